@@ -1,0 +1,116 @@
+package tokenizer
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// bpeModel is the BPE model: a vocabulary and ranked merges, both by id.
+type bpeModel struct {
+	vocab        map[string]int
+	idToToken    []string
+	merges       map[uint64]merge // key: left id << 32 | right id
+	byteFallback bool
+	ignoreMerges bool
+	unkID        int // -1 without an unk token
+	fuseUnk      bool
+	byteIDs      [256]int // <0xXX> ids for byte_fallback, -1 when absent
+}
+
+type merge struct {
+	rank int32
+	id   int32
+}
+
+func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
+
+func (m *bpeModel) addMerge(left, right string, rank int) error {
+	a, okA := m.vocab[left]
+	b, okB := m.vocab[right]
+	c, okC := m.vocab[left+right]
+	if !okA || !okB || !okC {
+		return fmt.Errorf("merge %d (%q %q) uses a token missing from the vocab", rank, left, right)
+	}
+	k := pairKey(int32(a), int32(b))
+	if _, dup := m.merges[k]; !dup {
+		m.merges[k] = merge{rank: int32(rank), id: int32(c)}
+	}
+	return nil
+}
+
+// tokenizeWord appends the ids of one pre-tokenized word to out.
+func (m *bpeModel) tokenizeWord(word string, out []int) []int {
+	if word == "" {
+		return out
+	}
+	if m.ignoreMerges {
+		if id, ok := m.vocab[word]; ok {
+			return append(out, id)
+		}
+	}
+	syms := make([]int32, 0, utf8.RuneCountInString(word))
+	lastUnk := false
+	for i, r := range word {
+		ch := word[i : i+utf8.RuneLen(r)]
+		if r == utf8.RuneError {
+			_, size := utf8.DecodeRuneInString(word[i:])
+			ch = word[i : i+size]
+		}
+		if id, ok := m.vocab[ch]; ok {
+			syms = append(syms, int32(id))
+			lastUnk = false
+			continue
+		}
+		if m.byteFallback {
+			all := true
+			for j := 0; j < len(ch); j++ {
+				if m.byteIDs[ch[j]] < 0 {
+					all = false
+				}
+			}
+			if all {
+				for j := 0; j < len(ch); j++ {
+					syms = append(syms, int32(m.byteIDs[ch[j]]))
+				}
+				lastUnk = false
+				continue
+			}
+		}
+		if m.unkID >= 0 {
+			if !(m.fuseUnk && lastUnk) {
+				syms = append(syms, int32(m.unkID))
+			}
+			lastUnk = true
+		}
+	}
+	syms = m.applyMerges(syms)
+	for _, s := range syms {
+		out = append(out, int(s))
+	}
+	return out
+}
+
+// applyMerges repeatedly merges the pair of lowest rank, leftmost first, the
+// order Hugging Face and tiktoken use ("!!!" → "!!" + "!" only if that is the
+// ranked order). Quadratic in the word length, which is cheap for the short
+// words pre-tokenizers make; long words (Gemma merges whole inputs) use a heap.
+func (m *bpeModel) applyMerges(syms []int32) []int32 {
+	if len(syms) > 64 {
+		return m.applyMergesHeap(syms)
+	}
+	for len(syms) > 1 {
+		best := -1
+		var bestM merge
+		for i := 0; i+1 < len(syms); i++ {
+			if mg, ok := m.merges[pairKey(syms[i], syms[i+1])]; ok && (best < 0 || mg.rank < bestM.rank) {
+				best, bestM = i, mg
+			}
+		}
+		if best < 0 {
+			break
+		}
+		syms[best] = bestM.id
+		syms = append(syms[:best+1], syms[best+2:]...)
+	}
+	return syms
+}

@@ -1,0 +1,95 @@
+package tokenizer
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// testdataDir finds shared/testdata/tokenizers beside the repository
+// (SONDE_TOKENIZER_TESTDATA overrides it).
+func testdataDir(t testing.TB) string {
+	if d := os.Getenv("SONDE_TOKENIZER_TESTDATA"); d != "" {
+		return d
+	}
+	wd, _ := os.Getwd()
+	for d := wd; d != filepath.Dir(d); d = filepath.Dir(d) {
+		cand := filepath.Join(d, "..", "shared", "testdata", "tokenizers")
+		if st, err := os.Stat(cand); err == nil && st.IsDir() {
+			return cand
+		}
+	}
+	t.Skip("shared/testdata/tokenizers not found beside the repository; set SONDE_TOKENIZER_TESTDATA to run the golden tests")
+	return ""
+}
+
+type goldenLine struct {
+	Text    string `json:"text"`
+	IDs     []int  `json:"ids"`
+	Special bool   `json:"special"`
+}
+
+func readGolden(t *testing.T, path string) []goldenLine {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []goldenLine
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var g goldenLine
+		if err := json.Unmarshal(sc.Bytes(), &g); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, g)
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	dir := testdataDir(t)
+	names := []string{"gpt4o", "gpt35turbo", "qwen3", "llama3", "deepseek_v3", "mistral", "gemma3"}
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			if testing.Short() && name == "gemma3" {
+				t.Skip("gemma3 is 33 MB; skipped in -short")
+			}
+			tok, err := Load(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			byteLevel := name != "mistral" && name != "gemma3"
+			bad := 0
+			for i, g := range readGolden(t, filepath.Join(dir, name, "golden.jsonl")) {
+				var got []int
+				if g.Special {
+					got = tok.EncodeWithSpecial(g.Text)
+				} else {
+					got = tok.Encode(g.Text)
+				}
+				if !slices.Equal(got, g.IDs) {
+					bad++
+					if bad <= 5 {
+						t.Errorf("line %d %q: got %v want %v", i+1, g.Text, got, g.IDs)
+					}
+					continue
+				}
+				if byteLevel && !g.Special {
+					if back := tok.DecodeSpecial(got, false); back != norm.NFC.String(g.Text) && back != g.Text {
+						t.Errorf("line %d: decode(encode(%q)) = %q", i+1, g.Text, back)
+					}
+				}
+			}
+			if bad > 0 {
+				t.Errorf("%d lines differ", bad)
+			}
+		})
+	}
+}

@@ -1,0 +1,212 @@
+package tokenizer
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2"
+)
+
+// preTokenizer splits normalized text into words that BPE handles one by one.
+type preTokenizer interface {
+	split(s string, out []string) []string
+}
+
+// noPreTokenizer keeps the whole text as one word (Mistral).
+type noPreTokenizer struct{}
+
+func (noPreTokenizer) split(s string, out []string) []string { return append(out, s) }
+
+type sequencePreTokenizer []preTokenizer
+
+func (q sequencePreTokenizer) split(s string, out []string) []string {
+	words := []string{s}
+	for _, p := range q {
+		next := make([]string, 0, len(words)*2)
+		for _, w := range words {
+			next = p.split(w, next)
+		}
+		words = next
+	}
+	return append(out, words...)
+}
+
+type splitBehavior int
+
+const (
+	splitRemoved splitBehavior = iota
+	splitIsolated
+	splitMergedWithPrevious
+	splitMergedWithNext
+	splitContiguous
+)
+
+func parseBehavior(s string) (splitBehavior, error) {
+	switch s {
+	case "Removed":
+		return splitRemoved, nil
+	case "Isolated":
+		return splitIsolated, nil
+	case "MergedWithPrevious":
+		return splitMergedWithPrevious, nil
+	case "MergedWithNext":
+		return splitMergedWithNext, nil
+	case "Contiguous":
+		return splitContiguous, nil
+	}
+	return 0, fmt.Errorf("split behavior %q is not supported", s)
+}
+
+// regexMatchTimeout bounds a single regex match; regexp2's default is forever.
+const regexMatchTimeout = 10 * time.Second
+
+// splitPreTokenizer is HF's Split: a regex or literal pattern, a behaviour
+// for the matches, and invert to treat the matches as the content.
+type splitPreTokenizer struct {
+	re       *regexp2.Regexp // nil for a literal pattern
+	literal  string
+	behavior splitBehavior
+	invert   bool
+}
+
+func newRegex(pattern string) (*regexp2.Regexp, error) {
+	// Default (.NET) mode, not RE2: RE2 mode makes \s and \p classes
+	// ASCII-only, which breaks NBSP and U+3000.
+	re, err := regexp2.Compile(pattern, regexp2.None)
+	if err != nil {
+		return nil, err
+	}
+	re.MatchTimeout = regexMatchTimeout
+	return re, nil
+}
+
+type span struct {
+	start, end int // byte offsets
+	match      bool
+}
+
+// spans covers s with alternating matched and unmatched pieces.
+func (p *splitPreTokenizer) spans(s string) []span {
+	var out []span
+	last := 0
+	add := func(a, b int) {
+		if a > last {
+			out = append(out, span{last, a, false})
+		}
+		out = append(out, span{a, b, true})
+		last = b
+	}
+	if p.re == nil {
+		if p.literal != "" {
+			for i := 0; i <= len(s)-len(p.literal); {
+				j := strings.Index(s[i:], p.literal)
+				if j < 0 {
+					break
+				}
+				add(i+j, i+j+len(p.literal))
+				i += j + len(p.literal)
+			}
+		}
+	} else {
+		runes := []rune(s)
+		// byteAt maps a rune index to its byte offset in s.
+		byteAt := make([]int, len(runes)+1)
+		off := 0
+		for i, r := range runes {
+			byteAt[i] = off
+			off += len(string(r))
+		}
+		byteAt[len(runes)] = off
+		m, err := p.re.FindRunesMatch(runes)
+		for err == nil && m != nil {
+			if m.Length > 0 {
+				add(byteAt[m.Index], byteAt[m.Index+m.Length])
+			}
+			m, err = p.re.FindNextMatch(m)
+		}
+	}
+	if last < len(s) {
+		out = append(out, span{last, len(s), false})
+	}
+	if p.invert {
+		for i := range out {
+			out[i].match = !out[i].match
+		}
+	}
+	return out
+}
+
+func (p *splitPreTokenizer) split(s string, out []string) []string {
+	spans := p.spans(s)
+	switch p.behavior {
+	case splitRemoved:
+		for _, sp := range spans {
+			if !sp.match {
+				out = append(out, s[sp.start:sp.end])
+			}
+		}
+	case splitIsolated:
+		for _, sp := range spans {
+			out = append(out, s[sp.start:sp.end])
+		}
+	case splitMergedWithPrevious:
+		start := 0
+		for _, sp := range spans {
+			if sp.match {
+				out = append(out, s[start:sp.end])
+				start = sp.end
+			}
+		}
+		if start < len(s) {
+			out = append(out, s[start:])
+		}
+	case splitMergedWithNext:
+		start := 0
+		for _, sp := range spans {
+			if sp.match && sp.start > start {
+				out = append(out, s[start:sp.start])
+				start = sp.start
+			}
+		}
+		if start < len(s) {
+			out = append(out, s[start:])
+		}
+	case splitContiguous:
+		start := 0
+		for i, sp := range spans {
+			if i > 0 && sp.match != spans[i-1].match || (sp.match && i > 0 && spans[i-1].end != sp.start) {
+				out = append(out, s[start:sp.start])
+				start = sp.start
+			}
+		}
+		if start < len(s) {
+			out = append(out, s[start:])
+		}
+	}
+	return out
+}
+
+// gpt2Pattern is the ByteLevel pre-tokenizer's own split when use_regex is set.
+const gpt2Pattern = `'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`
+
+// byteLevelPreTokenizer maps every byte to a printable rune (GPT-2's
+// bytes_to_unicode), optionally after the GPT-2 regex split.
+type byteLevelPreTokenizer struct {
+	addPrefixSpace bool
+	re             *splitPreTokenizer // nil unless use_regex
+}
+
+func (b *byteLevelPreTokenizer) split(s string, out []string) []string {
+	if b.addPrefixSpace && !strings.HasPrefix(s, " ") {
+		s = " " + s
+	}
+	words := []string{s}
+	if b.re != nil {
+		words = b.re.split(s, nil)
+	}
+	for _, w := range words {
+		out = append(out, byteLevelEncode(w))
+	}
+	return out
+}

@@ -1,0 +1,102 @@
+// Package tokenizer implements Hugging Face tokenizer.json BPE tokenizers in
+// pure Go: byte-level BPE (GPT-4o, Qwen, Llama 3, DeepSeek) and
+// SentencePiece-style BPE with byte fallback (Mistral, Gemma). A loaded
+// tokenizer is immutable and safe for concurrent use.
+package tokenizer
+
+import (
+	"strings"
+)
+
+// Tokenizer is what the rest of sonde needs from a tokenizer: exact token
+// counts and the ability to turn token ids back into text.
+type Tokenizer interface {
+	// Encode returns the ids of s without special tokens added
+	// (HF encode(add_special_tokens=False)).
+	Encode(s string) []int
+	// Decode returns the text of ids, skipping special tokens
+	// (HF decode(skip_special_tokens=True)).
+	Decode(ids []int) string
+	// Name says which tokenizer this is, for logs and exports.
+	Name() string
+}
+
+// BPE is a tokenizer loaded from a tokenizer.json file.
+type BPE struct {
+	name       string
+	normalizer normalizer
+	pre        preTokenizer
+	model      *bpeModel
+	added      *addedVocab
+	decoder    decoder
+	prefix     []int // ids the post-processor puts before the sequence
+	suffix     []int // ids the post-processor puts after the sequence
+}
+
+var _ Tokenizer = (*BPE)(nil)
+
+// Name returns the name the tokenizer was loaded under.
+func (t *BPE) Name() string { return t.name }
+
+// VocabSize is the number of ids the tokenizer can produce.
+func (t *BPE) VocabSize() int { return len(t.model.idToToken) }
+
+// Encode tokenizes s with add_special_tokens=false. Added and special tokens
+// that occur literally in s are split out first, as Hugging Face does.
+func (t *BPE) Encode(s string) []int {
+	return t.encode(s, nil)
+}
+
+// EncodeWithSpecial tokenizes s with add_special_tokens=true: the
+// post-processor's BOS/EOS ids surround the result.
+func (t *BPE) EncodeWithSpecial(s string) []int {
+	out := append([]int(nil), t.prefix...)
+	out = t.encode(s, out)
+	return append(out, t.suffix...)
+}
+
+// Count returns len(Encode(s)).
+func (t *BPE) Count(s string) int { return len(t.Encode(s)) }
+
+func (t *BPE) encode(s string, out []int) []int {
+	t.added.split(s, func(segment string, addedID int) {
+		if addedID >= 0 {
+			out = append(out, addedID)
+			return
+		}
+		if t.normalizer != nil {
+			segment = t.normalizer.normalize(segment)
+		}
+		if segment == "" {
+			return
+		}
+		for _, word := range t.pre.split(segment, nil) {
+			out = t.model.tokenizeWord(word, out)
+		}
+	})
+	return out
+}
+
+// Decode returns the text of ids, skipping special tokens.
+func (t *BPE) Decode(ids []int) string { return t.DecodeSpecial(ids, true) }
+
+// DecodeSpecial returns the text of ids; skipSpecial drops special tokens.
+func (t *BPE) DecodeSpecial(ids []int, skipSpecial bool) string {
+	tokens := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if a, ok := t.added.byID[id]; ok {
+			if skipSpecial && a.special {
+				continue
+			}
+			tokens = append(tokens, a.content)
+			continue
+		}
+		if id >= 0 && id < len(t.model.idToToken) {
+			tokens = append(tokens, t.model.idToToken[id])
+		}
+	}
+	if t.decoder == nil {
+		return strings.Join(tokens, "")
+	}
+	return strings.Join(t.decoder.decode(tokens), "")
+}
