@@ -7,7 +7,9 @@ import (
 )
 
 // decoder turns token strings back into text pieces (HF decode_chain).
-type decoder interface{ decode(tokens []string) []string }
+type decoder interface {
+	decode(tokens []string) []string
+}
 
 type byteLevelDecoder struct{}
 

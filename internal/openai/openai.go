@@ -1,0 +1,91 @@
+// Package openai holds the OpenAI-compatible wire types that the client
+// codecs and the simulator share.
+package openai
+
+import "encoding/json"
+
+// Message is one chat message.
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// StreamOptions is the stream_options object of a request.
+type StreamOptions struct {
+	IncludeUsage         bool `json:"include_usage,omitempty"`
+	ContinuousUsageStats bool `json:"continuous_usage_stats,omitempty"`
+}
+
+// Request is the union of the chat and completions request fields that
+// sonde's simulator understands. Prompt is a string or a list of strings.
+type Request struct {
+	Model               string          `json:"model"`
+	Messages            []Message       `json:"messages,omitempty"`
+	Prompt              json.RawMessage `json:"prompt,omitempty"`
+	Stream              bool            `json:"stream"`
+	StreamOptions       *StreamOptions  `json:"stream_options,omitempty"`
+	MaxTokens           *int            `json:"max_tokens,omitempty"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens,omitempty"`
+	MinTokens           *int            `json:"min_tokens,omitempty"`
+	IgnoreEOS           bool            `json:"ignore_eos,omitempty"`
+}
+
+// PromptTokensDetails reports prefix-cache hits.
+type PromptTokensDetails struct {
+	CachedTokens int `json:"cached_tokens"`
+}
+
+// CompletionTokensDetails reports reasoning tokens.
+type CompletionTokensDetails struct {
+	ReasoningTokens int `json:"reasoning_tokens"`
+}
+
+// Usage is the usage object of a response or final chunk.
+type Usage struct {
+	PromptTokens            int                      `json:"prompt_tokens"`
+	CompletionTokens        int                      `json:"completion_tokens"`
+	TotalTokens             int                      `json:"total_tokens"`
+	PromptTokensDetails     *PromptTokensDetails     `json:"prompt_tokens_details,omitempty"`
+	CompletionTokensDetails *CompletionTokensDetails `json:"completion_tokens_details,omitempty"`
+}
+
+// Delta is the message part of a chat chunk or response.
+type Delta struct {
+	Role             string  `json:"role,omitempty"`
+	Content          *string `json:"content,omitempty"`
+	ReasoningContent *string `json:"reasoning_content,omitempty"`
+	Reasoning        *string `json:"reasoning,omitempty"`
+}
+
+// Choice is one choice of any response object.
+type Choice struct {
+	Index        int     `json:"index"`
+	Delta        *Delta  `json:"delta,omitempty"`
+	Message      *Delta  `json:"message,omitempty"`
+	Text         *string `json:"text,omitempty"`
+	FinishReason *string `json:"finish_reason"`
+}
+
+// Response is a chat.completion, chat.completion.chunk, text_completion or
+// completion object.
+type Response struct {
+	ID      string     `json:"id"`
+	Object  string     `json:"object"`
+	Created int64      `json:"created"`
+	Model   string     `json:"model"`
+	Choices []Choice   `json:"choices"`
+	Usage   *Usage     `json:"usage,omitempty"`
+	Error   *ErrorBody `json:"error,omitempty"`
+}
+
+// ErrorBody is the OpenAI error object.
+type ErrorBody struct {
+	Message string `json:"message"`
+	Type    string `json:"type"`
+	Code    any    `json:"code,omitempty"`
+}
+
+// ErrorResponse wraps ErrorBody as servers send it.
+type ErrorResponse struct {
+	Error ErrorBody `json:"error"`
+}

@@ -1,0 +1,66 @@
+package transport
+
+import "bytes"
+
+// Field is one parsed SSE line: Name is "comment" for a line starting with
+// ':'; HasValue is false for a line without ':' (AIPerf's value None).
+type Field struct {
+	Name     []byte
+	Value    []byte
+	HasValue bool
+}
+
+var commentName = []byte("comment")
+
+// ParseEvent splits one raw SSE event into fields, as AIPerf does: the event
+// and each line are whitespace-stripped, blank lines skipped, a line without
+// ':' is a bare field name, a leading ':' marks a comment, otherwise
+// name and value split at the first ':' and are stripped. fn sees slices of
+// raw; it must copy what it keeps.
+func ParseEvent(raw []byte, fn func(Field)) {
+	raw = bytes.TrimSpace(raw)
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		i := bytes.IndexByte(line, ':')
+		switch {
+		case i < 0:
+			fn(Field{Name: line})
+		case i == 0:
+			fn(Field{Name: commentName, Value: bytes.TrimSpace(line[1:]), HasValue: true})
+		default:
+			fn(Field{Name: bytes.TrimSpace(line[:i]), Value: bytes.TrimSpace(line[i+1:]), HasValue: true})
+		}
+	}
+}
+
+var dataName = []byte("data")
+
+// EventData returns the event's data: the values of its "data" fields
+// joined by "\n". It allocates only when an event has several data lines.
+func EventData(raw []byte) (data []byte, ok bool) {
+	n := 0
+	ParseEvent(raw, func(f Field) {
+		if !bytes.Equal(f.Name, dataName) {
+			return
+		}
+		val := f.Value
+		if n == 0 {
+			data = val
+		} else {
+			joined := make([]byte, 0, len(data)+1+len(val))
+			joined = append(append(append(joined, data...), '\n'), val...)
+			data = joined
+		}
+		n++
+	})
+	return data, n > 0
+}

@@ -1,0 +1,108 @@
+package transport
+
+import (
+	"fmt"
+	"testing"
+)
+
+type packet struct {
+	name  string
+	value *string
+}
+
+func packets(raw string) []packet {
+	var out []packet
+	ParseEvent([]byte(raw), func(f Field) {
+		p := packet{name: string(f.Name)}
+		if f.HasValue {
+			v := string(f.Value)
+			p.value = &v
+		}
+		out = append(out, p)
+	})
+	return out
+}
+
+func (p packet) String() string {
+	if p.value == nil {
+		return fmt.Sprintf("(%s, None)", p.name)
+	}
+	return fmt.Sprintf("(%s, %q)", p.name, *p.value)
+}
+
+// Spec §11.15: AIPerf's SSE parsing vectors.
+func TestParseEventVectors(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want string
+	}{
+		{"", "[]"}, {"\n", "[]"}, {"\n\n", "[]"}, {"   ", "[]"}, {"   \n   \n   ", "[]"},
+		{"data: Hello World", `[(data, "Hello World")]`},
+		{"Data: test", `[(Data, "test")]`},
+		{"data: ", `[(data, "")]`},
+		{"field-without-value", `[(field-without-value, None)]`},
+		{": This is a comment", `[(comment, "This is a comment")]`},
+		{"data: line1\ndata: line2\ndata: line3", `[(data, "line1") (data, "line2") (data, "line3")]`},
+		{"data: test\n\nevent: msg\n\nid: 123", `[(data, "test") (event, "msg") (id, "123")]`},
+		{"data: {\"a\":1}\nevent: message\nid: 42\nretry: 1000\ndata: more\n: note\nx-custom: v\nbare",
+			`[(data, "{\"a\":1}") (event, "message") (id, "42") (retry, "1000") (data, "more") (comment, "note") (x-custom, "v") (bare, None)]`},
+	}
+	for _, c := range cases {
+		if got := fmt.Sprint(packets(c.raw)); got != c.want {
+			t.Errorf("ParseEvent(%q) = %s, want %s", c.raw, got, c.want)
+		}
+	}
+	if d, ok := EventData([]byte("data: line1\ndata: line2\ndata: line3")); !ok || string(d) != "line1\nline2\nline3" {
+		t.Errorf("EventData joined = %q", d)
+	}
+	if _, ok := EventData([]byte(": only a comment")); ok {
+		t.Error("comment-only event has no data")
+	}
+}
+
+func TestFramerSplitsAcrossReads(t *testing.T) {
+	stream := "data: a\n\ndata: b\r\n\r\n\n\ndata: c\n\ndata: tail"
+	for split := 0; split <= len(stream); split++ {
+		var f framer
+		buf := []byte(stream[:split])
+		evs := f.feed(buf, 0, 1, nil)
+		buf = append(buf, stream[split:]...)
+		evs = f.feed(buf, split, 2, evs)
+		evs = f.finish(buf, evs)
+		var got []string
+		for _, e := range evs {
+			d, _ := EventData(buf[e.Off : e.Off+e.Len])
+			got = append(got, string(d))
+		}
+		if fmt.Sprint(got) != "[a b c tail]" {
+			t.Fatalf("split %d: events %q", split, got)
+		}
+		if split > 0 && split < 7 && evs[0].Ns != 1 {
+			t.Fatalf("split %d: first event stamped %d, want the first read's 1", split, evs[0].Ns)
+		}
+	}
+}
+
+func FuzzParseEvent(f *testing.F) {
+	for _, s := range []string{"data: x", "data: a\ndata: b", ": c", "bare", "data:\r\n", "\x00:\xff"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		ParseEvent(raw, func(fl Field) {
+			if len(fl.Name) == 0 && !fl.HasValue {
+				t.Fatalf("empty bare field from %q", raw)
+			}
+		})
+		EventData(raw)
+		var fr framer
+		evs := fr.feed(raw, 0, 1, nil)
+		evs = fr.finish(raw, evs)
+		end := 0
+		for _, e := range evs {
+			if int(e.Off) < end || int(e.Off+e.Len) > len(raw) {
+				t.Fatalf("event %+v out of order or bounds in %q", e, raw)
+			}
+			end = int(e.Off + e.Len)
+		}
+	})
+}

@@ -1,0 +1,199 @@
+// Package transport sends one HTTP request and captures its timing: the
+// send, the response headers, and the first byte of every SSE event, each
+// stamped with the monotonic clock before any parsing.
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+)
+
+// Request is a fully built request: its body and headers exist before the
+// send time, so building them never delays the measurement.
+type Request struct {
+	URL    string
+	Body   []byte
+	Header http.Header
+	Stream bool
+}
+
+// Event is one SSE event: Buf[Off:Off+Len] of its Result, first byte at Ns.
+type Event struct {
+	Ns       int64
+	Off, Len int32
+}
+
+// Error describes a failed request the way AIPerf's ErrorDetails does.
+type Error struct {
+	Code    int    `json:"code"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
+
+// Result is what a request measured. Times are clock nanoseconds.
+type Result struct {
+	StartNs int64 // just before the request was written
+	AckNs   int64 // response headers received (0 if none)
+	EndNs   int64 // body finished or failure seen
+	Status  int
+	SSE     bool
+	Buf     []byte  // raw body
+	Events  []Event // SSE events, or one event holding the whole body
+	Err     *Error
+}
+
+// EventData returns the raw bytes of event i.
+func (r *Result) EventData(i int) []byte {
+	e := r.Events[i]
+	return r.Buf[e.Off : e.Off+e.Len]
+}
+
+// Client sends requests over a tuned net/http transport.
+type Client struct {
+	hc    *http.Client
+	clock clock.Clock
+}
+
+// NewClient sizes the connection pool for the expected concurrency.
+func NewClient(c clock.Clock, conns int) *Client {
+	if conns < 16 {
+		conns = 16
+	}
+	t := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        0,
+		MaxIdleConnsPerHost: conns,
+		IdleConnTimeout:     300 * time.Second,
+		DisableCompression:  true, // byte arrival times must be the server's, not a decoder's
+		WriteBufferSize:     64 << 10,
+		ReadBufferSize:      64 << 10,
+		ForceAttemptHTTP2:   false, // vLLM and SGLang speak HTTP/1.1
+	}
+	return &Client{hc: &http.Client{Transport: t}, clock: c}
+}
+
+// CloseIdle closes pooled connections.
+func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+
+const readChunk = 16 << 10
+
+// Do sends req and fills res. It never returns an error: failures are data,
+// recorded in res.Err with the time they were seen.
+func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
+	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, bytes.NewReader(req.Body))
+	if err != nil {
+		res.StartNs = c.clock.Now()
+		res.EndNs = res.StartNs
+		res.Err = &Error{Type: "InvalidURL", Message: err.Error()}
+		return
+	}
+	hreq.Header = req.Header
+	hreq.ContentLength = int64(len(req.Body))
+	res.StartNs = c.clock.Now()
+	resp, err := c.hc.Do(hreq)
+	if err != nil {
+		res.EndNs = c.clock.Now()
+		res.Err = classify(ctx, err)
+		return
+	}
+	res.AckNs = c.clock.Now()
+	res.Status = resp.StatusCode
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+		res.EndNs = c.clock.Now()
+		res.Err = &Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: strings.TrimSpace(string(body))}
+		return
+	}
+	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	if res.SSE {
+		c.readSSE(ctx, resp.Body, res)
+		return
+	}
+	body, err := io.ReadAll(resp.Body)
+	res.EndNs = c.clock.Now()
+	res.Buf = body
+	if err != nil {
+		res.Err = classify(ctx, err)
+		return
+	}
+	res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(body))})
+}
+
+// readSSE reads the body, stamping each event with the time the read that
+// delivered its first byte returned. Events already buffered in one read share
+// that read's stamp, as in AIPerf.
+func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result) {
+	var f framer
+	buf := res.Buf[:0]
+	for {
+		if cap(buf)-len(buf) < readChunk {
+			nb := make([]byte, len(buf), 2*cap(buf)+readChunk)
+			copy(nb, buf)
+			buf = nb
+		}
+		n, err := body.Read(buf[len(buf):cap(buf)])
+		if n > 0 {
+			now := c.clock.Now() // stamp before looking at the bytes
+			start := len(buf)
+			buf = buf[:start+n]
+			res.Events = f.feed(buf, start, now, res.Events)
+		}
+		if err != nil {
+			res.EndNs = c.clock.Now()
+			res.Events = f.finish(buf, res.Events)
+			res.Buf = buf
+			if err != io.EOF {
+				res.Err = classify(ctx, err)
+			}
+			return
+		}
+	}
+}
+
+// classify names a transport failure.
+func classify(ctx context.Context, err error) *Error {
+	msg := err.Error()
+	var ne net.Error
+	switch {
+	case errors.Is(context.Cause(ctx), ErrCancelled) || errors.Is(err, ErrCancelled):
+		return &Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled: " + msg}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
+		return &Error{Type: "TimeoutError", Message: msg}
+	case errors.Is(err, context.Canceled):
+		return &Error{Type: "CancelledError", Message: msg}
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return &Error{Type: "ConnectionRefusedError", Message: msg}
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Type: "ConnectionResetError", Message: msg}
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) {
+		return &Error{Type: "ConnectionError", Message: msg}
+	}
+	return &Error{Type: "ClientError", Message: msg}
+}
+
+// ErrCancelled is the cause given when sonde itself cancels a request
+// (shutdown), so the record says why.
+var ErrCancelled = errors.New("cancelled by sonde")
+
+func reason(code int) string {
+	if t := http.StatusText(code); t != "" {
+		return t
+	}
+	return "HTTP " + http.StatusText(code)
+}
