@@ -50,4 +50,3 @@ func (f *framer) finish(buf []byte, evs []Event) []Event {
 }
 
 func indexNL(b []byte) int { return bytes.IndexByte(b, '\n') }
-

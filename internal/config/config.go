@@ -1,0 +1,62 @@
+// Package config holds the options of `sonde profile`: AIPerf's flags, their
+// aliases and defaults (as kong struct tags, read by cmd/sonde), and AIPerf's
+// validation rules. It imports only the standard library.
+package config
+
+// Profile is every option of `sonde profile`. Pointer fields are nil when
+// the user did not set them, which several AIPerf rules depend on.
+type Profile struct {
+	// Endpoint
+	Model                 []string `name:"model-names" short:"m" aliases:"model" group:"Endpoint" placeholder:"NAME" help:"Model name(s) to benchmark; a comma list or repeated (aliases: -m, --model)." json:"model_names"`
+	EndpointType          string   `name:"endpoint-type" default:"chat" enum:"chat,completions" group:"Endpoint" help:"API to call: chat or completions." json:"endpoint_type"`
+	CustomEndpoint        string   `name:"custom-endpoint" aliases:"endpoint" group:"Endpoint" placeholder:"PATH" help:"URL path overriding the endpoint type's default (alias: --endpoint)." json:"custom_endpoint,omitempty"`
+	Streaming             bool     `name:"streaming" group:"Endpoint" help:"Stream responses (SSE); needed for TTFT, ITL and TTST." json:"streaming"`
+	URL                   []string `name:"url" short:"u" default:"localhost:8000" group:"Endpoint" placeholder:"URL" help:"Server URL(s); http:// is added when no scheme is given; several URLs are used round robin. sim://?ttft=50ms&itl=5ms starts the built-in simulator (alias: -u)." json:"url"`
+	APIKey                string   `name:"api-key" group:"Endpoint" help:"API key sent as 'Authorization: Bearer <key>'; never written to any output." json:"-"`
+	Header                []string `name:"header" short:"H" sep:"none" group:"Endpoint" placeholder:"NAME:VALUE" help:"Extra request header, repeatable; applied last (alias: -H)." json:"header,omitempty"`
+	ExtraInputs           []string `name:"extra-inputs" sep:"none" group:"Endpoint" placeholder:"KEY:VALUE" help:"Extra top-level payload field as key:value (repeatable) or a JSON object." json:"extra_inputs,omitempty"`
+	RequestTimeoutSeconds float64  `name:"request-timeout-seconds" default:"21600" group:"Endpoint" help:"Total time a request may take before it counts as a failure." json:"request_timeout_seconds"`
+	UseLegacyMaxTokens    bool     `name:"use-legacy-max-tokens" group:"Endpoint" help:"Send max_tokens instead of max_completion_tokens." json:"use_legacy_max_tokens"`
+
+	// Conversations
+	ConversationNum         *int    `name:"conversation-num" aliases:"num-conversations,num-sessions" group:"Conversation Input" placeholder:"N" help:"Number of conversations (sessions) to send (aliases: --num-conversations, --num-sessions)." json:"conversation_num,omitempty"`
+	NumDatasetEntries       int     `name:"num-dataset-entries" aliases:"num-prompts" default:"100" group:"Conversation Input" placeholder:"N" help:"Number of unique conversations generated; sessions sample from them (alias: --num-prompts)." json:"num_dataset_entries"`
+	ConversationTurnMean    float64 `name:"conversation-turn-mean" aliases:"session-turns-mean" default:"1" group:"Conversation Input" placeholder:"N" help:"Mean number of turns per conversation (alias: --session-turns-mean)." json:"conversation_turn_mean"`
+	ConversationTurnStddev  float64 `name:"conversation-turn-stddev" aliases:"session-turns-stddev" default:"0" group:"Conversation Input" placeholder:"N" help:"Standard deviation of turns per conversation (alias: --session-turns-stddev)." json:"conversation_turn_stddev"`
+	ConversationDelayMean   float64 `name:"conversation-turn-delay-mean" aliases:"session-turn-delay-mean" default:"0" group:"Conversation Input" placeholder:"MS" help:"Mean think time before turns 2..n, in ms (alias: --session-turn-delay-mean)." json:"conversation_turn_delay_mean"`
+	ConversationDelayStddev float64 `name:"conversation-turn-delay-stddev" aliases:"session-turn-delay-stddev" default:"0" group:"Conversation Input" placeholder:"MS" help:"Standard deviation of think time, in ms (alias: --session-turn-delay-stddev)." json:"conversation_turn_delay_stddev"`
+	ConversationDelayRatio  float64 `name:"conversation-turn-delay-ratio" aliases:"session-delay-ratio" default:"1.0" group:"Conversation Input" placeholder:"R" help:"Factor applied to every sampled think time (alias: --session-delay-ratio)." json:"conversation_turn_delay_ratio"`
+
+	// Prompts
+	InputTokensMean    int     `name:"prompt-input-tokens-mean" aliases:"synthetic-input-tokens-mean,isl" default:"550" group:"Input Sequence Length (ISL)" placeholder:"N" help:"Mean tokens in each synthetic user turn (aliases: --synthetic-input-tokens-mean, --isl)." json:"prompt_input_tokens_mean"`
+	InputTokensStddev  float64 `name:"prompt-input-tokens-stddev" aliases:"synthetic-input-tokens-stddev,isl-stddev" default:"0" group:"Input Sequence Length (ISL)" placeholder:"N" help:"Standard deviation of user-turn tokens (aliases: --synthetic-input-tokens-stddev, --isl-stddev)." json:"prompt_input_tokens_stddev"`
+	OutputTokensMean   *int    `name:"prompt-output-tokens-mean" aliases:"output-tokens-mean,osl" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Mean output tokens requested (max_completion_tokens); unset sends no limit (aliases: --output-tokens-mean, --osl)." json:"prompt_output_tokens_mean,omitempty"`
+	OutputTokensStddev float64 `name:"prompt-output-tokens-stddev" aliases:"output-tokens-stddev,osl-stddev" default:"0" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Standard deviation of output tokens requested (aliases: --output-tokens-stddev, --osl-stddev)." json:"prompt_output_tokens_stddev"`
+	Tokenizer          string  `name:"tokenizer" group:"Tokenizer" placeholder:"NAME|PATH" help:"Tokenizer: 'builtin' (o200k_base, offline), a tokenizer.json file or folder, or a Hugging Face id found in the local cache. Default: the model name." json:"tokenizer,omitempty"`
+
+	// Load
+	Concurrency          *int     `name:"concurrency" group:"Load Generator" placeholder:"N" help:"Maximum concurrent sessions; a multi-turn session holds its slot across turns and think times." json:"concurrency,omitempty"`
+	RequestRate          *float64 `name:"request-rate" group:"Load Generator" placeholder:"RPS" help:"Requests per second; every turn takes one tick of the schedule." json:"request_rate,omitempty"`
+	ArrivalPattern       string   `name:"arrival-pattern" aliases:"request-rate-mode" default:"poisson" enum:"constant,poisson,gamma,concurrency_burst" group:"Load Generator" help:"Inter-arrival distribution with --request-rate: constant, poisson, gamma (alias: --request-rate-mode)." json:"arrival_pattern"`
+	ArrivalSmoothness    *float64 `name:"arrival-smoothness" aliases:"vllm-burstiness" group:"Load Generator" placeholder:"K" help:"Gamma shape for --arrival-pattern gamma (1 = Poisson); alias --vllm-burstiness." json:"arrival_smoothness,omitempty"`
+	RequestCount         *int     `name:"request-count" aliases:"num-requests" group:"Load Generator" placeholder:"N" help:"Number of requests (turns) to send; default max(10, 2 x concurrency) (alias: --num-requests)." json:"request_count,omitempty"`
+	BenchmarkDuration    *float64 `name:"benchmark-duration" group:"Load Generator" placeholder:"SEC" help:"Stop issuing requests after this many seconds." json:"benchmark_duration,omitempty"`
+	BenchmarkGracePeriod *float64 `name:"benchmark-grace-period" group:"Load Generator" placeholder:"SEC" help:"With --benchmark-duration: how long in-flight requests may finish (default 30)." json:"benchmark_grace_period,omitempty"`
+	WarmupRequestCount   int      `name:"warmup-request-count" aliases:"num-warmup-requests" default:"0" group:"Warmup" placeholder:"N" help:"Requests sent before profiling; their results are discarded (alias: --num-warmup-requests)." json:"warmup_request_count"`
+	RandomSeed           *int64   `name:"random-seed" group:"Input" placeholder:"SEED" help:"Seed for every random choice; the same seed and flags send byte-identical requests." json:"random_seed,omitempty"`
+	SamplingStrategy     string   `name:"dataset-sampling-strategy" default:"" enum:",random,sequential,shuffle" group:"Input" help:"How sessions pick conversations: random (with replacement), sequential, shuffle (default)." json:"dataset_sampling_strategy,omitempty"`
+	Goodput              string   `name:"goodput" group:"Goodput" placeholder:"TAG:VALUE ..." help:"SLOs as 'metric:value' pairs in display units, e.g. 'time_to_first_token:200 inter_token_latency:10'." json:"goodput,omitempty"`
+
+	// Output
+	ArtifactDir  string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
+	ExportPrefix string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
+	ExportLevel  string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
+	UIType       string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
+	Verbose      int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
+	LogLevel     string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level." json:"log_level"`
+
+	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
+	ArtifactDirSet bool `kong:"-" json:"-"`
+	// CLICommand is the command line with secrets redacted.
+	CLICommand string `kong:"-" json:"cli_command"`
+}

@@ -1,0 +1,20 @@
+// Package dataset builds the conversations sonde sends: synthetic ones whose
+// user turns have an exact token count, with sampled turn counts, output
+// lengths and think times, all deterministic for a seed.
+package dataset
+
+import "time"
+
+// Turn is one user turn of a conversation.
+type Turn struct {
+	Text      string        // the user message
+	Tokens    int           // its token count under the run's tokenizer
+	MaxTokens int           // output tokens to request; 0 sends no limit
+	Delay     time.Duration // think time before this turn; 0 for the first
+}
+
+// Conversation is a dataset entry: a session's user turns.
+type Conversation struct {
+	ID    string
+	Turns []Turn
+}

@@ -1,0 +1,115 @@
+package dataset
+
+import (
+	"math/rand/v2"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+func builtin(t *testing.T) tokenizer.Tokenizer {
+	tok, err := tokenizer.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+func TestPromptExactTokens(t *testing.T) {
+	tok := builtin(t)
+	gen, err := NewPromptGen(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewRand(42, StreamPrompt)
+	for _, n := range []int{1, 2, 3, 7, 50, 200, 550, 3000} {
+		for i := 0; i < 5; i++ {
+			p, err := gen.Prompt(r, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(tok.Encode(p)); got != n {
+				t.Fatalf("prompt of %d tokens re-encodes to %d: %q", n, got, p)
+			}
+		}
+	}
+}
+
+func TestSyntheticDeterministicAndShaped(t *testing.T) {
+	tok := builtin(t)
+	opts := SyntheticOptions{Entries: 20, ISLMean: 40, ISLStddev: 5, OSLMean: 30, TurnMean: 5, TurnStddev: 2,
+		DelayMean: 100, DelayStddev: 20, DelayRatio: 0.5, Seed: 42}
+	a, err := Synthetic(opts, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Synthetic(opts, tok)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("same seed, different conversations")
+	}
+	for _, c := range a {
+		if len(c.Turns) < 1 {
+			t.Fatal("conversation without turns")
+		}
+		if c.Turns[0].Delay != 0 {
+			t.Fatal("first turn must not wait")
+		}
+		for k, turn := range c.Turns {
+			if got := len(tok.Encode(turn.Text)); got != turn.Tokens {
+				t.Fatalf("turn text has %d tokens, recorded %d", got, turn.Tokens)
+			}
+			if k > 0 && (turn.Delay <= 0 || turn.Delay > 200*time.Millisecond) {
+				t.Fatalf("delay %v outside (0, 200ms] for mean 100ms × 0.5", turn.Delay)
+			}
+		}
+	}
+	opts.TurnStddev, opts.TurnMean = 0, 3
+	c, _ := Synthetic(opts, tok)
+	for _, conv := range c {
+		if len(conv.Turns) != 3 {
+			t.Fatalf("stddev 0 must give exactly 3 turns, got %d", len(conv.Turns))
+		}
+	}
+}
+
+// Spec §11.13: sample_positive_normal_integer ceil semantics, and the
+// rejection of negative draws.
+func TestPositiveNormalInt(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	if got := PositiveNormalInt(r, 2.3, 0); got != 3 {
+		t.Fatalf("ceil(2.3) = %d", got)
+	}
+	if got := PositiveNormalInt(r, 0.1, 0); got != 1 {
+		t.Fatalf("ceil(0.1) = %d", got)
+	}
+	for i := 0; i < 10000; i++ {
+		if PositiveNormal(r, 1, 5) < 0 {
+			t.Fatal("negative draw survived rejection")
+		}
+	}
+	if err := CheckMean(-1); err == nil || err.Error() != "Mean value (-1.0) should be greater than 0" {
+		t.Fatalf("CheckMean(-1) = %v", err)
+	}
+}
+
+func TestSamplers(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	s := NewSampler("shuffle", 5, r)
+	seen := map[int]int{}
+	for i := 0; i < 10; i++ {
+		seen[s.Next()]++
+	}
+	for i := 0; i < 5; i++ {
+		if seen[i] != 2 {
+			t.Fatalf("shuffle must use each entry once per pass: %v", seen)
+		}
+	}
+	q := NewSampler("sequential", 3, r)
+	for i := 0; i < 7; i++ {
+		if v := q.Next(); v != i%3 {
+			t.Fatalf("sequential gave %d at %d", v, i)
+		}
+	}
+}

@@ -1,0 +1,68 @@
+package dataset
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Stream ids: each random concern draws from its own PCG, so changing one
+// (say, the number of turns) never shifts another (say, the prompts).
+const (
+	StreamTurns uint64 = iota + 1
+	StreamISL
+	StreamOSL
+	StreamDelay
+	StreamPrompt
+	StreamIDs
+	StreamSampler
+	StreamArrival
+	StreamSession
+)
+
+// NewRand returns the PCG for one stream of a run seed.
+func NewRand(seed, stream uint64) *rand.Rand {
+	return rand.New(rand.NewPCG(seed, stream*0x9E3779B97F4A7C15))
+}
+
+// PositiveNormal draws x ~ Normal(mean, stddev) rejection-sampled to x ≥ 0
+// (AIPerf's sample_positive_normal); stddev 0 returns mean.
+func PositiveNormal(r *rand.Rand, mean, stddev float64) float64 {
+	if stddev <= 0 {
+		return mean
+	}
+	for i := 0; i < 1000; i++ {
+		if x := mean + stddev*r.NormFloat64(); x >= 0 {
+			return x
+		}
+	}
+	return math.Max(mean, 0)
+}
+
+// PositiveNormalInt is ceil(PositiveNormal): AIPerf's
+// sample_positive_normal_integer (2.3 → 3, 0.1 → 1).
+func PositiveNormalInt(r *rand.Rand, mean, stddev float64) int {
+	return int(math.Ceil(PositiveNormal(r, mean, stddev)))
+}
+
+// CheckMean rejects a negative mean with AIPerf's message.
+func CheckMean(mean float64) error {
+	if mean < 0 {
+		return fmt.Errorf("Mean value (%.1f) should be greater than 0", mean)
+	}
+	return nil
+}
+
+// UUID4 formats 16 random bytes from r as a version-4 UUID.
+func UUID4(r *rand.Rand) string {
+	var b [16]byte
+	for i := 0; i < 16; i += 8 {
+		v := r.Uint64()
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

@@ -1,0 +1,77 @@
+package endpoint
+
+import (
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+func TestEncodeChat(t *testing.T) {
+	extra, err := ParseExtraInputs([]string{"temperature:0.5", "ignore_eos:true", "stream:false", `{"top_k": 10, "stop": null}`})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Codec{Type: Chat, Stream: true, Extra: extra}
+	got := string(c.Encode(nil, "m", []openai.Message{{Role: "user", Content: "hi"}, {Role: "assistant", Content: "yo"}}, 7))
+	want := `{"messages":[{"role":"user","content":"hi"},{"role":"assistant","content":"yo"}],"model":"m","stream":false,"max_completion_tokens":7,"temperature":0.5,"ignore_eos":true,"top_k":10,"stop":null}`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+	c = Codec{Type: Chat, LegacyMax: true}
+	if got := string(c.Encode(nil, "m", []openai.Message{{Role: "user", Content: "x"}}, 3)); got != `{"messages":[{"role":"user","content":"x"}],"model":"m","stream":false,"max_tokens":3}` {
+		t.Fatal(got)
+	}
+	c = Codec{Type: Completions, Stream: true}
+	if got := string(c.Encode(nil, "m", []openai.Message{{Role: "user", Content: "x"}}, 0)); got != `{"prompt":["x"],"model":"m","stream":true}` {
+		t.Fatal(got)
+	}
+}
+
+func TestExtraInputsErrors(t *testing.T) {
+	for _, bad := range []string{"novalue", ":x", "{bad json"} {
+		if _, err := ParseExtraInputs([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+	f, _ := ParseExtraInputs([]string{"a:007", "b:none", "c:-3", "d:1e3", "e:text"})
+	want := []string{`"007"`, `null`, `-3`, `1000`, `"text"`}
+	for i, w := range want {
+		if string(f[i].Value) != w {
+			t.Errorf("%s coerced to %s, want %s", f[i].Key, f[i].Value, w)
+		}
+	}
+}
+
+func TestDecode(t *testing.T) {
+	cases := []struct {
+		data               string
+		ok                 bool
+		content, reasoning string
+		usage              int
+	}{
+		{`[DONE]`, false, "", "", 0},
+		{``, false, "", "", 0},
+		{`{"object":"chat.completion.chunk","choices":[{"delta":{"role":"assistant","content":""}}]}`, true, "", "", 0},
+		{`{"object":"chat.completion.chunk","choices":[{"delta":{"content":" hi"}}]}`, true, " hi", "", 0},
+		{`{"object":"chat.completion.chunk","choices":[{"delta":{"reasoning_content":"think"}}]}`, true, "", "think", 0},
+		{`{"object":"chat.completion.chunk","choices":[{"delta":{"reasoning":"r2"}}]}`, true, "", "r2", 0},
+		{`{"object":"chat.completion","choices":[{"message":{"content":"all"}}],"usage":{"prompt_tokens":3,"completion_tokens":4,"total_tokens":7}}`, true, "all", "", 4},
+		{`{"object":"text_completion","choices":[{"text":"t"}]}`, true, "t", "", 0},
+		{`{"choices":[],"usage":{"prompt_tokens":1,"completion_tokens":9,"total_tokens":10}}`, true, "", "", 9},
+	}
+	for _, c := range cases {
+		p, ok, err := Decode([]byte(c.data))
+		if err != nil || ok != c.ok || p.Content != c.content || p.Reasoning != c.reasoning {
+			t.Errorf("Decode(%s) = %+v %v %v", c.data, p, ok, err)
+		}
+		if c.usage > 0 && (p.Usage == nil || p.Usage.CompletionTokens != c.usage) {
+			t.Errorf("Decode(%s) usage %+v", c.data, p.Usage)
+		}
+	}
+	if _, _, err := Decode([]byte(`{nope`)); err == nil {
+		t.Error("invalid JSON accepted")
+	}
+	if p, _, _ := Decode([]byte(`{"error":{"message":"boom"}}`)); p.Err != "boom" {
+		t.Error("error object not surfaced")
+	}
+}
