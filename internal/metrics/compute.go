@@ -1,0 +1,82 @@
+package metrics
+
+import (
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// Values are one record's metric values in base units (ns, tokens).
+// Presence is explicit: AIPerf treats a value of 0 as missing, which
+// silently drops, say, the ITL of a request whose TTFT was 0 ns; sonde does not.
+type Values struct {
+	v   [numRecordMetrics]float64
+	has uint32
+	ICL []float64 // inter-chunk latencies in ns; nil when absent
+}
+
+// Get returns metric i and whether it exists.
+func (v *Values) Get(i int) (float64, bool) { return v.v[i], v.has&(1<<i) != 0 }
+
+func (v *Values) set(i int, x float64) {
+	v.v[i] = x
+	v.has |= 1 << i
+}
+
+// Compute returns a record's metric values as AIPerf defines them (spec
+// §2.4). streaming enables the streaming-only metrics.
+func Compute(r *record.Record, streaming bool) Values {
+	var v Values
+	if !r.Valid() {
+		if r.InputTokens > 0 || r.Error != nil {
+			v.set(ErrorISL, float64(r.InputTokens))
+		}
+		return v
+	}
+	resp := r.Responses
+	start := float64(r.StartNs)
+	first := float64(resp[0].Ns)
+	last := float64(resp[len(resp)-1].Ns)
+	latency := last - start
+	v.set(RequestLatency, latency)
+	v.set(ISL, float64(r.InputTokens))
+	if r.HasOutput || r.HasReasoning {
+		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
+	}
+	if r.HasOutput && r.OutputTokens > 0 {
+		v.set(OutputTokenCount, float64(r.OutputTokens))
+	}
+	if r.HasReasoning {
+		v.set(ReasoningTokenCount, float64(r.ReasoningTokens))
+	}
+	if !streaming {
+		return v
+	}
+	ttft := first - start
+	if ttft >= 0 {
+		v.set(TTFT, ttft)
+	}
+	if len(resp) >= 2 {
+		if d := float64(resp[1].Ns) - first; d >= 0 {
+			v.set(TTST, d)
+		}
+		icl := make([]float64, len(resp)-1)
+		ok := true
+		for i := 1; i < len(resp); i++ {
+			icl[i-1] = float64(resp[i].Ns - resp[i-1].Ns)
+			if icl[i-1] <= 0 {
+				ok = false // AIPerf: any non-positive gap drops the whole metric
+			}
+		}
+		if ok {
+			v.ICL = icl
+		}
+	}
+	osl, hasOSL := v.Get(OSL)
+	if _, hasTTFT := v.Get(TTFT); hasTTFT && hasOSL && osl >= 2 {
+		itl := (latency - ttft) / (osl - 1)
+		v.set(ITL, itl)
+		if itl > 0 {
+			v.set(OutputTPSPerUser, 1e9/itl)
+		}
+	}
+	return v
+}

@@ -1,0 +1,117 @@
+// Package metrics computes AIPerf's metrics from records: per-request values,
+// their statistics (numpy-linear percentiles), aggregates and derived
+// throughputs, goodput, and sonde's per-turn breakdown. Pure maths: it never
+// sees HTTP.
+package metrics
+
+// Flag is a metric property (AIPerf's MetricFlags).
+type Flag uint32
+
+// Metric flags.
+const (
+	StreamingOnly  Flag = 1 << iota // needs --streaming
+	ProducesTokens                  // needs a token-producing endpoint
+	NoConsole                       // exported, not shown in the console table
+	LargerIsBetter                  // SLO direction: value ≥ threshold
+	ErrorOnly                       // computed for error records only
+	NoIndividual                    // not in profile_export.jsonl
+	GoodputOnly                     // only with --goodput
+)
+
+// Kind says where a metric's value comes from.
+type Kind int
+
+// Metric kinds.
+const (
+	PerRecord Kind = iota // one value per request → statistics
+	Aggregate             // one value over all requests
+	Derived               // computed from other results
+)
+
+// Def describes a metric.
+type Def struct {
+	Tag    string
+	Header string
+	Unit   string // display unit
+	Scale  float64
+	Flags  Flag
+	Order  int // console display order; 0 sorts last
+	Kind   Kind
+}
+
+// Has reports whether d carries flag f.
+func (d *Def) Has(f Flag) bool { return d.Flags&f != 0 }
+
+// Label is the console/CSV metric name: "<header> (<unit>)", without the
+// unit for plain counts.
+func (d *Def) Label() string {
+	if d.Unit == "" || d.Unit == "requests" || d.Unit == "count" {
+		return d.Header
+	}
+	return d.Header + " (" + d.Unit + ")"
+}
+
+const msPerNs = 1e-6
+
+// The record metrics, in the order of their values in Values.
+const (
+	TTFT = iota
+	TTST
+	RequestLatency
+	ITL
+	OutputTPSPerUser
+	OSL
+	ISL
+	OutputTokenCount
+	ReasoningTokenCount
+	ErrorISL
+	numRecordMetrics
+)
+
+// recordDefs are AIPerf's per-record metrics (spec §2.4).
+var recordDefs = [numRecordMetrics]Def{
+	TTFT:                {Tag: "time_to_first_token", Header: "Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 100},
+	TTST:                {Tag: "time_to_second_token", Header: "Time to Second Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 200},
+	RequestLatency:      {Tag: "request_latency", Header: "Request Latency", Unit: "ms", Scale: msPerNs, Order: 300},
+	ITL:                 {Tag: "inter_token_latency", Header: "Inter Token Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 400},
+	OutputTPSPerUser:    {Tag: "output_token_throughput_per_user", Header: "Output Token Throughput Per User", Unit: "tokens/sec/user", Scale: 1, Flags: StreamingOnly | ProducesTokens | LargerIsBetter, Order: 500},
+	OSL:                 {Tag: "output_sequence_length", Header: "Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 600},
+	ISL:                 {Tag: "input_sequence_length", Header: "Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 700},
+	OutputTokenCount:    {Tag: "output_token_count", Header: "Output Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
+	ReasoningTokenCount: {Tag: "reasoning_token_count", Header: "Reasoning Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
+	ErrorISL:            {Tag: "error_isl", Header: "Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly},
+}
+
+// iclDef is the list-valued inter-chunk latency.
+var iclDef = Def{Tag: "inter_chunk_latency", Header: "Inter Chunk Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole}
+
+// Scalar (aggregate and derived) metric definitions.
+var (
+	defOutputTPS      = Def{Tag: "output_token_throughput", Header: "Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 800, Kind: Derived}
+	defRequestTPS     = Def{Tag: "request_throughput", Header: "Request Throughput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 900, Kind: Derived}
+	defGoodput        = Def{Tag: "goodput", Header: "Goodput", Unit: "requests/sec", Scale: 1, Flags: GoodputOnly | LargerIsBetter, Order: 1000, Kind: Derived}
+	defRequestCount   = Def{Tag: "request_count", Header: "Request Count", Unit: "requests", Scale: 1, Flags: LargerIsBetter | NoIndividual, Order: 1100, Kind: Aggregate}
+	defErrorCount     = Def{Tag: "error_request_count", Header: "Error Request Count", Unit: "requests", Scale: 1, Flags: ErrorOnly | NoIndividual, Kind: Aggregate}
+	defGoodCount      = Def{Tag: "good_request_count", Header: "Good Request Count", Unit: "requests", Scale: 1, Flags: GoodputOnly | NoConsole, Kind: Aggregate}
+	defMinReqTS       = Def{Tag: "min_request_timestamp", Header: "Minimum Request Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
+	defMaxRespTS      = Def{Tag: "max_response_timestamp", Header: "Maximum Response Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
+	defDuration       = Def{Tag: "benchmark_duration", Header: "Benchmark Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole, Kind: Derived}
+	defTotalOutput    = Def{Tag: "total_output_tokens", Header: "Total Output Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalReasoning = Def{Tag: "total_reasoning_tokens", Header: "Total Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalOSL       = Def{Tag: "total_osl", Header: "Total Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalISL       = Def{Tag: "total_isl", Header: "Total Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalErrorISL  = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly, Kind: Derived}
+)
+
+// RecordDef returns the definition of record metric i.
+func RecordDef(i int) *Def { return &recordDefs[i] }
+
+// LookupRecordTag finds a record metric by tag.
+func LookupRecordTag(tag string) (int, bool) {
+	for i := range recordDefs {
+		if recordDefs[i].Tag == tag {
+			return i, true
+		}
+	}
+	return 0, false
+}

@@ -1,0 +1,308 @@
+package metrics
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// mk mirrors AIPerf's create_record helper: one content response per
+// timestamp, output tokens = responses × perResponse, timestamp = start.
+func mk(start int64, responses []int64, inputTokens, perResponse int) *record.Record {
+	r := &record.Record{StartNs: start, StartWallNs: start, InputTokens: inputTokens}
+	for _, ns := range responses {
+		r.Responses = append(r.Responses, record.Response{Ns: ns, Content: "x"})
+	}
+	if len(responses) > 0 {
+		r.EndNs = responses[len(responses)-1] + 1
+		r.HasOutput = true
+		r.OutputTokens = len(responses) * perResponse
+	}
+	return r
+}
+
+func get(t *testing.T, r *record.Record, m int) (float64, bool) {
+	t.Helper()
+	v := Compute(r, true)
+	return v.Get(m)
+}
+
+func want(t *testing.T, name string, r *record.Record, m int, exp float64) {
+	t.Helper()
+	got, ok := get(t, r, m)
+	if !ok || math.Abs(got-exp) > 1e-9 {
+		t.Errorf("%s: got %v (present %v), want %v", name, got, ok, exp)
+	}
+}
+
+func absent(t *testing.T, name string, r *record.Record, m int) {
+	t.Helper()
+	if got, ok := get(t, r, m); ok {
+		t.Errorf("%s: got %v, want no value", name, got)
+	}
+}
+
+// §11.1
+func TestTTFT(t *testing.T) {
+	want(t, "100/[110]", mk(100, []int64{110}, 0, 1), TTFT, 10)
+	want(t, "100/[105,115]", mk(100, []int64{105, 115}, 0, 1), TTFT, 5)
+	for i, c := range []struct {
+		s int64
+		r []int64
+		w float64
+	}{{100, []int64{105, 115}, 5}, {200, []int64{205, 215}, 5}, {300, []int64{310, 320}, 10}} {
+		want(t, "multi "+string(rune('0'+i)), mk(c.s, c.r, 0, 1), TTFT, c.w)
+	}
+	absent(t, "100/[90]", mk(100, []int64{90}, 0, 1), TTFT)
+	absent(t, "100/[]", mk(100, nil, 0, 1), TTFT)
+}
+
+// §11.2
+func TestTTST(t *testing.T) {
+	want(t, "[110,120]", mk(100, []int64{110, 120}, 0, 1), TTST, 10)
+	want(t, "[105,110,130]", mk(100, []int64{105, 110, 130}, 0, 1), TTST, 5)
+	want(t, "300/[310,325]", mk(300, []int64{310, 325}, 0, 1), TTST, 15)
+	absent(t, "[120,110] (negative)", mk(100, []int64{120, 110}, 0, 1), TTST)
+	absent(t, "[110]", mk(100, []int64{110}, 0, 1), TTST)
+}
+
+// §11.3
+func TestRequestLatency(t *testing.T) {
+	want(t, "100/[150]", mk(100, []int64{150}, 0, 1), RequestLatency, 50)
+	want(t, "10/[15,25,35]", mk(10, []int64{15, 25, 35}, 0, 1), RequestLatency, 25)
+	want(t, "30/[50]", mk(30, []int64{50}, 0, 1), RequestLatency, 20)
+}
+
+// §11.4, §11.5
+func TestITLAndPerUser(t *testing.T) {
+	want(t, "ITL 16", mk(100, []int64{120, 200}, 0, 3), ITL, 16)
+	want(t, "ITL 10", mk(1000, []int64{1040, 1080, 1120}, 0, 3), ITL, 10)
+	absent(t, "OSL 1", mk(100, []int64{120}, 0, 1), ITL)
+	// ITL 100,000,000 ns → 10 tokens/s/user: OSL 2, TTFT 0... build directly.
+	r := mk(0, []int64{1, 100_000_001}, 0, 1)
+	want(t, "per user", r, OutputTPSPerUser, 10)
+	// Docs example: ITL 5.2048325 ms → 192.1291415 tokens/s/user.
+	if got := 1e9 / 5.2048325e6; math.Abs(got-192.1291415) > 1e-6 {
+		t.Errorf("per-user from 5.2048325 ms = %v", got)
+	}
+}
+
+// §11.6
+func TestICL(t *testing.T) {
+	cases := []struct {
+		r []int64
+		w []float64
+	}{
+		{[]int64{110, 120, 135}, []float64{10, 15}},
+		{[]int64{110, 125}, []float64{15}},
+		{[]int64{100, 105, 115, 130}, []float64{5, 10, 15}},
+		{[]int64{100, 120, 125, 135}, []float64{20, 5, 10}},
+		{[]int64{1000, 1040, 1080, 1120, 1200}, []float64{40, 40, 40, 80}},
+		{[]int64{1050, 1080, 1120, 1180, 1250, 1330}, []float64{30, 40, 60, 70, 80}},
+	}
+	for _, c := range cases {
+		v := Compute(mk(50, c.r, 0, 1), true)
+		if len(v.ICL) != len(c.w) {
+			t.Fatalf("%v: ICL %v", c.r, v.ICL)
+		}
+		for i := range c.w {
+			if v.ICL[i] != c.w[i] {
+				t.Errorf("%v: ICL %v want %v", c.r, v.ICL, c.w)
+			}
+		}
+	}
+	for _, bad := range [][]int64{{120, 110, 130}, {110, 110, 120}, {100, 110, 105}, {100, 100, 110}, {110}, nil} {
+		if v := Compute(mk(50, bad, 0, 1), true); v.ICL != nil {
+			t.Errorf("%v: ICL %v, want none", bad, v.ICL)
+		}
+	}
+}
+
+// §11.7, §11.8
+func TestDurationAndThroughput(t *testing.T) {
+	a := NewAccumulator(Options{Streaming: true})
+	for _, c := range [][2]int64{{10, 15}, {20, 25}, {30, 40}} {
+		r := mk(c[0], []int64{c[1]}, 0, 1)
+		v := Compute(r, true)
+		a.Add(r, &v)
+	}
+	s := a.Summary()
+	if d, _ := s.Lookup("benchmark_duration"); math.Abs(d.Value()-30e-9) > 1e-18 {
+		t.Errorf("duration %v sec, want 30 ns", d.Value())
+	}
+	if m, _ := s.Lookup("min_request_timestamp"); m.Value() != 10 {
+		t.Errorf("min_request_timestamp %v", m.Value())
+	}
+	if m, _ := s.Lookup("max_response_timestamp"); m.Value() != 40 {
+		t.Errorf("max_response_timestamp %v", m.Value())
+	}
+	// 100 requests over 5 s → 20 req/s; total OSL 1000 over 2 s → 500 tok/s.
+	a = NewAccumulator(Options{})
+	for i := 0; i < 100; i++ {
+		r := mk(0, []int64{5_000_000_000}, 0, 10)
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	s = a.Summary()
+	if m, _ := s.Lookup("request_throughput"); m.Value() != 20 {
+		t.Errorf("request_throughput %v", m.Value())
+	}
+	if m, _ := s.Lookup("output_token_throughput"); m.Value() != 200 {
+		t.Errorf("output_token_throughput %v (1000 tokens / 5 s)", m.Value())
+	}
+	a = NewAccumulator(Options{})
+	r := mk(0, []int64{1_500_000_000}, 0, 750)
+	v := Compute(r, false)
+	a.Add(r, &v)
+	if m, _ := a.Summary().Lookup("output_token_throughput"); m.Value() != 500 {
+		t.Errorf("750 tokens / 1.5 s = %v", m.Value())
+	}
+	if _, ok := NewAccumulator(Options{}).Summary().Lookup("request_throughput"); ok {
+		t.Error("no duration must mean no throughput")
+	}
+}
+
+// §11.9
+func TestGoodput(t *testing.T) {
+	slos, err := ParseGoodput("request_latency:250", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slos[0].Threshold != 250e6 {
+		t.Fatalf("250 ms → %v ns", slos[0].Threshold)
+	}
+	a := NewAccumulator(Options{SLOs: slos})
+	for _, c := range [][2]int64{{0, 100e6}, {100e6, 400e6}, {200e6, 450e6}} {
+		r := mk(c[0], []int64{c[1]}, 0, 1)
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	s := a.Summary()
+	if g, _ := s.Lookup("good_request_count"); g.Value() != 2 {
+		t.Errorf("good_request_count %v, want 2", g.Value())
+	}
+	// 2 good over 0.45 s.
+	if g, _ := s.Lookup("goodput"); math.Abs(g.Value()-2/0.45) > 1e-9 {
+		t.Errorf("goodput %v", g.Value())
+	}
+	v := Compute(mk(0, []int64{1}, 0, 1), false)
+	if Good(&v, nil) {
+		t.Error("no SLOs must count nothing as good")
+	}
+	for spec, msg := range map[string]string{
+		"nocolon":                 "is not in 'key:value' format",
+		"bogus_metric:1":          "Unknown metric tag(s) in --goodput",
+		"time_to_first_token:100": "not applicable",
+		"request_latency:abc":     "not a number",
+	} {
+		if _, err := ParseGoodput(spec, false); err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("ParseGoodput(%q) = %v, want %q", spec, err, msg)
+		}
+	}
+}
+
+// §11.10
+func TestTokenCounts(t *testing.T) {
+	r := mk(0, []int64{10}, 15, 10)
+	r.HasReasoning, r.ReasoningTokens = true, 5
+	want(t, "OSL 10+5", r, OSL, 15)
+	want(t, "ISL", r, ISL, 15)
+	r = mk(0, []int64{10}, 0, 0)
+	want(t, "output 0 → OSL 0", r, OSL, 0)
+	absent(t, "output_token_count 0", r, OutputTokenCount)
+	r.HasOutput = false
+	absent(t, "no output, no reasoning", r, OSL)
+	bad := &record.Record{InputTokens: 15, Error: &record.Error{Type: "x"}}
+	v := Compute(bad, true)
+	if x, ok := v.Get(ErrorISL); !ok || x != 15 {
+		t.Errorf("error_isl %v %v", x, ok)
+	}
+	a := NewAccumulator(Options{})
+	for _, n := range []int{10, 20, 30} {
+		r := mk(0, []int64{10}, 0, n)
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	if m, _ := a.Summary().Lookup("total_output_tokens"); m.Value() != 60 {
+		t.Errorf("total_output_tokens %v", m.Value())
+	}
+}
+
+// §11.11
+func TestDescribe(t *testing.T) {
+	type row struct {
+		xs           []float64
+		p            [9]float64
+		std          float64
+		min, max, av float64
+	}
+	hundreds := []float64{100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}
+	rows := []row{
+		{[]float64{1, 2, 3, 4, 5}, [9]float64{1.04, 1.2, 1.4, 2, 3, 4, 4.6, 4.8, 4.96}, 1.414214, 1, 5, 3},
+		{[]float64{10, 20, 30, 40, 50}, [9]float64{10.4, 12, 14, 20, 30, 40, 46, 48, 49.6}, 14.142136, 10, 50, 30},
+		{[]float64{15, 15, 20}, [9]float64{15, 15, 15, 15, 15, 17.5, 19, 19.5, 19.9}, 2.357023, 15, 20, 50.0 / 3},
+		{hundreds, [9]float64{109, 145, 190, 325, 550, 775, 910, 955, 991}, 287.228132, 100, 1000, 550},
+	}
+	for _, r := range rows {
+		s, ok := Describe(append([]float64(nil), r.xs...))
+		if !ok {
+			t.Fatal("empty")
+		}
+		for i, p := range r.p {
+			if math.Abs(s.P[i]-p) > 1e-9 {
+				t.Errorf("%v p%v = %v want %v", r.xs, Percentiles[i], s.P[i], p)
+			}
+		}
+		if math.Abs(s.Std-r.std) > 1e-6 || s.Min != r.min || s.Max != r.max || math.Abs(s.Avg-r.av) > 1e-9 {
+			t.Errorf("%v: %+v", r.xs, s)
+		}
+	}
+	if s, _ := Describe([]float64{5}); s.P[4] != 5 || s.Avg != 5 {
+		t.Errorf("[5]: %+v", s)
+	}
+	if _, ok := Describe(nil); ok {
+		t.Error("empty slice must have no statistics")
+	}
+}
+
+// §11.12: records ending after duration + grace are dropped whole.
+func TestDeadlineFilter(t *testing.T) {
+	const phase = int64(1_000_000_000)
+	for _, c := range []struct {
+		grace, latency float64
+		included       bool
+	}{{0, 0.5, true}, {0, 0.6, false}, {1, 1.4, true}, {1, 1.6, false}} {
+		deadline := phase + int64((2.0+c.grace)*1e9)
+		a := NewAccumulator(Options{DeadlineWallNs: deadline})
+		start := phase + 1_500_000_000
+		r := mk(start, []int64{start + int64(c.latency*1e9)}, 0, 1)
+		r.EndWallNs = start + int64(c.latency*1e9)
+		v := Compute(r, false)
+		if got := a.Add(r, &v); got != c.included {
+			t.Errorf("grace %v latency %v: included %v", c.grace, c.latency, got)
+		}
+	}
+}
+
+func TestPerTurn(t *testing.T) {
+	a := NewAccumulator(Options{Streaming: true})
+	for turn := 0; turn < 3; turn++ {
+		for i := 0; i < 4; i++ {
+			r := mk(0, []int64{int64(10 * (turn + 1)), 100}, 100*(turn+1), 5)
+			r.TurnIndex = turn
+			v := Compute(r, true)
+			a.Add(r, &v)
+		}
+	}
+	s := a.Summary()
+	if len(s.Turns) != 3 {
+		t.Fatalf("turns %d", len(s.Turns))
+	}
+	for k, tr := range s.Turns {
+		if tr.Requests != 4 || tr.Metrics[0].Def.Tag != "time_to_first_token" || tr.Metrics[0].Stats.Avg != float64(10*(k+1))*1e-6 {
+			t.Errorf("turn %d: %+v", k, tr)
+		}
+	}
+}

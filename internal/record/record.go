@@ -1,0 +1,86 @@
+// Package record defines the Record: everything sonde measured and learned
+// about one request, from its intended send time to its parsed answer.
+package record
+
+// Phase names where a record belongs.
+const (
+	PhaseWarmup    = "warmup"
+	PhaseProfiling = "profiling"
+)
+
+// Response is one content-bearing response (an SSE event or a whole body)
+// with the monotonic time its first byte arrived.
+type Response struct {
+	Ns        int64
+	Content   string
+	Reasoning string
+}
+
+// Usage is the server-reported usage (the last one seen in the stream).
+type Usage struct {
+	PromptTokens     int  `json:"prompt_tokens"`
+	CompletionTokens int  `json:"completion_tokens"`
+	TotalTokens      int  `json:"total_tokens"`
+	CachedTokens     *int `json:"cached_tokens,omitempty"`
+	ReasoningTokens  *int `json:"reasoning_tokens,omitempty"`
+}
+
+// Error is a failed request (AIPerf's ErrorDetails).
+type Error struct {
+	Code    int    `json:"code,omitempty"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+// Record is one request. Times ending in Ns are monotonic nanoseconds of the
+// run clock; Wall fields are Unix nanoseconds.
+type Record struct {
+	Phase          string
+	SessionNum     int // index of the session in the run
+	ConversationID string
+	TurnIndex      int
+	CorrelationID  string
+	RequestID      string
+	URL            string
+
+	IntendedNs int64 // when the schedule meant the request to go out
+	StartNs    int64 // just before it was written
+	AckNs      int64 // response headers (0 if none)
+	EndNs      int64 // body finished or failure seen
+
+	StartWallNs int64
+	AckWallNs   int64
+	EndWallNs   int64
+
+	Responses []Response // content responses only, in arrival order
+	Events    int        // SSE events received, content or not
+
+	InputTokens     int
+	OutputTokens    int
+	ReasoningTokens int
+	HasOutput       bool // some content text arrived
+	HasReasoning    bool // some reasoning text arrived
+	MaxTokens       int  // requested output tokens (0: none)
+	Usage           *Usage
+
+	Error          *Error
+	WasCancelled   bool
+	CancellationNs int64
+
+	// Output is the assistant text, kept for history and outputs.json.
+	Output string
+}
+
+// Valid is AIPerf's validity: no error, at least one content response, and
+// ordered, positive timestamps.
+func (r *Record) Valid() bool {
+	if r.Error != nil || len(r.Responses) == 0 || r.EndNs <= r.StartNs {
+		return false
+	}
+	for _, resp := range r.Responses {
+		if resp.Ns <= 0 {
+			return false
+		}
+	}
+	return true
+}
