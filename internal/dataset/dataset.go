@@ -7,6 +7,7 @@ import "time"
 
 // Turn is one user turn of a conversation.
 type Turn struct {
+	Model     string        // the model this turn asks (round robin over --model)
 	Text      string        // the user message
 	Tokens    int           // its token count under the run's tokenizer
 	MaxTokens int           // output tokens to request; 0 sends no limit

@@ -49,3 +49,29 @@ func (s *shuffleSampler) Next() int {
 	s.order = s.order[1:]
 	return v
 }
+
+// Planned draws n picks from s up front, so the run knows how many requests
+// it will send; once they are used it keeps drawing from s.
+type Planned struct {
+	Order []int
+	s     Sampler
+	i     int
+}
+
+// Plan pre-draws n picks from s.
+func Plan(s Sampler, n int) *Planned {
+	p := &Planned{Order: make([]int, n), s: s}
+	for i := range p.Order {
+		p.Order[i] = s.Next()
+	}
+	return p
+}
+
+// Next returns the next planned pick.
+func (p *Planned) Next() int {
+	if p.i < len(p.Order) {
+		p.i++
+		return p.Order[p.i-1]
+	}
+	return p.s.Next()
+}

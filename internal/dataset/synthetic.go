@@ -19,6 +19,7 @@ type SyntheticOptions struct {
 	DelayMean, DelayStddev float64 // ms
 	DelayRatio             float64
 	Seed                   uint64
+	Models                 []string // assigned round robin by global turn counter
 }
 
 // Synthetic generates opts.Entries conversations. Turns per conversation are
@@ -42,11 +43,16 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	promptR := NewRand(opts.Seed, StreamPrompt)
 	idR := NewRand(opts.Seed, StreamIDs)
 	convs := make([]Conversation, opts.Entries)
+	turnCounter := 0
 	for i := range convs {
 		n := max(PositiveNormalInt(turnsR, opts.TurnMean, opts.TurnStddev), 1)
 		c := Conversation{ID: UUID4(idR), Turns: make([]Turn, n)}
 		for k := range c.Turns {
 			t := &c.Turns[k]
+			if len(opts.Models) > 0 {
+				t.Model = opts.Models[turnCounter%len(opts.Models)]
+			}
+			turnCounter++
 			t.Tokens = max(PositiveNormalInt(islR, float64(opts.ISLMean), opts.ISLStddev), 1)
 			if t.Text, err = gen.Prompt(promptR, t.Tokens); err != nil {
 				return nil, err

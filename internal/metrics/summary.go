@@ -92,6 +92,10 @@ type Result struct {
 	Def    *Def
 	Stats  Stats
 	Scalar bool
+	// Integer scalars (counts, wall-clock timestamps) keep their exact
+	// value here: a float64 cannot hold a nanosecond timestamp.
+	Integer bool
+	Exact   int64
 }
 
 // Value is a scalar result's value.
@@ -150,6 +154,10 @@ func scalar(d *Def, base float64) Result {
 	return Result{Def: d, Scalar: true, Stats: Stats{Avg: base * d.Scale, Count: 1}}
 }
 
+func integer(d *Def, v int64) Result {
+	return Result{Def: d, Scalar: true, Integer: true, Exact: v, Stats: Stats{Avg: float64(v), Count: 1}}
+}
+
 // Summary computes every applicable metric (spec §2.4).
 func (a *Accumulator) Summary() *Summary {
 	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Dropped: a.dropped}
@@ -174,27 +182,27 @@ func (a *Accumulator) Summary() *Summary {
 		}
 		return t
 	}
-	s.Metrics = append(s.Metrics, scalar(&defRequestCount, float64(a.count)))
+	s.Metrics = append(s.Metrics, integer(&defRequestCount, int64(a.count)))
 	if a.errors > 0 {
-		s.Metrics = append(s.Metrics, scalar(&defErrorCount, float64(a.errors)))
-		s.Metrics = append(s.Metrics, scalar(&defTotalErrorISL, sum(ErrorISL)))
+		s.Metrics = append(s.Metrics, integer(&defErrorCount, int64(a.errors)))
+		s.Metrics = append(s.Metrics, integer(&defTotalErrorISL, int64(sum(ErrorISL))))
 	}
 	s.Metrics = append(s.Metrics,
-		scalar(&defTotalOutput, sum(OutputTokenCount)),
-		scalar(&defTotalReasoning, sum(ReasoningTokenCount)),
-		scalar(&defTotalOSL, sum(OSL)),
-		scalar(&defTotalISL, sum(ISL)),
+		integer(&defTotalOutput, int64(sum(OutputTokenCount))),
+		integer(&defTotalReasoning, int64(sum(ReasoningTokenCount))),
+		integer(&defTotalOSL, int64(sum(OSL))),
+		integer(&defTotalISL, int64(sum(ISL))),
 	)
 	if len(a.opts.SLOs) > 0 {
-		s.Metrics = append(s.Metrics, scalar(&defGoodCount, float64(a.good)))
+		s.Metrics = append(s.Metrics, integer(&defGoodCount, int64(a.good)))
 	}
 	if a.count > 0 && a.maxTS > a.minTS {
 		durNs := float64(a.maxTS - a.minTS)
 		s.DurationSec = durNs / 1e9
 		s.MinRequestNs, s.MaxResponseNs = a.minTS, a.maxTS
 		s.Metrics = append(s.Metrics,
-			scalar(&defMinReqTS, float64(a.minTS)),
-			scalar(&defMaxRespTS, float64(a.maxTS)),
+			integer(&defMinReqTS, a.minTS),
+			integer(&defMaxRespTS, a.maxTS),
 			scalar(&defDuration, durNs),
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
 			scalar(&defOutputTPS, sum(OSL)/s.DurationSec),

@@ -68,7 +68,14 @@ type Record struct {
 	CancellationNs int64
 
 	// Output is the assistant text, kept for history and outputs.json.
-	Output string
+	Output        string
+	ReasoningText string
+
+	// Inputs the processor needs to count ISL without re-encoding history:
+	// the new user turn's token count, or the whole prompt for completions.
+	UserTokens int
+	PromptText string
+	LastTurn   bool
 }
 
 // Valid is AIPerf's validity: no error, at least one content response, and

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+)
+
+// lineHandler writes slog records as AIPerf-style lines ("INFO     msg") to
+// the console, and with timestamps to the log file.
+type lineHandler struct {
+	mu      *sync.Mutex
+	console io.Writer
+	file    io.Writer
+	level   slog.Level
+}
+
+func newLogger(console, file io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(&lineHandler{mu: &sync.Mutex{}, console: console, file: file, level: level})
+}
+
+func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
+
+func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	r.Attrs(func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	})
+	level := strings.ToUpper(r.Level.String())
+	if r.Level == slog.LevelWarn {
+		level = "WARNING"
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.console != nil {
+		fmt.Fprintf(h.console, "%-8s %s\n", level, b.String())
+	}
+	if h.file != nil {
+		fmt.Fprintf(h.file, "%s %-8s %s\n", r.Time.Format(time.RFC3339Nano), level, b.String())
+	}
+	return nil
+}
+
+func (h *lineHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *lineHandler) WithGroup(string) slog.Handler      { return h }
+
+func parseLevel(name string, verbose int) slog.Level {
+	switch {
+	case verbose > 0:
+		return slog.LevelDebug
+	}
+	switch strings.ToUpper(name) {
+	case "TRACE", "DEBUG":
+		return slog.LevelDebug
+	case "WARNING":
+		return slog.LevelWarn
+	case "ERROR", "CRITICAL":
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}

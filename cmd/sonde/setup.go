@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/sim"
+)
+
+// endpointURLs turns --url values into request URLs (AIPerf: base without
+// trailing '/', then the path; http:// added when no scheme). sim:// URLs
+// start an in-process simulator on a loopback port first.
+func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) ([]string, []sim.Options, error) {
+	var urls []string
+	var sims []sim.Options
+	for _, raw := range p.URL {
+		raw = strings.TrimSpace(raw)
+		if strings.HasPrefix(raw, "sim://") {
+			opts, err := sim.ParseURL(raw)
+			if err != nil {
+				return nil, nil, usageError{err}
+			}
+			srv, err := newSim(opts)
+			if err != nil {
+				return nil, nil, usageError{fmt.Errorf("--url %s: %w", raw, err)}
+			}
+			ready := make(chan net.Addr, 1)
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
+			select {
+			case a := <-ready:
+				logf("Simulator started on http://%s (ttft %v, itl %v)", a, opts.TTFT, opts.ITL)
+				raw = "http://" + a.String()
+			case err := <-errc:
+				return nil, nil, fmt.Errorf("--url %s: %w", raw, err)
+			}
+			sims = append(sims, opts)
+		} else if !strings.Contains(raw, "://") {
+			raw = "http://" + raw
+		}
+		urls = append(urls, strings.TrimRight(raw, "/")+"/"+strings.TrimLeft(path, "/"))
+	}
+	return urls, sims, nil
+}
+
+// baseHeaders are AIPerf's request headers; user headers come last and win.
+func baseHeaders(p *config.Profile) http.Header {
+	h := http.Header{}
+	h.Set("User-Agent", "sonde/"+version)
+	h.Set("Content-Type", "application/json")
+	if p.Streaming {
+		h.Set("Accept", "text/event-stream")
+	} else {
+		h.Set("Accept", "application/json")
+	}
+	if p.APIKey != "" {
+		h.Set("Authorization", "Bearer "+p.APIKey)
+	}
+	for _, raw := range p.Header {
+		kv, _ := config.ParseHeader(raw)
+		h.Set(kv[0], kv[1])
+	}
+	return h
+}
+
+// artifactDir follows AIPerf: <dir>/<model>-openai-<type>-<stimulus> unless
+// the directory was given explicitly.
+func artifactDir(p *config.Profile, concurrency int, rate float64) string {
+	if p.ArtifactDirSet {
+		return p.ArtifactDir
+	}
+	model := strings.ReplaceAll(p.Model[0], "/", "_")
+	if len(p.Model) > 1 {
+		model += "_multi"
+	}
+	var stim []string
+	if concurrency > 0 {
+		stim = append(stim, "concurrency"+strconv.Itoa(concurrency))
+	}
+	if rate > 0 {
+		stim = append(stim, "request_rate"+pyFloat(rate))
+	}
+	name := model + "-" + endpoint.Type(p.EndpointType).ServiceKind()
+	if len(stim) > 0 {
+		name += "-" + strings.Join(stim, "-")
+	}
+	return filepath.Join(p.ArtifactDir, name)
+}
+
+// pyFloat formats like Python's str(float): 5 → "5.0", 2.5 → "2.5".
+func pyFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+// secretHeader reports header names whose values must never be written out.
+func secretHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"authorization", "api-key", "apikey", "token", "cookie", "secret", "password"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+const redacted = "<redacted>"
+
+// redactArgs returns the command line with API keys and secret headers
+// replaced, quoted so that it can be pasted back into a shell.
+func redactArgs(args []string) string {
+	out := []string{"sonde"}
+	hideNext, headerNext := false, false
+	for _, a := range args {
+		switch {
+		case hideNext:
+			a, hideNext = redacted, false
+		case headerNext:
+			a, headerNext = redactHeader(a), false
+		case a == "--api-key":
+			hideNext = true
+		case strings.HasPrefix(a, "--api-key="):
+			a = "--api-key=" + redacted
+		case a == "-H" || a == "--header":
+			headerNext = true
+		case strings.HasPrefix(a, "--header="):
+			a = "--header=" + redactHeader(strings.TrimPrefix(a, "--header="))
+		case strings.HasPrefix(a, "-H") && len(a) > 2:
+			a = "-H" + redactHeader(a[2:])
+		}
+		out = append(out, shellQuote(a))
+	}
+	return strings.Join(out, " ")
+}
+
+func redactHeader(h string) string {
+	if k, _, ok := strings.Cut(h, ":"); ok && secretHeader(strings.TrimSpace(k)) {
+		return k + ": " + redacted
+	}
+	return h
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$&;|<>(){}*?![]#~`") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// redactedConfig is the profile as exported in input_config.
+func redactedConfig(p *config.Profile) config.Profile {
+	c := *p
+	c.Header = nil
+	for _, h := range p.Header {
+		c.Header = append(c.Header, redactHeader(h))
+	}
+	return c
+}
+
+// parseExtra validates --extra-inputs.
+func parseExtra(p *config.Profile) ([]endpoint.Field, error) {
+	f, err := endpoint.ParseExtraInputs(p.ExtraInputs)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return f, nil
+}

@@ -1,0 +1,110 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Validate applies AIPerf's rules (spec §1.3) and range checks, returning
+// every problem at once, each naming its flag.
+func (p *Profile) Validate() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+
+	if len(p.Model) == 0 || strings.TrimSpace(strings.Join(p.Model, "")) == "" {
+		add("--model-names (-m, --model) is required")
+	}
+	if len(p.URL) == 0 {
+		add("--url needs at least one URL")
+	}
+	if p.BenchmarkDuration != nil && p.RequestCount != nil {
+		add("Count-based and duration-based benchmarking cannot be used together. Use either --request-count or --benchmark-duration.")
+	}
+	if p.BenchmarkGracePeriod != nil && p.BenchmarkDuration == nil {
+		add("--benchmark-grace-period can only be used with duration-based benchmarking")
+	}
+	if p.RequestCount != nil && p.ConversationNum != nil {
+		add("Both a request-count and number of conversations are set; use --request-count for single-turn runs or --conversation-num for multi-turn runs")
+	}
+	if p.ArrivalSmoothness != nil && p.ArrivalPattern != "gamma" {
+		add("--arrival-smoothness can only be used with --arrival-pattern gamma")
+	}
+	if p.RequestRate != nil && p.ArrivalPattern == "concurrency_burst" {
+		add("--arrival-pattern concurrency_burst cannot be used with --request-rate")
+	}
+	positiveInt := func(flag string, v *int) {
+		if v != nil && *v < 1 {
+			add("%s must be at least 1, got %d", flag, *v)
+		}
+	}
+	positiveInt("--concurrency", p.Concurrency)
+	positiveInt("--request-count", p.RequestCount)
+	positiveInt("--conversation-num", p.ConversationNum)
+	positiveInt("--prompt-output-tokens-mean (--osl)", p.OutputTokensMean)
+	if p.NumDatasetEntries < 1 {
+		add("--num-dataset-entries must be at least 1, got %d", p.NumDatasetEntries)
+	}
+	if p.RequestRate != nil && *p.RequestRate <= 0 {
+		add("--request-rate must be greater than 0, got %g", *p.RequestRate)
+	}
+	if p.BenchmarkDuration != nil && *p.BenchmarkDuration <= 0 {
+		add("--benchmark-duration must be greater than 0, got %g", *p.BenchmarkDuration)
+	}
+	if p.BenchmarkGracePeriod != nil && *p.BenchmarkGracePeriod < 0 {
+		add("--benchmark-grace-period must not be negative, got %g", *p.BenchmarkGracePeriod)
+	}
+	if p.ArrivalSmoothness != nil && *p.ArrivalSmoothness <= 0 {
+		add("--arrival-smoothness must be greater than 0, got %g", *p.ArrivalSmoothness)
+	}
+	if p.ConversationTurnMean < 1 {
+		add("--conversation-turn-mean must be at least 1, got %g", p.ConversationTurnMean)
+	}
+	if p.InputTokensMean < 1 {
+		add("--prompt-input-tokens-mean (--isl) must be at least 1, got %d", p.InputTokensMean)
+	}
+	nonNeg := func(flag string, v float64) {
+		if v < 0 {
+			add("%s must not be negative, got %g", flag, v)
+		}
+	}
+	nonNeg("--conversation-turn-stddev", p.ConversationTurnStddev)
+	nonNeg("--conversation-turn-delay-mean", p.ConversationDelayMean)
+	nonNeg("--conversation-turn-delay-stddev", p.ConversationDelayStddev)
+	nonNeg("--conversation-turn-delay-ratio", p.ConversationDelayRatio)
+	nonNeg("--prompt-input-tokens-stddev", p.InputTokensStddev)
+	nonNeg("--prompt-output-tokens-stddev", p.OutputTokensStddev)
+	if p.WarmupRequestCount < 0 {
+		add("--warmup-request-count must not be negative, got %d", p.WarmupRequestCount)
+	}
+	if p.RandomSeed != nil && *p.RandomSeed < 0 {
+		add("--random-seed must be 0 or more, got %d", *p.RandomSeed)
+	}
+	if p.RequestTimeoutSeconds <= 0 {
+		add("--request-timeout-seconds must be greater than 0, got %g", p.RequestTimeoutSeconds)
+	}
+	for _, h := range p.Header {
+		if _, err := ParseHeader(h); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, u := range p.URL {
+		if strings.TrimSpace(u) == "" {
+			add("--url must not be empty")
+		}
+	}
+	return errs
+}
+
+// ParseHeader reads a --header value "Name:Value" (or "Name: Value").
+func ParseHeader(h string) ([2]string, error) {
+	k, v, ok := strings.Cut(h, ":")
+	k = strings.TrimSpace(k)
+	if !ok || k == "" || strings.ContainsAny(k, " \t") {
+		return [2]string{}, fmt.Errorf("--header %q is not in 'Name:Value' format", h)
+	}
+	return [2]string{k, strings.TrimSpace(v)}, nil
+}
+
+// Join folds validation errors into one error with a line each.
+func Join(errs []error) error { return errors.Join(errs...) }

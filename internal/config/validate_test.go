@@ -1,0 +1,48 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func ptr[T any](v T) *T { return &v }
+
+func valid() Profile {
+	return Profile{Model: []string{"m"}, URL: []string{"localhost:8000"}, EndpointType: "chat", NumDatasetEntries: 100,
+		ConversationTurnMean: 1, ConversationDelayRatio: 1, InputTokensMean: 550, ArrivalPattern: "poisson",
+		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO"}
+}
+
+func TestValidateRules(t *testing.T) {
+	if errs := (&Profile{}).Validate(); len(errs) == 0 {
+		t.Fatal("empty profile accepted")
+	}
+	p := valid()
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Fatalf("valid profile rejected: %v", errs)
+	}
+	cases := []struct {
+		mut  func(*Profile)
+		want string
+	}{
+		{func(p *Profile) { p.Model = nil }, "--model-names"},
+		{func(p *Profile) { p.BenchmarkDuration, p.RequestCount = ptr(5.0), ptr(10) }, "Count-based and duration-based benchmarking cannot be used together"},
+		{func(p *Profile) { p.BenchmarkGracePeriod = ptr(1.0) }, "--benchmark-grace-period can only be used with duration-based benchmarking"},
+		{func(p *Profile) { p.RequestCount, p.ConversationNum = ptr(10), ptr(3) }, "Both a request-count and number of conversations are set"},
+		{func(p *Profile) { p.ArrivalSmoothness = ptr(2.0) }, "--arrival-smoothness can only be used with --arrival-pattern gamma"},
+		{func(p *Profile) { p.RequestRate, p.ArrivalPattern = ptr(2.0), "concurrency_burst" }, "concurrency_burst cannot be used with --request-rate"},
+		{func(p *Profile) { p.Concurrency = ptr(0) }, "--concurrency must be at least 1"},
+		{func(p *Profile) { p.RequestRate = ptr(-1.0) }, "--request-rate must be greater than 0"},
+		{func(p *Profile) { p.ConversationDelayMean = -5 }, "--conversation-turn-delay-mean must not be negative"},
+		{func(p *Profile) { p.Header = []string{"NoColon"} }, "--header \"NoColon\""},
+		{func(p *Profile) { p.InputTokensMean = 0 }, "--isl"},
+	}
+	for _, c := range cases {
+		p := valid()
+		c.mut(&p)
+		errs := p.Validate()
+		if !strings.Contains(Join(errs).Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, errs)
+		}
+	}
+}

@@ -1,0 +1,145 @@
+// Package engine runs a benchmark phase: it starts sessions under the
+// concurrency limit and the arrival schedule, sends each turn with the full
+// conversation history, and hands every finished request to the processor
+// as a record. Request goroutines only measure; parsing of token counts,
+// metrics and file writing happen downstream.
+package engine
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/schedule"
+	"github.com/sonde-bench/sonde/internal/transport"
+)
+
+// Config is one phase of a run.
+type Config struct {
+	Phase         string
+	Conversations []dataset.Conversation
+	Sampler       dataset.Sampler
+	Codec         *endpoint.Codec
+	URLs          []string    // full endpoint URLs, used round robin
+	Header        http.Header // base headers; IDs are added per request
+	SessionHeader string      // header carrying the session id (X-Correlation-ID)
+
+	Concurrency int     // session slots; 0 = unlimited (rate modes only)
+	Rate        float64 // requests per second; 0 = concurrency burst
+	Arrivals    schedule.Arrivals
+
+	MaxSessions int           // 0 = no limit
+	MaxRequests int           // 0 = no limit
+	Duration    time.Duration // 0 = none: stop issuing after it
+	Timeout     time.Duration // per request
+	Seed        uint64
+	// SessionOffset numbers this phase's sessions after an earlier phase's.
+	SessionOffset int
+}
+
+// Progress is read by the UI while the engine writes it.
+type Progress struct {
+	RequestsSent     atomic.Int64
+	RequestsDone     atomic.Int64
+	RequestErrors    atomic.Int64
+	SessionsStarted  atomic.Int64
+	SessionsDone     atomic.Int64
+	InFlight         atomic.Int64
+	ExpectedRequests atomic.Int64 // 0 when unknown (duration runs)
+	ExpectedSessions atomic.Int64
+}
+
+// Engine runs one phase.
+type Engine struct {
+	cfg      Config
+	client   *transport.Client
+	clock    clock.Clock
+	out      chan<- *record.Record
+	progress *Progress
+
+	urlNext   atomic.Uint64
+	requests  atomic.Int64 // request budget claimed
+	sessions  atomic.Int64 // sessions started
+	samplerMu sync.Mutex
+}
+
+// New builds an engine that sends records to out.
+func New(cfg Config, client *transport.Client, c clock.Clock, out chan<- *record.Record, p *Progress) *Engine {
+	if cfg.SessionHeader == "" {
+		cfg.SessionHeader = "X-Correlation-ID"
+	}
+	if cfg.Arrivals == nil {
+		cfg.Arrivals = schedule.Burst{}
+	}
+	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p}
+}
+
+// ErrStopped is the cause of the issue context when the run is interrupted.
+var ErrStopped = errors.New("stopped")
+
+// Run executes the phase. No new request starts once issue is done; requests
+// still in flight are cancelled when run is done. Run returns when every
+// session goroutine has finished and handed over its records.
+func (e *Engine) Run(issue, run context.Context) {
+	if e.cfg.Duration > 0 {
+		var cancel context.CancelFunc
+		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
+		defer cancel()
+	}
+	if e.cfg.Rate > 0 {
+		e.runRate(issue, run)
+		return
+	}
+	e.runBurst(issue, run)
+}
+
+// claimSession reserves the next session, or reports that none may start.
+func (e *Engine) claimSession() (int, bool) {
+	if e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
+		return 0, false
+	}
+	n := e.sessions.Add(1)
+	if e.cfg.MaxSessions > 0 && n > int64(e.cfg.MaxSessions) {
+		return 0, false
+	}
+	return int(n - 1), true
+}
+
+// claimRequest reserves one request of the budget.
+func (e *Engine) claimRequest() bool {
+	n := e.requests.Add(1)
+	return e.cfg.MaxRequests <= 0 || n <= int64(e.cfg.MaxRequests)
+}
+
+func (e *Engine) nextConversation() *dataset.Conversation {
+	e.samplerMu.Lock()
+	i := e.cfg.Sampler.Next()
+	e.samplerMu.Unlock()
+	return &e.cfg.Conversations[i]
+}
+
+// runBurst keeps Concurrency sessions going back to back.
+func (e *Engine) runBurst(issue, run context.Context) {
+	slots := max(e.cfg.Concurrency, 1)
+	var wg sync.WaitGroup
+	for range slots {
+		wg.Go(func() {
+			for issue.Err() == nil {
+				n, ok := e.claimSession()
+				if !ok {
+					return
+				}
+				s := e.newSession(n, e.nextConversation())
+				s.run(issue, run, nil, e.clock.Now())
+			}
+		})
+	}
+	wg.Wait()
+}

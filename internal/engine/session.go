@@ -1,0 +1,211 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/openai"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/transport"
+)
+
+// session is one run of a conversation: its turns in order, each carrying
+// the history with the answers the server actually gave.
+type session struct {
+	e       *Engine
+	num     int
+	conv    *dataset.Conversation
+	corrID  string
+	r       *rand.Rand
+	history []openai.Message
+}
+
+func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
+	global := uint64(num + e.cfg.SessionOffset)
+	r := dataset.NewRand(e.cfg.Seed^global*0x2545F4914F6CDD1D, dataset.StreamSession)
+	e.progress.SessionsStarted.Add(1)
+	return &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r}
+}
+
+// credit is a go-ahead from the rate dispatcher: the intended send time.
+type credit struct{ intendedNs int64 }
+
+// waitFn blocks until the dispatcher grants the next turn; ok false ends the
+// session. nil means send at once (concurrency burst).
+type waitFn func(ctx context.Context) (credit, bool)
+
+// run sends the session's turns. firstIntended is when turn 0 was due.
+func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int64) {
+	defer s.e.progress.SessionsDone.Add(1)
+	intended := firstIntended
+	var prevEnd int64
+	for k := range s.conv.Turns {
+		turn := &s.conv.Turns[k]
+		if k > 0 {
+			// Think time runs from the previous answer's completion.
+			intended = prevEnd + int64(turn.Delay)
+			if !sleepUntil(issue, s.e.clock.Time(intended)) {
+				return
+			}
+		}
+		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
+		req := s.build(turn) // before the send time
+		if wait != nil && k > 0 {
+			c, ok := wait(issue)
+			if !ok {
+				return
+			}
+			intended = c.intendedNs
+		}
+		if issue.Err() != nil || !s.e.claimRequest() {
+			return
+		}
+		rec := s.send(run, req, turn, k, intended)
+		prevEnd = rec.EndNs
+		failed := rec.Error != nil
+		s.e.out <- rec
+		if failed {
+			// Without the answer there is no honest history to continue with.
+			return
+		}
+		s.history = append(s.history, openai.Message{Role: "assistant", Content: rec.Output})
+	}
+}
+
+func (s *session) build(turn *dataset.Turn) *transport.Request {
+	body := s.e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens)
+	h := s.e.cfg.Header.Clone()
+	h.Set("X-Request-ID", dataset.UUID4(s.r))
+	h.Set(s.e.cfg.SessionHeader, s.corrID)
+	url := s.e.cfg.URLs[int(s.e.urlNext.Add(1)-1)%len(s.e.cfg.URLs)]
+	return &transport.Request{URL: url, Body: body, Header: h, Stream: s.e.cfg.Codec.Stream}
+}
+
+func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
+	e := s.e
+	ctx, cancel := context.WithTimeout(run, e.cfg.Timeout)
+	defer cancel()
+	e.progress.RequestsSent.Add(1)
+	e.progress.InFlight.Add(1)
+	var res transport.Result
+	e.client.Do(ctx, req, &res)
+	e.progress.InFlight.Add(-1)
+
+	rec := &record.Record{
+		Phase: e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
+		CorrelationID: s.corrID, RequestID: req.Header.Get("X-Request-ID"), URL: req.URL,
+		IntendedNs: intended, StartNs: res.StartNs, AckNs: res.AckNs, EndNs: res.EndNs,
+		MaxTokens: turn.MaxTokens, Events: len(res.Events),
+		UserTokens: turn.Tokens, LastTurn: k == len(s.conv.Turns)-1,
+	}
+	if e.cfg.Codec.Type == endpoint.Completions {
+		rec.PromptText = promptOf(s.history)
+	}
+	if res.Err != nil {
+		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
+		if run.Err() != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			rec.WasCancelled, rec.CancellationNs = true, res.EndNs
+			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled when the run stopped"}
+		}
+	}
+	parseResponses(&res, rec)
+	e.progress.RequestsDone.Add(1)
+	if rec.Error != nil {
+		e.progress.RequestErrors.Add(1)
+	}
+	return rec
+}
+
+func promptOf(history []openai.Message) string {
+	parts := make([]string, len(history))
+	for i, m := range history {
+		parts[i] = m.Content
+	}
+	return strings.Join(parts, "\n")
+}
+
+// parseResponses decodes the events after the request has ended: content
+// responses with their arrival stamps, the answer text, the last usage, and
+// failures carried inside a 200 response.
+func parseResponses(res *transport.Result, rec *record.Record) {
+	var content, reasoning strings.Builder
+	badJSON := 0
+	for i := range res.Events {
+		data := res.EventData(i)
+		if res.SSE {
+			d, ok := transport.EventData(data)
+			if !ok {
+				continue
+			}
+			data = d
+		}
+		p, ok, err := endpoint.Decode(data)
+		if err != nil {
+			badJSON++
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if p.Err != "" && rec.Error == nil {
+			rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
+		}
+		if p.Usage != nil {
+			rec.Usage = usageOf(p.Usage)
+		}
+		if p.HasContent() {
+			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: p.Content, Reasoning: p.Reasoning})
+			content.WriteString(p.Content)
+			reasoning.WriteString(p.Reasoning)
+			rec.HasOutput = rec.HasOutput || p.Content != ""
+			rec.HasReasoning = rec.HasReasoning || p.Reasoning != ""
+		}
+	}
+	rec.Output = content.String()
+	rec.ReasoningText = reasoning.String()
+	if rec.Error == nil && len(rec.Responses) == 0 {
+		msg := "the response carried no content"
+		if badJSON > 0 {
+			msg = fmt.Sprintf("%s (%d unparsable events)", msg, badJSON)
+		}
+		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: msg}
+	}
+}
+
+func usageOf(u *openai.Usage) *record.Usage {
+	out := &record.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
+	if u.PromptTokensDetails != nil {
+		c := u.PromptTokensDetails.CachedTokens
+		out.CachedTokens = &c
+	}
+	if u.CompletionTokensDetails != nil {
+		r := u.CompletionTokensDetails.ReasoningTokens
+		out.ReasoningTokens = &r
+	}
+	return out
+}
+
+// sleepUntil waits for t; false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
+}
+
+var _ = http.Header{}

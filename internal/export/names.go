@@ -1,0 +1,44 @@
+// Package export writes a run's results in AIPerf's formats:
+// profile_export_aiperf.json and .csv, profile_export.jsonl, inputs.json,
+// and the console tables.
+package export
+
+import (
+	"path/filepath"
+	"strings"
+)
+
+// Files names the export files of a run, honouring --profile-export-prefix.
+type Files struct {
+	Dir    string
+	Prefix string // "" for AIPerf's default names
+}
+
+func (f Files) path(def, suffix string) string {
+	if f.Prefix == "" {
+		return filepath.Join(f.Dir, def)
+	}
+	p := strings.TrimSuffix(f.Prefix, filepath.Ext(f.Prefix))
+	return filepath.Join(f.Dir, p+suffix)
+}
+
+// SummaryJSON is profile_export_aiperf.json (or <prefix>.json).
+func (f Files) SummaryJSON() string { return f.path("profile_export_aiperf.json", ".json") }
+
+// SummaryCSV is profile_export_aiperf.csv (or <prefix>.csv).
+func (f Files) SummaryCSV() string { return f.path("profile_export_aiperf.csv", ".csv") }
+
+// TurnsCSV is sonde's per-turn table.
+func (f Files) TurnsCSV() string { return f.path("profile_export_aiperf_turns.csv", "_turns.csv") }
+
+// Records is profile_export.jsonl (or <prefix>.jsonl).
+func (f Files) Records() string { return f.path("profile_export.jsonl", ".jsonl") }
+
+// Raw is profile_export_raw.jsonl (or <prefix>_raw.jsonl).
+func (f Files) Raw() string { return f.path("profile_export_raw.jsonl", "_raw.jsonl") }
+
+// Inputs is inputs.json.
+func (f Files) Inputs() string { return filepath.Join(f.Dir, "inputs.json") }
+
+// Log is logs/aiperf.log, where AIPerf keeps its log.
+func (f Files) Log() string { return filepath.Join(f.Dir, "logs", "aiperf.log") }

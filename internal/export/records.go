@@ -1,0 +1,120 @@
+package export
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// RecordWriter streams profile_export.jsonl: one line per request, written
+// by the processor goroutine through a large buffer.
+type RecordWriter struct {
+	f   *os.File
+	w   *bufio.Writer
+	err error
+	buf []byte
+}
+
+// NewRecordWriter creates path.
+func NewRecordWriter(path string) (*RecordWriter, error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	return &RecordWriter{f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+type metricValue struct {
+	Value any    `json:"value"`
+	Unit  string `json:"unit"`
+}
+
+type recordMeta struct {
+	SessionNum         int    `json:"session_num"`
+	XRequestID         string `json:"x_request_id"`
+	XCorrelationID     string `json:"x_correlation_id"`
+	ConversationID     string `json:"conversation_id"`
+	TurnIndex          int    `json:"turn_index"`
+	RequestStartNs     int64  `json:"request_start_ns"`
+	RequestAckNs       *int64 `json:"request_ack_ns"`
+	RequestEndNs       int64  `json:"request_end_ns"`
+	CreditIssuedNs     int64  `json:"credit_issued_ns"`
+	WorkerID           string `json:"worker_id"`
+	RecordProcessorID  string `json:"record_processor_id"`
+	BenchmarkPhase     string `json:"benchmark_phase"`
+	WasCancelled       bool   `json:"was_cancelled"`
+	CancellationTimeNs *int64 `json:"cancellation_time_ns"`
+}
+
+type recordLine struct {
+	Metadata recordMeta             `json:"metadata"`
+	Metrics  map[string]metricValue `json:"metrics"`
+	Error    *record.Error          `json:"error"`
+}
+
+// Put writes one record (a Sink).
+func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
+	if w.err != nil {
+		return
+	}
+	w.buf = AppendRecordLine(w.buf[:0], r, v, wallOf(r))
+	_, w.err = w.w.Write(w.buf)
+}
+
+// wallOf converts monotonic record times to wall clock via the known pair
+// (StartNs, StartWallNs).
+func wallOf(r *record.Record) func(ns int64) int64 {
+	return func(ns int64) int64 { return r.StartWallNs + (ns - r.StartNs) }
+}
+
+// AppendRecordLine appends r's JSONL line, AIPerf's MetricRecordInfo.
+func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func(int64) int64) []byte {
+	line := recordLine{
+		Metadata: recordMeta{
+			SessionNum: r.SessionNum, XRequestID: r.RequestID, XCorrelationID: r.CorrelationID,
+			ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
+			RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
+			WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled,
+		},
+		Metrics: map[string]metricValue{},
+		Error:   r.Error,
+	}
+	if r.AckNs > 0 {
+		ack := r.AckWallNs
+		line.Metadata.RequestAckNs = &ack
+	}
+	if r.WasCancelled {
+		c := wall(r.CancellationNs)
+		line.Metadata.CancellationTimeNs = &c
+	}
+	for i := range metrics.ErrorISL + 1 {
+		if x, ok := v.Get(i); ok {
+			d := metrics.RecordDef(i)
+			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
+		}
+	}
+	if v.ICL != nil {
+		ms := make([]float64, len(v.ICL))
+		for i, x := range v.ICL {
+			ms[i] = x * 1e-6
+		}
+		line.Metrics["inter_chunk_latency"] = metricValue{Value: ms, Unit: "ms"}
+	}
+	b, _ := json.Marshal(line)
+	dst = append(dst, b...)
+	return append(dst, '\n')
+}
+
+// Close flushes and closes the file.
+func (w *RecordWriter) Close() error {
+	if err := w.w.Flush(); w.err == nil {
+		w.err = err
+	}
+	if err := w.f.Close(); w.err == nil {
+		w.err = err
+	}
+	return w.err
+}

@@ -1,0 +1,177 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"os"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/metrics"
+)
+
+// Run is what the exports say about the run besides its metrics.
+type Run struct {
+	Config       any // input_config: the options as given
+	CLICommand   string
+	WasCancelled bool
+	StartTime    time.Time
+	EndTime      time.Time
+	Version      string
+	Seed         uint64
+	Tokenizer    TokenizerInfo
+	Warnings     []string
+}
+
+// TokenizerInfo records which tokenizer counted the tokens, and why.
+type TokenizerInfo struct {
+	Requested string `json:"requested"`
+	Used      string `json:"used"`
+	Fallback  string `json:"fallback_reason,omitempty"`
+}
+
+// orderedJSON writes an object with keys in insertion order.
+type orderedJSON struct {
+	buf   bytes.Buffer
+	first bool
+}
+
+func newOrdered() *orderedJSON {
+	o := &orderedJSON{first: true}
+	o.buf.WriteByte('{')
+	return o
+}
+
+func (o *orderedJSON) add(key string, v any) {
+	if !o.first {
+		o.buf.WriteByte(',')
+	}
+	o.first = false
+	k, _ := json.Marshal(key)
+	o.buf.Write(k)
+	o.buf.WriteByte(':')
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte("null")
+	}
+	o.buf.Write(b)
+}
+
+func (o *orderedJSON) bytes() []byte {
+	o.buf.WriteByte('}')
+	return o.buf.Bytes()
+}
+
+// finite keeps NaN and ±Inf out of JSON.
+func finite(x float64) any {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return nil
+	}
+	return x
+}
+
+// statsJSON renders a result the way AIPerf's JsonMetricResult does: unit,
+// avg, percentiles, min, max, std, then count and sum (schema 1.1); scalars
+// carry only unit and avg.
+func statsJSON(r *metrics.Result) json.RawMessage {
+	o := newOrdered()
+	o.add("unit", r.Def.Unit)
+	if r.Integer {
+		o.add("avg", r.Exact)
+		return o.bytes()
+	}
+	o.add("avg", finite(r.Stats.Avg))
+	if !r.Scalar {
+		for i, q := range metrics.Percentiles {
+			o.add("p"+itoa(int(q)), finite(r.Stats.P[i]))
+		}
+		o.add("min", finite(r.Stats.Min))
+		o.add("max", finite(r.Stats.Max))
+		o.add("std", finite(r.Stats.Std))
+		o.add("count", r.Stats.Count)
+		o.add("sum", finite(r.Stats.Sum))
+	}
+	return o.bytes()
+}
+
+func itoa(n int) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
+
+type errorDetails struct {
+	Code    int    `json:"code"`
+	Type    string `json:"type"`
+	Message string `json:"message"`
+}
+
+type errorCount struct {
+	ErrorDetails errorDetails `json:"error_details"`
+	Count        int          `json:"count"`
+}
+
+// SummaryJSON renders profile_export_aiperf.json: every exported metric
+// under its tag, then input_config, was_cancelled, error_summary, start_time
+// and end_time (AIPerf's keys), then sonde's additions under "sonde".
+func SummaryJSON(s *metrics.Summary, run *Run) []byte {
+	o := newOrdered()
+	o.add("schema_version", "1.1")
+	for i := range s.Metrics {
+		o.add(s.Metrics[i].Def.Tag, statsJSON(&s.Metrics[i]))
+	}
+	cfg := newOrdered()
+	if b, err := json.Marshal(run.Config); err == nil {
+		var m map[string]json.RawMessage
+		if json.Unmarshal(b, &m) == nil {
+			for _, k := range sortedKeys(m) {
+				cfg.add(k, m[k])
+			}
+		}
+	}
+	o.add("input_config", json.RawMessage(cfg.bytes()))
+	o.add("was_cancelled", run.WasCancelled)
+	errs := make([]errorCount, 0, len(s.Errors))
+	for _, e := range s.Errors {
+		errs = append(errs, errorCount{ErrorDetails: errorDetails(e.Error), Count: e.Count})
+	}
+	o.add("error_summary", errs)
+	o.add("start_time", run.StartTime.Format(time.RFC3339Nano))
+	o.add("end_time", run.EndTime.Format(time.RFC3339Nano))
+
+	ext := newOrdered()
+	ext.add("version", run.Version)
+	ext.add("random_seed", run.Seed)
+	ext.add("tokenizer", run.Tokenizer)
+	ext.add("dropped_after_grace", s.Dropped)
+	turns := make([]json.RawMessage, 0, len(s.Turns))
+	for _, t := range s.Turns {
+		to := newOrdered()
+		to.add("turn_index", t.TurnIndex)
+		to.add("request_count", t.Requests)
+		to.add("error_request_count", t.Errors)
+		for i := range t.Metrics {
+			to.add(t.Metrics[i].Def.Tag, statsJSON(&t.Metrics[i]))
+		}
+		turns = append(turns, to.bytes())
+	}
+	ext.add("per_turn", turns)
+	if len(run.Warnings) > 0 {
+		ext.add("warnings", run.Warnings)
+	}
+	o.add("sonde", json.RawMessage(ext.bytes()))
+
+	var out bytes.Buffer
+	json.Indent(&out, o.bytes(), "", "  ")
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+// WriteFile writes data to path atomically enough for a crash: write, then
+// rename, so a reader never sees half a file.
+func WriteFile(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
