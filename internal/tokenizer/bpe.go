@@ -15,6 +15,7 @@ type bpeModel struct {
 	unkID        int // -1 without an unk token
 	fuseUnk      bool
 	byteIDs      [256]int // <0xXX> ids for byte_fallback, -1 when absent
+	cache        wordCache
 }
 
 type merge struct {
@@ -46,6 +47,15 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 	if m.ignoreMerges {
 		if id, ok := m.vocab[word]; ok {
 			return append(out, id)
+		}
+	}
+	cacheable := len(word) <= maxCachedWordLen
+	if cacheable {
+		if ids, ok := m.cache.get(word); ok {
+			for _, id := range ids {
+				out = append(out, int(id))
+			}
+			return out
 		}
 	}
 	syms := make([]int32, 0, utf8.RuneCountInString(word))
@@ -84,6 +94,9 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 		}
 	}
 	syms = m.applyMerges(syms)
+	if cacheable {
+		m.cache.put(word, syms)
+	}
 	for _, s := range syms {
 		out = append(out, int(s))
 	}

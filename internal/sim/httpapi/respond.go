@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -17,6 +18,17 @@ type responder struct {
 	model   string
 	id      string
 	created int64
+	// record keeps the answer text for the request record file.
+	record bool
+	text   strings.Builder
+	sent   int
+}
+
+func (o *responder) note(t string) {
+	o.sent++
+	if o.record {
+		o.text.WriteString(t)
+	}
 }
 
 func (o *responder) object(chunk bool) string {
@@ -33,6 +45,52 @@ func usage(prompt, completion int) *openai.Usage {
 	return &openai.Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion}
 }
 
+// chunkTemplate pre-renders the bytes around a token's text, so streaming
+// a token costs an append and a write instead of a JSON encoding: the
+// simulator must not be the bottleneck of what it helps measure.
+type chunkTemplate struct {
+	head, tail []byte
+}
+
+func (o *responder) template(finish string) chunkTemplate {
+	id, _ := json.Marshal(o.id)
+	model, _ := json.Marshal(o.model)
+	fin := "null"
+	if finish != "" {
+		fin = `"` + finish + `"`
+	}
+	head := `data: {"id":` + string(id) + `,"object":"` + o.object(true) + `","created":` + strconv.FormatInt(o.created, 10) + `,"model":` + string(model)
+	if o.chat {
+		return chunkTemplate{
+			head: []byte(head + `,"choices":[{"index":0,"delta":{"content":`),
+			tail: []byte(`},"finish_reason":` + fin + `}]}` + "\n\n"),
+		}
+	}
+	return chunkTemplate{
+		head: []byte(head + `,"choices":[{"index":0,"text":`),
+		tail: []byte(`,"finish_reason":` + fin + `}]}` + "\n\n"),
+	}
+}
+
+func (c *chunkTemplate) render(dst []byte, text string) []byte {
+	dst = append(dst, c.head...)
+	dst = appendJSONString(dst, text)
+	return append(dst, c.tail...)
+}
+
+// appendJSONString quotes s; plain ASCII (the simulator's words) is copied.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
+		}
+	}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
 func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int, includeUsage bool) {
 	h := o.w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -43,12 +101,8 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 		flusher.Flush()
 	}
 	var buf []byte
-	send := func(resp *openai.Response) bool {
-		b, _ := json.Marshal(resp)
-		buf = append(buf[:0], "data: "...)
-		buf = append(buf, b...)
-		buf = append(buf, "\n\n"...)
-		if _, err := o.w.Write(buf); err != nil {
+	write := func(b []byte) bool {
+		if _, err := o.w.Write(b); err != nil {
 			return false
 		}
 		if flusher != nil {
@@ -56,6 +110,14 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 		}
 		return true
 	}
+	send := func(resp *openai.Response) bool {
+		b, _ := json.Marshal(resp)
+		buf = append(buf[:0], "data: "...)
+		buf = append(buf, b...)
+		buf = append(buf, "\n\n"...)
+		return write(buf)
+	}
+	mid, last := o.template(""), o.template(st.FinishReason())
 	n := 0
 	for {
 		text, ok, err := st.Next(ctx)
@@ -66,30 +128,22 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			break
 		}
 		n++
-		resp := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model}
-		var finish *string
-		if n == st.Len() {
-			f := st.FinishReason()
-			finish = &f
-		}
-		if o.chat {
-			if n == 1 {
-				// vLLM sends the role in its own first chunk.
-				role := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
-					Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}
-				if !send(role) {
-					return
-				}
+		if o.chat && n == 1 {
+			// vLLM sends the role in its own first chunk.
+			role := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
+				Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}
+			if !send(role) {
+				return
 			}
-			t := text
-			resp.Choices = []openai.Choice{{Delta: &openai.Delta{Content: &t}, FinishReason: finish}}
-		} else {
-			t := text
-			resp.Choices = []openai.Choice{{Text: &t, FinishReason: finish}}
 		}
-		if !send(resp) {
+		tpl := &mid
+		if n == st.Len() {
+			tpl = &last
+		}
+		if !write(tpl.render(buf[:0], text)) {
 			return
 		}
+		o.note(text)
 	}
 	if includeUsage {
 		if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
@@ -97,10 +151,7 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			return
 		}
 	}
-	o.w.Write([]byte("data: [DONE]\n\n"))
-	if flusher != nil {
-		flusher.Flush()
-	}
+	write([]byte("data: [DONE]\n\n"))
 }
 
 func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) {
@@ -115,6 +166,7 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 			break
 		}
 		sb.WriteString(text)
+		o.note(text)
 		n++
 	}
 	content := sb.String()

@@ -26,6 +26,7 @@ type Server struct {
 	opts   sim.Options
 	engine sim.Engine
 	tok    tokenizer.Tokenizer
+	counts *tokenCounter
 	start  time.Time
 
 	requests atomic.Int64
@@ -43,7 +44,7 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, engine: eng, tok: tok, start: time.Now()}
+	s := &Server{opts: opts, engine: eng, tok: tok, counts: newTokenCounter(tok), start: time.Now()}
 	if opts.RecordPath != "" {
 		f, err := os.Create(opts.RecordPath)
 		if err != nil {
@@ -141,6 +142,8 @@ type record struct {
 	RequestID     string          `json:"request_id"`
 	Status        int             `json:"status"`
 	Body          json.RawMessage `json:"body"`
+	Response      string          `json:"response"` // the answer text sent
+	TokensSent    int             `json:"tokens_sent"`
 }
 
 func (s *Server) writeRecord(rec record) {
@@ -164,6 +167,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 
 	body, err := io.ReadAll(r.Body)
 	status := http.StatusOK
+	var out responder
 	if s.rec != nil {
 		defer func() {
 			raw := json.RawMessage(body)
@@ -173,7 +177,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 			s.writeRecord(record{
 				ReceivedNs: arrival.Sub(s.start).Nanoseconds(), FinishedNs: time.Since(s.start).Nanoseconds(),
 				Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
-				Status: status, Body: raw,
+				Status: status, Body: raw, Response: out.text.String(), TokensSent: out.sent,
 			})
 		}()
 	}
@@ -197,10 +201,10 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	sreq := sim.Request{Prompt: prompt, Arrival: arrival}
 	if chat {
 		for _, m := range req.Messages {
-			sreq.PromptTokens += len(s.tok.Encode(m.Content))
+			sreq.PromptTokens += s.counts.tokens(m.Content)
 		}
 	} else {
-		sreq.PromptTokens = len(s.tok.Encode(prompt))
+		sreq.PromptTokens = s.counts.tokens(prompt)
 	}
 	switch {
 	case req.MaxCompletionTokens != nil:
@@ -221,7 +225,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 		model = s.opts.Model
 	}
 	stream := s.engine.Start(sreq)
-	out := responder{w: w, chat: chat, model: model, id: fmt.Sprintf("cmpl-%d", s.requests.Load()), created: arrival.Unix()}
+	out = responder{w: w, chat: chat, model: model, id: fmt.Sprintf("cmpl-%d", s.requests.Load()), created: arrival.Unix(), record: s.rec != nil}
 	if req.Stream {
 		includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
 		out.stream(r.Context(), stream, sreq.PromptTokens, includeUsage)

@@ -1,0 +1,23 @@
+package tokenizer
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/corpus"
+)
+
+func BenchmarkEncodeBuiltin(b *testing.B) {
+	tok, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := corpus.Text(3, 50000) + strings.Repeat(" func main() { fmt.Println(\"héllo, 世界\") }\n", 500)
+	n := len(tok.Encode(text))
+	b.SetBytes(int64(len(text)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		tok.Encode(text)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
