@@ -25,6 +25,8 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	sondeBin = filepath.Join(dir, "sonde")
+	// Tests must not see the machine's Hugging Face cache.
+	os.Setenv("HF_HUB_CACHE", filepath.Join(dir, "hf-cache"))
 	build := exec.Command("go", "build", "-o", sondeBin, ".")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {

@@ -177,7 +177,9 @@ func classify(ctx context.Context, err error) *Error {
 		return &Error{Type: "CancelledError", Message: msg}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return &Error{Type: "ConnectionRefusedError", Message: msg}
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return &Error{Type: "StreamTruncatedError", Message: "the server closed the stream early: " + msg}
+	case errors.Is(err, syscall.ECONNRESET):
 		return &Error{Type: "ConnectionResetError", Message: msg}
 	}
 	var opErr *net.OpError

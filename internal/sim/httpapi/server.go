@@ -62,6 +62,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/completions", func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, false) })
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
 	return mux
 }
 
@@ -107,8 +108,8 @@ func (s *Server) Close() error {
 
 // Stats are the server's own counts, for tests and the serve command.
 type Stats struct {
-	Requests    int64
-	MaxInFlight int64
+	Requests    int64 `json:"requests"`
+	MaxInFlight int64 `json:"max_in_flight"`
 }
 
 // Stats returns the counts so far.

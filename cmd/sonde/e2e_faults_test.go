@@ -1,0 +1,365 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// faultServer is an OpenAI-compatible test server whose n-th request
+// misbehaves in a chosen way.
+type faultServer struct {
+	*httptest.Server
+	n       atomic.Int64
+	auth    sync.Map // Authorization headers seen
+	arrived chan int64
+	tokens  int
+	gap     time.Duration
+	fault   func(n int64) string // "", "500", "truncate", "malformed", "stall"
+}
+
+func newFaultServer(t *testing.T, tokens int, gap time.Duration, fault func(int64) string) *faultServer {
+	f := &faultServer{arrived: make(chan int64, 1024), tokens: tokens, gap: gap, fault: fault}
+	f.Server = httptest.NewServer(http.HandlerFunc(f.handle))
+	t.Cleanup(f.Close)
+	return f
+}
+
+func (f *faultServer) handle(w http.ResponseWriter, r *http.Request) {
+	io.Copy(io.Discard, r.Body)
+	n := f.n.Add(1)
+	f.auth.Store(r.Header.Get("Authorization"), true)
+	select {
+	case f.arrived <- n:
+	default:
+	}
+	kind := ""
+	if f.fault != nil {
+		kind = f.fault(n)
+	}
+	switch kind {
+	case "500":
+		http.Error(w, `{"error":{"message":"boom"}}`, http.StatusInternalServerError)
+		return
+	case "stall":
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	fl := w.(http.Flusher)
+	for i := 0; i < f.tokens; i++ {
+		if i > 0 {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-time.After(f.gap):
+			}
+		}
+		if kind == "truncate" && i == f.tokens/2 {
+			// Drop the connection mid-stream.
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		if kind == "malformed" {
+			fmt.Fprint(w, "data: {not json\n\n")
+		} else {
+			fmt.Fprintf(w, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"content\":\" word\"}}]}\n\n")
+		}
+		fl.Flush()
+	}
+	fmt.Fprint(w, "data: [DONE]\n\n")
+	fl.Flush()
+}
+
+func TestFaultsAreCountedNotFatal(t *testing.T) {
+	kinds := []string{"", "500", "truncate", "malformed", "stall"}
+	srv := newFaultServer(t, 10, time.Millisecond, func(n int64) string { return kinds[n%int64(len(kinds))] })
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "mock-model", "--streaming", "--url", srv.URL, "--request-count", "20",
+		"--concurrency", "4", "--request-timeout-seconds", "1", "--isl", "20", "--artifact-dir", dir, "--ui-type", "none",
+		"--api-key", "sk-SECRET-123", "-H", "X-Api-Key: sk-SECRET-456", "--random-seed", "1")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if got := stat(t, summary, "request_count", "avg"); got != 4 {
+		t.Errorf("request_count %v, want 4 good of 20", got)
+	}
+	if got := stat(t, summary, "error_request_count", "avg"); got != 16 {
+		t.Errorf("error_request_count %v, want 16", got)
+	}
+	types := map[string]float64{}
+	for _, e := range summary["error_summary"].([]any) {
+		m := e.(map[string]any)
+		d := m["error_details"].(map[string]any)
+		types[d["type"].(string)] += m["count"].(float64)
+	}
+	for _, want := range []string{"Internal Server Error", "StreamTruncatedError", "EmptyResponseError", "TimeoutError"} {
+		if types[want] != 4 {
+			t.Errorf("error summary %v: want 4 × %s", types, want)
+		}
+	}
+	for _, want := range []string{"Error Summary", "StreamTruncatedError", "TimeoutError"} {
+		if !strings.Contains(res.stdout, want) {
+			t.Errorf("console lacks %q", want)
+		}
+	}
+	if _, ok := srv.auth.Load("Bearer sk-SECRET-123"); !ok {
+		t.Error("the API key was not sent as a bearer token")
+	}
+	assertNoSecret(t, dir, res, "SECRET")
+}
+
+// assertNoSecret checks every artifact and both output streams.
+func assertNoSecret(t *testing.T, dir string, res runResult, secret string) {
+	t.Helper()
+	if strings.Contains(res.stdout+res.stderr, secret) {
+		t.Errorf("a secret reached the console")
+	}
+	filepath.Walk(dir, func(path string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			data, _ := os.ReadFile(path)
+			if strings.Contains(string(data), secret) {
+				t.Errorf("a secret reached %s", path)
+			}
+		}
+		return nil
+	})
+}
+
+func TestUnreachableServer(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--url", "127.0.0.1:1", "--request-count", "3", "--isl", "10",
+		"--artifact-dir", dir, "--ui-type", "none", "--tokenizer", "builtin")
+	if res.code != exitFailed || !strings.Contains(res.stderr, "all 3 requests failed") || !strings.Contains(res.stderr, "ConnectionRefusedError") {
+		t.Fatalf("exit %d, stderr:\n%s", res.code, res.stderr)
+	}
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if got := stat(t, summary, "error_request_count", "avg"); got != 3 {
+		t.Fatalf("error_request_count %v", got)
+	}
+}
+
+func TestBadFlags(t *testing.T) {
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--request-count", "5", "--benchmark-duration", "3"}, "Count-based and duration-based benchmarking cannot be used together"},
+		{[]string{"--benchmark-grace-period", "3"}, "--benchmark-grace-period can only be used with duration-based benchmarking"},
+		{[]string{"--concurrency", "0"}, "--concurrency must be at least 1"},
+		{[]string{"--goodput", "latency:5"}, "Unknown metric tag(s) in --goodput"},
+		{[]string{"--extra-inputs", "oops"}, "--extra-inputs \"oops\" is not in 'key:value' format"},
+		{[]string{"--no-such-flag"}, "unknown flag --no-such-flag"},
+		{[]string{"--endpoint-type", "video"}, "--endpoint-type"},
+		{[]string{"--url", "sim://?ttft=fast"}, "option ttft=\"fast\""},
+	}
+	for _, c := range cases {
+		args := append([]string{"profile", "-m", "m", "--artifact-dir", t.TempDir(), "--ui-type", "none"}, c.args...)
+		res := runSonde(t, args...)
+		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, res.code, res.stderr, exitUsage, c.want)
+		}
+	}
+	if res := runSonde(t, "profile", "--url", "sim://"); res.code != exitUsage || !strings.Contains(res.stderr, "--model-names") {
+		t.Errorf("missing model: exit %d %q", res.code, res.stderr)
+	}
+}
+
+func TestTokenizerFallbackIsRecorded(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "Org/NoSuchModel", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
+		"--isl", "10", "--osl", "3", "--artifact-dir", dir, "--ui-type", "none")
+	if res.code != 0 || !strings.Contains(res.stderr, "Falling back to the builtin o200k_base tokenizer") {
+		t.Fatalf("exit %d, stderr:\n%s", res.code, res.stderr)
+	}
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	tok := summary["sonde"].(map[string]any)["tokenizer"].(map[string]any)
+	if tok["requested"] != "Org/NoSuchModel" || !strings.Contains(tok["fallback_reason"].(string), "not in the Hugging Face cache") {
+		t.Fatalf("tokenizer info %v", tok)
+	}
+}
+
+// startSonde runs the binary in the background, streaming its stderr lines.
+func startSonde(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, sondeBin, args...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1024)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
+func waitLine(t *testing.T, lines <-chan string, substr string) {
+	t.Helper()
+	for l := range lines {
+		if strings.Contains(l, substr) {
+			return
+		}
+	}
+	t.Fatalf("sonde never printed %q", substr)
+}
+
+func TestCtrlCWritesEverything(t *testing.T) {
+	// 100 tokens 20 ms apart: each request takes 2 s.
+	srv := newFaultServer(t, 100, 20*time.Millisecond, nil)
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd, lines := startSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL,
+		"--request-count", "50", "--concurrency", "2", "--isl", "10", "--artifact-dir", dir, "--ui-type", "none")
+	<-srv.arrived
+	<-srv.arrived // both slots busy
+	cmd.Process.Signal(syscall.SIGINT)
+	waitLine(t, lines, "Interrupted")
+	cmd.Process.Signal(syscall.SIGINT) // second Ctrl-C: cancel in-flight requests now
+	for range lines {
+	}
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitInterrupted {
+		t.Fatalf("exit: %v", err)
+	}
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if summary["was_cancelled"] != true {
+		t.Error("was_cancelled is not true")
+	}
+	if got := stat(t, summary, "error_request_count", "avg"); got != 2 {
+		t.Errorf("error_request_count %v, want the 2 cancelled requests", got)
+	}
+	lines2 := readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))
+	if len(lines2) != 2 || lines2[0].Error == nil || lines2[0].Error.Type != "RequestCancelledError" {
+		t.Fatalf("records: %+v", lines2)
+	}
+	for _, f := range []string{"profile_export_aiperf.csv", "inputs.json", "logs/aiperf.log"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCtrlCLetsInFlightFinish(t *testing.T) {
+	srv := newFaultServer(t, 20, 10*time.Millisecond, nil) // 200 ms per request
+	dir := filepath.Join(t.TempDir(), "out")
+	cmd, lines := startSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL,
+		"--request-count", "50", "--concurrency", "2", "--isl", "10", "--artifact-dir", dir, "--ui-type", "none")
+	<-srv.arrived
+	<-srv.arrived
+	cmd.Process.Signal(syscall.SIGINT)
+	for range lines {
+	}
+	cmd.Wait()
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if _, ok := summary["error_request_count"]; ok {
+		t.Errorf("in-flight requests should have finished normally: %v", summary["error_summary"])
+	}
+	if n := srv.n.Load(); n > 3 || stat(t, summary, "request_count", "avg") < 2 {
+		t.Errorf("server saw %d requests; sonde counted %v", n, summary["request_count"])
+	}
+}
+
+func TestModesAgainstSimulator(t *testing.T) {
+	sim := startSim(t, "--ttft", "5ms", "--itl", "1ms")
+	base := []string{"profile", "-m", "m", "--url", sim.addr, "--isl", "30", "--osl", "12", "--ui-type", "none", "--random-seed", "3"}
+	run := func(extra ...string) (map[string]any, string) {
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, append(append(append([]string(nil), base...), "--artifact-dir", dir), extra...)...)
+		if res.code != 0 {
+			t.Fatalf("%v: exit %d: %s", extra, res.code, res.stderr)
+		}
+		return readJSON(t, filepath.Join(dir, "profile_export_aiperf.json")), dir
+	}
+	// Non-streaming chat: no streaming metrics, exact OSL.
+	s, _ := run("--request-count", "6")
+	if _, ok := s["time_to_first_token"]; ok {
+		t.Error("non-streaming run reports TTFT")
+	}
+	if stat(t, s, "output_sequence_length", "avg") != 12 || stat(t, s, "request_count", "avg") != 6 {
+		t.Errorf("non-streaming: %v %v", s["output_sequence_length"], s["request_count"])
+	}
+	// Completions, streaming, legacy path.
+	s, _ = run("--endpoint-type", "completions", "--streaming", "--request-count", "4")
+	if stat(t, s, "output_sequence_length", "max") != 12 || stat(t, s, "input_sequence_length", "avg") != 30 {
+		t.Errorf("completions: %v %v", s["output_sequence_length"], s["input_sequence_length"])
+	}
+	// Warmup requests are sent but not reported.
+	before := sim.requestsSoFar(t)
+	s, dir := run("--streaming", "--warmup-request-count", "3", "--request-count", "5")
+	if got := sim.requestsSoFar(t) - before; got != 8 {
+		t.Errorf("server saw %d requests, want 3 warmup + 5", got)
+	}
+	if n := len(readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))); n != 5 {
+		t.Errorf("%d records exported, want 5", n)
+	}
+	// Goodput: every request meets a generous SLO.
+	s, _ = run("--streaming", "--request-count", "5", "--goodput", "request_latency:5000 time_to_first_token:1000")
+	if stat(t, s, "good_request_count", "avg") != 5 || stat(t, s, "goodput", "avg") != stat(t, s, "request_throughput", "avg") {
+		t.Errorf("goodput %v vs throughput %v", s["goodput"], s["request_throughput"])
+	}
+	// Duration: sending stops after 1 s; nothing ends past duration + grace.
+	start := time.Now()
+	s, dir = run("--streaming", "--benchmark-duration", "1", "--benchmark-grace-period", "0", "--concurrency", "2", "--osl", "300")
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("a 1 s run took %v", time.Since(start))
+	}
+	recs := readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))
+	if len(recs) == 0 {
+		t.Fatal("duration run recorded nothing")
+	}
+	first, last := recs[0].Metadata.RequestStartNs, int64(0)
+	for _, r := range recs {
+		first = min(first, r.Metadata.RequestStartNs)
+		last = max(last, r.Metadata.RequestEndNs)
+	}
+	if time.Duration(last-first) > 1100*time.Millisecond {
+		t.Errorf("records span %v, more than duration + grace", time.Duration(last-first))
+	}
+}
+
+// requestsSoFar asks the live simulator how many requests it has served
+// (its record file is only flushed at exit).
+func (s *simServer) requestsSoFar(t *testing.T) int {
+	t.Helper()
+	resp, err := http.Get(s.addr + "/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Requests int `json:"requests"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Requests
+}
