@@ -325,7 +325,7 @@ func checkThinkTimes(t *testing.T, args []string, bySession map[string][]simReco
 		TurnMean: flagFloat(t, args, "--conversation-turn-mean", 1), TurnStddev: flagFloat(t, args, "--conversation-turn-stddev", 0),
 		DelayMean: mean, DelayStddev: flagFloat(t, args, "--conversation-turn-delay-stddev", 0),
 		DelayRatio: flagFloat(t, args, "--conversation-turn-delay-ratio", 1),
-		Seed: uint64(flagFloat(t, args, "--random-seed", 0)), Models: []string{"Qwen/Qwen3-0.6B"},
+		Seed:       uint64(flagFloat(t, args, "--random-seed", 0)), Models: []string{"Qwen/Qwen3-0.6B"},
 	}, tok)
 	if err != nil {
 		t.Fatal(err)
