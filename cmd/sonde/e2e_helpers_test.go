@@ -27,7 +27,11 @@ func TestMain(m *testing.M) {
 	sondeBin = filepath.Join(dir, "sonde")
 	// Tests must not see the machine's Hugging Face cache.
 	os.Setenv("HF_HUB_CACHE", filepath.Join(dir, "hf-cache"))
-	build := exec.Command("go", "build", "-o", sondeBin, ".")
+	buildArgs := []string{"build", "-o", sondeBin}
+	if raceEnabled {
+		buildArgs = append(buildArgs, "-race")
+	}
+	build := exec.Command("go", append(buildArgs, ".")...)
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building sonde:", err)

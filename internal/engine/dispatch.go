@@ -82,7 +82,7 @@ func (e *Engine) runRate(issue, run context.Context) {
 					goto advance // every slot busy: skip this tick, no catch-up
 				}
 			}
-			n, ok := e.claimSession()
+			n, conv, ok := e.claimSession()
 			if !ok {
 				noMoreNew = true
 				if slots != nil {
@@ -95,7 +95,7 @@ func (e *Engine) runRate(issue, run context.Context) {
 			mu.Unlock()
 			intended := next
 			wg.Go(func() {
-				s := e.newSession(n, e.nextConversation())
+				s := e.newSession(n, conv)
 				s.run(issue, run, wait, intended)
 				if slots != nil {
 					<-slots

@@ -64,10 +64,11 @@ type Engine struct {
 	out      chan<- *record.Record
 	progress *Progress
 
-	urlNext   atomic.Uint64
-	requests  atomic.Int64 // request budget claimed
-	sessions  atomic.Int64 // sessions started
-	samplerMu sync.Mutex
+	urlNext  atomic.Uint64
+	requests atomic.Int64 // request budget claimed
+
+	mu       sync.Mutex // guards sessions and the sampler, claimed together
+	sessions int        // sessions started
 }
 
 // New builds an engine that sends records to out.
@@ -100,29 +101,28 @@ func (e *Engine) Run(issue, run context.Context) {
 	e.runBurst(issue, run)
 }
 
-// claimSession reserves the next session, or reports that none may start.
-func (e *Engine) claimSession() (int, bool) {
+// claimSession reserves the next session and its conversation, or reports
+// that none may start. Number and conversation are drawn together so that
+// session n always runs the n-th planned conversation, whatever the
+// goroutine interleaving: the same seed sends the same requests.
+func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
 	if e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
-		return 0, false
+		return 0, nil, false
 	}
-	n := e.sessions.Add(1)
-	if e.cfg.MaxSessions > 0 && n > int64(e.cfg.MaxSessions) {
-		return 0, false
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
+		return 0, nil, false
 	}
-	return int(n - 1), true
+	n := e.sessions
+	e.sessions++
+	return n, &e.cfg.Conversations[e.cfg.Sampler.Next()], true
 }
 
 // claimRequest reserves one request of the budget.
 func (e *Engine) claimRequest() bool {
 	n := e.requests.Add(1)
 	return e.cfg.MaxRequests <= 0 || n <= int64(e.cfg.MaxRequests)
-}
-
-func (e *Engine) nextConversation() *dataset.Conversation {
-	e.samplerMu.Lock()
-	i := e.cfg.Sampler.Next()
-	e.samplerMu.Unlock()
-	return &e.cfg.Conversations[i]
 }
 
 // runBurst keeps Concurrency sessions going back to back.
@@ -132,11 +132,11 @@ func (e *Engine) runBurst(issue, run context.Context) {
 	for range slots {
 		wg.Go(func() {
 			for issue.Err() == nil {
-				n, ok := e.claimSession()
+				n, conv, ok := e.claimSession()
 				if !ok {
 					return
 				}
-				s := e.newSession(n, e.nextConversation())
+				s := e.newSession(n, conv)
 				s.run(issue, run, nil, e.clock.Now())
 			}
 		})
