@@ -292,6 +292,32 @@ func checkRun(t *testing.T, args []string, dir string, res runResult, recs []sim
 		t.Errorf("ITL avg %.4f ms, simulator configured %.4f ms", got, itlMs)
 	}
 	checkExportsAgree(t, dir, summary, res.stdout)
+	checkISLGrowth(t, args, summary)
+}
+
+// checkISLGrowth: with fixed lengths, turn k (0-based) resends every
+// earlier user turn and answer, so its ISL is (k+1)·I + k·O exactly.
+func checkISLGrowth(t *testing.T, args []string, summary map[string]any) {
+	if flagFloat(t, args, "--synthetic-input-tokens-stddev", 0) != 0 || flagFloat(t, args, "--output-tokens-stddev", 0) != 0 {
+		return
+	}
+	isl := flagFloat(t, args, "--synthetic-input-tokens-mean", 550)
+	osl := flagFloat(t, args, "--output-tokens-mean", 0)
+	if osl == 0 {
+		return
+	}
+	turns := summary["sonde"].(map[string]any)["per_turn"].([]any)
+	if len(turns) < 2 {
+		t.Fatalf("per_turn has %d turns", len(turns))
+	}
+	for _, tr := range turns {
+		m := tr.(map[string]any)
+		k := m["turn_index"].(float64)
+		got := m["input_sequence_length"].(map[string]any)
+		if want := (k+1)*isl + k*osl; got["min"] != want || got["max"] != want {
+			t.Fatalf("turn %v ISL %v..%v, want exactly %v", k, got["min"], got["max"], want)
+		}
+	}
 }
 
 func simTiming(t *testing.T, simArgs []string) (ttft, itl time.Duration) {

@@ -96,6 +96,18 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func
 			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
 		}
 	}
+	if u := r.Usage; u != nil {
+		// The server's own counts, beside sonde's (AIPerf's usage_* metrics).
+		line.Metrics["usage_prompt_tokens"] = metricValue{Value: u.PromptTokens, Unit: "tokens"}
+		line.Metrics["usage_completion_tokens"] = metricValue{Value: u.CompletionTokens, Unit: "tokens"}
+		line.Metrics["usage_total_tokens"] = metricValue{Value: u.TotalTokens, Unit: "tokens"}
+		if u.CachedTokens != nil {
+			line.Metrics["usage_prompt_cache_read_tokens"] = metricValue{Value: *u.CachedTokens, Unit: "tokens"}
+		}
+		if u.ReasoningTokens != nil {
+			line.Metrics["usage_reasoning_tokens"] = metricValue{Value: *u.ReasoningTokens, Unit: "tokens"}
+		}
+	}
 	if v.ICL != nil {
 		ms := make([]float64, len(v.ICL))
 		for i, x := range v.ICL {

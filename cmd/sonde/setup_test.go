@@ -1,0 +1,48 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/config"
+)
+
+// Spec §6.1 and §11.16: the run folder name.
+func TestArtifactDir(t *testing.T) {
+	p := &config.Profile{Model: []string{"Qwen/Qwen3-0.6B"}, EndpointType: "chat", ArtifactDir: "artifacts"}
+	if got := artifactDir(p, 2, 0); got != filepath.Join("artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2") {
+		t.Errorf("got %s", got)
+	}
+	p.Model = []string{"a", "b"}
+	p.EndpointType = "completions"
+	if got := artifactDir(p, 10, 5); got != filepath.Join("artifacts", "a_multi-openai-completions-concurrency10-request_rate5.0") {
+		t.Errorf("got %s", got)
+	}
+	if got := artifactDir(p, 0, 2.5); !strings.HasSuffix(got, "-request_rate2.5") {
+		t.Errorf("got %s", got)
+	}
+	p.ArtifactDirSet, p.ArtifactDir = true, "exact"
+	if got := artifactDir(p, 2, 0); got != "exact" {
+		t.Errorf("explicit dir must be used as is: %s", got)
+	}
+}
+
+func TestRedactArgs(t *testing.T) {
+	got := redactArgs([]string{"profile", "--api-key", "sk-1", "--api-key=sk-2", "-H", "Authorization: Bearer sk-3",
+		"--header=X-Api-Key: sk-4", "-HCookie: sk-5", "-H", "X-Trace: keep", "--url", "sim://?ttft=1ms&itl=1ms"})
+	for _, secret := range []string{"sk-1", "sk-2", "sk-3", "sk-4", "sk-5"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%s leaked: %s", secret, got)
+		}
+	}
+	for _, keep := range []string{"'X-Trace: keep'", "'sim://?ttft=1ms&itl=1ms'"} {
+		if !strings.Contains(got, keep) {
+			t.Errorf("%s lost: %s", keep, got)
+		}
+	}
+	c := redactedConfig(&config.Profile{APIKey: "sk-6", Header: []string{"Authorization: sk-7"}})
+	if c.Header[0] != "Authorization: <redacted>" {
+		t.Errorf("config header %v", c.Header)
+	}
+}
