@@ -363,3 +363,16 @@ func (s *simServer) requestsSoFar(t *testing.T) int {
 	}
 	return st.Requests
 }
+
+func TestDefaultArtifactDir(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(sondeBin, "profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
+		"--isl", "5", "--osl", "2", "--concurrency", "2", "--ui-type", "none")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2", "profile_export_aiperf.json")); err != nil {
+		t.Fatal(err)
+	}
+}

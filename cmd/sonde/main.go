@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/sonde-bench/sonde/internal/config"
@@ -72,11 +73,7 @@ func run(e env) int {
 	}
 	switch ctx.Command() {
 	case "profile":
-		for _, f := range ctx.Flags() {
-			if f.Name == "output-artifact-dir" && f.Set {
-				c.Profile.ArtifactDirSet = true
-			}
-		}
+		c.Profile.ArtifactDirSet = flagGiven(e.args, "--output-artifact-dir", "--artifact-dir")
 		err = runProfile(e, &c.Profile)
 	case "serve":
 		err = c.Serve.run(e)
@@ -98,6 +95,23 @@ func run(e env) int {
 		fmt.Fprintf(e.stderr, "sonde: %v\n", err)
 		return exitFailed
 	}
+}
+
+// flagGiven reports whether any of names appears on the command line,
+// as "--name value" or "--name=value" (kong cannot tell a default from a
+// value given explicitly).
+func flagGiven(args []string, names ...string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		for _, n := range names {
+			if a == n || strings.HasPrefix(a, n+"=") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // interrupted is returned when the user stopped the run; the exports were

@@ -46,3 +46,11 @@ func TestRedactArgs(t *testing.T) {
 		t.Errorf("config header %v", c.Header)
 	}
 }
+
+func TestFlagGiven(t *testing.T) {
+	if !flagGiven([]string{"profile", "--artifact-dir", "x"}, "--output-artifact-dir", "--artifact-dir") ||
+		!flagGiven([]string{"--output-artifact-dir=x"}, "--output-artifact-dir") ||
+		flagGiven([]string{"--artifact-directory", "x"}, "--artifact-dir") {
+		t.Fatal("flagGiven")
+	}
+}
