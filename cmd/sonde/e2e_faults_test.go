@@ -28,7 +28,7 @@ type faultServer struct {
 	arrived chan int64
 	tokens  int
 	gap     time.Duration
-	fault   func(n int64) string // "", "500", "truncate", "malformed", "stall"
+	fault   func(n int64) string // "", "500", "truncate", "malformed", "stall", "empty"
 }
 
 func newFaultServer(t *testing.T, tokens int, gap time.Duration, fault func(int64) string) *faultServer {
@@ -63,6 +63,10 @@ func (f *faultServer) handle(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/event-stream")
 	fl := w.(http.Flusher)
+	if kind == "empty" {
+		fmt.Fprint(w, "data: {\"object\":\"chat.completion.chunk\",\"choices\":[{\"delta\":{\"role\":\"assistant\"}}]}\n\ndata: [DONE]\n\n")
+		return
+	}
 	for i := 0; i < f.tokens; i++ {
 		if i > 0 {
 			select {
@@ -91,10 +95,10 @@ func (f *faultServer) handle(w http.ResponseWriter, r *http.Request) {
 }
 
 func TestFaultsAreCountedNotFatal(t *testing.T) {
-	kinds := []string{"", "500", "truncate", "malformed", "stall"}
+	kinds := []string{"", "500", "truncate", "malformed", "stall", "empty"}
 	srv := newFaultServer(t, 10, time.Millisecond, func(n int64) string { return kinds[n%int64(len(kinds))] })
 	dir := filepath.Join(t.TempDir(), "out")
-	res := runSonde(t, "profile", "-m", "mock-model", "--streaming", "--url", srv.URL, "--request-count", "20",
+	res := runSonde(t, "profile", "-m", "mock-model", "--streaming", "--url", srv.URL, "--request-count", "24",
 		"--concurrency", "4", "--request-timeout-seconds", "1", "--isl", "20", "--artifact-dir", dir, "--ui-type", "none",
 		"--api-key", "sk-SECRET-123", "-H", "X-Api-Key: sk-SECRET-456", "--random-seed", "1")
 	if res.code != 0 {
@@ -102,10 +106,10 @@ func TestFaultsAreCountedNotFatal(t *testing.T) {
 	}
 	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
 	if got := stat(t, summary, "request_count", "avg"); got != 4 {
-		t.Errorf("request_count %v, want 4 good of 20", got)
+		t.Errorf("request_count %v, want 4 good of 24", got)
 	}
-	if got := stat(t, summary, "error_request_count", "avg"); got != 16 {
-		t.Errorf("error_request_count %v, want 16", got)
+	if got := stat(t, summary, "error_request_count", "avg"); got != 20 {
+		t.Errorf("error_request_count %v, want 20", got)
 	}
 	types := map[string]float64{}
 	for _, e := range summary["error_summary"].([]any) {
@@ -113,7 +117,7 @@ func TestFaultsAreCountedNotFatal(t *testing.T) {
 		d := m["error_details"].(map[string]any)
 		types[d["type"].(string)] += m["count"].(float64)
 	}
-	for _, want := range []string{"Internal Server Error", "StreamTruncatedError", "EmptyResponseError", "TimeoutError"} {
+	for _, want := range []string{"Internal Server Error", "StreamTruncatedError", "InvalidResponseError", "TimeoutError", "EmptyResponseError"} {
 		if types[want] != 4 {
 			t.Errorf("error summary %v: want 4 × %s", types, want)
 		}

@@ -36,7 +36,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 			go func() { errc <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
 			select {
 			case a := <-ready:
-				logf("Simulator started on http://%s (ttft %v, itl %v)", a, opts.TTFT, opts.ITL)
+				logf("Simulator started on http://%s (%s)", a, describeSim(opts))
 				raw = "http://" + a.String()
 			case err := <-errc:
 				return nil, nil, fmt.Errorf("--url %s: %w", raw, err)

@@ -27,7 +27,7 @@ func startSim(t *testing.T, ttft, itl time.Duration) string {
 		t.Fatal(err)
 	}
 	opts := sim.DefaultOptions()
-	opts.TTFT, opts.ITL = ttft, itl
+	opts.Engine, opts.TTFT, opts.ITL = "fixed", ttft, itl
 	srv, err := httpapi.New(opts, tok)
 	if err != nil {
 		t.Fatal(err)

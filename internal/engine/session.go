@@ -170,12 +170,15 @@ func parseResponses(res *transport.Result, rec *record.Record) {
 	}
 	rec.Output = content.String()
 	rec.ReasoningText = reasoning.String()
-	if rec.Error == nil && len(rec.Responses) == 0 {
-		msg := "the response carried no content"
-		if badJSON > 0 {
-			msg = fmt.Sprintf("%s (%d unparsable events)", msg, badJSON)
-		}
-		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: msg}
+	switch {
+	case rec.Error != nil:
+	case badJSON > 0:
+		// AIPerf skips such events with a warning; a corrupted stream loses
+		// tokens, so sonde counts the request as failed and says why.
+		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError",
+			Message: fmt.Sprintf("%d of %d events were not valid JSON", badJSON, len(res.Events))}
+	case len(rec.Responses) == 0:
+		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}
 }
 

@@ -3,23 +3,154 @@ package sim
 import (
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// Options configure a simulated server.
+// Options configure a simulated server: the engine, its outputs, its faults
+// and its HTTP behaviour. The same keys work as `sonde serve` flags and as
+// query parameters of a sim:// URL.
 type Options struct {
-	TTFT       time.Duration
-	ITL        time.Duration
-	Seed       uint64
-	Model      string // the name /v1/models reports; any name is accepted
-	Tokenizer  string // "builtin" or a tokenizer.json path
-	RecordPath string // when set, every request is appended to this JSONL file
+	Engine      string // "batch" (vLLM-like, the default) or "fixed"
+	TTFT        time.Duration
+	ITL         time.Duration
+	Batch       BatchConfig
+	Output      OutputOptions
+	Faults      Faults
+	MaxModelLen int
+	Seed        uint64
+	Model       string // the name /v1/models reports; any name is accepted
+	Tokenizer   string // "builtin" or a tokenizer.json path
+	APIKey      string // when set, /v1 requests need "Authorization: Bearer <key>"
+	RecordPath  string // when set, every request is appended to this JSONL file
 }
 
-// DefaultOptions match AIPerf's mock server: TTFT 20 ms, ITL 5 ms.
+// DefaultOptions: the batching engine with vLLM-like defaults; AIPerf's mock
+// server timing (TTFT 20 ms, ITL 5 ms) for the fixed engine.
 func DefaultOptions() Options {
-	return Options{TTFT: 20 * time.Millisecond, ITL: 5 * time.Millisecond, Seed: 0, Model: "sonde-sim", Tokenizer: "builtin"}
+	return Options{Engine: "batch", TTFT: 20 * time.Millisecond, ITL: 5 * time.Millisecond, Batch: DefaultBatchConfig(),
+		MaxModelLen: 40960, Model: "sonde-sim", Tokenizer: "builtin", Faults: Faults{Codes: []int{500, 429, 503}}}
+}
+
+// Validate checks the options together.
+func (o *Options) Validate() error {
+	switch o.Engine {
+	case "batch":
+		b := o.Batch
+		if b.MaxNumSeqs < 1 || b.MaxNumBatchedTokens < 1 || b.BlockSize < 1 {
+			return fmt.Errorf("max-num-seqs, max-num-batched-tokens and block-size must be at least 1")
+		}
+		if b.KVCacheTokens < o.MaxModelLen {
+			return fmt.Errorf("kv-cache-tokens (%d) must hold at least one max-model-len (%d) sequence", b.KVCacheTokens, o.MaxModelLen)
+		}
+	case "fixed":
+	default:
+		return fmt.Errorf("engine %q is not batch or fixed", o.Engine)
+	}
+	return o.Faults.Validate()
+}
+
+// setter applies one option from its text form.
+type setter func(o *Options, v string) error
+
+func durationOpt(f func(*Options) *time.Duration) setter {
+	return func(o *Options, v string) (err error) { *f(o), err = ParseDuration(v); return }
+}
+
+func intOpt(f func(*Options) *int) setter {
+	return func(o *Options, v string) error {
+		n, err := strconv.Atoi(v)
+		if err == nil && n < 0 {
+			err = fmt.Errorf("must not be negative")
+		}
+		*f(o) = n
+		return err
+	}
+}
+
+func percentOpt(f func(*Options) *float64) setter {
+	return func(o *Options, v string) error {
+		x, err := strconv.ParseFloat(v, 64)
+		if err == nil && (x < 0 || x > 100) {
+			err = fmt.Errorf("must be a percentage from 0 to 100")
+		}
+		*f(o) = x
+		return err
+	}
+}
+
+// setters are the option keys of sim:// URLs (and their serve flags).
+var setters = map[string]setter{
+	"engine": func(o *Options, v string) error { o.Engine = v; return nil },
+	"ttft": func(o *Options, v string) (err error) {
+		o.Engine = "fixed"
+		o.TTFT, err = ParseDuration(v)
+		return
+	},
+	"itl": func(o *Options, v string) (err error) {
+		o.Engine = "fixed"
+		o.ITL, err = ParseDuration(v)
+		return
+	},
+	"max-num-seqs":           intOpt(func(o *Options) *int { return &o.Batch.MaxNumSeqs }),
+	"max-num-batched-tokens": intOpt(func(o *Options) *int { return &o.Batch.MaxNumBatchedTokens }),
+	"block-size":             intOpt(func(o *Options) *int { return &o.Batch.BlockSize }),
+	"kv-cache-tokens":        intOpt(func(o *Options) *int { return &o.Batch.KVCacheTokens }),
+	"max-model-len":          intOpt(func(o *Options) *int { return &o.MaxModelLen }),
+	"prefix-caching": func(o *Options, v string) (err error) {
+		o.Batch.PrefixCaching, err = strconv.ParseBool(v)
+		return
+	},
+	"step-base":          durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.Base }),
+	"step-prefill-token": durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerPrefillToken }),
+	"step-decode-seq":    durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerDecodeSeq }),
+	"step-kcontext":      durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerKContext }),
+	"natural-length":     intOpt(func(o *Options) *int { return &o.Output.NaturalLength }),
+	"reasoning-tokens":   intOpt(func(o *Options) *int { return &o.Output.ReasoningTokens }),
+	"error-rate":         percentOpt(func(o *Options) *float64 { return &o.Faults.ErrorRate }),
+	"error-codes": func(o *Options, v string) error {
+		o.Faults.Codes = nil
+		for _, c := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(c))
+			if err != nil || n < 400 || n > 599 {
+				return fmt.Errorf("%q is not an HTTP error status", c)
+			}
+			o.Faults.Codes = append(o.Faults.Codes, n)
+		}
+		return nil
+	},
+	"disconnect-rate": percentOpt(func(o *Options) *float64 { return &o.Faults.DisconnectRate }),
+	"malformed-rate":  percentOpt(func(o *Options) *float64 { return &o.Faults.MalformedRate }),
+	"stall-rate":      percentOpt(func(o *Options) *float64 { return &o.Faults.StallRate }),
+	"stall":           durationOpt(func(o *Options) *time.Duration { return &o.Faults.Stall }),
+	"ready-delay":     durationOpt(func(o *Options) *time.Duration { return &o.Faults.ReadyDelay }),
+	"seed": func(o *Options, v string) (err error) {
+		o.Seed, err = strconv.ParseUint(v, 10, 64)
+		return
+	},
+	"model":     func(o *Options, v string) error { o.Model = v; return nil },
+	"tokenizer": func(o *Options, v string) error { o.Tokenizer = v; return nil },
+	"api-key":   func(o *Options, v string) error { o.APIKey = v; return nil },
+	"record":    func(o *Options, v string) error { o.RecordPath = v; return nil },
+}
+
+// Set applies one option by key.
+func (o *Options) Set(key, value string) error {
+	f, ok := setters[key]
+	if !ok {
+		keys := make([]string, 0, len(setters))
+		for k := range setters {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		return fmt.Errorf("unknown simulator option %q (known: %s)", key, strings.Join(keys, ", "))
+	}
+	if err := f(o, value); err != nil {
+		return fmt.Errorf("option %s=%q: %w", key, value, err)
+	}
+	return nil
 }
 
 // ParseURL reads options from a sim:// URL such as sim://?ttft=50ms&itl=5ms.
@@ -29,34 +160,26 @@ func ParseURL(raw string) (Options, error) {
 	if err != nil {
 		return o, fmt.Errorf("--url %s: %w", raw, err)
 	}
-	for key, vals := range u.Query() {
-		v := vals[len(vals)-1]
-		var err error
-		switch key {
-		case "ttft":
-			o.TTFT, err = parseDuration(v)
-		case "itl":
-			o.ITL, err = parseDuration(v)
-		case "seed":
-			o.Seed, err = strconv.ParseUint(v, 10, 64)
-		case "model":
-			o.Model = v
-		case "tokenizer":
-			o.Tokenizer = v
-		case "record":
-			o.RecordPath = v
-		default:
-			return o, fmt.Errorf("--url %s: unknown simulator option %q (known: ttft, itl, seed, model, tokenizer, record)", raw, key)
+	q := u.Query()
+	keys := make([]string, 0, len(q))
+	for k := range q {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		vals := q[key]
+		if err := o.Set(key, vals[len(vals)-1]); err != nil {
+			return o, fmt.Errorf("--url %s: %w", raw, err)
 		}
-		if err != nil {
-			return o, fmt.Errorf("--url %s: option %s=%q: %w", raw, key, v, err)
-		}
+	}
+	if err := o.Validate(); err != nil {
+		return o, fmt.Errorf("--url %s: %w", raw, err)
 	}
 	return o, nil
 }
 
-// parseDuration accepts Go durations ("50ms") and bare numbers in ms.
-func parseDuration(v string) (time.Duration, error) {
+// ParseDuration accepts Go durations ("50ms") and bare numbers in ms.
+func ParseDuration(v string) (time.Duration, error) {
 	if f, err := strconv.ParseFloat(v, 64); err == nil {
 		if f < 0 {
 			return 0, fmt.Errorf("must not be negative")

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/sim"
@@ -18,17 +19,14 @@ type responder struct {
 	model   string
 	id      string
 	created int64
-	// record keeps the answer text for the request record file.
-	record bool
-	text   strings.Builder
-	sent   int
-}
+	metrics *promMetrics
+	arrival time.Time
+	fault   int
+	stall   time.Duration
 
-func (o *responder) note(t string) {
-	o.sent++
-	if o.record {
-		o.text.WriteString(t)
-	}
+	rec  *record
+	keep bool // keep the answer text for the record file
+	text strings.Builder
 }
 
 func (o *responder) object(chunk bool) string {
@@ -41,8 +39,13 @@ func (o *responder) object(chunk bool) string {
 	return "text_completion"
 }
 
-func usage(prompt, completion int) *openai.Usage {
-	return &openai.Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion}
+func (o *responder) usage(st sim.Stream, prompt, completion int) *openai.Usage {
+	u := &openai.Usage{PromptTokens: prompt, CompletionTokens: completion, TotalTokens: prompt + completion,
+		PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: st.CachedTokens()}}
+	if r := min(st.ReasoningLen(), completion); r > 0 {
+		u.CompletionTokensDetails = &openai.CompletionTokensDetails{ReasoningTokens: r}
+	}
+	return u
 }
 
 // chunkTemplate pre-renders the bytes around a token's text, so streaming
@@ -52,7 +55,7 @@ type chunkTemplate struct {
 	head, tail []byte
 }
 
-func (o *responder) template(finish string) chunkTemplate {
+func (o *responder) template(field, finish string) chunkTemplate {
 	id, _ := json.Marshal(o.id)
 	model, _ := json.Marshal(o.model)
 	fin := "null"
@@ -62,7 +65,7 @@ func (o *responder) template(finish string) chunkTemplate {
 	head := `data: {"id":` + string(id) + `,"object":"` + o.object(true) + `","created":` + strconv.FormatInt(o.created, 10) + `,"model":` + string(model)
 	if o.chat {
 		return chunkTemplate{
-			head: []byte(head + `,"choices":[{"index":0,"delta":{"content":`),
+			head: []byte(head + `,"choices":[{"index":0,"delta":{"` + field + `":`),
 			tail: []byte(`},"finish_reason":` + fin + `}]}` + "\n\n"),
 		}
 	}
@@ -91,91 +94,193 @@ func appendJSONString(dst []byte, s string) []byte {
 	return append(dst, '"')
 }
 
-func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int, includeUsage bool) {
+// injectMidway applies a mid-stream fault; false means stop responding.
+func (o *responder) injectMidway(ctx context.Context, write func([]byte) bool) bool {
+	switch o.fault {
+	case sim.FaultDisconnect:
+		if conn, _, err := http.NewResponseController(o.w).Hijack(); err == nil {
+			conn.Close()
+		}
+		return false
+	case sim.FaultMalformed:
+		return write([]byte("data: {\"id\": \"broken\", \"choices\": [\n\n"))
+	case sim.FaultStall:
+		t := time.NewTimer(o.stall)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-t.C:
+		}
+	}
+	return true
+}
+
+func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int, includeUsage, continuous bool) {
 	h := o.w.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	o.w.WriteHeader(http.StatusOK)
-	flusher, _ := o.w.(http.Flusher)
-	if flusher != nil {
-		flusher.Flush()
-	}
+	rc := http.NewResponseController(o.w)
+	rc.Flush()
 	var buf []byte
 	write := func(b []byte) bool {
-		if _, err := o.w.Write(b); err != nil {
-			return false
-		}
-		if flusher != nil {
-			flusher.Flush()
-		}
-		return true
+		_, err := o.w.Write(b)
+		return err == nil
 	}
 	send := func(resp *openai.Response) bool {
 		b, _ := json.Marshal(resp)
-		buf = append(buf[:0], "data: "...)
-		buf = append(buf, b...)
-		buf = append(buf, "\n\n"...)
+		buf = append(append(append(buf[:0], "data: "...), b...), "\n\n"...)
 		return write(buf)
 	}
-	mid, last := o.template(""), o.template(st.FinishReason())
+	total := st.Len()
+	content := [2]chunkTemplate{o.template("content", ""), o.template("content", st.FinishReason())}
+	reasoning := [2]chunkTemplate{o.template("reasoning_content", ""), o.template("reasoning_content", st.FinishReason())}
 	n := 0
+	var last time.Time
 	for {
-		text, ok, err := st.Next(ctx)
+		tok, ok, err := st.Next(ctx)
 		if err != nil {
-			return // client went away
+			return // the client went away
 		}
 		if !ok {
 			break
+		}
+		now := time.Now()
+		if n == 0 {
+			o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
+		} else {
+			o.metrics.itl.Observe(now.Sub(last).Seconds())
+		}
+		last = now
+		if n == total/2 && o.fault != sim.FaultNone {
+			rc.Flush()
+			if !o.injectMidway(ctx, write) {
+				return
+			}
 		}
 		n++
 		if o.chat && n == 1 {
 			// vLLM sends the role in its own first chunk.
-			role := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
-				Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}
-			if !send(role) {
+			if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
+				Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}) {
 				return
 			}
 		}
-		tpl := &mid
-		if n == st.Len() {
-			tpl = &last
+		isLast := 0
+		if n == total {
+			isLast = 1
 		}
-		if !write(tpl.render(buf[:0], text)) {
-			return
+		if continuous {
+			resp := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
+			var fin *string
+			if isLast == 1 {
+				f := st.FinishReason()
+				fin = &f
+			}
+			t := tok.Text
+			switch {
+			case !o.chat:
+				resp.Choices = []openai.Choice{{Text: &t, FinishReason: fin}}
+			case tok.Reasoning:
+				resp.Choices = []openai.Choice{{Delta: &openai.Delta{ReasoningContent: &t}, FinishReason: fin}}
+			default:
+				resp.Choices = []openai.Choice{{Delta: &openai.Delta{Content: &t}, FinishReason: fin}}
+			}
+			if !send(resp) {
+				return
+			}
+		} else {
+			tpl := &content[isLast]
+			if tok.Reasoning && o.chat {
+				tpl = &reasoning[isLast]
+			}
+			if !write(tpl.render(buf[:0], tok.Text)) {
+				return
+			}
 		}
-		o.note(text)
+		if o.keep && !tok.Reasoning {
+			o.text.WriteString(tok.Text)
+		}
+		if st.Buffered() == 0 {
+			// Flush only when caught up: tokens of one engine step go out in
+			// one write, as a real server's do under load.
+			if rc.Flush() != nil {
+				return
+			}
+		}
 	}
 	if includeUsage {
 		if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
-			Choices: []openai.Choice{}, Usage: usage(promptTokens, n)}) {
+			Choices: []openai.Choice{}, Usage: o.usage(st, promptTokens, n)}) {
 			return
 		}
 	}
 	write([]byte("data: [DONE]\n\n"))
+	rc.Flush()
+	o.done(st, promptTokens, n)
+}
+
+// done records a completed request.
+func (o *responder) done(st sim.Stream, promptTokens, n int) {
+	o.rec.TokensSent = n
+	o.metrics.e2e.Observe(time.Since(o.arrival).Seconds())
+	o.metrics.success.WithLabelValues(st.FinishReason()).Inc()
+	o.metrics.promptTokens.Add(float64(promptTokens))
+	o.metrics.genTokens.Add(float64(n))
 }
 
 func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) {
-	var sb strings.Builder
+	var content, reasoning strings.Builder
 	n := 0
+	var last time.Time
 	for {
-		text, ok, err := st.Next(ctx)
+		tok, ok, err := st.Next(ctx)
 		if err != nil {
 			return
 		}
 		if !ok {
 			break
 		}
-		sb.WriteString(text)
-		o.note(text)
+		now := time.Now()
+		if n == 0 {
+			o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
+		} else {
+			o.metrics.itl.Observe(now.Sub(last).Seconds())
+		}
+		last = now
 		n++
+		if tok.Reasoning {
+			reasoning.WriteString(tok.Text)
+		} else {
+			content.WriteString(tok.Text)
+		}
 	}
-	content := sb.String()
+	switch o.fault {
+	case sim.FaultDisconnect, sim.FaultStall:
+		if !o.injectMidway(ctx, nil) {
+			return
+		}
+	case sim.FaultMalformed:
+		o.w.Header().Set("Content-Type", "application/json")
+		o.w.Write([]byte(`{"id": "broken", "choices": [`))
+		return
+	}
+	c, r := content.String(), reasoning.String()
+	if o.keep {
+		o.text.WriteString(c)
+	}
 	finish := st.FinishReason()
-	resp := &openai.Response{ID: o.id, Object: o.object(false), Created: o.created, Model: o.model, Usage: usage(promptTokens, n)}
-	if o.chat {
-		resp.Choices = []openai.Choice{{Message: &openai.Delta{Role: "assistant", Content: &content}, FinishReason: &finish}}
-	} else {
-		resp.Choices = []openai.Choice{{Text: &content, FinishReason: &finish}}
+	resp := &openai.Response{ID: o.id, Object: o.object(false), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
+	switch {
+	case !o.chat:
+		all := r + c
+		resp.Choices = []openai.Choice{{Text: &all, FinishReason: &finish}}
+	case r != "":
+		resp.Choices = []openai.Choice{{Message: &openai.Delta{Role: "assistant", Content: &c, ReasoningContent: &r}, FinishReason: &finish}}
+	default:
+		resp.Choices = []openai.Choice{{Message: &openai.Delta{Role: "assistant", Content: &c}, FinishReason: &finish}}
 	}
 	writeJSON(o.w, http.StatusOK, resp)
+	o.done(st, promptTokens, n)
 }

@@ -12,7 +12,7 @@ func TestChunkTemplateIsValidJSON(t *testing.T) {
 	for _, chat := range []bool{true, false} {
 		o := &responder{chat: chat, model: `m"odel`, id: "cmpl-1", created: 42}
 		for _, fin := range []string{"", "length"} {
-			tpl := o.template(fin)
+			tpl := o.template("content", fin)
 			for _, text := range []string{" word", "quote\"and\\slash\n", "ünïcode"} {
 				b := tpl.render(nil, text)
 				if string(b[:6]) != "data: " || string(b[len(b)-2:]) != "\n\n" {

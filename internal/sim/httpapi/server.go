@@ -1,5 +1,6 @@
 // Package httpapi serves a sim.Engine over OpenAI-compatible HTTP: chat and
-// completions, streaming (SSE) or not, /v1/models and /health.
+// completions (streaming or not), /v1/models, /health, vLLM's /metrics and
+// /reset_prefix_cache, with optional API-key checks and injected faults.
 package httpapi
 
 import (
@@ -7,7 +8,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -23,11 +23,11 @@ import (
 
 // Server is a simulated OpenAI-compatible server.
 type Server struct {
-	opts   sim.Options
-	engine sim.Engine
-	tok    tokenizer.Tokenizer
-	counts *tokenCounter
-	start  time.Time
+	opts    sim.Options
+	engine  sim.Engine
+	prompts *promptTokens
+	metrics *promMetrics
+	start   time.Time
 
 	requests atomic.Int64
 	inFlight atomic.Int64
@@ -38,16 +38,18 @@ type Server struct {
 	recF  *os.File
 }
 
-// New builds a server from options with the fixed-latency engine.
+// New builds a server and its engine from options.
 func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
-	eng, err := sim.NewFixed(opts.TTFT, opts.ITL, opts.Seed, tok)
+	eng, err := sim.New(opts, tok)
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, engine: eng, tok: tok, counts: newTokenCounter(tok), start: time.Now()}
+	s := &Server{opts: opts, engine: eng, prompts: newPromptTokens(tok), start: time.Now()}
+	s.metrics = newPromMetrics(opts.Model, eng)
 	if opts.RecordPath != "" {
 		f, err := os.Create(opts.RecordPath)
 		if err != nil {
+			eng.Close()
 			return nil, fmt.Errorf("sim record file: %w", err)
 		}
 		s.recF, s.rec = f, bufio.NewWriterSize(f, 64<<10)
@@ -55,7 +57,7 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 	return s, nil
 }
 
-// Handler routes the OpenAI-compatible API.
+// Handler routes the API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, true) })
@@ -63,11 +65,35 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
-	return mux
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("POST /reset_prefix_cache", func(w http.ResponseWriter, r *http.Request) {
+		if !s.engine.ResetPrefixCache() {
+			writeError(w, http.StatusBadRequest, "this engine has no prefix cache", "BadRequestError")
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	})
+	return s.gate(mux)
+}
+
+// gate answers 503 until the server is ready, and checks the API key on /v1.
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if d := s.opts.Faults.ReadyDelay; d > 0 && time.Since(s.start) < d && r.URL.Path != "/stats" {
+			writeError(w, http.StatusServiceUnavailable, "the server is starting up", "ServiceUnavailableError")
+			return
+		}
+		if s.opts.APIKey != "" && strings.HasPrefix(r.URL.Path, "/v1/") && r.Header.Get("Authorization") != "Bearer "+s.opts.APIKey {
+			writeError(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationError")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Serve listens on addr until ctx ends; ready receives the bound address.
 func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
+	defer s.engine.Close()
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("sim: listen %s: %w", addr, err)
@@ -110,17 +136,19 @@ func (s *Server) Close() error {
 type Stats struct {
 	Requests    int64 `json:"requests"`
 	MaxInFlight int64 `json:"max_in_flight"`
+	sim.Stats
 }
 
 // Stats returns the counts so far.
 func (s *Server) Stats() Stats {
-	return Stats{Requests: s.requests.Load(), MaxInFlight: s.maxIn.Load()}
+	return Stats{Requests: s.requests.Load(), MaxInFlight: s.maxIn.Load(), Stats: s.engine.Stats()}
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"object": "list",
-		"data":   []map[string]any{{"id": s.opts.Model, "object": "model", "created": s.start.Unix(), "owned_by": "sonde"}},
+		"data": []map[string]any{{"id": s.opts.Model, "object": "model", "created": s.start.Unix(), "owned_by": "sonde",
+			"max_model_len": s.opts.MaxModelLen}},
 	})
 }
 
@@ -130,8 +158,9 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func writeError(w http.ResponseWriter, code int, msg string) {
-	writeJSON(w, code, openai.ErrorResponse{Error: openai.ErrorBody{Message: msg, Type: "BadRequestError", Code: code}})
+// writeError sends an OpenAI-format error body.
+func writeError(w http.ResponseWriter, code int, msg, typ string) {
+	writeJSON(w, code, openai.ErrorResponse{Error: openai.ErrorBody{Message: msg, Type: typ, Code: code}})
 }
 
 // record is one line of the request record file.
@@ -142,12 +171,15 @@ type record struct {
 	CorrelationID string          `json:"correlation_id"`
 	RequestID     string          `json:"request_id"`
 	Status        int             `json:"status"`
+	Fault         string          `json:"fault,omitempty"`
 	Body          json.RawMessage `json:"body"`
 	Response      string          `json:"response"` // the answer text sent
 	TokensSent    int             `json:"tokens_sent"`
+	PromptTokens  int             `json:"prompt_tokens"`
+	CachedTokens  int             `json:"cached_tokens"`
 }
 
-func (s *Server) writeRecord(rec record) {
+func (s *Server) writeRecord(rec *record) {
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	if s.rec == nil {
@@ -156,108 +188,4 @@ func (s *Server) writeRecord(rec record) {
 	b, _ := json.Marshal(rec)
 	s.rec.Write(b)
 	s.rec.WriteByte('\n')
-}
-
-func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
-	arrival := time.Now()
-	s.requests.Add(1)
-	n := s.inFlight.Add(1)
-	for m := s.maxIn.Load(); n > m && !s.maxIn.CompareAndSwap(m, n); m = s.maxIn.Load() {
-	}
-	defer s.inFlight.Add(-1)
-
-	body, err := io.ReadAll(r.Body)
-	status := http.StatusOK
-	var out responder
-	if s.rec != nil {
-		defer func() {
-			raw := json.RawMessage(body)
-			if !json.Valid(body) {
-				raw, _ = json.Marshal(string(body))
-			}
-			s.writeRecord(record{
-				ReceivedNs: arrival.Sub(s.start).Nanoseconds(), FinishedNs: time.Since(s.start).Nanoseconds(),
-				Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
-				Status: status, Body: raw, Response: out.text.String(), TokensSent: out.sent,
-			})
-		}()
-	}
-	if err != nil {
-		status = http.StatusBadRequest
-		writeError(w, status, "reading body: "+err.Error())
-		return
-	}
-	var req openai.Request
-	if err := json.Unmarshal(body, &req); err != nil {
-		status = http.StatusBadRequest
-		writeError(w, status, "invalid JSON body: "+err.Error())
-		return
-	}
-	prompt, err := promptText(&req, chat)
-	if err != nil {
-		status = http.StatusBadRequest
-		writeError(w, status, err.Error())
-		return
-	}
-	sreq := sim.Request{Prompt: prompt, Arrival: arrival}
-	if chat {
-		for _, m := range req.Messages {
-			sreq.PromptTokens += s.counts.tokens(m.Content)
-		}
-	} else {
-		sreq.PromptTokens = s.counts.tokens(prompt)
-	}
-	switch {
-	case req.MaxCompletionTokens != nil:
-		sreq.MaxTokens = *req.MaxCompletionTokens
-	case req.MaxTokens != nil:
-		sreq.MaxTokens = *req.MaxTokens
-	}
-	if req.MinTokens != nil {
-		sreq.MinTokens = *req.MinTokens
-	}
-	if sreq.MaxTokens < 0 {
-		status = http.StatusBadRequest
-		writeError(w, status, "max_tokens must be at least 0")
-		return
-	}
-	model := req.Model
-	if model == "" {
-		model = s.opts.Model
-	}
-	stream := s.engine.Start(sreq)
-	out = responder{w: w, chat: chat, model: model, id: fmt.Sprintf("cmpl-%d", s.requests.Load()), created: arrival.Unix(), record: s.rec != nil}
-	if req.Stream {
-		includeUsage := req.StreamOptions != nil && req.StreamOptions.IncludeUsage
-		out.stream(r.Context(), stream, sreq.PromptTokens, includeUsage)
-		return
-	}
-	out.whole(r.Context(), stream, sreq.PromptTokens)
-}
-
-// promptText is the text a request asks about: chat messages joined, or the
-// completions prompt (a string or a list of strings).
-func promptText(req *openai.Request, chat bool) (string, error) {
-	if chat {
-		if len(req.Messages) == 0 {
-			return "", fmt.Errorf("messages must not be empty")
-		}
-		parts := make([]string, len(req.Messages))
-		for i, m := range req.Messages {
-			parts[i] = m.Role + ": " + m.Content
-		}
-		return strings.Join(parts, "\n"), nil
-	}
-	if len(req.Prompt) == 0 {
-		return "", fmt.Errorf("prompt is required")
-	}
-	var s string
-	if err := json.Unmarshal(req.Prompt, &s); err == nil {
-		return s, nil
-	}
-	var list []string
-	if err := json.Unmarshal(req.Prompt, &list); err != nil || len(list) == 0 {
-		return "", fmt.Errorf("prompt must be a string or a non-empty list of strings")
-	}
-	return strings.Join(list, ""), nil
 }

@@ -1,0 +1,180 @@
+package sim
+
+import (
+	"context"
+	"math"
+	"sync"
+	"sync/atomic"
+
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+// BatchConfig configures the batching engine (vLLM's scheduler knobs).
+type BatchConfig struct {
+	MaxNumSeqs          int // sequences decoding at once
+	MaxNumBatchedTokens int // tokens (prefill + decode) per step
+	BlockSize           int // KV block size in tokens
+	KVCacheTokens       int // KV capacity in tokens
+	PrefixCaching       bool
+	Step                StepModel
+}
+
+// DefaultBatchConfig matches vLLM's defaults for a small model on one GPU.
+func DefaultBatchConfig() BatchConfig {
+	return BatchConfig{MaxNumSeqs: 256, MaxNumBatchedTokens: 8192, BlockSize: 16, KVCacheTokens: 500_000,
+		PrefixCaching: true, Step: DefaultStepModel()}
+}
+
+// Batch is a vLLM-like engine: one goroutine runs steps; each step decodes
+// one token for every running sequence and spends the rest of the token
+// budget on prompt chunks (chunked prefill); waiting requests are admitted
+// while there are sequence slots, budget and KV blocks. Only prompt tokens
+// missing from the prefix cache are prefilled. Tokens are published at the
+// end of the step that produced them, on absolute step times, so a late
+// timer never accumulates.
+type Batch struct {
+	cfg   BatchConfig
+	seed  uint64
+	out   OutputOptions
+	vocab *vocab
+
+	submit chan *seq
+	resets chan chan bool
+	stop   chan struct{}
+	done   chan struct{}
+	once   sync.Once
+
+	steps int // engine goroutine only
+
+	// Published after every step for Stats.
+	running, waiting atomic.Int64
+	kvUsage          atomic.Uint64 // float64 bits
+	queries, hits    atomic.Int64
+}
+
+var _ Engine = (*Batch)(nil)
+
+// NewBatch starts a batching engine; Close stops it.
+func NewBatch(cfg BatchConfig, seed uint64, out OutputOptions, tok tokenizer.Tokenizer) (*Batch, error) {
+	v, err := newVocab(tok)
+	if err != nil {
+		return nil, err
+	}
+	b := &Batch{cfg: cfg, seed: seed, out: out, vocab: v, submit: make(chan *seq, 1024),
+		resets: make(chan chan bool), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.loop()
+	return b, nil
+}
+
+// seq is one request inside the engine.
+type seq struct {
+	b      *Batch
+	req    Request
+	a      answer
+	all    []int32 // prompt then output token ids
+	notify chan struct{}
+
+	// Shared with the stream's reader.
+	emitted  atomic.Int32
+	cached   atomic.Int32
+	finished atomic.Bool
+	aborted  atomic.Bool
+	consumed int // reader only
+
+	// Engine goroutine only (read by tests after finished).
+	firstStep   int // step that emitted the first token
+	lastStep    int // step that emitted the last token
+	prefillLeft int
+	generated   int
+	held        []*kvBlock
+	anon        int
+	chain       uint64 // hash of the blocks filled so far
+	filled      int    // blocks of `all` filled
+}
+
+// Start queues a request.
+func (b *Batch) Start(req Request) Stream {
+	s := &seq{b: b, req: req, a: b.vocab.plan(req, b.seed, b.out), notify: make(chan struct{}, 1)}
+	s.all = make([]int32, 0, len(req.PromptIDs)+len(s.a.words))
+	s.all = append(s.all, req.PromptIDs...)
+	for _, w := range s.a.words {
+		s.all = append(s.all, b.vocab.ids[w])
+	}
+	select {
+	case b.submit <- s:
+	case <-b.stop:
+		s.finish()
+	}
+	return s
+}
+
+// Stats returns the counts after the last step.
+func (b *Batch) Stats() Stats {
+	return Stats{Running: int(b.running.Load()), Waiting: int(b.waiting.Load()),
+		KVUsage: math.Float64frombits(b.kvUsage.Load()), PrefixQueries: b.queries.Load(), PrefixHits: b.hits.Load()}
+}
+
+// ResetPrefixCache empties the prefix cache between steps.
+func (b *Batch) ResetPrefixCache() bool {
+	r := make(chan bool, 1)
+	select {
+	case b.resets <- r:
+		return <-r
+	case <-b.stop:
+		return false
+	}
+}
+
+// Close stops the engine; requests still queued or running end.
+func (b *Batch) Close() {
+	b.once.Do(func() { close(b.stop) })
+	<-b.done
+}
+
+func (s *seq) finish() {
+	s.finished.Store(true)
+	s.poke()
+}
+
+func (s *seq) poke() {
+	select {
+	case s.notify <- struct{}{}:
+	default:
+	}
+}
+
+func (s *seq) Len() int             { return len(s.a.words) }
+func (s *seq) ReasoningLen() int    { return s.a.reasoning }
+func (s *seq) CachedTokens() int    { return int(s.cached.Load()) }
+func (s *seq) FinishReason() string { return s.a.finish }
+func (s *seq) Buffered() int        { return int(s.emitted.Load()) - s.consumed }
+func (s *seq) Close()               { s.aborted.Store(true) }
+
+func (s *seq) Next(ctx context.Context) (Token, bool, error) {
+	for {
+		if s.consumed < int(s.emitted.Load()) {
+			s.consumed++
+			return s.b.vocab.token(&s.a, s.consumed-1), true, nil
+		}
+		if s.finished.Load() && s.consumed >= int(s.emitted.Load()) {
+			return Token{}, false, nil
+		}
+		select {
+		case <-s.notify:
+		case <-ctx.Done():
+			return Token{}, false, ctx.Err()
+		}
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// chainHash extends a block-hash chain over ids (see blockHashes).
+func chainHash(h uint64, ids []int32) uint64 {
+	for _, id := range ids {
+		h ^= uint64(uint32(id))
+		h *= 0x100000001b3
+		h ^= h >> 29
+	}
+	return h
+}

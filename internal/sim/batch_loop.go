@@ -1,0 +1,240 @@
+package sim
+
+import (
+	"math"
+	"time"
+)
+
+// stepPlan is what one step does.
+type stepPlan struct {
+	decodes  []*seq
+	prefills []*seq
+	chunks   []int
+	prefill  int // tokens
+	context  int // tokens attended by the decodes
+}
+
+func (b *Batch) loop() {
+	defer close(b.done)
+	kv := newKVCache(b.cfg.BlockSize, b.cfg.KVCacheTokens, b.cfg.PrefixCaching)
+	var waiting, running []*seq
+	var lastEnd time.Time
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer func() {
+		for _, s := range append(waiting, running...) {
+			s.finish()
+		}
+	}()
+	for {
+		if len(waiting) == 0 && len(running) == 0 {
+			b.publish(kv, 0, 0)
+			select {
+			case s := <-b.submit:
+				waiting = append(waiting, s)
+			case r := <-b.resets:
+				kv.reset()
+				r <- true
+			case <-b.stop:
+				return
+			}
+		}
+	drain:
+		for {
+			select {
+			case s := <-b.submit:
+				waiting = append(waiting, s)
+			case r := <-b.resets:
+				kv.reset()
+				r <- true
+			case <-b.stop:
+				return
+			default:
+				break drain
+			}
+		}
+		waiting = b.dropAborted(kv, waiting)
+		running = b.dropAborted(kv, running)
+
+		var p stepPlan
+		var admitted []*seq
+		p, admitted, waiting = b.schedule(kv, running, waiting)
+		running = append(running, admitted...)
+		if len(p.decodes)+len(p.prefills) == 0 {
+			if len(running) == 0 && len(waiting) > 0 {
+				// Nothing runs and the head of the queue cannot fit: it never will.
+				waiting[0].finish()
+				waiting = waiting[1:]
+			}
+			continue
+		}
+		b.publish(kv, len(running), len(waiting))
+
+		start := time.Now()
+		if lastEnd.After(start) {
+			start = lastEnd
+		}
+		end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
+		lastEnd = end
+		if d := time.Until(end); d > 0 {
+			timer.Reset(d)
+			select {
+			case <-timer.C:
+			case <-b.stop:
+				return
+			}
+		}
+		running = b.apply(kv, &p, running)
+	}
+}
+
+// schedule plans a step: every running sequence past its prefill decodes one
+// token; the remaining token budget goes to prompt chunks of sequences still
+// prefilling, then to newly admitted ones, first come first served.
+func (b *Batch) schedule(kv *kvCache, running, waiting []*seq) (stepPlan, []*seq, []*seq) {
+	var p stepPlan
+	budget := b.cfg.MaxNumBatchedTokens
+	for _, s := range running {
+		if s.prefillLeft == 0 {
+			p.decodes = append(p.decodes, s)
+			p.context += len(s.req.PromptIDs) + s.generated
+			budget--
+		}
+	}
+	chunk := func(s *seq) {
+		c := min(s.prefillLeft, budget)
+		p.prefills = append(p.prefills, s)
+		p.chunks = append(p.chunks, c)
+		p.prefill += c
+		budget -= c
+	}
+	for _, s := range running {
+		if s.prefillLeft > 0 && budget > 0 {
+			chunk(s)
+		}
+	}
+	var admitted []*seq
+	for len(waiting) > 0 && len(running)+len(admitted) < b.cfg.MaxNumSeqs && budget > 0 {
+		s := waiting[0]
+		if !b.admit(kv, s) {
+			break // head-of-line: vLLM's FCFS scheduler waits for KV space
+		}
+		waiting = waiting[1:]
+		admitted = append(admitted, s)
+		chunk(s)
+	}
+	return p, admitted, waiting
+}
+
+// admit reserves KV blocks for a sequence's prompt and whole answer, reusing
+// the longest cached prefix. Like vLLM it always recomputes the last prompt
+// token, so at most ⌊(prompt−1)/block⌋ blocks can hit.
+func (b *Batch) admit(kv *kvCache, s *seq) bool {
+	bs := b.cfg.BlockSize
+	prompt := len(s.req.PromptIDs)
+	need := ceilDiv(len(s.all), bs)
+	if need > kv.capacity {
+		return false
+	}
+	hashes := blockHashes(s.req.PromptIDs, bs, nil)
+	m := min(kv.match(hashes), max(prompt-1, 0)/bs)
+	s.held = kv.pin(hashes[:m], s.held[:0])
+	if !kv.reserve(need - m) {
+		kv.release(s.held, 0)
+		s.held = s.held[:0]
+		return false
+	}
+	s.anon = need - m
+	s.filled = m
+	s.chain = chainSeed
+	if m > 0 {
+		s.chain = hashes[m-1]
+	}
+	kv.queries += int64(prompt)
+	kv.hits += int64(m * bs)
+	s.cached.Store(int32(m * bs))
+	s.prefillLeft = prompt - m*bs
+	return true
+}
+
+// fillBlocks registers every block of the sequence that is now complete.
+func (b *Batch) fillBlocks(kv *kvCache, s *seq, computed int) {
+	bs := b.cfg.BlockSize
+	for (s.filled+1)*bs <= computed {
+		s.chain = chainHash(s.chain, s.all[s.filled*bs:(s.filled+1)*bs])
+		s.filled++
+		if blk := kv.fill(s.chain); blk != nil {
+			s.held = append(s.held, blk)
+			s.anon--
+		}
+	}
+}
+
+// apply publishes the step's tokens and retires finished sequences.
+func (b *Batch) apply(kv *kvCache, p *stepPlan, running []*seq) []*seq {
+	b.steps++
+	emit := func(s *seq) {
+		s.generated++
+		if s.generated == 1 {
+			s.firstStep = b.steps
+		}
+		s.lastStep = b.steps
+		s.emitted.Store(int32(s.generated))
+		if s.generated >= len(s.a.words) {
+			kv.release(s.held, s.anon)
+			s.held, s.anon = nil, 0
+			s.finish()
+			return
+		}
+		s.poke()
+	}
+	for _, s := range p.decodes {
+		b.fillBlocks(kv, s, len(s.req.PromptIDs)+s.generated+1)
+		emit(s)
+	}
+	for i, s := range p.prefills {
+		s.prefillLeft -= p.chunks[i]
+		computed := len(s.req.PromptIDs) - s.prefillLeft
+		if s.prefillLeft == 0 {
+			computed++ // the step that finishes the prompt samples the first token
+		}
+		b.fillBlocks(kv, s, computed)
+		if s.prefillLeft == 0 {
+			emit(s)
+		}
+	}
+	out := running[:0]
+	for _, s := range running {
+		if !s.finished.Load() {
+			out = append(out, s)
+		}
+	}
+	clear(running[len(out):])
+	return out
+}
+
+// dropAborted removes sequences whose client left, freeing their blocks.
+func (b *Batch) dropAborted(kv *kvCache, list []*seq) []*seq {
+	out := list[:0]
+	for _, s := range list {
+		if s.aborted.Load() {
+			if s.held != nil || s.anon > 0 {
+				kv.release(s.held, s.anon)
+				s.held, s.anon = nil, 0
+			}
+			s.finish()
+			continue
+		}
+		out = append(out, s)
+	}
+	clear(list[len(out):])
+	return out
+}
+
+func (b *Batch) publish(kv *kvCache, running, waiting int) {
+	b.running.Store(int64(running))
+	b.waiting.Store(int64(waiting))
+	b.kvUsage.Store(math.Float64bits(kv.usage()))
+	b.queries.Store(kv.queries)
+	b.hits.Store(kv.hits)
+}

@@ -1,0 +1,143 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+	"github.com/sonde-bench/sonde/internal/sim"
+)
+
+var faultNames = map[int]string{sim.FaultError: "error", sim.FaultDisconnect: "disconnect", sim.FaultMalformed: "malformed", sim.FaultStall: "stall"}
+
+func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
+	arrival := time.Now()
+	n := s.requests.Add(1)
+	in := s.inFlight.Add(1)
+	for m := s.maxIn.Load(); in > m && !s.maxIn.CompareAndSwap(m, in); m = s.maxIn.Load() {
+	}
+	defer s.inFlight.Add(-1)
+
+	body, err := io.ReadAll(r.Body)
+	rec := &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"), Status: http.StatusOK}
+	out := &responder{w: w, chat: chat, id: fmt.Sprintf("cmpl-%d", n), created: arrival.Unix(), metrics: s.metrics, arrival: arrival, rec: rec, keep: s.rec != nil}
+	if s.rec != nil {
+		defer func() {
+			rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), time.Since(s.start).Nanoseconds()
+			rec.Body = json.RawMessage(body)
+			if !json.Valid(body) {
+				rec.Body, _ = json.Marshal(string(body))
+			}
+			rec.Response = out.text.String()
+			s.writeRecord(rec)
+		}()
+	}
+	fail := func(code int, msg string) {
+		rec.Status = code
+		writeError(w, code, msg, "BadRequestError")
+	}
+	if err != nil {
+		fail(http.StatusBadRequest, "reading body: "+err.Error())
+		return
+	}
+	var req openai.Request
+	if err := json.Unmarshal(body, &req); err != nil {
+		fail(http.StatusBadRequest, "invalid JSON body: "+err.Error())
+		return
+	}
+	sreq := sim.Request{Arrival: arrival, IgnoreEOS: req.IgnoreEOS}
+	if err := s.prompt(&req, chat, &sreq); err != nil {
+		fail(http.StatusBadRequest, err.Error())
+		return
+	}
+	switch {
+	case req.MaxCompletionTokens != nil:
+		sreq.MaxTokens = *req.MaxCompletionTokens
+	case req.MaxTokens != nil:
+		sreq.MaxTokens = *req.MaxTokens
+	}
+	if req.MinTokens != nil {
+		sreq.MinTokens = *req.MinTokens
+	}
+	if sreq.MaxTokens < 0 || sreq.MinTokens < 0 {
+		fail(http.StatusBadRequest, "max_tokens and min_tokens must be at least 0")
+		return
+	}
+	if total := sreq.PromptTokens + sreq.MaxTokens; total > s.opts.MaxModelLen || sreq.PromptTokens >= s.opts.MaxModelLen {
+		fail(http.StatusBadRequest, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
+			s.opts.MaxModelLen, total, sreq.PromptTokens, sreq.MaxTokens))
+		return
+	}
+	kind, code := s.opts.Faults.Decide(s.opts.Seed, uint64(n))
+	rec.Fault = faultNames[kind]
+	if kind == sim.FaultError {
+		rec.Status = code
+		writeError(w, code, "injected fault", http.StatusText(code))
+		return
+	}
+	out.model = req.Model
+	if out.model == "" {
+		out.model = s.opts.Model
+	}
+	out.fault, out.stall = kind, s.opts.Faults.Stall
+	stream := s.engine.Start(sreq)
+	defer stream.Close()
+	rec.PromptTokens = sreq.PromptTokens
+	if req.Stream {
+		so := req.StreamOptions
+		out.stream(r.Context(), stream, sreq.PromptTokens, so != nil && so.IncludeUsage, so != nil && so.ContinuousUsageStats)
+	} else {
+		out.whole(r.Context(), stream, sreq.PromptTokens)
+	}
+	rec.CachedTokens = stream.CachedTokens()
+}
+
+// prompt fills the request's prompt tokens and answer seed. Chat prompts are
+// the concatenated message contents (no chat template), so prompt_tokens
+// equals the client's ISL and turn k+1's prompt extends turn k's exactly.
+func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error {
+	h := fnv.New64a()
+	if chat {
+		if len(req.Messages) == 0 {
+			return fmt.Errorf("messages must not be empty")
+		}
+		for _, m := range req.Messages {
+			out.PromptIDs = s.prompts.ids(m.Content, out.PromptIDs)
+			io.WriteString(h, m.Role)
+			io.WriteString(h, ": ")
+			io.WriteString(h, m.Content)
+			io.WriteString(h, "\n")
+		}
+	} else {
+		text, err := completionPrompt(req.Prompt)
+		if err != nil {
+			return err
+		}
+		out.PromptIDs = s.prompts.ids(text, nil)
+		io.WriteString(h, text)
+	}
+	out.PromptKey = h.Sum64()
+	out.PromptTokens = len(out.PromptIDs)
+	return nil
+}
+
+// completionPrompt reads a completions prompt: a string or a list of strings.
+func completionPrompt(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 {
+		return "", fmt.Errorf("prompt is required")
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err != nil || len(list) == 0 {
+		return "", fmt.Errorf("prompt must be a string or a non-empty list of strings")
+	}
+	return strings.Join(list, ""), nil
+}
