@@ -5,6 +5,7 @@ import (
 	"math"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -50,6 +51,8 @@ type Batch struct {
 	running, waiting atomic.Int64
 	kvUsage          atomic.Uint64 // float64 bits
 	queries, hits    atomic.Int64
+	stepsDone        atomic.Int64
+	lagTotal, lagMax atomic.Int64
 }
 
 var _ Engine = (*Batch)(nil)
@@ -111,7 +114,8 @@ func (b *Batch) Start(req Request) Stream {
 // Stats returns the counts after the last step.
 func (b *Batch) Stats() Stats {
 	return Stats{Running: int(b.running.Load()), Waiting: int(b.waiting.Load()),
-		KVUsage: math.Float64frombits(b.kvUsage.Load()), PrefixQueries: b.queries.Load(), PrefixHits: b.hits.Load()}
+		KVUsage: math.Float64frombits(b.kvUsage.Load()), PrefixQueries: b.queries.Load(), PrefixHits: b.hits.Load(),
+		Steps: b.stepsDone.Load(), StepLagTotal: time.Duration(b.lagTotal.Load()), StepLagMax: time.Duration(b.lagMax.Load())}
 }
 
 // ResetPrefixCache empties the prefix cache between steps.

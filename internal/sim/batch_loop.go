@@ -19,6 +19,7 @@ func (b *Batch) loop() {
 	kv := newKVCache(b.cfg.BlockSize, b.cfg.KVCacheTokens, b.cfg.PrefixCaching)
 	var waiting, running []*seq
 	var lastEnd time.Time
+	busy := false
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	defer func() {
@@ -70,8 +71,13 @@ func (b *Batch) loop() {
 		}
 		b.publish(kv, len(running), len(waiting))
 
+		// Back-to-back steps run on the engine's own timeline: a step starts
+		// when the previous one was due to end, even if the timer woke late,
+		// so timer lateness never stretches ITL. After idling, or when more
+		// than maxCatchUp behind (the simulator itself is overloaded), the
+		// timeline re-anchors to now.
 		start := time.Now()
-		if lastEnd.After(start) {
+		if busy && start.Sub(lastEnd) < maxCatchUp {
 			start = lastEnd
 		}
 		end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
@@ -84,9 +90,20 @@ func (b *Batch) loop() {
 				return
 			}
 		}
+		lag := time.Since(end)
+		b.stepsDone.Add(1)
+		b.lagTotal.Add(int64(lag))
+		if int64(lag) > b.lagMax.Load() {
+			b.lagMax.Store(int64(lag))
+		}
 		running = b.apply(kv, &p, running)
+		busy = len(running) > 0 || len(waiting) > 0
 	}
 }
+
+// maxCatchUp bounds how far behind its timeline the engine may run before it
+// gives up catching up.
+const maxCatchUp = 20 * time.Millisecond
 
 // schedule plans a step: every running sequence past its prefill decodes one
 // token; the remaining token budget goes to prompt chunks of sequences still

@@ -56,6 +56,12 @@ type Stats struct {
 	KVUsage       float64 // fraction of KV blocks in use
 	PrefixQueries int64   // prompt tokens looked up in the prefix cache
 	PrefixHits    int64   // of which found
+	// Steps run, and how late their results went out in total and at worst:
+	// an engine that keeps up has sub-millisecond lag; a growing lag means
+	// the simulator itself is the bottleneck.
+	Steps        int64
+	StepLagTotal time.Duration
+	StepLagMax   time.Duration
 }
 
 // Engine plans and paces generations.
