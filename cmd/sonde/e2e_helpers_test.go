@@ -85,6 +85,7 @@ type simRecord struct {
 	CorrelationID string          `json:"correlation_id"`
 	RequestID     string          `json:"request_id"`
 	Status        int             `json:"status"`
+	Fault         string          `json:"fault"`
 	Body          json.RawMessage `json:"body"`
 	Response      string          `json:"response"`
 	TokensSent    int             `json:"tokens_sent"`
