@@ -27,31 +27,50 @@ func (b *Batch) loop() {
 			s.finish()
 		}
 	}()
+	// receive takes one message (a new request or a cache reset), blocking
+	// only when idle. It reports whether a message came and whether to stop.
+	receive := func(idle bool) (got, stop bool) {
+		var s *seq
+		var r chan bool
+		if idle {
+			select {
+			case s = <-b.submit:
+			case r = <-b.resets:
+			case <-b.stop:
+				return false, true
+			}
+		} else {
+			select {
+			case s = <-b.submit:
+			case r = <-b.resets:
+			case <-b.stop:
+				return false, true
+			default:
+				return false, false
+			}
+		}
+		if s != nil {
+			waiting = append(waiting, s)
+		} else {
+			kv.reset()
+			r <- true
+		}
+		return true, false
+	}
 	for {
 		if len(waiting) == 0 && len(running) == 0 {
 			b.publish(kv, 0, 0)
-			select {
-			case s := <-b.submit:
-				waiting = append(waiting, s)
-			case r := <-b.resets:
-				kv.reset()
-				r <- true
-			case <-b.stop:
+			if _, stop := receive(true); stop {
 				return
 			}
 		}
-	drain:
 		for {
-			select {
-			case s := <-b.submit:
-				waiting = append(waiting, s)
-			case r := <-b.resets:
-				kv.reset()
-				r <- true
-			case <-b.stop:
+			got, stop := receive(false)
+			if stop {
 				return
-			default:
-				break drain
+			}
+			if !got {
+				break
 			}
 		}
 		waiting = b.dropAborted(kv, waiting)

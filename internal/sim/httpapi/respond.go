@@ -146,13 +146,7 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 		if !ok {
 			break
 		}
-		now := time.Now()
-		if n == 0 {
-			o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
-		} else {
-			o.metrics.itl.Observe(now.Sub(last).Seconds())
-		}
-		last = now
+		last = o.observe(n, last)
 		if n == total/2 && o.fault != sim.FaultNone {
 			rc.Flush()
 			if !o.injectMidway(ctx, write) {
@@ -221,6 +215,17 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 	o.done(st, promptTokens, n)
 }
 
+// observe records token n's latency: TTFT for the first, ITL after.
+func (o *responder) observe(n int, last time.Time) time.Time {
+	now := time.Now()
+	if n == 0 {
+		o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
+	} else {
+		o.metrics.itl.Observe(now.Sub(last).Seconds())
+	}
+	return now
+}
+
 // done records a completed request.
 func (o *responder) done(st sim.Stream, promptTokens, n int) {
 	o.rec.TokensSent = n
@@ -242,13 +247,7 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 		if !ok {
 			break
 		}
-		now := time.Now()
-		if n == 0 {
-			o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
-		} else {
-			o.metrics.itl.Observe(now.Sub(last).Seconds())
-		}
-		last = now
+		last = o.observe(n, last)
 		n++
 		if tok.Reasoning {
 			reasoning.WriteString(tok.Text)
