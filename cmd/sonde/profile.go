@@ -180,7 +180,11 @@ func runProfile(e env, p *config.Profile) error {
 	}
 	client := transport.NewClient(clk, conns)
 	defer client.CloseIdle()
-	acc := metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos})
+	meanGap := 0.0
+	if pl.rate > 0 {
+		meanGap = 1e9 / pl.rate
+	}
+	acc := metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap})
 	sinks := []engine.Sink{accumulatorSink{acc}}
 	var recWriter *export.RecordWriter
 	if p.ExportLevel != "summary" {
@@ -235,7 +239,7 @@ func runProfile(e env, p *config.Profile) error {
 		uiMode = "simple"
 	}
 
-	phase := func(name string, cfg engine.Config, total int64) {
+	phase := func(name string, cfg engine.Config, total int64) *engine.Progress {
 		var prog engine.Progress
 		prog.ExpectedRequests.Store(total)
 		eng := engine.New(cfg, client, clk, records, &prog)
@@ -260,6 +264,7 @@ func runProfile(e env, p *config.Profile) error {
 		eng.Run(issueCtx, phaseRun)
 		uiStop()
 		<-uiDone
+		return &prog
 	}
 
 	if p.WarmupRequestCount > 0 {
@@ -277,8 +282,9 @@ func runProfile(e env, p *config.Profile) error {
 		proc.SetDeadline(startTime.Add(pl.duration + pl.grace).UnixNano())
 	}
 	log.Info("sonde is PROFILING")
+	var unsent int64
 	if issueCtx.Err() == nil {
-		phase("Profiling", prof, expected)
+		unsent = phase("Profiling", prof, expected).Unsent.Load()
 	}
 	close(runDone)
 	close(records)
@@ -286,7 +292,14 @@ func runProfile(e env, p *config.Profile) error {
 	endTime := time.Now()
 
 	summary := acc.Summary()
-	run := &export.Run{Config: redactedConfig(p), CLICommand: p.CLICommand, WasCancelled: wasCancelled.Load(),
+	warnings = append(warnings, summary.Warnings...)
+	if unsent > 0 {
+		warnings = append(warnings, fmt.Sprintf("%d scheduled session arrivals never got a concurrency slot before the run stopped: the offered load was higher than --concurrency allows.", unsent))
+	}
+	for _, w := range summary.Warnings {
+		log.Warn(w)
+	}
+	run := &export.Run{Unsent: unsent, Config: redactedConfig(p), CLICommand: p.CLICommand, WasCancelled: wasCancelled.Load(),
 		StartTime: startTime, EndTime: endTime, Version: version, Seed: seed,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: tok.Name(), Fallback: res.Fallback}, Warnings: warnings}
 	if err := writeExports(e, files, summary, run, recWriter, log); err != nil {
@@ -337,6 +350,7 @@ func writeExports(e env, files export.Files, s *metrics.Summary, run *export.Run
 	keep(files.SummaryCSV(), export.WriteFile(files.SummaryCSV(), export.SummaryCSV(s)))
 	keep(files.TurnsCSV(), export.WriteFile(files.TurnsCSV(), export.TurnsCSV(s)))
 	export.Console(e.stdout, s)
+	export.Warnings(e.stdout, run.Warnings)
 	fmt.Fprintf(e.stdout, "\nCLI Command: %s\n", run.CLICommand)
 	fmt.Fprintf(e.stdout, "Benchmark Duration: %.2f sec\n", s.DurationSec)
 	fmt.Fprintf(e.stdout, "CSV Export: %s\n", files.SummaryCSV())

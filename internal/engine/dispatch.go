@@ -4,6 +4,9 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/dataset"
 )
 
 // catchUp is how far behind schedule the dispatcher may fall before it
@@ -11,19 +14,27 @@ import (
 // AIPERF_TIMING_MAX_CATCHUP_SECONDS).
 const catchUp = 10 * time.Millisecond
 
+// arrival is a session the schedule started at intended.
+type arrival struct {
+	n        int
+	conv     *dataset.Conversation
+	intended int64
+}
+
 // runRate hands out one credit per request on an absolute schedule (spec
 // §5.3): at each tick a waiting continuation turn goes first (its session
-// already holds a slot); otherwise a new session starts if the budget and
-// the concurrency limit allow; otherwise the tick is skipped.
+// already holds a slot); otherwise a new session arrives. Unlike AIPerf,
+// which skips the tick when every concurrency slot is busy, sonde never
+// drops an arrival: it waits for a slot and keeps its intended send time, so
+// the queueing shows in schedule_lag and the effective_* latencies instead
+// of silently lowering the offered load (coordinated omission).
 func (e *Engine) runRate(issue, run context.Context) {
-	var slots chan struct{}
-	if e.cfg.Concurrency > 0 {
-		slots = make(chan struct{}, e.cfg.Concurrency)
-	}
+	free := e.cfg.Concurrency // session slots left; ignored when unlimited
+	unlimited := e.cfg.Concurrency <= 0
 	ready := make(chan chan credit, 4096)
-	ended := make(chan struct{}, 1)
+	ended := make(chan struct{})
 	var wg sync.WaitGroup
-	var mu sync.Mutex
+	var pending []arrival
 	active := 0
 
 	wait := func(ctx context.Context) (credit, bool) {
@@ -40,80 +51,69 @@ func (e *Engine) runRate(issue, run context.Context) {
 			return credit{}, false
 		}
 	}
+	start := func(a arrival) {
+		active++
+		free--
+		wg.Go(func() {
+			e.newSession(a.n, a.conv).run(issue, run, wait, a.intended)
+			ended <- struct{}{}
+		})
+	}
 
 	next := e.clock.Now()
 	noMoreNew := false
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+loop:
 	for {
-		mu.Lock()
-		idle := active == 0
-		mu.Unlock()
-		if noMoreNew && idle && len(ready) == 0 {
+		for len(pending) > 0 && (unlimited || free > 0) {
+			start(pending[0])
+			pending = pending[1:]
+		}
+		if noMoreNew && active == 0 && len(pending) == 0 {
 			break
 		}
-		if d := time.Duration(next - e.clock.Now()); d > 0 {
+		if d := time.Duration(next-e.clock.Now()) - clock.FineWindow; d > 0 {
 			timer.Reset(d)
 			select {
 			case <-issue.Done():
-				wg.Wait()
-				return
+				break loop
 			case <-ended:
-				if !timer.Stop() {
-					<-timer.C
-				}
-				continue // re-check whether everything is done
+				active--
+				free++
+				timer.Stop()
+				continue // the tick has not come yet
 			case <-timer.C:
 			}
-		} else if issue.Err() != nil {
+		}
+		if !clock.SleepUntil(issue, e.clock.Time(next)) {
 			break
 		}
 		select {
 		case g := <-ready:
 			g <- credit{intendedNs: next}
 		default:
-			if noMoreNew {
-				break
-			}
-			if slots != nil {
-				select {
-				case slots <- struct{}{}:
-				default:
-					goto advance // every slot busy: skip this tick, no catch-up
+			if !noMoreNew {
+				if n, conv, ok := e.claimSession(); ok {
+					pending = append(pending, arrival{n: n, conv: conv, intended: next})
+				} else {
+					noMoreNew = true
 				}
 			}
-			n, conv, ok := e.claimSession()
-			if !ok {
-				noMoreNew = true
-				if slots != nil {
-					<-slots
-				}
-				break
-			}
-			mu.Lock()
-			active++
-			mu.Unlock()
-			intended := next
-			wg.Go(func() {
-				s := e.newSession(n, conv)
-				s.run(issue, run, wait, intended)
-				if slots != nil {
-					<-slots
-				}
-				mu.Lock()
-				active--
-				mu.Unlock()
-				select {
-				case ended <- struct{}{}:
-				default:
-				}
-			})
 		}
-	advance:
 		next += int64(e.cfg.Arrivals.Next())
 		if now := e.clock.Now(); now-next > int64(catchUp) {
 			next = now
 		}
 	}
-	wg.Wait()
+	e.progress.Unsent.Add(int64(len(pending)))
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	for {
+		select {
+		case <-ended:
+		case <-done:
+			return
+		}
+	}
 }

@@ -54,6 +54,9 @@ type Progress struct {
 	InFlight         atomic.Int64
 	ExpectedRequests atomic.Int64 // 0 when unknown (duration runs)
 	ExpectedSessions atomic.Int64
+	// Unsent counts arrivals the schedule made that never got a slot before
+	// the run stopped (k6's dropped iterations).
+	Unsent atomic.Int64
 }
 
 // Engine runs one phase.

@@ -62,6 +62,9 @@ func (p *Processor) Process(r *record.Record) {
 	if r.HasReasoning {
 		r.ReasoningTokens = len(p.tok.Encode(r.ReasoningText))
 	}
+	// Everything the session sent and received before repeats at the start
+	// of this prompt: what a prefix cache could serve.
+	r.ExpectedCached = p.history[r.SessionNum]
 	if r.PromptText != "" {
 		r.InputTokens = len(p.tok.Encode(r.PromptText))
 	} else {

@@ -5,10 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strings"
-	"time"
 
+	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -51,7 +50,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if k > 0 {
 			// Think time runs from the previous answer's completion.
 			intended = prevEnd + int64(turn.Delay)
-			if !sleepUntil(issue, s.e.clock.Time(intended)) {
+			if !clock.SleepUntil(issue, s.e.clock.Time(intended)) {
 				return
 			}
 		}
@@ -194,21 +193,3 @@ func usageOf(u *openai.Usage) *record.Usage {
 	}
 	return out
 }
-
-// sleepUntil waits for t; false if ctx ended first.
-func sleepUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
-}
-
-var _ = http.Header{}

@@ -33,6 +33,22 @@ func cell(x float64, ok bool) string {
 	return b.String() + "." + frac
 }
 
+// resultRow is a metric's console row: statistics, or the value alone for a
+// scalar (counts whole).
+func resultRow(r *metrics.Result) []string {
+	if r.Scalar {
+		v := cell(r.Value(), true)
+		if r.Integer {
+			v = cell(float64(r.Exact), true)
+			v = v[:len(v)-3]
+		}
+		return []string{consoleLabel(r.Def), v, "N/A", "N/A", "N/A", "N/A", "N/A", "N/A"}
+	}
+	st := &r.Stats
+	return []string{consoleLabel(r.Def), cell(st.Avg, true), cell(st.Min, true), cell(st.Max, true),
+		cell(st.Pct(99), true), cell(st.Pct(90), true), cell(st.Pct(50), true), cell(st.Std, true)}
+}
+
 // consoleLabel puts the unit on its own line for long headers, as AIPerf.
 func consoleLabel(d *metrics.Def) string {
 	if len(d.Header) > 30 && d.Unit != "" {
@@ -47,25 +63,17 @@ func Console(w io.Writer, s *metrics.Summary) {
 	t := &table{title: Title, headers: []string{"Metric", "avg", "min", "max", "p99", "p90", "p50", "std"}}
 	for i := range s.Metrics {
 		r := &s.Metrics[i]
-		d := r.Def
-		if d.Has(metrics.NoConsole|metrics.ErrorOnly) || d.Order == 0 {
+		if r.Def.Has(metrics.NoConsole|metrics.ErrorOnly) || r.Def.Order == 0 {
 			continue
 		}
-		if r.Scalar {
-			v := cell(r.Value(), true)
-			if r.Integer {
-				v = cell(float64(r.Exact), true)
-				v = v[:len(v)-3] // counts print whole
-			}
-			t.rows = append(t.rows, []string{consoleLabel(d), v, "N/A", "N/A", "N/A", "N/A", "N/A", "N/A"})
-			continue
-		}
-		st := &r.Stats
-		t.rows = append(t.rows, []string{consoleLabel(d), cell(st.Avg, true), cell(st.Min, true), cell(st.Max, true),
-			cell(st.Pct(99), true), cell(st.Pct(90), true), cell(st.Pct(50), true), cell(st.Std, true)})
+		t.rows = append(t.rows, resultRow(r))
 	}
 	fmt.Fprintln(w)
 	t.render(w)
+	if t := extraTable(s); len(t.rows) > 0 {
+		fmt.Fprintln(w)
+		t.render(w)
+	}
 	if len(s.Turns) > 1 {
 		fmt.Fprintln(w)
 		turnTable(s).render(w)
@@ -88,6 +96,32 @@ func Console(w io.Writer, s *metrics.Summary) {
 	}
 }
 
+// extraTags are sonde's additions shown in their own table: latency from the
+// intended send time (no coordinated omission), sessions, prefix cache.
+var extraTags = []string{"schedule_lag", "effective_time_to_first_token", "effective_latency",
+	"session_duration", "session_turns", "think_time", "session_throughput",
+	"usage_prompt_cache_read_tokens", "expected_cached_tokens", "overall_usage_prompt_cache_read_pct",
+	"expected_prompt_cache_pct", "ttft_per_uncached_token"}
+
+func extraTable(s *metrics.Summary) *table {
+	t := &table{title: "sonde | Intended-Time Latency, Sessions, Prefix Cache", headers: []string{"Metric", "avg", "min", "max", "p99", "p90", "p50", "std"}}
+	for _, tag := range extraTags {
+		r, ok := s.Lookup(tag)
+		if !ok {
+			continue
+		}
+		t.rows = append(t.rows, resultRow(r))
+	}
+	return t
+}
+
+// Warnings prints each warning as a console paragraph.
+func Warnings(w io.Writer, warnings []string) {
+	for _, m := range warnings {
+		fmt.Fprintf(w, "\nWARNING: %s\n", m)
+	}
+}
+
 // turnTable is sonde's per-turn breakdown: how TTFT and latency grow as the
 // history does.
 func turnTable(s *metrics.Summary) *table {
@@ -99,6 +133,7 @@ func turnTable(s *metrics.Summary) *table {
 		{"inter_token_latency", "ITL avg\n(ms)", 0},
 		{"request_latency", "Latency avg\n(ms)", 0}, {"request_latency", "Latency p99\n(ms)", 99},
 		{"input_sequence_length", "ISL avg\n(tokens)", 0}, {"output_sequence_length", "OSL avg\n(tokens)", 0},
+		{"usage_prompt_cache_read_tokens", "Cached avg\n(tokens)", 0}, {"expected_cached_tokens", "Expected\ncached avg", 0},
 	}
 	t := &table{title: "sonde | Per-Turn Metrics", headers: []string{"Turn", "Requests", "Errors"}}
 	present := map[string]bool{}

@@ -90,20 +90,15 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func
 		c := wall(r.CancellationNs)
 		line.Metadata.CancellationTimeNs = &c
 	}
-	for i := range metrics.ErrorISL + 1 {
+	for i := range metrics.NumRecordMetrics {
 		if x, ok := v.Get(i); ok {
 			d := metrics.RecordDef(i)
 			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
 		}
 	}
 	if u := r.Usage; u != nil {
-		// The server's own counts, beside sonde's (AIPerf's usage_* metrics).
-		line.Metrics["usage_prompt_tokens"] = metricValue{Value: u.PromptTokens, Unit: "tokens"}
-		line.Metrics["usage_completion_tokens"] = metricValue{Value: u.CompletionTokens, Unit: "tokens"}
+		// The rest of the server's own counts (AIPerf's usage_* metrics).
 		line.Metrics["usage_total_tokens"] = metricValue{Value: u.TotalTokens, Unit: "tokens"}
-		if u.CachedTokens != nil {
-			line.Metrics["usage_prompt_cache_read_tokens"] = metricValue{Value: *u.CachedTokens, Unit: "tokens"}
-		}
 		if u.ReasoningTokens != nil {
 			line.Metrics["usage_reasoning_tokens"] = metricValue{Value: *u.ReasoningTokens, Unit: "tokens"}
 		}

@@ -21,6 +21,7 @@ type Run struct {
 	Seed         uint64
 	Tokenizer    TokenizerInfo
 	Warnings     []string
+	Unsent       int64 // scheduled arrivals that never got a slot
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.
@@ -143,6 +144,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	ext.add("random_seed", run.Seed)
 	ext.add("tokenizer", run.Tokenizer)
 	ext.add("dropped_after_grace", s.Dropped)
+	ext.add("unsent_arrivals", run.Unsent)
 	turns := make([]json.RawMessage, 0, len(s.Turns))
 	for _, t := range s.Turns {
 		to := newOrdered()
@@ -155,9 +157,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 		turns = append(turns, to.bytes())
 	}
 	ext.add("per_turn", turns)
-	if len(run.Warnings) > 0 {
-		ext.add("warnings", run.Warnings)
-	}
+	ext.add("warnings", append([]string{}, run.Warnings...))
 	o.add("sonde", json.RawMessage(ext.bytes()))
 
 	var out bytes.Buffer

@@ -47,12 +47,30 @@ func Compute(r *record.Record, streaming bool) Values {
 	if r.HasReasoning {
 		v.set(ReasoningTokenCount, float64(r.ReasoningTokens))
 	}
+	// Coordinated omission: the same request measured from when the schedule
+	// meant it to go out.
+	v.set(ScheduleLag, float64(r.StartNs-r.IntendedNs))
+	v.set(EffectiveLatency, float64(r.EndNs-r.IntendedNs))
+	v.set(ExpectedCachedTokens, float64(r.ExpectedCached))
+	cached := float64(r.ExpectedCached)
+	if u := r.Usage; u != nil {
+		v.set(UsagePromptTokens, float64(u.PromptTokens))
+		v.set(UsageCompletionTokens, float64(u.CompletionTokens))
+		if u.CachedTokens != nil {
+			cached = float64(*u.CachedTokens)
+			v.set(UsageCachedTokens, cached)
+		}
+	}
 	if !streaming {
 		return v
 	}
 	ttft := first - start
 	if ttft >= 0 {
 		v.set(TTFT, ttft)
+		v.set(EffectiveTTFT, first-float64(r.IntendedNs))
+		if uncached := float64(r.InputTokens) - cached; uncached > 0 {
+			v.set(TTFTPerUncachedToken, ttft/uncached)
+		}
 	}
 	if len(resp) >= 2 {
 		if d := float64(resp[1].Ns) - first; d >= 0 {

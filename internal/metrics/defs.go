@@ -65,6 +65,15 @@ const (
 	OutputTokenCount
 	ReasoningTokenCount
 	ErrorISL
+	// sonde's additions, beside AIPerf's numbers.
+	ScheduleLag
+	EffectiveTTFT
+	EffectiveLatency
+	UsagePromptTokens
+	UsageCompletionTokens
+	UsageCachedTokens
+	ExpectedCachedTokens
+	TTFTPerUncachedToken
 	numRecordMetrics
 )
 
@@ -80,6 +89,15 @@ var recordDefs = [numRecordMetrics]Def{
 	OutputTokenCount:    {Tag: "output_token_count", Header: "Output Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
 	ReasoningTokenCount: {Tag: "reasoning_token_count", Header: "Reasoning Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
 	ErrorISL:            {Tag: "error_isl", Header: "Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly},
+
+	ScheduleLag:           {Tag: "schedule_lag", Header: "Schedule Lag", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	EffectiveTTFT:         {Tag: "effective_time_to_first_token", Header: "Effective Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
+	EffectiveLatency:      {Tag: "effective_latency", Header: "Effective Request Latency", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	UsagePromptTokens:     {Tag: "usage_prompt_tokens", Header: "Usage Prompt Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole},
+	UsageCompletionTokens: {Tag: "usage_completion_tokens", Header: "Usage Completion Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole},
+	UsageCachedTokens:     {Tag: "usage_prompt_cache_read_tokens", Header: "Usage Prompt Cache Read Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
+	ExpectedCachedTokens:  {Tag: "expected_cached_tokens", Header: "Expected Cached Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
+	TTFTPerUncachedToken:  {Tag: "ttft_per_uncached_token", Header: "TTFT per Uncached Prompt Token", Unit: "ms/token", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
 }
 
 // iclDef is the list-valued inter-chunk latency.
@@ -87,21 +105,31 @@ var iclDef = Def{Tag: "inter_chunk_latency", Header: "Inter Chunk Latency", Unit
 
 // Scalar (aggregate and derived) metric definitions.
 var (
-	defOutputTPS      = Def{Tag: "output_token_throughput", Header: "Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 800, Kind: Derived}
-	defRequestTPS     = Def{Tag: "request_throughput", Header: "Request Throughput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 900, Kind: Derived}
-	defGoodput        = Def{Tag: "goodput", Header: "Goodput", Unit: "requests/sec", Scale: 1, Flags: GoodputOnly | LargerIsBetter, Order: 1000, Kind: Derived}
-	defRequestCount   = Def{Tag: "request_count", Header: "Request Count", Unit: "requests", Scale: 1, Flags: LargerIsBetter | NoIndividual, Order: 1100, Kind: Aggregate}
-	defErrorCount     = Def{Tag: "error_request_count", Header: "Error Request Count", Unit: "requests", Scale: 1, Flags: ErrorOnly | NoIndividual, Kind: Aggregate}
-	defGoodCount      = Def{Tag: "good_request_count", Header: "Good Request Count", Unit: "requests", Scale: 1, Flags: GoodputOnly | NoConsole, Kind: Aggregate}
-	defMinReqTS       = Def{Tag: "min_request_timestamp", Header: "Minimum Request Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
-	defMaxRespTS      = Def{Tag: "max_response_timestamp", Header: "Maximum Response Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
-	defDuration       = Def{Tag: "benchmark_duration", Header: "Benchmark Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole, Kind: Derived}
-	defTotalOutput    = Def{Tag: "total_output_tokens", Header: "Total Output Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalReasoning = Def{Tag: "total_reasoning_tokens", Header: "Total Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalOSL       = Def{Tag: "total_osl", Header: "Total Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalISL       = Def{Tag: "total_isl", Header: "Total Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalErrorISL  = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly, Kind: Derived}
+	defOutputTPS       = Def{Tag: "output_token_throughput", Header: "Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 800, Kind: Derived}
+	defRequestTPS      = Def{Tag: "request_throughput", Header: "Request Throughput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 900, Kind: Derived}
+	defGoodput         = Def{Tag: "goodput", Header: "Goodput", Unit: "requests/sec", Scale: 1, Flags: GoodputOnly | LargerIsBetter, Order: 1000, Kind: Derived}
+	defRequestCount    = Def{Tag: "request_count", Header: "Request Count", Unit: "requests", Scale: 1, Flags: LargerIsBetter | NoIndividual, Order: 1100, Kind: Aggregate}
+	defErrorCount      = Def{Tag: "error_request_count", Header: "Error Request Count", Unit: "requests", Scale: 1, Flags: ErrorOnly | NoIndividual, Kind: Aggregate}
+	defGoodCount       = Def{Tag: "good_request_count", Header: "Good Request Count", Unit: "requests", Scale: 1, Flags: GoodputOnly | NoConsole, Kind: Aggregate}
+	defMinReqTS        = Def{Tag: "min_request_timestamp", Header: "Minimum Request Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
+	defMaxRespTS       = Def{Tag: "max_response_timestamp", Header: "Maximum Response Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
+	defDuration        = Def{Tag: "benchmark_duration", Header: "Benchmark Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole, Kind: Derived}
+	defTotalOutput     = Def{Tag: "total_output_tokens", Header: "Total Output Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalReasoning  = Def{Tag: "total_reasoning_tokens", Header: "Total Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalOSL        = Def{Tag: "total_osl", Header: "Total Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defTotalISL        = Def{Tag: "total_isl", Header: "Total Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
+	defSessionCount    = Def{Tag: "session_count", Header: "Session Count", Unit: "sessions", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Aggregate}
+	defSessionTPS      = Def{Tag: "session_throughput", Header: "Session Throughput", Unit: "sessions/sec", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
+	defSessionDuration = Def{Tag: "session_duration", Header: "Session Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole}
+	defSessionTurns    = Def{Tag: "session_turns", Header: "Turns per Session", Unit: "turns", Scale: 1, Flags: NoConsole}
+	defThinkTime       = Def{Tag: "think_time", Header: "Think Time Applied", Unit: "ms", Scale: msPerNs, Flags: NoConsole}
+	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
+	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
+	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly, Kind: Derived}
 )
+
+// NumRecordMetrics is the number of per-record metrics.
+const NumRecordMetrics = numRecordMetrics
 
 // RecordDef returns the definition of record metric i.
 func RecordDef(i int) *Def { return &recordDefs[i] }

@@ -31,7 +31,7 @@ func ParseGoodput(spec string, streaming bool) ([]SLO, error) {
 			return nil, fmt.Errorf("--goodput: value of '%s' is not a number", item)
 		}
 		i, ok := LookupRecordTag(k)
-		if !ok || recordDefs[i].Has(ErrorOnly|NoConsole) {
+		if !ok || recordDefs[i].Has(ErrorOnly) {
 			unknown = append(unknown, k)
 			continue
 		}
@@ -44,7 +44,7 @@ func ParseGoodput(spec string, streaming bool) ([]SLO, error) {
 	if len(unknown) > 0 {
 		var known []string
 		for i := range recordDefs {
-			if !recordDefs[i].Has(ErrorOnly | NoConsole) {
+			if !recordDefs[i].Has(ErrorOnly) {
 				known = append(known, recordDefs[i].Tag)
 			}
 		}

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -15,7 +16,14 @@ type Options struct {
 	// DeadlineWallNs, when set, drops records that ended after it
 	// (benchmark duration + grace), all or nothing, as AIPerf does.
 	DeadlineWallNs int64
+	// MeanGapNs is the schedule's mean inter-arrival time (0 without a
+	// rate); with it the lag warning tolerates 1 % of a gap.
+	MeanGapNs float64
 }
+
+// LagWarningFloor is the schedule lag p99 above which a run is flagged,
+// unless 1 % of the mean inter-arrival time is larger.
+const LagWarningFloor = 1e6 // ns
 
 // Accumulator collects profiling records; Summary computes the results.
 type Accumulator struct {
@@ -30,6 +38,17 @@ type Accumulator struct {
 	maxTS   int64
 	errs    map[record.Error]int
 	turns   map[int]*turnAcc
+
+	sessions                 map[int]*sessionAcc
+	think                    []float64 // ns between an answer and the next turn's send
+	cachedUsage, promptUsage float64
+	expected, isl            float64
+}
+
+// sessionAcc follows one session (monotonic ns).
+type sessionAcc struct {
+	firstStart, lastEnd int64
+	turns               int // valid turns
 }
 
 type turnAcc struct {
@@ -39,7 +58,8 @@ type turnAcc struct {
 
 // NewAccumulator starts an empty accumulator.
 func NewAccumulator(opts Options) *Accumulator {
-	return &Accumulator{opts: opts, minTS: math.MaxInt64, errs: map[record.Error]int{}, turns: map[int]*turnAcc{}}
+	return &Accumulator{opts: opts, minTS: math.MaxInt64, errs: map[record.Error]int{}, turns: map[int]*turnAcc{},
+		sessions: map[int]*sessionAcc{}}
 }
 
 // Add counts one profiling record with its computed values. It reports
@@ -49,6 +69,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 		a.dropped++
 		return false
 	}
+	a.addSession(r)
 	t := a.turns[r.TurnIndex]
 	if t == nil {
 		t = &turnAcc{}
@@ -76,6 +97,14 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 		}
 	}
 	a.icl = append(a.icl, v.ICL...)
+	if x, ok := v.Get(UsageCachedTokens); ok {
+		a.cachedUsage += x
+	}
+	if x, ok := v.Get(UsagePromptTokens); ok {
+		a.promptUsage += x
+	}
+	a.expected += float64(r.ExpectedCached)
+	a.isl += float64(r.InputTokens)
 	if Good(v, a.opts.SLOs) {
 		a.good++
 	}
@@ -84,6 +113,22 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 		a.maxTS = max(a.maxTS, r.StartWallNs+int64(lat))
 	}
 	return true
+}
+
+// addSession follows a session's turns: its span, and the think time
+// actually applied before each turn after the first.
+func (a *Accumulator) addSession(r *record.Record) {
+	s := a.sessions[r.SessionNum]
+	if s == nil {
+		s = &sessionAcc{firstStart: r.StartNs}
+		a.sessions[r.SessionNum] = s
+	} else if r.StartNs >= s.lastEnd {
+		a.think = append(a.think, float64(r.StartNs-s.lastEnd))
+	}
+	s.lastEnd = max(s.lastEnd, r.EndNs)
+	if r.Valid() {
+		s.turns++
+	}
 }
 
 // Result is one metric's outcome in display units: statistics for record
@@ -122,7 +167,8 @@ type Summary struct {
 	Turns         []TurnResult
 	RequestCount  int
 	ErrorCount    int
-	Dropped       int     // records after the duration + grace deadline
+	Dropped       int // records after the duration + grace deadline
+	Warnings      []string
 	DurationSec   float64 // benchmark duration; 0 when unknown
 	MinRequestNs  int64   // wall clock
 	MaxResponseNs int64   // wall clock
@@ -211,7 +257,22 @@ func (a *Accumulator) Summary() *Summary {
 			s.Metrics = append(s.Metrics, scalar(&defGoodput, float64(a.good)/s.DurationSec))
 		}
 	}
+	s.Metrics = append(s.Metrics, a.sessionResults(s.DurationSec)...)
+	if a.promptUsage > 0 {
+		s.Metrics = append(s.Metrics, scalar(&defServerCachePct, a.cachedUsage/a.promptUsage*100))
+	}
+	if a.isl > 0 {
+		s.Metrics = append(s.Metrics, scalar(&defExpectedPct, a.expected/a.isl*100))
+	}
 	sortResults(s.Metrics)
+	if lag, ok := s.Lookup("schedule_lag"); ok {
+		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
+		if p99 := lag.Stats.Pct(99); p99 > threshold {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("Schedule lag p99 is %.3f ms (threshold %.3f ms): sonde sent requests later than the schedule intended, "+
+				"so latencies measured from the send time hide queueing (coordinated omission). Compare effective_time_to_first_token and "+
+				"effective_latency, which count from the intended time, and give the client more concurrency or CPU.", p99, threshold))
+		}
+	}
 	for e, n := range a.errs {
 		s.Errors = append(s.Errors, ErrorCount{Error: e, Count: n})
 	}
@@ -225,8 +286,35 @@ func (a *Accumulator) Summary() *Summary {
 	return s
 }
 
+// sessionResults are the per-session metrics: how long sessions lasted, how
+// many turns they completed, how fast they completed, and the think time
+// actually applied between an answer and the next turn.
+func (a *Accumulator) sessionResults(durationSec float64) []Result {
+	if len(a.sessions) == 0 {
+		return nil
+	}
+	var span, turns []float64
+	for _, s := range a.sessions {
+		span = append(span, float64(s.lastEnd-s.firstStart))
+		turns = append(turns, float64(s.turns))
+	}
+	out := []Result{integer(&defSessionCount, int64(len(a.sessions)))}
+	if durationSec > 0 {
+		out = append(out, scalar(&defSessionTPS, float64(len(a.sessions))/durationSec))
+	}
+	for _, x := range []struct {
+		d  *Def
+		xs []float64
+	}{{&defSessionDuration, span}, {&defSessionTurns, turns}, {&defThinkTime, a.think}} {
+		if r, ok := describe(x.d, x.xs); ok {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // turnMetrics are the metrics of the per-turn breakdown.
-var turnMetrics = []int{TTFT, ITL, RequestLatency, ISL, OSL}
+var turnMetrics = []int{TTFT, ITL, RequestLatency, ISL, OSL, UsageCachedTokens, ExpectedCachedTokens}
 
 func (a *Accumulator) turnResults() []TurnResult {
 	idx := make([]int, 0, len(a.turns))

@@ -76,6 +76,11 @@ type Record struct {
 	UserTokens int
 	PromptText string
 	LastTurn   bool
+
+	// ExpectedCached is how many prompt tokens repeat an earlier request of
+	// the same session (its whole previous prompt and answer): what a
+	// prefix cache could serve. Set by the processor.
+	ExpectedCached int
 }
 
 // Valid is AIPerf's validity: no error, at least one content response, and

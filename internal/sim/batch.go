@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"math"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,9 +40,9 @@ type Batch struct {
 
 	submit chan *seq
 	resets chan chan bool
-	stop   chan struct{}
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
 	done   chan struct{}
-	once   sync.Once
 
 	steps int // engine goroutine only
 
@@ -64,7 +63,8 @@ func NewBatch(cfg BatchConfig, seed uint64, out OutputOptions, tok tokenizer.Tok
 		return nil, err
 	}
 	b := &Batch{cfg: cfg, seed: seed, out: out, vocab: v, submit: make(chan *seq, 1024),
-		resets: make(chan chan bool), stop: make(chan struct{}), done: make(chan struct{})}
+		resets: make(chan chan bool), done: make(chan struct{})}
+	b.ctx, b.cancel = context.WithCancel(context.Background())
 	go b.loop()
 	return b, nil
 }
@@ -105,7 +105,7 @@ func (b *Batch) Start(req Request) Stream {
 	}
 	select {
 	case b.submit <- s:
-	case <-b.stop:
+	case <-b.ctx.Done():
 		s.finish()
 	}
 	return s
@@ -124,14 +124,14 @@ func (b *Batch) ResetPrefixCache() bool {
 	select {
 	case b.resets <- r:
 		return <-r
-	case <-b.stop:
+	case <-b.ctx.Done():
 		return false
 	}
 }
 
 // Close stops the engine; requests still queued or running end.
 func (b *Batch) Close() {
-	b.once.Do(func() { close(b.stop) })
+	b.cancel()
 	<-b.done
 }
 

@@ -3,6 +3,8 @@ package sim
 import (
 	"math"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // stepPlan is what one step does.
@@ -20,8 +22,6 @@ func (b *Batch) loop() {
 	var waiting, running []*seq
 	var lastEnd time.Time
 	busy := false
-	timer := time.NewTimer(time.Hour)
-	timer.Stop()
 	defer func() {
 		for _, s := range append(waiting, running...) {
 			s.finish()
@@ -36,14 +36,14 @@ func (b *Batch) loop() {
 			select {
 			case s = <-b.submit:
 			case r = <-b.resets:
-			case <-b.stop:
+			case <-b.ctx.Done():
 				return false, true
 			}
 		} else {
 			select {
 			case s = <-b.submit:
 			case r = <-b.resets:
-			case <-b.stop:
+			case <-b.ctx.Done():
 				return false, true
 			default:
 				return false, false
@@ -101,13 +101,8 @@ func (b *Batch) loop() {
 		}
 		end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
 		lastEnd = end
-		if d := time.Until(end); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-timer.C:
-			case <-b.stop:
-				return
-			}
+		if !clock.SleepUntil(b.ctx, end) {
+			return
 		}
 		lag := time.Since(end)
 		b.stepsDone.Add(1)

@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -50,7 +51,6 @@ type fixedStream struct {
 	a      answer
 	i      int
 	start  time.Time
-	timer  *time.Timer
 	closed bool
 }
 
@@ -76,18 +76,8 @@ func (s *fixedStream) Next(ctx context.Context) (Token, bool, error) {
 	if s.i >= len(s.a.words) {
 		return Token{}, false, nil
 	}
-	if wait := time.Until(s.due(s.i)); wait > 0 {
-		if s.timer == nil {
-			s.timer = time.NewTimer(wait)
-		} else {
-			s.timer.Reset(wait)
-		}
-		select {
-		case <-ctx.Done():
-			s.timer.Stop()
-			return Token{}, false, ctx.Err()
-		case <-s.timer.C:
-		}
+	if !clock.SleepUntil(ctx, s.due(s.i)) {
+		return Token{}, false, ctx.Err()
 	}
 	s.i++
 	return s.f.vocab.token(&s.a, s.i-1), true, nil
