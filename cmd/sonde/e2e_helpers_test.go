@@ -80,15 +80,17 @@ func startSim(t *testing.T, args ...string) *simServer {
 
 // simRecord is one line of the simulator's request record.
 type simRecord struct {
-	ReceivedNs    int64           `json:"received_ns"`
-	FinishedNs    int64           `json:"finished_ns"`
-	CorrelationID string          `json:"correlation_id"`
-	RequestID     string          `json:"request_id"`
-	Status        int             `json:"status"`
-	Fault         string          `json:"fault"`
-	Body          json.RawMessage `json:"body"`
-	Response      string          `json:"response"`
-	TokensSent    int             `json:"tokens_sent"`
+	ReceivedNs    int64             `json:"received_ns"`
+	FinishedNs    int64             `json:"finished_ns"`
+	CorrelationID string            `json:"correlation_id"`
+	RequestID     string            `json:"request_id"`
+	RemoteAddr    string            `json:"remote_addr"`
+	Headers       map[string]string `json:"headers"`
+	Status        int               `json:"status"`
+	Fault         string            `json:"fault"`
+	Body          json.RawMessage   `json:"body"`
+	Response      string            `json:"response"`
+	TokensSent    int               `json:"tokens_sent"`
 }
 
 type chatBody struct {

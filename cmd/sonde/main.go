@@ -74,6 +74,8 @@ func run(e env) int {
 	switch ctx.Command() {
 	case "profile":
 		c.Profile.ArtifactDirSet = flagGiven(e.args, "--output-artifact-dir", "--artifact-dir")
+		c.Profile.ArrivalPatternSet = flagGiven(e.args, "--arrival-pattern", "--request-rate-mode")
+		c.Profile.ContextModeSet = flagGiven(e.args, "--conversation-context-mode")
 		err = runProfile(e, &c.Profile)
 	case "serve":
 		err = c.Serve.run(e)

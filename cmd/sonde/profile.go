@@ -37,6 +37,9 @@ const shutdownWait = 5 * time.Second
 type plan struct {
 	concurrency int
 	rate        float64
+	sessionRate bool // rate starts sessions only
+	users       int
+	userGap     time.Duration
 	maxSessions int
 	maxRequests int
 	duration    time.Duration
@@ -51,7 +54,14 @@ func planOf(p *config.Profile) plan {
 	if p.RequestRate != nil {
 		pl.rate = *p.RequestRate
 	}
-	if pl.rate == 0 && pl.concurrency == 0 {
+	if p.SessionArrivalRate != nil {
+		pl.rate, pl.sessionRate = *p.SessionArrivalRate, true
+	}
+	if p.UserCentricRate != nil && p.NumUsers != nil {
+		pl.users = *p.NumUsers
+		pl.userGap = time.Duration(float64(*p.NumUsers) / *p.UserCentricRate * float64(time.Second))
+	}
+	if pl.rate == 0 && pl.concurrency == 0 && pl.users == 0 {
 		pl.concurrency = 1 // AIPerf: concurrency burst at 1 when neither is set
 	}
 	switch {
@@ -60,7 +70,7 @@ func planOf(p *config.Profile) plan {
 	case p.RequestCount != nil:
 		pl.maxRequests = *p.RequestCount
 	case p.BenchmarkDuration == nil:
-		pl.maxRequests = max(10, 2*pl.concurrency)
+		pl.maxRequests = max(10, 2*pl.concurrency, 2*pl.users)
 	}
 	if p.BenchmarkDuration != nil {
 		pl.duration = time.Duration(*p.BenchmarkDuration * float64(time.Second))
@@ -98,7 +108,7 @@ func runProfile(e env, p *config.Profile) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 
-	files := export.Files{Dir: artifactDir(p, pl.concurrency, pl.rate), Prefix: p.ExportPrefix}
+	files := export.Files{Dir: artifactDir(p, pl), Prefix: p.ExportPrefix}
 	if err := os.MkdirAll(filepath.Dir(files.Log()), 0o755); err != nil {
 		return fmt.Errorf("--output-artifact-dir: %w", err)
 	}
@@ -147,7 +157,12 @@ func runProfile(e env, p *config.Profile) error {
 	if p.OutputTokensMean != nil {
 		oslMean = *p.OutputTokensMean
 	}
+	contextMode := p.ContextMode
+	if p.ReplayOutputs != "" {
+		contextMode = engine.ContextDeltasCanned
+	}
 	convs, err := dataset.Synthetic(dataset.SyntheticOptions{
+		Answers: contextMode != engine.ContextLive,
 		Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
 		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
@@ -156,6 +171,11 @@ func runProfile(e env, p *config.Profile) error {
 	}, tok)
 	if err != nil {
 		return usageError{err}
+	}
+	if p.ReplayOutputs != "" {
+		if err := replayAnswers(p.ReplayOutputs, convs, tok, log); err != nil {
+			return usageError{err}
+		}
 	}
 	sampler := dataset.Plan(dataset.NewSampler(p.SamplingStrategy, len(convs), dataset.NewRand(seed, dataset.StreamSampler)), pl.maxSessions)
 	expected := int64(pl.maxRequests)
@@ -181,8 +201,11 @@ func runProfile(e env, p *config.Profile) error {
 	client := transport.NewClient(clk, conns)
 	defer client.CloseIdle()
 	meanGap := 0.0
-	if pl.rate > 0 {
+	switch {
+	case pl.rate > 0:
 		meanGap = 1e9 / pl.rate
+	case pl.users > 0:
+		meanGap = float64(pl.userGap) / float64(pl.users)
 	}
 	acc := metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap})
 	sinks := []engine.Sink{accumulatorSink{acc}}
@@ -192,6 +215,11 @@ func runProfile(e env, p *config.Profile) error {
 			return fmt.Errorf("profile_export.jsonl: %w", err)
 		}
 		sinks = append(sinks, recWriter)
+	}
+	var outputs *export.OutputsSink
+	if p.ExportOutputs || p.ExportLevel == "raw" {
+		outputs = &export.OutputsSink{}
+		sinks = append(sinks, outputs)
 	}
 	proc := engine.NewProcessor(tok, clk, p.Streaming, sinks...)
 	records := make(chan *record.Record, 4096)
@@ -225,14 +253,30 @@ func runProfile(e env, p *config.Profile) error {
 		stopRun(transport.ErrCancelled)
 	}()
 
-	arrivals, err := schedule.New(p.ArrivalPattern, pl.rate, smoothness(p), dataset.NewRand(seed, dataset.StreamArrival))
+	pattern := p.ArrivalPattern
+	if pl.sessionRate {
+		pattern = p.SessionArrival
+	}
+	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(seed, dataset.StreamArrival))
 	if err != nil {
 		return usageError{err}
 	}
 	base := engine.Config{
 		Conversations: convs, Sampler: sampler, Codec: codec, URLs: urls, Header: baseHeaders(p),
-		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals,
+		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
+		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: seed,
+		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, e.getenv),
+		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode,
+	}
+	if p.CancellationRate != nil {
+		base.CancelRate = *p.CancellationRate
+		if p.CancellationDelay != nil {
+			base.CancelDelay = time.Duration(*p.CancellationDelay * float64(time.Second))
+		}
+	}
+	if p.PrefillConcurrency != nil {
+		base.PrefillConcurrency = *p.PrefillConcurrency
 	}
 	uiMode := p.UIType
 	if uiMode == "" || p.Verbose > 0 {
@@ -302,6 +346,11 @@ func runProfile(e env, p *config.Profile) error {
 	run := &export.Run{Unsent: unsent, Config: redactedConfig(p), CLICommand: p.CLICommand, WasCancelled: wasCancelled.Load(),
 		StartTime: startTime, EndTime: endTime, Version: version, Seed: seed,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: tok.Name(), Fallback: res.Fallback}, Warnings: warnings}
+	if outputs != nil {
+		if err := export.WriteFile(files.Outputs(), outputs.JSON()); err != nil {
+			log.Error("writing outputs.json: " + err.Error())
+		}
+	}
 	if err := writeExports(e, files, summary, run, recWriter, log); err != nil {
 		return err
 	}
@@ -312,6 +361,44 @@ func runProfile(e env, p *config.Profile) error {
 		first := summary.Errors[0].Error
 		return fmt.Errorf("all %d requests failed; most common error: %s: %s", summary.ErrorCount, first.Type, first.Message)
 	}
+	return nil
+}
+
+// sessionHeaders are headers that carry the session id besides
+// --session-header: X-Session-Affinity with --session-affinity, and
+// X-Dynamo-Session-ID with AIPerf's environment switch.
+func sessionHeaders(p *config.Profile, getenv func(string) string) []string {
+	var h []string
+	if p.SessionAffinity {
+		h = append(h, "X-Session-Affinity")
+	}
+	if getenv("AIPERF_HTTP_X_DYNAMO_SESSION_ID_FROM_CORRELATION_ID") == "1" {
+		h = append(h, "X-Dynamo-Session-ID")
+	}
+	return h
+}
+
+// replayAnswers replaces the pre-canned answers with those a previous run
+// recorded, so this run sends the very prompts that one did.
+func replayAnswers(path string, convs []dataset.Conversation, tok tokenizer.Tokenizer, log *slog.Logger) error {
+	answers, err := export.LoadOutputs(path)
+	if err != nil {
+		return err
+	}
+	used := 0
+	for i := range convs {
+		for k := range convs[i].Turns {
+			if a, ok := answers[export.OutputKey{ConversationID: convs[i].ID, TurnIndex: k}]; ok {
+				t := &convs[i].Turns[k]
+				t.Answer, t.AnswerTokens = a, len(tok.Encode(a))
+				used++
+			}
+		}
+	}
+	if used == 0 {
+		return fmt.Errorf("--replay-outputs %s: no answer matches this run's conversations (use the same --random-seed and dataset flags)", path)
+	}
+	log.Info(fmt.Sprintf("Replaying %d recorded answers from %s", used, path))
 	return nil
 }
 

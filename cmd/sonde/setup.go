@@ -72,7 +72,7 @@ func baseHeaders(p *config.Profile) http.Header {
 
 // artifactDir follows AIPerf: <dir>/<model>-openai-<type>-<stimulus> unless
 // the directory was given explicitly.
-func artifactDir(p *config.Profile, concurrency int, rate float64) string {
+func artifactDir(p *config.Profile, pl plan) string {
 	if p.ArtifactDirSet {
 		return p.ArtifactDir
 	}
@@ -81,11 +81,16 @@ func artifactDir(p *config.Profile, concurrency int, rate float64) string {
 		model += "_multi"
 	}
 	var stim []string
-	if concurrency > 0 {
-		stim = append(stim, "concurrency"+strconv.Itoa(concurrency))
+	if pl.concurrency > 0 {
+		stim = append(stim, "concurrency"+strconv.Itoa(pl.concurrency))
 	}
-	if rate > 0 {
-		stim = append(stim, "request_rate"+pyFloat(rate))
+	switch {
+	case pl.users > 0:
+		stim = append(stim, "user_centric_rate"+pyFloat(float64(pl.users)/pl.userGap.Seconds()), "users"+strconv.Itoa(pl.users))
+	case pl.sessionRate:
+		stim = append(stim, "session_rate"+pyFloat(pl.rate))
+	case pl.rate > 0:
+		stim = append(stim, "request_rate"+pyFloat(pl.rate))
 	}
 	name := model + "-" + endpoint.Type(p.EndpointType).ServiceKind()
 	if len(stim) > 0 {

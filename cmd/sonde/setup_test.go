@@ -11,19 +11,19 @@ import (
 // Spec §6.1 and §11.16: the run folder name.
 func TestArtifactDir(t *testing.T) {
 	p := &config.Profile{Model: []string{"Qwen/Qwen3-0.6B"}, EndpointType: "chat", ArtifactDir: "artifacts"}
-	if got := artifactDir(p, 2, 0); got != filepath.Join("artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2") {
+	if got := artifactDir(p, plan{concurrency: 2}); got != filepath.Join("artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2") {
 		t.Errorf("got %s", got)
 	}
 	p.Model = []string{"a", "b"}
 	p.EndpointType = "completions"
-	if got := artifactDir(p, 10, 5); got != filepath.Join("artifacts", "a_multi-openai-completions-concurrency10-request_rate5.0") {
+	if got := artifactDir(p, plan{concurrency: 10, rate: 5}); got != filepath.Join("artifacts", "a_multi-openai-completions-concurrency10-request_rate5.0") {
 		t.Errorf("got %s", got)
 	}
-	if got := artifactDir(p, 0, 2.5); !strings.HasSuffix(got, "-request_rate2.5") {
+	if got := artifactDir(p, plan{rate: 2.5}); !strings.HasSuffix(got, "-request_rate2.5") {
 		t.Errorf("got %s", got)
 	}
 	p.ArtifactDirSet, p.ArtifactDir = true, "exact"
-	if got := artifactDir(p, 2, 0); got != "exact" {
+	if got := artifactDir(p, plan{concurrency: 2}); got != "exact" {
 		t.Errorf("explicit dir must be used as is: %s", got)
 	}
 }

@@ -17,6 +17,9 @@ type Profile struct {
 	ExtraInputs           []string `name:"extra-inputs" sep:"none" group:"Endpoint" placeholder:"KEY:VALUE" help:"Extra top-level payload field as key:value (repeatable) or a JSON object." json:"extra_inputs,omitempty"`
 	RequestTimeoutSeconds float64  `name:"request-timeout-seconds" default:"21600" group:"Endpoint" help:"Total time a request may take before it counts as a failure." json:"request_timeout_seconds"`
 	UseLegacyMaxTokens    bool     `name:"use-legacy-max-tokens" group:"Endpoint" help:"Send max_tokens instead of max_completion_tokens." json:"use_legacy_max_tokens"`
+	SessionHeader         string   `name:"session-header" default:"X-Correlation-ID" group:"Endpoint" help:"Header carrying the session id, the same on every turn (e.g. X-Session-ID)." json:"session_header"`
+	SessionAffinity       bool     `name:"session-affinity" group:"Endpoint" help:"Also send 'X-Session-Affinity: <session id>' for routers that pin sessions to a replica." json:"session_affinity,omitempty"`
+	ConnectionReuse       string   `name:"connection-reuse-strategy" default:"pooled" enum:"pooled,never,sticky-user-sessions" group:"Endpoint" help:"pooled: share keep-alive connections; never: a new connection per request; sticky-user-sessions: one connection per session, closed after its last turn." json:"connection_reuse_strategy"`
 
 	// Conversations
 	ConversationNum         *int    `name:"conversation-num" aliases:"num-conversations,num-sessions" group:"Conversation Input" placeholder:"N" help:"Number of conversations (sessions) to send (aliases: --num-conversations, --num-sessions)." json:"conversation_num,omitempty"`
@@ -26,6 +29,8 @@ type Profile struct {
 	ConversationDelayMean   float64 `name:"conversation-turn-delay-mean" aliases:"session-turn-delay-mean" default:"0" group:"Conversation Input" placeholder:"MS" help:"Mean think time before turns 2..n, in ms (alias: --session-turn-delay-mean)." json:"conversation_turn_delay_mean"`
 	ConversationDelayStddev float64 `name:"conversation-turn-delay-stddev" aliases:"session-turn-delay-stddev" default:"0" group:"Conversation Input" placeholder:"MS" help:"Standard deviation of think time, in ms (alias: --session-turn-delay-stddev)." json:"conversation_turn_delay_stddev"`
 	ConversationDelayRatio  float64 `name:"conversation-turn-delay-ratio" aliases:"session-delay-ratio" default:"1.0" group:"Conversation Input" placeholder:"R" help:"Factor applied to every sampled think time (alias: --session-delay-ratio)." json:"conversation_turn_delay_ratio"`
+	ContextMode             string  `name:"conversation-context-mode" default:"deltas_without_responses" enum:"deltas_without_responses,deltas_with_responses,message_array_with_responses" group:"Conversation Input" help:"History sent at each turn: previous turns with the live answers (deltas_without_responses), or with pre-canned answers (deltas_with_responses, message_array_with_responses), so every run sends the same prompts." json:"conversation_context_mode"`
+	ReplayOutputs           string  `name:"replay-outputs" group:"Conversation Input" placeholder:"FILE" help:"Use the answers in a previous run's outputs.json as pre-canned responses: two runs with the same seed then send byte-identical prompts at every turn (A/B comparisons)." json:"replay_outputs,omitempty"`
 
 	// Prompts
 	InputTokensMean    int     `name:"prompt-input-tokens-mean" aliases:"synthetic-input-tokens-mean,isl" default:"550" group:"Input Sequence Length (ISL)" placeholder:"N" help:"Mean tokens in each synthetic user turn (aliases: --synthetic-input-tokens-mean, --isl)." json:"prompt_input_tokens_mean"`
@@ -42,21 +47,32 @@ type Profile struct {
 	RequestCount         *int     `name:"request-count" aliases:"num-requests" group:"Load Generator" placeholder:"N" help:"Number of requests (turns) to send; default max(10, 2 x concurrency) (alias: --num-requests)." json:"request_count,omitempty"`
 	BenchmarkDuration    *float64 `name:"benchmark-duration" group:"Load Generator" placeholder:"SEC" help:"Stop issuing requests after this many seconds." json:"benchmark_duration,omitempty"`
 	BenchmarkGracePeriod *float64 `name:"benchmark-grace-period" group:"Load Generator" placeholder:"SEC" help:"With --benchmark-duration: how long in-flight requests may finish (default 30)." json:"benchmark_grace_period,omitempty"`
+	PrefillConcurrency   *int     `name:"prefill-concurrency" group:"Load Generator" placeholder:"N" help:"At most N requests waiting for their first token (needs --streaming)." json:"prefill_concurrency,omitempty"`
+	UserCentricRate      *float64 `name:"user-centric-rate" group:"Load Generator" placeholder:"QPS" help:"User-centric load: --num-users users each send a turn every num-users/QPS seconds." json:"user_centric_rate,omitempty"`
+	NumUsers             *int     `name:"num-users" group:"Load Generator" placeholder:"N" help:"Users for --user-centric-rate." json:"num_users,omitempty"`
+	SessionArrivalRate   *float64 `name:"session-arrival-rate" group:"Load Generator" placeholder:"RPS" help:"New sessions per second; each session then runs its turns in order with its think times." json:"session_arrival_rate,omitempty"`
+	SessionArrival       string   `name:"session-arrival-pattern" default:"poisson" enum:"constant,poisson,gamma" group:"Load Generator" help:"Distribution of session arrivals for --session-arrival-rate (gamma uses --arrival-smoothness)." json:"session_arrival_pattern"`
+	CancellationRate     *float64 `name:"request-cancellation-rate" group:"Load Generator" placeholder:"PCT" help:"Percent of requests cancelled by the client (0 < PCT ≤ 100)." json:"request_cancellation_rate,omitempty"`
+	CancellationDelay    *float64 `name:"request-cancellation-delay" group:"Load Generator" placeholder:"SEC" help:"Seconds after the request is sent before it is cancelled (default 0: right after sending)." json:"request_cancellation_delay,omitempty"`
 	WarmupRequestCount   int      `name:"warmup-request-count" aliases:"num-warmup-requests" default:"0" group:"Warmup" placeholder:"N" help:"Requests sent before profiling; their results are discarded (alias: --num-warmup-requests)." json:"warmup_request_count"`
 	RandomSeed           *int64   `name:"random-seed" group:"Input" placeholder:"SEED" help:"Seed for every random choice; the same seed and flags send byte-identical requests." json:"random_seed,omitempty"`
 	SamplingStrategy     string   `name:"dataset-sampling-strategy" default:"" enum:",random,sequential,shuffle" group:"Input" help:"How sessions pick conversations: random (with replacement), sequential, shuffle (default)." json:"dataset_sampling_strategy,omitempty"`
 	Goodput              string   `name:"goodput" group:"Goodput" placeholder:"TAG:VALUE ..." help:"SLOs as 'metric:value' pairs in display units, e.g. 'time_to_first_token:200 inter_token_latency:10'." json:"goodput,omitempty"`
 
 	// Output
-	ArtifactDir  string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
-	ExportPrefix string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
-	ExportLevel  string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
-	UIType       string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
-	Verbose      int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
-	LogLevel     string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level." json:"log_level"`
+	ArtifactDir   string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
+	ExportPrefix  string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
+	ExportLevel   string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
+	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
+	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
+	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
+	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level." json:"log_level"`
 
 	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
 	ArtifactDirSet bool `kong:"-" json:"-"`
+	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.
+	ArrivalPatternSet bool `kong:"-" json:"-"`
+	ContextModeSet    bool `kong:"-" json:"-"`
 	// CLICommand is the command line with secrets redacted.
 	CLICommand string `kong:"-" json:"cli_command"`
 }

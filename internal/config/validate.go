@@ -33,6 +33,53 @@ func (p *Profile) Validate() []error {
 	if p.RequestRate != nil && p.ArrivalPattern == "concurrency_burst" {
 		add("--arrival-pattern concurrency_burst cannot be used with --request-rate")
 	}
+	if p.UserCentricRate != nil {
+		if p.RequestRate != nil || p.ArrivalPatternSet {
+			add("--user-centric-rate cannot be used together with --request-rate or --arrival-pattern")
+		}
+		if p.NumUsers == nil {
+			add("--user-centric-rate requires --num-users to be set")
+		}
+		if p.ConversationTurnMean < 2 {
+			add("--user-centric-rate requires multi-turn conversations (--session-turns-mean >= 2)")
+		}
+		if *p.UserCentricRate <= 0 {
+			add("--user-centric-rate must be greater than 0, got %g", *p.UserCentricRate)
+		}
+	} else if p.NumUsers != nil {
+		add("--num-users can only be used with --user-centric-rate")
+	}
+	if p.SessionArrivalRate != nil {
+		if p.RequestRate != nil || p.UserCentricRate != nil {
+			add("--session-arrival-rate cannot be used together with --request-rate or --user-centric-rate")
+		}
+		if *p.SessionArrivalRate <= 0 {
+			add("--session-arrival-rate must be greater than 0, got %g", *p.SessionArrivalRate)
+		}
+	}
+	if p.PrefillConcurrency != nil {
+		if !p.Streaming {
+			add("--prefill-concurrency requires --streaming to be enabled")
+		}
+		if p.Concurrency != nil && *p.PrefillConcurrency > *p.Concurrency {
+			add("--prefill-concurrency (%d) cannot exceed --concurrency (%d)", *p.PrefillConcurrency, *p.Concurrency)
+		}
+	}
+	if p.CancellationDelay != nil && p.CancellationRate == nil {
+		add("--request-cancellation-delay can only be used with --request-cancellation-rate")
+	}
+	if r := p.CancellationRate; r != nil && (*r <= 0 || *r > 100) {
+		add("--request-cancellation-rate must be a percentage in (0, 100], got %g", *r)
+	}
+	if d := p.CancellationDelay; d != nil && *d < 0 {
+		add("--request-cancellation-delay must not be negative, got %g", *d)
+	}
+	if strings.TrimSpace(p.SessionHeader) == "" || strings.ContainsAny(p.SessionHeader, " :\t") {
+		add("--session-header %q is not a header name", p.SessionHeader)
+	}
+	if p.ReplayOutputs != "" && p.ContextMode == "deltas_without_responses" && p.ContextModeSet {
+		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
+	}
 	positiveInt := func(flag string, v *int) {
 		if v != nil && *v < 1 {
 			add("%s must be at least 1, got %d", flag, *v)
@@ -42,6 +89,8 @@ func (p *Profile) Validate() []error {
 	positiveInt("--request-count", p.RequestCount)
 	positiveInt("--conversation-num", p.ConversationNum)
 	positiveInt("--prompt-output-tokens-mean (--osl)", p.OutputTokensMean)
+	positiveInt("--prefill-concurrency", p.PrefillConcurrency)
+	positiveInt("--num-users", p.NumUsers)
 	if p.NumDatasetEntries < 1 {
 		add("--num-dataset-entries must be at least 1, got %d", p.NumDatasetEntries)
 	}

@@ -10,7 +10,8 @@ func ptr[T any](v T) *T { return &v }
 func valid() Profile {
 	return Profile{Model: []string{"m"}, URL: []string{"localhost:8000"}, EndpointType: "chat", NumDatasetEntries: 100,
 		ConversationTurnMean: 1, ConversationDelayRatio: 1, InputTokensMean: 550, ArrivalPattern: "poisson",
-		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO"}
+		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO",
+		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson"}
 }
 
 func TestValidateRules(t *testing.T) {
@@ -36,6 +37,16 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.ConversationDelayMean = -5 }, "--conversation-turn-delay-mean must not be negative"},
 		{func(p *Profile) { p.Header = []string{"NoColon"} }, "--header \"NoColon\""},
 		{func(p *Profile) { p.InputTokensMean = 0 }, "--isl"},
+		{func(p *Profile) { p.UserCentricRate, p.ConversationTurnMean = ptr(2.0), 3 }, "--user-centric-rate requires --num-users to be set"},
+		{func(p *Profile) { p.UserCentricRate, p.NumUsers = ptr(2.0), ptr(4) }, "--user-centric-rate requires multi-turn conversations (--session-turns-mean >= 2)"},
+		{func(p *Profile) {
+			p.UserCentricRate, p.NumUsers, p.ConversationTurnMean, p.RequestRate = ptr(2.0), ptr(4), 3, ptr(1.0)
+		}, "--user-centric-rate cannot be used together with --request-rate or --arrival-pattern"},
+		{func(p *Profile) { p.NumUsers = ptr(3) }, "--num-users can only be used with --user-centric-rate"},
+		{func(p *Profile) { p.PrefillConcurrency = ptr(2) }, "--prefill-concurrency requires --streaming to be enabled"},
+		{func(p *Profile) { p.CancellationDelay = ptr(1.0) }, "--request-cancellation-delay can only be used with --request-cancellation-rate"},
+		{func(p *Profile) { p.CancellationRate = ptr(150.0) }, "--request-cancellation-rate must be a percentage"},
+		{func(p *Profile) { p.SessionHeader = "Bad Header" }, "--session-header"},
 	}
 	for _, c := range cases {
 		p := valid()

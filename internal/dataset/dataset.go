@@ -12,6 +12,10 @@ type Turn struct {
 	Tokens    int           // its token count under the run's tokenizer
 	MaxTokens int           // output tokens to request; 0 sends no limit
 	Delay     time.Duration // think time before this turn; 0 for the first
+	// Answer is a pre-canned assistant reply of AnswerTokens tokens, sent as
+	// history in the with-responses context modes.
+	Answer       string
+	AnswerTokens int
 }
 
 // Conversation is a dataset entry: a session's user turns.

@@ -18,6 +18,7 @@ const (
 	StreamSampler
 	StreamArrival
 	StreamSession
+	StreamAnswers
 )
 
 // NewRand returns the PCG for one stream of a run seed.

@@ -20,6 +20,9 @@ type SyntheticOptions struct {
 	DelayRatio             float64
 	Seed                   uint64
 	Models                 []string // assigned round robin by global turn counter
+	// Answers adds a pre-canned reply to every turn, of the turn's max tokens
+	// (or its ISL when no limit is set).
+	Answers bool
 }
 
 // Synthetic generates opts.Entries conversations. Turns per conversation are
@@ -42,6 +45,7 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	delayR := NewRand(opts.Seed, StreamDelay)
 	promptR := NewRand(opts.Seed, StreamPrompt)
 	idR := NewRand(opts.Seed, StreamIDs)
+	answerR := NewRand(opts.Seed, StreamAnswers)
 	convs := make([]Conversation, opts.Entries)
 	turnCounter := 0
 	for i := range convs {
@@ -59,6 +63,15 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			}
 			if opts.OSLMean > 0 {
 				t.MaxTokens = max(PositiveNormalInt(oslR, float64(opts.OSLMean), opts.OSLStddev), 1)
+			}
+			if opts.Answers {
+				t.AnswerTokens = t.MaxTokens
+				if t.AnswerTokens == 0 {
+					t.AnswerTokens = t.Tokens
+				}
+				if t.Answer, err = gen.Prompt(answerR, t.AnswerTokens); err != nil {
+					return nil, err
+				}
 			}
 			if k > 0 && opts.DelayMean > 0 {
 				ms := math.Ceil(PositiveNormal(delayR, opts.DelayMean, opts.DelayStddev)) * opts.DelayRatio

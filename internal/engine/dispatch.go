@@ -51,6 +51,9 @@ func (e *Engine) runRate(issue, run context.Context) {
 			return credit{}, false
 		}
 	}
+	if e.cfg.SessionRate {
+		wait = nil // ticks start sessions; turns follow their think times
+	}
 	start := func(a arrival) {
 		active++
 		free--

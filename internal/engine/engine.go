@@ -42,7 +42,38 @@ type Config struct {
 	Seed        uint64
 	// SessionOffset numbers this phase's sessions after an earlier phase's.
 	SessionOffset int
+
+	// SessionRate makes Rate/Arrivals start sessions only; their turns then
+	// follow one another with their think times (--session-arrival-rate).
+	SessionRate bool
+	// Users and UserGap select user-centric load: Users users each start a
+	// turn every UserGap (--user-centric-rate, --num-users).
+	Users   int
+	UserGap time.Duration
+
+	ExtraSessionHeaders []string      // also carry the session id (X-Session-Affinity)
+	ConnectionReuse     string        // ReusePooled, ReuseNever, ReuseSticky
+	CancelRate          float64       // percent of requests cancelled on purpose
+	CancelDelay         time.Duration // after the request is written
+	PrefillConcurrency  int           // requests awaiting their first bytes; 0 = no limit
+	ContextMode         string        // ContextLive or a pre-canned mode
 }
+
+// Connection reuse strategies.
+const (
+	ReusePooled = "pooled"
+	ReuseNever  = "never"
+	ReuseSticky = "sticky-user-sessions"
+)
+
+// Context modes: ContextLive sends the live answers; the others the dataset's
+// pre-canned answers (for synthetic data the two pre-canned modes send the
+// same messages).
+const (
+	ContextLive         = "deltas_without_responses"
+	ContextDeltasCanned = "deltas_with_responses"
+	ContextArrayCanned  = "message_array_with_responses"
+)
 
 // Progress is read by the UI while the engine writes it.
 type Progress struct {
@@ -68,7 +99,8 @@ type Engine struct {
 	progress *Progress
 
 	urlNext  atomic.Uint64
-	requests atomic.Int64 // request budget claimed
+	requests atomic.Int64  // request budget claimed
+	prefill  chan struct{} // --prefill-concurrency slots; nil when unlimited
 
 	mu       sync.Mutex // guards sessions and the sampler, claimed together
 	sessions int        // sessions started
@@ -82,7 +114,14 @@ func New(cfg Config, client *transport.Client, c clock.Clock, out chan<- *record
 	if cfg.Arrivals == nil {
 		cfg.Arrivals = schedule.Burst{}
 	}
-	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p}
+	if cfg.ContextMode == "" {
+		cfg.ContextMode = ContextLive
+	}
+	e := &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p}
+	if cfg.PrefillConcurrency > 0 {
+		e.prefill = make(chan struct{}, cfg.PrefillConcurrency)
+	}
+	return e
 }
 
 // ErrStopped is the cause of the issue context when the run is interrupted.
@@ -97,11 +136,14 @@ func (e *Engine) Run(issue, run context.Context) {
 		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
 		defer cancel()
 	}
-	if e.cfg.Rate > 0 {
+	switch {
+	case e.cfg.Users > 0:
+		e.runUsers(issue, run)
+	case e.cfg.Rate > 0:
 		e.runRate(issue, run)
-		return
+	default:
+		e.runBurst(issue, run)
 	}
-	e.runBurst(issue, run)
 }
 
 // claimSession reserves the next session and its conversation, or reports
@@ -139,8 +181,7 @@ func (e *Engine) runBurst(issue, run context.Context) {
 				if !ok {
 					return
 				}
-				s := e.newSession(n, conv)
-				s.run(issue, run, nil, e.clock.Now())
+				e.newSession(n, conv).run(issue, run, nil, e.clock.Now())
 			}
 		})
 	}

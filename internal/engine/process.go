@@ -70,9 +70,12 @@ func (p *Processor) Process(r *record.Record) {
 	} else {
 		r.InputTokens = p.history[r.SessionNum] + r.UserTokens
 	}
-	if r.Error != nil || r.LastTurn {
+	switch {
+	case r.LastTurn || (r.Error != nil && !r.Precanned):
 		delete(p.history, r.SessionNum)
-	} else {
+	case r.Precanned:
+		p.history[r.SessionNum] = r.InputTokens + r.PrecannedTokens
+	default:
 		p.history[r.SessionNum] = r.InputTokens + r.OutputTokens
 	}
 	if r.Phase != record.PhaseProfiling {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
@@ -16,21 +18,30 @@ import (
 )
 
 // session is one run of a conversation: its turns in order, each carrying
-// the history with the answers the server actually gave.
+// the history with the answers the server actually gave (or the pre-canned
+// ones, in the with-responses context modes).
 type session struct {
 	e       *Engine
 	num     int
 	conv    *dataset.Conversation
 	corrID  string
 	r       *rand.Rand
+	client  *transport.Client
 	history []openai.Message
+	// gap, in user-centric mode, spaces the starts of consecutive turns; the
+	// dataset's think times are then not used.
+	gap time.Duration
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
 	global := uint64(num + e.cfg.SessionOffset)
 	r := dataset.NewRand(e.cfg.Seed^global*0x2545F4914F6CDD1D, dataset.StreamSession)
 	e.progress.SessionsStarted.Add(1)
-	return &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r}
+	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r, client: e.client}
+	if e.cfg.ConnectionReuse == ReuseSticky {
+		s.client = e.client.NewSticky()
+	}
+	return s
 }
 
 // credit is a go-ahead from the rate dispatcher: the intended send time.
@@ -40,18 +51,30 @@ type credit struct{ intendedNs int64 }
 // session. nil means send at once (concurrency burst).
 type waitFn func(ctx context.Context) (credit, bool)
 
-// run sends the session's turns. firstIntended is when turn 0 was due.
-func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int64) {
+// run sends the session's turns. firstIntended is when turn 0 was due. It
+// returns when its last turn was due and when its last answer ended, so a
+// user-centric user can pace its next session.
+func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int64) (lastIntended, lastEnd int64) {
 	defer s.e.progress.SessionsDone.Add(1)
+	if s.client != s.e.client {
+		defer s.client.CloseIdle() // the session's own connection
+	}
 	intended := firstIntended
 	var prevEnd int64
+	precanned := s.e.cfg.ContextMode != ContextLive
 	for k := range s.conv.Turns {
 		turn := &s.conv.Turns[k]
 		if k > 0 {
-			// Think time runs from the previous answer's completion.
-			intended = prevEnd + int64(turn.Delay)
+			if s.gap > 0 {
+				// User-centric: the next turn starts a gap after the previous
+				// one did, or as soon as its answer is complete if later.
+				intended = max(intended+int64(s.gap), prevEnd)
+			} else {
+				// Think time runs from the previous answer's completion.
+				intended = prevEnd + int64(turn.Delay)
+			}
 			if !clock.SleepUntil(issue, s.e.clock.Time(intended)) {
-				return
+				return intended, prevEnd
 			}
 		}
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
@@ -59,42 +82,70 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if wait != nil && k > 0 {
 			c, ok := wait(issue)
 			if !ok {
-				return
+				return intended, prevEnd
 			}
 			intended = c.intendedNs
 		}
 		if issue.Err() != nil || !s.e.claimRequest() {
-			return
+			return intended, prevEnd
 		}
 		rec := s.send(run, req, turn, k, intended)
 		prevEnd = rec.EndNs
 		failed := rec.Error != nil
 		s.e.out <- rec
-		if failed {
+		switch {
+		case precanned:
+			// The live answer is measured, then replaced by the pre-canned
+			// one, so every run sends the same prompts.
+			s.history = append(s.history, openai.Message{Role: "assistant", Content: turn.Answer})
+		case failed:
 			// Without the answer there is no honest history to continue with.
-			return
+			return intended, prevEnd
+		default:
+			s.history = append(s.history, openai.Message{Role: "assistant", Content: rec.Output})
 		}
-		s.history = append(s.history, openai.Message{Role: "assistant", Content: rec.Output})
 	}
+	return intended, prevEnd
 }
 
 func (s *session) build(turn *dataset.Turn) *transport.Request {
-	body := s.e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens)
-	h := s.e.cfg.Header.Clone()
+	e := s.e
+	body := e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens)
+	h := e.cfg.Header.Clone()
 	h.Set("X-Request-ID", dataset.UUID4(s.r))
-	h.Set(s.e.cfg.SessionHeader, s.corrID)
-	url := s.e.cfg.URLs[int(s.e.urlNext.Add(1)-1)%len(s.e.cfg.URLs)]
-	return &transport.Request{URL: url, Body: body, Header: h, Stream: s.e.cfg.Codec.Stream}
+	h.Set(e.cfg.SessionHeader, s.corrID)
+	for _, name := range e.cfg.ExtraSessionHeaders {
+		h.Set(name, s.corrID)
+	}
+	url := e.cfg.URLs[int(e.urlNext.Add(1)-1)%len(e.cfg.URLs)]
+	req := &transport.Request{URL: url, Body: body, Header: h, Stream: e.cfg.Codec.Stream, Close: e.cfg.ConnectionReuse == ReuseNever}
+	if e.cfg.CancelRate > 0 && s.r.Float64()*100 < e.cfg.CancelRate {
+		req.Cancel, req.CancelAfter = true, e.cfg.CancelDelay
+	}
+	return req
 }
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
 	e := s.e
 	ctx, cancel := context.WithTimeout(run, e.cfg.Timeout)
 	defer cancel()
+	release := func() {}
+	if e.prefill != nil {
+		// --prefill-concurrency: wait for a slot among requests that have
+		// not yet received their first bytes.
+		select {
+		case e.prefill <- struct{}{}:
+		case <-ctx.Done():
+		}
+		var once sync.Once
+		release = func() { once.Do(func() { <-e.prefill }) }
+		req.OnFirstByte = release
+	}
 	e.progress.RequestsSent.Add(1)
 	e.progress.InFlight.Add(1)
 	var res transport.Result
-	e.client.Do(ctx, req, &res)
+	s.client.Do(ctx, req, &res)
+	release()
 	e.progress.InFlight.Add(-1)
 
 	rec := &record.Record{
@@ -103,13 +154,17 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		IntendedNs: intended, StartNs: res.StartNs, AckNs: res.AckNs, EndNs: res.EndNs,
 		MaxTokens: turn.MaxTokens, Events: len(res.Events),
 		UserTokens: turn.Tokens, LastTurn: k == len(s.conv.Turns)-1,
+		WasCancelled: res.Cancelled, CancellationNs: res.CancelledNs,
+	}
+	if e.cfg.ContextMode != ContextLive {
+		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
 	if e.cfg.Codec.Type == endpoint.Completions {
 		rec.PromptText = promptOf(s.history)
 	}
 	if res.Err != nil {
 		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
-		if run.Err() != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if !res.Cancelled && run.Err() != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			rec.WasCancelled, rec.CancellationNs = true, res.EndNs
 			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled when the run stopped"}
 		}

@@ -81,6 +81,11 @@ type Record struct {
 	// the same session (its whole previous prompt and answer): what a
 	// prefix cache could serve. Set by the processor.
 	ExpectedCached int
+
+	// Precanned: the history continues with a pre-canned answer of
+	// PrecannedTokens tokens instead of the live one.
+	Precanned       bool
+	PrecannedTokens int
 }
 
 // Valid is AIPerf's validity: no error, at least one content response, and

@@ -7,11 +7,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"os"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -25,6 +28,15 @@ type Request struct {
 	Body   []byte
 	Header http.Header
 	Stream bool
+	// Close asks for a fresh connection, closed after this request.
+	Close bool
+	// Cancel makes the client abandon the request CancelAfter after it was
+	// fully written (--request-cancellation-rate).
+	Cancel      bool
+	CancelAfter time.Duration
+	// OnFirstByte, when set, runs once when the first body bytes arrive,
+	// after they are stamped (it releases --prefill-concurrency slots).
+	OnFirstByte func()
 }
 
 // Event is one SSE event: Buf[Off:Off+Len] of its Result, first byte at Ns.
@@ -52,6 +64,9 @@ type Result struct {
 	Buf     []byte  // raw body
 	Events  []Event // SSE events, or one event holding the whole body
 	Err     *Error
+	// Cancelled is set when the client cancelled the request on purpose.
+	Cancelled   bool
+	CancelledNs int64
 }
 
 // EventData returns the raw bytes of event i.
@@ -68,10 +83,20 @@ type Client struct {
 
 // NewClient sizes the connection pool for the expected concurrency.
 func NewClient(c clock.Clock, conns int) *Client {
-	if conns < 16 {
-		conns = 16
-	}
-	t := &http.Transport{
+	return &Client{hc: &http.Client{Transport: newTransport(max(conns, 16))}, clock: c}
+}
+
+// NewSticky returns a client with a single connection of its own, for one
+// session (--connection-reuse-strategy sticky-user-sessions); CloseIdle it
+// when the session ends.
+func (c *Client) NewSticky() *Client {
+	t := newTransport(1)
+	t.MaxConnsPerHost = 1
+	return &Client{hc: &http.Client{Transport: t}, clock: c.clock}
+}
+
+func newTransport(conns int) *http.Transport {
+	return &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:        0,
@@ -84,7 +109,6 @@ func NewClient(c clock.Clock, conns int) *Client {
 		ReadBufferSize:    8 << 10,
 		ForceAttemptHTTP2: false, // vLLM and SGLang speak HTTP/1.1
 	}
-	return &Client{hc: &http.Client{Transport: t}, clock: c}
 }
 
 // CloseIdle closes pooled connections.
@@ -95,6 +119,33 @@ const readChunk = 4 << 10
 // Do sends req and fills res. It never returns an error: failures are data,
 // recorded in res.Err with the time they were seen.
 func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
+	if req.Cancel {
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		// WroteRequest runs on the transport's writer goroutine.
+		var timer atomic.Pointer[time.Timer]
+		defer func() {
+			if t := timer.Load(); t != nil {
+				t.Stop()
+			}
+		}()
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
+			timer.Store(time.AfterFunc(req.CancelAfter, func() { cancel(errClientCancel) }))
+		}})
+	}
+	c.do(ctx, req, res)
+	if res.Err != nil && errors.Is(context.Cause(ctx), errClientCancel) {
+		res.Cancelled, res.CancelledNs = true, res.EndNs
+		res.Err = &Error{Code: 499, Type: "RequestCancellationError",
+			Message: fmt.Sprintf("Request was cancelled after %.3f seconds", time.Duration(res.EndNs-res.StartNs).Seconds())}
+	}
+}
+
+// errClientCancel is the cause of a deliberate client-side cancellation.
+var errClientCancel = errors.New("cancelled by --request-cancellation-rate")
+
+func (c *Client) do(ctx context.Context, req *Request, res *Result) {
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
 		res.StartNs = c.clock.Now()
@@ -104,6 +155,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 	}
 	hreq.Header = req.Header
 	hreq.ContentLength = int64(len(req.Body))
+	hreq.Close = req.Close
 	res.StartNs = c.clock.Now()
 	resp, err := c.hc.Do(hreq)
 	if err != nil {
@@ -122,7 +174,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 	}
 	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
 	if res.SSE {
-		c.readSSE(ctx, resp.Body, res)
+		c.readSSE(ctx, resp.Body, res, req.OnFirstByte)
 		return
 	}
 	body, err := io.ReadAll(resp.Body)
@@ -138,7 +190,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 // readSSE reads the body, stamping each event with the time the read that
 // delivered its first byte returned. Events already buffered in one read share
 // that read's stamp, as in AIPerf.
-func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result) {
+func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFirst func()) {
 	var f framer
 	buf := res.Buf[:0]
 	for {
@@ -153,6 +205,10 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result) {
 			start := len(buf)
 			buf = buf[:start+n]
 			res.Events = f.feed(buf, start, now, res.Events)
+			if onFirst != nil {
+				onFirst()
+				onFirst = nil
+			}
 		}
 		if err != nil {
 			res.EndNs = c.clock.Now()

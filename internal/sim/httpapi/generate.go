@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -24,8 +25,27 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	defer s.inFlight.Add(-1)
 
 	body, err := io.ReadAll(r.Body)
-	rec := &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"), Status: http.StatusOK}
+	rec := &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
+		RemoteAddr: r.RemoteAddr, Status: http.StatusOK}
+	if s.rec != nil {
+		rec.Headers = map[string]string{}
+		for k, v := range r.Header {
+			if strings.HasPrefix(k, "X-") {
+				rec.Headers[k] = v[0]
+			}
+		}
+	}
 	out := &responder{w: w, chat: chat, id: fmt.Sprintf("cmpl-%d", n), created: arrival.Unix(), metrics: s.metrics, arrival: arrival, rec: rec, keep: s.rec != nil}
+	p := s.prefilling.Add(1)
+	for m := s.maxPrefill.Load(); p > m && !s.maxPrefill.CompareAndSwap(m, p); m = s.maxPrefill.Load() {
+	}
+	var prefillDone atomic.Bool
+	out.firstToken = func() {
+		if prefillDone.CompareAndSwap(false, true) {
+			s.prefilling.Add(-1)
+		}
+	}
+	defer out.firstToken()
 	if s.rec != nil {
 		defer func() {
 			rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), time.Since(s.start).Nanoseconds()

@@ -27,6 +27,8 @@ type responder struct {
 	rec  *record
 	keep bool // keep the answer text for the record file
 	text strings.Builder
+	// firstToken runs when the first token is taken (prefill is over).
+	firstToken func()
 }
 
 func (o *responder) object(chunk bool) string {
@@ -219,6 +221,7 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 func (o *responder) observe(n int, last time.Time) time.Time {
 	now := time.Now()
 	if n == 0 {
+		o.firstToken()
 		o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
 	} else {
 		o.metrics.itl.Observe(now.Sub(last).Seconds())

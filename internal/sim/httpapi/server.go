@@ -29,9 +29,12 @@ type Server struct {
 	metrics *promMetrics
 	start   time.Time
 
-	requests atomic.Int64
-	inFlight atomic.Int64
-	maxIn    atomic.Int64
+	requests   atomic.Int64
+	inFlight   atomic.Int64
+	maxIn      atomic.Int64
+	prefilling atomic.Int64 // arrived, first token not yet sent
+	maxPrefill atomic.Int64
+	conns      atomic.Int64 // TCP connections accepted
 
 	recMu sync.Mutex
 	rec   *bufio.Writer
@@ -98,7 +101,12 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 	if err != nil {
 		return fmt.Errorf("sim: listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second,
+		ConnState: func(_ net.Conn, st http.ConnState) {
+			if st == http.StateNew {
+				s.conns.Add(1)
+			}
+		}}
 	if ready != nil {
 		ready(ln.Addr())
 	}
@@ -134,14 +142,17 @@ func (s *Server) Close() error {
 
 // Stats are the server's own counts, for tests and the serve command.
 type Stats struct {
-	Requests    int64 `json:"requests"`
-	MaxInFlight int64 `json:"max_in_flight"`
+	Requests      int64 `json:"requests"`
+	MaxInFlight   int64 `json:"max_in_flight"`
+	MaxPrefilling int64 `json:"max_prefilling"` // most requests waiting for their first token at once
+	Connections   int64 `json:"connections"`    // TCP connections accepted
 	sim.Stats
 }
 
 // Stats returns the counts so far.
 func (s *Server) Stats() Stats {
-	return Stats{Requests: s.requests.Load(), MaxInFlight: s.maxIn.Load(), Stats: s.engine.Stats()}
+	return Stats{Requests: s.requests.Load(), MaxInFlight: s.maxIn.Load(), MaxPrefilling: s.maxPrefill.Load(),
+		Connections: s.conns.Load(), Stats: s.engine.Stats()}
 }
 
 func (s *Server) models(w http.ResponseWriter, r *http.Request) {
@@ -165,18 +176,20 @@ func writeError(w http.ResponseWriter, code int, msg, typ string) {
 
 // record is one line of the request record file.
 type record struct {
-	ReceivedNs    int64           `json:"received_ns"`
-	FinishedNs    int64           `json:"finished_ns"`
-	Path          string          `json:"path"`
-	CorrelationID string          `json:"correlation_id"`
-	RequestID     string          `json:"request_id"`
-	Status        int             `json:"status"`
-	Fault         string          `json:"fault,omitempty"`
-	Body          json.RawMessage `json:"body"`
-	Response      string          `json:"response"` // the answer text sent
-	TokensSent    int             `json:"tokens_sent"`
-	PromptTokens  int             `json:"prompt_tokens"`
-	CachedTokens  int             `json:"cached_tokens"`
+	ReceivedNs    int64             `json:"received_ns"`
+	FinishedNs    int64             `json:"finished_ns"`
+	Path          string            `json:"path"`
+	CorrelationID string            `json:"correlation_id"`
+	RequestID     string            `json:"request_id"`
+	RemoteAddr    string            `json:"remote_addr"`
+	Headers       map[string]string `json:"headers"` // every X-* header
+	Status        int               `json:"status"`
+	Fault         string            `json:"fault,omitempty"`
+	Body          json.RawMessage   `json:"body"`
+	Response      string            `json:"response"` // the answer text sent
+	TokensSent    int               `json:"tokens_sent"`
+	PromptTokens  int               `json:"prompt_tokens"`
+	CachedTokens  int               `json:"cached_tokens"`
 }
 
 func (s *Server) writeRecord(rec *record) {

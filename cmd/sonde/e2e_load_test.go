@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func simStats(t *testing.T, s *simServer) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(s.addr + "/stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var m map[string]any
+	json.NewDecoder(resp.Body).Decode(&m)
+	out := map[string]float64{}
+	for k, v := range m {
+		if f, ok := v.(float64); ok {
+			out[k] = f
+		}
+	}
+	return out
+}
+
+func profile(t *testing.T, sim *simServer, extra ...string) (string, runResult) {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "out")
+	args := append([]string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr,
+		"--ui-type", "none", "--artifact-dir", dir, "--random-seed", "4"}, extra...)
+	res := runSonde(t, args...)
+	if res.code != 0 {
+		t.Fatalf("%v: exit %d: %s", extra, res.code, res.stderr)
+	}
+	return dir, res
+}
+
+func TestSessionHeadersAndConnectionReuse(t *testing.T) {
+	for _, c := range []struct {
+		strategy string
+		conns    func(sessions, requests float64) bool
+	}{
+		{"sticky-user-sessions", func(s, r float64) bool { return s > 0 && r > s }},
+		{"never", func(s, r float64) bool { return true }},
+		{"pooled", func(s, r float64) bool { return true }},
+	} {
+		t.Run(c.strategy, func(t *testing.T) {
+			sim := startSim(t, "--ttft", "2ms", "--itl", "200us")
+			profile(t, sim, "--conversation-num", "6", "--conversation-turn-mean", "3", "--isl", "20", "--osl", "5",
+				"--concurrency", "2", "--connection-reuse-strategy", c.strategy, "--session-header", "X-Session-ID", "--session-affinity")
+			conns := simStats(t, sim)["connections"] - 1 // not the /stats request itself
+			recs := sim.stop(t)
+			perSession := map[string]map[string]bool{}
+			for _, r := range recs {
+				id := r.Headers["X-Session-Id"]
+				if id == "" || r.Headers["X-Session-Affinity"] != id || r.Headers["X-Correlation-Id"] != "" {
+					t.Fatalf("session headers %v", r.Headers)
+				}
+				if perSession[id] == nil {
+					perSession[id] = map[string]bool{}
+				}
+				perSession[id][r.RemoteAddr] = true
+			}
+			switch c.strategy {
+			case "sticky-user-sessions":
+				for id, addrs := range perSession {
+					if len(addrs) != 1 {
+						t.Errorf("session %s used %d connections", id, len(addrs))
+					}
+				}
+				if conns != float64(len(perSession)) {
+					t.Errorf("server accepted %v connections for %d sessions", conns, len(perSession))
+				}
+			case "never":
+				if conns != float64(len(recs)) {
+					t.Errorf("server accepted %v connections for %d requests", conns, len(recs))
+				}
+			case "pooled":
+				if conns > 2 {
+					t.Errorf("server accepted %v connections at concurrency 2", conns)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestCancellationRate(t *testing.T) {
+	sim := startSim(t, "--ttft", "20ms", "--itl", "1ms")
+	dir, _ := profile(t, sim, "--request-count", "1000", "--concurrency", "32", "--isl", "10", "--osl", "5",
+		"--request-cancellation-rate", "30")
+	cancelled := 0
+	lines := readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))
+	for _, l := range lines {
+		if l.Error != nil {
+			if l.Error.Type != "RequestCancellationError" || l.Error.Code != 499 {
+				t.Fatalf("error %+v", l.Error)
+			}
+			cancelled++
+		}
+	}
+	if len(lines) != 1000 {
+		t.Fatalf("%d records", len(lines))
+	}
+	if pct := float64(cancelled) / 10; math.Abs(pct-30) > 3 {
+		t.Fatalf("%.1f%% cancelled, want 30%% ± 3", pct)
+	}
+}
+
+func TestPrefillConcurrency(t *testing.T) {
+	sim := startSim(t, "--ttft", "30ms", "--itl", "1ms")
+	profile(t, sim, "--request-count", "24", "--concurrency", "8", "--prefill-concurrency", "2", "--isl", "10", "--osl", "20")
+	st := simStats(t, sim)
+	if st["max_prefilling"] > 2 || st["max_in_flight"] < 4 {
+		t.Fatalf("server saw %v requests awaiting a first token (limit 2), %v in flight", st["max_prefilling"], st["max_in_flight"])
+	}
+	sim.stop(t)
+}
+
+// Each user starts a turn every users/QPS seconds.
+func TestUserCentricGap(t *testing.T) {
+	sim := startSim(t, "--ttft", "3ms", "--itl", "500us")
+	dir, _ := profile(t, sim, "--user-centric-rate", "40", "--num-users", "4", "--conversation-num", "8",
+		"--conversation-turn-mean", "4", "--isl", "20", "--osl", "10")
+	bySession := map[string][]int64{}
+	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+		bySession[l.Metadata.XCorrelationID] = append(bySession[l.Metadata.XCorrelationID], l.Metadata.RequestStartNs)
+	}
+	var gaps []float64
+	for _, starts := range bySession {
+		sort.Slice(starts, func(i, j int) bool { return starts[i] < starts[j] })
+		for i := 1; i < len(starts); i++ {
+			gaps = append(gaps, float64(starts[i]-starts[i-1])/1e6)
+		}
+	}
+	mean := 0.0
+	for _, g := range gaps {
+		mean += g
+	}
+	mean /= float64(len(gaps))
+	if len(gaps) != 24 || math.Abs(mean-100) > 5 {
+		t.Fatalf("%d gaps, mean %.2f ms; want 24 gaps of 100 ms ± 5%%", len(gaps), mean)
+	}
+}
+
+// Sessions arrive at the session rate; their turns follow their think times,
+// not the arrival schedule.
+func TestSessionArrivalRate(t *testing.T) {
+	sim := startSim(t, "--ttft", "3ms", "--itl", "500us")
+	dir, _ := profile(t, sim, "--session-arrival-rate", "20", "--session-arrival-pattern", "constant", "--conversation-num", "6",
+		"--conversation-turn-mean", "3", "--conversation-turn-delay-mean", "40", "--isl", "20", "--osl", "10")
+	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if got := stat(t, s, "think_time", "min"); got < 40 || got > 45 {
+		t.Errorf("think time applied %.2f..%.2f ms, want ~40", got, stat(t, s, "think_time", "max"))
+	}
+	firsts := []int64{}
+	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+		if l.Metadata.TurnIndex == 0 {
+			firsts = append(firsts, l.Metadata.CreditIssuedNs)
+		}
+	}
+	sort.Slice(firsts, func(i, j int) bool { return firsts[i] < firsts[j] })
+	for i := 1; i < len(firsts); i++ {
+		if gap := float64(firsts[i]-firsts[i-1]) / 1e6; math.Abs(gap-50) > 1 {
+			t.Fatalf("sessions %d and %d were scheduled %.2f ms apart, want 50", i-1, i, gap)
+		}
+	}
+}
+
+// sentBodies runs a profile against a fresh simulator and returns the bodies
+// it received, by session and turn.
+func sentBodies(t *testing.T, simSeed string, extra ...string) ([]string, string) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us", "--seed", simSeed)
+	dir, _ := profile(t, sim, append([]string{"--conversation-num", "5", "--conversation-turn-mean", "3",
+		"--isl", "30", "--osl", "8", "--concurrency", "2"}, extra...)...)
+	var out []string
+	for _, r := range sim.stop(t) {
+		out = append(out, r.CorrelationID+" "+string(r.Body))
+	}
+	sort.Strings(out)
+	return out, dir
+}
+
+// With pre-canned answers the prompts no longer depend on the server's
+// answers: two servers that answer differently get the same requests.
+func TestContextModes(t *testing.T) {
+	same := func(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
+	live1, _ := sentBodies(t, "1")
+	live2, _ := sentBodies(t, "2")
+	if same(live1, live2) {
+		t.Fatal("live answers differ by simulator seed, so the histories should too")
+	}
+	for _, mode := range []string{"deltas_with_responses", "message_array_with_responses"} {
+		a, _ := sentBodies(t, "1", "--conversation-context-mode", mode)
+		b, _ := sentBodies(t, "2", "--conversation-context-mode", mode)
+		if !same(a, b) {
+			t.Errorf("%s: the prompts depend on the server's answers", mode)
+		}
+	}
+}
+
+// Record a run's answers, then replay them against another server: every
+// prompt of the second run equals the first run's, byte for byte.
+func TestRecordAndReplay(t *testing.T) {
+	first, dir := sentBodies(t, "1", "--export-outputs-json")
+	outputs := filepath.Join(dir, "outputs.json")
+	second, _ := sentBodies(t, "2", "--replay-outputs", outputs)
+	if strings.Join(first, "\n") != strings.Join(second, "\n") {
+		t.Fatal("the replayed run sent different prompts")
+	}
+	res := runSonde(t, "profile", "-m", "m", "--url", "sim://", "--replay-outputs", filepath.Join(dir, "inputs.json"),
+		"--ui-type", "none", "--artifact-dir", t.TempDir())
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--replay-outputs") {
+		t.Fatalf("a file that is not outputs.json: exit %d %s", res.code, res.stderr)
+	}
+}
