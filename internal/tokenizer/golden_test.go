@@ -66,7 +66,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			byteLevel := name != "mistral" && name != "gemma3"
-			bad := 0
+			bad, lossy := 0, 0
 			for i, g := range readGolden(t, filepath.Join(dir, name, "golden.jsonl")) {
 				var got []int
 				if g.Special {
@@ -81,14 +81,25 @@ func TestGolden(t *testing.T) {
 					}
 					continue
 				}
-				if byteLevel && !g.Special {
-					if back := tok.DecodeSpecial(got, false); back != norm.NFC.String(g.Text) && back != g.Text {
+				if !g.Special {
+					back := tok.DecodeSpecial(got, false)
+					ok := back == g.Text || back == norm.NFC.String(g.Text)
+					if !byteLevel {
+						// SentencePiece BPE: <unk> pieces and the leading-space
+						// marker make decode lossy for some inputs; count them.
+						if !ok {
+							lossy++
+						}
+					} else if !ok {
 						t.Errorf("line %d: decode(encode(%q)) = %q", i+1, g.Text, back)
 					}
 				}
 			}
 			if bad > 0 {
 				t.Errorf("%d lines differ", bad)
+			}
+			if lossy > 0 {
+				t.Logf("%s: decode(encode(x)) differs from x on %d lines (SentencePiece normalisation)", name, lossy)
 			}
 		})
 	}
