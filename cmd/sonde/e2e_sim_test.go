@@ -248,3 +248,37 @@ func TestSimReadinessAndAPIKey(t *testing.T) {
 	}
 	sim.stop(t)
 }
+
+// A server that stops before max_tokens triggers AIPerf's OSL-mismatch
+// warning; with --use-server-token-count sonde asks for usage and counts
+// with it (reasoning included in OSL).
+func TestServerTokenCountsAndOSLMismatch(t *testing.T) {
+	sim := startSim(t, "--natural-length", "20", "--reasoning-tokens", "4")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--request-count", "20",
+		"--isl", "50", "--osl", "200", "--use-server-token-count", "--ui-type", "none", "--artifact-dir", dir)
+	recs := sim.stop(t)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if !strings.Contains(string(recs[0].Body), `"stream_options":{"include_usage":true}`) {
+		t.Fatalf("usage not requested: %s", recs[0].Body)
+	}
+	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if n := stat(t, s, "osl_mismatch_count", "avg"); n < 15 {
+		t.Errorf("osl_mismatch_count %v of 20, with answers of ~20 tokens for 200 asked", n)
+	}
+	if !strings.Contains(res.stdout, "did not get the output length they asked for") {
+		t.Error("no OSL mismatch warning")
+	}
+	sent := 0
+	for _, r := range recs {
+		sent += r.TokensSent
+	}
+	if got := stat(t, s, "total_osl", "avg"); got != float64(sent) {
+		t.Errorf("total OSL %v, server sent %d tokens", got, sent)
+	}
+	if got := stat(t, s, "reasoning_token_count", "avg"); got != 4 {
+		t.Errorf("reasoning tokens %v, want 4", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -188,7 +189,7 @@ func runProfile(e env, p *config.Profile) error {
 		}
 	}
 
-	codec := &endpoint.Codec{Type: typ, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, Extra: extra}
+	codec := &endpoint.Codec{Type: typ, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, Extra: extra, IncludeUsage: p.UseServerTokenCount}
 	if err := export.WriteFile(files.Inputs(), inputsJSON(convs, codec)); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
@@ -207,7 +208,9 @@ func runProfile(e env, p *config.Profile) error {
 	case pl.users > 0:
 		meanGap = float64(pl.userGap) / float64(pl.users)
 	}
-	acc := metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap})
+	acc := metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap,
+		OSLMismatchPct:    envFloat(e.getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
+		OSLMismatchTokens: envFloat(e.getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
 	sinks := []engine.Sink{accumulatorSink{acc}}
 	var recWriter *export.RecordWriter
 	if p.ExportLevel != "summary" {
@@ -222,6 +225,7 @@ func runProfile(e env, p *config.Profile) error {
 		sinks = append(sinks, outputs)
 	}
 	proc := engine.NewProcessor(tok, clk, p.Streaming, sinks...)
+	proc.ServerCounts = p.UseServerTokenCount
 	records := make(chan *record.Record, 4096)
 	procDone := make(chan struct{})
 	go func() { proc.Run(records); close(procDone) }()
@@ -337,6 +341,9 @@ func runProfile(e env, p *config.Profile) error {
 
 	summary := acc.Summary()
 	warnings = append(warnings, summary.Warnings...)
+	if proc.MissingUsage > 0 {
+		warnings = append(warnings, fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", proc.MissingUsage))
+	}
 	if unsent > 0 {
 		warnings = append(warnings, fmt.Sprintf("%d scheduled session arrivals never got a concurrency slot before the run stopped: the offered load was higher than --concurrency allows.", unsent))
 	}
@@ -400,6 +407,14 @@ func replayAnswers(path string, convs []dataset.Conversation, tok tokenizer.Toke
 	}
 	log.Info(fmt.Sprintf("Replaying %d recorded answers from %s", used, path))
 	return nil
+}
+
+// envFloat reads a numeric environment setting, or def.
+func envFloat(getenv func(string) string, name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(getenv(name), 64); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
 
 func smoothness(p *config.Profile) float64 {

@@ -17,6 +17,7 @@ type Profile struct {
 	ExtraInputs           []string `name:"extra-inputs" sep:"none" group:"Endpoint" placeholder:"KEY:VALUE" help:"Extra top-level payload field as key:value (repeatable) or a JSON object." json:"extra_inputs,omitempty"`
 	RequestTimeoutSeconds float64  `name:"request-timeout-seconds" default:"21600" group:"Endpoint" help:"Total time a request may take before it counts as a failure." json:"request_timeout_seconds"`
 	UseLegacyMaxTokens    bool     `name:"use-legacy-max-tokens" group:"Endpoint" help:"Send max_tokens instead of max_completion_tokens." json:"use_legacy_max_tokens"`
+	UseServerTokenCount   bool     `name:"use-server-token-count" group:"Endpoint" help:"Take ISL and OSL from the server's usage (asks for usage in streams) instead of re-tokenizing." json:"use_server_token_count,omitempty"`
 	SessionHeader         string   `name:"session-header" default:"X-Correlation-ID" group:"Endpoint" help:"Header carrying the session id, the same on every turn (e.g. X-Session-ID)." json:"session_header"`
 	SessionAffinity       bool     `name:"session-affinity" group:"Endpoint" help:"Also send 'X-Session-Affinity: <session id>' for routers that pin sessions to a replica." json:"session_affinity,omitempty"`
 	ConnectionReuse       string   `name:"connection-reuse-strategy" default:"pooled" enum:"pooled,never,sticky-user-sessions" group:"Endpoint" help:"pooled: share keep-alive connections; never: a new connection per request; sticky-user-sessions: one connection per session, closed after its last turn." json:"connection_reuse_strategy"`

@@ -42,8 +42,11 @@ type Field struct {
 type Codec struct {
 	Type      Type
 	Stream    bool
-	LegacyMax bool    // max_tokens instead of max_completion_tokens
-	Extra     []Field // --extra-inputs, merged last at the top level
+	LegacyMax bool // max_tokens instead of max_completion_tokens
+	// IncludeUsage asks streaming servers for a final usage chunk
+	// (stream_options.include_usage), for --use-server-token-count.
+	IncludeUsage bool
+	Extra        []Field // --extra-inputs, merged last at the top level
 }
 
 // Encode appends the JSON body for a request carrying history (the full
@@ -64,6 +67,9 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 	}
 	m, _ := json.Marshal(model)
 	fields = append(fields, Field{"model", m}, Field{"stream", json.RawMessage(strconv.FormatBool(c.Stream))})
+	if c.Stream && c.IncludeUsage {
+		fields = append(fields, Field{"stream_options", json.RawMessage(`{"include_usage":true}`)})
+	}
 	if maxTokens > 0 {
 		key := "max_completion_tokens"
 		if c.LegacyMax || c.Type == Completions {

@@ -23,6 +23,10 @@ type Processor struct {
 	clock     clock.Clock
 	streaming bool
 	sinks     []Sink
+	// ServerCounts takes ISL and OSL from the server's usage when present
+	// (--use-server-token-count); MissingUsage counts records without it.
+	ServerCounts bool
+	MissingUsage int
 	// deadline, when set, drops profiling records that ended after it
 	// (benchmark duration + grace), whole, as AIPerf does.
 	deadline atomic.Int64
@@ -36,6 +40,22 @@ type Processor struct {
 // NewProcessor builds a processor.
 func NewProcessor(tok tokenizer.Tokenizer, c clock.Clock, streaming bool, sinks ...Sink) *Processor {
 	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}}
+}
+
+// useServerCounts replaces the client's token counts by the server's usage.
+func (p *Processor) useServerCounts(r *record.Record) {
+	u := r.Usage
+	if u == nil {
+		p.MissingUsage++
+		return
+	}
+	reasoning := 0
+	if u.ReasoningTokens != nil {
+		reasoning = *u.ReasoningTokens
+	}
+	r.InputTokens = u.PromptTokens
+	r.OutputTokens, r.ReasoningTokens = u.CompletionTokens-reasoning, reasoning
+	r.HasReasoning = reasoning > 0
 }
 
 // SetDeadline sets the wall-clock time (Unix ns) after which profiling
@@ -70,6 +90,8 @@ func (p *Processor) Process(r *record.Record) {
 	} else {
 		r.InputTokens = p.history[r.SessionNum] + r.UserTokens
 	}
+	// The history is counted client-side whatever the source of ISL/OSL: it
+	// is what this session will send again.
 	switch {
 	case r.LastTurn || (r.Error != nil && !r.Precanned):
 		delete(p.history, r.SessionNum)
@@ -77,6 +99,9 @@ func (p *Processor) Process(r *record.Record) {
 		p.history[r.SessionNum] = r.InputTokens + r.PrecannedTokens
 	default:
 		p.history[r.SessionNum] = r.InputTokens + r.OutputTokens
+	}
+	if p.ServerCounts && r.Error == nil {
+		p.useServerCounts(r)
 	}
 	if r.Phase != record.PhaseProfiling {
 		return

@@ -47,6 +47,9 @@ func Compute(r *record.Record, streaming bool) Values {
 	if r.HasReasoning {
 		v.set(ReasoningTokenCount, float64(r.ReasoningTokens))
 	}
+	if osl, ok := v.Get(OSL); ok && r.MaxTokens > 0 {
+		v.set(OSLMismatchPct, (osl-float64(r.MaxTokens))/float64(r.MaxTokens)*100)
+	}
 	// Coordinated omission: the same request measured from when the schedule
 	// meant it to go out.
 	v.set(ScheduleLag, float64(r.StartNs-r.IntendedNs))

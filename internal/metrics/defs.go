@@ -74,6 +74,7 @@ const (
 	UsageCachedTokens
 	ExpectedCachedTokens
 	TTFTPerUncachedToken
+	OSLMismatchPct
 	numRecordMetrics
 )
 
@@ -97,6 +98,7 @@ var recordDefs = [numRecordMetrics]Def{
 	UsageCompletionTokens: {Tag: "usage_completion_tokens", Header: "Usage Completion Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole},
 	UsageCachedTokens:     {Tag: "usage_prompt_cache_read_tokens", Header: "Usage Prompt Cache Read Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
 	ExpectedCachedTokens:  {Tag: "expected_cached_tokens", Header: "Expected Cached Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
+	OSLMismatchPct:        {Tag: "osl_mismatch_diff_pct", Header: "OSL Mismatch", Unit: "%", Scale: 1, Flags: ProducesTokens | NoConsole},
 	TTFTPerUncachedToken:  {Tag: "ttft_per_uncached_token", Header: "TTFT per Uncached Prompt Token", Unit: "ms/token", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
 }
 
@@ -125,6 +127,7 @@ var (
 	defThinkTime       = Def{Tag: "think_time", Header: "Think Time Applied", Unit: "ms", Scale: msPerNs, Flags: NoConsole}
 	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
 	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
+	defOSLMismatch     = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole, Kind: Aggregate}
 	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly, Kind: Derived}
 )
 

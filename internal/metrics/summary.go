@@ -19,6 +19,11 @@ type Options struct {
 	// MeanGapNs is the schedule's mean inter-arrival time (0 without a
 	// rate); with it the lag warning tolerates 1 % of a gap.
 	MeanGapNs float64
+	// OSLMismatchPct and OSLMismatchTokens: a request whose OSL misses its
+	// max tokens by more than min(pct % of it, tokens) is a mismatch
+	// (AIPerf's defaults 5 % and 50).
+	OSLMismatchPct    float64
+	OSLMismatchTokens float64
 }
 
 // LagWarningFloor is the schedule lag p99 above which a run is flagged,
@@ -43,6 +48,8 @@ type Accumulator struct {
 	think                    []float64 // ns between an answer and the next turn's send
 	cachedUsage, promptUsage float64
 	expected, isl            float64
+	oslMismatch              int
+	oslChecked               int
 }
 
 // sessionAcc follows one session (monotonic ns).
@@ -58,6 +65,12 @@ type turnAcc struct {
 
 // NewAccumulator starts an empty accumulator.
 func NewAccumulator(opts Options) *Accumulator {
+	if opts.OSLMismatchPct == 0 {
+		opts.OSLMismatchPct = 5
+	}
+	if opts.OSLMismatchTokens == 0 {
+		opts.OSLMismatchTokens = 50
+	}
 	return &Accumulator{opts: opts, minTS: math.MaxInt64, errs: map[record.Error]int{}, turns: map[int]*turnAcc{},
 		sessions: map[int]*sessionAcc{}}
 }
@@ -105,6 +118,13 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 	}
 	a.expected += float64(r.ExpectedCached)
 	a.isl += float64(r.InputTokens)
+	if osl, ok := v.Get(OSL); ok && r.MaxTokens > 0 {
+		a.oslChecked++
+		req := float64(r.MaxTokens)
+		if math.Abs(osl-req) > min(req*a.opts.OSLMismatchPct/100, a.opts.OSLMismatchTokens) {
+			a.oslMismatch++
+		}
+	}
 	if Good(v, a.opts.SLOs) {
 		a.good++
 	}
@@ -264,7 +284,15 @@ func (a *Accumulator) Summary() *Summary {
 	if a.isl > 0 {
 		s.Metrics = append(s.Metrics, scalar(&defExpectedPct, a.expected/a.isl*100))
 	}
+	if a.oslChecked > 0 {
+		s.Metrics = append(s.Metrics, integer(&defOSLMismatch, int64(a.oslMismatch)))
+	}
 	sortResults(s.Metrics)
+	if a.oslMismatch > 0 {
+		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d requests did not get the output length they asked for (more than min(%g%%, %g tokens) off): "+
+			"the server stopped early or ignored max tokens, so OSL and throughput are not what was configured. Add ignore_eos or min_tokens "+
+			"with --extra-inputs, or count with --use-server-token-count.", a.oslMismatch, a.oslChecked, a.opts.OSLMismatchPct, a.opts.OSLMismatchTokens))
+	}
 	if lag, ok := s.Lookup("schedule_lag"); ok {
 		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
 		if p99 := lag.Stats.Pct(99); p99 > threshold {
