@@ -16,10 +16,19 @@ type Turn struct {
 	// history in the with-responses context modes.
 	Answer       string
 	AnswerTokens int
+	// Timestamp (ms) is when a trace says this turn was sent; it drives
+	// --fixed-schedule.
+	Timestamp    float64
+	HasTimestamp bool
+	// Extra fields merged into this turn's payload, after --extra-inputs.
+	Extra []KV
 }
 
 // Conversation is a dataset entry: a session's user turns.
 type Conversation struct {
 	ID    string
 	Turns []Turn
+	// System is a system prompt sent first on every turn.
+	System       string
+	SystemTokens int
 }

@@ -1,0 +1,138 @@
+package dataset
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func opts(t *testing.T, path, typ string) FileOptions {
+	return FileOptions{Path: path, Type: typ, BlockSize: 512, Entries: 5, Seed: 1, Models: []string{"m"}, Tok: builtin(t)}
+}
+
+// Spec §11.16: hash-block sizes.
+func TestHashBlockSizes(t *testing.T) {
+	for _, c := range []struct{ L, k, last int }{{1200, 3, 176}, {1800, 4, 264}, {1300, 3, 276}} {
+		s, err := HashBlockSizes(c.L, c.k, 512)
+		if err != nil || s[len(s)-1] != c.last || s[0] != 512 {
+			t.Errorf("L=%d k=%d: %v %v", c.L, c.k, s, err)
+		}
+	}
+	for _, c := range []struct{ L, k int }{{2000, 3}, {1024, 3}} {
+		if _, err := HashBlockSizes(c.L, c.k, 512); err == nil {
+			t.Errorf("L=%d k=%d accepted", c.L, c.k)
+		}
+	}
+}
+
+func TestSingleAndMultiTurn(t *testing.T) {
+	p := writeFile(t, "s.jsonl", `{"text": "hello there", "output_length": 7, "extra": {"temperature": 0.1}}
+
+{"texts": ["a", "b"]}
+`)
+	convs, err := LoadFile(opts(t, p, "single_turn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 2 || convs[0].Turns[0].MaxTokens != 7 || convs[0].Turns[0].Extra[0].Key != "temperature" ||
+		convs[1].Turns[0].Text != "a\nb" || convs[0].Turns[0].Model != "m" || convs[0].Turns[0].Tokens != 2 {
+		t.Fatalf("%+v", convs)
+	}
+	m := writeFile(t, "m.jsonl", `{"session_id": "c1", "turns": [{"role": "system", "text": "be brief"}, {"text": "q1"}, {"text": "q2", "delay": 250}]}`)
+	convs, err = LoadFile(opts(t, m, "multi_turn"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := convs[0]
+	if c.System != "be brief" || len(c.Turns) != 2 || c.Turns[1].Delay.Milliseconds() != 250 || c.ID != "c1" {
+		t.Fatalf("%+v", c)
+	}
+}
+
+// Bad files are rejected naming the file, the line and the field.
+func TestFileErrors(t *testing.T) {
+	cases := []struct{ typ, content, want string }{
+		{"single_turn", "{\"text\": \"ok\"}\n{\"text\": \"x\", \"texts\": [\"y\"]}", `:2: field "texts": text and texts are mutually exclusive`},
+		{"single_turn", "{\"text\": \"ok\"}\n\n{not json", `:3: invalid character`},
+		{"single_turn", `{"text": "a", "output_length": "ten"}`, `:1: field "output_length"`},
+		{"single_turn", `{"text": "a", "image": "x.png"}`, `field "images": image inputs are not supported yet`},
+		{"multi_turn", `{"session_id": "a", "turns": []}`, `:1: field "turns": a conversation needs at least one turn`},
+		{"multi_turn", "{\"session_id\": \"a\", \"turns\": [{\"text\": \"x\"}]}\n{\"session_id\": \"a\", \"turns\": [{\"text\": \"x\"}]}", `:2: field "session_id": "a" already used on line 1`},
+		{"mooncake_trace", `{"timestamp": 0, "input_length": 2000, "hash_ids": [1, 2, 3]}`, `:1: field "hash_ids": input_length 2000 does not fit`},
+		{"mooncake_trace", `{"timestamp": 0}`, `:1: field "input_length"`},
+	}
+	for _, c := range cases {
+		p := writeFile(t, "bad.jsonl", c.content)
+		_, err := LoadFile(opts(t, p, c.typ))
+		var le *LineError
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "bad.jsonl") {
+			t.Errorf("%s %q: %v, want %q", c.typ, c.content, err, c.want)
+		} else if !errors.As(err, &le) && !strings.Contains(c.want, "invalid") {
+			t.Errorf("not a LineError: %v", err)
+		}
+	}
+}
+
+func TestMooncakeSessionsAndSharedBlocks(t *testing.T) {
+	p := writeFile(t, "trace.jsonl", `{"timestamp": 0, "input_length": 40, "output_length": 5, "hash_ids": [7, 8]}
+{"timestamp": 10, "input_length": 36, "output_length": 5, "hash_ids": [7, 9]}
+{"session_id": "s", "timestamp": 20, "input_length": 30, "output_length": 3}
+{"session_id": "s", "delay": 100, "input_length": 10, "output_length": 3}
+{"text_input": "literal prompt", "output_length": 4}`)
+	o := opts(t, p, "mooncake_trace")
+	o.BlockSize = 20
+	convs, err := LoadFile(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 4 || len(convs[2].Turns) != 2 || convs[2].Turns[1].Delay.Milliseconds() != 100 || !convs[1].Turns[0].HasTimestamp {
+		t.Fatalf("%+v", convs)
+	}
+	tok := builtin(t)
+	a, b := tok.Encode(convs[0].Turns[0].Text), tok.Encode(convs[1].Turns[0].Text)
+	shared := 0
+	for shared < min(len(a), len(b)) && a[shared] == b[shared] {
+		shared++
+	}
+	if shared < 15 {
+		t.Fatalf("lines sharing hash id 7 share only %d leading tokens", shared)
+	}
+	if convs[3].Turns[0].Text != "literal prompt" {
+		t.Fatal("text_input")
+	}
+}
+
+func TestInputsJSONAndShareGPT(t *testing.T) {
+	p := writeFile(t, "inputs.json", `{"data": [{"session_id": "x", "payloads": [
+		{"messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "hi"}], "model": "m2", "max_completion_tokens": 9},
+		{"messages": [{"role": "user", "content": "more"}], "model": "m2"}]}]}`)
+	convs, err := LoadFile(opts(t, p, "inputs_json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := convs[0]; c.System != "sys" || len(c.Turns) != 2 || c.Turns[0].MaxTokens != 9 || c.Turns[1].Text != "more" || c.Turns[0].Model != "m2" {
+		t.Fatalf("%+v", convs)
+	}
+	g := writeFile(t, "sharegpt.json", `[{"id": "a", "conversations": [
+		{"from": "human", "value": "What is a tokenizer?"}, {"from": "gpt", "value": "A tokenizer splits text into tokens."},
+		{"from": "human", "value": "Why?"}, {"from": "gpt", "value": "ok"}]},
+		{"id": "b", "conversations": [{"from": "gpt", "value": "orphan"}]}]`)
+	convs, err = LoadShareGPT(g, opts(t, g, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 1 || len(convs[0].Turns) != 2 || convs[0].Turns[0].MaxTokens != 7 || convs[0].Turns[1].MaxTokens != 4 {
+		t.Fatalf("%+v", convs)
+	}
+}

@@ -1,0 +1,276 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// HashBlockSizes splits an input of length L over k hash ids of block size B
+// (AIPerf's rule): every block but the last is B tokens, the last holds the
+// rest, which must be in (0, B].
+func HashBlockSizes(L, k, B int) ([]int, error) {
+	if k == 0 {
+		return nil, fmt.Errorf("no hash ids")
+	}
+	final := L - (k-1)*B
+	if final <= 0 || final > B {
+		return nil, fmt.Errorf("input_length %d does not fit %d hash blocks of %d tokens (last block would hold %d)", L, k, B, final)
+	}
+	sizes := make([]int, k)
+	for i := range sizes {
+		sizes[i] = B
+	}
+	sizes[k-1] = final
+	return sizes, nil
+}
+
+// loadMooncake reads a Mooncake-style trace: timestamps (ms), lengths,
+// optional hash ids of shared prefix blocks, sessions with delays.
+func loadMooncake(o FileOptions) ([]Conversation, error) {
+	gen, err := NewPromptGen(o.Tok)
+	if err != nil {
+		return nil, err
+	}
+	r := NewRand(o.Seed, StreamPrompt)
+	blocks := map[int64][]int{} // hash id → its tokens, fixed at first use
+	bySession := map[string]int{}
+	var convs []Conversation
+	err = eachLine(o.Path, func(line int, data []byte) error {
+		var j struct {
+			SessionID    string          `json:"session_id"`
+			Timestamp    *float64        `json:"timestamp"`
+			Delay        *float64        `json:"delay"`
+			InputLength  *int            `json:"input_length"`
+			TextInput    *string         `json:"text_input"`
+			OutputLength *int            `json:"output_length"`
+			HashIDs      []int64         `json:"hash_ids"`
+			Messages     json.RawMessage `json:"messages"`
+		}
+		if err := decodeLine(o.Path, line, data, &j); err != nil {
+			return err
+		}
+		fail := func(field string, err error) error { return &LineError{o.Path, line, field, err} }
+		var t Turn
+		switch {
+		case len(j.Messages) > 0:
+			return fail("messages", fmt.Errorf("message-array traces are not supported yet"))
+		case j.InputLength != nil && j.TextInput != nil:
+			return fail("text_input", fmt.Errorf("input_length and text_input are mutually exclusive"))
+		case j.TextInput != nil:
+			if len(j.HashIDs) > 0 {
+				return fail("hash_ids", fmt.Errorf("hash_ids need input_length"))
+			}
+			t.Text = *j.TextInput
+		case j.InputLength != nil:
+			if *j.InputLength < 1 {
+				return fail("input_length", fmt.Errorf("must be at least 1"))
+			}
+			var err error
+			if len(j.HashIDs) > 0 {
+				t.Text, err = hashPrompt(gen, r, blocks, *j.InputLength, j.HashIDs, o.BlockSize)
+			} else {
+				t.Text, err = gen.Prompt(r, *j.InputLength)
+			}
+			if err != nil {
+				return fail("hash_ids", err)
+			}
+		default:
+			return fail("input_length", fmt.Errorf("a line needs input_length or text_input"))
+		}
+		if j.OutputLength != nil {
+			if *j.OutputLength < 1 {
+				return fail("output_length", fmt.Errorf("must be at least 1"))
+			}
+			t.MaxTokens = *j.OutputLength
+		} else if o.MaxTokens != nil {
+			t.MaxTokens = o.MaxTokens()
+		}
+		if j.Timestamp != nil && j.Delay != nil {
+			return fail("delay", fmt.Errorf("timestamp and delay are mutually exclusive"))
+		}
+		if j.Timestamp != nil {
+			t.Timestamp, t.HasTimestamp = *j.Timestamp, true
+		}
+		if j.Delay != nil {
+			t.Delay = ms(*j.Delay)
+		}
+		t.Tokens = len(o.Tok.Encode(t.Text))
+		if i, ok := bySession[j.SessionID]; ok && j.SessionID != "" {
+			convs[i].Turns = append(convs[i].Turns, t)
+			return nil
+		}
+		id := j.SessionID
+		if id == "" {
+			id = fmt.Sprintf("line-%d", line)
+		} else {
+			bySession[id] = len(convs)
+		}
+		t.Delay = 0
+		convs = append(convs, Conversation{ID: id, Turns: []Turn{t}})
+		return nil
+	})
+	return convs, err
+}
+
+// hashPrompt builds a prompt from hash-id blocks: the same id always gives
+// the same tokens, so requests sharing ids share a prefix a server can cache.
+func hashPrompt(gen *PromptGen, r interface{ IntN(int) int }, blocks map[int64][]int, L int, ids []int64, B int) (string, error) {
+	sizes, err := HashBlockSizes(L, len(ids), B)
+	if err != nil {
+		return "", err
+	}
+	var all []int
+	for i, h := range ids {
+		b, ok := blocks[h]
+		if !ok || len(b) < sizes[i] {
+			start := r.IntN(len(gen.corpus))
+			b = gen.take(start, sizes[i], nil)
+			if !ok {
+				blocks[h] = b
+			}
+		}
+		all = append(all, b[:sizes[i]]...)
+	}
+	return gen.tok.Decode(all), nil
+}
+
+// inputsJSONFile is sonde's (and AIPerf's) inputs.json.
+type inputsJSONFile struct {
+	Data []struct {
+		SessionID string `json:"session_id"`
+		Payloads  []struct {
+			Messages []struct {
+				Role    string `json:"role"`
+				Content string `json:"content"`
+			} `json:"messages"`
+			Prompt              json.RawMessage `json:"prompt"`
+			Model               string          `json:"model"`
+			MaxCompletionTokens *int            `json:"max_completion_tokens"`
+			MaxTokens           *int            `json:"max_tokens"`
+		} `json:"payloads"`
+	} `json:"data"`
+}
+
+// loadInputsJSON replays an inputs.json: each payload's last user message is
+// a turn; a leading system message is the system prompt.
+func loadInputsJSON(o FileOptions) ([]Conversation, error) {
+	data, err := os.ReadFile(o.Path)
+	if err != nil {
+		return nil, fmt.Errorf("--input-file: %w", err)
+	}
+	var f inputsJSONFile
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, fmt.Errorf("%s: not an inputs.json: %v", o.Path, err)
+	}
+	var convs []Conversation
+	for i, s := range f.Data {
+		c := Conversation{ID: s.SessionID}
+		if c.ID == "" {
+			c.ID = fmt.Sprintf("session-%d", i)
+		}
+		for k, p := range s.Payloads {
+			var t Turn
+			for _, m := range p.Messages {
+				switch {
+				case m.Role == "system" && k == 0:
+					c.System, c.SystemTokens = m.Content, len(o.Tok.Encode(m.Content))
+				case m.Role == "user":
+					t.Text = m.Content
+				}
+			}
+			if len(p.Messages) == 0 && len(p.Prompt) > 0 {
+				var list []string
+				if json.Unmarshal(p.Prompt, &list) == nil {
+					t.Text = strings.Join(list, "")
+				} else {
+					json.Unmarshal(p.Prompt, &t.Text)
+				}
+			}
+			if t.Text == "" {
+				return nil, fmt.Errorf("%s: data[%d].payloads[%d]: no user message", o.Path, i, k)
+			}
+			t.Model = p.Model
+			switch {
+			case p.MaxCompletionTokens != nil:
+				t.MaxTokens = *p.MaxCompletionTokens
+			case p.MaxTokens != nil:
+				t.MaxTokens = *p.MaxTokens
+			}
+			t.Tokens = len(o.Tok.Encode(t.Text))
+			c.Turns = append(c.Turns, t)
+		}
+		if len(c.Turns) > 0 {
+			convs = append(convs, c)
+		}
+	}
+	return convs, nil
+}
+
+// LoadShareGPT reads a local ShareGPT JSON file: every conversation becomes
+// a multi-turn session of its human turns, each asking for as many tokens as
+// the recorded reply had, which is kept as the turn's pre-canned answer.
+func LoadShareGPT(path string, o FileOptions) ([]Conversation, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--public-dataset sharegpt: %w", err)
+	}
+	var entries []struct {
+		ID            string `json:"id"`
+		Conversations []struct {
+			From  string `json:"from"`
+			Value string `json:"value"`
+		} `json:"conversations"`
+	}
+	if err := json.Unmarshal(data, &entries); err != nil {
+		return nil, fmt.Errorf("%s: not a ShareGPT file (a list of {id, conversations}): %v", path, err)
+	}
+	var convs []Conversation
+	for i, e := range entries {
+		c := Conversation{ID: e.ID}
+		if c.ID == "" {
+			c.ID = fmt.Sprintf("sharegpt-%d", i)
+		}
+		for _, m := range e.Conversations {
+			switch m.From {
+			case "system":
+				if len(c.Turns) == 0 {
+					c.System, c.SystemTokens = m.Value, len(o.Tok.Encode(m.Value))
+				}
+			case "human", "user":
+				if strings.TrimSpace(m.Value) == "" {
+					continue
+				}
+				c.Turns = append(c.Turns, Turn{Text: m.Value, Tokens: len(o.Tok.Encode(m.Value))})
+			case "gpt", "assistant", "chatgpt", "bard", "bing":
+				if n := len(c.Turns); n > 0 && c.Turns[n-1].Answer == "" {
+					t := &c.Turns[n-1]
+					t.Answer, t.AnswerTokens = m.Value, len(o.Tok.Encode(m.Value))
+				}
+			}
+		}
+		// vLLM's filter, per turn: a reply shorter than 4 tokens says little
+		// about generation speed; such turns ask for 4.
+		for k := range c.Turns {
+			t := &c.Turns[k]
+			switch {
+			case o.MaxTokens != nil:
+				t.MaxTokens = o.MaxTokens()
+			case t.AnswerTokens > 0:
+				t.MaxTokens = max(t.AnswerTokens, 4)
+			}
+			if t.Answer == "" {
+				t.Answer, t.AnswerTokens = ".", 1
+			}
+		}
+		if len(c.Turns) > 0 {
+			convs = append(convs, c)
+		}
+	}
+	if len(convs) == 0 {
+		return nil, fmt.Errorf("%s: no conversation with a human turn", path)
+	}
+	assignModels(convs, o.Models)
+	return convs, nil
+}

@@ -1,0 +1,162 @@
+package dataset
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// textSet is the "texts" field: strings, or {"name", "contents"} objects.
+type textSet []string
+
+func (t *textSet) UnmarshalJSON(b []byte) error {
+	var plain []string
+	if err := json.Unmarshal(b, &plain); err == nil {
+		*t = plain
+		return nil
+	}
+	var named []struct {
+		Name     string   `json:"name"`
+		Contents []string `json:"contents"`
+	}
+	if err := json.Unmarshal(b, &named); err != nil {
+		return fmt.Errorf("texts must be a list of strings or of {name, contents} objects")
+	}
+	for _, n := range named {
+		*t = append(*t, n.Contents...)
+	}
+	return nil
+}
+
+// turnJSON is one single_turn line, or one turn of a multi_turn line.
+type turnJSON struct {
+	Text         *string                    `json:"text"`
+	Texts        textSet                    `json:"texts"`
+	Image        json.RawMessage            `json:"image"`
+	Images       json.RawMessage            `json:"images"`
+	Audio        json.RawMessage            `json:"audio"`
+	Audios       json.RawMessage            `json:"audios"`
+	Timestamp    *float64                   `json:"timestamp"`
+	Delay        *float64                   `json:"delay"`
+	Role         string                     `json:"role"`
+	OutputLength *int                       `json:"output_length"`
+	Extra        map[string]json.RawMessage `json:"extra"`
+}
+
+// toTurn checks a turn's fields (AIPerf's rules) and builds it.
+func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
+	var t Turn
+	switch {
+	case j.Text != nil && j.Texts != nil:
+		return t, "texts", fmt.Errorf("text and texts are mutually exclusive")
+	case j.Timestamp != nil && j.Delay != nil:
+		return t, "delay", fmt.Errorf("timestamp and delay are mutually exclusive")
+	case len(j.Image) > 0 || len(j.Images) > 0:
+		return t, "images", fmt.Errorf("image inputs are not supported yet")
+	case len(j.Audio) > 0 || len(j.Audios) > 0:
+		return t, "audios", fmt.Errorf("audio inputs are not supported yet")
+	}
+	if j.Text != nil {
+		t.Text = *j.Text
+	} else {
+		t.Text = strings.Join(j.Texts, "\n")
+	}
+	if strings.TrimSpace(t.Text) == "" {
+		return t, "text", fmt.Errorf("a turn needs non-empty text or texts")
+	}
+	if j.OutputLength != nil {
+		if *j.OutputLength < 1 {
+			return t, "output_length", fmt.Errorf("must be at least 1, got %d", *j.OutputLength)
+		}
+		t.MaxTokens = *j.OutputLength
+	} else if o.MaxTokens != nil {
+		t.MaxTokens = o.MaxTokens()
+	}
+	if j.Delay != nil {
+		if *j.Delay < 0 {
+			return t, "delay", fmt.Errorf("must not be negative")
+		}
+		t.Delay = ms(*j.Delay)
+	}
+	if j.Timestamp != nil {
+		if *j.Timestamp < 0 {
+			return t, "timestamp", fmt.Errorf("must not be negative")
+		}
+		t.Timestamp, t.HasTimestamp = *j.Timestamp, true
+	}
+	for _, k := range sortedKeys(j.Extra) {
+		t.Extra = append(t.Extra, KV{k, j.Extra[k]})
+	}
+	t.Tokens = len(o.Tok.Encode(t.Text))
+	return t, "", nil
+}
+
+func loadSingleTurn(o FileOptions) ([]Conversation, error) {
+	var convs []Conversation
+	err := eachLine(o.Path, func(line int, data []byte) error {
+		var j turnJSON
+		if err := decodeLine(o.Path, line, data, &j); err != nil {
+			return err
+		}
+		t, field, err := j.toTurn(&o)
+		if err != nil {
+			return &LineError{o.Path, line, field, err}
+		}
+		t.Delay = 0 // a single turn never waits; a delay only shifts a fixed schedule
+		convs = append(convs, Conversation{ID: fmt.Sprintf("line-%d", line), Turns: []Turn{t}})
+		return nil
+	})
+	return convs, err
+}
+
+func loadMultiTurn(o FileOptions) ([]Conversation, error) {
+	var convs []Conversation
+	seen := map[string]int{}
+	err := eachLine(o.Path, func(line int, data []byte) error {
+		var j struct {
+			SessionID string     `json:"session_id"`
+			Turns     []turnJSON `json:"turns"`
+		}
+		if err := decodeLine(o.Path, line, data, &j); err != nil {
+			return err
+		}
+		if len(j.Turns) == 0 {
+			return &LineError{o.Path, line, "turns", fmt.Errorf("a conversation needs at least one turn")}
+		}
+		c := Conversation{ID: j.SessionID}
+		if c.ID == "" {
+			c.ID = fmt.Sprintf("line-%d", line)
+		}
+		if prev, dup := seen[c.ID]; dup {
+			return &LineError{o.Path, line, "session_id", fmt.Errorf("%q already used on line %d", c.ID, prev)}
+		}
+		seen[c.ID] = line
+		turns := j.Turns
+		// A leading text-only system turn becomes the conversation's system
+		// prompt, sent first on every turn and not counted as a turn.
+		if turns[0].Role == "system" {
+			sys, field, err := turns[0].toTurn(&o)
+			if err != nil {
+				return &LineError{o.Path, line, "turns[0]." + field, err}
+			}
+			c.System, c.SystemTokens = sys.Text, sys.Tokens
+			turns = turns[1:]
+		}
+		for i := range turns {
+			t, field, err := turns[i].toTurn(&o)
+			if err != nil {
+				return &LineError{o.Path, line, fmt.Sprintf("turns[%d].%s", i, field), err}
+			}
+			if len(c.Turns) == 0 {
+				t.Delay = 0
+			}
+			c.Turns = append(c.Turns, t)
+		}
+		if len(c.Turns) == 0 {
+			return &LineError{o.Path, line, "turns", fmt.Errorf("only a system turn")}
+		}
+		convs = append(convs, c)
+		return nil
+	})
+	return convs, err
+}
