@@ -21,8 +21,16 @@ func inputsJSON(convs []dataset.Conversation, codec *endpoint.Codec) []byte {
 	}{}
 	for _, c := range convs {
 		s := session{SessionID: c.ID}
-		for _, t := range c.Turns {
-			body := codec.Encode(nil, t.Model, []openai.Message{{Role: "user", Content: t.Text}}, t.MaxTokens)
+		for k, t := range c.Turns {
+			msgs := []openai.Message{{Role: "user", Content: t.Text}}
+			if k == 0 && c.System != "" {
+				msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
+			}
+			var extra []endpoint.Field
+			for _, kv := range t.Extra {
+				extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
+			}
+			body := codec.Encode(nil, t.Model, msgs, t.MaxTokens, extra...)
 			s.Payloads = append(s.Payloads, body)
 		}
 		out.Data = append(out.Data, s)

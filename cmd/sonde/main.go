@@ -76,6 +76,7 @@ func run(e env) int {
 		c.Profile.ArtifactDirSet = flagGiven(e.args, "--output-artifact-dir", "--artifact-dir")
 		c.Profile.ArrivalPatternSet = flagGiven(e.args, "--arrival-pattern", "--request-rate-mode")
 		c.Profile.ContextModeSet = flagGiven(e.args, "--conversation-context-mode")
+		c.Profile.SamplingSet = flagGiven(e.args, "--dataset-sampling-strategy")
 		err = runProfile(e, &c.Profile)
 	case "serve":
 		err = c.Serve.run(e)

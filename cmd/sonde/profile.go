@@ -154,31 +154,27 @@ func runProfile(e env, p *config.Profile) error {
 	log.Info("Tokenizer: " + tok.Name())
 
 	seed := randomSeed(p)
-	oslMean := 0
-	if p.OutputTokensMean != nil {
-		oslMean = *p.OutputTokensMean
-	}
 	contextMode := p.ContextMode
 	if p.ReplayOutputs != "" {
 		contextMode = engine.ContextDeltasCanned
 	}
-	convs, err := dataset.Synthetic(dataset.SyntheticOptions{
-		Answers: contextMode != engine.ContextLive,
-		Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
-		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
-		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
-		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-		Seed: seed, Models: p.Model,
-	}, tok)
+	convs, fixed, err := loadConversations(p, seed, contextMode, tok, log)
 	if err != nil {
-		return usageError{err}
+		return err
+	}
+	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
+		pl.maxSessions, pl.maxRequests = len(convs), 0 // a file is sent once through
 	}
 	if p.ReplayOutputs != "" {
 		if err := replayAnswers(p.ReplayOutputs, convs, tok, log); err != nil {
 			return usageError{err}
 		}
 	}
-	sampler := dataset.Plan(dataset.NewSampler(p.SamplingStrategy, len(convs), dataset.NewRand(seed, dataset.StreamSampler)), pl.maxSessions)
+	strategy := p.SamplingStrategy
+	if strategy == "" && (p.InputFile != "" || fixed.on) {
+		strategy = "sequential" // files and traces go in order, as in AIPerf
+	}
+	sampler := dataset.Plan(dataset.NewSampler(strategy, len(convs), dataset.NewRand(seed, dataset.StreamSampler)), pl.maxSessions)
 	expected := int64(pl.maxRequests)
 	if pl.maxSessions > 0 {
 		for _, i := range sampler.Order {
@@ -271,6 +267,7 @@ func runProfile(e env, p *config.Profile) error {
 		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, e.getenv),
+		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs,
 		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode,
 	}
 	if p.CancellationRate != nil {

@@ -30,6 +30,15 @@ type Profile struct {
 	ConversationDelayMean   float64 `name:"conversation-turn-delay-mean" aliases:"session-turn-delay-mean" default:"0" group:"Conversation Input" placeholder:"MS" help:"Mean think time before turns 2..n, in ms (alias: --session-turn-delay-mean)." json:"conversation_turn_delay_mean"`
 	ConversationDelayStddev float64 `name:"conversation-turn-delay-stddev" aliases:"session-turn-delay-stddev" default:"0" group:"Conversation Input" placeholder:"MS" help:"Standard deviation of think time, in ms (alias: --session-turn-delay-stddev)." json:"conversation_turn_delay_stddev"`
 	ConversationDelayRatio  float64 `name:"conversation-turn-delay-ratio" aliases:"session-delay-ratio" default:"1.0" group:"Conversation Input" placeholder:"R" help:"Factor applied to every sampled think time (alias: --session-delay-ratio)." json:"conversation_turn_delay_ratio"`
+	InputFile               string  `name:"input-file" group:"Input" placeholder:"PATH" help:"Dataset file (or folder, for random_pool) of the --custom-dataset-type, or the local ShareGPT JSON for --public-dataset sharegpt." json:"input_file,omitempty"`
+	CustomDatasetType       string  `name:"custom-dataset-type" enum:",single_turn,multi_turn,random_pool,mooncake_trace,inputs_json" default:"" group:"Input" help:"Format of --input-file: single_turn, multi_turn, random_pool, mooncake_trace, inputs_json." json:"custom_dataset_type,omitempty"`
+	PublicDataset           string  `name:"public-dataset" enum:",sharegpt" default:"" group:"Input" help:"A public dataset read from a local copy (--input-file): sharegpt (every turn of each conversation is sent)." json:"public_dataset,omitempty"`
+	ISLBlockSize            int     `name:"prompt-input-tokens-block-size" aliases:"synthetic-input-tokens-block-size,isl-block-size" default:"512" group:"Input" placeholder:"N" help:"Tokens per hash id in mooncake traces (aliases: --synthetic-input-tokens-block-size, --isl-block-size)." json:"isl_block_size"`
+	FixedSchedule           bool    `name:"fixed-schedule" group:"Fixed Schedule" help:"Send each conversation at its trace timestamp (on by default for timestamped traces)." json:"fixed_schedule,omitempty"`
+	NoFixedSchedule         bool    `name:"no-fixed-schedule" group:"Fixed Schedule" help:"Do not switch timestamped traces to a fixed schedule." json:"no_fixed_schedule,omitempty"`
+	FixedAutoOffset         bool    `name:"fixed-schedule-auto-offset" group:"Fixed Schedule" help:"Shift timestamps so that the first one is 0." json:"fixed_schedule_auto_offset,omitempty"`
+	FixedStartOffset        *int64  `name:"fixed-schedule-start-offset" group:"Fixed Schedule" placeholder:"MS" help:"Drop conversations starting before this timestamp (ms); it becomes time 0." json:"fixed_schedule_start_offset,omitempty"`
+	FixedEndOffset          *int64  `name:"fixed-schedule-end-offset" group:"Fixed Schedule" placeholder:"MS" help:"Drop conversations starting after this timestamp (ms)." json:"fixed_schedule_end_offset,omitempty"`
 	ContextMode             string  `name:"conversation-context-mode" default:"deltas_without_responses" enum:"deltas_without_responses,deltas_with_responses,message_array_with_responses" group:"Conversation Input" help:"History sent at each turn: previous turns with the live answers (deltas_without_responses), or with pre-canned answers (deltas_with_responses, message_array_with_responses), so every run sends the same prompts." json:"conversation_context_mode"`
 	ReplayOutputs           string  `name:"replay-outputs" group:"Conversation Input" placeholder:"FILE" help:"Use the answers in a previous run's outputs.json as pre-canned responses: two runs with the same seed then send byte-identical prompts at every turn (A/B comparisons)." json:"replay_outputs,omitempty"`
 
@@ -74,6 +83,7 @@ type Profile struct {
 	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.
 	ArrivalPatternSet bool `kong:"-" json:"-"`
 	ContextModeSet    bool `kong:"-" json:"-"`
+	SamplingSet       bool `kong:"-" json:"-"`
 	// CLICommand is the command line with secrets redacted.
 	CLICommand string `kong:"-" json:"cli_command"`
 }

@@ -80,6 +80,39 @@ func (p *Profile) Validate() []error {
 	if p.ReplayOutputs != "" && p.ContextMode == "deltas_without_responses" && p.ContextModeSet {
 		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
 	}
+	if p.PublicDataset != "" && p.CustomDatasetType != "" {
+		add("--public-dataset and --custom-dataset-type cannot be used together")
+	}
+	if p.PublicDataset != "" && p.InputFile == "" {
+		add("--public-dataset %s reads a local copy: give its path with --input-file (sonde does not download datasets)", p.PublicDataset)
+	}
+	if p.CustomDatasetType != "" && p.InputFile == "" {
+		add("--custom-dataset-type %s needs --input-file", p.CustomDatasetType)
+	}
+	if p.InputFile != "" && p.CustomDatasetType == "" && p.PublicDataset == "" {
+		add("--input-file needs --custom-dataset-type (single_turn, multi_turn, random_pool, mooncake_trace, inputs_json) or --public-dataset sharegpt")
+	}
+	if p.FixedSchedule && p.InputFile == "" {
+		add("Fixed schedule requires a file to be provided")
+	}
+	if p.FixedSchedule && p.NoFixedSchedule {
+		add("--fixed-schedule and --no-fixed-schedule cannot be used together")
+	}
+	if p.FixedAutoOffset && p.FixedStartOffset != nil {
+		add("--fixed-schedule-auto-offset and --fixed-schedule-start-offset cannot be used together")
+	}
+	if p.FixedStartOffset != nil && p.FixedEndOffset != nil && *p.FixedStartOffset > *p.FixedEndOffset {
+		add("--fixed-schedule-start-offset (%d) must not be after --fixed-schedule-end-offset (%d)", *p.FixedStartOffset, *p.FixedEndOffset)
+	}
+	if (p.FixedAutoOffset || p.FixedStartOffset != nil || p.FixedEndOffset != nil) && (p.NoFixedSchedule || p.InputFile == "") {
+		add("--fixed-schedule-* can only be used with --fixed-schedule")
+	}
+	if p.FixedSchedule && p.SamplingSet {
+		add("Dataset sampling strategy is not compatible with fixed schedule mode")
+	}
+	if p.ISLBlockSize < 1 {
+		add("--isl-block-size must be at least 1, got %d", p.ISLBlockSize)
+	}
 	positiveInt := func(flag string, v *int) {
 		if v != nil && *v < 1 {
 			add("%s must be at least 1, got %d", flag, *v)

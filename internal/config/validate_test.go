@@ -11,7 +11,7 @@ func valid() Profile {
 	return Profile{Model: []string{"m"}, URL: []string{"localhost:8000"}, EndpointType: "chat", NumDatasetEntries: 100,
 		ConversationTurnMean: 1, ConversationDelayRatio: 1, InputTokensMean: 550, ArrivalPattern: "poisson",
 		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO",
-		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson"}
+		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson", ISLBlockSize: 512}
 }
 
 func TestValidateRules(t *testing.T) {
@@ -47,6 +47,13 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.CancellationDelay = ptr(1.0) }, "--request-cancellation-delay can only be used with --request-cancellation-rate"},
 		{func(p *Profile) { p.CancellationRate = ptr(150.0) }, "--request-cancellation-rate must be a percentage"},
 		{func(p *Profile) { p.SessionHeader = "Bad Header" }, "--session-header"},
+		{func(p *Profile) { p.FixedSchedule = true }, "Fixed schedule requires a file to be provided"},
+		{func(p *Profile) { p.PublicDataset, p.CustomDatasetType, p.InputFile = "sharegpt", "single_turn", "f" }, "--public-dataset and --custom-dataset-type cannot be used together"},
+		{func(p *Profile) { p.InputFile = "f" }, "--input-file needs --custom-dataset-type"},
+		{func(p *Profile) {
+			p.InputFile, p.CustomDatasetType, p.FixedAutoOffset, p.FixedStartOffset = "f", "mooncake_trace", true, ptr(int64(5))
+		}, "--fixed-schedule-auto-offset and --fixed-schedule-start-offset cannot be used together"},
+		{func(p *Profile) { p.FixedAutoOffset = true }, "--fixed-schedule-* can only be used with --fixed-schedule"},
 	}
 	for _, c := range cases {
 		p := valid()

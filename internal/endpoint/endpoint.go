@@ -52,7 +52,8 @@ type Codec struct {
 // Encode appends the JSON body for a request carrying history (the full
 // conversation so far, ending with the new user turn) to dst. Keys come in a
 // fixed order so that the same inputs give byte-identical bodies.
-func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTokens int) []byte {
+// turnExtra (a dataset turn's own fields) is merged after --extra-inputs.
+func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTokens int, turnExtra ...Field) []byte {
 	fields := make([]Field, 0, 4+len(c.Extra))
 	if c.Type == Completions {
 		parts := make([]string, len(history))
@@ -77,7 +78,7 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 		}
 		fields = append(fields, Field{key, json.RawMessage(strconv.Itoa(maxTokens))})
 	}
-	for _, e := range c.Extra {
+	for _, e := range append(c.Extra[:len(c.Extra):len(c.Extra)], turnExtra...) {
 		replaced := false
 		for i := range fields {
 			if fields[i].Key == e.Key {

@@ -57,6 +57,11 @@ type Config struct {
 	CancelDelay         time.Duration // after the request is written
 	PrefillConcurrency  int           // requests awaiting their first bytes; 0 = no limit
 	ContextMode         string        // ContextLive or a pre-canned mode
+
+	// Fixed sends each conversation at its first turn's trace timestamp
+	// (ms, minus FixedZeroMs), in the sampler's order (--fixed-schedule).
+	Fixed       bool
+	FixedZeroMs float64
 }
 
 // Connection reuse strategies.
@@ -102,6 +107,7 @@ type Engine struct {
 	requests atomic.Int64  // request budget claimed
 	prefill  chan struct{} // --prefill-concurrency slots; nil when unlimited
 
+	fixedT0  int64      // run-clock time of FixedZeroMs (fixed schedule)
 	mu       sync.Mutex // guards sessions and the sampler, claimed together
 	sessions int        // sessions started
 }
@@ -137,6 +143,8 @@ func (e *Engine) Run(issue, run context.Context) {
 		defer cancel()
 	}
 	switch {
+	case e.cfg.Fixed:
+		e.runFixed(issue, run)
 	case e.cfg.Users > 0:
 		e.runUsers(issue, run)
 	case e.cfg.Rate > 0:

@@ -32,6 +32,9 @@ type Processor struct {
 	deadline atomic.Int64
 	// Dropped counts records dropped by the deadline.
 	Dropped int
+	// systems are the system prompts seen so far: a later session sending
+	// the same one repeats it (a cross-session prefix).
+	systems map[string]bool
 	// history holds, per live session, the tokens of every message sent
 	// and answered so far, so ISL never re-encodes the history.
 	history map[int]int
@@ -39,7 +42,7 @@ type Processor struct {
 
 // NewProcessor builds a processor.
 func NewProcessor(tok tokenizer.Tokenizer, c clock.Clock, streaming bool, sinks ...Sink) *Processor {
-	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}}
+	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}, systems: map[string]bool{}}
 }
 
 // useServerCounts replaces the client's token counts by the server's usage.
@@ -85,6 +88,12 @@ func (p *Processor) Process(r *record.Record) {
 	// Everything the session sent and received before repeats at the start
 	// of this prompt: what a prefix cache could serve.
 	r.ExpectedCached = p.history[r.SessionNum]
+	if r.System != "" {
+		if p.systems[r.System] {
+			r.ExpectedCached += r.SystemTokens
+		}
+		p.systems[r.System] = true
+	}
 	if r.PromptText != "" {
 		r.InputTokens = len(p.tok.Encode(r.PromptText))
 	} else {

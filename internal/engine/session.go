@@ -31,6 +31,8 @@ type session struct {
 	// gap, in user-centric mode, spaces the starts of consecutive turns; the
 	// dataset's think times are then not used.
 	gap time.Duration
+	// fixed: turns with a trace timestamp are sent at it (--fixed-schedule).
+	fixed bool
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
@@ -62,14 +64,22 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	intended := firstIntended
 	var prevEnd int64
 	precanned := s.e.cfg.ContextMode != ContextLive
+	if s.conv.System != "" {
+		s.history = append(s.history, openai.Message{Role: "system", Content: s.conv.System})
+	}
 	for k := range s.conv.Turns {
 		turn := &s.conv.Turns[k]
 		if k > 0 {
-			if s.gap > 0 {
+			switch {
+			case s.fixed && turn.HasTimestamp:
+				// Trace replay: the recorded time, but never before the
+				// previous answer is complete.
+				intended = max(s.e.fixedTime(turn.Timestamp), prevEnd)
+			case s.gap > 0:
 				// User-centric: the next turn starts a gap after the previous
 				// one did, or as soon as its answer is complete if later.
 				intended = max(intended+int64(s.gap), prevEnd)
-			} else {
+			default:
 				// Think time runs from the previous answer's completion.
 				intended = prevEnd + int64(turn.Delay)
 			}
@@ -110,7 +120,11 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 
 func (s *session) build(turn *dataset.Turn) *transport.Request {
 	e := s.e
-	body := e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens)
+	var extra []endpoint.Field
+	for _, kv := range turn.Extra {
+		extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
+	}
+	body := e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens, extra...)
 	h := e.cfg.Header.Clone()
 	h.Set("X-Request-ID", dataset.UUID4(s.r))
 	h.Set(e.cfg.SessionHeader, s.corrID)
@@ -158,6 +172,10 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	}
 	if e.cfg.ContextMode != ContextLive {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
+	}
+	if k == 0 && s.conv.System != "" {
+		rec.UserTokens += s.conv.SystemTokens
+		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
 	}
 	if e.cfg.Codec.Type == endpoint.Completions {
 		rec.PromptText = promptOf(s.history)

@@ -82,6 +82,11 @@ type Record struct {
 	// prefix cache could serve. Set by the processor.
 	ExpectedCached int
 
+	// System and SystemTokens: the system prompt a first turn carries, so the
+	// processor can tell one shared across sessions.
+	System       string
+	SystemTokens int
+
 	// Precanned: the history continues with a pre-canned answer of
 	// PrecannedTokens tokens instead of the live one.
 	Precanned       bool

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/engine"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+// fixedSchedule is the trace-replay decision.
+type fixedSchedule struct {
+	on     bool
+	zeroMs float64
+}
+
+// loadConversations builds the run's conversations: synthetic, from a custom
+// file, or from a local public dataset; and decides the fixed schedule.
+func loadConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, log *slog.Logger) ([]dataset.Conversation, fixedSchedule, error) {
+	var fs fixedSchedule
+	oslMean := 0
+	if p.OutputTokensMean != nil {
+		oslMean = *p.OutputTokensMean
+	}
+	if p.InputFile == "" {
+		convs, err := dataset.Synthetic(dataset.SyntheticOptions{
+			Answers: contextMode != engine.ContextLive,
+			Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
+			OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
+			TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
+			DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
+			Seed: seed, Models: p.Model,
+		}, tok)
+		if err != nil {
+			return nil, fs, usageError{err}
+		}
+		return convs, fs, nil
+	}
+	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: p.ISLBlockSize,
+		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, Tok: tok}
+	if oslMean > 0 {
+		r := dataset.NewRand(seed, dataset.StreamOSL)
+		opts.MaxTokens = func() int { return max(dataset.PositiveNormalInt(r, float64(oslMean), p.OutputTokensStddev), 1) }
+	}
+	var convs []dataset.Conversation
+	var err error
+	if p.PublicDataset == "sharegpt" {
+		convs, err = dataset.LoadShareGPT(p.InputFile, opts)
+	} else {
+		convs, err = dataset.LoadFile(opts)
+	}
+	if err != nil {
+		return nil, fs, usageError{err}
+	}
+	if contextMode != engine.ContextLive {
+		if err := cannedAnswers(convs, tok); err != nil {
+			return nil, fs, usageError{err}
+		}
+	}
+	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
+	fs.on = p.FixedSchedule || (timestamped && p.CustomDatasetType == "mooncake_trace" && !p.NoFixedSchedule)
+	if !fs.on {
+		if p.FixedAutoOffset || p.FixedStartOffset != nil || p.FixedEndOffset != nil {
+			return nil, fs, usageError{fmt.Errorf("--fixed-schedule-* can only be used with --fixed-schedule")}
+		}
+		return convs, fs, nil
+	}
+	if p.SamplingSet {
+		return nil, fs, usageError{fmt.Errorf("Dataset sampling strategy is not compatible with fixed schedule mode")}
+	}
+	convs, fs.zeroMs, err = scheduleWindow(p, convs)
+	if err != nil {
+		return nil, fs, usageError{err}
+	}
+	log.Info(fmt.Sprintf("Fixed schedule: %d conversations replayed at their timestamps", len(convs)))
+	return convs, fs, nil
+}
+
+// scheduleWindow orders conversations by start time, keeps those within the
+// offsets, and returns the timestamp that becomes time zero.
+func scheduleWindow(p *config.Profile, convs []dataset.Conversation) ([]dataset.Conversation, float64, error) {
+	for i := range convs {
+		if !convs[i].Turns[0].HasTimestamp {
+			return nil, 0, fmt.Errorf("--fixed-schedule: conversation %q has no timestamp on its first turn", convs[i].ID)
+		}
+	}
+	sort.SliceStable(convs, func(i, j int) bool { return convs[i].Turns[0].Timestamp < convs[j].Turns[0].Timestamp })
+	start, end := math.Inf(-1), math.Inf(1)
+	if p.FixedStartOffset != nil {
+		start = float64(*p.FixedStartOffset)
+	}
+	if p.FixedEndOffset != nil {
+		end = float64(*p.FixedEndOffset)
+	}
+	kept := convs[:0]
+	for _, c := range convs {
+		if ts := c.Turns[0].Timestamp; ts >= start && ts <= end {
+			kept = append(kept, c)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, 0, fmt.Errorf("no conversation starts within the fixed-schedule offsets")
+	}
+	zero := 0.0
+	switch {
+	case p.FixedAutoOffset:
+		zero = kept[0].Turns[0].Timestamp
+	case p.FixedStartOffset != nil:
+		zero = start
+	}
+	return kept, zero, nil
+}
+
+// cannedAnswers gives file turns without a recorded answer a short synthetic
+// one, for the with-responses context modes.
+func cannedAnswers(convs []dataset.Conversation, tok tokenizer.Tokenizer) error {
+	gen, err := dataset.NewPromptGen(tok)
+	if err != nil {
+		return err
+	}
+	r := dataset.NewRand(1, dataset.StreamAnswers)
+	for i := range convs {
+		for k := range convs[i].Turns {
+			t := &convs[i].Turns[k]
+			if t.Answer != "" {
+				continue
+			}
+			n := t.MaxTokens
+			if n == 0 {
+				n = max(t.Tokens, 1)
+			}
+			if t.Answer, err = gen.Prompt(r, n); err != nil {
+				return err
+			}
+			t.AnswerTokens = n
+		}
+	}
+	return nil
+}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func write(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+type sentBody struct {
+	Messages []struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	} `json:"messages"`
+	MaxTokens   *int     `json:"max_completion_tokens"`
+	Temperature *float64 `json:"temperature"`
+}
+
+func bodiesOf(t *testing.T, recs []simRecord) []sentBody {
+	t.Helper()
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ReceivedNs < recs[j].ReceivedNs })
+	out := make([]sentBody, len(recs))
+	for i, r := range recs {
+		if err := json.Unmarshal(r.Body, &out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func runFile(t *testing.T, file string, extra ...string) ([]simRecord, runResult) {
+	t.Helper()
+	sim := startSim(t, "--ttft", "1ms", "--itl", "200us")
+	args := append([]string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--input-file", file,
+		"--ui-type", "none", "--artifact-dir", filepath.Join(t.TempDir(), "out")}, extra...)
+	res := runSonde(t, args...)
+	return sim.stop(t), res
+}
+
+func TestDatasetFiles(t *testing.T) {
+	dir := t.TempDir()
+	t.Run("single_turn", func(t *testing.T) {
+		f := write(t, dir, "single.jsonl", `{"text": "What is prefill?", "output_length": 7, "extra": {"temperature": 0.25}}
+{"texts": ["Part one.", "Part two."]}
+{"text": "Third"}`)
+		recs, res := runFile(t, f, "--custom-dataset-type", "single_turn", "--osl", "3")
+		if res.code != 0 || len(recs) != 3 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		b := bodiesOf(t, recs)
+		if b[0].Messages[0].Content != "What is prefill?" || *b[0].MaxTokens != 7 || *b[0].Temperature != 0.25 ||
+			b[1].Messages[0].Content != "Part one.\nPart two." || *b[1].MaxTokens != 3 || b[2].Temperature != nil {
+			t.Fatalf("bodies %+v", b)
+		}
+	})
+	t.Run("multi_turn", func(t *testing.T) {
+		f := write(t, dir, "multi.jsonl", `{"session_id": "a", "turns": [{"role": "system", "text": "Be brief."}, {"text": "q1", "output_length": 4}, {"text": "q2", "delay": 60, "output_length": 4}]}
+{"session_id": "b", "turns": [{"text": "only", "output_length": 2}]}`)
+		recs, res := runFile(t, f, "--custom-dataset-type", "multi_turn", "--concurrency", "1")
+		if res.code != 0 || len(recs) != 3 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		b := bodiesOf(t, recs)
+		if b[0].Messages[0].Role != "system" || b[0].Messages[0].Content != "Be brief." || len(b[1].Messages) != 4 ||
+			b[1].Messages[3].Content != "q2" || b[1].Messages[2].Content != recs[0].Response || len(b[2].Messages) != 1 {
+			t.Fatalf("bodies %+v", b)
+		}
+		if gap := recs[1].ReceivedNs - recs[0].FinishedNs; gap < 58e6 {
+			t.Fatalf("the 60 ms delay was not honoured: %d ns", gap)
+		}
+	})
+	t.Run("random_pool", func(t *testing.T) {
+		pools := filepath.Join(dir, "pools")
+		os.Mkdir(pools, 0o755)
+		write(t, pools, "a.jsonl", "{\"text\": \"A1\"}\n{\"text\": \"A2\"}")
+		write(t, pools, "b.jsonl", "{\"text\": \"B1\"}")
+		recs, res := runFile(t, pools, "--custom-dataset-type", "random_pool", "--num-dataset-entries", "6", "--osl", "2")
+		if res.code != 0 || len(recs) != 6 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		for _, b := range bodiesOf(t, recs) {
+			if c := b.Messages[0].Content; c != "A1\nB1" && c != "A2\nB1" {
+				t.Fatalf("composed prompt %q", c)
+			}
+		}
+	})
+	t.Run("mooncake_trace", func(t *testing.T) {
+		f := write(t, dir, "trace.jsonl", `{"timestamp": 1000, "input_length": 300, "output_length": 4, "hash_ids": [1, 2]}
+{"timestamp": 1150, "input_length": 300, "output_length": 4, "hash_ids": [1, 3]}
+{"timestamp": 1300, "text_input": "literal", "output_length": 4}`)
+		recs, res := runFile(t, f, "--custom-dataset-type", "mooncake_trace", "--isl-block-size", "160", "--fixed-schedule-auto-offset")
+		if res.code != 0 || len(recs) != 3 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		sort.Slice(recs, func(i, j int) bool { return recs[i].ReceivedNs < recs[j].ReceivedNs })
+		for i, want := range []int64{150e6, 150e6} {
+			if gap := recs[i+1].ReceivedNs - recs[i].ReceivedNs; gap < want-10e6 || gap > want+10e6 {
+				t.Fatalf("requests %d and %d arrived %d ms apart, the trace says 150", i, i+1, gap/1e6)
+			}
+		}
+		b := bodiesOf(t, recs)
+		a, c := b[0].Messages[0].Content, b[1].Messages[0].Content
+		shared := 0
+		for shared < min(len(a), len(c)) && a[shared] == c[shared] {
+			shared++
+		}
+		if shared < 200 || b[2].Messages[0].Content != "literal" {
+			t.Fatalf("hash id 1 should give both prompts the same first block (shared %d bytes)", shared)
+		}
+	})
+	t.Run("inputs_json", func(t *testing.T) {
+		f := write(t, dir, "inputs.json", `{"data": [{"session_id": "s", "payloads": [
+			{"messages": [{"role": "user", "content": "first"}], "model": "m", "max_completion_tokens": 3},
+			{"messages": [{"role": "user", "content": "second"}], "model": "m", "max_completion_tokens": 3}]}]}`)
+		recs, res := runFile(t, f, "--custom-dataset-type", "inputs_json")
+		if res.code != 0 || len(recs) != 2 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		b := bodiesOf(t, recs)
+		if b[0].Messages[0].Content != "first" || b[1].Messages[2].Content != "second" {
+			t.Fatalf("bodies %+v", b)
+		}
+	})
+	t.Run("sharegpt", func(t *testing.T) {
+		f := write(t, dir, "sharegpt.json", `[{"id": "x", "conversations": [
+			{"from": "human", "value": "Explain batching."}, {"from": "gpt", "value": "Batching groups requests so the GPU works on many at once."},
+			{"from": "human", "value": "And prefill?"}, {"from": "gpt", "value": "Prefill processes the prompt."}]}]`)
+		recs, res := runFile(t, f, "--public-dataset", "sharegpt")
+		if res.code != 0 || len(recs) != 2 {
+			t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+		}
+		b := bodiesOf(t, recs)
+		if b[0].Messages[0].Content != "Explain batching." || *b[0].MaxTokens != 13 || b[1].Messages[2].Content != "And prefill?" {
+			t.Fatalf("bodies %+v (max %d)", b, *b[0].MaxTokens)
+		}
+	})
+	t.Run("malformed", func(t *testing.T) {
+		f := write(t, dir, "bad.jsonl", "{\"text\": \"fine\"}\n{\"text\": \"x\", \"output_length\": 0}\n")
+		recs, res := runFile(t, f, "--custom-dataset-type", "single_turn")
+		if res.code != exitUsage || !strings.Contains(res.stderr, "bad.jsonl:2: field \"output_length\"") || len(recs) != 0 {
+			t.Fatalf("exit %d, %d requests sent, stderr %s", res.code, len(recs), res.stderr)
+		}
+	})
+}
