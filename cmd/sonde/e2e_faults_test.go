@@ -190,8 +190,11 @@ func TestBadFlags(t *testing.T) {
 }
 
 func TestTokenizerFallbackIsRecorded(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "1ms")
 	dir := filepath.Join(t.TempDir(), "out")
-	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "Org/NoSuchModel", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
+	// The model name is used as the tokenizer by default; offline and not
+	// cached, it falls back to builtin and says so.
+	res := runSonde(t, "profile", "-m", "Org/NoSuchModel", "--url", sim.addr, "--request-count", "2",
 		"--isl", "10", "--osl", "3", "--artifact-dir", dir, "--ui-type", "none")
 	if res.code != 0 || !strings.Contains(res.stderr, "Falling back to the builtin o200k_base tokenizer") {
 		t.Fatalf("exit %d, stderr:\n%s", res.code, res.stderr)
@@ -201,6 +204,13 @@ func TestTokenizerFallbackIsRecorded(t *testing.T) {
 	if tok["requested"] != "Org/NoSuchModel" || !strings.Contains(tok["fallback_reason"].(string), "not in the Hugging Face cache") {
 		t.Fatalf("tokenizer info %v", tok)
 	}
+	// Asked for explicitly, a tokenizer that cannot be had is an error.
+	res = runSonde(t, "profile", "-m", "m", "--tokenizer", "Org/NoSuchModel", "--url", sim.addr, "--request-count", "2",
+		"--artifact-dir", filepath.Join(t.TempDir(), "x"), "--ui-type", "none")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--tokenizer Org/NoSuchModel") {
+		t.Fatalf("explicit: exit %d, %s", res.code, res.stderr)
+	}
+	sim.stop(t)
 }
 
 // startSonde runs the binary in the background, streaming its stderr lines.

@@ -25,8 +25,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	sondeBin = filepath.Join(dir, "sonde")
-	// Tests must not see the machine's Hugging Face cache.
+	// Tests must not see the machine's Hugging Face cache, nor reach the Hub.
 	os.Setenv("HF_HUB_CACHE", filepath.Join(dir, "hf-cache"))
+	os.Setenv("HF_HUB_OFFLINE", "1")
 	buildArgs := []string{"build", "-o", sondeBin}
 	if raceEnabled {
 		buildArgs = append(buildArgs, "-race")

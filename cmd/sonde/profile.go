@@ -140,7 +140,8 @@ func runProfile(e env, p *config.Profile) error {
 			tokName = sims[0].Tokenizer // the simulated model's own tokenizer
 		}
 	}
-	res, err := tokenizer.Resolve(tokName, e.getenv)
+	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: tokName, Explicit: p.Tokenizer != "",
+		Revision: p.TokenizerRevision, Getenv: e.getenv})
 	if err != nil {
 		return usageError{err}
 	}

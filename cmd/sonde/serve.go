@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -104,12 +105,16 @@ func describeSim(o sim.Options) string {
 }
 
 func newSim(opts sim.Options) (*httpapi.Server, error) {
-	res, err := tokenizer.Resolve(opts.Tokenizer, func(string) string { return "" })
-	if err != nil {
-		return nil, err
+	// The simulator never downloads: builtin, a local file, or the HF cache.
+	offline := func(k string) string {
+		if k == "HF_HUB_OFFLINE" {
+			return "1"
+		}
+		return os.Getenv(k)
 	}
-	if res.Fallback != "" && opts.Tokenizer != tokenizer.BuiltinName {
-		return nil, fmt.Errorf("simulator tokenizer %q: %s", opts.Tokenizer, res.Fallback)
+	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: opts.Tokenizer, Explicit: true, Getenv: offline})
+	if err != nil {
+		return nil, fmt.Errorf("simulator: %w", err)
 	}
 	return httpapi.New(opts, res.Tokenizer)
 }

@@ -25,11 +25,25 @@ var placeholderModels = map[string]bool{"mock-model": true, "test-model": true, 
 // ErrNotFound means a name is neither a local path nor in the HF cache.
 var ErrNotFound = errors.New("not found")
 
+// ResolveOptions say where --tokenizer may come from.
+type ResolveOptions struct {
+	Name     string // --tokenizer, or the model name
+	Explicit bool   // given with --tokenizer: failures are errors, not fallbacks
+	Revision string // --tokenizer-revision
+	Getenv   func(string) string
+}
+
 // Resolve loads the tokenizer named by --tokenizer (or the model name):
-// "builtin"; a local tokenizer.json file or folder; or a Hugging Face id found
-// in the local Hugging Face cache. An explicit local path that fails to load
-// is an error. Anything else falls back to builtin, saying why.
-func Resolve(name string, getenv func(string) string) (*Resolution, error) {
+// "builtin"; a local tokenizer.json file or folder; a Hugging Face repo in
+// the local cache; or, unless offline, one downloaded from the Hub (a bare
+// name is looked up first). An explicit --tokenizer that cannot be loaded is
+// an error; the model name used by default falls back to builtin, saying why.
+func Resolve(o ResolveOptions) (*Resolution, error) {
+	getenv := o.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	name := o.Name
 	res := &Resolution{Requested: name}
 	useBuiltin := func(why string) (*Resolution, error) {
 		t, err := Builtin()
@@ -54,16 +68,44 @@ func Resolve(name string, getenv func(string) string) (*Resolution, error) {
 		res.Tokenizer = t
 		return res, nil
 	}
-	path, err := FindInHFCache(name, getenv)
-	if err == nil {
-		t, err := Load(path)
-		if err != nil {
-			return useBuiltin(fmt.Sprintf("the cached tokenizer %s could not be loaded: %v", path, err))
+	fail := func(err error) (*Resolution, error) {
+		if o.Explicit {
+			return nil, fmt.Errorf("--tokenizer %s: %w", name, err)
 		}
-		res.Tokenizer = t
-		return res, nil
+		return useBuiltin(fmt.Sprintf("tokenizer %q could not be loaded: %v", name, err))
 	}
-	return useBuiltin(fmt.Sprintf("tokenizer %q is not a local path and not in the Hugging Face cache (%v); downloading from the Hub is not supported yet", name, err))
+	path, err := FindInHFCache(name, getenv)
+	if err != nil {
+		if Offline(getenv) {
+			return fail(fmt.Errorf("not a local path and not in the Hugging Face cache (%v), and HF_HUB_OFFLINE forbids downloading", err))
+		}
+		if path, err = fromHub(name, o.Revision, getenv); err != nil {
+			return fail(err)
+		}
+	}
+	t, err := Load(path)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", path, err))
+	}
+	res.Tokenizer = t
+	return res, nil
+}
+
+// fromHub finds name on the Hub (a bare name is searched first) and returns
+// its cached tokenizer.json, downloading it if needed.
+func fromHub(name, revision string, getenv func(string) string) (string, error) {
+	hub := NewHub(getenv)
+	repo := name
+	if !strings.Contains(name, "/") {
+		var err error
+		if repo, err = hub.Search(name); err != nil {
+			return "", err
+		}
+		if path, err := FindInHFCache(repo, getenv); err == nil {
+			return path, nil
+		}
+	}
+	return hub.Download(repo, revision)
 }
 
 // HFCacheDir is where Hugging Face keeps downloaded repos: $HF_HUB_CACHE,

@@ -9,16 +9,16 @@ import (
 
 func TestResolve(t *testing.T) {
 	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
-	r, err := Resolve("builtin", env(nil))
+	r, err := Resolve(ResolveOptions{Name: "builtin", Getenv: env(nil)})
 	if err != nil || r.Fallback != "" {
 		t.Fatalf("builtin: %+v %v", r, err)
 	}
-	r, err = Resolve("mock-model", env(nil))
+	r, err = Resolve(ResolveOptions{Name: "mock-model", Getenv: env(nil)})
 	if err != nil || !strings.Contains(r.Fallback, "placeholder") {
 		t.Fatalf("placeholder: %+v %v", r, err)
 	}
 	cache := t.TempDir()
-	r, err = Resolve("Org/Missing", env(map[string]string{"HF_HUB_CACHE": cache}))
+	r, err = Resolve(ResolveOptions{Name: "Org/Missing", Getenv: env(map[string]string{"HF_HUB_CACHE": cache, "HF_HUB_OFFLINE": "1"})})
 	if err != nil || !strings.Contains(r.Fallback, "not in the Hugging Face cache") {
 		t.Fatalf("missing: %+v %v", r, err)
 	}
@@ -28,14 +28,14 @@ func TestResolve(t *testing.T) {
 	os.MkdirAll(filepath.Join(cache, "models--Org--Tiny", "refs"), 0o755)
 	os.WriteFile(filepath.Join(cache, "models--Org--Tiny", "refs", "main"), []byte("abc123\n"), 0o644)
 	os.WriteFile(filepath.Join(snap, "tokenizer.json"), []byte(tinyTokenizer), 0o644)
-	r, err = Resolve("Org/Tiny", env(map[string]string{"HF_HUB_CACHE": cache}))
+	r, err = Resolve(ResolveOptions{Name: "Org/Tiny", Getenv: env(map[string]string{"HF_HUB_CACHE": cache})})
 	if err != nil || r.Fallback != "" || r.Tokenizer.VocabSize() != 3 {
 		t.Fatalf("cached: %+v %v", r, err)
 	}
 	// An explicit local path that is broken is an error, not a fallback.
 	bad := filepath.Join(t.TempDir(), "tokenizer.json")
 	os.WriteFile(bad, []byte("{not json"), 0o644)
-	if _, err := Resolve(bad, env(nil)); err == nil {
+	if _, err := Resolve(ResolveOptions{Name: bad, Getenv: env(nil)}); err == nil {
 		t.Fatal("broken local tokenizer accepted")
 	}
 }
