@@ -27,7 +27,16 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		oslMean = *p.OutputTokensMean
 	}
 	if p.InputFile == "" {
+		var dist *dataset.SeqDist
+		if p.SeqDist != "" {
+			var err error
+			if dist, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
+				return nil, fs, usageError{err}
+			}
+		}
 		convs, err := dataset.Synthetic(dataset.SyntheticOptions{
+			SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
+			SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
 			Answers: contextMode != engine.ContextLive,
 			Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
 			OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,

@@ -153,3 +153,57 @@ func TestDatasetFiles(t *testing.T) {
 		}
 	})
 }
+
+func TestPromptShapingEndToEnd(t *testing.T) {
+	sim := startSim(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, append([]string{"profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "6",
+		"--conversation-turn-mean", "2", "--isl", "40", "--osl", "5", "--shared-system-prompt-length", "64",
+		"--user-context-prompt-length", "20", "--concurrency", "1", "--ui-type", "none", "--artifact-dir", dir}, includeUsage...)...)
+	recs := sim.stop(t)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	system := ""
+	for _, b := range bodiesOf(t, recs) {
+		if b.Messages[0].Role != "system" || (system != "" && b.Messages[0].Content != system) {
+			t.Fatalf("every turn must start with the shared system prompt: %+v", b.Messages[0])
+		}
+		system = b.Messages[0].Content
+	}
+	// First turns: 64 + 20 + 40 tokens; from the second session on, the
+	// shared system prompt is expected (and found) in the cache.
+	cachedFirsts := 0
+	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+		if l.Metadata.TurnIndex != 0 {
+			continue
+		}
+		if isl := metricValue(l, "input_sequence_length"); isl != 124 {
+			t.Fatalf("first-turn ISL %v, want 64 + 20 + 40", isl)
+		}
+		if metricValue(l, "expected_cached_tokens") == 64 && metricValue(l, "usage_prompt_cache_read_tokens") == 64 {
+			cachedFirsts++
+		}
+	}
+	if cachedFirsts != 5 {
+		t.Fatalf("%d of 5 later sessions found the shared system prompt cached", cachedFirsts)
+	}
+
+	sim = startSim(t, "--ttft", "1ms", "--itl", "100us")
+	res = runSonde(t, "profile", "-m", "m", "--endpoint-type", "completions", "--url", sim.addr, "--request-count", "4",
+		"-b", "3", "--seq-dist", "30,4:50;60,6:50", "--ui-type", "none", "--artifact-dir", filepath.Join(t.TempDir(), "c"))
+	recs = sim.stop(t)
+	if res.code != 0 || len(recs) != 4 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, r := range recs {
+		var b struct {
+			Prompt    []string `json:"prompt"`
+			MaxTokens int      `json:"max_tokens"`
+		}
+		json.Unmarshal(r.Body, &b)
+		if len(b.Prompt) != 3 || (b.MaxTokens != 4 && b.MaxTokens != 6) {
+			t.Fatalf("completions batch body %s", r.Body)
+		}
+	}
+}

@@ -110,6 +110,24 @@ func (p *Profile) Validate() []error {
 	if p.FixedSchedule && p.SamplingSet {
 		add("Dataset sampling strategy is not compatible with fixed schedule mode")
 	}
+	if p.PrefixPoolSize > 0 && p.PrefixLength < 1 {
+		add("--prompt-prefix-pool-size needs --prompt-prefix-length")
+	}
+	if p.PrefixLength > 0 && p.PrefixPoolSize < 1 {
+		add("--prompt-prefix-length needs --prompt-prefix-pool-size")
+	}
+	if p.SharedSystemLength > 0 && p.PrefixPoolSize > 0 {
+		add("--shared-system-prompt-length and --prompt-prefix-pool-size cannot be used together")
+	}
+	if p.PromptBatchSize < 1 {
+		add("--prompt-batch-size must be at least 1, got %d", p.PromptBatchSize)
+	}
+	if p.PromptBatchSize > 1 && p.EndpointType != "completions" {
+		add("--prompt-batch-size above 1 needs --endpoint-type completions")
+	}
+	if (p.PrefixPoolSize > 0 || p.SharedSystemLength > 0 || p.UserContextLength > 0 || p.SeqDist != "") && p.InputFile != "" {
+		add("prompt shaping (--prompt-prefix-*, --shared-system-prompt-length, --user-context-prompt-length, --seq-dist) applies to synthetic data, not --input-file")
+	}
 	if p.ISLBlockSize < 1 {
 		add("--isl-block-size must be at least 1, got %d", p.ISLBlockSize)
 	}

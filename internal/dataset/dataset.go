@@ -22,6 +22,10 @@ type Turn struct {
 	HasTimestamp bool
 	// Extra fields merged into this turn's payload, after --extra-inputs.
 	Extra []KV
+	// Batch are further prompts sent with this one (completions
+	// --prompt-batch-size), of BatchTokens tokens in all.
+	Batch       []string
+	BatchTokens int
 }
 
 // Conversation is a dataset entry: a session's user turns.

@@ -113,3 +113,41 @@ func TestSamplers(t *testing.T) {
 		}
 	}
 }
+
+// Prompt shaping: a pooled prefix and a user context start the first turn and
+// add to its ISL exactly; a shared system prompt is the same everywhere;
+// batches carry further prompts of the same length.
+func TestPromptShaping(t *testing.T) {
+	tok := builtin(t)
+	convs, err := Synthetic(SyntheticOptions{Entries: 12, ISLMean: 40, OSLMean: 5, TurnMean: 2, DelayRatio: 1, Seed: 3,
+		PrefixPool: 2, PrefixLength: 20, UserContext: 30, Batch: 3}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefixes := map[string]bool{}
+	for _, c := range convs {
+		first := c.Turns[0]
+		if first.Tokens != 90 || len(tok.Encode(first.Text)) != 90 {
+			t.Fatalf("first turn %d tokens (%d re-encoded), want 20 + 30 + 40", first.Tokens, len(tok.Encode(first.Text)))
+		}
+		if c.Turns[1].Tokens != 40 || len(first.Batch) != 2 || first.BatchTokens != 180 {
+			t.Fatalf("later turn %d tokens, batch %d/%d", c.Turns[1].Tokens, len(first.Batch), first.BatchTokens)
+		}
+		ids := tok.Encode(first.Text)
+		prefixes[tok.Decode(ids[:20])] = true
+	}
+	if len(prefixes) > 2 {
+		t.Fatalf("%d distinct prefixes from a pool of 2", len(prefixes))
+	}
+	convs, _ = Synthetic(SyntheticOptions{Entries: 3, ISLMean: 10, TurnMean: 1, DelayRatio: 1, Seed: 3, SharedSystem: 25}, tok)
+	if convs[0].System == "" || convs[0].System != convs[2].System || len(tok.Encode(convs[0].System)) != 25 {
+		t.Fatalf("shared system prompt %q", convs[0].System)
+	}
+	dist, _ := ParseSeqDist("100,7:50;200,9:50")
+	convs, _ = Synthetic(SyntheticOptions{Entries: 20, ISLMean: 10, TurnMean: 1, DelayRatio: 1, Seed: 3, SeqDist: dist}, tok)
+	for _, c := range convs {
+		if tt := c.Turns[0]; !(tt.Tokens == 100 && tt.MaxTokens == 7) && !(tt.Tokens == 200 && tt.MaxTokens == 9) {
+			t.Fatalf("turn %d/%d not drawn from the distribution", tt.Tokens, tt.MaxTokens)
+		}
+	}
+}

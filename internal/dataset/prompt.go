@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/sonde-bench/sonde/internal/corpus"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
@@ -64,4 +65,27 @@ func (g *PromptGen) Prompt(r *rand.Rand, n int) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("dataset: could not build a prompt of exactly %d tokens with %s", n, g.tok.Name())
+}
+
+// WithLead returns the lead texts (a shared prefix, a user context) followed
+// by a body of n tokens, and the token count of the whole, which is the sum
+// of the parts whenever the seams do not merge tokens (bodies start with a
+// space-led word). Bodies are redrawn a few times to get the sum exactly;
+// the lead texts never change, so they stay a cacheable prefix.
+func (g *PromptGen) WithLead(r *rand.Rand, lead []string, n int) (string, int, error) {
+	head := strings.Join(lead, "")
+	want := len(g.tok.Encode(head)) + n
+	var text string
+	got := 0
+	for attempt := 0; attempt < 10; attempt++ {
+		body, err := g.Prompt(r, n)
+		if err != nil {
+			return "", 0, err
+		}
+		text = head + body
+		if got = len(g.tok.Encode(text)); got == want {
+			break
+		}
+	}
+	return text, got, nil
 }

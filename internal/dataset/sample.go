@@ -20,6 +20,7 @@ const (
 	StreamArrival
 	StreamSession
 	StreamAnswers
+	StreamShape
 )
 
 // NewRand returns the PCG for one stream of a run seed.

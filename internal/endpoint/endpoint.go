@@ -54,13 +54,19 @@ type Codec struct {
 // fixed order so that the same inputs give byte-identical bodies.
 // turnExtra (a dataset turn's own fields) is merged after --extra-inputs.
 func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTokens int, turnExtra ...Field) []byte {
+	return c.EncodeBatch(dst, model, history, nil, maxTokens, turnExtra...)
+}
+
+// EncodeBatch is Encode with further prompts sent in the same completions
+// request (--prompt-batch-size).
+func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, batch []string, maxTokens int, turnExtra ...Field) []byte {
 	fields := make([]Field, 0, 4+len(c.Extra))
 	if c.Type == Completions {
 		parts := make([]string, len(history))
 		for i, m := range history {
 			parts[i] = m.Content
 		}
-		prompt, _ := json.Marshal([]string{strings.Join(parts, "\n")})
+		prompt, _ := json.Marshal(append([]string{strings.Join(parts, "\n")}, batch...))
 		fields = append(fields, Field{"prompt", prompt})
 	} else {
 		msgs, _ := json.Marshal(history)

@@ -124,7 +124,7 @@ func (s *session) build(turn *dataset.Turn) *transport.Request {
 	for _, kv := range turn.Extra {
 		extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 	}
-	body := e.cfg.Codec.Encode(nil, turn.Model, s.history, turn.MaxTokens, extra...)
+	body := e.cfg.Codec.EncodeBatch(nil, turn.Model, s.history, turn.Batch, turn.MaxTokens, extra...)
 	h := e.cfg.Header.Clone()
 	h.Set("X-Request-ID", dataset.UUID4(s.r))
 	h.Set(e.cfg.SessionHeader, s.corrID)
@@ -179,6 +179,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	}
 	if e.cfg.Codec.Type == endpoint.Completions {
 		rec.PromptText = promptOf(s.history)
+		rec.UserTokens = turn.BatchTokens // the other prompts of a batch
 	}
 	if res.Err != nil {
 		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
