@@ -16,6 +16,9 @@ type bpeModel struct {
 	fuseUnk      bool
 	byteIDs      [256]int // <0xXX> ids for byte_fallback, -1 when absent
 	cache        wordCache
+	// byteLevel: words arrive as raw bytes and are mapped to GPT-2's
+	// byte runes here, only when the word cache misses.
+	byteLevel bool
 }
 
 type merge struct {
@@ -44,11 +47,6 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 	if word == "" {
 		return out
 	}
-	if m.ignoreMerges {
-		if id, ok := m.vocab[word]; ok {
-			return append(out, id)
-		}
-	}
 	cacheable := len(word) <= maxCachedWordLen
 	if cacheable {
 		if ids, ok := m.cache.get(word); ok {
@@ -56,6 +54,18 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 				out = append(out, int(id))
 			}
 			return out
+		}
+	}
+	key := word
+	if m.byteLevel {
+		word = byteLevelEncode(word)
+	}
+	if m.ignoreMerges {
+		if id, ok := m.vocab[word]; ok {
+			if cacheable {
+				m.cache.put(key, []int32{int32(id)})
+			}
+			return append(out, id)
 		}
 	}
 	syms := make([]int32, 0, utf8.RuneCountInString(word))
@@ -95,7 +105,7 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 	}
 	syms = m.applyMerges(syms)
 	if cacheable {
-		m.cache.put(word, syms)
+		m.cache.put(key, syms)
 	}
 	for _, s := range syms {
 		out = append(out, int(s))

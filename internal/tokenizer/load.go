@@ -182,6 +182,7 @@ func build(f *fileJSON) (*BPE, error) {
 	if t.pre, err = buildPreTokenizer(f.PreTokenizer); err != nil {
 		return nil, err
 	}
+	t.pre, m.byteLevel = deferByteLevel(t.pre)
 	if t.decoder, err = buildDecoder(f.Decoder); err != nil {
 		return nil, err
 	}
@@ -230,6 +231,35 @@ func buildNormalizer(raw json.RawMessage) (normalizer, error) {
 		return seq, nil
 	}
 	return nil, fmt.Errorf("normalizer %q is not supported", c.Type)
+}
+
+// deferByteLevel moves a final ByteLevel step from the pre-tokenizer into the
+// model, which then maps bytes to runes only for words its cache has not seen.
+func deferByteLevel(p preTokenizer) (preTokenizer, bool) {
+	switch q := p.(type) {
+	case *byteLevelPreTokenizer:
+		if q.addPrefixSpace {
+			return p, false
+		}
+		if q.re != nil {
+			return q.re, true
+		}
+		return noPreTokenizer{}, true
+	case sequencePreTokenizer:
+		if len(q) == 0 {
+			return p, false
+		}
+		last, ok := q[len(q)-1].(*byteLevelPreTokenizer)
+		if !ok || last.addPrefixSpace {
+			return p, false
+		}
+		rest := append(sequencePreTokenizer{}, q[:len(q)-1]...)
+		if last.re != nil {
+			rest = append(rest, last.re)
+		}
+		return rest, true
+	}
+	return p, false
 }
 
 func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
