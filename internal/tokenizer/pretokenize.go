@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dlclark/regexp2"
 )
@@ -64,7 +65,10 @@ const regexMatchTimeout = 10 * time.Second
 // splitPreTokenizer is HF's Split: a regex or literal pattern, a behaviour
 // for the matches, and invert to treat the matches as the content.
 type splitPreTokenizer struct {
-	re       *regexp2.Regexp // nil for a literal pattern
+	re *regexp2.Regexp // nil for a literal pattern
+	// scan, when set, replaces re with a hand-written matcher of the same
+	// pattern (see scan_o200k.go).
+	scan     func(s string, i int) (start, end int)
 	literal  string
 	behavior splitBehavior
 	invert   bool
@@ -97,7 +101,16 @@ func (p *splitPreTokenizer) spans(s string) []span {
 		out = append(out, span{a, b, true})
 		last = b
 	}
-	if p.re == nil {
+	if p.scan != nil {
+		for i := 0; i < len(s); {
+			a, b := p.scan(s, i)
+			if a < 0 {
+				break
+			}
+			add(a, b)
+			i = b
+		}
+	} else if p.re == nil {
 		if p.literal != "" {
 			for i := 0; i <= len(s)-len(p.literal); {
 				j := strings.Index(s[i:], p.literal)
@@ -109,15 +122,17 @@ func (p *splitPreTokenizer) spans(s string) []span {
 			}
 		}
 	} else {
-		runes := []rune(s)
-		// byteAt maps a rune index to its byte offset in s.
-		byteAt := make([]int, len(runes)+1)
-		off := 0
-		for i, r := range runes {
-			byteAt[i] = off
-			off += len(string(r))
+		// byteAt maps a rune index to its byte offset in s. Invalid bytes
+		// decode to one U+FFFD each but occupy one byte, not three.
+		runes := make([]rune, 0, len(s))
+		byteAt := make([]int, 0, len(s)+1)
+		for off := 0; off < len(s); {
+			r, n := utf8.DecodeRuneInString(s[off:])
+			runes = append(runes, r)
+			byteAt = append(byteAt, off)
+			off += n
 		}
-		byteAt[len(runes)] = off
+		byteAt = append(byteAt, len(s))
 		m, err := p.re.FindRunesMatch(runes)
 		for err == nil && m != nil {
 			if m.Length > 0 {

@@ -1,0 +1,64 @@
+package tokenizer
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// pieces lists the matches of a split, by regexp2 or by a scanner.
+func pieces(p *splitPreTokenizer, s string) []string {
+	var out []string
+	for _, sp := range p.spans(s) {
+		if sp.match != p.invert {
+			out = append(out, s[sp.start:sp.end])
+		}
+	}
+	return out
+}
+
+// alphabet mixes every class the o200k pattern tells apart.
+var alphabet = []rune("aZbYq'sStTrReEvVmMlLdD 0123456789٣²½!?.,;:/\\-_()[]{}\"#@ \t\n\r\r\n\u00a0\u3000\u2028\u0085\u0301\u0308\u02b0\u01c5\u00e9\u00c9中文한ひカ\U0001F600\u200b\u00ad\ufffd")
+
+func randomText(r *rand.Rand, n int) string {
+	var b strings.Builder
+	for range n {
+		b.WriteRune(alphabet[r.IntN(len(alphabet))])
+	}
+	return b.String()
+}
+
+// The hand-written o200k scanner agrees with regexp2 on the pattern itself.
+func TestScanO200kMatchesRegex(t *testing.T) {
+	re, err := newRegex(o200kPattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &splitPreTokenizer{re: re, behavior: splitRemoved, invert: true}
+	fast := &splitPreTokenizer{scan: scanO200k, behavior: splitRemoved, invert: true}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := range 20000 {
+		s := randomText(r, 1+r.IntN(24))
+		if a, b := pieces(slow, s), pieces(fast, s); !slices.Equal(a, b) {
+			t.Fatalf("case %d %q:\nregexp2 %q\nscanner %q", i, s, a, b)
+		}
+	}
+}
+
+func FuzzScanO200k(f *testing.F) {
+	re, err := newRegex(o200kPattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	slow := &splitPreTokenizer{re: re, behavior: splitRemoved, invert: true}
+	fast := &splitPreTokenizer{scan: scanO200k, behavior: splitRemoved, invert: true}
+	for _, s := range []string{"Hello World's", "  \n\n x", "ÉCOLE'S", "a\u0301b", "123456", " !!!/\n"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, b := pieces(slow, s), pieces(fast, s); !slices.Equal(a, b) {
+			t.Fatalf("%q: regexp2 %q, scanner %q", s, a, b)
+		}
+	})
+}
