@@ -390,3 +390,48 @@ func TestDefaultArtifactDir(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestExportLevels(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	base := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--request-count", "3",
+		"--isl", "8", "--osl", "4", "--ui-type", "none"}
+	summary := filepath.Join(t.TempDir(), "s")
+	if res := runSonde(t, append(base, "--artifact-dir", summary, "--export-level", "summary")...); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(summary, "profile_export.jsonl")); err == nil {
+		t.Error("summary level wrote per-request records")
+	}
+	raw := filepath.Join(t.TempDir(), "r")
+	if res := runSonde(t, append(base, "--artifact-dir", raw, "--export-level", "raw", "--profile-export-prefix", "run")...); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(raw, "run_raw.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	var first struct {
+		Metadata struct {
+			FirstTokenNs int64 `json:"first_token_ns"`
+		} `json:"metadata"`
+		Request   map[string]any `json:"request"`
+		Responses []struct {
+			ReceivedNs int64  `json:"received_ns"`
+			Data       string `json:"data"`
+		} `json:"responses"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &first); err != nil || len(lines) != 3 {
+		t.Fatalf("%d lines: %v", len(lines), err)
+	}
+	if first.Request["model"] != "m" || len(first.Responses) < 5 || !strings.HasPrefix(first.Responses[len(first.Responses)-1].Data, "data: [DONE]") ||
+		first.Metadata.FirstTokenNs == 0 {
+		t.Fatalf("raw line %+v", first)
+	}
+	for _, f := range []string{"run.json", "run.csv", "run.jsonl", "run_outputs.json"} {
+		if _, err := os.Stat(filepath.Join(raw, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	sim.stop(t)
+}

@@ -282,3 +282,31 @@ func TestServerTokenCountsAndOSLMismatch(t *testing.T) {
 		t.Errorf("reasoning tokens %v, want 4", got)
 	}
 }
+
+// The chat-over-a-document case: a long context unique to each conversation
+// starts its first turn. With prefix caching, later turns prefill only the
+// new question, so their TTFT falls below the first turn's; without it, every
+// turn prefills the whole context again and TTFT rises above the first's.
+func TestCachedTurnsBeatTheFirst(t *testing.T) {
+	ttfts := func(simArgs ...string) []float64 {
+		sim := startSim(t, simArgs...)
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "6",
+			"--conversation-turn-mean", "3", "--user-context-prompt-length", "3000", "--isl", "50", "--osl", "20",
+			"--concurrency", "2", "--random-seed", "9", "--ui-type", "none", "--artifact-dir", dir)
+		sim.stop(t)
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		return perTurnTTFT(t, readJSON(t, filepath.Join(dir, "profile_export_aiperf.json")))
+	}
+	on, off := ttfts(), ttfts("--no-prefix-caching")
+	for k := 1; k < 3; k++ {
+		if on[k] >= on[0]/2 {
+			t.Errorf("caching on: turn %d TTFT %.2f ms, not below turn 0's %.2f ms", k, on[k], on[0])
+		}
+		if off[k] <= off[0] {
+			t.Errorf("caching off: turn %d TTFT %.2f ms, not above turn 0's %.2f ms", k, off[k], off[0])
+		}
+	}
+}

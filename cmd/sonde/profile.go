@@ -216,6 +216,13 @@ func runProfile(e env, p *config.Profile) error {
 		}
 		sinks = append(sinks, recWriter)
 	}
+	var rawWriter *export.RawWriter
+	if p.ExportLevel == "raw" {
+		if rawWriter, err = export.NewRawWriter(files.Raw()); err != nil {
+			return fmt.Errorf("profile_export_raw.jsonl: %w", err)
+		}
+		sinks = append(sinks, rawWriter)
+	}
 	var outputs *export.OutputsSink
 	if p.ExportOutputs || p.ExportLevel == "raw" {
 		outputs = &export.OutputsSink{}
@@ -268,7 +275,7 @@ func runProfile(e env, p *config.Profile) error {
 		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, e.getenv),
-		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs,
+		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
 		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode,
 	}
 	if p.CancellationRate != nil {
@@ -351,6 +358,11 @@ func runProfile(e env, p *config.Profile) error {
 	run := &export.Run{Unsent: unsent, Config: redactedConfig(p), CLICommand: p.CLICommand, WasCancelled: wasCancelled.Load(),
 		StartTime: startTime, EndTime: endTime, Version: version, Seed: seed,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: tok.Name(), Fallback: res.Fallback}, Warnings: warnings}
+	if rawWriter != nil {
+		if err := rawWriter.Close(); err != nil {
+			log.Error("writing profile_export_raw.jsonl: " + err.Error())
+		}
+	}
 	if outputs != nil {
 		if err := export.WriteFile(files.Outputs(), outputs.JSON()); err != nil {
 			log.Error("writing outputs.json: " + err.Error())

@@ -58,6 +58,9 @@ type Config struct {
 	PrefillConcurrency  int           // requests awaiting their first bytes; 0 = no limit
 	ContextMode         string        // ContextLive or a pre-canned mode
 
+	// KeepRaw keeps request bodies and raw events (--export-level raw).
+	KeepRaw bool
+
 	// Fixed sends each conversation at its first turn's trace timestamp
 	// (ms, minus FixedZeroMs), in the sampler's order (--fixed-schedule).
 	Fixed       bool

@@ -188,6 +188,12 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled when the run stopped"}
 		}
 	}
+	if e.cfg.KeepRaw {
+		rec.Raw = &record.Raw{Body: req.Body}
+		for i := range res.Events {
+			rec.Raw.Events = append(rec.Raw.Events, record.RawEvent{Ns: res.Events[i].Ns, Data: string(res.EventData(i))})
+		}
+	}
 	parseResponses(&res, rec)
 	e.progress.RequestsDone.Add(1)
 	if rec.Error != nil {

@@ -42,6 +42,8 @@ type recordMeta struct {
 	RequestAckNs       *int64 `json:"request_ack_ns"`
 	RequestEndNs       int64  `json:"request_end_ns"`
 	CreditIssuedNs     int64  `json:"credit_issued_ns"`
+	FirstTokenNs       *int64 `json:"first_token_ns"`
+	LastTokenNs        *int64 `json:"last_token_ns"`
 	WorkerID           string `json:"worker_id"`
 	RecordProcessorID  string `json:"record_processor_id"`
 	BenchmarkPhase     string `json:"benchmark_phase"`
@@ -86,6 +88,10 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func
 		ack := r.AckWallNs
 		line.Metadata.RequestAckNs = &ack
 	}
+	if n := len(r.Responses); n > 0 {
+		first, last := wall(r.Responses[0].Ns), wall(r.Responses[n-1].Ns)
+		line.Metadata.FirstTokenNs, line.Metadata.LastTokenNs = &first, &last
+	}
 	if r.WasCancelled {
 		c := wall(r.CancellationNs)
 		line.Metadata.CancellationTimeNs = &c
@@ -113,6 +119,49 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func
 	b, _ := json.Marshal(line)
 	dst = append(dst, b...)
 	return append(dst, '\n')
+}
+
+// RawWriter streams profile_export_raw.jsonl: each request's body and
+// every response event as received (--export-level raw).
+type RawWriter struct{ *RecordWriter }
+
+type rawEvent struct {
+	ReceivedNs int64  `json:"received_ns"`
+	Data       string `json:"data"`
+}
+
+type rawLine struct {
+	Metadata  recordMeta      `json:"metadata"`
+	Request   json.RawMessage `json:"request"`
+	Responses []rawEvent      `json:"responses"`
+	Error     *record.Error   `json:"error"`
+}
+
+// NewRawWriter creates path.
+func NewRawWriter(path string) (*RawWriter, error) {
+	w, err := NewRecordWriter(path)
+	if err != nil {
+		return nil, err
+	}
+	return &RawWriter{w}, nil
+}
+
+// Put writes one record's raw exchange (a Sink).
+func (w *RawWriter) Put(r *record.Record, v *metrics.Values) {
+	if w.err != nil || r.Raw == nil {
+		return
+	}
+	var meta recordLine
+	json.Unmarshal(AppendRecordLine(nil, r, v, wallOf(r)), &meta)
+	line := rawLine{Metadata: meta.Metadata, Request: r.Raw.Body, Error: r.Error}
+	if !json.Valid(r.Raw.Body) {
+		line.Request, _ = json.Marshal(string(r.Raw.Body))
+	}
+	for _, e := range r.Raw.Events {
+		line.Responses = append(line.Responses, rawEvent{ReceivedNs: wallOf(r)(e.Ns), Data: e.Data})
+	}
+	b, _ := json.Marshal(line)
+	_, w.err = w.w.Write(append(b, '\n'))
 }
 
 // Close flushes and closes the file.

@@ -82,6 +82,10 @@ type Record struct {
 	// prefix cache could serve. Set by the processor.
 	ExpectedCached int
 
+	// Raw is the request body and every response event as received, kept
+	// only for --export-level raw.
+	Raw *Raw
+
 	// System and SystemTokens: the system prompt a first turn carries, so the
 	// processor can tell one shared across sessions.
 	System       string
@@ -105,4 +109,16 @@ func (r *Record) Valid() bool {
 		}
 	}
 	return true
+}
+
+// Raw is what went over the wire for one request.
+type Raw struct {
+	Body   []byte
+	Events []RawEvent
+}
+
+// RawEvent is one SSE event (or a whole body) and when its first byte came.
+type RawEvent struct {
+	Ns   int64
+	Data string
 }

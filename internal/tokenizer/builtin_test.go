@@ -18,3 +18,33 @@ func TestBuiltinMatchesO200k(t *testing.T) {
 		t.Fatalf("Decode skips specials: %q", got)
 	}
 }
+
+// A tokenizer is shared by every goroutine of a run: concurrent encodes (and
+// their word-cache writes) must give the sequential answers.
+func TestConcurrentEncode(t *testing.T) {
+	tok, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Hello world", "multi-turn chat with 12,345 tokens!", "ÉCOLE'S naïve café", "中文 и русский", "  \n\t  x"}
+	want := make([][]int, len(texts))
+	for i, s := range texts {
+		want[i] = tok.Encode(s)
+	}
+	done := make(chan bool)
+	for g := range 8 {
+		go func() {
+			ok := true
+			for n := range 200 {
+				i := (g + n) % len(texts)
+				ok = ok && slices.Equal(tok.Encode(texts[i]), want[i])
+			}
+			done <- ok
+		}()
+	}
+	for range 8 {
+		if !<-done {
+			t.Fatal("a concurrent encode differed")
+		}
+	}
+}
