@@ -1,0 +1,383 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/engine"
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/schedule"
+	"github.com/sonde-bench/sonde/internal/sim"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+	"github.com/sonde-bench/sonde/internal/transport"
+	"github.com/sonde-bench/sonde/internal/ui"
+)
+
+// profileRun is one `sonde profile`: what prepare builds and execute runs.
+type profileRun struct {
+	e     env
+	p     *config.Profile
+	pl    plan
+	ctx   context.Context
+	files export.Files
+
+	console *ui.Console
+	log     *slog.Logger
+
+	tok      *tokenizer.Resolution
+	warnings []string
+	seed     uint64
+	convs    []dataset.Conversation
+	expected int64 // requests the profiling phase will send; 0 if unknown
+
+	clk    clock.Clock
+	client *transport.Client
+	acc    *metrics.Accumulator
+	proc   *engine.Processor
+	sinks  sinkSet
+	base   engine.Config
+}
+
+// openLog creates the artifact folder, the log file and the logger.
+func (r *profileRun) openLog() (func(), error) {
+	if err := os.MkdirAll(filepath.Dir(r.files.Log()), 0o755); err != nil {
+		return nil, fmt.Errorf("--output-artifact-dir: %w", err)
+	}
+	f, err := os.Create(r.files.Log())
+	if err != nil {
+		return nil, fmt.Errorf("log file: %w", err)
+	}
+	r.console = ui.NewConsole(r.e.stderr, isTTY(r.e.stderr))
+	r.log = newLogger(r.console, f, parseLevel(r.p.LogLevel, r.p.Verbose))
+	r.log.Info("Starting sonde " + version)
+	return func() { f.Close() }, nil
+}
+
+func (r *profileRun) logf(format string, a ...any) { r.log.Info(fmt.Sprintf(format, a...)) }
+
+func (r *profileRun) warn(w string) {
+	r.log.Warn(w)
+	r.warnings = append(r.warnings, w)
+}
+
+// prepare resolves the endpoint, the tokenizer and the conversations,
+// writes inputs.json, and sets up the client, the processor and its sinks.
+func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
+	p, pl := r.p, &r.pl
+	typ := endpoint.Type(p.EndpointType)
+	path := p.CustomEndpoint
+	if path == "" {
+		path = typ.DefaultPath()
+	}
+	urls, sims, err := endpointURLs(r.ctx, p, path, r.logf)
+	if err != nil {
+		return err
+	}
+	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
+		return err
+	}
+	tok := r.tok.Tokenizer
+
+	r.seed = randomSeed(p)
+	contextMode := p.ContextMode
+	if p.ReplayOutputs != "" {
+		contextMode = engine.ContextDeltasCanned
+	}
+	convs, fixed, err := loadConversations(p, r.seed, contextMode, tok, r.log)
+	if err != nil {
+		return err
+	}
+	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
+		pl.maxSessions, pl.maxRequests = len(convs), 0 // a file is sent once through
+	}
+	if p.ReplayOutputs != "" {
+		if err := replayAnswers(p.ReplayOutputs, convs, tok, r.log); err != nil {
+			return usageError{err}
+		}
+	}
+	r.convs = convs
+	strategy := p.SamplingStrategy
+	if strategy == "" && (p.InputFile != "" || fixed.on) {
+		strategy = "sequential" // files and traces go in order, as in AIPerf
+	}
+	sampler := dataset.Plan(dataset.NewSampler(strategy, len(convs), dataset.NewRand(r.seed, dataset.StreamSampler)), pl.maxSessions)
+	r.expected = int64(pl.maxRequests)
+	if pl.maxSessions > 0 {
+		for _, i := range sampler.Order {
+			r.expected += int64(len(convs[i].Turns))
+		}
+		if p.ConversationTurnMean > 1 {
+			r.logf("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, r.expected)
+		}
+	}
+
+	codec := &endpoint.Codec{Type: typ, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, Extra: extra, IncludeUsage: p.UseServerTokenCount}
+	if err := export.WriteFile(r.files.Inputs(), inputsJSON(convs, codec)); err != nil {
+		return fmt.Errorf("inputs.json: %w", err)
+	}
+
+	r.clk = clock.New()
+	conns := pl.concurrency
+	if conns == 0 {
+		conns = 1024
+	}
+	r.client = transport.NewClient(r.clk, conns)
+	meanGap := 0.0
+	switch {
+	case pl.rate > 0:
+		meanGap = 1e9 / pl.rate
+	case pl.users > 0:
+		meanGap = float64(pl.userGap) / float64(pl.users)
+	}
+	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap,
+		OSLMismatchPct:    envFloat(r.e.getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
+		OSLMismatchTokens: envFloat(r.e.getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
+	if r.sinks, err = newSinkSet(p, r.files, r.acc); err != nil {
+		return err
+	}
+	r.proc = engine.NewProcessor(tok, r.clk, p.Streaming, r.sinks.all...)
+	r.proc.ServerCounts = p.UseServerTokenCount
+
+	pattern := p.ArrivalPattern
+	if pl.sessionRate {
+		pattern = p.SessionArrival
+	}
+	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.seed, dataset.StreamArrival))
+	if err != nil {
+		return usageError{err}
+	}
+	r.base = engine.Config{
+		Conversations: convs, Sampler: sampler, Codec: codec, URLs: urls, Header: baseHeaders(p),
+		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
+		Users: pl.users, UserGap: pl.userGap,
+		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
+		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.getenv),
+		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
+		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode,
+	}
+	if p.CancellationRate != nil {
+		r.base.CancelRate = *p.CancellationRate
+		if p.CancellationDelay != nil {
+			r.base.CancelDelay = time.Duration(*p.CancellationDelay * float64(time.Second))
+		}
+	}
+	if p.PrefillConcurrency != nil {
+		r.base.PrefillConcurrency = *p.PrefillConcurrency
+	}
+	return nil
+}
+
+// resolveTokenizer picks --tokenizer, the simulator's tokenizer when every
+// URL is a sim://, or the model name.
+func (r *profileRun) resolveTokenizer(allSim bool, sims []sim.Options) error {
+	p := r.p
+	name := p.Tokenizer
+	if name == "" {
+		name = p.Model[0]
+		if allSim {
+			name = sims[0].Tokenizer // the simulated model's own tokenizer
+		}
+	}
+	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: name, Explicit: p.Tokenizer != "",
+		Revision: p.TokenizerRevision, Getenv: r.e.getenv})
+	if err != nil {
+		return usageError{err}
+	}
+	if res.Fallback != "" {
+		r.warn(fmt.Sprintf("Tokenizer: %s. Falling back to the builtin o200k_base tokenizer; token counts (ISL, OSL) are approximate for this model.", res.Fallback))
+	}
+	r.tok = res
+	r.log.Info("Tokenizer: " + res.Tokenizer.Name())
+	return nil
+}
+
+// execute runs the warmup and profiling phases and writes the exports.
+func (r *profileRun) execute() error {
+	records := make(chan *record.Record, 4096)
+	procDone := make(chan struct{})
+	go func() { r.proc.Run(records); close(procDone) }()
+
+	issueCtx, stopIssue := context.WithCancelCause(r.ctx)
+	runCtx, stopRun := context.WithCancelCause(r.ctx)
+	defer stopIssue(nil)
+	defer stopRun(nil)
+	wasCancelled, stopWatching := r.watchSignals(stopIssue, stopRun)
+
+	phase := func(name string, cfg engine.Config, total int64) *engine.Progress {
+		return r.runPhase(name, cfg, total, records, issueCtx, runCtx)
+	}
+	if n := r.p.WarmupRequestCount; n > 0 {
+		w := r.base
+		w.Phase, w.MaxRequests = record.PhaseWarmup, n
+		w.Sampler = dataset.NewSampler(r.p.SamplingStrategy, len(r.convs), dataset.NewRand(r.seed, dataset.StreamSampler+100))
+		r.logf("Warming up with %d requests", n)
+		phase("Warmup", w, int64(n))
+		r.base.SessionOffset = 1 << 30 // warmup sessions never share numbers with profiling ones
+	}
+	prof := r.base
+	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.pl.maxSessions, r.pl.maxRequests, r.pl.duration
+	startTime := time.Now()
+	if r.pl.duration > 0 {
+		r.proc.SetDeadline(startTime.Add(r.pl.duration + r.pl.grace).UnixNano())
+	}
+	r.log.Info("sonde is PROFILING")
+	var unsent int64
+	if issueCtx.Err() == nil {
+		unsent = phase("Profiling", prof, r.expected).Unsent.Load()
+	}
+	stopWatching()
+	close(records)
+	<-procDone
+	return r.finish(startTime, time.Now(), unsent, wasCancelled.Load())
+}
+
+// runPhase runs one engine phase with its progress display.
+func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) *engine.Progress {
+	var prog engine.Progress
+	prog.ExpectedRequests.Store(total)
+	eng := engine.New(cfg, r.client, r.clk, records, &prog)
+	uiMode := r.p.UIType
+	if uiMode == "" || r.p.Verbose > 0 {
+		uiMode = "simple"
+	}
+	uiCtx, uiStop := context.WithCancel(r.ctx)
+	uiDone := make(chan struct{})
+	started := time.Now()
+	go func() {
+		ui.Progress(uiCtx, r.console, uiMode, 2*time.Second, func() ui.Status {
+			return ui.Status{Phase: name, RequestsDone: prog.RequestsDone.Load(), RequestsTotal: total,
+				SessionsDone: prog.SessionsDone.Load(), SessionsTotal: int64(cfg.MaxSessions),
+				Errors: prog.RequestErrors.Load(), InFlight: prog.InFlight.Load(),
+				Elapsed: time.Since(started), Duration: cfg.Duration}
+		})
+		close(uiDone)
+	}()
+	if cfg.Duration > 0 {
+		var c context.CancelFunc
+		run, c = context.WithTimeoutCause(run, cfg.Duration+r.pl.grace, transport.ErrCancelled)
+		defer c()
+	}
+	eng.Run(issue, run)
+	uiStop()
+	<-uiDone
+	return &prog
+}
+
+// watchSignals: the first Ctrl-C stops new requests and gives those in
+// flight shutdownWait to finish; a second one cancels them at once.
+func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*atomic.Bool, func()) {
+	var cancelled atomic.Bool
+	done := make(chan struct{})
+	sigc := make(chan os.Signal, 2)
+	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
+	go func() {
+		select {
+		case <-sigc:
+		case <-done:
+			return
+		}
+		cancelled.Store(true)
+		r.log.Warn(fmt.Sprintf("Interrupted: sending no new requests; waiting up to %v for those in flight (Ctrl-C again to stop now)", shutdownWait))
+		stopIssue(engine.ErrStopped)
+		select {
+		case <-sigc:
+		case <-time.After(shutdownWait):
+		case <-done:
+			return
+		}
+		stopRun(transport.ErrCancelled)
+	}()
+	return &cancelled, func() {
+		signal.Stop(sigc)
+		close(done)
+	}
+}
+
+// finish computes the summary, writes every export and says how the run
+// ended.
+func (r *profileRun) finish(start, end time.Time, unsent int64, cancelled bool) error {
+	summary := r.acc.Summary()
+	for _, w := range summary.Warnings {
+		r.warn(w)
+	}
+	if r.proc.MissingUsage > 0 {
+		r.warn(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
+	}
+	if unsent > 0 {
+		r.warn(fmt.Sprintf("%d scheduled session arrivals never got a concurrency slot before the run stopped: the offered load was higher than --concurrency allows.", unsent))
+	}
+	res := r.tok
+	run := &export.Run{Unsent: unsent, Config: redactedConfig(r.p), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+		StartTime: start, EndTime: end, Version: version, Seed: r.seed, Warnings: r.warnings,
+		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
+	r.sinks.closeExtra(r.files, r.log)
+	if err := writeExports(r.e, r.files, summary, run, r.sinks.records, r.log); err != nil {
+		return err
+	}
+	if cancelled {
+		return interrupted{}
+	}
+	if summary.RequestCount == 0 && len(summary.Errors) > 0 {
+		first := summary.Errors[0].Error
+		return fmt.Errorf("all %d requests failed; most common error: %s: %s", summary.ErrorCount, first.Type, first.Message)
+	}
+	return nil
+}
+
+// sinkSet is where processed records go.
+type sinkSet struct {
+	all     []engine.Sink
+	records *export.RecordWriter // profile_export.jsonl, unless summary level
+	raw     *export.RawWriter    // profile_export_raw.jsonl, raw level
+	outputs *export.OutputsSink  // outputs.json
+}
+
+func newSinkSet(p *config.Profile, files export.Files, acc *metrics.Accumulator) (sinkSet, error) {
+	s := sinkSet{all: []engine.Sink{accumulatorSink{acc}}}
+	var err error
+	if p.ExportLevel != "summary" {
+		if s.records, err = export.NewRecordWriter(files.Records()); err != nil {
+			return s, fmt.Errorf("profile_export.jsonl: %w", err)
+		}
+		s.all = append(s.all, s.records)
+	}
+	if p.ExportLevel == "raw" {
+		if s.raw, err = export.NewRawWriter(files.Raw()); err != nil {
+			return s, fmt.Errorf("profile_export_raw.jsonl: %w", err)
+		}
+		s.all = append(s.all, s.raw)
+	}
+	if p.ExportOutputs || p.ExportLevel == "raw" {
+		s.outputs = &export.OutputsSink{}
+		s.all = append(s.all, s.outputs)
+	}
+	return s, nil
+}
+
+// closeExtra writes the raw and outputs files (the records file is closed
+// with the summary exports).
+func (s *sinkSet) closeExtra(files export.Files, log *slog.Logger) {
+	if s.raw != nil {
+		if err := s.raw.Close(); err != nil {
+			log.Error("writing profile_export_raw.jsonl: " + err.Error())
+		}
+	}
+	if s.outputs != nil {
+		if err := export.WriteFile(files.Outputs(), s.outputs.JSON()); err != nil {
+			log.Error("writing outputs.json: " + err.Error())
+		}
+	}
+}
