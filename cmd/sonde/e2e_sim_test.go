@@ -286,14 +286,14 @@ func TestServerTokenCountsAndOSLMismatch(t *testing.T) {
 // The chat-over-a-document case: a long context unique to each conversation
 // starts its first turn. With prefix caching, later turns prefill only the
 // new question, so their TTFT falls below the first turn's; without it, every
-// turn prefills the whole context again and TTFT rises above the first's.
+// turn prefills the whole context again and TTFT does not fall.
 func TestCachedTurnsBeatTheFirst(t *testing.T) {
 	ttfts := func(simArgs ...string) []float64 {
 		sim := startSim(t, simArgs...)
 		dir := filepath.Join(t.TempDir(), "out")
 		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "6",
 			"--conversation-turn-mean", "3", "--user-context-prompt-length", "3000", "--isl", "50", "--osl", "20",
-			"--concurrency", "2", "--random-seed", "9", "--ui-type", "none", "--artifact-dir", dir)
+			"--concurrency", "1", "--random-seed", "9", "--ui-type", "none", "--artifact-dir", dir)
 		sim.stop(t)
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
@@ -305,8 +305,11 @@ func TestCachedTurnsBeatTheFirst(t *testing.T) {
 		if on[k] >= on[0]/2 {
 			t.Errorf("caching on: turn %d TTFT %.2f ms, not below turn 0's %.2f ms", k, on[k], on[0])
 		}
-		if off[k] <= off[0] {
-			t.Errorf("caching off: turn %d TTFT %.2f ms, not above turn 0's %.2f ms", k, off[k], off[0])
+		if off[k] < 0.9*off[0] {
+			t.Errorf("caching off: turn %d TTFT %.2f ms fell below turn 0's %.2f ms", k, off[k], off[0])
+		}
+		if on[k] >= off[k]/2 {
+			t.Errorf("turn %d TTFT %.2f ms with caching, %.2f ms without", k, on[k], off[k])
 		}
 	}
 }
