@@ -3,6 +3,8 @@ package dataset
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -84,7 +86,7 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 		}
 		t.Timestamp, t.HasTimestamp = *j.Timestamp, true
 	}
-	for _, k := range sortedKeys(j.Extra) {
+	for _, k := range slices.Sorted(maps.Keys(j.Extra)) {
 		t.Extra = append(t.Extra, KV{k, j.Extra[k]})
 	}
 	t.Tokens = len(o.Tok.Encode(t.Text))

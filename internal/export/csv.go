@@ -92,12 +92,3 @@ func TurnsCSV(s *metrics.Summary) []byte {
 	w.Flush()
 	return buf.Bytes()
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

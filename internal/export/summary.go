@@ -3,8 +3,10 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -124,7 +126,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	if b, err := json.Marshal(run.Config); err == nil {
 		var m map[string]json.RawMessage
 		if json.Unmarshal(b, &m) == nil {
-			for _, k := range sortedKeys(m) {
+			for _, k := range slices.Sorted(maps.Keys(m)) {
 				cfg.add(k, m[k])
 			}
 		}
