@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
 )
 
 // Spec §6.1 and §11.16: the run folder name.
@@ -52,5 +53,30 @@ func TestFlagGiven(t *testing.T) {
 		!flagGiven([]string{"--output-artifact-dir=x"}, "--output-artifact-dir") ||
 		flagGiven([]string{"--artifact-directory", "x"}, "--artifact-dir") {
 		t.Fatal("flagGiven")
+	}
+}
+
+func TestScheduleWindow(t *testing.T) {
+	conv := func(id string, ts float64) dataset.Conversation {
+		return dataset.Conversation{ID: id, Turns: []dataset.Turn{{Timestamp: ts, HasTimestamp: true}}}
+	}
+	all := func() []dataset.Conversation {
+		return []dataset.Conversation{conv("c", 3000), conv("a", 1000), conv("b", 2000), conv("d", 4000)}
+	}
+	start, end := int64(2000), int64(3000)
+	p := &config.Profile{FixedStartOffset: &start, FixedEndOffset: &end}
+	kept, zero, err := scheduleWindow(p, all())
+	if err != nil || len(kept) != 2 || kept[0].ID != "b" || kept[1].ID != "c" || zero != 2000 {
+		t.Fatalf("start/end: %v %v %v", kept, zero, err)
+	}
+	kept, zero, _ = scheduleWindow(&config.Profile{FixedAutoOffset: true}, all())
+	if len(kept) != 4 || kept[0].ID != "a" || zero != 1000 {
+		t.Fatalf("auto offset: %v %v", kept, zero)
+	}
+	if _, zero, _ = scheduleWindow(&config.Profile{}, all()); zero != 0 {
+		t.Fatalf("no offset: zero %v", zero)
+	}
+	if _, _, err := scheduleWindow(&config.Profile{FixedEndOffset: new(int64)}, all()); err == nil {
+		t.Fatal("an empty window must be an error")
 	}
 }
