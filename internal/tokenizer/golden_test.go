@@ -66,6 +66,14 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			byteLevel := name != "mistral" && name != "gemma3"
+			switch name {
+			case "gpt4o", "gpt35turbo", "llama3", "qwen3":
+				// These patterns have hand-written scanners; make sure the
+				// file's pattern still selects one.
+				if seq, ok := tok.pre.(sequencePreTokenizer); !ok || seq[0].(*splitPreTokenizer).scan == nil {
+					t.Errorf("%s does not use its hand-written pre-tokenizer scanner", name)
+				}
+			}
 			bad, lossy := 0, 0
 			for i, g := range readGolden(t, filepath.Join(dir, name, "golden.jsonl")) {
 				var got []int

@@ -288,8 +288,8 @@ func buildPreTokenizer(raw json.RawMessage) (preTokenizer, error) {
 		}
 		p := &splitPreTokenizer{behavior: b, invert: c.Invert}
 		switch {
-		case c.Pattern.Regex != nil && *c.Pattern.Regex == o200kPattern:
-			p.scan = scanO200k
+		case c.Pattern.Regex != nil && scannerFor(*c.Pattern.Regex) != nil:
+			p.scan = scannerFor(*c.Pattern.Regex)
 		case c.Pattern.Regex != nil:
 			if p.re, err = newRegex(*c.Pattern.Regex); err != nil {
 				return nil, fmt.Errorf("pre_tokenizer Split regex: %w", err)

@@ -174,26 +174,30 @@ func o200kAt(s string, i int) int {
 	if !isSpace(r) {
 		return i
 	}
-	// Alternative 5: \s*[\r\n]+ — greedy \s*, backing off to the last
-	// newline run inside it.
+	_ = n
+	return whitespaceAt(s, i)
+}
+
+// whitespaceAt matches the three whitespace alternatives these patterns end
+// with, at a space character i: \s*[\r\n]+ | \s+(?!\S) | \s+.
+func whitespaceAt(s string, i int) int {
+	// \s*[\r\n]+: greedy \s*, backing off to the last newline of the run.
 	ws := run(s, i, isSpace)
 	for e := ws; e > i; {
 		c, m := utf8.DecodeLastRuneInString(s[i:e])
 		if isNewline(c) {
-			return e // [\r\n]+ ends at the last newline of the run
+			return e
 		}
 		e -= m
 	}
-	_ = n
-	// Alternative 6: \s+(?!\S) — the whitespace run, minus its last
-	// character when a non-space follows.
+	// \s+(?!\S): the run, minus its last character when a non-space follows.
 	if ws == len(s) {
 		return ws
 	}
 	if _, m := utf8.DecodeLastRuneInString(s[i:ws]); ws-m > i {
 		return ws - m
 	}
-	// Alternative 7: \s+.
+	// \s+
 	return ws
 }
 

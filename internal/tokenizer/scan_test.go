@@ -29,19 +29,22 @@ func randomText(r *rand.Rand, n int) string {
 	return b.String()
 }
 
-// The hand-written o200k scanner agrees with regexp2 on the pattern itself.
-func TestScanO200kMatchesRegex(t *testing.T) {
-	re, err := newRegex(o200kPattern)
-	if err != nil {
-		t.Fatal(err)
-	}
-	slow := &splitPreTokenizer{re: re, behavior: splitRemoved, invert: true}
-	fast := &splitPreTokenizer{scan: scanO200k, behavior: splitRemoved, invert: true}
-	r := rand.New(rand.NewPCG(1, 2))
-	for i := range 20000 {
-		s := randomText(r, 1+r.IntN(24))
-		if a, b := pieces(slow, s), pieces(fast, s); !slices.Equal(a, b) {
-			t.Fatalf("case %d %q:\nregexp2 %q\nscanner %q", i, s, a, b)
+// The hand-written scanners agree with regexp2 on their patterns. o200k
+// keeps the matches (Removed, inverted); the cl100k family isolates them.
+func TestScannersMatchRegex(t *testing.T) {
+	for _, pattern := range []string{o200kPattern, cl100kPattern, qwenPattern} {
+		re, err := newRegex(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow := &splitPreTokenizer{re: re, behavior: splitRemoved, invert: true}
+		fast := &splitPreTokenizer{scan: scannerFor(pattern), behavior: splitRemoved, invert: true}
+		r := rand.New(rand.NewPCG(1, 2))
+		for i := range 20000 {
+			s := randomText(r, 1+r.IntN(24))
+			if a, b := pieces(slow, s), pieces(fast, s); !slices.Equal(a, b) {
+				t.Fatalf("%.20s… case %d %q:\nregexp2 %q\nscanner %q", pattern, i, s, a, b)
+			}
 		}
 	}
 }
@@ -53,12 +56,21 @@ func FuzzScanO200k(f *testing.F) {
 	}
 	slow := &splitPreTokenizer{re: re, behavior: splitRemoved, invert: true}
 	fast := &splitPreTokenizer{scan: scanO200k, behavior: splitRemoved, invert: true}
+	re2, err := newRegex(cl100kPattern)
+	if err != nil {
+		f.Fatal(err)
+	}
+	slow2 := &splitPreTokenizer{re: re2, behavior: splitRemoved, invert: true}
+	fast2 := &splitPreTokenizer{scan: scannerFor(cl100kPattern), behavior: splitRemoved, invert: true}
 	for _, s := range []string{"Hello World's", "  \n\n x", "ÉCOLE'S", "a\u0301b", "123456", " !!!/\n"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		if a, b := pieces(slow, s), pieces(fast, s); !slices.Equal(a, b) {
-			t.Fatalf("%q: regexp2 %q, scanner %q", s, a, b)
+			t.Fatalf("o200k %q: regexp2 %q, scanner %q", s, a, b)
+		}
+		if a, b := pieces(slow2, s), pieces(fast2, s); !slices.Equal(a, b) {
+			t.Fatalf("cl100k %q: regexp2 %q, scanner %q", s, a, b)
 		}
 	})
 }

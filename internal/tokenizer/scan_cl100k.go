@@ -1,0 +1,75 @@
+package tokenizer
+
+// cl100kPattern is the pre-tokenizer regex of cl100k_base (GPT-3.5/4) and
+// Llama 3; qwenPattern, Qwen 2/3's, takes one digit at a time.
+const (
+	cl100kPattern = `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+	qwenPattern   = `(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
+)
+
+// scannerFor returns a hand-written matcher for a known pattern, or nil.
+func scannerFor(pattern string) func(string, int) (int, int) {
+	switch pattern {
+	case o200kPattern:
+		return scanO200k
+	case cl100kPattern:
+		return scanCL100k(3)
+	case qwenPattern:
+		return scanCL100k(1)
+	}
+	return nil
+}
+
+// scanCL100k matches the cl100k family of patterns, with numbers of up to
+// maxDigits digits (see scanO200k for why it is written out by hand).
+func scanCL100k(maxDigits int) func(string, int) (int, int) {
+	at := func(s string, i int) int {
+		// (?i:'s|'t|'re|'ve|'m|'ll|'d)
+		if e := contraction(s, i); e > i {
+			return e
+		}
+		r, n := runeAt(s, i)
+		// [^\r\n\p{L}\p{N}]?\p{L}+ (with the prefix first; without it the
+		// first character would have to be a letter, which the prefix is not).
+		if prefixClass(r) {
+			if e := run(s, i+n, isLetter); e > i+n {
+				return e
+			}
+		} else if isLetter(r) {
+			return run(s, i, isLetter)
+		}
+		// \p{N}{1,maxDigits}
+		if isNumber(r) {
+			e := i
+			for k := 0; k < maxDigits && e < len(s); k++ {
+				c, m := runeAt(s, e)
+				if !isNumber(c) {
+					break
+				}
+				e += m
+			}
+			return e
+		}
+		//  ?[^\s\p{L}\p{N}]+[\r\n]*
+		p := i
+		if r == ' ' {
+			p++
+		}
+		punct := func(c rune) bool { return !isSpace(c) && !isLetter(c) && !isNumber(c) }
+		if e := run(s, p, punct); e > p {
+			return run(s, e, isNewline)
+		}
+		if !isSpace(r) {
+			return i
+		}
+		return whitespaceAt(s, i)
+	}
+	return func(s string, i int) (int, int) {
+		for ; i < len(s); i += runeLen(s, i) {
+			if e := at(s, i); e > i {
+				return i, e
+			}
+		}
+		return -1, -1
+	}
+}
