@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strings"
 )
@@ -116,7 +117,7 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 
 // hashPrompt builds a prompt from hash-id blocks: the same id always gives
 // the same tokens, so requests sharing ids share a prefix a server can cache.
-func hashPrompt(gen *PromptGen, r interface{ IntN(int) int }, blocks map[int64][]int, L int, ids []int64, B int) (string, error) {
+func hashPrompt(gen *PromptGen, r *rand.Rand, blocks map[int64][]int, L int, ids []int64, B int) (string, error) {
 	sizes, err := HashBlockSizes(L, len(ids), B)
 	if err != nil {
 		return "", err

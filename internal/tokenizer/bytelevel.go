@@ -1,9 +1,6 @@
 package tokenizer
 
-import (
-	"strings"
-	"unicode/utf8"
-)
+import "strings"
 
 // byteToRune is GPT-2's bytes_to_unicode table: printable bytes map to
 // themselves, the others to U+0100 upwards, so every byte is one visible rune.
@@ -48,4 +45,3 @@ func byteLevelDecodeToken(tok string, dst []byte) []byte {
 	return dst
 }
 
-var _ = utf8.RuneError
