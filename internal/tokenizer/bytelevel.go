@@ -44,4 +44,3 @@ func byteLevelDecodeToken(tok string, dst []byte) []byte {
 	}
 	return dst
 }
-
