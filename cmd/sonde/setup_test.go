@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
@@ -78,5 +79,19 @@ func TestScheduleWindow(t *testing.T) {
 	}
 	if _, _, err := scheduleWindow(&config.Profile{FixedEndOffset: new(int64)}, all()); err == nil {
 		t.Fatal("an empty window must be an error")
+	}
+}
+
+// §11.16: the user-centric gap is users / QPS.
+func TestUserCentricGapVectors(t *testing.T) {
+	for _, c := range []struct {
+		qps float64
+		gap time.Duration
+	}{{1, 15 * time.Second}, {0.5, 30 * time.Second}, {4, 3750 * time.Millisecond}, {8, 1875 * time.Millisecond}} {
+		users, qps := 15, c.qps
+		pl := planOf(&config.Profile{UserCentricRate: &qps, NumUsers: &users})
+		if pl.userGap != c.gap || pl.users != 15 {
+			t.Errorf("15 users at %v QPS: gap %v", c.qps, pl.userGap)
+		}
 	}
 }

@@ -306,3 +306,63 @@ func TestPerTurn(t *testing.T) {
 		}
 	}
 }
+
+// §11.7 exact vectors for the timestamp aggregates.
+func TestTimestampAggregates(t *testing.T) {
+	a := NewAccumulator(Options{})
+	for _, start := range []int64{2000, 1000, 3000} {
+		r := mk(start, []int64{start + 10}, 0, 1)
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	if m, _ := a.Summary().Lookup("min_request_timestamp"); m.Exact != 1000 {
+		t.Errorf("min_request_timestamp %d", m.Exact)
+	}
+	a = NewAccumulator(Options{})
+	for _, c := range [][2]int64{{100, 150}, {200, 300}, {300, 350}} {
+		r := mk(c[0], []int64{c[1]}, 0, 1)
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	if m, _ := a.Summary().Lookup("max_response_timestamp"); m.Exact != 350 {
+		t.Errorf("max_response_timestamp %d", m.Exact)
+	}
+}
+
+// §11.8: no good request over 2 s is a goodput of 0.
+func TestGoodputZero(t *testing.T) {
+	slos, _ := ParseGoodput("request_latency:1", false)
+	a := NewAccumulator(Options{SLOs: slos})
+	r := mk(0, []int64{2_000_000_000}, 0, 1)
+	v := Compute(r, false)
+	a.Add(r, &v)
+	if g, _ := a.Summary().Lookup("goodput"); g.Value() != 0 {
+		t.Errorf("goodput %v", g.Value())
+	}
+}
+
+// §11.16: OSL mismatch percentages and AIPerf's threshold.
+func TestOSLMismatch(t *testing.T) {
+	for _, c := range []struct {
+		requested, got int
+		pct            float64
+	}{{100, 50, -50}, {100, 120, 20}} {
+		r := mk(0, []int64{10}, 0, c.got)
+		r.MaxTokens = c.requested
+		if x, _ := get(t, r, OSLMismatchPct); x != c.pct {
+			t.Errorf("requested %d got %d: %v%%", c.requested, c.got, x)
+		}
+	}
+	// Requested 2000: the threshold is min(5 % = 100, 50) = 50 tokens.
+	a := NewAccumulator(Options{})
+	for _, got := range []int{1951, 1949} {
+		r := mk(0, []int64{10}, 0, got)
+		r.MaxTokens = 2000
+		v := Compute(r, false)
+		a.Add(r, &v)
+	}
+	s := a.Summary()
+	if m, _ := s.Lookup("osl_mismatch_count"); m.Exact != 1 || len(s.Warnings) != 1 {
+		t.Errorf("mismatch count %d, warnings %v", m.Exact, s.Warnings)
+	}
+}
