@@ -247,7 +247,6 @@ func (r *profileRun) execute() error {
 // runPhase runs one engine phase with its progress display.
 func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) *engine.Progress {
 	var prog engine.Progress
-	prog.ExpectedRequests.Store(total)
 	eng := engine.New(cfg, r.client, r.clk, records, &prog)
 	uiMode := r.p.UIType
 	if uiMode == "" || r.p.Verbose > 0 {

@@ -62,11 +62,7 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, batch []string, maxTokens int, turnExtra ...Field) []byte {
 	fields := make([]Field, 0, 4+len(c.Extra))
 	if c.Type == Completions {
-		parts := make([]string, len(history))
-		for i, m := range history {
-			parts[i] = m.Content
-		}
-		prompt, _ := json.Marshal(append([]string{strings.Join(parts, "\n")}, batch...))
+		prompt, _ := json.Marshal(append([]string{CompletionPrompt(history)}, batch...))
 		fields = append(fields, Field{"prompt", prompt})
 	} else {
 		msgs, _ := json.Marshal(history)
@@ -104,6 +100,16 @@ func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, 
 		dst = append(append(append(dst, k...), ':'), f.Value...)
 	}
 	return append(dst, '}')
+}
+
+// CompletionPrompt is the prompt a completions request carries for a
+// conversation: its messages' contents joined by newlines.
+func CompletionPrompt(history []openai.Message) string {
+	parts := make([]string, len(history))
+	for i, m := range history {
+		parts[i] = m.Content
+	}
+	return strings.Join(parts, "\n")
 }
 
 // ParseExtraInputs reads --extra-inputs values: key:value pairs (values

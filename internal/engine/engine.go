@@ -85,14 +85,12 @@ const (
 
 // Progress is read by the UI while the engine writes it.
 type Progress struct {
-	RequestsSent     atomic.Int64
-	RequestsDone     atomic.Int64
-	RequestErrors    atomic.Int64
-	SessionsStarted  atomic.Int64
-	SessionsDone     atomic.Int64
-	InFlight         atomic.Int64
-	ExpectedRequests atomic.Int64 // 0 when unknown (duration runs)
-	ExpectedSessions atomic.Int64
+	RequestsSent    atomic.Int64
+	RequestsDone    atomic.Int64
+	RequestErrors   atomic.Int64
+	SessionsStarted atomic.Int64
+	SessionsDone    atomic.Int64
+	InFlight        atomic.Int64
 	// Unsent counts arrivals the schedule made that never got a slot before
 	// the run stopped (k6's dropped iterations).
 	Unsent atomic.Int64

@@ -95,7 +95,7 @@ func (p *Processor) Process(r *record.Record) {
 		p.systems[r.System] = true
 	}
 	if r.PromptText != "" {
-		r.InputTokens = len(p.tok.Encode(r.PromptText)) + r.UserTokens
+		r.InputTokens = len(p.tok.Encode(r.PromptText)) + r.BatchTokens
 	} else {
 		r.InputTokens = p.history[r.SessionNum] + r.UserTokens
 	}

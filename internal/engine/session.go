@@ -178,8 +178,8 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
 	}
 	if e.cfg.Codec.Type == endpoint.Completions {
-		rec.PromptText = promptOf(s.history)
-		rec.UserTokens = turn.BatchTokens // the other prompts of a batch
+		rec.PromptText = endpoint.CompletionPrompt(s.history)
+		rec.BatchTokens = turn.BatchTokens
 	}
 	if res.Err != nil {
 		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
@@ -200,14 +200,6 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		e.progress.RequestErrors.Add(1)
 	}
 	return rec
-}
-
-func promptOf(history []openai.Message) string {
-	parts := make([]string, len(history))
-	for i, m := range history {
-		parts[i] = m.Content
-	}
-	return strings.Join(parts, "\n")
 }
 
 // parseResponses decodes the events after the request has ended: content

@@ -62,7 +62,7 @@ func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
 	if w.err != nil {
 		return
 	}
-	w.buf = AppendRecordLine(w.buf[:0], r, v, wallOf(r))
+	w.buf = AppendRecordLine(w.buf[:0], r, v)
 	_, w.err = w.w.Write(w.buf)
 }
 
@@ -72,30 +72,33 @@ func wallOf(r *record.Record) func(ns int64) int64 {
 	return func(ns int64) int64 { return r.StartWallNs + (ns - r.StartNs) }
 }
 
-// AppendRecordLine appends r's JSONL line, AIPerf's MetricRecordInfo.
-func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values, wall func(int64) int64) []byte {
-	line := recordLine{
-		Metadata: recordMeta{
-			SessionNum: r.SessionNum, XRequestID: r.RequestID, XCorrelationID: r.CorrelationID,
-			ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
-			RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
-			WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled,
-		},
-		Metrics: map[string]metricValue{},
-		Error:   r.Error,
+// metadataOf is a record's metadata, in wall-clock nanoseconds.
+func metadataOf(r *record.Record) recordMeta {
+	wall := wallOf(r)
+	m := recordMeta{
+		SessionNum: r.SessionNum, XRequestID: r.RequestID, XCorrelationID: r.CorrelationID,
+		ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
+		RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
+		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled,
 	}
 	if r.AckNs > 0 {
 		ack := r.AckWallNs
-		line.Metadata.RequestAckNs = &ack
+		m.RequestAckNs = &ack
 	}
 	if n := len(r.Responses); n > 0 {
 		first, last := wall(r.Responses[0].Ns), wall(r.Responses[n-1].Ns)
-		line.Metadata.FirstTokenNs, line.Metadata.LastTokenNs = &first, &last
+		m.FirstTokenNs, m.LastTokenNs = &first, &last
 	}
 	if r.WasCancelled {
 		c := wall(r.CancellationNs)
-		line.Metadata.CancellationTimeNs = &c
+		m.CancellationTimeNs = &c
 	}
+	return m
+}
+
+// AppendRecordLine appends r's JSONL line, AIPerf's MetricRecordInfo.
+func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
+	line := recordLine{Metadata: metadataOf(r), Metrics: map[string]metricValue{}, Error: r.Error}
 	for i := range metrics.NumRecordMetrics {
 		if x, ok := v.Get(i); ok {
 			d := metrics.RecordDef(i)
@@ -147,18 +150,17 @@ func NewRawWriter(path string) (*RawWriter, error) {
 }
 
 // Put writes one record's raw exchange (a Sink).
-func (w *RawWriter) Put(r *record.Record, v *metrics.Values) {
+func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
 	if w.err != nil || r.Raw == nil {
 		return
 	}
-	var meta recordLine
-	json.Unmarshal(AppendRecordLine(nil, r, v, wallOf(r)), &meta)
-	line := rawLine{Metadata: meta.Metadata, Request: r.Raw.Body, Error: r.Error}
+	line := rawLine{Metadata: metadataOf(r), Request: r.Raw.Body, Error: r.Error}
 	if !json.Valid(r.Raw.Body) {
 		line.Request, _ = json.Marshal(string(r.Raw.Body))
 	}
+	wall := wallOf(r)
 	for _, e := range r.Raw.Events {
-		line.Responses = append(line.Responses, rawEvent{ReceivedNs: wallOf(r)(e.Ns), Data: e.Data})
+		line.Responses = append(line.Responses, rawEvent{ReceivedNs: wall(e.Ns), Data: e.Data})
 	}
 	b, _ := json.Marshal(line)
 	_, w.err = w.w.Write(append(b, '\n'))

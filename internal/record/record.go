@@ -73,9 +73,10 @@ type Record struct {
 
 	// Inputs the processor needs to count ISL without re-encoding history:
 	// the new user turn's token count, or the whole prompt for completions.
-	UserTokens int
-	PromptText string
-	LastTurn   bool
+	UserTokens  int
+	PromptText  string
+	BatchTokens int // the other prompts of a completions batch
+	LastTurn    bool
 
 	// ExpectedCached is how many prompt tokens repeat an earlier request of
 	// the same session (its whole previous prompt and answer): what a

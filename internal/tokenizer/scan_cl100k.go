@@ -39,37 +39,17 @@ func scanCL100k(maxDigits int) func(string, int) (int, int) {
 			return run(s, i, isLetter)
 		}
 		// \p{N}{1,maxDigits}
-		if isNumber(r) {
-			e := i
-			for k := 0; k < maxDigits && e < len(s); k++ {
-				c, m := runeAt(s, e)
-				if !isNumber(c) {
-					break
-				}
-				e += m
-			}
+		if e := digitsAt(s, i, maxDigits); e > i {
 			return e
 		}
 		//  ?[^\s\p{L}\p{N}]+[\r\n]*
-		p := i
-		if r == ' ' {
-			p++
-		}
-		punct := func(c rune) bool { return !isSpace(c) && !isLetter(c) && !isNumber(c) }
-		if e := run(s, p, punct); e > p {
-			return run(s, e, isNewline)
+		if e := punctAt(s, i, isNewline); e > i {
+			return e
 		}
 		if !isSpace(r) {
 			return i
 		}
 		return whitespaceAt(s, i)
 	}
-	return func(s string, i int) (int, int) {
-		for ; i < len(s); i += runeLen(s, i) {
-			if e := at(s, i); e > i {
-				return i, e
-			}
-		}
-		return -1, -1
-	}
+	return func(s string, i int) (int, int) { return firstMatch(s, i, at) }
 }

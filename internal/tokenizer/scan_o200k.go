@@ -13,14 +13,7 @@ const o200kPattern = `[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\
 // a backtracking engine would try them, written out by hand: regex matching
 // was half of the encoding time. A differential test checks it against
 // regexp2 on random text.
-func scanO200k(s string, i int) (int, int) {
-	for ; i < len(s); i += runeLen(s, i) {
-		if e := o200kAt(s, i); e > i {
-			return i, e
-		}
-	}
-	return -1, -1
-}
+func scanO200k(s string, i int) (int, int) { return firstMatch(s, i, o200kAt) }
 
 func runeLen(s string, i int) int {
 	if s[i] < utf8.RuneSelf {
@@ -149,33 +142,56 @@ func o200kAt(s string, i int) int {
 			return contraction(s, run(s, e, isLowerClass))
 		}
 	}
-	r, n := runeAt(s, i)
+	r, _ := runeAt(s, i)
 	// Alternative 3: \p{N}{1,3}.
-	if isNumber(r) {
-		e := i
-		for k := 0; k < 3 && e < len(s); k++ {
-			c, m := runeAt(s, e)
-			if !isNumber(c) {
-				break
-			}
-			e += m
-		}
+	if e := digitsAt(s, i, 3); e > i {
 		return e
 	}
 	// Alternative 4: ' ?[^\s\p{L}\p{N}]+[\r\n/]*'.
-	p := i
-	if r == ' ' {
-		p++
-	}
-	punct := func(c rune) bool { return !isSpace(c) && !isLetter(c) && !isNumber(c) }
-	if e := run(s, p, punct); e > p {
-		return run(s, e, func(c rune) bool { return isNewline(c) || c == '/' })
+	if e := punctAt(s, i, func(c rune) bool { return isNewline(c) || c == '/' }); e > i {
+		return e
 	}
 	if !isSpace(r) {
 		return i
 	}
-	_ = n
 	return whitespaceAt(s, i)
+}
+
+// digitsAt matches \p{N}{1,max} at i; it returns the end or i.
+func digitsAt(s string, i, max int) int {
+	e := i
+	for k := 0; k < max && e < len(s); k++ {
+		c, m := runeAt(s, e)
+		if !isNumber(c) {
+			break
+		}
+		e += m
+	}
+	return e
+}
+
+// punctAt matches ' ?[^\s\p{L}\p{N}]+' then a run of trail at i; it
+// returns the end or i.
+func punctAt(s string, i int, trail func(rune) bool) int {
+	p := i
+	if p < len(s) && s[p] == ' ' {
+		p++
+	}
+	punct := func(c rune) bool { return !isSpace(c) && !isLetter(c) && !isNumber(c) }
+	if e := run(s, p, punct); e > p {
+		return run(s, e, trail)
+	}
+	return i
+}
+
+// firstMatch finds the first position at or after i where at matches.
+func firstMatch(s string, i int, at func(string, int) int) (int, int) {
+	for ; i < len(s); i += runeLen(s, i) {
+		if e := at(s, i); e > i {
+			return i, e
+		}
+	}
+	return -1, -1
 }
 
 // whitespaceAt matches the three whitespace alternatives these patterns end
