@@ -81,6 +81,14 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if p.SamplingSet {
 		return nil, fs, usageError{fmt.Errorf("Dataset sampling strategy is not compatible with fixed schedule mode")}
 	}
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--request-rate", p.RequestRate != nil}, {"--session-arrival-rate", p.SessionArrivalRate != nil}, {"--user-centric-rate", p.UserCentricRate != nil}} {
+		if f.set {
+			return nil, fs, usageError{fmt.Errorf("%s: %s has timestamps and is replayed on its own schedule; drop %s, or add --no-fixed-schedule to pace it by the rate instead", f.flag, p.InputFile, f.flag)}
+		}
+	}
 	convs, fs.zeroMs, err = scheduleWindow(p, convs)
 	if err != nil {
 		return nil, fs, usageError{err}

@@ -218,7 +218,7 @@ func startSonde(t *testing.T, args ...string) (*exec.Cmd, <-chan string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	t.Cleanup(cancel)
-	cmd := exec.CommandContext(ctx, sondeBin, args...)
+	cmd := exec.CommandContext(ctx, sondeBinary(t), args...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -380,11 +380,11 @@ func (s *simServer) requestsSoFar(t *testing.T) int {
 
 func TestDefaultArtifactDir(t *testing.T) {
 	dir := t.TempDir()
-	cmd := exec.Command(sondeBin, "profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
+	t.Chdir(dir)
+	res := runSonde(t, "profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
 		"--isl", "5", "--osl", "2", "--concurrency", "2", "--ui-type", "none")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%v: %s", err, out)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2", "profile_export_aiperf.json")); err != nil {
 		t.Fatal(err)

@@ -1,97 +1,136 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"math"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/alecthomas/kong"
 )
 
-// sondeBin is the real binary, built once for the end-to-end tests.
-var sondeBin string
-
+// The end-to-end tests run the CLI in-process (run with injected args and
+// stdio), against the simulator served in-process on a loopback port, so
+// coverage counts and the builtin tokenizer loads once. Only the signal
+// tests need a process of their own: sondeBinary builds it on first use.
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sonde-e2e")
 	if err != nil {
 		panic(err)
 	}
-	sondeBin = filepath.Join(dir, "sonde")
+	binDir = dir
 	// Tests must not see the machine's Hugging Face cache, nor reach the Hub.
 	os.Setenv("HF_HUB_CACHE", filepath.Join(dir, "hf-cache"))
 	os.Setenv("HF_HUB_OFFLINE", "1")
-	buildArgs := []string{"build", "-o", sondeBin}
-	if raceEnabled {
-		buildArgs = append(buildArgs, "-race")
-	}
-	build := exec.Command("go", append(buildArgs, ".")...)
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building sonde:", err)
-		os.Exit(1)
-	}
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
 
-// cmdTimeout bounds every process a test starts: nothing may hang.
+var (
+	binDir   string
+	binOnce  sync.Once
+	binPath  string
+	binError error
+)
+
+// sondeBinary builds the real binary once, for tests that send it signals.
+func sondeBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		binPath = filepath.Join(binDir, "sonde")
+		args := []string{"build", "-o", binPath}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		build := exec.Command("go", append(args, ".")...)
+		build.Stderr = os.Stderr
+		binError = build.Run()
+	})
+	if binError != nil {
+		t.Fatalf("building sonde: %v", binError)
+	}
+	return binPath
+}
+
+// cmdTimeout bounds every run a test starts: nothing may hang.
 const cmdTimeout = 3 * time.Minute
 
-// simServer is `sonde serve` on a loopback port, recording every request.
+// simServer is the simulator on a loopback port, recording every request.
 type simServer struct {
-	cmd     *exec.Cmd
 	addr    string
 	recPath string
 	cancel  context.CancelFunc
+	done    chan error
+	stopped bool
 }
 
+// startSim serves the simulator in-process, configured by `sonde serve`'s
+// flags.
 func startSim(t *testing.T, args ...string) *simServer {
 	t.Helper()
-	rec := filepath.Join(t.TempDir(), "requests.jsonl")
+	var c serveCmd
+	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatalf("sonde serve %v: bad flags", args) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse(args); err != nil {
+		t.Fatalf("sonde serve %v: %v", args, err)
+	}
+	c.RecordRequests = filepath.Join(t.TempDir(), "requests.jsonl")
+	opts, err := c.options()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := newSim(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	cmd := exec.CommandContext(ctx, sondeBin, append([]string{"serve", "--port", "0", "--record-requests", rec}, args...)...)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
+	ready := make(chan net.Addr, 1)
+	s := &simServer{recPath: c.RecordRequests, cancel: cancel, done: make(chan error, 1)}
+	go func() { s.done <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
+	select {
+	case a := <-ready:
+		s.addr = "http://" + a.String()
+	case err := <-s.done:
 		cancel()
-		t.Fatalf("sonde serve did not report its address: %v", err)
+		t.Fatalf("simulator: %v", err)
 	}
-	// "sonde serve listening on http://127.0.0.1:PORT (…)"
-	f := strings.Fields(line)
-	s := &simServer{cmd: cmd, addr: f[4], recPath: rec, cancel: cancel}
-	t.Cleanup(func() { s.cancel(); s.cmd.Wait() })
+	t.Cleanup(func() {
+		if !s.stopped {
+			s.cancel()
+			<-s.done
+		}
+	})
 	return s
 }
 
 // simRecord is one line of the simulator's request record.
 type simRecord struct {
-	ReceivedNs    int64             `json:"received_ns"`
-	FinishedNs    int64             `json:"finished_ns"`
-	CorrelationID string            `json:"correlation_id"`
-	RequestID     string            `json:"request_id"`
-	RemoteAddr    string            `json:"remote_addr"`
-	Headers       map[string]string `json:"headers"`
-	Status        int               `json:"status"`
-	Fault         string            `json:"fault"`
-	Body          json.RawMessage   `json:"body"`
-	Response      string            `json:"response"`
-	TokensSent    int               `json:"tokens_sent"`
+	ReceivedNs       int64             `json:"received_ns"`
+	FinishedNs       int64             `json:"finished_ns"`
+	ReceivedUnixNs   int64             `json:"received_unix_ns"`
+	FirstTokenUnixNs int64             `json:"first_token_unix_ns"`
+	FinishedUnixNs   int64             `json:"finished_unix_ns"`
+	CorrelationID    string            `json:"correlation_id"`
+	RequestID        string            `json:"request_id"`
+	RemoteAddr       string            `json:"remote_addr"`
+	Headers          map[string]string `json:"headers"`
+	Status           int               `json:"status"`
+	Fault            string            `json:"fault"`
+	Body             json.RawMessage   `json:"body"`
+	Response         string            `json:"response"`
+	TokensSent       int               `json:"tokens_sent"`
 }
 
 type chatBody struct {
@@ -107,9 +146,10 @@ type chatBody struct {
 // stop ends the server gracefully and returns what it recorded.
 func (s *simServer) stop(t *testing.T) []simRecord {
 	t.Helper()
-	s.cmd.Process.Signal(syscall.SIGINT)
-	if err := s.cmd.Wait(); err != nil {
-		t.Fatalf("sonde serve exited with %v", err)
+	s.cancel()
+	s.stopped = true
+	if err := <-s.done; err != nil {
+		t.Fatalf("the simulator stopped with %v", err)
 	}
 	data, err := os.ReadFile(s.recPath)
 	if err != nil {
@@ -135,25 +175,37 @@ type runResult struct {
 	dir            string
 }
 
-// runSonde runs the binary to completion.
+// syncBuffer is a bytes.Buffer that several goroutines of a run may write.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// runSonde runs the CLI in-process to completion, within cmdTimeout.
 func runSonde(t *testing.T, args ...string) runResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, sondeBin, args...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(env{args: args, stdout: &out, stderr: &errb, getenv: os.Getenv}) }()
+	select {
+	case code := <-done:
+		return runResult{stdout: out.String(), stderr: errb.String(), code: code}
+	case <-time.After(cmdTimeout):
+		t.Fatalf("sonde %v did not finish within %v\nstderr:\n%s", args, cmdTimeout, errb.String())
 	}
-	if ctx.Err() != nil {
-		t.Fatalf("sonde %v did not finish within %v", args, cmdTimeout)
-	}
-	return runResult{stdout: out.String(), stderr: errb.String(), code: code}
+	return runResult{}
 }
 
 // profileArgs turns a documented `aiperf profile` command into sonde's,
@@ -218,6 +270,8 @@ type jsonlLine struct {
 		RequestStartNs int64  `json:"request_start_ns"`
 		RequestEndNs   int64  `json:"request_end_ns"`
 		CreditIssuedNs int64  `json:"credit_issued_ns"`
+		FirstTokenNs   int64  `json:"first_token_ns"`
+		LastTokenNs    int64  `json:"last_token_ns"`
 	} `json:"metadata"`
 	Metrics map[string]struct {
 		Value any    `json:"value"`
@@ -293,3 +347,43 @@ func readInto(t *testing.T, path string, v any) {
 }
 
 func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// clockSlack absorbs the conversion of sonde's monotonic stamps to wall
+// clock: both processes read the same system clock, so causality holds to
+// within a few microseconds.
+const clockSlack = int64(time.Millisecond)
+
+// checkCausality checks sonde's timing of every request against what the
+// server recorded, on any machine load: sonde started the request before the
+// server received it, and saw the first token only after the server wrote it.
+// So sonde's TTFT is never shorter than the server's own.
+func checkCausality(t *testing.T, lines []jsonlLine, recs []simRecord) {
+	t.Helper()
+	byID := map[string]simRecord{}
+	for _, r := range recs {
+		byID[r.RequestID] = r
+	}
+	checked := 0
+	for _, l := range lines {
+		r, ok := byID[l.Metadata.XRequestID]
+		if !ok || l.Error != nil {
+			continue
+		}
+		if l.Metadata.RequestStartNs > r.ReceivedUnixNs+clockSlack {
+			t.Fatalf("request %s: sonde started it %d ns after the server received it", r.RequestID, l.Metadata.RequestStartNs-r.ReceivedUnixNs)
+		}
+		if r.FirstTokenUnixNs > 0 && l.Metadata.FirstTokenNs > 0 {
+			if r.FirstTokenUnixNs > l.Metadata.FirstTokenNs+clockSlack {
+				t.Fatalf("request %s: sonde saw the first token %d ns before the server wrote it", r.RequestID, r.FirstTokenUnixNs-l.Metadata.FirstTokenNs)
+			}
+			ttft := metricValue(l, "time_to_first_token")
+			if server := float64(r.FirstTokenUnixNs-r.ReceivedUnixNs) / 1e6; !math.IsNaN(ttft) && ttft < server-float64(clockSlack)/1e6 {
+				t.Fatalf("request %s: sonde's TTFT %.3f ms is below the server's %.3f ms", r.RequestID, ttft, server)
+			}
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no request matched between sonde and the server")
+	}
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -168,14 +167,14 @@ func TestGuideExamples(t *testing.T) {
 			if res.code != 0 {
 				t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", res.code, res.stdout, res.stderr)
 			}
-			checkRun(t, args, dir, res, recs, ex.sim)
+			checkRun(t, args, dir, res, recs)
 		})
 	}
 }
 
 // checkRun asserts a multi-turn run from both sides: what the server saw
 // and what sonde exported.
-func checkRun(t *testing.T, args []string, dir string, res runResult, recs []simRecord, simArgs []string) {
+func checkRun(t *testing.T, args []string, dir string, res runResult, recs []simRecord) {
 	t.Helper()
 	convNum := int(flagFloat(t, args, "--conversation-num", 0))
 	concurrency := int(flagFloat(t, args, "--concurrency", 0))
@@ -271,26 +270,10 @@ func checkRun(t *testing.T, args []string, dir string, res runResult, recs []sim
 			}
 		}
 	}
-	if raceEnabled {
-		// The race detector slows both sides tenfold: timing means nothing.
-		checkExportsAgree(t, dir, summary, res.stdout)
-		return
-	}
-	ttft, itl := simTiming(t, simArgs)
-	ttftMs, itlMs := ttft.Seconds()*1000, itl.Seconds()*1000
-	// At high concurrency the simulator and sonde share two cores, and the
-	// queueing that causes is real: allow it, but never a TTFT below the
-	// simulator's.
-	slack, itlSlack := 3.0, 0.05
-	if concurrency >= 50 {
-		slack, itlSlack = 15, 0.1
-	}
-	if got := stat(t, summary, "time_to_first_token", "p50"); got < ttftMs || got > ttftMs+slack {
-		t.Errorf("TTFT p50 %.3f ms, simulator configured %.3f ms", got, ttftMs)
-	}
-	if got := stat(t, summary, "inter_token_latency", "avg"); math.Abs(got-itlMs) > itlSlack*itlMs+0.02 {
-		t.Errorf("ITL avg %.4f ms, simulator configured %.4f ms", got, itlMs)
-	}
+	// Timing is checked against what the server recorded, never against
+	// what it was configured to do: on a busy machine the server itself
+	// answers late, and sonde must report that, not the configuration.
+	checkCausality(t, lines, recs)
 	checkExportsAgree(t, dir, summary, res.stdout)
 	checkISLGrowth(t, args, summary)
 }
@@ -320,26 +303,12 @@ func checkISLGrowth(t *testing.T, args []string, summary map[string]any) {
 	}
 }
 
-func simTiming(t *testing.T, simArgs []string) (ttft, itl time.Duration) {
-	ttft, itl = 20*time.Millisecond, 5*time.Millisecond
-	for i := 0; i+1 < len(simArgs); i += 2 {
-		d, err := time.ParseDuration(simArgs[i+1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch simArgs[i] {
-		case "--ttft":
-			ttft = d
-		case "--itl":
-			itl = d
-		}
-	}
-	return ttft, itl
-}
-
 // checkThinkTimes rebuilds the dataset the run used (same seed and flags) and
 // checks each turn k ≥ 2 reached the server no earlier than its think time
-// after turn k−1 finished, and not much later.
+// after turn k−1 finished (causal: sonde waits from the answer's end, which
+// follows the server's), and on average not much later. The bound on the
+// average is loose on purpose: pacing precision is unit-tested on a fake
+// clock, this only catches a think time applied twice or not at all.
 func checkThinkTimes(t *testing.T, args []string, bySession map[string][]simRecord, convOf map[string]string) {
 	mean := flagFloat(t, args, "--conversation-turn-delay-mean", 0)
 	if mean == 0 {
@@ -368,18 +337,24 @@ func checkThinkTimes(t *testing.T, args []string, bySession map[string][]simReco
 		}
 	}
 	checked := 0
+	var excess, thought time.Duration
 	for corr, rs := range bySession {
 		d := delays[convOf[corr]]
 		for k := 1; k < len(rs); k++ {
 			gap := time.Duration(rs[k].ReceivedNs - rs[k-1].FinishedNs)
-			if gap < d[k]-2*time.Millisecond || gap > d[k]+100*time.Millisecond {
+			if gap < d[k]-time.Millisecond {
 				t.Fatalf("session %s turn %d came %v after the previous answer, think time is %v", corr, k, gap, d[k])
 			}
+			excess += gap - d[k]
+			thought += d[k]
 			checked++
 		}
 	}
 	if checked == 0 {
 		t.Fatal("no think time checked")
+	}
+	if excess > thought/2+time.Duration(checked)*20*time.Millisecond {
+		t.Fatalf("turns came %v late in all after %v of think time: a think time applied twice?", excess, thought)
 	}
 }
 

@@ -16,10 +16,11 @@ import (
 // carry the server's cached_tokens.
 var includeUsage = []string{"--extra-inputs", `{"stream_options":{"include_usage":true}}`}
 
-func perTurnTTFT(t *testing.T, summary map[string]any) []float64 {
+// perTurnTTFT is one statistic of TTFT per turn index.
+func perTurnTTFT(t *testing.T, summary map[string]any, stat string) []float64 {
 	var out []float64
 	for _, tr := range summary["sonde"].(map[string]any)["per_turn"].([]any) {
-		out = append(out, tr.(map[string]any)["time_to_first_token"].(map[string]any)["avg"].(float64))
+		out = append(out, tr.(map[string]any)["time_to_first_token"].(map[string]any)[stat].(float64))
 	}
 	return out
 }
@@ -45,7 +46,7 @@ func TestPrefixCacheAcrossTurns(t *testing.T) {
 		sim := startSim(t, args...)
 		dir := filepath.Join(t.TempDir(), "out")
 		res := runSonde(t, append([]string{"profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "12",
-			"--conversation-turn-mean", "4", "--isl", "1000", "--osl", "50", "--concurrency", "3", "--random-seed", "5",
+			"--conversation-turn-mean", "4", "--isl", "3000", "--osl", "50", "--concurrency", "3", "--random-seed", "5",
 			"--ui-type", "none", "--artifact-dir", dir}, includeUsage...)...)
 		sim.stop(t)
 		if res.code != 0 {
@@ -55,15 +56,17 @@ func TestPrefixCacheAcrossTurns(t *testing.T) {
 	}
 	onSummary, onLines := run(true)
 	offSummary, _ := run(false)
-	on, off := perTurnTTFT(t, onSummary), perTurnTTFT(t, offSummary)
+	on, off := perTurnTTFT(t, onSummary, "p50"), perTurnTTFT(t, offSummary, "p50")
 	if len(on) != 4 || len(off) != 4 {
 		t.Fatalf("per-turn rows: %v %v", on, off)
 	}
 	for k := 1; k < 4; k++ {
-		if on[k] > 1.25*on[0] {
+		if on[k] > 1.5*on[0] {
 			t.Errorf("caching on: turn %d TTFT %.2f ms grew past turn 0's %.2f ms", k, on[k], on[0])
 		}
-		if on[k] >= off[k] {
+		// From turn 2 on the uncached prompt is 3× or more the cached one's:
+		// tens of ms apart, far beyond scheduling noise (turn 1's 2× is not).
+		if k >= 2 && on[k] >= off[k] {
 			t.Errorf("turn %d TTFT %.2f ms with caching, %.2f ms without", k, on[k], off[k])
 		}
 	}
@@ -289,27 +292,29 @@ func TestServerTokenCountsAndOSLMismatch(t *testing.T) {
 
 // The chat-over-a-document case: a long context unique to each conversation
 // starts its first turn. With prefix caching, later turns prefill only the
-// new question, so their TTFT falls below the first turn's; without it, every
-// turn prefills the whole context again and TTFT does not fall.
+// new question, so their TTFT falls far below the first turn's; without it,
+// every turn prefills the whole context again and TTFT does not fall. The
+// context is long enough (~40 ms of modelled prefill against ~3 ms) that
+// scheduling noise on a busy machine cannot flip the comparisons.
 func TestCachedTurnsBeatTheFirst(t *testing.T) {
 	ttfts := func(simArgs ...string) []float64 {
 		sim := startSim(t, simArgs...)
 		dir := filepath.Join(t.TempDir(), "out")
 		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "6",
-			"--conversation-turn-mean", "3", "--user-context-prompt-length", "3000", "--isl", "50", "--osl", "20",
+			"--conversation-turn-mean", "3", "--user-context-prompt-length", "10000", "--isl", "50", "--osl", "20",
 			"--concurrency", "1", "--random-seed", "9", "--ui-type", "none", "--artifact-dir", dir)
 		sim.stop(t)
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
-		return perTurnTTFT(t, readJSON(t, filepath.Join(dir, "profile_export_aiperf.json")))
+		return perTurnTTFT(t, readJSON(t, filepath.Join(dir, "profile_export_aiperf.json")), "p50")
 	}
 	on, off := ttfts(), ttfts("--no-prefix-caching")
 	for k := 1; k < 3; k++ {
 		if on[k] >= on[0]/2 {
 			t.Errorf("caching on: turn %d TTFT %.2f ms, not below turn 0's %.2f ms", k, on[k], on[0])
 		}
-		if off[k] < 0.9*off[0] {
+		if off[k] < 0.5*off[0] {
 			t.Errorf("caching off: turn %d TTFT %.2f ms fell below turn 0's %.2f ms", k, off[k], off[0])
 		}
 		if on[k] >= off[k]/2 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -104,6 +105,11 @@ func runProfile(e env, p *config.Profile) error {
 		return err
 	}
 	defer closeLog()
+	defer func() {
+		if r.stopSims != nil {
+			r.stopSims()
+		}
+	}()
 	if err := r.prepare(extra, slos); err != nil {
 		return err
 	}
@@ -175,29 +181,45 @@ func randomSeed(p *config.Profile) uint64 {
 	return binary.LittleEndian.Uint64(b[:]) >> 1
 }
 
-func writeExports(e env, files export.Files, s *metrics.Summary, run *export.Run, rw *export.RecordWriter, log *slog.Logger) error {
-	var firstErr error
-	keep := func(what string, err error) {
+// writeExports writes the small summaries first, so a full disk (usually
+// filled by the streamed raw export) still leaves them; then closes the
+// streamed files. Every failure is logged and returned joined; the console
+// names only files that were written whole.
+func writeExports(e env, files export.Files, s *metrics.Summary, run *export.Run, sinks *sinkSet, log *slog.Logger) error {
+	var errs []error
+	written := map[string]bool{}
+	keep := func(path string, err error) {
 		if err != nil {
-			log.Error(fmt.Sprintf("writing %s: %v", what, err))
-			if firstErr == nil {
-				firstErr = fmt.Errorf("writing %s: %w", what, err)
-			}
+			log.Error(fmt.Sprintf("writing %s: %v", path, err))
+			errs = append(errs, fmt.Errorf("writing %s: %w", path, err))
+			return
 		}
-	}
-	if rw != nil {
-		keep(files.Records(), rw.Close())
+		written[path] = true
 	}
 	keep(files.SummaryJSON(), export.WriteFile(files.SummaryJSON(), export.SummaryJSON(s, run)))
 	keep(files.SummaryCSV(), export.WriteFile(files.SummaryCSV(), export.SummaryCSV(s)))
 	keep(files.TurnsCSV(), export.WriteFile(files.TurnsCSV(), export.TurnsCSV(s)))
+	if sinks.outputs != nil {
+		keep(files.Outputs(), export.WriteFile(files.Outputs(), sinks.outputs.JSON()))
+	}
+	if sinks.records != nil {
+		keep(files.Records(), sinks.records.Close())
+	}
+	if sinks.raw != nil {
+		keep(files.Raw(), sinks.raw.Close())
+	}
 	export.Console(e.stdout, s)
 	export.Warnings(e.stdout, run.Warnings)
 	fmt.Fprintf(e.stdout, "\nCLI Command: %s\n", run.CLICommand)
 	fmt.Fprintf(e.stdout, "Benchmark Duration: %.2f sec\n", s.DurationSec)
-	fmt.Fprintf(e.stdout, "CSV Export: %s\n", files.SummaryCSV())
-	fmt.Fprintf(e.stdout, "JSON Export: %s\n", files.SummaryJSON())
+	for _, f := range []struct{ label, path string }{{"CSV Export", files.SummaryCSV()}, {"JSON Export", files.SummaryJSON()}} {
+		if written[f.path] {
+			fmt.Fprintf(e.stdout, "%s: %s\n", f.label, f.path)
+		} else {
+			fmt.Fprintf(e.stdout, "%s: not written (see the errors above)\n", f.label)
+		}
+	}
 	fmt.Fprintf(e.stdout, "Log File: %s\n", files.Log())
 	log.Info("Results saved to: " + files.Dir)
-	return firstErr
+	return errors.Join(errs...)
 }

@@ -2,11 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -43,12 +47,13 @@ type profileRun struct {
 	convs    []dataset.Conversation
 	expected int64 // requests the profiling phase will send; 0 if unknown
 
-	clk    clock.Clock
-	client *transport.Client
-	acc    *metrics.Accumulator
-	proc   *engine.Processor
-	sinks  sinkSet
-	base   engine.Config
+	clk      clock.Clock
+	stopSims func() // shuts down sim:// servers and waits for them
+	client   *transport.Client
+	acc      *metrics.Accumulator
+	proc     *engine.Processor
+	sinks    sinkSet
+	base     engine.Config
 }
 
 // openLog creates the artifact folder, the log file and the logger.
@@ -82,10 +87,11 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	if path == "" {
 		path = typ.DefaultPath()
 	}
-	urls, sims, err := endpointURLs(r.ctx, p, path, r.logf)
+	urls, sims, stopSims, err := endpointURLs(r.ctx, p, path, r.logf)
 	if err != nil {
 		return err
 	}
+	r.stopSims = stopSims
 	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
 		return err
 	}
@@ -216,8 +222,11 @@ func (r *profileRun) execute() error {
 	defer stopRun(nil)
 	wasCancelled, stopWatching := r.watchSignals(stopIssue, stopRun)
 
-	phase := func(name string, cfg engine.Config, total int64) *engine.Progress {
-		return r.runPhase(name, cfg, total, records, issueCtx, runCtx)
+	var runErr error
+	phase := func(name string, cfg engine.Config, total int64) map[string]int64 {
+		unsent, err := r.runPhase(name, cfg, total, records, issueCtx, runCtx)
+		runErr = errors.Join(runErr, err)
+		return unsent
 	}
 	if n := r.p.WarmupRequestCount; n > 0 {
 		w := r.base
@@ -230,22 +239,25 @@ func (r *profileRun) execute() error {
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.pl.maxSessions, r.pl.maxRequests, r.pl.duration
 	startTime := time.Now()
-	if r.pl.duration > 0 {
-		r.proc.SetDeadline(startTime.Add(r.pl.duration + r.pl.grace).UnixNano())
-	}
 	r.log.Info("sonde is PROFILING")
-	var unsent int64
+	unsent := map[string]int64{}
 	if issueCtx.Err() == nil {
-		unsent = phase("Profiling", prof, r.expected).Unsent.Load()
+		unsent = phase("Profiling", prof, r.expected)
+	} else {
+		unsent[engine.UnsentInterrupted] = r.expected
 	}
 	stopWatching()
 	close(records)
 	<-procDone
+	if runErr != nil {
+		return runErr
+	}
 	return r.finish(startTime, time.Now(), unsent, wasCancelled.Load())
 }
 
-// runPhase runs one engine phase with its progress display.
-func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) *engine.Progress {
+// runPhase runs one engine phase with its progress display and returns the
+// turns it did not send, by reason.
+func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
 	var prog engine.Progress
 	eng := engine.New(cfg, r.client, r.clk, records, &prog)
 	uiMode := r.p.UIType
@@ -265,14 +277,16 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 		close(uiDone)
 	}()
 	if cfg.Duration > 0 {
+		// Requests still in flight when the grace period ends are cut: they
+		// get records as cancelled errors (record.Cut), never vanish.
 		var c context.CancelFunc
 		run, c = context.WithTimeoutCause(run, cfg.Duration+r.pl.grace, transport.ErrCancelled)
 		defer c()
 	}
-	eng.Run(issue, run)
+	err := eng.Run(issue, run)
 	uiStop()
 	<-uiDone
-	return &prog
+	return eng.Unsent(), err
 }
 
 // watchSignals: the first Ctrl-C stops new requests and gives those in
@@ -281,7 +295,9 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 	var cancelled atomic.Bool
 	done := make(chan struct{})
 	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
+	// SIGHUP (a dropped SSH session) is an interruption like the others:
+	// what was measured is written, not lost.
+	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
 	go func() {
 		select {
 		case <-sigc:
@@ -307,7 +323,7 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 
 // finish computes the summary, writes every export and says how the run
 // ended.
-func (r *profileRun) finish(start, end time.Time, unsent int64, cancelled bool) error {
+func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cancelled bool) error {
 	summary := r.acc.Summary()
 	for _, w := range summary.Warnings {
 		r.warn(w)
@@ -315,25 +331,44 @@ func (r *profileRun) finish(start, end time.Time, unsent int64, cancelled bool) 
 	if r.proc.MissingUsage > 0 {
 		r.warn(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
 	}
-	if unsent > 0 {
-		r.warn(fmt.Sprintf("%d scheduled session arrivals never got a concurrency slot before the run stopped: the offered load was higher than --concurrency allows.", unsent))
+	if summary.Cut > 0 {
+		r.warn(fmt.Sprintf("%d requests were still in flight when the run stopped and were cut; they are recorded as RequestCancelledError.", summary.Cut))
+	}
+	if w := unsentWarning(unsent); w != "" {
+		r.warn(w)
 	}
 	res := r.tok
-	run := &export.Run{Unsent: unsent, Config: redactedConfig(r.p), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.pl.rate, Config: redactedConfig(r.p), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: version, Seed: r.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
-	r.sinks.closeExtra(r.files, r.log)
-	if err := writeExports(r.e, r.files, summary, run, r.sinks.records, r.log); err != nil {
+	if err := writeExports(r.e, r.files, summary, run, &r.sinks, r.log); err != nil {
 		return err
 	}
 	if cancelled {
 		return interrupted{}
 	}
-	if summary.RequestCount == 0 && len(summary.Errors) > 0 {
+	switch {
+	case summary.RequestCount > 0:
+		return nil
+	case len(summary.Errors) > 0:
 		first := summary.Errors[0].Error
 		return fmt.Errorf("all %d requests failed; most common error: %s: %s", summary.ErrorCount, first.Type, first.Message)
 	}
-	return nil
+	return errors.New("no request completed")
+}
+
+// unsentWarning says which planned turns were never sent, and why.
+func unsentWarning(unsent map[string]int64) string {
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(unsent)) {
+		if unsent[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", unsent[k], k))
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "Planned turns not sent: " + strings.Join(parts, ", ") + " (sonde.unsent_turns_by_reason in the JSON)."
 }
 
 // sinkSet is where processed records go.
@@ -364,19 +399,4 @@ func newSinkSet(p *config.Profile, files export.Files, acc *metrics.Accumulator)
 		s.all = append(s.all, s.outputs)
 	}
 	return s, nil
-}
-
-// closeExtra writes the raw and outputs files (the records file is closed
-// with the summary exports).
-func (s *sinkSet) closeExtra(files export.Files, log *slog.Logger) {
-	if s.raw != nil {
-		if err := s.raw.Close(); err != nil {
-			log.Error("writing profile_export_raw.jsonl: " + err.Error())
-		}
-	}
-	if s.outputs != nil {
-		if err := export.WriteFile(files.Outputs(), s.outputs.JSON()); err != nil {
-			log.Error("writing outputs.json: " + err.Error())
-		}
-	}
 }

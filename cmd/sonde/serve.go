@@ -54,6 +54,15 @@ type serveCmd struct {
 
 func (s *serveCmd) options() (sim.Options, error) {
 	o := sim.DefaultOptions()
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{{"--ttft", s.TTFT}, {"--itl", s.ITL}, {"--step-base", s.StepBase}, {"--step-prefill-token", s.StepPrefillToken},
+		{"--step-decode-seq", s.StepDecodeSeq}, {"--step-kcontext", s.StepKContext}, {"--stall", s.Stall}, {"--ready-delay", s.ReadyDelay}} {
+		if d.v < 0 {
+			return o, fmt.Errorf("%s must not be negative, got %v", d.flag, d.v)
+		}
+	}
 	o.Engine = s.Engine
 	if s.TTFT > 0 || s.ITL > 0 {
 		o.Engine = "fixed"

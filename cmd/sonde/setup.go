@@ -16,30 +16,43 @@ import (
 
 // endpointURLs turns --url values into request URLs (AIPerf: base without
 // trailing '/', then the path; http:// added when no scheme). sim:// URLs
-// start an in-process simulator on a loopback port first.
-func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) ([]string, []sim.Options, error) {
-	var urls []string
-	var sims []sim.Options
+// start an in-process simulator on a loopback port first; stop shuts them
+// down and waits until they have flushed their record files.
+func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) (urls []string, sims []sim.Options, stop func(), err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var served []chan error
+	stopAll := func() {
+		cancel()
+		for _, c := range served {
+			<-c
+		}
+	}
+	defer func() {
+		if err != nil {
+			stopAll()
+		}
+	}()
 	for _, raw := range p.URL {
 		raw = strings.TrimSpace(raw)
 		if strings.HasPrefix(raw, "sim://") {
 			opts, err := sim.ParseURL(raw)
 			if err != nil {
-				return nil, nil, usageError{err}
+				return nil, nil, nil, usageError{err}
 			}
 			srv, err := newSim(opts)
 			if err != nil {
-				return nil, nil, usageError{fmt.Errorf("--url %s: %w", raw, err)}
+				return nil, nil, nil, usageError{fmt.Errorf("--url %s: %w", raw, err)}
 			}
 			ready := make(chan net.Addr, 1)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
 			select {
 			case a := <-ready:
+				served = append(served, errc)
 				logf("Simulator started on http://%s (%s)", a, describeSim(opts))
 				raw = "http://" + a.String()
 			case err := <-errc:
-				return nil, nil, fmt.Errorf("--url %s: %w", raw, err)
+				return nil, nil, nil, fmt.Errorf("--url %s: %w", raw, err)
 			}
 			sims = append(sims, opts)
 		} else if !strings.Contains(raw, "://") {
@@ -47,7 +60,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 		}
 		urls = append(urls, strings.TrimRight(raw, "/")+"/"+strings.TrimLeft(path, "/"))
 	}
-	return urls, sims, nil
+	return urls, sims, stopAll, nil
 }
 
 // baseHeaders are AIPerf's request headers; user headers come last and win.
@@ -125,11 +138,17 @@ const redacted = "<redacted>"
 // replaced, quoted so that it can be pasted back into a shell.
 func redactArgs(args []string) string {
 	out := []string{"sonde"}
-	hideNext, headerNext := false, false
+	hideNext, headerNext, urlNext := false, false, false
 	for _, a := range args {
 		switch {
 		case hideNext:
 			a, hideNext = redacted, false
+		case urlNext:
+			a, urlNext = config.RedactURL(a), false
+		case a == "--url" || a == "-u":
+			urlNext = true
+		case strings.HasPrefix(a, "--url="):
+			a = "--url=" + config.RedactURL(strings.TrimPrefix(a, "--url="))
 		case headerNext:
 			a, headerNext = redactHeader(a), false
 		case a == "--api-key":
@@ -165,6 +184,10 @@ func shellQuote(s string) string {
 // redactedConfig is the profile as exported in input_config.
 func redactedConfig(p *config.Profile) config.Profile {
 	c := *p
+	c.URL = nil
+	for _, u := range p.URL {
+		c.URL = append(c.URL, config.RedactURL(u))
+	}
 	c.Header = nil
 	for _, h := range p.Header {
 		c.Header = append(c.Header, redactHeader(h))

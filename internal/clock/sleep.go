@@ -29,3 +29,26 @@ func SleepUntil(ctx context.Context, t time.Time) bool {
 	}
 	return ctx.Err() == nil
 }
+
+// Wait blocks until run-clock time ns, until wake receives, or until ctx
+// ends, and reports whether ns was reached with ctx still live. Like
+// SleepUntil it hands over to the precise sleep FineWindow before ns; a
+// wake-up in that last window is seen once the sleep ends.
+func (c Clock) Wait(ctx context.Context, ns int64, wake <-chan struct{}) bool {
+	t := c.Time(ns)
+	if d := time.Until(t) - FineWindow; d > 0 {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-wake:
+			return false
+		case <-timer.C:
+		}
+	}
+	for d := time.Until(t); d > 0; d = time.Until(t) {
+		preciseSleep(d)
+	}
+	return ctx.Err() == nil
+}

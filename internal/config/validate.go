@@ -3,6 +3,9 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"strconv"
 	"strings"
 )
 
@@ -136,7 +139,9 @@ func (p *Profile) Validate() []error {
 			add("%s must be at least 1, got %d", flag, *v)
 		}
 	}
-	positiveInt("--concurrency", p.Concurrency)
+	if p.Concurrency != nil && *p.Concurrency < 1 {
+		add("--concurrency must be at least 1 (the number of sessions in flight at once), got %d", *p.Concurrency)
+	}
 	positiveInt("--request-count", p.RequestCount)
 	positiveInt("--conversation-num", p.ConversationNum)
 	positiveInt("--prompt-output-tokens-mean (--osl)", p.OutputTokensMean)
@@ -189,12 +194,79 @@ func (p *Profile) Validate() []error {
 		}
 	}
 	for _, u := range p.URL {
-		if strings.TrimSpace(u) == "" {
-			add("--url must not be empty")
+		if err := checkURL(u); err != nil {
+			errs = append(errs, err)
 		}
 	}
+	if t := p.Tokenizer; looksLikePath(t) {
+		if _, err := os.Stat(t); err != nil {
+			add("--tokenizer %s: %v", t, errors.Unwrap(err))
+		}
+	}
+	errs = append(errs, checkFinite(p)...)
+	errs = append(errs, checkRanges(p)...)
 	return errs
 }
+
+// checkURL accepts what AIPerf does (a scheme-less host:port gets http://)
+// and sim://, and rejects other schemes and unparsable URLs up front, before
+// anything is sent.
+func checkURL(raw string) error {
+	u := strings.TrimSpace(raw)
+	if u == "" {
+		return errors.New("--url must not be empty")
+	}
+	scheme, ok := hasScheme(u)
+	if !ok {
+		return fmt.Errorf("--url %s: scheme %q is not supported (use http://, https:// or sim://)", RedactURL(u), scheme)
+	}
+	if strings.EqualFold(scheme, "sim") {
+		return nil
+	}
+	if scheme == "" {
+		u = "http://" + u
+	}
+	parsed, err := url.Parse(u)
+	if err != nil {
+		return fmt.Errorf("--url %s: not a valid URL", RedactURL(raw))
+	}
+	if parsed.Host == "" || parsed.Hostname() == "" {
+		return fmt.Errorf("--url %s: no host", RedactURL(raw))
+	}
+	if port := parsed.Port(); port != "" {
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("--url %s: port %q is not in 1..65535", RedactURL(raw), port)
+		}
+	}
+	return nil
+}
+
+// looksLikePath tells a --tokenizer that names a file or folder from a Hub
+// model name ("org/name"): a path is absolute, starts with . or ~, or names
+// a .json file. Such a value must exist; it is never looked up on the Hub.
+func looksLikePath(s string) bool {
+	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~") || strings.HasSuffix(s, ".json")
+}
+
+// RedactURL hides a password in a URL (http://user:pw@host → user:xxxxx),
+// for messages, logs and exports.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		if i := strings.Index(raw, "@"); i > 0 && strings.Contains(raw[:i], ":") && strings.Contains(raw, "://") {
+			// Unparsable but with credentials: keep only scheme and host part.
+			scheme, _, _ := strings.Cut(raw, "://")
+			return scheme + "://" + redactedUser + "@" + raw[i+1:]
+		}
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+const redactedUser = "xxxxx"
 
 // ParseHeader reads a --header value "Name:Value" (or "Name: Value").
 func ParseHeader(h string) ([2]string, error) {

@@ -3,16 +3,11 @@ package engine
 import (
 	"context"
 	"sync"
-	"time"
+	"sync/atomic"
 
-	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/schedule"
 )
-
-// catchUp is how far behind schedule the dispatcher may fall before it
-// re-anchors to now instead of bursting to catch up (AIPerf's
-// AIPERF_TIMING_MAX_CATCHUP_SECONDS).
-const catchUp = 10 * time.Millisecond
 
 // arrival is a session the schedule started at intended.
 type arrival struct {
@@ -27,96 +22,96 @@ type arrival struct {
 // which skips the tick when every concurrency slot is busy, sonde never
 // drops an arrival: it waits for a slot and keeps its intended send time, so
 // the queueing shows in schedule_lag and the effective_* latencies instead
-// of silently lowering the offered load (coordinated omission).
+// of silently lowering the offered load (coordinated omission). Nor does it
+// re-anchor the schedule when it falls behind: every arrival already due is
+// handed out at once.
+//
+// Nothing here blocks on a session: sessions signal their end through a
+// one-slot wake channel that never blocks the sender, so the dispatcher can
+// neither hang nor be slowed by the sessions it paces.
 func (e *Engine) runRate(issue, run context.Context) {
-	free := e.cfg.Concurrency // session slots left; ignored when unlimited
-	unlimited := e.cfg.Concurrency <= 0
-	ready := make(chan chan credit, 4096)
-	ended := make(chan struct{})
-	var wg sync.WaitGroup
-	var pending []arrival
-	active := 0
-
-	wait := func(ctx context.Context) (credit, bool) {
-		grant := make(chan credit, 1)
+	sessions := newSlots(e.cfg.Concurrency)
+	wake := make(chan struct{}, 1)
+	notify := func() {
 		select {
-		case ready <- grant:
-		case <-ctx.Done():
-			return credit{}, false
-		}
-		select {
-		case c := <-grant:
-			return c, true
-		case <-ctx.Done():
-			return credit{}, false
+		case wake <- struct{}{}:
+		default:
 		}
 	}
-	if e.cfg.SessionRate {
-		wait = nil // ticks start sessions; turns follow their think times
+	// Continuations waiting for a tick; each sends the channel its credit
+	// goes to. Buffered so a waiting session rarely blocks to enqueue.
+	waiting := make(chan chan credit, 1024)
+	var active atomic.Int64
+	var wg sync.WaitGroup
+
+	var wait waitFn
+	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
+		wait = func(ctx context.Context) (credit, bool) {
+			grant := make(chan credit, 1)
+			select {
+			case waiting <- grant:
+			case <-ctx.Done():
+				return credit{}, false
+			}
+			notify()
+			select {
+			case c := <-grant:
+				return c, true
+			case <-ctx.Done():
+				return credit{}, false
+			}
+		}
 	}
 	start := func(a arrival) {
-		active++
-		free--
+		active.Add(1)
 		wg.Go(func() {
+			defer notify()
+			defer active.Add(-1)
+			defer sessions.release()
 			e.newSession(a.n, a.conv).run(issue, run, wait, a.intended)
-			ended <- struct{}{}
 		})
 	}
 
-	next := e.clock.Now()
+	var pending []arrival // arrived, waiting for a session slot
+	ticks := schedule.NewTicker(e.cfg.Arrivals, e.clock.Now())
 	noMoreNew := false
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-loop:
-	for {
-		for len(pending) > 0 && (unlimited || free > 0) {
+	for issue.Err() == nil {
+		for len(pending) > 0 && sessions.tryAcquire() {
 			start(pending[0])
 			pending = pending[1:]
 		}
-		if noMoreNew && active == 0 && len(pending) == 0 {
+		if noMoreNew && len(pending) == 0 && active.Load() == 0 {
 			break
 		}
-		if d := time.Duration(next-e.clock.Now()) - clock.FineWindow; d > 0 {
-			timer.Reset(d)
+		if noMoreNew && len(pending) == 0 && wait == nil {
+			// Sessions pace their own turns: nothing left to tick for.
 			select {
+			case <-wake:
 			case <-issue.Done():
-				break loop
-			case <-ended:
-				active--
-				free++
-				timer.Stop()
-				continue // the tick has not come yet
-			case <-timer.C:
 			}
+			continue
 		}
-		if !clock.SleepUntil(issue, e.clock.Time(next)) {
-			break
+		if !e.clock.Wait(issue, ticks.Next(), wake) {
+			continue // woken early: a slot freed or a turn waits; look again
 		}
+		at := ticks.Take()
 		select {
-		case g := <-ready:
-			g <- credit{intendedNs: next}
+		case g := <-waiting:
+			g <- credit{intendedNs: at}
 		default:
-			if !noMoreNew {
-				if n, conv, ok := e.claimSession(); ok {
-					pending = append(pending, arrival{n: n, conv: conv, intended: next})
-				} else {
-					noMoreNew = true
-				}
+			if noMoreNew {
+				break
+			}
+			if n, conv, ok := e.claimSession(); ok {
+				pending = append(pending, arrival{n: n, conv: conv, intended: at})
+			} else {
+				noMoreNew = true
 			}
 		}
-		next += int64(e.cfg.Arrivals.Next())
-		if now := e.clock.Now(); now-next > int64(catchUp) {
-			next = now
-		}
 	}
-	e.progress.Unsent.Add(int64(len(pending)))
-	done := make(chan struct{})
-	go func() { wg.Wait(); close(done) }()
-	for {
-		select {
-		case <-ended:
-		case <-done:
-			return
-		}
+	reason := UnsentNoSlot
+	for _, a := range pending {
+		e.countUnsent(reason, len(a.conv.Turns))
 	}
+	wg.Wait()
 }

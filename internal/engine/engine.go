@@ -8,12 +8,12 @@ package engine
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -57,6 +57,10 @@ type Config struct {
 	CancelDelay         time.Duration // after the request is written
 	PrefillConcurrency  int           // requests awaiting their first bytes; 0 = no limit
 	ContextMode         string        // ContextLive or a pre-canned mode
+	// StopOnError ends a session at its first failed turn; otherwise the
+	// session goes on, as AIPerf's does, and the failed turn's question stays
+	// in the history without an answer (--session-on-error).
+	StopOnError bool
 
 	// KeepRaw keeps request bodies and raw events (--export-level raw).
 	KeepRaw bool
@@ -91,30 +95,38 @@ type Progress struct {
 	SessionsStarted atomic.Int64
 	SessionsDone    atomic.Int64
 	InFlight        atomic.Int64
-	// Unsent counts arrivals the schedule made that never got a slot before
-	// the run stopped (k6's dropped iterations).
-	Unsent atomic.Int64
+}
+
+// Clock is the engine's time: the run clock (clock.Clock), or a fake that
+// tests drive, so pacing logic is tested exactly.
+type Clock interface {
+	// Now is monotonic nanoseconds of the run clock.
+	Now() int64
+	// Wait blocks until ns, until wake receives or ctx ends; it reports
+	// whether ns was reached with ctx live.
+	Wait(ctx context.Context, ns int64, wake <-chan struct{}) bool
 }
 
 // Engine runs one phase.
 type Engine struct {
 	cfg      Config
 	client   *transport.Client
-	clock    clock.Clock
+	clock    Clock
 	out      chan<- *record.Record
 	progress *Progress
 
 	urlNext  atomic.Uint64
-	requests atomic.Int64  // request budget claimed
-	prefill  chan struct{} // --prefill-concurrency slots; nil when unlimited
+	requests atomic.Int64 // request budget claimed
+	prefill  *slots       // --prefill-concurrency
 
 	fixedT0  int64      // run-clock time of FixedZeroMs (fixed schedule)
-	mu       sync.Mutex // guards sessions and the sampler, claimed together
+	mu       sync.Mutex // guards sessions, the sampler and unsent
 	sessions int        // sessions started
+	unsent   map[string]int64
 }
 
 // New builds an engine that sends records to out.
-func New(cfg Config, client *transport.Client, c clock.Clock, out chan<- *record.Record, p *Progress) *Engine {
+func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Record, p *Progress) *Engine {
 	if cfg.SessionHeader == "" {
 		cfg.SessionHeader = "X-Correlation-ID"
 	}
@@ -124,20 +136,54 @@ func New(cfg Config, client *transport.Client, c clock.Clock, out chan<- *record
 	if cfg.ContextMode == "" {
 		cfg.ContextMode = ContextLive
 	}
-	e := &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p}
-	if cfg.PrefillConcurrency > 0 {
-		e.prefill = make(chan struct{}, cfg.PrefillConcurrency)
-	}
-	return e
+	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p,
+		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}}
 }
 
 // ErrStopped is the cause of the issue context when the run is interrupted.
 var ErrStopped = errors.New("stopped")
 
+// Reasons a planned turn was not sent (sonde.unsent_turns_by_reason).
+const (
+	UnsentTurnFailed  = "previous_turn_failed"  // --session-on-error stop
+	UnsentBudget      = "request_count_reached" // --request-count cut the session
+	UnsentDuration    = "duration_ended"        // --benchmark-duration ended
+	UnsentInterrupted = "interrupted"           // Ctrl-C, SIGTERM, SIGHUP
+	UnsentNoSlot      = "no_concurrency_slot"   // arrived, never got a slot before the stop
+)
+
+// stopReason names why the issue context ended.
+func stopReason(issue context.Context) string {
+	if errors.Is(context.Cause(issue), ErrStopped) {
+		return UnsentInterrupted
+	}
+	return UnsentDuration
+}
+
+func (e *Engine) countUnsent(reason string, turns int) {
+	if turns <= 0 {
+		return
+	}
+	e.mu.Lock()
+	e.unsent[reason] += int64(turns)
+	e.mu.Unlock()
+}
+
+// Unsent returns the planned turns never sent, by reason. Call after Run.
+func (e *Engine) Unsent() map[string]int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return maps.Clone(e.unsent)
+}
+
 // Run executes the phase. No new request starts once issue is done; requests
 // still in flight are cancelled when run is done. Run returns when every
-// session goroutine has finished and handed over its records.
-func (e *Engine) Run(issue, run context.Context) {
+// goroutine it started has finished and handed over its records; every
+// planned turn is then either sent or counted in Unsent.
+func (e *Engine) Run(issue, run context.Context) error {
+	if len(e.cfg.Conversations) == 0 || len(e.cfg.URLs) == 0 || e.cfg.Codec == nil || e.cfg.Sampler == nil {
+		return errors.New("engine: a phase needs conversations, a sampler, a codec and at least one URL")
+	}
 	if e.cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
@@ -152,6 +198,26 @@ func (e *Engine) Run(issue, run context.Context) {
 		e.runRate(issue, run)
 	default:
 		e.runBurst(issue, run)
+	}
+	e.countUnclaimed(issue)
+	return nil
+}
+
+// countUnclaimed counts the turns of planned sessions that never started.
+func (e *Engine) countUnclaimed(issue context.Context) {
+	p, ok := e.cfg.Sampler.(*dataset.Planned)
+	if !ok || e.cfg.MaxSessions <= 0 {
+		return
+	}
+	e.mu.Lock()
+	from := e.sessions
+	e.mu.Unlock()
+	reason := UnsentBudget
+	if issue.Err() != nil {
+		reason = stopReason(issue)
+	}
+	for _, i := range p.Order[min(from, len(p.Order)):min(e.cfg.MaxSessions, len(p.Order))] {
+		e.countUnsent(reason, len(e.cfg.Conversations[i].Turns))
 	}
 }
 
@@ -179,11 +245,24 @@ func (e *Engine) claimRequest() bool {
 	return e.cfg.MaxRequests <= 0 || n <= int64(e.cfg.MaxRequests)
 }
 
+// workers is how many burst workers can ever be busy: the concurrency, but
+// no more than the sessions or requests the phase may send, so an absurd
+// --concurrency with a small budget costs nothing.
+func (e *Engine) workers() int {
+	n := max(e.cfg.Concurrency, 1)
+	if e.cfg.MaxSessions > 0 {
+		n = min(n, e.cfg.MaxSessions)
+	}
+	if e.cfg.MaxRequests > 0 {
+		n = min(n, e.cfg.MaxRequests)
+	}
+	return n
+}
+
 // runBurst keeps Concurrency sessions going back to back.
 func (e *Engine) runBurst(issue, run context.Context) {
-	slots := max(e.cfg.Concurrency, 1)
 	var wg sync.WaitGroup
-	for range slots {
+	for range e.workers() {
 		wg.Go(func() {
 			for issue.Err() == nil {
 				n, conv, ok := e.claimSession()

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"sync"
-
-	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // fixedTime is the run-clock time of a trace timestamp (ms).
@@ -18,10 +16,7 @@ func (e *Engine) fixedTime(ms float64) int64 {
 // --concurrency, when set, caps the sessions running at once.
 func (e *Engine) runFixed(issue, run context.Context) {
 	e.fixedT0 = e.clock.Now()
-	var slots chan struct{}
-	if e.cfg.Concurrency > 0 {
-		slots = make(chan struct{}, e.cfg.Concurrency)
-	}
+	sessions := newSlots(e.cfg.Concurrency)
 	var wg sync.WaitGroup
 	for {
 		n, conv, ok := e.claimSession()
@@ -29,25 +24,15 @@ func (e *Engine) runFixed(issue, run context.Context) {
 			break
 		}
 		due := e.fixedTime(conv.Turns[0].Timestamp)
-		if !clock.SleepUntil(issue, e.clock.Time(due)) {
+		if !e.clock.Wait(issue, due, nil) || !sessions.acquire(issue) {
+			e.countUnsent(stopReason(issue), len(conv.Turns))
 			break
-		}
-		if slots != nil {
-			select {
-			case slots <- struct{}{}:
-			case <-issue.Done():
-			}
-			if issue.Err() != nil {
-				break
-			}
 		}
 		s := e.newSession(n, conv)
 		s.fixed = true
 		wg.Go(func() {
+			defer sessions.release()
 			s.run(issue, run, nil, due)
-			if slots != nil {
-				<-slots
-			}
 		})
 	}
 	wg.Wait()

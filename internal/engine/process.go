@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"sync/atomic"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -27,11 +27,6 @@ type Processor struct {
 	// (--use-server-token-count); MissingUsage counts records without it.
 	ServerCounts bool
 	MissingUsage int
-	// deadline, when set, drops profiling records that ended after it
-	// (benchmark duration + grace), whole, as AIPerf does.
-	deadline atomic.Int64
-	// Dropped counts records dropped by the deadline.
-	Dropped int
 	// systems are the system prompts seen so far: a later session sending
 	// the same one repeats it (a cross-session prefix).
 	systems map[string]bool
@@ -61,14 +56,32 @@ func (p *Processor) useServerCounts(r *record.Record) {
 	r.HasReasoning = reasoning > 0
 }
 
-// SetDeadline sets the wall-clock time (Unix ns) after which profiling
-// records are dropped; it may be called while Run is going.
-func (p *Processor) SetDeadline(wallNs int64) { p.deadline.Store(wallNs) }
+// Flusher is a sink that buffers: Flush pushes what it holds to disk.
+type Flusher interface{ Flush() error }
 
-// Run processes records until in is closed.
+// FlushEvery is how often buffered sinks are flushed while a run goes on,
+// so a killed run (SIGKILL, the OOM killer) loses at most this much.
+const FlushEvery = time.Second
+
+// Run processes records until in is closed, flushing buffered sinks every
+// FlushEvery.
 func (p *Processor) Run(in <-chan *record.Record) {
-	for r := range in {
-		p.Process(r)
+	tick := time.NewTicker(FlushEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case r, ok := <-in:
+			if !ok {
+				return
+			}
+			p.Process(r)
+		case <-tick.C:
+			for _, s := range p.sinks {
+				if f, ok := s.(Flusher); ok {
+					f.Flush() // a failure stays in the sink and is reported by its Close
+				}
+			}
+		}
 	}
 }
 
@@ -113,10 +126,6 @@ func (p *Processor) Process(r *record.Record) {
 		p.useServerCounts(r)
 	}
 	if r.Phase != record.PhaseProfiling {
-		return
-	}
-	if d := p.deadline.Load(); d > 0 && r.EndWallNs > d {
-		p.Dropped++
 		return
 	}
 	v := metrics.Compute(r, p.streaming)

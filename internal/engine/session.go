@@ -2,14 +2,12 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -55,7 +53,8 @@ type waitFn func(ctx context.Context) (credit, bool)
 
 // run sends the session's turns. firstIntended is when turn 0 was due. It
 // returns when its last turn was due and when its last answer ended, so a
-// user-centric user can pace its next session.
+// user-centric user can pace its next session. Turns it does not send are
+// counted in the engine's unsent turns with the reason.
 func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int64) (lastIntended, lastEnd int64) {
 	defer s.e.progress.SessionsDone.Add(1)
 	if s.client != s.e.client {
@@ -66,6 +65,10 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	precanned := s.e.cfg.ContextMode != ContextLive
 	if s.conv.System != "" {
 		s.history = append(s.history, openai.Message{Role: "system", Content: s.conv.System})
+	}
+	stop := func(k int, reason string) (int64, int64) {
+		s.e.countUnsent(reason, len(s.conv.Turns)-k)
+		return intended, prevEnd
 	}
 	for k := range s.conv.Turns {
 		turn := &s.conv.Turns[k]
@@ -83,8 +86,8 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 				// Think time runs from the previous answer's completion.
 				intended = prevEnd + int64(turn.Delay)
 			}
-			if !clock.SleepUntil(issue, s.e.clock.Time(intended)) {
-				return intended, prevEnd
+			if !s.e.clock.Wait(issue, intended, nil) {
+				return stop(k, stopReason(issue))
 			}
 		}
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
@@ -92,12 +95,15 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if wait != nil && k > 0 {
 			c, ok := wait(issue)
 			if !ok {
-				return intended, prevEnd
+				return stop(k, stopReason(issue))
 			}
 			intended = c.intendedNs
 		}
-		if issue.Err() != nil || !s.e.claimRequest() {
-			return intended, prevEnd
+		if issue.Err() != nil {
+			return stop(k, stopReason(issue))
+		}
+		if !s.e.claimRequest() {
+			return stop(k, UnsentBudget)
 		}
 		rec := s.send(run, req, turn, k, intended)
 		prevEnd = rec.EndNs
@@ -108,9 +114,11 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			// The live answer is measured, then replaced by the pre-canned
 			// one, so every run sends the same prompts.
 			s.history = append(s.history, openai.Message{Role: "assistant", Content: turn.Answer})
+		case failed && s.e.cfg.StopOnError:
+			return stop(k+1, UnsentTurnFailed)
 		case failed:
-			// Without the answer there is no honest history to continue with.
-			return intended, prevEnd
+			// No answer to continue with: the next question follows this
+			// one, as in AIPerf, which sends the next turn regardless.
 		default:
 			s.history = append(s.history, openai.Message{Role: "assistant", Content: rec.Output})
 		}
@@ -144,15 +152,12 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	ctx, cancel := context.WithTimeout(run, e.cfg.Timeout)
 	defer cancel()
 	release := func() {}
-	if e.prefill != nil {
-		// --prefill-concurrency: wait for a slot among requests that have
-		// not yet received their first bytes.
-		select {
-		case e.prefill <- struct{}{}:
-		case <-ctx.Done():
-		}
+	// --prefill-concurrency: wait for a slot among requests that have not
+	// yet received their first bytes. A request whose context ends while it
+	// waits is sent with that dead context, so it still gets its record.
+	if e.prefill.limited() && e.prefill.acquire(ctx) {
 		var once sync.Once
-		release = func() { once.Do(func() { <-e.prefill }) }
+		release = func() { once.Do(e.prefill.release) }
 		req.OnFirstByte = release
 	}
 	e.progress.RequestsSent.Add(1)
@@ -183,9 +188,11 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	}
 	if res.Err != nil {
 		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
-		if !res.Cancelled && run.Err() != nil && ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			rec.WasCancelled, rec.CancellationNs = true, res.EndNs
-			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled when the run stopped"}
+		if !res.Cancelled && run.Err() != nil {
+			// The run stopped under it (grace period over, second Ctrl-C):
+			// still a record, an error, and counted as cut.
+			rec.Cut, rec.WasCancelled, rec.CancellationNs = true, true, res.EndNs
+			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cut when the run stopped"}
 		}
 	}
 	if e.cfg.KeepRaw {

@@ -3,8 +3,6 @@ package engine
 import (
 	"context"
 	"sync"
-
-	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // runUsers is user-centric load (AIPerf's --user-centric-rate): Users users,
@@ -14,43 +12,23 @@ import (
 // Users start staggered by UserGap/Users, so the run offers a steady QPS from
 // the start. --concurrency, when set, caps the users active at once.
 func (e *Engine) runUsers(issue, run context.Context) {
-	var slots chan struct{}
-	if e.cfg.Concurrency > 0 {
-		slots = make(chan struct{}, e.cfg.Concurrency)
-	}
+	active := newSlots(e.cfg.Concurrency)
 	t0 := e.clock.Now()
 	var wg sync.WaitGroup
 	for u := range e.cfg.Users {
 		wg.Go(func() {
 			next := t0 + int64(e.cfg.UserGap)*int64(u)/int64(e.cfg.Users)
-			for {
-				if !clock.SleepUntil(issue, e.clock.Time(next)) {
-					return
-				}
-				if slots != nil {
-					select {
-					case slots <- struct{}{}:
-					case <-issue.Done():
-						return
-					}
-				}
+			for e.clock.Wait(issue, next, nil) && active.acquire(issue) {
 				n, conv, ok := e.claimSession()
 				if !ok {
-					if slots != nil {
-						<-slots
-					}
+					active.release()
 					return
 				}
 				s := e.newSession(n, conv)
 				s.gap = e.cfg.UserGap
 				last, end := s.run(issue, run, nil, next)
-				if slots != nil {
-					<-slots
-				}
+				active.release()
 				next = max(last+int64(e.cfg.UserGap), end)
-				if issue.Err() != nil {
-					return
-				}
 			}
 		})
 	}

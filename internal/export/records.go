@@ -166,6 +166,14 @@ func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
 	_, w.err = w.w.Write(append(b, '\n'))
 }
 
+// Flush pushes buffered lines to the file (an engine.Flusher).
+func (w *RecordWriter) Flush() error {
+	if w.err == nil {
+		w.err = w.w.Flush()
+	}
+	return w.err
+}
+
 // Close flushes and closes the file.
 func (w *RecordWriter) Close() error {
 	if err := w.w.Flush(); w.err == nil {

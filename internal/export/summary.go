@@ -23,7 +23,11 @@ type Run struct {
 	Seed         uint64
 	Tokenizer    TokenizerInfo
 	Warnings     []string
-	Unsent       int64 // scheduled arrivals that never got a slot
+	// UnsentTurns are planned turns never sent, by reason.
+	UnsentTurns map[string]int64
+	// OfferedRate is the request (or session) rate asked for; 0 in
+	// concurrency mode.
+	OfferedRate float64
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.
@@ -145,8 +149,18 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	ext.add("version", run.Version)
 	ext.add("random_seed", run.Seed)
 	ext.add("tokenizer", run.Tokenizer)
-	ext.add("dropped_after_grace", s.Dropped)
-	ext.add("unsent_arrivals", run.Unsent)
+	ext.add("cut_requests", s.Cut)
+	total, reasons := int64(0), newOrdered()
+	for _, k := range slices.Sorted(maps.Keys(run.UnsentTurns)) {
+		total += run.UnsentTurns[k]
+		reasons.add(k, run.UnsentTurns[k])
+	}
+	ext.add("unsent_turns", total)
+	ext.add("unsent_turns_by_reason", json.RawMessage(reasons.bytes()))
+	if run.OfferedRate > 0 {
+		ext.add("offered_request_rate", run.OfferedRate)
+	}
+	ext.add("achieved_send_rate", finite(s.SendRate))
 	turns := make([]json.RawMessage, 0, len(s.Turns))
 	for _, t := range s.Turns {
 		to := newOrdered()
@@ -170,10 +184,16 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 
 // WriteFile writes data to path atomically enough for a crash: write, then
 // rename, so a reader never sees half a file.
+// A failed write leaves no partial file behind.
 func WriteFile(path string, data []byte) error {
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,8 +28,11 @@ func ParseGoodput(spec string, streaming bool) ([]SLO, error) {
 			return nil, fmt.Errorf("--goodput: '%s' has an empty key or value", item)
 		}
 		x, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			return nil, fmt.Errorf("--goodput: value of '%s' is not a number", item)
+		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("--goodput: value of '%s' is not a number (or not finite)", item)
+		}
+		if x < 0 {
+			return nil, fmt.Errorf("--goodput: threshold of '%s' is negative; no request could meet it", item)
 		}
 		i, ok := LookupRecordTag(k)
 		if !ok || recordDefs[i].Has(ErrorOnly) {

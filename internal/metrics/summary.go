@@ -13,9 +13,6 @@ import (
 type Options struct {
 	Streaming bool
 	SLOs      []SLO
-	// DeadlineWallNs, when set, drops records that ended after it
-	// (benchmark duration + grace), all or nothing, as AIPerf does.
-	DeadlineWallNs int64
 	// MeanGapNs is the schedule's mean inter-arrival time (0 without a
 	// rate); with it the lag warning tolerates 1 % of a gap.
 	MeanGapNs float64
@@ -38,7 +35,10 @@ type Accumulator struct {
 	count   int
 	errors  int
 	good    int
-	dropped int
+	cut     int
+	minSend int64 // first and last send (wall ns), failed requests too
+	maxSend int64
+	sent    int
 	minTS   int64
 	maxTS   int64
 	errs    map[record.Error]int
@@ -71,16 +71,18 @@ func NewAccumulator(opts Options) *Accumulator {
 	if opts.OSLMismatchTokens == 0 {
 		opts.OSLMismatchTokens = 50
 	}
-	return &Accumulator{opts: opts, minTS: math.MaxInt64, errs: map[record.Error]int{}, turns: map[int]*turnAcc{},
+	return &Accumulator{opts: opts, minTS: math.MaxInt64, minSend: math.MaxInt64, errs: map[record.Error]int{}, turns: map[int]*turnAcc{},
 		sessions: map[int]*sessionAcc{}}
 }
 
-// Add counts one profiling record with its computed values. It reports
-// false when the record falls after the deadline and was dropped.
-func (a *Accumulator) Add(r *record.Record, v *Values) bool {
-	if a.opts.DeadlineWallNs > 0 && r.EndWallNs > a.opts.DeadlineWallNs {
-		a.dropped++
-		return false
+// Add counts one profiling record with its computed values.
+func (a *Accumulator) Add(r *record.Record, v *Values) {
+	if r.StartWallNs > 0 {
+		a.sent++
+		a.minSend, a.maxSend = min(a.minSend, r.StartWallNs), max(a.maxSend, r.StartWallNs)
+	}
+	if r.Cut {
+		a.cut++
 	}
 	a.addSession(r)
 	t := a.turns[r.TurnIndex]
@@ -99,7 +101,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 		if x, ok := v.Get(ErrorISL); ok {
 			a.values[ErrorISL] = append(a.values[ErrorISL], x)
 		}
-		return true
+		return
 	}
 	a.count++
 	t.requests++
@@ -132,7 +134,6 @@ func (a *Accumulator) Add(r *record.Record, v *Values) bool {
 	if lat, ok := v.Get(RequestLatency); ok {
 		a.maxTS = max(a.maxTS, r.StartWallNs+int64(lat))
 	}
-	return true
 }
 
 // addSession follows a session's turns: its span, and the think time
@@ -187,7 +188,8 @@ type Summary struct {
 	Turns         []TurnResult
 	RequestCount  int
 	ErrorCount    int
-	Dropped       int // records after the duration + grace deadline
+	Cut           int     // requests sonde cancelled when the run stopped (grace end, second Ctrl-C)
+	SendRate      float64 // requests sent per second, first send to last; NaN when unknown
 	Warnings      []string
 	DurationSec   float64 // benchmark duration; 0 when unknown
 	MinRequestNs  int64   // wall clock
@@ -226,7 +228,10 @@ func integer(d *Def, v int64) Result {
 
 // Summary computes every applicable metric (spec §2.4).
 func (a *Accumulator) Summary() *Summary {
-	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Dropped: a.dropped}
+	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Cut: a.cut, SendRate: math.NaN()}
+	if a.sent > 1 && a.maxSend > a.minSend {
+		s.SendRate = float64(a.sent-1) / (float64(a.maxSend-a.minSend) / 1e9)
+	}
 	for i := range numRecordMetrics {
 		d := &recordDefs[i]
 		if !a.recordApplies(d) {

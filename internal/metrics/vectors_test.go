@@ -267,22 +267,22 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
-// §11.12: records ending after duration + grace are dropped whole.
-func TestDeadlineFilter(t *testing.T) {
-	const phase = int64(1_000_000_000)
-	for _, c := range []struct {
-		grace, latency float64
-		included       bool
-	}{{0, 0.5, true}, {0, 0.6, false}, {1, 1.4, true}, {1, 1.6, false}} {
-		deadline := phase + int64((2.0+c.grace)*1e9)
-		a := NewAccumulator(Options{DeadlineWallNs: deadline})
-		start := phase + 1_500_000_000
-		r := mk(start, []int64{start + int64(c.latency*1e9)}, 0, 1)
-		r.EndWallNs = start + int64(c.latency*1e9)
-		v := Compute(r, false)
-		if got := a.Add(r, &v); got != c.included {
-			t.Errorf("grace %v latency %v: included %v", c.grace, c.latency, got)
-		}
+// §11.12 drops records that end after duration + grace. sonde never drops a
+// sent request: it cancels those still in flight at that deadline, and they
+// count as errors and as cut, so the summary says what happened to each.
+func TestCutRecordsAreErrors(t *testing.T) {
+	a := NewAccumulator(Options{})
+	ok := mk(0, []int64{100, 200}, 10, 2)
+	cut := mk(0, []int64{100}, 10, 1)
+	cut.Cut = true
+	cut.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "cut"}
+	for _, r := range []*record.Record{ok, cut} {
+		v := Compute(r, true)
+		a.Add(r, &v)
+	}
+	s := a.Summary()
+	if s.RequestCount != 1 || s.ErrorCount != 1 || s.Cut != 1 {
+		t.Fatalf("requests %d errors %d cut %d", s.RequestCount, s.ErrorCount, s.Cut)
 	}
 }
 
@@ -364,5 +364,30 @@ func TestOSLMismatch(t *testing.T) {
 	s := a.Summary()
 	if m, _ := s.Lookup("osl_mismatch_count"); m.Exact != 1 || len(s.Warnings) != 1 {
 		t.Errorf("mismatch count %d, warnings %v", m.Exact, s.Warnings)
+	}
+}
+
+// The lag warning fires when schedule lag p99 exceeds 1 ms, or 1 % of the
+// mean inter-arrival gap when that is larger — and only then.
+func TestLagWarningThreshold(t *testing.T) {
+	for _, c := range []struct {
+		lagNs, gapNs float64
+		warn         bool
+	}{{500e3, 0, false}, {2e6, 0, true}, {5e6, 1e9, false}, {20e6, 1e9, true}} {
+		a := NewAccumulator(Options{Streaming: true, MeanGapNs: c.gapNs})
+		for i := range 10 {
+			r := mk(int64(1e9), []int64{int64(1e9) + 100, int64(1e9) + 200}, 10, 1)
+			r.IntendedNs = r.StartNs - int64(c.lagNs)
+			r.TurnIndex = i % 2
+			v := Compute(r, true)
+			a.Add(r, &v)
+		}
+		warned := false
+		for _, w := range a.Summary().Warnings {
+			warned = warned || strings.Contains(w, "Schedule lag p99")
+		}
+		if warned != c.warn {
+			t.Errorf("lag %v ns, gap %v ns: warned %v", c.lagNs, c.gapNs, warned)
+		}
 	}
 }

@@ -63,7 +63,10 @@ type Record struct {
 	MaxTokens       int  // requested output tokens (0: none)
 	Usage           *Usage
 
-	Error          *Error
+	Error *Error
+	// Cut: sonde cancelled the request because the run stopped (end of the
+	// grace period, a second Ctrl-C); it is recorded as an error.
+	Cut            bool
 	WasCancelled   bool
 	CancellationNs int64
 

@@ -36,6 +36,10 @@ func DefaultOptions() Options {
 
 // Validate checks the options together.
 func (o *Options) Validate() error {
+	st := o.Batch.Step
+	if o.TTFT < 0 || o.ITL < 0 || st.Base < 0 || st.PerPrefillToken < 0 || st.PerDecodeSeq < 0 || st.PerKContext < 0 {
+		return fmt.Errorf("ttft, itl and the step costs must not be negative")
+	}
 	switch o.Engine {
 	case "batch":
 		b := o.Batch

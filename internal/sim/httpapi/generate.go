@@ -48,7 +48,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	defer out.firstToken()
 	if s.rec != nil {
 		defer func() {
-			rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), time.Since(s.start).Nanoseconds()
+			end := time.Now()
+			rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), end.Sub(s.start).Nanoseconds()
+			rec.ReceivedUnixNs, rec.FinishedUnixNs = arrival.UnixNano(), end.UnixNano()
 			rec.Body = json.RawMessage(body)
 			if !json.Valid(body) {
 				rec.Body, _ = json.Marshal(string(body))

@@ -221,6 +221,7 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 func (o *responder) observe(n int, last time.Time) time.Time {
 	now := time.Now()
 	if n == 0 {
+		o.rec.FirstTokenUnixNs = now.UnixNano() // before the write: a client sees it later
 		o.firstToken()
 		o.metrics.ttft.Observe(now.Sub(o.arrival).Seconds())
 	} else {

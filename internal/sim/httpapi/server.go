@@ -176,20 +176,26 @@ func writeError(w http.ResponseWriter, code int, msg, typ string) {
 
 // record is one line of the request record file.
 type record struct {
-	ReceivedNs    int64             `json:"received_ns"`
-	FinishedNs    int64             `json:"finished_ns"`
-	Path          string            `json:"path"`
-	CorrelationID string            `json:"correlation_id"`
-	RequestID     string            `json:"request_id"`
-	RemoteAddr    string            `json:"remote_addr"`
-	Headers       map[string]string `json:"headers"` // every X-* header
-	Status        int               `json:"status"`
-	Fault         string            `json:"fault,omitempty"`
-	Body          json.RawMessage   `json:"body"`
-	Response      string            `json:"response"` // the answer text sent
-	TokensSent    int               `json:"tokens_sent"`
-	PromptTokens  int               `json:"prompt_tokens"`
-	CachedTokens  int               `json:"cached_tokens"`
+	ReceivedNs int64 `json:"received_ns"` // since the server started
+	FinishedNs int64 `json:"finished_ns"`
+	// Wall-clock (Unix ns) stamps, comparable with a client's on the same
+	// machine: the handler's start, just before the first token's write,
+	// and the end. A client's TTFT can be checked against them exactly.
+	ReceivedUnixNs   int64             `json:"received_unix_ns"`
+	FirstTokenUnixNs int64             `json:"first_token_unix_ns,omitempty"`
+	FinishedUnixNs   int64             `json:"finished_unix_ns"`
+	Path             string            `json:"path"`
+	CorrelationID    string            `json:"correlation_id"`
+	RequestID        string            `json:"request_id"`
+	RemoteAddr       string            `json:"remote_addr"`
+	Headers          map[string]string `json:"headers"` // every X-* header
+	Status           int               `json:"status"`
+	Fault            string            `json:"fault,omitempty"`
+	Body             json.RawMessage   `json:"body"`
+	Response         string            `json:"response"` // the answer text sent
+	TokensSent       int               `json:"tokens_sent"`
+	PromptTokens     int               `json:"prompt_tokens"`
+	CachedTokens     int               `json:"cached_tokens"`
 }
 
 func (s *Server) writeRecord(rec *record) {

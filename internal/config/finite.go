@@ -1,0 +1,81 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"strings"
+)
+
+// Upper bounds for values that become durations or schedule gaps: beyond
+// them a time.Duration overflows or a gap rounds to zero, and a run would
+// hang or spin instead of failing with a message.
+const (
+	maxRate    = 1e6              // requests (or sessions, or user turns) per second
+	maxSeconds = 10 * 365 * 86400 // any duration given in seconds
+	maxMs      = maxSeconds * 1e3 // any duration given in milliseconds
+)
+
+// checkFinite rejects NaN and ±Inf in every float flag, by reflection over
+// the flag fields, so a float flag added later is covered too.
+func checkFinite(p *Profile) []error {
+	var errs []error
+	v := reflect.ValueOf(p).Elem()
+	for i := range v.NumField() {
+		f, name := v.Field(i), v.Type().Field(i).Tag.Get("name")
+		if name == "" {
+			continue
+		}
+		if f.Kind() == reflect.Pointer && !f.IsNil() {
+			f = f.Elem()
+		}
+		if f.Kind() != reflect.Float64 {
+			continue
+		}
+		if x := f.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
+			errs = append(errs, fmt.Errorf("--%s must be a finite number, got %v", name, x))
+		}
+	}
+	return errs
+}
+
+// checkRanges bounds the float flags that become times or rates.
+func checkRanges(p *Profile) []error {
+	var errs []error
+	upTo := func(flag string, x *float64, limit float64, unit string) {
+		if x != nil && *x > limit {
+			errs = append(errs, fmt.Errorf("%s must be at most %g %s, got %g", flag, limit, unit, *x))
+		}
+	}
+	upTo("--request-rate", p.RequestRate, maxRate, "per second")
+	upTo("--session-arrival-rate", p.SessionArrivalRate, maxRate, "per second")
+	upTo("--user-centric-rate", p.UserCentricRate, maxRate, "per second")
+	upTo("--benchmark-duration", p.BenchmarkDuration, maxSeconds, "seconds")
+	upTo("--benchmark-grace-period", p.BenchmarkGracePeriod, maxSeconds, "seconds")
+	upTo("--request-cancellation-delay", p.CancellationDelay, maxSeconds, "seconds")
+	upTo("--request-timeout-seconds", &p.RequestTimeoutSeconds, maxSeconds, "seconds")
+	upTo("--conversation-turn-delay-mean", &p.ConversationDelayMean, maxMs, "ms")
+	upTo("--conversation-turn-delay-stddev", &p.ConversationDelayStddev, maxMs, "ms")
+	ratio := 1e6
+	upTo("--conversation-turn-delay-ratio", &p.ConversationDelayRatio, ratio, "")
+	if p.ConversationDelayMean*p.ConversationDelayRatio > maxMs {
+		errs = append(errs, fmt.Errorf("--conversation-turn-delay-mean × --conversation-turn-delay-ratio must be at most %g ms", float64(maxMs)))
+	}
+	upTo("--conversation-turn-mean", &p.ConversationTurnMean, 1e6, "turns")
+	upTo("--conversation-turn-stddev", &p.ConversationTurnStddev, 1e6, "turns")
+	upTo("--arrival-smoothness", p.ArrivalSmoothness, 1e6, "")
+	return errs
+}
+
+// hasScheme reports whether u names a scheme sonde can speak.
+func hasScheme(u string) (scheme string, ok bool) {
+	s, _, found := strings.Cut(u, "://")
+	if !found {
+		return "", true // AIPerf adds http://
+	}
+	switch strings.ToLower(s) {
+	case "http", "https", "sim":
+		return s, true
+	}
+	return s, false
+}
