@@ -435,3 +435,64 @@ func TestExportLevels(t *testing.T) {
 	}
 	sim.stop(t)
 }
+
+// Bad input is caught before anything is sent: exit 2, a message naming the
+// flag, and a server that saw no request.
+func TestBadInputSendsNothing(t *testing.T) {
+	srv := newFaultServer(t, 2, time.Millisecond, nil)
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
+	os.WriteFile(trace, []byte(`{"timestamp": 0, "input_length": 10, "output_length": 2}`+"\n"), 0o644)
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--url", "ftp://" + srv.Listener.Addr().String()}, `scheme "ftp" is not supported`},
+		{[]string{"--url", "http://[::1"}, "not a valid URL"},
+		{[]string{"--request-rate", "inf"}, "--request-rate must be a finite number"},
+		{[]string{"--request-rate", "1e308"}, "--request-rate must be at most"},
+		{[]string{"--request-rate", "NaN"}, "--request-rate must be a finite number"},
+		{[]string{"--conversation-turn-delay-mean", "inf"}, "--conversation-turn-delay-mean must be a finite number"},
+		{[]string{"--goodput", "time_to_first_token:NaN", "--streaming"}, "not a number"},
+		{[]string{"--goodput", "time_to_first_token:-5", "--streaming"}, "negative"},
+		{[]string{"--concurrency", "-1"}, "--concurrency must not be negative, got -1"},
+		{[]string{"--tokenizer", "/no/such/path"}, "--tokenizer /no/such/path"},
+		{[]string{"--input-file", trace, "--custom-dataset-type", "mooncake_trace", "--request-rate", "5"}, "--request-rate"},
+	}
+	for _, c := range cases {
+		args := append([]string{"profile", "-m", "m", "--url", srv.URL, "--artifact-dir", t.TempDir(), "--ui-type", "none", "--tokenizer", "builtin"}, c.args...)
+		res := runSonde(t, args...)
+		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, res.code, res.stderr, exitUsage, c.want)
+		}
+	}
+	if n := srv.n.Load(); n != 0 {
+		t.Fatalf("bad input sent %d requests", n)
+	}
+	res := runSonde(t, "serve", "--ttft=-5ms")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--ttft must not be negative") {
+		t.Errorf("serve --ttft=-5ms: exit %d %q", res.code, res.stderr)
+	}
+}
+
+// A password in --url never reaches the console, the log or any file.
+func TestURLPasswordNeverWritten(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	u := strings.Replace(sim.addr, "http://", "http://alice:hunter2@", 1)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", u, "--request-count", "2",
+		"--isl", "5", "--osl", "2", "--ui-type", "none", "--artifact-dir", dir, "--export-level", "raw")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if strings.Contains(res.stdout+res.stderr, "hunter2") {
+		t.Error("the password reached the console")
+	}
+	filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(path); strings.Contains(string(b), "hunter2") {
+				t.Errorf("the password reached %s", path)
+			}
+		}
+		return nil
+	})
+}

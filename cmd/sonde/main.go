@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/alecthomas/kong"
@@ -25,9 +26,10 @@ const (
 )
 
 type cli struct {
-	Profile config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
-	Serve   serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
-	Version struct{}       `cmd:"" help:"Print the version."`
+	Profile   config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
+	Serve     serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
+	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
+	Version   struct{}       `cmd:"" help:"Print the version."`
 }
 
 // env is the process state that commands use, injected so tests can run
@@ -68,7 +70,7 @@ func run(e env) int {
 		return exitCode
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "sonde: %v\n", err)
+		fmt.Fprintf(e.stderr, "sonde: %v\n", clearParseError(err))
 		return exitUsage
 	}
 	switch ctx.Command() {
@@ -80,6 +82,8 @@ func run(e env) int {
 		err = runProfile(e, &c.Profile)
 	case "serve":
 		err = c.Serve.run(e)
+	case "summarize <dir>":
+		err = c.Summarize.run(e)
 	case "version":
 		fmt.Fprintln(e.stdout, "sonde", version)
 		return exitOK
@@ -115,6 +119,18 @@ func flagGiven(args []string, names ...string) bool {
 		}
 	}
 	return false
+}
+
+// negativeAsShortFlag matches kong's reading of "--flag -1" as a short flag.
+var negativeAsShortFlag = regexp.MustCompile(`^(--[a-z0-9-]+): expected [a-z0-9]+ value but got "(-[0-9][0-9.eE+-]*)" \(short flag\)`)
+
+// clearParseError says plainly that a negative number is not allowed where
+// kong would suggest quoting it: every count and rate flag must be positive.
+func clearParseError(err error) error {
+	if m := negativeAsShortFlag.FindStringSubmatch(err.Error()); m != nil {
+		return fmt.Errorf("%s must not be negative, got %s", m[1], m[2])
+	}
+	return err
 }
 
 // interrupted is returned when the user stopped the run; the exports were

@@ -199,6 +199,9 @@ func writeExports(e env, files export.Files, s *metrics.Summary, run *export.Run
 	keep(files.SummaryJSON(), export.WriteFile(files.SummaryJSON(), export.SummaryJSON(s, run)))
 	keep(files.SummaryCSV(), export.WriteFile(files.SummaryCSV(), export.SummaryCSV(s)))
 	keep(files.TurnsCSV(), export.WriteFile(files.TurnsCSV(), export.TurnsCSV(s)))
+	if sinks == nil {
+		sinks = &sinkSet{}
+	}
 	if sinks.outputs != nil {
 		keep(files.Outputs(), export.WriteFile(files.Outputs(), sinks.outputs.JSON()))
 	}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"strings"
 	"testing"
 )
@@ -63,4 +64,82 @@ func TestValidateRules(t *testing.T) {
 			t.Errorf("want %q, got %v", c.want, errs)
 		}
 	}
+}
+
+// Non-finite and absurd values fail validation naming their flag, instead of
+// hanging a run or writing input_config as {}.
+func TestFiniteAndBounded(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	cases := []struct {
+		mut  func(*Profile)
+		want string
+	}{
+		{func(p *Profile) { p.RequestRate = ptr(inf) }, "--request-rate must be a finite number"},
+		{func(p *Profile) { p.RequestRate = ptr(1e308) }, "--request-rate must be at most"},
+		{func(p *Profile) { p.RequestRate = ptr(nan) }, "--request-rate must be a finite number"},
+		{func(p *Profile) { p.ConversationDelayMean = inf }, "--conversation-turn-delay-mean must be a finite number"},
+		{func(p *Profile) { p.ConversationDelayMean = 1e300 }, "--conversation-turn-delay-mean must be at most"},
+		{func(p *Profile) { p.BenchmarkDuration = ptr(nan) }, "--benchmark-duration must be a finite number"},
+		{func(p *Profile) { p.RequestTimeoutSeconds = inf }, "--request-timeout-seconds must be a finite number"},
+		{func(p *Profile) { p.SessionArrivalRate = ptr(inf) }, "--session-arrival-rate must be a finite number"},
+		{func(p *Profile) { p.InputTokensStddev = nan }, "--prompt-input-tokens-stddev must be a finite number"},
+		{func(p *Profile) { p.Concurrency = ptr(-1) }, "--concurrency must be at least 1"},
+		{func(p *Profile) { p.URL = []string{"ftp://host/x"} }, `scheme "ftp" is not supported`},
+		{func(p *Profile) { p.URL = []string{"http://[::1"} }, "not a valid URL"},
+		{func(p *Profile) { p.URL = []string{"http://:8000"} }, "no host"},
+		{func(p *Profile) { p.URL = []string{"http://h:99999"} }, "not in 1..65535"},
+		{func(p *Profile) { p.Tokenizer = "/no/such/path" }, "--tokenizer /no/such/path"},
+		{func(p *Profile) { p.Tokenizer = "./tok.json" }, "--tokenizer ./tok.json"},
+	}
+	for _, c := range cases {
+		p := valid()
+		c.mut(&p)
+		got := Join(p.Validate())
+		if got == nil || !strings.Contains(got.Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, got)
+		}
+	}
+	p := valid()
+	p.Tokenizer = "Qwen/Qwen3-0.6B" // a Hub name, not a path
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Errorf("a Hub name was taken for a path: %v", errs)
+	}
+}
+
+func TestRedactURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://user:pw@host:8000/v1":   "http://user:xxxxx@host:8000/v1",
+		"http://user@host":              "http://user@host",
+		"localhost:8000":                "localhost:8000",
+		"http://u:p%zz@host":            "http://xxxxx@host",
+		"https://a:secret@h/x?k=v#frag": "https://a:xxxxx@h/x?k=v#frag",
+	} {
+		if got := RedactURL(in); got != want || strings.Contains(got, "secret") || strings.Contains(got, ":pw") {
+			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzValidateFloats: any float value, however extreme, either passes
+// validation finite and bounded or fails it; validation never panics and
+// never passes a non-finite value.
+func FuzzValidateFloats(f *testing.F) {
+	f.Add(1.0, 0.0, 10.0, 1.0)
+	f.Add(math.Inf(1), math.NaN(), -1.0, 1e308)
+	f.Add(5e-324, -0.0, 1e6, 1e7)
+	f.Fuzz(func(t *testing.T, rate, delay, duration, ratio float64) {
+		p := valid()
+		p.RequestRate, p.ConversationDelayMean, p.BenchmarkDuration, p.ConversationDelayRatio = &rate, delay, &duration, ratio
+		if len(p.Validate()) > 0 {
+			return
+		}
+		for _, x := range []float64{rate, delay, duration, ratio} {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				t.Fatalf("accepted %v", x)
+			}
+		}
+		if rate > maxRate || duration > maxSeconds || delay*ratio > maxMs {
+			t.Fatalf("accepted rate %v duration %v delay %v × %v", rate, duration, delay, ratio)
+		}
+	})
 }

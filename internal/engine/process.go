@@ -41,19 +41,30 @@ func NewProcessor(tok tokenizer.Tokenizer, c clock.Clock, streaming bool, sinks 
 }
 
 // useServerCounts replaces the client's token counts by the server's usage.
+// OSL is the server's completion tokens, whatever they were. When usage does
+// not split out reasoning_tokens, the split follows the text received: all
+// reasoning when only reasoning text came, all output when only content
+// came, and the client's reasoning count (capped) when both did.
 func (p *Processor) useServerCounts(r *record.Record) {
 	u := r.Usage
 	if u == nil {
 		p.MissingUsage++
 		return
 	}
-	reasoning := 0
-	if u.ReasoningTokens != nil {
-		reasoning = *u.ReasoningTokens
-	}
 	r.InputTokens = u.PromptTokens
+	var reasoning int
+	switch {
+	case u.ReasoningTokens != nil:
+		reasoning = *u.ReasoningTokens
+	case !r.HasOutput:
+		reasoning = u.CompletionTokens
+	case r.HasReasoning:
+		reasoning = r.ReasoningTokens
+	}
+	reasoning = min(max(reasoning, 0), u.CompletionTokens)
 	r.OutputTokens, r.ReasoningTokens = u.CompletionTokens-reasoning, reasoning
-	r.HasReasoning = reasoning > 0
+	r.HasReasoning = r.HasReasoning || reasoning > 0
+	r.HasOutput = r.HasOutput || r.OutputTokens > 0
 }
 
 // Flusher is a sink that buffers: Flush pushes what it holds to disk.
@@ -114,9 +125,13 @@ func (p *Processor) Process(r *record.Record) {
 	}
 	// The history is counted client-side whatever the source of ISL/OSL: it
 	// is what this session will send again.
+	r.ClientInputTokens = r.InputTokens
 	switch {
-	case r.LastTurn || (r.Error != nil && !r.Precanned):
+	case r.LastTurn:
 		delete(p.history, r.SessionNum)
+	case r.Error != nil && !r.Precanned:
+		// The session goes on without an answer: the question stays.
+		p.history[r.SessionNum] = r.InputTokens
 	case r.Precanned:
 		p.history[r.SessionNum] = r.InputTokens + r.PrecannedTokens
 	default:

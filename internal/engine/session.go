@@ -103,6 +103,10 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			return stop(k, stopReason(issue))
 		}
 		if !s.e.claimRequest() {
+			if k == 0 && s.e.cfg.MaxSessions <= 0 {
+				// A session claimed beyond a request budget was never planned.
+				return intended, prevEnd
+			}
 			return stop(k, UnsentBudget)
 		}
 		rec := s.send(run, req, turn, k, intended)

@@ -9,16 +9,19 @@ import (
 // silently drops, say, the ITL of a request whose TTFT was 0 ns; sonde does not.
 type Values struct {
 	v   [numRecordMetrics]float64
-	has uint32
+	has uint64
 	ICL []float64 // inter-chunk latencies in ns; nil when absent
 }
 
 // Get returns metric i and whether it exists.
-func (v *Values) Get(i int) (float64, bool) { return v.v[i], v.has&(1<<i) != 0 }
+func (v *Values) Get(i int) (float64, bool) { return v.v[i], v.has&(1<<uint(i)) != 0 }
+
+// Set stores metric i (base units), for values read back from an export.
+func (v *Values) Set(i int, x float64) { v.set(i, x) }
 
 func (v *Values) set(i int, x float64) {
 	v.v[i] = x
-	v.has |= 1 << i
+	v.has |= 1 << uint(i)
 }
 
 // Compute returns a record's metric values as AIPerf defines them (spec

@@ -119,7 +119,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 		a.promptUsage += x
 	}
 	a.expected += float64(r.ExpectedCached)
-	a.isl += float64(r.InputTokens)
+	a.isl += float64(r.ClientInputTokens)
 	if osl, ok := v.Get(OSL); ok && r.MaxTokens > 0 {
 		a.oslChecked++
 		req := float64(r.MaxTokens)

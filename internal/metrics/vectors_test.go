@@ -11,7 +11,7 @@ import (
 // mk mirrors AIPerf's create_record helper: one content response per
 // timestamp, output tokens = responses × perResponse, timestamp = start.
 func mk(start int64, responses []int64, inputTokens, perResponse int) *record.Record {
-	r := &record.Record{StartNs: start, StartWallNs: start, InputTokens: inputTokens}
+	r := &record.Record{StartNs: start, StartWallNs: start, InputTokens: inputTokens, ClientInputTokens: inputTokens}
 	for _, ns := range responses {
 		r.Responses = append(r.Responses, record.Response{Ns: ns, Content: "x"})
 	}

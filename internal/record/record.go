@@ -55,13 +55,17 @@ type Record struct {
 	Responses []Response // content responses only, in arrival order
 	Events    int        // SSE events received, content or not
 
-	InputTokens     int
-	OutputTokens    int
-	ReasoningTokens int
-	HasOutput       bool // some content text arrived
-	HasReasoning    bool // some reasoning text arrived
-	MaxTokens       int  // requested output tokens (0: none)
-	Usage           *Usage
+	InputTokens int
+	// ClientInputTokens is ISL as sonde counted it, kept when
+	// --use-server-token-count replaces InputTokens: expected cache hits
+	// are client counts and are compared with client counts.
+	ClientInputTokens int
+	OutputTokens      int
+	ReasoningTokens   int
+	HasOutput         bool // some content text arrived
+	HasReasoning      bool // some reasoning text arrived
+	MaxTokens         int  // requested output tokens (0: none)
+	Usage             *Usage
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the

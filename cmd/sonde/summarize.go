@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// summarizeCmd is `sonde summarize DIR`: it rebuilds every summary export
+// of a run from its profile_export.jsonl alone, so a run killed before it
+// could write them (kill -9, the OOM killer, a lost machine) is not lost.
+type summarizeCmd struct {
+	Dir     string `arg:"" type:"existingdir" help:"Run folder holding profile_export.jsonl."`
+	Goodput string `name:"goodput" help:"SLOs for goodput, as for 'sonde profile --goodput' (the run's own are not in the records)."`
+	Prefix  string `name:"profile-export-prefix" help:"The run's --profile-export-prefix, if it had one."`
+}
+
+func (c *summarizeCmd) run(e env) error {
+	files := export.Files{Dir: c.Dir, Prefix: c.Prefix}
+	streaming := false
+	var recs []*record.Record
+	var vals []*metrics.Values
+	truncated, err := export.ReadRecords(files.Records(), func(r *record.Record, v *metrics.Values) {
+		if r.Phase != record.PhaseProfiling {
+			return
+		}
+		if _, ok := v.Get(metrics.TTFT); ok {
+			streaming = true
+		}
+		recs, vals = append(recs, r), append(vals, v)
+	})
+	if err != nil {
+		return usageError{fmt.Errorf("sonde summarize: %w", err)}
+	}
+	slos, err := metrics.ParseGoodput(c.Goodput, streaming)
+	if err != nil {
+		return usageError{err}
+	}
+	acc := metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos})
+	for i := range recs {
+		acc.Add(recs[i], vals[i])
+	}
+	s := acc.Summary()
+	run := &export.Run{Config: previousConfig(files.SummaryJSON()), CLICommand: redactArgs(e.args), Version: version,
+		Warnings: append(s.Warnings, fmt.Sprintf("Rebuilt by sonde summarize from %s (%d records).", files.Records(), len(recs)))}
+	if truncated > 0 {
+		run.Warnings = append(run.Warnings, "The last line of the records file was cut short (the run was killed) and was skipped.")
+	}
+	if s.MinRequestNs > 0 {
+		run.StartTime, run.EndTime = time.Unix(0, s.MinRequestNs), time.Unix(0, s.MaxResponseNs)
+	}
+	log := slog.New(slog.NewTextHandler(e.stderr, nil))
+	return writeExports(e, files, s, run, nil, log)
+}
+
+// previousConfig keeps input_config from a summary written earlier, if any.
+func previousConfig(path string) any {
+	var prev struct {
+		InputConfig json.RawMessage `json:"input_config"`
+	}
+	if b, err := os.ReadFile(filepath.Clean(path)); err == nil && json.Unmarshal(b, &prev) == nil && len(prev.InputConfig) > 0 {
+		return prev.InputConfig
+	}
+	return struct{}{}
+}

@@ -1,0 +1,333 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/schedule"
+	"github.com/sonde-bench/sonde/internal/transport"
+)
+
+// These tests assert invariants, never milliseconds: every request a server
+// received has exactly one record, every run returns within a bound, every
+// planned turn is sent or counted unsent, and no goroutine outlives a run.
+
+// fastServer answers every chat request at once with two SSE chunks. hold,
+// when set, blocks each request until it is closed.
+type fastServer struct {
+	*httptest.Server
+	received atomic.Int64
+	hold     chan struct{}
+	fail     func(body []byte) bool // answer 500 to these requests
+}
+
+func newFastServer(t *testing.T) *fastServer {
+	f := &fastServer{}
+	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.received.Add(1)
+		if f.hold != nil {
+			select {
+			case <-f.hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		if f.fail != nil && f.fail(body) {
+			http.Error(w, `{"error":{"message":"boom"}}`, http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {\"choices\":[{\"delta\":{\"content\":\" a\"}}]}\n\ndata: {\"choices\":[{\"delta\":{\"content\":\" b\"}}]}\n\ndata: [DONE]\n\n")
+	}))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// phase runs one engine phase against url with a bound on its duration and
+// returns its records and unsent turns.
+func phase(t *testing.T, cfg Config, clk Clock, issue, run context.Context) ([]*record.Record, map[string]int64) {
+	t.Helper()
+	rc := clock.New()
+	cfg.Codec = &endpoint.Codec{Type: endpoint.Chat, Stream: true}
+	cfg.Header = http.Header{"Content-Type": {"application/json"}}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = time.Minute
+	}
+	cfg.Phase = record.PhaseProfiling
+	if clk == nil {
+		clk = rc
+	}
+	client := transport.NewClient(rc, max(cfg.Concurrency, 64))
+	defer client.CloseIdle()
+	out := make(chan *record.Record, 1024)
+	var recs []*record.Record
+	collected := make(chan struct{})
+	go func() {
+		for r := range out {
+			recs = append(recs, r)
+		}
+		close(collected)
+	}()
+	var prog Progress
+	e := New(cfg, client, clk, out, &prog)
+	done := make(chan error, 1)
+	go func() { done <- e.Run(issue, run) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the engine did not return within a minute")
+	}
+	close(out)
+	<-collected
+	if prog.SessionsDone.Load() != prog.SessionsStarted.Load() {
+		t.Fatalf("sessions started %d, done %d", prog.SessionsStarted.Load(), prog.SessionsDone.Load())
+	}
+	return recs, e.Unsent()
+}
+
+func plannedConvs(t *testing.T, n, turns int) ([]dataset.Conversation, *dataset.Planned) {
+	convs := conversations(t, n, turns)
+	return convs, dataset.Plan(dataset.NewSampler("sequential", len(convs), nil), n)
+}
+
+func countErrors(recs []*record.Record) int {
+	n := 0
+	for _, r := range recs {
+		if r.Error != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// Rates far above what an idle dispatcher timer can pace (the old
+// dispatcher hung at 500/s), with and without a concurrency ceiling: every
+// request is sent once, recorded once, and the run returns.
+func TestHighRateNeverHangs(t *testing.T) {
+	srv := newFastServer(t)
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	for _, c := range []struct {
+		rate        float64
+		concurrency int
+	}{{5000, 0}, {20000, 0}, {5000, 50}, {20000, 8}} {
+		t.Run(fmt.Sprintf("%g/s-c%d", c.rate, c.concurrency), func(t *testing.T) {
+			before := srv.received.Load()
+			convs, _ := plannedConvs(t, 50, 1)
+			ctx := context.Background()
+			recs, unsent := phase(t, Config{Conversations: convs, Sampler: dataset.NewSampler("sequential", len(convs), nil),
+				URLs: []string{srv.URL}, Rate: c.rate, Arrivals: schedule.Constant{Gap: time.Duration(1e9 / c.rate)},
+				Concurrency: c.concurrency, MaxRequests: 2000}, nil, ctx, ctx)
+			if got := srv.received.Load() - before; got != int64(len(recs)) || len(recs) != 2000 {
+				t.Fatalf("server received %d, records %d, want 2000", got, len(recs))
+			}
+			if n := countErrors(recs); n > 0 {
+				t.Fatalf("%d errors", n)
+			}
+			if len(unsent) != 0 {
+				t.Fatalf("unsent %v", unsent)
+			}
+		})
+	}
+}
+
+// fakeClock jumps to whatever time is waited for, and runs ahead by lag on
+// every reading: a dispatcher that is always behind its schedule.
+type fakeClock struct {
+	now atomic.Int64
+	lag int64
+}
+
+func (f *fakeClock) Now() int64 { return f.now.Add(f.lag) }
+
+func (f *fakeClock) Wait(ctx context.Context, ns int64, wake <-chan struct{}) bool {
+	select {
+	case <-wake:
+		return false
+	default:
+	}
+	for {
+		cur := f.now.Load()
+		if cur >= ns || f.now.CompareAndSwap(cur, ns) {
+			break
+		}
+	}
+	return ctx.Err() == nil
+}
+
+// A dispatcher that falls behind never re-anchors: arrival n keeps the
+// intended time the schedule gave it, however late it really went out.
+func TestRateNeverReanchors(t *testing.T) {
+	srv := newFastServer(t)
+	gap := time.Millisecond
+	clk := &fakeClock{lag: int64(20 * time.Millisecond)} // every reading 20 gaps late
+	ctx := context.Background()
+	convs, plan := plannedConvs(t, 40, 1)
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan,
+		URLs: []string{srv.URL}, Rate: 1000, Arrivals: schedule.Constant{Gap: gap}, MaxSessions: 40}, clk, ctx, ctx)
+	if len(recs) != 40 {
+		t.Fatalf("%d records", len(recs))
+	}
+	seen := map[int64]bool{}
+	for _, r := range recs {
+		seen[r.IntendedNs] = true
+	}
+	// The schedule started at the first clock reading.
+	t0 := int64(20 * time.Millisecond)
+	for i, want := range schedule.Times(schedule.Constant{Gap: gap}, t0, 40) {
+		if !seen[want] {
+			t.Fatalf("arrival %d: intended time %d missing; the schedule was re-anchored", i, want)
+		}
+	}
+}
+
+// The pure schedule: arrival n at t0 + the sum of the first n gaps.
+func TestScheduleTimes(t *testing.T) {
+	for _, c := range []struct {
+		a    schedule.Arrivals
+		t0   int64
+		want []int64
+	}{
+		{schedule.Constant{Gap: 10}, 0, []int64{0, 10, 20, 30}},
+		{schedule.Constant{Gap: 250}, 1000, []int64{1000, 1250, 1500}},
+		{schedule.Burst{}, 7, []int64{7, 7, 7}},
+	} {
+		got := schedule.Times(c.a, c.t0, len(c.want))
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Fatalf("%v from %d: %v, want %v", c.a, c.t0, got, c.want)
+			}
+		}
+	}
+}
+
+// Every planned turn is either sent or counted with its reason.
+func TestUnsentTurnsByReason(t *testing.T) {
+	srv := newFastServer(t)
+	ctx := context.Background()
+
+	// The request budget cuts the last session after 2 of its 4 turns.
+	convs, plan := plannedConvs(t, 3, 4)
+	recs, unsent := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 1,
+		MaxSessions: 3, MaxRequests: 10}, nil, ctx, ctx)
+	if len(recs) != 10 || unsent[UnsentBudget] != 2 {
+		t.Fatalf("records %d, unsent %v; want 10 and 2 %s", len(recs), unsent, UnsentBudget)
+	}
+
+	// A failed turn: by default the session goes on (as AIPerf's does);
+	// with StopOnError its remaining turns are counted.
+	srv.fail = func(body []byte) bool { return bytes.Count(body, []byte(`"role":"user"`)) == 2 } // each session's second turn
+	for _, stop := range []bool{false, true} {
+		before := srv.received.Load()
+		convs, plan := plannedConvs(t, 3, 4)
+		recs, unsent := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 1,
+			MaxSessions: 3, StopOnError: stop}, nil, ctx, ctx)
+		want := 12
+		if stop {
+			want = 6
+		}
+		if len(recs) != want || int(srv.received.Load()-before) != want || countErrors(recs) != 3 {
+			t.Fatalf("StopOnError %v: %d records, %d errors, want %d and 3", stop, len(recs), countErrors(recs), want)
+		}
+		if stop && unsent[UnsentTurnFailed] != 6 {
+			t.Fatalf("unsent %v", unsent)
+		}
+		if !stop && len(unsent) != 0 {
+			t.Fatalf("unsent %v", unsent)
+		}
+	}
+	srv.fail = nil
+
+	// Interrupted: the sessions never started count as interrupted.
+	issue, stop := context.WithCancelCause(ctx)
+	stop(ErrStopped)
+	convs, plan = plannedConvs(t, 5, 2)
+	recs, unsent = phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 2, MaxSessions: 5}, nil, issue, ctx)
+	if len(recs) != 0 || unsent[UnsentInterrupted] != 10 {
+		t.Fatalf("records %d, unsent %v", len(recs), unsent)
+	}
+}
+
+// A request waiting for a --prefill-concurrency slot when the run stops is
+// recorded as cut, and the run returns (it used to block forever).
+func TestPrefillWaitEndsWithTheRun(t *testing.T) {
+	srv := newFastServer(t)
+	srv.hold = make(chan struct{}) // nobody gets a first byte
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	convs, plan := plannedConvs(t, 4, 1)
+	run, cancel := context.WithCancel(context.Background())
+	go func() {
+		for srv.received.Load() < 1 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel() // one holds the slot; three wait for it
+	}()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 4,
+		MaxSessions: 4, PrefillConcurrency: 1}, nil, run, run)
+	close(srv.hold)
+	if int64(len(recs)) < srv.received.Load() {
+		t.Fatalf("server received %d, %d records", srv.received.Load(), len(recs))
+	}
+	for _, r := range recs {
+		if !r.Cut || r.Error == nil {
+			t.Fatalf("record not cut: %+v", r.Error)
+		}
+	}
+}
+
+// 5,000 streams open at once: the server holds every request until all have
+// arrived, so the run completes only if the client really keeps 5,000
+// connections going.
+func TestFiveThousandConcurrentStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("5,000 connections")
+	}
+	const n = 5000
+	srv := newFastServer(t)
+	srv.hold = make(chan struct{})
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var once sync.Once
+	go func() {
+		for srv.received.Load() < n {
+			time.Sleep(5 * time.Millisecond)
+		}
+		once.Do(func() { close(srv.hold) })
+	}()
+	convs, _ := plannedConvs(t, 100, 1)
+	ctx := context.Background()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: dataset.NewSampler("sequential", len(convs), nil),
+		URLs: []string{srv.URL}, Concurrency: n, MaxRequests: n}, nil, ctx, ctx)
+	if len(recs) != n || srv.received.Load() != n || countErrors(recs) != 0 {
+		t.Fatalf("records %d, received %d, errors %d", len(recs), srv.received.Load(), countErrors(recs))
+	}
+}
+
+// An absurd concurrency with a small budget starts only as many workers as
+// the budget can use.
+func TestHugeConcurrencySmallBudget(t *testing.T) {
+	srv := newFastServer(t)
+	convs, _ := plannedConvs(t, 4, 1)
+	ctx := context.Background()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: dataset.NewSampler("sequential", len(convs), nil),
+		URLs: []string{srv.URL}, Concurrency: 10_000_000, MaxRequests: 4}, nil, ctx, ctx)
+	if len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+}
