@@ -220,3 +220,30 @@ func TestRecordAndReplay(t *testing.T) {
 		t.Fatalf("a file that is not outputs.json: exit %d %s", res.code, res.stderr)
 	}
 }
+
+// The HTTP phases are exported (k6's http_req_* names); with
+// --warmup-connections no request pays for a TCP connect.
+func TestHTTPPhasesAndWarmConnections(t *testing.T) {
+	sim := startSim(t, "--ttft", "2ms", "--itl", "100us")
+	for _, warm := range []string{"0", "4"} {
+		dir, _ := profile(t, sim, "--request-count", "12", "--concurrency", "4", "--isl", "10", "--osl", "4", "--warmup-connections", warm)
+		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+		for _, tag := range []string{"http_req_blocked", "http_req_connecting", "http_req_sending", "http_req_waiting", "http_req_receiving",
+			"http_req_duration", "http_req_connection_overhead", "http_req_total", "http_req_data_sent", "http_req_data_received", "http_req_connection_reused"} {
+			stat(t, s, tag, "avg")
+		}
+		connects := stat(t, s, "http_req_connecting", "max")
+		if warm == "0" && connects <= 0 {
+			t.Errorf("no request paid for a connect without --warmup-connections")
+		}
+		if warm == "4" && connects != 0 {
+			t.Errorf("--warmup-connections 4: a request still connected for %.3f ms", connects)
+		}
+		for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+			total, ttft := metricValue(l, "http_req_total"), metricValue(l, "request_latency")
+			if total > ttft+1 || total < metricValue(l, "http_req_waiting") {
+				t.Fatalf("http_req_total %.3f ms against request latency %.3f ms", total, ttft)
+			}
+		}
+	}
+}

@@ -141,6 +141,12 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		conns = 1024
 	}
 	r.client = transport.NewClient(r.clk, conns)
+	if n := p.WarmupConnections; n > 0 {
+		if err := r.client.Warm(r.ctx, urls, n); err != nil {
+			return err
+		}
+		r.logf("Opened %d connections to each server before profiling (--warmup-connections)", n)
+	}
 	meanGap := 0.0
 	switch {
 	case pl.rate > 0:
@@ -172,7 +178,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.getenv),
 		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
-		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode,
+		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode, StopOnError: p.SessionOnError == "stop",
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate

@@ -179,6 +179,9 @@ func (p *Profile) Validate() []error {
 	nonNeg("--conversation-turn-delay-ratio", p.ConversationDelayRatio)
 	nonNeg("--prompt-input-tokens-stddev", p.InputTokensStddev)
 	nonNeg("--prompt-output-tokens-stddev", p.OutputTokensStddev)
+	if p.WarmupConnections < 0 || p.WarmupConnections > 100000 {
+		add("--warmup-connections must be between 0 and 100000, got %d", p.WarmupConnections)
+	}
 	if p.WarmupRequestCount < 0 {
 		add("--warmup-request-count must not be negative, got %d", p.WarmupRequestCount)
 	}

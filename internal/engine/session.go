@@ -178,6 +178,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		MaxTokens: turn.MaxTokens, Events: len(res.Events),
 		UserTokens: turn.Tokens, LastTurn: k == len(s.conv.Turns)-1,
 		WasCancelled: res.Cancelled, CancellationNs: res.CancelledNs,
+		HTTP: res.Phases, BytesSent: res.BytesSent, BytesReceived: len(res.Buf), Retried: res.Retried,
 	}
 	if e.cfg.ContextMode != ContextLive {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens

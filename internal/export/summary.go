@@ -150,6 +150,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	ext.add("random_seed", run.Seed)
 	ext.add("tokenizer", run.Tokenizer)
 	ext.add("cut_requests", s.Cut)
+	ext.add("keepalive_retries", s.Retried)
 	total, reasons := int64(0), newOrdered()
 	for _, k := range slices.Sorted(maps.Keys(run.UnsentTurns)) {
 		total += run.UnsentTurns[k]

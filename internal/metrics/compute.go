@@ -58,6 +58,7 @@ func Compute(r *record.Record, streaming bool) Values {
 	v.set(ScheduleLag, float64(r.StartNs-r.IntendedNs))
 	v.set(EffectiveLatency, float64(r.EndNs-r.IntendedNs))
 	v.set(ExpectedCachedTokens, float64(r.ExpectedCached))
+	setHTTP(&v, r)
 	cached := float64(r.ExpectedCached)
 	if u := r.Usage; u != nil {
 		v.set(UsagePromptTokens, float64(u.PromptTokens))
@@ -103,4 +104,44 @@ func Compute(r *record.Record, streaming bool) Values {
 		}
 	}
 	return v
+}
+
+// setHTTP derives the http_req_* breakdown (k6's definitions) from the
+// request's phases: blocked is waiting for a connection beyond DNS and
+// connecting; connecting is TCP plus TLS; waiting ends at the first byte.
+func setHTTP(v *Values, r *record.Record) {
+	h := &r.HTTP
+	if h.GotConn == 0 || h.Wrote == 0 {
+		return
+	}
+	span := func(a, b int64) float64 {
+		if a == 0 || b < a {
+			return 0
+		}
+		return float64(b - a)
+	}
+	first := h.FirstByte
+	if first == 0 {
+		first = r.EndNs
+	}
+	dns := span(h.DNSStart, h.DNSDone)
+	connecting := span(h.ConnectStart, h.ConnectDone) + span(h.TLSStart, h.TLSDone)
+	blocked := max(0, span(r.StartNs, h.GotConn)-dns-connecting)
+	sending, waiting, receiving := span(h.GotConn, h.Wrote), span(h.Wrote, first), span(first, r.EndNs)
+	v.set(HTTPBlocked, blocked)
+	v.set(HTTPDNS, dns)
+	v.set(HTTPConnecting, connecting)
+	v.set(HTTPSending, sending)
+	v.set(HTTPWaiting, waiting)
+	v.set(HTTPReceiving, receiving)
+	v.set(HTTPDuration, sending+waiting+receiving)
+	v.set(HTTPConnOverhead, blocked+dns+connecting)
+	v.set(HTTPTotal, blocked+dns+connecting+sending+waiting+receiving)
+	v.set(HTTPDataSent, float64(r.BytesSent))
+	v.set(HTTPDataReceived, float64(r.BytesReceived))
+	reused := 0.0
+	if h.Reused {
+		reused = 1
+	}
+	v.set(HTTPConnReused, reused)
 }

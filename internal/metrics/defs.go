@@ -75,6 +75,19 @@ const (
 	ExpectedCachedTokens
 	TTFTPerUncachedToken
 	OSLMismatchPct
+	// HTTP phases (k6's names, as AIPerf's trace metrics).
+	HTTPBlocked
+	HTTPDNS
+	HTTPConnecting
+	HTTPSending
+	HTTPWaiting
+	HTTPReceiving
+	HTTPDuration
+	HTTPConnOverhead
+	HTTPTotal
+	HTTPDataSent
+	HTTPDataReceived
+	HTTPConnReused
 	numRecordMetrics
 )
 
@@ -100,6 +113,19 @@ var recordDefs = [numRecordMetrics]Def{
 	ExpectedCachedTokens:  {Tag: "expected_cached_tokens", Header: "Expected Cached Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
 	OSLMismatchPct:        {Tag: "osl_mismatch_diff_pct", Header: "OSL Mismatch", Unit: "%", Scale: 1, Flags: ProducesTokens | NoConsole},
 	TTFTPerUncachedToken:  {Tag: "ttft_per_uncached_token", Header: "TTFT per Uncached Prompt Token", Unit: "ms/token", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
+
+	HTTPBlocked:      {Tag: "http_req_blocked", Header: "HTTP Blocked", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPDNS:          {Tag: "http_req_dns_lookup", Header: "HTTP DNS Lookup", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPConnecting:   {Tag: "http_req_connecting", Header: "HTTP Connecting", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPSending:      {Tag: "http_req_sending", Header: "HTTP Sending", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPWaiting:      {Tag: "http_req_waiting", Header: "HTTP Waiting", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPReceiving:    {Tag: "http_req_receiving", Header: "HTTP Receiving", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPDuration:     {Tag: "http_req_duration", Header: "HTTP Duration", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPConnOverhead: {Tag: "http_req_connection_overhead", Header: "HTTP Connection Overhead", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPTotal:        {Tag: "http_req_total", Header: "HTTP Total", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
+	HTTPDataSent:     {Tag: "http_req_data_sent", Header: "HTTP Data Sent", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	HTTPDataReceived: {Tag: "http_req_data_received", Header: "HTTP Data Received", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	HTTPConnReused:   {Tag: "http_req_connection_reused", Header: "HTTP Connection Reused", Unit: "", Scale: 1, Flags: NoConsole},
 }
 
 // iclDef is the list-valued inter-chunk latency.

@@ -36,6 +36,7 @@ type Accumulator struct {
 	errors  int
 	good    int
 	cut     int
+	retried int
 	minSend int64 // first and last send (wall ns), failed requests too
 	maxSend int64
 	sent    int
@@ -83,6 +84,9 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	}
 	if r.Cut {
 		a.cut++
+	}
+	if r.Retried {
+		a.retried++
 	}
 	a.addSession(r)
 	t := a.turns[r.TurnIndex]
@@ -189,6 +193,7 @@ type Summary struct {
 	RequestCount  int
 	ErrorCount    int
 	Cut           int     // requests sonde cancelled when the run stopped (grace end, second Ctrl-C)
+	Retried       int     // requests resent once after a stale keep-alive connection
 	SendRate      float64 // requests sent per second, first send to last; NaN when unknown
 	Warnings      []string
 	DurationSec   float64 // benchmark duration; 0 when unknown
@@ -228,7 +233,7 @@ func integer(d *Def, v int64) Result {
 
 // Summary computes every applicable metric (spec §2.4).
 func (a *Accumulator) Summary() *Summary {
-	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Cut: a.cut, SendRate: math.NaN()}
+	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Cut: a.cut, Retried: a.retried, SendRate: math.NaN()}
 	if a.sent > 1 && a.maxSend > a.minSend {
 		s.SendRate = float64(a.sent-1) / (float64(a.maxSend-a.minSend) / 1e9)
 	}
@@ -297,6 +302,9 @@ func (a *Accumulator) Summary() *Summary {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d requests did not get the output length they asked for (more than min(%g%%, %g tokens) off): "+
 			"the server stopped early or ignored max tokens, so OSL and throughput are not what was configured. Add ignore_eos or min_tokens "+
 			"with --extra-inputs, or count with --use-server-token-count.", a.oslMismatch, a.oslChecked, a.opts.OSLMismatchPct, a.opts.OSLMismatchTokens))
+	}
+	if w := setupWarning(s); w != "" {
+		s.Warnings = append(s.Warnings, w)
 	}
 	if lag, ok := s.Lookup("schedule_lag"); ok {
 		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
@@ -388,4 +396,21 @@ func sortResults(rs []Result) {
 		}
 		return rs[i].Def.Tag < rs[j].Def.Tag
 	})
+}
+
+// setupWarning says how much of TTFT went to opening connections, when that
+// share is large enough to be mistaken for server queueing.
+func setupWarning(s *Summary) string {
+	setup, ok1 := s.Lookup("http_req_connection_overhead")
+	ttft, ok2 := s.Lookup("time_to_first_token")
+	if !ok1 || !ok2 || ttft.Stats.Avg <= 0 {
+		return ""
+	}
+	share := setup.Stats.Avg / ttft.Stats.Avg
+	if setup.Stats.Avg < 1 || share < 0.1 {
+		return ""
+	}
+	return fmt.Sprintf("Connection set-up (waiting for a connection, DNS, TCP and TLS: http_req_connection_overhead) averaged %.2f ms, "+
+		"%.0f%% of the mean TTFT of %.2f ms. TTFT includes it, as a user's would; to measure the server alone, open the connections "+
+		"before the run with --warmup-connections.", setup.Stats.Avg, share*100, ttft.Stats.Avg)
 }

@@ -90,6 +90,13 @@ type Record struct {
 	// prefix cache could serve. Set by the processor.
 	ExpectedCached int
 
+	// HTTP phases of the request, its body and response sizes, and whether
+	// it was resent once after a stale keep-alive connection.
+	HTTP          Phases
+	BytesSent     int
+	BytesReceived int
+	Retried       bool
+
 	// Raw is the request body and every response event as received, kept
 	// only for --export-level raw.
 	Raw *Raw
@@ -129,4 +136,22 @@ type Raw struct {
 type RawEvent struct {
 	Ns   int64
 	Data string
+}
+
+// Phases are a request's HTTP phases on the run clock (0: did not happen),
+// k6's and AIPerf's http_req_* breakdown: how much of TTFT was waiting for a
+// connection, DNS, TCP and TLS set-up, sending, and the server.
+type Phases struct {
+	GetConn      int64 // a connection was asked for
+	DNSStart     int64
+	DNSDone      int64
+	ConnectStart int64
+	ConnectDone  int64
+	TLSStart     int64
+	TLSDone      int64
+	GotConn      int64 // a connection was had (new, pooled or pre-dialed)
+	Wrote        int64 // the request was fully written
+	FirstByte    int64 // the first response byte arrived
+	Reused       bool  // the connection had carried an earlier request
+	Prewarmed    bool  // the connection was opened by --warmup-connections
 }

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -67,6 +69,16 @@ type Result struct {
 	// Cancelled is set when the client cancelled the request on purpose.
 	Cancelled   bool
 	CancelledNs int64
+	// Phases are the HTTP phases of the attempt that counted.
+	Phases Phases
+	// Retried: the first attempt failed on a reused keep-alive connection
+	// before any response byte (the server had closed it), and the request
+	// was sent again, once, on a fresh connection. StartNs is the retry's.
+	Retried bool
+	// BytesSent is the request body's length.
+	BytesSent int
+
+	rawErr error // the transport's own error, to tell a stale connection
 }
 
 // EventData returns the raw bytes of event i.
@@ -77,28 +89,52 @@ func (r *Result) EventData(i int) []byte {
 
 // Client sends requests over a tuned net/http transport.
 type Client struct {
-	hc    *http.Client
-	clock clock.Clock
+	hc     *http.Client
+	fresh  *http.Client // one connection per request, for keep-alive retries
+	clock  clock.Clock
+	dialer *net.Dialer
+	warm   *warmPool
 }
 
 // NewClient sizes the connection pool for the expected concurrency.
 func NewClient(c clock.Clock, conns int) *Client {
-	return &Client{hc: &http.Client{Transport: newTransport(max(conns, 16))}, clock: c}
+	cl := &Client{clock: c, dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, warm: &warmPool{}}
+	cl.hc = cl.httpClient(newTransport(max(conns, 16), cl.dial))
+	fresh := newTransport(1, cl.dialer.DialContext)
+	fresh.DisableKeepAlives = true
+	cl.fresh = cl.httpClient(fresh)
+	return cl
+}
+
+// httpClient never follows redirects: a 301/302 on a POST would become a
+// GET that reads as an empty answer; the redirect itself is the error.
+func (c *Client) httpClient(t *http.Transport) *http.Client {
+	return &http.Client{Transport: t, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// dial hands out a pre-dialed connection (--warmup-connections) first.
+func (c *Client) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if conn := c.warm.take(addr); conn != nil {
+		return conn, nil
+	}
+	return c.dialer.DialContext(ctx, network, addr)
 }
 
 // NewSticky returns a client with a single connection of its own, for one
 // session (--connection-reuse-strategy sticky-user-sessions); CloseIdle it
 // when the session ends.
 func (c *Client) NewSticky() *Client {
-	t := newTransport(1)
+	t := newTransport(1, c.dial)
 	t.MaxConnsPerHost = 1
-	return &Client{hc: &http.Client{Transport: t}, clock: c.clock}
+	s := *c
+	s.hc = c.httpClient(t)
+	return &s
 }
 
-func newTransport(conns int) *http.Transport {
+func newTransport(conns int, dial func(ctx context.Context, network, addr string) (net.Conn, error)) *http.Transport {
 	return &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
-		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		DialContext:         dial,
 		MaxIdleConns:        0,
 		MaxIdleConnsPerHost: conns,
 		IdleConnTimeout:     300 * time.Second,
@@ -111,14 +147,18 @@ func newTransport(conns int) *http.Transport {
 	}
 }
 
-// CloseIdle closes pooled connections.
-func (c *Client) CloseIdle() { c.hc.CloseIdleConnections() }
+// CloseIdle closes pooled connections, and pre-dialed ones never used.
+func (c *Client) CloseIdle() {
+	c.hc.CloseIdleConnections()
+	c.warm.closeAll()
+}
 
 const readChunk = 4 << 10
 
 // Do sends req and fills res. It never returns an error: failures are data,
 // recorded in res.Err with the time they were seen.
 func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
+	var onWrote func()
 	if req.Cancel {
 		var cancel context.CancelCauseFunc
 		ctx, cancel = context.WithCancelCause(ctx)
@@ -130,23 +170,45 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 				t.Stop()
 			}
 		}()
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{WroteRequest: func(httptrace.WroteRequestInfo) {
-			timer.Store(time.AfterFunc(req.CancelAfter, func() { cancel(errClientCancel) }))
-		}})
+		onWrote = func() {
+			if old := timer.Swap(time.AfterFunc(req.CancelAfter, func() { cancel(errClientCancel) })); old != nil {
+				old.Stop() // a retried request's first attempt
+			}
+		}
 	}
-	c.do(ctx, req, res)
+	res.BytesSent = len(req.Body)
+	c.do(ctx, c.hc, req, res, onWrote)
+	if res.Err != nil && res.Status == 0 && res.Phases.FirstByte == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
+		ctx.Err() == nil && staleConnection(res.rawErr) {
+		// The server closed an idle keep-alive connection as the request was
+		// sent on it (llama.cpp's server does this after every streamed
+		// reply): it never saw the request. Send it once more, on a fresh
+		// connection, and count it once.
+		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0]}
+		c.do(ctx, c.fresh, req, res, onWrote)
+	}
 	if res.Err != nil && errors.Is(context.Cause(ctx), errClientCancel) {
 		res.Cancelled, res.CancelledNs = true, res.EndNs
 		res.Err = &Error{Code: 499, Type: "RequestCancellationError",
 			Message: fmt.Sprintf("Request was cancelled after %.3f seconds", time.Duration(res.EndNs-res.StartNs).Seconds())}
 	}
+	res.rawErr = nil
+}
+
+// staleConnection reports a failure of the kind a dead keep-alive
+// connection gives: EOF, reset or broken pipe before any response.
+func staleConnection(err error) bool {
+	return err != nil && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.Is(err, syscall.EPIPE) || strings.Contains(err.Error(), "server closed idle connection"))
 }
 
 // errClientCancel is the cause of a deliberate client-side cancellation.
 var errClientCancel = errors.New("cancelled by --request-cancellation-rate")
 
-func (c *Client) do(ctx context.Context, req *Request, res *Result) {
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, req.URL, bytes.NewReader(req.Body))
+func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Result, onWrote func()) {
+	tr := &tracer{clk: c.clock, onWrote: onWrote}
+	defer func() { res.Phases = tr.snapshot() }()
+	hreq, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, tr.trace()), http.MethodPost, req.URL, bytes.NewReader(req.Body))
 	if err != nil {
 		res.StartNs = c.clock.Now()
 		res.EndNs = res.StartNs
@@ -157,10 +219,10 @@ func (c *Client) do(ctx context.Context, req *Request, res *Result) {
 	hreq.ContentLength = int64(len(req.Body))
 	hreq.Close = req.Close
 	res.StartNs = c.clock.Now()
-	resp, err := c.hc.Do(hreq)
+	resp, err := hc.Do(hreq)
 	if err != nil {
 		res.EndNs = c.clock.Now()
-		res.Err = classify(ctx, err)
+		res.Err, res.rawErr = classify(ctx, err), err
 		return
 	}
 	res.AckNs = c.clock.Now()
@@ -169,7 +231,11 @@ func (c *Client) do(ctx context.Context, req *Request, res *Result) {
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		res.EndNs = c.clock.Now()
-		res.Err = &Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: strings.TrimSpace(string(body))}
+		msg := strings.TrimSpace(string(body))
+		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
+			msg = strings.TrimSpace("redirected to " + loc + " (sonde does not follow redirects: point --url at the final address) " + msg)
+		}
+		res.Err = &Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: msg}
 		return
 	}
 	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
@@ -222,9 +288,14 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 	}
 }
 
+// localAddr matches the client side of "tcp 127.0.0.1:54321->127.0.0.1:8000"
+// in Go's network errors: the ephemeral port differs on every connection and
+// would split one kind of failure into as many error_summary lines.
+var localAddr = regexp.MustCompile(`(\[[0-9a-fA-F:.%a-z]+\]|[0-9.]+):[0-9]+->`)
+
 // classify names a transport failure.
 func classify(ctx context.Context, err error) *Error {
-	msg := err.Error()
+	msg := localAddr.ReplaceAllString(err.Error(), "")
 	var ne net.Error
 	switch {
 	case errors.Is(context.Cause(ctx), ErrCancelled) || errors.Is(err, ErrCancelled):
@@ -255,5 +326,5 @@ func reason(code int) string {
 	if t := http.StatusText(code); t != "" {
 		return t
 	}
-	return "HTTP " + http.StatusText(code)
+	return "HTTP " + strconv.Itoa(code)
 }

@@ -1,0 +1,187 @@
+package transport
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+)
+
+// closingServer answers the first request on each connection, keeps the
+// connection open without "Connection: close", then closes it unanswered
+// when the next request arrives on it: llama.cpp's server after a streamed
+// reply, made deterministic.
+type closingServer struct {
+	ln        net.Listener
+	answered  atomic.Int64
+	unheard   atomic.Int64
+	connCount atomic.Int64
+}
+
+func newClosingServer(t *testing.T) *closingServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &closingServer{ln: ln}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			s.connCount.Add(1)
+			go s.serve(c)
+		}
+	}()
+	t.Cleanup(func() { ln.Close() })
+	return s
+}
+
+func (s *closingServer) serve(c net.Conn) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for n := 0; ; n++ {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		if n > 0 {
+			s.unheard.Add(1)
+			c.(*net.TCPConn).SetLinger(0) // reset, as a closed socket does
+			return
+		}
+		s.answered.Add(1)
+		body := "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n"
+		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+	}
+}
+
+// A request that dies on a reused keep-alive connection before any byte of
+// an answer is sent once more on a fresh connection, and succeeds.
+func TestStaleKeepAliveIsRetriedOnce(t *testing.T) {
+	s := newClosingServer(t)
+	c := NewClient(clock.New(), 4)
+	defer c.CloseIdle()
+	url := "http://" + s.ln.Addr().String() + "/v1/chat/completions"
+	for i := range 5 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}}, &res)
+		if res.Err != nil {
+			t.Fatalf("request %d: %v", i, res.Err)
+		}
+		// A retry's connection is not pooled, so requests alternate: a new
+		// pooled connection, then a reuse of it that the server refuses.
+		if wantRetry := i%2 == 1; res.Retried != wantRetry {
+			t.Fatalf("request %d: retried %v", i, res.Retried)
+		}
+	}
+	if s.answered.Load() != 5 || s.unheard.Load() != 2 {
+		t.Fatalf("answered %d, closed unanswered %d", s.answered.Load(), s.unheard.Load())
+	}
+}
+
+// A redirect is an error naming where it points, never a GET that reads as
+// an empty answer.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			t.Errorf("followed the redirect with %s", r.Method)
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	defer srv.Close()
+	c := NewClient(clock.New(), 1)
+	defer c.CloseIdle()
+	var res Result
+	c.Do(context.Background(), &Request{URL: srv.URL + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
+	if res.Err == nil || res.Err.Code != http.StatusFound || !strings.Contains(res.Err.Message, "redirected to /elsewhere") {
+		t.Fatalf("%+v", res.Err)
+	}
+	if reason(599) != "HTTP 599" {
+		t.Fatalf("unknown status reads %q", reason(599))
+	}
+}
+
+// Resets carry no client port, so error_summary groups them as one kind.
+func TestResetMessagesGroup(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				http.ReadRequest(bufio.NewReader(c))
+				c.(*net.TCPConn).SetLinger(0)
+				c.Close()
+			}()
+		}
+	}()
+	c := NewClient(clock.New(), 1)
+	defer c.CloseIdle()
+	msgs := map[string]bool{}
+	for range 3 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: "http://" + ln.Addr().String() + "/x", Body: []byte(`{}`), Header: http.Header{}, Close: true}, &res)
+		if res.Err == nil {
+			t.Fatal("no error")
+		}
+		msgs[res.Err.Type+": "+res.Err.Message] = true
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("one failure, %d messages: %v", len(msgs), msgs)
+	}
+}
+
+// Phases: a new connection shows its TCP set-up, a pooled one does not, and
+// a pre-dialed one (--warmup-connections) does not either.
+func TestPhases(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, "data: {}\n\n")
+	}))
+	defer srv.Close()
+	do := func(c *Client) Phases {
+		var res Result
+		c.Do(context.Background(), &Request{URL: srv.URL + "/x", Body: []byte(`{}`), Header: http.Header{}}, &res)
+		if res.Err != nil {
+			t.Fatal(res.Err)
+		}
+		p := res.Phases
+		if p.GotConn == 0 || p.Wrote < p.GotConn || p.FirstByte < p.Wrote {
+			t.Fatalf("phases out of order: %+v", p)
+		}
+		return p
+	}
+	c := NewClient(clock.New(), 2)
+	defer c.CloseIdle()
+	if p := do(c); p.ConnectStart == 0 || p.ConnectDone < p.ConnectStart || p.Reused {
+		t.Fatalf("new connection: %+v", p)
+	}
+	if p := do(c); p.ConnectStart != 0 || !p.Reused {
+		t.Fatalf("pooled connection: %+v", p)
+	}
+	w := NewClient(clock.New(), 2)
+	defer w.CloseIdle()
+	if err := w.Warm(context.Background(), []string{srv.URL + "/x"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	if p := do(w); p.ConnectStart != 0 || !p.Prewarmed {
+		t.Fatalf("pre-dialed connection: %+v", p)
+	}
+}
