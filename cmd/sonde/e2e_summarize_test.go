@@ -146,3 +146,40 @@ func TestGraceCutsAreRecorded(t *testing.T) {
 		}
 	}
 }
+
+// A full disk: the streamed raw export fails first, yet the small summaries
+// are written; a summary that cannot be written leaves no partial file and
+// is not named as written; the run exits 1 either way.
+func TestDiskFull(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	for _, full := range []string{"profile_export_raw.jsonl", "profile_export_aiperf.json.tmp"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		os.MkdirAll(dir, 0o755)
+		if err := os.Symlink("/dev/full", filepath.Join(dir, full)); err != nil {
+			t.Fatal(err)
+		}
+		res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--request-count", "20",
+			"--isl", "10", "--osl", "5", "--ui-type", "none", "--artifact-dir", dir, "--export-level", "raw")
+		if res.code != exitFailed || !strings.Contains(res.stderr, "no space left on device") {
+			t.Fatalf("%s on a full disk: exit %d, stderr %q", full, res.code, res.stderr)
+		}
+		jsonPath := filepath.Join(dir, "profile_export_aiperf.json")
+		_, err := os.Stat(jsonPath)
+		written := err == nil
+		if full == "profile_export_raw.jsonl" {
+			if !written {
+				t.Fatal("the summary was not written before the raw export filled the disk")
+			}
+			readJSON(t, jsonPath)
+		}
+		if written != strings.Contains(res.stdout, "JSON Export: "+jsonPath) {
+			t.Errorf("%s: the console names the summary (written: %v):\n%s", full, written, res.stdout)
+		}
+		if _, err := os.Lstat(filepath.Join(dir, "profile_export_aiperf.json.tmp")); err == nil {
+			t.Errorf("%s: a partial .tmp file was left", full)
+		}
+	}
+}

@@ -131,7 +131,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	}
 
 	codec := &endpoint.Codec{Type: typ, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, Extra: extra, IncludeUsage: p.UseServerTokenCount}
-	if err := export.WriteFile(r.files.Inputs(), inputsJSON(convs, codec)); err != nil {
+	if err := export.WriteInputs(r.files.Inputs(), convs, codec); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
 

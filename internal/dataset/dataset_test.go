@@ -151,3 +151,45 @@ func TestPromptShaping(t *testing.T) {
 		}
 	}
 }
+
+// Prompts have exactly the asked token count at every size, from one token
+// to a million, whichever path built them.
+func TestPromptExactAtEverySize(t *testing.T) {
+	tok, err := tokenizer.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := NewPromptGen(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.words) == 0 {
+		t.Fatal("the builtin tokenizer should take the word path")
+	}
+	r := NewRand(7, StreamPrompt)
+	sizes := []int{1, 2, 3, 5, 8, 13, 100, 999, 4096, 100_000, 1_000_000}
+	if testing.Short() {
+		sizes = sizes[:9]
+	}
+	for _, n := range sizes {
+		for range 3 {
+			text, err := g.Prompt(r, n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(tok.Encode(text)); got != n {
+				t.Fatalf("asked %d tokens, got %d", n, got)
+			}
+		}
+	}
+}
+
+// BenchmarkPrompt100k builds one 100,000-token prompt.
+func BenchmarkPrompt100k(b *testing.B) {
+	tok, _ := tokenizer.Builtin()
+	g, _ := NewPromptGen(tok)
+	r := NewRand(7, StreamPrompt)
+	for b.Loop() {
+		g.Prompt(r, 100_000)
+	}
+}

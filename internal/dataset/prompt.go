@@ -20,15 +20,67 @@ const (
 type PromptGen struct {
 	tok    tokenizer.Tokenizer
 	corpus []int
+	// words is the corpus as space-led words with their token counts, and
+	// filler a one-token word: when the tokenizer splits the corpus exactly
+	// at those words (checked once, over the corpus and its wrap-around), a
+	// prompt is a run of whole words topped up with fillers, and only its
+	// seams need re-encoding: linear in the prompt, with a small constant.
+	words  []piece
+	filler string
 }
+
+type piece struct {
+	text   string
+	tokens int
+}
+
+// seamWords is how many words on each side of a seam are re-encoded to
+// check it.
+const seamWords = 8
 
 // NewPromptGen tokenizes the corpus once with tok.
 func NewPromptGen(tok tokenizer.Tokenizer) (*PromptGen, error) {
-	ids := tok.Encode(corpus.Text(corpusSeed, corpusWords))
+	text := corpus.Text(corpusSeed, corpusWords)
+	ids := tok.Encode(text)
 	if len(ids) < 1000 {
 		return nil, fmt.Errorf("dataset: corpus tokenized to only %d tokens with %s", len(ids), tok.Name())
 	}
-	return &PromptGen{tok: tok, corpus: ids}, nil
+	g := &PromptGen{tok: tok, corpus: ids}
+	g.splitWords(" " + text)
+	return g, nil
+}
+
+// splitWords cuts the corpus into words that each start with a space, and
+// keeps them only if encoding the corpus (twice over, for the wrap-around)
+// gives exactly the sum of their token counts, and a one-token filler word
+// exists.
+func (g *PromptGen) splitWords(text string) {
+	var words []piece
+	sum := 0
+	for len(text) > 0 {
+		end := strings.IndexByte(text[1:], ' ') + 1
+		if end == 0 {
+			end = len(text)
+		}
+		w := piece{text: text[:end], tokens: len(g.tok.Encode(text[:end]))}
+		words, sum = append(words, w), sum+w.tokens
+		text = text[end:]
+	}
+	var all strings.Builder
+	for range 2 {
+		for _, w := range words {
+			all.WriteString(w.text)
+		}
+	}
+	if len(g.tok.Encode(all.String())) != 2*sum {
+		return
+	}
+	for _, f := range []string{" the", " a", " and", " of", " to"} {
+		if len(g.tok.Encode(f)) == 1 && len(g.tok.Encode(f+f+f)) == 3 {
+			g.words, g.filler = words, f
+			return
+		}
+	}
 }
 
 func (g *PromptGen) take(start, n int, dst []int) []int {
@@ -45,6 +97,11 @@ func (g *PromptGen) take(start, n int, dst []int) []int {
 func (g *PromptGen) Prompt(r *rand.Rand, n int) (string, error) {
 	if n <= 0 {
 		return "", nil
+	}
+	if len(g.words) > 0 {
+		if text, ok := g.wordPrompt(r, n); ok {
+			return text, nil
+		}
 	}
 	for attempt := 0; attempt < 20; attempt++ {
 		start := r.IntN(len(g.corpus))
@@ -89,3 +146,40 @@ func (g *PromptGen) WithLead(r *rand.Rand, lead []string, n int) (string, int, e
 	}
 	return text, got, nil
 }
+
+// wordPrompt is a run of whole corpus words from a random one, topped up
+// with fillers to exactly n tokens. The inside of the run is the corpus as
+// checked at start; its two seams are re-encoded here. ok is false when a
+// seam merged tokens (then the caller re-encodes the slow way).
+func (g *PromptGen) wordPrompt(r *rand.Rand, n int) (string, bool) {
+	start := r.IntN(len(g.words))
+	count, total, size := 0, 0, 0
+	for w := g.word(start); total+w.tokens <= n; w = g.word(start + count) {
+		count, total, size = count+1, total+w.tokens, size+len(w.text)
+	}
+	fillers := n - total
+	var b strings.Builder
+	b.Grow(size + fillers*len(g.filler))
+	for i := range count {
+		b.WriteString(g.word(start + i).text)
+	}
+	for range fillers {
+		b.WriteString(g.filler)
+	}
+	text := b.String()
+	// The first seamWords words, and the last ones with the fillers.
+	head, headTokens := 0, 0
+	for i := range min(seamWords, count) {
+		head, headTokens = head+len(g.word(start+i).text), headTokens+g.word(start+i).tokens
+	}
+	tail, tailTokens := fillers*len(g.filler), fillers
+	for i := max(0, count-seamWords); i < count; i++ {
+		tail, tailTokens = tail+len(g.word(start+i).text), tailTokens+g.word(start+i).tokens
+	}
+	if len(g.tok.Encode(text[:head])) != headTokens || len(g.tok.Encode(text[len(text)-tail:])) != tailTokens {
+		return "", false
+	}
+	return text, true
+}
+
+func (g *PromptGen) word(i int) piece { return g.words[i%len(g.words)] }

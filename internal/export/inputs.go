@@ -1,0 +1,90 @@
+package export
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// WriteInputs writes inputs.json: every conversation with one payload per
+// turn, each carrying that turn's user message as the endpoint formats it
+// (the deltas that the run extends with the live answers). It streams the
+// file, indented as json.MarshalIndent would, one payload at a time, so a
+// dataset of long prompts costs one pass and no copy of the whole.
+func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Codec) error {
+	return writeStreamed(path, func(w *bufio.Writer) error {
+		w.WriteString("{\n  \"data\": [")
+		var body []byte
+		var ind bytes.Buffer
+		for i, c := range convs {
+			if i > 0 {
+				w.WriteByte(',')
+			}
+			id, _ := json.Marshal(c.ID)
+			w.WriteString("\n    {\n      \"session_id\": ")
+			w.Write(id)
+			w.WriteString(",\n      \"payloads\": [")
+			for k, t := range c.Turns {
+				msgs := []openai.Message{{Role: "user", Content: t.Text}}
+				if k == 0 && c.System != "" {
+					msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
+				}
+				var extra []endpoint.Field
+				for _, kv := range t.Extra {
+					extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
+				}
+				body = codec.Encode(body[:0], t.Model, msgs, t.MaxTokens, extra...)
+				ind.Reset()
+				if err := json.Indent(&ind, body, "        ", "  "); err != nil {
+					return err
+				}
+				if k > 0 {
+					w.WriteByte(',')
+				}
+				w.WriteString("\n        ")
+				w.Write(ind.Bytes())
+			}
+			if len(c.Turns) > 0 {
+				w.WriteString("\n      ")
+			}
+			w.WriteString("]\n    }")
+		}
+		if len(convs) > 0 {
+			w.WriteString("\n  ")
+		}
+		w.WriteString("]\n}\n")
+		return nil
+	})
+}
+
+// writeStreamed writes a file through a buffer into path.tmp, then renames
+// it: a reader never sees half a file, and a failure leaves none.
+func writeStreamed(path string, fill func(w *bufio.Writer) error) (err error) {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 256<<10)
+	if err = fill(w); err != nil {
+		return err
+	}
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
