@@ -8,17 +8,20 @@ import (
 // BuiltinName is the --tokenizer value that selects the embedded tokenizer.
 const BuiltinName = "builtin"
 
-// o200kJSON is OpenAI's o200k_base (GPT-4o) as a Hugging Face tokenizer.json,
-// from the MIT-licensed tiktoken encoding, gzipped. It makes sonde work
-// offline with a real GPT-4o-class BPE, as AIPerf's `--tokenizer builtin` does.
+// o200kCompiled is OpenAI's o200k_base (GPT-4o), from the MIT-licensed
+// tiktoken encoding, in sonde's compiled form (Compile of
+// testdata/o200k_base.json.gz, a Hugging Face tokenizer.json; regenerate
+// with `go test ./internal/tokenizer -run TestCompiledBuiltin -update`). It
+// makes sonde work offline with a real GPT-4o-class BPE, as AIPerf's
+// `--tokenizer builtin` does, and loads in a few tens of milliseconds.
 //
-//go:embed o200k_base.json.gz
-var o200kJSON []byte
+//go:embed o200k_base.tok
+var o200kCompiled []byte
 
 // Builtin returns the embedded o200k_base tokenizer. It is parsed on first
 // use and shared: tokenizers are immutable.
 var Builtin = sync.OnceValues(func() (*BPE, error) {
-	t, err := Parse(o200kJSON, "o200k_base")
+	t, err := parseCompiled(o200kCompiled)
 	if err != nil {
 		return nil, err
 	}

@@ -2,10 +2,8 @@ package tokenizer
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,14 +89,9 @@ func Load(path string) (*BPE, error) {
 
 // Parse builds a tokenizer from the bytes of a tokenizer.json (plain or gzip).
 func Parse(data []byte, name string) (*BPE, error) {
-	if len(data) > 2 && data[0] == 0x1f && data[1] == 0x8b {
-		zr, err := gzip.NewReader(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("tokenizer %s: %w", name, err)
-		}
-		if data, err = io.ReadAll(zr); err != nil {
-			return nil, fmt.Errorf("tokenizer %s: %w", name, err)
-		}
+	data, err := gunzipMaybe(data)
+	if err != nil {
+		return nil, fmt.Errorf("tokenizer %s: %w", name, err)
 	}
 	var f fileJSON
 	if err := json.Unmarshal(data, &f); err != nil {
@@ -113,6 +106,38 @@ func Parse(data []byte, name string) (*BPE, error) {
 }
 
 func build(f *fileJSON) (*BPE, error) {
+	pairs := make([][2]string, len(f.Model.Merges))
+	for i, raw := range f.Model.Merges {
+		var pair []string
+		if err := json.Unmarshal(raw, &pair); err == nil && len(pair) == 2 {
+			pairs[i] = [2]string{pair[0], pair[1]}
+			continue
+		}
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, fmt.Errorf("merge %d: %s is neither \"a b\" nor [a, b]", i, raw)
+		}
+		left, right, ok := strings.Cut(s, " ")
+		if !ok {
+			return nil, fmt.Errorf("merge %d: %q has no space", i, s)
+		}
+		pairs[i] = [2]string{left, right}
+	}
+	m, err := newModel(f, f.Model.Vocab, nil, len(pairs))
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range pairs {
+		if err := m.addMerge(p[0], p[1], i); err != nil {
+			return nil, err
+		}
+	}
+	return assemble(f, m)
+}
+
+// newModel sets up a BPE model over vocab (and its inverse, built here when
+// nil); merges are added by the caller.
+func newModel(f *fileJSON, vocab map[string]int, idToToken []string, merges int) (*bpeModel, error) {
 	if f.Model.Type != "BPE" && f.Model.Type != "" {
 		return nil, fmt.Errorf("model type %q is not supported (only BPE)", f.Model.Type)
 	}
@@ -120,23 +145,33 @@ func build(f *fileJSON) (*BPE, error) {
 		return nil, fmt.Errorf("BPE continuing_subword_prefix/end_of_word_suffix are not supported")
 	}
 	m := &bpeModel{
-		vocab:        f.Model.Vocab,
-		merges:       make(map[uint64]merge, len(f.Model.Merges)),
+		vocab:        vocab,
+		merges:       make(map[uint64]merge, merges),
 		byteFallback: f.Model.ByteFallback,
 		ignoreMerges: f.Model.IgnoreMerges,
 		fuseUnk:      f.Model.FuseUnk,
 		unkID:        -1,
 	}
-	maxID := -1
-	for _, id := range m.vocab {
-		maxID = max(maxID, id)
+	maxID := len(idToToken) - 1
+	if idToToken == nil {
+		for _, id := range m.vocab {
+			maxID = max(maxID, id)
+		}
 	}
 	for _, a := range f.AddedTokens {
 		maxID = max(maxID, a.ID)
 	}
-	m.idToToken = make([]string, maxID+1)
-	for tok, id := range m.vocab {
-		m.idToToken[id] = tok
+	if idToToken == nil || maxID >= len(idToToken) {
+		m.idToToken = make([]string, maxID+1)
+		if idToToken != nil {
+			copy(m.idToToken, idToToken)
+		} else {
+			for tok, id := range m.vocab {
+				m.idToToken[id] = tok
+			}
+		}
+	} else {
+		m.idToToken = idToToken
 	}
 	if f.Model.UnkToken != nil {
 		if id, ok := m.vocab[*f.Model.UnkToken]; ok {
@@ -149,26 +184,11 @@ func build(f *fileJSON) (*BPE, error) {
 			m.byteIDs[b] = id
 		}
 	}
-	for i, raw := range f.Model.Merges {
-		var left, right string
-		var pair []string
-		if err := json.Unmarshal(raw, &pair); err == nil && len(pair) == 2 {
-			left, right = pair[0], pair[1]
-		} else {
-			var s string
-			if err := json.Unmarshal(raw, &s); err != nil {
-				return nil, fmt.Errorf("merge %d: %s is neither \"a b\" nor [a, b]", i, raw)
-			}
-			var ok bool
-			left, right, ok = strings.Cut(s, " ")
-			if !ok {
-				return nil, fmt.Errorf("merge %d: %q has no space", i, s)
-			}
-		}
-		if err := m.addMerge(left, right, i); err != nil {
-			return nil, err
-		}
-	}
+	return m, nil
+}
+
+// assemble adds the added tokens and the pipeline around the model.
+func assemble(f *fileJSON, m *bpeModel) (*BPE, error) {
 	added := make([]addedToken, 0, len(f.AddedTokens))
 	for _, a := range f.AddedTokens {
 		added = append(added, addedToken{id: a.ID, content: a.Content, special: a.Special})
