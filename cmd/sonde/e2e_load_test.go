@@ -190,6 +190,9 @@ func sentBodies(t *testing.T, simSeed string, extra ...string) ([]string, string
 // With pre-canned answers the prompts no longer depend on the server's
 // answers: two servers that answer differently get the same requests.
 func TestContextModes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("six runs")
+	}
 	same := func(a, b []string) bool { return strings.Join(a, "\n") == strings.Join(b, "\n") }
 	live1, _ := sentBodies(t, "1")
 	live2, _ := sentBodies(t, "2")

@@ -154,8 +154,11 @@ func flagFloat(t *testing.T, args []string, flag string, def float64) float64 {
 }
 
 func TestGuideExamples(t *testing.T) {
-	for _, ex := range guideExamples {
+	for i, ex := range guideExamples {
 		t.Run(ex.name, func(t *testing.T) {
+			if testing.Short() && i > 0 {
+				t.Skip("the first example only")
+			}
 			sim := startSim(t, ex.sim...)
 			dir := filepath.Join(t.TempDir(), "out")
 			args := profileArgs(ex.cmd, sim.addr, dir)

@@ -38,6 +38,9 @@ func metricValue(l jsonlLine, tag string) float64 {
 // TTFT grows with the history. The server's cached_tokens equals what the
 // client predicts: every full block of the previous turn's prompt and answer.
 func TestPrefixCacheAcrossTurns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs of 48 long prompts")
+	}
 	run := func(caching bool) (map[string]any, []jsonlLine) {
 		args := []string{}
 		if !caching {
@@ -103,6 +106,9 @@ func TestPrefixCacheAcrossTurns(t *testing.T) {
 
 // Once every sequence slot is taken, new requests queue and TTFT rises.
 func TestTTFTRisesWhenBatchIsFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs of 48 requests")
+	}
 	sim := startSim(t, "--max-num-seqs", "4")
 	p50 := func(c string) float64 {
 		dir := filepath.Join(t.TempDir(), "out")
@@ -297,6 +303,9 @@ func TestServerTokenCountsAndOSLMismatch(t *testing.T) {
 // context is long enough (~40 ms of modelled prefill against ~3 ms) that
 // scheduling noise on a busy machine cannot flip the comparisons.
 func TestCachedTurnsBeatTheFirst(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two runs with 10,000-token contexts")
+	}
 	ttfts := func(simArgs ...string) []float64 {
 		sim := startSim(t, simArgs...)
 		dir := filepath.Join(t.TempDir(), "out")

@@ -69,6 +69,9 @@ func TestSummarizeRebuildsTheSummary(t *testing.T) {
 // summarize then rebuilds its summary. SIGHUP (a dropped SSH session) ends a
 // run like Ctrl-C: everything measured is written, exit 130.
 func TestKilledRunsKeepTheirRecords(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits past a flush twice")
+	}
 	srv := newFaultServer(t, 5, 2*time.Millisecond, nil) // 10 ms per request
 	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
 		dir := filepath.Join(t.TempDir(), "out")

@@ -48,6 +48,9 @@ func TestOverloadedClientShowsCoordinatedOmission(t *testing.T) {
 // request; with a cache too small to hold the conversations, hits drop on
 // later turns.
 func TestSessionsAndCacheAttribution(t *testing.T) {
+	if testing.Short() {
+		t.Skip("two multi-turn runs")
+	}
 	run := func(simArgs ...string) map[string]any {
 		sim := startSim(t, simArgs...)
 		dir := filepath.Join(t.TempDir(), "out")

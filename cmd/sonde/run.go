@@ -141,6 +141,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		conns = 1024
 	}
 	r.client = transport.NewClient(r.clk, conns)
+	r.client.LimitConns(pl.concurrency) // sessions in flight never need more
 	if n := p.WarmupConnections; n > 0 {
 		if err := r.client.Warm(r.ctx, urls, n); err != nil {
 			return err

@@ -63,7 +63,21 @@ func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
 		return
 	}
 	w.buf = AppendRecordLine(w.buf[:0], r, v)
-	_, w.err = w.w.Write(w.buf)
+	w.writeLine(w.buf)
+}
+
+// writeLine writes whole lines only: a line that does not fit in the buffer
+// flushes it first, so a killed run's file ends at a line boundary.
+func (w *RecordWriter) writeLine(line []byte) {
+	if w.err != nil {
+		return
+	}
+	if w.w.Available() < len(line) && w.w.Buffered() > 0 {
+		if w.err = w.w.Flush(); w.err != nil {
+			return
+		}
+	}
+	_, w.err = w.w.Write(line)
 }
 
 // wallOf converts monotonic record times to wall clock via the known pair
@@ -163,7 +177,7 @@ func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
 		line.Responses = append(line.Responses, rawEvent{ReceivedNs: wall(e.Ns), Data: e.Data})
 	}
 	b, _ := json.Marshal(line)
-	_, w.err = w.w.Write(append(b, '\n'))
+	w.writeLine(append(b, '\n'))
 }
 
 // Flush pushes buffered lines to the file (an engine.Flusher).

@@ -106,6 +106,16 @@ func NewClient(c clock.Clock, conns int) *Client {
 	return cl
 }
 
+// LimitConns caps the connections per server at n (the concurrency): a
+// request that finds none idle waits for one to come back to the pool (it
+// shows in http_req_blocked) instead of dialing an extra one because the
+// previous request's connection was not yet returned. Call before use.
+func (c *Client) LimitConns(n int) {
+	if t, ok := c.hc.Transport.(*http.Transport); ok && n > 0 {
+		t.MaxConnsPerHost = n
+	}
+}
+
 // httpClient never follows redirects: a 301/302 on a POST would become a
 // GET that reads as an empty answer; the redirect itself is the error.
 func (c *Client) httpClient(t *http.Transport) *http.Client {
