@@ -10,7 +10,7 @@ const BuiltinName = "builtin"
 
 // o200kCompiled is OpenAI's o200k_base (GPT-4o), from the MIT-licensed
 // tiktoken encoding, in sonde's compiled form (Compile of
-// testdata/o200k_base.json.gz, a Hugging Face tokenizer.json; regenerate
+// testdata/tokenizers/gpt4o/tokenizer.json.gz, a Hugging Face tokenizer.json; regenerate
 // with `go test ./internal/tokenizer -run TestCompiledBuiltin -update`). It
 // makes sonde work offline with a real GPT-4o-class BPE, as AIPerf's
 // `--tokenizer builtin` does, and loads in a few tens of milliseconds.

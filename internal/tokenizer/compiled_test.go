@@ -13,7 +13,7 @@ var update = flag.Bool("update", false, "rewrite generated files (the compiled b
 // The embedded compiled tokenizer is exactly Compile of its tokenizer.json,
 // and encodes and decodes as the JSON-parsed one does.
 func TestCompiledBuiltin(t *testing.T) {
-	src, err := os.ReadFile("testdata/o200k_base.json.gz")
+	src, err := os.ReadFile("testdata/tokenizers/gpt4o/tokenizer.json.gz")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,78 @@
+// Package arch holds a test that pins the allowed imports between sonde's
+// packages, so data keeps flowing one way: a new edge is a design decision,
+// made here on purpose, never by accident.
+package arch
+
+import (
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/sonde-bench/sonde/"
+
+// allowed lists, per package, the sonde packages its non-test files may import.
+var allowed = map[string][]string{
+	"cmd/sonde": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
+		"internal/export", "internal/metrics", "internal/record", "internal/schedule", "internal/sim",
+		"internal/sim/httpapi", "internal/tokenizer", "internal/transport", "internal/ui"},
+	"internal/arch":        {},
+	"internal/clock":       {},
+	"internal/config":      {},
+	"internal/corpus":      {},
+	"internal/openai":      {},
+	"internal/record":      {},
+	"internal/schedule":    {},
+	"internal/ui":          {},
+	"internal/tokenizer":   {},
+	"internal/dataset":     {"internal/corpus", "internal/tokenizer"},
+	"internal/endpoint":    {"internal/openai"},
+	"internal/metrics":     {"internal/record"},
+	"internal/transport":   {"internal/clock", "internal/record"},
+	"internal/export":      {"internal/dataset", "internal/endpoint", "internal/metrics", "internal/openai", "internal/record"},
+	"internal/engine":      {"internal/clock", "internal/dataset", "internal/endpoint", "internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/tokenizer", "internal/transport"},
+	"internal/sim":         {"internal/clock", "internal/corpus", "internal/tokenizer"},
+	"internal/sim/httpapi": {"internal/openai", "internal/sim", "internal/tokenizer"},
+}
+
+func TestImportEdges(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(path))
+		pkg := filepath.ToSlash(rel)
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allow, known := allowed[pkg]
+		if !known {
+			t.Errorf("package %s is not in the import map: decide what it may import", pkg)
+			return nil
+		}
+		seen[pkg] = true
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if dep, ok := strings.CutPrefix(p, module); ok && !slices.Contains(allow, dep) {
+				t.Errorf("%s imports %s: not an allowed edge", filepath.Base(path), dep)
+			}
+		}
+		return nil
+	})
+	for pkg := range allowed {
+		if !seen[pkg] && pkg != "internal/arch" {
+			t.Errorf("package %s in the import map has no files", pkg)
+		}
+	}
+}
