@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // metricsOf is every metric block of a summary JSON, by tag.
@@ -66,14 +68,14 @@ func TestSummarizeRebuildsTheSummary(t *testing.T) {
 }
 
 // A run killed with SIGKILL has flushed its records at least every second:
-// summarize then rebuilds its summary. SIGHUP (a dropped SSH session) ends a
-// run like Ctrl-C: everything measured is written, exit 130.
+// summarize then rebuilds its summary. SIGHUP (a dropped SSH session) and
+// SIGTERM end a run like Ctrl-C: everything measured is written, exit 130.
 func TestKilledRunsKeepTheirRecords(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits past a flush twice")
 	}
 	srv := newFaultServer(t, 5, 2*time.Millisecond, nil) // 10 ms per request
-	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP} {
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGHUP, syscall.SIGTERM} {
 		dir := filepath.Join(t.TempDir(), "out")
 		cmd, lines := startSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL,
 			"--request-count", "100000", "--concurrency", "2", "--isl", "10", "--artifact-dir", dir, "--ui-type", "none")
@@ -88,12 +90,12 @@ func TestKilledRunsKeepTheirRecords(t *testing.T) {
 		err := cmd.Wait()
 		ee, _ := err.(*exec.ExitError)
 		jsonl := readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))
-		if sig == syscall.SIGHUP {
+		if sig != syscall.SIGKILL {
 			if ee == nil || ee.ExitCode() != exitInterrupted {
-				t.Fatalf("SIGHUP: %v", err)
+				t.Fatalf("%v: %v", sig, err)
 			}
 			if int64(len(jsonl)) != srv.n.Load()-before {
-				t.Fatalf("SIGHUP: %d records, the server saw %d requests", len(jsonl), srv.n.Load()-before)
+				t.Fatalf("%v: %d records, the server saw %d requests", sig, len(jsonl), srv.n.Load()-before)
 			}
 			continue
 		}
@@ -183,6 +185,23 @@ func TestDiskFull(t *testing.T) {
 		}
 		if _, err := os.Lstat(filepath.Join(dir, "profile_export_aiperf.json.tmp")); err == nil {
 			t.Errorf("%s: a partial .tmp file was left", full)
+		}
+	}
+}
+
+// A whole run in-process — simulator, engine, processor, UI, signal watcher —
+// leaves no goroutine behind.
+func TestRunLeavesNoGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction("os/signal.signal_recv"), goleak.IgnoreAnyFunction("os/signal.loop"))
+	for _, args := range [][]string{
+		{"--conversation-num", "4", "--conversation-turn-mean", "2", "--concurrency", "2"},
+		{"--request-count", "20", "--request-rate", "500", "--connection-reuse-strategy", "sticky-user-sessions"},
+		{"--benchmark-duration", "0.3", "--benchmark-grace-period", "0", "--concurrency", "3", "--ui-type", "simple"},
+	} {
+		res := runSonde(t, append([]string{"profile", "-m", "m", "--streaming", "--url", "sim://?ttft=2ms&itl=1ms", "--isl", "10",
+			"--osl", "5", "--ui-type", "none", "--artifact-dir", t.TempDir()}, args...)...)
+		if res.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, res.code, res.stderr)
 		}
 	}
 }

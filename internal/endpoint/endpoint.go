@@ -164,8 +164,8 @@ func coerce(v string) json.RawMessage {
 		s, _ := json.Marshal(v) // a leading zero means an identifier, not a number
 		return s
 	}
-	if _, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return json.RawMessage(v)
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return json.RawMessage(strconv.FormatInt(n, 10)) // "+5" is 5 in JSON
 	}
 	if f, err := strconv.ParseFloat(v, 64); err == nil && !strings.ContainsAny(v, "xXnN") {
 		return json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64))

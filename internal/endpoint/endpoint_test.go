@@ -1,6 +1,8 @@
 package endpoint
 
 import (
+	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -74,4 +76,41 @@ func TestDecode(t *testing.T) {
 	if p, _, _ := Decode([]byte(`{"error":{"message":"boom"}}`)); p.Err != "boom" {
 		t.Error("error object not surfaced")
 	}
+}
+
+// FuzzEncode: whatever the text, model, max tokens and extra inputs, a body
+// is valid JSON that carries the conversation unchanged.
+func FuzzEncode(f *testing.F) {
+	f.Add("hello", "m", 10, `{"temperature":0.5}`, false)
+	f.Add("\x00\xff\"\\\n\u2028", "", -1, `{}`, true)
+	f.Add(strings.Repeat("ab", 1000), "Qwen/Qwen3-0.6B", 1<<30, `{"stream_options":{"include_usage":true}}`, true)
+	f.Fuzz(func(t *testing.T, text, model string, maxTokens int, extra string, completions bool) {
+		fields, err := ParseExtraInputs([]string{extra})
+		if err != nil {
+			fields = nil
+		}
+		c := &Codec{Type: Chat, Stream: true, Extra: fields}
+		if completions {
+			c.Type = Completions
+		}
+		body := c.Encode(nil, model, []openai.Message{{Role: "user", Content: text}}, maxTokens)
+		var m map[string]any
+		if err := json.Unmarshal(body, &m); err != nil {
+			t.Fatalf("invalid JSON %q: %v", body, err)
+		}
+		// encoding/json replaces each invalid UTF-8 byte with U+FFFD.
+		var want string
+		wb, _ := json.Marshal(text)
+		json.Unmarshal(wb, &want)
+		if completions {
+			if p, _ := m["prompt"].([]any); len(p) != 1 || p[0] != CompletionPrompt([]openai.Message{{Role: "user", Content: want}}) {
+				t.Fatalf("prompt %v", m["prompt"])
+			}
+			return
+		}
+		msgs, _ := m["messages"].([]any)
+		if len(msgs) != 1 || msgs[0].(map[string]any)["content"] != want {
+			t.Fatalf("messages %v, want %q", m["messages"], want)
+		}
+	})
 }

@@ -95,8 +95,10 @@ func TestRateModeOneCreditPerTurn(t *testing.T) {
 		if gap < 10*time.Millisecond {
 			t.Fatalf("credits %v apart: two requests shared a 10ms tick", gap)
 		}
-		if lag := time.Duration(recs[i].StartNs - recs[i].IntendedNs); lag < 0 || lag > 5*time.Millisecond {
-			t.Fatalf("sent %v after its credit", lag)
+		// Never before its credit; how long after is schedule_lag, a
+		// measurement (a busy machine makes it large), not an invariant.
+		if lag := time.Duration(recs[i].StartNs - recs[i].IntendedNs); lag < 0 {
+			t.Fatalf("sent %v before its credit", -lag)
 		}
 	}
 	active := map[int][2]int64{}

@@ -1,8 +1,14 @@
 package transport
 
 import (
+	"context"
 	"fmt"
+	"io"
+	"runtime"
+	"strings"
 	"testing"
+
+	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 type packet struct {
@@ -105,4 +111,39 @@ func FuzzParseEvent(f *testing.F) {
 			end = int(e.Off + e.Len)
 		}
 	})
+}
+
+// slowReader hands out its data n bytes per Read, as a socket does.
+type slowReader struct {
+	data []byte
+	n    int
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if len(r.data) == 0 {
+		return 0, io.EOF
+	}
+	k := min(r.n, len(p), len(r.data))
+	copy(p, r.data[:k])
+	r.data = r.data[k:]
+	return k, nil
+}
+
+// One 5 MB SSE line read 4 KiB at a time: one event, and memory linear in
+// the bytes (the buffer doubles; nothing is rescanned or recopied per read).
+func TestReadSSELinear(t *testing.T) {
+	body := []byte("data: {\"choices\":[{\"delta\":{\"content\":\"" + strings.Repeat("x", 5<<20) + "\"}}]}\n\ndata: [DONE]\n\n")
+	c := NewClient(clock.New(), 1)
+	var res Result
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	c.readSSE(context.Background(), &slowReader{data: body, n: 4096}, &res, nil)
+	runtime.ReadMemStats(&after)
+	if len(res.Events) != 2 || res.Err != nil {
+		t.Fatalf("%d events, %v", len(res.Events), res.Err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(4*len(body)) {
+		t.Fatalf("reading %d bytes allocated %d", len(body), alloc)
+	}
 }

@@ -1,0 +1,60 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+type collect struct{ recs []*record.Record }
+
+func (c *collect) Put(r *record.Record, _ *metrics.Values) { c.recs = append(c.recs, r) }
+
+func ptr(n int) *int { return &n }
+
+// --use-server-token-count: OSL is the server's completion tokens however
+// the usage splits them, and expected cache hits stay in client counts.
+func TestServerCountsSplit(t *testing.T) {
+	tok, err := tokenizer.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name                      string
+		content, reasoning        string
+		usage                     record.Usage
+		wantOutput, wantReasoning int
+	}{
+		// Every token is reasoning and usage does not say so: all 60 are
+		// reasoning (the old code lost OSL and ITL here).
+		{"reasoning only, no split", "", "think think think", record.Usage{PromptTokens: 10, CompletionTokens: 60}, 0, 60},
+		{"content only, no split", "an answer", "", record.Usage{PromptTokens: 10, CompletionTokens: 40}, 40, 0},
+		{"both, split given", "an answer", "think", record.Usage{PromptTokens: 10, CompletionTokens: 40, ReasoningTokens: ptr(15)}, 25, 15},
+		{"both, no split: the client's reasoning count", "an answer", "think think", record.Usage{PromptTokens: 10, CompletionTokens: 40}, 38, 2},
+	} {
+		var sink collect
+		p := NewProcessor(tok, clock.New(), true, &sink)
+		p.ServerCounts = true
+		u := c.usage
+		r := &record.Record{Phase: record.PhaseProfiling, StartNs: 1, EndNs: 100, UserTokens: 7, LastTurn: true, Usage: &u,
+			Output: c.content, ReasoningText: c.reasoning, HasOutput: c.content != "", HasReasoning: c.reasoning != "",
+			Responses: []record.Response{{Ns: 10}, {Ns: 20}}}
+		p.Process(r)
+		if r.OutputTokens != c.wantOutput || r.ReasoningTokens != c.wantReasoning {
+			t.Errorf("%s: output %d reasoning %d, want %d and %d", c.name, r.OutputTokens, r.ReasoningTokens, c.wantOutput, c.wantReasoning)
+		}
+		v := metrics.Compute(r, true)
+		if osl, ok := v.Get(metrics.OSL); !ok || int(osl) != u.CompletionTokens {
+			t.Errorf("%s: OSL %v (%v), want the server's %d", c.name, osl, ok, u.CompletionTokens)
+		}
+		if _, ok := v.Get(metrics.ITL); !ok {
+			t.Errorf("%s: no ITL", c.name)
+		}
+		if r.InputTokens != 10 || r.ClientInputTokens != 7 {
+			t.Errorf("%s: ISL %d (server) and %d (client)", c.name, r.InputTokens, r.ClientInputTokens)
+		}
+	}
+}
