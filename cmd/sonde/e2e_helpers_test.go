@@ -79,25 +79,26 @@ type simServer struct {
 func startSim(t *testing.T, args ...string) *simServer {
 	t.Helper()
 	var c serveCmd
-	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatalf("sonde serve %v: bad flags", args) }))
+	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatalf("sonde serve %v: bad flags", args) }), serveVars())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := parser.Parse(args); err != nil {
+	kctx, err := parser.Parse(args)
+	if err != nil {
 		t.Fatalf("sonde serve %v: %v", args, err)
 	}
-	c.RecordRequests = filepath.Join(t.TempDir(), "requests.jsonl")
-	opts, err := c.options()
+	opts, err := c.options(givenFlags(kctx))
 	if err != nil {
 		t.Fatal(err)
 	}
+	opts.RecordPath = filepath.Join(t.TempDir(), "requests.jsonl")
 	srv, err := newSim(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
 	ready := make(chan net.Addr, 1)
-	s := &simServer{recPath: c.RecordRequests, cancel: cancel, done: make(chan error, 1)}
+	s := &simServer{recPath: opts.RecordPath, cancel: cancel, done: make(chan error, 1)}
 	go func() { s.done <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
 	select {
 	case a := <-ready:

@@ -63,18 +63,19 @@ func TestPrefixCacheAcrossTurns(t *testing.T) {
 	if len(on) != 4 || len(off) != 4 {
 		t.Fatalf("per-turn rows: %v %v", on, off)
 	}
-	for k := 1; k < 4; k++ {
-		if on[k] > 1.5*on[0] {
-			t.Errorf("caching on: turn %d TTFT %.2f ms grew past turn 0's %.2f ms", k, on[k], on[0])
-		}
-		// From turn 2 on the uncached prompt is 3× or more the cached one's:
-		// tens of ms apart, far beyond scheduling noise (turn 1's 2× is not).
-		if k >= 2 && on[k] >= off[k] {
+	// TTFT per turn also depends on which prefills share a step, so the
+	// checks compare growth, with margins far above that: without caching
+	// turn 3 prefills 4× turn 0's prompt; with it, about the same as turn 0.
+	for k := 2; k < 4; k++ {
+		if on[k] >= off[k] {
 			t.Errorf("turn %d TTFT %.2f ms with caching, %.2f ms without", k, on[k], off[k])
 		}
 	}
 	if off[3] < 2*off[0] {
 		t.Errorf("caching off: turn 3 TTFT %.2f ms should be well above turn 0's %.2f ms (4× the prompt)", off[3], off[0])
+	}
+	if grown, uncached := on[3]-on[0], off[3]-off[0]; grown > uncached/2 {
+		t.Errorf("caching on: TTFT grew %.2f ms from turn 0 to 3, without caching %.2f ms", grown, uncached)
 	}
 
 	bySession := map[string][]jsonlLine{}

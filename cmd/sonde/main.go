@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"strings"
 
 	"github.com/alecthomas/kong"
 	"github.com/sonde-bench/sonde/internal/config"
@@ -60,6 +59,7 @@ func run(e env) int {
 		kong.Writers(e.stdout, e.stderr),
 		kong.Exit(func(code int) { exitCode = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		serveVars(),
 	)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "sonde:", err)
@@ -73,15 +73,16 @@ func run(e env) int {
 		fmt.Fprintf(e.stderr, "sonde: %v\n", clearParseError(err))
 		return exitUsage
 	}
+	given := givenFlags(ctx)
 	switch ctx.Command() {
 	case "profile":
-		c.Profile.ArtifactDirSet = flagGiven(e.args, "--output-artifact-dir", "--artifact-dir")
-		c.Profile.ArrivalPatternSet = flagGiven(e.args, "--arrival-pattern", "--request-rate-mode")
-		c.Profile.ContextModeSet = flagGiven(e.args, "--conversation-context-mode")
-		c.Profile.SamplingSet = flagGiven(e.args, "--dataset-sampling-strategy")
+		c.Profile.ArtifactDirSet = given["output-artifact-dir"]
+		c.Profile.ArrivalPatternSet = given["arrival-pattern"]
+		c.Profile.ContextModeSet = given["conversation-context-mode"]
+		c.Profile.SamplingSet = given["dataset-sampling-strategy"]
 		err = runProfile(e, &c.Profile)
 	case "serve":
-		err = c.Serve.run(e)
+		err = c.Serve.run(e, given)
 	case "summarize <dir>":
 		err = c.Summarize.run(e)
 	case "version":
@@ -104,21 +105,17 @@ func run(e env) int {
 	}
 }
 
-// flagGiven reports whether any of names appears on the command line,
-// as "--name value" or "--name=value" (kong cannot tell a default from a
-// value given explicitly).
-func flagGiven(args []string, names ...string) bool {
-	for _, a := range args {
-		if a == "--" {
-			return false
-		}
-		for _, n := range names {
-			if a == n || strings.HasPrefix(a, n+"=") {
-				return true
-			}
+// givenFlags are the flags given on the command line, by their canonical
+// names (an alias counts as its flag): kong's parse path holds them, while
+// the values of flags left out are defaults.
+func givenFlags(ctx *kong.Context) map[string]bool {
+	given := map[string]bool{}
+	for _, p := range ctx.Path {
+		if p.Flag != nil {
+			given[p.Flag.Name] = true
 		}
 	}
-	return false
+	return given
 }
 
 // negativeAsShortFlag matches kong's reading of "--flag -1" as a short flag.

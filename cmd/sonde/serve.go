@@ -6,8 +6,12 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"reflect"
+	"strings"
 	"syscall"
 	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
@@ -15,80 +19,78 @@ import (
 )
 
 // serveCmd is `sonde serve`. Every simulator option is also a sim:// URL
-// query key; see docs/simulator.md.
+// query key of the same name (sim.Keys); the defaults shown come from
+// sim.Defaults, the one source of them, and only the flags given are applied
+// to sim.DefaultOptions (see options), exactly as a sim:// URL's keys are.
 type serveCmd struct {
 	Host string `default:"127.0.0.1" help:"Address to listen on."`
 	Port int    `default:"8000" help:"Port to listen on (0 picks a free one)."`
 
-	Engine              string        `default:"batch" enum:"batch,fixed" group:"Engine" help:"batch: vLLM-like continuous batching with a prefix cache; fixed: constant TTFT and ITL (set by --ttft/--itl)."`
-	TTFT                time.Duration `name:"ttft" group:"Engine" help:"Fixed engine: time to first token (implies --engine fixed; default 20ms)."`
-	ITL                 time.Duration `name:"itl" group:"Engine" help:"Fixed engine: time between tokens (implies --engine fixed; default 5ms)."`
-	MaxNumSeqs          int           `name:"max-num-seqs" default:"256" group:"Engine" help:"Sequences decoding at once."`
-	MaxNumBatchedTokens int           `name:"max-num-batched-tokens" default:"8192" group:"Engine" help:"Tokens (decode + prefill chunks) per step."`
-	BlockSize           int           `name:"block-size" default:"16" group:"Engine" help:"KV block size in tokens."`
-	KVCacheTokens       int           `name:"kv-cache-tokens" default:"500000" group:"Engine" help:"KV cache capacity in tokens."`
-	PrefixCaching       bool          `name:"prefix-caching" default:"true" negatable:"" group:"Engine" help:"Reuse cached prompt prefixes (--no-prefix-caching turns it off)."`
-	StepBase            time.Duration `name:"step-base" default:"2.5ms" group:"Engine" help:"Fixed cost of a step."`
-	StepPrefillToken    time.Duration `name:"step-prefill-token" default:"4us" group:"Engine" help:"Step cost per prefilled prompt token."`
-	StepDecodeSeq       time.Duration `name:"step-decode-seq" default:"10us" group:"Engine" help:"Step cost per decoding sequence."`
-	StepKContext        time.Duration `name:"step-kcontext" default:"30us" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
-	MaxModelLen         int           `name:"max-model-len" default:"40960" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
+	Engine              string        `name:"engine" default:"${engine}" enum:"batch,fixed" group:"Engine" help:"batch: vLLM-like continuous batching with a prefix cache; fixed: constant TTFT and ITL (set by --ttft/--itl)."`
+	TTFT                time.Duration `name:"ttft" default:"${ttft}" group:"Engine" help:"Fixed engine: time to first token (implies --engine fixed)."`
+	ITL                 time.Duration `name:"itl" default:"${itl}" group:"Engine" help:"Fixed engine: time between tokens (implies --engine fixed)."`
+	MaxNumSeqs          int           `name:"max-num-seqs" default:"${max_num_seqs}" group:"Engine" help:"Sequences decoding at once."`
+	MaxNumBatchedTokens int           `name:"max-num-batched-tokens" default:"${max_num_batched_tokens}" group:"Engine" help:"Tokens (decode + prefill chunks) per step."`
+	BlockSize           int           `name:"block-size" default:"${block_size}" group:"Engine" help:"KV block size in tokens."`
+	KVCacheTokens       int           `name:"kv-cache-tokens" default:"${kv_cache_tokens}" group:"Engine" help:"KV cache capacity in tokens."`
+	PrefixCaching       bool          `name:"prefix-caching" default:"${prefix_caching}" negatable:"" group:"Engine" help:"Reuse cached prompt prefixes (--no-prefix-caching turns it off)."`
+	StepBase            time.Duration `name:"step-base" default:"${step_base}" group:"Engine" help:"Fixed cost of a step."`
+	StepPrefillToken    time.Duration `name:"step-prefill-token" default:"${step_prefill_token}" group:"Engine" help:"Step cost per prefilled prompt token."`
+	StepDecodeSeq       time.Duration `name:"step-decode-seq" default:"${step_decode_seq}" group:"Engine" help:"Step cost per decoding sequence."`
+	StepKContext        time.Duration `name:"step-kcontext" default:"${step_kcontext}" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
+	MaxModelLen         int           `name:"max-model-len" default:"${max_model_len}" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
 
-	NaturalLength   int `name:"natural-length" default:"0" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
-	ReasoningTokens int `name:"reasoning-tokens" default:"0" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`
+	NaturalLength   int `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
+	ReasoningTokens int `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`
 
-	ErrorRate      float64       `name:"error-rate" default:"0" group:"Faults" help:"Percent of requests answered with an HTTP error."`
-	ErrorCodes     string        `name:"error-codes" default:"500,429,503" group:"Faults" help:"Statuses for --error-rate."`
-	DisconnectRate float64       `name:"disconnect-rate" default:"0" group:"Faults" help:"Percent of answers cut off halfway (connection closed)."`
-	MalformedRate  float64       `name:"malformed-rate" default:"0" group:"Faults" help:"Percent of answers with an invalid JSON chunk halfway."`
-	StallRate      float64       `name:"stall-rate" default:"0" group:"Faults" help:"Percent of answers that stop sending for --stall halfway."`
-	Stall          time.Duration `name:"stall" default:"0s" group:"Faults" help:"How long a stall lasts."`
-	ReadyDelay     time.Duration `name:"ready-delay" default:"0s" group:"Faults" help:"Answer 503 everywhere for this long after start."`
+	ErrorRate      float64       `name:"error-rate" default:"${error_rate}" group:"Faults" help:"Percent of requests answered with an HTTP error."`
+	ErrorCodes     string        `name:"error-codes" default:"${error_codes}" group:"Faults" help:"Statuses for --error-rate."`
+	DisconnectRate float64       `name:"disconnect-rate" default:"${disconnect_rate}" group:"Faults" help:"Percent of answers cut off halfway (connection closed)."`
+	MalformedRate  float64       `name:"malformed-rate" default:"${malformed_rate}" group:"Faults" help:"Percent of answers with an invalid JSON chunk halfway."`
+	StallRate      float64       `name:"stall-rate" default:"${stall_rate}" group:"Faults" help:"Percent of answers that stop sending for --stall halfway."`
+	Stall          time.Duration `name:"stall" default:"${stall}" group:"Faults" help:"How long a stall lasts."`
+	ReadyDelay     time.Duration `name:"ready-delay" default:"${ready_delay}" group:"Faults" help:"Answer 503 everywhere for this long after start."`
 
-	Seed           uint64 `default:"0" help:"Seed for answers and faults."`
-	Model          string `default:"sonde-sim" help:"Model name reported by /v1/models (any name is accepted in requests)."`
-	Tokenizer      string `default:"builtin" help:"Tokenizer for usage counts and answers: builtin or a tokenizer.json path."`
+	Seed           uint64 `name:"seed" default:"${seed}" help:"Seed for answers and faults."`
+	Model          string `name:"model" default:"${model}" help:"Model name reported by /v1/models (any name is accepted in requests)."`
+	Tokenizer      string `name:"tokenizer" default:"${tokenizer}" help:"Tokenizer for usage counts and answers: builtin or a tokenizer.json path."`
 	APIKey         string `name:"api-key" help:"Require 'Authorization: Bearer <key>' on /v1 endpoints."`
 	RecordRequests string `name:"record-requests" placeholder:"FILE" help:"Write every request (times, ids, body, answer) to this JSONL file."`
 }
 
-func (s *serveCmd) options() (sim.Options, error) {
+// serveVars are the simulator defaults for kong's ${…} interpolation.
+func serveVars() kong.Vars {
+	v := kong.Vars{}
+	for k, d := range sim.Defaults() {
+		v[strings.ReplaceAll(k, "-", "_")] = d
+	}
+	return v
+}
+
+// options applies the flags given, by name, to the default options, through
+// the same setters as a sim:// URL's keys. A negative duration is refused
+// here: the setters read its text and must never see a sign kong accepted.
+func (s *serveCmd) options(given map[string]bool) (sim.Options, error) {
 	o := sim.DefaultOptions()
-	for _, d := range []struct {
-		flag string
-		v    time.Duration
-	}{{"--ttft", s.TTFT}, {"--itl", s.ITL}, {"--step-base", s.StepBase}, {"--step-prefill-token", s.StepPrefillToken},
-		{"--step-decode-seq", s.StepDecodeSeq}, {"--step-kcontext", s.StepKContext}, {"--stall", s.Stall}, {"--ready-delay", s.ReadyDelay}} {
-		if d.v < 0 {
-			return o, fmt.Errorf("%s must not be negative, got %v", d.flag, d.v)
+	v := reflect.ValueOf(s).Elem()
+	for i := range v.NumField() {
+		name := v.Type().Field(i).Tag.Get("name")
+		if name == "" || !given[name] {
+			continue
+		}
+		f := v.Field(i).Interface()
+		if d, ok := f.(time.Duration); ok && d < 0 {
+			return o, fmt.Errorf("--%s must not be negative, got %v", name, d)
+		}
+		if err := o.Set(name, fmt.Sprint(f)); err != nil {
+			return o, fmt.Errorf("--%s: %w", name, err)
 		}
 	}
-	o.Engine = s.Engine
-	if s.TTFT > 0 || s.ITL > 0 {
-		o.Engine = "fixed"
-	}
-	if s.TTFT > 0 {
-		o.TTFT = s.TTFT
-	}
-	if s.ITL > 0 {
-		o.ITL = s.ITL
-	}
-	o.Batch = sim.BatchConfig{MaxNumSeqs: s.MaxNumSeqs, MaxNumBatchedTokens: s.MaxNumBatchedTokens, BlockSize: s.BlockSize,
-		KVCacheTokens: s.KVCacheTokens, PrefixCaching: s.PrefixCaching,
-		Step: sim.StepModel{Base: s.StepBase, PerPrefillToken: s.StepPrefillToken, PerDecodeSeq: s.StepDecodeSeq, PerKContext: s.StepKContext}}
-	o.MaxModelLen = s.MaxModelLen
-	o.Output = sim.OutputOptions{NaturalLength: s.NaturalLength, ReasoningTokens: s.ReasoningTokens}
-	o.Faults = sim.Faults{ErrorRate: s.ErrorRate, DisconnectRate: s.DisconnectRate, MalformedRate: s.MalformedRate,
-		StallRate: s.StallRate, Stall: s.Stall, ReadyDelay: s.ReadyDelay}
-	if err := o.Set("error-codes", s.ErrorCodes); err != nil {
-		return o, err
-	}
-	o.Seed, o.Model, o.Tokenizer, o.APIKey, o.RecordPath = s.Seed, s.Model, s.Tokenizer, s.APIKey, s.RecordRequests
 	return o, o.Validate()
 }
 
-func (s *serveCmd) run(e env) error {
-	opts, err := s.options()
+func (s *serveCmd) run(e env, given map[string]bool) error {
+	opts, err := s.options(given)
 	if err != nil {
 		return usageError{fmt.Errorf("sonde serve: %w", err)}
 	}

@@ -2,12 +2,16 @@ package main
 
 import (
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/sim"
 )
 
 // Spec §6.1 and §11.16: the run folder name.
@@ -49,11 +53,59 @@ func TestRedactArgs(t *testing.T) {
 	}
 }
 
-func TestFlagGiven(t *testing.T) {
-	if !flagGiven([]string{"profile", "--artifact-dir", "x"}, "--output-artifact-dir", "--artifact-dir") ||
-		!flagGiven([]string{"--output-artifact-dir=x"}, "--output-artifact-dir") ||
-		flagGiven([]string{"--artifact-directory", "x"}, "--artifact-dir") {
-		t.Fatal("flagGiven")
+// The flags given are known by their canonical names, aliases included,
+// and only they count: defaults do not.
+func TestGivenFlags(t *testing.T) {
+	var c cli
+	parser, err := kong.New(&c, serveVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := parser.Parse([]string{"profile", "-m", "m", "--artifact-dir", "x", "--request-rate-mode", "constant"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := givenFlags(ctx)
+	if !g["output-artifact-dir"] || !g["arrival-pattern"] || g["conversation-context-mode"] || g["url"] {
+		t.Fatalf("given %v", g)
+	}
+}
+
+// sonde serve and sim:// share one source of defaults and one set of names:
+// every option key is a serve flag, serve with no flags is the default
+// simulator, and each default's text sets the default value.
+func TestServeDefaultsAreTheSimulators(t *testing.T) {
+	var c serveCmd
+	parser, err := kong.New(&c, serveVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, err := parser.Parse(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.options(givenFlags(ctx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, sim.DefaultOptions()) {
+		t.Fatalf("serve with no flags: %+v\nwant %+v", got, sim.DefaultOptions())
+	}
+	flags := map[string]bool{}
+	for _, f := range ctx.Model.Node.Flags {
+		flags[f.Name] = true
+	}
+	for _, k := range sim.Keys() {
+		if !flags[k] {
+			t.Errorf("simulator option %s has no sonde serve flag", k)
+		}
+		if k == "ttft" || k == "itl" {
+			continue // setting either selects the fixed engine
+		}
+		o := sim.DefaultOptions()
+		if err := o.Set(k, sim.Defaults()[k]); err != nil || !reflect.DeepEqual(o, sim.DefaultOptions()) {
+			t.Errorf("default of %s (%q) does not set the default: %v", k, sim.Defaults()[k], err)
+		}
 	}
 }
 

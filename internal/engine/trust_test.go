@@ -19,6 +19,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/schedule"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
@@ -198,26 +199,6 @@ func TestRateNeverReanchors(t *testing.T) {
 	}
 }
 
-// The pure schedule: arrival n at t0 + the sum of the first n gaps.
-func TestScheduleTimes(t *testing.T) {
-	for _, c := range []struct {
-		a    schedule.Arrivals
-		t0   int64
-		want []int64
-	}{
-		{schedule.Constant{Gap: 10}, 0, []int64{0, 10, 20, 30}},
-		{schedule.Constant{Gap: 250}, 1000, []int64{1000, 1250, 1500}},
-		{schedule.Burst{}, 7, []int64{7, 7, 7}},
-	} {
-		got := schedule.Times(c.a, c.t0, len(c.want))
-		for i := range got {
-			if got[i] != c.want[i] {
-				t.Fatalf("%v from %d: %v, want %v", c.a, c.t0, got, c.want)
-			}
-		}
-	}
-}
-
 // Every planned turn is either sent or counted with its reason.
 func TestUnsentTurnsByReason(t *testing.T) {
 	srv := newFastServer(t)
@@ -329,5 +310,100 @@ func TestHugeConcurrencySmallBudget(t *testing.T) {
 		URLs: []string{srv.URL}, Concurrency: 10_000_000, MaxRequests: 4}, nil, ctx, ctx)
 	if len(recs) != 4 {
 		t.Fatalf("%d records", len(recs))
+	}
+}
+
+// User-centric pacing on the fake clock: user u starts at t0 + u·gap/users,
+// and each of its turns a gap after the previous one, exactly.
+func TestUsersPacing(t *testing.T) {
+	srv := newFastServer(t)
+	convs, plan := plannedConvs(t, 4, 2)
+	gap := 100 * time.Millisecond
+	ctx := context.Background()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Users: 2, UserGap: gap,
+		MaxSessions: 4}, &fakeClock{}, ctx, ctx)
+	if len(recs) != 8 {
+		t.Fatalf("%d records", len(recs))
+	}
+	got := map[int64]int{}
+	for _, r := range recs {
+		got[r.IntendedNs]++
+	}
+	// user 0: sessions at 0 (turns 0, 100 ms) and 200 ms (turns 200, 300);
+	// user 1 the same, 50 ms later.
+	for _, ms := range []int64{0, 100, 200, 300, 50, 150, 250, 350} {
+		if got[ms*1e6] != 1 {
+			t.Fatalf("no turn intended at %d ms: %v", ms, got)
+		}
+	}
+}
+
+// Trace replay on the fake clock: each conversation starts at its
+// timestamp, whatever the others do.
+func TestFixedSchedule(t *testing.T) {
+	srv := newFastServer(t)
+	convs, plan := plannedConvs(t, 3, 1)
+	for i := range convs {
+		convs[i].Turns[0].Timestamp, convs[i].Turns[0].HasTimestamp = float64(1000+40*i), true
+	}
+	ctx := context.Background()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Fixed: true, FixedZeroMs: 1000,
+		Concurrency: 2, MaxSessions: 3}, &fakeClock{}, ctx, ctx)
+	got := map[int64]bool{}
+	for _, r := range recs {
+		got[r.IntendedNs] = true
+	}
+	for _, ms := range []int64{0, 40, 80} {
+		if !got[ms*1e6] {
+			t.Fatalf("no conversation started at %d ms: %v", ms, got)
+		}
+	}
+}
+
+// Session arrivals on the fake clock: ticks start sessions only; the later
+// turns follow their own pacing, not the ticks.
+func TestSessionRate(t *testing.T) {
+	srv := newFastServer(t)
+	convs, plan := plannedConvs(t, 3, 2)
+	ctx := context.Background()
+	recs, unsent := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Rate: 10, SessionRate: true,
+		Arrivals: schedule.Constant{Gap: 100 * time.Millisecond}, MaxSessions: 3}, &fakeClock{}, ctx, ctx)
+	if len(recs) != 6 || len(unsent) != 0 {
+		t.Fatalf("%d records, unsent %v", len(recs), unsent)
+	}
+	firsts := map[int64]bool{}
+	for _, r := range recs {
+		if r.TurnIndex == 0 {
+			firsts[r.IntendedNs] = true
+		}
+	}
+	for _, ms := range []int64{0, 100, 200} {
+		if !firsts[ms*1e6] {
+			t.Fatalf("no session arrived at %d ms: %v", ms, firsts)
+		}
+	}
+}
+
+// The processor's loop hands every record to the sinks and stops when its
+// channel closes.
+func TestProcessorRun(t *testing.T) {
+	srv := newFastServer(t)
+	convs, plan := plannedConvs(t, 2, 2)
+	ctx := context.Background()
+	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 2, MaxSessions: 2}, nil, ctx, ctx)
+	tok, _ := tokenizer.Builtin()
+	var sink collect
+	p := NewProcessor(tok, clock.New(), true, &sink)
+	in := make(chan *record.Record, len(recs))
+	for _, r := range recs {
+		in <- r
+	}
+	close(in)
+	p.Run(in)
+	if len(sink.recs) != 4 || sink.recs[0].OutputTokens != 2 {
+		t.Fatalf("%d records out", len(sink.recs))
+	}
+	if err := New(Config{}, nil, clock.New(), nil, &Progress{}).Run(ctx, ctx); err == nil {
+		t.Fatal("a phase without conversations ran")
 	}
 }

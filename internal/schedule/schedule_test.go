@@ -105,3 +105,51 @@ func TestGammaAndConstant(t *testing.T) {
 		t.Fatal("gamma with smoothness 0 accepted")
 	}
 }
+
+// The pure schedule: arrival n at t0 + the sum of the first n gaps.
+func TestScheduleTimes(t *testing.T) {
+	for _, c := range []struct {
+		a    Arrivals
+		t0   int64
+		want []int64
+	}{
+		{Constant{Gap: 10}, 0, []int64{0, 10, 20, 30}},
+		{Constant{Gap: 250}, 1000, []int64{1000, 1250, 1500}},
+		{Burst{}, 7, []int64{7, 7, 7}},
+	} {
+		got := Times(c.a, c.t0, len(c.want))
+		for i := range got {
+			if got[i] != c.want[i] {
+				t.Fatalf("%v from %d: %v, want %v", c.a, c.t0, got, c.want)
+			}
+		}
+	}
+}
+
+// Random schedules are the sum of their gaps, never re-anchored, and every
+// process names itself.
+func TestTickerSumsGaps(t *testing.T) {
+	for _, pattern := range []string{"constant", "poisson", "gamma", "concurrency_burst"} {
+		a, err := New(pattern, 100, 0.5, rand.New(rand.NewPCG(1, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.String() == "" {
+			t.Errorf("%s has no name", pattern)
+		}
+		b, _ := New(pattern, 100, 0.5, rand.New(rand.NewPCG(1, 2)))
+		times, sum := Times(a, 5, 50), int64(5)
+		for i, at := range times {
+			if at != sum {
+				t.Fatalf("%s arrival %d at %d, want %d", pattern, i, at, sum)
+			}
+			sum += int64(b.Next())
+		}
+	}
+	if _, err := New("gamma", 1, 0, nil); err == nil {
+		t.Error("gamma with smoothness 0 accepted")
+	}
+	if _, err := New("lumpy", 1, 1, nil); err == nil {
+		t.Error("unknown pattern accepted")
+	}
+}

@@ -8,7 +8,6 @@ package schedule
 type Ticker struct {
 	a    Arrivals
 	next int64
-	n    int64
 }
 
 // NewTicker starts a schedule at t0 (run-clock nanoseconds).
@@ -17,14 +16,10 @@ func NewTicker(a Arrivals, t0 int64) *Ticker { return &Ticker{a: a, next: t0} }
 // Next is the intended time of the arrival not yet taken.
 func (t *Ticker) Next() int64 { return t.next }
 
-// Taken is how many arrivals were taken.
-func (t *Ticker) Taken() int64 { return t.n }
-
 // Take consumes the next arrival and returns its intended time.
 func (t *Ticker) Take() int64 {
 	at := t.next
 	t.next += int64(t.a.Next())
-	t.n++
 	return at
 }
 

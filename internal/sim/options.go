@@ -134,10 +134,47 @@ var setters = map[string]setter{
 		o.Seed, err = strconv.ParseUint(v, 10, 64)
 		return
 	},
-	"model":     func(o *Options, v string) error { o.Model = v; return nil },
-	"tokenizer": func(o *Options, v string) error { o.Tokenizer = v; return nil },
-	"api-key":   func(o *Options, v string) error { o.APIKey = v; return nil },
-	"record":    func(o *Options, v string) error { o.RecordPath = v; return nil },
+	"model":           func(o *Options, v string) error { o.Model = v; return nil },
+	"tokenizer":       func(o *Options, v string) error { o.Tokenizer = v; return nil },
+	"api-key":         func(o *Options, v string) error { o.APIKey = v; return nil },
+	"record-requests": func(o *Options, v string) error { o.RecordPath = v; return nil },
+	"record":          func(o *Options, v string) error { o.RecordPath = v; return nil }, // the older key
+}
+
+// Keys are the option names, as sim:// query keys and `sonde serve` flags.
+func Keys() []string {
+	keys := make([]string, 0, len(setters))
+	for k := range setters {
+		if k != "record" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Defaults are the default options in their text form by key: the one
+// source of the defaults that `sonde serve --help` shows.
+func Defaults() map[string]string {
+	o := DefaultOptions()
+	b, s := o.Batch, o.Batch.Step
+	codes := make([]string, len(o.Faults.Codes))
+	for i, c := range o.Faults.Codes {
+		codes[i] = strconv.Itoa(c)
+	}
+	return map[string]string{
+		"engine": o.Engine, "ttft": o.TTFT.String(), "itl": o.ITL.String(),
+		"max-num-seqs": strconv.Itoa(b.MaxNumSeqs), "max-num-batched-tokens": strconv.Itoa(b.MaxNumBatchedTokens),
+		"block-size": strconv.Itoa(b.BlockSize), "kv-cache-tokens": strconv.Itoa(b.KVCacheTokens),
+		"max-model-len": strconv.Itoa(o.MaxModelLen), "prefix-caching": strconv.FormatBool(b.PrefixCaching),
+		"step-base": s.Base.String(), "step-prefill-token": s.PerPrefillToken.String(),
+		"step-decode-seq": s.PerDecodeSeq.String(), "step-kcontext": s.PerKContext.String(),
+		"natural-length": strconv.Itoa(o.Output.NaturalLength), "reasoning-tokens": strconv.Itoa(o.Output.ReasoningTokens),
+		"error-rate": "0", "error-codes": strings.Join(codes, ","), "disconnect-rate": "0", "malformed-rate": "0",
+		"stall-rate": "0", "stall": o.Faults.Stall.String(), "ready-delay": o.Faults.ReadyDelay.String(),
+		"seed": strconv.FormatUint(o.Seed, 10), "model": o.Model, "tokenizer": o.Tokenizer, "api-key": o.APIKey,
+		"record-requests": o.RecordPath,
+	}
 }
 
 // Set applies one option by key.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -23,5 +24,26 @@ func TestConsoleKeepsLogsAboveBar(t *testing.T) {
 	c.Write([]byte("log line\n"))
 	if !strings.Contains(buf.String(), "\r\033[Klog line\nbar") {
 		t.Fatalf("log not drawn above the bar: %q", buf.String())
+	}
+}
+
+// Progress draws while the phase runs and a final state when it ends; mode
+// none draws nothing.
+func TestProgress(t *testing.T) {
+	for _, c := range []struct {
+		mode string
+		tty  bool
+		want bool
+	}{{"simple", false, true}, {"dashboard", true, true}, {"none", false, false}} {
+		var buf bytes.Buffer
+		con := NewConsole(&buf, c.tty)
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+		Progress(ctx, con, c.mode, 50*time.Millisecond, func() Status {
+			return Status{Phase: "Profiling", RequestsDone: 3, RequestsTotal: 4, Errors: 1, InFlight: 2, Duration: time.Minute, Elapsed: time.Second}
+		})
+		cancel()
+		if got := strings.Contains(buf.String(), "Profiling: 3/4"); got != c.want {
+			t.Errorf("%s: drew %v: %q", c.mode, got, buf.String())
+		}
 	}
 }
