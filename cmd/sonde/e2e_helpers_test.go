@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/alecthomas/kong"
+	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 )
 
 // The end-to-end tests run the CLI in-process (run with injected args and
@@ -92,7 +93,7 @@ func startSim(t *testing.T, args ...string) *simServer {
 		t.Fatal(err)
 	}
 	opts.RecordPath = filepath.Join(t.TempDir(), "requests.jsonl")
-	srv, err := newSim(opts)
+	srv, err := httpapi.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,7 +200,7 @@ func runSonde(t *testing.T, args ...string) runResult {
 	t.Helper()
 	var out, errb syncBuffer
 	done := make(chan int, 1)
-	go func() { done <- run(env{args: args, stdout: &out, stderr: &errb, getenv: os.Getenv}) }()
+	go func() { done <- run(env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv}) }()
 	select {
 	case code := <-done:
 		return runResult{stdout: out.String(), stderr: errb.String(), code: code}

@@ -28,7 +28,7 @@ func simStats(t *testing.T, s *simServer) map[string]float64 {
 	return out
 }
 
-func profile(t *testing.T, sim *simServer, extra ...string) (string, runResult) {
+func runProfile(t *testing.T, sim *simServer, extra ...string) (string, runResult) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
 	args := append([]string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr,
@@ -51,7 +51,7 @@ func TestSessionHeadersAndConnectionReuse(t *testing.T) {
 	} {
 		t.Run(c.strategy, func(t *testing.T) {
 			sim := startSim(t, "--ttft", "2ms", "--itl", "200us")
-			profile(t, sim, "--conversation-num", "6", "--conversation-turn-mean", "3", "--isl", "20", "--osl", "5",
+			runProfile(t, sim, "--conversation-num", "6", "--conversation-turn-mean", "3", "--isl", "20", "--osl", "5",
 				"--concurrency", "2", "--connection-reuse-strategy", c.strategy, "--session-header", "X-Session-ID", "--session-affinity")
 			conns := simStats(t, sim)["connections"] - 1 // not the /stats request itself
 			recs := sim.stop(t)
@@ -91,7 +91,7 @@ func TestSessionHeadersAndConnectionReuse(t *testing.T) {
 
 func TestRequestCancellationRate(t *testing.T) {
 	sim := startSim(t, "--ttft", "20ms", "--itl", "1ms")
-	dir, _ := profile(t, sim, "--request-count", "1000", "--concurrency", "32", "--isl", "10", "--osl", "5",
+	dir, _ := runProfile(t, sim, "--request-count", "1000", "--concurrency", "32", "--isl", "10", "--osl", "5",
 		"--request-cancellation-rate", "30")
 	cancelled := 0
 	lines := readJSONL(t, filepath.Join(dir, "profile_export.jsonl"))
@@ -113,7 +113,7 @@ func TestRequestCancellationRate(t *testing.T) {
 
 func TestPrefillConcurrency(t *testing.T) {
 	sim := startSim(t, "--ttft", "30ms", "--itl", "1ms")
-	profile(t, sim, "--request-count", "24", "--concurrency", "8", "--prefill-concurrency", "2", "--isl", "10", "--osl", "20")
+	runProfile(t, sim, "--request-count", "24", "--concurrency", "8", "--prefill-concurrency", "2", "--isl", "10", "--osl", "20")
 	st := simStats(t, sim)
 	if st["max_prefilling"] > 2 || st["max_in_flight"] < 4 {
 		t.Fatalf("server saw %v requests awaiting a first token (limit 2), %v in flight", st["max_prefilling"], st["max_in_flight"])
@@ -125,7 +125,7 @@ func TestPrefillConcurrency(t *testing.T) {
 // exact by construction; how late they went out is schedule_lag).
 func TestUserCentricGap(t *testing.T) {
 	sim := startSim(t, "--ttft", "3ms", "--itl", "500us")
-	dir, _ := profile(t, sim, "--user-centric-rate", "40", "--num-users", "4", "--conversation-num", "8",
+	dir, _ := runProfile(t, sim, "--user-centric-rate", "40", "--num-users", "4", "--conversation-num", "8",
 		"--conversation-turn-mean", "4", "--isl", "20", "--osl", "10")
 	bySession := map[string][]int64{}
 	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
@@ -152,7 +152,7 @@ func TestUserCentricGap(t *testing.T) {
 // not the arrival schedule.
 func TestSessionArrivalRate(t *testing.T) {
 	sim := startSim(t, "--ttft", "3ms", "--itl", "500us")
-	dir, _ := profile(t, sim, "--session-arrival-rate", "20", "--session-arrival-pattern", "constant", "--conversation-num", "6",
+	dir, _ := runProfile(t, sim, "--session-arrival-rate", "20", "--session-arrival-pattern", "constant", "--conversation-num", "6",
 		"--conversation-turn-mean", "3", "--conversation-turn-delay-mean", "40", "--isl", "20", "--osl", "10")
 	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
 	// At least the think time, and not twice it (a busy machine may wake late).
@@ -177,7 +177,7 @@ func TestSessionArrivalRate(t *testing.T) {
 // it received, by session and turn.
 func sentBodies(t *testing.T, simSeed string, extra ...string) ([]string, string) {
 	sim := startSim(t, "--ttft", "1ms", "--itl", "100us", "--seed", simSeed)
-	dir, _ := profile(t, sim, append([]string{"--conversation-num", "5", "--conversation-turn-mean", "3",
+	dir, _ := runProfile(t, sim, append([]string{"--conversation-num", "5", "--conversation-turn-mean", "3",
 		"--isl", "30", "--osl", "8", "--concurrency", "2"}, extra...)...)
 	var out []string
 	for _, r := range sim.stop(t) {
@@ -229,7 +229,7 @@ func TestRecordAndReplay(t *testing.T) {
 func TestHTTPPhasesAndWarmConnections(t *testing.T) {
 	sim := startSim(t, "--ttft", "2ms", "--itl", "100us")
 	for _, warm := range []string{"0", "4"} {
-		dir, _ := profile(t, sim, "--request-count", "12", "--concurrency", "4", "--isl", "10", "--osl", "4", "--warmup-connections", warm)
+		dir, _ := runProfile(t, sim, "--request-count", "12", "--concurrency", "4", "--isl", "10", "--osl", "4", "--warmup-connections", warm)
 		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
 		for _, tag := range []string{"http_req_blocked", "http_req_connecting", "http_req_sending", "http_req_waiting", "http_req_receiving",
 			"http_req_duration", "http_req_connection_overhead", "http_req_total", "http_req_data_sent", "http_req_data_received", "http_req_connection_reused"} {

@@ -1,16 +1,19 @@
 // Command sonde benchmarks LLM inference servers: `sonde profile` is a
-// drop-in for `aiperf profile`; `sonde serve` runs the built-in simulator.
+// drop-in for `aiperf profile`; `sonde serve` runs the built-in simulator;
+// `sonde summarize` rebuilds a run's summaries from its records. This file
+// only parses flags, dispatches, and maps errors to exit codes.
 package main
 
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
 
 	"github.com/alecthomas/kong"
+
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/profile"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -19,8 +22,8 @@ var version = "0.1.0-dev"
 // Exit codes.
 const (
 	exitOK          = 0
-	exitFailed      = 1 // the run could not be done or every request failed
-	exitUsage       = 2 // bad flags or input files
+	exitFailed      = 1 // the run could not be done, or every request failed or was cut
+	exitUsage       = 2 // bad flags or input, caught before anything was sent
 	exitInterrupted = 130
 )
 
@@ -31,46 +34,41 @@ type cli struct {
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
 
-// env is the process state that commands use, injected so tests can run
-// commands in-process.
-type env struct {
-	args   []string
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-}
+// env is the process state commands use, injected so tests run the CLI
+// in-process.
+type env = profile.Env
+
+// usageError is bad input (exit code 2).
+type usageError = profile.UsageError
 
 func main() {
-	os.Exit(run(env{args: os.Args[1:], stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}))
+	os.Exit(run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version}))
 }
 
-// usageError is a bad-input error (exit code 2).
-type usageError struct{ err error }
-
-func (e usageError) Error() string { return e.err.Error() }
-func (e usageError) Unwrap() error { return e.err }
-
 func run(e env) int {
+	if e.Version == "" {
+		e.Version = version
+	}
 	var c cli
 	exitCode := -1
 	parser, err := kong.New(&c,
 		kong.Name("sonde"),
 		kong.Description("sonde measures how fast an LLM inference server answers under realistic load."),
-		kong.Writers(e.stdout, e.stderr),
+		kong.Writers(e.Stdout, e.Stderr),
 		kong.Exit(func(code int) { exitCode = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		serveVars(),
 	)
 	if err != nil {
-		fmt.Fprintln(e.stderr, "sonde:", err)
+		fmt.Fprintln(e.Stderr, "sonde:", err)
 		return exitFailed
 	}
-	ctx, err := parser.Parse(e.args)
+	ctx, err := parser.Parse(e.Args)
 	if exitCode >= 0 { // --help
 		return exitCode
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "sonde: %v\n", clearParseError(err))
+		fmt.Fprintf(e.Stderr, "sonde: %v\n", clearParseError(err))
 		return exitUsage
 	}
 	given := givenFlags(ctx)
@@ -80,29 +78,33 @@ func run(e env) int {
 		c.Profile.ArrivalPatternSet = given["arrival-pattern"]
 		c.Profile.ContextModeSet = given["conversation-context-mode"]
 		c.Profile.SamplingSet = given["dataset-sampling-strategy"]
-		err = runProfile(e, &c.Profile)
+		err = profile.Run(e, &c.Profile)
 	case "serve":
 		err = c.Serve.run(e, given)
 	case "summarize <dir>":
 		err = c.Summarize.run(e)
 	case "version":
-		fmt.Fprintln(e.stdout, "sonde", version)
-		return exitOK
+		fmt.Fprintln(e.Stdout, "sonde", e.Version)
 	}
+	code := exitCodeOf(err)
+	if code != exitOK && code != exitInterrupted {
+		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
+	}
+	return code
+}
+
+// exitCodeOf is the one rule from a command's error to the exit code.
+func exitCodeOf(err error) int {
 	var ue usageError
-	var ie interrupted
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ie):
+	case errors.Is(err, profile.ErrInterrupted):
 		return exitInterrupted
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "sonde: %v\n", err)
 		return exitUsage
-	default:
-		fmt.Fprintf(e.stderr, "sonde: %v\n", err)
-		return exitFailed
 	}
+	return exitFailed
 }
 
 // givenFlags are the flags given on the command line, by their canonical
@@ -129,9 +131,3 @@ func clearParseError(err error) error {
 	}
 	return err
 }
-
-// interrupted is returned when the user stopped the run; the exports were
-// still written.
-type interrupted struct{}
-
-func (interrupted) Error() string { return "interrupted" }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"os/signal"
 	"reflect"
 	"strings"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
-	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
 // serveCmd is `sonde serve`. Every simulator option is also a sim:// URL
@@ -92,40 +90,16 @@ func (s *serveCmd) options(given map[string]bool) (sim.Options, error) {
 func (s *serveCmd) run(e env, given map[string]bool) error {
 	opts, err := s.options(given)
 	if err != nil {
-		return usageError{fmt.Errorf("sonde serve: %w", err)}
+		return usageError{Err: fmt.Errorf("sonde serve: %w", err)}
 	}
-	srv, err := newSim(opts)
+	srv, err := httpapi.Open(opts)
 	if err != nil {
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	addr := net.JoinHostPort(s.Host, fmt.Sprint(s.Port))
 	return srv.Serve(ctx, addr, func(a net.Addr) {
-		fmt.Fprintf(e.stdout, "sonde serve listening on http://%s (%s)\n", a, describeSim(opts))
+		fmt.Fprintf(e.Stdout, "sonde serve listening on http://%s (%s)\n", a, opts.Describe())
 	})
-}
-
-func describeSim(o sim.Options) string {
-	if o.Engine == "fixed" {
-		return fmt.Sprintf("fixed engine: ttft %v, itl %v", o.TTFT, o.ITL)
-	}
-	b := o.Batch
-	return fmt.Sprintf("batch engine: max-num-seqs %d, max-num-batched-tokens %d, kv-cache-tokens %d, prefix caching %v",
-		b.MaxNumSeqs, b.MaxNumBatchedTokens, b.KVCacheTokens, b.PrefixCaching)
-}
-
-func newSim(opts sim.Options) (*httpapi.Server, error) {
-	// The simulator never downloads: builtin, a local file, or the HF cache.
-	offline := func(k string) string {
-		if k == "HF_HUB_OFFLINE" {
-			return "1"
-		}
-		return os.Getenv(k)
-	}
-	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: opts.Tokenizer, Explicit: true, Getenv: offline})
-	if err != nil {
-		return nil, fmt.Errorf("simulator: %w", err)
-	}
-	return httpapi.New(opts, res.Tokenizer)
 }

@@ -3,11 +3,11 @@ package main
 import (
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -37,18 +37,18 @@ func (c *summarizeCmd) run(e env) error {
 		recs, vals = append(recs, r), append(vals, v)
 	})
 	if err != nil {
-		return usageError{fmt.Errorf("sonde summarize: %w", err)}
+		return usageError{Err: fmt.Errorf("sonde summarize: %w", err)}
 	}
 	slos, err := metrics.ParseGoodput(c.Goodput, streaming)
 	if err != nil {
-		return usageError{err}
+		return usageError{Err: err}
 	}
 	acc := metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos})
 	for i := range recs {
 		acc.Add(recs[i], vals[i])
 	}
 	s := acc.Summary()
-	run := &export.Run{Config: previousConfig(files.SummaryJSON()), CLICommand: redactArgs(e.args), Version: version,
+	run := &export.Run{Config: previousConfig(files.SummaryJSON()), CLICommand: config.RedactArgs(e.Args), Version: version,
 		Warnings: append(s.Warnings, fmt.Sprintf("Rebuilt by sonde summarize from %s (%d records).", files.Records(), len(recs)))}
 	if truncated > 0 {
 		run.Warnings = append(run.Warnings, "The last line of the records file was cut short (the run was killed) and was skipped.")
@@ -56,8 +56,9 @@ func (c *summarizeCmd) run(e env) error {
 	if s.MinRequestNs > 0 {
 		run.StartTime, run.EndTime = time.Unix(0, s.MinRequestNs), time.Unix(0, s.MaxResponseNs)
 	}
-	log := slog.New(slog.NewTextHandler(e.stderr, nil))
-	return writeExports(e, files, s, run, nil, log)
+	written, err := export.WriteSummaries(files, s, run)
+	export.Report(e.Stdout, files, s, run, written)
+	return err
 }
 
 // previousConfig keeps input_config from a summary written earlier, if any.

@@ -19,7 +19,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/schedule"
-	"github.com/sonde-bench/sonde/internal/tokenizer"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
@@ -384,25 +383,9 @@ func TestSessionRate(t *testing.T) {
 	}
 }
 
-// The processor's loop hands every record to the sinks and stops when its
-// channel closes.
-func TestProcessorRun(t *testing.T) {
-	srv := newFastServer(t)
-	convs, plan := plannedConvs(t, 2, 2)
+// A phase without what it needs fails instead of running.
+func TestRunNeedsAPhase(t *testing.T) {
 	ctx := context.Background()
-	recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 2, MaxSessions: 2}, nil, ctx, ctx)
-	tok, _ := tokenizer.Builtin()
-	var sink collect
-	p := NewProcessor(tok, clock.New(), true, &sink)
-	in := make(chan *record.Record, len(recs))
-	for _, r := range recs {
-		in <- r
-	}
-	close(in)
-	p.Run(in)
-	if len(sink.recs) != 4 || sink.recs[0].OutputTokens != 2 {
-		t.Fatalf("%d records out", len(sink.recs))
-	}
 	if err := New(Config{}, nil, clock.New(), nil, &Progress{}).Run(ctx, ctx); err == nil {
 		t.Fatal("a phase without conversations ran")
 	}

@@ -114,8 +114,8 @@ func TestGoldenExports(t *testing.T) {
 func TestRecordsRoundTrip(t *testing.T) {
 	s, recs, vals := goldenRun()
 	path := filepath.Join(t.TempDir(), "profile_export.jsonl")
-	w, err := NewRecordWriter(path)
-	if err != nil {
+	w := NewRecordWriter(path)
+	if err := w.Start(); err != nil {
 		t.Fatal(err)
 	}
 	for i := range recs {

@@ -25,9 +25,26 @@ type outputsFile struct {
 	Data          []Output `json:"data"`
 }
 
-// OutputsSink collects every successful answer for outputs.json
-// (--export-outputs-json).
-type OutputsSink struct{ data []Output }
+// OutputsSink collects every successful answer and writes outputs.json
+// when closed (--export-outputs-json).
+type OutputsSink struct {
+	path string
+	data []Output
+}
+
+// NewOutputsSink writes outputs.json to path on Close.
+func NewOutputsSink(path string) *OutputsSink { return &OutputsSink{path: path} }
+
+// Start has nothing to open: the file is written whole on Close.
+func (o *OutputsSink) Start() error { return nil }
+
+// Close writes the file.
+func (o *OutputsSink) Close() error {
+	if err := WriteFile(o.path, o.JSON()); err != nil {
+		return fmt.Errorf("writing %s: %w", o.path, err)
+	}
+	return nil
+}
 
 // Put records one answer (a Sink).
 func (o *OutputsSink) Put(r *record.Record, _ *metrics.Values) {

@@ -3,6 +3,7 @@ package export
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -12,19 +13,24 @@ import (
 // RecordWriter streams profile_export.jsonl: one line per request, written
 // by the processor goroutine through a large buffer.
 type RecordWriter struct {
-	f   *os.File
-	w   *bufio.Writer
-	err error
-	buf []byte
+	path string
+	f    *os.File
+	w    *bufio.Writer
+	err  error
+	buf  []byte
 }
 
-// NewRecordWriter creates path.
-func NewRecordWriter(path string) (*RecordWriter, error) {
-	f, err := os.Create(path)
+// NewRecordWriter writes path once started.
+func NewRecordWriter(path string) *RecordWriter { return &RecordWriter{path: path} }
+
+// Start creates the file.
+func (w *RecordWriter) Start() error {
+	f, err := os.Create(w.path)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return &RecordWriter{f: f, w: bufio.NewWriterSize(f, 256<<10)}, nil
+	w.f, w.w = f, bufio.NewWriterSize(f, 256<<10)
+	return nil
 }
 
 type metricValue struct {
@@ -154,14 +160,8 @@ type rawLine struct {
 	Error     *record.Error   `json:"error"`
 }
 
-// NewRawWriter creates path.
-func NewRawWriter(path string) (*RawWriter, error) {
-	w, err := NewRecordWriter(path)
-	if err != nil {
-		return nil, err
-	}
-	return &RawWriter{w}, nil
-}
+// NewRawWriter writes path once started.
+func NewRawWriter(path string) *RawWriter { return &RawWriter{NewRecordWriter(path)} }
 
 // Put writes one record's raw exchange (a Sink).
 func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
@@ -182,7 +182,7 @@ func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
 
 // Flush pushes buffered lines to the file (an engine.Flusher).
 func (w *RecordWriter) Flush() error {
-	if w.err == nil {
+	if w.err == nil && w.w != nil {
 		w.err = w.w.Flush()
 	}
 	return w.err
@@ -190,11 +190,17 @@ func (w *RecordWriter) Flush() error {
 
 // Close flushes and closes the file.
 func (w *RecordWriter) Close() error {
+	if w.f == nil {
+		return w.err
+	}
 	if err := w.w.Flush(); w.err == nil {
 		w.err = err
 	}
 	if err := w.f.Close(); w.err == nil {
 		w.err = err
 	}
-	return w.err
+	if w.err != nil {
+		return fmt.Errorf("writing %s: %w", w.path, w.err)
+	}
+	return nil
 }

@@ -233,3 +233,13 @@ func ParseDuration(v string) (time.Duration, error) {
 	}
 	return d, err
 }
+
+// Describe says in one line which engine runs, and how.
+func (o Options) Describe() string {
+	if o.Engine == "fixed" {
+		return fmt.Sprintf("fixed engine: ttft %v, itl %v", o.TTFT, o.ITL)
+	}
+	b := o.Batch
+	return fmt.Sprintf("batch engine: max-num-seqs %d, max-num-batched-tokens %d, kv-cache-tokens %d, prefix caching %v",
+		b.MaxNumSeqs, b.MaxNumBatchedTokens, b.KVCacheTokens, b.PrefixCaching)
+}

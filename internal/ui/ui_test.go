@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -45,5 +46,18 @@ func TestProgress(t *testing.T) {
 		if got := strings.Contains(buf.String(), "Profiling: 3/4"); got != c.want {
 			t.Errorf("%s: drew %v: %q", c.mode, got, buf.String())
 		}
+	}
+}
+
+// Log lines carry the attributes of the logger they came from.
+func TestLoggerKeepsAttrs(t *testing.T) {
+	var console, file bytes.Buffer
+	log := NewLogger(&console, &file, ParseLevel("DEBUG", 0)).With("phase", "warmup")
+	log.Warn("slow", "n", 3)
+	if !strings.Contains(console.String(), "WARNING  slow phase=warmup n=3") || !strings.Contains(file.String(), "slow phase=warmup n=3") {
+		t.Fatalf("console %q file %q", console.String(), file.String())
+	}
+	if ParseLevel("ERROR", 0) != slog.LevelError || ParseLevel("INFO", 1) != slog.LevelDebug || ParseLevel("WARNING", 0) != slog.LevelWarn {
+		t.Fatal("levels")
 	}
 }

@@ -208,3 +208,19 @@ func (s *Server) writeRecord(rec *record) {
 	s.rec.Write(b)
 	s.rec.WriteByte('\n')
 }
+
+// Open builds a server from options alone, resolving its tokenizer offline:
+// the simulator never downloads (builtin, a local file, or the HF cache).
+func Open(opts sim.Options) (*Server, error) {
+	offline := func(k string) string {
+		if k == "HF_HUB_OFFLINE" {
+			return "1"
+		}
+		return os.Getenv(k)
+	}
+	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: opts.Tokenizer, Explicit: true, Getenv: offline})
+	if err != nil {
+		return nil, fmt.Errorf("simulator: %w", err)
+	}
+	return New(opts, res.Tokenizer)
+}

@@ -1,4 +1,4 @@
-package engine
+package pipeline
 
 import (
 	"time"
@@ -8,12 +8,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
-
-// Sink receives each processed profiling record with its metric values.
-// Put runs on the processor goroutine, never on a request goroutine.
-type Sink interface {
-	Put(r *record.Record, v *metrics.Values)
-}
 
 // Processor turns raw records into counted, measured ones: wall-clock times,
 // token counts (client-side re-tokenization, as AIPerf), ISL including the

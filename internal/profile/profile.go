@@ -1,10 +1,9 @@
-package main
+package profile
 
 import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,7 +16,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -74,19 +72,19 @@ func planOf(p *config.Profile) plan {
 	return pl
 }
 
-type accumulatorSink struct{ *metrics.Accumulator }
-
-func (a accumulatorSink) Put(r *record.Record, v *metrics.Values) { a.Add(r, v) }
-
 func isTTY(w any) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-func runProfile(e env, p *config.Profile) error {
-	p.CLICommand = redactArgs(e.args)
+// Run runs one `sonde profile` with flags p: it validates them, resolves
+// the plan, runs the warmup and profiling phases, and writes every export.
+// Bad input is a UsageError before anything is sent; an interrupted run
+// returns ErrInterrupted after writing what it measured.
+func Run(e Env, p *config.Profile) error {
+	p.CLICommand = config.RedactArgs(e.Args)
 	if errs := p.Validate(); len(errs) > 0 {
-		return usageError{config.Join(errs)}
+		return UsageError{config.Join(errs)}
 	}
 	extra, err := parseExtra(p)
 	if err != nil {
@@ -94,7 +92,7 @@ func runProfile(e env, p *config.Profile) error {
 	}
 	slos, err := metrics.ParseGoodput(p.Goodput, p.Streaming)
 	if err != nil {
-		return usageError{err}
+		return UsageError{err}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -179,50 +177,4 @@ func randomSeed(p *config.Profile) uint64 {
 	var b [8]byte
 	crand.Read(b[:])
 	return binary.LittleEndian.Uint64(b[:]) >> 1
-}
-
-// writeExports writes the small summaries first, so a full disk (usually
-// filled by the streamed raw export) still leaves them; then closes the
-// streamed files. Every failure is logged and returned joined; the console
-// names only files that were written whole.
-func writeExports(e env, files export.Files, s *metrics.Summary, run *export.Run, sinks *sinkSet, log *slog.Logger) error {
-	var errs []error
-	written := map[string]bool{}
-	keep := func(path string, err error) {
-		if err != nil {
-			log.Error(fmt.Sprintf("writing %s: %v", path, err))
-			errs = append(errs, fmt.Errorf("writing %s: %w", path, err))
-			return
-		}
-		written[path] = true
-	}
-	keep(files.SummaryJSON(), export.WriteFile(files.SummaryJSON(), export.SummaryJSON(s, run)))
-	keep(files.SummaryCSV(), export.WriteFile(files.SummaryCSV(), export.SummaryCSV(s)))
-	keep(files.TurnsCSV(), export.WriteFile(files.TurnsCSV(), export.TurnsCSV(s)))
-	if sinks == nil {
-		sinks = &sinkSet{}
-	}
-	if sinks.outputs != nil {
-		keep(files.Outputs(), export.WriteFile(files.Outputs(), sinks.outputs.JSON()))
-	}
-	if sinks.records != nil {
-		keep(files.Records(), sinks.records.Close())
-	}
-	if sinks.raw != nil {
-		keep(files.Raw(), sinks.raw.Close())
-	}
-	export.Console(e.stdout, s)
-	export.Warnings(e.stdout, run.Warnings)
-	fmt.Fprintf(e.stdout, "\nCLI Command: %s\n", run.CLICommand)
-	fmt.Fprintf(e.stdout, "Benchmark Duration: %.2f sec\n", s.DurationSec)
-	for _, f := range []struct{ label, path string }{{"CSV Export", files.SummaryCSV()}, {"JSON Export", files.SummaryJSON()}} {
-		if written[f.path] {
-			fmt.Fprintf(e.stdout, "%s: %s\n", f.label, f.path)
-		} else {
-			fmt.Fprintf(e.stdout, "%s: not written (see the errors above)\n", f.label)
-		}
-	}
-	fmt.Fprintf(e.stdout, "Log File: %s\n", files.Log())
-	log.Info("Results saved to: " + files.Dir)
-	return errors.Join(errs...)
 }

@@ -1,4 +1,4 @@
-package main
+package profile
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/sim"
+	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 )
 
 // endpointURLs turns --url values into request URLs (AIPerf: base without
@@ -37,11 +38,11 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 		if strings.HasPrefix(raw, "sim://") {
 			opts, err := sim.ParseURL(raw)
 			if err != nil {
-				return nil, nil, nil, usageError{err}
+				return nil, nil, nil, UsageError{err}
 			}
-			srv, err := newSim(opts)
+			srv, err := httpapi.Open(opts)
 			if err != nil {
-				return nil, nil, nil, usageError{fmt.Errorf("--url %s: %w", raw, err)}
+				return nil, nil, nil, UsageError{fmt.Errorf("--url %s: %w", raw, err)}
 			}
 			ready := make(chan net.Addr, 1)
 			errc := make(chan error, 1)
@@ -49,7 +50,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 			select {
 			case a := <-ready:
 				served = append(served, errc)
-				logf("Simulator started on http://%s (%s)", a, describeSim(opts))
+				logf("Simulator started on http://%s (%s)", a, opts.Describe())
 				raw = "http://" + a.String()
 			case err := <-errc:
 				return nil, nil, nil, fmt.Errorf("--url %s: %w", raw, err)
@@ -64,7 +65,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 }
 
 // baseHeaders are AIPerf's request headers; user headers come last and win.
-func baseHeaders(p *config.Profile) http.Header {
+func baseHeaders(p *config.Profile, version string) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", "sonde/"+version)
 	h.Set("Content-Type", "application/json")
@@ -121,85 +122,11 @@ func pyFloat(f float64) string {
 	return s
 }
 
-// secretHeader reports header names whose values must never be written out.
-func secretHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"authorization", "api-key", "apikey", "token", "cookie", "secret", "password"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
-}
-
-const redacted = "<redacted>"
-
-// redactArgs returns the command line with API keys and secret headers
-// replaced, quoted so that it can be pasted back into a shell.
-func redactArgs(args []string) string {
-	out := []string{"sonde"}
-	hideNext, headerNext, urlNext := false, false, false
-	for _, a := range args {
-		switch {
-		case hideNext:
-			a, hideNext = redacted, false
-		case urlNext:
-			a, urlNext = config.RedactURL(a), false
-		case a == "--url" || a == "-u":
-			urlNext = true
-		case strings.HasPrefix(a, "--url="):
-			a = "--url=" + config.RedactURL(strings.TrimPrefix(a, "--url="))
-		case headerNext:
-			a, headerNext = redactHeader(a), false
-		case a == "--api-key":
-			hideNext = true
-		case strings.HasPrefix(a, "--api-key="):
-			a = "--api-key=" + redacted
-		case a == "-H" || a == "--header":
-			headerNext = true
-		case strings.HasPrefix(a, "--header="):
-			a = "--header=" + redactHeader(strings.TrimPrefix(a, "--header="))
-		case strings.HasPrefix(a, "-H") && len(a) > 2:
-			a = "-H" + redactHeader(a[2:])
-		}
-		out = append(out, shellQuote(a))
-	}
-	return strings.Join(out, " ")
-}
-
-func redactHeader(h string) string {
-	if k, _, ok := strings.Cut(h, ":"); ok && secretHeader(strings.TrimSpace(k)) {
-		return k + ": " + redacted
-	}
-	return h
-}
-
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$&;|<>(){}*?![]#~`") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
-// redactedConfig is the profile as exported in input_config.
-func redactedConfig(p *config.Profile) config.Profile {
-	c := *p
-	c.URL = nil
-	for _, u := range p.URL {
-		c.URL = append(c.URL, config.RedactURL(u))
-	}
-	c.Header = nil
-	for _, h := range p.Header {
-		c.Header = append(c.Header, redactHeader(h))
-	}
-	return c
-}
-
 // parseExtra validates --extra-inputs.
 func parseExtra(p *config.Profile) ([]endpoint.Field, error) {
 	f, err := endpoint.ParseExtraInputs(p.ExtraInputs)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, UsageError{err}
 	}
 	return f, nil
 }

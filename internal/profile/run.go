@@ -1,4 +1,4 @@
-package main
+package profile
 
 import (
 	"context"
@@ -22,6 +22,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/pipeline"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/schedule"
 	"github.com/sonde-bench/sonde/internal/sim"
@@ -32,7 +33,7 @@ import (
 
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
 type profileRun struct {
-	e     env
+	e     Env
 	p     *config.Profile
 	pl    plan
 	ctx   context.Context
@@ -51,8 +52,8 @@ type profileRun struct {
 	stopSims func() // shuts down sim:// servers and waits for them
 	client   *transport.Client
 	acc      *metrics.Accumulator
-	proc     *engine.Processor
-	sinks    sinkSet
+	proc     *pipeline.Processor
+	streams  []pipeline.Sink // the streamed exports, closed after the summaries
 	base     engine.Config
 }
 
@@ -65,9 +66,9 @@ func (r *profileRun) openLog() (func(), error) {
 	if err != nil {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
-	r.console = ui.NewConsole(r.e.stderr, isTTY(r.e.stderr))
-	r.log = newLogger(r.console, f, parseLevel(r.p.LogLevel, r.p.Verbose))
-	r.log.Info("Starting sonde " + version)
+	r.console = ui.NewConsole(r.e.Stderr, isTTY(r.e.Stderr))
+	r.log = ui.NewLogger(r.console, f, ui.ParseLevel(r.p.LogLevel, r.p.Verbose))
+	r.log.Info("Starting sonde " + r.e.Version)
 	return func() { f.Close() }, nil
 }
 
@@ -111,7 +112,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	}
 	if p.ReplayOutputs != "" {
 		if err := replayAnswers(p.ReplayOutputs, convs, tok, r.log); err != nil {
-			return usageError{err}
+			return UsageError{err}
 		}
 	}
 	r.convs = convs
@@ -156,12 +157,16 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		meanGap = float64(pl.userGap) / float64(pl.users)
 	}
 	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap,
-		OSLMismatchPct:    envFloat(r.e.getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
-		OSLMismatchTokens: envFloat(r.e.getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
-	if r.sinks, err = newSinkSet(p, r.files, r.acc); err != nil {
-		return err
+		OSLMismatchPct:    envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
+		OSLMismatchTokens: envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
+	for _, name := range pipeline.Streams(p.ExportLevel, p.ExportOutputs) {
+		s, err := pipeline.Exporter(name, r.files)
+		if err != nil {
+			return err
+		}
+		r.streams = append(r.streams, s)
 	}
-	r.proc = engine.NewProcessor(tok, r.clk, p.Streaming, r.sinks.all...)
+	r.proc = pipeline.NewProcessor(tok, r.clk, p.Streaming, append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)...)
 	r.proc.ServerCounts = p.UseServerTokenCount
 
 	pattern := p.ArrivalPattern
@@ -170,14 +175,14 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	}
 	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.seed, dataset.StreamArrival))
 	if err != nil {
-		return usageError{err}
+		return UsageError{err}
 	}
 	r.base = engine.Config{
-		Conversations: convs, Sampler: sampler, Codec: codec, URLs: urls, Header: baseHeaders(p),
+		Conversations: convs, Sampler: sampler, Codec: codec, URLs: urls, Header: baseHeaders(p, r.e.Version),
 		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
 		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
-		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.getenv),
+		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
 		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
 		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode, StopOnError: p.SessionOnError == "stop",
 	}
@@ -190,7 +195,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	if p.PrefillConcurrency != nil {
 		r.base.PrefillConcurrency = *p.PrefillConcurrency
 	}
-	return nil
+	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
 }
 
 // resolveTokenizer picks --tokenizer, the simulator's tokenizer when every
@@ -205,9 +210,9 @@ func (r *profileRun) resolveTokenizer(allSim bool, sims []sim.Options) error {
 		}
 	}
 	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: name, Explicit: p.Tokenizer != "",
-		Revision: p.TokenizerRevision, Getenv: r.e.getenv})
+		Revision: p.TokenizerRevision, Getenv: r.e.Getenv})
 	if err != nil {
-		return usageError{err}
+		return UsageError{err}
 	}
 	if res.Fallback != "" {
 		r.warn(fmt.Sprintf("Tokenizer: %s. Falling back to the builtin o200k_base tokenizer; token counts (ISL, OSL) are approximate for this model.", res.Fallback))
@@ -345,14 +350,14 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		r.warn(w)
 	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.pl.rate, Config: redactedConfig(r.p), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
-		StartTime: start, EndTime: end, Version: version, Seed: r.seed, Warnings: r.warnings,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.pl.rate, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
-	if err := writeExports(r.e, r.files, summary, run, &r.sinks, r.log); err != nil {
+	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}
 	if cancelled {
-		return interrupted{}
+		return ErrInterrupted
 	}
 	switch {
 	case summary.RequestCount > 0:
@@ -378,32 +383,16 @@ func unsentWarning(unsent map[string]int64) string {
 	return "Planned turns not sent: " + strings.Join(parts, ", ") + " (sonde.unsent_turns_by_reason in the JSON)."
 }
 
-// sinkSet is where processed records go.
-type sinkSet struct {
-	all     []engine.Sink
-	records *export.RecordWriter // profile_export.jsonl, unless summary level
-	raw     *export.RawWriter    // profile_export_raw.jsonl, raw level
-	outputs *export.OutputsSink  // outputs.json
-}
-
-func newSinkSet(p *config.Profile, files export.Files, acc *metrics.Accumulator) (sinkSet, error) {
-	s := sinkSet{all: []engine.Sink{accumulatorSink{acc}}}
-	var err error
-	if p.ExportLevel != "summary" {
-		if s.records, err = export.NewRecordWriter(files.Records()); err != nil {
-			return s, fmt.Errorf("profile_export.jsonl: %w", err)
-		}
-		s.all = append(s.all, s.records)
+// writeExports writes the summaries, then closes the streamed exports (in
+// that order: see export.WriteSummaries), prints the report and returns
+// every failure joined.
+func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
+	written, err := export.WriteSummaries(r.files, s, run)
+	err = errors.Join(err, pipeline.Close(r.streams))
+	if err != nil {
+		r.log.Error(err.Error())
 	}
-	if p.ExportLevel == "raw" {
-		if s.raw, err = export.NewRawWriter(files.Raw()); err != nil {
-			return s, fmt.Errorf("profile_export_raw.jsonl: %w", err)
-		}
-		s.all = append(s.all, s.raw)
-	}
-	if p.ExportOutputs || p.ExportLevel == "raw" {
-		s.outputs = &export.OutputsSink{}
-		s.all = append(s.all, s.outputs)
-	}
-	return s, nil
+	export.Report(r.e.Stdout, r.files, s, run, written)
+	r.log.Info("Results saved to: " + r.files.Dir)
+	return err
 }

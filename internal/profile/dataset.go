@@ -1,4 +1,4 @@
-package main
+package profile
 
 import (
 	"fmt"
@@ -31,7 +31,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		if p.SeqDist != "" {
 			var err error
 			if dist, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
-				return nil, fs, usageError{err}
+				return nil, fs, UsageError{err}
 			}
 		}
 		convs, err := dataset.Synthetic(dataset.SyntheticOptions{
@@ -45,7 +45,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 			Seed: seed, Models: p.Model,
 		}, tok)
 		if err != nil {
-			return nil, fs, usageError{err}
+			return nil, fs, UsageError{err}
 		}
 		return convs, fs, nil
 	}
@@ -63,35 +63,35 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		convs, err = dataset.LoadFile(opts)
 	}
 	if err != nil {
-		return nil, fs, usageError{err}
+		return nil, fs, UsageError{err}
 	}
 	if contextMode != engine.ContextLive {
 		if err := cannedAnswers(convs, tok); err != nil {
-			return nil, fs, usageError{err}
+			return nil, fs, UsageError{err}
 		}
 	}
 	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
 	fs.on = p.FixedSchedule || (timestamped && p.CustomDatasetType == "mooncake_trace" && !p.NoFixedSchedule)
 	if !fs.on {
 		if p.FixedAutoOffset || p.FixedStartOffset != nil || p.FixedEndOffset != nil {
-			return nil, fs, usageError{fmt.Errorf("--fixed-schedule-* can only be used with --fixed-schedule")}
+			return nil, fs, UsageError{fmt.Errorf("--fixed-schedule-* can only be used with --fixed-schedule")}
 		}
 		return convs, fs, nil
 	}
 	if p.SamplingSet {
-		return nil, fs, usageError{fmt.Errorf("Dataset sampling strategy is not compatible with fixed schedule mode")}
+		return nil, fs, UsageError{fmt.Errorf("Dataset sampling strategy is not compatible with fixed schedule mode")}
 	}
 	for _, f := range []struct {
 		flag string
 		set  bool
 	}{{"--request-rate", p.RequestRate != nil}, {"--session-arrival-rate", p.SessionArrivalRate != nil}, {"--user-centric-rate", p.UserCentricRate != nil}} {
 		if f.set {
-			return nil, fs, usageError{fmt.Errorf("%s: %s has timestamps and is replayed on its own schedule; drop %s, or add --no-fixed-schedule to pace it by the rate instead", f.flag, p.InputFile, f.flag)}
+			return nil, fs, UsageError{fmt.Errorf("%s: %s has timestamps and is replayed on its own schedule; drop %s, or add --no-fixed-schedule to pace it by the rate instead", f.flag, p.InputFile, f.flag)}
 		}
 	}
 	convs, fs.zeroMs, err = scheduleWindow(p, convs)
 	if err != nil {
-		return nil, fs, usageError{err}
+		return nil, fs, UsageError{err}
 	}
 	log.Info(fmt.Sprintf("Fixed schedule: %d conversations replayed at their timestamps", len(convs)))
 	return convs, fs, nil

@@ -1,4 +1,4 @@
-package main
+package ui
 
 import (
 	"context"
@@ -17,9 +17,12 @@ type lineHandler struct {
 	console io.Writer
 	file    io.Writer
 	level   slog.Level
+	attrs   []slog.Attr // from WithAttrs, written before the record's own
 }
 
-func newLogger(console, file io.Writer, level slog.Level) *slog.Logger {
+// NewLogger logs to the console (without timestamps) and to file (with
+// them); either may be nil.
+func NewLogger(console, file io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(&lineHandler{mu: &sync.Mutex{}, console: console, file: file, level: level})
 }
 
@@ -28,6 +31,9 @@ func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >
 func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder
 	b.WriteString(r.Message)
+	for _, a := range h.attrs {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+	}
 	r.Attrs(func(a slog.Attr) bool {
 		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
 		return true
@@ -47,10 +53,17 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	return nil
 }
 
-func (h *lineHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h *lineHandler) WithGroup(string) slog.Handler      { return h }
+// WithAttrs returns a handler that writes attrs on every line.
+func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	c := *h
+	c.attrs = append(append([]slog.Attr(nil), h.attrs...), attrs...)
+	return &c
+}
 
-func parseLevel(name string, verbose int) slog.Level {
+func (h *lineHandler) WithGroup(string) slog.Handler { return h }
+
+// ParseLevel maps AIPerf's --log-level names (and -v) to a slog level.
+func ParseLevel(name string, verbose int) slog.Level {
 	switch {
 	case verbose > 0:
 		return slog.LevelDebug

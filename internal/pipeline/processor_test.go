@@ -1,4 +1,4 @@
-package engine
+package pipeline
 
 import (
 	"testing"
@@ -11,7 +11,9 @@ import (
 
 type collect struct{ recs []*record.Record }
 
+func (c *collect) Start() error                            { return nil }
 func (c *collect) Put(r *record.Record, _ *metrics.Values) { c.recs = append(c.recs, r) }
+func (c *collect) Close() error                            { return nil }
 
 func ptr(n int) *int { return &n }
 
@@ -56,5 +58,24 @@ func TestServerCountsSplit(t *testing.T) {
 		if r.InputTokens != 10 || r.ClientInputTokens != 7 {
 			t.Errorf("%s: ISL %d (server) and %d (client)", c.name, r.InputTokens, r.ClientInputTokens)
 		}
+	}
+}
+
+// The processor's loop hands every record to the sinks and stops when its
+// channel closes.
+func TestProcessorRun(t *testing.T) {
+	tok, _ := tokenizer.Builtin()
+	var sink collect
+	p := NewProcessor(tok, clock.New(), true, &sink)
+	in := make(chan *record.Record, 5)
+	for i := range 4 {
+		in <- &record.Record{Phase: record.PhaseProfiling, SessionNum: i, StartNs: 1, EndNs: 50, UserTokens: 3, LastTurn: true,
+			Output: " a b", HasOutput: true, Responses: []record.Response{{Ns: 10, Content: " a"}, {Ns: 20, Content: " b"}}}
+	}
+	in <- &record.Record{Phase: record.PhaseWarmup, StartNs: 1, EndNs: 2}
+	close(in)
+	p.Run(in)
+	if len(sink.recs) != 4 || sink.recs[0].OutputTokens != 2 || sink.recs[0].InputTokens != 3 {
+		t.Fatalf("%d records out", len(sink.recs))
 	}
 }

@@ -1,0 +1,78 @@
+package config
+
+import "strings"
+
+// secretHeader reports header names whose values must never be written out.
+func SecretHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, s := range []string{"authorization", "api-key", "apikey", "token", "cookie", "secret", "password"} {
+		if strings.Contains(n, s) {
+			return true
+		}
+	}
+	return false
+}
+
+const redacted = "<redacted>"
+
+// RedactArgs returns the command line with API keys and secret headers
+// replaced, quoted so that it can be pasted back into a shell.
+func RedactArgs(args []string) string {
+	out := []string{"sonde"}
+	hideNext, headerNext, urlNext := false, false, false
+	for _, a := range args {
+		switch {
+		case hideNext:
+			a, hideNext = redacted, false
+		case urlNext:
+			a, urlNext = RedactURL(a), false
+		case a == "--url" || a == "-u":
+			urlNext = true
+		case strings.HasPrefix(a, "--url="):
+			a = "--url=" + RedactURL(strings.TrimPrefix(a, "--url="))
+		case headerNext:
+			a, headerNext = redactHeader(a), false
+		case a == "--api-key":
+			hideNext = true
+		case strings.HasPrefix(a, "--api-key="):
+			a = "--api-key=" + redacted
+		case a == "-H" || a == "--header":
+			headerNext = true
+		case strings.HasPrefix(a, "--header="):
+			a = "--header=" + redactHeader(strings.TrimPrefix(a, "--header="))
+		case strings.HasPrefix(a, "-H") && len(a) > 2:
+			a = "-H" + redactHeader(a[2:])
+		}
+		out = append(out, shellQuote(a))
+	}
+	return strings.Join(out, " ")
+}
+
+func redactHeader(h string) string {
+	if k, _, ok := strings.Cut(h, ":"); ok && SecretHeader(strings.TrimSpace(k)) {
+		return k + ": " + redacted
+	}
+	return h
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$&;|<>(){}*?![]#~`") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// Redacted is the profile as exported in input_config: headers, API key and
+// URL passwords hidden.
+func (p *Profile) Redacted() Profile {
+	c := *p
+	c.URL = nil
+	for _, u := range p.URL {
+		c.URL = append(c.URL, RedactURL(u))
+	}
+	c.Header = nil
+	for _, h := range p.Header {
+		c.Header = append(c.Header, redactHeader(h))
+	}
+	return c
+}
