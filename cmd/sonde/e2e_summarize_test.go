@@ -192,7 +192,16 @@ func TestDiskFull(t *testing.T) {
 // A whole run in-process — simulator, engine, processor, UI, signal watcher —
 // leaves no goroutine behind.
 func TestRunLeavesNoGoroutine(t *testing.T) {
-	defer goleak.VerifyNone(t, goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction("os/signal.signal_recv"), goleak.IgnoreAnyFunction("os/signal.loop"))
+	opts := []goleak.Option{goleak.IgnoreCurrent(), goleak.IgnoreAnyFunction("os/signal.signal_recv"), goleak.IgnoreAnyFunction("os/signal.loop")}
+	defer func() {
+		var err error
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if err = goleak.Find(opts...); err == nil {
+				return
+			}
+		}
+		t.Error(err)
+	}()
 	for _, args := range [][]string{
 		{"--conversation-num", "4", "--conversation-turn-mean", "2", "--concurrency", "2"},
 		{"--request-count", "20", "--request-rate", "500", "--connection-reuse-strategy", "sticky-user-sessions"},
