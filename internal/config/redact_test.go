@@ -1,0 +1,29 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+// API keys, secret headers and URL passwords never reach cli_command or
+// input_config, and the command stays pasteable into a shell.
+func TestRedaction(t *testing.T) {
+	got := RedactArgs([]string{"profile", "--api-key", "sk-1", "--api-key=sk-2", "-H", "Authorization: Bearer sk-3", "--header=X-Api-Key:sk-4",
+		"-HCookie:c=sk-5", "--url", "http://u:sk-6@h:1", "--url=http://v:sk-7@h", "-H", "X-Plain: ok", "it's"})
+	for _, secret := range []string{"sk-1", "sk-2", "sk-3", "sk-4", "sk-5", "sk-6", "sk-7"} {
+		if strings.Contains(got, secret) {
+			t.Errorf("%s leaked: %s", secret, got)
+		}
+	}
+	if !strings.Contains(got, "'X-Plain: ok'") || !strings.Contains(got, `'it'\''s'`) {
+		t.Errorf("quoting: %s", got)
+	}
+	p := &Profile{APIKey: "sk-8", Header: []string{"Authorization: sk-9", "X-A: 1"}, URL: []string{"http://a:sk-10@h"}}
+	c := p.Redacted()
+	if c.Header[0] != "Authorization: <redacted>" || c.Header[1] != "X-A: 1" || strings.Contains(c.URL[0], "sk-10") || p.URL[0] != "http://a:sk-10@h" {
+		t.Errorf("redacted %+v", c)
+	}
+	if !SecretHeader("X-Auth-Token") || SecretHeader("X-Request-ID") {
+		t.Error("SecretHeader")
+	}
+}
