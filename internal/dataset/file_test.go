@@ -136,3 +136,70 @@ func TestInputsJSONAndShareGPT(t *testing.T) {
 		t.Fatalf("%+v", convs)
 	}
 }
+
+// random_pool: one pool per file of a folder; each conversation draws one
+// entry from every pool, texts named or plain.
+func TestRandomPool(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(`{"text":"alpha"}`+"\n"+`{"texts":["beta","gamma"]}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.jsonl"), []byte(`{"texts":[{"name":"q","contents":["delta"]}]}`+"\n"), 0o644)
+	convs, err := LoadFile(opts(t, dir, "random_pool"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 5 {
+		t.Fatalf("%d conversations, want --num-dataset-entries 5", len(convs))
+	}
+	for _, c := range convs {
+		if len(c.Turns) != 1 || !strings.Contains(c.Turns[0].Text, "delta") {
+			t.Fatalf("turn %q lacks the second pool's entry", c.Turns[0].Text)
+		}
+	}
+	if _, err := LoadFile(opts(t, filepath.Join(dir, "none"), "random_pool")); err == nil {
+		t.Fatal("a missing pool loaded")
+	}
+	os.WriteFile(filepath.Join(dir, "bad.jsonl"), []byte(`{"texts":42}`+"\n"), 0o644)
+	if _, err := LoadFile(opts(t, filepath.Join(dir, "bad.jsonl"), "random_pool")); err == nil || !strings.Contains(err.Error(), "bad.jsonl:1") {
+		t.Fatalf("bad texts: %v", err)
+	}
+	if _, err := LoadFile(opts(t, dir, "parquet")); err == nil {
+		t.Fatal("an unknown type loaded")
+	}
+}
+
+// Samplers: random with replacement stays in range; a plan draws its picks
+// up front, then keeps drawing.
+func TestRandomSamplerAndPlan(t *testing.T) {
+	r := NewSampler("random", 3, NewRand(1, StreamSampler))
+	for range 50 {
+		if n := r.Next(); n < 0 || n >= 3 {
+			t.Fatalf("pick %d", n)
+		}
+	}
+	p := Plan(NewSampler("sequential", 3, nil), 4)
+	if p.Order[3] != 0 {
+		t.Fatalf("plan %v", p.Order)
+	}
+	for i, want := range []int{0, 1, 2, 0, 1, 2} {
+		if got := p.Next(); got != want {
+			t.Fatalf("pick %d: %d, want %d", i, got, want)
+		}
+	}
+}
+
+// The exact re-encoding path, for tokenizers whose words do not split
+// cleanly, gives exact counts too.
+func TestPromptSlowPath(t *testing.T) {
+	g, err := NewPromptGen(builtin(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.words = nil
+	r := NewRand(3, StreamPrompt)
+	for _, n := range []int{1, 17, 600} {
+		text, err := g.Prompt(r, n)
+		if err != nil || len(builtin(t).Encode(text)) != n {
+			t.Fatalf("%d tokens: %q %v", n, text, err)
+		}
+	}
+}

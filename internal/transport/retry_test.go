@@ -8,9 +8,12 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 )
@@ -184,4 +187,83 @@ func TestPhases(t *testing.T) {
 	if p := do(w); p.ConnectStart != 0 || !p.Prewarmed {
 		t.Fatalf("pre-dialed connection: %+v", p)
 	}
+}
+
+// Each kind of failure gets its AIPerf-style type.
+func TestClassify(t *testing.T) {
+	bg := context.Background()
+	cancelled, stop := context.WithCancelCause(bg)
+	stop(ErrCancelled)
+	for _, c := range []struct {
+		ctx  context.Context
+		err  error
+		want string
+	}{
+		{cancelled, context.Canceled, "RequestCancelledError"},
+		{bg, context.DeadlineExceeded, "TimeoutError"},
+		{bg, context.Canceled, "CancelledError"},
+		{bg, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}, "ConnectionRefusedError"},
+		{bg, io.ErrUnexpectedEOF, "StreamTruncatedError"},
+		{bg, &net.OpError{Op: "read", Net: "tcp", Err: syscall.ECONNRESET}, "ConnectionResetError"},
+		{bg, &net.OpError{Op: "write", Net: "tcp", Err: syscall.EPIPE}, "ConnectionError"},
+		{bg, io.EOF, "ClientError"},
+	} {
+		if got := classify(c.ctx, c.err); got.Type != c.want {
+			t.Errorf("%v: %s, want %s", c.err, got.Type, c.want)
+		}
+	}
+	if e := (&Error{Type: "T", Message: "m"}); e.Error() != "T: m" {
+		t.Error(e.Error())
+	}
+}
+
+// Cancellation on purpose (--request-cancellation-rate), a request to a bad
+// URL, a sticky client with one connection, a capped pool, and an unreachable
+// warm-up all end as data, never as a panic or a hang.
+func TestClientPaths(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	}))
+	defer srv.Close()
+	c := NewClient(clock.New(), 2)
+	c.LimitConns(2)
+	defer c.CloseIdle()
+	var res Result
+	c.Do(context.Background(), &Request{URL: srv.URL, Body: []byte(`{}`), Header: http.Header{}, Cancel: true, CancelAfter: 10 * time.Millisecond}, &res)
+	if !res.Cancelled || res.Err == nil || res.Err.Type != "RequestCancellationError" {
+		t.Fatalf("cancel: %+v", res.Err)
+	}
+	res = Result{}
+	c.Do(context.Background(), &Request{URL: "http://[::1", Body: nil, Header: http.Header{}}, &res)
+	if res.Err == nil || res.Err.Type != "InvalidURL" {
+		t.Fatalf("bad URL: %+v", res.Err)
+	}
+	s := c.NewSticky()
+	res = Result{}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	s.Do(ctx, &Request{URL: srv.URL, Body: []byte(`{}`), Header: http.Header{}}, &res)
+	cancel()
+	s.CloseIdle()
+	if res.Err == nil || res.Err.Type != "TimeoutError" || !res.SSE {
+		t.Fatalf("sticky timeout: %+v", res.Err)
+	}
+	if err := c.Warm(context.Background(), []string{"http://127.0.0.1:1/x"}, 1); err == nil {
+		t.Fatal("warmed a closed port")
+	}
+	if hostKey(mustURL(t, "https://h/x")) != "h:443" || hostKey(mustURL(t, "http://h/x")) != "h:80" {
+		t.Fatal("default ports")
+	}
+}
+
+func mustURL(t *testing.T, s string) *url.URL {
+	u, err := url.Parse(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
