@@ -339,15 +339,26 @@ func TestUsersPacing(t *testing.T) {
 	if len(recs) != 8 {
 		t.Fatalf("%d records", len(recs))
 	}
-	got := map[int64]int{}
+	// Which user takes which session depends on goroutine timing; the
+	// pacing does not: both users start on their stagger (0 and 50 ms),
+	// every turn is on a user's grid, and a session's turns are a gap apart.
+	byID := map[int][]int64{}
+	firsts := map[int64]bool{}
 	for _, r := range recs {
-		got[r.IntendedNs]++
+		byID[r.SessionNum] = append(byID[r.SessionNum], r.IntendedNs)
+		if r.IntendedNs%int64(50*time.Millisecond) != 0 {
+			t.Fatalf("turn intended at %v, off the users' 50 ms grid", time.Duration(r.IntendedNs))
+		}
+		if r.TurnIndex == 0 {
+			firsts[r.IntendedNs] = true
+		}
 	}
-	// user 0: sessions at 0 (turns 0, 100 ms) and 200 ms (turns 200, 300);
-	// user 1 the same, 50 ms later.
-	for _, ms := range []int64{0, 100, 200, 300, 50, 150, 250, 350} {
-		if got[ms*1e6] != 1 {
-			t.Fatalf("no turn intended at %d ms: %v", ms, got)
+	if !firsts[0] || !firsts[int64(50*time.Millisecond)] {
+		t.Fatalf("users did not start at 0 and 50 ms: %v", firsts)
+	}
+	for n, ts := range byID {
+		if len(ts) != 2 || max(ts[0], ts[1])-min(ts[0], ts[1]) != int64(gap) {
+			t.Fatalf("session %d turns at %v, want %v apart", n, ts, gap)
 		}
 	}
 }
