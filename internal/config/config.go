@@ -3,6 +3,17 @@
 // validation rules. It imports only the standard library.
 package config
 
+// Values of --conversation-context-mode and --connection-reuse-strategy
+// (the enum tags below spell them too; TestEnumConstants keeps them equal).
+const (
+	ContextLive         = "deltas_without_responses"     // the live answers
+	ContextDeltasCanned = "deltas_with_responses"        // pre-canned answers
+	ContextArrayCanned  = "message_array_with_responses" // pre-canned answers
+	ReusePooled         = "pooled"
+	ReuseNever          = "never"
+	ReuseSticky         = "sticky-user-sessions"
+)
+
 // Profile is every option of `sonde profile`. Pointer fields are nil when
 // the user did not set them, which several AIPerf rules depend on.
 type Profile struct {

@@ -80,7 +80,7 @@ func (p *Profile) Validate() []error {
 	if strings.TrimSpace(p.SessionHeader) == "" || strings.ContainsAny(p.SessionHeader, " :\t") {
 		add("--session-header %q is not a header name", p.SessionHeader)
 	}
-	if p.ReplayOutputs != "" && p.ContextMode == "deltas_without_responses" && p.ContextModeSet {
+	if p.ReplayOutputs != "" && p.ContextMode == ContextLive && p.ContextModeSet {
 		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
 	}
 	if p.PublicDataset != "" && p.CustomDatasetType != "" {

@@ -2,6 +2,8 @@ package config
 
 import (
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -142,4 +144,26 @@ func FuzzValidateFloats(f *testing.F) {
 			t.Fatalf("accepted rate %v duration %v delay %v × %v", rate, duration, delay, ratio)
 		}
 	})
+}
+
+// The enum tags of the context-mode and reuse flags spell the constants the
+// code compares with.
+func TestEnumConstants(t *testing.T) {
+	tags := map[string]string{}
+	rt := reflect.TypeOf(Profile{})
+	for i := range rt.NumField() {
+		f := rt.Field(i)
+		tags[f.Tag.Get("name")] = f.Tag.Get("enum") + "," + f.Tag.Get("default")
+	}
+	for flag, values := range map[string][]string{
+		"conversation-context-mode": {ContextLive, ContextDeltasCanned, ContextArrayCanned},
+		"connection-reuse-strategy": {ReusePooled, ReuseNever, ReuseSticky},
+	} {
+		enum := strings.Split(tags[flag], ",")
+		for _, v := range values {
+			if !slices.Contains(enum, v) {
+				t.Errorf("--%s does not accept %q (enum %v)", flag, v, enum)
+			}
+		}
+	}
 }

@@ -52,11 +52,14 @@ type Config struct {
 	UserGap time.Duration
 
 	ExtraSessionHeaders []string      // also carry the session id (X-Session-Affinity)
-	ConnectionReuse     string        // ReusePooled, ReuseNever, ReuseSticky
+	Reuse               Reuse         // how requests share connections
 	CancelRate          float64       // percent of requests cancelled on purpose
 	CancelDelay         time.Duration // after the request is written
 	PrefillConcurrency  int           // requests awaiting their first bytes; 0 = no limit
-	ContextMode         string        // ContextLive or a pre-canned mode
+	// Precanned continues each conversation with the dataset's pre-canned
+	// answers instead of the live ones, so every run sends the same
+	// prompts (the with-responses context modes, --replay-outputs).
+	Precanned bool
 	// StopOnError ends a session at its first failed turn; otherwise the
 	// session goes on, as AIPerf's does, and the failed turn's question stays
 	// in the history without an answer (--session-on-error).
@@ -71,20 +74,13 @@ type Config struct {
 	FixedZeroMs float64
 }
 
-// Connection reuse strategies.
-const (
-	ReusePooled = "pooled"
-	ReuseNever  = "never"
-	ReuseSticky = "sticky-user-sessions"
-)
+// Reuse is a connection reuse strategy (--connection-reuse-strategy).
+type Reuse int
 
-// Context modes: ContextLive sends the live answers; the others the dataset's
-// pre-canned answers (for synthetic data the two pre-canned modes send the
-// same messages).
 const (
-	ContextLive         = "deltas_without_responses"
-	ContextDeltasCanned = "deltas_with_responses"
-	ContextArrayCanned  = "message_array_with_responses"
+	ReusePooled Reuse = iota // share keep-alive connections
+	ReuseNever               // a new connection per request
+	ReuseSticky              // one connection per session
 )
 
 // Progress is read by the UI while the engine writes it.
@@ -132,9 +128,6 @@ func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Recor
 	}
 	if cfg.Arrivals == nil {
 		cfg.Arrivals = schedule.Burst{}
-	}
-	if cfg.ContextMode == "" {
-		cfg.ContextMode = ContextLive
 	}
 	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p,
 		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}}

@@ -38,7 +38,7 @@ func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
 	r := dataset.NewRand(e.cfg.Seed^global*0x2545F4914F6CDD1D, dataset.StreamSession)
 	e.progress.SessionsStarted.Add(1)
 	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r, client: e.client}
-	if e.cfg.ConnectionReuse == ReuseSticky {
+	if e.cfg.Reuse == ReuseSticky {
 		s.client = e.client.NewSticky()
 	}
 	return s
@@ -62,7 +62,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	}
 	intended := firstIntended
 	var prevEnd int64
-	precanned := s.e.cfg.ContextMode != ContextLive
+	precanned := s.e.cfg.Precanned
 	if s.conv.System != "" {
 		s.history = append(s.history, openai.Message{Role: "system", Content: s.conv.System})
 	}
@@ -144,7 +144,7 @@ func (s *session) build(turn *dataset.Turn) *transport.Request {
 		h.Set(name, s.corrID)
 	}
 	url := e.cfg.URLs[int(e.urlNext.Add(1)-1)%len(e.cfg.URLs)]
-	req := &transport.Request{URL: url, Body: body, Header: h, Stream: e.cfg.Codec.Stream, Close: e.cfg.ConnectionReuse == ReuseNever}
+	req := &transport.Request{URL: url, Body: body, Header: h, Stream: e.cfg.Codec.Stream, Close: e.cfg.Reuse == ReuseNever}
 	if e.cfg.CancelRate > 0 && s.r.Float64()*100 < e.cfg.CancelRate {
 		req.Cancel, req.CancelAfter = true, e.cfg.CancelDelay
 	}
@@ -180,7 +180,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		WasCancelled: res.Cancelled, CancellationNs: res.CancelledNs,
 		HTTP: res.Phases, BytesSent: res.BytesSent, BytesReceived: len(res.Buf), Retried: res.Retried,
 	}
-	if e.cfg.ContextMode != ContextLive {
+	if e.cfg.Precanned {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
 	if k == 0 && s.conv.System != "" {
@@ -192,7 +192,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		rec.BatchTokens = turn.BatchTokens
 	}
 	if res.Err != nil {
-		rec.Error = &record.Error{Code: res.Err.Code, Type: res.Err.Type, Message: res.Err.Message}
+		rec.Error = res.Err
 		if !res.Cancelled && run.Err() != nil {
 			// The run stopped under it (grace period over, second Ctrl-C):
 			// still a record, an error, and counted as cut.

@@ -106,6 +106,8 @@ func itoa(n int) string {
 	return string(b)
 }
 
+// errorDetails is record.Error as error_summary writes it: with its code
+// always, 0 included (the records file omits a zero code).
 type errorDetails struct {
 	Code    int    `json:"code"`
 	Type    string `json:"type"`

@@ -10,22 +10,9 @@ type Flag uint32
 // Metric flags.
 const (
 	StreamingOnly  Flag = 1 << iota // needs --streaming
-	ProducesTokens                  // needs a token-producing endpoint
 	NoConsole                       // exported, not shown in the console table
 	LargerIsBetter                  // SLO direction: value ≥ threshold
 	ErrorOnly                       // computed for error records only
-	NoIndividual                    // not in profile_export.jsonl
-	GoodputOnly                     // only with --goodput
-)
-
-// Kind says where a metric's value comes from.
-type Kind int
-
-// Metric kinds.
-const (
-	PerRecord Kind = iota // one value per request → statistics
-	Aggregate             // one value over all requests
-	Derived               // computed from other results
 )
 
 // Def describes a metric.
@@ -36,7 +23,6 @@ type Def struct {
 	Scale  float64
 	Flags  Flag
 	Order  int // console display order; 0 sorts last
-	Kind   Kind
 }
 
 // Has reports whether d carries flag f.
@@ -93,26 +79,26 @@ const (
 
 // recordDefs are AIPerf's per-record metrics (spec §2.4).
 var recordDefs = [numRecordMetrics]Def{
-	TTFT:                {Tag: "time_to_first_token", Header: "Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 100},
-	TTST:                {Tag: "time_to_second_token", Header: "Time to Second Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 200},
+	TTFT:                {Tag: "time_to_first_token", Header: "Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly, Order: 100},
+	TTST:                {Tag: "time_to_second_token", Header: "Time to Second Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly, Order: 200},
 	RequestLatency:      {Tag: "request_latency", Header: "Request Latency", Unit: "ms", Scale: msPerNs, Order: 300},
-	ITL:                 {Tag: "inter_token_latency", Header: "Inter Token Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens, Order: 400},
-	OutputTPSPerUser:    {Tag: "output_token_throughput_per_user", Header: "Output Token Throughput Per User", Unit: "tokens/sec/user", Scale: 1, Flags: StreamingOnly | ProducesTokens | LargerIsBetter, Order: 500},
-	OSL:                 {Tag: "output_sequence_length", Header: "Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 600},
-	ISL:                 {Tag: "input_sequence_length", Header: "Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 700},
-	OutputTokenCount:    {Tag: "output_token_count", Header: "Output Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
-	ReasoningTokenCount: {Tag: "reasoning_token_count", Header: "Reasoning Token Count", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole},
-	ErrorISL:            {Tag: "error_isl", Header: "Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly},
+	ITL:                 {Tag: "inter_token_latency", Header: "Inter Token Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly, Order: 400},
+	OutputTPSPerUser:    {Tag: "output_token_throughput_per_user", Header: "Output Token Throughput Per User", Unit: "tokens/sec/user", Scale: 1, Flags: StreamingOnly | LargerIsBetter, Order: 500},
+	OSL:                 {Tag: "output_sequence_length", Header: "Output Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter, Order: 600},
+	ISL:                 {Tag: "input_sequence_length", Header: "Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter, Order: 700},
+	OutputTokenCount:    {Tag: "output_token_count", Header: "Output Token Count", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole},
+	ReasoningTokenCount: {Tag: "reasoning_token_count", Header: "Reasoning Token Count", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole},
+	ErrorISL:            {Tag: "error_isl", Header: "Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly},
 
 	ScheduleLag:           {Tag: "schedule_lag", Header: "Schedule Lag", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
-	EffectiveTTFT:         {Tag: "effective_time_to_first_token", Header: "Effective Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
+	EffectiveTTFT:         {Tag: "effective_time_to_first_token", Header: "Effective Time to First Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole},
 	EffectiveLatency:      {Tag: "effective_latency", Header: "Effective Request Latency", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
-	UsagePromptTokens:     {Tag: "usage_prompt_tokens", Header: "Usage Prompt Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole},
-	UsageCompletionTokens: {Tag: "usage_completion_tokens", Header: "Usage Completion Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole},
-	UsageCachedTokens:     {Tag: "usage_prompt_cache_read_tokens", Header: "Usage Prompt Cache Read Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
-	ExpectedCachedTokens:  {Tag: "expected_cached_tokens", Header: "Expected Cached Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | NoConsole | LargerIsBetter},
-	OSLMismatchPct:        {Tag: "osl_mismatch_diff_pct", Header: "OSL Mismatch", Unit: "%", Scale: 1, Flags: ProducesTokens | NoConsole},
-	TTFTPerUncachedToken:  {Tag: "ttft_per_uncached_token", Header: "TTFT per Uncached Prompt Token", Unit: "ms/token", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole},
+	UsagePromptTokens:     {Tag: "usage_prompt_tokens", Header: "Usage Prompt Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole},
+	UsageCompletionTokens: {Tag: "usage_completion_tokens", Header: "Usage Completion Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole},
+	UsageCachedTokens:     {Tag: "usage_prompt_cache_read_tokens", Header: "Usage Prompt Cache Read Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	ExpectedCachedTokens:  {Tag: "expected_cached_tokens", Header: "Expected Cached Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	OSLMismatchPct:        {Tag: "osl_mismatch_diff_pct", Header: "OSL Mismatch", Unit: "%", Scale: 1, Flags: NoConsole},
+	TTFTPerUncachedToken:  {Tag: "ttft_per_uncached_token", Header: "TTFT per Uncached Prompt Token", Unit: "ms/token", Scale: msPerNs, Flags: StreamingOnly | NoConsole},
 
 	HTTPBlocked:      {Tag: "http_req_blocked", Header: "HTTP Blocked", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
 	HTTPDNS:          {Tag: "http_req_dns_lookup", Header: "HTTP DNS Lookup", Unit: "ms", Scale: msPerNs, Flags: NoConsole},
@@ -129,32 +115,32 @@ var recordDefs = [numRecordMetrics]Def{
 }
 
 // iclDef is the list-valued inter-chunk latency.
-var iclDef = Def{Tag: "inter_chunk_latency", Header: "Inter Chunk Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | ProducesTokens | NoConsole}
+var iclDef = Def{Tag: "inter_chunk_latency", Header: "Inter Chunk Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole}
 
 // Scalar (aggregate and derived) metric definitions.
 var (
-	defOutputTPS       = Def{Tag: "output_token_throughput", Header: "Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: ProducesTokens | LargerIsBetter, Order: 800, Kind: Derived}
-	defRequestTPS      = Def{Tag: "request_throughput", Header: "Request Throughput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 900, Kind: Derived}
-	defGoodput         = Def{Tag: "goodput", Header: "Goodput", Unit: "requests/sec", Scale: 1, Flags: GoodputOnly | LargerIsBetter, Order: 1000, Kind: Derived}
-	defRequestCount    = Def{Tag: "request_count", Header: "Request Count", Unit: "requests", Scale: 1, Flags: LargerIsBetter | NoIndividual, Order: 1100, Kind: Aggregate}
-	defErrorCount      = Def{Tag: "error_request_count", Header: "Error Request Count", Unit: "requests", Scale: 1, Flags: ErrorOnly | NoIndividual, Kind: Aggregate}
-	defGoodCount       = Def{Tag: "good_request_count", Header: "Good Request Count", Unit: "requests", Scale: 1, Flags: GoodputOnly | NoConsole, Kind: Aggregate}
-	defMinReqTS        = Def{Tag: "min_request_timestamp", Header: "Minimum Request Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
-	defMaxRespTS       = Def{Tag: "max_response_timestamp", Header: "Maximum Response Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole | NoIndividual, Kind: Aggregate}
-	defDuration        = Def{Tag: "benchmark_duration", Header: "Benchmark Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole, Kind: Derived}
-	defTotalOutput     = Def{Tag: "total_output_tokens", Header: "Total Output Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalReasoning  = Def{Tag: "total_reasoning_tokens", Header: "Total Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalOSL        = Def{Tag: "total_osl", Header: "Total Output Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defTotalISL        = Def{Tag: "total_isl", Header: "Total Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole, Kind: Derived}
-	defSessionCount    = Def{Tag: "session_count", Header: "Session Count", Unit: "sessions", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Aggregate}
-	defSessionTPS      = Def{Tag: "session_throughput", Header: "Session Throughput", Unit: "sessions/sec", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
+	defOutputTPS       = Def{Tag: "output_token_throughput", Header: "Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 800}
+	defRequestTPS      = Def{Tag: "request_throughput", Header: "Request Throughput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 900}
+	defGoodput         = Def{Tag: "goodput", Header: "Goodput", Unit: "requests/sec", Scale: 1, Flags: LargerIsBetter, Order: 1000}
+	defRequestCount    = Def{Tag: "request_count", Header: "Request Count", Unit: "requests", Scale: 1, Flags: LargerIsBetter, Order: 1100}
+	defErrorCount      = Def{Tag: "error_request_count", Header: "Error Request Count", Unit: "requests", Scale: 1, Flags: ErrorOnly}
+	defGoodCount       = Def{Tag: "good_request_count", Header: "Good Request Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defMinReqTS        = Def{Tag: "min_request_timestamp", Header: "Minimum Request Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole}
+	defMaxRespTS       = Def{Tag: "max_response_timestamp", Header: "Maximum Response Timestamp", Unit: "ns", Scale: 1, Flags: NoConsole}
+	defDuration        = Def{Tag: "benchmark_duration", Header: "Benchmark Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole}
+	defTotalOutput     = Def{Tag: "total_output_tokens", Header: "Total Output Tokens", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defTotalReasoning  = Def{Tag: "total_reasoning_tokens", Header: "Total Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defTotalOSL        = Def{Tag: "total_osl", Header: "Total Output Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defTotalISL        = Def{Tag: "total_isl", Header: "Total Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defSessionCount    = Def{Tag: "session_count", Header: "Session Count", Unit: "sessions", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defSessionTPS      = Def{Tag: "session_throughput", Header: "Session Throughput", Unit: "sessions/sec", Scale: 1, Flags: NoConsole | LargerIsBetter}
 	defSessionDuration = Def{Tag: "session_duration", Header: "Session Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole}
 	defSessionTurns    = Def{Tag: "session_turns", Header: "Turns per Session", Unit: "turns", Scale: 1, Flags: NoConsole}
 	defThinkTime       = Def{Tag: "think_time", Header: "Think Time Applied", Unit: "ms", Scale: msPerNs, Flags: NoConsole}
-	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
-	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter, Kind: Derived}
-	defOSLMismatch     = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole, Kind: Aggregate}
-	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: ProducesTokens | LargerIsBetter | NoConsole | ErrorOnly, Kind: Derived}
+	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defOSLMismatch     = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )
 
 // NumRecordMetrics is the number of per-record metrics.

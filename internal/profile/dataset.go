@@ -8,7 +8,6 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
-	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -37,7 +36,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		convs, err := dataset.Synthetic(dataset.SyntheticOptions{
 			SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
 			SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
-			Answers: contextMode != engine.ContextLive,
+			Answers: contextMode != config.ContextLive,
 			Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
 			OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
 			TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
@@ -65,7 +64,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if err != nil {
 		return nil, fs, UsageError{err}
 	}
-	if contextMode != engine.ContextLive {
+	if contextMode != config.ContextLive {
 		if err := cannedAnswers(convs, tok); err != nil {
 			return nil, fs, UsageError{err}
 		}

@@ -101,7 +101,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	r.seed = randomSeed(p)
 	contextMode := p.ContextMode
 	if p.ReplayOutputs != "" {
-		contextMode = engine.ContextDeltasCanned
+		contextMode = config.ContextDeltasCanned
 	}
 	convs, fixed, err := loadConversations(p, r.seed, contextMode, tok, r.log)
 	if err != nil {
@@ -184,7 +184,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
 		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
-		ConnectionReuse: p.ConnectionReuse, ContextMode: contextMode, StopOnError: p.SessionOnError == "stop",
+		Reuse: reuseOf(p.ConnectionReuse), Precanned: contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate

@@ -11,6 +11,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 )
@@ -129,4 +130,15 @@ func parseExtra(p *config.Profile) ([]endpoint.Field, error) {
 		return nil, UsageError{err}
 	}
 	return f, nil
+}
+
+// reuseOf maps --connection-reuse-strategy to the engine's strategy.
+func reuseOf(flag string) engine.Reuse {
+	switch flag {
+	case config.ReuseNever:
+		return engine.ReuseNever
+	case config.ReuseSticky:
+		return engine.ReuseSticky
+	}
+	return engine.ReusePooled
 }

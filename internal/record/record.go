@@ -25,12 +25,15 @@ type Usage struct {
 	ReasoningTokens  *int `json:"reasoning_tokens,omitempty"`
 }
 
-// Error is a failed request (AIPerf's ErrorDetails).
+// Error is a failed request (AIPerf's ErrorDetails), as the transport
+// classified it or the parser found it.
 type Error struct {
 	Code    int    `json:"code,omitempty"`
 	Type    string `json:"type"`
 	Message string `json:"message"`
 }
+
+func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
 // Record is one request. Times ending in Ns are monotonic nanoseconds of the
 // run clock; Wall fields are Unix nanoseconds.

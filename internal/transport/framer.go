@@ -9,7 +9,6 @@ type framer struct {
 	evStart   int
 	lineStart int
 	evNs      int64
-	scanned   int // bytes of buf already looked at
 }
 
 // feed scans buf[from:], new bytes that arrived at ns, and appends every
@@ -36,7 +35,6 @@ func (f *framer) feed(buf []byte, from int, ns int64, evs []Event) []Event {
 		}
 		pos = nl + 1
 	}
-	f.scanned = len(buf)
 	return evs
 }
 

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // closingServer answers the first request on each connection, keeps the
@@ -212,7 +213,7 @@ func TestClassify(t *testing.T) {
 			t.Errorf("%v: %s, want %s", c.err, got.Type, c.want)
 		}
 	}
-	if e := (&Error{Type: "T", Message: "m"}); e.Error() != "T: m" {
+	if e := (&record.Error{Type: "T", Message: "m"}); e.Error() != "T: m" {
 		t.Error(e.Error())
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // Request is a fully built request: its body and headers exist before the
@@ -47,15 +48,6 @@ type Event struct {
 	Off, Len int32
 }
 
-// Error describes a failed request the way AIPerf's ErrorDetails does.
-type Error struct {
-	Code    int    `json:"code"`
-	Type    string `json:"type"`
-	Message string `json:"message"`
-}
-
-func (e *Error) Error() string { return e.Type + ": " + e.Message }
-
 // Result is what a request measured. Times are clock nanoseconds.
 type Result struct {
 	StartNs int64 // just before the request was written
@@ -65,7 +57,7 @@ type Result struct {
 	SSE     bool
 	Buf     []byte  // raw body
 	Events  []Event // SSE events, or one event holding the whole body
-	Err     *Error
+	Err     *record.Error
 	// Cancelled is set when the client cancelled the request on purpose.
 	Cancelled   bool
 	CancelledNs int64
@@ -199,7 +191,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 	}
 	if res.Err != nil && errors.Is(context.Cause(ctx), errClientCancel) {
 		res.Cancelled, res.CancelledNs = true, res.EndNs
-		res.Err = &Error{Code: 499, Type: "RequestCancellationError",
+		res.Err = &record.Error{Code: 499, Type: "RequestCancellationError",
 			Message: fmt.Sprintf("Request was cancelled after %.3f seconds", time.Duration(res.EndNs-res.StartNs).Seconds())}
 	}
 	res.rawErr = nil
@@ -222,7 +214,7 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 	if err != nil {
 		res.StartNs = c.clock.Now()
 		res.EndNs = res.StartNs
-		res.Err = &Error{Type: "InvalidURL", Message: err.Error()}
+		res.Err = &record.Error{Type: "InvalidURL", Message: err.Error()}
 		return
 	}
 	hreq.Header = req.Header
@@ -245,7 +237,7 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
 			msg = strings.TrimSpace("redirected to " + loc + " (sonde does not follow redirects: point --url at the final address) " + msg)
 		}
-		res.Err = &Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: msg}
+		res.Err = &record.Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: msg}
 		return
 	}
 	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
@@ -304,28 +296,28 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 var localAddr = regexp.MustCompile(`(\[[0-9a-fA-F:.%a-z]+\]|[0-9.]+):[0-9]+->`)
 
 // classify names a transport failure.
-func classify(ctx context.Context, err error) *Error {
+func classify(ctx context.Context, err error) *record.Error {
 	msg := localAddr.ReplaceAllString(err.Error(), "")
 	var ne net.Error
 	switch {
 	case errors.Is(context.Cause(ctx), ErrCancelled) || errors.Is(err, ErrCancelled):
-		return &Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled: " + msg}
+		return &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cancelled: " + msg}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()):
-		return &Error{Type: "TimeoutError", Message: msg}
+		return &record.Error{Type: "TimeoutError", Message: msg}
 	case errors.Is(err, context.Canceled):
-		return &Error{Type: "CancelledError", Message: msg}
+		return &record.Error{Type: "CancelledError", Message: msg}
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return &Error{Type: "ConnectionRefusedError", Message: msg}
+		return &record.Error{Type: "ConnectionRefusedError", Message: msg}
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return &Error{Type: "StreamTruncatedError", Message: "the server closed the stream early: " + msg}
+		return &record.Error{Type: "StreamTruncatedError", Message: "the server closed the stream early: " + msg}
 	case errors.Is(err, syscall.ECONNRESET):
-		return &Error{Type: "ConnectionResetError", Message: msg}
+		return &record.Error{Type: "ConnectionResetError", Message: msg}
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
-		return &Error{Type: "ConnectionError", Message: msg}
+		return &record.Error{Type: "ConnectionError", Message: msg}
 	}
-	return &Error{Type: "ClientError", Message: msg}
+	return &record.Error{Type: "ClientError", Message: msg}
 }
 
 // ErrCancelled is the cause given when sonde itself cancels a request
