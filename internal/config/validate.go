@@ -14,7 +14,31 @@ import (
 func (p *Profile) Validate() []error {
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	p.checkLoad(add)
+	p.checkDataset(add)
+	p.checkNumbers(add)
+	for _, h := range p.Header {
+		if _, err := ParseHeader(h); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, u := range p.URL {
+		if err := checkURL(u); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if t := p.Tokenizer; looksLikePath(t) {
+		if _, err := os.Stat(t); err != nil {
+			add("--tokenizer %s: %v", t, errors.Unwrap(err))
+		}
+	}
+	errs = append(errs, checkFinite(p)...)
+	errs = append(errs, checkRanges(p)...)
+	return errs
+}
 
+// checkLoad: the load shape and the flags that only make sense together.
+func (p *Profile) checkLoad(add func(string, ...any)) {
 	if len(p.Model) == 0 || strings.TrimSpace(strings.Join(p.Model, "")) == "" {
 		add("--model-names (-m, --model) is required")
 	}
@@ -83,6 +107,10 @@ func (p *Profile) Validate() []error {
 	if p.ReplayOutputs != "" && p.ContextMode == ContextLive && p.ContextModeSet {
 		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
 	}
+}
+
+// checkDataset: input files, fixed schedules and prompt shaping.
+func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.PublicDataset != "" && p.CustomDatasetType != "" {
 		add("--public-dataset and --custom-dataset-type cannot be used together")
 	}
@@ -134,6 +162,10 @@ func (p *Profile) Validate() []error {
 	if p.ISLBlockSize < 1 {
 		add("--isl-block-size must be at least 1, got %d", p.ISLBlockSize)
 	}
+}
+
+// checkNumbers: counts, rates and durations in range.
+func (p *Profile) checkNumbers(add func(string, ...any)) {
 	positiveInt := func(flag string, v *int) {
 		if v != nil && *v < 1 {
 			add("%s must be at least 1, got %d", flag, *v)
@@ -191,24 +223,6 @@ func (p *Profile) Validate() []error {
 	if p.RequestTimeoutSeconds <= 0 {
 		add("--request-timeout-seconds must be greater than 0, got %g", p.RequestTimeoutSeconds)
 	}
-	for _, h := range p.Header {
-		if _, err := ParseHeader(h); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	for _, u := range p.URL {
-		if err := checkURL(u); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if t := p.Tokenizer; looksLikePath(t) {
-		if _, err := os.Stat(t); err != nil {
-			add("--tokenizer %s: %v", t, errors.Unwrap(err))
-		}
-	}
-	errs = append(errs, checkFinite(p)...)
-	errs = append(errs, checkRanges(p)...)
-	return errs
 }
 
 // checkURL accepts what AIPerf does (a scheme-less host:port gets http://)

@@ -46,7 +46,13 @@ type profileRun struct {
 	warnings []string
 	seed     uint64
 	convs    []dataset.Conversation
-	expected int64 // requests the profiling phase will send; 0 if unknown
+	urls     []string
+	fixed    fixedSchedule
+	sampler  *dataset.Planned
+	// contextMode is --conversation-context-mode, or a pre-canned one for
+	// --replay-outputs.
+	contextMode string
+	expected    int64 // requests the profiling phase will send; 0 if unknown
 
 	clk      clock.Clock
 	stopSims func() // shuts down sim:// servers and waits for them
@@ -79,76 +85,103 @@ func (r *profileRun) warn(w string) {
 	r.warnings = append(r.warnings, w)
 }
 
-// prepare resolves the endpoint, the tokenizer and the conversations,
-// writes inputs.json, and sets up the client, the processor and its sinks.
+// prepare resolves the workload, writes inputs.json, and sets up the
+// client, the pipeline and the engine's configuration.
 func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
+	p := r.p
+	if err := r.resolveWorkload(); err != nil {
+		return err
+	}
+	codec := &endpoint.Codec{Type: endpoint.Type(p.EndpointType), Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens,
+		Extra: extra, IncludeUsage: p.UseServerTokenCount}
+	if err := export.WriteInputs(r.files.Inputs(), r.convs, codec); err != nil {
+		return fmt.Errorf("inputs.json: %w", err)
+	}
+	if err := r.setUpClient(); err != nil {
+		return err
+	}
+	if err := r.setUpPipeline(slos); err != nil {
+		return err
+	}
+	if err := r.engineConfig(codec); err != nil {
+		return err
+	}
+	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
+}
+
+// resolveWorkload resolves the URLs (starting sim:// servers), the
+// tokenizer, the seed, the conversations and what the run will send of them.
+func (r *profileRun) resolveWorkload() error {
 	p, pl := r.p, &r.pl
-	typ := endpoint.Type(p.EndpointType)
 	path := p.CustomEndpoint
 	if path == "" {
-		path = typ.DefaultPath()
+		path = endpoint.Type(p.EndpointType).DefaultPath()
 	}
 	urls, sims, stopSims, err := endpointURLs(r.ctx, p, path, r.logf)
 	if err != nil {
 		return err
 	}
-	r.stopSims = stopSims
+	r.urls, r.stopSims = urls, stopSims
 	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
 		return err
 	}
 	tok := r.tok.Tokenizer
-
 	r.seed = randomSeed(p)
-	contextMode := p.ContextMode
+	r.contextMode = p.ContextMode
 	if p.ReplayOutputs != "" {
-		contextMode = config.ContextDeltasCanned
+		r.contextMode = config.ContextDeltasCanned
 	}
-	convs, fixed, err := loadConversations(p, r.seed, contextMode, tok, r.log)
-	if err != nil {
+	if r.convs, r.fixed, err = loadConversations(p, r.seed, r.contextMode, tok, r.log); err != nil {
 		return err
 	}
 	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
-		pl.maxSessions, pl.maxRequests = len(convs), 0 // a file is sent once through
+		pl.maxSessions, pl.maxRequests = len(r.convs), 0 // a file is sent once through
 	}
 	if p.ReplayOutputs != "" {
-		if err := replayAnswers(p.ReplayOutputs, convs, tok, r.log); err != nil {
+		if err := replayAnswers(p.ReplayOutputs, r.convs, tok, r.log); err != nil {
 			return UsageError{err}
 		}
 	}
-	r.convs = convs
 	strategy := p.SamplingStrategy
-	if strategy == "" && (p.InputFile != "" || fixed.on) {
+	if strategy == "" && (p.InputFile != "" || r.fixed.on) {
 		strategy = "sequential" // files and traces go in order, as in AIPerf
 	}
-	sampler := dataset.Plan(dataset.NewSampler(strategy, len(convs), dataset.NewRand(r.seed, dataset.StreamSampler)), pl.maxSessions)
+	r.sampler = dataset.Plan(dataset.NewSampler(strategy, len(r.convs), dataset.NewRand(r.seed, dataset.StreamSampler)), pl.maxSessions)
 	r.expected = int64(pl.maxRequests)
 	if pl.maxSessions > 0 {
-		for _, i := range sampler.Order {
-			r.expected += int64(len(convs[i].Turns))
+		for _, i := range r.sampler.Order {
+			r.expected += int64(len(r.convs[i].Turns))
 		}
 		if p.ConversationTurnMean > 1 {
 			r.logf("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, r.expected)
 		}
 	}
+	return nil
+}
 
-	codec := &endpoint.Codec{Type: typ, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, Extra: extra, IncludeUsage: p.UseServerTokenCount}
-	if err := export.WriteInputs(r.files.Inputs(), convs, codec); err != nil {
-		return fmt.Errorf("inputs.json: %w", err)
-	}
-
+// setUpClient builds the run clock and the HTTP client, and opens
+// --warmup-connections.
+func (r *profileRun) setUpClient() error {
 	r.clk = clock.New()
-	conns := pl.concurrency
+	conns := r.pl.concurrency
 	if conns == 0 {
 		conns = 1024
 	}
 	r.client = transport.NewClient(r.clk, conns)
-	r.client.LimitConns(pl.concurrency) // sessions in flight never need more
-	if n := p.WarmupConnections; n > 0 {
-		if err := r.client.Warm(r.ctx, urls, n); err != nil {
+	r.client.LimitConns(r.pl.concurrency) // sessions in flight never need more
+	if n := r.p.WarmupConnections; n > 0 {
+		if err := r.client.Warm(r.ctx, r.urls, n); err != nil {
 			return err
 		}
 		r.logf("Opened %d connections to each server before profiling (--warmup-connections)", n)
 	}
+	return nil
+}
+
+// setUpPipeline builds the accumulator, the streamed exports by name, and
+// the processor that feeds them.
+func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
+	p, pl := r.p, r.pl
 	meanGap := 0.0
 	switch {
 	case pl.rate > 0:
@@ -166,9 +199,15 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		}
 		r.streams = append(r.streams, s)
 	}
-	r.proc = pipeline.NewProcessor(tok, r.clk, p.Streaming, append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)...)
+	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
+	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount
+	return nil
+}
 
+// engineConfig is the configuration every phase starts from.
+func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
+	p, pl := r.p, r.pl
 	pattern := p.ArrivalPattern
 	if pl.sessionRate {
 		pattern = p.SessionArrival
@@ -178,13 +217,13 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		return UsageError{err}
 	}
 	r.base = engine.Config{
-		Conversations: convs, Sampler: sampler, Codec: codec, URLs: urls, Header: baseHeaders(p, r.e.Version),
+		Conversations: r.convs, Sampler: r.sampler, Codec: codec, URLs: r.urls, Header: baseHeaders(p, r.e.Version),
 		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
 		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
-		Fixed: fixed.on, FixedZeroMs: fixed.zeroMs, KeepRaw: p.ExportLevel == "raw",
-		Reuse: reuseOf(p.ConnectionReuse), Precanned: contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
+		Fixed: r.fixed.on, FixedZeroMs: r.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
+		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate
@@ -195,7 +234,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	if p.PrefillConcurrency != nil {
 		r.base.PrefillConcurrency = *p.PrefillConcurrency
 	}
-	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
+	return nil
 }
 
 // resolveTokenizer picks --tokenizer, the simulator's tokenizer when every
