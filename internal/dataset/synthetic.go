@@ -3,6 +3,7 @@ package dataset
 import (
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
@@ -50,17 +51,12 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	if err != nil {
 		return nil, err
 	}
-	turnsR := NewRand(opts.Seed, StreamTurns)
-	islR := NewRand(opts.Seed, StreamISL)
-	oslR := NewRand(opts.Seed, StreamOSL)
-	delayR := NewRand(opts.Seed, StreamDelay)
-	promptR := NewRand(opts.Seed, StreamPrompt)
-	idR := NewRand(opts.Seed, StreamIDs)
-	answerR := NewRand(opts.Seed, StreamAnswers)
-	shapeR := NewRand(opts.Seed, StreamShape)
+	g := &synth{opts: opts, gen: gen, turns: NewRand(opts.Seed, StreamTurns), isl: NewRand(opts.Seed, StreamISL),
+		osl: NewRand(opts.Seed, StreamOSL), delay: NewRand(opts.Seed, StreamDelay), prompt: NewRand(opts.Seed, StreamPrompt),
+		ids: NewRand(opts.Seed, StreamIDs), answer: NewRand(opts.Seed, StreamAnswers), shape: NewRand(opts.Seed, StreamShape)}
 	var prefixes []string
 	for range opts.PrefixPool {
-		p, err := gen.Prompt(shapeR, opts.PrefixLength)
+		p, err := gen.Prompt(g.shape, opts.PrefixLength)
 		if err != nil {
 			return nil, err
 		}
@@ -68,67 +64,28 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	}
 	system := ""
 	if opts.SharedSystem > 0 {
-		if system, err = gen.Prompt(shapeR, opts.SharedSystem); err != nil {
+		if system, err = gen.Prompt(g.shape, opts.SharedSystem); err != nil {
 			return nil, err
 		}
 	}
 	convs := make([]Conversation, opts.Entries)
-	turnCounter := 0
 	for i := range convs {
-		n := max(PositiveNormalInt(turnsR, opts.TurnMean, opts.TurnStddev), 1)
-		c := Conversation{ID: UUID4(idR), Turns: make([]Turn, n), System: system, SystemTokens: opts.SharedSystem}
+		n := max(PositiveNormalInt(g.turns, opts.TurnMean, opts.TurnStddev), 1)
+		c := Conversation{ID: UUID4(g.ids), Turns: make([]Turn, n), System: system, SystemTokens: opts.SharedSystem}
 		var lead []string // what starts the first turn: a pooled prefix, a user context
 		if len(prefixes) > 0 {
-			lead = append(lead, prefixes[shapeR.IntN(len(prefixes))])
+			lead = append(lead, prefixes[g.shape.IntN(len(prefixes))])
 		}
 		if opts.UserContext > 0 {
-			ctx, err := gen.Prompt(shapeR, opts.UserContext)
+			ctx, err := gen.Prompt(g.shape, opts.UserContext)
 			if err != nil {
 				return nil, err
 			}
 			lead = append(lead, ctx)
 		}
 		for k := range c.Turns {
-			t := &c.Turns[k]
-			if len(opts.Models) > 0 {
-				t.Model = opts.Models[turnCounter%len(opts.Models)]
-			}
-			turnCounter++
-			if opts.SeqDist != nil {
-				t.Tokens, t.MaxTokens = opts.SeqDist.Sample(islR)
-			} else {
-				t.Tokens = max(PositiveNormalInt(islR, float64(opts.ISLMean), opts.ISLStddev), 1)
-				if opts.OSLMean > 0 {
-					t.MaxTokens = max(PositiveNormalInt(oslR, float64(opts.OSLMean), opts.OSLStddev), 1)
-				}
-			}
-			if k == 0 && len(lead) > 0 {
-				if t.Text, t.Tokens, err = gen.WithLead(promptR, lead, t.Tokens); err != nil {
-					return nil, err
-				}
-			} else if t.Text, err = gen.Prompt(promptR, t.Tokens); err != nil {
+			if err := g.turn(&c.Turns[k], k, lead); err != nil {
 				return nil, err
-			}
-			for b := 1; b < opts.Batch; b++ {
-				extra, err := gen.Prompt(promptR, t.Tokens)
-				if err != nil {
-					return nil, err
-				}
-				t.Batch = append(t.Batch, extra)
-				t.BatchTokens += t.Tokens
-			}
-			if opts.Answers {
-				t.AnswerTokens = t.MaxTokens
-				if t.AnswerTokens == 0 {
-					t.AnswerTokens = t.Tokens
-				}
-				if t.Answer, err = gen.Prompt(answerR, t.AnswerTokens); err != nil {
-					return nil, err
-				}
-			}
-			if k > 0 && opts.DelayMean > 0 {
-				ms := math.Ceil(PositiveNormal(delayR, opts.DelayMean, opts.DelayStddev)) * opts.DelayRatio
-				t.Delay = time.Duration(ms * float64(time.Millisecond))
 			}
 		}
 		convs[i] = c
@@ -137,4 +94,59 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 		return nil, fmt.Errorf("dataset: --num-dataset-entries must be at least 1")
 	}
 	return convs, nil
+}
+
+// synth draws synthetic conversations, each quantity from its own stream.
+type synth struct {
+	opts                                               SyntheticOptions
+	gen                                                *PromptGen
+	turns, isl, osl, delay, prompt, ids, answer, shape *rand.Rand
+	counter                                            int // turns drawn so far, for the model round robin
+}
+
+// turn fills turn k: model, lengths, text (after lead on the first turn),
+// batch prompts, pre-canned answer and think time.
+func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
+	opts := g.opts
+	if len(opts.Models) > 0 {
+		t.Model = opts.Models[g.counter%len(opts.Models)]
+	}
+	g.counter++
+	if opts.SeqDist != nil {
+		t.Tokens, t.MaxTokens = opts.SeqDist.Sample(g.isl)
+	} else {
+		t.Tokens = max(PositiveNormalInt(g.isl, float64(opts.ISLMean), opts.ISLStddev), 1)
+		if opts.OSLMean > 0 {
+			t.MaxTokens = max(PositiveNormalInt(g.osl, float64(opts.OSLMean), opts.OSLStddev), 1)
+		}
+	}
+	if k == 0 && len(lead) > 0 {
+		if t.Text, t.Tokens, err = g.gen.WithLead(g.prompt, lead, t.Tokens); err != nil {
+			return err
+		}
+	} else if t.Text, err = g.gen.Prompt(g.prompt, t.Tokens); err != nil {
+		return err
+	}
+	for b := 1; b < opts.Batch; b++ {
+		extra, err := g.gen.Prompt(g.prompt, t.Tokens)
+		if err != nil {
+			return err
+		}
+		t.Batch = append(t.Batch, extra)
+		t.BatchTokens += t.Tokens
+	}
+	if opts.Answers {
+		t.AnswerTokens = t.MaxTokens
+		if t.AnswerTokens == 0 {
+			t.AnswerTokens = t.Tokens
+		}
+		if t.Answer, err = g.gen.Prompt(g.answer, t.AnswerTokens); err != nil {
+			return err
+		}
+	}
+	if k > 0 && opts.DelayMean > 0 {
+		ms := math.Ceil(PositiveNormal(g.delay, opts.DelayMean, opts.DelayStddev)) * opts.DelayRatio
+		t.Delay = time.Duration(ms * float64(time.Millisecond))
+	}
+	return nil
 }

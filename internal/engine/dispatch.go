@@ -16,6 +16,77 @@ type arrival struct {
 	intended int64
 }
 
+// dispatcher is the state of one rate-mode phase (see runRate).
+type dispatcher struct {
+	e        *Engine
+	sessions *slots
+	// wake has one slot: a session that ends, or a turn that waits for a
+	// tick, signals without ever blocking.
+	wake chan struct{}
+	// waiting holds continuation turns waiting for a tick; each sends the
+	// channel its credit goes to. Buffered so a session rarely blocks to
+	// enqueue.
+	waiting   chan chan credit
+	active    atomic.Int64
+	wg        sync.WaitGroup
+	pending   []arrival // arrived, waiting for a session slot
+	noMoreNew bool
+}
+
+func (d *dispatcher) notify() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// waitForTick is how a continuation turn gets its credit: the intended time
+// of the tick that served it.
+func (d *dispatcher) waitForTick(ctx context.Context) (credit, bool) {
+	grant := make(chan credit, 1)
+	select {
+	case d.waiting <- grant:
+	case <-ctx.Done():
+		return credit{}, false
+	}
+	d.notify()
+	select {
+	case c := <-grant:
+		return c, true
+	case <-ctx.Done():
+		return credit{}, false
+	}
+}
+
+func (d *dispatcher) start(issue, run context.Context, a arrival, wait waitFn) {
+	d.active.Add(1)
+	d.wg.Go(func() {
+		defer d.notify()
+		defer d.active.Add(-1)
+		defer d.sessions.release()
+		d.e.newSession(a.n, a.conv).run(issue, run, wait, a.intended)
+	})
+}
+
+// tick hands the arrival due at `at` to a waiting continuation, or to a new
+// session, which waits in pending for a slot.
+func (d *dispatcher) tick(at int64) {
+	select {
+	case g := <-d.waiting:
+		g <- credit{intendedNs: at}
+		return
+	default:
+	}
+	if d.noMoreNew {
+		return
+	}
+	if n, conv, ok := d.e.claimSession(); ok {
+		d.pending = append(d.pending, arrival{n: n, conv: conv, intended: at})
+	} else {
+		d.noMoreNew = true
+	}
+}
+
 // runRate hands out one credit per request on an absolute schedule (spec
 // §5.3): at each tick a waiting continuation turn goes first (its session
 // already holds a slot); otherwise a new session arrives. Unlike AIPerf,
@@ -26,92 +97,39 @@ type arrival struct {
 // re-anchor the schedule when it falls behind: every arrival already due is
 // handed out at once.
 //
-// Nothing here blocks on a session: sessions signal their end through a
-// one-slot wake channel that never blocks the sender, so the dispatcher can
-// neither hang nor be slowed by the sessions it paces.
+// Nothing here blocks on a session: sessions signal through the one-slot
+// wake channel, so the dispatcher can neither hang nor be slowed by the
+// sessions it paces.
 func (e *Engine) runRate(issue, run context.Context) {
-	sessions := newSlots(e.cfg.Concurrency)
-	wake := make(chan struct{}, 1)
-	notify := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
-	// Continuations waiting for a tick; each sends the channel its credit
-	// goes to. Buffered so a waiting session rarely blocks to enqueue.
-	waiting := make(chan chan credit, 1024)
-	var active atomic.Int64
-	var wg sync.WaitGroup
-
+	d := &dispatcher{e: e, sessions: newSlots(e.cfg.Concurrency), wake: make(chan struct{}, 1), waiting: make(chan chan credit, 1024)}
 	var wait waitFn
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
-		wait = func(ctx context.Context) (credit, bool) {
-			grant := make(chan credit, 1)
-			select {
-			case waiting <- grant:
-			case <-ctx.Done():
-				return credit{}, false
-			}
-			notify()
-			select {
-			case c := <-grant:
-				return c, true
-			case <-ctx.Done():
-				return credit{}, false
-			}
-		}
+		wait = d.waitForTick
 	}
-	start := func(a arrival) {
-		active.Add(1)
-		wg.Go(func() {
-			defer notify()
-			defer active.Add(-1)
-			defer sessions.release()
-			e.newSession(a.n, a.conv).run(issue, run, wait, a.intended)
-		})
-	}
-
-	var pending []arrival // arrived, waiting for a session slot
 	ticks := schedule.NewTicker(e.cfg.Arrivals, e.clock.Now())
-	noMoreNew := false
 	for issue.Err() == nil {
-		for len(pending) > 0 && sessions.tryAcquire() {
-			start(pending[0])
-			pending = pending[1:]
+		for len(d.pending) > 0 && d.sessions.tryAcquire() {
+			d.start(issue, run, d.pending[0], wait)
+			d.pending = d.pending[1:]
 		}
-		if noMoreNew && len(pending) == 0 && active.Load() == 0 {
+		if d.noMoreNew && len(d.pending) == 0 && d.active.Load() == 0 {
 			break
 		}
-		if noMoreNew && len(pending) == 0 && wait == nil {
+		if d.noMoreNew && len(d.pending) == 0 && wait == nil {
 			// Sessions pace their own turns: nothing left to tick for.
 			select {
-			case <-wake:
+			case <-d.wake:
 			case <-issue.Done():
 			}
 			continue
 		}
-		if !e.clock.Wait(issue, ticks.Next(), wake) {
+		if !e.clock.Wait(issue, ticks.Next(), d.wake) {
 			continue // woken early: a slot freed or a turn waits; look again
 		}
-		at := ticks.Take()
-		select {
-		case g := <-waiting:
-			g <- credit{intendedNs: at}
-		default:
-			if noMoreNew {
-				break
-			}
-			if n, conv, ok := e.claimSession(); ok {
-				pending = append(pending, arrival{n: n, conv: conv, intended: at})
-			} else {
-				noMoreNew = true
-			}
-		}
+		d.tick(ticks.Take())
 	}
-	reason := UnsentNoSlot
-	for _, a := range pending {
-		e.countUnsent(reason, len(a.conv.Turns))
+	for _, a := range d.pending {
+		e.countUnsent(UnsentNoSlot, len(a.conv.Turns))
 	}
-	wg.Wait()
+	d.wg.Wait()
 }

@@ -251,42 +251,7 @@ func (a *Accumulator) Summary() *Summary {
 			s.Metrics = append(s.Metrics, r)
 		}
 	}
-	sum := func(i int) float64 {
-		t := 0.0
-		for _, x := range a.values[i] {
-			t += x
-		}
-		return t
-	}
-	s.Metrics = append(s.Metrics, integer(&defRequestCount, int64(a.count)))
-	if a.errors > 0 {
-		s.Metrics = append(s.Metrics, integer(&defErrorCount, int64(a.errors)))
-		s.Metrics = append(s.Metrics, integer(&defTotalErrorISL, int64(sum(ErrorISL))))
-	}
-	s.Metrics = append(s.Metrics,
-		integer(&defTotalOutput, int64(sum(OutputTokenCount))),
-		integer(&defTotalReasoning, int64(sum(ReasoningTokenCount))),
-		integer(&defTotalOSL, int64(sum(OSL))),
-		integer(&defTotalISL, int64(sum(ISL))),
-	)
-	if len(a.opts.SLOs) > 0 {
-		s.Metrics = append(s.Metrics, integer(&defGoodCount, int64(a.good)))
-	}
-	if a.count > 0 && a.maxTS > a.minTS {
-		durNs := float64(a.maxTS - a.minTS)
-		s.DurationSec = durNs / 1e9
-		s.MinRequestNs, s.MaxResponseNs = a.minTS, a.maxTS
-		s.Metrics = append(s.Metrics,
-			integer(&defMinReqTS, a.minTS),
-			integer(&defMaxRespTS, a.maxTS),
-			scalar(&defDuration, durNs),
-			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
-			scalar(&defOutputTPS, sum(OSL)/s.DurationSec),
-		)
-		if len(a.opts.SLOs) > 0 {
-			s.Metrics = append(s.Metrics, scalar(&defGoodput, float64(a.good)/s.DurationSec))
-		}
-	}
+	s.Metrics = append(s.Metrics, a.totals(s)...)
 	s.Metrics = append(s.Metrics, a.sessionResults(s.DurationSec)...)
 	if a.promptUsage > 0 {
 		s.Metrics = append(s.Metrics, scalar(&defServerCachePct, a.cachedUsage/a.promptUsage*100))
@@ -298,22 +263,7 @@ func (a *Accumulator) Summary() *Summary {
 		s.Metrics = append(s.Metrics, integer(&defOSLMismatch, int64(a.oslMismatch)))
 	}
 	sortResults(s.Metrics)
-	if a.oslMismatch > 0 {
-		s.Warnings = append(s.Warnings, fmt.Sprintf("%d of %d requests did not get the output length they asked for (more than min(%g%%, %g tokens) off): "+
-			"the server stopped early or ignored max tokens, so OSL and throughput are not what was configured. Add ignore_eos or min_tokens "+
-			"with --extra-inputs, or count with --use-server-token-count.", a.oslMismatch, a.oslChecked, a.opts.OSLMismatchPct, a.opts.OSLMismatchTokens))
-	}
-	if w := setupWarning(s); w != "" {
-		s.Warnings = append(s.Warnings, w)
-	}
-	if lag, ok := s.Lookup("schedule_lag"); ok {
-		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
-		if p99 := lag.Stats.Pct(99); p99 > threshold {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("Schedule lag p99 is %.3f ms (threshold %.3f ms): sonde sent requests later than the schedule intended, "+
-				"so latencies measured from the send time hide queueing (coordinated omission). Compare effective_time_to_first_token and "+
-				"effective_latency, which count from the intended time, and give the client more concurrency or CPU.", p99, threshold))
-		}
-	}
+	s.Warnings = a.warnings(s)
 	for e, n := range a.errs {
 		s.Errors = append(s.Errors, ErrorCount{Error: e, Count: n})
 	}
@@ -413,4 +363,69 @@ func setupWarning(s *Summary) string {
 	return fmt.Sprintf("Connection set-up (waiting for a connection, DNS, TCP and TLS: http_req_connection_overhead) averaged %.2f ms, "+
 		"%.0f%% of the mean TTFT of %.2f ms. TTFT includes it, as a user's would; to measure the server alone, open the connections "+
 		"before the run with --warmup-connections.", setup.Stats.Avg, share*100, ttft.Stats.Avg)
+}
+
+// warnings are the summary's findings a user must see: OSL mismatches,
+// connection set-up inside TTFT, and schedule lag (coordinated omission).
+func (a *Accumulator) warnings(s *Summary) []string {
+	var out []string
+	if a.oslMismatch > 0 {
+		out = append(out, fmt.Sprintf("%d of %d requests did not get the output length they asked for (more than min(%g%%, %g tokens) off): "+
+			"the server stopped early or ignored max tokens, so OSL and throughput are not what was configured. Add ignore_eos or min_tokens "+
+			"with --extra-inputs, or count with --use-server-token-count.", a.oslMismatch, a.oslChecked, a.opts.OSLMismatchPct, a.opts.OSLMismatchTokens))
+	}
+	if w := setupWarning(s); w != "" {
+		out = append(out, w)
+	}
+	if lag, ok := s.Lookup("schedule_lag"); ok {
+		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
+		if p99 := lag.Stats.Pct(99); p99 > threshold {
+			out = append(out, fmt.Sprintf("Schedule lag p99 is %.3f ms (threshold %.3f ms): sonde sent requests later than the schedule intended, "+
+				"so latencies measured from the send time hide queueing (coordinated omission). Compare effective_time_to_first_token and "+
+				"effective_latency, which count from the intended time, and give the client more concurrency or CPU.", p99, threshold))
+		}
+	}
+	return out
+}
+
+func (a *Accumulator) sum(i int) float64 {
+	t := 0.0
+	for _, x := range a.values[i] {
+		t += x
+	}
+	return t
+}
+
+// totals are the counts, token totals, timestamps and throughputs; they
+// set the summary's duration.
+func (a *Accumulator) totals(s *Summary) []Result {
+	out := []Result{integer(&defRequestCount, int64(a.count))}
+	if a.errors > 0 {
+		out = append(out, integer(&defErrorCount, int64(a.errors)), integer(&defTotalErrorISL, int64(a.sum(ErrorISL))))
+	}
+	out = append(out,
+		integer(&defTotalOutput, int64(a.sum(OutputTokenCount))),
+		integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
+		integer(&defTotalOSL, int64(a.sum(OSL))),
+		integer(&defTotalISL, int64(a.sum(ISL))),
+	)
+	if len(a.opts.SLOs) > 0 {
+		out = append(out, integer(&defGoodCount, int64(a.good)))
+	}
+	if a.count > 0 && a.maxTS > a.minTS {
+		durNs := float64(a.maxTS - a.minTS)
+		s.DurationSec = durNs / 1e9
+		s.MinRequestNs, s.MaxResponseNs = a.minTS, a.maxTS
+		out = append(out,
+			integer(&defMinReqTS, a.minTS),
+			integer(&defMaxRespTS, a.maxTS),
+			scalar(&defDuration, durNs),
+			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
+			scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
+		)
+		if len(a.opts.SLOs) > 0 {
+			out = append(out, scalar(&defGoodput, float64(a.good)/s.DurationSec))
+		}
+	}
+	return out
 }
