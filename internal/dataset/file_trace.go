@@ -54,31 +54,8 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 		}
 		fail := func(field string, err error) error { return &LineError{o.Path, line, field, err} }
 		var t Turn
-		switch {
-		case len(j.Messages) > 0:
-			return fail("messages", fmt.Errorf("message-array traces are not supported yet"))
-		case j.InputLength != nil && j.TextInput != nil:
-			return fail("text_input", fmt.Errorf("input_length and text_input are mutually exclusive"))
-		case j.TextInput != nil:
-			if len(j.HashIDs) > 0 {
-				return fail("hash_ids", fmt.Errorf("hash_ids need input_length"))
-			}
-			t.Text = *j.TextInput
-		case j.InputLength != nil:
-			if *j.InputLength < 1 {
-				return fail("input_length", fmt.Errorf("must be at least 1"))
-			}
-			var err error
-			if len(j.HashIDs) > 0 {
-				t.Text, err = hashPrompt(gen, r, blocks, *j.InputLength, j.HashIDs, o.BlockSize)
-			} else {
-				t.Text, err = gen.Prompt(r, *j.InputLength)
-			}
-			if err != nil {
-				return fail("hash_ids", err)
-			}
-		default:
-			return fail("input_length", fmt.Errorf("a line needs input_length or text_input"))
+		if field, err := traceText(&t, gen, r, blocks, o.BlockSize, j.InputLength, j.TextInput, j.HashIDs, len(j.Messages) > 0); err != nil {
+			return fail(field, err)
 		}
 		if j.OutputLength != nil {
 			if *j.OutputLength < 1 {
@@ -113,6 +90,39 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 		return nil
 	})
 	return convs, err
+}
+
+// traceText fills a trace line's prompt: its text, a synthetic prompt of
+// its input length, or one built from its hash-id blocks. On failure it
+// names the field at fault.
+func traceText(t *Turn, gen *PromptGen, r *rand.Rand, blocks map[int64][]int, blockSize int, inputLength *int, text *string, hashIDs []int64, messages bool) (string, error) {
+	switch {
+	case messages:
+		return "messages", fmt.Errorf("message-array traces are not supported yet")
+	case inputLength != nil && text != nil:
+		return "text_input", fmt.Errorf("input_length and text_input are mutually exclusive")
+	case text != nil:
+		if len(hashIDs) > 0 {
+			return "hash_ids", fmt.Errorf("hash_ids need input_length")
+		}
+		t.Text = *text
+	case inputLength != nil:
+		if *inputLength < 1 {
+			return "input_length", fmt.Errorf("must be at least 1")
+		}
+		var err error
+		if len(hashIDs) > 0 {
+			t.Text, err = hashPrompt(gen, r, blocks, *inputLength, hashIDs, blockSize)
+		} else {
+			t.Text, err = gen.Prompt(r, *inputLength)
+		}
+		if err != nil {
+			return "hash_ids", err
+		}
+	default:
+		return "input_length", fmt.Errorf("a line needs input_length or text_input")
+	}
+	return "", nil
 }
 
 // hashPrompt builds a prompt from hash-id blocks: the same id always gives

@@ -90,29 +90,36 @@ func (b *Batch) loop() {
 		}
 		b.publish(kv, len(running), len(waiting))
 
-		// Back-to-back steps run on the engine's own timeline: a step starts
-		// when the previous one was due to end, even if the timer woke late,
-		// so timer lateness never stretches ITL. After idling, or when more
-		// than maxCatchUp behind (the simulator itself is overloaded), the
-		// timeline re-anchors to now.
-		start := time.Now()
-		if busy && start.Sub(lastEnd) < maxCatchUp {
-			start = lastEnd
-		}
-		end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
-		lastEnd = end
-		if !clock.SleepUntil(b.ctx, end) {
+		if !b.sleepStep(&p, busy, &lastEnd) {
 			return
-		}
-		lag := time.Since(end)
-		b.stepsDone.Add(1)
-		b.lagTotal.Add(int64(lag))
-		if int64(lag) > b.lagMax.Load() {
-			b.lagMax.Store(int64(lag))
 		}
 		running = b.apply(kv, &p, running)
 		busy = len(running) > 0 || len(waiting) > 0
 	}
+}
+
+// sleepStep waits out one step. Back-to-back steps run on the engine's own
+// timeline: a step starts when the previous one was due to end, even if the
+// timer woke late, so timer lateness never stretches ITL. After idling, or
+// when more than maxCatchUp behind (the simulator itself is overloaded), the
+// timeline re-anchors to now. It reports false when the engine stops.
+func (b *Batch) sleepStep(p *stepPlan, busy bool, lastEnd *time.Time) bool {
+	start := time.Now()
+	if busy && start.Sub(*lastEnd) < maxCatchUp {
+		start = *lastEnd
+	}
+	end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
+	*lastEnd = end
+	if !clock.SleepUntil(b.ctx, end) {
+		return false
+	}
+	lag := time.Since(end)
+	b.stepsDone.Add(1)
+	b.lagTotal.Add(int64(lag))
+	if int64(lag) > b.lagMax.Load() {
+		b.lagMax.Store(int64(lag))
+	}
+	return true
 }
 
 // maxCatchUp bounds how far behind its timeline the engine may run before it

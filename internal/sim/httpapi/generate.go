@@ -19,9 +19,7 @@ var faultNames = map[int]string{sim.FaultError: "error", sim.FaultDisconnect: "d
 func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	arrival := time.Now()
 	n := s.requests.Add(1)
-	in := s.inFlight.Add(1)
-	for m := s.maxIn.Load(); in > m && !s.maxIn.CompareAndSwap(m, in); m = s.maxIn.Load() {
-	}
+	raiseMax(&s.maxIn, s.inFlight.Add(1))
 	defer s.inFlight.Add(-1)
 
 	body, err := io.ReadAll(r.Body)
@@ -36,9 +34,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 		}
 	}
 	out := &responder{w: w, chat: chat, id: fmt.Sprintf("cmpl-%d", n), created: arrival.Unix(), metrics: s.metrics, arrival: arrival, rec: rec, keep: s.rec != nil}
-	p := s.prefilling.Add(1)
-	for m := s.maxPrefill.Load(); p > m && !s.maxPrefill.CompareAndSwap(m, p); m = s.maxPrefill.Load() {
-	}
+	raiseMax(&s.maxPrefill, s.prefilling.Add(1))
 	var prefillDone atomic.Bool
 	out.firstToken = func() {
 		if prefillDone.CompareAndSwap(false, true) {
@@ -67,32 +63,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 		fail(http.StatusBadRequest, "reading body: "+err.Error())
 		return
 	}
-	var req openai.Request
-	if err := json.Unmarshal(body, &req); err != nil {
-		fail(http.StatusBadRequest, "invalid JSON body: "+err.Error())
-		return
-	}
-	sreq := sim.Request{Arrival: arrival, IgnoreEOS: req.IgnoreEOS}
-	if err := s.prompt(&req, chat, &sreq); err != nil {
-		fail(http.StatusBadRequest, err.Error())
-		return
-	}
-	switch {
-	case req.MaxCompletionTokens != nil:
-		sreq.MaxTokens = *req.MaxCompletionTokens
-	case req.MaxTokens != nil:
-		sreq.MaxTokens = *req.MaxTokens
-	}
-	if req.MinTokens != nil {
-		sreq.MinTokens = *req.MinTokens
-	}
-	if sreq.MaxTokens < 0 || sreq.MinTokens < 0 {
-		fail(http.StatusBadRequest, "max_tokens and min_tokens must be at least 0")
-		return
-	}
-	if total := sreq.PromptTokens + sreq.MaxTokens; total > s.opts.MaxModelLen || sreq.PromptTokens >= s.opts.MaxModelLen {
-		fail(http.StatusBadRequest, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
-			s.opts.MaxModelLen, total, sreq.PromptTokens, sreq.MaxTokens))
+	req, sreq, msg := s.parse(body, chat, arrival)
+	if msg != "" {
+		fail(http.StatusBadRequest, msg)
 		return
 	}
 	kind, code := s.opts.Faults.Decide(s.opts.Seed, uint64(n))
@@ -162,4 +135,39 @@ func completionPrompt(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("prompt must be a string or a non-empty list of strings")
 	}
 	return strings.Join(list, ""), nil
+}
+
+// raiseMax keeps the largest value seen in m.
+func raiseMax(m *atomic.Int64, v int64) {
+	for cur := m.Load(); v > cur && !m.CompareAndSwap(cur, v); cur = m.Load() {
+	}
+}
+
+// parse reads a request body into the API request and the engine's request;
+// msg, when set, is why the request is a 400.
+func (s *Server) parse(body []byte, chat bool, arrival time.Time) (req openai.Request, sreq sim.Request, msg string) {
+	if err := json.Unmarshal(body, &req); err != nil {
+		return req, sreq, "invalid JSON body: " + err.Error()
+	}
+	sreq = sim.Request{Arrival: arrival, IgnoreEOS: req.IgnoreEOS}
+	if err := s.prompt(&req, chat, &sreq); err != nil {
+		return req, sreq, err.Error()
+	}
+	switch {
+	case req.MaxCompletionTokens != nil:
+		sreq.MaxTokens = *req.MaxCompletionTokens
+	case req.MaxTokens != nil:
+		sreq.MaxTokens = *req.MaxTokens
+	}
+	if req.MinTokens != nil {
+		sreq.MinTokens = *req.MinTokens
+	}
+	if sreq.MaxTokens < 0 || sreq.MinTokens < 0 {
+		return req, sreq, "max_tokens and min_tokens must be at least 0"
+	}
+	if total := sreq.PromptTokens + sreq.MaxTokens; total > s.opts.MaxModelLen || sreq.PromptTokens >= s.opts.MaxModelLen {
+		return req, sreq, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
+			s.opts.MaxModelLen, total, sreq.PromptTokens, sreq.MaxTokens)
+	}
+	return req, sreq, ""
 }

@@ -168,22 +168,7 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			isLast = 1
 		}
 		if continuous {
-			resp := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
-			var fin *string
-			if isLast == 1 {
-				f := st.FinishReason()
-				fin = &f
-			}
-			t := tok.Text
-			switch {
-			case !o.chat:
-				resp.Choices = []openai.Choice{{Text: &t, FinishReason: fin}}
-			case tok.Reasoning:
-				resp.Choices = []openai.Choice{{Delta: &openai.Delta{ReasoningContent: &t}, FinishReason: fin}}
-			default:
-				resp.Choices = []openai.Choice{{Delta: &openai.Delta{Content: &t}, FinishReason: fin}}
-			}
-			if !send(resp) {
+			if !send(o.usageChunk(st, tok, promptTokens, n, isLast == 1)) {
 				return
 			}
 		} else {
@@ -286,4 +271,25 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 	}
 	writeJSON(o.w, http.StatusOK, resp)
 	o.done(st, promptTokens, n)
+}
+
+// usageChunk is a token's chunk with the usage so far
+// (stream_options.continuous_usage_stats), encoded the slow way: it is rare.
+func (o *responder) usageChunk(st sim.Stream, tok sim.Token, promptTokens, n int, last bool) *openai.Response {
+	resp := &openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
+	var fin *string
+	if last {
+		f := st.FinishReason()
+		fin = &f
+	}
+	t := tok.Text
+	switch {
+	case !o.chat:
+		resp.Choices = []openai.Choice{{Text: &t, FinishReason: fin}}
+	case tok.Reasoning:
+		resp.Choices = []openai.Choice{{Delta: &openai.Delta{ReasoningContent: &t}, FinishReason: fin}}
+	default:
+		resp.Choices = []openai.Choice{{Delta: &openai.Delta{Content: &t}, FinishReason: fin}}
+	}
+	return resp
 }
