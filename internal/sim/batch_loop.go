@@ -64,13 +64,9 @@ func (b *Batch) loop() {
 				return
 			}
 		}
-		for {
-			got, stop := receive(false)
+		for got, stop := receive(false); got || stop; got, stop = receive(false) {
 			if stop {
 				return
-			}
-			if !got {
-				break
 			}
 		}
 		waiting = b.dropAborted(kv, waiting)

@@ -119,12 +119,7 @@ func (o *responder) injectMidway(ctx context.Context, write func([]byte) bool) b
 }
 
 func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int, includeUsage, continuous bool) {
-	h := o.w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	o.w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(o.w)
-	rc.Flush()
+	rc := o.startStream()
 	var buf []byte
 	write := func(b []byte) bool {
 		_, err := o.w.Write(b)
@@ -271,6 +266,17 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 	}
 	writeJSON(o.w, http.StatusOK, resp)
 	o.done(st, promptTokens, n)
+}
+
+// startStream sends the SSE response headers at once.
+func (o *responder) startStream() *http.ResponseController {
+	h := o.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	o.w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(o.w)
+	rc.Flush()
+	return rc
 }
 
 // usageChunk is a token's chunk with the usage so far
