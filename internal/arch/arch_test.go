@@ -26,7 +26,7 @@ var allowed = map[string][]string{
 	"internal/config":    {},
 	"internal/corpus":    {},
 	"internal/openai":    {},
-	"internal/record":    {},
+	"internal/record":    {"internal/openai"},
 	"internal/schedule":  {},
 	"internal/ui":        {},
 	"internal/tokenizer": {},

@@ -241,7 +241,7 @@ func parseResponses(res *transport.Result, rec *record.Record) {
 			rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
 		}
 		if p.Usage != nil {
-			rec.Usage = usageOf(p.Usage)
+			rec.Usage = p.Usage
 		}
 		if p.HasContent() {
 			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: p.Content, Reasoning: p.Reasoning})
@@ -263,17 +263,4 @@ func parseResponses(res *transport.Result, rec *record.Record) {
 	case len(rec.Responses) == 0:
 		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}
-}
-
-func usageOf(u *openai.Usage) *record.Usage {
-	out := &record.Usage{PromptTokens: u.PromptTokens, CompletionTokens: u.CompletionTokens, TotalTokens: u.TotalTokens}
-	if u.PromptTokensDetails != nil {
-		c := u.PromptTokensDetails.CachedTokens
-		out.CachedTokens = &c
-	}
-	if u.CompletionTokensDetails != nil {
-		r := u.CompletionTokensDetails.ReasoningTokens
-		out.ReasoningTokens = &r
-	}
-	return out
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
@@ -56,13 +57,13 @@ func goldenRun() (*metrics.Summary, []*record.Record, []*metrics.Values) {
 		add(&record.Record{SessionNum: s, ConversationID: "conv-" + string(rune('a'+s)), TurnIndex: 0, CorrelationID: "corr", RequestID: "req",
 			IntendedNs: off, StartNs: off + 1e6, AckNs: off + 5e6, EndNs: off + 80e6, InputTokens: 100, OutputTokens: 3, ReasoningTokens: 1,
 			HasOutput: true, HasReasoning: true, MaxTokens: 4, Events: 5,
-			Usage:     &record.Usage{PromptTokens: 100, CompletionTokens: 4, TotalTokens: 104, CachedTokens: new(int)},
+			Usage:     &openai.Usage{PromptTokens: 100, CompletionTokens: 4, TotalTokens: 104, PromptTokensDetails: &openai.PromptTokensDetails{}},
 			Responses: []record.Response{{Ns: off + 21e6, Reasoning: "r"}, {Ns: off + 40e6, Content: "a"}, {Ns: off + 60e6, Content: "b"}, {Ns: off + 79e6, Content: "c"}},
 			HTTP:      record.Phases{GetConn: off + 1e6, ConnectStart: off + 1.1e6, ConnectDone: off + 1.3e6, GotConn: off + 1.4e6, Wrote: off + 1.5e6, FirstByte: off + 5e6},
 			BytesSent: 500, BytesReceived: 900})
 		add(&record.Record{SessionNum: s, TurnIndex: 1, IntendedNs: off + 100e6, StartNs: off + 101e6, AckNs: off + 103e6, EndNs: off + 150e6,
 			InputTokens: 207, OutputTokens: 2, HasOutput: true, ExpectedCached: 96, MaxTokens: 2,
-			Usage:     &record.Usage{PromptTokens: 207, CompletionTokens: 2, TotalTokens: 209, CachedTokens: &cached},
+			Usage:     &openai.Usage{PromptTokens: 207, CompletionTokens: 2, TotalTokens: 209, PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: cached}},
 			Responses: []record.Response{{Ns: off + 120e6, Content: "d"}, {Ns: off + 149e6, Content: "e"}},
 			HTTP:      record.Phases{GetConn: off + 101e6, GotConn: off + 101.1e6, Wrote: off + 101.2e6, FirstByte: off + 103e6, Reused: true}})
 	}

@@ -128,8 +128,8 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 	if u := r.Usage; u != nil {
 		// The rest of the server's own counts (AIPerf's usage_* metrics).
 		line.Metrics["usage_total_tokens"] = metricValue{Value: u.TotalTokens, Unit: "tokens"}
-		if u.ReasoningTokens != nil {
-			line.Metrics["usage_reasoning_tokens"] = metricValue{Value: *u.ReasoningTokens, Unit: "tokens"}
+		if n, ok := u.Reasoning(); ok {
+			line.Metrics["usage_reasoning_tokens"] = metricValue{Value: n, Unit: "tokens"}
 		}
 	}
 	if v.ICL != nil {

@@ -63,8 +63,8 @@ func Compute(r *record.Record, streaming bool) Values {
 	if u := r.Usage; u != nil {
 		v.set(UsagePromptTokens, float64(u.PromptTokens))
 		v.set(UsageCompletionTokens, float64(u.CompletionTokens))
-		if u.CachedTokens != nil {
-			cached = float64(*u.CachedTokens)
+		if c, ok := u.Cached(); ok {
+			cached = float64(c)
 			v.set(UsageCachedTokens, cached)
 		}
 	}

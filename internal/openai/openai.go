@@ -49,6 +49,22 @@ type Usage struct {
 	CompletionTokensDetails *CompletionTokensDetails `json:"completion_tokens_details,omitempty"`
 }
 
+// Cached is prompt_tokens_details.cached_tokens, when the server sent it.
+func (u *Usage) Cached() (int, bool) {
+	if u.PromptTokensDetails == nil {
+		return 0, false
+	}
+	return u.PromptTokensDetails.CachedTokens, true
+}
+
+// Reasoning is completion_tokens_details.reasoning_tokens, when sent.
+func (u *Usage) Reasoning() (int, bool) {
+	if u.CompletionTokensDetails == nil {
+		return 0, false
+	}
+	return u.CompletionTokensDetails.ReasoningTokens, true
+}
+
 // Delta is the message part of a chat chunk or response.
 type Delta struct {
 	Role             string  `json:"role,omitempty"`

@@ -46,10 +46,9 @@ func (p *Processor) useServerCounts(r *record.Record) {
 		return
 	}
 	r.InputTokens = u.PromptTokens
-	var reasoning int
+	reasoning, split := u.Reasoning()
 	switch {
-	case u.ReasoningTokens != nil:
-		reasoning = *u.ReasoningTokens
+	case split:
 	case !r.HasOutput:
 		reasoning = u.CompletionTokens
 	case r.HasReasoning:

@@ -5,6 +5,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -14,8 +15,6 @@ type collect struct{ recs []*record.Record }
 func (c *collect) Start() error                            { return nil }
 func (c *collect) Put(r *record.Record, _ *metrics.Values) { c.recs = append(c.recs, r) }
 func (c *collect) Close() error                            { return nil }
-
-func ptr(n int) *int { return &n }
 
 // --use-server-token-count: OSL is the server's completion tokens however
 // the usage splits them, and expected cache hits stay in client counts.
@@ -27,15 +26,15 @@ func TestServerCountsSplit(t *testing.T) {
 	for _, c := range []struct {
 		name                      string
 		content, reasoning        string
-		usage                     record.Usage
+		usage                     openai.Usage
 		wantOutput, wantReasoning int
 	}{
 		// Every token is reasoning and usage does not say so: all 60 are
 		// reasoning (the old code lost OSL and ITL here).
-		{"reasoning only, no split", "", "think think think", record.Usage{PromptTokens: 10, CompletionTokens: 60}, 0, 60},
-		{"content only, no split", "an answer", "", record.Usage{PromptTokens: 10, CompletionTokens: 40}, 40, 0},
-		{"both, split given", "an answer", "think", record.Usage{PromptTokens: 10, CompletionTokens: 40, ReasoningTokens: ptr(15)}, 25, 15},
-		{"both, no split: the client's reasoning count", "an answer", "think think", record.Usage{PromptTokens: 10, CompletionTokens: 40}, 38, 2},
+		{"reasoning only, no split", "", "think think think", openai.Usage{PromptTokens: 10, CompletionTokens: 60}, 0, 60},
+		{"content only, no split", "an answer", "", openai.Usage{PromptTokens: 10, CompletionTokens: 40}, 40, 0},
+		{"both, split given", "an answer", "think", openai.Usage{PromptTokens: 10, CompletionTokens: 40, CompletionTokensDetails: &openai.CompletionTokensDetails{ReasoningTokens: 15}}, 25, 15},
+		{"both, no split: the client's reasoning count", "an answer", "think think", openai.Usage{PromptTokens: 10, CompletionTokens: 40}, 38, 2},
 	} {
 		var sink collect
 		p := NewProcessor(tok, clock.New(), true, &sink)

@@ -2,6 +2,8 @@
 // about one request, from its intended send time to its parsed answer.
 package record
 
+import "github.com/sonde-bench/sonde/internal/openai"
+
 // Phase names where a record belongs.
 const (
 	PhaseWarmup    = "warmup"
@@ -14,15 +16,6 @@ type Response struct {
 	Ns        int64
 	Content   string
 	Reasoning string
-}
-
-// Usage is the server-reported usage (the last one seen in the stream).
-type Usage struct {
-	PromptTokens     int  `json:"prompt_tokens"`
-	CompletionTokens int  `json:"completion_tokens"`
-	TotalTokens      int  `json:"total_tokens"`
-	CachedTokens     *int `json:"cached_tokens,omitempty"`
-	ReasoningTokens  *int `json:"reasoning_tokens,omitempty"`
 }
 
 // Error is a failed request (AIPerf's ErrorDetails), as the transport
@@ -65,10 +58,10 @@ type Record struct {
 	ClientInputTokens int
 	OutputTokens      int
 	ReasoningTokens   int
-	HasOutput         bool // some content text arrived
-	HasReasoning      bool // some reasoning text arrived
-	MaxTokens         int  // requested output tokens (0: none)
-	Usage             *Usage
+	HasOutput         bool          // some content text arrived
+	HasReasoning      bool          // some reasoning text arrived
+	MaxTokens         int           // requested output tokens (0: none)
+	Usage             *openai.Usage // the last usage the server sent, as sent
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the
