@@ -23,8 +23,8 @@ import (
 // before they are cancelled (a second Ctrl-C cancels at once).
 const shutdownWait = 5 * time.Second
 
-// plan is the load shape derived from the flags.
-type plan struct {
+// load is the load shape and the budgets, derived from the flags.
+type load struct {
 	concurrency int
 	rate        float64
 	sessionRate bool // rate starts sessions only
@@ -36,8 +36,8 @@ type plan struct {
 	grace       time.Duration
 }
 
-func planOf(p *config.Profile) plan {
-	var pl plan
+func planOf(p *config.Profile) load {
+	var pl load
 	if p.Concurrency != nil {
 		pl.concurrency = *p.Concurrency
 	}
@@ -96,8 +96,8 @@ func Run(e Env, p *config.Profile) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &profileRun{e: e, p: p, pl: planOf(p), ctx: ctx}
-	r.files = export.Files{Dir: artifactDir(p, r.pl), Prefix: p.ExportPrefix}
+	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx}
+	r.files = export.Files{Dir: artifactDir(p, r.plan.load), Prefix: p.ExportPrefix}
 	closeLog, err := r.openLog()
 	if err != nil {
 		return err

@@ -31,11 +31,28 @@ import (
 	"github.com/sonde-bench/sonde/internal/ui"
 )
 
+// Plan is what a run will do, resolved once — from the flags, then from the
+// dataset — before anything is sent, and not changed after: the load shape
+// and budgets, the seed, the URLs, the conversations and the order sessions
+// take them in, the trace window and the context mode.
+type Plan struct {
+	load
+	seed    uint64
+	urls    []string
+	convs   []dataset.Conversation
+	sampler *dataset.Planned
+	fixed   fixedSchedule
+	// contextMode is --conversation-context-mode, or a pre-canned one for
+	// --replay-outputs.
+	contextMode string
+	expected    int64 // requests the profiling phase will send; 0 if unknown
+}
+
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
 type profileRun struct {
 	e     Env
 	p     *config.Profile
-	pl    plan
+	plan  Plan
 	ctx   context.Context
 	files export.Files
 
@@ -44,15 +61,6 @@ type profileRun struct {
 
 	tok      *tokenizer.Resolution
 	warnings []string
-	seed     uint64
-	convs    []dataset.Conversation
-	urls     []string
-	fixed    fixedSchedule
-	sampler  *dataset.Planned
-	// contextMode is --conversation-context-mode, or a pre-canned one for
-	// --replay-outputs.
-	contextMode string
-	expected    int64 // requests the profiling phase will send; 0 if unknown
 
 	clk      clock.Clock
 	stopSims func() // shuts down sim:// servers and waits for them
@@ -94,7 +102,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 	}
 	codec := &endpoint.Codec{Type: endpoint.Type(p.EndpointType), Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens,
 		Extra: extra, IncludeUsage: p.UseServerTokenCount}
-	if err := export.WriteInputs(r.files.Inputs(), r.convs, codec); err != nil {
+	if err := export.WriteInputs(r.files.Inputs(), r.plan.convs, codec); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
 	if err := r.setUpClient(); err != nil {
@@ -112,7 +120,7 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 // resolveWorkload resolves the URLs (starting sim:// servers), the
 // tokenizer, the seed, the conversations and what the run will send of them.
 func (r *profileRun) resolveWorkload() error {
-	p, pl := r.p, &r.pl
+	p, pl := r.p, &r.plan.load
 	path := p.CustomEndpoint
 	if path == "" {
 		path = endpoint.Type(p.EndpointType).DefaultPath()
@@ -121,39 +129,39 @@ func (r *profileRun) resolveWorkload() error {
 	if err != nil {
 		return err
 	}
-	r.urls, r.stopSims = urls, stopSims
+	r.plan.urls, r.stopSims = urls, stopSims
 	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
 		return err
 	}
 	tok := r.tok.Tokenizer
-	r.seed = randomSeed(p)
-	r.contextMode = p.ContextMode
+	r.plan.seed = randomSeed(p)
+	r.plan.contextMode = p.ContextMode
 	if p.ReplayOutputs != "" {
-		r.contextMode = config.ContextDeltasCanned
+		r.plan.contextMode = config.ContextDeltasCanned
 	}
-	if r.convs, r.fixed, err = loadConversations(p, r.seed, r.contextMode, tok, r.log); err != nil {
+	if r.plan.convs, r.plan.fixed, err = loadConversations(p, r.plan.seed, r.plan.contextMode, tok, r.log); err != nil {
 		return err
 	}
 	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
-		pl.maxSessions, pl.maxRequests = len(r.convs), 0 // a file is sent once through
+		pl.maxSessions, pl.maxRequests = len(r.plan.convs), 0 // a file is sent once through
 	}
 	if p.ReplayOutputs != "" {
-		if err := replayAnswers(p.ReplayOutputs, r.convs, tok, r.log); err != nil {
+		if err := replayAnswers(p.ReplayOutputs, r.plan.convs, tok, r.log); err != nil {
 			return UsageError{err}
 		}
 	}
 	strategy := p.SamplingStrategy
-	if strategy == "" && (p.InputFile != "" || r.fixed.on) {
+	if strategy == "" && (p.InputFile != "" || r.plan.fixed.on) {
 		strategy = "sequential" // files and traces go in order, as in AIPerf
 	}
-	r.sampler = dataset.Plan(dataset.NewSampler(strategy, len(r.convs), dataset.NewRand(r.seed, dataset.StreamSampler)), pl.maxSessions)
-	r.expected = int64(pl.maxRequests)
+	r.plan.sampler = dataset.Plan(dataset.NewSampler(strategy, len(r.plan.convs), dataset.NewRand(r.plan.seed, dataset.StreamSampler)), pl.maxSessions)
+	r.plan.expected = int64(pl.maxRequests)
 	if pl.maxSessions > 0 {
-		for _, i := range r.sampler.Order {
-			r.expected += int64(len(r.convs[i].Turns))
+		for _, i := range r.plan.sampler.Order {
+			r.plan.expected += int64(len(r.plan.convs[i].Turns))
 		}
 		if p.ConversationTurnMean > 1 {
-			r.logf("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, r.expected)
+			r.logf("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, r.plan.expected)
 		}
 	}
 	return nil
@@ -163,14 +171,14 @@ func (r *profileRun) resolveWorkload() error {
 // --warmup-connections.
 func (r *profileRun) setUpClient() error {
 	r.clk = clock.New()
-	conns := r.pl.concurrency
+	conns := r.plan.concurrency
 	if conns == 0 {
 		conns = 1024
 	}
 	r.client = transport.NewClient(r.clk, conns)
-	r.client.LimitConns(r.pl.concurrency) // sessions in flight never need more
+	r.client.LimitConns(r.plan.concurrency) // sessions in flight never need more
 	if n := r.p.WarmupConnections; n > 0 {
-		if err := r.client.Warm(r.ctx, r.urls, n); err != nil {
+		if err := r.client.Warm(r.ctx, r.plan.urls, n); err != nil {
 			return err
 		}
 		r.logf("Opened %d connections to each server before profiling (--warmup-connections)", n)
@@ -181,7 +189,7 @@ func (r *profileRun) setUpClient() error {
 // setUpPipeline builds the accumulator, the streamed exports by name, and
 // the processor that feeds them.
 func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
-	p, pl := r.p, r.pl
+	p, pl := r.p, r.plan.load
 	meanGap := 0.0
 	switch {
 	case pl.rate > 0:
@@ -207,23 +215,23 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 
 // engineConfig is the configuration every phase starts from.
 func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
-	p, pl := r.p, r.pl
+	p, pl := r.p, r.plan.load
 	pattern := p.ArrivalPattern
 	if pl.sessionRate {
 		pattern = p.SessionArrival
 	}
-	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.seed, dataset.StreamArrival))
+	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.plan.seed, dataset.StreamArrival))
 	if err != nil {
 		return UsageError{err}
 	}
 	r.base = engine.Config{
-		Conversations: r.convs, Sampler: r.sampler, Codec: codec, URLs: r.urls, Header: baseHeaders(p, r.e.Version),
+		Conversations: r.plan.convs, Sampler: r.plan.sampler, Codec: codec, URLs: r.plan.urls, Header: baseHeaders(p, r.e.Version),
 		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
 		Users: pl.users, UserGap: pl.userGap,
-		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.seed,
+		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.plan.seed,
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
-		Fixed: r.fixed.on, FixedZeroMs: r.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
-		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
+		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
+		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate
@@ -282,20 +290,20 @@ func (r *profileRun) execute() error {
 	if n := r.p.WarmupRequestCount; n > 0 {
 		w := r.base
 		w.Phase, w.MaxRequests = record.PhaseWarmup, n
-		w.Sampler = dataset.NewSampler(r.p.SamplingStrategy, len(r.convs), dataset.NewRand(r.seed, dataset.StreamSampler+100))
+		w.Sampler = dataset.NewSampler(r.p.SamplingStrategy, len(r.plan.convs), dataset.NewRand(r.plan.seed, dataset.StreamSampler+100))
 		r.logf("Warming up with %d requests", n)
 		phase("Warmup", w, int64(n))
 		r.base.SessionOffset = 1 << 30 // warmup sessions never share numbers with profiling ones
 	}
 	prof := r.base
-	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.pl.maxSessions, r.pl.maxRequests, r.pl.duration
+	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
 	startTime := time.Now()
 	r.log.Info("sonde is PROFILING")
 	unsent := map[string]int64{}
 	if issueCtx.Err() == nil {
-		unsent = phase("Profiling", prof, r.expected)
+		unsent = phase("Profiling", prof, r.plan.expected)
 	} else {
-		unsent[engine.UnsentInterrupted] = r.expected
+		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
 	stopWatching()
 	close(records)
@@ -331,7 +339,7 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 		// Requests still in flight when the grace period ends are cut: they
 		// get records as cancelled errors (record.Cut), never vanish.
 		var c context.CancelFunc
-		run, c = context.WithTimeoutCause(run, cfg.Duration+r.pl.grace, transport.ErrCancelled)
+		run, c = context.WithTimeoutCause(run, cfg.Duration+r.plan.grace, transport.ErrCancelled)
 		defer c()
 	}
 	err := eng.Run(issue, run)
@@ -389,8 +397,8 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		r.warn(w)
 	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.pl.rate, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
-		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.seed, Warnings: r.warnings,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
 	if err := r.writeExports(summary, run); err != nil {
 		return err

@@ -87,7 +87,7 @@ func baseHeaders(p *config.Profile, version string) http.Header {
 
 // artifactDir follows AIPerf: <dir>/<model>-openai-<type>-<stimulus> unless
 // the directory was given explicitly.
-func artifactDir(p *config.Profile, pl plan) string {
+func artifactDir(p *config.Profile, pl load) string {
 	if p.ArtifactDirSet {
 		return p.ArtifactDir
 	}
