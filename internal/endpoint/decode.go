@@ -29,6 +29,14 @@ func Decode(data []byte) (p Parsed, ok bool, err error) {
 	if len(data) == 0 || bytes.Equal(data, done) {
 		return p, false, nil
 	}
+	if p, handled := decodeFast(data); handled {
+		return p, true, nil
+	}
+	return decodeJSON(data)
+}
+
+// decodeJSON is the slow path: encoding/json for any shape.
+func decodeJSON(data []byte) (p Parsed, ok bool, err error) {
 	var r openai.Response
 	if err := json.Unmarshal(data, &r); err != nil {
 		return p, false, fmt.Errorf("invalid JSON in response: %v", err)
