@@ -28,6 +28,9 @@ type Run struct {
 	// OfferedRate is the request (or session) rate asked for; 0 in
 	// concurrency mode.
 	OfferedRate float64
+	// ClientCPUPct is the share of the CPU sonde may use that it used while
+	// profiling (0 when unknown).
+	ClientCPUPct float64
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.
@@ -164,6 +167,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 		ext.add("offered_request_rate", run.OfferedRate)
 	}
 	ext.add("achieved_send_rate", finite(s.SendRate))
+	ext.add("client_cpu_pct", run.ClientCPUPct)
 	turns := make([]json.RawMessage, 0, len(s.Turns))
 	for _, t := range s.Turns {
 		to := newOrdered()

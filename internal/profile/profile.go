@@ -97,6 +97,9 @@ func Run(e Env, p *config.Profile) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx}
+	if err := checkOpenFiles(p, r.plan.load, openFileLimit()); err != nil {
+		return err
+	}
 	r.files = export.Files{Dir: artifactDir(p, r.plan.load), Prefix: p.ExportPrefix}
 	closeLog, err := r.openLog()
 	if err != nil {

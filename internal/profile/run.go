@@ -68,7 +68,11 @@ type profileRun struct {
 	acc      *metrics.Accumulator
 	proc     *pipeline.Processor
 	streams  []pipeline.Sink // the streamed exports, closed after the summaries
-	base     engine.Config
+	// cpuPct is the share of the CPU the process may use that it used while
+	// profiling; simInProcess: a sim:// server shared that CPU.
+	cpuPct       float64
+	simInProcess bool
+	base         engine.Config
 }
 
 // openLog creates the artifact folder, the log file and the logger.
@@ -129,7 +133,7 @@ func (r *profileRun) resolveWorkload() error {
 	if err != nil {
 		return err
 	}
-	r.plan.urls, r.stopSims = urls, stopSims
+	r.plan.urls, r.stopSims, r.simInProcess = urls, stopSims, len(sims) > 0
 	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
 		return err
 	}
@@ -297,7 +301,7 @@ func (r *profileRun) execute() error {
 	}
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
-	startTime := time.Now()
+	startTime, cpu0 := time.Now(), cpuTime()
 	r.log.Info("sonde is PROFILING")
 	unsent := map[string]int64{}
 	if issueCtx.Err() == nil {
@@ -305,6 +309,7 @@ func (r *profileRun) execute() error {
 	} else {
 		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
+	r.cpuPct = cpuShare(cpuTime()-cpu0, int64(time.Since(startTime)))
 	stopWatching()
 	close(records)
 	<-procDone
@@ -396,8 +401,11 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if w := unsentWarning(unsent); w != "" {
 		r.warn(w)
 	}
+	if w := clientCPUWarning(r.cpuPct, r.simInProcess); w != "" {
+		r.warn(w)
+	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
 	if err := r.writeExports(summary, run); err != nil {

@@ -175,3 +175,29 @@ func TestHelpers(t *testing.T) {
 		t.Fatal("helpers")
 	}
 }
+
+// A concurrency the open-file limit cannot hold is refused up front; the
+// client's CPU share is reported and warned about past 85 %.
+func TestLimitsAndSelfKnowledge(t *testing.T) {
+	p := &config.Profile{URL: []string{"sim://"}}
+	var ue UsageError
+	if err := checkOpenFiles(p, load{concurrency: 1000}, 1024); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--concurrency 1000 needs about 2064 open files") {
+		t.Fatalf("%v", err)
+	}
+	if err := checkOpenFiles(p, load{concurrency: 100}, 1024); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkOpenFiles(p, load{rate: 10}, 16); err != nil {
+		t.Fatal("rate mode without a ceiling was refused")
+	}
+	if cpuShare(0, 10) != 0 || cpuShare(10, 0) != 0 || clientCPUWarning(50, false) != "" || !strings.Contains(clientCPUWarning(95, true), "in-process simulator") {
+		t.Fatal("cpu share")
+	}
+	dir, err := runArgs(t, "--streaming", "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--isl", "5", "--osl", "2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := summaryOf(t, dir)["sonde"].(map[string]any)["client_cpu_pct"].(float64); !ok {
+		t.Fatal("no client_cpu_pct")
+	}
+}

@@ -1,0 +1,62 @@
+package profile
+
+import (
+	"fmt"
+	"runtime"
+	"strings"
+
+	"github.com/sonde-bench/sonde/internal/config"
+)
+
+// fdMargin is what the process needs besides connections: log and export
+// files, the listener of an in-process simulator, the runtime's own.
+const fdMargin = 64
+
+// checkOpenFiles refuses, before anything is sent, a load the open-file
+// limit cannot hold: every connection is a file, and with sim:// the
+// simulator's end of it is one too. Without this the run would fail later,
+// request by request, with "too many open files".
+func checkOpenFiles(p *config.Profile, pl load, limit uint64) error {
+	conns := max(pl.concurrency, pl.users)
+	if conns == 0 || limit == 0 {
+		return nil // rate mode without a ceiling: connections follow the load
+	}
+	perConn := 1
+	for _, u := range p.URL {
+		if strings.HasPrefix(strings.TrimSpace(u), "sim://") {
+			perConn = 2
+		}
+	}
+	need := uint64(conns*perConn + fdMargin + p.WarmupConnections*len(p.URL)*perConn)
+	if need > limit {
+		return UsageError{fmt.Errorf("--concurrency %d needs about %d open files and the limit is %d (ulimit -n): raise the limit or lower --concurrency",
+			conns, need, limit)}
+	}
+	return nil
+}
+
+// cpuShare is the share of the CPU the process may use that it used
+// between two cpuTime readings wallNs apart, in percent; NaN-free: 0 when
+// unknown.
+func cpuShare(cpuNs, wallNs int64) float64 {
+	if cpuNs <= 0 || wallNs <= 0 {
+		return 0
+	}
+	return float64(cpuNs) / float64(wallNs) / float64(runtime.GOMAXPROCS(0)) * 100
+}
+
+// clientCPUThreshold is the share above which the client itself may limit
+// what it measures.
+const clientCPUThreshold = 85
+
+func clientCPUWarning(pct float64, simInProcess bool) string {
+	if pct <= clientCPUThreshold {
+		return ""
+	}
+	who := "sonde"
+	if simInProcess {
+		who = "sonde and its in-process simulator"
+	}
+	return fmt.Sprintf("%s used %.0f%% of the CPU the process may use (%d cores) during profiling: the client may be limiting the result "+
+		"(late sends, late timestamps). Give it more cores, or run the server elsewhere.", who, pct, runtime.GOMAXPROCS(0))
+}
