@@ -250,3 +250,14 @@ func TestHTTPPhasesAndWarmConnections(t *testing.T) {
 		}
 	}
 }
+
+// AIPerf's JSON form of -H sends each header of the object.
+func TestJSONHeaderFlag(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	runProfile(t, sim, "--request-count", "2", "--isl", "5", "--osl", "2", "-H", `{"X-A":"1","X-B":"two"}`, "-H", "X-C: 3")
+	for _, r := range sim.stop(t) {
+		if r.Headers["X-A"] != "1" || r.Headers["X-B"] != "two" || r.Headers["X-C"] != "3" {
+			t.Fatalf("headers %v", r.Headers)
+		}
+	}
+}

@@ -24,7 +24,7 @@ type Profile struct {
 	Streaming             bool     `name:"streaming" group:"Endpoint" help:"Stream responses (SSE); needed for TTFT, ITL and TTST." json:"streaming"`
 	URL                   []string `name:"url" short:"u" default:"localhost:8000" group:"Endpoint" placeholder:"URL" help:"Server URL(s); http:// is added when no scheme is given; several URLs are used round robin. sim://?ttft=50ms&itl=5ms starts the built-in simulator (alias: -u)." json:"url"`
 	APIKey                string   `name:"api-key" group:"Endpoint" help:"API key sent as 'Authorization: Bearer <key>'; never written to any output." json:"-"`
-	Header                []string `name:"header" short:"H" sep:"none" group:"Endpoint" placeholder:"NAME:VALUE" help:"Extra request header, repeatable; applied last (alias: -H)." json:"header,omitempty"`
+	Header                []string `name:"header" short:"H" sep:"none" group:"Endpoint" placeholder:"NAME:VALUE" help:"Extra request header, repeatable, as NAME:VALUE or a JSON object ('{\"X-A\":\"1\"}', AIPerf's form); applied last (alias: -H)." json:"header,omitempty"`
 	ExtraInputs           []string `name:"extra-inputs" sep:"none" group:"Endpoint" placeholder:"KEY:VALUE" help:"Extra top-level payload field as key:value (repeatable) or a JSON object." json:"extra_inputs,omitempty"`
 	RequestTimeoutSeconds float64  `name:"request-timeout-seconds" default:"21600" group:"Endpoint" help:"Total time a request may take before it counts as a failure." json:"request_timeout_seconds"`
 	UseLegacyMaxTokens    bool     `name:"use-legacy-max-tokens" group:"Endpoint" help:"Send max_tokens instead of max_completion_tokens." json:"use_legacy_max_tokens"`
@@ -50,7 +50,7 @@ type Profile struct {
 	FixedAutoOffset         bool    `name:"fixed-schedule-auto-offset" group:"Fixed Schedule" help:"Shift timestamps so that the first one is 0." json:"fixed_schedule_auto_offset,omitempty"`
 	FixedStartOffset        *int64  `name:"fixed-schedule-start-offset" group:"Fixed Schedule" placeholder:"MS" help:"Drop conversations starting before this timestamp (ms); it becomes time 0." json:"fixed_schedule_start_offset,omitempty"`
 	FixedEndOffset          *int64  `name:"fixed-schedule-end-offset" group:"Fixed Schedule" placeholder:"MS" help:"Drop conversations starting after this timestamp (ms)." json:"fixed_schedule_end_offset,omitempty"`
-	ContextMode             string  `name:"conversation-context-mode" default:"deltas_without_responses" enum:"deltas_without_responses,deltas_with_responses,message_array_with_responses" group:"Conversation Input" help:"History sent at each turn: previous turns with the live answers (deltas_without_responses), or with pre-canned answers (deltas_with_responses, message_array_with_responses), so every run sends the same prompts." json:"conversation_context_mode"`
+	ContextMode             string  `name:"conversation-context-mode" default:"deltas_without_responses" enum:"deltas_without_responses,deltas_with_responses,message_array_with_responses" group:"Conversation Input" help:"What each turn resends: deltas_without_responses (the dataset holds user turns only; the history carries the server's live answers), or deltas_with_responses / message_array_with_responses (the dataset's pre-canned answers, so every run sends the same prompts)." json:"conversation_context_mode"`
 	ReplayOutputs           string  `name:"replay-outputs" group:"Conversation Input" placeholder:"FILE" help:"Use the answers in a previous run's outputs.json as pre-canned responses: two runs with the same seed then send byte-identical prompts at every turn (A/B comparisons)." json:"replay_outputs,omitempty"`
 
 	// Prompts
@@ -70,7 +70,7 @@ type Profile struct {
 	// Load
 	Concurrency          *int     `name:"concurrency" group:"Load Generator" placeholder:"N" help:"Maximum concurrent sessions; a multi-turn session holds its slot across turns and think times." json:"concurrency,omitempty"`
 	RequestRate          *float64 `name:"request-rate" group:"Load Generator" placeholder:"RPS" help:"Requests per second; every turn takes one tick of the schedule." json:"request_rate,omitempty"`
-	ArrivalPattern       string   `name:"arrival-pattern" aliases:"request-rate-mode" default:"poisson" enum:"constant,poisson,gamma,concurrency_burst" group:"Load Generator" help:"Inter-arrival distribution with --request-rate: constant, poisson, gamma (alias: --request-rate-mode)." json:"arrival_pattern"`
+	ArrivalPattern       string   `name:"arrival-pattern" aliases:"request-rate-mode" default:"poisson" enum:"constant,poisson,gamma,concurrency_burst" group:"Load Generator" help:"Inter-arrival distribution with --request-rate: constant, poisson, gamma (shape --arrival-smoothness), or concurrency_burst (no rate: as fast as --concurrency allows) (alias: --request-rate-mode)." json:"arrival_pattern"`
 	ArrivalSmoothness    *float64 `name:"arrival-smoothness" aliases:"vllm-burstiness" group:"Load Generator" placeholder:"K" help:"Gamma shape for --arrival-pattern gamma (1 = Poisson); alias --vllm-burstiness." json:"arrival_smoothness,omitempty"`
 	RequestCount         *int     `name:"request-count" aliases:"num-requests" group:"Load Generator" placeholder:"N" help:"Number of requests (turns) to send; default max(10, 2 x concurrency) (alias: --num-requests)." json:"request_count,omitempty"`
 	BenchmarkDuration    *float64 `name:"benchmark-duration" group:"Load Generator" placeholder:"SEC" help:"Stop issuing requests after this many seconds." json:"benchmark_duration,omitempty"`
@@ -96,7 +96,7 @@ type Profile struct {
 	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
 	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
 	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
-	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level." json:"log_level"`
+	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
 
 	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
 	ArtifactDirSet bool `kong:"-" json:"-"`

@@ -1,6 +1,9 @@
 package config
 
-import "strings"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // secretHeader reports header names whose values must never be written out.
 func SecretHeader(name string) bool {
@@ -49,6 +52,21 @@ func RedactArgs(args []string) string {
 }
 
 func redactHeader(h string) string {
+	if strings.HasPrefix(strings.TrimSpace(h), "{") {
+		kvs, err := ParseHeaders(h)
+		if err != nil {
+			return redacted // not parsable: show none of it
+		}
+		m := map[string]string{}
+		for _, kv := range kvs {
+			m[kv[0]] = kv[1]
+			if SecretHeader(kv[0]) {
+				m[kv[0]] = redacted
+			}
+		}
+		b, _ := json.Marshal(m)
+		return string(b)
+	}
 	if k, _, ok := strings.Cut(h, ":"); ok && SecretHeader(strings.TrimSpace(k)) {
 		return k + ": " + redacted
 	}

@@ -27,3 +27,26 @@ func TestRedaction(t *testing.T) {
 		t.Error("SecretHeader")
 	}
 }
+
+// AIPerf's JSON form of -H: validated, parsed, and redacted by name.
+func TestJSONHeaders(t *testing.T) {
+	kvs, err := ParseHeaders(`{"X-B":"2","X-A":"1"}`)
+	if err != nil || len(kvs) != 2 || kvs[0] != [2]string{"X-A", "1"} {
+		t.Fatalf("%v %v", kvs, err)
+	}
+	for _, bad := range []string{`{"X-A":1}`, `{"bad name":"x"}`, `{nope`, `NoColon`} {
+		if _, err := ParseHeaders(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+	if got := RedactArgs([]string{"-H", `{"Authorization":"Bearer sk-1","X-A":"1"}`}); strings.Contains(got, "sk-1") || !strings.Contains(got, `X-A`) {
+		t.Errorf("%s", got)
+	}
+	p := Profile{SessionArrivalRate: new(float64), SessionArrival: "gamma", ArrivalSmoothness: new(float64)}
+	*p.SessionArrivalRate, *p.ArrivalSmoothness = 2, 0.5
+	for _, err := range p.Validate() {
+		if strings.Contains(err.Error(), "--arrival-smoothness") {
+			t.Errorf("gamma session arrivals take --arrival-smoothness: %v", err)
+		}
+	}
+}

@@ -1,10 +1,13 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -18,7 +21,7 @@ func (p *Profile) Validate() []error {
 	p.checkDataset(add)
 	p.checkNumbers(add)
 	for _, h := range p.Header {
-		if _, err := ParseHeader(h); err != nil {
+		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -54,8 +57,8 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 	if p.RequestCount != nil && p.ConversationNum != nil {
 		add("Both a request-count and number of conversations are set; use --request-count for single-turn runs or --conversation-num for multi-turn runs")
 	}
-	if p.ArrivalSmoothness != nil && p.ArrivalPattern != "gamma" {
-		add("--arrival-smoothness can only be used with --arrival-pattern gamma")
+	if p.ArrivalSmoothness != nil && p.ArrivalPattern != "gamma" && !(p.SessionArrivalRate != nil && p.SessionArrival == "gamma") {
+		add("--arrival-smoothness can only be used with --arrival-pattern gamma (or --session-arrival-pattern gamma)")
 	}
 	if p.RequestRate != nil && p.ArrivalPattern == "concurrency_burst" {
 		add("--arrival-pattern concurrency_burst cannot be used with --request-rate")
@@ -285,14 +288,29 @@ func RedactURL(raw string) string {
 
 const redactedUser = "xxxxx"
 
-// ParseHeader reads a --header value "Name:Value" (or "Name: Value").
-func ParseHeader(h string) ([2]string, error) {
+// ParseHeaders reads a --header value: "Name:Value" (or "Name: Value"), or
+// AIPerf's JSON form, an object of names to string values.
+func ParseHeaders(h string) ([][2]string, error) {
+	if t := strings.TrimSpace(h); strings.HasPrefix(t, "{") {
+		var m map[string]string
+		if err := json.Unmarshal([]byte(t), &m); err != nil {
+			return nil, fmt.Errorf("--header %q: not a JSON object of strings: %v", h, err)
+		}
+		out := make([][2]string, 0, len(m))
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t:") {
+				return nil, fmt.Errorf("--header %q: %q is not a header name", h, k)
+			}
+			out = append(out, [2]string{k, m[k]})
+		}
+		return out, nil
+	}
 	k, v, ok := strings.Cut(h, ":")
 	k = strings.TrimSpace(k)
 	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return [2]string{}, fmt.Errorf("--header %q is not in 'Name:Value' format", h)
+		return nil, fmt.Errorf("--header %q is not in 'Name:Value' format", h)
 	}
-	return [2]string{k, strings.TrimSpace(v)}, nil
+	return [][2]string{{k, strings.TrimSpace(v)}}, nil
 }
 
 // Join folds validation errors into one error with a line each.

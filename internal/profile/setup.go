@@ -60,7 +60,12 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 		} else if !strings.Contains(raw, "://") {
 			raw = "http://" + raw
 		}
-		urls = append(urls, strings.TrimRight(raw, "/")+"/"+strings.TrimLeft(path, "/"))
+		base, endpointPath := strings.TrimRight(raw, "/"), "/"+strings.Trim(path, "/")
+		if strings.HasSuffix(base, endpointPath) {
+			urls = append(urls, base) // the URL names the endpoint already, as AIPerf allows
+			continue
+		}
+		urls = append(urls, base+endpointPath)
 	}
 	return urls, sims, stopAll, nil
 }
@@ -79,8 +84,10 @@ func baseHeaders(p *config.Profile, version string) http.Header {
 		h.Set("Authorization", "Bearer "+p.APIKey)
 	}
 	for _, raw := range p.Header {
-		kv, _ := config.ParseHeader(raw)
-		h.Set(kv[0], kv[1])
+		kvs, _ := config.ParseHeaders(raw) // validated already
+		for _, kv := range kvs {
+			h.Set(kv[0], kv[1])
+		}
 	}
 	return h
 }
