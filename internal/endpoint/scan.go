@@ -72,34 +72,47 @@ func asciiEqualFold(a []byte, b string) bool {
 	return true
 }
 
-// object walks an object, calling fn with each key once the scanner is at
-// its value; fn must pass over the value.
-func (s *scanner) object(fn func(key []byte) bool) bool {
-	if !s.next('{') {
+// list walks the items of an array or an object, between open and close
+// and separated by commas; item passes over one item.
+func (s *scanner) list(open, close byte, item func() bool) bool {
+	if !s.next(open) {
 		return false
 	}
 	for first := true; ; first = false {
 		s.ws()
-		if s.next('}') {
+		if s.next(close) {
 			return true
 		}
 		if !first && !s.next(',') {
 			return false
 		}
 		s.ws()
-		key, ok := s.rawString()
-		if !ok {
-			return false
-		}
-		s.ws()
-		if !s.next(':') {
-			return false
-		}
-		s.ws()
-		if !fn(key) {
+		if !item() {
 			return false
 		}
 	}
+}
+
+// member passes over `key: value`: key reads the key, value the value.
+func (s *scanner) member(key func() bool, value func() bool) bool {
+	if !key() {
+		return false
+	}
+	s.ws()
+	if !s.next(':') {
+		return false
+	}
+	s.ws()
+	return value()
+}
+
+// object walks an object, calling fn with each key once the scanner is at
+// its value; fn must pass over the value.
+func (s *scanner) object(fn func(key []byte) bool) bool {
+	return s.list('{', '}', func() bool {
+		var key []byte
+		return s.member(func() (ok bool) { key, ok = s.rawString(); return ok }, func() bool { return fn(key) })
+	})
 }
 
 func (s *scanner) stringOrNull() bool {
@@ -207,30 +220,15 @@ func (s *scanner) text() (string, bool, bool) {
 // choices reads the choices array: its first element fills p; the others
 // are only checked.
 func (s *scanner) choices(p *Parsed) bool {
-	if !s.next('[') {
-		return false
-	}
-	s.ws()
-	if s.next(']') {
-		return true
-	}
-	if !s.choice(p) {
-		return false
-	}
-	for {
-		s.ws()
-		if s.next(']') {
-			return true
+	first := true
+	return s.list('[', ']', func() bool {
+		if first {
+			first = false
+			return s.choice(p)
 		}
-		if !s.next(',') {
-			return false
-		}
-		s.ws()
 		var ignored Parsed
-		if !s.choice(&ignored) {
-			return false
-		}
-	}
+		return s.choice(&ignored)
+	})
 }
 
 // choice reads one choice: delta, then message, then text, as Decode takes
@@ -322,43 +320,9 @@ func (s *scanner) skip(depth int) bool {
 	case c == '"':
 		return s.skipString()
 	case c == '{':
-		s.i++
-		for first := true; ; first = false {
-			s.ws()
-			if s.next('}') {
-				return true
-			}
-			if !first && !s.next(',') {
-				return false
-			}
-			s.ws()
-			if !s.skipString() {
-				return false
-			}
-			s.ws()
-			if !s.next(':') {
-				return false
-			}
-			s.ws()
-			if !s.skip(depth + 1) {
-				return false
-			}
-		}
+		return s.list('{', '}', func() bool { return s.member(s.skipString, func() bool { return s.skip(depth + 1) }) })
 	case c == '[':
-		s.i++
-		for first := true; ; first = false {
-			s.ws()
-			if s.next(']') {
-				return true
-			}
-			if !first && !s.next(',') {
-				return false
-			}
-			s.ws()
-			if !s.skip(depth + 1) {
-				return false
-			}
-		}
+		return s.list('[', ']', func() bool { return s.skip(depth + 1) })
 	case c == 't':
 		return s.literal("true")
 	case c == 'f':
