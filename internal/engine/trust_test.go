@@ -339,9 +339,10 @@ func TestUsersPacing(t *testing.T) {
 	if len(recs) != 8 {
 		t.Fatalf("%d records", len(recs))
 	}
-	// Which user takes which session depends on goroutine timing; the
-	// pacing does not: both users start on their stagger (0 and 50 ms),
-	// every turn is on a user's grid, and a session's turns are a gap apart.
+	// Which user takes which session depends on goroutine timing (on the
+	// jumping fake clock one user may even take them all); the pacing does
+	// not: every turn is on a user's grid (user 0 at multiples of 100 ms,
+	// user 1 staggered by 50 ms), and a session's turns are a gap apart.
 	byID := map[int][]int64{}
 	firsts := map[int64]bool{}
 	for _, r := range recs {
@@ -353,8 +354,8 @@ func TestUsersPacing(t *testing.T) {
 			firsts[r.IntendedNs] = true
 		}
 	}
-	if !firsts[0] || !firsts[int64(50*time.Millisecond)] {
-		t.Fatalf("users did not start at 0 and 50 ms: %v", firsts)
+	if !firsts[0] {
+		t.Fatalf("no session started at 0: %v", firsts)
 	}
 	for n, ts := range byID {
 		if len(ts) != 2 || max(ts[0], ts[1])-min(ts[0], ts[1]) != int64(gap) {
