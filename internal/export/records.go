@@ -125,13 +125,6 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
 		}
 	}
-	if u := r.Usage; u != nil {
-		// The rest of the server's own counts (AIPerf's usage_* metrics).
-		line.Metrics["usage_total_tokens"] = metricValue{Value: u.TotalTokens, Unit: "tokens"}
-		if n, ok := u.Reasoning(); ok {
-			line.Metrics["usage_reasoning_tokens"] = metricValue{Value: n, Unit: "tokens"}
-		}
-	}
 	if v.ICL != nil {
 		ms := make([]float64, len(v.ICL))
 		for i, x := range v.ICL {

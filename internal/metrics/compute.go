@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"math"
+
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
@@ -60,7 +62,11 @@ func Compute(r *record.Record, streaming bool) Values {
 	v.set(ExpectedCachedTokens, float64(r.ExpectedCached))
 	setHTTP(&v, r)
 	cached := float64(r.ExpectedCached)
+	if osl, ok := v.Get(OSL); ok && latency > 0 {
+		v.set(E2EOutputTPS, osl/(latency/1e9))
+	}
 	if u := r.Usage; u != nil {
+		setUsage(&v, r)
 		v.set(UsagePromptTokens, float64(u.PromptTokens))
 		v.set(UsageCompletionTokens, float64(u.CompletionTokens))
 		if c, ok := u.Cached(); ok {
@@ -72,8 +78,18 @@ func Compute(r *record.Record, streaming bool) Values {
 		return v
 	}
 	ttft := first - start
+	for _, resp := range resp {
+		if resp.Content != "" { // the first answer text, after any reasoning
+			v.set(TTFO, float64(resp.Ns)-start)
+			break
+		}
+	}
 	if ttft >= 0 {
 		v.set(TTFT, ttft)
+		v.set(DecodeDuration, latency-ttft)
+		if ttft > 0 {
+			v.set(PrefillTPSPerUser, float64(r.InputTokens)/(ttft/1e9))
+		}
 		v.set(EffectiveTTFT, first-float64(r.IntendedNs))
 		if uncached := float64(r.InputTokens) - cached; uncached > 0 {
 			v.set(TTFTPerUncachedToken, ttft/uncached)
@@ -144,4 +160,22 @@ func setHTTP(v *Values, r *record.Record) {
 		reused = 1
 	}
 	v.set(HTTPConnReused, reused)
+}
+
+// setUsage sets the server's usage and how far it is from the client's own
+// counts (AIPerf's usage_*_diff_pct: |usage − client| / client · 100).
+func setUsage(v *Values, r *record.Record) {
+	u := r.Usage
+	v.set(UsageTotalTokens, float64(u.TotalTokens))
+	diff := func(i int, usage, client int) {
+		if client > 0 {
+			v.set(i, math.Abs(float64(usage-client))/float64(client)*100)
+		}
+	}
+	diff(UsagePromptDiffPct, u.PromptTokens, r.ClientInputTokens)
+	diff(UsageCompletionDiffPct, u.CompletionTokens, r.ClientOutputTokens+r.ClientReasoningTokens)
+	if n, ok := u.Reasoning(); ok {
+		v.set(UsageReasoningTokens, float64(n))
+		diff(UsageReasoningDiffPct, n, r.ClientReasoningTokens)
+	}
 }

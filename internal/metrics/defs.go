@@ -74,6 +74,16 @@ const (
 	HTTPDataSent
 	HTTPDataReceived
 	HTTPConnReused
+	// AIPerf's newer record metrics.
+	TTFO
+	DecodeDuration
+	E2EOutputTPS
+	PrefillTPSPerUser
+	UsageTotalTokens
+	UsageReasoningTokens
+	UsagePromptDiffPct
+	UsageCompletionDiffPct
+	UsageReasoningDiffPct
 	numRecordMetrics
 )
 
@@ -112,7 +122,21 @@ var recordDefs = [numRecordMetrics]Def{
 	HTTPDataSent:     {Tag: "http_req_data_sent", Header: "HTTP Data Sent", Unit: "bytes", Scale: 1, Flags: NoConsole},
 	HTTPDataReceived: {Tag: "http_req_data_received", Header: "HTTP Data Received", Unit: "bytes", Scale: 1, Flags: NoConsole},
 	HTTPConnReused:   {Tag: "http_req_connection_reused", Header: "HTTP Connection Reused", Unit: "", Scale: 1, Flags: NoConsole},
+
+	TTFO:                   {Tag: "time_to_first_output_token", Header: "Time to First Output Token", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole},
+	DecodeDuration:         {Tag: "decode_duration", Header: "Decode Duration", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole},
+	E2EOutputTPS:           {Tag: "e2e_output_token_throughput", Header: "End-to-End Output Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter | NoConsole},
+	PrefillTPSPerUser:      {Tag: "prefill_throughput_per_user", Header: "Prefill Throughput Per User", Unit: "tokens/sec/user", Scale: 1, Flags: StreamingOnly | LargerIsBetter | NoConsole},
+	UsageTotalTokens:       {Tag: "usage_total_tokens", Header: "Usage Total Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole},
+	UsageReasoningTokens:   {Tag: "usage_reasoning_tokens", Header: "Usage Reasoning Tokens", Unit: "tokens", Scale: 1, Flags: NoConsole},
+	UsagePromptDiffPct:     {Tag: "usage_prompt_tokens_diff_pct", Header: "Usage Prompt Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
+	UsageCompletionDiffPct: {Tag: "usage_completion_tokens_diff_pct", Header: "Usage Completion Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
+	UsageReasoningDiffPct:  {Tag: "usage_reasoning_tokens_diff_pct", Header: "Usage Reasoning Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
 }
+
+// usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs
+// from the client's count by more than this in any diff is a discrepancy.
+const usageDiscrepancyPct = 10
 
 // iclDef is the list-valued inter-chunk latency.
 var iclDef = Def{Tag: "inter_chunk_latency", Header: "Inter Chunk Latency", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole}
@@ -140,6 +164,10 @@ var (
 	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
 	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
 	defOSLMismatch     = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defTotalTPS        = Def{Tag: "total_token_throughput", Header: "Total Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defGoodFraction    = Def{Tag: "good_request_fraction", Header: "Good Request Fraction", Unit: "ratio", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defErrorRate       = Def{Tag: "request_error_rate", Header: "Request Error Rate", Unit: "%", Scale: 1, Flags: NoConsole}
+	defUsageDiscrep    = Def{Tag: "usage_discrepancy_count", Header: "Usage Discrepancy Count", Unit: "requests", Scale: 1, Flags: NoConsole}
 	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )
 

@@ -51,6 +51,8 @@ type Accumulator struct {
 	expected, isl            float64
 	oslMismatch              int
 	oslChecked               int
+	usageRecords             int // valid records with a server usage
+	usageDiscrepancies       int // of those, any usage_*_diff_pct over 10 %
 }
 
 // sessionAcc follows one session (monotonic ns).
@@ -121,6 +123,13 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	}
 	if x, ok := v.Get(UsagePromptTokens); ok {
 		a.promptUsage += x
+		a.usageRecords++
+		for _, i := range []int{UsagePromptDiffPct, UsageCompletionDiffPct, UsageReasoningDiffPct} {
+			if d, ok := v.Get(i); ok && d > usageDiscrepancyPct {
+				a.usageDiscrepancies++
+				break
+			}
+		}
 	}
 	a.expected += float64(r.ExpectedCached)
 	a.isl += float64(r.ClientInputTokens)
@@ -261,6 +270,9 @@ func (a *Accumulator) Summary() *Summary {
 	}
 	if a.oslChecked > 0 {
 		s.Metrics = append(s.Metrics, integer(&defOSLMismatch, int64(a.oslMismatch)))
+	}
+	if a.usageRecords > 0 {
+		s.Metrics = append(s.Metrics, integer(&defUsageDiscrep, int64(a.usageDiscrepancies)))
 	}
 	sortResults(s.Metrics)
 	s.Warnings = a.warnings(s)
@@ -403,6 +415,15 @@ func (a *Accumulator) totals(s *Summary) []Result {
 	if a.errors > 0 {
 		out = append(out, integer(&defErrorCount, int64(a.errors)), integer(&defTotalErrorISL, int64(a.sum(ErrorISL))))
 	}
+	all := float64(a.count + a.errors)
+	rate, fraction := 0.0, 0.0
+	if all > 0 {
+		rate, fraction = float64(a.errors)/all*100, float64(a.good)/all
+	}
+	out = append(out, scalar(&defErrorRate, rate))
+	if len(a.opts.SLOs) > 0 {
+		out = append(out, scalar(&defGoodFraction, fraction))
+	}
 	out = append(out,
 		integer(&defTotalOutput, int64(a.sum(OutputTokenCount))),
 		integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
@@ -422,6 +443,7 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			scalar(&defDuration, durNs),
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
 			scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
+			scalar(&defTotalTPS, (a.sum(ISL)+a.sum(OSL))/s.DurationSec),
 		)
 		if len(a.opts.SLOs) > 0 {
 			out = append(out, scalar(&defGoodput, float64(a.good)/s.DurationSec))

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/sonde-bench/sonde/internal/openai"
+
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
@@ -388,6 +390,36 @@ func TestLagWarningThreshold(t *testing.T) {
 		}
 		if warned != c.warn {
 			t.Errorf("lag %v ns, gap %v ns: warned %v", c.lagNs, c.gapNs, warned)
+		}
+	}
+}
+
+// AIPerf's newer metrics, by hand: a reasoning chunk at 10 ms, answer text
+// at 30 and 50 ms, 100 prompt tokens, 3 output tokens.
+func TestNewerAIPerfMetrics(t *testing.T) {
+	r := &record.Record{StartNs: 0, EndNs: 50e6, InputTokens: 100, ClientInputTokens: 100, OutputTokens: 2, ReasoningTokens: 1,
+		ClientOutputTokens: 2, ClientReasoningTokens: 1, HasOutput: true, HasReasoning: true,
+		Responses: []record.Response{{Ns: 10e6, Reasoning: "r"}, {Ns: 30e6, Content: "a"}, {Ns: 50e6, Content: "b"}},
+		Usage:     &openai.Usage{PromptTokens: 110, CompletionTokens: 3, TotalTokens: 113, CompletionTokensDetails: &openai.CompletionTokensDetails{ReasoningTokens: 2}}}
+	for _, c := range []struct {
+		m    int
+		want float64
+	}{
+		{TTFO, 30e6}, {DecodeDuration, 40e6}, {E2EOutputTPS, 60}, {PrefillTPSPerUser, 10000},
+		{UsageTotalTokens, 113}, {UsageReasoningTokens, 2}, {UsagePromptDiffPct, 10}, {UsageCompletionDiffPct, 0}, {UsageReasoningDiffPct, 100},
+	} {
+		want(t, RecordDef(c.m).Tag, r, c.m, c.want)
+	}
+	a := NewAccumulator(Options{Streaming: true, SLOs: []SLO{{Metric: TTFT, Threshold: 20e6}}})
+	v := Compute(r, true)
+	a.Add(r, &v)
+	bad := &record.Record{Error: &record.Error{Type: "x"}}
+	bv := Compute(bad, true)
+	a.Add(bad, &bv)
+	s := a.Summary()
+	for tag, want := range map[string]float64{"request_error_rate": 50, "good_request_fraction": 0.5, "usage_discrepancy_count": 1} {
+		if got, ok := s.Lookup(tag); !ok || got.Value() != want {
+			t.Errorf("%s: %+v, want %v", tag, got, want)
 		}
 	}
 }

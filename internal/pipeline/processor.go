@@ -118,7 +118,7 @@ func (p *Processor) Process(r *record.Record) {
 	}
 	// The history is counted client-side whatever the source of ISL/OSL: it
 	// is what this session will send again.
-	r.ClientInputTokens = r.InputTokens
+	r.ClientInputTokens, r.ClientOutputTokens, r.ClientReasoningTokens = r.InputTokens, r.OutputTokens, r.ReasoningTokens
 	switch {
 	case r.LastTurn:
 		delete(p.history, r.SessionNum)

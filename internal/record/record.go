@@ -56,12 +56,16 @@ type Record struct {
 	// --use-server-token-count replaces InputTokens: expected cache hits
 	// are client counts and are compared with client counts.
 	ClientInputTokens int
-	OutputTokens      int
-	ReasoningTokens   int
-	HasOutput         bool          // some content text arrived
-	HasReasoning      bool          // some reasoning text arrived
-	MaxTokens         int           // requested output tokens (0: none)
-	Usage             *openai.Usage // the last usage the server sent, as sent
+	// ClientOutputTokens and ClientReasoningTokens are sonde's own counts of
+	// the answer, kept beside the server's for usage_*_diff_pct.
+	ClientOutputTokens    int
+	ClientReasoningTokens int
+	OutputTokens          int
+	ReasoningTokens       int
+	HasOutput             bool          // some content text arrived
+	HasReasoning          bool          // some reasoning text arrived
+	MaxTokens             int           // requested output tokens (0: none)
+	Usage                 *openai.Usage // the last usage the server sent, as sent
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the
