@@ -4,7 +4,11 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
+	"sort"
+	"strconv"
+	"sync"
 
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -33,11 +37,6 @@ func (w *RecordWriter) Start() error {
 	return nil
 }
 
-type metricValue struct {
-	Value any    `json:"value"`
-	Unit  string `json:"unit"`
-}
-
 type recordMeta struct {
 	SessionNum         int    `json:"session_num"`
 	XRequestID         string `json:"x_request_id"`
@@ -55,12 +54,6 @@ type recordMeta struct {
 	BenchmarkPhase     string `json:"benchmark_phase"`
 	WasCancelled       bool   `json:"was_cancelled"`
 	CancellationTimeNs *int64 `json:"cancellation_time_ns"`
-}
-
-type recordLine struct {
-	Metadata recordMeta             `json:"metadata"`
-	Metrics  map[string]metricValue `json:"metrics"`
-	Error    *record.Error          `json:"error"`
 }
 
 // Put writes one record (a Sink).
@@ -116,25 +109,153 @@ func metadataOf(r *record.Record) recordMeta {
 	return m
 }
 
-// AppendRecordLine appends r's JSONL line, AIPerf's MetricRecordInfo.
+// AppendRecordLine appends r's JSONL line, AIPerf's MetricRecordInfo, byte
+// for byte what encoding/json would write for it (metrics sorted by
+// tag, HTML-safe strings, its float format), without reflection or a map:
+// the processor writes one line per request (TestRecordLineMatchesJSON).
 func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
-	line := recordLine{Metadata: metadataOf(r), Metrics: map[string]metricValue{}, Error: r.Error}
+	m := metadataOf(r)
+	dst = append(dst, `{"metadata":{"session_num":`...)
+	dst = strconv.AppendInt(dst, int64(m.SessionNum), 10)
+	dst = appendKeyString(dst, "x_request_id", m.XRequestID)
+	dst = appendKeyString(dst, "x_correlation_id", m.XCorrelationID)
+	dst = appendKeyString(dst, "conversation_id", m.ConversationID)
+	dst = append(dst, `,"turn_index":`...)
+	dst = strconv.AppendInt(dst, int64(m.TurnIndex), 10)
+	dst = appendKeyInt(dst, "request_start_ns", &m.RequestStartNs)
+	dst = appendKeyInt(dst, "request_ack_ns", m.RequestAckNs)
+	dst = appendKeyInt(dst, "request_end_ns", &m.RequestEndNs)
+	dst = appendKeyInt(dst, "credit_issued_ns", &m.CreditIssuedNs)
+	dst = appendKeyInt(dst, "first_token_ns", m.FirstTokenNs)
+	dst = appendKeyInt(dst, "last_token_ns", m.LastTokenNs)
+	dst = appendKeyString(dst, "worker_id", m.WorkerID)
+	dst = appendKeyString(dst, "record_processor_id", m.RecordProcessorID)
+	dst = appendKeyString(dst, "benchmark_phase", m.BenchmarkPhase)
+	dst = append(dst, `,"was_cancelled":`...)
+	dst = strconv.AppendBool(dst, m.WasCancelled)
+	dst = appendKeyInt(dst, "cancellation_time_ns", m.CancellationTimeNs)
+	dst = append(dst, `},"metrics":{`...)
+	first := true
+	for _, i := range metricOrder() {
+		if i < 0 {
+			if v.ICL != nil {
+				dst = appendMetricKey(dst, "inter_chunk_latency", &first)
+				dst = append(dst, '[')
+				for k, x := range v.ICL {
+					if k > 0 {
+						dst = append(dst, ',')
+					}
+					dst = appendJSONFloat(dst, x*1e-6)
+				}
+				dst = append(dst, `],"unit":"ms"}`...)
+			}
+			continue
+		}
+		x, ok := v.Get(i)
+		if !ok {
+			continue
+		}
+		d := metrics.RecordDef(i)
+		dst = appendMetricKey(dst, d.Tag, &first)
+		dst = appendJSONFloat(dst, x*d.Scale)
+		dst = appendKeyString(dst, "unit", d.Unit)
+		dst = append(dst, '}')
+	}
+	dst = append(dst, `},"error":`...)
+	if e := r.Error; e == nil {
+		dst = append(dst, "null"...)
+	} else {
+		dst = append(dst, '{')
+		if e.Code != 0 {
+			dst = append(dst, `"code":`...)
+			dst = strconv.AppendInt(dst, int64(e.Code), 10)
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `"type":`...)
+		dst = appendJSONString(dst, e.Type)
+		dst = appendKeyString(dst, "message", e.Message)
+		dst = append(dst, '}')
+	}
+	return append(dst, "}\n"...)
+}
+
+// metricOrder lists the record metrics in tag order, as encoding/json sorts
+// a map's keys; -1 stands for inter_chunk_latency.
+var metricOrder = sync.OnceValue(func() []int {
+	type entry struct {
+		tag string
+		i   int
+	}
+	es := []entry{{"inter_chunk_latency", -1}}
 	for i := range metrics.NumRecordMetrics {
-		if x, ok := v.Get(i); ok {
-			d := metrics.RecordDef(i)
-			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
+		es = append(es, entry{metrics.RecordDef(i).Tag, i})
+	}
+	sort.Slice(es, func(a, b int) bool { return es[a].tag < es[b].tag })
+	out := make([]int, len(es))
+	for k, e := range es {
+		out[k] = e.i
+	}
+	return out
+})
+
+func appendMetricKey(dst []byte, tag string, first *bool) []byte {
+	if !*first {
+		dst = append(dst, ',')
+	}
+	*first = false
+	dst = appendJSONString(dst, tag)
+	return append(dst, `:{"value":`...)
+}
+
+func appendKeyString(dst []byte, key, s string) []byte {
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	return appendJSONString(dst, s)
+}
+
+func appendKeyInt(dst []byte, key string, n *int64) []byte {
+	dst = append(dst, ',', '"')
+	dst = append(dst, key...)
+	dst = append(dst, '"', ':')
+	if n == nil {
+		return append(dst, "null"...)
+	}
+	return strconv.AppendInt(dst, *n, 10)
+}
+
+// appendJSONString quotes s as encoding/json does; plain ASCII is copied.
+func appendJSONString(dst []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(dst, b...)
 		}
 	}
-	if v.ICL != nil {
-		ms := make([]float64, len(v.ICL))
-		for i, x := range v.ICL {
-			ms[i] = x * 1e-6
-		}
-		line.Metrics["inter_chunk_latency"] = metricValue{Value: ms, Unit: "ms"}
+	dst = append(dst, '"')
+	dst = append(dst, s...)
+	return append(dst, '"')
+}
+
+// appendJSONFloat formats f as encoding/json does (its exponent cut-offs and
+// clean-up); NaN and ±Inf, which it would refuse, are null.
+func appendJSONFloat(dst []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(dst, "null"...)
 	}
-	b, _ := json.Marshal(line)
-	dst = append(dst, b...)
-	return append(dst, '\n')
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// 1e-07 → 1e-7, as encoding/json writes it.
+		if n := len(dst); n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
 }
 
 // RawWriter streams profile_export_raw.jsonl: each request's body and

@@ -1,0 +1,86 @@
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// The record line as encoding/json writes it: the reference that
+// AppendRecordLine matches without reflection.
+type metricValue struct {
+	Value any    `json:"value"`
+	Unit  string `json:"unit"`
+}
+
+type recordLine struct {
+	Metadata recordMeta             `json:"metadata"`
+	Metrics  map[string]metricValue `json:"metrics"`
+	Error    *record.Error          `json:"error"`
+}
+
+func marshalRecordLine(r *record.Record, v *metrics.Values) []byte {
+	line := recordLine{Metadata: metadataOf(r), Metrics: map[string]metricValue{}, Error: r.Error}
+	for i := range metrics.NumRecordMetrics {
+		if x, ok := v.Get(i); ok {
+			d := metrics.RecordDef(i)
+			line.Metrics[d.Tag] = metricValue{Value: x * d.Scale, Unit: d.Unit}
+		}
+	}
+	if v.ICL != nil {
+		ms := make([]float64, len(v.ICL))
+		for i, x := range v.ICL {
+			ms[i] = x * 1e-6
+		}
+		line.Metrics["inter_chunk_latency"] = metricValue{Value: ms, Unit: "ms"}
+	}
+	b, _ := json.Marshal(line)
+	return append(b, '\n')
+}
+
+// AppendRecordLine writes exactly what encoding/json would, for records
+// with odd strings, tiny and huge values, errors and every metric.
+func TestRecordLineMatchesJSON(t *testing.T) {
+	_, recs, vals := goldenRun()
+	r := rand.New(rand.NewPCG(1, 2))
+	odd := []string{"", "plain", "<a & b>", "quote\" back\\slash", "tab\tnew\nline", "héllo ☃", "\u2028\u2029", "\xff\xfe bad utf-8", "\x00\x1f"}
+	for k := range 300 {
+		rec := *recs[k%len(recs)]
+		rec.RequestID, rec.CorrelationID, rec.ConversationID = odd[r.IntN(len(odd))], odd[r.IntN(len(odd))], odd[r.IntN(len(odd))]
+		if k%3 == 0 {
+			rec.Error = &record.Error{Code: r.IntN(3) * 250, Type: odd[r.IntN(len(odd))], Message: odd[r.IntN(len(odd))]}
+		}
+		v := *vals[k%len(vals)]
+		for i := range metrics.NumRecordMetrics {
+			if r.IntN(3) == 0 {
+				v.Set(i, []float64{0, 1e-13, 1e-7 * r.Float64(), 123.456, 1e22, -5e-9, math.MaxFloat64, r.NormFloat64() * 1e9}[r.IntN(8)])
+			}
+		}
+		if k%4 == 0 {
+			v.ICL = []float64{1, 2.5e6, 1e-3}
+		}
+		if got, want := AppendRecordLine(nil, &rec, &v), marshalRecordLine(&rec, &v); !bytes.Equal(got, want) {
+			t.Fatalf("got\n%s\nwant\n%s", got, want)
+		}
+	}
+}
+
+func BenchmarkRecordLine(b *testing.B) {
+	_, recs, vals := goldenRun()
+	var buf []byte
+	b.Run("hand-written", func(b *testing.B) {
+		for b.Loop() {
+			buf = AppendRecordLine(buf[:0], recs[0], vals[0])
+		}
+	})
+	b.Run("encoding/json", func(b *testing.B) {
+		for b.Loop() {
+			marshalRecordLine(recs[0], vals[0])
+		}
+	})
+}
