@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // faultServer is an OpenAI-compatible test server whose n-th request
@@ -380,11 +382,12 @@ func (s *simServer) requestsSoFar(t *testing.T) int {
 
 func TestDefaultArtifactDir(t *testing.T) {
 	dir := t.TempDir()
-	t.Chdir(dir)
-	res := runSonde(t, "profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
-		"--isl", "5", "--osl", "2", "--concurrency", "2", "--ui-type", "none")
-	if res.code != 0 {
-		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	var out, errb syncBuffer
+	code := run(env{Args: []string{"profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
+		"--isl", "5", "--osl", "2", "--concurrency", "2", "--ui-type", "none"}, Stdout: &out, Stderr: &errb, Getenv: os.Getenv,
+		Dir: dir, Clock: clock.New}) // the run's filesystem root and clock, injected
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "artifacts", "Qwen_Qwen3-0.6B-openai-chat-concurrency2", "profile_export_aiperf.json")); err != nil {
 		t.Fatal(err)

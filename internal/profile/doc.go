@@ -7,6 +7,9 @@ package profile
 import (
 	"errors"
 	"io"
+	"path/filepath"
+
+	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // Env is the process state a run uses, injected so that tests run the CLI
@@ -17,6 +20,26 @@ type Env struct {
 	Stderr  io.Writer
 	Getenv  func(string) string
 	Version string
+	// Dir, when set, is the folder relative paths are read and written in
+	// (the artifact folder, input files): a test's filesystem root.
+	Dir string
+	// Clock, when set, gives the run clock (clock.New otherwise).
+	Clock func() clock.Clock
+}
+
+// under resolves a relative path against Dir.
+func (e Env) under(path string) string {
+	if e.Dir == "" || path == "" || filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(e.Dir, path)
+}
+
+func (e Env) clock() clock.Clock {
+	if e.Clock != nil {
+		return e.Clock()
+	}
+	return clock.New()
 }
 
 // UsageError is bad input: flags, files, URLs (exit code 2). Nothing has

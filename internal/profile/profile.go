@@ -83,6 +83,7 @@ func isTTY(w any) bool {
 // returns ErrInterrupted after writing what it measured.
 func Run(e Env, p *config.Profile) error {
 	p.CLICommand = config.RedactArgs(e.Args)
+	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
 	if errs := p.Validate(); len(errs) > 0 {
 		return UsageError{config.Join(errs)}
 	}

@@ -174,7 +174,7 @@ func (r *profileRun) resolveWorkload() error {
 // setUpClient builds the run clock and the HTTP client, and opens
 // --warmup-connections.
 func (r *profileRun) setUpClient() error {
-	r.clk = clock.New()
+	r.clk = r.e.clock()
 	conns := r.plan.concurrency
 	if conns == 0 {
 		conns = 1024
