@@ -69,6 +69,9 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 			return nil, fs, UsageError{err}
 		}
 	}
+	// The rules below depend on the file's content (a mooncake trace with
+	// timestamps is replayed on its schedule unless told otherwise), so
+	// they live here rather than in config.Validate, which sees flags only.
 	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
 	fs.on = p.FixedSchedule || (timestamped && p.CustomDatasetType == "mooncake_trace" && !p.NoFixedSchedule)
 	if !fs.on {
