@@ -214,3 +214,10 @@ func TestRunLeavesNoGoroutine(t *testing.T) {
 		}
 	}
 }
+
+func TestCalibrateCommand(t *testing.T) {
+	res := runSonde(t, "calibrate", "--quick")
+	if res.code != 0 || !strings.Contains(res.stdout, "highest rate held") || !strings.Contains(res.stdout, "streamed chunks per CPU-second") {
+		t.Fatalf("exit %d\n%s\n%s", res.code, res.stdout, res.stderr)
+	}
+}

@@ -31,6 +31,7 @@ type cli struct {
 	Profile   config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
 	Serve     serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
 	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
+	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
 
@@ -83,6 +84,8 @@ func run(e env) int {
 		err = c.Serve.run(e, given)
 	case "summarize <dir>":
 		err = c.Summarize.run(e)
+	case "calibrate":
+		err = c.Calibrate.run(e)
 	case "version":
 		fmt.Fprintln(e.Stdout, "sonde", e.Version)
 	}

@@ -19,8 +19,10 @@ const module = "github.com/sonde-bench/sonde/"
 // allowed lists, per package, the sonde packages its non-test files may import.
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
-	"cmd/sonde": {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record",
+	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record",
 		"internal/sim", "internal/sim/httpapi"},
+	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
+		"internal/schedule", "internal/tokenizer", "internal/transport"},
 	"internal/arch":      {},
 	"bench/minimal":      {}, // the reference client stands alone
 	"internal/clock":     {},

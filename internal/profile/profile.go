@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/export"
@@ -98,7 +99,7 @@ func Run(e Env, p *config.Profile) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx}
-	if err := checkOpenFiles(p, r.plan.load, openFileLimit()); err != nil {
+	if err := checkOpenFiles(p, r.plan.load, clock.OpenFileLimit()); err != nil {
 		return err
 	}
 	r.files = export.Files{Dir: artifactDir(p, r.plan.load), Prefix: p.ExportPrefix}

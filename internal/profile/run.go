@@ -301,7 +301,7 @@ func (r *profileRun) execute() error {
 	}
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
-	startTime, cpu0 := time.Now(), cpuTime()
+	startTime, cpu0 := time.Now(), clock.ProcessCPU()
 	r.log.Info("sonde is PROFILING")
 	unsent := map[string]int64{}
 	if issueCtx.Err() == nil {
@@ -309,7 +309,7 @@ func (r *profileRun) execute() error {
 	} else {
 		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
-	r.cpuPct = cpuShare(cpuTime()-cpu0, int64(time.Since(startTime)))
+	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(startTime)))
 	stopWatching()
 	close(records)
 	<-procDone

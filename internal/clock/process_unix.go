@@ -1,12 +1,12 @@
 //go:build unix
 
-package profile
+package clock
 
 import "syscall"
 
-// openFileLimit is the process's soft limit on open files (Go raises it to
+// OpenFileLimit is the process's soft limit on open files (Go raises it to
 // the hard limit at start), or 0 when unknown.
-func openFileLimit() uint64 {
+func OpenFileLimit() uint64 {
 	var l syscall.Rlimit
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &l) != nil {
 		return 0
@@ -14,8 +14,9 @@ func openFileLimit() uint64 {
 	return l.Cur
 }
 
-// cpuTime is the CPU the process has used so far (user + system), in ns.
-func cpuTime() int64 {
+// ProcessCPU is the CPU the process has used so far (user + system), in ns,
+// or 0 when unknown.
+func ProcessCPU() int64 {
 	var u syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &u) != nil {
 		return 0
