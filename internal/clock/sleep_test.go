@@ -54,3 +54,10 @@ func TestClockWait(t *testing.T) {
 		t.Fatal("a cancelled context must end the wait")
 	}
 }
+
+// The process readings used for self-knowledge answer on this platform.
+func TestProcessReadings(t *testing.T) {
+	if OpenFileLimit() == 0 || ProcessCPU() <= 0 {
+		t.Fatalf("limit %d cpu %d", OpenFileLimit(), ProcessCPU())
+	}
+}
