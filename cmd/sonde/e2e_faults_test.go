@@ -342,9 +342,12 @@ func TestModesAgainstSimulator(t *testing.T) {
 	if stat(t, s, "good_request_count", "avg") != 5 || stat(t, s, "goodput", "avg") != stat(t, s, "request_throughput", "avg") {
 		t.Errorf("goodput %v vs throughput %v", s["goodput"], s["request_throughput"])
 	}
-	// Duration: sending stops after 1 s; nothing ends past duration + grace.
+	// Duration: sending stops after 1 s and, with no grace, what is still in
+	// flight then is cut: a request of 600 tokens takes 0.6 s, so each slot
+	// finishes one and is cut in its second. Every record that ends after
+	// the deadline is a cut, and none ends long after it.
 	start := time.Now()
-	s, dir = run("--streaming", "--benchmark-duration", "1", "--benchmark-grace-period", "0", "--concurrency", "2", "--osl", "300")
+	s, dir = run("--streaming", "--benchmark-duration", "1", "--benchmark-grace-period", "0", "--concurrency", "2", "--osl", "600")
 	if time.Since(start) > 10*time.Second {
 		t.Errorf("a 1 s run took %v", time.Since(start))
 	}
@@ -352,13 +355,25 @@ func TestModesAgainstSimulator(t *testing.T) {
 	if len(recs) == 0 {
 		t.Fatal("duration run recorded nothing")
 	}
-	first, last := recs[0].Metadata.RequestStartNs, int64(0)
+	first := recs[0].Metadata.RequestStartNs
 	for _, r := range recs {
 		first = min(first, r.Metadata.RequestStartNs)
-		last = max(last, r.Metadata.RequestEndNs)
 	}
-	if time.Duration(last-first) > 1100*time.Millisecond {
-		t.Errorf("records span %v, more than duration + grace", time.Duration(last-first))
+	cut := 0
+	for _, r := range recs {
+		end := time.Duration(r.Metadata.RequestEndNs - first)
+		if end > 1050*time.Millisecond && (r.Error == nil || r.Error.Type != "RequestCancelledError") {
+			t.Errorf("a request ended %v after the first began, past the deadline, and was not cut", end)
+		}
+		if end > 1500*time.Millisecond {
+			t.Errorf("a record ends %v after the first began: the cut came late", end)
+		}
+		if r.Error != nil {
+			cut++
+		}
+	}
+	if cut == 0 {
+		t.Error("no request was cut at the deadline")
 	}
 }
 
