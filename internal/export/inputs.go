@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"os"
 
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
@@ -60,31 +59,4 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 		w.WriteString("]\n}\n")
 		return nil
 	})
-}
-
-// writeStreamed writes a file through a buffer into path.tmp, then renames
-// it: a reader never sees half a file, and a failure leaves none.
-func writeStreamed(path string, fill func(w *bufio.Writer) error) (err error) {
-	tmp := path + ".tmp"
-	f, err := os.Create(tmp)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	w := bufio.NewWriterSize(f, 256<<10)
-	if err = fill(w); err != nil {
-		return err
-	}
-	if err = w.Flush(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }

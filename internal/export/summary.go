@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"maps"
@@ -193,14 +194,35 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 // rename, so a reader never sees half a file.
 // A failed write leaves no partial file behind.
 func WriteFile(path string, data []byte) error {
+	return writeStreamed(path, func(w *bufio.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// writeStreamed writes a file through a buffer into path.tmp, then renames
+// it: a reader never sees half a file, and a failure leaves none.
+func writeStreamed(path string, fill func(w *bufio.Writer) error) (err error) {
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		os.Remove(tmp)
+	f, err := os.Create(tmp)
+	if err != nil {
 		return err
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	w := bufio.NewWriterSize(f, 256<<10)
+	if err = fill(w); err != nil {
 		return err
 	}
-	return nil
+	if err = w.Flush(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
