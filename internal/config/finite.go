@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	"strings"
 )
 
 // Upper bounds for values that become durations or schedule gaps: beyond
@@ -65,17 +64,4 @@ func checkRanges(p *Profile) []error {
 	upTo("--conversation-turn-stddev", &p.ConversationTurnStddev, 1e6, "turns")
 	upTo("--arrival-smoothness", p.ArrivalSmoothness, 1e6, "")
 	return errs
-}
-
-// hasScheme reports whether u names a scheme sonde can speak.
-func hasScheme(u string) (scheme string, ok bool) {
-	s, _, found := strings.Cut(u, "://")
-	if !found {
-		return "", true // AIPerf adds http://
-	}
-	switch strings.ToLower(s) {
-	case "http", "https", "sim":
-		return s, true
-	}
-	return s, false
 }

@@ -261,6 +261,19 @@ func checkURL(raw string) error {
 	return nil
 }
 
+// hasScheme reports whether u names a scheme sonde can speak.
+func hasScheme(u string) (scheme string, ok bool) {
+	s, _, found := strings.Cut(u, "://")
+	if !found {
+		return "", true // AIPerf adds http://
+	}
+	switch strings.ToLower(s) {
+	case "http", "https", "sim":
+		return s, true
+	}
+	return s, false
+}
+
 // looksLikePath tells a --tokenizer that names a file or folder from a Hub
 // model name ("org/name"): a path is absolute, starts with . or ~, or names
 // a .json file. Such a value must exist; it is never looked up on the Hub.
