@@ -50,31 +50,28 @@ func run(e env) int {
 	if e.Version == "" {
 		e.Version = version
 	}
-	var c cli
-	exitCode := -1
-	parser, err := kong.New(&c,
-		kong.Name("sonde"),
-		kong.Description("sonde measures how fast an LLM inference server answers under realistic load."),
-		kong.Writers(e.Stdout, e.Stderr),
-		kong.Exit(func(code int) { exitCode = code }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		serveVars(),
-	)
+	file, err := configFile(e.Args)
 	if err != nil {
-		fmt.Fprintln(e.Stderr, "sonde:", err)
-		return exitFailed
+		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
+		return exitUsage
 	}
-	ctx, err := parser.Parse(e.Args)
-	if exitCode >= 0 { // --help
+	var c cli
+	ctx, exitCode := parse(e, &c, file)
+	if exitCode >= 0 {
 		return exitCode
 	}
-	if err != nil {
-		fmt.Fprintf(e.Stderr, "sonde: %v\n", clearParseError(err))
-		return exitUsage
+	if file != nil {
+		for _, w := range file.Warnings {
+			fmt.Fprintln(e.Stderr, "sonde: warning:", w)
+		}
 	}
 	given := givenFlags(ctx)
 	switch ctx.Command() {
 	case "profile":
+		if c.Profile.PrintConfig {
+			err = printConfig(e, &c.Profile)
+			break
+		}
 		c.Profile.ArtifactDirSet = given["output-artifact-dir"]
 		c.Profile.ArrivalPatternSet = given["arrival-pattern"]
 		c.Profile.ContextModeSet = given["conversation-context-mode"]
@@ -94,6 +91,40 @@ func run(e env) int {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
 	}
 	return code
+}
+
+// parse reads the command line into c, with a config file's values under
+// the flags given; exitCode is ≥ 0 when there is nothing to run (help, or
+// bad flags, already reported).
+func parse(e env, c *cli, file *config.FileValues) (ctx *kong.Context, exitCode int) {
+	exitCode = -1
+	opts := []kong.Option{
+		kong.Name("sonde"),
+		kong.Description("sonde measures how fast an LLM inference server answers under realistic load."),
+		kong.Writers(e.Stdout, e.Stderr),
+		kong.Exit(func(code int) { exitCode = code }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		serveVars(),
+	}
+	if file != nil {
+		opts = append(opts, kong.Resolvers(kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, f *kong.Flag) (any, error) {
+			return file.Flags[f.Name], nil
+		})))
+	}
+	parser, err := kong.New(c, opts...)
+	if err != nil {
+		fmt.Fprintln(e.Stderr, "sonde:", err)
+		return nil, exitFailed
+	}
+	ctx, err = parser.Parse(e.Args)
+	if exitCode >= 0 { // --help
+		return nil, exitCode
+	}
+	if err != nil {
+		fmt.Fprintf(e.Stderr, "sonde: %v\n", clearParseError(err))
+		return nil, exitUsage
+	}
+	return ctx, -1
 }
 
 // exitCodeOf is the one rule from a command's error to the exit code.

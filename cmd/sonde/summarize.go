@@ -48,7 +48,9 @@ func (c *summarizeCmd) run(e env) error {
 		acc.Add(recs[i], vals[i])
 	}
 	s := acc.Summary()
-	run := &export.Run{Config: previousConfig(files.SummaryJSON()), CLICommand: config.RedactArgs(e.Args), Version: version,
+	prev := previousSummary(files.SummaryJSON())
+	run := &export.Run{InputConfig: prev.InputConfig, Options: prev.options(), BenchmarkID: prev.BenchmarkID, Seed: prev.RunInfo.RandomSeed,
+		CLICommand: config.RedactArgs(e.Args), Version: version,
 		Warnings: append(s.Warnings, fmt.Sprintf("Rebuilt by sonde summarize from %s (%d records).", files.Records(), len(recs)))}
 	if truncated > 0 {
 		run.Warnings = append(run.Warnings, "The last line of the records file was cut short (the run was killed) and was skipped.")
@@ -61,13 +63,36 @@ func (c *summarizeCmd) run(e env) error {
 	return err
 }
 
-// previousConfig keeps input_config from a summary written earlier, if any.
-func previousConfig(path string) any {
-	var prev struct {
-		InputConfig json.RawMessage `json:"input_config"`
+// earlier is what a summary written earlier says about its run.
+type earlier struct {
+	BenchmarkID string          `json:"benchmark_id"`
+	InputConfig json.RawMessage `json:"input_config"`
+	RunInfo     struct {
+		RandomSeed uint64 `json:"random_seed"`
+	} `json:"run_info"`
+	Sonde struct {
+		Options json.RawMessage `json:"options"`
+	} `json:"sonde"`
+}
+
+// previousSummary keeps the configuration, identifier and seed of a
+// summary written earlier, if any: they describe the run, which a rebuild
+// does not change.
+func previousSummary(path string) earlier {
+	var prev earlier
+	if b, err := os.ReadFile(filepath.Clean(path)); err == nil {
+		json.Unmarshal(b, &prev)
 	}
-	if b, err := os.ReadFile(filepath.Clean(path)); err == nil && json.Unmarshal(b, &prev) == nil && len(prev.InputConfig) > 0 {
-		return prev.InputConfig
+	if len(prev.InputConfig) == 0 {
+		prev.InputConfig = json.RawMessage("{}")
 	}
-	return struct{}{}
+	return prev
+}
+
+// options are the earlier run's sonde options, nil when there were none.
+func (e earlier) options() any {
+	if len(e.Sonde.Options) == 0 {
+		return nil
+	}
+	return e.Sonde.Options
 }

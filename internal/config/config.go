@@ -98,6 +98,10 @@ type Profile struct {
 	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
 	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
 
+	// Config files
+	ConfigFile  string `name:"config" short:"f" group:"Config File" placeholder:"FILE" help:"Read options from an AIPerf YAML config file (schemaVersion 2.0; a 'sonde:' section sets any other flag by name); flags given beside it override it." json:"-"`
+	PrintConfig bool   `name:"print-config" group:"Config File" help:"Print the options (flags and --config) as a config file and exit; the API key and secret headers are left out." json:"-"`
+
 	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
 	ArtifactDirSet bool `kong:"-" json:"-"`
 	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.

@@ -49,13 +49,14 @@ func TestSummaryCSV(t *testing.T) {
 }
 
 func TestSummaryJSONKeys(t *testing.T) {
-	out := SummaryJSON(summaryOf(t), &Run{Config: map[string]any{"model_names": []string{"m"}}, Seed: 9})
+	out := SummaryJSON(summaryOf(t), &Run{InputConfig: map[string]any{"models": map[string]any{"items": []any{map[string]string{"name": "m"}}}}, BenchmarkID: "0123456789ab", Seed: 9})
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(out, &m); err != nil {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"request_latency", "time_to_first_token", "request_count", "error_request_count",
-		"input_config", "was_cancelled", "error_summary", "start_time", "end_time", "sonde"} {
+		"schema_version", "benchmark_id", "input_config", "run_info", "was_cancelled", "error_summary", "start_time", "end_time",
+		"runtime_submission_invalid_reasons", "sonde"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("JSON lacks %q", k)
 		}

@@ -76,7 +76,9 @@ func goldenRun() (*metrics.Summary, []*record.Record, []*metrics.Values) {
 
 func goldenRunInfo() *Run {
 	t0 := time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
-	return &Run{Config: map[string]any{"model_names": []string{"m"}, "url": []string{"http://localhost:8000"}, "concurrency": 2},
+	return &Run{BenchmarkID: "0123456789ab",
+		InputConfig: map[string]any{"models": map[string]any{"items": []any{map[string]string{"name": "m"}}}, "endpoint": map[string]any{"urls": []string{"http://localhost:8000"}}},
+		Options:     map[string]any{"model_names": []string{"m"}, "url": []string{"http://localhost:8000"}, "concurrency": 2},
 		CLICommand: "sonde profile -m m --concurrency 2", StartTime: t0, EndTime: t0.Add(4 * time.Second), Version: "test",
 		Seed: 42, Tokenizer: TokenizerInfo{Requested: "m", Used: "builtin (o200k_base)", Fallback: "no tokenizer named m"},
 		Warnings: []string{"a warning"}, UnsentTurns: map[string]int64{"request_count_reached": 2}, OfferedRate: 10}

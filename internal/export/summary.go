@@ -13,10 +13,16 @@ import (
 	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
+// SchemaVersion is the version of AIPerf's profile_export_aiperf.json
+// schema whose shape the summary follows.
+const SchemaVersion = "1.5"
+
 // Run is what the exports say about the run besides its metrics.
 type Run struct {
-	Config       any // input_config: the options as given
-	CLICommand   string
+	BenchmarkID string // a per-run identifier (12 hex digits)
+	InputConfig any    // input_config: the run in AIPerf's config terms
+	Options     any    // every sonde option, as given (sonde.options)
+	CLICommand  string // with secrets redacted
 	WasCancelled bool
 	StartTime    time.Time
 	EndTime      time.Time
@@ -73,17 +79,11 @@ func (o *orderedJSON) bytes() []byte {
 	return o.buf.Bytes()
 }
 
-// finite keeps NaN and ±Inf out of JSON.
-func finite(x float64) any {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return nil
-	}
-	return x
-}
-
-// statsJSON renders a result the way AIPerf's JsonMetricResult does: unit,
-// avg, percentiles, min, max, std, then count and sum (schema 1.1); scalars
-// carry only unit and avg.
+// statsJSON renders a result as AIPerf's JsonMetricResult (schema 1.5):
+// unit, avg, percentiles, min, max, std, then count and sum for record
+// metrics; aggregate and derived metrics carry only unit and avg, and the
+// duration-weighted sweep-line metrics no count or sum. Unset and
+// non-finite fields are left out, as AIPerf's exclude_none does.
 func statsJSON(r *metrics.Result) json.RawMessage {
 	o := newOrdered()
 	o.add("unit", r.Def.Unit)
@@ -91,16 +91,24 @@ func statsJSON(r *metrics.Result) json.RawMessage {
 		o.add("avg", r.Exact)
 		return o.bytes()
 	}
-	o.add("avg", finite(r.Stats.Avg))
-	if !r.Scalar {
-		for i, q := range metrics.Percentiles {
-			o.add("p"+itoa(int(q)), finite(r.Stats.P[i]))
+	num := func(k string, x float64) {
+		if !math.IsNaN(x) && !math.IsInf(x, 0) {
+			o.add(k, x)
 		}
-		o.add("min", finite(r.Stats.Min))
-		o.add("max", finite(r.Stats.Max))
-		o.add("std", finite(r.Stats.Std))
+	}
+	num("avg", r.Stats.Avg)
+	if r.Scalar {
+		return o.bytes()
+	}
+	for i, q := range metrics.Percentiles {
+		num("p"+itoa(int(q)), r.Stats.P[i])
+	}
+	num("min", r.Stats.Min)
+	num("max", r.Stats.Max)
+	num("std", r.Stats.Std)
+	if !r.Weighted {
 		o.add("count", r.Stats.Count)
-		o.add("sum", finite(r.Stats.Sum))
+		num("sum", r.Stats.Sum)
 	}
 	return o.bytes()
 }
@@ -123,33 +131,46 @@ type errorCount struct {
 	Count        int          `json:"count"`
 }
 
-// SummaryJSON renders profile_export_aiperf.json: every exported metric
-// under its tag, then input_config, was_cancelled, error_summary, start_time
-// and end_time (AIPerf's keys), then sonde's additions under "sonde".
+// isoTime is AIPerf's timestamp form: UTC, microseconds, no zone suffix
+// (Python's datetime.isoformat of a naive UTC time).
+func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
+
+// SummaryJSON renders profile_export_aiperf.json in AIPerf's schema 1.5:
+// schema_version, benchmark_id, every exported metric under its tag,
+// input_config, run_info, was_cancelled, error_summary, start_time,
+// end_time, runtime_submission_invalid_reasons; then sonde's additions
+// under "sonde".
 func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	o := newOrdered()
-	o.add("schema_version", "1.1")
+	o.add("schema_version", SchemaVersion)
+	if run.BenchmarkID != "" {
+		o.add("benchmark_id", run.BenchmarkID)
+	}
 	for i := range s.Metrics {
 		o.add(s.Metrics[i].Def.Tag, statsJSON(&s.Metrics[i]))
 	}
-	cfg := newOrdered()
-	if b, err := json.Marshal(run.Config); err == nil {
-		var m map[string]json.RawMessage
-		if json.Unmarshal(b, &m) == nil {
-			for _, k := range slices.Sorted(maps.Keys(m)) {
-				cfg.add(k, m[k])
-			}
-		}
+	if run.InputConfig != nil {
+		o.add("input_config", run.InputConfig)
 	}
-	o.add("input_config", json.RawMessage(cfg.bytes()))
+	info := newOrdered()
+	if run.BenchmarkID != "" {
+		info.add("benchmark_id", run.BenchmarkID)
+	}
+	info.add("random_seed", run.Seed)
+	info.add("trial", 0)
+	if run.CLICommand != "" {
+		info.add("cli_command", run.CLICommand)
+	}
+	o.add("run_info", json.RawMessage(info.bytes()))
 	o.add("was_cancelled", run.WasCancelled)
 	errs := make([]errorCount, 0, len(s.Errors))
 	for _, e := range s.Errors {
 		errs = append(errs, errorCount{ErrorDetails: errorDetails(e.Error), Count: e.Count})
 	}
 	o.add("error_summary", errs)
-	o.add("start_time", run.StartTime.Format(time.RFC3339Nano))
-	o.add("end_time", run.EndTime.Format(time.RFC3339Nano))
+	o.add("start_time", isoTime(run.StartTime))
+	o.add("end_time", isoTime(run.EndTime))
+	o.add("runtime_submission_invalid_reasons", []string{})
 
 	ext := newOrdered()
 	ext.add("version", run.Version)
@@ -167,7 +188,9 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	if run.OfferedRate > 0 {
 		ext.add("offered_request_rate", run.OfferedRate)
 	}
-	ext.add("achieved_send_rate", finite(s.SendRate))
+	if !math.IsNaN(s.SendRate) && !math.IsInf(s.SendRate, 0) {
+		ext.add("achieved_send_rate", s.SendRate)
+	}
 	ext.add("client_cpu_pct", run.ClientCPUPct)
 	turns := make([]json.RawMessage, 0, len(s.Turns))
 	for _, t := range s.Turns {
@@ -182,6 +205,9 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	}
 	ext.add("per_turn", turns)
 	ext.add("warnings", append([]string{}, run.Warnings...))
+	if run.Options != nil {
+		ext.add("options", run.Options)
+	}
 	o.add("sonde", json.RawMessage(ext.bytes()))
 
 	var out bytes.Buffer

@@ -16,9 +16,9 @@ type Stats struct {
 }
 
 // Describe computes statistics of xs (which it sorts): mean, min, max,
-// population std (numpy's default, ddof=0, as AIPerf v0.1.1), and
-// percentiles with numpy's linear interpolation (rank (n−1)·q/100).
-// ok is false for an empty slice.
+// sample std (ddof=1, as AIPerf's export schema documents it since 1.1; 0
+// for a single value), and percentiles with numpy's linear interpolation
+// (rank (n−1)·q/100). ok is false for an empty slice.
 func Describe(xs []float64) (s Stats, ok bool) {
 	n := len(xs)
 	if n == 0 {
@@ -34,7 +34,11 @@ func Describe(xs []float64) (s Stats, ok bool) {
 	for _, x := range xs {
 		ss += (x - mean) * (x - mean)
 	}
-	s = Stats{Avg: mean, Min: xs[0], Max: xs[n-1], Std: math.Sqrt(ss / float64(n)), Sum: sum, Count: n}
+	std := 0.0
+	if n > 1 {
+		std = math.Sqrt(ss / float64(n-1))
+	}
+	s = Stats{Avg: mean, Min: xs[0], Max: xs[n-1], Std: std, Sum: sum, Count: n}
 	for i, q := range Percentiles {
 		s.P[i] = Percentile(xs, q)
 	}

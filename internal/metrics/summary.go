@@ -53,6 +53,7 @@ type Accumulator struct {
 	oslChecked               int
 	usageRecords             int // valid records with a server usage
 	usageDiscrepancies       int // of those, any usage_*_diff_pct over 10 %
+	spans                    []span // every request's interval, for the sweep-line metrics
 }
 
 // sessionAcc follows one session (monotonic ns).
@@ -91,6 +92,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 		a.retried++
 	}
 	a.addSession(r)
+	a.addSpan(r, v)
 	t := a.turns[r.TurnIndex]
 	if t == nil {
 		t = &turnAcc{}
@@ -175,6 +177,9 @@ type Result struct {
 	// value here: a float64 cannot hold a nanosecond timestamp.
 	Integer bool
 	Exact   int64
+	// Weighted results are duration-weighted statistics of a curve over
+	// time (the sweep-line metrics): they have no count or sum.
+	Weighted bool
 }
 
 // Value is a scalar result's value.
@@ -262,6 +267,7 @@ func (a *Accumulator) Summary() *Summary {
 	}
 	s.Metrics = append(s.Metrics, a.totals(s)...)
 	s.Metrics = append(s.Metrics, a.sessionResults(s.DurationSec)...)
+	s.Metrics = append(s.Metrics, a.sweepResults()...)
 	if a.promptUsage > 0 {
 		s.Metrics = append(s.Metrics, scalar(&defServerCachePct, a.cachedUsage/a.promptUsage*100))
 	}

@@ -232,7 +232,8 @@ func TestTokenCounts(t *testing.T) {
 	}
 }
 
-// §11.11
+// §11.11, with the sample std (ddof=1) of AIPerf's export schema instead
+// of v0.1.1's population std.
 func TestDescribe(t *testing.T) {
 	type row struct {
 		xs           []float64
@@ -242,10 +243,10 @@ func TestDescribe(t *testing.T) {
 	}
 	hundreds := []float64{100, 200, 300, 400, 500, 600, 700, 800, 900, 1000}
 	rows := []row{
-		{[]float64{1, 2, 3, 4, 5}, [9]float64{1.04, 1.2, 1.4, 2, 3, 4, 4.6, 4.8, 4.96}, 1.414214, 1, 5, 3},
-		{[]float64{10, 20, 30, 40, 50}, [9]float64{10.4, 12, 14, 20, 30, 40, 46, 48, 49.6}, 14.142136, 10, 50, 30},
-		{[]float64{15, 15, 20}, [9]float64{15, 15, 15, 15, 15, 17.5, 19, 19.5, 19.9}, 2.357023, 15, 20, 50.0 / 3},
-		{hundreds, [9]float64{109, 145, 190, 325, 550, 775, 910, 955, 991}, 287.228132, 100, 1000, 550},
+		{[]float64{1, 2, 3, 4, 5}, [9]float64{1.04, 1.2, 1.4, 2, 3, 4, 4.6, 4.8, 4.96}, 1.581139, 1, 5, 3},
+		{[]float64{10, 20, 30, 40, 50}, [9]float64{10.4, 12, 14, 20, 30, 40, 46, 48, 49.6}, 15.811388, 10, 50, 30},
+		{[]float64{15, 15, 20}, [9]float64{15, 15, 15, 15, 15, 17.5, 19, 19.5, 19.9}, 2.886751, 15, 20, 50.0 / 3},
+		{hundreds, [9]float64{109, 145, 190, 325, 550, 775, 910, 955, 991}, 302.765035, 100, 1000, 550},
 	}
 	for _, r := range rows {
 		s, ok := Describe(append([]float64(nil), r.xs...))
@@ -261,7 +262,7 @@ func TestDescribe(t *testing.T) {
 			t.Errorf("%v: %+v", r.xs, s)
 		}
 	}
-	if s, _ := Describe([]float64{5}); s.P[4] != 5 || s.Avg != 5 {
+	if s, _ := Describe([]float64{5}); s.P[4] != 5 || s.Avg != 5 || s.Std != 0 {
 		t.Errorf("[5]: %+v", s)
 	}
 	if _, ok := Describe(nil); ok {

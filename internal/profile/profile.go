@@ -4,6 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -182,4 +183,11 @@ func randomSeed(p *config.Profile) uint64 {
 	var b [8]byte
 	crand.Read(b[:])
 	return binary.LittleEndian.Uint64(b[:]) >> 1
+}
+
+// newBenchmarkID is a per-run identifier, 12 hex digits as AIPerf's.
+func newBenchmarkID() string {
+	var b [6]byte
+	crand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }

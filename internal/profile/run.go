@@ -405,7 +405,7 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		r.warn(w)
 	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, Config: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: newBenchmarkID(), InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
 	if err := r.writeExports(summary, run); err != nil {

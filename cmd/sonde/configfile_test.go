@@ -1,0 +1,146 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/config"
+)
+
+// parsedProfile is the profile the CLI reads from args (with their config
+// file), without running anything.
+func parsedProfile(t *testing.T, args ...string) config.Profile {
+	t.Helper()
+	file, err := configFile(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c cli
+	var out strings.Builder
+	if _, code := parse(env{Args: args, Stdout: &out, Stderr: &out}, &c, file); code >= 0 {
+		t.Fatalf("parse %v: exit %d: %s", args, code, out.String())
+	}
+	c.Profile.ConfigFile, c.Profile.PrintConfig = "", false
+	return c.Profile
+}
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// --print-config then --config gives back the same options, for flags of
+// every kind: AIPerf's body and the sonde section.
+func TestPrintConfigRoundTrip(t *testing.T) {
+	cases := [][]string{
+		{"-m", "a,b", "--url", "localhost:9000", "--streaming", "--concurrency", "4", "--request-count", "20", "--isl", "100",
+			"--isl-stddev", "5", "--osl", "20", "--conversation-turn-mean", "3", "-H", "X-A:1", "--extra-inputs", "ignore_eos:true",
+			"--warmup-request-count", "2", "--session-on-error", "stop", "--goodput", "time_to_first_token:100", "--random-seed", "7",
+			"--prompt-prefix-pool-size", "3", "--prompt-prefix-length", "50", "--conversation-turn-delay-mean", "200", "--ui-type", "none"},
+		{"-m", "m", "--request-rate", "50", "--arrival-pattern", "gamma", "--arrival-smoothness", "0.5", "--benchmark-duration", "30",
+			"--benchmark-grace-period", "5", "--request-cancellation-rate", "10", "--request-cancellation-delay", "0.5",
+			"--conversation-context-mode", "deltas_with_responses", "--artifact-dir", "out", "--tokenizer", "builtin"},
+		{"-m", "m", "--user-centric-rate", "2", "--num-users", "30", "--shared-system-prompt-length", "100", "--export-level", "raw"},
+		{"-m", "m", "--session-arrival-rate", "3", "--session-arrival-pattern", "constant", "--conversation-num", "9", "--prefill-concurrency", "2", "--concurrency", "8"},
+		{"-m", "m", "--concurrency", "8", "--arrival-pattern", "concurrency_burst", "-v", "-v"},
+	}
+	for _, args := range cases {
+		want := parsedProfile(t, append([]string{"profile"}, args...)...)
+		res := runSonde(t, append(append([]string{"profile"}, args...), "--print-config")...)
+		if res.code != 0 {
+			t.Fatalf("%v --print-config: exit %d: %s", args, res.code, res.stderr)
+		}
+		path := writeFile(t, "c.yaml", res.stdout)
+		got := parsedProfile(t, "profile", "-f", path)
+		want.CLICommand, got.CLICommand = "", ""
+		// Headers and extra inputs come back in their JSON-object form.
+		if !reflect.DeepEqual(got.Body(), want.Body()) {
+			t.Errorf("%v: the body differs: %+v, want %+v", args, got.Body(), want.Body())
+		}
+		got.Header, got.ExtraInputs, want.Header, want.ExtraInputs = nil, nil, nil, nil
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%v: read back differently\nwant %+v\n got %+v\nfile:\n%s", args, want, got, res.stdout)
+		}
+	}
+}
+
+// AIPerf's own YAML, camelCase keys and the older top-level layout
+// included, sets the flags it stands for; flags beside it win.
+func TestConfigFileAIPerfForms(t *testing.T) {
+	path := writeFile(t, "bench.yaml", `schemaVersion: "2.0"
+randomSeed: 42
+benchmark:
+  model: meta-llama/Llama-3.1-8B-Instruct
+  endpoint:
+    url: http://localhost:8000/v1/chat/completions
+    type: chat
+    streaming: true
+    timeout: 120.0
+    connectionReuse: sticky-user-sessions
+  dataset:
+    type: synthetic
+    entries: 500
+    prompts: {isl: {mean: 200, stddev: 50}, osl: 128}
+    turns: {mean: 5, stddev: 2}
+    turnDelay: {mean: 2000, stddev: 500}
+  phases:
+    - {name: warmup, type: concurrency, concurrency: 8, requests: 50}
+    - {name: profiling, type: poisson, rate: 30.0, duration: 2m, gracePeriod: 60, concurrency: 64}
+`)
+	p := parsedProfile(t, "profile", "--config", path, "--concurrency", "32")
+	if p.Model[0] != "meta-llama/Llama-3.1-8B-Instruct" || p.URL[0] != "http://localhost:8000/v1/chat/completions" || !p.Streaming ||
+		p.RequestTimeoutSeconds != 120 || p.ConnectionReuse != config.ReuseSticky || *p.RandomSeed != 42 {
+		t.Errorf("endpoint and envelope: %+v", p)
+	}
+	if p.NumDatasetEntries != 500 || p.InputTokensMean != 200 || p.InputTokensStddev != 50 || *p.OutputTokensMean != 128 ||
+		p.ConversationTurnMean != 5 || p.ConversationTurnStddev != 2 || p.ConversationDelayMean != 2000 {
+		t.Errorf("dataset: %+v", p)
+	}
+	if p.WarmupRequestCount != 50 || *p.RequestRate != 30 || p.ArrivalPattern != "poisson" || *p.BenchmarkDuration != 120 ||
+		*p.BenchmarkGracePeriod != 60 || *p.Concurrency != 32 {
+		t.Errorf("phases (the flag --concurrency 32 wins over the file's 64): %+v", p)
+	}
+
+	old := writeFile(t, "old.yaml", `model: m
+endpoint: {url: localhost:8001}
+dataset: {type: synthetic, entries: 7, prompts: {isl: 10}}
+profiling: {type: user_centric, users: 3, rate: 1.5, requests: 9}
+`)
+	p = parsedProfile(t, "profile", "-f", old)
+	if *p.UserCentricRate != 1.5 || *p.NumUsers != 3 || *p.RequestCount != 9 || p.NumDatasetEntries != 7 {
+		t.Errorf("top-level body: %+v", p)
+	}
+}
+
+// Mistakes name the file, the line and the key.
+func TestConfigFileErrors(t *testing.T) {
+	cases := []struct{ text, want string }{
+		{"benchmark:\n  endpoint:\n    ur: x\n", `:3: unknown key "ur" in endpoint`},
+		{"schemaVersion: \"1.0\"\n", "schemaVersion"},
+		{"sonde:\n  no-such-flag: 1\n", ":2: sonde.no-such-flag is not a flag"},
+		{"phases:\n  - {type: concurrency, concurrency: 2}\n  - {name: p2, type: poisson, rate: 3}\n", ":3: a second profiling phase"},
+		{"phases: {type: warp}\n", `phase type "warp"`},
+		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
+		{"sweep: {type: grid}\n", "sweeps"},
+		{"endpoint: {type: embeddings}\n", "--endpoint-type"},
+		{"dataset: {prompts: {isl: many}}\n", "prompt-input-tokens-mean"},
+		{"a: [\n", "yaml"},
+	}
+	for _, c := range cases {
+		path := writeFile(t, "bad.yaml", c.text)
+		res := runSonde(t, "profile", "-m", "m", "-f", path)
+		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.text, res.code, res.stderr, c.want)
+		}
+	}
+	if res := runSonde(t, "profile", "-f", "/no/such/file.yaml"); res.code != exitUsage || !strings.Contains(res.stderr, "/no/such/file.yaml") {
+		t.Errorf("a missing file: exit %d %q", res.code, res.stderr)
+	}
+}

@@ -1,0 +1,257 @@
+package config
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Body is AIPerf's benchmark body, as far as sonde's flags reach: the
+// `benchmark:` section of its YAML config files (schemaVersion "2.0") and
+// the input_config object of profile_export_aiperf.json. Keys are AIPerf's
+// snake_case names; the loader also takes its camelCase spellings.
+type Body struct {
+	Models    Models     `json:"models" yaml:"models"`
+	Endpoint  Endpoint   `json:"endpoint" yaml:"endpoint"`
+	Datasets  []Dataset  `json:"datasets" yaml:"datasets"`
+	Phases    []Phase    `json:"phases" yaml:"phases"`
+	Artifacts Artifacts  `json:"artifacts" yaml:"artifacts"`
+	Tokenizer *Tokenizer `json:"tokenizer,omitempty" yaml:"tokenizer,omitempty"`
+	Runtime   *Runtime   `json:"runtime,omitempty" yaml:"runtime,omitempty"`
+}
+
+// Models is the model list: a plain list in YAML, {"items":[{"name":…}]}
+// in input_config as AIPerf writes it.
+type Models []string
+
+// MarshalJSON writes AIPerf's normalised model list.
+func (m Models) MarshalJSON() ([]byte, error) {
+	type item struct {
+		Name string `json:"name"`
+	}
+	items := make([]item, len(m))
+	for i, n := range m {
+		items[i] = item{n}
+	}
+	return json.Marshal(struct {
+		Items []item `json:"items"`
+	}{items})
+}
+
+type Endpoint struct {
+	URLs               []string          `json:"urls" yaml:"urls"`
+	Type               string            `json:"type" yaml:"type"`
+	Streaming          bool              `json:"streaming" yaml:"streaming"`
+	Path               string            `json:"path,omitempty" yaml:"path,omitempty"`
+	Timeout            float64           `json:"timeout" yaml:"timeout"`
+	ConnectionReuse    string            `json:"connection_reuse" yaml:"connection_reuse"`
+	Headers            map[string]string `json:"headers,omitempty" yaml:"headers,omitempty"`
+	Extra              map[string]any    `json:"extra,omitempty" yaml:"extra,omitempty"`
+	UseLegacyMaxTokens bool              `json:"use_legacy_max_tokens,omitempty" yaml:"use_legacy_max_tokens,omitempty"`
+	UseServerTokens    bool              `json:"use_server_token_count,omitempty" yaml:"use_server_token_count,omitempty"`
+}
+
+// Dist is a mean and a standard deviation.
+type Dist struct {
+	Mean   float64 `json:"mean" yaml:"mean"`
+	Stddev float64 `json:"stddev" yaml:"stddev"`
+}
+
+type Prompts struct {
+	ISL       Dist  `json:"isl" yaml:"isl"`
+	OSL       *Dist `json:"osl,omitempty" yaml:"osl,omitempty"`
+	BlockSize int   `json:"block_size,omitempty" yaml:"block_size,omitempty"`
+}
+
+type PrefixPrompts struct {
+	PoolSize           int `json:"pool_size,omitempty" yaml:"pool_size,omitempty"`
+	Length             int `json:"length,omitempty" yaml:"length,omitempty"`
+	SharedSystemLength int `json:"shared_system_length,omitempty" yaml:"shared_system_length,omitempty"`
+	UserContextLength  int `json:"user_context_length,omitempty" yaml:"user_context_length,omitempty"`
+}
+
+type Dataset struct {
+	Name           string         `json:"name" yaml:"name"`
+	Type           string         `json:"type" yaml:"type"` // synthetic, file or public
+	Dataset        string         `json:"dataset,omitempty" yaml:"dataset,omitempty"`
+	Path           string         `json:"path,omitempty" yaml:"path,omitempty"`
+	Format         string         `json:"format,omitempty" yaml:"format,omitempty"`
+	Entries        int            `json:"entries" yaml:"entries"`
+	RandomSeed     *int64         `json:"random_seed,omitempty" yaml:"random_seed,omitempty"`
+	Sampling       string         `json:"sampling_strategy,omitempty" yaml:"sampling_strategy,omitempty"`
+	Prompts        Prompts        `json:"prompts" yaml:"prompts"`
+	PrefixPrompts  *PrefixPrompts `json:"prefix_prompts,omitempty" yaml:"prefix_prompts,omitempty"`
+	Turns          Dist           `json:"turns" yaml:"turns"`
+	TurnDelay      Dist           `json:"turn_delay" yaml:"turn_delay"`
+	TurnDelayRatio float64        `json:"turn_delay_ratio" yaml:"turn_delay_ratio"`
+}
+
+type Cancellation struct {
+	Rate  float64 `json:"rate" yaml:"rate"`
+	Delay float64 `json:"delay" yaml:"delay"`
+}
+
+// Phase is one load phase; sonde has a warm-up (a request count) and one
+// profiling phase.
+type Phase struct {
+	Name               string        `json:"name" yaml:"name"`
+	Type               string        `json:"type" yaml:"type"`
+	ExcludeFromResults bool          `json:"exclude_from_results,omitempty" yaml:"exclude_from_results,omitempty"`
+	Requests           *int          `json:"requests,omitempty" yaml:"requests,omitempty"`
+	Duration           *float64      `json:"duration,omitempty" yaml:"duration,omitempty"`
+	Sessions           *int          `json:"sessions,omitempty" yaml:"sessions,omitempty"`
+	Concurrency        *int          `json:"concurrency,omitempty" yaml:"concurrency,omitempty"`
+	PrefillConcurrency *int          `json:"prefill_concurrency,omitempty" yaml:"prefill_concurrency,omitempty"`
+	Rate               *float64      `json:"rate,omitempty" yaml:"rate,omitempty"`
+	Users              *int          `json:"users,omitempty" yaml:"users,omitempty"`
+	Smoothness         *float64      `json:"smoothness,omitempty" yaml:"smoothness,omitempty"`
+	GracePeriod        *float64      `json:"grace_period,omitempty" yaml:"grace_period,omitempty"`
+	Cancellation       *Cancellation `json:"cancellation,omitempty" yaml:"cancellation,omitempty"`
+}
+
+type Artifacts struct {
+	Dir    string `json:"dir" yaml:"dir"`
+	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+}
+
+type Tokenizer struct {
+	Name     string `json:"name" yaml:"name"`
+	Revision string `json:"revision,omitempty" yaml:"revision,omitempty"`
+}
+
+type Runtime struct {
+	UI string `json:"ui,omitempty" yaml:"ui,omitempty"`
+}
+
+// Phase types (AIPerf's names).
+const (
+	PhaseConcurrency   = "concurrency"
+	PhaseUserCentric   = "user_centric"
+	PhaseFixedSchedule = "fixed_schedule"
+)
+
+// Body describes the profile in AIPerf's terms, secrets left out (no API
+// key; secret header values redacted; URL passwords hidden).
+func (p *Profile) Body() Body {
+	r := p.Redacted()
+	b := Body{
+		Models: Models(append([]string{}, r.Model...)),
+		Endpoint: Endpoint{URLs: r.URL, Type: r.EndpointType, Streaming: r.Streaming, Path: r.CustomEndpoint,
+			Timeout: r.RequestTimeoutSeconds, ConnectionReuse: r.ConnectionReuse,
+			Headers: headerMap(r.Header), Extra: extraMap(r.ExtraInputs),
+			UseLegacyMaxTokens: r.UseLegacyMaxTokens, UseServerTokens: r.UseServerTokenCount},
+		Datasets:  []Dataset{p.dataset()},
+		Artifacts: Artifacts{Dir: r.ArtifactDir, Prefix: r.ExportPrefix},
+	}
+	if r.UIType != "" {
+		b.Runtime = &Runtime{UI: r.UIType}
+	}
+	if r.Tokenizer != "" {
+		b.Tokenizer = &Tokenizer{Name: r.Tokenizer}
+		if r.TokenizerRevision != "main" {
+			b.Tokenizer.Revision = r.TokenizerRevision
+		}
+	}
+	if p.WarmupRequestCount > 0 {
+		n := p.WarmupRequestCount
+		b.Phases = append(b.Phases, Phase{Name: "warmup", Type: p.phaseType(), ExcludeFromResults: true, Requests: &n, Concurrency: p.Concurrency})
+	}
+	b.Phases = append(b.Phases, p.profilingPhase())
+	return b
+}
+
+func (p *Profile) dataset() Dataset {
+	d := Dataset{Name: "main", Type: "synthetic", Entries: p.NumDatasetEntries, RandomSeed: p.RandomSeed, Sampling: p.SamplingStrategy,
+		Prompts:        Prompts{ISL: Dist{float64(p.InputTokensMean), p.InputTokensStddev}},
+		Turns:          Dist{p.ConversationTurnMean, p.ConversationTurnStddev},
+		TurnDelay:      Dist{p.ConversationDelayMean, p.ConversationDelayStddev},
+		TurnDelayRatio: p.ConversationDelayRatio,
+	}
+	if p.ISLBlockSize != 512 {
+		d.Prompts.BlockSize = p.ISLBlockSize
+	}
+	if p.OutputTokensMean != nil {
+		d.Prompts.OSL = &Dist{float64(*p.OutputTokensMean), p.OutputTokensStddev}
+	}
+	if p.PrefixPoolSize+p.PrefixLength+p.SharedSystemLength+p.UserContextLength > 0 {
+		d.PrefixPrompts = &PrefixPrompts{p.PrefixPoolSize, p.PrefixLength, p.SharedSystemLength, p.UserContextLength}
+	}
+	switch {
+	case p.PublicDataset != "":
+		d.Type, d.Dataset, d.Path = "public", p.PublicDataset, p.InputFile
+	case p.InputFile != "":
+		d.Type, d.Path, d.Format = "file", p.InputFile, p.CustomDatasetType
+	}
+	return d
+}
+
+// phaseType is AIPerf's phase type for the load flags.
+func (p *Profile) phaseType() string {
+	switch {
+	case p.FixedSchedule:
+		return PhaseFixedSchedule
+	case p.UserCentricRate != nil:
+		return PhaseUserCentric
+	case p.RequestRate != nil:
+		return p.ArrivalPattern
+	}
+	// --session-arrival-rate has no AIPerf phase: it is written in the
+	// config file's sonde section.
+	return PhaseConcurrency
+}
+
+func (p *Profile) profilingPhase() Phase {
+	ph := Phase{Name: "profiling", Type: p.phaseType(), Requests: p.RequestCount, Duration: p.BenchmarkDuration,
+		Sessions: p.ConversationNum, Concurrency: p.Concurrency, PrefillConcurrency: p.PrefillConcurrency,
+		Smoothness: p.ArrivalSmoothness, GracePeriod: p.BenchmarkGracePeriod}
+	switch {
+	case p.UserCentricRate != nil:
+		ph.Rate, ph.Users = p.UserCentricRate, p.NumUsers
+	case p.RequestRate != nil:
+		ph.Rate = p.RequestRate
+	}
+	if p.CancellationRate != nil {
+		ph.Cancellation = &Cancellation{Rate: *p.CancellationRate}
+		if p.CancellationDelay != nil {
+			ph.Cancellation.Delay = *p.CancellationDelay
+		}
+	}
+	return ph
+}
+
+func headerMap(hs []string) map[string]string {
+	if len(hs) == 0 {
+		return nil
+	}
+	m := map[string]string{}
+	for _, h := range hs {
+		kvs, _ := ParseHeaders(h) // validated before any export
+		for _, kv := range kvs {
+			m[kv[0]] = kv[1]
+		}
+	}
+	return m
+}
+
+// extraMap reads --extra-inputs as an object: JSON objects merged, and
+// key:value pairs with JSON values (numbers, booleans, null) or strings.
+func extraMap(items []string) map[string]any {
+	if len(items) == 0 {
+		return nil
+	}
+	m := map[string]any{}
+	for _, item := range items {
+		item = strings.TrimSpace(item)
+		if strings.HasPrefix(item, "{") {
+			json.Unmarshal([]byte(item), &m) // validated before any export
+			continue
+		}
+		k, v, _ := strings.Cut(item, ":")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		var x any
+		if json.Unmarshal([]byte(v), &x) != nil || strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") || strings.HasPrefix(v, `"`) {
+			x = v
+		}
+		m[k] = x
+	}
+	return m
+}

@@ -1,0 +1,586 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// A config file (-f/--config) is AIPerf's YAML format, schemaVersion "2.0":
+// an envelope (random_seed) around a `benchmark:` body of model, endpoint,
+// dataset, phases, artifacts, tokenizer and runtime (the body's keys may
+// also sit at the top level, as in AIPerf's older templates). Keys may be
+// snake_case or camelCase. A top-level `sonde:` section sets any other
+// sonde flag by its name. Every value becomes the flag it stands for, so a
+// flag given on the command line overrides the file, and the file's values
+// go through the same validation as flags.
+
+// FileValues are a config file's settings by flag name: a string for a
+// single value, a list for repeatable flags.
+type FileValues struct {
+	Flags    map[string]any
+	Warnings []string
+}
+
+// LoadFile reads a config file.
+func LoadFile(path string) (*FileValues, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--config: %w", err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("--config %s: %v", path, err)
+	}
+	l := &loader{path: path, out: &FileValues{Flags: map[string]any{}}}
+	if len(doc.Content) == 0 {
+		return l.out, nil
+	}
+	if err := l.root(doc.Content[0]); err != nil {
+		return nil, err
+	}
+	return l.out, nil
+}
+
+type loader struct {
+	path string
+	out  *FileValues
+	// profiling is the line of the profiling phase seen, 0 before one.
+	profiling int
+}
+
+func (l *loader) errorf(n *yaml.Node, format string, args ...any) error {
+	return fmt.Errorf("--config %s:%d: %s", l.path, n.Line, fmt.Sprintf(format, args...))
+}
+
+func (l *loader) warnf(n *yaml.Node, format string, args ...any) {
+	l.out.Warnings = append(l.out.Warnings, fmt.Sprintf("%s:%d: %s", l.path, n.Line, fmt.Sprintf(format, args...)))
+}
+
+// snake turns camelCase into snake_case; snake_case stays.
+func snake(k string) string {
+	var b strings.Builder
+	for i, r := range k {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('_')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// fields calls fn for each key of a mapping; fn returns false for a key it
+// does not know, which is an error naming the known ones.
+func (l *loader) fields(n *yaml.Node, where string, known []string, fn func(key string, v *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return l.errorf(n, "%s must be a mapping", where)
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := snake(n.Content[i].Value), n.Content[i+1]
+		if !slices.Contains(known, k) {
+			return l.errorf(n.Content[i], "unknown key %q in %s (known: %s)", n.Content[i].Value, where, strings.Join(known, ", "))
+		}
+		if err := fn(k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *loader) scalar(n *yaml.Node, where string) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", l.errorf(n, "%s must be a single value", where)
+	}
+	return n.Value, nil
+}
+
+// set stores a single-valued flag.
+func (l *loader) set(flag string, n *yaml.Node, where string) error {
+	v, err := l.scalar(n, where)
+	if err == nil {
+		l.out.Flags[flag] = v
+	}
+	return err
+}
+
+// list stores a repeatable flag from one value or a sequence.
+func (l *loader) list(flag string, n *yaml.Node, where string) error {
+	var vs []any
+	if n.Kind == yaml.SequenceNode {
+		for _, c := range n.Content {
+			v, err := l.scalar(c, where)
+			if err != nil {
+				return err
+			}
+			vs = append(vs, v)
+		}
+	} else {
+		v, err := l.scalar(n, where)
+		if err != nil {
+			return err
+		}
+		vs = []any{v}
+	}
+	l.out.Flags[flag] = vs
+	return nil
+}
+
+// object stores a mapping as one JSON-object value of a repeatable flag.
+func (l *loader) object(flag string, n *yaml.Node, where string) error {
+	var m map[string]any
+	if err := n.Decode(&m); err != nil {
+		return l.errorf(n, "%s must be a mapping: %v", where, err)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return l.errorf(n, "%s: %v", where, err)
+	}
+	l.out.Flags[flag] = []any{string(b)}
+	return nil
+}
+
+// dist stores a number or a {mean, stddev} mapping.
+func (l *loader) dist(mean, stddev string, n *yaml.Node, where string) error {
+	if n.Kind == yaml.ScalarNode {
+		return l.set(mean, n, where)
+	}
+	return l.fields(n, where, []string{"mean", "stddev"}, func(k string, v *yaml.Node) error {
+		if k == "mean" {
+			return l.set(mean, v, where+".mean")
+		}
+		return l.set(stddev, v, where+".stddev")
+	})
+}
+
+var (
+	rootKeys = []string{"schema_version", "random_seed", "benchmark", "sonde",
+		"sweep", "multi_run", "variables", "plot", "no_sweep_table"}
+	bodyKeys = []string{"model", "models", "endpoint", "dataset", "datasets", "phases", "warmup", "profiling",
+		"artifacts", "tokenizer", "runtime", "server_metrics", "gpu_telemetry", "otel", "mlflow"}
+)
+
+func (l *loader) root(n *yaml.Node) error {
+	var sonde *yaml.Node
+	err := l.fields(n, "the config file", append(slices.Clone(rootKeys), bodyKeys...), func(k string, v *yaml.Node) error {
+		switch k {
+		case "schema_version":
+			if s, _ := l.scalar(v, k); !strings.HasPrefix(s, "2") {
+				return l.errorf(v, "schemaVersion %q: sonde reads AIPerf's config schema 2.x", s)
+			}
+		case "random_seed":
+			return l.set("random-seed", v, k)
+		case "benchmark":
+			return l.fields(v, "benchmark", bodyKeys, l.body)
+		case "sonde":
+			sonde = v
+		case "sweep", "multi_run", "variables", "plot", "no_sweep_table":
+			return l.errorf(v, "%s: sonde does not read sweeps, multi-run or variables from a config file yet", k)
+		default:
+			return l.body(k, v)
+		}
+		return nil
+	})
+	if err == nil && sonde != nil {
+		err = l.sondeSection(sonde) // applied last: it is the most specific
+	}
+	return err
+}
+
+func (l *loader) body(k string, v *yaml.Node) error {
+	switch k {
+	case "model":
+		return l.list("model-names", v, k)
+	case "models":
+		return l.models(v)
+	case "endpoint":
+		return l.endpoint(v)
+	case "dataset":
+		return l.dataset(v)
+	case "datasets":
+		if v.Kind != yaml.SequenceNode || len(v.Content) != 1 {
+			return l.errorf(v, "datasets: sonde takes exactly one dataset")
+		}
+		return l.dataset(v.Content[0])
+	case "phases":
+		if v.Kind == yaml.MappingNode {
+			return l.phase(v, "profiling")
+		}
+		if v.Kind != yaml.SequenceNode {
+			return l.errorf(v, "phases must be a list or a mapping")
+		}
+		for _, p := range v.Content {
+			if err := l.phase(p, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	case "warmup", "profiling":
+		return l.phase(v, k)
+	case "artifacts":
+		return l.fields(v, k, []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required"}, func(k string, v *yaml.Node) error {
+			switch k {
+			case "dir":
+				return l.set("output-artifact-dir", v, "artifacts.dir")
+			case "prefix":
+				return l.set("profile-export-prefix", v, "artifacts.prefix")
+			}
+			l.warnf(v, "artifacts.%s is not supported by sonde and was ignored", k)
+			return nil
+		})
+	case "tokenizer":
+		if v.Kind == yaml.ScalarNode {
+			return l.set("tokenizer", v, k)
+		}
+		return l.fields(v, k, []string{"name", "revision"}, func(k string, v *yaml.Node) error {
+			if k == "name" {
+				return l.set("tokenizer", v, "tokenizer.name")
+			}
+			return l.set("tokenizer-revision", v, "tokenizer.revision")
+		})
+	case "runtime":
+		return l.fields(v, k, []string{"ui", "log_level", "verbose"}, func(k string, v *yaml.Node) error {
+			switch k {
+			case "ui":
+				return l.set("ui-type", v, "runtime.ui")
+			case "log_level":
+				return l.set("log-level", v, "runtime.log_level")
+			}
+			return l.set("verbose", v, "runtime.verbose")
+		})
+	}
+	l.warnf(v, "%s: sonde does not collect it yet; ignored", k)
+	return nil
+}
+
+func (l *loader) models(v *yaml.Node) error {
+	if v.Kind == yaml.MappingNode { // input_config's {items: [{name: …}]}
+		return l.fields(v, "models", []string{"items"}, func(_ string, items *yaml.Node) error { return l.models(items) })
+	}
+	if v.Kind != yaml.SequenceNode {
+		return l.list("model-names", v, "models")
+	}
+	var names []any
+	for _, m := range v.Content {
+		if m.Kind == yaml.MappingNode {
+			err := l.fields(m, "models[]", []string{"name"}, func(_ string, n *yaml.Node) error {
+				s, err := l.scalar(n, "models[].name")
+				names = append(names, s)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		s, err := l.scalar(m, "models[]")
+		if err != nil {
+			return err
+		}
+		names = append(names, s)
+	}
+	l.out.Flags["model-names"] = names
+	return nil
+}
+
+func (l *loader) endpoint(v *yaml.Node) error {
+	simple := map[string]string{"type": "endpoint-type", "streaming": "streaming", "path": "custom-endpoint",
+		"custom_endpoint": "custom-endpoint", "timeout": "request-timeout-seconds", "connection_reuse": "connection-reuse-strategy",
+		"api_key": "api-key", "use_legacy_max_tokens": "use-legacy-max-tokens", "use_server_token_count": "use-server-token-count"}
+	known := append(sortedKeys(simple), "url", "urls", "headers", "extra")
+	return l.fields(v, "endpoint", known, func(k string, v *yaml.Node) error {
+		switch k {
+		case "url", "urls":
+			return l.list("url", v, "endpoint."+k)
+		case "headers":
+			return l.object("header", v, "endpoint.headers")
+		case "extra":
+			return l.object("extra-inputs", v, "endpoint.extra")
+		}
+		return l.set(simple[k], v, "endpoint."+k)
+	})
+}
+
+func (l *loader) dataset(v *yaml.Node) error {
+	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
+		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
+		"turn_delay_ratio": "conversation-turn-delay-ratio"}
+	known := append(sortedKeys(simple), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay")
+	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
+		where := "dataset." + k
+		switch k {
+		case "name":
+			return nil
+		case "type":
+			s, err := l.scalar(v, where)
+			if err == nil && !slices.Contains([]string{"synthetic", "file", "public"}, s) {
+				err = l.errorf(v, "dataset.type %q: sonde knows synthetic, file and public", s)
+			}
+			return err
+		case "prompts":
+			return l.fields(v, where, []string{"isl", "osl", "block_size"}, func(k string, v *yaml.Node) error {
+				switch k {
+				case "isl":
+					return l.dist("prompt-input-tokens-mean", "prompt-input-tokens-stddev", v, "dataset.prompts.isl")
+				case "osl":
+					return l.dist("prompt-output-tokens-mean", "prompt-output-tokens-stddev", v, "dataset.prompts.osl")
+				}
+				return l.set("prompt-input-tokens-block-size", v, "dataset.prompts.block_size")
+			})
+		case "prefix_prompts":
+			flags := map[string]string{"pool_size": "prompt-prefix-pool-size", "length": "prompt-prefix-length",
+				"shared_system_length": "shared-system-prompt-length", "user_context_length": "user-context-prompt-length"}
+			return l.fields(v, where, sortedKeys(flags), func(k string, v *yaml.Node) error {
+				return l.set(flags[k], v, where+"."+k)
+			})
+		case "turns":
+			return l.dist("conversation-turn-mean", "conversation-turn-stddev", v, where)
+		case "turn_delay":
+			return l.dist("conversation-turn-delay-mean", "conversation-turn-delay-stddev", v, where)
+		}
+		return l.set(simple[k], v, where)
+	})
+}
+
+// phase reads one phase; sonde has a warm-up (a count of requests) and one
+// profiling phase.
+func (l *loader) phase(v *yaml.Node, name string) error {
+	var p map[string]*yaml.Node
+	known := []string{"name", "kind", "type", "exclude_from_results", "requests", "duration", "sessions", "concurrency",
+		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless"}
+	p = map[string]*yaml.Node{}
+	if err := l.fields(v, "phase", known, func(k string, v *yaml.Node) error { p[k] = v; return nil }); err != nil {
+		return err
+	}
+	kind := name
+	for _, k := range []string{"name", "kind"} {
+		if n := p[k]; n != nil && (n.Value == "warmup" || n.Value == "profiling") {
+			kind = n.Value
+		}
+	}
+	if n := p["exclude_from_results"]; n != nil && n.Value == "true" {
+		kind = "warmup"
+	}
+	if kind == "" {
+		kind = "profiling"
+	}
+	if kind == "warmup" {
+		return l.warmup(p)
+	}
+	if l.profiling > 0 {
+		return l.errorf(v, "a second profiling phase (the first is at line %d): sonde runs one", l.profiling)
+	}
+	l.profiling = v.Line
+	return l.profilingPhase(v, p)
+}
+
+func (l *loader) warmup(p map[string]*yaml.Node) error {
+	for _, k := range sortedKeys(p) {
+		n := p[k]
+		switch k {
+		case "requests":
+			if err := l.set("warmup-request-count", n, "warmup.requests"); err != nil {
+				return err
+			}
+		case "name", "kind", "type", "exclude_from_results", "concurrency", "rate", "dataset", "seamless":
+		default:
+			l.warnf(n, "warmup.%s: sonde's warm-up is a request count sent at the profiling load; ignored", k)
+		}
+	}
+	return nil
+}
+
+func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
+	typ := ""
+	if n := p["type"]; n != nil {
+		typ = n.Value
+	} else if p["rate"] != nil {
+		typ = "poisson"
+	}
+	rateFlag := "request-rate"
+	switch typ {
+	case "", PhaseConcurrency:
+	case "constant", "poisson", "gamma", "concurrency_burst":
+		l.out.Flags["arrival-pattern"] = typ
+	case PhaseUserCentric:
+		rateFlag = "user-centric-rate"
+	case PhaseFixedSchedule:
+		l.out.Flags["fixed-schedule"] = "true"
+	default:
+		return l.errorf(p["type"], "phase type %q: sonde knows concurrency, constant, poisson, gamma, concurrency_burst, user_centric and fixed_schedule", typ)
+	}
+	flags := map[string]string{"requests": "request-count", "sessions": "conversation-num", "concurrency": "concurrency",
+		"prefill_concurrency": "prefill-concurrency", "rate": rateFlag, "users": "num-users", "smoothness": "arrival-smoothness"}
+	for _, k := range sortedKeys(p) {
+		n := p[k]
+		var err error
+		switch k {
+		case "name", "kind", "type", "exclude_from_results", "dataset", "seamless":
+		case "duration", "grace_period":
+			flag := map[string]string{"duration": "benchmark-duration", "grace_period": "benchmark-grace-period"}[k]
+			err = l.seconds(flag, n, "phases.profiling."+k)
+		case "cancellation":
+			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {
+				if k == "rate" {
+					return l.set("request-cancellation-rate", v, "cancellation.rate")
+				}
+				return l.seconds("request-cancellation-delay", v, "cancellation.delay")
+			})
+		default:
+			err = l.set(flags[k], n, "phases.profiling."+k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// seconds stores a number of seconds, also read from a duration ("5m").
+func (l *loader) seconds(flag string, n *yaml.Node, where string) error {
+	s, err := l.scalar(n, where)
+	if err != nil {
+		return err
+	}
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		d, derr := time.ParseDuration(s)
+		if derr != nil {
+			return l.errorf(n, "%s %q is neither seconds nor a duration such as 90s or 5m", where, s)
+		}
+		s = strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+	}
+	l.out.Flags[flag] = s
+	return nil
+}
+
+// sondeSection sets flags by their names (or aliases).
+func (l *loader) sondeSection(n *yaml.Node) error {
+	names := FlagNames()
+	if n.Kind != yaml.MappingNode {
+		return l.errorf(n, "sonde must be a mapping of flag names to values")
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := strings.TrimPrefix(n.Content[i].Value, "--"), n.Content[i+1]
+		flag, ok := names[k]
+		if !ok || flag.name == "config" || flag.name == "print-config" {
+			return l.errorf(n.Content[i], "sonde.%s is not a flag of sonde profile", k)
+		}
+		var err error
+		if flag.repeatable {
+			err = l.list(flag.name, v, "sonde."+k)
+		} else {
+			err = l.set(flag.name, v, "sonde."+k)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type flagInfo struct {
+	name       string
+	repeatable bool
+	field      int // index in Profile
+}
+
+// FlagNames maps each flag name and alias of Profile to its flag.
+func FlagNames() map[string]flagInfo {
+	out := map[string]flagInfo{}
+	t := reflect.TypeFor[Profile]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("name")
+		if name == "" {
+			continue
+		}
+		info := flagInfo{name: name, repeatable: f.Type.Kind() == reflect.Slice, field: i}
+		out[name] = info
+		for a := range strings.SplitSeq(f.Tag.Get("aliases"), ",") {
+			if a != "" {
+				out[a] = info
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// document is a config file as --print-config writes it.
+type document struct {
+	SchemaVersion string         `yaml:"schemaVersion"`
+	RandomSeed    *int64         `yaml:"random_seed,omitempty"`
+	Benchmark     Body           `yaml:"benchmark"`
+	Sonde         map[string]any `yaml:"sonde,omitempty"`
+}
+
+// PrintConfig writes the profile as a config file: AIPerf's body for what
+// it can say, and a sonde section with every other flag that differs from
+// its default (defaults is the profile of no flags). The API key is never
+// written, nor secret header values.
+func PrintConfig(p, defaults *Profile) ([]byte, error) {
+	doc := document{SchemaVersion: "2.0", RandomSeed: p.RandomSeed, Benchmark: p.Body()}
+	body, err := marshalYAML(doc)
+	if err != nil {
+		return nil, err
+	}
+	// What the body says is what reading it back sets.
+	tmp, err := os.CreateTemp("", "sonde-config-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	tmp.Write(body)
+	tmp.Close()
+	covered, err := LoadFile(tmp.Name())
+	if err != nil {
+		return nil, fmt.Errorf("--print-config: %w", err)
+	}
+	pv, dv := reflect.ValueOf(p).Elem(), reflect.ValueOf(defaults).Elem()
+	for name, f := range FlagNames() {
+		if name != f.name || covered.Flags[name] != nil || name == "api-key" || name == "config" || name == "print-config" {
+			continue
+		}
+		v, d := pv.Field(f.field), dv.Field(f.field)
+		if reflect.DeepEqual(v.Interface(), d.Interface()) || (v.Kind() == reflect.Pointer && v.IsNil()) {
+			continue
+		}
+		if v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		if doc.Sonde == nil {
+			doc.Sonde = map[string]any{}
+		}
+		doc.Sonde[name] = v.Interface()
+	}
+	return marshalYAML(doc)
+}
+
+func marshalYAML(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	enc.Close()
+	return []byte(b.String()), nil
+}
