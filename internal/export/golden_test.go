@@ -79,7 +79,7 @@ func goldenRunInfo() *Run {
 	return &Run{BenchmarkID: "0123456789ab",
 		InputConfig: map[string]any{"models": map[string]any{"items": []any{map[string]string{"name": "m"}}}, "endpoint": map[string]any{"urls": []string{"http://localhost:8000"}}},
 		Options:     map[string]any{"model_names": []string{"m"}, "url": []string{"http://localhost:8000"}, "concurrency": 2},
-		CLICommand: "sonde profile -m m --concurrency 2", StartTime: t0, EndTime: t0.Add(4 * time.Second), Version: "test",
+		CLICommand:  "sonde profile -m m --concurrency 2", StartTime: t0, EndTime: t0.Add(4 * time.Second), Version: "test",
 		Seed: 42, Tokenizer: TokenizerInfo{Requested: "m", Used: "builtin (o200k_base)", Fallback: "no tokenizer named m"},
 		Warnings: []string{"a warning"}, UnsentTurns: map[string]int64{"request_count_reached": 2}, OfferedRate: 10}
 }

@@ -19,10 +19,10 @@ const SchemaVersion = "1.5"
 
 // Run is what the exports say about the run besides its metrics.
 type Run struct {
-	BenchmarkID string // a per-run identifier (12 hex digits)
-	InputConfig any    // input_config: the run in AIPerf's config terms
-	Options     any    // every sonde option, as given (sonde.options)
-	CLICommand  string // with secrets redacted
+	BenchmarkID  string // a per-run identifier (12 hex digits)
+	InputConfig  any    // input_config: the run in AIPerf's config terms
+	Options      any    // every sonde option, as given (sonde.options)
+	CLICommand   string // with secrets redacted
 	WasCancelled bool
 	StartTime    time.Time
 	EndTime      time.Time

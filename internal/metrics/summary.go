@@ -51,8 +51,8 @@ type Accumulator struct {
 	expected, isl            float64
 	oslMismatch              int
 	oslChecked               int
-	usageRecords             int // valid records with a server usage
-	usageDiscrepancies       int // of those, any usage_*_diff_pct over 10 %
+	usageRecords             int    // valid records with a server usage
+	usageDiscrepancies       int    // of those, any usage_*_diff_pct over 10 %
 	spans                    []span // every request's interval, for the sweep-line metrics
 }
 
