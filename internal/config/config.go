@@ -65,6 +65,7 @@ type Profile struct {
 	OutputTokensMean   *int    `name:"prompt-output-tokens-mean" aliases:"output-tokens-mean,osl" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Mean output tokens requested (max_completion_tokens); unset sends no limit (aliases: --output-tokens-mean, --osl)." json:"prompt_output_tokens_mean,omitempty"`
 	OutputTokensStddev float64 `name:"prompt-output-tokens-stddev" aliases:"output-tokens-stddev,osl-stddev" default:"0" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Standard deviation of output tokens requested (aliases: --output-tokens-stddev, --osl-stddev)." json:"prompt_output_tokens_stddev"`
 	TokenizerRevision  string  `name:"tokenizer-revision" default:"main" group:"Tokenizer" help:"Hub revision (branch, tag or commit) of the tokenizer to download." json:"tokenizer_revision"`
+	ApplyChatTemplate  bool    `name:"apply-chat-template" group:"Tokenizer" help:"Count ISL as the tokens of the messages rendered by the model's chat template (tokenizer_config.json or chat_template.jinja beside the tokenizer), as the server prefills them; chat endpoints only." json:"apply_chat_template,omitempty"`
 	Tokenizer          string  `name:"tokenizer" group:"Tokenizer" placeholder:"NAME|PATH" help:"Tokenizer: 'builtin' (o200k_base, offline), a tokenizer.json file or folder, or a Hugging Face id (from the local cache, else downloaded from $HF_ENDPOINT with $HF_TOKEN unless $HF_HUB_OFFLINE). Default: the model name, falling back to builtin." json:"tokenizer,omitempty"`
 
 	// Load

@@ -60,6 +60,9 @@ type Config struct {
 	// answers instead of the live ones, so every run sends the same
 	// prompts (the with-responses context modes, --replay-outputs).
 	Precanned bool
+	// ChatMessages: chat records carry the messages sent, for counting ISL
+	// through the chat template.
+	ChatMessages bool
 	// StopOnError ends a session at its first failed turn; otherwise the
 	// session goes on, as AIPerf's does, and the failed turn's question stays
 	// in the history without an answer (--session-on-error).

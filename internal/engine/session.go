@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -186,6 +187,9 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if k == 0 && s.conv.System != "" {
 		rec.UserTokens += s.conv.SystemTokens
 		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
+	}
+	if e.cfg.ChatMessages && e.cfg.Codec.Type == endpoint.Chat {
+		rec.Messages = slices.Clone(s.history)
 	}
 	if e.cfg.Codec.Type == endpoint.Completions {
 		rec.PromptText = endpoint.CompletionPrompt(s.history)

@@ -45,6 +45,10 @@ type TokenizerInfo struct {
 	Requested string `json:"requested"`
 	Used      string `json:"used"`
 	Fallback  string `json:"fallback_reason,omitempty"`
+	// ISLCounting says what ISL counts: "message_contents", or
+	// "chat_template" (--apply-chat-template, with the template's file).
+	ISLCounting  string `json:"isl_counting,omitempty"`
+	ChatTemplate string `json:"chat_template,omitempty"`
 }
 
 // orderedJSON writes an object with keys in insertion order.

@@ -27,6 +27,12 @@ type Processor struct {
 	// history holds, per live session, the tokens of every message sent
 	// and answered so far, so ISL never re-encodes the history.
 	history map[int]int
+	// Template, when set, counts a chat request's ISL as the tokens of its
+	// messages rendered by the model's chat template (what the server
+	// prefills); TemplateErrors counts renders that failed (ISL then counts
+	// the messages' contents).
+	Template       *tokenizer.ChatTemplate
+	TemplateErrors int
 }
 
 // NewProcessor builds a processor.
@@ -111,7 +117,9 @@ func (p *Processor) Process(r *record.Record) {
 		}
 		p.systems[r.System] = true
 	}
-	if r.PromptText != "" {
+	if n, ok := p.templateTokens(r); ok {
+		r.InputTokens = n
+	} else if r.PromptText != "" {
 		r.InputTokens = len(p.tok.Encode(r.PromptText)) + r.BatchTokens
 	} else {
 		r.InputTokens = p.history[r.SessionNum] + r.UserTokens
@@ -140,4 +148,23 @@ func (p *Processor) Process(r *record.Record) {
 	for _, s := range p.sinks {
 		s.Put(r, &v)
 	}
+}
+
+// templateTokens counts the request's messages rendered by the chat
+// template, with the assistant's opening a server adds.
+func (p *Processor) templateTokens(r *record.Record) (int, bool) {
+	if p.Template == nil || r.Messages == nil {
+		return 0, false
+	}
+	msgs := make([]tokenizer.ChatMessage, len(r.Messages))
+	for i, m := range r.Messages {
+		msgs[i] = tokenizer.ChatMessage{Role: m.Role, Content: m.Content}
+	}
+	r.Messages = nil // counted: the record need not hold the history any longer
+	text, err := p.Template.Render(msgs, true)
+	if err != nil {
+		p.TemplateErrors++
+		return 0, false
+	}
+	return len(p.tok.Encode(text)), true
 }

@@ -214,6 +214,31 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
 	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount
+	return r.chatTemplate()
+}
+
+// chatTemplate loads the model's chat template for --apply-chat-template,
+// and says in the log how ISL is counted.
+func (r *profileRun) chatTemplate() error {
+	p := r.p
+	if !p.ApplyChatTemplate {
+		if p.EndpointType == "chat" {
+			r.log.Info("ISL: the tokens of the messages' contents (the chat template's tokens are not counted; --apply-chat-template counts them)")
+		}
+		return nil
+	}
+	if p.EndpointType != "chat" {
+		return UsageError{fmt.Errorf("--apply-chat-template applies to --endpoint-type chat, not %s", p.EndpointType)}
+	}
+	if r.tok.Path == "" {
+		return UsageError{errors.New("--apply-chat-template needs the model's tokenizer (--tokenizer NAME|PATH): the builtin tokenizer has no chat template")}
+	}
+	t, err := tokenizer.LoadChatTemplate(r.tok.Path)
+	if err != nil {
+		return UsageError{fmt.Errorf("--apply-chat-template: %w", err)}
+	}
+	r.proc.Template = t
+	r.log.Info("ISL: the tokens of the messages rendered by the chat template " + t.Source)
 	return nil
 }
 
@@ -236,6 +261,7 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
 		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
 		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
+		ChatMessages: r.proc.Template != nil,
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate
@@ -395,6 +421,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if r.proc.MissingUsage > 0 {
 		r.warn(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
 	}
+	if r.proc.TemplateErrors > 0 {
+		r.warn(fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
+	}
 	if summary.Cut > 0 {
 		r.warn(fmt.Sprintf("%d requests were still in flight when the run stopped and were cut; they are recorded as RequestCancelledError.", summary.Cut))
 	}
@@ -407,7 +436,10 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	res := r.tok
 	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: newBenchmarkID(), InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
-		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback}}
+		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback, ISLCounting: "message_contents"}}
+	if t := r.proc.Template; t != nil {
+		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
+	}
 	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}

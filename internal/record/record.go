@@ -80,8 +80,11 @@ type Record struct {
 
 	// Inputs the processor needs to count ISL without re-encoding history:
 	// the new user turn's token count, or the whole prompt for completions.
-	UserTokens  int
-	PromptText  string
+	UserTokens int
+	PromptText string
+	// Messages are the chat messages sent, kept only when ISL is counted
+	// through the model's chat template (--apply-chat-template).
+	Messages    []openai.Message
 	BatchTokens int // the other prompts of a completions batch
 	LastTurn    bool
 

@@ -111,6 +111,7 @@ func (h *Hub) Download(repo, revision string) (string, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return "", err
 	}
+	h.fetchConfig(repo, commit, snap)
 	if err := os.MkdirAll(filepath.Join(dir, "refs"), 0o755); err == nil {
 		os.WriteFile(filepath.Join(dir, "refs", revision), []byte(commit), 0o644)
 	}
@@ -156,4 +157,26 @@ func (h *Hub) Search(name string) (string, error) {
 	}
 	sort.Slice(matches, func(i, j int) bool { return downloads[matches[i]] > downloads[matches[j]] })
 	return "", fmt.Errorf("%w %q: %s; pass the full id with --tokenizer", ErrAmbiguous, name, strings.Join(matches[:min(5, len(matches))], ", "))
+}
+
+// fetchConfig also caches the repo's tokenizer_config.json (its chat
+// template, for --apply-chat-template) when it has one; a failure only
+// means there is none to use.
+func (h *Hub) fetchConfig(repo, revision, snap string) {
+	u := fmt.Sprintf("%s/%s/resolve/%s/tokenizer_config.json", h.Endpoint, repo, url.PathEscape(revision))
+	resp, err := h.get(u)
+	if err != nil {
+		return
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err == nil {
+		path := filepath.Join(snap, "tokenizer_config.json")
+		if os.WriteFile(path+".part", data, 0o644) == nil {
+			os.Rename(path+".part", path)
+		}
+	}
 }

@@ -20,6 +20,8 @@ func fakeHub(t *testing.T) (*httptest.Server, *[]string) {
 		case "/Org/Tiny/resolve/main/tokenizer.json", "/Org/Tiny/resolve/v2/tokenizer.json":
 			w.Header().Set("X-Repo-Commit", "abc123")
 			fmt.Fprint(w, tinyTokenizer)
+		case "/Org/Tiny/resolve/abc123/tokenizer_config.json":
+			fmt.Fprint(w, `{"chat_template": "{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}"}`)
 		case "/Org/Gated/resolve/main/tokenizer.json":
 			http.Error(w, "Access to model Org/Gated is restricted", http.StatusUnauthorized)
 		case "/api/models":
@@ -51,6 +53,12 @@ func TestHubDownloadSearchAndErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(cache + "/models--Org--Tiny/snapshots/abc123/tokenizer.json"); err != nil {
 		t.Fatal("not stored in the Hugging Face cache layout")
+	}
+	// The chat template comes along, for --apply-chat-template.
+	if ct, err := LoadChatTemplate(r.Path); err != nil {
+		t.Fatalf("chat template not cached beside the tokenizer: %v", err)
+	} else if s, _ := ct.Render([]ChatMessage{{"user", "hi"}}, true); s != "<user>hi" {
+		t.Fatalf("cached chat template renders %q", s)
 	}
 	if (*auth)[0] != "Bearer hf_secret" {
 		t.Fatalf("HF_TOKEN not sent: %q", (*auth)[0])

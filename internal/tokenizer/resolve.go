@@ -13,6 +13,8 @@ import (
 type Resolution struct {
 	Tokenizer *BPE
 	Requested string
+	// Path is the tokenizer file or folder loaded; empty for builtin.
+	Path string
 	// Fallback is why the builtin tokenizer is used instead of the one
 	// requested; empty when the request was honoured.
 	Fallback string
@@ -65,7 +67,7 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 		if err != nil {
 			return nil, fmt.Errorf("--tokenizer %s: %w", name, err)
 		}
-		res.Tokenizer = t
+		res.Tokenizer, res.Path = t, name
 		return res, nil
 	}
 	fail := func(err error) (*Resolution, error) {
@@ -87,7 +89,7 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", path, err))
 	}
-	res.Tokenizer = t
+	res.Tokenizer, res.Path = t, path
 	return res, nil
 }
 
