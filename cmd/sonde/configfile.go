@@ -10,7 +10,7 @@ import (
 // configFile loads the -f/--config file of `sonde profile`, if one is
 // given. It is read before the flags are parsed so that its values sit
 // under them: a flag on the command line wins.
-func configFile(args []string) (*config.FileValues, error) {
+func configFile(args []string, getenv func(string) string) (*config.FileValues, error) {
 	if len(args) == 0 || args[0] != "profile" {
 		return nil, nil
 	}
@@ -32,7 +32,11 @@ func configFile(args []string) (*config.FileValues, error) {
 	if path == "" {
 		return nil, nil
 	}
-	return config.LoadFile(path)
+	lookup := func(k string) (string, bool) {
+		v := getenv(k)
+		return v, v != ""
+	}
+	return config.LoadFile(path, lookup)
 }
 
 // printConfig writes the options as a config file (--print-config).

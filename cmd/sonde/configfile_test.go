@@ -14,7 +14,7 @@ import (
 // file), without running anything.
 func parsedProfile(t *testing.T, args ...string) config.Profile {
 	t.Helper()
-	file, err := configFile(args)
+	file, err := configFile(args, func(k string) string { return map[string]string{"SONDE_TEST_URL": "localhost:8123"}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,13 +108,14 @@ benchmark:
 		t.Errorf("phases (the flag --concurrency 32 wins over the file's 64): %+v", p)
 	}
 
-	old := writeFile(t, "old.yaml", `model: m
-endpoint: {url: localhost:8001}
+	old := writeFile(t, "old.yaml", `model: ${SONDE_TEST_MODEL:m}
+endpoint: {url: "${SONDE_TEST_URL}"}
 dataset: {type: synthetic, entries: 7, prompts: {isl: 10}}
 profiling: {type: user_centric, users: 3, rate: 1.5, requests: 9}
 `)
 	p = parsedProfile(t, "profile", "-f", old)
-	if *p.UserCentricRate != 1.5 || *p.NumUsers != 3 || *p.RequestCount != 9 || p.NumDatasetEntries != 7 {
+	if *p.UserCentricRate != 1.5 || *p.NumUsers != 3 || *p.RequestCount != 9 || p.NumDatasetEntries != 7 ||
+		p.Model[0] != "m" || p.URL[0] != "localhost:8123" {
 		t.Errorf("top-level body: %+v", p)
 	}
 }
@@ -132,6 +133,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"endpoint: {type: embeddings}\n", "--endpoint-type"},
 		{"dataset: {prompts: {isl: many}}\n", "prompt-input-tokens-mean"},
 		{"a: [\n", "yaml"},
+		{"model: ${SONDE_SURELY_UNSET_VAR}\n", "environment variable SONDE_SURELY_UNSET_VAR is not set"},
 	}
 	for _, c := range cases {
 		path := writeFile(t, "bad.yaml", c.text)

@@ -50,7 +50,11 @@ func run(e env) int {
 	if e.Version == "" {
 		e.Version = version
 	}
-	file, err := configFile(e.Args)
+	getenv := e.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	file, err := configFile(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
 		return exitUsage

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,14 +31,23 @@ type FileValues struct {
 	Warnings []string
 }
 
-// LoadFile reads a config file.
-func LoadFile(path string) (*FileValues, error) {
-	data, err := os.ReadFile(path)
+// LoadFile reads a config file. ${VAR} and ${VAR:default} are replaced by
+// environment variables first, as AIPerf does; getenv may be nil (the
+// process environment).
+func LoadFile(path string, getenv func(string) (string, bool)) (*FileValues, error) {
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("--config: %w", err)
 	}
+	if getenv == nil {
+		getenv = os.LookupEnv
+	}
+	data, err := expandEnv(string(raw), getenv)
+	if err != nil {
+		return nil, fmt.Errorf("--config %s: %w", path, err)
+	}
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	if err := yaml.Unmarshal([]byte(data), &doc); err != nil {
 		return nil, fmt.Errorf("--config %s: %v", path, err)
 	}
 	l := &loader{path: path, out: &FileValues{Flags: map[string]any{}}}
@@ -550,7 +560,7 @@ func PrintConfig(p, defaults *Profile) ([]byte, error) {
 	defer os.Remove(tmp.Name())
 	tmp.Write(body)
 	tmp.Close()
-	covered, err := LoadFile(tmp.Name())
+	covered, err := LoadFile(tmp.Name(), func(string) (string, bool) { return "", false })
 	if err != nil {
 		return nil, fmt.Errorf("--print-config: %w", err)
 	}
@@ -583,4 +593,28 @@ func marshalYAML(v any) ([]byte, error) {
 	}
 	enc.Close()
 	return []byte(b.String()), nil
+}
+
+// envRef is ${NAME} or ${NAME:default}.
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}`)
+
+// expandEnv substitutes environment variables; a ${NAME} without a default
+// whose variable is unset is an error naming it.
+func expandEnv(text string, getenv func(string) (string, bool)) (string, error) {
+	var missing []string
+	out := envRef.ReplaceAllStringFunc(text, func(ref string) string {
+		m := envRef.FindStringSubmatch(ref)
+		if v, ok := getenv(m[1]); ok {
+			return v
+		}
+		if strings.Contains(ref, ":") {
+			return m[2]
+		}
+		missing = append(missing, m[1])
+		return ref
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("environment variable %s is not set (use ${%s:default} for an optional one)", strings.Join(missing, ", "), missing[0])
+	}
+	return out, nil
 }
