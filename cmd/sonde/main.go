@@ -14,6 +14,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/profile"
+	"github.com/sonde-bench/sonde/internal/study"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -72,15 +73,20 @@ func run(e env) int {
 	given := givenFlags(ctx)
 	switch ctx.Command() {
 	case "profile":
-		if c.Profile.PrintConfig {
-			err = printConfig(e, &c.Profile)
-			break
-		}
 		c.Profile.ArtifactDirSet = given["output-artifact-dir"]
 		c.Profile.ArrivalPatternSet = given["arrival-pattern"]
 		c.Profile.ContextModeSet = given["conversation-context-mode"]
 		c.Profile.SamplingSet = given["dataset-sampling-strategy"]
-		err = profile.Run(e, &c.Profile)
+		switch {
+		case c.Profile.PrintConfig:
+			c.Profile.ResolveLists()
+			err = printConfig(e, &c.Profile)
+		case study.Needed(&c.Profile):
+			c.Profile.CLICommand = config.RedactArgs(e.Args)
+			err = study.Run(e, &c.Profile)
+		default:
+			err = profile.Run(e, &c.Profile)
+		}
 	case "serve":
 		err = c.Serve.run(e, given)
 	case "summarize <dir>":

@@ -20,7 +20,7 @@ const module = "github.com/sonde-bench/sonde/"
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
 	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record",
-		"internal/sim", "internal/sim/httpapi"},
+		"internal/sim", "internal/sim/httpapi", "internal/study"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
 	"internal/arch":      {},
@@ -45,7 +45,9 @@ var allowed = map[string][]string{
 	"internal/profile": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
 		"internal/export", "internal/metrics", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
 		"internal/sim/httpapi", "internal/tokenizer", "internal/transport", "internal/ui"},
-	"internal/sim":         {"internal/clock", "internal/corpus", "internal/tokenizer"},
+	"internal/sim": {"internal/clock", "internal/corpus", "internal/tokenizer"},
+	// study only chooses runs' flags and aggregates their summaries.
+	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record"},
 	"internal/sim/httpapi": {"internal/openai", "internal/sim", "internal/tokenizer"},
 }
 

@@ -69,26 +69,26 @@ type Profile struct {
 	Tokenizer          string  `name:"tokenizer" group:"Tokenizer" placeholder:"NAME|PATH" help:"Tokenizer: 'builtin' (o200k_base, offline), a tokenizer.json file or folder, or a Hugging Face id (from the local cache, else downloaded from $HF_ENDPOINT with $HF_TOKEN unless $HF_HUB_OFFLINE). Default: the model name, falling back to builtin." json:"tokenizer,omitempty"`
 
 	// Load
-	Concurrency          *int     `name:"concurrency" group:"Load Generator" placeholder:"N" help:"Maximum concurrent sessions; a multi-turn session holds its slot across turns and think times." json:"concurrency,omitempty"`
-	RequestRate          *float64 `name:"request-rate" group:"Load Generator" placeholder:"RPS" help:"Requests per second; every turn takes one tick of the schedule." json:"request_rate,omitempty"`
-	ArrivalPattern       string   `name:"arrival-pattern" aliases:"request-rate-mode" default:"poisson" enum:"constant,poisson,gamma,concurrency_burst" group:"Load Generator" help:"Inter-arrival distribution with --request-rate: constant, poisson, gamma (shape --arrival-smoothness), or concurrency_burst (no rate: as fast as --concurrency allows) (alias: --request-rate-mode)." json:"arrival_pattern"`
-	ArrivalSmoothness    *float64 `name:"arrival-smoothness" aliases:"vllm-burstiness" group:"Load Generator" placeholder:"K" help:"Gamma shape for --arrival-pattern gamma (1 = Poisson); alias --vllm-burstiness." json:"arrival_smoothness,omitempty"`
-	RequestCount         *int     `name:"request-count" aliases:"num-requests" group:"Load Generator" placeholder:"N" help:"Number of requests (turns) to send; default max(10, 2 x concurrency) (alias: --num-requests)." json:"request_count,omitempty"`
-	BenchmarkDuration    *float64 `name:"benchmark-duration" group:"Load Generator" placeholder:"SEC" help:"Stop issuing requests after this many seconds." json:"benchmark_duration,omitempty"`
-	BenchmarkGracePeriod *float64 `name:"benchmark-grace-period" group:"Load Generator" placeholder:"SEC" help:"With --benchmark-duration: how long in-flight requests may finish (default 30)." json:"benchmark_grace_period,omitempty"`
-	PrefillConcurrency   *int     `name:"prefill-concurrency" group:"Load Generator" placeholder:"N" help:"At most N requests waiting for their first token (needs --streaming)." json:"prefill_concurrency,omitempty"`
-	UserCentricRate      *float64 `name:"user-centric-rate" group:"Load Generator" placeholder:"QPS" help:"User-centric load: --num-users users each send a turn every num-users/QPS seconds." json:"user_centric_rate,omitempty"`
-	NumUsers             *int     `name:"num-users" group:"Load Generator" placeholder:"N" help:"Users for --user-centric-rate." json:"num_users,omitempty"`
-	SessionArrivalRate   *float64 `name:"session-arrival-rate" group:"Load Generator" placeholder:"RPS" help:"New sessions per second; each session then runs its turns in order with its think times." json:"session_arrival_rate,omitempty"`
-	SessionArrival       string   `name:"session-arrival-pattern" default:"poisson" enum:"constant,poisson,gamma" group:"Load Generator" help:"Distribution of session arrivals for --session-arrival-rate (gamma uses --arrival-smoothness)." json:"session_arrival_pattern"`
-	CancellationRate     *float64 `name:"request-cancellation-rate" group:"Load Generator" placeholder:"PCT" help:"Percent of requests cancelled by the client (0 < PCT ≤ 100)." json:"request_cancellation_rate,omitempty"`
-	CancellationDelay    *float64 `name:"request-cancellation-delay" group:"Load Generator" placeholder:"SEC" help:"Seconds after the request is sent before it is cancelled (default 0: right after sending)." json:"request_cancellation_delay,omitempty"`
-	WarmupConnections    int      `name:"warmup-connections" default:"0" group:"Warmup" placeholder:"N" help:"Open N TCP connections to each server before profiling, so connection set-up stays out of TTFT (it shows in http_req_connecting otherwise)." json:"warmup_connections,omitempty"`
-	SessionOnError       string   `name:"session-on-error" default:"continue" enum:"continue,stop" group:"Load Generator" help:"After a failed turn: continue (AIPerf's behaviour: the next turn is sent, the failed question stays in the history without an answer) or stop (the session's remaining turns are counted as not sent)." json:"session_on_error"`
-	WarmupRequestCount   int      `name:"warmup-request-count" aliases:"num-warmup-requests" default:"0" group:"Warmup" placeholder:"N" help:"Requests sent before profiling; their results are discarded (alias: --num-warmup-requests)." json:"warmup_request_count"`
-	RandomSeed           *int64   `name:"random-seed" group:"Input" placeholder:"SEED" help:"Seed for every random choice; the same seed and flags send byte-identical requests." json:"random_seed,omitempty"`
-	SamplingStrategy     string   `name:"dataset-sampling-strategy" default:"" enum:",random,sequential,shuffle" group:"Input" help:"How sessions pick conversations: random (with replacement), sequential, shuffle (default)." json:"dataset_sampling_strategy,omitempty"`
-	Goodput              string   `name:"goodput" group:"Goodput" placeholder:"TAG:VALUE ..." help:"SLOs as 'metric:value' pairs in display units, e.g. 'time_to_first_token:200 inter_token_latency:10'." json:"goodput,omitempty"`
+	ConcurrencyList      []int     `name:"concurrency" group:"Load Generator" placeholder:"N[,N…]" help:"Maximum concurrent sessions; a multi-turn session holds its slot across turns and think times. A comma list runs a sweep, one run per value." json:"concurrency,omitempty"`
+	RequestRateList      []float64 `name:"request-rate" group:"Load Generator" placeholder:"RPS[,RPS…]" help:"Requests per second; every turn takes one tick of the schedule. A comma list runs a sweep." json:"request_rate,omitempty"`
+	ArrivalPattern       string    `name:"arrival-pattern" aliases:"request-rate-mode" default:"poisson" enum:"constant,poisson,gamma,concurrency_burst" group:"Load Generator" help:"Inter-arrival distribution with --request-rate: constant, poisson, gamma (shape --arrival-smoothness), or concurrency_burst (no rate: as fast as --concurrency allows) (alias: --request-rate-mode)." json:"arrival_pattern"`
+	ArrivalSmoothness    *float64  `name:"arrival-smoothness" aliases:"vllm-burstiness" group:"Load Generator" placeholder:"K" help:"Gamma shape for --arrival-pattern gamma (1 = Poisson); alias --vllm-burstiness." json:"arrival_smoothness,omitempty"`
+	RequestCount         *int      `name:"request-count" aliases:"num-requests" group:"Load Generator" placeholder:"N" help:"Number of requests (turns) to send; default max(10, 2 x concurrency) (alias: --num-requests)." json:"request_count,omitempty"`
+	BenchmarkDuration    *float64  `name:"benchmark-duration" group:"Load Generator" placeholder:"SEC" help:"Stop issuing requests after this many seconds." json:"benchmark_duration,omitempty"`
+	BenchmarkGracePeriod *float64  `name:"benchmark-grace-period" group:"Load Generator" placeholder:"SEC" help:"With --benchmark-duration: how long in-flight requests may finish (default 30)." json:"benchmark_grace_period,omitempty"`
+	PrefillConcurrency   *int      `name:"prefill-concurrency" group:"Load Generator" placeholder:"N" help:"At most N requests waiting for their first token (needs --streaming)." json:"prefill_concurrency,omitempty"`
+	UserCentricRateList  []float64 `name:"user-centric-rate" group:"Load Generator" placeholder:"QPS[,QPS…]" help:"User-centric load: --num-users users each send a turn every num-users/QPS seconds. A comma list runs a sweep." json:"user_centric_rate,omitempty"`
+	NumUsers             *int      `name:"num-users" group:"Load Generator" placeholder:"N" help:"Users for --user-centric-rate." json:"num_users,omitempty"`
+	SessionArrivalRate   *float64  `name:"session-arrival-rate" group:"Load Generator" placeholder:"RPS" help:"New sessions per second; each session then runs its turns in order with its think times." json:"session_arrival_rate,omitempty"`
+	SessionArrival       string    `name:"session-arrival-pattern" default:"poisson" enum:"constant,poisson,gamma" group:"Load Generator" help:"Distribution of session arrivals for --session-arrival-rate (gamma uses --arrival-smoothness)." json:"session_arrival_pattern"`
+	CancellationRate     *float64  `name:"request-cancellation-rate" group:"Load Generator" placeholder:"PCT" help:"Percent of requests cancelled by the client (0 < PCT ≤ 100)." json:"request_cancellation_rate,omitempty"`
+	CancellationDelay    *float64  `name:"request-cancellation-delay" group:"Load Generator" placeholder:"SEC" help:"Seconds after the request is sent before it is cancelled (default 0: right after sending)." json:"request_cancellation_delay,omitempty"`
+	WarmupConnections    int       `name:"warmup-connections" default:"0" group:"Warmup" placeholder:"N" help:"Open N TCP connections to each server before profiling, so connection set-up stays out of TTFT (it shows in http_req_connecting otherwise)." json:"warmup_connections,omitempty"`
+	SessionOnError       string    `name:"session-on-error" default:"continue" enum:"continue,stop" group:"Load Generator" help:"After a failed turn: continue (AIPerf's behaviour: the next turn is sent, the failed question stays in the history without an answer) or stop (the session's remaining turns are counted as not sent)." json:"session_on_error"`
+	WarmupRequestCount   int       `name:"warmup-request-count" aliases:"num-warmup-requests" default:"0" group:"Warmup" placeholder:"N" help:"Requests sent before profiling; their results are discarded (alias: --num-warmup-requests)." json:"warmup_request_count"`
+	RandomSeed           *int64    `name:"random-seed" group:"Input" placeholder:"SEED" help:"Seed for every random choice; the same seed and flags send byte-identical requests." json:"random_seed,omitempty"`
+	SamplingStrategy     string    `name:"dataset-sampling-strategy" default:"" enum:",random,sequential,shuffle" group:"Input" help:"How sessions pick conversations: random (with replacement), sequential, shuffle (default)." json:"dataset_sampling_strategy,omitempty"`
+	Goodput              string    `name:"goodput" group:"Goodput" placeholder:"TAG:VALUE ..." help:"SLOs as 'metric:value' pairs in display units, e.g. 'time_to_first_token:200 inter_token_latency:10'." json:"goodput,omitempty"`
 
 	// Output
 	ArtifactDir   string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
@@ -103,6 +103,42 @@ type Profile struct {
 	ConfigFile  string `name:"config" short:"f" group:"Config File" placeholder:"FILE" help:"Read options from an AIPerf YAML config file (schemaVersion 2.0; a 'sonde:' section sets any other flag by name); flags given beside it override it." json:"-"`
 	PrintConfig bool   `name:"print-config" group:"Config File" help:"Print the options (flags and --config) as a config file and exit; the API key and secret headers are left out." json:"-"`
 
+	// Studies: sweeps, repeated runs, capacity search (internal/study)
+	ISLOSLPairs            string   `name:"isl-osl-pairs" group:"Sweeps" placeholder:"ISL:OSL,…" help:"Sweep over (ISL, OSL) pairs, e.g. 128:128,2048:256: one run per pair." json:"isl_osl_pairs,omitempty"`
+	SweepCooldown          float64  `name:"parameter-sweep-cooldown-seconds" default:"0" group:"Sweeps" placeholder:"SEC" help:"Pause between the runs of a sweep." json:"parameter_sweep_cooldown_seconds,omitempty"`
+	SweepSameSeed          bool     `name:"parameter-sweep-same-seed" group:"Sweeps" help:"Use the same seed for every value of a sweep (default: seed + the value's index)." json:"parameter_sweep_same_seed,omitempty"`
+	SweepMode              string   `name:"parameter-sweep-mode" default:"repeated" enum:"repeated,independent" group:"Sweeps" help:"With --num-profile-runs: repeated (the whole sweep once per trial) or independent (every trial of a value before the next value)." json:"parameter_sweep_mode,omitempty"`
+	NumProfileRuns         int      `name:"num-profile-runs" default:"1" group:"Multi-Run" placeholder:"N" help:"Run the benchmark N times (1 to 10) and report confidence intervals across the runs." json:"num_profile_runs,omitempty"`
+	RunCooldown            float64  `name:"profile-run-cooldown-seconds" default:"0" group:"Multi-Run" placeholder:"SEC" help:"Pause between repeated runs." json:"profile_run_cooldown_seconds,omitempty"`
+	ConfidenceLevel        float64  `name:"confidence-level" default:"0.95" group:"Multi-Run" placeholder:"P" help:"Confidence level of the intervals (Student's t), between 0 and 1." json:"confidence_level,omitempty"`
+	ConsistentSeed         bool     `name:"set-consistent-seed" default:"true" negatable:"" group:"Multi-Run" help:"Every repeated run uses the same seed (42 unless --random-seed); --no-set-consistent-seed draws one per run." json:"set_consistent_seed"`
+	VarySeedPerTrial       bool     `name:"vary-seed-per-trial" group:"Multi-Run" help:"Repeated run k uses seed + k (a different but reproducible workload each time)." json:"vary_seed_per_trial,omitempty"`
+	WarmupOnlyFirst        bool     `name:"profile-run-disable-warmup-after-first" default:"true" negatable:"" group:"Multi-Run" help:"Send the warm-up requests before the first repeated run only." json:"profile_run_disable_warmup_after_first"`
+	ConvergenceMetric      string   `name:"convergence-metric" group:"Multi-Run" placeholder:"TAG" help:"Stop repeating once this metric's estimate is tight enough (up to --num-profile-runs runs, at least 3)." json:"convergence_metric,omitempty"`
+	ConvergenceStat        string   `name:"convergence-stat" default:"avg" enum:"avg,p50,p90,p95,p99,min,max" group:"Multi-Run" help:"The statistic of --convergence-metric that must converge." json:"convergence_stat,omitempty"`
+	ConvergenceThreshold   float64  `name:"convergence-threshold" default:"0.1" group:"Multi-Run" placeholder:"R" help:"Converged when the confidence interval's width over the mean (ci_width) or the coefficient of variation (cv) is at most this." json:"convergence_threshold,omitempty"`
+	ConvergenceMode        string   `name:"convergence-mode" default:"ci_width" enum:"ci_width,cv" group:"Multi-Run" help:"How convergence is judged: ci_width or cv." json:"convergence_mode,omitempty"`
+	TTFTSLA                *float64 `name:"ttft-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on time to first token; with a --concurrency-min/-max (or rate) range, searches the largest load meeting every SLA." json:"ttft_sla_ms,omitempty"`
+	ITLSLA                 *float64 `name:"itl-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on inter-token latency (ms)." json:"itl_sla_ms,omitempty"`
+	E2ESLA                 *float64 `name:"e2e-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on request latency (ms)." json:"e2e_sla_ms,omitempty"`
+	ErrorRateSLA           *float64 `name:"error-rate-sla" group:"Capacity Search" placeholder:"FRACTION" help:"SLA on the fraction of failed requests (0.01 = 1 %)." json:"error_rate_sla,omitempty"`
+	SLOAttainment          float64  `name:"slo-attainment-fraction" default:"0.95" group:"Capacity Search" placeholder:"F" help:"A load meets the SLAs when at least this fraction of its requests meets every one." json:"slo_attainment_fraction,omitempty"`
+	ConcurrencyMin         *int     `name:"concurrency-min" group:"Capacity Search" placeholder:"N" help:"Lower end of a concurrency search." json:"concurrency_min,omitempty"`
+	ConcurrencyMax         *int     `name:"concurrency-max" group:"Capacity Search" placeholder:"N" help:"Upper end of a concurrency search." json:"concurrency_max,omitempty"`
+	RequestRateMin         *float64 `name:"request-rate-min" group:"Capacity Search" placeholder:"RPS" help:"Lower end of a request-rate search." json:"request_rate_min,omitempty"`
+	RequestRateMax         *float64 `name:"request-rate-max" group:"Capacity Search" placeholder:"RPS" help:"Upper end of a request-rate search." json:"request_rate_max,omitempty"`
+	UserCentricRateMin     *float64 `name:"user-centric-rate-min" group:"Capacity Search" placeholder:"QPS" help:"Lower end of a user-centric-rate search (with --num-users)." json:"user_centric_rate_min,omitempty"`
+	UserCentricRateMax     *float64 `name:"user-centric-rate-max" group:"Capacity Search" placeholder:"QPS" help:"Upper end of a user-centric-rate search." json:"user_centric_rate_max,omitempty"`
+	SearchMaxProbes        int      `name:"search-max-iterations" default:"12" group:"Capacity Search" placeholder:"N" help:"Most runs a capacity search may make (2 to 200)." json:"search_max_iterations,omitempty"`
+	SliceDuration          *float64 `name:"slice-duration" group:"Output" placeholder:"SEC" help:"Also report every metric per time slice of this length (profile_export_aiperf_timeslices.csv/.json)." json:"slice_duration,omitempty"`
+	FailedRequestThreshold *float64 `name:"failed-request-threshold" group:"Load Generator" placeholder:"FRACTION" help:"End the run early when the fraction of failed requests exceeds this (0 to 1), once max(concurrency, 10) requests have ended." json:"failed_request_threshold,omitempty"`
+
+	// The single values of the list flags above, for one run
+	// (ResolveLists): nil when not given.
+	Concurrency     *int     `kong:"-" json:"-"`
+	RequestRate     *float64 `kong:"-" json:"-"`
+	UserCentricRate *float64 `kong:"-" json:"-"`
+
 	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
 	ArtifactDirSet bool `kong:"-" json:"-"`
 	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.
@@ -111,4 +147,24 @@ type Profile struct {
 	SamplingSet       bool `kong:"-" json:"-"`
 	// CLICommand is the command line with secrets redacted.
 	CLICommand string `kong:"-" json:"cli_command"`
+}
+
+// ResolveLists sets the single-valued load fields from the list flags when
+// each holds at most one value, and reports whether one holds several (a
+// sweep, run by internal/study).
+func (p *Profile) ResolveLists() (sweep bool) {
+	one := func(n int) bool {
+		sweep = sweep || n > 1
+		return n == 1
+	}
+	if one(len(p.ConcurrencyList)) {
+		p.Concurrency = &p.ConcurrencyList[0]
+	}
+	if one(len(p.RequestRateList)) {
+		p.RequestRate = &p.RequestRateList[0]
+	}
+	if one(len(p.UserCentricRateList)) {
+		p.UserCentricRate = &p.UserCentricRateList[0]
+	}
+	return sweep || p.ISLOSLPairs != ""
 }

@@ -5,6 +5,7 @@ import (
 	crand "crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -84,29 +85,56 @@ func isTTY(w any) bool {
 // Bad input is a UsageError before anything is sent; an interrupted run
 // returns ErrInterrupted after writing what it measured.
 func Run(e Env, p *config.Profile) error {
-	p.CLICommand = config.RedactArgs(e.Args)
+	_, err := Measure(e, p)
+	return err
+}
+
+// Outcome is what one run measured, for studies made of several runs.
+type Outcome struct {
+	Dir     string // the run's artifact folder
+	Summary *metrics.Summary
+	Seed    uint64
+}
+
+// Measure is Run, returning what was measured (also when the run failed or
+// was interrupted after measuring, nil when nothing was).
+func Measure(e Env, p *config.Profile) (*Outcome, error) {
+	r, err := measure(e, p)
+	if r == nil || r.summary == nil {
+		return nil, err
+	}
+	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.seed}, err
+}
+
+func measure(e Env, p *config.Profile) (*profileRun, error) {
+	if p.ResolveLists() {
+		return nil, UsageError{errors.New("a sweep (a list of values, --isl-osl-pairs) runs as a study, not as one run")}
+	}
+	if p.CLICommand == "" {
+		p.CLICommand = config.RedactArgs(e.Args)
+	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
 	if errs := p.Validate(); len(errs) > 0 {
-		return UsageError{config.Join(errs)}
+		return nil, UsageError{config.Join(errs)}
 	}
 	extra, err := parseExtra(p)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	slos, err := metrics.ParseGoodput(p.Goodput, p.Streaming)
 	if err != nil {
-		return UsageError{err}
+		return nil, UsageError{err}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx}
 	if err := checkOpenFiles(p, r.plan.load, clock.OpenFileLimit()); err != nil {
-		return err
+		return nil, err
 	}
 	r.files = export.Files{Dir: artifactDir(p, r.plan.load), Prefix: p.ExportPrefix}
 	closeLog, err := r.openLog()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer closeLog()
 	defer func() {
@@ -115,10 +143,10 @@ func Run(e Env, p *config.Profile) error {
 		}
 	}()
 	if err := r.prepare(extra, slos); err != nil {
-		return err
+		return nil, err
 	}
 	defer r.client.CloseIdle()
-	return r.execute()
+	return r, r.execute()
 }
 
 // sessionHeaders are headers that carry the session id besides

@@ -55,6 +55,8 @@ type profileRun struct {
 	plan  Plan
 	ctx   context.Context
 	files export.Files
+	// summary is what the run measured, once it finished.
+	summary *metrics.Summary
 
 	console *ui.Console
 	log     *slog.Logger
@@ -415,6 +417,7 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 // ended.
 func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cancelled bool) error {
 	summary := r.acc.Summary()
+	r.summary = summary
 	for _, w := range summary.Warnings {
 		r.warn(w)
 	}

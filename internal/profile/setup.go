@@ -98,10 +98,23 @@ func artifactDir(p *config.Profile, pl load) string {
 	if p.ArtifactDirSet {
 		return p.ArtifactDir
 	}
+	return filepath.Join(p.ArtifactDir, runName(p, pl))
+}
+
+// RunName is the folder name a run of p gets under --artifact-dir when
+// none is given: <model>-openai-<type>-<stimulus>.
+func RunName(p *config.Profile) string { return runName(p, planOf(p)) }
+
+// ServiceName is <model>-openai-<type>, the start of every run folder name.
+func ServiceName(p *config.Profile) string {
 	model := strings.ReplaceAll(p.Model[0], "/", "_")
 	if len(p.Model) > 1 {
 		model += "_multi"
 	}
+	return model + "-" + endpoint.Type(p.EndpointType).ServiceKind()
+}
+
+func runName(p *config.Profile, pl load) string {
 	var stim []string
 	if pl.concurrency > 0 {
 		stim = append(stim, "concurrency"+strconv.Itoa(pl.concurrency))
@@ -114,11 +127,11 @@ func artifactDir(p *config.Profile, pl load) string {
 	case pl.rate > 0:
 		stim = append(stim, "request_rate"+pyFloat(pl.rate))
 	}
-	name := model + "-" + endpoint.Type(p.EndpointType).ServiceKind()
+	name := ServiceName(p)
 	if len(stim) > 0 {
 		name += "-" + strings.Join(stim, "-")
 	}
-	return filepath.Join(p.ArtifactDir, name)
+	return name
 }
 
 // pyFloat formats like Python's str(float): 5 → "5.0", 2.5 → "2.5".
