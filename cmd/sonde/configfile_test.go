@@ -24,6 +24,7 @@ func parsedProfile(t *testing.T, args ...string) config.Profile {
 		t.Fatalf("parse %v: exit %d: %s", args, code, out.String())
 	}
 	c.Profile.ConfigFile, c.Profile.PrintConfig = "", false
+	c.Profile.ResolveLists()
 	return c.Profile
 }
 

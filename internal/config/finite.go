@@ -28,11 +28,17 @@ func checkFinite(p *Profile) []error {
 		if f.Kind() == reflect.Pointer && !f.IsNil() {
 			f = f.Elem()
 		}
-		if f.Kind() != reflect.Float64 {
-			continue
+		var xs []float64
+		switch {
+		case f.Kind() == reflect.Float64:
+			xs = []float64{f.Float()}
+		case f.Kind() == reflect.Slice && f.Type().Elem().Kind() == reflect.Float64:
+			xs = f.Interface().([]float64) // a list flag: every value
 		}
-		if x := f.Float(); math.IsNaN(x) || math.IsInf(x, 0) {
-			errs = append(errs, fmt.Errorf("--%s must be a finite number, got %v", name, x))
+		for _, x := range xs {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				errs = append(errs, fmt.Errorf("--%s must be a finite number, got %v", name, x))
+			}
 		}
 	}
 	return errs
@@ -46,9 +52,13 @@ func checkRanges(p *Profile) []error {
 			errs = append(errs, fmt.Errorf("%s must be at most %g %s, got %g", flag, limit, unit, *x))
 		}
 	}
-	upTo("--request-rate", p.RequestRate, maxRate, "per second")
+	for i := range p.RequestRateList {
+		upTo("--request-rate", &p.RequestRateList[i], maxRate, "per second")
+	}
 	upTo("--session-arrival-rate", p.SessionArrivalRate, maxRate, "per second")
-	upTo("--user-centric-rate", p.UserCentricRate, maxRate, "per second")
+	for i := range p.UserCentricRateList {
+		upTo("--user-centric-rate", &p.UserCentricRateList[i], maxRate, "per second")
+	}
 	upTo("--benchmark-duration", p.BenchmarkDuration, maxSeconds, "seconds")
 	upTo("--benchmark-grace-period", p.BenchmarkGracePeriod, maxSeconds, "seconds")
 	upTo("--request-cancellation-delay", p.CancellationDelay, maxSeconds, "seconds")

@@ -15,6 +15,7 @@ import (
 // Validate applies AIPerf's rules (spec §1.3) and range checks, returning
 // every problem at once, each naming its flag.
 func (p *Profile) Validate() []error {
+	p.ResolveLists()
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	p.checkLoad(add)
@@ -174,8 +175,14 @@ func (p *Profile) checkNumbers(add func(string, ...any)) {
 			add("%s must be at least 1, got %d", flag, *v)
 		}
 	}
-	if p.Concurrency != nil && *p.Concurrency < 1 {
-		add("--concurrency must be at least 1 (the number of sessions in flight at once), got %d", *p.Concurrency)
+	concurrency := p.ConcurrencyList
+	if p.Concurrency != nil && len(concurrency) < 2 {
+		concurrency = []int{*p.Concurrency}
+	}
+	for _, c := range concurrency {
+		if c < 1 {
+			add("--concurrency must be at least 1 (the number of sessions in flight at once), got %d", c)
+		}
 	}
 	positiveInt("--request-count", p.RequestCount)
 	positiveInt("--conversation-num", p.ConversationNum)

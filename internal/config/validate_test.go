@@ -76,16 +76,16 @@ func TestFiniteAndBounded(t *testing.T) {
 		mut  func(*Profile)
 		want string
 	}{
-		{func(p *Profile) { p.RequestRate = ptr(inf) }, "--request-rate must be a finite number"},
-		{func(p *Profile) { p.RequestRate = ptr(1e308) }, "--request-rate must be at most"},
-		{func(p *Profile) { p.RequestRate = ptr(nan) }, "--request-rate must be a finite number"},
+		{func(p *Profile) { p.RequestRateList = []float64{inf} }, "--request-rate must be a finite number"},
+		{func(p *Profile) { p.RequestRateList = []float64{1e308} }, "--request-rate must be at most"},
+		{func(p *Profile) { p.RequestRateList = []float64{nan} }, "--request-rate must be a finite number"},
 		{func(p *Profile) { p.ConversationDelayMean = inf }, "--conversation-turn-delay-mean must be a finite number"},
 		{func(p *Profile) { p.ConversationDelayMean = 1e300 }, "--conversation-turn-delay-mean must be at most"},
 		{func(p *Profile) { p.BenchmarkDuration = ptr(nan) }, "--benchmark-duration must be a finite number"},
 		{func(p *Profile) { p.RequestTimeoutSeconds = inf }, "--request-timeout-seconds must be a finite number"},
 		{func(p *Profile) { p.SessionArrivalRate = ptr(inf) }, "--session-arrival-rate must be a finite number"},
 		{func(p *Profile) { p.InputTokensStddev = nan }, "--prompt-input-tokens-stddev must be a finite number"},
-		{func(p *Profile) { p.Concurrency = ptr(-1) }, "--concurrency must be at least 1"},
+		{func(p *Profile) { p.ConcurrencyList = []int{-1} }, "--concurrency must be at least 1"},
 		{func(p *Profile) { p.URL = []string{"ftp://host/x"} }, `scheme "ftp" is not supported`},
 		{func(p *Profile) { p.URL = []string{"http://[::1"} }, "not a valid URL"},
 		{func(p *Profile) { p.URL = []string{"http://:8000"} }, "no host"},

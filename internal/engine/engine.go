@@ -60,6 +60,9 @@ type Config struct {
 	// answers instead of the live ones, so every run sends the same
 	// prompts (the with-responses context modes, --replay-outputs).
 	Precanned bool
+	// ConcurrencyRamp starts the burst workers one after another over this
+	// time, a linear climb to Concurrency (--concurrency-ramp-duration).
+	ConcurrencyRamp time.Duration
 	// ChatMessages: chat records carry the messages sent, for counting ISL
 	// through the chat template.
 	ChatMessages bool
@@ -141,17 +144,25 @@ var ErrStopped = errors.New("stopped")
 
 // Reasons a planned turn was not sent (sonde.unsent_turns_by_reason).
 const (
-	UnsentTurnFailed  = "previous_turn_failed"  // --session-on-error stop
-	UnsentBudget      = "request_count_reached" // --request-count cut the session
-	UnsentDuration    = "duration_ended"        // --benchmark-duration ended
-	UnsentInterrupted = "interrupted"           // Ctrl-C, SIGTERM, SIGHUP
-	UnsentNoSlot      = "no_concurrency_slot"   // arrived, never got a slot before the stop
+	UnsentTurnFailed  = "previous_turn_failed"     // --session-on-error stop
+	UnsentBudget      = "request_count_reached"    // --request-count cut the session
+	UnsentDuration    = "duration_ended"           // --benchmark-duration ended
+	UnsentInterrupted = "interrupted"              // Ctrl-C, SIGTERM, SIGHUP
+	UnsentNoSlot      = "no_concurrency_slot"      // arrived, never got a slot before the stop
+	UnsentFailures    = "failed_request_threshold" // --failed-request-threshold ended the phase
 )
+
+// ErrTooManyFailures, as the issue context's cause, ends a phase because
+// too many requests failed (--failed-request-threshold).
+var ErrTooManyFailures = errors.New("too many failed requests")
 
 // stopReason names why the issue context ended.
 func stopReason(issue context.Context) string {
-	if errors.Is(context.Cause(issue), ErrStopped) {
+	switch cause := context.Cause(issue); {
+	case errors.Is(cause, ErrStopped):
 		return UnsentInterrupted
+	case errors.Is(cause, ErrTooManyFailures):
+		return UnsentFailures
 	}
 	return UnsentDuration
 }
@@ -255,11 +266,19 @@ func (e *Engine) workers() int {
 	return n
 }
 
-// runBurst keeps Concurrency sessions going back to back.
+// runBurst keeps Concurrency sessions going back to back; with a ramp,
+// worker i starts i/(n−1) of the way through it.
 func (e *Engine) runBurst(issue, run context.Context) {
 	var wg sync.WaitGroup
-	for range e.workers() {
+	n, t0 := e.workers(), e.clock.Now()
+	for i := range n {
 		wg.Go(func() {
+			if e.cfg.ConcurrencyRamp > 0 && i > 0 && n > 1 {
+				at := t0 + int64(e.cfg.ConcurrencyRamp)*int64(i)/int64(n-1)
+				for e.clock.Now() < at && issue.Err() == nil {
+					e.clock.Wait(issue, at, nil)
+				}
+			}
 			for issue.Err() == nil {
 				n, conv, ok := e.claimSession()
 				if !ok {

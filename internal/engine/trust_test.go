@@ -417,3 +417,82 @@ func TestRunNeedsAPhase(t *testing.T) {
 		t.Fatal("a phase without conversations ran")
 	}
 }
+
+// manualClock moves only when the test moves it.
+type manualClock struct {
+	mu    sync.Mutex
+	now   int64
+	moved chan struct{}
+}
+
+func newManualClock() *manualClock { return &manualClock{moved: make(chan struct{})} }
+
+func (c *manualClock) Now() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *manualClock) Wait(ctx context.Context, ns int64, wake <-chan struct{}) bool {
+	for {
+		c.mu.Lock()
+		now, moved := c.now, c.moved
+		c.mu.Unlock()
+		if now >= ns {
+			return ctx.Err() == nil
+		}
+		select {
+		case <-moved:
+		case <-wake:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (c *manualClock) set(ns int64) {
+	c.mu.Lock()
+	c.now = ns
+	close(c.moved)
+	c.moved = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// --concurrency-ramp-duration: worker i of n starts i/(n−1) of the way
+// through the ramp, so the concurrency climbs linearly. The server holds
+// every request, so what it has received is what is in flight; the clock
+// moves only when the test moves it.
+func TestConcurrencyRampStartsWorkersInTurn(t *testing.T) {
+	srv := newFastServer(t)
+	srv.hold = make(chan struct{})
+	ctx := context.Background()
+	convs, plan := plannedConvs(t, 4, 1)
+	clk := newManualClock()
+	done := make(chan []*record.Record)
+	go func() {
+		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 4,
+			MaxSessions: 4, ConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
+		done <- recs
+	}()
+	reach := func(n int64) {
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.received.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // room for a worker that should not start
+		if got := srv.received.Load(); got != n {
+			t.Errorf("at %v into the ramp: %d requests in flight, want %d", time.Duration(clk.Now()), got, n)
+		}
+	}
+	for i := range int64(4) {
+		if i > 0 {
+			clk.set(i * int64(100*time.Millisecond))
+		}
+		reach(i + 1)
+	}
+	close(srv.hold)
+	if recs := <-done; len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+}

@@ -42,3 +42,14 @@ func (f Files) Inputs() string { return filepath.Join(f.Dir, "inputs.json") }
 
 // Log is logs/aiperf.log, where AIPerf keeps its log.
 func (f Files) Log() string { return filepath.Join(f.Dir, "logs", "aiperf.log") }
+
+// TimeslicesJSON is profile_export_aiperf_timeslices.json (or
+// <prefix>_timeslices.json), with --slice-duration.
+func (f Files) TimeslicesJSON() string {
+	return f.path("profile_export_aiperf_timeslices.json", "_timeslices.json")
+}
+
+// TimeslicesCSV is profile_export_aiperf_timeslices.csv.
+func (f Files) TimeslicesCSV() string {
+	return f.path("profile_export_aiperf_timeslices.csv", "_timeslices.csv")
+}

@@ -65,6 +65,13 @@ func (a Accumulate) Start() error                            { return nil }
 func (a Accumulate) Put(r *record.Record, v *metrics.Values) { a.Add(r, v) }
 func (a Accumulate) Close() error                            { return nil }
 
+// Slices feeds the time slices (--slice-duration).
+type Slices struct{ *metrics.Slicer }
+
+func (s Slices) Start() error                            { return nil }
+func (s Slices) Put(r *record.Record, v *metrics.Values) { s.Add(r, v) }
+func (s Slices) Close() error                            { return nil }
+
 // Start starts every sink in order; if one fails, those started are closed
 // and the failure is returned.
 func Start(sinks []Sink) error {

@@ -19,6 +19,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/schedule"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -46,6 +47,9 @@ func planOf(p *config.Profile) load {
 	}
 	if p.RequestRate != nil {
 		pl.rate = *p.RequestRate
+	}
+	if pts, err := schedule.ParseSeries(p.RequestRateSeries); err == nil && p.RequestRate == nil {
+		pl.rate = schedule.PeakRate(pts) // the series is drawn at its peak rate
 	}
 	if p.SessionArrivalRate != nil {
 		pl.rate, pl.sessionRate = *p.SessionArrivalRate, true
@@ -114,7 +118,7 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 		p.CLICommand = config.RedactArgs(e.Args)
 	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
-	if errs := p.Validate(); len(errs) > 0 {
+	if errs := append(p.Validate(), checkShapes(p)...); len(errs) > 0 {
 		return nil, UsageError{config.Join(errs)}
 	}
 	extra, err := parseExtra(p)

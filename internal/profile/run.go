@@ -57,6 +57,10 @@ type profileRun struct {
 	files export.Files
 	// summary is what the run measured, once it finished.
 	summary *metrics.Summary
+	// slicer keeps the time slices (--slice-duration), nil without.
+	slicer *metrics.Slicer
+	// abort says why the run ended early (--failed-request-threshold).
+	abort string
 
 	console *ui.Console
 	log     *slog.Logger
@@ -214,6 +218,10 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		r.streams = append(r.streams, s)
 	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
+	if p.SliceDuration != nil {
+		r.slicer = metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos}, int64(*p.SliceDuration*1e9))
+		sinks = append(sinks, pipeline.Slices{Slicer: r.slicer})
+	}
 	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount
 	return r.chatTemplate()
@@ -252,6 +260,9 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		pattern = p.SessionArrival
 	}
 	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.plan.seed, dataset.StreamArrival))
+	if err == nil {
+		arrivals, err = shapeArrivals(p, arrivals)
+	}
 	if err != nil {
 		return UsageError{err}
 	}
@@ -273,6 +284,9 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 	}
 	if p.PrefillConcurrency != nil {
 		r.base.PrefillConcurrency = *p.PrefillConcurrency
+	}
+	if p.ConcurrencyRamp != nil {
+		r.base.ConcurrencyRamp = time.Duration(*p.ConcurrencyRamp * float64(time.Second))
 	}
 	return nil
 }
@@ -330,6 +344,9 @@ func (r *profileRun) execute() error {
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
 	startTime, cpu0 := time.Now(), clock.ProcessCPU()
+	if r.slicer != nil {
+		r.slicer.SetOrigin(startTime.UnixNano())
+	}
 	r.log.Info("sonde is PROFILING")
 	unsent := map[string]int64{}
 	if issueCtx.Err() == nil {
@@ -352,6 +369,11 @@ func (r *profileRun) execute() error {
 func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
 	var prog engine.Progress
 	eng := engine.New(cfg, r.client, r.clk, records, &prog)
+	if t := r.p.FailedRequestThreshold; t != nil {
+		var stop func()
+		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
+		defer stop()
+	}
 	uiMode := r.p.UIType
 	if uiMode == "" || r.p.Verbose > 0 {
 		uiMode = "simple"
@@ -436,6 +458,10 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if w := clientCPUWarning(r.cpuPct, r.simInProcess); w != "" {
 		r.warn(w)
 	}
+	if r.abort != "" {
+		r.warn(r.abort)
+	}
+	timeslices := r.slices()
 	res := r.tok
 	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: newBenchmarkID(), InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
@@ -446,8 +472,14 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}
+	if err := r.writeSlices(timeslices); err != nil {
+		return err
+	}
 	if cancelled {
 		return ErrInterrupted
+	}
+	if r.abort != "" {
+		return errors.New(r.abort)
 	}
 	switch {
 	case summary.RequestCount > 0:

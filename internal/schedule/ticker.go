@@ -1,5 +1,7 @@
 package schedule
 
+import "math"
+
 // Ticker turns gaps into absolute intended send times: arrival 0 at t0, each
 // later one a gap after the previous one's intended time — never after when
 // it was actually sent. A dispatcher that falls behind sends the arrivals
@@ -19,7 +21,11 @@ func (t *Ticker) Next() int64 { return t.next }
 // Take consumes the next arrival and returns its intended time.
 func (t *Ticker) Take() int64 {
 	at := t.next
-	t.next += int64(t.a.Next())
+	if g := int64(t.a.Next()); t.next > math.MaxInt64-g {
+		t.next = math.MaxInt64 // never: a rate of 0 from here on
+	} else {
+		t.next += g
+	}
 	return at
 }
 
