@@ -384,7 +384,11 @@ func (s *searcher) write() error {
 }
 
 func printSearch(w io.Writer, r *SearchResult) {
-	fmt.Fprintf(w, "\nsonde | Capacity search over %s (SLAs %v, attainment ≥ %v)\n", r.Parameter, r.SLAs, r.Attainment)
+	var slas []string
+	for _, k := range sortedKeys(r.SLAs) {
+		slas = append(slas, fmt.Sprintf("%s ≤ %v", k, r.SLAs[k]))
+	}
+	fmt.Fprintf(w, "\nsonde | Capacity search over %s (SLAs: %s; attainment ≥ %v)\n", r.Parameter, strings.Join(slas, ", "), r.Attainment)
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "probe\tvalue\tattainment\terrors\treq/s\tTTFT p99 (ms)\tlatency p99 (ms)\tresult\t")
 	for i, p := range r.Probes {
