@@ -50,7 +50,9 @@ func TestPrintConfigRoundTrip(t *testing.T) {
 			"--conversation-context-mode", "deltas_with_responses", "--artifact-dir", "out", "--tokenizer", "builtin"},
 		{"-m", "m", "--user-centric-rate", "2", "--num-users", "30", "--shared-system-prompt-length", "100", "--export-level", "raw"},
 		{"-m", "m", "--session-arrival-rate", "3", "--session-arrival-pattern", "constant", "--conversation-num", "9", "--prefill-concurrency", "2", "--concurrency", "8"},
-		{"-m", "m", "--concurrency", "8", "--arrival-pattern", "concurrency_burst", "-v", "-v"},
+		{"-m", "m", "--concurrency", "8", "--arrival-pattern", "concurrency_burst", "-v", "-v", "--concurrency-ramp-duration", "3"},
+		{"-m", "m", "--request-rate", "9", "--request-rate-ramp-duration", "4", "--slice-duration", "2", "--failed-request-threshold", "0.3"},
+		{"-m", "m", "--concurrency", "1,2,4", "--num-profile-runs", "3", "--isl-osl-pairs", "10:5,20:6"},
 	}
 	for _, args := range cases {
 		want := parsedProfile(t, append([]string{"profile"}, args...)...)

@@ -105,6 +105,8 @@ type Phase struct {
 	Users              *int          `json:"users,omitempty" yaml:"users,omitempty"`
 	Smoothness         *float64      `json:"smoothness,omitempty" yaml:"smoothness,omitempty"`
 	GracePeriod        *float64      `json:"grace_period,omitempty" yaml:"grace_period,omitempty"`
+	ConcurrencyRamp    *float64      `json:"concurrency_ramp,omitempty" yaml:"concurrency_ramp,omitempty"`
+	RateRamp           *float64      `json:"rate_ramp,omitempty" yaml:"rate_ramp,omitempty"`
 	Cancellation       *Cancellation `json:"cancellation,omitempty" yaml:"cancellation,omitempty"`
 }
 
@@ -202,7 +204,8 @@ func (p *Profile) phaseType() string {
 func (p *Profile) profilingPhase() Phase {
 	ph := Phase{Name: "profiling", Type: p.phaseType(), Requests: p.RequestCount, Duration: p.BenchmarkDuration,
 		Sessions: p.ConversationNum, Concurrency: p.Concurrency, PrefillConcurrency: p.PrefillConcurrency,
-		Smoothness: p.ArrivalSmoothness, GracePeriod: p.BenchmarkGracePeriod}
+		Smoothness: p.ArrivalSmoothness, GracePeriod: p.BenchmarkGracePeriod,
+		ConcurrencyRamp: p.ConcurrencyRamp, RateRamp: p.RequestRateRamp}
 	switch {
 	case p.UserCentricRate != nil:
 		ph.Rate, ph.Users = p.UserCentricRate, p.NumUsers

@@ -142,6 +142,16 @@ func (l *loader) list(flag string, n *yaml.Node, where string) error {
 		}
 		vs = []any{v}
 	}
+	if !FlagNames()[flag].whole {
+		// Kong splits these at commas: one string keeps every value's type
+		// (a JSON list of strings would not decode into []int).
+		parts := make([]string, len(vs))
+		for i, v := range vs {
+			parts[i] = v.(string)
+		}
+		l.out.Flags[flag] = strings.Join(parts, ",")
+		return nil
+	}
 	l.out.Flags[flag] = vs
 	return nil
 }
@@ -367,7 +377,8 @@ func (l *loader) dataset(v *yaml.Node) error {
 func (l *loader) phase(v *yaml.Node, name string) error {
 	var p map[string]*yaml.Node
 	known := []string{"name", "kind", "type", "exclude_from_results", "requests", "duration", "sessions", "concurrency",
-		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless"}
+		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless",
+		"concurrency_ramp", "rate_ramp"}
 	p = map[string]*yaml.Node{}
 	if err := l.fields(v, "phase", known, func(k string, v *yaml.Node) error { p[k] = v; return nil }); err != nil {
 		return err
@@ -436,8 +447,9 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 		var err error
 		switch k {
 		case "name", "kind", "type", "exclude_from_results", "dataset", "seamless":
-		case "duration", "grace_period":
-			flag := map[string]string{"duration": "benchmark-duration", "grace_period": "benchmark-grace-period"}[k]
+		case "duration", "grace_period", "concurrency_ramp", "rate_ramp":
+			flag := map[string]string{"duration": "benchmark-duration", "grace_period": "benchmark-grace-period",
+				"concurrency_ramp": "concurrency-ramp-duration", "rate_ramp": "request-rate-ramp-duration"}[k]
 			err = l.seconds(flag, n, "phases.profiling."+k)
 		case "cancellation":
 			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {
@@ -501,7 +513,8 @@ func (l *loader) sondeSection(n *yaml.Node) error {
 type flagInfo struct {
 	name       string
 	repeatable bool
-	field      int // index in Profile
+	whole      bool // a repeatable flag whose values are never split at commas
+	field      int  // index in Profile
 }
 
 // FlagNames maps each flag name and alias of Profile to its flag.
@@ -514,7 +527,7 @@ func FlagNames() map[string]flagInfo {
 		if name == "" {
 			continue
 		}
-		info := flagInfo{name: name, repeatable: f.Type.Kind() == reflect.Slice, field: i}
+		info := flagInfo{name: name, repeatable: f.Type.Kind() == reflect.Slice, whole: f.Tag.Get("sep") == "none", field: i}
 		out[name] = info
 		for a := range strings.SplitSeq(f.Tag.Get("aliases"), ",") {
 			if a != "" {
