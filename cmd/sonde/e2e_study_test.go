@@ -150,9 +150,24 @@ func TestCapacitySearch(t *testing.T) {
 	if out["parameter"] != "concurrency" || out["answer"] != 2.0 || out["monotonic"] != true {
 		t.Fatalf("search result: %v", out)
 	}
-	if probes := out["probes"].([]any); len(probes) > 5 {
+	probes := out["probes"].([]any)
+	if len(probes) > 5 {
 		t.Errorf("%d probes for a range of 1 to 8", len(probes))
 	}
+	// The probes share their connections: fewer connections than the sum of
+	// the probes' concurrencies (each of which would have opened its own).
+	sum, conns := 0.0, map[string]bool{}
+	for _, p := range probes {
+		sum += p.(map[string]any)["value"].(float64)
+	}
+	for _, r := range sim.stop(t) {
+		conns[r.RemoteAddr] = true
+	}
+	if float64(len(conns)) >= sum {
+		t.Errorf("%d connections for probes of %v sessions in all: the probes did not share them", len(conns), sum)
+	}
+	sim = startSim(t, "--max-num-seqs", "2")
+	common[4] = sim.addr
 	for c, pass := range map[string]bool{"2": true, "3": false} {
 		d := filepath.Join(t.TempDir(), "check"+c)
 		res := runSonde(t, append(append([]string{"profile"}, common...), "--concurrency", c, "--goodput", "time_to_first_token:40",

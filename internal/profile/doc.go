@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/transport"
 )
 
 // Env is the process state a run uses, injected so that tests run the CLI
@@ -25,6 +26,23 @@ type Env struct {
 	Dir string
 	// Clock, when set, gives the run clock (clock.New otherwise).
 	Clock func() clock.Clock
+	// Shared, when set, lets successive runs share one client and its
+	// open keep-alive connections (the probes of a capacity search).
+	Shared *Connections
+}
+
+// Connections is a client kept from one run to the next, with the clock
+// its times are on.
+type Connections struct {
+	clk    clock.Clock
+	client *transport.Client
+}
+
+// Close closes the shared client's idle connections.
+func (c *Connections) Close() {
+	if c.client != nil {
+		c.client.CloseIdle()
+	}
 }
 
 // under resolves a relative path against Dir.

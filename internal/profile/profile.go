@@ -149,7 +149,9 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 	if err := r.prepare(extra, slos); err != nil {
 		return nil, err
 	}
-	defer r.client.CloseIdle()
+	if e.Shared == nil {
+		defer r.client.CloseIdle()
+	}
 	return r, r.execute()
 }
 

@@ -180,12 +180,20 @@ func (r *profileRun) resolveWorkload() error {
 // setUpClient builds the run clock and the HTTP client, and opens
 // --warmup-connections.
 func (r *profileRun) setUpClient() error {
-	r.clk = r.e.clock()
 	conns := r.plan.concurrency
 	if conns == 0 {
 		conns = 1024
 	}
-	r.client = transport.NewClient(r.clk, conns)
+	if s := r.e.Shared; s != nil {
+		if s.client == nil {
+			s.clk = r.e.clock()
+			s.client = transport.NewClient(s.clk, max(conns, 1024))
+		}
+		r.clk, r.client = s.clk, s.client
+	} else {
+		r.clk = r.e.clock()
+		r.client = transport.NewClient(r.clk, conns)
+	}
 	r.client.LimitConns(r.plan.concurrency) // sessions in flight never need more
 	if n := r.p.WarmupConnections; n > 0 {
 		if err := r.client.Warm(r.ctx, r.plan.urls, n); err != nil {

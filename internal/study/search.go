@@ -203,6 +203,11 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) error {
 		dir = filepath.Join(dir, profile.ServiceName(p)+"-"+sp.name+"_search")
 	}
 	s.dir = filepath.Join(dir, "search")
+	// Probes share one client: each starts on the connections the last one
+	// left open, as a server's clients would.
+	shared := &profile.Connections{}
+	defer shared.Close()
+	s.e.Shared = shared
 	err := s.search()
 	s.finish()
 	werr := s.write()
