@@ -30,7 +30,7 @@ measure() { # streams requests osl
   local m; m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams "$s" -requests "$n" -osl "$osl")
   local mc; mc=$(awk '{print $2}' <<<"$m"); local mcpu; mcpu=$(awk '{print $4}' <<<"$m")
   local t; t=$( { /usr/bin/time -f "%U %S %M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
-      --url "$addr" --request-count "$n" --concurrency "$s" --isl 10 --osl "$osl" --ui-type none \
+      --url "$addr" --request-count "$n" --concurrency "$s" --isl 10 --osl "$osl" --ui-type none --no-server-metrics \
       --artifact-dir "$out/run-$s" >/dev/null; } 2>&1 | tail -1)
   local scpu; scpu=$(awk '{print $1 + $2}' <<<"$t")
   local sc; sc=$(python3 -c "import json;d=json.load(open('$out/run-$s/profile_export_aiperf.json'));print(int(d['total_osl']['avg']))")

@@ -52,3 +52,16 @@ func printConfig(e env, p *config.Profile) error {
 	_, err = e.Stdout.Write(out)
 	return err
 }
+
+// optionalValues gives --gpu-telemetry its value when it is given alone
+// (AIPerf's form: the default DCGM ports): kong flags always take one.
+func optionalValues(args []string) []string {
+	out := make([]string, 0, len(args)+1)
+	for i, a := range args {
+		out = append(out, a)
+		if a == "--gpu-telemetry" && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-")) {
+			out = append(out, "default")
+		}
+	}
+	return out
+}

@@ -41,6 +41,10 @@ func newFaultServer(t *testing.T, tokens int, gap time.Duration, fault func(int6
 }
 
 func (f *faultServer) handle(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost { // /metrics and other probes: not requests of the run
+		http.NotFound(w, r)
+		return
+	}
 	io.Copy(io.Discard, r.Body)
 	n := f.n.Add(1)
 	f.auth.Store(r.Header.Get("Authorization"), true)

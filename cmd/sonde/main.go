@@ -55,6 +55,7 @@ func run(e env) int {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
+	e.Args = optionalValues(e.Args)
 	file, err := configFile(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)

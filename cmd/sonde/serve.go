@@ -37,6 +37,7 @@ type serveCmd struct {
 	StepDecodeSeq       time.Duration `name:"step-decode-seq" default:"${step_decode_seq}" group:"Engine" help:"Step cost per decoding sequence."`
 	StepKContext        time.Duration `name:"step-kcontext" default:"${step_kcontext}" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
 	MaxModelLen         int           `name:"max-model-len" default:"${max_model_len}" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
+	GPUs                int           `name:"gpus" default:"${gpus}" group:"Engine" help:"Simulated GPUs: serve DCGM-exporter metrics for them at /dcgm/metrics (power and utilization follow the load)."`
 
 	NaturalLength   int `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
 	ReasoningTokens int `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`

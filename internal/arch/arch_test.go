@@ -44,8 +44,10 @@ var allowed = map[string][]string{
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	"internal/profile": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
 		"internal/export", "internal/metrics", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
-		"internal/sim/httpapi", "internal/tokenizer", "internal/transport", "internal/ui"},
-	"internal/sim": {"internal/clock", "internal/corpus", "internal/tokenizer"},
+		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
+	// telemetry reads servers' /metrics; it knows nothing of the run.
+	"internal/telemetry": {},
+	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
 	// study only chooses runs' flags and aggregates their summaries.
 	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record"},
 	"internal/sim/httpapi": {"internal/openai", "internal/sim", "internal/tokenizer"},

@@ -136,6 +136,20 @@ type Profile struct {
 	SliceDuration          *float64 `name:"slice-duration" group:"Output" placeholder:"SEC" help:"Also report every metric per time slice of this length (profile_export_aiperf_timeslices.csv/.json)." json:"slice_duration,omitempty"`
 	FailedRequestThreshold *float64 `name:"failed-request-threshold" group:"Load Generator" placeholder:"FRACTION" help:"End the run early when the fraction of failed requests exceeds this (0 to 1), once max(concurrency, 10) requests have ended." json:"failed_request_threshold,omitempty"`
 
+	// The server's view (internal/telemetry)
+	ServerMetrics        []string `name:"server-metrics" group:"Server Metrics" placeholder:"URL" help:"More Prometheus endpoints to scrape besides each --url's /metrics (http:// and /metrics are added when missing)." json:"server_metrics,omitempty"`
+	NoServerMetrics      bool     `name:"no-server-metrics" group:"Server Metrics" help:"Do not scrape any /metrics." json:"no_server_metrics,omitempty"`
+	ServerMetricsFormats []string `name:"server-metrics-formats" default:"json,csv" group:"Server Metrics" placeholder:"FORMAT" help:"Server-metrics exports: json, csv, jsonl (every scrape)." json:"server_metrics_formats,omitempty"`
+	GPUTelemetry         []string `name:"gpu-telemetry" group:"GPU Telemetry" placeholder:"URL" help:"Scrape GPU telemetry from DCGM exporters; given without URLs, localhost:9400 and :9401 are tried." json:"gpu_telemetry,omitempty"`
+	NoGPUTelemetry       bool     `name:"no-gpu-telemetry" group:"GPU Telemetry" help:"Do not collect GPU telemetry." json:"no_gpu_telemetry,omitempty"`
+	WaitForModelTimeout  float64  `name:"wait-for-model-timeout" default:"0" group:"Readiness" placeholder:"SEC" help:"Wait up to this long for the server to answer before the run starts (0: do not wait)." json:"wait_for_model_timeout,omitempty"`
+	WaitForModelMode     string   `name:"wait-for-model-mode" default:"models" enum:"models,health,inference" group:"Readiness" help:"How readiness is probed: models (GET /v1/models, else /health), health (GET /health), inference (a one-token request, never counted)." json:"wait_for_model_mode,omitempty"`
+	WaitForModelInterval float64  `name:"wait-for-model-interval" default:"5" group:"Readiness" placeholder:"SEC" help:"Seconds between readiness probes." json:"wait_for_model_interval,omitempty"`
+	ResetKVCache         bool     `name:"reset-kv-cache" group:"Readiness" help:"POST the server's prefix-cache reset (--reset-kv-cache-path) between warm-up and profiling, so every run (and every run of a sweep) starts cold." json:"reset_kv_cache,omitempty"`
+	ResetKVCachePath     string   `name:"reset-kv-cache-path" default:"/reset_prefix_cache" group:"Readiness" placeholder:"PATH" help:"Path of the cache reset (vLLM's and SGLang's /reset_prefix_cache)." json:"reset_kv_cache_path,omitempty"`
+	NetworkLatency       bool     `name:"network-latency-automatic" group:"Server Metrics" help:"Measure TCP connect round trips to each server during the run; report them (network_rtt) and the latencies with them removed (network_adjusted_*)." json:"network_latency_automatic,omitempty"`
+	NetworkPingInterval  float64  `name:"network-latency-ping-interval" default:"1" group:"Server Metrics" placeholder:"SEC" help:"Seconds between round-trip probes." json:"network_latency_ping_interval,omitempty"`
+
 	// The single values of the list flags above, for one run
 	// (ResolveLists): nil when not given.
 	Concurrency     *int     `kong:"-" json:"-"`

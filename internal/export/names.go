@@ -53,3 +53,33 @@ func (f Files) TimeslicesJSON() string {
 func (f Files) TimeslicesCSV() string {
 	return f.path("profile_export_aiperf_timeslices.csv", "_timeslices.csv")
 }
+
+// ServerMetricsJSON is server_metrics_export.json (or <prefix>_server_metrics.json).
+func (f Files) ServerMetricsJSON() string {
+	return f.path("server_metrics_export.json", "_server_metrics.json")
+}
+
+// ServerMetricsCSV is server_metrics_export.csv.
+func (f Files) ServerMetricsCSV() string {
+	return f.path("server_metrics_export.csv", "_server_metrics.csv")
+}
+
+// ServerMetricsJSONL is server_metrics_export.jsonl: every scrape.
+func (f Files) ServerMetricsJSONL() string {
+	return f.path("server_metrics_export.jsonl", "_server_metrics.jsonl")
+}
+
+// GPUTelemetryJSON is gpu_telemetry_export.json.
+func (f Files) GPUTelemetryJSON() string {
+	return f.path("gpu_telemetry_export.json", "_gpu_telemetry.json")
+}
+
+// GPUTelemetryCSV is gpu_telemetry_export.csv.
+func (f Files) GPUTelemetryCSV() string {
+	return f.path("gpu_telemetry_export.csv", "_gpu_telemetry.csv")
+}
+
+// NetworkLatency is profile_export_network_latency.jsonl.
+func (f Files) NetworkLatency() string {
+	return f.path("profile_export_network_latency.jsonl", "_network_latency.jsonl")
+}

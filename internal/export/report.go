@@ -32,6 +32,9 @@ func WriteSummaries(files Files, s *metrics.Summary, run *Run) (written map[stri
 // and the files — naming only those written.
 func Report(w io.Writer, files Files, s *metrics.Summary, run *Run, written map[string]bool) {
 	Console(w, s)
+	for _, section := range run.Sections {
+		section(w)
+	}
 	Warnings(w, run.Warnings)
 	fmt.Fprintf(w, "\nCLI Command: %s\n", run.CLICommand)
 	fmt.Fprintf(w, "Benchmark Duration: %.2f sec\n", s.DurationSec)

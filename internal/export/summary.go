@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"maps"
 	"math"
 	"os"
@@ -38,6 +39,10 @@ type Run struct {
 	// ClientCPUPct is the share of the CPU sonde may use that it used while
 	// profiling (0 when unknown).
 	ClientCPUPct float64
+	// TelemetryData is the GPU telemetry block (nil without any).
+	TelemetryData any
+	// Sections print after the console tables (the server's view).
+	Sections []func(io.Writer)
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.
@@ -135,9 +140,9 @@ type errorCount struct {
 	Count        int          `json:"count"`
 }
 
-// isoTime is AIPerf's timestamp form: UTC, microseconds, no zone suffix
+// ISOTime is AIPerf's timestamp form: UTC, microseconds, no zone suffix
 // (Python's datetime.isoformat of a naive UTC time).
-func isoTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
+func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
 
 // SummaryJSON renders profile_export_aiperf.json in AIPerf's schema 1.5:
 // schema_version, benchmark_id, every exported metric under its tag,
@@ -152,6 +157,9 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	}
 	for i := range s.Metrics {
 		o.add(s.Metrics[i].Def.Tag, statsJSON(&s.Metrics[i]))
+	}
+	if run.TelemetryData != nil {
+		o.add("telemetry_data", run.TelemetryData)
 	}
 	if run.InputConfig != nil {
 		o.add("input_config", run.InputConfig)
@@ -172,8 +180,8 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 		errs = append(errs, errorCount{ErrorDetails: errorDetails(e.Error), Count: e.Count})
 	}
 	o.add("error_summary", errs)
-	o.add("start_time", isoTime(run.StartTime))
-	o.add("end_time", isoTime(run.EndTime))
+	o.add("start_time", ISOTime(run.StartTime))
+	o.add("end_time", ISOTime(run.EndTime))
 	o.add("runtime_submission_invalid_reasons", []string{})
 
 	ext := newOrdered()

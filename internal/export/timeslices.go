@@ -18,8 +18,8 @@ func TimeslicesJSON(ss []metrics.Slice) []byte {
 	for _, s := range ss {
 		o := newOrdered()
 		o.add("timeslice_index", s.Index)
-		o.add("start_time", isoTime(time.Unix(0, s.StartNs)))
-		o.add("end_time", isoTime(time.Unix(0, s.EndNs)))
+		o.add("start_time", ISOTime(time.Unix(0, s.StartNs)))
+		o.add("end_time", ISOTime(time.Unix(0, s.EndNs)))
 		for i := range s.Summary.Metrics {
 			o.add(s.Summary.Metrics[i].Def.Tag, statsJSON(&s.Summary.Metrics[i]))
 		}

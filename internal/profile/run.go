@@ -61,6 +61,10 @@ type profileRun struct {
 	slicer *metrics.Slicer
 	// abort says why the run ended early (--failed-request-threshold).
 	abort string
+	// view is the server's own view (/metrics, GPU telemetry).
+	view *serverView
+	// pings are the network round trips (--network-latency-automatic).
+	pings *pinger
 
 	console *ui.Console
 	log     *slog.Logger
@@ -116,6 +120,12 @@ func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
 	if err := r.setUpClient(); err != nil {
+		return err
+	}
+	if err := r.waitForModel(); err != nil {
+		return err
+	}
+	if err := r.setUpServerView(); err != nil {
 		return err
 	}
 	if err := r.setUpPipeline(slos); err != nil {
@@ -351,6 +361,9 @@ func (r *profileRun) execute() error {
 	}
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
+	r.resetCache()
+	r.startServerView()
+	stopPings := r.startPings()
 	startTime, cpu0 := time.Now(), clock.ProcessCPU()
 	if r.slicer != nil {
 		r.slicer.SetOrigin(startTime.UnixNano())
@@ -366,6 +379,8 @@ func (r *profileRun) execute() error {
 	stopWatching()
 	close(records)
 	<-procDone
+	stopPings()
+	r.stopServerView()
 	if runErr != nil {
 		return runErr
 	}
@@ -477,10 +492,13 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if t := r.proc.Template; t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
+	r.addServerView(summary, run)
+	r.addPings(summary)
+	run.Warnings = r.warnings // with the server view's
 	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}
-	if err := r.writeSlices(timeslices); err != nil {
+	if err := errors.Join(r.writeSlices(timeslices), r.writeServerView(), r.writePings()); err != nil {
 		return err
 	}
 	if cancelled {

@@ -36,6 +36,14 @@ func checkShapes(p *config.Profile) []error {
 			add("--request-rate-series sets the rate itself: drop --request-rate, --session-arrival-rate, --user-centric-rate and --fixed-schedule")
 		}
 	}
+	for _, f := range p.ServerMetricsFormats {
+		if f != "json" && f != "csv" && f != "jsonl" {
+			add("--server-metrics-formats: %q is not one of json, csv, jsonl", f)
+		}
+	}
+	if p.WaitForModelTimeout < 0 || p.WaitForModelInterval <= 0 || p.NetworkPingInterval <= 0 {
+		add("--wait-for-model-timeout must not be negative, and --wait-for-model-interval and --network-latency-ping-interval must be positive")
+	}
 	if p.RequestRateRamp != nil && (!openLoop || p.RequestRateSeries != "") {
 		add("--request-rate-ramp-duration needs --request-rate (or --session-arrival-rate) and no --request-rate-series")
 	}

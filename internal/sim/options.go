@@ -25,6 +25,9 @@ type Options struct {
 	Tokenizer   string // "builtin" or a tokenizer.json path
 	APIKey      string // when set, /v1 requests need "Authorization: Bearer <key>"
 	RecordPath  string // when set, every request is appended to this JSONL file
+	// GPUs, when > 0, serves a DCGM-exporter-like /dcgm/metrics for that
+	// many simulated GPUs whose power and utilization follow the load.
+	GPUs int
 }
 
 // DefaultOptions: the batching engine with vLLM-like defaults; AIPerf's mock
@@ -103,6 +106,7 @@ var setters = map[string]setter{
 	"block-size":             intOpt(func(o *Options) *int { return &o.Batch.BlockSize }),
 	"kv-cache-tokens":        intOpt(func(o *Options) *int { return &o.Batch.KVCacheTokens }),
 	"max-model-len":          intOpt(func(o *Options) *int { return &o.MaxModelLen }),
+	"gpus":                   intOpt(func(o *Options) *int { return &o.GPUs }),
 	"prefix-caching": func(o *Options, v string) (err error) {
 		o.Batch.PrefixCaching, err = strconv.ParseBool(v)
 		return
@@ -173,7 +177,7 @@ func Defaults() map[string]string {
 		"error-rate": "0", "error-codes": strings.Join(codes, ","), "disconnect-rate": "0", "malformed-rate": "0",
 		"stall-rate": "0", "stall": o.Faults.Stall.String(), "ready-delay": o.Faults.ReadyDelay.String(),
 		"seed": strconv.FormatUint(o.Seed, 10), "model": o.Model, "tokenizer": o.Tokenizer, "api-key": o.APIKey,
-		"record-requests": o.RecordPath,
+		"record-requests": o.RecordPath, "gpus": strconv.Itoa(o.GPUs),
 	}
 }
 

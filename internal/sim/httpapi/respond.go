@@ -192,9 +192,11 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			return
 		}
 	}
+	// Counted before the end is written: a client that has seen the end
+	// finds the request in /metrics (a final scrape agrees with it).
+	o.done(st, promptTokens, n)
 	write([]byte("data: [DONE]\n\n"))
 	rc.Flush()
-	o.done(st, promptTokens, n)
 }
 
 // observe records token n's latency: TTFT for the first, ITL after.
@@ -264,8 +266,8 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 	default:
 		resp.Choices = []openai.Choice{{Message: &openai.Delta{Role: "assistant", Content: &c}, FinishReason: &finish}}
 	}
-	writeJSON(o.w, http.StatusOK, resp)
 	o.done(st, promptTokens, n)
+	writeJSON(o.w, http.StatusOK, resp)
 }
 
 // startStream sends the SSE response headers at once.

@@ -27,6 +27,7 @@ type Server struct {
 	engine  sim.Engine
 	prompts *promptTokens
 	metrics *promMetrics
+	gpus    *simGPUs // nil without --gpus
 	start   time.Time
 
 	requests   atomic.Int64
@@ -49,6 +50,9 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 	}
 	s := &Server{opts: opts, engine: eng, prompts: newPromptTokens(tok), start: time.Now()}
 	s.metrics = newPromMetrics(opts.Model, eng)
+	if opts.GPUs > 0 {
+		s.gpus = newSimGPUs(opts.GPUs, opts.Model, eng)
+	}
 	if opts.RecordPath != "" {
 		f, err := os.Create(opts.RecordPath)
 		if err != nil {
@@ -69,6 +73,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
 	mux.Handle("GET /metrics", s.metrics.handler())
+	if s.gpus != nil {
+		mux.Handle("GET /dcgm/metrics", s.gpus.handler())
+	}
 	mux.HandleFunc("POST /reset_prefix_cache", func(w http.ResponseWriter, r *http.Request) {
 		if !s.engine.ResetPrefixCache() {
 			writeError(w, http.StatusBadRequest, "this engine has no prefix cache", "BadRequestError")
@@ -97,6 +104,9 @@ func (s *Server) gate(next http.Handler) http.Handler {
 // Serve listens on addr until ctx ends; ready receives the bound address.
 func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) error {
 	defer s.engine.Close()
+	if s.gpus != nil {
+		go s.gpus.run(ctx)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("sim: listen %s: %w", addr, err)

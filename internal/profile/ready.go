@@ -1,0 +1,121 @@
+package profile
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// waitForModel waits, with --wait-for-model-timeout, until every server
+// answers: its models list (else /health), its /health, or a one-token
+// request of its endpoint (--wait-for-model-mode inference; never counted).
+// The clock of the run starts only after.
+func (r *profileRun) waitForModel() error {
+	p := r.p
+	if p.WaitForModelTimeout <= 0 {
+		return nil
+	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(r.ctx, time.Duration(p.WaitForModelTimeout*float64(time.Second)))
+	defer cancel()
+	hc := &http.Client{Timeout: 10 * time.Second}
+	interval := time.Duration(max(p.WaitForModelInterval, 0.01) * float64(time.Second))
+	for _, u := range r.plan.urls {
+		last := ""
+		for {
+			ok, why := r.probeReady(ctx, hc, u)
+			if ok {
+				break
+			}
+			last = why
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("--wait-for-model-timeout: %s was not ready after %.0f s (last answer: %s)", baseOf(u), p.WaitForModelTimeout, last)
+			case <-time.After(interval):
+			}
+		}
+	}
+	r.logf("The server answered after %.1f s (--wait-for-model-mode %s)", time.Since(start).Seconds(), p.WaitForModelMode)
+	return nil
+}
+
+// probeReady asks once; why says what the server answered instead.
+func (r *profileRun) probeReady(ctx context.Context, hc *http.Client, endpointURL string) (bool, string) {
+	base := baseOf(endpointURL)
+	do := func(method, url string, body []byte) (int, string) {
+		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+		if err != nil {
+			return 0, err.Error()
+		}
+		for k, v := range baseHeaders(r.p, r.e.Version) {
+			req.Header[k] = v
+		}
+		req.Header.Set("Accept", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return 0, err.Error()
+		}
+		defer resp.Body.Close()
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return resp.StatusCode, resp.Status
+	}
+	switch r.p.WaitForModelMode {
+	case "health":
+		code, why := do(http.MethodGet, base+"/health", nil)
+		return code == http.StatusOK, why
+	case "inference":
+		body := map[string]any{"model": r.p.Model[0], "max_tokens": 1, "stream": false}
+		if r.p.EndpointType == "completions" {
+			body["prompt"] = "Hi"
+		} else {
+			body["messages"] = []map[string]string{{"role": "user", "content": "Hi"}}
+		}
+		b, _ := json.Marshal(body)
+		code, why := do(http.MethodPost, endpointURL, b)
+		return code == http.StatusOK, why
+	}
+	code, why := do(http.MethodGet, base+"/v1/models", nil)
+	if code == http.StatusNotFound {
+		code, why = do(http.MethodGet, base+"/health", nil)
+	}
+	return code == http.StatusOK, why
+}
+
+// resetCache empties every server's prefix cache (--reset-kv-cache) before
+// profiling; a server that refuses only gets a warning.
+func (r *profileRun) resetCache() {
+	p := r.p
+	if !p.ResetKVCache {
+		return
+	}
+	hc := &http.Client{Timeout: 30 * time.Second}
+	path := "/" + strings.TrimPrefix(p.ResetKVCachePath, "/")
+	for _, u := range r.plan.urls {
+		url := baseOf(u) + path
+		req, err := http.NewRequestWithContext(r.ctx, http.MethodPost, url, nil)
+		if err != nil {
+			r.warn(fmt.Sprintf("--reset-kv-cache: %v", err))
+			continue
+		}
+		for k, v := range baseHeaders(p, r.e.Version) {
+			req.Header[k] = v
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			r.warn(fmt.Sprintf("--reset-kv-cache: POST %s: %v", url, err))
+			continue
+		}
+		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			r.warn(fmt.Sprintf("--reset-kv-cache: POST %s answered %s; the cache was not reset.", url, resp.Status))
+			continue
+		}
+		r.logf("Reset the prefix cache of %s", baseOf(u))
+	}
+}

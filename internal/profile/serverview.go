@@ -1,0 +1,217 @@
+package profile
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/telemetry"
+)
+
+// scrapeInterval is how often /metrics endpoints are read during profiling.
+const scrapeInterval = 333 * time.Millisecond
+
+// serverView is what the server says about itself during profiling: its
+// /metrics and its GPUs' (DCGM exporters), each scraped on its own
+// goroutine and client, never on the measuring path.
+type serverView struct {
+	server, gpu   *telemetry.Collector
+	gpuConfigured []string
+	jsonl         *os.File
+	jsonlW        *bufio.Writer
+	serverRes     *telemetry.Result
+	gpuRes        *telemetry.Result
+}
+
+// baseOf is scheme://host of an endpoint URL.
+func baseOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return u
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+// metricsURL adds http:// and /metrics to a host or host:port given alone.
+func metricsURL(u string) string {
+	if !strings.Contains(u, "://") {
+		u = "http://" + u
+	}
+	if p, err := url.Parse(u); err == nil && (p.Path == "" || p.Path == "/") {
+		u = strings.TrimSuffix(u, "/") + "/metrics"
+	}
+	return u
+}
+
+// setUpServerView finds the endpoints to scrape: each server's /metrics
+// (unless --no-server-metrics) and --server-metrics; DCGM exporters with
+// --gpu-telemetry. Endpoints that do not answer now are left out, with a
+// warning when the user named them.
+func (r *profileRun) setUpServerView() error {
+	p := r.p
+	var server []string
+	if !p.NoServerMetrics {
+		for _, u := range r.plan.urls {
+			if m := baseOf(u) + "/metrics"; !slices.Contains(server, m) {
+				server = append(server, m)
+			}
+		}
+		for _, u := range p.ServerMetrics {
+			if m := metricsURL(u); !slices.Contains(server, m) {
+				server = append(server, m)
+			}
+		}
+	}
+	var gpu []string
+	if !p.NoGPUTelemetry {
+		for _, u := range p.GPUTelemetry {
+			if u == "default" {
+				// DCGM exporter's usual ports, and the simulator's own
+				// exporter beside each server (dropped quietly when absent).
+				gpu = append(gpu, "http://localhost:9400/metrics", "http://localhost:9401/metrics")
+				for _, e := range r.plan.urls {
+					gpu = append(gpu, baseOf(e)+"/dcgm/metrics")
+				}
+				continue
+			}
+			gpu = append(gpu, metricsURL(u))
+		}
+	}
+	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
+	defer cancel()
+	v := &serverView{gpuConfigured: gpu}
+	if len(server) > 0 {
+		var onScrape func(*telemetry.Scrape)
+		if slices.Contains(p.ServerMetricsFormats, "jsonl") {
+			f, err := os.Create(r.files.ServerMetricsJSONL())
+			if err != nil {
+				return err
+			}
+			v.jsonl, v.jsonlW = f, bufio.NewWriterSize(f, 256<<10)
+			onScrape = func(s *telemetry.Scrape) { telemetry.WriteScrape(v.jsonlW, s) }
+		}
+		v.server = telemetry.NewCollector(server, scrapeInterval, onScrape)
+		for _, d := range v.server.Reachable(ctx) {
+			if named(p.ServerMetrics, d) {
+				r.warn("Server metrics: " + d + " does not answer; it is not scraped.")
+			} else {
+				r.log.Info("Server metrics: " + d + " does not answer; not scraped (--no-server-metrics to skip)")
+			}
+		}
+	}
+	if len(gpu) > 0 {
+		v.gpu = telemetry.NewCollector(gpu, scrapeInterval, nil)
+		dropped := v.gpu.Reachable(ctx)
+		if len(v.gpu.URLs()) == 0 {
+			r.warn("GPU telemetry: no DCGM exporter answers (" + strings.Join(dropped, "; ") + ").")
+		} else if len(dropped) > 0 && !slices.Contains(p.GPUTelemetry, "default") {
+			r.warn("GPU telemetry: " + strings.Join(dropped, "; ") + " does not answer.")
+		}
+	}
+	r.view = v
+	return nil
+}
+
+func named(given []string, dropped string) bool {
+	for _, g := range given {
+		if strings.HasPrefix(dropped, metricsURL(g)) {
+			return true
+		}
+	}
+	return false
+}
+
+// startServerView takes the baseline scrapes, just before profiling.
+func (r *profileRun) startServerView() {
+	if v := r.view; v != nil {
+		for _, c := range []*telemetry.Collector{v.server, v.gpu} {
+			if c != nil && len(c.URLs()) > 0 {
+				c.Start()
+			}
+		}
+	}
+}
+
+// stopServerView takes the final scrapes, once every response is in.
+func (r *profileRun) stopServerView() {
+	v := r.view
+	if v == nil {
+		return
+	}
+	if v.server != nil && len(v.server.URLs()) > 0 {
+		v.serverRes = v.server.Stop()
+	}
+	if v.gpu != nil && len(v.gpu.URLs()) > 0 {
+		v.gpuRes = v.gpu.Stop()
+	}
+}
+
+// addServerView puts the server's view into the summary and the run: the
+// GPUs' energy metrics, telemetry_data, and the console sections.
+func (r *profileRun) addServerView(s *metrics.Summary, run *export.Run) {
+	v := r.view
+	if v == nil {
+		return
+	}
+	if v.serverRes != nil {
+		for _, e := range v.serverRes.Endpoints {
+			if e.Errors > 0 {
+				r.warn(fmt.Sprintf("Server metrics: %d scrapes of %s failed (last: %s); the summary covers the others.", e.Errors, e.URL, e.LastError))
+			}
+		}
+		hs := telemetry.Headlines(v.serverRes)
+		ttft, itl := mean(s, "time_to_first_token"), mean(s, "inter_token_latency")
+		run.Sections = append(run.Sections, func(w io.Writer) { telemetry.Print(w, hs, ttft, itl) })
+	}
+	if v.gpuRes != nil {
+		gpus := telemetry.GPUs(v.gpuRes)
+		if joules, _, ok := telemetry.Energy(gpus); ok {
+			s.AddEnergy(joules)
+		}
+		run.TelemetryData = telemetry.TelemetryData(v.gpuConfigured, v.gpuRes, gpus, export.ISOTime(run.StartTime), export.ISOTime(run.EndTime))
+		run.Sections = append(run.Sections, func(w io.Writer) { telemetry.PrintGPUs(w, gpus) })
+	}
+}
+
+func mean(s *metrics.Summary, tag string) float64 {
+	if r, ok := s.Lookup(tag); ok {
+		return r.Stats.Avg
+	}
+	return -1
+}
+
+// writeServerView writes the server-metrics and GPU-telemetry files.
+func (r *profileRun) writeServerView() error {
+	v := r.view
+	if v == nil {
+		return nil
+	}
+	var errs []error
+	if v.jsonl != nil {
+		errs = append(errs, v.jsonlW.Flush(), v.jsonl.Close())
+	}
+	if res := v.serverRes; res != nil {
+		if slices.Contains(r.p.ServerMetricsFormats, "json") {
+			errs = append(errs, export.WriteFile(r.files.ServerMetricsJSON(), telemetry.ServerJSON(res)))
+		}
+		if slices.Contains(r.p.ServerMetricsFormats, "csv") {
+			errs = append(errs, export.WriteFile(r.files.ServerMetricsCSV(), telemetry.ServerCSV(res)))
+		}
+	}
+	if res := v.gpuRes; res != nil {
+		gpus := telemetry.GPUs(res)
+		joules, watts, _ := telemetry.Energy(gpus)
+		errs = append(errs, export.WriteFile(r.files.GPUTelemetryJSON(), telemetry.GPUJSON(gpus, joules, watts)),
+			export.WriteFile(r.files.GPUTelemetryCSV(), telemetry.GPUCSV(gpus)))
+	}
+	return errors.Join(errs...)
+}

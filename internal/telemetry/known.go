@@ -1,0 +1,196 @@
+package telemetry
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+)
+
+// A role is one thing worth seeing of any server, under the names each
+// server family gives it (vLLM, SGLang, TensorRT-LLM, Dynamo, Triton,
+// llama.cpp's server). The first name an endpoint has is used.
+type role struct {
+	label string
+	kind  string // gauge (avg, max), counter (increase), histogram (p50, p99 in ms), ratio (hits/queries)
+	names []string
+	// ratio: the numerator and denominator counters.
+	num, den []string
+	scale    float64 // histogram values to ms, gauges to %
+}
+
+var roles = []role{
+	{label: "Requests running", kind: "gauge", names: []string{"vllm:num_requests_running", "sglang:num_running_reqs",
+		"dynamo_frontend_inflight_requests", "llamacpp:requests_processing", "trtllm_num_requests_running", "nv_inference_exec_count"}},
+	{label: "Requests waiting", kind: "gauge", names: []string{"vllm:num_requests_waiting", "sglang:num_queue_reqs",
+		"dynamo_frontend_queued_requests", "llamacpp:requests_deferred", "trtllm_num_requests_waiting", "nv_inference_pending_request_count"}},
+	{label: "KV-cache usage (%)", kind: "gauge", scale: 100, names: []string{"vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc",
+		"sglang:token_usage", "llamacpp:kv_cache_usage_ratio", "trtllm_kv_cache_utilization"}},
+	{label: "Preemptions", kind: "counter", names: []string{"vllm:num_preemptions_total", "sglang:num_retracted_reqs_total"}},
+	{label: "Prefix-cache hit rate (%)", kind: "ratio", scale: 100,
+		num: []string{"vllm:prefix_cache_hits_total", "vllm:gpu_prefix_cache_hits_total"},
+		den: []string{"vllm:prefix_cache_queries_total", "vllm:gpu_prefix_cache_queries_total"}},
+	{label: "Prefix-cache hit rate (%)", kind: "gauge", scale: 100, names: []string{"sglang:cache_hit_rate"}},
+	{label: "Server TTFT (ms)", kind: "histogram", scale: 1000, names: []string{"vllm:time_to_first_token_seconds",
+		"sglang:time_to_first_token_seconds", "dynamo_frontend_time_to_first_token_seconds", "trtllm_time_to_first_token_seconds"}},
+	{label: "Server ITL (ms)", kind: "histogram", scale: 1000, names: []string{"vllm:inter_token_latency_seconds",
+		"vllm:time_per_output_token_seconds", "sglang:inter_token_latency_seconds", "sglang:time_per_output_token_seconds",
+		"dynamo_frontend_inter_token_latency_seconds", "trtllm_time_per_output_token_seconds"}},
+	{label: "Server request latency (ms)", kind: "histogram", scale: 1000, names: []string{"vllm:e2e_request_latency_seconds",
+		"sglang:e2e_request_latency_seconds", "dynamo_frontend_request_duration_seconds", "trtllm_e2e_request_latency_seconds"}},
+	{label: "Prompt tokens", kind: "counter", names: []string{"vllm:prompt_tokens_total", "sglang:prompt_tokens_total",
+		"llamacpp:prompt_tokens_total"}},
+	{label: "Generation tokens", kind: "counter", names: []string{"vllm:generation_tokens_total", "sglang:generation_tokens_total",
+		"llamacpp:tokens_predicted_total"}},
+}
+
+// Headline is one line of the console's server section.
+type Headline struct {
+	Endpoint, Label, Metric string
+	A, B                    float64 // gauge: avg, max; histogram: p50, p99 (from the buckets); counter, ratio: value, NaN
+	Mean                    float64 // histogram: sum/count, exact
+}
+
+// total sums a metric over its series (every label set), for one field.
+func total(m *MetricResult, field func(*SeriesResult) *float64) (float64, bool) {
+	sum, ok := 0.0, false
+	for i := range m.Series {
+		if v := field(&m.Series[i]); v != nil {
+			sum += *v
+			ok = true
+		}
+	}
+	return sum, ok
+}
+
+func first(e *EndpointResult, names []string) (*MetricResult, bool) {
+	for _, n := range names {
+		if m, ok := e.Lookup(n); ok {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// Headlines picks the roles each endpoint has.
+func Headlines(r *Result) []Headline {
+	var out []Headline
+	for i := range r.Endpoints {
+		e := &r.Endpoints[i]
+		for _, ro := range roles {
+			h := Headline{Endpoint: e.URL, Label: ro.label, B: math.NaN()}
+			scale := ro.scale
+			if scale == 0 {
+				scale = 1
+			}
+			switch ro.kind {
+			case "ratio":
+				n, ok1 := first(e, ro.num)
+				d, ok2 := first(e, ro.den)
+				if !ok1 || !ok2 {
+					continue
+				}
+				hits, _ := total(n, func(s *SeriesResult) *float64 { return s.Delta })
+				queries, _ := total(d, func(s *SeriesResult) *float64 { return s.Delta })
+				if queries <= 0 {
+					continue
+				}
+				h.Metric, h.A = n.Name, hits/queries*scale
+			default:
+				m, ok := first(e, ro.names)
+				if !ok || len(m.Series) == 0 {
+					continue
+				}
+				h.Metric = m.Name
+				switch ro.kind {
+				case "gauge":
+					avg, _ := total(m, func(s *SeriesResult) *float64 { return s.Avg })
+					mx, _ := total(m, func(s *SeriesResult) *float64 { return s.Max })
+					h.A, h.B = avg*scale, mx*scale
+				case "counter":
+					h.A, _ = total(m, func(s *SeriesResult) *float64 { return s.Delta })
+				case "histogram":
+					bs := mergeBuckets(m)
+					h.A, h.B = HistogramQuantile(0.5, bs)*scale, HistogramQuantile(0.99, bs)*scale
+					sum, _ := total(m, func(s *SeriesResult) *float64 { return s.Sum })
+					n, _ := total(m, func(s *SeriesResult) *float64 { return s.Count })
+					if math.IsNaN(h.A) || n <= 0 {
+						continue
+					}
+					h.Mean = sum / n * scale
+				}
+			}
+			if !hasLabel(out, e.URL, ro.label) {
+				out = append(out, h)
+			}
+		}
+	}
+	return out
+}
+
+func hasLabel(hs []Headline, endpoint, label string) bool {
+	for _, h := range hs {
+		if h.Endpoint == endpoint && h.Label == label {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeBuckets adds the bucket increases of every series of a histogram.
+func mergeBuckets(m *MetricResult) []Bucket {
+	var out []Bucket
+	for _, s := range m.Series {
+		for _, b := range s.Buckets {
+			found := false
+			for i := range out {
+				if out[i].LE == b.LE {
+					out[i].Count += b.Count
+					found = true
+				}
+			}
+			if !found {
+				out = append(out, b)
+			}
+		}
+	}
+	return out
+}
+
+// Print writes the console's server section; clientTTFT and clientITL
+// (means, ms; ≤ 0 when unknown) show how much of what the client saw the
+// server does not account for: network, HTTP and queueing before the
+// engine. Means are compared, being exact on both sides (a histogram's
+// sum over its count); the percentiles are estimated from its buckets.
+func Print(w io.Writer, hs []Headline, clientTTFT, clientITL float64) {
+	if len(hs) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "\nsonde | Server Metrics (from the server's /metrics over the profiling phase)")
+	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "endpoint\tmetric\tvalue\t")
+	for _, h := range hs {
+		val := ""
+		switch {
+		case strings.HasSuffix(h.Label, "(ms)"):
+			val = fmt.Sprintf("mean %.2f, p50 ~%.2f, p99 ~%.2f", h.Mean, h.A, h.B)
+			client := math.NaN()
+			switch h.Label {
+			case "Server TTFT (ms)":
+				client = clientTTFT
+			case "Server ITL (ms)":
+				client = clientITL
+			}
+			if !math.IsNaN(client) && client > 0 {
+				val += fmt.Sprintf("; client mean %.2f: %.0f %% outside the engine", client, (client-h.Mean)/client*100)
+			}
+		case !math.IsNaN(h.B):
+			val = fmt.Sprintf("avg %.2f, max %.2f", h.A, h.B)
+		default:
+			val = fmt.Sprintf("%.2f", h.A)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", h.Endpoint, h.Label, val)
+	}
+	tw.Flush()
+}
