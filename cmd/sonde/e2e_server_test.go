@@ -1,8 +1,10 @@
 package main
 
 import (
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -168,5 +170,29 @@ func TestResetKVCache(t *testing.T) {
 	}
 	if without, with := hits(), hits("--reset-kv-cache"); without == 0 || with != 0 {
 		t.Errorf("prefix-cache hits while profiling: %v without the reset, %v with it; want some, then none", without, with)
+	}
+}
+
+// The simulator's DCGM exporter on its own port (--dcgm-port), named as a
+// real one would be (host:port, /metrics added).
+func TestDCGMPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	sim := startSim(t, "--gpus", "1", "--dcgm-port", port, "--ttft", "1ms", "--itl", "1ms")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "4",
+		"--gpu-telemetry", "127.0.0.1:"+port, "--no-server-metrics", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if gpus := readJSON(t, filepath.Join(dir, "gpu_telemetry_export.json"))["gpus"].([]any); len(gpus) != 1 {
+		t.Errorf("%d GPUs", len(gpus))
+	}
+	if _, err := os.Stat(filepath.Join(dir, "server_metrics_export.json")); err == nil {
+		t.Error("--no-server-metrics wrote server metrics")
 	}
 }

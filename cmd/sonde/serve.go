@@ -38,6 +38,7 @@ type serveCmd struct {
 	StepKContext        time.Duration `name:"step-kcontext" default:"${step_kcontext}" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
 	MaxModelLen         int           `name:"max-model-len" default:"${max_model_len}" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
 	GPUs                int           `name:"gpus" default:"${gpus}" group:"Engine" help:"Simulated GPUs: serve DCGM-exporter metrics for them at /dcgm/metrics (power and utilization follow the load)."`
+	DCGMPort            int           `name:"dcgm-port" default:"${dcgm_port}" group:"Engine" help:"With --gpus: also serve the GPU metrics at /metrics on this port, as NVIDIA's DCGM exporter (its usual port is 9400)."`
 
 	NaturalLength   int `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
 	ReasoningTokens int `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`

@@ -28,6 +28,9 @@ type Options struct {
 	// GPUs, when > 0, serves a DCGM-exporter-like /dcgm/metrics for that
 	// many simulated GPUs whose power and utilization follow the load.
 	GPUs int
+	// DCGMPort, when > 0 (with GPUs), also serves the GPU metrics at
+	// /metrics on this port of the same host, as a DCGM exporter does.
+	DCGMPort int
 }
 
 // DefaultOptions: the batching engine with vLLM-like defaults; AIPerf's mock
@@ -107,6 +110,7 @@ var setters = map[string]setter{
 	"kv-cache-tokens":        intOpt(func(o *Options) *int { return &o.Batch.KVCacheTokens }),
 	"max-model-len":          intOpt(func(o *Options) *int { return &o.MaxModelLen }),
 	"gpus":                   intOpt(func(o *Options) *int { return &o.GPUs }),
+	"dcgm-port":              intOpt(func(o *Options) *int { return &o.DCGMPort }),
 	"prefix-caching": func(o *Options, v string) (err error) {
 		o.Batch.PrefixCaching, err = strconv.ParseBool(v)
 		return
@@ -177,7 +181,7 @@ func Defaults() map[string]string {
 		"error-rate": "0", "error-codes": strings.Join(codes, ","), "disconnect-rate": "0", "malformed-rate": "0",
 		"stall-rate": "0", "stall": o.Faults.Stall.String(), "ready-delay": o.Faults.ReadyDelay.String(),
 		"seed": strconv.FormatUint(o.Seed, 10), "model": o.Model, "tokenizer": o.Tokenizer, "api-key": o.APIKey,
-		"record-requests": o.RecordPath, "gpus": strconv.Itoa(o.GPUs),
+		"record-requests": o.RecordPath, "gpus": strconv.Itoa(o.GPUs), "dcgm-port": strconv.Itoa(o.DCGMPort),
 	}
 }
 

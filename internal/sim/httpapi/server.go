@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -117,10 +118,23 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 				s.conns.Add(1)
 			}
 		}}
+	errc := make(chan error, 2)
+	if s.gpus != nil && s.opts.DCGMPort > 0 {
+		host, _, _ := net.SplitHostPort(ln.Addr().String())
+		dln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(s.opts.DCGMPort)))
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("sim: --dcgm-port: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", s.gpus.handler())
+		dcgm := &http.Server{Handler: mux, ReadHeaderTimeout: 30 * time.Second}
+		go func() { errc <- dcgm.Serve(dln) }()
+		defer dcgm.Close()
+	}
 	if ready != nil {
 		ready(ln.Addr())
 	}
-	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
