@@ -41,7 +41,8 @@ func serverMetric(t *testing.T, dir, name, field string) float64 {
 func TestServerMetricsAndGPUTelemetry(t *testing.T) {
 	sim := startSim(t, "--gpus", "2", "--max-num-seqs", "8")
 	dir := filepath.Join(t.TempDir(), "out")
-	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "4", "--request-count", "24",
+	// Long enough for several scrapes under load, whatever the machine.
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "4", "--benchmark-duration", "1.2",
 		"--isl", "64", "--osl", "12", "--conversation-turn-mean", "2", "--warmup-request-count", "4", "--gpu-telemetry",
 		"--server-metrics-formats", "json,csv,jsonl", "--network-latency-automatic", "--network-latency-ping-interval", "0.05",
 		"--ui-type", "none", "--artifact-dir", dir)

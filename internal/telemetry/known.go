@@ -22,7 +22,7 @@ type role struct {
 
 var roles = []role{
 	{label: "Requests running", kind: "gauge", names: []string{"vllm:num_requests_running", "sglang:num_running_reqs",
-		"dynamo_frontend_inflight_requests", "llamacpp:requests_processing", "trtllm_num_requests_running", "nv_inference_exec_count"}},
+		"dynamo_frontend_inflight_requests", "llamacpp:requests_processing", "trtllm_num_requests_running"}},
 	{label: "Requests waiting", kind: "gauge", names: []string{"vllm:num_requests_waiting", "sglang:num_queue_reqs",
 		"dynamo_frontend_queued_requests", "llamacpp:requests_deferred", "trtllm_num_requests_waiting", "nv_inference_pending_request_count"}},
 	{label: "KV-cache usage (%)", kind: "gauge", scale: 100, names: []string{"vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc",
