@@ -32,6 +32,7 @@ type cli struct {
 	Profile   config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
 	Serve     serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
 	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
+	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
@@ -92,6 +93,8 @@ func run(e env) int {
 		err = c.Serve.run(e, given)
 	case "summarize <dir>":
 		err = c.Summarize.run(e)
+	case "compare <a> <b>":
+		err = c.Compare.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
 	case "version":

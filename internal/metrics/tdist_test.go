@@ -19,3 +19,19 @@ func TestTQuantile(t *testing.T) {
 		t.Error("df 0 has no quantile")
 	}
 }
+
+// Worked by hand: U = 12.5 (five ties of one each), mean 50, σ² =
+// 100/12·(21 − 30/380) = 174.34, z = (37.5 − 0.5)/13.204 = 2.802, p = 0.00508.
+func TestMannWhitney(t *testing.T) {
+	a := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}
+	b := []float64{6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
+	if p := MannWhitney(a, b); math.Abs(p-0.00508) > 0.00005 {
+		t.Errorf("shifted samples: p = %v, want about 0.00508", p)
+	}
+	if p := MannWhitney(a, a); p < 0.9 {
+		t.Errorf("the same sample: p = %v, want about 1", p)
+	}
+	if p := MannWhitney(nil, a); !math.IsNaN(p) {
+		t.Errorf("an empty side: %v", p)
+	}
+}
