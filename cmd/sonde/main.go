@@ -33,6 +33,7 @@ type cli struct {
 	Serve     serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
 	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
 	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
+	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
@@ -95,6 +96,8 @@ func run(e env) int {
 		err = c.Summarize.run(e)
 	case "compare <a> <b>":
 		err = c.Compare.run(e)
+	case "merge <dirs>":
+		err = c.Merge.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
 	case "version":

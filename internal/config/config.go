@@ -150,6 +150,11 @@ type Profile struct {
 	NetworkLatency       bool     `name:"network-latency-automatic" group:"Server Metrics" help:"Measure TCP connect round trips to each server during the run; report them (network_rtt) and the latencies with them removed (network_adjusted_*)." json:"network_latency_automatic,omitempty"`
 	NetworkPingInterval  float64  `name:"network-latency-ping-interval" default:"1" group:"Server Metrics" placeholder:"SEC" help:"Seconds between round-trip probes." json:"network_latency_ping_interval,omitempty"`
 
+	// Scale-out: one of several shards of one run
+	ShardIndex *int   `name:"shard-index" group:"Scale-Out" placeholder:"I" help:"This process is shard I (from 0) of --shard-count; default $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's)." json:"shard_index,omitempty"`
+	ShardCount int    `name:"shard-count" default:"0" group:"Scale-Out" placeholder:"N" help:"Split the run over N processes: each runs every N-th session (and user, and arrival) of the same seeded plan; --concurrency, --request-count and the rates are totals. Default $SONDE_SHARD_COUNT, else 1." json:"shard_count,omitempty"`
+	StartAt    string `name:"start-at" group:"Scale-Out" placeholder:"TIME" help:"Send the first profiling request at this instant (RFC 3339, or Unix ns): every shard starts together." json:"start_at,omitempty"`
+
 	// The single values of the list flags above, for one run
 	// (ResolveLists): nil when not given.
 	Concurrency     *int     `kong:"-" json:"-"`

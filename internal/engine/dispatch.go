@@ -106,7 +106,14 @@ func (e *Engine) runRate(issue, run context.Context) {
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
 		wait = d.waitForTick
 	}
-	ticks := schedule.NewTicker(e.cfg.Arrivals, e.clock.Now())
+	arrivals, t0 := e.cfg.Arrivals, e.clock.Now()
+	if e.cfg.ShardCount > 1 {
+		// Every shard draws the whole schedule and keeps every n-th arrival:
+		// together they send the one schedule.
+		every := schedule.Every(arrivals, e.cfg.ShardCount, e.cfg.ShardIndex)
+		arrivals, t0 = every, t0+int64(every.Offset)
+	}
+	ticks := schedule.NewTicker(arrivals, t0)
 	for issue.Err() == nil {
 		for len(d.pending) > 0 && d.sessions.tryAcquire() {
 			d.start(issue, run, d.pending[0], wait)

@@ -60,6 +60,11 @@ type Config struct {
 	// answers instead of the live ones, so every run sends the same
 	// prompts (the with-responses context modes, --replay-outputs).
 	Precanned bool
+	// ShardIndex of ShardCount: this process runs the sessions whose global
+	// number is ShardIndex modulo ShardCount (and, with users, those
+	// users), out of the same seeded plan every shard draws in full, so the
+	// shards together send what one process would. ShardCount ≤ 1: all.
+	ShardIndex, ShardCount int
 	// ConcurrencyRamp starts the burst workers one after another over this
 	// time, a linear climb to Concurrency (--concurrency-ramp-duration).
 	ConcurrencyRamp time.Duration
@@ -223,8 +228,10 @@ func (e *Engine) countUnclaimed(issue context.Context) {
 	if issue.Err() != nil {
 		reason = stopReason(issue)
 	}
-	for _, i := range p.Order[min(from, len(p.Order)):min(e.cfg.MaxSessions, len(p.Order))] {
-		e.countUnsent(reason, len(e.cfg.Conversations[i].Turns))
+	for n := from; n < min(e.cfg.MaxSessions, len(p.Order)); n++ {
+		if e.mine(n) {
+			e.countUnsent(reason, len(e.cfg.Conversations[p.Order[n]].Turns))
+		}
 	}
 }
 
@@ -238,12 +245,22 @@ func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
-		return 0, nil, false
+	for {
+		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
+			return 0, nil, false
+		}
+		n := e.sessions
+		e.sessions++
+		conv := &e.cfg.Conversations[e.cfg.Sampler.Next()] // drawn by every shard: the plan stays global
+		if e.mine(n) {
+			return n, conv, true
+		}
 	}
-	n := e.sessions
-	e.sessions++
-	return n, &e.cfg.Conversations[e.cfg.Sampler.Next()], true
+}
+
+// mine reports whether global session (or user) n belongs to this shard.
+func (e *Engine) mine(n int) bool {
+	return e.cfg.ShardCount <= 1 || n%e.cfg.ShardCount == e.cfg.ShardIndex
 }
 
 // claimRequest reserves one request of the budget.
@@ -258,7 +275,7 @@ func (e *Engine) claimRequest() bool {
 func (e *Engine) workers() int {
 	n := max(e.cfg.Concurrency, 1)
 	if e.cfg.MaxSessions > 0 {
-		n = min(n, e.cfg.MaxSessions)
+		n = min(n, max(1, e.cfg.MaxSessions/max(e.cfg.ShardCount, 1)+1))
 	}
 	if e.cfg.MaxRequests > 0 {
 		n = min(n, e.cfg.MaxRequests)

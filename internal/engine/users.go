@@ -16,6 +16,9 @@ func (e *Engine) runUsers(issue, run context.Context) {
 	t0 := e.clock.Now()
 	var wg sync.WaitGroup
 	for u := range e.cfg.Users {
+		if !e.mine(u) {
+			continue // another shard's user
+		}
 		wg.Go(func() {
 			next := t0 + int64(e.cfg.UserGap)*int64(u)/int64(e.cfg.Users)
 			for e.clock.Wait(issue, next, nil) && active.acquire(issue) {

@@ -43,6 +43,8 @@ type Run struct {
 	TelemetryData any
 	// Sections print after the console tables (the server's view).
 	Sections []func(io.Writer)
+	// Extra are more of sonde's additions, by key (a merge's shards).
+	Extra map[string]any
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.
@@ -217,6 +219,9 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	}
 	ext.add("per_turn", turns)
 	ext.add("warnings", append([]string{}, run.Warnings...))
+	for _, k := range slices.Sorted(maps.Keys(run.Extra)) {
+		ext.add(k, run.Extra[k])
+	}
 	if run.Options != nil {
 		ext.add("options", run.Options)
 	}

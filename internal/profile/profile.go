@@ -131,11 +131,21 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx}
+	sh, err := shardOf(e, p)
+	if err == nil {
+		_, err = startAt(p.StartAt)
+	}
+	if err != nil {
+		return nil, UsageError{err}
+	}
+	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx, shard: sh}
+	if err := r.plan.load.applyShard(sh); err != nil {
+		return nil, UsageError{err}
+	}
 	if err := checkOpenFiles(p, r.plan.load, clock.OpenFileLimit()); err != nil {
 		return nil, err
 	}
-	r.files = export.Files{Dir: artifactDir(p, r.plan.load), Prefix: p.ExportPrefix}
+	r.files = export.Files{Dir: shardDir(artifactDir(p, planOf(p)), sh), Prefix: p.ExportPrefix}
 	closeLog, err := r.openLog()
 	if err != nil {
 		return nil, err

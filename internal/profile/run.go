@@ -65,6 +65,8 @@ type profileRun struct {
 	view *serverView
 	// pings are the network round trips (--network-latency-automatic).
 	pings *pinger
+	// shard is this process's part of a sharded run.
+	shard shard
 
 	console *ui.Console
 	log     *slog.Logger
@@ -221,7 +223,7 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 	meanGap := 0.0
 	switch {
 	case pl.rate > 0:
-		meanGap = 1e9 / pl.rate
+		meanGap = 1e9 / pl.rate * float64(r.shard.count) // a shard sends every n-th arrival
 	case pl.users > 0:
 		meanGap = float64(pl.userGap) / float64(pl.users)
 	}
@@ -292,7 +294,7 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
 		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
 		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
-		ChatMessages: r.proc.Template != nil,
+		ChatMessages: r.proc.Template != nil, ShardIndex: r.shard.index, ShardCount: r.shard.count,
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate
@@ -362,6 +364,7 @@ func (r *profileRun) execute() error {
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
 	r.resetCache()
+	r.waitForStart(issueCtx)
 	r.startServerView()
 	stopPings := r.startPings()
 	startTime, cpu0 := time.Now(), clock.ProcessCPU()

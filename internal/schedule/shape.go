@@ -142,3 +142,32 @@ func RateAt(pts []Point, t float64) float64 {
 	}
 	return pts[len(pts)-1].Rate
 }
+
+// Stride keeps arrival k of every n of a base process, from the offset-th:
+// shard offset of n. Its gaps are sums of n base gaps; Offset is the time
+// of its first arrival after the base's first.
+type Stride struct {
+	Base   Arrivals
+	N      int
+	Offset time.Duration
+}
+
+// Every draws the base process's first offset gaps into Offset, so the
+// shard's arrival j is the base's arrival j·n + offset.
+func Every(base Arrivals, n, offset int) *Stride {
+	s := &Stride{Base: base, N: n}
+	for range offset {
+		s.Offset += base.Next()
+	}
+	return s
+}
+
+func (s *Stride) Next() time.Duration {
+	var g time.Duration
+	for range s.N {
+		g += s.Base.Next()
+	}
+	return g
+}
+
+func (s *Stride) String() string { return fmt.Sprintf("every %d of %s", s.N, s.Base) }

@@ -51,3 +51,20 @@ func TestSeries(t *testing.T) {
 		}
 	}
 }
+
+// Shards' strides interleave into the one schedule.
+func TestEveryInterleaves(t *testing.T) {
+	all := Times(Ramp(Constant{Gap: 7 * time.Millisecond}, time.Second), 0, 30)
+	got := map[int64]int{}
+	for i := range 3 {
+		s := Every(Ramp(Constant{Gap: 7 * time.Millisecond}, time.Second), 3, i)
+		for _, at := range Times(s, int64(s.Offset), 10) {
+			got[at]++
+		}
+	}
+	for _, at := range all {
+		if got[at] != 1 {
+			t.Fatalf("arrival at %d taken by %d shards", at, got[at])
+		}
+	}
+}

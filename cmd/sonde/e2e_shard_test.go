@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/metrics"
+)
+
+// bodies are the request bodies a server received, sorted.
+func bodies(recs []simRecord) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = string(r.Body)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// The local proof of scale-out: three shard processes started together
+// (--start-at) against one server send exactly the requests one process
+// sends with the same seed — the same count and the same bodies — and
+// `sonde merge` gives exact statistics of their union.
+func TestShardsSendOneRun(t *testing.T) {
+	common := []string{"profile", "-m", "m", "--streaming", "--conversation-num", "12", "--conversation-turn-mean", "2",
+		"--conversation-turn-stddev", "1", "--concurrency", "3", "--isl", "30", "--isl-stddev", "10", "--osl", "3",
+		"--conversation-context-mode", "deltas_with_responses", "--random-seed", "11", "--ui-type", "none"}
+	one := startSim(t, "--ttft", "1ms", "--itl", "1ms")
+	if res := runSonde(t, append(common, "--url", one.addr, "--artifact-dir", filepath.Join(t.TempDir(), "one"))...); res.code != 0 {
+		t.Fatalf("one process: exit %d: %s", res.code, res.stderr)
+	}
+	want := bodies(one.stop(t))
+
+	many := startSim(t, "--ttft", "1ms", "--itl", "1ms")
+	dir := filepath.Join(t.TempDir(), "sharded")
+	start := strconv.FormatInt(time.Now().Add(1500*time.Millisecond).UnixNano(), 10)
+	var wg sync.WaitGroup
+	codes := make([]int, 3)
+	for i := range 3 {
+		wg.Go(func() {
+			res := runSonde(t, append(common, "--url", many.addr, "--artifact-dir", dir, "--shard-count", "3",
+				"--shard-index", strconv.Itoa(i), "--start-at", start)...)
+			codes[i] = res.code
+			if res.code != 0 {
+				t.Errorf("shard %d: exit %d: %s", i, res.code, res.stderr)
+			}
+		})
+	}
+	wg.Wait()
+	got := bodies(many.stop(t))
+	if len(got) != len(want) || !slices.Equal(got, want) {
+		t.Fatalf("3 shards sent %d requests, 1 process %d; the same bodies: %v", len(got), len(want), slices.Equal(got, want))
+	}
+
+	out := filepath.Join(t.TempDir(), "merged")
+	var shards []string
+	for i := range 3 {
+		shards = append(shards, filepath.Join(dir, fmt.Sprintf("shard_%d", i)))
+	}
+	res := runSonde(t, append(append([]string{"merge"}, shards...), "-o", out)...)
+	if res.code != 0 {
+		t.Fatalf("merge: exit %d: %s", res.code, res.stderr)
+	}
+	s := readJSON(t, filepath.Join(out, "profile_export_aiperf.json"))
+	lines := readJSONL(t, filepath.Join(out, "profile_export.jsonl"))
+	if n := avgOf(t, s, "request_count"); int(n) != len(want) || len(lines) != len(want) {
+		t.Errorf("merged: request_count %v, %d records; %d requests were sent", n, len(lines), len(want))
+	}
+	// Exact: the merged p90 TTFT is the p90 of every shard's requests.
+	var ttft []float64
+	for _, l := range lines {
+		ttft = append(ttft, l.Metrics["time_to_first_token"].Value.(float64))
+	}
+	slices.Sort(ttft)
+	if got, want := s["time_to_first_token"].(map[string]any)["p90"].(float64), metrics.Percentile(ttft, 90); abs(got-want) > 1e-9 {
+		t.Errorf("merged p90 TTFT %v, the union's %v", got, want)
+	}
+	if sh := s["sonde"].(map[string]any)["shards"].([]any); len(sh) != 3 {
+		t.Errorf("per-shard breakdown: %v", sh)
+	}
+	for _, bad := range [][]string{{"--shard-count", "3", "--shard-index", "3"}, {"--shard-count", "4", "--shard-index", "0"}, {"--start-at", "soon"}} {
+		if res := runSonde(t, append(append(common, "--url", many.addr), bad...)...); res.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2", bad, res.code)
+		}
+	}
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}

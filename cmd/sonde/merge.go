@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/export"
+)
+
+// mergeCmd is `sonde merge DIR… -o OUT`: the shards of one run (each a run
+// folder) become one run folder with the files a single run writes,
+// computed from the union of their records.
+type mergeCmd struct {
+	Dirs    []string `arg:"" type:"existingdir" help:"The shards' run folders."`
+	Out     string   `name:"output" short:"o" required:"" placeholder:"DIR" help:"The merged run's folder."`
+	Goodput string   `name:"goodput" help:"SLOs for goodput, as for 'sonde profile --goodput'."`
+	Prefix  string   `name:"profile-export-prefix" help:"The shards' --profile-export-prefix, if any."`
+}
+
+func (c *mergeCmd) run(e env) error {
+	var runs []export.Files
+	for _, d := range c.Dirs {
+		runs = append(runs, export.Files{Dir: d, Prefix: c.Prefix})
+	}
+	rb, err := readRuns(runs, c.Goodput)
+	if err != nil {
+		return usageError{Err: fmt.Errorf("sonde merge: %w", err)}
+	}
+	out := export.Files{Dir: c.Out, Prefix: c.Prefix}
+	if err := os.MkdirAll(c.Out, 0o755); err != nil {
+		return err
+	}
+	if err := concatRecords(runs, out.Records()); err != nil {
+		return err
+	}
+	s := rb.acc.Summary()
+	first := previousSummary(runs[0].SummaryJSON())
+	run := &export.Run{InputConfig: first.InputConfig, Options: first.options(), Seed: first.RunInfo.RandomSeed,
+		CLICommand: config.RedactArgs(e.Args), Version: version, Extra: map[string]any{"shards": rb.perRun},
+		Warnings: append(s.Warnings, fmt.Sprintf("Merged by sonde merge from %d shards (%d records).", len(runs), rb.records))}
+	for i, r := range runs[1:] {
+		if w := sameConfig(first, previousSummary(r.SummaryJSON())); w != "" {
+			run.Warnings = append(run.Warnings, fmt.Sprintf("%s and %s: %s", runs[0].Dir, runs[i+1].Dir, w))
+		}
+	}
+	if rb.truncated > 0 {
+		run.Warnings = append(run.Warnings, fmt.Sprintf("%d records files ended in a line cut short (a shard was killed); those lines were skipped.", rb.truncated))
+	}
+	if s.MinRequestNs > 0 {
+		run.StartTime, run.EndTime = time.Unix(0, s.MinRequestNs), time.Unix(0, s.MaxResponseNs)
+	}
+	written, err := export.WriteSummaries(out, s, run)
+	export.Report(e.Stdout, out, s, run, written)
+	return err
+}
+
+// sameConfig says how two shards' configurations differ, ignoring where
+// each wrote its files; "" when they ran the same one.
+func sameConfig(a, b earlier) string {
+	norm := func(raw json.RawMessage) []byte {
+		var m map[string]any
+		if json.Unmarshal(raw, &m) != nil {
+			return raw
+		}
+		delete(m, "artifacts")
+		out, _ := json.Marshal(m)
+		return out
+	}
+	if !bytes.Equal(norm(a.InputConfig), norm(b.InputConfig)) {
+		return "the shards ran different configurations (input_config differs): the merge mixes them"
+	}
+	if a.RunInfo.RandomSeed != b.RunInfo.RandomSeed {
+		return fmt.Sprintf("the shards used different seeds (%d and %d): together they did not send one workload", a.RunInfo.RandomSeed, b.RunInfo.RandomSeed)
+	}
+	return ""
+}
+
+// concatRecords writes every shard's records into one profile_export.jsonl.
+func concatRecords(runs []export.Files, path string) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	for _, r := range runs {
+		in, err := os.Open(filepath.Clean(r.Records()))
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return err
+		}
+		_, err = io.Copy(f, in)
+		in.Close()
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+			return err
+		}
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
