@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,6 +83,31 @@ func TestShardsSendOneRun(t *testing.T) {
 	}
 	if sh := s["sonde"].(map[string]any)["shards"].([]any); len(sh) != 3 {
 		t.Errorf("per-shard breakdown: %v", sh)
+	}
+	// Every shard scraped the one server: the merge keeps it once.
+	if eps := readJSON(t, filepath.Join(out, "server_metrics_export.json"))["endpoints"].([]any); len(eps) != 1 {
+		t.Errorf("merged server metrics: %d endpoints, want 1", len(eps))
+	}
+	// What the merge Job runs: wait for every shard, then merge.
+	kout := filepath.Join(t.TempDir(), "kmerged")
+	if res := runSonde(t, "kube", "merge", "--from", dir, "--shards", "3", "--wait", "5", "-o", kout); res.code != 0 {
+		t.Errorf("kube merge: exit %d: %s", res.code, res.stderr)
+	} else if n := avgOf(t, readJSON(t, filepath.Join(kout, "profile_export_aiperf.json")), "request_count"); int(n) != len(want) {
+		t.Errorf("kube merge: request_count %v", n)
+	}
+	if res := runSonde(t, "kube", "merge", "--from", dir, "--shards", "4", "--wait", "0.2", "-o", kout); res.code == 0 ||
+		!strings.Contains(res.stderr, "shard_3 has no summary yet") {
+		t.Errorf("a missing shard: exit %d: %s", res.code, res.stderr)
+	}
+	res = runSonde(t, "kube", "manifest", "--shards", "3", "--image", "img", "--pvc", "results", "--", "-m", "m", "--url", "http://vllm:8000",
+		"--concurrency", "30")
+	if res.code != 0 || !strings.Contains(res.stdout, "completionMode: Indexed") {
+		t.Errorf("kube manifest: exit %d: %s%s", res.code, res.stdout, res.stderr)
+	}
+	for _, bad := range [][]string{{"--", "-m", "m", "--api-key", "k"}, {"--", "-m", "m", "--concurrency", "x"}} {
+		if res := runSonde(t, append([]string{"kube", "manifest", "--shards", "3", "--image", "img", "--pvc", "results"}, bad...)...); res.code != exitUsage {
+			t.Errorf("kube manifest %v: exit %d", bad, res.code)
+		}
 	}
 	for _, bad := range [][]string{{"--shard-count", "3", "--shard-index", "3"}, {"--shard-count", "4", "--shard-index", "0"}, {"--start-at", "soon"}} {
 		if res := runSonde(t, append(append(common, "--url", many.addr), bad...)...); res.code != exitUsage {

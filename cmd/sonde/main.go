@@ -34,6 +34,7 @@ type cli struct {
 	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
 	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
 	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
+	Kube      kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
@@ -98,6 +99,10 @@ func run(e env) int {
 		err = c.Compare.run(e)
 	case "merge <dirs>":
 		err = c.Merge.run(e)
+	case "kube manifest", "kube manifest <args>":
+		err = c.Kube.Manifest.run(e)
+	case "kube merge":
+		err = c.Kube.Merge.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
 	case "version":

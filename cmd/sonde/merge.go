@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,7 +58,49 @@ func (c *mergeCmd) run(e env) error {
 	}
 	written, err := export.WriteSummaries(out, s, run)
 	export.Report(e.Stdout, out, s, run, written)
-	return err
+	return errors.Join(err, mergeByEndpoint(runs, out.ServerMetricsJSON(), "endpoints", func(f export.Files) string { return f.ServerMetricsJSON() }),
+		mergeByEndpoint(runs, out.GPUTelemetryJSON(), "gpus", func(f export.Files) string { return f.GPUTelemetryJSON() }))
+}
+
+// mergeByEndpoint merges the shards' server-metrics (or GPU telemetry)
+// files: every shard watched the same servers over the same window, so
+// each endpoint (each endpoint's GPU) is taken from the first shard that
+// has it, and endpoints only some shards reached are kept too.
+func mergeByEndpoint(runs []export.Files, out, list string, name func(export.Files) string) error {
+	var merged map[string]any
+	seen := map[string]bool{}
+	var items []any
+	for _, r := range runs {
+		data, err := os.ReadFile(filepath.Clean(name(r)))
+		if err != nil {
+			continue // no such file: nothing was collected there
+		}
+		var doc map[string]any
+		if err := json.Unmarshal(data, &doc); err != nil {
+			return fmt.Errorf("%s: %w", name(r), err)
+		}
+		if merged == nil {
+			merged = doc
+		}
+		entries, _ := doc[list].([]any)
+		for _, it := range entries {
+			m, _ := it.(map[string]any)
+			key := fmt.Sprint(m["endpoint_url"], "#", m["gpu_index"])
+			if !seen[key] {
+				seen[key] = true
+				items = append(items, it)
+			}
+		}
+	}
+	if merged == nil {
+		return nil
+	}
+	merged[list] = items
+	b, err := json.MarshalIndent(merged, "", "  ")
+	if err != nil {
+		return err
+	}
+	return export.WriteFile(out, append(b, '\n'))
 }
 
 // sameConfig says how two shards' configurations differ, ignoring where

@@ -23,7 +23,7 @@ type Profile struct {
 	CustomEndpoint        string   `name:"custom-endpoint" aliases:"endpoint" group:"Endpoint" placeholder:"PATH" help:"URL path overriding the endpoint type's default (alias: --endpoint)." json:"custom_endpoint,omitempty"`
 	Streaming             bool     `name:"streaming" group:"Endpoint" help:"Stream responses (SSE); needed for TTFT, ITL and TTST." json:"streaming"`
 	URL                   []string `name:"url" short:"u" default:"localhost:8000" group:"Endpoint" placeholder:"URL" help:"Server URL(s); http:// is added when no scheme is given; several URLs are used round robin. sim://?ttft=50ms&itl=5ms starts the built-in simulator (alias: -u)." json:"url"`
-	APIKey                string   `name:"api-key" group:"Endpoint" help:"API key sent as 'Authorization: Bearer <key>'; never written to any output." json:"-"`
+	APIKey                string   `name:"api-key" group:"Endpoint" help:"API key sent as 'Authorization: Bearer <key>' (default $SONDE_API_KEY); never written to any output." json:"-"`
 	Header                []string `name:"header" short:"H" sep:"none" group:"Endpoint" placeholder:"NAME:VALUE" help:"Extra request header, repeatable, as NAME:VALUE or a JSON object ('{\"X-A\":\"1\"}', AIPerf's form); applied last (alias: -H)." json:"header,omitempty"`
 	ExtraInputs           []string `name:"extra-inputs" sep:"none" group:"Endpoint" placeholder:"KEY:VALUE" help:"Extra top-level payload field as key:value (repeatable) or a JSON object." json:"extra_inputs,omitempty"`
 	RequestTimeoutSeconds float64  `name:"request-timeout-seconds" default:"21600" group:"Endpoint" help:"Total time a request may take before it counts as a failure." json:"request_timeout_seconds"`

@@ -117,6 +117,9 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 	if p.CLICommand == "" {
 		p.CLICommand = config.RedactArgs(e.Args)
 	}
+	if p.APIKey == "" {
+		p.APIKey = e.Getenv("SONDE_API_KEY") // from a Kubernetes Secret, never on the command line
+	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
 	if errs := append(p.Validate(), checkShapes(p)...); len(errs) > 0 {
 		return nil, UsageError{config.Join(errs)}

@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -106,6 +107,7 @@ func (r *profileRun) waitForStart(ctx context.Context) {
 	if at.IsZero() {
 		return
 	}
+	r.checkClock() // before the wait: the start itself is not delayed
 	if d := time.Until(at); d > 0 {
 		r.logf("Waiting %.1f s for --start-at %s", d.Seconds(), at.UTC().Format(time.RFC3339Nano))
 		t := time.NewTimer(d)
@@ -118,5 +120,29 @@ func (r *profileRun) waitForStart(ctx context.Context) {
 	}
 	if late := time.Since(at); late > 50*time.Millisecond {
 		r.warn(fmt.Sprintf("--start-at: profiling started %.0f ms late (the start was too close to prepare in time, or this machine's clock is off).", float64(late)/1e6))
+	}
+}
+
+// checkClock compares this machine's clock with the server's (its HTTP
+// Date header, to the second): shards that start "together" by clocks a
+// few seconds apart do not.
+func (r *profileRun) checkClock() {
+	hc := &http.Client{Timeout: 5 * time.Second}
+	for _, u := range r.plan.urls {
+		t0 := time.Now()
+		resp, err := hc.Get(baseOf(u) + "/v1/models")
+		if err != nil {
+			continue
+		}
+		resp.Body.Close()
+		date, err := http.ParseTime(resp.Header.Get("Date"))
+		if err != nil {
+			continue
+		}
+		mid := t0.Add(time.Since(t0) / 2)
+		if off := date.Sub(mid.Truncate(time.Second)); off > 2*time.Second || off < -2*time.Second {
+			r.warn(fmt.Sprintf("--start-at: this machine's clock is %.0f s off the server's (its Date header): shards on machines whose clocks differ do not start together.", -off.Seconds()))
+		}
+		return
 	}
 }

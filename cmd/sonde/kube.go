@@ -1,0 +1,92 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/kube"
+)
+
+// kubeCmd is `sonde kube`: manifests that run one profile as shards of a
+// Kubernetes Indexed Job, and the merge those manifests run.
+type kubeCmd struct {
+	Manifest kubeManifestCmd `cmd:"" help:"Print an Indexed Job running 'sonde profile [flags]' as --shards shards, and the Job that merges them."`
+	Merge    kubeMergeCmd    `cmd:"" help:"Wait for every shard's folder, then merge them (what the merge Job runs)."`
+}
+
+type kubeManifestCmd struct {
+	Shards       int           `required:"" placeholder:"N" help:"Pods, one shard each."`
+	Image        string        `required:"" placeholder:"IMAGE" help:"An image whose entrypoint is sonde (see the Dockerfile)."`
+	PVC          string        `name:"pvc" required:"" placeholder:"CLAIM" help:"A ReadWriteMany PersistentVolumeClaim: the shards write their folders there, the merge reads them."`
+	Name         string        `default:"sonde" help:"Name of the Jobs and of the run folder on the volume."`
+	Namespace    string        `help:"Namespace of the Jobs (default: kubectl's current one)."`
+	StartIn      time.Duration `name:"start-in" default:"2m" help:"Every shard starts this long after the manifest is printed (time to schedule the pods and load the tokenizer)."`
+	Spread       bool          `help:"Prefer one shard per node (pod anti-affinity)."`
+	APIKeySecret string        `name:"api-key-secret" placeholder:"SECRET[:KEY]" help:"A Secret holding the API key (key 'api-key' by default), given to sonde as $SONDE_API_KEY."`
+	Args         []string      `arg:"" optional:"" passthrough:"" help:"The 'sonde profile' flags of the run (totals: --concurrency, --request-count, rates)."`
+}
+
+func (c *kubeManifestCmd) run(e env) error {
+	if len(c.Args) > 0 && c.Args[0] == "--" {
+		c.Args = c.Args[1:]
+	}
+	// The profile flags must parse as they would in the pods.
+	var check cli
+	var out []byte
+	if _, code := parse(env{Args: append([]string{"profile"}, c.Args...), Stdout: discard{}, Stderr: discard{}}, &check, nil); code >= 0 {
+		return usageError{Err: fmt.Errorf("sonde kube manifest: the profile flags do not parse: sonde profile %v", c.Args)}
+	}
+	check.Profile.ResolveLists()
+	conc := 0
+	if check.Profile.Concurrency != nil {
+		conc = *check.Profile.Concurrency
+	}
+	out, err := kube.Manifest(kube.Options{Name: c.Name, Namespace: c.Namespace, Image: c.Image, Shards: c.Shards, Concurrency: conc,
+		Args: c.Args, StartAt: time.Now().Add(c.StartIn), PVC: c.PVC, Spread: c.Spread, APIKeySecret: c.APIKeySecret})
+	if err != nil {
+		return usageError{Err: err}
+	}
+	_, err = e.Stdout.Write(out)
+	return err
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+type kubeMergeCmd struct {
+	From    string  `required:"" placeholder:"DIR" help:"The run folder holding shard_0 … shard_<N-1>."`
+	Shards  int     `required:"" placeholder:"N" help:"How many shards to wait for."`
+	Wait    float64 `default:"0" placeholder:"SEC" help:"Wait up to this long for every shard's summary to appear."`
+	Output  string  `name:"output" short:"o" required:"" placeholder:"DIR" help:"The merged run's folder."`
+	Goodput string  `name:"goodput" help:"SLOs for goodput, as for 'sonde profile --goodput'."`
+}
+
+func (c *kubeMergeCmd) run(e env) error {
+	var dirs []string
+	for i := range c.Shards {
+		dirs = append(dirs, filepath.Join(c.From, "shard_"+strconv.Itoa(i)))
+	}
+	deadline := time.Now().Add(time.Duration(c.Wait * float64(time.Second)))
+	for {
+		missing := ""
+		for _, d := range dirs {
+			if _, err := os.Stat(filepath.Join(d, "profile_export_aiperf.json")); err != nil {
+				missing = d
+				break
+			}
+		}
+		if missing == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("sonde kube merge: %s has no summary yet (the shard has not finished) after waiting %.0f s", missing, c.Wait)
+		}
+		time.Sleep(min(2*time.Second, time.Until(deadline)+time.Millisecond))
+	}
+	m := mergeCmd{Dirs: dirs, Out: c.Output, Goodput: c.Goodput}
+	return m.run(e)
+}

@@ -1,0 +1,80 @@
+package kube
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	"sigs.k8s.io/yaml"
+)
+
+// The manifests are valid Kubernetes objects: they decode strictly (no
+// unknown or mistyped field) into the official API types, with the fields
+// an Indexed Job of shards needs.
+func TestManifestIsAValidIndexedJob(t *testing.T) {
+	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	out, err := Manifest(Options{Name: "bench", Namespace: "perf", Image: "example.com/sonde:1", Shards: 4, Concurrency: 1000,
+		Args: []string{"-m", "m", "--url", "http://vllm:8000", "--concurrency", "1000"}, StartAt: start, PVC: "results",
+		Spread: true, APIKeySecret: "llm:token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs []batchv1.Job
+	for _, doc := range strings.Split(string(out), "\n---\n")[1:] {
+		var j batchv1.Job
+		if err := yaml.UnmarshalStrict([]byte(doc), &j); err != nil {
+			t.Fatalf("not a valid Job: %v\n%s", err, doc)
+		}
+		jobs = append(jobs, j)
+	}
+	if len(jobs) != 2 {
+		t.Fatalf("%d objects, want the shards' Job and the merge Job", len(jobs))
+	}
+	shards, merge := jobs[0], jobs[1]
+	s := shards.Spec
+	if s.CompletionMode == nil || *s.CompletionMode != batchv1.IndexedCompletion || *s.Completions != 4 || *s.Parallelism != 4 {
+		t.Errorf("not an Indexed Job of 4: %+v", s)
+	}
+	c := s.Template.Spec.Containers[0]
+	args := strings.Join(c.Args, " ")
+	for _, want := range []string{"profile -m m", "--shard-count 4", "--start-at 2026-11-30T12:00:00Z", "--artifact-dir /results/bench"} {
+		if !strings.Contains(args, want) {
+			t.Errorf("shard args lack %q: %s", want, args)
+		}
+	}
+	if c.Env[1].ValueFrom.SecretKeyRef.Name != "llm" || c.Env[1].ValueFrom.SecretKeyRef.Key != "token" {
+		t.Errorf("API key not from the Secret: %+v", c.Env)
+	}
+	if c.Resources.Requests.Cpu().Value() != 1 || c.Resources.Requests.Memory().Value() < 128<<20 {
+		t.Errorf("resources: %+v", c.Resources)
+	}
+	if shards.Namespace != "perf" || s.Template.Spec.Affinity.PodAntiAffinity == nil || s.Template.Spec.Volumes[0].PersistentVolumeClaim.ClaimName != "results" {
+		t.Errorf("namespace, spread or volume missing: %+v", s.Template.Spec)
+	}
+	if sc := c.SecurityContext; sc == nil || !*sc.RunAsNonRoot || !*sc.ReadOnlyRootFilesystem {
+		t.Errorf("not locked down: %+v", sc)
+	}
+	margs := merge.Spec.Template.Spec.Containers[0].Args
+	if !slices.Equal(margs[:6], []string{"kube", "merge", "--from", "/results/bench", "--shards", "4"}) {
+		t.Errorf("merge args: %v", margs)
+	}
+}
+
+func TestManifestRefuses(t *testing.T) {
+	base := Options{Name: "b", Image: "i", Shards: 2, PVC: "p", StartAt: time.Now()}
+	for _, mut := range []func(o *Options){
+		func(o *Options) { o.Args = []string{"--api-key", "secret"} },
+		func(o *Options) { o.Args = []string{"--shard-index=1"} },
+		func(o *Options) { o.PVC = "" },
+		func(o *Options) { o.Name = "Bad_Name" },
+		func(o *Options) { o.Image = "" },
+	} {
+		o := base
+		mut(&o)
+		if out, err := Manifest(o); err == nil {
+			t.Errorf("accepted %+v:\n%s", o, out)
+		}
+	}
+}
