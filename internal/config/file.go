@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
@@ -317,7 +318,7 @@ func (l *loader) endpoint(v *yaml.Node) error {
 	simple := map[string]string{"type": "endpoint-type", "streaming": "streaming", "path": "custom-endpoint",
 		"custom_endpoint": "custom-endpoint", "timeout": "request-timeout-seconds", "connection_reuse": "connection-reuse-strategy",
 		"api_key": "api-key", "use_legacy_max_tokens": "use-legacy-max-tokens", "use_server_token_count": "use-server-token-count"}
-	known := append(sortedKeys(simple), "url", "urls", "headers", "extra")
+	known := append(slices.Sorted(maps.Keys(simple)), "url", "urls", "headers", "extra")
 	return l.fields(v, "endpoint", known, func(k string, v *yaml.Node) error {
 		switch k {
 		case "url", "urls":
@@ -335,7 +336,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
-	known := append(sortedKeys(simple), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay")
+	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -360,7 +361,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 		case "prefix_prompts":
 			flags := map[string]string{"pool_size": "prompt-prefix-pool-size", "length": "prompt-prefix-length",
 				"shared_system_length": "shared-system-prompt-length", "user_context_length": "user-context-prompt-length"}
-			return l.fields(v, where, sortedKeys(flags), func(k string, v *yaml.Node) error {
+			return l.fields(v, where, slices.Sorted(maps.Keys(flags)), func(k string, v *yaml.Node) error {
 				return l.set(flags[k], v, where+"."+k)
 			})
 		case "turns":
@@ -406,7 +407,7 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 }
 
 func (l *loader) warmup(p map[string]*yaml.Node) error {
-	for _, k := range sortedKeys(p) {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
 		n := p[k]
 		switch k {
 		case "requests":
@@ -442,7 +443,7 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 	}
 	flags := map[string]string{"requests": "request-count", "sessions": "conversation-num", "concurrency": "concurrency",
 		"prefill_concurrency": "prefill-concurrency", "rate": rateFlag, "users": "num-users", "smoothness": "arrival-smoothness"}
-	for _, k := range sortedKeys(p) {
+	for _, k := range slices.Sorted(maps.Keys(p)) {
 		n := p[k]
 		var err error
 		switch k {
@@ -536,15 +537,6 @@ func FlagNames() map[string]flagInfo {
 		}
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // document is a config file as --print-config writes it.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,21 +131,12 @@ func confidenceCSV(m map[string]Confidence) []byte {
 	var buf bytes.Buffer
 	w := csv.NewWriter(&buf)
 	w.Write([]string{"Metric", "mean", "std", "min", "max", "cv", "se", "ci_low", "ci_high", "t_critical", "unit"})
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		c := m[k]
 		w.Write([]string{k, num(c.Mean), opt(c.Std), num(c.Min), num(c.Max), opt(c.CV), opt(c.SE), opt(c.CILow), opt(c.CIHigh), opt(c.TCritical), c.Unit})
 	}
 	w.Flush()
 	return buf.Bytes()
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	ks := make([]string, 0, len(m))
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // collatedStat is one per-request metric over every run's requests pooled.

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -390,7 +392,7 @@ func (s *searcher) write() error {
 
 func printSearch(w io.Writer, r *SearchResult) {
 	var slas []string
-	for _, k := range sortedKeys(r.SLAs) {
+	for _, k := range slices.Sorted(maps.Keys(r.SLAs)) {
 		slas = append(slas, fmt.Sprintf("%s ≤ %v", k, r.SLAs[k]))
 	}
 	fmt.Fprintf(w, "\nsonde | Capacity search over %s (SLAs: %s; attainment ≥ %v)\n", r.Parameter, strings.Join(slas, ", "), r.Attainment)
