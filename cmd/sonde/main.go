@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 
 	"github.com/alecthomas/kong"
@@ -35,6 +36,7 @@ type cli struct {
 	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
 	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
 	Kube      kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
+	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts)."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
@@ -87,9 +89,15 @@ func run(e env) int {
 			err = printConfig(e, &c.Profile)
 		case study.Needed(&c.Profile):
 			c.Profile.CLICommand = config.RedactArgs(e.Args)
-			err = study.Run(e, &c.Profile)
+			var dir string
+			dir, err = study.Run(e, &c.Profile)
+			err = autoPlot(e, &c.Profile, dir, err)
 		default:
-			err = profile.Run(e, &c.Profile)
+			var out *profile.Outcome
+			out, err = profile.Measure(e, &c.Profile)
+			if out != nil {
+				err = autoPlot(e, &c.Profile, out.Dir, err)
+			}
 		}
 	case "serve":
 		err = c.Serve.run(e, given)
@@ -103,6 +111,8 @@ func run(e env) int {
 		err = c.Kube.Manifest.run(e)
 	case "kube merge":
 		err = c.Kube.Merge.run(e)
+	case "plot <dirs>":
+		err = c.Plot.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
 	case "version":
@@ -186,4 +196,16 @@ func clearParseError(err error) error {
 		return fmt.Errorf("%s must not be negative, got %s", m[1], m[2])
 	}
 	return err
+}
+
+// autoPlot draws the charts of a finished run or study (--auto-plot), even
+// of one that failed or was interrupted, as long as it measured something.
+func autoPlot(e env, p *config.Profile, dir string, runErr error) error {
+	if !p.AutoPlot || dir == "" {
+		return runErr
+	}
+	if err := drawPlots(e, []string{dir}, filepath.Join(dir, "plots")); err != nil {
+		fmt.Fprintf(e.Stderr, "sonde: --auto-plot: %v\n", err)
+	}
+	return runErr
 }

@@ -94,6 +94,7 @@ type Profile struct {
 	ArtifactDir   string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
 	ExportPrefix  string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
 	ExportLevel   string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
+	AutoPlot      bool   `name:"auto-plot" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
 	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
 	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
 	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`

@@ -74,6 +74,11 @@ func (f Files) GPUTelemetryJSON() string {
 	return f.path("gpu_telemetry_export.json", "_gpu_telemetry.json")
 }
 
+// GPUTelemetryJSONL is gpu_telemetry_export.jsonl: every GPU scrape.
+func (f Files) GPUTelemetryJSONL() string {
+	return f.path("gpu_telemetry_export.jsonl", "_gpu_telemetry.jsonl")
+}
+
 // GPUTelemetryCSV is gpu_telemetry_export.csv.
 func (f Files) GPUTelemetryCSV() string {
 	return f.path("gpu_telemetry_export.csv", "_gpu_telemetry.csv")

@@ -28,6 +28,8 @@ type serverView struct {
 	gpuConfigured []string
 	jsonl         *os.File
 	jsonlW        *bufio.Writer
+	gpuJSONL      *os.File // every GPU scrape, for charts over time
+	gpuJSONLW     *bufio.Writer
 	serverRes     *telemetry.Result
 	gpuRes        *telemetry.Result
 }
@@ -109,7 +111,12 @@ func (r *profileRun) setUpServerView() error {
 		}
 	}
 	if len(gpu) > 0 {
-		v.gpu = telemetry.NewCollector(gpu, scrapeInterval, nil)
+		f, err := os.Create(r.files.GPUTelemetryJSONL())
+		if err != nil {
+			return err
+		}
+		v.gpuJSONL, v.gpuJSONLW = f, bufio.NewWriterSize(f, 256<<10)
+		v.gpu = telemetry.NewCollector(gpu, scrapeInterval, func(s *telemetry.Scrape) { telemetry.WriteScrape(v.gpuJSONLW, s) })
 		dropped := v.gpu.Reachable(ctx)
 		if len(v.gpu.URLs()) == 0 {
 			r.warn("GPU telemetry: no DCGM exporter answers (" + strings.Join(dropped, "; ") + ").")
@@ -198,6 +205,9 @@ func (r *profileRun) writeServerView() error {
 	var errs []error
 	if v.jsonl != nil {
 		errs = append(errs, v.jsonlW.Flush(), v.jsonl.Close())
+	}
+	if v.gpuJSONL != nil {
+		errs = append(errs, v.gpuJSONLW.Flush(), v.gpuJSONL.Close())
 	}
 	if res := v.serverRes; res != nil {
 		if slices.Contains(r.p.ServerMetricsFormats, "json") {

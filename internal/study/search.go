@@ -178,7 +178,7 @@ type searcher struct {
 	res   SearchResult
 }
 
-func runSearch(ctx context.Context, e profile.Env, p *config.Profile) error {
+func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, error) {
 	sp, _ := paramOf(p) // checked
 	seed := int64(defaultSeed)
 	if p.RandomSeed != nil {
@@ -194,7 +194,7 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) error {
 	}
 	for _, x := range []float64{sp.lo, sp.hi} { // every probe's flags are valid if both ends' are
 		if err := validate(s.probeProfile(x), fmt.Sprintf("%s %v", sp.name, x)); err != nil {
-			return err
+			return "", err
 		}
 	}
 	dir := p.ArtifactDir
@@ -214,9 +214,9 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) error {
 	s.finish()
 	werr := s.write()
 	if err != nil {
-		return err
+		return dir, err
 	}
-	return werr
+	return dir, werr
 }
 
 func (s *searcher) probeProfile(x float64) *config.Profile {

@@ -24,11 +24,12 @@ func Needed(p *config.Profile) bool {
 	return sweep || p.NumProfileRuns > 1 || searching(p)
 }
 
-// Run runs the study the flags describe and writes its aggregates. Every
-// run's flags are checked before the first one starts.
-func Run(e profile.Env, p *config.Profile) error {
+// Run runs the study the flags describe, writes its aggregates and
+// returns its folder ("" when nothing ran). Every run's flags are checked
+// before the first one starts.
+func Run(e profile.Env, p *config.Profile) (string, error) {
 	if err := check(p); err != nil {
-		return profile.UsageError{Err: err}
+		return "", profile.UsageError{Err: err}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
@@ -37,16 +38,16 @@ func Run(e profile.Env, p *config.Profile) error {
 	}
 	vs, err := Variations(p)
 	if err != nil {
-		return profile.UsageError{Err: err}
+		return "", profile.UsageError{Err: err}
 	}
 	s := &sweepStudy{e: e, base: p, variations: vs, ctx: ctx}
 	for i := range vs {
 		if err := validate(vs[i].Apply(p), vs[i].Label); err != nil {
-			return err
+			return "", err
 		}
 	}
 	s.dir = studyDir(e, p, vs)
-	return s.run()
+	return s.dir, s.run()
 }
 
 // check applies the rules of the study flags.

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"encoding/xml"
+	"image/png"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// checkChart opens a chart's PNG (it decodes, with a size) and SVG (it is
+// well-formed XML) and returns the SVG's text.
+func checkChart(t *testing.T, dir, name string) string {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, name+".png"))
+	if err != nil {
+		t.Fatalf("%s.png: %v", name, err)
+	}
+	defer f.Close()
+	cfg, err := png.DecodeConfig(f)
+	if err != nil || cfg.Width < 300 || cfg.Height < 200 {
+		t.Errorf("%s.png: %v %+v", name, err, cfg)
+	}
+	svg, err := os.ReadFile(filepath.Join(dir, name+".svg"))
+	if err != nil {
+		t.Fatalf("%s.svg: %v", name, err)
+	}
+	dec := xml.NewDecoder(strings.NewReader(string(svg)))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("%s.svg is not well-formed: %v", name, err)
+		}
+	}
+	return string(svg)
+}
+
+// sonde plot (and --auto-plot) draw every chart a run has data for, as PNG
+// and SVG, with several runs on the same charts; a sweep gets its Pareto
+// chart.
+func TestPlots(t *testing.T) {
+	sim := startSim(t, "--gpus", "1", "--ttft", "2ms", "--itl", "1ms")
+	root := t.TempDir()
+	a, b := filepath.Join(root, "runA"), filepath.Join(root, "runB")
+	for _, dir := range []string{a, b} {
+		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "3", "--benchmark-duration", "1",
+			"--conversation-turn-mean", "3", "--osl", "8", "--gpu-telemetry", "--server-metrics-formats", "json,jsonl",
+			"--ui-type", "none", "--artifact-dir", dir, "--auto-plot")
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+	}
+	for _, name := range []string{"time_to_first_token_cdf", "request_latency_histogram", "latency_over_time", "throughput_over_time",
+		"ttft_by_turn", "isl_by_turn", "timeline", "server_running_over_time", "gpu_power_over_time"} {
+		checkChart(t, filepath.Join(a, "plots"), name)
+	}
+	out := filepath.Join(root, "both")
+	res := runSonde(t, "plot", a, b, "-o", out)
+	if res.code != 0 {
+		t.Fatalf("plot: exit %d: %s", res.code, res.stderr)
+	}
+	if svg := checkChart(t, out, "time_to_first_token_cdf"); !strings.Contains(svg, "runA") || !strings.Contains(svg, "runB") {
+		t.Error("two runs on one chart: the legend lacks one")
+	}
+
+	sweep := filepath.Join(root, "sweep")
+	res = runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "1,4", "--request-count", "8",
+		"--osl", "4", "--ui-type", "none", "--artifact-dir", sweep, "--auto-plot")
+	if res.code != 0 {
+		t.Fatalf("sweep: exit %d: %s", res.code, res.stderr)
+	}
+	checkChart(t, filepath.Join(sweep, "plots"), "sweep_pareto")
+	if res := runSonde(t, "plot", t.TempDir()); res.code != exitUsage {
+		t.Errorf("a folder without a run: exit %d", res.code)
+	}
+}

@@ -1,0 +1,152 @@
+// Package plot draws a run's charts as PNG and SVG files, with no browser
+// and no cgo (gonum/plot): latency distributions, metrics over time, the
+// per-turn growth of multi-turn runs, a swim-lane timeline of sessions, a
+// sweep's throughput against latency with its Pareto front, and the
+// server's metrics and GPU power over time when they were collected.
+// Several run folders on one chart compare them.
+package plot
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// request is what the charts need of one record.
+type request struct {
+	session, turn int
+	startS        float64 // since the run's first request, seconds
+	firstS, endS  float64 // first token (0 if none) and end, seconds
+	ok            bool
+	values        map[string]float64 // display units, by tag
+	osl           float64
+}
+
+// Run is one run folder's data.
+type Run struct {
+	Label    string
+	Dir      string
+	requests []request
+	sweep    *sweepFile
+	server   []serverPoint // from server_metrics_export.jsonl
+	gpu      []serverPoint // from gpu_telemetry_export.jsonl
+}
+
+// serverPoint is one metric's value in one scrape.
+type serverPoint struct {
+	timeS float64
+	name  string
+	value float64
+}
+
+type sweepFile struct {
+	PerCombination []struct {
+		Label   string `json:"label"`
+		Metrics map[string]struct {
+			Mean float64 `json:"mean"`
+			Unit string  `json:"unit"`
+		} `json:"metrics"`
+	} `json:"per_combination_metrics"`
+	Pareto []map[string]any `json:"pareto_optimal"`
+}
+
+var tags = []string{"time_to_first_token", "inter_token_latency", "request_latency", "input_sequence_length", "output_sequence_length"}
+
+// Load reads what a folder has: a run's records, a sweep's aggregate,
+// the server's scrapes. A folder with none of them is an error.
+func Load(dir string) (*Run, error) {
+	r := &Run{Label: filepath.Base(filepath.Clean(dir)), Dir: dir}
+	files := export.Files{Dir: dir}
+	if _, err := os.Stat(files.Records()); err == nil {
+		var t0 float64
+		_, err := export.ReadRecords(files.Records(), func(rec *record.Record, v *metrics.Values) {
+			if rec.Phase != record.PhaseProfiling {
+				return
+			}
+			q := request{session: rec.SessionNum, turn: rec.TurnIndex, startS: float64(rec.StartWallNs) / 1e9,
+				endS: float64(rec.EndWallNs) / 1e9, ok: rec.Valid(), values: map[string]float64{}}
+			for _, tag := range tags {
+				if i, ok := metrics.LookupRecordTag(tag); ok {
+					if x, ok := v.Get(i); ok {
+						q.values[tag] = x * metrics.RecordDef(i).Scale
+					}
+				}
+			}
+			if ttft, ok := q.values["time_to_first_token"]; ok {
+				q.firstS = q.startS + ttft/1e3
+			}
+			q.osl = q.values["output_sequence_length"]
+			r.requests = append(r.requests, q)
+		})
+		if err != nil {
+			return nil, err
+		}
+		sort.Slice(r.requests, func(i, j int) bool { return r.requests[i].startS < r.requests[j].startS })
+		if len(r.requests) > 0 {
+			t0 = r.requests[0].startS
+		}
+		for i := range r.requests {
+			q := &r.requests[i]
+			q.startS -= t0
+			q.endS -= t0
+			if q.firstS > 0 {
+				q.firstS -= t0
+			}
+		}
+		r.server = readScrapes(files.ServerMetricsJSONL(), t0)
+		r.gpu = readScrapes(files.GPUTelemetryJSONL(), t0)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json")); err == nil {
+		var sf sweepFile
+		if err := json.Unmarshal(b, &sf); err != nil {
+			return nil, fmt.Errorf("%s: %w", dir, err)
+		}
+		r.sweep = &sf
+	}
+	if len(r.requests) == 0 && r.sweep == nil {
+		return nil, fmt.Errorf("%s holds neither profile_export.jsonl with requests nor a sweep's aggregate", dir)
+	}
+	return r, nil
+}
+
+// readScrapes reads a scrape-per-line export: the value of every series
+// (summed over label sets) of each scrape, with its time since t0.
+func readScrapes(path string, t0 float64) []serverPoint {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []serverPoint
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20)
+	for sc.Scan() {
+		var line struct {
+			TimeNs  int64                                 `json:"timestamp_ns"`
+			Metrics map[string][]struct{ Value *float64 } `json:"metrics"`
+		}
+		if json.Unmarshal(sc.Bytes(), &line) != nil {
+			continue
+		}
+		for name, series := range line.Metrics {
+			sum, ok := 0.0, false
+			for _, s := range series {
+				if s.Value != nil {
+					sum += *s.Value
+					ok = true
+				}
+			}
+			if ok {
+				out = append(out, serverPoint{timeS: float64(line.TimeNs)/1e9 - t0, name: name, value: sum})
+			}
+		}
+	}
+	return out
+}
