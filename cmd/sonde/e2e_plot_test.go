@@ -1,13 +1,17 @@
 package main
 
 import (
+	"context"
 	"encoding/xml"
+	"fmt"
 	"image/png"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkChart opens a chart's PNG (it decodes, with a size) and SVG (it is
@@ -66,6 +70,13 @@ func TestPlots(t *testing.T) {
 		t.Error("two runs on one chart: the legend lacks one")
 	}
 
+	// The report of both runs, opened in a real browser.
+	page := filepath.Join(root, "report.html")
+	if res := runSonde(t, "report", a, b, "-o", page); res.code != 0 {
+		t.Fatalf("report: exit %d: %s", res.code, res.stderr)
+	}
+	checkInBrowser(t, page)
+
 	sweep := filepath.Join(root, "sweep")
 	res = runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "1,4", "--request-count", "8",
 		"--osl", "4", "--ui-type", "none", "--artifact-dir", sweep, "--auto-plot")
@@ -75,5 +86,46 @@ func TestPlots(t *testing.T) {
 	checkChart(t, filepath.Join(sweep, "plots"), "sweep_pareto")
 	if res := runSonde(t, "plot", t.TempDir()); res.code != exitUsage {
 		t.Errorf("a folder without a run: exit %d", res.code)
+	}
+}
+
+// checkInBrowser opens the page in headless Chromium (CI installs it;
+// elsewhere the check is skipped when there is none): every chart is drawn
+// and no script error happened.
+func checkInBrowser(t *testing.T, page string) {
+	t.Helper()
+	html, err := os.ReadFile(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	charts := strings.Count(string(html), `id="chart-`)
+	var browser string
+	for _, b := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(b); err == nil {
+			browser = p
+			break
+		}
+	}
+	if browser == "" {
+		if os.Getenv("SONDE_CI") != "" {
+			t.Fatal("no Chromium; .ci/run installs Debian's chromium")
+		}
+		t.Skip("no Chromium to open the report in")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--user-data-dir="+t.TempDir(),
+		"--dump-dom", "file://"+page).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	if !strings.Contains(dom, fmt.Sprintf(`data-rendered="%d"`, charts)) || charts < 8 {
+		t.Errorf("the browser drew fewer than the %d charts", charts)
+	}
+	if strings.Contains(dom, `data-errors="`) {
+		i := strings.Index(dom, `data-errors="`)
+		t.Errorf("script errors in the browser: %s", dom[i:min(len(dom), i+300)])
 	}
 }

@@ -37,6 +37,7 @@ type cli struct {
 	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
 	Kube      kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
 	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts)."`
+	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 }
@@ -113,6 +114,8 @@ func run(e env) int {
 		err = c.Kube.Merge.run(e)
 	case "plot <dirs>":
 		err = c.Plot.run(e)
+	case "report <dirs>":
+		err = c.Report.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
 	case "version":

@@ -20,7 +20,7 @@ const module = "github.com/sonde-bench/sonde/"
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
 	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record",
-		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot"},
+		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
 	"internal/arch":      {},
@@ -47,6 +47,8 @@ var allowed = map[string][]string{
 		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
 	// plot reads run folders and draws them.
 	"internal/plot": {"internal/export", "internal/metrics", "internal/record"},
+	// report writes one HTML page of run folders (plot reads them).
+	"internal/report": {"internal/plot"},
 	// kube only writes YAML.
 	"internal/kube": {},
 	// compare reads two runs' files and tests their difference.

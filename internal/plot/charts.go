@@ -73,7 +73,7 @@ func newPlot(title, x, y string) *plot.Plot {
 func values(r *Run, tag string) []float64 {
 	var xs []float64
 	for _, q := range r.requests {
-		if x, ok := q.values[tag]; ok && q.ok {
+		if x, ok := q.Values[tag]; ok && q.OK {
 			xs = append(xs, x)
 		}
 	}
@@ -154,8 +154,8 @@ func overTime(runs []*Run, tag, title string) *plot.Plot {
 	for i, r := range runs {
 		var pts plotter.XYs
 		for _, q := range r.requests {
-			if x, ok := q.values[tag]; ok && q.ok {
-				pts = append(pts, plotter.XY{X: q.startS, Y: x})
+			if x, ok := q.Values[tag]; ok && q.OK {
+				pts = append(pts, plotter.XY{X: q.StartS, Y: x})
 			}
 		}
 		if len(pts) == 0 {
@@ -188,8 +188,8 @@ func throughput(runs []*Run) *plot.Plot {
 		buckets := map[int]float64{}
 		last := 0
 		for _, q := range r.requests {
-			b := int(q.endS)
-			buckets[b] += q.osl
+			b := int(q.EndS)
+			buckets[b] += q.OSL
 			last = max(last, b)
 		}
 		pts := make(plotter.XYs, last+1)
@@ -218,10 +218,10 @@ func byTurn(runs []*Run, tag, title string) *plot.Plot {
 		sum, n := map[int]float64{}, map[int]int{}
 		maxTurn := 0
 		for _, q := range r.requests {
-			if x, ok := q.values[tag]; ok && q.ok {
-				sum[q.turn] += x
-				n[q.turn]++
-				maxTurn = max(maxTurn, q.turn)
+			if x, ok := q.Values[tag]; ok && q.OK {
+				sum[q.Turn] += x
+				n[q.Turn]++
+				maxTurn = max(maxTurn, q.Turn)
 			}
 		}
 		if maxTurn == 0 {
@@ -260,8 +260,8 @@ func timeline(r *Run) *plot.Plot {
 	}
 	lanes := map[int]int{}
 	for _, q := range r.requests {
-		if _, ok := lanes[q.session]; !ok && len(lanes) < timelineSessions {
-			lanes[q.session] = len(lanes)
+		if _, ok := lanes[q.Session]; !ok && len(lanes) < timelineSessions {
+			lanes[q.Session] = len(lanes)
 		}
 	}
 	title := "Sessions over time"
@@ -271,14 +271,14 @@ func timeline(r *Run) *plot.Plot {
 	p := newPlot(title, "seconds since the first request", "session")
 	wait, recv := color.NRGBA{R: 200, G: 120, B: 40, A: 255}, color.NRGBA{R: 40, G: 100, B: 200, A: 255}
 	for _, q := range r.requests {
-		lane, ok := lanes[q.session]
+		lane, ok := lanes[q.Session]
 		if !ok {
 			continue
 		}
 		y := float64(lane)
-		mid := q.firstS
-		if mid <= 0 || !q.ok {
-			mid = q.endS
+		mid := q.FirstS
+		if mid <= 0 || !q.OK {
+			mid = q.EndS
 		}
 		seg := func(a, b float64, c color.Color, w vg.Length) {
 			if b <= a {
@@ -289,8 +289,8 @@ func timeline(r *Run) *plot.Plot {
 				p.Add(l)
 			}
 		}
-		seg(q.startS, mid, wait, vg.Points(1.5))
-		seg(mid, q.endS, recv, vg.Points(4))
+		seg(q.StartS, mid, wait, vg.Points(1.5))
+		seg(mid, q.EndS, recv, vg.Points(4))
 	}
 	legend := func(name string, c color.Color, w vg.Length) {
 		l, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: 0}})
@@ -305,7 +305,7 @@ func timeline(r *Run) *plot.Plot {
 func countSessions(r *Run) int {
 	seen := map[int]bool{}
 	for _, q := range r.requests {
-		seen[q.session] = true
+		seen[q.Session] = true
 	}
 	return len(seen)
 }

@@ -19,21 +19,24 @@ import (
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
-// request is what the charts need of one record.
-type request struct {
-	session, turn int
-	startS        float64 // since the run's first request, seconds
-	firstS, endS  float64 // first token (0 if none) and end, seconds
-	ok            bool
-	values        map[string]float64 // display units, by tag
-	osl           float64
+// Request is what the charts need of one record.
+type Request struct {
+	Session, Turn int
+	StartS        float64 // since the run's first request, seconds
+	FirstS, EndS  float64 // first token (0 if none) and end, seconds
+	OK            bool
+	Values        map[string]float64 // display units, by tag
+	OSL           float64
 }
+
+// Requests are the run's profiling requests, by send time.
+func (r *Run) Requests() []Request { return r.requests }
 
 // Run is one run folder's data.
 type Run struct {
 	Label    string
 	Dir      string
-	requests []request
+	requests []Request
 	sweep    *sweepFile
 	server   []serverPoint // from server_metrics_export.jsonl
 	gpu      []serverPoint // from gpu_telemetry_export.jsonl
@@ -70,34 +73,34 @@ func Load(dir string) (*Run, error) {
 			if rec.Phase != record.PhaseProfiling {
 				return
 			}
-			q := request{session: rec.SessionNum, turn: rec.TurnIndex, startS: float64(rec.StartWallNs) / 1e9,
-				endS: float64(rec.EndWallNs) / 1e9, ok: rec.Valid(), values: map[string]float64{}}
+			q := Request{Session: rec.SessionNum, Turn: rec.TurnIndex, StartS: float64(rec.StartWallNs) / 1e9,
+				EndS: float64(rec.EndWallNs) / 1e9, OK: rec.Valid(), Values: map[string]float64{}}
 			for _, tag := range tags {
 				if i, ok := metrics.LookupRecordTag(tag); ok {
 					if x, ok := v.Get(i); ok {
-						q.values[tag] = x * metrics.RecordDef(i).Scale
+						q.Values[tag] = x * metrics.RecordDef(i).Scale
 					}
 				}
 			}
-			if ttft, ok := q.values["time_to_first_token"]; ok {
-				q.firstS = q.startS + ttft/1e3
+			if ttft, ok := q.Values["time_to_first_token"]; ok {
+				q.FirstS = q.StartS + ttft/1e3
 			}
-			q.osl = q.values["output_sequence_length"]
+			q.OSL = q.Values["output_sequence_length"]
 			r.requests = append(r.requests, q)
 		})
 		if err != nil {
 			return nil, err
 		}
-		sort.Slice(r.requests, func(i, j int) bool { return r.requests[i].startS < r.requests[j].startS })
+		sort.Slice(r.requests, func(i, j int) bool { return r.requests[i].StartS < r.requests[j].StartS })
 		if len(r.requests) > 0 {
-			t0 = r.requests[0].startS
+			t0 = r.requests[0].StartS
 		}
 		for i := range r.requests {
 			q := &r.requests[i]
-			q.startS -= t0
-			q.endS -= t0
-			if q.firstS > 0 {
-				q.firstS -= t0
+			q.StartS -= t0
+			q.EndS -= t0
+			if q.FirstS > 0 {
+				q.FirstS -= t0
 			}
 		}
 		r.server = readScrapes(files.ServerMetricsJSONL(), t0)
@@ -146,6 +149,22 @@ func readScrapes(path string, t0 float64) []serverPoint {
 			if ok {
 				out = append(out, serverPoint{timeS: float64(line.TimeNs)/1e9 - t0, name: name, value: sum})
 			}
+		}
+	}
+	return out
+}
+
+// Scraped is one scraped metric over the run ("server" or "gpu" scrapes),
+// as (seconds since the first request, value) points.
+func (r *Run) Scraped(source, metric string) [][2]float64 {
+	pts := r.server
+	if source == "gpu" {
+		pts = r.gpu
+	}
+	var out [][2]float64
+	for _, p := range pts {
+		if p.name == metric {
+			out = append(out, [2]float64{p.timeS, p.value})
 		}
 	}
 	return out

@@ -1,0 +1,54 @@
+package report
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// A 10,000-request multi-turn run makes a page under 2 MB, down-sampled
+// and saying so, that loads nothing from elsewhere.
+func TestLargeRunStaysSmall(t *testing.T) {
+	dir := t.TempDir()
+	w := export.NewRecordWriter(filepath.Join(dir, "profile_export.jsonl"))
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t0 := int64(1_800_000_000_000_000_000)
+	for i := range 10000 {
+		start := t0 + int64(i)*2_000_000
+		r := &record.Record{Phase: record.PhaseProfiling, SessionNum: i / 4, TurnIndex: i % 4, StartNs: start, StartWallNs: start,
+			EndNs: start + 90_000_000, EndWallNs: start + 90_000_000, InputTokens: 100 + 50*(i%4), OutputTokens: 20, HasOutput: true,
+			Responses: []record.Response{{Ns: start + int64(10+i%7)*1_000_000}, {Ns: start + 90_000_000}}}
+		v := metrics.Compute(r, true)
+		w.Put(r, &v)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "report.html")
+	if err := Write([]string{dir}, out, "test"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(b)
+	if len(b) > 2<<20 {
+		t.Errorf("the page is %d bytes", len(b))
+	}
+	if !strings.Contains(page, "every 6-th request") || !strings.Contains(page, "The first 60 of 2500 sessions") {
+		t.Error("the page does not say what it down-sampled")
+	}
+	for _, external := range []string{"src=\"http", "href=\"http", "<link", "@import", "url("} {
+		if strings.Contains(page, external) {
+			t.Errorf("the page loads something from elsewhere: %q", external)
+		}
+	}
+}
