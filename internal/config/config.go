@@ -96,7 +96,7 @@ type Profile struct {
 	ExportLevel   string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
 	AutoPlot      bool   `name:"auto-plot" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
 	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
-	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard, simple or none; default simple (dashboard on a terminal)." json:"ui_type,omitempty"`
+	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard (full screen, live percentiles; the default on a terminal), simple (one line; the default otherwise) or none." json:"ui_type,omitempty"`
 	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
 	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"os"
@@ -67,6 +68,8 @@ type profileRun struct {
 	pings *pinger
 	// shard is this process's part of a sharded run.
 	shard shard
+	// live feeds the dashboard (nil without one).
+	live *pipeline.Live
 
 	console *ui.Console
 	log     *slog.Logger
@@ -238,6 +241,10 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		r.streams = append(r.streams, s)
 	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
+	if r.uiMode() == "dashboard" {
+		r.live = pipeline.NewLive()
+		sinks = append(sinks, r.live)
+	}
 	if p.SliceDuration != nil {
 		r.slicer = metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos}, int64(*p.SliceDuration*1e9))
 		sinks = append(sinks, pipeline.Slices{Slicer: r.slicer})
@@ -400,21 +407,30 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
 		defer stop()
 	}
-	uiMode := r.p.UIType
-	if uiMode == "" || r.p.Verbose > 0 {
-		uiMode = "simple"
-	}
 	uiCtx, uiStop := context.WithCancel(r.ctx)
 	uiDone := make(chan struct{})
-	started := time.Now()
+	started, cpu0 := time.Now(), clock.ProcessCPU()
+	status := func() ui.Status {
+		return ui.Status{Phase: name, RequestsDone: prog.RequestsDone.Load(), RequestsTotal: total,
+			SessionsDone: prog.SessionsDone.Load(), SessionsTotal: int64(cfg.MaxSessions),
+			Errors: prog.RequestErrors.Load(), InFlight: prog.InFlight.Load(),
+			Elapsed: time.Since(started), Duration: cfg.Duration}
+	}
 	go func() {
-		ui.Progress(uiCtx, r.console, uiMode, 2*time.Second, func() ui.Status {
-			return ui.Status{Phase: name, RequestsDone: prog.RequestsDone.Load(), RequestsTotal: total,
-				SessionsDone: prog.SessionsDone.Load(), SessionsTotal: int64(cfg.MaxSessions),
-				Errors: prog.RequestErrors.Load(), InFlight: prog.InFlight.Load(),
-				Elapsed: time.Since(started), Duration: cfg.Duration}
-		})
-		close(uiDone)
+		defer close(uiDone)
+		if r.uiMode() == "dashboard" {
+			var keys io.Reader
+			if isTTY(os.Stdin) {
+				keys = os.Stdin
+			}
+			ui.Dashboard(uiCtx, r.console, keys, r.e.Stderr, func() ui.Snapshot {
+				live := r.live.Snapshot()
+				return ui.Snapshot{Status: status(), Live: ui.Live{P50: live.P50, P90: live.P90, P99: live.P99, ErrorTypes: live.Errors,
+					OutputTPS: live.OutputTPS, ClientCPUPct: cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(started)))}}
+			})
+			return
+		}
+		ui.Progress(uiCtx, r.console, r.uiMode(), 2*time.Second, status)
 	}()
 	if cfg.Duration > 0 {
 		// Requests still in flight when the grace period ends are cut: they
@@ -546,4 +562,20 @@ func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
 	export.Report(r.e.Stdout, r.files, s, run, written)
 	r.log.Info("Results saved to: " + r.files.Dir)
 	return err
+}
+
+// uiMode is the progress display: the full-screen dashboard by default on
+// a terminal (and when asked for), else the simple line; -v always shows
+// the line, among the log lines.
+func (r *profileRun) uiMode() string {
+	mode := r.p.UIType
+	switch {
+	case mode == "none":
+		return mode
+	case r.p.Verbose > 0 || !isTTY(r.e.Stderr):
+		return "simple"
+	case mode == "":
+		return "dashboard"
+	}
+	return mode
 }

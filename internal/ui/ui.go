@@ -4,6 +4,7 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -32,6 +33,24 @@ type Console struct {
 	tty   bool
 	bar   string
 	shown bool
+	held  *bytes.Buffer // log lines kept while the dashboard owns the screen
+}
+
+// hold keeps log lines until release (the dashboard draws full screen).
+func (c *Console) hold() {
+	c.mu.Lock()
+	c.held = &bytes.Buffer{}
+	c.mu.Unlock()
+}
+
+// release prints the lines kept.
+func (c *Console) release() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held != nil {
+		c.w.Write(c.held.Bytes())
+		c.held = nil
+	}
 }
 
 // NewConsole wraps w; tty enables in-place redraws.
@@ -41,6 +60,9 @@ func NewConsole(w io.Writer, tty bool) *Console { return &Console{w: w, tty: tty
 func (c *Console) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.held != nil {
+		return c.held.Write(p)
+	}
 	if c.tty && c.shown {
 		io.WriteString(c.w, "\r\033[K")
 	}

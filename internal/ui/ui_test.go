@@ -61,3 +61,17 @@ func TestLoggerKeepsAttrs(t *testing.T) {
 		t.Fatal("levels")
 	}
 }
+
+// The dashboard's frame shows every part, and warns when sonde itself is
+// near its CPU limit.
+func TestDashboardFrame(t *testing.T) {
+	s := Snapshot{Status: Status{Phase: "Profiling", RequestsDone: 42, RequestsTotal: 100, InFlight: 3, Errors: 2},
+		Live: Live{P50: map[string]float64{"time_to_first_token": 12.5}, P90: map[string]float64{"time_to_first_token": 20},
+			P99: map[string]float64{"time_to_first_token": 31}, ErrorTypes: map[string]int64{"HTTP 500": 2}, OutputTPS: 850, ClientCPUPct: 91}}
+	frame := s.Render(100)
+	for _, want := range []string{"Profiling", "42/100", "TTFT (ms)", "12.50", "31.00", "In flight      3", "850", "HTTP 500", "Errors (2)", "bottleneck"} {
+		if !strings.Contains(frame, want) {
+			t.Errorf("the frame lacks %q:\n%s", want, frame)
+		}
+	}
+}
