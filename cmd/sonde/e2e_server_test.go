@@ -129,7 +129,7 @@ func TestWaitForModel(t *testing.T) {
 	for _, mode := range []string{"models", "health", "inference"} {
 		sim := startSim(t, "--ttft", "1ms", "--itl", "1ms", "--ready-delay", "600ms")
 		dir := filepath.Join(t.TempDir(), "out")
-		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "5",
+		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "5", "--osl", "4",
 			"--wait-for-model-timeout", "30", "--wait-for-model-interval", "0.05", "--wait-for-model-mode", mode,
 			"--ui-type", "none", "--artifact-dir", dir)
 		if res.code != 0 || !strings.Contains(res.stdout+res.stderr, "The server answered after") {
