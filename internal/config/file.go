@@ -6,7 +6,6 @@ import (
 	"maps"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -537,89 +536,4 @@ func FlagNames() map[string]flagInfo {
 		}
 	}
 	return out
-}
-
-// document is a config file as --print-config writes it.
-type document struct {
-	SchemaVersion string         `yaml:"schemaVersion"`
-	RandomSeed    *int64         `yaml:"random_seed,omitempty"`
-	Benchmark     Body           `yaml:"benchmark"`
-	Sonde         map[string]any `yaml:"sonde,omitempty"`
-}
-
-// PrintConfig writes the profile as a config file: AIPerf's body for what
-// it can say, and a sonde section with every other flag that differs from
-// its default (defaults is the profile of no flags). The API key is never
-// written, nor secret header values.
-func PrintConfig(p, defaults *Profile) ([]byte, error) {
-	doc := document{SchemaVersion: "2.0", RandomSeed: p.RandomSeed, Benchmark: p.Body()}
-	body, err := marshalYAML(doc)
-	if err != nil {
-		return nil, err
-	}
-	// What the body says is what reading it back sets.
-	tmp, err := os.CreateTemp("", "sonde-config-*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	tmp.Write(body)
-	tmp.Close()
-	covered, err := LoadFile(tmp.Name(), func(string) (string, bool) { return "", false })
-	if err != nil {
-		return nil, fmt.Errorf("--print-config: %w", err)
-	}
-	pv, dv := reflect.ValueOf(p).Elem(), reflect.ValueOf(defaults).Elem()
-	for name, f := range FlagNames() {
-		if name != f.name || covered.Flags[name] != nil || name == "api-key" || name == "config" || name == "print-config" {
-			continue
-		}
-		v, d := pv.Field(f.field), dv.Field(f.field)
-		if reflect.DeepEqual(v.Interface(), d.Interface()) || (v.Kind() == reflect.Pointer && v.IsNil()) {
-			continue
-		}
-		if v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
-		if doc.Sonde == nil {
-			doc.Sonde = map[string]any{}
-		}
-		doc.Sonde[name] = v.Interface()
-	}
-	return marshalYAML(doc)
-}
-
-func marshalYAML(v any) ([]byte, error) {
-	var b strings.Builder
-	enc := yaml.NewEncoder(&b)
-	enc.SetIndent(2)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	enc.Close()
-	return []byte(b.String()), nil
-}
-
-// envRef is ${NAME} or ${NAME:default}.
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\}`)
-
-// expandEnv substitutes environment variables; a ${NAME} without a default
-// whose variable is unset is an error naming it.
-func expandEnv(text string, getenv func(string) (string, bool)) (string, error) {
-	var missing []string
-	out := envRef.ReplaceAllStringFunc(text, func(ref string) string {
-		m := envRef.FindStringSubmatch(ref)
-		if v, ok := getenv(m[1]); ok {
-			return v
-		}
-		if strings.Contains(ref, ":") {
-			return m[2]
-		}
-		missing = append(missing, m[1])
-		return ref
-	})
-	if len(missing) > 0 {
-		return "", fmt.Errorf("environment variable %s is not set (use ${%s:default} for an optional one)", strings.Join(missing, ", "), missing[0])
-	}
-	return out, nil
 }

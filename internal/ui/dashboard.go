@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -148,7 +147,7 @@ func (d *dashboard) View() tea.View {
 func Dashboard(ctx context.Context, c *Console, in io.Reader, out io.Writer, snap func() Snapshot) {
 	c.hold()
 	defer c.release()
-	d := &dashboard{snap: snap, last: snap(), signal: func() { syscall.Kill(os.Getpid(), syscall.SIGINT) }}
+	d := &dashboard{snap: snap, last: snap(), signal: interrupt}
 	opts := []tea.ProgramOption{tea.WithOutput(out), tea.WithoutSignalHandler(), tea.WithContext(context.WithoutCancel(ctx))}
 	if in == nil {
 		opts = append(opts, tea.WithInput(nil))
@@ -161,6 +160,14 @@ func Dashboard(ctx context.Context, c *Console, in io.Reader, out io.Writer, sna
 		p.Send(quitAfterLastFrame{})
 	}()
 	p.Run()
+}
+
+// interrupt sends this process the SIGINT a Ctrl-C would (the terminal is
+// raw while the dashboard runs, so Ctrl-C arrives as a key).
+func interrupt() {
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		p.Signal(os.Interrupt)
+	}
 }
 
 // quitAfterLastFrame ends the dashboard after one last snapshot.

@@ -1,0 +1,71 @@
+package config
+
+import (
+	"fmt"
+	"os"
+	"reflect"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// document is a config file as --print-config writes it.
+type document struct {
+	SchemaVersion string         `yaml:"schemaVersion"`
+	RandomSeed    *int64         `yaml:"random_seed,omitempty"`
+	Benchmark     Body           `yaml:"benchmark"`
+	Sonde         map[string]any `yaml:"sonde,omitempty"`
+}
+
+// PrintConfig writes the profile as a config file: AIPerf's body for what
+// it can say, and a sonde section with every other flag that differs from
+// its default (defaults is the profile of no flags). The API key is never
+// written, nor secret header values.
+func PrintConfig(p, defaults *Profile) ([]byte, error) {
+	doc := document{SchemaVersion: "2.0", RandomSeed: p.RandomSeed, Benchmark: p.Body()}
+	body, err := marshalYAML(doc)
+	if err != nil {
+		return nil, err
+	}
+	// What the body says is what reading it back sets.
+	tmp, err := os.CreateTemp("", "sonde-config-*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(tmp.Name())
+	tmp.Write(body)
+	tmp.Close()
+	covered, err := LoadFile(tmp.Name(), func(string) (string, bool) { return "", false })
+	if err != nil {
+		return nil, fmt.Errorf("--print-config: %w", err)
+	}
+	pv, dv := reflect.ValueOf(p).Elem(), reflect.ValueOf(defaults).Elem()
+	for name, f := range FlagNames() {
+		if name != f.name || covered.Flags[name] != nil || name == "api-key" || name == "config" || name == "print-config" {
+			continue
+		}
+		v, d := pv.Field(f.field), dv.Field(f.field)
+		if reflect.DeepEqual(v.Interface(), d.Interface()) || (v.Kind() == reflect.Pointer && v.IsNil()) {
+			continue
+		}
+		if v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
+		if doc.Sonde == nil {
+			doc.Sonde = map[string]any{}
+		}
+		doc.Sonde[name] = v.Interface()
+	}
+	return marshalYAML(doc)
+}
+
+func marshalYAML(v any) ([]byte, error) {
+	var b strings.Builder
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	enc.Close()
+	return []byte(b.String()), nil
+}
