@@ -51,14 +51,14 @@ func TestPlots(t *testing.T) {
 	a, b := filepath.Join(root, "runA"), filepath.Join(root, "runB")
 	for _, dir := range []string{a, b} {
 		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "3", "--benchmark-duration", "1",
-			"--conversation-turn-mean", "3", "--osl", "8", "--gpu-telemetry", "--server-metrics-formats", "json,jsonl",
+			"--conversation-turn-mean", "3", "--osl", "8", "--gpu-telemetry", "--server-metrics-formats", "json,jsonl", "--slice-duration", "0.25",
 			"--ui-type", "none", "--artifact-dir", dir, "--auto-plot")
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
 	}
 	for _, name := range []string{"time_to_first_token_cdf", "request_latency_histogram", "latency_over_time", "throughput_over_time",
-		"ttft_by_turn", "isl_by_turn", "timeline", "server_running_over_time", "gpu_power_over_time"} {
+		"ttft_by_turn", "isl_by_turn", "timeline", "server_running_over_time", "gpu_power_over_time", "ttft_by_slice"} {
 		checkChart(t, filepath.Join(a, "plots"), name)
 	}
 	out := filepath.Join(root, "both")

@@ -47,6 +47,8 @@ func Write(runs []*Run, dir string) ([]string, error) {
 	save("latency_over_time", overTime(runs, "request_latency", "Request latency over the run"), wide, tall)
 	save("ttft_over_time", overTime(runs, "time_to_first_token", "TTFT over the run"), wide, tall)
 	save("throughput_over_time", throughput(runs), wide, tall)
+	save("ttft_by_slice", bySlice(runs, "time_to_first_token"), wide, tall)
+	save("latency_by_slice", bySlice(runs, "request_latency"), wide, tall)
 	save("ttft_by_turn", byTurn(runs, "time_to_first_token", "TTFT by turn (ms)"), wide, tall)
 	save("isl_by_turn", byTurn(runs, "input_sequence_length", "ISL by turn (tokens)"), wide, tall)
 	save("timeline", timeline(runs[0]), wide, 6*vg.Inch)
@@ -399,6 +401,39 @@ func series(runs []*Run, pick func(*Run) []serverPoint, metric, title string) *p
 			continue
 		}
 		styled(p, i, r.Label, l)
+		drawn = true
+	}
+	if !drawn {
+		return nil
+	}
+	return p
+}
+
+// bySlice is a metric's p50 and p99 in each time slice (--slice-duration).
+func bySlice(runs []*Run, tag string) *plot.Plot {
+	p := newPlot(label(tag)+" by time slice", "time slice", label(tag))
+	drawn := false
+	for i, r := range runs {
+		p50, p99 := r.SliceSeries(tag)
+		if len(p50) < 2 {
+			continue
+		}
+		for k, pts := range [][][2]float64{p50, p99} {
+			xys := make(plotter.XYs, len(pts))
+			for j, pt := range pts {
+				xys[j] = plotter.XY{X: pt[0], Y: pt[1]}
+			}
+			l, err := plotter.NewLine(xys)
+			if err != nil {
+				continue
+			}
+			l.Color, l.Width = plotutil.Color(i), vg.Points(1.5)
+			if k == 1 {
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(3)}
+			}
+			p.Add(l)
+			p.Legend.Add(r.Label+" "+[]string{"p50", "p99"}[k], l)
+		}
 		drawn = true
 	}
 	if !drawn {

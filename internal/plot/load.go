@@ -40,6 +40,14 @@ type Run struct {
 	sweep    *sweepFile
 	server   []serverPoint // from server_metrics_export.jsonl
 	gpu      []serverPoint // from gpu_telemetry_export.jsonl
+	slices   []slicePoint  // from profile_export_aiperf_timeslices.json
+}
+
+// slicePoint is one time slice's statistics of a metric.
+type slicePoint struct {
+	index         int
+	tag           string
+	p50, p99, avg float64
 }
 
 // serverPoint is one metric's value in one scrape.
@@ -106,6 +114,7 @@ func Load(dir string) (*Run, error) {
 		r.server = readScrapes(files.ServerMetricsJSONL(), t0)
 		r.gpu = readScrapes(files.GPUTelemetryJSONL(), t0)
 	}
+	r.slices = readSlices(files.TimeslicesJSON())
 	if b, err := os.ReadFile(filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json")); err == nil {
 		var sf sweepFile
 		if err := json.Unmarshal(b, &sf); err != nil {
@@ -168,4 +177,41 @@ func (r *Run) Scraped(source, metric string) [][2]float64 {
 		}
 	}
 	return out
+}
+
+// readSlices reads the per-slice statistics of the time slices export.
+func readSlices(path string) []slicePoint {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Timeslices []map[string]json.RawMessage `json:"timeslices"`
+	}
+	if json.Unmarshal(b, &doc) != nil {
+		return nil
+	}
+	var out []slicePoint
+	for _, ts := range doc.Timeslices {
+		var idx int
+		json.Unmarshal(ts["timeslice_index"], &idx)
+		for _, tag := range []string{"time_to_first_token", "request_latency", "inter_token_latency"} {
+			var st struct{ Avg, P50, P99 *float64 }
+			if json.Unmarshal(ts[tag], &st) == nil && st.P50 != nil && st.P99 != nil && st.Avg != nil {
+				out = append(out, slicePoint{index: idx, tag: tag, p50: *st.P50, p99: *st.P99, avg: *st.Avg})
+			}
+		}
+	}
+	return out
+}
+
+// SliceSeries is a metric's p50 and p99 by time slice index, for the charts.
+func (r *Run) SliceSeries(tag string) (p50, p99 [][2]float64) {
+	for _, s := range r.slices {
+		if s.tag == tag {
+			p50 = append(p50, [2]float64{float64(s.index), s.p50})
+			p99 = append(p99, [2]float64{float64(s.index), s.p99})
+		}
+	}
+	return p50, p99
 }

@@ -95,6 +95,22 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 	}
 	add(over)
 	add(tput)
+	for _, tag := range []string{"time_to_first_token", "request_latency"} {
+		c := Chart{ID: tag + "_by_slice", Title: "p50 and p99 by time slice: " + tag, Kind: "line", X: "time slice", Y: "ms"}
+		for _, r := range runs {
+			p50, p99 := r.SliceSeries(tag)
+			for k, pts := range [][][2]float64{p50, p99} {
+				s := Series{Name: r.Label + " " + []string{"p50", "p99"}[k]}
+				for _, pt := range pts {
+					s.Points = append(s.Points, []float64{pt[0], pt[1]})
+				}
+				if len(s.Points) > 1 {
+					c.Series = append(c.Series, s)
+				}
+			}
+		}
+		add(c)
+	}
 	add(ttftTurn)
 	add(islTurn)
 	if len(runs) > 0 {
