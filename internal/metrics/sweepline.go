@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"math"
 
 	"slices"
@@ -144,7 +145,7 @@ func weightedStats(xs []weighted, total float64) (Stats, bool) {
 	if total <= 0 || len(xs) == 0 {
 		return Stats{}, false
 	}
-	slices.SortFunc(xs, func(a, b weighted) int { return cmpFloat(a.v, b.v) })
+	slices.SortFunc(xs, func(a, b weighted) int { return cmp.Compare(a.v, b.v) })
 	var sum, covered float64
 	for _, x := range xs {
 		sum += x.v * x.dt
@@ -170,16 +171,6 @@ func weightedStats(xs []weighted, total float64) (Stats, bool) {
 		}
 	}
 	return s, true
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // sweepResults computes the Effective metrics (averaged over the whole

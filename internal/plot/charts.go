@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"image/color"
@@ -116,10 +117,7 @@ func cdf(runs []*Run, tag string) *plot.Plot {
 		styled(p, i, r.Label, l)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // histogram overlays each run's distribution, 30 bins over the runs' range.
@@ -143,10 +141,7 @@ func histogram(runs []*Run, tag string) *plot.Plot {
 		p.Legend.Add(r.Label, h)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // overTime plots each request's value at its send time.
@@ -172,10 +167,7 @@ func overTime(runs []*Run, tag, title string) *plot.Plot {
 		p.Legend.Add(r.Label, s)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // throughput is output tokens per second, counted by the second in which
@@ -205,10 +197,7 @@ func throughput(runs []*Run) *plot.Plot {
 		styled(p, i, r.Label, l)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // byTurn is a metric's mean at each turn index: how TTFT and ISL grow as a
@@ -244,10 +233,7 @@ func byTurn(runs []*Run, tag, title string) *plot.Plot {
 		p.Add(s)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // timelineSessions is how many sessions the swim lanes show.
@@ -355,7 +341,7 @@ func pareto(runs []*Run) *plot.Plot {
 	if len(all) == 0 {
 		return nil
 	}
-	slices.SortFunc(front, func(a, b plotter.XY) int { return cmp(a.X, b.X) })
+	slices.SortFunc(front, func(a, b plotter.XY) int { return cmp.Compare(a.X, b.X) })
 	if s, err := plotter.NewScatter(all); err == nil {
 		s.GlyphStyle.Radius = vg.Points(3)
 		p.Add(s)
@@ -370,16 +356,6 @@ func pareto(runs []*Run) *plot.Plot {
 		p.Add(lb)
 	}
 	return p
-}
-
-func cmp(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // series plots one scraped metric over time, per run.
@@ -403,10 +379,7 @@ func series(runs []*Run, pick func(*Run) []serverPoint, metric, title string) *p
 		styled(p, i, r.Label, l)
 		drawn = true
 	}
-	if !drawn {
-		return nil
-	}
-	return p
+	return keep(p, drawn)
 }
 
 // bySlice is a metric's p50 and p99 in each time slice (--slice-duration).
@@ -436,6 +409,11 @@ func bySlice(runs []*Run, tag string) *plot.Plot {
 		}
 		drawn = true
 	}
+	return keep(p, drawn)
+}
+
+// keep is the chart when something was drawn on it, else none.
+func keep(p *plot.Plot, drawn bool) *plot.Plot {
 	if !drawn {
 		return nil
 	}
