@@ -28,7 +28,9 @@ func TestDashboardInATerminal(t *testing.T) {
 	defer f.Close()
 	var mu sync.Mutex
 	var screen bytes.Buffer
+	drained := make(chan struct{}) // the reader saw the end of the terminal's output
 	go func() {
+		defer close(drained)
 		buf := make([]byte, 32<<10)
 		for {
 			n, err := f.Read(buf)
@@ -64,6 +66,11 @@ func TestDashboardInATerminal(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		cmd.Process.Kill()
 		t.Fatal("q did not stop the run")
+	}
+	// What the process printed last may still be in the terminal's buffer.
+	select {
+	case <-drained:
+	case <-time.After(10 * time.Second):
 	}
 	for _, want := range []string{"TTFT (ms)", "Schedule lag", "sonde CPU", "Errors (", "Request Latency (ms)"} {
 		if !seen(want) {
