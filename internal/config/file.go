@@ -42,6 +42,11 @@ func LoadFile(path string, getenv func(string) (string, bool)) (*FileValues, err
 	if getenv == nil {
 		getenv = os.LookupEnv
 	}
+	return parseFile(path, raw, getenv)
+}
+
+// parseFile reads a config file's text; path names it in messages.
+func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*FileValues, error) {
 	data, err := expandEnv(string(raw), getenv)
 	if err != nil {
 		return nil, fmt.Errorf("--config %s: %w", path, err)
@@ -50,7 +55,7 @@ func LoadFile(path string, getenv func(string) (string, bool)) (*FileValues, err
 	if err := yaml.Unmarshal([]byte(data), &doc); err != nil {
 		return nil, fmt.Errorf("--config %s: %v", path, err)
 	}
-	l := &loader{path: path, out: &FileValues{Flags: map[string]any{}}}
+	l := &loader{path: path, out: &FileValues{Flags: map[string]any{}}, flags: FlagNames()}
 	if len(doc.Content) == 0 {
 		return l.out, nil
 	}
@@ -65,6 +70,7 @@ type loader struct {
 	out  *FileValues
 	// profiling is the line of the profiling phase seen, 0 before one.
 	profiling int
+	flags     map[string]flagInfo // Profile's flags by name and alias
 }
 
 func (l *loader) errorf(n *yaml.Node, format string, args ...any) error {
@@ -142,7 +148,7 @@ func (l *loader) list(flag string, n *yaml.Node, where string) error {
 		}
 		vs = []any{v}
 	}
-	if !FlagNames()[flag].whole {
+	if !l.flags[flag].whole {
 		// Kong splits these at commas: one string keeps every value's type
 		// (a JSON list of strings would not decode into []int).
 		parts := make([]string, len(vs))
@@ -487,7 +493,7 @@ func (l *loader) seconds(flag string, n *yaml.Node, where string) error {
 
 // sondeSection sets flags by their names (or aliases).
 func (l *loader) sondeSection(n *yaml.Node) error {
-	names := FlagNames()
+	names := l.flags
 	if n.Kind != yaml.MappingNode {
 		return l.errorf(n, "sonde must be a mapping of flag names to values")
 	}

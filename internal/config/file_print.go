@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
 	"reflect"
 	"strings"
 
@@ -28,14 +27,7 @@ func PrintConfig(p, defaults *Profile) ([]byte, error) {
 		return nil, err
 	}
 	// What the body says is what reading it back sets.
-	tmp, err := os.CreateTemp("", "sonde-config-*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(tmp.Name())
-	tmp.Write(body)
-	tmp.Close()
-	covered, err := LoadFile(tmp.Name(), func(string) (string, bool) { return "", false })
+	covered, err := parseFile("--print-config", body, func(string) (string, bool) { return "", false })
 	if err != nil {
 		return nil, fmt.Errorf("--print-config: %w", err)
 	}
