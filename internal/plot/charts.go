@@ -1,11 +1,12 @@
 package plot
 
 import (
+	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"image/color"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,9 +60,9 @@ func Write(runs []*Run, dir string) ([]string, error) {
 		{"server_waiting_over_time", "vllm:num_requests_waiting", "Server: requests waiting"},
 		{"server_kv_cache_over_time", "vllm:kv_cache_usage_perc", "Server: KV-cache usage (fraction)"},
 	} {
-		save(m.name, series(runs, func(r *Run) []serverPoint { return r.server }, m.metric, m.title), wide, tall)
+		save(m.name, series(runs, "server", m.metric, m.title), wide, tall)
 	}
-	save("gpu_power_over_time", series(runs, func(r *Run) []serverPoint { return r.gpu }, "DCGM_FI_DEV_POWER_USAGE", "GPU power, all GPUs (W)"), wide, tall)
+	save("gpu_power_over_time", series(runs, "gpu", "DCGM_FI_DEV_POWER_USAGE", "GPU power, all GPUs (W)"), wide, tall)
 	return names, errors.Join(errs...)
 }
 
@@ -170,27 +171,25 @@ func overTime(runs []*Run, tag, title string) *plot.Plot {
 	return keep(p, drawn)
 }
 
-// throughput is output tokens per second, counted by the second in which
-// each request ended.
+// xys converts points for gonum/plot.
+func xys(pts [][2]float64) plotter.XYs {
+	out := make(plotter.XYs, len(pts))
+	for i, p := range pts {
+		out[i] = plotter.XY{X: p[0], Y: p[1]}
+	}
+	return out
+}
+
+// throughput is output tokens per second over the run (Run.Throughput).
 func throughput(runs []*Run) *plot.Plot {
 	p := newPlot("Output token throughput over the run", "seconds since the first request", "tokens/s (1 s buckets)")
 	drawn := false
 	for i, r := range runs {
-		if len(r.requests) == 0 {
+		pts := r.Throughput()
+		if len(pts) == 0 {
 			continue
 		}
-		buckets := map[int]float64{}
-		last := 0
-		for _, q := range r.requests {
-			b := int(q.EndS)
-			buckets[b] += q.OSL
-			last = max(last, b)
-		}
-		pts := make(plotter.XYs, last+1)
-		for b := range pts {
-			pts[b] = plotter.XY{X: float64(b) + 0.5, Y: buckets[b]}
-		}
-		l, err := plotter.NewLine(pts)
+		l, err := plotter.NewLine(xys(pts))
 		if err != nil {
 			continue
 		}
@@ -200,31 +199,17 @@ func throughput(runs []*Run) *plot.Plot {
 	return keep(p, drawn)
 }
 
-// byTurn is a metric's mean at each turn index: how TTFT and ISL grow as a
-// conversation's history does. Only for multi-turn runs.
+// byTurn is a metric's mean at each turn index (Run.ByTurn), multi-turn
+// runs only.
 func byTurn(runs []*Run, tag, title string) *plot.Plot {
 	p := newPlot(title, "turn index", label(tag)+" (mean)")
 	drawn := false
 	for i, r := range runs {
-		sum, n := map[int]float64{}, map[int]int{}
-		maxTurn := 0
-		for _, q := range r.requests {
-			if x, ok := q.Values[tag]; ok && q.OK {
-				sum[q.Turn] += x
-				n[q.Turn]++
-				maxTurn = max(maxTurn, q.Turn)
-			}
-		}
-		if maxTurn == 0 {
+		pts := r.ByTurn(tag)
+		if len(pts) == 0 {
 			continue
 		}
-		var pts plotter.XYs
-		for t := 0; t <= maxTurn; t++ {
-			if n[t] > 0 {
-				pts = append(pts, plotter.XY{X: float64(t), Y: sum[t] / float64(n[t])})
-			}
-		}
-		l, s, err := plotter.NewLinePoints(pts)
+		l, s, err := plotter.NewLinePoints(xys(pts))
 		if err != nil {
 			continue
 		}
@@ -236,66 +221,42 @@ func byTurn(runs []*Run, tag, title string) *plot.Plot {
 	return keep(p, drawn)
 }
 
-// timelineSessions is how many sessions the swim lanes show.
-const timelineSessions = 60
+// TimelineSessions is how many sessions the swim lanes show.
+const TimelineSessions = 60
 
-// timeline draws the first sessions as swim lanes: waiting for the first
-// token (thin) then receiving (thick); the gaps between a session's turns
-// are its think time. Down-sampled to the first sessions, as the title says.
+// timeline draws the first sessions as swim lanes (Run.Lanes): waiting for
+// the first token (thin) then receiving (thick). Down-sampled to the first
+// sessions, as the title says.
 func timeline(r *Run) *plot.Plot {
 	if r == nil || len(r.requests) == 0 {
 		return nil
 	}
-	lanes := map[int]int{}
-	for _, q := range r.requests {
-		if _, ok := lanes[q.Session]; !ok && len(lanes) < timelineSessions {
-			lanes[q.Session] = len(lanes)
-		}
-	}
+	wait, recv, n := r.Lanes(TimelineSessions)
 	title := "Sessions over time"
-	if n := countSessions(r); n > timelineSessions {
-		title += fmt.Sprintf(" (the first %d of %d sessions)", timelineSessions, n)
+	if n > TimelineSessions {
+		title += fmt.Sprintf(" (the first %d of %d sessions)", TimelineSessions, n)
 	}
 	p := newPlot(title, "seconds since the first request", "session")
-	wait, recv := color.NRGBA{R: 200, G: 120, B: 40, A: 255}, color.NRGBA{R: 40, G: 100, B: 200, A: 255}
-	for _, q := range r.requests {
-		lane, ok := lanes[q.Session]
-		if !ok {
-			continue
-		}
-		y := float64(lane)
-		mid := q.FirstS
-		if mid <= 0 || !q.OK {
-			mid = q.EndS
-		}
-		seg := func(a, b float64, c color.Color, w vg.Length) {
-			if b <= a {
-				return
-			}
-			if l, err := plotter.NewLine(plotter.XYs{{X: a, Y: y}, {X: b, Y: y}}); err == nil {
-				l.Color, l.Width = c, w
+	for _, lane := range []struct {
+		name  string
+		segs  []Segment
+		c     color.Color
+		width vg.Length
+	}{
+		{"until the first token", wait, color.NRGBA{R: 200, G: 120, B: 40, A: 255}, vg.Points(1.5)},
+		{"streaming the answer", recv, color.NRGBA{R: 40, G: 100, B: 200, A: 255}, vg.Points(4)},
+	} {
+		for _, sg := range lane.segs {
+			if l, err := plotter.NewLine(plotter.XYs{{X: sg.From, Y: sg.Lane}, {X: sg.To, Y: sg.Lane}}); err == nil {
+				l.Color, l.Width = lane.c, lane.width
 				p.Add(l)
 			}
 		}
-		seg(q.StartS, mid, wait, vg.Points(1.5))
-		seg(mid, q.EndS, recv, vg.Points(4))
-	}
-	legend := func(name string, c color.Color, w vg.Length) {
 		l, _ := plotter.NewLine(plotter.XYs{{X: 0, Y: 0}, {X: 0, Y: 0}})
-		l.Color, l.Width = c, w
-		p.Legend.Add(name, l)
+		l.Color, l.Width = lane.c, lane.width
+		p.Legend.Add(lane.name, l)
 	}
-	legend("until the first token", wait, vg.Points(1.5))
-	legend("streaming the answer", recv, vg.Points(4))
 	return p
-}
-
-func countSessions(r *Run) int {
-	seen := map[int]bool{}
-	for _, q := range r.requests {
-		seen[q.Session] = true
-	}
-	return len(seen)
 }
 
 // pareto is a sweep's request throughput against p99 TTFT (request latency
@@ -308,34 +269,36 @@ func pareto(runs []*Run) *plot.Plot {
 			break
 		}
 	}
-	if sf == nil || len(sf.PerCombination) == 0 {
+	if sf == nil || len(sf.PerCombination) == 0 || len(sf.Metadata.ParetoObjectives) != 2 {
 		return nil
 	}
-	lat := "time_to_first_token_p99"
-	if _, ok := sf.PerCombination[0].Metrics[lat]; !ok {
-		lat = "request_latency_p99"
+	// The study's own objectives and Pareto set, not worked out again here.
+	thr := strings.TrimPrefix(sf.Metadata.ParetoObjectives[0], "max ")
+	lat := strings.TrimPrefix(sf.Metadata.ParetoObjectives[1], "min ")
+	// Parameters compared as compact JSON: the file indents them by depth.
+	compact := func(raw json.RawMessage) string {
+		var b bytes.Buffer
+		json.Compact(&b, raw)
+		return b.String()
 	}
-	p := newPlot("Sweep: throughput against latency (Pareto front joined)", "request throughput (requests/s)", strings.ReplaceAll(lat, "_", " ")+" (ms)")
+	onFront := map[string]bool{}
+	for _, params := range sf.Pareto {
+		onFront[compact(params)] = true
+	}
+	p := newPlot("Sweep: throughput against latency (Pareto front joined)", strings.ReplaceAll(thr, "_", " ")+" (requests/s)",
+		strings.ReplaceAll(lat, "_", " ")+" (ms)")
 	var all, front plotter.XYs
 	var names []string
 	for _, c := range sf.PerCombination {
-		x, ok1 := c.Metrics["request_throughput_avg"]
+		x, ok1 := c.Metrics[thr]
 		y, ok2 := c.Metrics[lat]
 		if !ok1 || !ok2 {
 			continue
 		}
 		all = append(all, plotter.XY{X: x.Mean, Y: y.Mean})
 		names = append(names, c.Label)
-	}
-	for i, a := range all {
-		dominated := false
-		for j, b := range all {
-			if i != j && b.X >= a.X && b.Y <= a.Y && (b.X > a.X || b.Y < a.Y) {
-				dominated = true
-			}
-		}
-		if !dominated {
-			front = append(front, a)
+		if onFront[compact(c.Parameters)] {
+			front = append(front, plotter.XY{X: x.Mean, Y: y.Mean})
 		}
 	}
 	if len(all) == 0 {
@@ -358,21 +321,16 @@ func pareto(runs []*Run) *plot.Plot {
 	return p
 }
 
-// series plots one scraped metric over time, per run.
-func series(runs []*Run, pick func(*Run) []serverPoint, metric, title string) *plot.Plot {
+// series plots one scraped metric over time (Run.Scraped), per run.
+func series(runs []*Run, source, metric, title string) *plot.Plot {
 	p := newPlot(title, "seconds since the first request", metric)
 	drawn := false
 	for i, r := range runs {
-		var pts plotter.XYs
-		for _, s := range pick(r) {
-			if s.name == metric && !math.IsNaN(s.value) {
-				pts = append(pts, plotter.XY{X: s.timeS, Y: s.value})
-			}
-		}
+		pts := r.Scraped(source, metric)
 		if len(pts) < 2 {
 			continue
 		}
-		l, err := plotter.NewLine(pts)
+		l, err := plotter.NewLine(xys(pts))
 		if err != nil {
 			continue
 		}
@@ -392,11 +350,7 @@ func bySlice(runs []*Run, tag string) *plot.Plot {
 			continue
 		}
 		for k, pts := range [][][2]float64{p50, p99} {
-			xys := make(plotter.XYs, len(pts))
-			for j, pt := range pts {
-				xys[j] = plotter.XY{X: pt[0], Y: pt[1]}
-			}
-			l, err := plotter.NewLine(xys)
+			l, err := plotter.NewLine(xys(pts))
 			if err != nil {
 				continue
 			}

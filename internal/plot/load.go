@@ -10,6 +10,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -57,15 +58,21 @@ type serverPoint struct {
 	value float64
 }
 
+// sweepFile is what the chart needs of a sweep's aggregate: its values,
+// and the Pareto set and objectives the study already worked out.
 type sweepFile struct {
+	Metadata struct {
+		ParetoObjectives []string `json:"pareto_objectives"` // "max <key>", "min <key>"
+	} `json:"metadata"`
 	PerCombination []struct {
-		Label   string `json:"label"`
-		Metrics map[string]struct {
+		Label      string          `json:"label"`
+		Parameters json.RawMessage `json:"parameters"`
+		Metrics    map[string]struct {
 			Mean float64 `json:"mean"`
 			Unit string  `json:"unit"`
 		} `json:"metrics"`
 	} `json:"per_combination_metrics"`
-	Pareto []map[string]any `json:"pareto_optimal"`
+	Pareto []json.RawMessage `json:"pareto_optimal"`
 }
 
 var tags = []string{"time_to_first_token", "inter_token_latency", "request_latency", "input_sequence_length", "output_sequence_length"}
@@ -172,7 +179,7 @@ func (r *Run) Scraped(source, metric string) [][2]float64 {
 	}
 	var out [][2]float64
 	for _, p := range pts {
-		if p.name == metric {
+		if p.name == metric && !math.IsNaN(p.value) && !math.IsInf(p.value, 0) {
 			out = append(out, [2]float64{p.timeS, p.value})
 		}
 	}

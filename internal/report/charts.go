@@ -80,18 +80,9 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 			notes = append(notes, fmt.Sprintf("Latency over time shows every %d-th request of %s (%d in all).", step, r.Label, len(reqs)))
 		}
 		over.Series = append(over.Series, s)
-		buckets, last := map[int]float64{}, 0
-		for _, q := range reqs {
-			buckets[int(q.EndS)] += q.OSL
-			last = max(last, int(q.EndS))
-		}
-		ts := Series{Name: r.Label}
-		for b := 0; b <= last && len(reqs) > 0; b++ {
-			ts.Points = append(ts.Points, []float64{float64(b) + 0.5, buckets[b]})
-		}
-		tput.Series = append(tput.Series, ts)
-		ttftTurn.Series = append(ttftTurn.Series, byTurn(r, "time_to_first_token"))
-		islTurn.Series = append(islTurn.Series, byTurn(r, "input_sequence_length"))
+		tput.Series = append(tput.Series, points(r.Label, r.Throughput()))
+		ttftTurn.Series = append(ttftTurn.Series, points(r.Label, r.ByTurn("time_to_first_token")))
+		islTurn.Series = append(islTurn.Series, points(r.Label, r.ByTurn("input_sequence_length")))
 	}
 	add(over)
 	add(tput)
@@ -100,11 +91,7 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 		for _, r := range runs {
 			p50, p99 := r.SliceSeries(tag)
 			for k, pts := range [][][2]float64{p50, p99} {
-				s := Series{Name: r.Label + " " + []string{"p50", "p99"}[k]}
-				for _, pt := range pts {
-					s.Points = append(s.Points, []float64{pt[0], pt[1]})
-				}
-				if len(s.Points) > 1 {
+				if s := points(r.Label+" "+[]string{"p50", "p99"}[k], pts); len(s.Points) > 1 {
 					c.Series = append(c.Series, s)
 				}
 			}
@@ -123,11 +110,7 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 	} {
 		c := Chart{ID: m.id, Title: m.title, Kind: "line", X: "seconds", Y: m.metric}
 		for _, r := range runs {
-			s := Series{Name: r.Label}
-			for _, p := range r.Scraped(m.source, m.metric) {
-				s.Points = append(s.Points, []float64{p[0], p[1]})
-			}
-			if len(s.Points) > 1 {
+			if s := points(r.Label, r.Scraped(m.source, m.metric)); len(s.Points) > 1 {
 				c.Series = append(c.Series, s)
 			}
 		}
@@ -136,63 +119,30 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 	return out, notes
 }
 
-// byTurn is a metric's mean at each turn index (multi-turn runs only).
-func byTurn(r *plot.Run, tag string) Series {
-	sum, n, maxTurn := map[int]float64{}, map[int]int{}, 0
-	for _, q := range r.Requests() {
-		if x, ok := q.Values[tag]; ok && q.OK {
-			sum[q.Turn] += x
-			n[q.Turn]++
-			maxTurn = max(maxTurn, q.Turn)
-		}
-	}
-	s := Series{Name: r.Label}
-	if maxTurn == 0 {
-		return s
-	}
-	for t := 0; t <= maxTurn; t++ {
-		if n[t] > 0 {
-			s.Points = append(s.Points, []float64{float64(t), sum[t] / float64(n[t])})
-		}
+// points is a series of the shared chart data (plot.Run's).
+func points(name string, pts [][2]float64) Series {
+	s := Series{Name: name}
+	for _, p := range pts {
+		s.Points = append(s.Points, []float64{p[0], p[1]})
 	}
 	return s
 }
 
-// timeline is the swim lanes of the first sessions: waiting for the first
-// token, then streaming the answer.
+// timeline is the swim lanes of the first sessions (plot.Run.Lanes): waiting
+// for the first token, then streaming the answer; segments are [from, lane, to].
 func timeline(r *plot.Run) Chart {
 	c := Chart{ID: "timeline", Title: "Sessions over time", Kind: "segments", X: "seconds", Y: "session"}
-	lanes := map[int]int{}
-	wait, recv := Series{Name: "until the first token", Width: 1.5}, Series{Name: "streaming the answer", Width: 4}
-	for _, q := range r.Requests() {
-		lane, ok := lanes[q.Session]
-		if !ok {
-			if len(lanes) >= laneSessions {
-				continue
-			}
-			lane = len(lanes)
-			lanes[q.Session] = lane
+	waits, recvs, n := r.Lanes(plot.TimelineSessions)
+	segs := func(name string, width float64, ss []plot.Segment) Series {
+		s := Series{Name: name, Width: width}
+		for _, sg := range ss {
+			s.Points = append(s.Points, []float64{sg.From, sg.Lane, sg.To})
 		}
-		mid := q.FirstS
-		if mid <= 0 || !q.OK {
-			mid = q.EndS
-		}
-		wait.Points = append(wait.Points, []float64{q.StartS, float64(lane), mid})
-		if q.EndS > mid {
-			recv.Points = append(recv.Points, []float64{mid, float64(lane), q.EndS})
-		}
+		return s
 	}
-	if n := sessions(r); n > laneSessions {
-		c.Note = fmt.Sprintf("The first %d of %d sessions.", laneSessions, n)
+	if n > plot.TimelineSessions {
+		c.Note = fmt.Sprintf("The first %d of %d sessions.", plot.TimelineSessions, n)
 	}
-	c.Series = []Series{wait, recv}
+	c.Series = []Series{segs("until the first token", 1.5, waits), segs("streaming the answer", 4, recvs)}
 	return c
-}
-
-func sessions(r *plot.Run) int {
-	seen := map[int]bool{}
-	for _, q := range r.Requests() {
-		seen[q.Session] = true
-	}
-	return len(seen)
 }

@@ -27,11 +27,11 @@ var pageTemplate string
 //go:embed report.js
 var chartScript string
 
-// Budgets keep the page small: a 10,000-request run stays well under 2 MB.
+// Budgets keep the page small: a 10,000-request run stays well under 2 MB
+// (with the timeline's plot.TimelineSessions lanes).
 const (
 	cdfPoints     = 200  // per series
 	scatterPoints = 1500 // per series
-	laneSessions  = 60
 )
 
 type stat struct{ Avg, P50, P99 string }
