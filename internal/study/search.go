@@ -220,13 +220,12 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 }
 
 func (s *searcher) probeProfile(x float64) *config.Profile {
-	q := *s.base
-	q.ConcurrencyList, q.RequestRateList, q.UserCentricRateList = clone(s.base.ConcurrencyList), clone(s.base.RequestRateList), clone(s.base.UserCentricRateList)
-	s.param.set(&q, x)
+	q := copyProfile(s.base)
+	s.param.set(q, x)
 	q.ResolveLists()
 	q.RandomSeed = &s.seed
 	q.Goodput = goodputOf(s.base)
-	return &q
+	return q
 }
 
 // probe runs the load x (once: the search remembers every probe).

@@ -29,13 +29,20 @@ type Variation struct {
 
 // Apply sets the variation's values on a copy of the base profile.
 func (v *Variation) Apply(base *config.Profile) *config.Profile {
-	p := *base
-	p.ConcurrencyList, p.RequestRateList, p.UserCentricRateList = clone(base.ConcurrencyList), clone(base.RequestRateList), clone(base.UserCentricRateList)
+	p := copyProfile(base)
 	p.ISLOSLPairs = ""
 	for _, f := range v.apply {
-		f(&p)
+		f(p)
 	}
 	p.ResolveLists()
+	return p
+}
+
+// copyProfile is a run's own copy of the study's profile: the list flags a
+// run sets are copied, never shared with the base or another run.
+func copyProfile(base *config.Profile) *config.Profile {
+	p := *base
+	p.ConcurrencyList, p.RequestRateList, p.UserCentricRateList = clone(base.ConcurrencyList), clone(base.RequestRateList), clone(base.UserCentricRateList)
 	return &p
 }
 
