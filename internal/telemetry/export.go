@@ -73,11 +73,7 @@ func WriteScrape(w io.Writer, s *Scrape) error {
 			case smp.Buckets != nil:
 				h := map[string]float64{}
 				for _, b := range smp.Buckets {
-					le := strconv.FormatFloat(b.LE, 'g', -1, 64)
-					if b.LE > 1e300 {
-						le = "+Inf"
-					}
-					h[le] = b.Count
+					h[b.label()] = b.Count
 				}
 				v["histogram"], v["sum"], v["count"] = h, smp.Sum, smp.Count
 			case smp.Quantiles != nil:

@@ -265,12 +265,16 @@ func HistogramQuantile(q float64, bs []Bucket) float64 {
 // MarshalJSON writes a bucket as Prometheus labels it: {"le": "0.5"}, and
 // "+Inf" for the last one (JSON has no infinity).
 func (b Bucket) MarshalJSON() ([]byte, error) {
-	le := strconv.FormatFloat(b.LE, 'g', -1, 64)
-	if math.IsInf(b.LE, 1) {
-		le = "+Inf"
-	}
 	return json.Marshal(struct {
 		LE    string  `json:"le"`
 		Count float64 `json:"count"`
-	}{le, b.Count})
+	}{b.label(), b.Count})
+}
+
+// label is the bucket's "le" as Prometheus writes it.
+func (b Bucket) label() string {
+	if math.IsInf(b.LE, 1) {
+		return "+Inf"
+	}
+	return strconv.FormatFloat(b.LE, 'g', -1, 64)
 }
