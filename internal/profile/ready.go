@@ -44,24 +44,35 @@ func (r *profileRun) waitForModel() error {
 	return nil
 }
 
+// askServer sends one request outside the run (readiness, cache reset,
+// clock check) with the run's headers (the API key included) and reads the
+// answer to its end; the response's body is closed.
+func (r *profileRun) askServer(ctx context.Context, hc *http.Client, method, url string, body []byte) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range baseHeaders(r.p, r.e.Version) {
+		req.Header[k] = v
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return resp, nil
+}
+
 // probeReady asks once; why says what the server answered instead.
 func (r *profileRun) probeReady(ctx context.Context, hc *http.Client, endpointURL string) (bool, string) {
 	base := baseOf(endpointURL)
 	do := func(method, url string, body []byte) (int, string) {
-		req, err := http.NewRequestWithContext(ctx, method, url, bytes.NewReader(body))
+		resp, err := r.askServer(ctx, hc, method, url, body)
 		if err != nil {
 			return 0, err.Error()
 		}
-		for k, v := range baseHeaders(r.p, r.e.Version) {
-			req.Header[k] = v
-		}
-		req.Header.Set("Accept", "application/json")
-		resp, err := hc.Do(req)
-		if err != nil {
-			return 0, err.Error()
-		}
-		defer resp.Body.Close()
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		return resp.StatusCode, resp.Status
 	}
 	switch r.p.WaitForModelMode {
@@ -97,21 +108,11 @@ func (r *profileRun) resetCache() {
 	path := "/" + strings.TrimPrefix(p.ResetKVCachePath, "/")
 	for _, u := range r.plan.urls {
 		url := baseOf(u) + path
-		req, err := http.NewRequestWithContext(r.ctx, http.MethodPost, url, nil)
-		if err != nil {
-			r.warn(fmt.Sprintf("--reset-kv-cache: %v", err))
-			continue
-		}
-		for k, v := range baseHeaders(p, r.e.Version) {
-			req.Header[k] = v
-		}
-		resp, err := hc.Do(req)
+		resp, err := r.askServer(r.ctx, hc, http.MethodPost, url, nil)
 		if err != nil {
 			r.warn(fmt.Sprintf("--reset-kv-cache: POST %s: %v", url, err))
 			continue
 		}
-		io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-		resp.Body.Close()
 		if resp.StatusCode/100 != 2 {
 			r.warn(fmt.Sprintf("--reset-kv-cache: POST %s answered %s; the cache was not reset.", url, resp.Status))
 			continue

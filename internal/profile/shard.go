@@ -130,11 +130,10 @@ func (r *profileRun) checkClock() {
 	hc := &http.Client{Timeout: 5 * time.Second}
 	for _, u := range r.plan.urls {
 		t0 := time.Now()
-		resp, err := hc.Get(baseOf(u) + "/v1/models")
+		resp, err := r.askServer(r.ctx, hc, http.MethodGet, baseOf(u)+"/v1/models", nil)
 		if err != nil {
 			continue
 		}
-		resp.Body.Close()
 		date, err := http.ParseTime(resp.Header.Get("Date"))
 		if err != nil {
 			continue
