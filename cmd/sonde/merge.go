@@ -29,7 +29,7 @@ func (c *mergeCmd) run(e env) error {
 	for _, d := range c.Dirs {
 		runs = append(runs, export.Files{Dir: d, Prefix: c.Prefix})
 	}
-	rb, err := readRuns(runs, c.Goodput)
+	rb, err := export.ReadRuns(runs, c.Goodput)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde merge: %w", err)}
 	}
@@ -40,18 +40,18 @@ func (c *mergeCmd) run(e env) error {
 	if err := concatRecords(runs, out.Records()); err != nil {
 		return err
 	}
-	s := rb.acc.Summary()
+	s := rb.Acc.Summary()
 	first := previousSummary(runs[0].SummaryJSON())
 	run := &export.Run{InputConfig: first.InputConfig, Options: first.options(), Seed: first.RunInfo.RandomSeed,
-		CLICommand: config.RedactArgs(e.Args), Version: version, Extra: map[string]any{"shards": rb.perRun},
-		Warnings: append(s.Warnings, fmt.Sprintf("Merged by sonde merge from %d shards (%d records).", len(runs), rb.records))}
+		CLICommand: config.RedactArgs(e.Args), Version: version, Extra: map[string]any{"shards": rb.PerRun},
+		Warnings: append(s.Warnings, fmt.Sprintf("Merged by sonde merge from %d shards (%d records).", len(runs), rb.Records))}
 	for i, r := range runs[1:] {
 		if w := sameConfig(first, previousSummary(r.SummaryJSON())); w != "" {
 			run.Warnings = append(run.Warnings, fmt.Sprintf("%s and %s: %s", runs[0].Dir, runs[i+1].Dir, w))
 		}
 	}
-	if rb.truncated > 0 {
-		run.Warnings = append(run.Warnings, fmt.Sprintf("%d records files ended in a line cut short (a shard was killed); those lines were skipped.", rb.truncated))
+	if rb.Truncated > 0 {
+		run.Warnings = append(run.Warnings, fmt.Sprintf("%d records files ended in a line cut short (a shard was killed); those lines were skipped.", rb.Truncated))
 	}
 	if s.MinRequestNs > 0 {
 		run.StartTime, run.EndTime = time.Unix(0, s.MinRequestNs), time.Unix(0, s.MaxResponseNs)

@@ -9,8 +9,6 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
-	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // summarizeCmd is `sonde summarize DIR`: it rebuilds every summary export
@@ -24,16 +22,16 @@ type summarizeCmd struct {
 
 func (c *summarizeCmd) run(e env) error {
 	files := export.Files{Dir: c.Dir, Prefix: c.Prefix}
-	rb, err := readRuns([]export.Files{files}, c.Goodput)
+	rb, err := export.ReadRuns([]export.Files{files}, c.Goodput)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde summarize: %w", err)}
 	}
-	s := rb.acc.Summary()
+	s := rb.Acc.Summary()
 	prev := previousSummary(files.SummaryJSON())
 	run := &export.Run{InputConfig: prev.InputConfig, Options: prev.options(), BenchmarkID: prev.BenchmarkID, Seed: prev.RunInfo.RandomSeed,
 		CLICommand: config.RedactArgs(e.Args), Version: version,
-		Warnings: append(s.Warnings, fmt.Sprintf("Rebuilt by sonde summarize from %s (%d records).", files.Records(), rb.records))}
-	if rb.truncated > 0 {
+		Warnings: append(s.Warnings, fmt.Sprintf("Rebuilt by sonde summarize from %s (%d records).", files.Records(), rb.Records))}
+	if rb.Truncated > 0 {
 		run.Warnings = append(run.Warnings, "The last line of the records file was cut short (the run was killed) and was skipped.")
 	}
 	if s.MinRequestNs > 0 {
@@ -42,66 +40,6 @@ func (c *summarizeCmd) run(e env) error {
 	written, err := export.WriteSummaries(files, s, run)
 	export.Report(e.Stdout, files, s, run, written)
 	return err
-}
-
-// rebuilt is the profiling records of one or more runs, accumulated.
-type rebuilt struct {
-	acc       *metrics.Accumulator
-	records   int
-	truncated int
-	perRun    []runCount
-}
-
-// runCount is what one run folder held.
-type runCount struct {
-	Dir      string `json:"dir"`
-	Requests int    `json:"request_count"`
-	Errors   int    `json:"error_request_count"`
-}
-
-// readRuns reads every run's profile_export.jsonl into one accumulator:
-// exact statistics of the union of the requests, never averages of
-// per-run statistics.
-func readRuns(runs []export.Files, goodput string) (*rebuilt, error) {
-	type rec struct {
-		r *record.Record
-		v *metrics.Values
-	}
-	var all []rec
-	rb := &rebuilt{}
-	streaming := false
-	for _, f := range runs {
-		count := runCount{Dir: f.Dir}
-		truncated, err := export.ReadRecords(f.Records(), func(r *record.Record, v *metrics.Values) {
-			if r.Phase != record.PhaseProfiling {
-				return
-			}
-			if _, ok := v.Get(metrics.TTFT); ok {
-				streaming = true
-			}
-			if r.Valid() {
-				count.Requests++
-			} else {
-				count.Errors++
-			}
-			all = append(all, rec{r, v})
-		})
-		if err != nil {
-			return nil, err
-		}
-		rb.truncated += truncated
-		rb.perRun = append(rb.perRun, count)
-	}
-	slos, err := metrics.ParseGoodput(goodput, streaming)
-	if err != nil {
-		return nil, err
-	}
-	rb.acc = metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos})
-	for _, x := range all {
-		rb.acc.Add(x.r, x.v)
-	}
-	rb.records = len(all)
-	return rb, nil
 }
 
 // earlier is what a summary written earlier says about its run.

@@ -13,8 +13,6 @@ import (
 	"strconv"
 
 	"github.com/sonde-bench/sonde/internal/export"
-	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // AggregateSchema is the version of the aggregate and sweep files' shape
@@ -154,22 +152,14 @@ type collatedStat struct {
 // writeCollated pools every run's per-request values (read back from their
 // profile_export.jsonl) into one population: AIPerf's collated file.
 func (s *sweepStudy) writeCollated(rs []runResult, dir string) error {
-	acc := metrics.NewAccumulator(metrics.Options{Streaming: s.base.Streaming})
 	type perRun struct {
 		Label   string             `json:"label"`
 		Metrics map[string]float64 `json:"metrics"`
 	}
 	var runs []perRun
+	var files []export.Files
 	for _, r := range rs {
-		files := export.Files{Dir: r.Dir, Prefix: s.base.ExportPrefix}
-		_, err := export.ReadRecords(files.Records(), func(rec *record.Record, v *metrics.Values) {
-			if rec.Phase == record.PhaseProfiling {
-				acc.Add(rec, v)
-			}
-		})
-		if err != nil {
-			return fmt.Errorf("collating %s: %w", r.Dir, err)
-		}
+		files = append(files, export.Files{Dir: r.Dir, Prefix: s.base.ExportPrefix})
 		pr := perRun{Label: r.Label, Metrics: map[string]float64{}}
 		for k, v := range r.headlines {
 			if len(k) > 4 && k[len(k)-4:] == "_avg" {
@@ -178,7 +168,11 @@ func (s *sweepStudy) writeCollated(rs []runResult, dir string) error {
 		}
 		runs = append(runs, pr)
 	}
-	sum := acc.Summary()
+	rb, err := export.ReadRuns(files, "") // the reader `sonde merge` uses
+	if err != nil {
+		return fmt.Errorf("collating %s: %w", dir, err)
+	}
+	sum := rb.Acc.Summary()
 	combined := map[string]collatedStat{}
 	for i := range sum.Metrics {
 		m := &sum.Metrics[i]
