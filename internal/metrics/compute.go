@@ -140,8 +140,19 @@ func setHTTP(v *Values, r *record.Record) {
 	if first == 0 {
 		first = r.EndNs
 	}
-	dns := span(h.DNSStart, h.DNSDone)
-	connecting := span(h.ConnectStart, h.ConnectDone) + span(h.TLSStart, h.TLSDone)
+	// DNS and connecting count only while this request waited for its
+	// connection: net/http may hand it a connection that came free while
+	// the dial it started goes on (its trace hooks still fire, later), and
+	// that dial's time is not this request's. So the phases partition the
+	// request exactly, whatever the pool did.
+	within := func(a, b int64) float64 {
+		if a == 0 || b == 0 {
+			return 0
+		}
+		return span(max(a, r.StartNs), min(b, h.GotConn))
+	}
+	dns := within(h.DNSStart, h.DNSDone)
+	connecting := within(h.ConnectStart, h.ConnectDone) + within(h.TLSStart, h.TLSDone)
 	blocked := max(0, span(r.StartNs, h.GotConn)-dns-connecting)
 	sending, waiting, receiving := span(h.GotConn, h.Wrote), span(h.Wrote, first), span(first, r.EndNs)
 	v.set(HTTPBlocked, blocked)
