@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -16,24 +17,11 @@ import (
 
 var faultNames = map[int]string{sim.FaultError: "error", sim.FaultDisconnect: "disconnect", sim.FaultMalformed: "malformed", sim.FaultStall: "stall"}
 
-func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
-	arrival := time.Now()
-	n := s.requests.Add(1)
-	raiseMax(&s.maxIn, s.inFlight.Add(1))
+func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
+	chat := a == apiChat
+	n, arrival, rec, body, err := s.begin(r)
 	defer s.inFlight.Add(-1)
-
-	body, err := io.ReadAll(r.Body)
-	rec := &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
-		RemoteAddr: r.RemoteAddr, Status: http.StatusOK}
-	if s.rec != nil {
-		rec.Headers = map[string]string{}
-		for k, v := range r.Header {
-			if strings.HasPrefix(k, "X-") {
-				rec.Headers[k] = v[0]
-			}
-		}
-	}
-	out := &responder{w: w, chat: chat, id: fmt.Sprintf("cmpl-%d", n), created: arrival.Unix(), metrics: s.metrics, arrival: arrival, rec: rec, keep: s.rec != nil}
+	out := &responder{w: w, chat: chat, d: newDialect(a), id: answerID(a, n), created: arrival.Unix(), metrics: s.metrics, arrival: arrival, rec: rec, keep: s.rec != nil}
 	raiseMax(&s.maxPrefill, s.prefilling.Add(1))
 	var prefillDone atomic.Bool
 	out.firstToken = func() {
@@ -43,17 +31,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	}
 	defer out.firstToken()
 	if s.rec != nil {
-		defer func() {
-			end := time.Now()
-			rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), end.Sub(s.start).Nanoseconds()
-			rec.ReceivedUnixNs, rec.FinishedUnixNs = arrival.UnixNano(), end.UnixNano()
-			rec.Body = json.RawMessage(body)
-			if !json.Valid(body) {
-				rec.Body, _ = json.Marshal(string(body))
-			}
-			rec.Response = out.text.String()
-			s.writeRecord(rec)
-		}()
+		defer func() { s.finish(rec, arrival, body, out.text.String()) }()
 	}
 	fail := func(code int, msg string) {
 		rec.Status = code
@@ -63,7 +41,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 		fail(http.StatusBadRequest, "reading body: "+err.Error())
 		return
 	}
-	req, sreq, msg := s.parse(body, chat, arrival)
+	req, sreq, dr, msg := s.parse(body, a, r.URL.Path == "/generate_stream", arrival)
 	if msg != "" {
 		fail(http.StatusBadRequest, msg)
 		return
@@ -83,6 +61,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	stream := s.engine.Start(sreq)
 	defer stream.Close()
 	rec.PromptTokens = sreq.PromptTokens
+	if a == apiResponses && dr.store {
+		defer func() { s.history.put(out.id, req.Messages, out.answer()) }()
+	}
 	if req.Stream {
 		so := req.StreamOptions
 		out.stream(r.Context(), stream, sreq.PromptTokens, so != nil && so.IncludeUsage, so != nil && so.ContinuousUsageStats)
@@ -92,15 +73,48 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, chat bool) {
 	rec.CachedTokens = stream.CachedTokens()
 }
 
+// begin counts a request in (the caller defers s.inFlight.Add(-1)), reads
+// its body and starts its line of the record file.
+func (s *Server) begin(r *http.Request) (n int64, arrival time.Time, rec *record, body []byte, err error) {
+	arrival = time.Now()
+	n = s.requests.Add(1)
+	raiseMax(&s.maxIn, s.inFlight.Add(1))
+	body, err = io.ReadAll(r.Body)
+	rec = &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
+		RemoteAddr: r.RemoteAddr, Status: http.StatusOK}
+	if s.rec != nil {
+		rec.Headers = map[string]string{}
+		for k, v := range r.Header {
+			if strings.HasPrefix(k, "X-") && k != "X-Api-Key" { // a secret never reaches a file
+				rec.Headers[k] = v[0]
+			}
+		}
+	}
+	return n, arrival, rec, body, err
+}
+
+// finish writes the request's line of the record file.
+func (s *Server) finish(rec *record, arrival time.Time, body []byte, response string) {
+	end := time.Now()
+	rec.ReceivedNs, rec.FinishedNs = arrival.Sub(s.start).Nanoseconds(), end.Sub(s.start).Nanoseconds()
+	rec.ReceivedUnixNs, rec.FinishedUnixNs = arrival.UnixNano(), end.UnixNano()
+	rec.Body = json.RawMessage(body)
+	if !json.Valid(body) {
+		rec.Body, _ = json.Marshal(string(body))
+	}
+	rec.Response = response
+	s.writeRecord(rec)
+}
+
 // prompt fills the request's prompt tokens and answer seed. Chat prompts are
 // the concatenated message contents (no chat template), so prompt_tokens
 // equals the client's ISL and turn k+1's prompt extends turn k's exactly.
 func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error {
+	if chat && len(req.Messages) == 0 {
+		return fmt.Errorf("messages must not be empty")
+	}
 	h := fnv.New64a()
 	if chat {
-		if len(req.Messages) == 0 {
-			return fmt.Errorf("messages must not be empty")
-		}
 		for _, m := range req.Messages {
 			out.PromptIDs = s.prompts.ids(m.Content, out.PromptIDs)
 			io.WriteString(h, m.Role)
@@ -145,13 +159,27 @@ func raiseMax(m *atomic.Int64, v int64) {
 
 // parse reads a request body into the API request and the engine's request;
 // msg, when set, is why the request is a 400.
-func (s *Server) parse(body []byte, chat bool, arrival time.Time) (req openai.Request, sreq sim.Request, msg string) {
-	if err := json.Unmarshal(body, &req); err != nil {
-		return req, sreq, "invalid JSON body: " + err.Error()
+func (s *Server) parse(body []byte, a api, streamPath bool, arrival time.Time) (req openai.Request, sreq sim.Request, d dialectRequest, msg string) {
+	req, d, err := decodeDialect(body, a, streamPath)
+	if err != nil {
+		return req, sreq, d, err.Error()
+	}
+	if d.previousID != "" {
+		// Server-side history: the stored conversation, then the new input.
+		prev, ok := s.history.get(d.previousID)
+		if !ok {
+			return req, sreq, d, fmt.Sprintf("Previous response with id '%s' not found.", d.previousID)
+		}
+		// Instructions are not carried over: the new ones (if any) lead.
+		lead := 0
+		if len(req.Messages) > 0 && req.Messages[0].Role == "system" {
+			lead = 1
+		}
+		req.Messages = slices.Concat(req.Messages[:lead], prev, req.Messages[lead:])
 	}
 	sreq = sim.Request{Arrival: arrival, IgnoreEOS: req.IgnoreEOS}
-	if err := s.prompt(&req, chat, &sreq); err != nil {
-		return req, sreq, err.Error()
+	if err := s.prompt(&req, a.messagesPrompt(), &sreq); err != nil {
+		return req, sreq, d, err.Error()
 	}
 	switch {
 	case req.MaxCompletionTokens != nil:
@@ -163,11 +191,22 @@ func (s *Server) parse(body []byte, chat bool, arrival time.Time) (req openai.Re
 		sreq.MinTokens = *req.MinTokens
 	}
 	if sreq.MaxTokens < 0 || sreq.MinTokens < 0 {
-		return req, sreq, "max_tokens and min_tokens must be at least 0"
+		return req, sreq, d, "max_tokens and min_tokens must be at least 0"
 	}
 	if total := sreq.PromptTokens + sreq.MaxTokens; total > s.opts.MaxModelLen || sreq.PromptTokens >= s.opts.MaxModelLen {
-		return req, sreq, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
+		return req, sreq, d, fmt.Sprintf("This model's maximum context length is %d tokens. However, you requested %d tokens (%d in the messages, %d in the completion). Please reduce the length of the messages or completion.",
 			s.opts.MaxModelLen, total, sreq.PromptTokens, sreq.MaxTokens)
 	}
-	return req, sreq, ""
+	return req, sreq, d, ""
+}
+
+// answerID names an answer as its API does.
+func answerID(a api, n int64) string {
+	switch a {
+	case apiResponses:
+		return fmt.Sprintf("resp_%d", n)
+	case apiMessages:
+		return fmt.Sprintf("msg_%d", n)
+	}
+	return fmt.Sprintf("cmpl-%d", n)
 }

@@ -16,6 +16,7 @@ import (
 type responder struct {
 	w       http.ResponseWriter
 	chat    bool
+	d       dialect // nil: OpenAI chat or completions chunks
 	model   string
 	id      string
 	created int64
@@ -131,8 +132,10 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 		return write(buf)
 	}
 	total := st.Len()
-	content := [2]chunkTemplate{o.template("content", ""), o.template("content", st.FinishReason())}
-	reasoning := [2]chunkTemplate{o.template("reasoning_content", ""), o.template("reasoning_content", st.FinishReason())}
+	tpls := [2][2]chunkTemplate{
+		{o.template("content", ""), o.template("content", st.FinishReason())},
+		{o.template("reasoning_content", ""), o.template("reasoning_content", st.FinishReason())},
+	}
 	n := 0
 	var last time.Time
 	for {
@@ -151,29 +154,8 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			}
 		}
 		n++
-		if o.chat && n == 1 {
-			// vLLM sends the role in its own first chunk.
-			if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
-				Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}) {
-				return
-			}
-		}
-		isLast := 0
-		if n == total {
-			isLast = 1
-		}
-		if continuous {
-			if !send(o.usageChunk(st, tok, promptTokens, n, isLast == 1)) {
-				return
-			}
-		} else {
-			tpl := &content[isLast]
-			if tok.Reasoning && o.chat {
-				tpl = &reasoning[isLast]
-			}
-			if !write(tpl.render(buf[:0], tok.Text)) {
-				return
-			}
+		if !o.sendToken(&buf, st, tok, n, promptTokens, continuous, &tpls, send, write) {
+			return
 		}
 		if o.keep && !tok.Reasoning {
 			o.text.WriteString(tok.Text)
@@ -186,6 +168,16 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 			}
 		}
 	}
+	if o.d != nil {
+		buf = buf[:0]
+		if n == 0 {
+			buf = o.d.open(buf, o, st, promptTokens)
+		}
+		o.done(st, promptTokens, n)
+		write(o.d.close(buf, o, o.usage(st, promptTokens, n), st.FinishReason()))
+		rc.Flush()
+		return
+	}
 	if includeUsage {
 		if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
 			Choices: []openai.Choice{}, Usage: o.usage(st, promptTokens, n)}) {
@@ -197,6 +189,41 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 	o.done(st, promptTokens, n)
 	write([]byte("data: [DONE]\n\n"))
 	rc.Flush()
+}
+
+// sendToken writes token n (1-based) of total in the request's dialect:
+// its own events, a continuous-usage chunk, or a pre-rendered chunk (tpls:
+// content then reasoning, each not-last then last). false: the client left.
+func (o *responder) sendToken(buf *[]byte, st sim.Stream, tok sim.Token, n, promptTokens int, continuous bool,
+	tpls *[2][2]chunkTemplate, send func(*openai.Response) bool, write func([]byte) bool) bool {
+	last := n == st.Len()
+	if o.d != nil {
+		*buf = (*buf)[:0]
+		if n == 1 {
+			*buf = o.d.open(*buf, o, st, promptTokens)
+		}
+		*buf = o.d.token(*buf, tok, last)
+		return write(*buf)
+	}
+	if o.chat && n == 1 {
+		// vLLM sends the role in its own first chunk.
+		if !send(&openai.Response{ID: o.id, Object: o.object(true), Created: o.created, Model: o.model,
+			Choices: []openai.Choice{{Delta: &openai.Delta{Role: "assistant", Content: new(string)}}}}) {
+			return false
+		}
+	}
+	if continuous {
+		return send(o.usageChunk(st, tok, promptTokens, n, last))
+	}
+	isLast, kind := 0, 0
+	if last {
+		isLast = 1
+	}
+	if tok.Reasoning && o.chat {
+		kind = 1
+	}
+	*buf = tpls[kind][isLast].render((*buf)[:0], tok.Text)
+	return write(*buf)
 }
 
 // observe records token n's latency: TTFT for the first, ITL after.
@@ -256,6 +283,12 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 		o.text.WriteString(c)
 	}
 	finish := st.FinishReason()
+	if o.d != nil {
+		u := o.usage(st, promptTokens, n)
+		o.done(st, promptTokens, n)
+		writeJSON(o.w, http.StatusOK, o.d.body(o, c, r, u, finish))
+		return
+	}
 	resp := &openai.Response{ID: o.id, Object: o.object(false), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
 	switch {
 	case !o.chat:

@@ -1,5 +1,7 @@
-// Package httpapi serves a sim.Engine over OpenAI-compatible HTTP: chat and
-// completions (streaming or not), /v1/models, /health, vLLM's /metrics and
+// Package httpapi serves a sim.Engine over the HTTP APIs inference servers
+// speak: OpenAI chat, completions, Responses and embeddings, Anthropic
+// Messages, TGI generate, and the NIM, TEI and Cohere rerankers (streaming
+// where the API streams), plus /v1/models, /health, vLLM's /metrics and
 // /reset_prefix_cache, with optional API-key checks and injected faults.
 package httpapi
 
@@ -38,6 +40,8 @@ type Server struct {
 	maxPrefill atomic.Int64
 	conns      atomic.Int64 // TCP connections accepted
 
+	history *responseStore // the Responses API's stored answers
+
 	recMu sync.Mutex
 	rec   *bufio.Writer
 	recF  *os.File
@@ -49,7 +53,7 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, engine: eng, prompts: newPromptTokens(tok), start: time.Now()}
+	s := &Server{opts: opts, engine: eng, prompts: newPromptTokens(tok), start: time.Now(), history: newResponseStore(maxStoredResponses)}
 	s.metrics = newPromMetrics(opts.Model, eng)
 	if opts.GPUs > 0 {
 		s.gpus = newSimGPUs(opts.GPUs, opts.Model, eng)
@@ -68,8 +72,14 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 // Handler routes the API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/chat/completions", func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, true) })
-	mux.HandleFunc("POST /v1/completions", func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, false) })
+	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
+		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI} {
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, a) })
+	}
+	for path, k := range map[string]poolKind{"/v1/embeddings": poolEmbeddings, "/v1/ranking": poolNIMRanking,
+		"/rerank": poolTEIRanking, "/v2/rerank": poolCohereRanking} {
+		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.pool(w, r, k) })
+	}
 	mux.HandleFunc("GET /v1/models", s.models)
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
@@ -87,15 +97,22 @@ func (s *Server) Handler() http.Handler {
 	return s.gate(mux)
 }
 
-// gate answers 503 until the server is ready, and checks the API key on /v1.
+// gate answers 503 until the server is ready, checks the API key on /v1
+// (x-api-key also counts on Anthropic's /v1/messages) and, as Anthropic
+// does, the anthropic-version header.
 func (s *Server) gate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if d := s.opts.Faults.ReadyDelay; d > 0 && time.Since(s.start) < d && r.URL.Path != "/stats" {
 			writeError(w, http.StatusServiceUnavailable, "the server is starting up", "ServiceUnavailableError")
 			return
 		}
-		if s.opts.APIKey != "" && strings.HasPrefix(r.URL.Path, "/v1/") && r.Header.Get("Authorization") != "Bearer "+s.opts.APIKey {
+		if s.opts.APIKey != "" && strings.HasPrefix(r.URL.Path, "/v1/") && r.Header.Get("Authorization") != "Bearer "+s.opts.APIKey &&
+			(r.URL.Path != "/v1/messages" || r.Header.Get("X-Api-Key") != s.opts.APIKey) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationError")
+			return
+		}
+		if r.URL.Path == "/v1/messages" && r.Header.Get("Anthropic-Version") == "" {
+			writeError(w, http.StatusBadRequest, "anthropic-version: header is required", "invalid_request_error")
 			return
 		}
 		next.ServeHTTP(w, r)

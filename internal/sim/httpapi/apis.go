@@ -1,0 +1,160 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// api is the wire dialect of a generation request: the engine is the same
+// for all, only the request and response shapes differ.
+type api int
+
+const (
+	apiChat        api = iota
+	apiCompletions     // OpenAI completions
+	apiResponses       // OpenAI Responses API
+	apiMessages        // Anthropic Messages
+	apiTGI             // Hugging Face TGI generate / generate_stream
+)
+
+// messagesPrompt reports whether the dialect carries messages (a chat
+// prompt) rather than one prompt string.
+func (a api) messagesPrompt() bool { return a != apiCompletions && a != apiTGI }
+
+// dialectRequest is what a non-OpenAI-chat request adds: the Responses
+// API's server-side history.
+type dialectRequest struct {
+	previousID string
+	store      bool
+}
+
+// textOf reads a content that is a string or a list of typed parts
+// ({"type":"text"|"input_text"|"output_text","text":…}).
+func textOf(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s, nil
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(raw, &parts); err != nil {
+		return "", fmt.Errorf("content must be a string or a list of text parts")
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString(p.Text)
+	}
+	return b.String(), nil
+}
+
+type rawMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+func messagesOf(raw []rawMessage) ([]openai.Message, error) {
+	out := make([]openai.Message, 0, len(raw))
+	for i, m := range raw {
+		text, err := textOf(m.Content)
+		if err != nil {
+			return nil, fmt.Errorf("message %d: %v", i, err)
+		}
+		out = append(out, openai.Message{Role: m.Role, Content: text})
+	}
+	return out, nil
+}
+
+// decodeDialect reads a Responses, Messages or TGI body into the OpenAI
+// request the engine path understands.
+func decodeDialect(body []byte, a api, streamPath bool) (req openai.Request, d dialectRequest, err error) {
+	switch a {
+	case apiResponses:
+		var r struct {
+			Model           string          `json:"model"`
+			Input           json.RawMessage `json:"input"`
+			Instructions    string          `json:"instructions"`
+			Stream          bool            `json:"stream"`
+			MaxOutputTokens *int            `json:"max_output_tokens"`
+			PreviousID      string          `json:"previous_response_id"`
+			Store           *bool           `json:"store"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return req, d, fmt.Errorf("invalid JSON body: %v", err)
+		}
+		req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxOutputTokens
+		if r.Instructions != "" {
+			req.Messages = append(req.Messages, openai.Message{Role: "system", Content: r.Instructions})
+		}
+		var s string
+		if json.Unmarshal(r.Input, &s) == nil {
+			req.Messages = append(req.Messages, openai.Message{Role: "user", Content: s})
+		} else {
+			var items []rawMessage
+			if err := json.Unmarshal(r.Input, &items); err != nil {
+				return req, d, fmt.Errorf("input must be a string or a list of message items")
+			}
+			msgs, err := messagesOf(items)
+			if err != nil {
+				return req, d, fmt.Errorf("input: %v", err)
+			}
+			req.Messages = append(req.Messages, msgs...)
+		}
+		d.previousID, d.store = r.PreviousID, r.Store == nil || *r.Store
+	case apiMessages:
+		var r struct {
+			Model     string          `json:"model"`
+			System    json.RawMessage `json:"system"`
+			Messages  []rawMessage    `json:"messages"`
+			Stream    bool            `json:"stream"`
+			MaxTokens *int            `json:"max_tokens"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return req, d, fmt.Errorf("invalid JSON body: %v", err)
+		}
+		if r.MaxTokens == nil {
+			return req, d, fmt.Errorf("max_tokens: Field required")
+		}
+		req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxTokens
+		system, err := textOf(r.System)
+		if err != nil {
+			return req, d, fmt.Errorf("system: %v", err)
+		}
+		if system != "" {
+			req.Messages = append(req.Messages, openai.Message{Role: "system", Content: system})
+		}
+		msgs, err := messagesOf(r.Messages)
+		if err != nil {
+			return req, d, fmt.Errorf("messages: %v", err)
+		}
+		req.Messages = append(req.Messages, msgs...)
+	case apiTGI:
+		var r struct {
+			Inputs     *string `json:"inputs"`
+			Stream     bool    `json:"stream"`
+			Parameters struct {
+				MaxNewTokens *int `json:"max_new_tokens"`
+			} `json:"parameters"`
+		}
+		if err := json.Unmarshal(body, &r); err != nil {
+			return req, d, fmt.Errorf("invalid JSON body: %v", err)
+		}
+		if r.Inputs == nil {
+			return req, d, fmt.Errorf("inputs is required")
+		}
+		req.Prompt, _ = json.Marshal(*r.Inputs)
+		req.Stream, req.MaxTokens = r.Stream || streamPath, r.Parameters.MaxNewTokens
+	default:
+		if err := json.Unmarshal(body, &req); err != nil {
+			return req, d, fmt.Errorf("invalid JSON body: %v", err)
+		}
+	}
+	return req, d, nil
+}
