@@ -133,7 +133,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"phases: {type: warp}\n", `phase type "warp"`},
 		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
 		{"sweep: {type: grid}\n", "sweeps"},
-		{"endpoint: {type: embeddings}\n", "--endpoint-type"},
+		{"endpoint: {type: image_generation}\n", "--endpoint-type"},
 		{"dataset: {prompts: {isl: many}}\n", "prompt-input-tokens-mean"},
 		{"a: [\n", "yaml"},
 		{"model: ${SONDE_SURELY_UNSET_VAR}\n", "environment variable SONDE_SURELY_UNSET_VAR is not set"},

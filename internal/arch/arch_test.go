@@ -43,7 +43,7 @@ var allowed = map[string][]string{
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	"internal/profile": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
-		"internal/export", "internal/metrics", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
+		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
 		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
 	// plot reads run folders and draws them.
 	"internal/plot": {"internal/export", "internal/metrics", "internal/record"},

@@ -157,8 +157,19 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.PromptBatchSize < 1 {
 		add("--prompt-batch-size must be at least 1, got %d", p.PromptBatchSize)
 	}
-	if p.PromptBatchSize > 1 && p.EndpointType != "completions" {
-		add("--prompt-batch-size above 1 needs --endpoint-type completions")
+	switch p.EndpointType {
+	case "completions", "embeddings", "nim_embeddings", "template":
+	default:
+		if p.PromptBatchSize > 1 {
+			add("--prompt-batch-size above 1 needs --endpoint-type completions, embeddings, nim_embeddings or template, not %s", p.EndpointType)
+		}
+	}
+	ranks := strings.HasSuffix(p.EndpointType, "rankings")
+	if ranks && (p.RankingsPassagesMean < 1 || p.RankingsPassageTokensMean < 1 || p.RankingsQueryTokensMean < 1) {
+		add("--rankings-passages-mean, --rankings-passages-prompt-token-mean and --rankings-query-prompt-token-mean must be at least 1")
+	}
+	if p.PreviousResponseID && p.EndpointType != "responses" {
+		add("--use-previous-response-id applies to --endpoint-type responses, not %s", p.EndpointType)
 	}
 	if (p.PrefixPoolSize > 0 || p.SharedSystemLength > 0 || p.UserContextLength > 0 || p.SeqDist != "") && p.InputFile != "" {
 		add("prompt shaping (--prompt-prefix-*, --shared-system-prompt-length, --user-context-prompt-length, --seq-dist) applies to synthetic data, not --input-file")

@@ -30,6 +30,9 @@ type FileOptions struct {
 	// nil sends no limit.
 	MaxTokens func() int
 	Tok       tokenizer.Tokenizer
+	// SplitTexts keeps a turn's texts apart (embeddings inputs, a ranking's
+	// query and passages) instead of joining them into one message.
+	SplitTexts bool
 }
 
 // LineError names the file, the line and the field of a bad input.

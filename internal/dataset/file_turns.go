@@ -8,13 +8,19 @@ import (
 	"strings"
 )
 
-// textSet is the "texts" field: strings, or {"name", "contents"} objects.
-type textSet []string
+// textSet is the "texts" field: strings, or {"name", "contents"} objects
+// (a ranking turn names its "query" and its "passages").
+type textSet struct {
+	all             []string
+	query           []string
+	passages        []string
+	named, hasQuery bool
+}
 
 func (t *textSet) UnmarshalJSON(b []byte) error {
 	var plain []string
 	if err := json.Unmarshal(b, &plain); err == nil {
-		*t = plain
+		t.all = plain
 		return nil
 	}
 	var named []struct {
@@ -24,10 +30,29 @@ func (t *textSet) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &named); err != nil {
 		return fmt.Errorf("texts must be a list of strings or of {name, contents} objects")
 	}
+	t.named = true
 	for _, n := range named {
-		*t = append(*t, n.Contents...)
+		t.all = append(t.all, n.Contents...)
+		switch n.Name {
+		case "query", "queries":
+			t.query, t.hasQuery = append(t.query, n.Contents...), true
+		case "passages", "passage", "documents", "texts":
+			t.passages = append(t.passages, n.Contents...)
+		}
 	}
 	return nil
+}
+
+// split is the turn's text and further texts for an API that takes several
+// (embeddings inputs; a ranking's query then its passages).
+func (t *textSet) split() (string, []string) {
+	if t.hasQuery {
+		return strings.Join(t.query, "\n"), t.passages
+	}
+	if len(t.all) == 0 {
+		return "", nil
+	}
+	return t.all[0], t.all[1:]
 }
 
 // turnJSON is one single_turn line, or one turn of a multi_turn line.
@@ -49,7 +74,7 @@ type turnJSON struct {
 func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 	var t Turn
 	switch {
-	case j.Text != nil && j.Texts != nil:
+	case j.Text != nil && j.Texts.all != nil:
 		return t, "texts", fmt.Errorf("text and texts are mutually exclusive")
 	case j.Timestamp != nil && j.Delay != nil:
 		return t, "delay", fmt.Errorf("timestamp and delay are mutually exclusive")
@@ -58,10 +83,16 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 	case len(j.Audio) > 0 || len(j.Audios) > 0:
 		return t, "audios", fmt.Errorf("audio inputs are not supported yet")
 	}
-	if j.Text != nil {
+	switch {
+	case j.Text != nil:
 		t.Text = *j.Text
-	} else {
-		t.Text = strings.Join(j.Texts, "\n")
+	case o.SplitTexts:
+		t.Text, t.Batch = j.Texts.split()
+		for _, b := range t.Batch {
+			t.BatchTokens += len(o.Tok.Encode(b))
+		}
+	default:
+		t.Text = strings.Join(j.Texts.all, "\n")
 	}
 	if strings.TrimSpace(t.Text) == "" {
 		return t, "text", fmt.Errorf("a turn needs non-empty text or texts")

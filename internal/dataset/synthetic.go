@@ -33,8 +33,18 @@ type SyntheticOptions struct {
 	// conversation; UserContext that of a context unique to each
 	// conversation, starting its first turn.
 	SharedSystem, UserContext int
-	// Batch is the number of prompts per request (completions).
+	// Batch is the number of prompts per request (completions, embeddings).
 	Batch int
+	// Rankings, when set, makes each turn a query with its passages.
+	Rankings *RankingsShape
+}
+
+// RankingsShape sizes a ranking request: its query, and how many passages
+// of how many tokens (AIPerf's --rankings-* flags).
+type RankingsShape struct {
+	QueryMean, QueryStddev     float64
+	PassagesMean, PassagesStd  float64
+	PassageMean, PassageStddev float64
 }
 
 // Synthetic generates opts.Entries conversations. Turns per conversation are
@@ -120,6 +130,9 @@ func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
 			t.MaxTokens = max(PositiveNormalInt(g.osl, float64(opts.OSLMean), opts.OSLStddev), 1)
 		}
 	}
+	if opts.Rankings != nil {
+		return g.ranking(t)
+	}
 	if k == 0 && len(lead) > 0 {
 		if t.Text, t.Tokens, err = g.gen.WithLead(g.prompt, lead, t.Tokens); err != nil {
 			return err
@@ -147,6 +160,26 @@ func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
 	if k > 0 && opts.DelayMean > 0 {
 		ms := math.Ceil(PositiveNormal(g.delay, opts.DelayMean, opts.DelayStddev)) * opts.DelayRatio
 		t.Delay = time.Duration(ms * float64(time.Millisecond))
+	}
+	return nil
+}
+
+// ranking fills a turn with a query (its text) and passages (its batch).
+func (g *synth) ranking(t *Turn) (err error) {
+	r := g.opts.Rankings
+	t.Tokens, t.MaxTokens = max(PositiveNormalInt(g.isl, r.QueryMean, r.QueryStddev), 1), 0
+	if t.Text, err = g.gen.Prompt(g.prompt, t.Tokens); err != nil {
+		return err
+	}
+	n := max(int(math.Round(r.PassagesMean+r.PassagesStd*g.shape.NormFloat64())), 1)
+	for range n {
+		tokens := max(PositiveNormalInt(g.isl, r.PassageMean, r.PassageStddev), 1)
+		p, err := g.gen.Prompt(g.prompt, tokens)
+		if err != nil {
+			return err
+		}
+		t.Batch = append(t.Batch, p)
+		t.BatchTokens += tokens
 	}
 	return nil
 }

@@ -14,6 +14,47 @@ type Parsed struct {
 	Reasoning string
 	Usage     *openai.Usage
 	Err       string // a streamed or returned error object
+	// ID is the server's id of the answer (the Responses API's, for
+	// previous_response_id).
+	ID string
+	// Items counts the vectors or scores of an embeddings or ranking answer.
+	Items int
+}
+
+// Decoder parses one request's responses for its endpoint type. It keeps
+// what an API spreads over several events (Anthropic's usage: input tokens
+// in message_start, output tokens in message_delta).
+type Decoder struct {
+	c        *Codec
+	prompt   int // messages: input tokens from message_start
+	cached   int
+	hasStart bool
+	sawDelta bool // responses: output_text.done is only a fallback
+}
+
+// NewDecoder starts decoding one request's responses.
+func (c *Codec) NewDecoder() *Decoder { return &Decoder{c: c} }
+
+// Decode parses one SSE data payload or one whole body. ok is false for
+// data that carries nothing (empty, [DONE]); err is set for invalid JSON.
+func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 || bytes.Equal(data, done) {
+		return p, false, nil
+	}
+	switch d.c.Type {
+	case Chat, Completions:
+		return Decode(data)
+	case Responses:
+		return d.responses(data)
+	case Messages:
+		return d.messages(data)
+	case Embeddings, ChatEmbeddings, NIMEmbeddings, NIMRankings, HFTEIRankings, CohereRankings:
+		return decodeVectors(data)
+	case HFGenerate:
+		return decodeTGI(data)
+	}
+	return d.template(data)
 }
 
 // HasContent reports whether the object carries text (AIPerf keeps only such

@@ -12,26 +12,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
-// Type is an --endpoint-type.
-type Type string
-
-// The endpoint types sonde speaks.
-const (
-	Chat        Type = "chat"
-	Completions Type = "completions"
-)
-
-// DefaultPath is the URL path of an endpoint type.
-func (t Type) DefaultPath() string {
-	if t == Completions {
-		return "/v1/completions"
-	}
-	return "/v1/chat/completions"
-}
-
-// ServiceKind is the artifact-name part of the type (AIPerf: openai-chat).
-func (t Type) ServiceKind() string { return "openai-" + string(t) }
-
 // Field is one extra top-level payload field, its value already JSON.
 type Field struct {
 	Key   string
@@ -47,6 +27,29 @@ type Codec struct {
 	// (stream_options.include_usage), for --use-server-token-count.
 	IncludeUsage bool
 	Extra        []Field // --extra-inputs, merged last at the top level
+	// Chain (responses): a turn after the first sends only its new message
+	// and the previous answer's id (previous_response_id), so the server
+	// keeps the history.
+	Chain bool
+	// Payload renders a template endpoint's body; ResponseField says where
+	// its answers carry their text (payload_template, response_field).
+	Payload       *PayloadTemplate
+	ResponseField Path
+}
+
+// Input is one request's content: the conversation so far (system first,
+// ending with the new user turn), further texts sent with it, and limits.
+type Input struct {
+	Model   string
+	History []openai.Message
+	// Batch are further prompts (completions, embeddings), or a ranking
+	// request's passages; the query is then the last user message.
+	Batch     []string
+	MaxTokens int
+	Extra     []Field // the dataset turn's own fields, merged last
+	// PreviousID is the server's id of the previous answer (Chain).
+	PreviousID string
+	TurnIndex  int
 }
 
 // Encode appends the JSON body for a request carrying history (the full
@@ -57,30 +60,33 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 	return c.EncodeBatch(dst, model, history, nil, maxTokens, turnExtra...)
 }
 
-// EncodeBatch is Encode with further prompts sent in the same completions
-// request (--prompt-batch-size).
+// EncodeBatch is Encode with further prompts sent in the same request
+// (--prompt-batch-size), or a ranking request's passages.
 func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, batch []string, maxTokens int, turnExtra ...Field) []byte {
-	fields := make([]Field, 0, 4+len(c.Extra))
-	if c.Type == Completions {
-		prompt, _ := json.Marshal(append([]string{CompletionPrompt(history)}, batch...))
-		fields = append(fields, Field{"prompt", prompt})
+	b, _ := c.Build(dst, &Input{Model: model, History: history, Batch: batch, MaxTokens: maxTokens, Extra: turnExtra})
+	return b
+}
+
+// Build appends the request body for in to dst. Only a template endpoint
+// can fail (its template does not render to a JSON object).
+func (c *Codec) Build(dst []byte, in *Input) ([]byte, error) {
+	if c.Type == Template {
+		return c.Payload.render(dst, c, in)
+	}
+	fields := c.fields(in)
+	extra := append(c.Extra[:len(c.Extra):len(c.Extra)], in.Extra...)
+	if c.Type == HFGenerate {
+		// TGI's knobs live in "parameters": the extras go there.
+		fields = mergeParameters(fields, extra)
 	} else {
-		msgs, _ := json.Marshal(history)
-		fields = append(fields, Field{"messages", msgs})
+		fields = merge(fields, extra)
 	}
-	m, _ := json.Marshal(model)
-	fields = append(fields, Field{"model", m}, Field{"stream", json.RawMessage(strconv.FormatBool(c.Stream))})
-	if c.Stream && c.IncludeUsage {
-		fields = append(fields, Field{"stream_options", json.RawMessage(`{"include_usage":true}`)})
-	}
-	if maxTokens > 0 {
-		key := "max_completion_tokens"
-		if c.LegacyMax || c.Type == Completions {
-			key = "max_tokens"
-		}
-		fields = append(fields, Field{key, json.RawMessage(strconv.Itoa(maxTokens))})
-	}
-	for _, e := range append(c.Extra[:len(c.Extra):len(c.Extra)], turnExtra...) {
+	return appendObject(dst, fields), nil
+}
+
+// merge sets extra fields over fields, keeping the first position of a key.
+func merge(fields, extra []Field) []Field {
+	for _, e := range extra {
 		replaced := false
 		for i := range fields {
 			if fields[i].Key == e.Key {
@@ -91,6 +97,11 @@ func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, 
 			fields = append(fields, e)
 		}
 	}
+	return fields
+}
+
+// appendObject writes fields as one JSON object.
+func appendObject(dst []byte, fields []Field) []byte {
 	dst = append(dst, '{')
 	for i, f := range fields {
 		if i > 0 {
@@ -100,6 +111,11 @@ func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, 
 		dst = append(append(append(dst, k...), ':'), f.Value...)
 	}
 	return append(dst, '}')
+}
+
+func jsonValue(v any) json.RawMessage {
+	b, _ := json.Marshal(v)
+	return b
 }
 
 // CompletionPrompt is the prompt a completions request carries for a

@@ -32,6 +32,8 @@ type session struct {
 	gap time.Duration
 	// fixed: turns with a trace timestamp are sent at it (--fixed-schedule).
 	fixed bool
+	// prevID is the server's id of the last answer (Responses API chains).
+	prevID string
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
@@ -91,8 +93,11 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 				return stop(k, stopReason(issue))
 			}
 		}
+		if !s.e.cfg.Codec.Type.ProducesTokens() {
+			s.history = s.history[:0] // vectors and scores: every turn stands alone
+		}
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
-		req := s.build(turn) // before the send time
+		req, buildErr := s.build(turn, k) // before the send time
 		if wait != nil && k > 0 {
 			c, ok := wait(issue)
 			if !ok {
@@ -110,8 +115,16 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			}
 			return stop(k, UnsentBudget)
 		}
-		rec := s.send(run, req, turn, k, intended)
+		var rec *record.Record
+		if buildErr != nil {
+			rec = s.unsent(turn, k, intended, buildErr)
+		} else {
+			rec = s.send(run, req, turn, k, intended)
+		}
 		prevEnd = rec.EndNs
+		if rec.ResponseID != "" {
+			s.prevID = rec.ResponseID
+		}
 		failed := rec.Error != nil
 		s.e.out <- rec
 		switch {
@@ -131,13 +144,14 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	return intended, prevEnd
 }
 
-func (s *session) build(turn *dataset.Turn) *transport.Request {
+func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	e := s.e
 	var extra []endpoint.Field
 	for _, kv := range turn.Extra {
 		extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 	}
-	body := e.cfg.Codec.EncodeBatch(nil, turn.Model, s.history, turn.Batch, turn.MaxTokens, extra...)
+	body, err := e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
+		MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
 	h := e.cfg.Header.Clone()
 	h.Set("X-Request-ID", dataset.UUID4(s.r))
 	h.Set(e.cfg.SessionHeader, s.corrID)
@@ -149,7 +163,20 @@ func (s *session) build(turn *dataset.Turn) *transport.Request {
 	if e.cfg.CancelRate > 0 && s.r.Float64()*100 < e.cfg.CancelRate {
 		req.Cancel, req.CancelAfter = true, e.cfg.CancelDelay
 	}
-	return req
+	return req, err
+}
+
+// unsent is the record of a turn whose body could not be built (a payload
+// template that failed on it): an error, never sent.
+func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *record.Record {
+	now := s.e.clock.Now()
+	s.e.progress.RequestsDone.Add(1)
+	s.e.progress.RequestErrors.Add(1)
+	return &record.Record{Phase: s.e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
+		CorrelationID: s.corrID, IntendedNs: intended, StartNs: now, EndNs: now, MaxTokens: turn.MaxTokens,
+		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
+		NoHistory: !s.e.cfg.Codec.Type.ProducesTokens(),
+		Error:     &record.Error{Type: "PayloadTemplateError", Message: err.Error()}}
 }
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
@@ -177,23 +204,23 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		CorrelationID: s.corrID, RequestID: req.Header.Get("X-Request-ID"), URL: req.URL,
 		IntendedNs: intended, StartNs: res.StartNs, AckNs: res.AckNs, EndNs: res.EndNs,
 		MaxTokens: turn.MaxTokens, Events: len(res.Events),
-		UserTokens: turn.Tokens, LastTurn: k == len(s.conv.Turns)-1,
+		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
+		NoHistory:    !e.cfg.Codec.Type.ProducesTokens(),
 		WasCancelled: res.Cancelled, CancellationNs: res.CancelledNs,
 		HTTP: res.Phases, BytesSent: res.BytesSent, BytesReceived: len(res.Buf), Retried: res.Retried,
 	}
 	if e.cfg.Precanned {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
-	if k == 0 && s.conv.System != "" {
+	if k == 0 && s.conv.System != "" && e.cfg.Codec.Type.ProducesTokens() {
 		rec.UserTokens += s.conv.SystemTokens
 		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
 	}
 	if e.cfg.ChatMessages && e.cfg.Codec.Type == endpoint.Chat {
 		rec.Messages = slices.Clone(s.history)
 	}
-	if e.cfg.Codec.Type == endpoint.Completions {
+	if e.cfg.Codec.Type.PromptJoined() {
 		rec.PromptText = endpoint.CompletionPrompt(s.history)
-		rec.BatchTokens = turn.BatchTokens
 	}
 	if res.Err != nil {
 		rec.Error = res.Err
@@ -210,7 +237,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Raw.Events = append(rec.Raw.Events, record.RawEvent{Ns: res.Events[i].Ns, Data: string(res.EventData(i))})
 		}
 	}
-	parseResponses(&res, rec)
+	parseResponses(e.cfg.Codec.NewDecoder(), &res, rec)
 	e.progress.RequestsDone.Add(1)
 	if rec.Error != nil {
 		e.progress.RequestErrors.Add(1)
@@ -221,7 +248,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 // parseResponses decodes the events after the request has ended: content
 // responses with their arrival stamps, the answer text, the last usage, and
 // failures carried inside a 200 response.
-func parseResponses(res *transport.Result, rec *record.Record) {
+func parseResponses(dec *endpoint.Decoder, res *transport.Result, rec *record.Record) {
 	var content, reasoning strings.Builder
 	badJSON := 0
 	for i := range res.Events {
@@ -233,7 +260,7 @@ func parseResponses(res *transport.Result, rec *record.Record) {
 			}
 			data = d
 		}
-		p, ok, err := endpoint.Decode(data)
+		p, ok, err := dec.Decode(data)
 		if err != nil {
 			badJSON++
 			continue
@@ -246,6 +273,14 @@ func parseResponses(res *transport.Result, rec *record.Record) {
 		}
 		if p.Usage != nil {
 			rec.Usage = p.Usage
+		}
+		if p.ID != "" {
+			rec.ResponseID = p.ID
+		}
+		if p.Items > 0 {
+			// Vectors or scores: an answer without text, timed by its arrival.
+			rec.Items += p.Items
+			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns})
 		}
 		if p.HasContent() {
 			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: p.Content, Reasoning: p.Reasoning})

@@ -60,7 +60,11 @@ func consoleLabel(d *metrics.Def) string {
 // Console writes the metrics table, the per-turn table for multi-turn runs,
 // and the error summary.
 func Console(w io.Writer, s *metrics.Summary) {
-	t := &table{title: Title, headers: []string{"Metric", "avg", "min", "max", "p99", "p90", "p50", "std"}}
+	title := Title
+	if s.Title != "" {
+		title = "sonde | " + s.Title
+	}
+	t := &table{title: title, headers: []string{"Metric", "avg", "min", "max", "p99", "p90", "p50", "std"}}
 	for i := range s.Metrics {
 		r := &s.Metrics[i]
 		if r.Def.Has(metrics.NoConsole|metrics.ErrorOnly) || r.Def.Order == 0 {

@@ -37,7 +37,11 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 				for _, kv := range t.Extra {
 					extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 				}
-				body = codec.Encode(body[:0], t.Model, msgs, t.MaxTokens, extra...)
+				var err error
+				if body, err = codec.Build(body[:0], &endpoint.Input{Model: t.Model, History: msgs, Batch: t.Batch,
+					MaxTokens: t.MaxTokens, Extra: extra, TurnIndex: k}); err != nil {
+					return err
+				}
 				ind.Reset()
 				if err := json.Indent(&ind, body, "        ", "  "); err != nil {
 					return err

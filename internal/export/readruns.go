@@ -30,7 +30,7 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 	}
 	var all []rec
 	rb := &Rebuilt{}
-	streaming := false
+	streaming, vectors := false, false
 	for _, f := range runs {
 		count := RunCount{Dir: f.Dir}
 		truncated, err := ReadRecords(f.Records(), func(r *record.Record, v *metrics.Values) {
@@ -39,6 +39,9 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 			}
 			if _, ok := v.Get(metrics.TTFT); ok {
 				streaming = true
+			}
+			if _, ok := v.Get(metrics.Inputs); ok {
+				vectors = true // an embeddings or ranking run
 			}
 			if r.Valid() {
 				count.Requests++
@@ -57,7 +60,11 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 	if err != nil {
 		return nil, err
 	}
-	rb.Acc = metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos})
+	title := ""
+	if vectors {
+		title = "Embeddings and Rankings Metrics"
+	}
+	rb.Acc = metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos, Vectors: vectors, Title: title})
 	for _, x := range all {
 		rb.Acc.Add(x.r, x.v)
 	}

@@ -43,6 +43,9 @@ func Compute(r *record.Record, streaming bool) Values {
 	latency := last - start
 	v.set(RequestLatency, latency)
 	v.set(ISL, float64(r.InputTokens))
+	if r.Items > 0 {
+		v.set(Inputs, float64(r.Items))
+	}
 	if r.HasOutput || r.HasReasoning {
 		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
 	}

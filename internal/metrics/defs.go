@@ -84,6 +84,9 @@ const (
 	UsagePromptDiffPct
 	UsageCompletionDiffPct
 	UsageReasoningDiffPct
+	// Inputs counts the vectors or scores an embeddings or ranking request
+	// answered (its inputs).
+	Inputs
 	numRecordMetrics
 )
 
@@ -132,6 +135,7 @@ var recordDefs = [numRecordMetrics]Def{
 	UsagePromptDiffPct:     {Tag: "usage_prompt_tokens_diff_pct", Header: "Usage Prompt Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
 	UsageCompletionDiffPct: {Tag: "usage_completion_tokens_diff_pct", Header: "Usage Completion Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
 	UsageReasoningDiffPct:  {Tag: "usage_reasoning_tokens_diff_pct", Header: "Usage Reasoning Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
+	Inputs:                 {Tag: "input_count", Header: "Inputs per Request", Unit: "inputs", Scale: 1, Flags: NoConsole | LargerIsBetter},
 }
 
 // usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs
@@ -168,6 +172,9 @@ var (
 	defGoodFraction    = Def{Tag: "good_request_fraction", Header: "Good Request Fraction", Unit: "ratio", Scale: 1, Flags: LargerIsBetter | NoConsole}
 	defErrorRate       = Def{Tag: "request_error_rate", Header: "Request Error Rate", Unit: "%", Scale: 1, Flags: NoConsole}
 	defUsageDiscrep    = Def{Tag: "usage_discrepancy_count", Header: "Usage Discrepancy Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defTotalInputs     = Def{Tag: "total_inputs", Header: "Total Inputs", Unit: "inputs", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defInputTPS        = Def{Tag: "input_throughput", Header: "Input Throughput", Unit: "inputs/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
+	defInputTokenTPS   = Def{Tag: "input_token_throughput", Header: "Input Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 860}
 	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )
 

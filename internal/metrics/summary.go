@@ -21,6 +21,13 @@ type Options struct {
 	// (AIPerf's defaults 5 % and 50).
 	OSLMismatchPct    float64
 	OSLMismatchTokens float64
+	// Vectors: the endpoint answers vectors or scores, not tokens
+	// (embeddings, rankings). Output-token metrics do not apply (AIPerf's
+	// PRODUCES_TOKENS_ONLY); throughput is counted per input and per input
+	// token instead.
+	Vectors bool
+	// Title is the console table's title ("LLM Metrics" when empty).
+	Title string
 }
 
 // LagWarningFloor is the schedule lag p99 above which a run is flagged,
@@ -201,6 +208,7 @@ type TurnResult struct {
 
 // Summary is the outcome of a run.
 type Summary struct {
+	Title         string   // the console table's title, after "sonde | "
 	Metrics       []Result // record metrics then scalars, by display order then tag
 	Errors        []ErrorCount
 	Turns         []TurnResult
@@ -247,7 +255,7 @@ func integer(d *Def, v int64) Result {
 
 // Summary computes every applicable metric (spec §2.4).
 func (a *Accumulator) Summary() *Summary {
-	s := &Summary{RequestCount: a.count, ErrorCount: a.errors, Cut: a.cut, Retried: a.retried, SendRate: math.NaN()}
+	s := &Summary{Title: a.opts.Title, RequestCount: a.count, ErrorCount: a.errors, Cut: a.cut, Retried: a.retried, SendRate: math.NaN()}
 	if a.sent > 1 && a.maxSend > a.minSend {
 		s.SendRate = float64(a.sent-1) / (float64(a.maxSend-a.minSend) / 1e9)
 	}
@@ -430,12 +438,16 @@ func (a *Accumulator) totals(s *Summary) []Result {
 	if len(a.opts.SLOs) > 0 {
 		out = append(out, scalar(&defGoodFraction, fraction))
 	}
-	out = append(out,
-		integer(&defTotalOutput, int64(a.sum(OutputTokenCount))),
-		integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
-		integer(&defTotalOSL, int64(a.sum(OSL))),
-		integer(&defTotalISL, int64(a.sum(ISL))),
-	)
+	if !a.opts.Vectors {
+		out = append(out,
+			integer(&defTotalOutput, int64(a.sum(OutputTokenCount))),
+			integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
+			integer(&defTotalOSL, int64(a.sum(OSL))),
+		)
+	} else {
+		out = append(out, integer(&defTotalInputs, int64(a.sum(Inputs))))
+	}
+	out = append(out, integer(&defTotalISL, int64(a.sum(ISL))))
 	if len(a.opts.SLOs) > 0 {
 		out = append(out, integer(&defGoodCount, int64(a.good)))
 	}
@@ -448,9 +460,14 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			integer(&defMaxRespTS, a.maxTS),
 			scalar(&defDuration, durNs),
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
-			scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
-			scalar(&defTotalTPS, (a.sum(ISL)+a.sum(OSL))/s.DurationSec),
 		)
+		if a.opts.Vectors {
+			out = append(out, scalar(&defInputTPS, a.sum(Inputs)/s.DurationSec),
+				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
+		} else {
+			out = append(out, scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
+				scalar(&defTotalTPS, (a.sum(ISL)+a.sum(OSL))/s.DurationSec))
+		}
 		if len(a.opts.SLOs) > 0 {
 			out = append(out, scalar(&defGoodput, float64(a.good)/s.DurationSec))
 		}

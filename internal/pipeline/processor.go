@@ -117,18 +117,22 @@ func (p *Processor) Process(r *record.Record) {
 		}
 		p.systems[r.System] = true
 	}
-	if n, ok := p.templateTokens(r); ok {
+	if r.NoHistory {
+		// Each request stands alone: its own texts (a batch, a query and
+		// its passages).
+		r.InputTokens, r.ExpectedCached = r.UserTokens+r.BatchTokens, 0
+	} else if n, ok := p.templateTokens(r); ok {
 		r.InputTokens = n
 	} else if r.PromptText != "" {
 		r.InputTokens = len(p.tok.Encode(r.PromptText)) + r.BatchTokens
 	} else {
-		r.InputTokens = p.history[r.SessionNum] + r.UserTokens
+		r.InputTokens = p.history[r.SessionNum] + r.UserTokens + r.BatchTokens
 	}
 	// The history is counted client-side whatever the source of ISL/OSL: it
 	// is what this session will send again.
 	r.ClientInputTokens, r.ClientOutputTokens, r.ClientReasoningTokens = r.InputTokens, r.OutputTokens, r.ReasoningTokens
 	switch {
-	case r.LastTurn:
+	case r.LastTurn || r.NoHistory:
 		delete(p.history, r.SessionNum)
 	case r.Error != nil && !r.Precanned:
 		// The session goes on without an answer: the question stays.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -33,7 +34,13 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 				return nil, fs, UsageError{err}
 			}
 		}
-		convs, err := dataset.Synthetic(dataset.SyntheticOptions{
+		var rankings *dataset.RankingsShape
+		if endpoint.Canonical(p.EndpointType).Kind() == endpoint.Ranks {
+			rankings = &dataset.RankingsShape{QueryMean: float64(p.RankingsQueryTokensMean), QueryStddev: p.RankingsQueryTokensStddev,
+				PassagesMean: p.RankingsPassagesMean, PassagesStd: p.RankingsPassagesStddev,
+				PassageMean: float64(p.RankingsPassageTokensMean), PassageStddev: p.RankingsPassageTokensStddev}
+		}
+		convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings,
 			SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
 			SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
 			Answers: contextMode != config.ContextLive,
@@ -49,7 +56,8 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		return convs, fs, nil
 	}
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: p.ISLBlockSize,
-		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, Tok: tok}
+		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, Tok: tok,
+		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
 	if oslMean > 0 {
 		r := dataset.NewRand(seed, dataset.StreamOSL)
 		opts.MaxTokens = func() int { return max(dataset.PositiveNormalInt(r, float64(oslMean), p.OutputTokensStddev), 1) }

@@ -128,6 +128,10 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 	if err != nil {
 		return nil, err
 	}
+	codec, endpointWarnings, err := endpointCodec(p, extra)
+	if err != nil {
+		return nil, err
+	}
 	slos, err := metrics.ParseGoodput(p.Goodput, p.Streaming)
 	if err != nil {
 		return nil, UsageError{err}
@@ -159,7 +163,10 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 			r.stopSims()
 		}
 	}()
-	if err := r.prepare(extra, slos); err != nil {
+	for _, w := range endpointWarnings {
+		r.warn(w)
+	}
+	if err := r.prepare(codec, slos); err != nil {
 		return nil, err
 	}
 	if e.Shared == nil {

@@ -3,12 +3,14 @@ package profile
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/openai"
 )
 
 // waitForModel waits, with --wait-for-model-timeout, until every server
@@ -80,13 +82,13 @@ func (r *profileRun) probeReady(ctx context.Context, hc *http.Client, endpointUR
 		code, why := do(http.MethodGet, base+"/health", nil)
 		return code == http.StatusOK, why
 	case "inference":
-		body := map[string]any{"model": r.p.Model[0], "max_tokens": 1, "stream": false}
-		if r.p.EndpointType == "completions" {
-			body["prompt"] = "Hi"
-		} else {
-			body["messages"] = []map[string]string{{"role": "user", "content": "Hi"}}
+		probe := *r.codec
+		probe.Stream, probe.IncludeUsage = false, false
+		b, err := probe.Build(nil, &endpoint.Input{Model: r.p.Model[0], History: []openai.Message{{Role: "user", Content: "Hi"}},
+			Batch: []string{"Hello"}, MaxTokens: 1})
+		if err != nil {
+			return false, err.Error()
 		}
-		b, _ := json.Marshal(body)
 		code, why := do(http.MethodPost, endpointURL, b)
 		return code == http.StatusOK, why
 	}

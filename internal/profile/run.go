@@ -56,6 +56,7 @@ type profileRun struct {
 	plan  Plan
 	ctx   context.Context
 	files export.Files
+	codec *endpoint.Codec // builds the bodies; also the inference readiness probe
 	// summary is what the run measured, once it finished.
 	summary *metrics.Summary
 	// slicer keeps the time slices (--slice-duration), nil without.
@@ -114,13 +115,14 @@ func (r *profileRun) warn(w string) {
 
 // prepare resolves the workload, writes inputs.json, and sets up the
 // client, the pipeline and the engine's configuration.
-func (r *profileRun) prepare(extra []endpoint.Field, slos []metrics.SLO) error {
-	p := r.p
+func (r *profileRun) prepare(codec *endpoint.Codec, slos []metrics.SLO) error {
 	if err := r.resolveWorkload(); err != nil {
 		return err
 	}
-	codec := &endpoint.Codec{Type: endpoint.Type(p.EndpointType), Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens,
-		Extra: extra, IncludeUsage: p.UseServerTokenCount}
+	if err := checkPayloads(codec, r.plan.convs); err != nil {
+		return err
+	}
+	r.codec = codec
 	if err := export.WriteInputs(r.files.Inputs(), r.plan.convs, codec); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
@@ -149,6 +151,9 @@ func (r *profileRun) resolveWorkload() error {
 	path := p.CustomEndpoint
 	if path == "" {
 		path = endpoint.Type(p.EndpointType).DefaultPath()
+		if p.Streaming {
+			path = endpoint.Type(p.EndpointType).StreamPath()
+		}
 	}
 	urls, sims, stopSims, err := endpointURLs(r.ctx, p, path, r.logf)
 	if err != nil {
@@ -230,7 +235,9 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 	case pl.users > 0:
 		meanGap = float64(pl.userGap) / float64(pl.users)
 	}
+	t := endpoint.Type(p.EndpointType)
 	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap,
+		Vectors: !t.ProducesTokens(), Title: t.Title(),
 		OSLMismatchPct:    envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
 		OSLMismatchTokens: envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
 	for _, name := range pipeline.Streams(p.ExportLevel, p.ExportOutputs) {
@@ -246,7 +253,7 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		sinks = append(sinks, r.live)
 	}
 	if p.SliceDuration != nil {
-		r.slicer = metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos}, int64(*p.SliceDuration*1e9))
+		r.slicer = metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, int64(*p.SliceDuration*1e9))
 		sinks = append(sinks, pipeline.Slices{Slicer: r.slicer})
 	}
 	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)

@@ -61,7 +61,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 			raw = "http://" + raw
 		}
 		base, endpointPath := strings.TrimRight(raw, "/"), "/"+strings.Trim(path, "/")
-		if strings.HasSuffix(base, endpointPath) {
+		if path == "" || strings.HasSuffix(base, endpointPath) {
 			urls = append(urls, base) // the URL names the endpoint already, as AIPerf allows
 			continue
 		}
@@ -80,8 +80,15 @@ func baseHeaders(p *config.Profile, version string) http.Header {
 	} else {
 		h.Set("Accept", "application/json")
 	}
-	if p.APIKey != "" {
+	anthropic := endpoint.Canonical(p.EndpointType) == endpoint.Messages
+	switch {
+	case p.APIKey != "" && anthropic:
+		h.Set("X-Api-Key", p.APIKey)
+	case p.APIKey != "":
 		h.Set("Authorization", "Bearer "+p.APIKey)
+	}
+	if anthropic {
+		h.Set("Anthropic-Version", "2023-06-01")
 	}
 	for _, raw := range p.Header {
 		kvs, _ := config.ParseHeaders(raw) // validated already

@@ -85,8 +85,15 @@ type Record struct {
 	// Messages are the chat messages sent, kept only when ISL is counted
 	// through the model's chat template (--apply-chat-template).
 	Messages    []openai.Message
-	BatchTokens int // the other prompts of a completions batch
+	BatchTokens int // the other prompts of a batch, or a ranking's passages
 	LastTurn    bool
+	// NoHistory: the API takes each turn alone (embeddings, rankings), so
+	// ISL is the turn's own texts.
+	NoHistory bool
+	// Items counts the vectors or scores an embeddings or ranking answer
+	// carried; ResponseID is the server's id of the answer (Responses API).
+	Items      int
+	ResponseID string
 
 	// ExpectedCached is how many prompt tokens repeat an earlier request of
 	// the same session (its whole previous prompt and answer): what a

@@ -1,0 +1,314 @@
+package endpoint
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// errorField reads an "error" that is an object with a message (OpenAI,
+// Anthropic) or a plain string (TGI, TEI).
+type errorField struct{ msg string }
+
+func (e *errorField) UnmarshalJSON(b []byte) error {
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		e.msg = s
+		return nil
+	}
+	var obj struct {
+		Message string `json:"message"`
+		Type    string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &obj); err != nil {
+		return nil // null or another shape: not an error message
+	}
+	e.msg = obj.Message
+	if e.msg == "" {
+		e.msg = obj.Type
+	}
+	if e.msg == "" {
+		e.msg = string(b)
+	}
+	return nil
+}
+
+func invalid(err error) (Parsed, bool, error) {
+	return Parsed{}, false, fmt.Errorf("invalid JSON in response: %v", err)
+}
+
+// responsesUsage is the Responses API's usage object.
+type responsesUsage struct {
+	InputTokens        int `json:"input_tokens"`
+	OutputTokens       int `json:"output_tokens"`
+	TotalTokens        int `json:"total_tokens"`
+	InputTokensDetails *struct {
+		CachedTokens int `json:"cached_tokens"`
+	} `json:"input_tokens_details"`
+	OutputTokensDetails *struct {
+		ReasoningTokens int `json:"reasoning_tokens"`
+	} `json:"output_tokens_details"`
+}
+
+func (u *responsesUsage) openai() *openai.Usage {
+	if u == nil {
+		return nil
+	}
+	out := &openai.Usage{PromptTokens: u.InputTokens, CompletionTokens: u.OutputTokens, TotalTokens: u.TotalTokens}
+	if u.InputTokensDetails != nil {
+		out.PromptTokensDetails = &openai.PromptTokensDetails{CachedTokens: u.InputTokensDetails.CachedTokens}
+	}
+	if u.OutputTokensDetails != nil {
+		out.CompletionTokensDetails = &openai.CompletionTokensDetails{ReasoningTokens: u.OutputTokensDetails.ReasoningTokens}
+	}
+	return out
+}
+
+type responsesObject struct {
+	Object     string          `json:"object"`
+	ID         string          `json:"id"`
+	Status     string          `json:"status"`
+	OutputText *string         `json:"output_text"`
+	Output     []responsesItem `json:"output"`
+	Usage      *responsesUsage `json:"usage"`
+	Error      *errorField     `json:"error"`
+}
+
+type responsesItem struct {
+	Type    string `json:"type"`
+	Content []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	} `json:"content"`
+	Summary []struct {
+		Text string `json:"text"`
+	} `json:"summary"`
+}
+
+// text gathers an answer's output text and reasoning from its items.
+func (r *responsesObject) text() (content, reasoning string) {
+	for _, it := range r.Output {
+		switch it.Type {
+		case "message":
+			for _, c := range it.Content {
+				if c.Type == "output_text" || c.Type == "text" {
+					content += c.Text
+				}
+			}
+		case "reasoning":
+			for _, c := range it.Content {
+				reasoning += c.Text
+			}
+			if len(it.Content) == 0 {
+				for _, s := range it.Summary {
+					reasoning += s.Text
+				}
+			}
+		}
+	}
+	if content == "" && r.OutputText != nil {
+		content = *r.OutputText
+	}
+	return content, reasoning
+}
+
+// responses reads a Responses API event (response.*) or whole response.
+func (d *Decoder) responses(data []byte) (p Parsed, ok bool, err error) {
+	var ev struct {
+		Type     string           `json:"type"`
+		Delta    string           `json:"delta"`
+		Text     string           `json:"text"`
+		Message  string           `json:"message"`
+		Response *responsesObject `json:"response"`
+		responsesObject
+	}
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return invalid(err)
+	}
+	if ev.Response != nil {
+		p.ID = ev.Response.ID
+		p.Usage = ev.Response.Usage.openai()
+		if ev.Response.Error != nil && ev.Response.Error.msg != "" {
+			p.Err = ev.Response.Error.msg
+		}
+	}
+	switch ev.Type {
+	case "response.output_text.delta":
+		p.Content, d.sawDelta = ev.Delta, true
+	case "response.reasoning_text.delta", "response.reasoning_summary_text.delta":
+		p.Reasoning, d.sawDelta = ev.Delta, true
+	case "response.output_text.done":
+		if !d.sawDelta {
+			p.Content = ev.Text
+		}
+	case "response.failed":
+		if p.Err == "" {
+			p.Err = "response.failed"
+		}
+	case "error":
+		p.Err = ev.Message
+		if ev.Error != nil && ev.Error.msg != "" {
+			p.Err = ev.Error.msg
+		}
+		if p.Err == "" {
+			p.Err = string(data)
+		}
+	case "":
+		// A whole (non-streamed) response, or an error body.
+		if ev.Error != nil && ev.Error.msg != "" {
+			p.Err = ev.Error.msg
+			break
+		}
+		p.ID, p.Usage = ev.ID, ev.Usage.openai()
+		p.Content, p.Reasoning = ev.text()
+	}
+	return p, true, nil
+}
+
+// anthropicUsage is the Messages API's usage: input_tokens excludes what was
+// read from or written to the prompt cache.
+type anthropicUsage struct {
+	InputTokens              int `json:"input_tokens"`
+	OutputTokens             int `json:"output_tokens"`
+	CacheReadInputTokens     int `json:"cache_read_input_tokens"`
+	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
+}
+
+// messages reads an Anthropic Messages event or whole message.
+func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
+	type block struct {
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		Thinking string `json:"thinking"`
+	}
+	var ev struct {
+		Type    string `json:"type"`
+		ID      string `json:"id"`
+		Message *struct {
+			ID    string          `json:"id"`
+			Usage *anthropicUsage `json:"usage"`
+		} `json:"message"`
+		Delta        *block          `json:"delta"`
+		ContentBlock *block          `json:"content_block"`
+		Content      []block         `json:"content"`
+		Usage        *anthropicUsage `json:"usage"`
+		Error        *errorField     `json:"error"`
+	}
+	if err := json.Unmarshal(data, &ev); err != nil {
+		return invalid(err)
+	}
+	if ev.Error != nil && ev.Error.msg != "" {
+		p.Err = ev.Error.msg
+		return p, true, nil
+	}
+	text := func(b *block) {
+		if b != nil {
+			p.Content, p.Reasoning = b.Text, b.Thinking
+		}
+	}
+	switch ev.Type {
+	case "message_start":
+		if ev.Message != nil {
+			p.ID = ev.Message.ID
+			if u := ev.Message.Usage; u != nil {
+				d.prompt = u.InputTokens + u.CacheReadInputTokens + u.CacheCreationInputTokens
+				d.cached, d.hasStart = u.CacheReadInputTokens, true
+			}
+		}
+	case "content_block_start":
+		text(ev.ContentBlock)
+	case "content_block_delta":
+		text(ev.Delta)
+	case "message_delta":
+		if ev.Usage != nil {
+			prompt, cached := d.prompt, d.cached
+			if !d.hasStart || ev.Usage.InputTokens > 0 {
+				prompt = ev.Usage.InputTokens + ev.Usage.CacheReadInputTokens + ev.Usage.CacheCreationInputTokens
+				cached = ev.Usage.CacheReadInputTokens
+			}
+			p.Usage = &openai.Usage{PromptTokens: prompt, CompletionTokens: ev.Usage.OutputTokens, TotalTokens: prompt + ev.Usage.OutputTokens,
+				PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: cached}}
+		}
+	case "message":
+		p.ID = ev.ID
+		for _, b := range ev.Content {
+			p.Content += b.Text
+			p.Reasoning += b.Thinking
+		}
+		if u := ev.Usage; u != nil {
+			prompt := u.InputTokens + u.CacheReadInputTokens + u.CacheCreationInputTokens
+			p.Usage = &openai.Usage{PromptTokens: prompt, CompletionTokens: u.OutputTokens, TotalTokens: prompt + u.OutputTokens,
+				PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: u.CacheReadInputTokens}}
+		}
+	}
+	return p, true, nil
+}
+
+// decodeVectors reads an embeddings answer ({"object":"list","data":[…]})
+// or a ranking one (NIM's rankings, Cohere's results, TEI's bare list).
+func decodeVectors(data []byte) (p Parsed, ok bool, err error) {
+	if len(data) > 0 && data[0] == '[' {
+		var list []json.RawMessage
+		if err := json.Unmarshal(data, &list); err != nil {
+			return invalid(err)
+		}
+		p.Items = len(list)
+		return p, true, nil
+	}
+	var obj struct {
+		Data     []json.RawMessage `json:"data"`
+		Rankings []json.RawMessage `json:"rankings"`
+		Results  []json.RawMessage `json:"results"`
+		Usage    *openai.Usage     `json:"usage"`
+		Error    *errorField       `json:"error"`
+	}
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return invalid(err)
+	}
+	if obj.Error != nil && obj.Error.msg != "" {
+		p.Err = obj.Error.msg
+		return p, true, nil
+	}
+	p.Items = len(obj.Data) + len(obj.Rankings) + len(obj.Results)
+	p.Usage = obj.Usage
+	return p, true, nil
+}
+
+// decodeTGI reads a TGI generate_stream event ({"token":{"text"}}) or a
+// generate body ({"generated_text"}, or a list of them).
+func decodeTGI(data []byte) (p Parsed, ok bool, err error) {
+	type body struct {
+		Token *struct {
+			Text    string `json:"text"`
+			Special bool   `json:"special"`
+		} `json:"token"`
+		GeneratedText *string     `json:"generated_text"`
+		Error         *errorField `json:"error"`
+	}
+	var b body
+	if len(data) > 0 && data[0] == '[' {
+		var list []body
+		if err := json.Unmarshal(data, &list); err != nil {
+			return invalid(err)
+		}
+		if len(list) > 0 {
+			b = list[0]
+		}
+	} else if err := json.Unmarshal(data, &b); err != nil {
+		return invalid(err)
+	}
+	switch {
+	case b.Error != nil && b.Error.msg != "":
+		p.Err = b.Error.msg
+	case b.Token != nil:
+		// A stream's last event repeats the whole text in generated_text:
+		// only its token is new.
+		if !b.Token.Special {
+			p.Content = b.Token.Text
+		}
+	case b.GeneratedText != nil:
+		p.Content = *b.GeneratedText
+	}
+	return p, true, nil
+}

@@ -1,0 +1,137 @@
+package endpoint
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Type is an --endpoint-type.
+type Type string
+
+// The endpoint types sonde speaks (AIPerf's names).
+const (
+	Chat           Type = "chat"
+	Completions    Type = "completions"
+	Responses      Type = "responses"
+	Messages       Type = "messages"
+	Embeddings     Type = "embeddings"
+	ChatEmbeddings Type = "chat_embeddings"
+	NIMEmbeddings  Type = "nim_embeddings"
+	NIMRankings    Type = "nim_rankings"
+	HFTEIRankings  Type = "hf_tei_rankings"
+	CohereRankings Type = "cohere_rankings"
+	HFGenerate     Type = "huggingface_generate"
+	Template       Type = "template"
+)
+
+// Kind groups the types by what they answer, which decides their metrics.
+type Kind int
+
+// The kinds.
+const (
+	Generates Kind = iota // text, token by token: TTFT, ITL, OSL
+	Embeds                // vectors: latency and throughput per input
+	Ranks                 // scores for passages against a query
+)
+
+// info is what sonde knows about a type.
+type info struct {
+	path, streamPath string
+	streams          bool
+	kind             Kind
+	service          string // the artifact-name prefix, AIPerf's service kind
+}
+
+var catalog = map[Type]info{
+	Chat:           {path: "/v1/chat/completions", streams: true, kind: Generates, service: "openai-"},
+	Completions:    {path: "/v1/completions", streams: true, kind: Generates, service: "openai-"},
+	Responses:      {path: "/v1/responses", streams: true, kind: Generates, service: "openai-"},
+	Messages:       {path: "/v1/messages", streams: true, kind: Generates, service: "anthropic-"},
+	Embeddings:     {path: "/v1/embeddings", kind: Embeds, service: "openai-"},
+	ChatEmbeddings: {path: "/v1/embeddings", kind: Embeds, service: "openai-"},
+	NIMEmbeddings:  {path: "/v1/embeddings", kind: Embeds},
+	NIMRankings:    {path: "/v1/ranking", kind: Ranks},
+	HFTEIRankings:  {path: "/rerank", kind: Ranks},
+	CohereRankings: {path: "/v2/rerank", kind: Ranks},
+	HFGenerate:     {path: "/generate", streamPath: "/generate_stream", streams: true, kind: Generates},
+	Template:       {streams: true, kind: Generates},
+}
+
+// aliases are older names AIPerf still accepts.
+var aliases = map[string]Type{"rankings": NIMRankings}
+
+// Types lists every --endpoint-type value, aliases included, for help and
+// validation.
+func Types() []string {
+	var out []string
+	for t := range catalog {
+		out = append(out, string(t))
+	}
+	for a := range aliases {
+		out = append(out, a)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Parse reads an --endpoint-type value.
+func Parse(s string) (Type, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if t, ok := aliases[s]; ok {
+		return t, nil
+	}
+	if _, ok := catalog[Type(s)]; ok {
+		return Type(s), nil
+	}
+	return "", fmt.Errorf("--endpoint-type %q is not one of %s", s, strings.Join(Types(), ", "))
+}
+
+// Canonical is the type an --endpoint-type value names, aliases resolved;
+// an unknown value stays as it is (validation reports it).
+func Canonical(s string) Type {
+	if t, err := Parse(s); err == nil {
+		return t
+	}
+	return Type(s)
+}
+
+// DefaultPath is the URL path of an endpoint type; template has none (the
+// --url is the whole address).
+func (t Type) DefaultPath() string { return catalog[t].path }
+
+// StreamPath is the path when streaming: TGI streams from another route.
+func (t Type) StreamPath() string {
+	if p := catalog[t].streamPath; p != "" {
+		return p
+	}
+	return catalog[t].path
+}
+
+// CanStream reports whether the API streams its answers.
+func (t Type) CanStream() bool { return catalog[t].streams }
+
+// Kind is what the API answers.
+func (t Type) Kind() Kind { return catalog[t].kind }
+
+// ProducesTokens reports whether the API generates text (AIPerf's
+// PRODUCES_TOKENS_ONLY metrics apply).
+func (t Type) ProducesTokens() bool { return catalog[t].kind == Generates }
+
+// ServiceKind is the artifact-name part of the type (AIPerf: openai-chat).
+func (t Type) ServiceKind() string { return catalog[t].service + string(t) }
+
+// Title is the console table's title (AIPerf's metrics titles).
+func (t Type) Title() string {
+	switch catalog[t].kind {
+	case Embeds:
+		return "Embeddings Metrics"
+	case Ranks:
+		return "Rankings Metrics"
+	}
+	return "LLM Metrics"
+}
+
+// PromptJoined reports whether the API takes the conversation as one prompt
+// string (completions, TGI) rather than as messages.
+func (t Type) PromptJoined() bool { return t == Completions || t == HFGenerate }

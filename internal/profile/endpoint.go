@@ -1,0 +1,103 @@
+package profile
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// endpointCodec resolves --endpoint-type and what follows from it: the
+// alias, streaming where the API cannot stream, flags that do not apply
+// (ignored with a warning), a template endpoint's payload and response
+// field, and Responses API chaining.
+func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, []string, error) {
+	t := endpoint.Canonical(p.EndpointType)
+	p.EndpointType = string(t)
+	var warnings []string
+	if p.Streaming && !t.CanStream() {
+		warnings = append(warnings, fmt.Sprintf("--streaming ignored: --endpoint-type %s does not stream; whole responses are measured (no TTFT or ITL)", t))
+		p.Streaming = false
+	}
+	if !t.ProducesTokens() && p.OutputTokensMean != nil {
+		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s generates no tokens", t))
+		p.OutputTokensMean = nil
+	}
+	if !t.ProducesTokens() && p.SharedSystemLength > 0 {
+		warnings = append(warnings, fmt.Sprintf("--shared-system-prompt-length ignored: --endpoint-type %s sends no system prompt", t))
+	}
+	codec := &endpoint.Codec{Type: t, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, IncludeUsage: p.UseServerTokenCount}
+	store := false
+	for _, f := range extra {
+		switch {
+		case t == endpoint.Template && f.Key == "payload_template":
+			var src string
+			if err := unquote(f.Value, &src); err != nil {
+				return nil, nil, UsageError{fmt.Errorf("--extra-inputs payload_template: %v", err)}
+			}
+			tmpl, err := endpoint.ParsePayloadTemplate(src)
+			if err != nil {
+				return nil, nil, UsageError{err}
+			}
+			codec.Payload = tmpl
+			continue
+		case t == endpoint.Template && f.Key == "response_field":
+			var src string
+			if err := unquote(f.Value, &src); err != nil {
+				return nil, nil, UsageError{fmt.Errorf("--extra-inputs response_field: %v", err)}
+			}
+			path, err := endpoint.ParsePath(src)
+			if err != nil {
+				return nil, nil, UsageError{err}
+			}
+			codec.ResponseField = path
+			continue
+		case f.Key == "store" && string(f.Value) == "true":
+			store = true
+		}
+		codec.Extra = append(codec.Extra, f)
+	}
+	if t == endpoint.Template && codec.Payload == nil {
+		return nil, nil, UsageError{errors.New("--endpoint-type template needs --extra-inputs payload_template:<template, file or nv-embedqa>")}
+	}
+	codec.Chain = t == endpoint.Responses && (p.PreviousResponseID || store && p.UseServerTokenCount)
+	return codec, warnings, nil
+}
+
+// unquote reads a JSON string value (extra inputs are stored as JSON).
+func unquote(v []byte, dst *string) error {
+	if len(v) > 0 && v[0] == '"' {
+		return json.Unmarshal(v, dst)
+	}
+	*dst = string(v)
+	return nil
+}
+
+// checkPayloads builds the turns' bodies (of the first 100 conversations,
+// without answers) before the run, so a
+// template that cannot render one stops the run with the reason instead of
+// failing requests.
+func checkPayloads(codec *endpoint.Codec, convs []dataset.Conversation) error {
+	if codec.Type != endpoint.Template {
+		return nil
+	}
+	for _, c := range convs[:min(len(convs), 100)] {
+		var history []openai.Message
+		if c.System != "" {
+			history = append(history, openai.Message{Role: "system", Content: c.System})
+		}
+		for k, t := range c.Turns {
+			history = append(history, openai.Message{Role: "user", Content: t.Text})
+			in := &endpoint.Input{Model: t.Model, History: history, Batch: t.Batch, MaxTokens: t.MaxTokens, TurnIndex: k}
+			if _, err := codec.Build(nil, in); err != nil {
+				return UsageError{fmt.Errorf("conversation %s turn %d: %w", c.ID, k, err)}
+			}
+			history = append(history, openai.Message{Role: "assistant", Content: "answer"})
+		}
+	}
+	return nil
+}
