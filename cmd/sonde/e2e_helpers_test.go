@@ -133,6 +133,8 @@ type simRecord struct {
 	Body             json.RawMessage   `json:"body"`
 	Response         string            `json:"response"`
 	TokensSent       int               `json:"tokens_sent"`
+	Path             string            `json:"path"`
+	PromptTokens     int               `json:"prompt_tokens"`
 }
 
 type chatBody struct {
