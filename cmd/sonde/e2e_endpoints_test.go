@@ -283,3 +283,23 @@ func TestEndpointBadInput(t *testing.T) {
 		t.Errorf("bad input sent %d requests", len(recs))
 	}
 }
+
+// TestFlagsThatDoNotApply are ignored with a warning, not refused.
+func TestFlagsThatDoNotApply(t *testing.T) {
+	sim := startSim(t)
+	res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--artifact-dir", t.TempDir(), "--ui-type", "none", "--no-server-metrics",
+		"--request-count", "2", "--endpoint-type", "nim_embeddings", "--streaming", "--osl", "9", "--use-legacy-max-tokens")
+	if res.code != 0 {
+		t.Fatalf("exit %d\n%s", res.code, res.stderr)
+	}
+	for _, w := range []string{"--streaming ignored", "--osl ignored", "--use-legacy-max-tokens ignored"} {
+		if !strings.Contains(res.stderr, w) {
+			t.Errorf("no warning %q:\n%s", w, res.stderr)
+		}
+	}
+	for _, r := range sim.stop(t) {
+		if strings.Contains(string(r.Body), "max_tokens") || strings.Contains(string(r.Body), "stream") {
+			t.Errorf("an ignored flag reached the body: %s", r.Body)
+		}
+	}
+}

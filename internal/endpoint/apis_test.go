@@ -235,3 +235,25 @@ func TestTypes(t *testing.T) {
 		t.Error("stream paths")
 	}
 }
+
+// FuzzDecoders: no API's decoder panics or loops on any input, and a
+// response_field path never panics on any JSON.
+func FuzzDecoders(f *testing.F) {
+	for _, file := range []string{"testdata/responses_stream.txt", "testdata/messages_stream.txt", "testdata/tgi_stream.txt"} {
+		data, _ := os.ReadFile(file)
+		for _, line := range strings.Split(string(data), "\n") {
+			f.Add(line, "a[0].b")
+		}
+	}
+	f.Add(`[{"index":0,"score":1}]`, "[*].score")
+	f.Add(`{"error":"x"}`, "error")
+	types := []Type{Responses, Messages, HFGenerate, Embeddings, NIMRankings, HFTEIRankings, CohereRankings, Template}
+	f.Fuzz(func(t *testing.T, data, path string) {
+		for _, typ := range types {
+			(&Codec{Type: typ}).NewDecoder().Decode([]byte(data))
+		}
+		if p, err := ParsePath(path); err == nil {
+			(&Codec{Type: Template, ResponseField: p}).NewDecoder().Decode([]byte(data))
+		}
+	})
+}

@@ -27,6 +27,9 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s generates no tokens", t))
 		p.OutputTokensMean = nil
 	}
+	if p.UseLegacyMaxTokens && t != endpoint.Chat {
+		warnings = append(warnings, fmt.Sprintf("--use-legacy-max-tokens ignored: --endpoint-type %s has its own output-limit field", t))
+	}
 	if !t.ProducesTokens() && p.SharedSystemLength > 0 {
 		warnings = append(warnings, fmt.Sprintf("--shared-system-prompt-length ignored: --endpoint-type %s sends no system prompt", t))
 	}
