@@ -303,3 +303,22 @@ func TestFlagsThatDoNotApply(t *testing.T) {
 		}
 	}
 }
+
+// TestInferenceProbeSpeaksTheAPI: --wait-for-model-mode inference sends a
+// one-token request in the endpoint's own shape, with its headers.
+func TestInferenceProbeSpeaksTheAPI(t *testing.T) {
+	sim := startSim(t, "--api-key", "k")
+	for _, typ := range []string{"messages", "responses", "huggingface_generate", "embeddings", "hf_tei_rankings"} {
+		res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--artifact-dir", t.TempDir(), "--ui-type", "none", "--no-server-metrics",
+			"--request-count", "1", "--osl", "2", "--endpoint-type", typ, "--api-key", "k",
+			"--wait-for-model-mode", "inference", "--wait-for-model-timeout", "20", "--wait-for-model-interval", "0.05")
+		if res.code != 0 || strings.Contains(res.stderr, "not ready") {
+			t.Errorf("%s: exit %d\n%s", typ, res.code, res.stderr)
+		}
+	}
+	for _, r := range sim.stop(t) {
+		if r.Status != 200 {
+			t.Errorf("%s answered %d: %s", r.Path, r.Status, r.Body)
+		}
+	}
+}
