@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 
 	"github.com/alecthomas/kong"
 
@@ -50,7 +51,29 @@ type env = profile.Env
 type usageError = profile.UsageError
 
 func main() {
-	os.Exit(run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version}))
+	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), func() int {
+		return run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
+	}))
+}
+
+// profiled runs f with a CPU profile written to path when path is set
+// (SONDE_CPUPROFILE): how sonde's own cost is measured (docs/PERFORMANCE.md).
+func profiled(path string, f func() int) int {
+	if path == "" {
+		return f()
+	}
+	out, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sonde: SONDE_CPUPROFILE: %v\n", err)
+		return exitUsage
+	}
+	defer out.Close()
+	if err := pprof.StartCPUProfile(out); err != nil {
+		fmt.Fprintf(os.Stderr, "sonde: SONDE_CPUPROFILE: %v\n", err)
+		return exitUsage
+	}
+	defer pprof.StopCPUProfile()
+	return f()
 }
 
 func run(e env) int {

@@ -57,12 +57,18 @@ func NewPromptGen(tok tokenizer.Tokenizer) (*PromptGen, error) {
 func (g *PromptGen) splitWords(text string) {
 	var words []piece
 	sum := 0
+	counts := map[string]int{} // the corpus repeats its words: count each once
 	for len(text) > 0 {
 		end := strings.IndexByte(text[1:], ' ') + 1
 		if end == 0 {
 			end = len(text)
 		}
-		w := piece{text: text[:end], tokens: len(g.tok.Encode(text[:end]))}
+		n, ok := counts[text[:end]]
+		if !ok {
+			n = len(g.tok.Encode(text[:end]))
+			counts[text[:end]] = n
+		}
+		w := piece{text: text[:end], tokens: n}
 		words, sum = append(words, w), sum+w.tokens
 		text = text[end:]
 	}

@@ -30,6 +30,82 @@ type Decoder struct {
 	cached   int
 	hasStart bool
 	sawDelta bool // responses: output_text.done is only a fallback
+	// shape is the last chat or completions chunk learned: the bytes
+	// before and after its only text value (pre, suf in shapeBuf).
+	shapeBuf  []byte
+	pre, suf  int
+	shaped    bool
+	reasoning bool
+}
+
+// Text collects a request's answer: content and reasoning appended chunk
+// by chunk into two buffers, so that decoding a stream allocates nothing
+// per chunk.
+type Text struct {
+	Content, Reasoning []byte
+}
+
+// DecodeTo is Decode appending the text to t instead of returning it
+// (p.Content and p.Reasoning stay empty). A chat or completions chunk with
+// the same bytes as the previous one but for its text — every token of a
+// stream but the first and the last — is read by comparing those bytes
+// and unquoting the text alone: the rest of it was checked already.
+func (d *Decoder) DecodeTo(data []byte, t *Text) (p Parsed, ok bool, err error) {
+	data = bytes.TrimSpace(data)
+	if d.shaped && len(data) >= d.pre+d.suf {
+		pre, suf := d.shapeBuf[:d.pre], d.shapeBuf[d.pre:]
+		if bytes.HasPrefix(data, pre) && bytes.HasSuffix(data, suf) {
+			dst := &t.Content
+			if d.reasoning {
+				dst = &t.Reasoning
+			}
+			if out, ok := appendText(*dst, data[d.pre:len(data)-d.suf]); ok {
+				*dst = out
+				return p, true, nil
+			}
+		}
+	}
+	if len(data) == 0 || bytes.Equal(data, done) {
+		return p, false, nil
+	}
+	if d.c.Type == Chat || d.c.Type == Completions {
+		var span textSpan
+		var handled bool
+		if p, handled, span = decodeFastShape(data); handled {
+			d.learn(data, &p, span)
+		} else if p, ok, err = decodeJSON(data); !ok || err != nil {
+			return p, ok, err
+		}
+	} else if p, ok, err = d.Decode(data); !ok || err != nil {
+		return p, ok, err
+	}
+	t.Content = append(t.Content, p.Content...)
+	t.Reasoning = append(t.Reasoning, p.Reasoning...)
+	p.Content, p.Reasoning = "", ""
+	return p, true, nil
+}
+
+// learn keeps a chunk's shape when its only text value, non-empty, is
+// what the chunk carries, and it carries nothing else (no usage, error or
+// id that the shortcut would lose).
+func (d *Decoder) learn(data []byte, p *Parsed, span textSpan) {
+	d.shaped = false
+	text := p.Content
+	if span.reasoning {
+		text = p.Reasoning
+	}
+	other := p.Reasoning
+	if span.reasoning {
+		other = p.Content
+	}
+	if span.strings != 1 || text == "" || other != "" || p.Usage != nil || p.Err != "" || p.ID != "" || p.Items != 0 {
+		return
+	}
+	if got, ok := appendText(nil, data[span.start:span.end]); !ok || string(got) != text {
+		return
+	}
+	d.shapeBuf = append(append(d.shapeBuf[:0], data[:span.start]...), data[span.end:]...)
+	d.pre, d.suf, d.shaped, d.reasoning = span.start, len(data)-span.end, true, span.reasoning
 }
 
 // NewDecoder starts decoding one request's responses.

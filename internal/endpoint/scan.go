@@ -15,6 +15,21 @@ import (
 // unexpected types, any syntax error) returns handled false, and Decode
 // takes the slow path.
 func decodeFast(data []byte) (p Parsed, handled bool) {
+	p, handled, _ = decodeFastShape(data)
+	return p, handled
+}
+
+// textSpan is where the first choice's only text value lies in a chunk:
+// the raw JSON string between start and end, and which text it is.
+type textSpan struct {
+	strings    int // string (not null) text values read in the first choice
+	start, end int
+	reasoning  bool
+}
+
+// decodeFastShape is decodeFast that also reports the text's span, so a
+// decoder can recognise the next chunks of the same stream by their bytes.
+func decodeFastShape(data []byte) (p Parsed, handled bool, span textSpan) {
 	s := scanner{b: data}
 	s.ws()
 	var seen uint32
@@ -35,7 +50,7 @@ func decodeFast(data []byte) (p Parsed, handled bool) {
 		return s.skip(0)
 	})
 	s.ws()
-	return p, ok && s.i == len(s.b)
+	return p, ok && s.i == len(s.b), s.span
 }
 
 // knownKey decides whether the fast path can take a key: not one of names
@@ -144,6 +159,10 @@ func (s *scanner) intOrNull() bool {
 type scanner struct {
 	b []byte
 	i int
+	// first: the scanner is in the first choice, whose text spans it
+	// records in span.
+	first bool
+	span  textSpan
 }
 
 func (s *scanner) ws() {
@@ -197,8 +216,17 @@ func (s *scanner) rawString() ([]byte, bool) {
 }
 
 // text reads a string value (unescaping through encoding/json when it has
-// escapes) or null.
-func (s *scanner) text() (string, bool, bool) {
+// escapes) or null; in the first choice it records the string's span.
+func (s *scanner) text(reasoning bool) (string, bool, bool) {
+	start := s.i
+	out, present, ok := s.textValue()
+	if ok && present && s.first {
+		s.span = textSpan{strings: s.span.strings + 1, start: start, end: s.i, reasoning: reasoning}
+	}
+	return out, present, ok
+}
+
+func (s *scanner) textValue() (string, bool, bool) {
 	if s.literal("null") {
 		return "", false, true
 	}
@@ -217,6 +245,25 @@ func (s *scanner) text() (string, bool, bool) {
 	return out, true, true
 }
 
+// appendText appends the JSON string that is all of b, unescaped, to dst;
+// ok is false if b is anything else. Plain strings (no escapes, valid
+// UTF-8) are copied without allocating.
+func appendText(dst, b []byte) ([]byte, bool) {
+	s := scanner{b: b}
+	if raw, ok := s.rawString(); ok && s.i == len(b) {
+		return append(dst, raw...), true
+	}
+	s.i = 0
+	if !s.skipString() || s.i != len(b) {
+		return dst, false
+	}
+	var out string
+	if err := json.Unmarshal(b, &out); err != nil {
+		return dst, false
+	}
+	return append(dst, out...), true
+}
+
 // choices reads the choices array: its first element fills p; the others
 // are only checked.
 func (s *scanner) choices(p *Parsed) bool {
@@ -224,7 +271,10 @@ func (s *scanner) choices(p *Parsed) bool {
 	return s.list('[', ']', func() bool {
 		if first {
 			first = false
-			return s.choice(p)
+			s.first = true
+			ok := s.choice(p)
+			s.first = false
+			return ok
 		}
 		var ignored Parsed
 		return s.choice(&ignored)
@@ -255,7 +305,7 @@ func (s *scanner) choice(p *Parsed) bool {
 			hasMessage, ok = s.delta(&message)
 			return ok
 		case "text":
-			text, hasText, ok = s.text()
+			text, hasText, ok = s.text(false)
 			return ok
 		}
 		return s.skip(0)
@@ -289,13 +339,13 @@ func (s *scanner) delta(p *Parsed) (present, ok bool) {
 		case "role":
 			return s.stringOrNull()
 		case "content":
-			p.Content, _, ok = s.text()
+			p.Content, _, ok = s.text(false)
 			return ok
 		case "reasoning_content":
-			reasoningContent, _, ok = s.text()
+			reasoningContent, _, ok = s.text(true)
 			return ok
 		case "reasoning":
-			reasoning, _, ok = s.text()
+			reasoning, _, ok = s.text(true)
 			return ok
 		}
 		return s.skip(0)

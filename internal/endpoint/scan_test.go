@@ -2,6 +2,7 @@ package endpoint
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"os"
 	"reflect"
@@ -89,5 +90,63 @@ func BenchmarkDecodeChunk(b *testing.B) {
 		for b.Loop() {
 			decodeJSON(c)
 		}
+	})
+}
+
+// decodeBoth decodes a stream chunk by chunk with Decode and with DecodeTo
+// (which reads repeated shapes by their bytes) and requires the same.
+func decodeBoth(t *testing.T, typ Type, stream [][]byte) (shortcuts int) {
+	t.Helper()
+	d := (&Codec{Type: typ}).NewDecoder()
+	var text Text
+	for _, chunk := range stream {
+		want, wantOK, wantErr := Decode(chunk)
+		c0, r0 := len(text.Content), len(text.Reasoning)
+		shaped := d.shaped && bytes.HasPrefix(bytes.TrimSpace(chunk), d.shapeBuf[:d.pre])
+		got, ok, err := d.DecodeTo(chunk, &text)
+		if ok != wantOK || (err != nil) != (wantErr != nil) {
+			t.Fatalf("%q: DecodeTo ok %v err %v, Decode ok %v err %v", chunk, ok, err, wantOK, wantErr)
+		}
+		if string(text.Content[c0:]) != want.Content || string(text.Reasoning[r0:]) != want.Reasoning {
+			t.Fatalf("%q: DecodeTo text %q/%q, Decode %q/%q", chunk, text.Content[c0:], text.Reasoning[r0:], want.Content, want.Reasoning)
+		}
+		want.Content, want.Reasoning = "", ""
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q: DecodeTo %+v, Decode %+v", chunk, got, want)
+		}
+		if shaped && ok && got == (Parsed{}) {
+			shortcuts++
+		}
+	}
+	return shortcuts
+}
+
+func TestDecodeToMatchesDecode(t *testing.T) {
+	head := `{"id":"cmpl-1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"`
+	var stream [][]byte
+	stream = append(stream, []byte(head+`role":"assistant","content":""},"finish_reason":null}]}`))
+	for _, w := range []string{" one", " two", ` "three"`, " caf\u00e9", " \\u00e9t\\u00e9", "", " six"} {
+		stream = append(stream, []byte(head+`content":"`+w+`"},"finish_reason":null}]}`))
+	}
+	stream = append(stream, []byte(head+`reasoning_content":"hm"},"finish_reason":null}]}`), []byte(head+`reasoning_content":" ok"},"finish_reason":null}]}`))
+	stream = append(stream, []byte(head+`content":" end"},"finish_reason":"length"}]}`), []byte("[DONE]"))
+	stream = append(stream, []byte(head+`content":"x\xff"},"finish_reason":null}]}`), []byte(head+`content":"bad`))
+	if n := decodeBoth(t, Chat, stream); n < 5 {
+		t.Errorf("only %d chunks were read by their shape", n)
+	}
+	decodeBoth(t, Chat, chunks(t))
+	decodeBoth(t, Completions, chunks(t))
+}
+
+// FuzzDecodeTo: whatever two chunks follow each other, the shortcut gives
+// what a full decode gives.
+func FuzzDecodeTo(f *testing.F) {
+	all := chunks(f)
+	for i := 1; i < len(all); i++ {
+		f.Add(all[i-1], all[i])
+		f.Add(all[i], all[i])
+	}
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		decodeBoth(t, Chat, [][]byte{a, b, a})
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -247,9 +246,16 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 
 // parseResponses decodes the events after the request has ended: content
 // responses with their arrival stamps, the answer text, the last usage, and
-// failures carried inside a 200 response.
+// failures carried inside a 200 response. The text of every chunk is
+// appended to one buffer; each response's text is then a slice of the
+// answer, so a stream costs a few allocations, not one per chunk.
 func parseResponses(dec *endpoint.Decoder, res *transport.Result, rec *record.Record) {
-	var content, reasoning strings.Builder
+	type piece struct {
+		ns             int64
+		c0, c1, r0, r1 int
+	}
+	text := endpoint.Text{Content: make([]byte, 0, 256)}
+	pieces := make([]piece, 0, len(res.Events))
 	badJSON := 0
 	for i := range res.Events {
 		data := res.EventData(i)
@@ -260,7 +266,8 @@ func parseResponses(dec *endpoint.Decoder, res *transport.Result, rec *record.Re
 			}
 			data = d
 		}
-		p, ok, err := dec.Decode(data)
+		c0, r0 := len(text.Content), len(text.Reasoning)
+		p, ok, err := dec.DecodeTo(data, &text)
 		if err != nil {
 			badJSON++
 			continue
@@ -277,21 +284,24 @@ func parseResponses(dec *endpoint.Decoder, res *transport.Result, rec *record.Re
 		if p.ID != "" {
 			rec.ResponseID = p.ID
 		}
+		ns := res.Events[i].Ns
 		if p.Items > 0 {
 			// Vectors or scores: an answer without text, timed by its arrival.
 			rec.Items += p.Items
-			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns})
+			pieces = append(pieces, piece{ns, c0, c0, r0, r0})
 		}
-		if p.HasContent() {
-			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: p.Content, Reasoning: p.Reasoning})
-			content.WriteString(p.Content)
-			reasoning.WriteString(p.Reasoning)
-			rec.HasOutput = rec.HasOutput || p.Content != ""
-			rec.HasReasoning = rec.HasReasoning || p.Reasoning != ""
+		if len(text.Content) > c0 || len(text.Reasoning) > r0 {
+			pieces = append(pieces, piece{ns, c0, len(text.Content), r0, len(text.Reasoning)})
 		}
 	}
-	rec.Output = content.String()
-	rec.ReasoningText = reasoning.String()
+	rec.Output, rec.ReasoningText = string(text.Content), string(text.Reasoning)
+	rec.HasOutput, rec.HasReasoning = rec.Output != "", rec.ReasoningText != ""
+	if len(pieces) > 0 {
+		rec.Responses = make([]record.Response, len(pieces))
+		for i, pc := range pieces {
+			rec.Responses[i] = record.Response{Ns: pc.ns, Content: rec.Output[pc.c0:pc.c1], Reasoning: rec.ReasoningText[pc.r0:pc.r1]}
+		}
+	}
 	switch {
 	case rec.Error != nil:
 	case badJSON > 0:

@@ -103,10 +103,10 @@ func (p *Processor) Process(r *record.Record) {
 		r.AckWallNs = p.clock.Wall(r.AckNs)
 	}
 	if r.HasOutput {
-		r.OutputTokens = len(p.tok.Encode(r.Output))
+		r.OutputTokens = p.tok.Count(r.Output)
 	}
 	if r.HasReasoning {
-		r.ReasoningTokens = len(p.tok.Encode(r.ReasoningText))
+		r.ReasoningTokens = p.tok.Count(r.ReasoningText)
 	}
 	// Everything the session sent and received before repeats at the start
 	// of this prompt: what a prefix cache could serve.
@@ -124,7 +124,7 @@ func (p *Processor) Process(r *record.Record) {
 	} else if n, ok := p.templateTokens(r); ok {
 		r.InputTokens = n
 	} else if r.PromptText != "" {
-		r.InputTokens = len(p.tok.Encode(r.PromptText)) + r.BatchTokens
+		r.InputTokens = p.tok.Count(r.PromptText) + r.BatchTokens
 	} else {
 		r.InputTokens = p.history[r.SessionNum] + r.UserTokens + r.BatchTokens
 	}
@@ -170,5 +170,5 @@ func (p *Processor) templateTokens(r *record.Record) (int, bool) {
 		p.TemplateErrors++
 		return 0, false
 	}
-	return len(p.tok.Encode(text)), true
+	return p.tok.Count(text), true
 }

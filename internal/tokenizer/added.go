@@ -12,6 +12,9 @@ type addedToken struct {
 type addedVocab struct {
 	byID  map[int]addedToken
 	nodes []trieNode
+	// starts marks the bytes an added token can start with: plain text is
+	// skipped a byte at a time with one array load, not a map lookup.
+	starts [256]bool
 }
 
 type trieNode struct {
@@ -26,6 +29,7 @@ func newAddedVocab(tokens []addedToken) *addedVocab {
 		if tok.content == "" {
 			continue
 		}
+		v.starts[tok.content[0]] = true
 		n := int32(0)
 		for i := 0; i < len(tok.content); i++ {
 			c := tok.content[i]
@@ -72,7 +76,7 @@ func (v *addedVocab) split(s string, emit func(segment string, addedID int)) {
 	}
 	start := 0
 	for i := 0; i < len(s); {
-		if _, ok := v.nodes[0].next[s[i]]; ok {
+		if v.starts[s[i]] {
 			if id, n := v.longestAt(s, i); id >= 0 {
 				if i > start {
 					emit(s[start:i], -1)

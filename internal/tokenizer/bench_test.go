@@ -21,3 +21,22 @@ func BenchmarkEncodeBuiltin(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
+
+// BenchmarkCountAnswer counts one 5,000-token answer as the processor does
+// for every response: without building its ids.
+func BenchmarkCountAnswer(b *testing.B) {
+	tok, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.TrimSpace(corpus.Text(7, 5000))
+	n := tok.Count(text)
+	if n != len(tok.Encode(text)) {
+		b.Fatal("Count differs from len(Encode)")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		tok.Count(text)
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}

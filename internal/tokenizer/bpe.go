@@ -7,9 +7,9 @@ import (
 
 // bpeModel is the BPE model: a vocabulary and ranked merges, both by id.
 type bpeModel struct {
-	vocab        map[string]int
+	vocab        *vocabTable
 	idToToken    []string
-	merges       map[uint64]merge // key: left id << 32 | right id
+	merges       *mergeTable // key: left id << 32 | right id
 	byteFallback bool
 	ignoreMerges bool
 	unkID        int // -1 without an unk token
@@ -29,20 +29,30 @@ type merge struct {
 func pairKey(a, b int32) uint64 { return uint64(uint32(a))<<32 | uint64(uint32(b)) }
 
 func (m *bpeModel) addMerge(left, right string, rank int) error {
-	a, okA := m.vocab[left]
-	b, okB := m.vocab[right]
-	c, okC := m.vocab[left+right]
+	a, okA := m.vocab.get(left)
+	b, okB := m.vocab.get(right)
+	c, okC := m.vocab.get(left + right)
 	if !okA || !okB || !okC {
 		return fmt.Errorf("merge %d (%q %q) uses a token missing from the vocab", rank, left, right)
 	}
 	k := pairKey(int32(a), int32(b))
-	if _, dup := m.merges[k]; !dup {
-		m.merges[k] = merge{rank: int32(rank), id: int32(c)}
-	}
+	m.merges.add(k, merge{rank: int32(rank), id: int32(c)})
 	return nil
 }
 
 // tokenizeWord appends the ids of one pre-tokenized word to out.
+// cachedLen is the token count of a word already in the cache.
+func (m *bpeModel) cachedLen(word string) (int, bool) {
+	if word == "" {
+		return 0, true
+	}
+	if len(word) > maxCachedWordLen {
+		return 0, false
+	}
+	ids, ok := m.cache.get(word)
+	return len(ids), ok
+}
+
 func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 	if word == "" {
 		return out
@@ -61,7 +71,7 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 		word = byteLevelEncode(word)
 	}
 	if m.ignoreMerges {
-		if id, ok := m.vocab[word]; ok {
+		if id, ok := m.vocab.get(word); ok {
 			if cacheable {
 				m.cache.put(key, []int32{int32(id)})
 			}
@@ -76,7 +86,7 @@ func (m *bpeModel) tokenizeWord(word string, out []int) []int {
 			_, size := utf8.DecodeRuneInString(word[i:])
 			ch = word[i : i+size]
 		}
-		if id, ok := m.vocab[ch]; ok {
+		if id, ok := m.vocab.get(ch); ok {
 			syms = append(syms, int32(id))
 			lastUnk = false
 			continue
@@ -125,7 +135,7 @@ func (m *bpeModel) applyMerges(syms []int32) []int32 {
 		best := -1
 		var bestM merge
 		for i := 0; i+1 < len(syms); i++ {
-			if mg, ok := m.merges[pairKey(syms[i], syms[i+1])]; ok && (best < 0 || mg.rank < bestM.rank) {
+			if mg, ok := m.merges.get(pairKey(syms[i], syms[i+1])); ok && (best < 0 || mg.rank < bestM.rank) {
 				best, bestM = i, mg
 			}
 		}

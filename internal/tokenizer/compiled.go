@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 )
 
@@ -21,7 +20,7 @@ import (
 //	uvarint n, then n × (uvarint id, uvarint len, len bytes): the vocabulary
 //	uvarint n, then n × (uvarint left, uvarint right, uvarint result): the
 //	merges by rank, as ids
-const compiledMagic = "sonde-tokenizer-1\n"
+const compiledMagic = "sonde-tokenizer-2\n"
 
 // Compile turns the bytes of a tokenizer.json (plain or gzip) into the
 // compiled form. It is stored uncompressed: inflating it cost more than
@@ -50,33 +49,24 @@ func Compile(data []byte) ([]byte, error) {
 	put := func(x uint64) { raw.Write(binary.AppendUvarint(nil, x)) }
 	put(uint64(len(header)))
 	raw.Write(header)
-	ids := make([]string, 0, len(vocab))
-	for tok := range vocab {
-		ids = append(ids, tok)
-	}
-	sort.Slice(ids, func(i, j int) bool { return vocab[ids[i]] < vocab[ids[j]] })
-	put(uint64(len(ids)))
-	for _, tok := range ids {
-		put(uint64(vocab[tok]))
+	// Tokens and merges go in the order of their slots in the tables the
+	// loader builds, so that it fills them front to back.
+	vt := vocabFromMap(vocab)
+	put(uint64(vt.len()))
+	vt.each(func(tok string, id int) {
+		put(uint64(id))
 		put(uint64(len(tok)))
 		raw.WriteString(tok)
-	}
-	type entry struct {
-		key uint64
-		m   merge
-	}
-	byRank := make([]entry, 0, len(merges))
-	for k, m := range merges {
-		byRank = append(byRank, entry{k, m})
-	}
-	sort.Slice(byRank, func(i, j int) bool { return byRank[i].m.rank < byRank[j].m.rank })
-	put(uint64(len(byRank)))
-	for _, e := range byRank {
-		put(e.key >> 32)
-		put(e.key & 0xffffffff)
-		put(uint64(e.m.id))
-		put(uint64(e.m.rank))
-	}
+	})
+	ordered := newMergeTable(merges.len())
+	merges.each(ordered.add)
+	put(uint64(ordered.len()))
+	ordered.each(func(k uint64, m merge) {
+		put(k >> 32)
+		put(k & 0xffffffff)
+		put(uint64(m.id))
+		put(uint64(m.rank))
+	})
 	return raw.Bytes(), nil
 }
 
@@ -100,21 +90,23 @@ func parseCompiled(data []byte) (*BPE, error) {
 	type span struct{ id, off, len int }
 	spans := make([]span, n)
 	var all strings.Builder
+	maxID := -1
 	for i := range spans {
 		id, l := int(r.uvarint()), int(r.uvarint())
 		spans[i] = span{id, all.Len(), l}
 		all.Write(r.bytes(uint64(l)))
+		maxID = max(maxID, id)
+	}
+	if r.err != nil || maxID >= 1<<24 {
+		return nil, fmt.Errorf("compiled tokenizer: vocabulary: %v", r.err)
 	}
 	text := all.String()
-	vocab := make(map[string]int, n)
-	maxID := -1
-	for _, s := range spans {
-		vocab[text[s.off:s.off+s.len]] = s.id
-		maxID = max(maxID, s.id)
-	}
+	vocab := newVocabTable(n, maxID)
 	idToToken := make([]string, maxID+1)
 	for _, s := range spans {
-		idToToken[s.id] = text[s.off : s.off+s.len]
+		tok := text[s.off : s.off+s.len]
+		vocab.put(tok, s.id)
+		idToToken[s.id] = tok
 	}
 	nm := int(r.uvarint())
 	m, err := newModel(&f, vocab, idToToken, nm)
@@ -123,7 +115,7 @@ func parseCompiled(data []byte) (*BPE, error) {
 	}
 	for range nm {
 		a, b, id, rank := r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
-		m.merges[pairKey(int32(a), int32(b))] = merge{rank: int32(rank), id: int32(id)}
+		m.merges.add(pairKey(int32(a), int32(b)), merge{rank: int32(rank), id: int32(id)})
 	}
 	if r.err != nil {
 		return nil, fmt.Errorf("compiled tokenizer: %w", r.err)

@@ -45,7 +45,7 @@ func (m *bpeModel) applyMergesHeap(syms []int32) []int32 {
 		if i < 0 || j < 0 {
 			return
 		}
-		if mg, ok := m.merges[pairKey(syms[i], syms[j])]; ok {
+		if mg, ok := m.merges.get(pairKey(syms[i], syms[j])); ok {
 			h = append(h, mergeCand{rank: mg.rank, pos: i, left: syms[i], right: syms[j]})
 		}
 	}
@@ -60,7 +60,7 @@ func (m *bpeModel) applyMergesHeap(syms []int32) []int32 {
 		if !alive[i] || j < 0 || syms[i] != c.left || syms[j] != c.right {
 			continue
 		}
-		mg := m.merges[pairKey(syms[i], syms[j])]
+		mg, _ := m.merges.get(pairKey(syms[i], syms[j]))
 		syms[i] = mg.id
 		alive[j] = false
 		next[i] = next[j]
@@ -68,12 +68,12 @@ func (m *bpeModel) applyMergesHeap(syms []int32) []int32 {
 			prev[next[j]] = i
 		}
 		if p := prev[i]; p >= 0 {
-			if mg2, ok := m.merges[pairKey(syms[p], syms[i])]; ok {
+			if mg2, ok := m.merges.get(pairKey(syms[p], syms[i])); ok {
 				heap.Push(&h, mergeCand{rank: mg2.rank, pos: p, left: syms[p], right: syms[i]})
 			}
 		}
 		if nx := next[i]; nx >= 0 {
-			if mg2, ok := m.merges[pairKey(syms[i], syms[nx])]; ok {
+			if mg2, ok := m.merges.get(pairKey(syms[i], syms[nx])); ok {
 				heap.Push(&h, mergeCand{rank: mg2.rank, pos: i, left: syms[i], right: syms[nx]})
 			}
 		}

@@ -123,7 +123,7 @@ func build(f *fileJSON) (*BPE, error) {
 		}
 		pairs[i] = [2]string{left, right}
 	}
-	m, err := newModel(f, f.Model.Vocab, nil, len(pairs))
+	m, err := newModel(f, vocabFromMap(f.Model.Vocab), nil, len(pairs))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func build(f *fileJSON) (*BPE, error) {
 
 // newModel sets up a BPE model over vocab (and its inverse, built here when
 // nil); merges are added by the caller.
-func newModel(f *fileJSON, vocab map[string]int, idToToken []string, merges int) (*bpeModel, error) {
+func newModel(f *fileJSON, vocab *vocabTable, idToToken []string, merges int) (*bpeModel, error) {
 	if f.Model.Type != "BPE" && f.Model.Type != "" {
 		return nil, fmt.Errorf("model type %q is not supported (only BPE)", f.Model.Type)
 	}
@@ -146,7 +146,7 @@ func newModel(f *fileJSON, vocab map[string]int, idToToken []string, merges int)
 	}
 	m := &bpeModel{
 		vocab:        vocab,
-		merges:       make(map[uint64]merge, merges),
+		merges:       newMergeTable(merges),
 		byteFallback: f.Model.ByteFallback,
 		ignoreMerges: f.Model.IgnoreMerges,
 		fuseUnk:      f.Model.FuseUnk,
@@ -154,9 +154,7 @@ func newModel(f *fileJSON, vocab map[string]int, idToToken []string, merges int)
 	}
 	maxID := len(idToToken) - 1
 	if idToToken == nil {
-		for _, id := range m.vocab {
-			maxID = max(maxID, id)
-		}
+		m.vocab.each(func(_ string, id int) { maxID = max(maxID, id) })
 	}
 	for _, a := range f.AddedTokens {
 		maxID = max(maxID, a.ID)
@@ -166,21 +164,19 @@ func newModel(f *fileJSON, vocab map[string]int, idToToken []string, merges int)
 		if idToToken != nil {
 			copy(m.idToToken, idToToken)
 		} else {
-			for tok, id := range m.vocab {
-				m.idToToken[id] = tok
-			}
+			m.vocab.each(func(tok string, id int) { m.idToToken[id] = tok })
 		}
 	} else {
 		m.idToToken = idToToken
 	}
 	if f.Model.UnkToken != nil {
-		if id, ok := m.vocab[*f.Model.UnkToken]; ok {
+		if id, ok := m.vocab.get(*f.Model.UnkToken); ok {
 			m.unkID = id
 		}
 	}
 	for b := 0; b < 256; b++ {
 		m.byteIDs[b] = -1
-		if id, ok := m.vocab[fmt.Sprintf("<0x%02X>", b)]; ok {
+		if id, ok := m.vocab.get(fmt.Sprintf("<0x%02X>", b)); ok {
 			m.byteIDs[b] = id
 		}
 	}
@@ -276,6 +272,9 @@ func deferByteLevel(p preTokenizer) (preTokenizer, bool) {
 		rest := append(sequencePreTokenizer{}, q[:len(q)-1]...)
 		if last.re != nil {
 			rest = append(rest, last.re)
+		}
+		if len(rest) == 1 {
+			return rest[0], true // one stage: words straight from it
 		}
 		return rest, true
 	}

@@ -93,12 +93,19 @@ type span struct {
 // spans covers s with alternating matched and unmatched pieces.
 func (p *splitPreTokenizer) spans(s string) []span {
 	var out []span
+	p.walk(s, func(sp span) { out = append(out, sp) })
+	return out
+}
+
+// walk calls fn with the pieces that cover s, alternately unmatched and
+// matched (inverted when invert is set), without collecting them.
+func (p *splitPreTokenizer) walk(s string, fn func(span)) {
 	last := 0
 	add := func(a, b int) {
 		if a > last {
-			out = append(out, span{last, a, false})
+			fn(span{last, a, p.invert})
 		}
-		out = append(out, span{a, b, true})
+		fn(span{a, b, !p.invert})
 		last = b
 	}
 	if p.scan != nil {
@@ -142,63 +149,52 @@ func (p *splitPreTokenizer) spans(s string) []span {
 		}
 	}
 	if last < len(s) {
-		out = append(out, span{last, len(s), false})
+		fn(span{last, len(s), p.invert})
 	}
-	if p.invert {
-		for i := range out {
-			out[i].match = !out[i].match
+}
+
+// each calls fn with every word of s, as split returns them, without
+// collecting them: the tokenizer's hot path.
+func (p *splitPreTokenizer) each(s string, fn func(string)) {
+	start := 0
+	var prev span
+	first := true
+	p.walk(s, func(sp span) {
+		switch p.behavior {
+		case splitRemoved:
+			if !sp.match {
+				fn(s[sp.start:sp.end])
+			}
+		case splitIsolated:
+			fn(s[sp.start:sp.end])
+		case splitMergedWithPrevious:
+			if sp.match {
+				fn(s[start:sp.end])
+				start = sp.end
+			}
+		case splitMergedWithNext:
+			if sp.match && sp.start > start {
+				fn(s[start:sp.start])
+				start = sp.start
+			}
+		case splitContiguous:
+			if !first && (sp.match != prev.match || sp.match && prev.end != sp.start) {
+				fn(s[start:sp.start])
+				start = sp.start
+			}
+		}
+		prev, first = sp, false
+	})
+	switch p.behavior {
+	case splitMergedWithPrevious, splitMergedWithNext, splitContiguous:
+		if start < len(s) {
+			fn(s[start:])
 		}
 	}
-	return out
 }
 
 func (p *splitPreTokenizer) split(s string, out []string) []string {
-	spans := p.spans(s)
-	switch p.behavior {
-	case splitRemoved:
-		for _, sp := range spans {
-			if !sp.match {
-				out = append(out, s[sp.start:sp.end])
-			}
-		}
-	case splitIsolated:
-		for _, sp := range spans {
-			out = append(out, s[sp.start:sp.end])
-		}
-	case splitMergedWithPrevious:
-		start := 0
-		for _, sp := range spans {
-			if sp.match {
-				out = append(out, s[start:sp.end])
-				start = sp.end
-			}
-		}
-		if start < len(s) {
-			out = append(out, s[start:])
-		}
-	case splitMergedWithNext:
-		start := 0
-		for _, sp := range spans {
-			if sp.match && sp.start > start {
-				out = append(out, s[start:sp.start])
-				start = sp.start
-			}
-		}
-		if start < len(s) {
-			out = append(out, s[start:])
-		}
-	case splitContiguous:
-		start := 0
-		for i, sp := range spans {
-			if i > 0 && sp.match != spans[i-1].match || (sp.match && i > 0 && spans[i-1].end != sp.start) {
-				out = append(out, s[start:sp.start])
-				start = sp.start
-			}
-		}
-		if start < len(s) {
-			out = append(out, s[start:])
-		}
-	}
+	p.each(s, func(w string) { out = append(out, w) })
 	return out
 }
 

@@ -220,7 +220,8 @@ func whitespaceAt(s string, i int) int {
 // upperLower matches [U]*[L]+ at p: the longest U run, backing off one
 // character at a time until a non-empty L run follows.
 func upperLower(s string, p int) int {
-	ends := []int{p}
+	var stack [16]int // a U run is short: no allocation per match
+	ends := append(stack[:0], p)
 	for e := p; e < len(s); {
 		r, n := runeAt(s, e)
 		if !isUpperClass(r) {

@@ -14,6 +14,8 @@ type Tokenizer interface {
 	// Encode returns the ids of s without special tokens added
 	// (HF encode(add_special_tokens=False)).
 	Encode(s string) []int
+	// Count is len(Encode(s)), without building the ids.
+	Count(s string) int
 	// Decode returns the text of ids, skipping special tokens
 	// (HF decode(skip_special_tokens=True)).
 	Decode(ids []int) string
@@ -55,13 +57,50 @@ func (t *BPE) EncodeWithSpecial(s string) []int {
 	return append(out, t.suffix...)
 }
 
-// Count returns len(Encode(s)).
-func (t *BPE) Count(s string) int { return len(t.Encode(s)) }
+// Count returns len(Encode(s)) without building the ids: cached words are
+// counted by their length, and nothing is allocated per word.
+func (t *BPE) Count(s string) int {
+	n := 0
+	var scratch []int
+	t.words(s, func(word string, addedID int) {
+		switch {
+		case addedID >= 0:
+			n++
+		default:
+			if k, ok := t.model.cachedLen(word); ok {
+				n += k
+				return
+			}
+			scratch = t.model.tokenizeWord(word, scratch[:0])
+			n += len(scratch)
+		}
+	})
+	return n
+}
 
 func (t *BPE) encode(s string, out []int) []int {
-	t.added.split(s, func(segment string, addedID int) {
+	t.words(s, func(word string, addedID int) {
 		if addedID >= 0 {
 			out = append(out, addedID)
+			return
+		}
+		out = t.model.tokenizeWord(word, out)
+	})
+	return out
+}
+
+// wordEacher is a pre-tokenizer that can hand out its words one by one.
+type wordEacher interface {
+	each(s string, fn func(string))
+}
+
+// words calls fn with every pre-tokenized word of s (addedID -1) and every
+// added token found in it, in order.
+func (t *BPE) words(s string, fn func(word string, addedID int)) {
+	word := func(w string) { fn(w, -1) }
+	t.added.split(s, func(segment string, addedID int) {
+		if addedID >= 0 {
+			fn(segment, addedID)
 			return
 		}
 		if t.normalizer != nil {
@@ -70,11 +109,14 @@ func (t *BPE) encode(s string, out []int) []int {
 		if segment == "" {
 			return
 		}
-		for _, word := range t.pre.split(segment, nil) {
-			out = t.model.tokenizeWord(word, out)
+		if e, ok := t.pre.(wordEacher); ok {
+			e.each(segment, word)
+			return
+		}
+		for _, w := range t.pre.split(segment, nil) {
+			word(w)
 		}
 	})
-	return out
 }
 
 // Decode returns the text of ids, skipping special tokens.

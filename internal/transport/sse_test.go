@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -89,8 +90,25 @@ func TestFramerSplitsAcrossReads(t *testing.T) {
 	}
 }
 
+// eventDataFields is EventData without its single-line shortcut.
+func eventDataFields(raw []byte) (data []byte, ok bool) {
+	n := 0
+	ParseEvent(raw, func(f Field) {
+		if string(f.Name) != "data" {
+			return
+		}
+		if n == 0 {
+			data = f.Value
+		} else {
+			data = append(append(append([]byte(nil), data...), '\n'), f.Value...)
+		}
+		n++
+	})
+	return data, n > 0
+}
+
 func FuzzParseEvent(f *testing.F) {
-	for _, s := range []string{"data: x", "data: a\ndata: b", ": c", "bare", "data:\r\n", "\x00:\xff"} {
+	for _, s := range []string{"data: x", "data: a\ndata: b", ": c", "bare", "data:\r\n", "\x00:\xff", "data: {\"a\":1}\n\n", "data:x \u00a0\r\n\n", "data: a\rb\n \n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, raw []byte) {
@@ -99,7 +117,11 @@ func FuzzParseEvent(f *testing.F) {
 				t.Fatalf("empty bare field from %q", raw)
 			}
 		})
-		EventData(raw)
+		fast, fastOK := EventData(raw)
+		slow, slowOK := eventDataFields(raw)
+		if fastOK != slowOK || !bytes.Equal(fast, slow) {
+			t.Fatalf("%q: EventData %q %v, field by field %q %v", raw, fast, fastOK, slow, slowOK)
+		}
 		var fr framer
 		evs := fr.feed(raw, 0, 1, nil)
 		evs = fr.finish(raw, evs)
