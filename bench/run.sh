@@ -5,7 +5,8 @@
 # both and their ratio. The server runs on its own core where taskset can
 # pin it. Loopback only; bounded in requests.
 #
-#   bash bench/run.sh   # 4 streams x 5,000 tokens (32 answers), 256 x 500 (512)
+#   bash bench/run.sh   # 4 streams x 5,000 tokens (64 answers), 256 x 500 (1,024);
+#                       # each side three times, the median CPU of each
 #
 # sonde's CPU includes all it does in a run — start-up, building prompts,
 # counting every answer's tokens (as AIPerf does), the exports — the
@@ -25,15 +26,22 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin0=(taskset -c 
 for _ in $(seq 50); do grep -q listening "$out/serve.log" 2>/dev/null && break; sleep 0.1; done
 addr=$(awk '/listening/{print $5; exit}' "$out/serve.log")  # http://127.0.0.1:PORT
 
+# cpu prints user+system CPU seconds of a command (its stdout discarded).
+cpu() { /usr/bin/time -f "%U %S" "$@" 2>&1 >/dev/null | tail -1 | awk '{print $1 + $2}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
 measure() { # streams requests osl
-  local s=$1 n=$2 osl=$3
-  local m; m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams "$s" -requests "$n" -osl "$osl")
-  local mc; mc=$(awk '{print $2}' <<<"$m"); local mcpu; mcpu=$(awk '{print $4}' <<<"$m")
-  local t; t=$( { /usr/bin/time -f "%U %S %M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
+  local s=$1 n=$2 osl=$3 mcpus=() scpus=() m mc
+  for _ in 1 2 3; do
+    m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams "$s" -requests "$n" -osl "$osl")
+    mc=$(awk '{print $2}' <<<"$m"); mcpus+=("$(awk '{print $4}' <<<"$m")")
+    scpus+=("$(cpu "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
       --url "$addr" --request-count "$n" --concurrency "$s" --isl 10 --osl "$osl" --ui-type none --no-server-metrics \
-      --artifact-dir "$out/run-$s" >/dev/null; } 2>&1 | tail -1)
-  local scpu; scpu=$(awk '{print $1 + $2}' <<<"$t")
-  local sc; sc=$(python3 -c "import json;d=json.load(open('$out/run-$s/profile_export_aiperf.json'));print(int(d['total_osl']['avg']))")
+      --artifact-dir "$out/run-$s")")
+  done
+  local mcpu scpu sc
+  mcpu=$(printf '%s\n' "${mcpus[@]}" | median); scpu=$(printf '%s\n' "${scpus[@]}" | median)
+  sc=$(python3 -c "import json;d=json.load(open('$out/run-$s/profile_export_aiperf.json'));print(int(d['total_osl']['avg']))")
   python3 - "$s" "$osl" "$mc" "$mcpu" "$sc" "$scpu" <<'PY'
 import sys
 s, osl, mc, mcpu, sc, scpu = sys.argv[1:]
@@ -41,5 +49,5 @@ m = float(mc) / float(mcpu); t = float(sc) / float(scpu)
 print(f"{s} streams x {osl} tokens: minimal {m:,.0f} chunks/CPU-s, sonde {t:,.0f} tokens/CPU-s, ratio {t/m:.2f}")
 PY
 }
-measure 4 32 5000
-measure 256 512 500
+measure 4 64 5000
+measure 256 1024 500

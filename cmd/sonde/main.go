@@ -52,8 +52,26 @@ type usageError = profile.UsageError
 
 func main() {
 	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), func() int {
-		return run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
+		code := run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
+		if path := os.Getenv("SONDE_MEMPROFILE"); path != "" {
+			writeHeapProfile(path)
+		}
+		return code
 	}))
+}
+
+// writeHeapProfile writes the allocation profile of the whole run
+// (SONDE_MEMPROFILE; go tool pprof -sample_index=alloc_space).
+func writeHeapProfile(path string) {
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sonde: SONDE_MEMPROFILE: %v\n", err)
+		return
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		fmt.Fprintf(os.Stderr, "sonde: SONDE_MEMPROFILE: %v\n", err)
+	}
 }
 
 // profiled runs f with a CPU profile written to path when path is set

@@ -121,6 +121,8 @@ type Engine struct {
 	clock    Clock
 	out      chan<- *record.Record
 	progress *Progress
+	// scratch holds parseScratch values: parsing buffers reused across requests.
+	scratch sync.Pool
 
 	urlNext  atomic.Uint64
 	requests atomic.Int64 // request budget claimed

@@ -236,7 +236,13 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Raw.Events = append(rec.Raw.Events, record.RawEvent{Ns: res.Events[i].Ns, Data: string(res.EventData(i))})
 		}
 	}
-	parseResponses(e.cfg.Codec.NewDecoder(), &res, rec)
+	sc, _ := e.scratch.Get().(*parseScratch)
+	if sc == nil {
+		sc = &parseScratch{}
+	}
+	sc.parse(e.cfg.Codec.NewDecoder(), &res, rec)
+	e.scratch.Put(sc)
+	s.client.Release(&res) // the record holds copies of all it needs
 	e.progress.RequestsDone.Add(1)
 	if rec.Error != nil {
 		e.progress.RequestErrors.Add(1)
@@ -244,18 +250,27 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	return rec
 }
 
-// parseResponses decodes the events after the request has ended: content
+// parseScratch is the reusable space of parsing one response: the text
+// buffers and the pieces of each content response (pooled per engine).
+type parseScratch struct {
+	text   endpoint.Text
+	pieces []piece
+}
+
+type piece struct {
+	ns             int64
+	c0, c1, r0, r1 int
+}
+
+// parse decodes the events after the request has ended: content
 // responses with their arrival stamps, the answer text, the last usage, and
 // failures carried inside a 200 response. The text of every chunk is
 // appended to one buffer; each response's text is then a slice of the
 // answer, so a stream costs a few allocations, not one per chunk.
-func parseResponses(dec *endpoint.Decoder, res *transport.Result, rec *record.Record) {
-	type piece struct {
-		ns             int64
-		c0, c1, r0, r1 int
-	}
-	text := endpoint.Text{Content: make([]byte, 0, 256)}
-	pieces := make([]piece, 0, len(res.Events))
+func (sc *parseScratch) parse(dec *endpoint.Decoder, res *transport.Result, rec *record.Record) {
+	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0]}
+	pieces := sc.pieces[:0]
+	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
 	badJSON := 0
 	for i := range res.Events {
 		data := res.EventData(i)

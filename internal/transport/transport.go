@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -86,11 +87,35 @@ type Client struct {
 	clock  clock.Clock
 	dialer *net.Dialer
 	warm   *warmPool
+	// bodies are response buffers and event lists given back by Release:
+	// a request reads into one a finished request has left, so a run does
+	// not allocate (and collect) every answer's bytes anew.
+	bodies *sync.Pool
 }
+
+// body is a pooled response buffer with its event list.
+type body struct {
+	buf    []byte
+	events []Event
+}
+
+// Release gives res's buffers back for the next request. Nothing may use
+// res.Buf, res.Events or slices of them afterwards.
+func (c *Client) Release(res *Result) {
+	if cap(res.Buf) == 0 || cap(res.Buf) > maxPooledBody {
+		return
+	}
+	c.bodies.Put(&body{buf: res.Buf[:0], events: res.Events[:0]})
+	res.Buf, res.Events = nil, nil
+}
+
+// maxPooledBody bounds what the pool keeps: a rare huge answer is left to
+// the garbage collector instead of being held for the rest of the run.
+const maxPooledBody = 4 << 20
 
 // NewClient sizes the connection pool for the expected concurrency.
 func NewClient(c clock.Clock, conns int) *Client {
-	cl := &Client{clock: c, dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, warm: &warmPool{}}
+	cl := &Client{clock: c, dialer: &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}, warm: &warmPool{}, bodies: &sync.Pool{}}
 	cl.hc = cl.httpClient(newTransport(max(conns, 16), cl.dial))
 	fresh := newTransport(1, cl.dialer.DialContext)
 	fresh.DisableKeepAlives = true
@@ -179,6 +204,11 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 		}
 	}
 	res.BytesSent = len(req.Body)
+	if res.Buf == nil {
+		if b, ok := c.bodies.Get().(*body); ok {
+			res.Buf, res.Events = b.buf, b.events
+		}
+	}
 	c.do(ctx, c.hc, req, res, onWrote)
 	if res.Err != nil && res.Status == 0 && res.Phases.FirstByte == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
 		ctx.Err() == nil && staleConnection(res.rawErr) {
@@ -186,7 +216,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 		// sent on it (llama.cpp's server does this after every streamed
 		// reply): it never saw the request. Send it once more, on a fresh
 		// connection, and count it once.
-		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0]}
+		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0], Events: res.Events[:0]}
 		c.do(ctx, c.fresh, req, res, onWrote)
 	}
 	if res.Err != nil && errors.Is(context.Cause(ctx), errClientCancel) {
