@@ -136,7 +136,7 @@ func hashPrompt(gen *PromptGen, r *rand.Rand, blocks map[int64][]int, L int, ids
 	for i, h := range ids {
 		b, ok := blocks[h]
 		if !ok || len(b) < sizes[i] {
-			start := r.IntN(len(gen.corpus))
+			start := r.IntN(len(gen.corpusIDs()))
 			b = gen.take(start, sizes[i], nil)
 			if !ok {
 				blocks[h] = b

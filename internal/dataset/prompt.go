@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 
 	"github.com/sonde-bench/sonde/internal/corpus"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
@@ -18,8 +19,10 @@ const (
 
 // PromptGen cuts prompts of an exact token length out of the corpus.
 type PromptGen struct {
-	tok    tokenizer.Tokenizer
-	corpus []int
+	tok tokenizer.Tokenizer
+	// corpusIDs are the corpus's token ids, encoded on first use: only the
+	// fallback path and trace synthesis cut prompts out of ids.
+	corpusIDs func() []int
 	// words is the corpus as space-led words with their token counts, and
 	// filler a one-token word: when the tokenizer splits the corpus exactly
 	// at those words (checked once, over the corpus and its wrap-around), a
@@ -41,11 +44,11 @@ const seamWords = 8
 // NewPromptGen tokenizes the corpus once with tok.
 func NewPromptGen(tok tokenizer.Tokenizer) (*PromptGen, error) {
 	text := corpus.Text(corpusSeed, corpusWords)
-	ids := tok.Encode(text)
-	if len(ids) < 1000 {
-		return nil, fmt.Errorf("dataset: corpus tokenized to only %d tokens with %s", len(ids), tok.Name())
+	n := tok.Count(text)
+	if n < 1000 {
+		return nil, fmt.Errorf("dataset: corpus tokenized to only %d tokens with %s", n, tok.Name())
 	}
-	g := &PromptGen{tok: tok, corpus: ids}
+	g := &PromptGen{tok: tok, corpusIDs: sync.OnceValue(func() []int { return tok.Encode(text) })}
 	g.splitWords(" " + text)
 	return g, nil
 }
@@ -72,17 +75,23 @@ func (g *PromptGen) splitWords(text string) {
 		words, sum = append(words, w), sum+w.tokens
 		text = text[end:]
 	}
-	var all strings.Builder
-	for range 2 {
-		for _, w := range words {
-			all.WriteString(w.text)
-		}
+	// The corpus must encode to the sum of its words, and so must its
+	// wrap-around seam (pre-tokenization is local: the words on either side
+	// of the seam decide it).
+	var all, seam strings.Builder
+	seamSum := 0
+	for _, w := range words {
+		all.WriteString(w.text)
 	}
-	if len(g.tok.Encode(all.String())) != 2*sum {
+	for _, w := range append(words[max(0, len(words)-seamWords):len(words):len(words)], words[:min(seamWords, len(words))]...) {
+		seam.WriteString(w.text)
+		seamSum += w.tokens
+	}
+	if g.tok.Count(all.String()) != sum || g.tok.Count(seam.String()) != seamSum {
 		return
 	}
 	for _, f := range []string{" the", " a", " and", " of", " to"} {
-		if len(g.tok.Encode(f)) == 1 && len(g.tok.Encode(f+f+f)) == 3 {
+		if g.tok.Count(f) == 1 && g.tok.Count(f+f+f) == 3 {
 			g.words, g.filler = words, f
 			return
 		}
@@ -90,8 +99,9 @@ func (g *PromptGen) splitWords(text string) {
 }
 
 func (g *PromptGen) take(start, n int, dst []int) []int {
+	ids := g.corpusIDs()
 	for i := 0; i < n; i++ {
-		dst = append(dst, g.corpus[(start+i)%len(g.corpus)])
+		dst = append(dst, ids[(start+i)%len(ids)])
 	}
 	return dst
 }
@@ -110,7 +120,7 @@ func (g *PromptGen) Prompt(r *rand.Rand, n int) (string, error) {
 		}
 	}
 	for attempt := 0; attempt < 20; attempt++ {
-		start := r.IntN(len(g.corpus))
+		start := r.IntN(len(g.corpusIDs()))
 		ids := g.take(start, n, nil)
 		next := start + n
 		for iter := 0; iter < 10; iter++ {
@@ -137,7 +147,7 @@ func (g *PromptGen) Prompt(r *rand.Rand, n int) (string, error) {
 // the lead texts never change, so they stay a cacheable prefix.
 func (g *PromptGen) WithLead(r *rand.Rand, lead []string, n int) (string, int, error) {
 	head := strings.Join(lead, "")
-	want := len(g.tok.Encode(head)) + n
+	want := g.tok.Count(head) + n
 	var text string
 	got := 0
 	for attempt := 0; attempt < 10; attempt++ {
@@ -146,7 +156,7 @@ func (g *PromptGen) WithLead(r *rand.Rand, lead []string, n int) (string, int, e
 			return "", 0, err
 		}
 		text = head + body
-		if got = len(g.tok.Encode(text)); got == want {
+		if got = g.tok.Count(text); got == want {
 			break
 		}
 	}
@@ -182,7 +192,7 @@ func (g *PromptGen) wordPrompt(r *rand.Rand, n int) (string, bool) {
 	for i := max(0, count-seamWords); i < count; i++ {
 		tail, tailTokens = tail+len(g.word(start+i).text), tailTokens+g.word(start+i).tokens
 	}
-	if len(g.tok.Encode(text[:head])) != headTokens || len(g.tok.Encode(text[len(text)-tail:])) != tailTokens {
+	if g.tok.Count(text[:head]) != headTokens || g.tok.Count(text[len(text)-tail:]) != tailTokens {
 		return "", false
 	}
 	return text, true

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -119,6 +120,9 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 	}
 	if p.APIKey == "" {
 		p.APIKey = e.Getenv("SONDE_API_KEY") // from a Kubernetes Secret, never on the command line
+	}
+	if usesBuiltinTokenizer(p) {
+		tokenizer.PreloadBuiltin() // beside the rest of the set-up, off the path to the first request
 	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
 	if errs := append(p.Validate(), checkShapes(p)...); len(errs) > 0 {
@@ -244,4 +248,18 @@ func newBenchmarkID() string {
 	var b [6]byte
 	crand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// usesBuiltinTokenizer reports a run that will count with the builtin
+// tokenizer: asked for, or left to simulators (whose default it is).
+func usesBuiltinTokenizer(p *config.Profile) bool {
+	if p.Tokenizer != "" {
+		return p.Tokenizer == tokenizer.BuiltinName
+	}
+	for _, u := range p.URL {
+		if !strings.HasPrefix(strings.TrimSpace(u), "sim://") {
+			return false
+		}
+	}
+	return len(p.URL) > 0
 }

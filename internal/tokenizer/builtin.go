@@ -18,6 +18,11 @@ const BuiltinName = "builtin"
 //go:embed o200k_base.tok
 var o200kCompiled []byte
 
+// PreloadBuiltin starts loading the builtin tokenizer in the background,
+// for a caller that will need it after other set-up: the first Builtin call
+// then waits only for what is left.
+func PreloadBuiltin() { go Builtin() }
+
 // Builtin returns the embedded o200k_base tokenizer. It is parsed on first
 // use and shared: tokenizers are immutable.
 var Builtin = sync.OnceValues(func() (*BPE, error) {

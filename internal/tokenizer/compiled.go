@@ -20,7 +20,7 @@ import (
 //	uvarint n, then n × (uvarint id, uvarint len, len bytes): the vocabulary
 //	uvarint n, then n × (uvarint left, uvarint right, uvarint result): the
 //	merges by rank, as ids
-const compiledMagic = "sonde-tokenizer-2\n"
+const compiledMagic = "sonde-tokenizer-3\n"
 
 // Compile turns the bytes of a tokenizer.json (plain or gzip) into the
 // compiled form. It is stored uncompressed: inflating it cost more than
@@ -50,22 +50,27 @@ func Compile(data []byte) ([]byte, error) {
 	put(uint64(len(header)))
 	raw.Write(header)
 	// Tokens and merges go in the order of their slots in the tables the
-	// loader builds, so that it fills them front to back.
+	// loader builds, so that it fills them front to back. The vocabulary's
+	// length in bytes comes first, so the loader can read the merges (fixed
+	// width, little endian) at the same time.
+	var voc bytes.Buffer
+	vput := func(x uint64) { voc.Write(binary.AppendUvarint(nil, x)) }
 	vt := vocabFromMap(vocab)
-	put(uint64(vt.len()))
+	vput(uint64(vt.len()))
 	vt.each(func(tok string, id int) {
-		put(uint64(id))
-		put(uint64(len(tok)))
-		raw.WriteString(tok)
+		vput(uint64(id))
+		vput(uint64(len(tok)))
+		voc.WriteString(tok)
 	})
+	put(uint64(voc.Len()))
+	raw.Write(voc.Bytes())
 	ordered := newMergeTable(merges.len())
 	merges.each(ordered.add)
 	put(uint64(ordered.len()))
 	ordered.each(func(k uint64, m merge) {
-		put(k >> 32)
-		put(k & 0xffffffff)
-		put(uint64(m.id))
-		put(uint64(m.rank))
+		for _, x := range []uint32{uint32(k >> 32), uint32(k), uint32(m.id), uint32(m.rank)} {
+			raw.Write(binary.LittleEndian.AppendUint32(nil, x))
+		}
 	})
 	return raw.Bytes(), nil
 }
@@ -85,8 +90,43 @@ func parseCompiled(data []byte) (*BPE, error) {
 	if err := json.Unmarshal(header, &f); err != nil {
 		return nil, fmt.Errorf("compiled tokenizer header: %w", err)
 	}
+	vocabLen := r.uvarint()
+	if r.err != nil || vocabLen > uint64(len(r.b)) {
+		return nil, errors.New("compiled tokenizer: truncated vocabulary")
+	}
+	vr := &compiledReader{b: r.b[:vocabLen]}
+	r.b = r.b[vocabLen:]
+	// The merges fill their table on another core while the vocabulary
+	// fills its own: the two are independent.
+	type built struct {
+		t   *mergeTable
+		err error
+	}
+	mergesDone := make(chan built, 1)
+	go func() {
+		t, err := readMerges(r)
+		mergesDone <- built{t, err}
+	}()
+	vocab, idToToken, err := readVocab(vr)
+	mb := <-mergesDone
+	if err == nil {
+		err = mb.err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("compiled tokenizer: %w", err)
+	}
+	m, err := newModel(&f, vocab, idToToken, 0)
+	if err != nil {
+		return nil, err
+	}
+	m.merges = mb.t
+	return assemble(&f, m)
+}
+
+// readVocab reads the vocabulary section: one string holds every token,
+// and the table and the id list slice it.
+func readVocab(r *compiledReader) (*vocabTable, []string, error) {
 	n := int(r.uvarint())
-	// One string holds every token; the vocabulary slices it.
 	type span struct{ id, off, len int }
 	spans := make([]span, n)
 	var all strings.Builder
@@ -98,7 +138,7 @@ func parseCompiled(data []byte) (*BPE, error) {
 		maxID = max(maxID, id)
 	}
 	if r.err != nil || maxID >= 1<<24 {
-		return nil, fmt.Errorf("compiled tokenizer: vocabulary: %v", r.err)
+		return nil, nil, fmt.Errorf("vocabulary: %v", r.err)
 	}
 	text := all.String()
 	vocab := newVocabTable(n, maxID)
@@ -108,19 +148,23 @@ func parseCompiled(data []byte) (*BPE, error) {
 		vocab.put(tok, s.id)
 		idToToken[s.id] = tok
 	}
-	nm := int(r.uvarint())
-	m, err := newModel(&f, vocab, idToToken, nm)
-	if err != nil {
-		return nil, err
+	return vocab, idToToken, nil
+}
+
+// readMerges reads the merges section: a count, then four little-endian
+// uint32 per merge (left, right, merged id, rank).
+func readMerges(r *compiledReader) (*mergeTable, error) {
+	nm := r.uvarint()
+	if r.err != nil || nm > uint64(len(r.b))/16 {
+		return nil, errors.New("truncated merges")
 	}
-	for range nm {
-		a, b, id, rank := r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
-		m.merges.add(pairKey(int32(a), int32(b)), merge{rank: int32(rank), id: int32(id)})
+	t := newMergeTable(int(nm))
+	b := r.b[:nm*16]
+	for i := 0; i < len(b); i += 16 {
+		a, c := binary.LittleEndian.Uint32(b[i:]), binary.LittleEndian.Uint32(b[i+4:])
+		t.add(pairKey(int32(a), int32(c)), merge{id: int32(binary.LittleEndian.Uint32(b[i+8:])), rank: int32(binary.LittleEndian.Uint32(b[i+12:]))})
 	}
-	if r.err != nil {
-		return nil, fmt.Errorf("compiled tokenizer: %w", r.err)
-	}
-	return assemble(&f, m)
+	return t, nil
 }
 
 type compiledReader struct {
