@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -408,6 +409,11 @@ func (r *profileRun) execute() error {
 // turns it did not send, by reason.
 func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
 	var prog engine.Progress
+	// The set-up's garbage (tokenizer parsing, prompts) is collected now,
+	// before the first request, rather than by a collection that would
+	// start in the middle of the phase and hold the only core from the
+	// dispatcher for milliseconds.
+	runtime.GC()
 	eng := engine.New(cfg, r.client, r.clk, records, &prog)
 	if t := r.p.FailedRequestThreshold; t != nil {
 		var stop func()
