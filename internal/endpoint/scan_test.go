@@ -91,6 +91,17 @@ func BenchmarkDecodeChunk(b *testing.B) {
 			decodeJSON(c)
 		}
 	})
+	b.Run("stream", func(b *testing.B) {
+		// A stream's later chunks: read by their shape into one buffer.
+		d := (&Codec{Type: Chat}).NewDecoder()
+		var text Text
+		d.DecodeTo(c, &text)
+		b.ReportAllocs()
+		for b.Loop() {
+			text.Content = text.Content[:0]
+			d.DecodeTo(c, &text)
+		}
+	})
 }
 
 // decodeBoth decodes a stream chunk by chunk with Decode and with DecodeTo
