@@ -8,7 +8,7 @@ import (
 // bpeModel is the BPE model: a vocabulary and ranked merges, both by id.
 type bpeModel struct {
 	vocab        *vocabTable
-	idToToken    []string
+	size         int         // ids: the largest, added tokens too, + 1
 	merges       *mergeTable // key: left id << 32 | right id
 	byteFallback bool
 	ignoreMerges bool

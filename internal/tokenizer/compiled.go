@@ -107,7 +107,7 @@ func parseCompiled(data []byte) (*BPE, error) {
 		t, err := readMerges(r)
 		mergesDone <- built{t, err}
 	}()
-	vocab, idToToken, err := readVocab(vr)
+	vocab, err := readVocab(vr)
 	mb := <-mergesDone
 	if err == nil {
 		err = mb.err
@@ -115,7 +115,7 @@ func parseCompiled(data []byte) (*BPE, error) {
 	if err != nil {
 		return nil, fmt.Errorf("compiled tokenizer: %w", err)
 	}
-	m, err := newModel(&f, vocab, idToToken, 0)
+	m, err := newModel(&f, vocab, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +124,8 @@ func parseCompiled(data []byte) (*BPE, error) {
 }
 
 // readVocab reads the vocabulary section: one string holds every token,
-// and the table and the id list slice it.
-func readVocab(r *compiledReader) (*vocabTable, []string, error) {
+// and the table's spans point into it.
+func readVocab(r *compiledReader) (*vocabTable, error) {
 	n := int(r.uvarint())
 	type span struct{ id, off, len int }
 	spans := make([]span, n)
@@ -137,18 +137,14 @@ func readVocab(r *compiledReader) (*vocabTable, []string, error) {
 		all.Write(r.bytes(uint64(l)))
 		maxID = max(maxID, id)
 	}
-	if r.err != nil || maxID >= 1<<24 {
-		return nil, nil, fmt.Errorf("vocabulary: %v", r.err)
+	if r.err != nil || maxID >= 1<<24 || all.Len() >= 1<<32 {
+		return nil, fmt.Errorf("vocabulary: %v", r.err)
 	}
-	text := all.String()
-	vocab := newVocabTable(n, maxID)
-	idToToken := make([]string, maxID+1)
+	vocab := newVocabTable(n, maxID, all.String())
 	for _, s := range spans {
-		tok := text[s.off : s.off+s.len]
-		vocab.put(tok, s.id)
-		idToToken[s.id] = tok
+		vocab.put(s.id, uint32(s.off), uint32(s.len))
 	}
-	return vocab, idToToken, nil
+	return vocab, nil
 }
 
 // readMerges reads the merges section: a count, then four little-endian

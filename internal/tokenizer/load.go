@@ -123,7 +123,7 @@ func build(f *fileJSON) (*BPE, error) {
 		}
 		pairs[i] = [2]string{left, right}
 	}
-	m, err := newModel(f, vocabFromMap(f.Model.Vocab), nil, len(pairs))
+	m, err := newModel(f, vocabFromMap(f.Model.Vocab), len(pairs))
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +137,7 @@ func build(f *fileJSON) (*BPE, error) {
 
 // newModel sets up a BPE model over vocab (and its inverse, built here when
 // nil); merges are added by the caller.
-func newModel(f *fileJSON, vocab *vocabTable, idToToken []string, merges int) (*bpeModel, error) {
+func newModel(f *fileJSON, vocab *vocabTable, merges int) (*bpeModel, error) {
 	if f.Model.Type != "BPE" && f.Model.Type != "" {
 		return nil, fmt.Errorf("model type %q is not supported (only BPE)", f.Model.Type)
 	}
@@ -152,22 +152,9 @@ func newModel(f *fileJSON, vocab *vocabTable, idToToken []string, merges int) (*
 		fuseUnk:      f.Model.FuseUnk,
 		unkID:        -1,
 	}
-	maxID := len(idToToken) - 1
-	if idToToken == nil {
-		m.vocab.each(func(_ string, id int) { maxID = max(maxID, id) })
-	}
+	m.size = vocab.size()
 	for _, a := range f.AddedTokens {
-		maxID = max(maxID, a.ID)
-	}
-	if idToToken == nil || maxID >= len(idToToken) {
-		m.idToToken = make([]string, maxID+1)
-		if idToToken != nil {
-			copy(m.idToToken, idToToken)
-		} else {
-			m.vocab.each(func(tok string, id int) { m.idToToken[id] = tok })
-		}
-	} else {
-		m.idToToken = idToToken
+		m.size = max(m.size, a.ID+1)
 	}
 	if f.Model.UnkToken != nil {
 		if id, ok := m.vocab.get(*f.Model.UnkToken); ok {
@@ -188,7 +175,6 @@ func assemble(f *fileJSON, m *bpeModel) (*BPE, error) {
 	added := make([]addedToken, 0, len(f.AddedTokens))
 	for _, a := range f.AddedTokens {
 		added = append(added, addedToken{id: a.ID, content: a.Content, special: a.Special})
-		m.idToToken[a.ID] = a.Content
 	}
 	t := &BPE{model: m, added: newAddedVocab(added)}
 	var err error

@@ -41,7 +41,7 @@ var _ Tokenizer = (*BPE)(nil)
 func (t *BPE) Name() string { return t.name }
 
 // VocabSize is the number of ids the tokenizer can produce.
-func (t *BPE) VocabSize() int { return len(t.model.idToToken) }
+func (t *BPE) VocabSize() int { return t.model.size }
 
 // Encode tokenizes s with add_special_tokens=false. Added and special tokens
 // that occur literally in s are split out first, as Hugging Face does.
@@ -133,8 +133,8 @@ func (t *BPE) DecodeSpecial(ids []int, skipSpecial bool) string {
 			tokens = append(tokens, a.content)
 			continue
 		}
-		if id >= 0 && id < len(t.model.idToToken) {
-			tokens = append(tokens, t.model.idToToken[id])
+		if tok, ok := t.model.vocab.token(id); ok {
+			tokens = append(tokens, tok)
 		}
 	}
 	if t.decoder == nil {
