@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/alecthomas/kong"
 
@@ -51,7 +52,7 @@ type env = profile.Env
 type usageError = profile.UsageError
 
 func main() {
-	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), func() int {
+	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), os.Getenv("SONDE_TRACE"), func() int {
 		code := run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
 		if path := os.Getenv("SONDE_MEMPROFILE"); path != "" {
 			writeHeapProfile(path)
@@ -75,8 +76,21 @@ func writeHeapProfile(path string) {
 }
 
 // profiled runs f with a CPU profile written to path when path is set
-// (SONDE_CPUPROFILE): how sonde's own cost is measured (docs/PERFORMANCE.md).
-func profiled(path string, f func() int) int {
+// (SONDE_CPUPROFILE), and an execution trace to tracePath (SONDE_TRACE):
+// how sonde's own cost and scheduling are measured (docs/PERFORMANCE.md).
+func profiled(path, tracePath string, f func() int) int {
+	if tracePath != "" {
+		out, err := os.Create(tracePath)
+		if err == nil {
+			err = trace.Start(out)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "sonde: SONDE_TRACE: %v\n", err)
+			return exitUsage
+		}
+		defer out.Close()
+		defer trace.Stop()
+	}
 	if path == "" {
 		return f()
 	}
