@@ -175,6 +175,19 @@ type anthropicUsage struct {
 	CacheCreationInputTokens int `json:"cache_creation_input_tokens"`
 }
 
+// prompt is all the input the model read: input_tokens counts only what
+// the prompt cache neither served nor stored.
+func (u *anthropicUsage) prompt() int {
+	return u.InputTokens + u.CacheReadInputTokens + u.CacheCreationInputTokens
+}
+
+// usage is the usage of an answer of output tokens to a prompt of which
+// cached tokens came from the prompt cache.
+func usage(prompt, cached, output int) *openai.Usage {
+	return &openai.Usage{PromptTokens: prompt, CompletionTokens: output, TotalTokens: prompt + output,
+		PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: cached}}
+}
+
 // messages reads an Anthropic Messages event or whole message.
 func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 	type block struct {
@@ -212,8 +225,7 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 		if ev.Message != nil {
 			p.ID = ev.Message.ID
 			if u := ev.Message.Usage; u != nil {
-				d.prompt = u.InputTokens + u.CacheReadInputTokens + u.CacheCreationInputTokens
-				d.cached, d.hasStart = u.CacheReadInputTokens, true
+				d.prompt, d.cached, d.hasStart = u.prompt(), u.CacheReadInputTokens, true
 			}
 		}
 	case "content_block_start":
@@ -224,11 +236,9 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 		if ev.Usage != nil {
 			prompt, cached := d.prompt, d.cached
 			if !d.hasStart || ev.Usage.InputTokens > 0 {
-				prompt = ev.Usage.InputTokens + ev.Usage.CacheReadInputTokens + ev.Usage.CacheCreationInputTokens
-				cached = ev.Usage.CacheReadInputTokens
+				prompt, cached = ev.Usage.prompt(), ev.Usage.CacheReadInputTokens
 			}
-			p.Usage = &openai.Usage{PromptTokens: prompt, CompletionTokens: ev.Usage.OutputTokens, TotalTokens: prompt + ev.Usage.OutputTokens,
-				PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: cached}}
+			p.Usage = usage(prompt, cached, ev.Usage.OutputTokens)
 		}
 	case "message":
 		p.ID = ev.ID
@@ -237,9 +247,7 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 			p.Reasoning += b.Thinking
 		}
 		if u := ev.Usage; u != nil {
-			prompt := u.InputTokens + u.CacheReadInputTokens + u.CacheCreationInputTokens
-			p.Usage = &openai.Usage{PromptTokens: prompt, CompletionTokens: u.OutputTokens, TotalTokens: prompt + u.OutputTokens,
-				PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: u.CacheReadInputTokens}}
+			p.Usage = usage(u.prompt(), u.CacheReadInputTokens, u.OutputTokens)
 		}
 	}
 	return p, true, nil

@@ -37,27 +37,10 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 	store := false
 	for _, f := range extra {
 		switch {
-		case t == endpoint.Template && f.Key == "payload_template":
-			var src string
-			if err := unquote(f.Value, &src); err != nil {
-				return nil, nil, UsageError{fmt.Errorf("--extra-inputs payload_template: %v", err)}
-			}
-			tmpl, err := endpoint.ParsePayloadTemplate(src)
-			if err != nil {
+		case t == endpoint.Template && (f.Key == "payload_template" || f.Key == "response_field"):
+			if err := setTemplateKey(codec, f); err != nil {
 				return nil, nil, UsageError{err}
 			}
-			codec.Payload = tmpl
-			continue
-		case t == endpoint.Template && f.Key == "response_field":
-			var src string
-			if err := unquote(f.Value, &src); err != nil {
-				return nil, nil, UsageError{fmt.Errorf("--extra-inputs response_field: %v", err)}
-			}
-			path, err := endpoint.ParsePath(src)
-			if err != nil {
-				return nil, nil, UsageError{err}
-			}
-			codec.ResponseField = path
 			continue
 		case f.Key == "store" && string(f.Value) == "true":
 			store = true
@@ -69,6 +52,22 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 	}
 	codec.Chain = t == endpoint.Responses && (p.PreviousResponseID || store && p.UseServerTokenCount)
 	return codec, warnings, nil
+}
+
+// setTemplateKey reads a template endpoint's payload_template or
+// response_field from --extra-inputs into the codec.
+func setTemplateKey(codec *endpoint.Codec, f endpoint.Field) error {
+	var src string
+	if err := unquote(f.Value, &src); err != nil {
+		return fmt.Errorf("--extra-inputs %s: %v", f.Key, err)
+	}
+	var err error
+	if f.Key == "payload_template" {
+		codec.Payload, err = endpoint.ParsePayloadTemplate(src)
+	} else {
+		codec.ResponseField, err = endpoint.ParsePath(src)
+	}
+	return err
 }
 
 // unquote reads a JSON string value (extra inputs are stored as JSON).

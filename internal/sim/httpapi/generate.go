@@ -33,24 +33,17 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 	if s.rec != nil {
 		defer func() { s.finish(rec, arrival, body, out.text.String()) }()
 	}
-	fail := func(code int, msg string) {
-		rec.Status = code
-		writeError(w, code, msg, "BadRequestError")
-	}
 	if err != nil {
-		fail(http.StatusBadRequest, "reading body: "+err.Error())
+		badRequest(w, rec, "reading body: "+err.Error())
 		return
 	}
 	req, sreq, dr, msg := s.parse(body, a, r.URL.Path == "/generate_stream", arrival)
 	if msg != "" {
-		fail(http.StatusBadRequest, msg)
+		badRequest(w, rec, msg)
 		return
 	}
-	kind, code := s.opts.Faults.Decide(s.opts.Seed, uint64(n))
-	rec.Fault = faultNames[kind]
-	if kind == sim.FaultError {
-		rec.Status = code
-		writeError(w, code, "injected fault", http.StatusText(code))
+	kind, answered := s.fault(w, rec, n)
+	if answered {
 		return
 	}
 	out.model = req.Model
@@ -71,6 +64,25 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 		out.whole(r.Context(), stream, sreq.PromptTokens)
 	}
 	rec.CachedTokens = stream.CachedTokens()
+}
+
+// badRequest answers 400 with why.
+func badRequest(w http.ResponseWriter, rec *record, msg string) {
+	rec.Status = http.StatusBadRequest
+	writeError(w, http.StatusBadRequest, msg, "BadRequestError")
+}
+
+// fault draws request n's fault; an injected error is answered here
+// (answered true), the others are the caller's to play.
+func (s *Server) fault(w http.ResponseWriter, rec *record, n int64) (kind int, answered bool) {
+	kind, code := s.opts.Faults.Decide(s.opts.Seed, uint64(n))
+	rec.Fault = faultNames[kind]
+	if kind != sim.FaultError {
+		return kind, false
+	}
+	rec.Status = code
+	writeError(w, code, "injected fault", http.StatusText(code))
+	return kind, true
 }
 
 // begin counts a request in (the caller defers s.inFlight.Add(-1)), reads

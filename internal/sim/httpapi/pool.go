@@ -40,27 +40,20 @@ func (s *Server) pool(w http.ResponseWriter, r *http.Request, k poolKind) {
 	if s.rec != nil {
 		defer func() { s.finish(rec, arrival, body, "") }()
 	}
-	fail := func(code int, msg string) {
-		rec.Status = code
-		writeError(w, code, msg, "BadRequestError")
-	}
 	if err != nil {
-		fail(http.StatusBadRequest, "reading body: "+err.Error())
+		badRequest(w, rec, "reading body: "+err.Error())
 		return
 	}
 	model, inputs, msg := poolInputs(body, k)
 	if msg != "" {
-		fail(http.StatusBadRequest, msg)
+		badRequest(w, rec, msg)
 		return
 	}
 	if model == "" {
 		model = s.opts.Model
 	}
-	kind, code := s.opts.Faults.Decide(s.opts.Seed, uint64(n))
-	rec.Fault = faultNames[kind]
-	if kind == sim.FaultError {
-		rec.Status = code
-		writeError(w, code, "injected fault", http.StatusText(code))
+	kind, answered := s.fault(w, rec, n)
+	if answered {
 		return
 	}
 	prompt, cached, scores, err := s.prefill(r.Context(), inputs, arrival)
