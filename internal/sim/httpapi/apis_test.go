@@ -139,6 +139,11 @@ func TestDialectAuthAndFaults(t *testing.T) {
 	if resp, _ := post(t, addr+"/v1/embeddings", `{"input":"x"}`, "X-Api-Key", "k"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("x-api-key outside messages: %d", resp.StatusCode)
 	}
+	for _, path := range []string{"/generate", "/rerank"} {
+		if resp, _ := post(t, addr+path, `{"inputs":"x","query":"q","texts":["p"]}`); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("%s without the key: %d", path, resp.StatusCode)
+		}
+	}
 	faulty, _ := serve(t, func(o *sim.Options) { o.Faults.ErrorRate = 100 })
 	for _, path := range []string{"/v1/embeddings", "/v1/responses", "/generate"} {
 		if resp, _ := post(t, faulty+path, `{"input":"x","inputs":"x"}`); resp.StatusCode < 400 {

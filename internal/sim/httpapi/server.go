@@ -106,7 +106,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeError(w, http.StatusServiceUnavailable, "the server is starting up", "ServiceUnavailableError")
 			return
 		}
-		if s.opts.APIKey != "" && strings.HasPrefix(r.URL.Path, "/v1/") && r.Header.Get("Authorization") != "Bearer "+s.opts.APIKey &&
+		if s.opts.APIKey != "" && needsKey(r.URL.Path) && r.Header.Get("Authorization") != "Bearer "+s.opts.APIKey &&
 			(r.URL.Path != "/v1/messages" || r.Header.Get("X-Api-Key") != s.opts.APIKey) {
 			writeError(w, http.StatusUnauthorized, "Unauthorized", "AuthenticationError")
 			return
@@ -117,6 +117,16 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// needsKey reports the routes --api-key protects: the OpenAI and Anthropic
+// ones under /v1, and TGI's and TEI's inference routes.
+func needsKey(path string) bool {
+	switch path {
+	case "/generate", "/generate_stream", "/rerank":
+		return true
+	}
+	return strings.HasPrefix(path, "/v1/")
 }
 
 // Serve listens on addr until ctx ends; ready receives the bound address.
