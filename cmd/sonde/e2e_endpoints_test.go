@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -53,14 +54,23 @@ func TestEveryEndpointType(t *testing.T) {
 	const key = "sk-endpoint-secret"
 	sim := startSim(t, "--ttft", "1ms", "--itl", "200us", "--api-key", key)
 	dirs := map[string]string{}
-	for _, c := range endpointCases {
+	// Every case over net/http's client, then over the lean one.
+	var cases []endpointCase
+	for _, client := range []string{"std", "lean"} {
+		for _, c := range endpointCases {
+			c.name += "/" + client
+			c.args = append(slices.Clone(c.args), "--http-client", client)
+			cases = append(cases, c)
+		}
+	}
+	for _, c := range cases {
 		dir := filepath.Join(t.TempDir(), c.name)
 		dirs[c.name] = dir
 		args := append([]string{"profile", "-m", "m", "--url", sim.addr, "--artifact-dir", dir, "--ui-type", "none",
 			"--request-count", "4", "--concurrency", "2", "--isl", "16", "--osl", "6", "--conversation-turn-mean", "2",
 			"--shared-system-prompt-length", "8", "--rankings-query-prompt-token-mean", "8", "--rankings-passages-prompt-token-mean", "12",
 			"--extra-inputs", "ignore_eos:true", "--api-key", key, "--no-server-metrics"}, c.args...)
-		if c.tokens && c.name != "huggingface_generate" && c.name != "huggingface_generate-whole" && c.name != "template" {
+		if c.tokens && !strings.HasPrefix(c.name, "huggingface_generate") && !strings.HasPrefix(c.name, "template/") {
 			args = append(args, "--use-server-token-count")
 		}
 		res := runSonde(t, args...)
@@ -94,11 +104,11 @@ func TestEveryEndpointType(t *testing.T) {
 			if stat(t, s, "input_throughput", "avg") <= 0 || stat(t, s, "input_token_throughput", "avg") <= 0 {
 				t.Errorf("%s: no input throughput", c.name)
 			}
-			if c.name == "embeddings" {
+			if strings.HasPrefix(c.name, "embeddings/") {
 				checkSummarizeInputs(t, dir, s)
 			}
 		}
-		if _, has := s["usage_prompt_tokens"]; has && c.name != "nim_rankings" && c.name != "hf_tei_rankings" && c.name != "cohere_rankings" {
+		if _, has := s["usage_prompt_tokens"]; has && !strings.Contains(c.name, "rankings") {
 			// The simulator's prompt is the messages' contents, as sonde counts ISL.
 			if u, isl := stat(t, s, "usage_prompt_tokens", "avg"), stat(t, s, "input_sequence_length", "avg"); u != isl {
 				t.Errorf("%s: server prompt tokens %v, sonde's ISL %v", c.name, u, isl)
@@ -108,7 +118,7 @@ func TestEveryEndpointType(t *testing.T) {
 	recs := sim.stop(t)
 	byCase := map[string][]simRecord{}
 	seen := 0
-	for _, c := range endpointCases {
+	for _, c := range cases {
 		n := 0
 		for _, r := range recs[seen:] {
 			if n == 4 {
@@ -122,7 +132,7 @@ func TestEveryEndpointType(t *testing.T) {
 	if seen != len(recs) {
 		t.Fatalf("the simulator recorded %d requests, the runs sent %d", len(recs), seen)
 	}
-	for _, c := range endpointCases {
+	for _, c := range cases {
 		rs := byCase[c.name]
 		for _, r := range rs {
 			if r.Path != c.path || r.Status != 200 {

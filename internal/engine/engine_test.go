@@ -51,6 +51,12 @@ func conversations(t *testing.T, n, turns int) []dataset.Conversation {
 
 func runEngine(t *testing.T, cfg Config) []*record.Record {
 	t.Helper()
+	return runEngineWith(t, cfg, false)
+}
+
+// runEngineWith runs a phase over net/http's client, or the lean one.
+func runEngineWith(t *testing.T, cfg Config, lean bool) []*record.Record {
+	t.Helper()
 	clk := clock.New()
 	out := make(chan *record.Record, 10000)
 	var prog Progress
@@ -58,7 +64,11 @@ func runEngine(t *testing.T, cfg Config) []*record.Record {
 	cfg.Header = http.Header{"Content-Type": {"application/json"}}
 	cfg.Timeout = time.Minute
 	cfg.Phase = record.PhaseProfiling
-	e := New(cfg, transport.NewClient(clk, 64), clk, out, &prog)
+	client := transport.NewClient(clk, 64)
+	if lean {
+		client.UseLean()
+	}
+	e := New(cfg, client, clk, out, &prog)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	e.Run(ctx, ctx)

@@ -17,6 +17,12 @@ import (
 // lengths, with raw events kept; each record must still hold exactly its
 // own answer, in its responses and its raw events, after the whole run.
 func TestBuffersReusedNeverShared(t *testing.T) {
+	for _, lean := range []bool{false, true} {
+		t.Run(map[bool]string{false: "std", true: "lean"}[lean], func(t *testing.T) { buffersNeverShared(t, lean) })
+	}
+}
+
+func buffersNeverShared(t *testing.T, lean bool) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.ReadAll(r.Body)
 		id := r.Header.Get("X-Request-ID")
@@ -31,7 +37,7 @@ func TestBuffersReusedNeverShared(t *testing.T) {
 	convs := conversations(t, 40, 3)
 	cfg := Config{Conversations: convs, Sampler: dataset.NewSampler("sequential", len(convs), dataset.NewRand(1, 1)),
 		URLs: []string{srv.URL}, Concurrency: 8, MaxSessions: 40, KeepRaw: true}
-	recs := runEngine(t, cfg)
+	recs := runEngineWith(t, cfg, lean)
 	if len(recs) != 120 {
 		t.Fatalf("%d records, want 120", len(recs))
 	}

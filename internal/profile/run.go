@@ -209,11 +209,17 @@ func (r *profileRun) setUpClient() error {
 		if s.client == nil {
 			s.clk = r.e.clock()
 			s.client = transport.NewClient(s.clk, max(conns, 1024))
+			if r.p.HTTPClient == "lean" {
+				s.client.UseLean()
+			}
 		}
 		r.clk, r.client = s.clk, s.client
 	} else {
 		r.clk = r.e.clock()
 		r.client = transport.NewClient(r.clk, conns)
+		if r.p.HTTPClient == "lean" {
+			r.client.UseLean()
+		}
 	}
 	r.client.LimitConns(r.plan.concurrency) // sessions in flight never need more
 	if n := r.p.WarmupConnections; n > 0 {

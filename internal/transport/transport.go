@@ -91,7 +91,14 @@ type Client struct {
 	// a request reads into one a finished request has left, so a run does
 	// not allocate (and collect) every answer's bytes anew.
 	bodies *sync.Pool
+	// lean, when set, sends requests through sonde's own HTTP/1.1 client
+	// instead of net/http (--http-client lean).
+	lean *leanPool
 }
+
+// UseLean makes the client send through the lean HTTP/1.1 client (URLs
+// that need a proxy still go through net/http). Call before use.
+func (c *Client) UseLean() { c.lean = newLeanPool(c.dialer, c.warm) }
 
 // body is a pooled response buffer with its event list.
 type body struct {
@@ -155,6 +162,9 @@ func (c *Client) NewSticky() *Client {
 	t.MaxConnsPerHost = 1
 	s := *c
 	s.hc = c.httpClient(t)
+	if c.lean != nil {
+		s.lean = newLeanPool(c.dialer, c.warm) // the session's own connection
+	}
 	return &s
 }
 
@@ -179,6 +189,9 @@ func newTransport(conns int, dial func(ctx context.Context, network, addr string
 // CloseIdle closes pooled connections, and pre-dialed ones never used.
 func (c *Client) CloseIdle() {
 	c.hc.CloseIdleConnections()
+	if c.lean != nil {
+		c.lean.closeIdle()
+	}
 	c.warm.closeAll()
 }
 
@@ -211,7 +224,12 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 			res.Buf, res.Events = b.buf, b.events
 		}
 	}
-	c.do(ctx, c.hc, req, res, onWrote)
+	lean := c.lean != nil && !c.lean.proxied(req.URL)
+	if lean {
+		c.doLean(ctx, req, res, onWrote, false)
+	} else {
+		c.do(ctx, c.hc, req, res, onWrote)
+	}
 	if res.Err != nil && res.Status == 0 && res.Phases.FirstByte == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
 		ctx.Err() == nil && staleConnection(res.rawErr) {
 		// The server closed an idle keep-alive connection as the request was
@@ -219,7 +237,11 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 		// reply): it never saw the request. Send it once more, on a fresh
 		// connection, and count it once.
 		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0], Events: res.Events[:0]}
-		c.do(ctx, c.fresh, req, res, onWrote)
+		if lean {
+			c.doLean(ctx, req, res, onWrote, true)
+		} else {
+			c.do(ctx, c.fresh, req, res, onWrote)
+		}
 	}
 	if res.Err != nil && errors.Is(context.Cause(ctx), errClientCancel) {
 		res.Cancelled, res.CancelledNs = true, res.EndNs

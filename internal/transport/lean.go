@@ -1,0 +1,514 @@
+package transport
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// leanPool is a minimal HTTP/1.1 client for the measuring path
+// (--http-client lean): the request goroutine dials or takes an idle
+// connection, writes the request in one system call, and reads the
+// response itself. No read and write goroutines per connection, no
+// per-request transport state: less memory per open stream and less CPU
+// per request than net/http. It speaks what benchmarked servers need: POST,
+// plain and TLS, chunked, sized and close-delimited bodies, keep-alive.
+// Proxies are net/http's job (the client falls back to it).
+type leanPool struct {
+	dialer *net.Dialer
+	warm   *warmPool
+	mu     sync.Mutex
+	idle   map[string][]*leanConn
+	urls   sync.Map // raw URL → *url.URL
+	proxy  sync.Map // raw URL → bool: the environment sends it through a proxy
+}
+
+// proxied reports a URL that the environment sends through a proxy
+// (HTTP_PROXY and the like): net/http's job.
+func (p *leanPool) proxied(raw string) bool {
+	if v, ok := p.proxy.Load(raw); ok {
+		return v.(bool)
+	}
+	via := false
+	if r, err := http.NewRequest(http.MethodPost, raw, nil); err == nil {
+		u, err := http.ProxyFromEnvironment(r)
+		via = err == nil && u != nil
+	}
+	p.proxy.Store(raw, via)
+	return via
+}
+
+// leanConn is one connection with its read buffer.
+type leanConn struct {
+	net.Conn
+	br        *bufio.Reader
+	key       string
+	reused    bool
+	prewarmed bool
+}
+
+// maxIdlePerHost bounds the idle connections kept for one server.
+const maxIdlePerHost = 4096
+
+func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
+	return &leanPool{dialer: d, warm: warm, idle: map[string][]*leanConn{}}
+}
+
+func (p *leanPool) parse(raw string) (*url.URL, error) {
+	if u, ok := p.urls.Load(raw); ok {
+		return u.(*url.URL), nil
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
+	}
+	p.urls.Store(raw, u)
+	return u, nil
+}
+
+// get returns an idle connection to u's server, or a new one (a pre-dialed
+// one first).
+func (p *leanPool) get(ctx context.Context, u *url.URL, tr *tracer, fresh bool) (*leanConn, error) {
+	key := u.Scheme + "://" + hostKey(u)
+	tr.stamp(&tr.getConn)
+	if !fresh {
+		p.mu.Lock()
+		if l := p.idle[key]; len(l) > 0 {
+			c := l[len(l)-1]
+			p.idle[key] = l[:len(l)-1]
+			p.mu.Unlock()
+			c.reused = true
+			tr.stamp(&tr.gotConn)
+			tr.reused.Store(true)
+			return c, nil
+		}
+		p.mu.Unlock()
+	}
+	var conn net.Conn
+	prewarmed := false
+	if w := p.warm.take(hostKey(u)); w != nil && !fresh {
+		conn, prewarmed = w, true
+	} else {
+		var err error
+		if conn, err = p.dial(ctx, u, tr); err != nil {
+			return nil, err
+		}
+	}
+	if u.Scheme == "https" {
+		tr.stamp(&tr.tlsStart)
+		tc := tls.Client(conn, &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}})
+		err := tc.HandshakeContext(ctx)
+		tr.stamp(&tr.tlsDone)
+		if err != nil {
+			conn.Close()
+			return nil, err
+		}
+		conn = tc
+	}
+	tr.stamp(&tr.gotConn)
+	tr.prewarmed.Store(prewarmed)
+	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 4<<10), key: key, prewarmed: prewarmed}, nil
+}
+
+// dial resolves the host (a DNS phase of its own, as net/http reports it)
+// and connects to its addresses in turn.
+func (p *leanPool) dial(ctx context.Context, u *url.URL, tr *tracer) (net.Conn, error) {
+	_, port, _ := net.SplitHostPort(hostKey(u))
+	addrs := []string{u.Hostname()}
+	if net.ParseIP(u.Hostname()) == nil {
+		tr.stamp(&tr.dnsStart)
+		ips, err := net.DefaultResolver.LookupHost(ctx, u.Hostname())
+		tr.stamp(&tr.dnsDone)
+		if err != nil {
+			return nil, err
+		}
+		addrs = ips
+	}
+	tr.stamp(&tr.connStart)
+	defer tr.stamp(&tr.connDone)
+	var err error
+	for _, a := range addrs {
+		var conn net.Conn
+		if conn, err = p.dialer.DialContext(ctx, "tcp", net.JoinHostPort(a, port)); err == nil {
+			return conn, nil
+		}
+	}
+	return nil, err
+}
+
+// put keeps a connection whose response was read to its end.
+func (p *leanPool) put(c *leanConn) {
+	p.mu.Lock()
+	if l := p.idle[c.key]; len(l) < maxIdlePerHost {
+		p.idle[c.key] = append(l, c)
+		p.mu.Unlock()
+		return
+	}
+	p.mu.Unlock()
+	c.Close()
+}
+
+// closeIdle closes the idle connections.
+func (p *leanPool) closeIdle() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for k, l := range p.idle {
+		for _, c := range l {
+			c.Close()
+		}
+		delete(p.idle, k)
+	}
+}
+
+// aLongTimeAgo is a deadline that has passed: it unblocks a read or a write
+// at once when the request's context ends.
+var aLongTimeAgo = time.Unix(1, 0)
+
+// doLean is do over the lean client.
+func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote func(), fresh bool) {
+	tr := &tracer{clk: c.clock, onWrote: onWrote}
+	defer func() { res.Phases = tr.snapshot() }()
+	fail := func(err error) {
+		res.EndNs = c.clock.Now()
+		if ctx.Err() != nil {
+			err = ctx.Err() // the run or the timeout ended it, not the network
+		}
+		res.Err, res.rawErr = classify(ctx, err), err
+	}
+	u, err := c.lean.parse(req.URL)
+	if err != nil {
+		res.StartNs = c.clock.Now()
+		res.EndNs = res.StartNs
+		res.Err = &record.Error{Type: "InvalidURL", Message: err.Error()}
+		return
+	}
+	head, err := requestHead(u, req)
+	res.StartNs = c.clock.Now()
+	if err != nil {
+		res.EndNs = res.StartNs
+		res.Err = &record.Error{Type: "InvalidHeader", Message: err.Error()}
+		return
+	}
+	conn, err := c.lean.get(ctx, u, tr, fresh || req.Close)
+	if err != nil {
+		fail(err)
+		return
+	}
+	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
+	keep := false
+	defer func() {
+		// A retry's fresh connection is not pooled, as net/http's is not.
+		if stop() && keep && !fresh {
+			c.lean.put(conn)
+		} else {
+			conn.Close()
+		}
+	}()
+	bufs := net.Buffers{head, req.Body}
+	if _, err := bufs.WriteTo(conn); err != nil {
+		fail(err)
+		return
+	}
+	tr.stamp(&tr.wrote)
+	if onWrote != nil {
+		onWrote()
+	}
+	resp, err := readHead(conn.br, tr)
+	if err != nil {
+		fail(err)
+		return
+	}
+	res.AckNs = c.clock.Now()
+	res.Status = resp.status
+	body := resp.body(conn.br)
+	if resp.status != http.StatusOK {
+		b, _ := io.ReadAll(io.LimitReader(body, 4<<10))
+		res.EndNs = c.clock.Now()
+		msg := string(b)
+		if resp.location != "" && resp.status/100 == 3 {
+			msg = "redirected to " + resp.location + " (sonde does not follow redirects: point --url at the final address) " + msg
+		}
+		res.Err = &record.Error{Code: resp.status, Type: reason(resp.status), Message: strings.TrimSpace(msg)}
+		keep = !resp.close && !req.Close && drained(body)
+		return
+	}
+	res.SSE = resp.sse
+	if res.SSE {
+		c.readSSE(ctx, body, res, req.OnFirstByte)
+	} else {
+		buf := res.Buf[:0]
+		for {
+			if cap(buf)-len(buf) < readChunk {
+				buf = append(buf, make([]byte, readChunk)...)[:len(buf)]
+			}
+			n, err := body.Read(buf[len(buf):cap(buf)])
+			buf = buf[:len(buf)+n]
+			if err != nil {
+				res.EndNs = c.clock.Now()
+				res.Buf = buf
+				if err != io.EOF {
+					res.Err = classify(ctx, err)
+				}
+				break
+			}
+		}
+		if res.Err == nil {
+			res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(res.Buf))})
+		}
+	}
+	if res.Err != nil && ctx.Err() != nil {
+		res.Err = classify(ctx, ctx.Err())
+	}
+	keep = res.Err == nil && !resp.close && !req.Close && resp.framed
+}
+
+// requestHead is the request line and headers, Content-Length and Host
+// added, and Basic authorization from the URL's user info as net/http does.
+func requestHead(u *url.URL, req *Request) ([]byte, error) {
+	b := make([]byte, 0, 512)
+	b = append(b, "POST "...)
+	b = append(b, u.RequestURI()...)
+	b = append(b, " HTTP/1.1\r\nHost: "...)
+	b = append(b, u.Host...)
+	b = append(b, "\r\nContent-Length: "...)
+	b = strconv.AppendInt(b, int64(len(req.Body)), 10)
+	b = append(b, "\r\n"...)
+	if req.Close {
+		b = append(b, "Connection: close\r\n"...)
+	}
+	if u.User != nil && req.Header.Get("Authorization") == "" {
+		pw, _ := u.User.Password()
+		b = append(b, "Authorization: Basic "...)
+		b = append(b, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))...)
+		b = append(b, "\r\n"...)
+	}
+	for k, vs := range req.Header {
+		if k == "Host" || k == "Content-Length" {
+			continue
+		}
+		for _, v := range vs {
+			if !validHeader(k) || !validHeader(v) {
+				return nil, fmt.Errorf("header %q has a line break or a control character", k)
+			}
+			b = append(append(append(append(b, k...), ": "...), v...), "\r\n"...)
+		}
+	}
+	return append(b, "\r\n"...), nil
+}
+
+func validHeader(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 && c != '\t' || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// response is what the client needs of a response's head.
+type response struct {
+	status         int
+	contentLength  int64 // -1 when not given
+	chunked, close bool
+	sse            bool
+	location       string
+	framed         bool // the body's end is known (chunked or sized): the connection can be reused
+}
+
+// readHead reads the status line and headers, skipping 1xx responses; the
+// first byte of the response is stamped as it arrives.
+func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
+	if _, err := br.Peek(1); err != nil {
+		return nil, err
+	}
+	tr.stamp(&tr.firstByte)
+	for {
+		line, err := readLine(br)
+		if err != nil {
+			return nil, err
+		}
+		if len(line) < 12 || line[:5] != "HTTP/" {
+			return nil, fmt.Errorf("malformed HTTP response %q", line)
+		}
+		status, err := strconv.Atoi(line[9:12])
+		if err != nil {
+			return nil, fmt.Errorf("malformed HTTP status line %q", line)
+		}
+		r := &response{status: status, contentLength: -1, close: line[:8] == "HTTP/1.0"}
+		for {
+			h, err := readLine(br)
+			if err != nil {
+				return nil, err
+			}
+			if h == "" {
+				break
+			}
+			k, v, ok := cut(h)
+			if !ok {
+				continue
+			}
+			switch http.CanonicalHeaderKey(k) {
+			case "Content-Length":
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && n >= 0 {
+					r.contentLength = n
+				}
+			case "Transfer-Encoding":
+				r.chunked = containsFold(v, "chunked")
+			case "Connection":
+				if containsFold(v, "close") {
+					r.close = true
+				} else if containsFold(v, "keep-alive") {
+					r.close = false
+				}
+			case "Content-Type":
+				r.sse = len(v) >= 17 && strings.EqualFold(v[:17], "text/event-stream")
+			case "Location":
+				r.location = v
+			}
+		}
+		if status >= 100 && status < 200 && status != 101 {
+			continue // an interim response: the real one follows
+		}
+		r.framed = r.chunked || r.contentLength >= 0
+		return r, nil
+	}
+}
+
+// body reads the response body as framed.
+func (r *response) body(br *bufio.Reader) io.Reader {
+	switch {
+	case r.chunked:
+		return &chunkedReader{br: br}
+	case r.contentLength >= 0:
+		return &sizedReader{br: br, left: r.contentLength}
+	}
+	return br
+}
+
+// sizedReader reads a Content-Length body: an end before its size is a
+// truncated stream, not the end of the body.
+type sizedReader struct {
+	br   *bufio.Reader
+	left int64
+}
+
+func (s *sizedReader) Read(p []byte) (int, error) {
+	if s.left == 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > s.left {
+		p = p[:s.left]
+	}
+	n, err := s.br.Read(p)
+	s.left -= int64(n)
+	if err == io.EOF && s.left > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// drained reads what is left of a small error body, to reuse the connection.
+func drained(body io.Reader) bool {
+	n, err := io.Copy(io.Discard, io.LimitReader(body, 64<<10))
+	return err == nil && n < 64<<10
+}
+
+func readLine(br *bufio.Reader) (string, error) {
+	line, err := br.ReadSlice('\n')
+	if err != nil {
+		if errors.Is(err, bufio.ErrBufferFull) {
+			return "", errors.New("HTTP response header line too long")
+		}
+		return "", err
+	}
+	n := len(line) - 1
+	if n > 0 && line[n-1] == '\r' {
+		n--
+	}
+	return string(line[:n]), nil
+}
+
+// chunkedReader decodes a chunked body; a Read returns as soon as some of a
+// chunk is in, so the SSE stamps are the arrivals'.
+type chunkedReader struct {
+	br   *bufio.Reader
+	left int64
+	done bool
+}
+
+func (c *chunkedReader) Read(p []byte) (int, error) {
+	if c.done {
+		return 0, io.EOF
+	}
+	if c.left == 0 {
+		line, err := readLine(c.br)
+		if err != nil {
+			return 0, unexpected(err)
+		}
+		if i := strings.IndexByte(line, ';'); i >= 0 {
+			line = line[:i]
+		}
+		size, err := strconv.ParseInt(strings.TrimSpace(line), 16, 64)
+		if err != nil || size < 0 {
+			return 0, fmt.Errorf("malformed chunk size %q", line)
+		}
+		if size == 0 {
+			for { // trailers, then the blank line
+				t, err := readLine(c.br)
+				if err != nil {
+					return 0, unexpected(err)
+				}
+				if t == "" {
+					break
+				}
+			}
+			c.done = true
+			return 0, io.EOF
+		}
+		c.left = size
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.br.Read(p)
+	c.left -= int64(n)
+	if c.left == 0 && err == nil {
+		if _, err := readLine(c.br); err != nil { // the chunk's CRLF
+			return n, unexpected(err)
+		}
+	}
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+func unexpected(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func cut(h string) (k, v string, ok bool) {
+	k, v, ok = strings.Cut(h, ":")
+	return strings.TrimSpace(k), strings.TrimSpace(v), ok
+}
+
+func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }

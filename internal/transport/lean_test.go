@@ -1,0 +1,185 @@
+package transport
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+)
+
+// scriptServer answers every request on a connection with the next of its
+// raw responses, then closes the connection if close is set.
+func scriptServer(t *testing.T, raw string, close bool) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					io.WriteString(c, raw)
+					if close {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return "http://" + ln.Addr().String() + "/v1/chat/completions"
+}
+
+const sseBody = "data: {\"a\":1}\n\ndata: {\"a\":2}\n\ndata: [DONE]\n\n"
+
+// TestLeanMatchesNetHTTP: for every way a server can frame a response, the
+// lean client reads what net/http reads: status, SSE or not, the same body
+// bytes and events, the same kind of failure.
+func TestLeanMatchesNetHTTP(t *testing.T) {
+	chunk := func(parts ...string) string {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString(strconvHex(len(p)) + "\r\n" + p + "\r\n")
+		}
+		return b.String() + "0\r\n\r\n"
+	}
+	cases := []struct {
+		name  string
+		raw   string
+		close bool
+	}{
+		{"chunked SSE", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(sseBody[:10], sseBody[10:25], sseBody[25:]), false},
+		{"chunk extensions and trailers", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			"a;ext=1\r\n" + sseBody[:10] + "\r\n" + strconvHex(len(sseBody)-10) + "\r\n" + sseBody[10:] + "\r\n0\r\nX-Trailer: 1\r\n\r\n", false},
+		{"content-length SSE", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: " + itoa(len(sseBody)) + "\r\n\r\n" + sseBody, false},
+		{"close-delimited SSE", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n" + sseBody, true},
+		{"HTTP/1.0 JSON", "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: 9\r\n\r\n{\"a\": 1}\n", true},
+		{"interim 100 then JSON", "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", false},
+		{"error with a chunked body", "HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk(`{"error":"boom"}`), false},
+		{"truncated chunk", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n40\r\ndata: {}\n\n", true},
+		{"truncated content-length", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100\r\n\r\ndata: {}\n\n", true},
+		{"garbage", "SPDY/3 what\r\n\r\n", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			url := scriptServer(t, c.raw, c.close)
+			var got [2]Result
+			for i, lean := range []bool{false, true} {
+				cl := NewClient(clockNew(), 2)
+				if lean {
+					cl.UseLean()
+				}
+				for range 2 { // the second request shows whether the connection was reusable
+					got[i] = Result{}
+					cl.Do(context.Background(), &Request{URL: url, Body: []byte(`{"x":1}`), Header: http.Header{"Content-Type": {"application/json"}}}, &got[i])
+				}
+				cl.CloseIdle()
+			}
+			std, lean := &got[0], &got[1]
+			errType := func(r *Result) string {
+				if r.Err == nil {
+					return ""
+				}
+				return r.Err.Type
+			}
+			if std.Status != lean.Status || std.SSE != lean.SSE || string(std.Buf) != string(lean.Buf) ||
+				len(std.Events) != len(lean.Events) || (std.Err == nil) != (lean.Err == nil) {
+				t.Fatalf("net/http: status %d sse %v %d events %q err %v\nlean:     status %d sse %v %d events %q err %v",
+					std.Status, std.SSE, len(std.Events), std.Buf, std.Err, lean.Status, lean.SSE, len(lean.Events), lean.Buf, lean.Err)
+			}
+			if errType(std) != errType(lean) && !(std.Status == 0 && lean.Status == 0) {
+				t.Fatalf("failure kinds differ: %v / %v", std.Err, lean.Err)
+			}
+		})
+	}
+}
+
+// TestLeanReusesConnections: one connection carries a session's requests,
+// and Close asks for a fresh one each time.
+func TestLeanReusesConnections(t *testing.T) {
+	var conns int
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns++
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: x\n\n\r\n0\r\n\r\n")
+					if req.Close {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	url := "http://" + ln.Addr().String() + "/x"
+	c := NewClient(clockNew(), 1)
+	c.UseLean()
+	defer c.CloseIdle()
+	for i := range 5 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}}, &res)
+		if res.Err != nil || len(res.Events) != 1 || (i > 0) != res.Phases.Reused {
+			t.Fatalf("request %d: %+v %d events, reused %v", i, res.Err, len(res.Events), res.Phases.Reused)
+		}
+	}
+	for range 2 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}, Close: true}, &res)
+		if res.Err != nil || res.Phases.Reused {
+			t.Fatalf("closing request: %+v reused %v", res.Err, res.Phases.Reused)
+		}
+	}
+	if conns != 3 {
+		t.Fatalf("%d connections, want 1 kept alive and 2 closed ones", conns)
+	}
+}
+
+func strconvHex(n int) string { return strings.ToLower(strconv.FormatInt(int64(n), 16)) }
+func itoa(n int) string       { return strconv.Itoa(n) }
+func clockNew() clock.Clock   { return clock.New() }
+
+// TestLeanResolvesNames: a host name shows its DNS phase before the
+// connection, as with net/http.
+func TestLeanResolvesNames(t *testing.T) {
+	url := scriptServer(t, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 9\r\n\r\ndata: x\n\n", false)
+	url = strings.Replace(url, "127.0.0.1", "localhost", 1)
+	c := NewClient(clockNew(), 1)
+	c.UseLean()
+	defer c.CloseIdle()
+	var res Result
+	c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}}, &res)
+	p := res.Phases
+	if res.Err != nil || p.DNSStart == 0 || p.DNSDone < p.DNSStart || p.ConnectStart < p.DNSDone || p.ConnectDone < p.ConnectStart {
+		t.Fatalf("%v: phases %+v", res.Err, p)
+	}
+}
