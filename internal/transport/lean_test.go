@@ -8,43 +8,55 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 )
 
-// scriptServer answers every request on a connection with the next of its
-// raw responses, then closes the connection if close is set.
-func scriptServer(t *testing.T, raw string, close bool) string {
+// rawServer hands each loopback connection to serve, counting them.
+func rawServer(t *testing.T, serve func(c net.Conn)) (addr string, conns *atomic.Int64) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	conns = &atomic.Int64{}
 	go func() {
 		for {
 			c, err := ln.Accept()
 			if err != nil {
 				return
 			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, req.Body)
-					io.WriteString(c, raw)
-					if close {
-						return
-					}
-				}
-			}()
+			conns.Add(1)
+			go serve(c)
 		}
 	}()
-	return "http://" + ln.Addr().String() + "/v1/chat/completions"
+	return ln.Addr().String(), conns
+}
+
+// answerEach writes raw to every request read on c, and closes c after one
+// when close is set or the request asks.
+func answerEach(c net.Conn, raw string, close bool) {
+	defer c.Close()
+	br := bufio.NewReader(c)
+	for {
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		io.WriteString(c, raw)
+		if close || req.Close {
+			return
+		}
+	}
+}
+
+// scriptServer answers every request with raw.
+func scriptServer(t *testing.T, raw string, close bool) string {
+	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, raw, close) })
+	return "http://" + addr + "/v1/chat/completions"
 }
 
 const sseBody = "data: {\"a\":1}\n\ndata: {\"a\":2}\n\ndata: [DONE]\n\n"
@@ -114,34 +126,10 @@ func TestLeanMatchesNetHTTP(t *testing.T) {
 // TestLeanReusesConnections: one connection carries a session's requests,
 // and Close asks for a fresh one each time.
 func TestLeanReusesConnections(t *testing.T) {
-	var conns int
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			conns++
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, req.Body)
-					io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: x\n\n\r\n0\r\n\r\n")
-					if req.Close {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	url := "http://" + ln.Addr().String() + "/x"
+	addr, conns := rawServer(t, func(c net.Conn) {
+		answerEach(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: x\n\n\r\n0\r\n\r\n", false)
+	})
+	url := "http://" + addr + "/x"
 	c := NewClient(clockNew(), 1)
 	c.UseLean()
 	defer c.CloseIdle()
@@ -159,8 +147,8 @@ func TestLeanReusesConnections(t *testing.T) {
 			t.Fatalf("closing request: %+v reused %v", res.Err, res.Phases.Reused)
 		}
 	}
-	if conns != 3 {
-		t.Fatalf("%d connections, want 1 kept alive and 2 closed ones", conns)
+	if n := conns.Load(); n != 3 {
+		t.Fatalf("%d connections, want 1 kept alive and 2 closed ones", n)
 	}
 }
 

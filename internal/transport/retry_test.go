@@ -143,30 +143,17 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 // Resets carry no client port, so error_summary groups them as one kind.
 func TestResetMessagesGroup(t *testing.T) {
 	eachClient(t, func(t *testing.T, newClient func(int) *Client) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		go func() {
-			for {
-				c, err := ln.Accept()
-				if err != nil {
-					return
-				}
-				go func() {
-					http.ReadRequest(bufio.NewReader(c))
-					c.(*net.TCPConn).SetLinger(0)
-					c.Close()
-				}()
-			}
-		}()
+		addr, _ := rawServer(t, func(c net.Conn) {
+			http.ReadRequest(bufio.NewReader(c))
+			c.(*net.TCPConn).SetLinger(0)
+			c.Close()
+		})
 		c := newClient(1)
 		defer c.CloseIdle()
 		msgs := map[string]bool{}
 		for range 3 {
 			var res Result
-			c.Do(context.Background(), &Request{URL: "http://" + ln.Addr().String() + "/x", Body: []byte(`{}`), Header: http.Header{}, Close: true}, &res)
+			c.Do(context.Background(), &Request{URL: "http://" + addr + "/x", Body: []byte(`{}`), Header: http.Header{}, Close: true}, &res)
 			if res.Err == nil {
 				t.Fatal("no error")
 			}
