@@ -245,7 +245,7 @@ func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote 
 			msg = "redirected to " + resp.location + " (sonde does not follow redirects: point --url at the final address) " + msg
 		}
 		res.Err = &record.Error{Code: resp.status, Type: reason(resp.status), Message: strings.TrimSpace(msg)}
-		keep = !resp.close && !req.Close && drained(body)
+		keep = resp.framed && !resp.close && !req.Close && drained(body)
 		return
 	}
 	res.SSE = resp.sse
@@ -384,6 +384,9 @@ func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
 		}
 		if status >= 100 && status < 200 && status != 101 {
 			continue // an interim response: the real one follows
+		}
+		if status == http.StatusNoContent || status == http.StatusNotModified {
+			r.chunked, r.contentLength = false, 0 // no body, whatever the headers say
 		}
 		r.framed = r.chunked || r.contentLength >= 0
 		return r, nil

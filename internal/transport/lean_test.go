@@ -88,6 +88,7 @@ func TestLeanMatchesNetHTTP(t *testing.T) {
 		{"truncated chunk", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n40\r\ndata: {}\n\n", true},
 		{"truncated content-length", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100\r\n\r\ndata: {}\n\n", true},
 		{"garbage", "SPDY/3 what\r\n\r\n", true},
+		{"no content", "HTTP/1.1 204 No Content\r\n\r\n", false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
