@@ -123,7 +123,7 @@ func (p *leanPool) get(ctx context.Context, u *url.URL, tr *tracer, fresh bool) 
 	}
 	tr.stamp(&tr.gotConn)
 	tr.prewarmed.Store(prewarmed)
-	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 4<<10), key: key, prewarmed: prewarmed}, nil
+	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: key, prewarmed: prewarmed}, nil
 }
 
 // dial resolves the host (a DNS phase of its own, as net/http reports it)
@@ -432,12 +432,22 @@ func drained(body io.Reader) bool {
 	return err == nil && n < 64<<10
 }
 
+// readLine reads one line of a response head or a chunk size, without its
+// line break; lines longer than the buffer are joined, up to 1 MB.
 func readLine(br *bufio.Reader) (string, error) {
 	line, err := br.ReadSlice('\n')
-	if err != nil {
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return "", errors.New("HTTP response header line too long")
+	if errors.Is(err, bufio.ErrBufferFull) {
+		long := append([]byte(nil), line...)
+		for errors.Is(err, bufio.ErrBufferFull) && len(long) < 1<<20 {
+			line, err = br.ReadSlice('\n')
+			long = append(long, line...)
 		}
+		if err != nil {
+			return "", fmt.Errorf("HTTP response header line too long or cut: %w", err)
+		}
+		line = long
+	}
+	if err != nil {
 		return "", err
 	}
 	n := len(line) - 1

@@ -89,6 +89,7 @@ func TestLeanMatchesNetHTTP(t *testing.T) {
 		{"truncated content-length", "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: 100\r\n\r\ndata: {}\n\n", true},
 		{"garbage", "SPDY/3 what\r\n\r\n", true},
 		{"no content", "HTTP/1.1 204 No Content\r\n\r\n", false},
+		{"a header longer than the buffer", "HTTP/1.1 200 OK\r\nX-Long: " + strings.Repeat("x", 5000) + "\r\nContent-Type: text/event-stream\r\nContent-Length: " + itoa(len(sseBody)) + "\r\n\r\n" + sseBody, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -197,6 +197,16 @@ func (c *Client) CloseIdle() {
 
 const readChunk = 4 << 10
 
+// grow is the next capacity of a response buffer: a few KB more while it is
+// small (most answers are, and every open stream holds one), twice as much
+// once it is large (so a long answer is copied O(log n) times).
+func grow(c int) int {
+	if c < 64<<10 {
+		return c + readChunk
+	}
+	return 2 * c
+}
+
 // Do sends req and fills res. It never returns an error: failures are data,
 // recorded in res.Err with the time they were seen.
 func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
@@ -317,7 +327,7 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 	buf := res.Buf[:0]
 	for {
 		if cap(buf)-len(buf) < readChunk {
-			nb := make([]byte, len(buf), 2*cap(buf)+readChunk)
+			nb := make([]byte, len(buf), grow(cap(buf)))
 			copy(nb, buf)
 			buf = nb
 		}
