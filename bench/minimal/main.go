@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -22,35 +23,61 @@ func main() {
 	streams := flag.Int("streams", 4, "concurrent streams")
 	requests := flag.Int("requests", 8, "requests in all")
 	osl := flag.Int("osl", 5000, "tokens per answer")
+	firsts := flag.String("first-chunks", "", "write each request's id and the wall time (Unix ns) its first chunk arrived to this file")
 	flag.Parse()
 
 	body := fmt.Sprintf(`{"model":"m","stream":true,"max_completion_tokens":%d,"messages":[{"role":"user","content":"hello"}]}`, *osl)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *streams, DisableCompression: true}}
 	var chunks, next atomic.Int64
 	var wg sync.WaitGroup
+	var firstMu sync.Mutex
+	var firstLines []string
 	start := time.Now()
 	for range *streams {
 		wg.Go(func() {
 			stamps := make([]int64, 0, *osl+8)
-			for next.Add(1) <= int64(*requests) {
-				resp, err := client.Post(*url, "application/json", bytes.NewReader([]byte(body)))
+			for {
+				n := next.Add(1)
+				if n > int64(*requests) {
+					break
+				}
+				id := fmt.Sprintf("minimal-%d", n)
+				req, _ := http.NewRequest(http.MethodPost, *url, bytes.NewReader([]byte(body)))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("X-Request-ID", id)
+				resp, err := client.Do(req)
 				if err != nil {
 					fmt.Fprintln(os.Stderr, err)
 					os.Exit(1)
 				}
 				sc := bufio.NewScanner(resp.Body)
 				stamps = stamps[:0]
+				var first int64
 				for sc.Scan() {
 					if bytes.HasPrefix(sc.Bytes(), []byte("data:")) {
 						stamps = append(stamps, time.Since(start).Nanoseconds())
+						if first == 0 {
+							first = time.Now().UnixNano()
+						}
 					}
 				}
 				resp.Body.Close()
 				chunks.Add(int64(len(stamps)))
+				if *firsts != "" {
+					firstMu.Lock()
+					firstLines = append(firstLines, fmt.Sprintf("%s %d", id, first))
+					firstMu.Unlock()
+				}
 			}
 		})
 	}
 	wg.Wait()
+	if *firsts != "" {
+		if err := os.WriteFile(*firsts, []byte(strings.Join(firstLines, "\n")+"\n"), 0o644); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+	}
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
