@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -334,11 +335,7 @@ func (a *Accumulator) sessionResults(durationSec float64) []Result {
 var turnMetrics = []int{TTFT, ITL, RequestLatency, ISL, OSL, UsageCachedTokens, ExpectedCachedTokens}
 
 func (a *Accumulator) turnResults() []TurnResult {
-	idx := make([]int, 0, len(a.turns))
-	for k := range a.turns {
-		idx = append(idx, k)
-	}
-	sort.Ints(idx)
+	idx := slices.Sorted(maps.Keys(a.turns))
 	out := make([]TurnResult, 0, len(idx))
 	for _, k := range idx {
 		t := a.turns[k]

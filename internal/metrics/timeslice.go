@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -54,11 +55,7 @@ type Slice struct {
 
 // Slices are the slices that hold requests, in time order.
 func (s *Slicer) Slices() []Slice {
-	keys := make([]int64, 0, len(s.accs))
-	for k := range s.accs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := slices.Sorted(maps.Keys(s.accs))
 	out := make([]Slice, 0, len(keys))
 	for _, k := range keys {
 		start := s.origin + k*s.width

@@ -97,6 +97,16 @@ func styled(p *plot.Plot, i int, name string, l *plotter.Line) {
 	p.Legend.Add(name, l)
 }
 
+// line draws run i's points as a styled line; false if it could not.
+func line(p *plot.Plot, i int, name string, pts plotter.XYs) bool {
+	l, err := plotter.NewLine(pts)
+	if err != nil {
+		return false
+	}
+	styled(p, i, name, l)
+	return true
+}
+
 // cdf is the empirical distribution of a metric, one line per run.
 func cdf(runs []*Run, tag string) *plot.Plot {
 	p := newPlot(label(tag)+": cumulative distribution", label(tag), "fraction of requests")
@@ -111,12 +121,9 @@ func cdf(runs []*Run, tag string) *plot.Plot {
 		for k, x := range xs {
 			pts[k] = plotter.XY{X: x, Y: float64(k+1) / float64(len(xs))}
 		}
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			continue
+		if line(p, i, r.Label, pts) {
+			drawn = true
 		}
-		styled(p, i, r.Label, l)
-		drawn = true
 	}
 	return keep(p, drawn)
 }
@@ -189,12 +196,9 @@ func throughput(runs []*Run) *plot.Plot {
 		if len(pts) == 0 {
 			continue
 		}
-		l, err := plotter.NewLine(xys(pts))
-		if err != nil {
-			continue
+		if line(p, i, r.Label, xys(pts)) {
+			drawn = true
 		}
-		styled(p, i, r.Label, l)
-		drawn = true
 	}
 	return keep(p, drawn)
 }
@@ -330,12 +334,9 @@ func series(runs []*Run, source, metric, title string) *plot.Plot {
 		if len(pts) < 2 {
 			continue
 		}
-		l, err := plotter.NewLine(xys(pts))
-		if err != nil {
-			continue
+		if line(p, i, r.Label, xys(pts)) {
+			drawn = true
 		}
-		styled(p, i, r.Label, l)
-		drawn = true
 	}
 	return keep(p, drawn)
 }
