@@ -53,17 +53,12 @@ type Input struct {
 }
 
 // Encode appends the JSON body for a request carrying history (the full
-// conversation so far, ending with the new user turn) to dst. Keys come in a
-// fixed order so that the same inputs give byte-identical bodies.
-// turnExtra (a dataset turn's own fields) is merged after --extra-inputs.
+// conversation so far, ending with the new user turn) to dst: Build for
+// the usual case. Keys come in a fixed order so that the same inputs give
+// byte-identical bodies. turnExtra (a dataset turn's own fields) is merged
+// after --extra-inputs.
 func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTokens int, turnExtra ...Field) []byte {
-	return c.EncodeBatch(dst, model, history, nil, maxTokens, turnExtra...)
-}
-
-// EncodeBatch is Encode with further prompts sent in the same request
-// (--prompt-batch-size), or a ranking request's passages.
-func (c *Codec) EncodeBatch(dst []byte, model string, history []openai.Message, batch []string, maxTokens int, turnExtra ...Field) []byte {
-	b, _ := c.Build(dst, &Input{Model: model, History: history, Batch: batch, MaxTokens: maxTokens, Extra: turnExtra})
+	b, _ := c.Build(dst, &Input{Model: model, History: history, MaxTokens: maxTokens, Extra: turnExtra})
 	return b
 }
 
