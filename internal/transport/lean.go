@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/record"
@@ -28,27 +29,48 @@ import (
 // plain and TLS, chunked, sized and close-delimited bodies, keep-alive.
 // Proxies are net/http's job (the client falls back to it).
 type leanPool struct {
-	dialer *net.Dialer
-	warm   *warmPool
-	mu     sync.Mutex
-	idle   map[string][]*leanConn
-	urls   sync.Map // raw URL → *url.URL
-	proxy  sync.Map // raw URL → bool: the environment sends it through a proxy
+	dialer  *net.Dialer
+	warm    *warmPool
+	mu      sync.Mutex
+	idle    map[string][]*leanConn
+	targets sync.Map // raw URL → *target
 }
 
-// proxied reports a URL that the environment sends through a proxy
-// (HTTP_PROXY and the like): net/http's job.
-func (p *leanPool) proxied(raw string) bool {
-	if v, ok := p.proxy.Load(raw); ok {
-		return v.(bool)
+// target is what the client keeps of a URL, worked out on its first
+// request: its parts, the address to dial, the pool's key, the start of
+// every request's head, and whether the environment sends it through a
+// proxy (HTTP_PROXY and the like: then it is net/http's).
+type target struct {
+	u       *url.URL
+	addr    string // host:port
+	key     string // scheme://host:port
+	head    []byte // "POST <path> HTTP/1.1\r\nHost: <host>\r\n"
+	proxied bool
+	err     error // the URL cannot be sent to
+}
+
+func (p *leanPool) target(raw string) *target {
+	if t, ok := p.targets.Load(raw); ok {
+		return t.(*target)
 	}
-	via := false
-	if r, err := http.NewRequest(http.MethodPost, raw, nil); err == nil {
-		u, err := http.ProxyFromEnvironment(r)
-		via = err == nil && u != nil
+	t := &target{}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		t.err = err
+	case u.Scheme != "http" && u.Scheme != "https":
+		t.err = fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
+	default:
+		t.u, t.addr = u, hostKey(u)
+		t.key = u.Scheme + "://" + t.addr
+		t.head = []byte("POST " + u.RequestURI() + " HTTP/1.1\r\nHost: " + u.Host + "\r\n")
+		if r, err := http.NewRequest(http.MethodPost, raw, nil); err == nil {
+			via, err := http.ProxyFromEnvironment(r)
+			t.proxied = err == nil && via != nil
+		}
 	}
-	p.proxy.Store(raw, via)
-	return via
+	p.targets.Store(raw, t)
+	return t
 }
 
 // leanConn is one connection with its read buffer.
@@ -67,25 +89,10 @@ func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
 	return &leanPool{dialer: d, warm: warm, idle: map[string][]*leanConn{}}
 }
 
-func (p *leanPool) parse(raw string) (*url.URL, error) {
-	if u, ok := p.urls.Load(raw); ok {
-		return u.(*url.URL), nil
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("unsupported protocol scheme %q", u.Scheme)
-	}
-	p.urls.Store(raw, u)
-	return u, nil
-}
-
 // get returns an idle connection to u's server, or a new one (a pre-dialed
 // one first).
-func (p *leanPool) get(ctx context.Context, u *url.URL, tr *tracer, fresh bool) (*leanConn, error) {
-	key := u.Scheme + "://" + hostKey(u)
+func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (*leanConn, error) {
+	key, u := t.key, t.u
 	tr.stamp(&tr.getConn)
 	if !fresh {
 		p.mu.Lock()
@@ -102,11 +109,11 @@ func (p *leanPool) get(ctx context.Context, u *url.URL, tr *tracer, fresh bool) 
 	}
 	var conn net.Conn
 	prewarmed := false
-	if w := p.warm.take(hostKey(u)); w != nil && !fresh {
+	if w := p.warm.take(t.addr); w != nil && !fresh {
 		conn, prewarmed = w, true
 	} else {
 		var err error
-		if conn, err = p.dial(ctx, u, tr); err != nil {
+		if conn, err = p.dial(ctx, t, tr); err != nil {
 			return nil, err
 		}
 	}
@@ -128,12 +135,12 @@ func (p *leanPool) get(ctx context.Context, u *url.URL, tr *tracer, fresh bool) 
 
 // dial resolves the host (a DNS phase of its own, as net/http reports it)
 // and connects to its addresses in turn.
-func (p *leanPool) dial(ctx context.Context, u *url.URL, tr *tracer) (net.Conn, error) {
-	_, port, _ := net.SplitHostPort(hostKey(u))
-	addrs := []string{u.Hostname()}
-	if net.ParseIP(u.Hostname()) == nil {
+func (p *leanPool) dial(ctx context.Context, t *target, tr *tracer) (net.Conn, error) {
+	host, port, _ := net.SplitHostPort(t.addr)
+	addrs := []string{host}
+	if net.ParseIP(host) == nil {
 		tr.stamp(&tr.dnsStart)
-		ips, err := net.DefaultResolver.LookupHost(ctx, u.Hostname())
+		ips, err := net.DefaultResolver.LookupHost(ctx, host)
 		tr.stamp(&tr.dnsDone)
 		if err != nil {
 			return nil, err
@@ -181,7 +188,7 @@ func (p *leanPool) closeIdle() {
 var aLongTimeAgo = time.Unix(1, 0)
 
 // doLean is do over the lean client.
-func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote func(), fresh bool) {
+func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Result, onWrote func(), fresh bool) {
 	tr := &tracer{clk: c.clock, onWrote: onWrote}
 	defer func() { res.Phases = tr.snapshot() }()
 	fail := func(err error) {
@@ -191,21 +198,20 @@ func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote 
 		}
 		res.Err, res.rawErr = classify(ctx, err), err
 	}
-	u, err := c.lean.parse(req.URL)
-	if err != nil {
+	if t.err != nil {
 		res.StartNs = c.clock.Now()
 		res.EndNs = res.StartNs
-		res.Err = &record.Error{Type: "InvalidURL", Message: err.Error()}
+		res.Err = &record.Error{Type: "InvalidURL", Message: t.err.Error()}
 		return
 	}
-	head, err := requestHead(u, req)
+	head, err := requestHead(t, req)
 	res.StartNs = c.clock.Now()
 	if err != nil {
 		res.EndNs = res.StartNs
 		res.Err = &record.Error{Type: "InvalidHeader", Message: err.Error()}
 		return
 	}
-	conn, err := c.lean.get(ctx, u, tr, fresh || req.Close)
+	conn, err := c.lean.get(ctx, t, tr, fresh || req.Close)
 	if err != nil {
 		fail(err)
 		return
@@ -221,13 +227,30 @@ func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote 
 		}
 	}()
 	bufs := net.Buffers{head, req.Body}
+	written := true
 	if _, err := bufs.WriteTo(conn); err != nil {
-		fail(err)
-		return
+		// A server that closed the connection may have answered before it
+		// did: read its answer, as net/http does. If there is none, the
+		// write's own error stands (a reset the write consumed reads as a
+		// bare EOF).
+		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+			fail(err)
+			return
+		}
+		if _, rerr := conn.br.Peek(1); rerr != nil {
+			if !errors.Is(rerr, io.EOF) {
+				err = rerr
+			}
+			fail(err)
+			return
+		}
+		written = false
 	}
-	tr.stamp(&tr.wrote)
-	if onWrote != nil {
-		onWrote()
+	if written {
+		tr.stamp(&tr.wrote)
+		if onWrote != nil {
+			onWrote()
+		}
 	}
 	resp, err := readHead(conn.br, tr)
 	if err != nil {
@@ -240,62 +263,36 @@ func (c *Client) doLean(ctx context.Context, req *Request, res *Result, onWrote 
 	if resp.status != http.StatusOK {
 		b, _ := io.ReadAll(io.LimitReader(body, 4<<10))
 		res.EndNs = c.clock.Now()
-		msg := string(b)
-		if resp.location != "" && resp.status/100 == 3 {
-			msg = "redirected to " + resp.location + " (sonde does not follow redirects: point --url at the final address) " + msg
-		}
-		res.Err = &record.Error{Code: resp.status, Type: reason(resp.status), Message: strings.TrimSpace(msg)}
-		keep = resp.framed && !resp.close && !req.Close && drained(body)
+		res.Err = statusError(resp.status, resp.location, b)
+		keep = written && resp.framed && !resp.close && !req.Close && drained(body)
 		return
 	}
 	res.SSE = resp.sse
 	if res.SSE {
 		c.readSSE(ctx, body, res, req.OnFirstByte)
 	} else {
-		buf := res.Buf[:0]
-		for {
-			if cap(buf)-len(buf) < readChunk {
-				buf = append(buf, make([]byte, readChunk)...)[:len(buf)]
-			}
-			n, err := body.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err != nil {
-				res.EndNs = c.clock.Now()
-				res.Buf = buf
-				if err != io.EOF {
-					res.Err = classify(ctx, err)
-				}
-				break
-			}
-		}
-		if res.Err == nil {
-			res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(res.Buf))})
-		}
+		c.readWhole(ctx, body, res)
 	}
 	if res.Err != nil && ctx.Err() != nil {
 		res.Err = classify(ctx, ctx.Err())
 	}
-	keep = res.Err == nil && !resp.close && !req.Close && resp.framed
+	keep = written && res.Err == nil && !resp.close && !req.Close && resp.framed
 }
 
 // requestHead is the request line and headers, Content-Length and Host
 // added, and Basic authorization from the URL's user info as net/http does.
-func requestHead(u *url.URL, req *Request) ([]byte, error) {
-	b := make([]byte, 0, 512)
-	b = append(b, "POST "...)
-	b = append(b, u.RequestURI()...)
-	b = append(b, " HTTP/1.1\r\nHost: "...)
-	b = append(b, u.Host...)
-	b = append(b, "\r\nContent-Length: "...)
+func requestHead(t *target, req *Request) ([]byte, error) {
+	b := append(make([]byte, 0, 512), t.head...)
+	b = append(b, "Content-Length: "...)
 	b = strconv.AppendInt(b, int64(len(req.Body)), 10)
 	b = append(b, "\r\n"...)
 	if req.Close {
 		b = append(b, "Connection: close\r\n"...)
 	}
-	if u.User != nil && req.Header.Get("Authorization") == "" {
-		pw, _ := u.User.Password()
+	if u := t.u.User; u != nil && req.Header.Get("Authorization") == "" {
+		pw, _ := u.Password()
 		b = append(b, "Authorization: Basic "...)
-		b = append(b, base64.StdEncoding.EncodeToString([]byte(u.User.Username()+":"+pw))...)
+		b = append(b, base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw))...)
 		b = append(b, "\r\n"...)
 	}
 	for k, vs := range req.Header {

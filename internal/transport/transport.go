@@ -234,9 +234,13 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 			res.Buf, res.Events = b.buf, b.events
 		}
 	}
-	lean := c.lean != nil && !c.lean.proxied(req.URL)
+	var t *target
+	if c.lean != nil {
+		t = c.lean.target(req.URL)
+	}
+	lean := t != nil && !t.proxied
 	if lean {
-		c.doLean(ctx, req, res, onWrote, false)
+		c.doLean(ctx, t, req, res, onWrote, false)
 	} else {
 		c.do(ctx, c.hc, req, res, onWrote)
 	}
@@ -248,7 +252,7 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 		// connection, and count it once.
 		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0], Events: res.Events[:0]}
 		if lean {
-			c.doLean(ctx, req, res, onWrote, true)
+			c.doLean(ctx, t, req, res, onWrote, true)
 		} else {
 			c.do(ctx, c.fresh, req, res, onWrote)
 		}
@@ -297,11 +301,7 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 	if resp.StatusCode != http.StatusOK {
 		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 		res.EndNs = c.clock.Now()
-		msg := strings.TrimSpace(string(body))
-		if loc := resp.Header.Get("Location"); loc != "" && resp.StatusCode/100 == 3 {
-			msg = strings.TrimSpace("redirected to " + loc + " (sonde does not follow redirects: point --url at the final address) " + msg)
-		}
-		res.Err = &record.Error{Code: resp.StatusCode, Type: reason(resp.StatusCode), Message: msg}
+		res.Err = statusError(resp.StatusCode, resp.Header.Get("Location"), body)
 		return
 	}
 	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
@@ -309,14 +309,30 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		c.readSSE(ctx, resp.Body, res, req.OnFirstByte)
 		return
 	}
-	body, err := io.ReadAll(resp.Body)
+	c.readWhole(ctx, resp.Body, res)
+}
+
+// statusError is an answer other than 200 as a failure: its status, the
+// start of its body, and where a redirect points.
+func statusError(status int, location string, body []byte) *record.Error {
+	msg := strings.TrimSpace(string(body))
+	if location != "" && status/100 == 3 {
+		msg = strings.TrimSpace("redirected to " + location + " (sonde does not follow redirects: point --url at the final address) " + msg)
+	}
+	return &record.Error{Code: status, Type: reason(status), Message: msg}
+}
+
+// readWhole reads a body that is not an event stream: one event holds it,
+// stamped when it is complete.
+func (c *Client) readWhole(ctx context.Context, body io.Reader, res *Result) {
+	b, err := io.ReadAll(body)
 	res.EndNs = c.clock.Now()
-	res.Buf = body
+	res.Buf = b
 	if err != nil {
 		res.Err = classify(ctx, err)
 		return
 	}
-	res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(body))})
+	res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(b))})
 }
 
 // readSSE reads the body, stamping each event with the time the read that
@@ -359,6 +375,11 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 // would split one kind of failure into as many error_summary lines.
 var localAddr = regexp.MustCompile(`(\[[0-9a-fA-F:.%a-z]+\]|[0-9.]+):[0-9]+->`)
 
+// resetOp matches the system call that met a reset ("read tcp A: read:",
+// "write tcp A: write:"): which one did depends on timing alone, so a reset
+// reads the same whichever it was.
+var resetOp = regexp.MustCompile(`(?:read|write) (tcp[46]?) ([^ ]+): (?:read|write): `)
+
 // classify names a transport failure.
 func classify(ctx context.Context, err error) *record.Error {
 	msg := localAddr.ReplaceAllString(err.Error(), "")
@@ -375,7 +396,7 @@ func classify(ctx context.Context, err error) *record.Error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return &record.Error{Type: "StreamTruncatedError", Message: "the server closed the stream early: " + msg}
 	case errors.Is(err, syscall.ECONNRESET):
-		return &record.Error{Type: "ConnectionResetError", Message: msg}
+		return &record.Error{Type: "ConnectionResetError", Message: resetOp.ReplaceAllString(msg, "$1 $2: ")}
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {
