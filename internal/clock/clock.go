@@ -7,10 +7,11 @@ import "time"
 // Clock reads monotonic nanoseconds since its anchor.
 type Clock struct {
 	anchor time.Time
+	timers *Timers // for Wait
 }
 
 // New anchors a clock at the current instant.
-func New() Clock { return Clock{anchor: time.Now()} }
+func New() Clock { return Clock{anchor: time.Now(), timers: NewTimers(64)} }
 
 // Now returns monotonic nanoseconds since the anchor.
 func (c Clock) Now() int64 { return int64(time.Since(c.anchor)) }

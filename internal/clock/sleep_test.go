@@ -2,32 +2,88 @@ package clock
 
 import (
 	"context"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
 
 func TestSleepUntil(t *testing.T) {
 	ctx := context.Background()
-	target := time.Now().Add(3 * time.Millisecond)
-	if !SleepUntil(ctx, target) || time.Now().Before(target) {
-		t.Fatal("woke before the target")
-	}
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	if SleepUntil(cancelled, time.Now().Add(time.Hour)) {
-		t.Fatal("a cancelled context must end the wait")
+	for _, p := range []*Timers{nil, NewTimers(2)} {
+		for range 20 { // the fine part on its own, and a timer used again
+			target := time.Now().Add(FineWindow / 2)
+			if !p.SleepUntil(ctx, target) || time.Now().Before(target) {
+				t.Fatal("woke before the target")
+			}
+		}
+		target := time.Now().Add(3 * time.Millisecond)
+		if !p.SleepUntil(ctx, target) || time.Now().Before(target) {
+			t.Fatal("woke before the target")
+		}
+		cancelled, cancel := context.WithCancel(ctx)
+		cancel()
+		if p.SleepUntil(cancelled, time.Now().Add(time.Hour)) {
+			t.Fatal("a cancelled context must end the wait")
+		}
+		p.Close()
 	}
 }
 
-// BenchmarkSleepLateness reports how late SleepUntil wakes, on average.
-func BenchmarkSleepLateness(b *testing.B) {
-	var late time.Duration
-	for b.Loop() {
-		target := time.Now().Add(5 * time.Millisecond)
-		SleepUntil(context.Background(), target)
-		late += time.Since(target)
+// A goroutine waiting for its instant must not hold a core: it parks in the
+// poller ("IO wait"), not in a system call, so on a one-core process the
+// requests it paces still run.
+func TestFineWaitFreesTheCore(t *testing.T) {
+	ft := newFineTimer()
+	if ft == nil {
+		t.Skip("no fine timer on this system")
 	}
-	b.ReportMetric(float64(late.Microseconds())/float64(b.N), "µs-late")
+	defer ft.close()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		ft.sleepUntil(time.Now().Add(time.Hour))
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		buf := make([]byte, 1<<20)
+		dump := string(buf[:runtime.Stack(buf, true)])
+		for _, g := range strings.Split(dump, "\n\n") {
+			if !strings.Contains(g, "sleepUntil") {
+				continue
+			}
+			if strings.Contains(g, "[IO wait") {
+				ft.f.SetReadDeadline(time.Now()) // end the wait
+				<-done
+				return
+			}
+			if strings.Contains(g, "[syscall") {
+				t.Fatalf("the waiting goroutine holds a thread in a system call:\n%s", g)
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the waiting goroutine never parked:\n%s", dump)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// BenchmarkSleepLateness reports how late SleepUntil wakes, on average, for
+// a wait longer than FineWindow and for one inside it.
+func BenchmarkSleepLateness(b *testing.B) {
+	p := NewTimers(1)
+	defer p.Close()
+	for _, d := range []time.Duration{5 * time.Millisecond, FineWindow / 4} {
+		b.Run(d.String(), func(b *testing.B) {
+			var late time.Duration
+			for b.Loop() {
+				target := time.Now().Add(d)
+				p.SleepUntil(context.Background(), target)
+				late += time.Since(target)
+			}
+			b.ReportMetric(float64(late.Microseconds())/float64(b.N), "µs-late")
+		})
+	}
 }
 
 // The run clock: monotonic readings convert to wall and time.Time

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -43,6 +44,7 @@ type Batch struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 	done   chan struct{}
+	timers *clock.Timers // the engine goroutine's step waits
 
 	steps int // engine goroutine only
 
@@ -63,7 +65,7 @@ func NewBatch(cfg BatchConfig, seed uint64, out OutputOptions, tok tokenizer.Tok
 		return nil, err
 	}
 	b := &Batch{cfg: cfg, seed: seed, out: out, vocab: v, submit: make(chan *seq, 1024),
-		resets: make(chan chan bool), done: make(chan struct{})}
+		resets: make(chan chan bool), done: make(chan struct{}), timers: clock.NewTimers(1)}
 	b.ctx, b.cancel = context.WithCancel(context.Background())
 	go b.loop()
 	return b, nil

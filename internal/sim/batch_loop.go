@@ -3,8 +3,6 @@ package sim
 import (
 	"math"
 	"time"
-
-	"github.com/sonde-bench/sonde/internal/clock"
 )
 
 // stepPlan is what one step does.
@@ -18,6 +16,7 @@ type stepPlan struct {
 
 func (b *Batch) loop() {
 	defer close(b.done)
+	defer b.timers.Close()
 	kv := newKVCache(b.cfg.BlockSize, b.cfg.KVCacheTokens, b.cfg.PrefixCaching)
 	var waiting, running []*seq
 	var lastEnd time.Time
@@ -106,7 +105,7 @@ func (b *Batch) sleepStep(p *stepPlan, busy bool, lastEnd *time.Time) bool {
 	}
 	end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
 	*lastEnd = end
-	if !clock.SleepUntil(b.ctx, end) {
+	if !b.timers.SleepUntil(b.ctx, end) {
 		return false
 	}
 	lag := time.Since(end)

@@ -18,6 +18,7 @@ type Fixed struct {
 	out       OutputOptions
 	vocab     *vocab
 	running   atomic.Int64
+	timers    *clock.Timers // the streams' waits for their tokens
 }
 
 var _ Engine = (*Fixed)(nil)
@@ -28,7 +29,7 @@ func NewFixed(ttft, itl time.Duration, seed uint64, out OutputOptions, tok token
 	if err != nil {
 		return nil, err
 	}
-	return &Fixed{TTFT: ttft, ITL: itl, seed: seed, out: out, vocab: v}, nil
+	return &Fixed{TTFT: ttft, ITL: itl, seed: seed, out: out, vocab: v, timers: clock.NewTimers(256)}, nil
 }
 
 // Start plans the request's answer.
@@ -43,8 +44,8 @@ func (f *Fixed) Stats() Stats { return Stats{Running: int(f.running.Load())} }
 // ResetPrefixCache has nothing to reset.
 func (f *Fixed) ResetPrefixCache() bool { return false }
 
-// Close does nothing: Fixed has no goroutine.
-func (f *Fixed) Close() {}
+// Close releases the idle timers: Fixed has no goroutine.
+func (f *Fixed) Close() { f.timers.Close() }
 
 type fixedStream struct {
 	f      *Fixed
@@ -76,7 +77,7 @@ func (s *fixedStream) Next(ctx context.Context) (Token, bool, error) {
 	if s.i >= len(s.a.words) {
 		return Token{}, false, nil
 	}
-	if !clock.SleepUntil(ctx, s.due(s.i)) {
+	if !s.f.timers.SleepUntil(ctx, s.due(s.i)) {
 		return Token{}, false, ctx.Err()
 	}
 	s.i++
