@@ -23,22 +23,24 @@ var allowed = map[string][]string{
 		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
-	"internal/arch":      {},
-	"bench/minimal":      {}, // the reference client stands alone
-	"internal/clock":     {},
-	"internal/config":    {},
-	"internal/corpus":    {},
+	"internal/arch":   {},
+	"bench/minimal":   {}, // the reference client stands alone
+	"internal/clock":  {},
+	"internal/config": {},
+	"internal/corpus": {},
+	// jsonw writes JSON as encoding/json would, without reflection.
+	"internal/jsonw":     {},
 	"internal/openai":    {},
 	"internal/record":    {"internal/openai"},
 	"internal/schedule":  {},
 	"internal/ui":        {},
 	"internal/tokenizer": {},
 	"internal/dataset":   {"internal/corpus", "internal/tokenizer"},
-	"internal/endpoint":  {"internal/openai"},
+	"internal/endpoint":  {"internal/jsonw", "internal/openai"},
 	// metrics is pure maths over records: never HTTP, never files.
 	"internal/metrics":   {"internal/record"},
 	"internal/transport": {"internal/clock", "internal/record"},
-	"internal/export":    {"internal/dataset", "internal/endpoint", "internal/metrics", "internal/openai", "internal/record"},
+	"internal/export":    {"internal/dataset", "internal/endpoint", "internal/jsonw", "internal/metrics", "internal/openai", "internal/record"},
 	// engine only measures: requests in, records out; no counting, no files.
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
@@ -58,7 +60,7 @@ var allowed = map[string][]string{
 	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
 	// study only chooses runs' flags and aggregates their summaries.
 	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record"},
-	"internal/sim/httpapi": {"internal/openai", "internal/sim", "internal/tokenizer"},
+	"internal/sim/httpapi": {"internal/jsonw", "internal/openai", "internal/sim", "internal/tokenizer"},
 }
 
 func TestImportEdges(t *testing.T) {

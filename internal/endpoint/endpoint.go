@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sonde-bench/sonde/internal/jsonw"
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
@@ -102,15 +103,43 @@ func appendObject(dst []byte, fields []Field) []byte {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		k, _ := json.Marshal(f.Key)
-		dst = append(append(append(dst, k...), ':'), f.Value...)
+		dst = append(append(jsonw.String(dst, f.Key), ':'), f.Value...)
 	}
 	return append(dst, '}')
 }
 
+// jsonValue encodes a field's value; the types of every request body are
+// written without reflection (see package jsonw), the rest by encoding/json.
 func jsonValue(v any) json.RawMessage {
+	switch v := v.(type) {
+	case string:
+		return jsonw.String(nil, v)
+	case []string:
+		return jsonw.Strings(nil, v)
+	case []openai.Message:
+		return appendMessages(nil, v)
+	}
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// appendMessages writes chat messages as encoding/json writes
+// []openai.Message (nil is null).
+func appendMessages(dst []byte, msgs []openai.Message) []byte {
+	if msgs == nil {
+		return append(dst, "null"...)
+	}
+	dst = append(dst, '[')
+	for i, m := range msgs {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, `{"role":`...)
+		dst = jsonw.String(dst, m.Role)
+		dst = append(dst, `,"content":`...)
+		dst = append(jsonw.String(dst, m.Content), '}')
+	}
+	return append(dst, ']')
 }
 
 // CompletionPrompt is the prompt a completions request carries for a

@@ -114,3 +114,15 @@ func FuzzEncode(f *testing.F) {
 		}
 	})
 }
+
+// Bodies are written without reflection, byte for byte as encoding/json
+// wrote them.
+func TestJSONValueMatchesEncodingJSON(t *testing.T) {
+	msgs := []openai.Message{{Role: "system", Content: "be <brief> & \"exact\"\n"}, {Role: "user", Content: "héllo \u2028 \xff"}}
+	for _, v := range []any{"plain", "a\tb<c>", []string{"x", "y\n"}, []string(nil), []string{}, msgs, []openai.Message(nil), []openai.Message{}} {
+		want, _ := json.Marshal(v)
+		if got := jsonValue(v); string(got) != string(want) {
+			t.Errorf("jsonValue(%#v) = %s, encoding/json %s", v, got, want)
+		}
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 
+	"github.com/sonde-bench/sonde/internal/jsonw"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
 )
@@ -172,7 +173,7 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 			dst = append(dst, ',')
 		}
 		dst = append(dst, `"type":`...)
-		dst = appendJSONString(dst, e.Type)
+		dst = jsonw.String(dst, e.Type)
 		dst = appendKeyString(dst, "message", e.Message)
 		dst = append(dst, '}')
 	}
@@ -203,7 +204,7 @@ func appendMetricKey(dst []byte, tag string, first *bool) []byte {
 		dst = append(dst, ',')
 	}
 	*first = false
-	dst = appendJSONString(dst, tag)
+	dst = jsonw.String(dst, tag)
 	return append(dst, `:{"value":`...)
 }
 
@@ -211,7 +212,7 @@ func appendKeyString(dst []byte, key, s string) []byte {
 	dst = append(dst, ',', '"')
 	dst = append(dst, key...)
 	dst = append(dst, '"', ':')
-	return appendJSONString(dst, s)
+	return jsonw.String(dst, s)
 }
 
 func appendKeyInt(dst []byte, key string, n *int64) []byte {
@@ -222,19 +223,6 @@ func appendKeyInt(dst []byte, key string, n *int64) []byte {
 		return append(dst, "null"...)
 	}
 	return strconv.AppendInt(dst, *n, 10)
-}
-
-// appendJSONString quotes s as encoding/json does; plain ASCII is copied.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }
 
 // appendJSONFloat formats f as encoding/json does (its exponent cut-offs and

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sonde-bench/sonde/internal/jsonw"
 	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/sim"
 )
@@ -88,7 +89,7 @@ func (d *responsesDialect) token(dst []byte, t sim.Token, _ bool) []byte {
 		d.text.WriteString(t.Text)
 	}
 	dst = append(dst, head...)
-	dst = appendJSONString(dst, t.Text)
+	dst = jsonw.String(dst, t.Text)
 	dst = append(dst, `,"sequence_number":`...)
 	dst = strconv.AppendInt(dst, int64(d.seq), 10)
 	d.seq++
@@ -185,7 +186,7 @@ func (d *messagesDialect) token(dst []byte, t sim.Token, _ bool) []byte {
 		dst = d.startBlock(dst, kind)
 	}
 	dst = append(dst, d.head[0]...)
-	dst = appendJSONString(dst, t.Text)
+	dst = jsonw.String(dst, t.Text)
 	return append(dst, "}}\n\n"...)
 }
 
@@ -227,12 +228,12 @@ func (d *tgiDialect) token(dst []byte, t sim.Token, last bool) []byte {
 	dst = strconv.AppendInt(dst, int64(d.n), 10)
 	d.n++
 	dst = append(dst, `,"token":{"id":0,"text":`...)
-	dst = appendJSONString(dst, t.Text)
+	dst = jsonw.String(dst, t.Text)
 	dst = append(dst, `,"logprob":0.0,"special":false},"generated_text":`...)
 	if !last {
 		return append(dst, "null,\"details\":null}\n\n"...)
 	}
-	dst = appendJSONString(dst, d.text.String())
+	dst = jsonw.String(dst, d.text.String())
 	fin := "eos_token"
 	if d.fin == "length" {
 		fin = "length"

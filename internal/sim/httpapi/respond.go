@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/jsonw"
 	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/sim"
 )
@@ -80,21 +81,8 @@ func (o *responder) template(field, finish string) chunkTemplate {
 
 func (c *chunkTemplate) render(dst []byte, text string) []byte {
 	dst = append(dst, c.head...)
-	dst = appendJSONString(dst, text)
+	dst = jsonw.String(dst, text)
 	return append(dst, c.tail...)
-}
-
-// appendJSONString quotes s; plain ASCII (the simulator's words) is copied.
-func appendJSONString(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
-			b, _ := json.Marshal(s)
-			return append(dst, b...)
-		}
-	}
-	dst = append(dst, '"')
-	dst = append(dst, s...)
-	return append(dst, '"')
 }
 
 // injectMidway applies a mid-stream fault; false means stop responding.
