@@ -3,6 +3,7 @@ package dataset
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,5 +192,20 @@ func BenchmarkPrompt100k(b *testing.B) {
 	r := NewRand(7, StreamPrompt)
 	for b.Loop() {
 		g.Prompt(r, 100_000)
+	}
+}
+
+// UUID4 writes what fmt's %x-grouping wrote, with the version and variant
+// bits of a random UUID.
+func TestUUID4Format(t *testing.T) {
+	r := NewRand(7, StreamSession)
+	for range 100 {
+		u := UUID4(r)
+		if len(u) != 36 || u[8] != '-' || u[13] != '-' || u[18] != '-' || u[23] != '-' || u[14] != '4' || !strings.ContainsRune("89ab", rune(u[19])) {
+			t.Fatalf("not a version-4 UUID: %q", u)
+		}
+		if strings.Trim(strings.ReplaceAll(u, "-", ""), "0123456789abcdef") != "" {
+			t.Fatalf("not lower-case hex: %q", u)
+		}
 	}
 }
