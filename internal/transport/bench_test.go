@@ -1,12 +1,18 @@
 package transport
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -72,4 +78,78 @@ func BenchmarkStreamedRequest(b *testing.B) {
 	slices.Sort(lags)
 	b.ReportMetric(lags[len(lags)/2]/1e3, "lag-p50-µs")
 	b.ReportMetric(lags[len(lags)*99/100]/1e3, "lag-p99-µs")
+}
+
+// BenchmarkOpenStreamMemory holds 500 streams open at once (each has its
+// first event) and reports the goroutine stack and live heap each one
+// costs the client, for both clients: #9's memory target is on these
+// (docs/PERFORMANCE.md measures the whole process's RSS). The server runs
+// in a child process so that only the client is counted. A request
+// goroutine that dials or formats deep keeps the grown stack all its life.
+func BenchmarkOpenStreamMemory(b *testing.B) {
+	const streams = 500
+	srv := exec.Command(os.Args[0], "-test.run=^TestHoldingServer$")
+	srv.Env = append(os.Environ(), "SONDE_HOLDING_SERVER=1")
+	out, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { srv.Process.Kill(); srv.Wait() }()
+	url, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		b.Fatal(err)
+	}
+	url = strings.TrimSpace(url)
+	for _, lean := range []bool{false, true} {
+		b.Run(map[bool]string{false: "std", true: "lean"}[lean], func(b *testing.B) {
+			for b.Loop() {
+				openStreams(b, url, streams, lean)
+			}
+		})
+	}
+}
+
+func openStreams(b *testing.B, url string, streams int, lean bool) {
+	c := NewClient(clock.New(), streams)
+	if lean {
+		c.UseLean()
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	ctx, cancel := context.WithCancel(context.Background())
+	var opened, done sync.WaitGroup
+	opened.Add(streams)
+	for range streams {
+		done.Go(func() {
+			req := &Request{URL: url, Body: []byte("{}"), Header: http.Header{"X-Request-Id": {"x"}}, Stream: true, OnFirstByte: opened.Done}
+			var res Result
+			c.Do(ctx, req, &res)
+		})
+	}
+	opened.Wait()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric((float64(after.StackInuse)-float64(before.StackInuse))/float64(streams), "stack-B/stream")
+	b.ReportMetric((float64(after.HeapInuse)-float64(before.HeapInuse))/float64(streams), "heap-B/stream")
+	cancel()
+	done.Wait()
+	c.CloseIdle()
+}
+
+// TestHoldingServer is BenchmarkOpenStreamMemory's server, run in a child
+// process: it answers every request with one event and holds the stream
+// open until the client goes.
+func TestHoldingServer(t *testing.T) {
+	if os.Getenv("SONDE_HOLDING_SERVER") != "1" {
+		t.Skip("the server of BenchmarkOpenStreamMemory, run as a child process")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.Write([]byte(chunk))
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	}))
+	fmt.Println(srv.URL)
+	select {}
 }

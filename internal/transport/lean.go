@@ -92,7 +92,7 @@ func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
 // get returns an idle connection to u's server, or a new one (a pre-dialed
 // one first).
 func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (*leanConn, error) {
-	key, u := t.key, t.u
+	key := t.key
 	tr.stamp(&tr.getConn)
 	if !fresh {
 		p.mu.Lock()
@@ -107,30 +107,58 @@ func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (
 		}
 		p.mu.Unlock()
 	}
-	var conn net.Conn
-	prewarmed := false
-	if w := p.warm.take(t.addr); w != nil && !fresh {
-		conn, prewarmed = w, true
-	} else {
+	var w net.Conn
+	if !fresh { // a retry after a stale connection dials anew
+		w = p.warm.take(t.addr)
+	}
+	prewarmed := w != nil
+	conn, err := p.open(ctx, t, tr, w)
+	if err != nil {
+		return nil, err
+	}
+	tr.stamp(&tr.gotConn)
+	tr.prewarmed.Store(prewarmed)
+	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: key, prewarmed: prewarmed}, nil
+}
+
+// open dials (unless given a pre-dialed connection) and, for https, shakes
+// hands, on a goroutine of its own: the dialer's and TLS's stacks are the
+// deepest a request reaches, and a goroutine keeps its grown stack for the
+// rest of its life — 8 KB in every open stream when the request goroutine
+// dialed itself.
+func (p *leanPool) open(ctx context.Context, t *target, tr *tracer, conn net.Conn) (net.Conn, error) {
+	type opened struct {
+		conn net.Conn
+		err  error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		c, err := p.openHere(ctx, t, tr, conn)
+		done <- opened{c, err}
+	}()
+	o := <-done
+	return o.conn, o.err
+}
+
+func (p *leanPool) openHere(ctx context.Context, t *target, tr *tracer, conn net.Conn) (net.Conn, error) {
+	if conn == nil {
 		var err error
 		if conn, err = p.dial(ctx, t, tr); err != nil {
 			return nil, err
 		}
 	}
-	if u.Scheme == "https" {
-		tr.stamp(&tr.tlsStart)
-		tc := tls.Client(conn, &tls.Config{ServerName: u.Hostname(), NextProtos: []string{"http/1.1"}})
-		err := tc.HandshakeContext(ctx)
-		tr.stamp(&tr.tlsDone)
-		if err != nil {
-			conn.Close()
-			return nil, err
-		}
-		conn = tc
+	if t.u.Scheme != "https" {
+		return conn, nil
 	}
-	tr.stamp(&tr.gotConn)
-	tr.prewarmed.Store(prewarmed)
-	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: key, prewarmed: prewarmed}, nil
+	tr.stamp(&tr.tlsStart)
+	tc := tls.Client(conn, &tls.Config{ServerName: t.u.Hostname(), NextProtos: []string{"http/1.1"}})
+	err := tc.HandshakeContext(ctx)
+	tr.stamp(&tr.tlsDone)
+	if err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return tc, nil
 }
 
 // dial resolves the host (a DNS phase of its own, as net/http reports it)

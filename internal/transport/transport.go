@@ -179,7 +179,7 @@ func newTransport(conns int, dial func(ctx context.Context, network, addr string
 		// Small per-connection buffers: at 10,000 connections 64 KiB ones cost
 		// 1.3 GB, 8 KiB ones 160 MB. Requests are written in one piece
 		// whatever the buffer; response bytes go through it into the
-		// record's buffer, readChunk at a time.
+		// record's buffer.
 		WriteBufferSize:   4 << 10,
 		ReadBufferSize:    4 << 10,
 		ForceAttemptHTTP2: false, // vLLM and SGLang speak HTTP/1.1
@@ -195,14 +195,18 @@ func (c *Client) CloseIdle() {
 	c.warm.closeAll()
 }
 
-const readChunk = 4 << 10
+// readRoom is the least free space a read is given. A read takes what the
+// connection's buffer holds, so a small room costs copies, not system
+// calls; a room of 4 KB left that much unused in every open stream's
+// buffer.
+const readRoom = 512
 
-// grow is the next capacity of a response buffer: a few KB more while it is
+// grow is the next capacity of a response buffer: 4 KB more while it is
 // small (most answers are, and every open stream holds one), twice as much
 // once it is large (so a long answer is copied O(log n) times).
 func grow(c int) int {
 	if c < 64<<10 {
-		return c + readChunk
+		return c + 4<<10
 	}
 	return 2 * c
 }
@@ -342,7 +346,7 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 	var f framer
 	buf := res.Buf[:0]
 	for {
-		if cap(buf)-len(buf) < readChunk {
+		if cap(buf)-len(buf) < readRoom {
 			nb := make([]byte, len(buf), grow(cap(buf)))
 			copy(nb, buf)
 			buf = nb
