@@ -149,3 +149,13 @@ func TestConfigFileErrors(t *testing.T) {
 		t.Errorf("a missing file: exit %d %q", res.code, res.stderr)
 	}
 }
+
+// `sonde profile` parses with a root of its own (start-up); it must be the
+// same command as in the full command line.
+func TestProfileOnlyMatchesCLI(t *testing.T) {
+	full, _ := reflect.TypeOf(cli{}).FieldByName("Profile")
+	only, _ := reflect.TypeOf(profileOnly{}).FieldByName("Profile")
+	if full.Tag != only.Tag || full.Type != only.Type {
+		t.Fatalf("profileOnly.Profile %q differs from cli.Profile %q", only.Tag, full.Tag)
+	}
+}

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
+	"math/bits"
 )
 
 // The compiled form of a tokenizer.json: the same tokenizer without JSON
@@ -17,10 +17,17 @@ import (
 //
 //	compiledMagic
 //	uvarint n, n bytes: the tokenizer.json without model.vocab and model.merges
-//	uvarint n, then n × (uvarint id, uvarint len, len bytes): the vocabulary
-//	uvarint n, then n × (uvarint left, uvarint right, uvarint result): the
-//	merges by rank, as ids
-const compiledMagic = "sonde-tokenizer-3\n"
+//	uvarint n, then the vocabulary's n bytes: uvarint tokens, ids (the
+//	largest + 1), slots and text length; the text (every token, one after
+//	another); per id its span (uint32 offset, uint32 length); per slot of
+//	the lookup table its id + 1 (int32; 0 where free). The loader copies
+//	the table as it is: hashing 200,000 tokens to rebuild it was three
+//	quarters of the load.
+//	uvarint n, then n × (uint32 left, right, merged id, rank): the merges,
+//	in the order of their slots in the loader's table
+//
+// Integers in tables are little endian.
+const compiledMagic = "sonde-tokenizer-4\n"
 
 // Compile turns the bytes of a tokenizer.json (plain or gzip) into the
 // compiled form. It is stored uncompressed: inflating it cost more than
@@ -53,17 +60,9 @@ func Compile(data []byte) ([]byte, error) {
 	// loader builds, so that it fills them front to back. The vocabulary's
 	// length in bytes comes first, so the loader can read the merges (fixed
 	// width, little endian) at the same time.
-	var voc bytes.Buffer
-	vput := func(x uint64) { voc.Write(binary.AppendUvarint(nil, x)) }
-	vt := vocabFromMap(vocab)
-	vput(uint64(vt.len()))
-	vt.each(func(tok string, id int) {
-		vput(uint64(id))
-		vput(uint64(len(tok)))
-		voc.WriteString(tok)
-	})
-	put(uint64(voc.Len()))
-	raw.Write(voc.Bytes())
+	voc := appendVocab(nil, vocabFromMap(vocab))
+	put(uint64(len(voc)))
+	raw.Write(voc)
 	ordered := newMergeTable(merges.len())
 	merges.each(ordered.add)
 	put(uint64(ordered.len()))
@@ -123,28 +122,60 @@ func parseCompiled(data []byte) (*BPE, error) {
 	return assemble(&f, m)
 }
 
-// readVocab reads the vocabulary section: one string holds every token,
-// and the table's spans point into it.
+// appendVocab writes the vocabulary section: the table as it is.
+func appendVocab(dst []byte, t *vocabTable) []byte {
+	for _, x := range []int{t.n, len(t.spans), len(t.slots), len(t.text)} {
+		dst = binary.AppendUvarint(dst, uint64(x))
+	}
+	dst = append(dst, t.text...)
+	for _, sp := range t.spans {
+		dst = binary.LittleEndian.AppendUint32(dst, sp.off)
+		dst = binary.LittleEndian.AppendUint32(dst, sp.len)
+	}
+	for _, v := range t.slots {
+		dst = binary.LittleEndian.AppendUint32(dst, uint32(v))
+	}
+	return dst
+}
+
+// readVocab reads the vocabulary section, checking every span and slot
+// against the bounds so that a damaged file is an error, not a crash at
+// the first lookup (a slot naming an id without a token only fails to
+// match).
 func readVocab(r *compiledReader) (*vocabTable, error) {
-	n := int(r.uvarint())
-	type span struct{ id, off, len int }
-	spans := make([]span, n)
-	var all strings.Builder
-	maxID := -1
-	for i := range spans {
-		id, l := int(r.uvarint()), int(r.uvarint())
-		spans[i] = span{id, all.Len(), l}
-		all.Write(r.bytes(uint64(l)))
-		maxID = max(maxID, id)
+	n, ids, slots, textLen := r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
+	if r.err != nil || ids > 1<<24 || slots > 1<<26 || slots < 16 || slots&(slots-1) != 0 || n*2 > slots ||
+		textLen+8*ids+4*slots != uint64(len(r.b)) {
+		return nil, errors.New("vocabulary: damaged header")
 	}
-	if r.err != nil || maxID >= 1<<24 || all.Len() >= 1<<32 {
-		return nil, fmt.Errorf("vocabulary: %v", r.err)
+	text := string(r.bytes(textLen))
+	t := newVocabTable(0, int(ids)-1, text)
+	t.slots, t.n = make([]int32, slots), int(n)
+	t.shift = uint(64 - bits.TrailingZeros64(slots))
+	b := r.bytes(8 * ids)
+	for i := range t.spans {
+		sp := tokenSpan{binary.LittleEndian.Uint32(b[8*i:]), binary.LittleEndian.Uint32(b[8*i+4:])}
+		if uint64(sp.off)+uint64(sp.len) > textLen {
+			return nil, fmt.Errorf("vocabulary: token %d outside the text", i)
+		}
+		t.spans[i] = sp
 	}
-	vocab := newVocabTable(n, maxID, all.String())
-	for _, s := range spans {
-		vocab.put(s.id, uint32(s.off), uint32(s.len))
+	b = r.bytes(4 * slots)
+	used := 0
+	for i := range t.slots {
+		v := int32(binary.LittleEndian.Uint32(b[4*i:]))
+		if v < 0 || int64(v) > int64(ids) {
+			return nil, fmt.Errorf("vocabulary: slot %d names no token", i)
+		}
+		if v > 0 {
+			used++
+		}
+		t.slots[i] = v
 	}
-	return vocab, nil
+	if used != int(n) {
+		return nil, errors.New("vocabulary: token count and table disagree")
+	}
+	return t, nil
 }
 
 // readMerges reads the merges section: a count, then four little-endian
