@@ -32,8 +32,8 @@ type leanPool struct {
 	dialer  *net.Dialer
 	warm    *warmPool
 	mu      sync.Mutex
-	idle    map[string][]*leanConn
-	targets sync.Map // raw URL → *target
+	hosts   map[string]*leanHost // by target key
+	targets sync.Map             // raw URL → *target
 }
 
 // target is what the client keeps of a URL, worked out on its first
@@ -82,43 +82,46 @@ type leanConn struct {
 	prewarmed bool
 }
 
-// maxIdlePerHost bounds the idle connections kept for one server.
-const maxIdlePerHost = 4096
-
 func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
-	return &leanPool{dialer: d, warm: warm, idle: map[string][]*leanConn{}}
+	return &leanPool{dialer: d, warm: warm, hosts: map[string]*leanHost{}}
 }
 
-// get returns an idle connection to u's server, or a new one (a pre-dialed
-// one first).
+// get returns an idle connection to t's server, a pre-dialed one, or a new
+// one; fresh asks for a new one.
 func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (*leanConn, error) {
-	key := t.key
 	tr.stamp(&tr.getConn)
+	var g leanGrant
 	if !fresh {
-		p.mu.Lock()
-		if l := p.idle[key]; len(l) > 0 {
-			c := l[len(l)-1]
-			p.idle[key] = l[:len(l)-1]
-			p.mu.Unlock()
-			c.reused = true
-			tr.stamp(&tr.gotConn)
-			tr.reused.Store(true)
-			return c, nil
+		if g.conn = p.takeIdle(t.key); g.conn == nil {
+			if w := p.warm.take(t.addr); w != nil {
+				return p.opened(ctx, t, tr, w, true)
+			}
 		}
-		p.mu.Unlock()
 	}
-	var w net.Conn
-	if !fresh { // a retry after a stale connection dials anew
-		w = p.warm.take(t.addr)
+	if g.conn == nil {
+		var err error
+		if g, err = p.acquire(ctx, t.key, fresh); err != nil {
+			return nil, err
+		}
 	}
-	prewarmed := w != nil
+	if g.conn != nil {
+		g.conn.reused = true
+		tr.stamp(&tr.gotConn)
+		tr.reused.Store(true)
+		return g.conn, nil
+	}
+	defer p.dialed(t.key)
+	return p.opened(ctx, t, tr, nil, false)
+}
+
+func (p *leanPool) opened(ctx context.Context, t *target, tr *tracer, w net.Conn, prewarmed bool) (*leanConn, error) {
 	conn, err := p.open(ctx, t, tr, w)
 	if err != nil {
 		return nil, err
 	}
 	tr.stamp(&tr.gotConn)
 	tr.prewarmed.Store(prewarmed)
-	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: key, prewarmed: prewarmed}, nil
+	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: t.key, prewarmed: prewarmed}, nil
 }
 
 // open dials (unless given a pre-dialed connection) and, for https, shakes
@@ -185,30 +188,6 @@ func (p *leanPool) dial(ctx context.Context, t *target, tr *tracer) (net.Conn, e
 		}
 	}
 	return nil, err
-}
-
-// put keeps a connection whose response was read to its end.
-func (p *leanPool) put(c *leanConn) {
-	p.mu.Lock()
-	if l := p.idle[c.key]; len(l) < maxIdlePerHost {
-		p.idle[c.key] = append(l, c)
-		p.mu.Unlock()
-		return
-	}
-	p.mu.Unlock()
-	c.Close()
-}
-
-// closeIdle closes the idle connections.
-func (p *leanPool) closeIdle() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for k, l := range p.idle {
-		for _, c := range l {
-			c.Close()
-		}
-		delete(p.idle, k)
-	}
 }
 
 // aLongTimeAgo is a deadline that has passed: it unblocks a read or a write
