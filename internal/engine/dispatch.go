@@ -9,10 +9,23 @@ import (
 	"github.com/sonde-bench/sonde/internal/schedule"
 )
 
-// arrival is a session the schedule started at intended.
+// maxAhead is how many sessions the rate dispatcher keeps prepared ahead
+// of their ticks: claimed, handed to a worker goroutine, first request
+// built. At a tick the work left is a channel send, so building the
+// request, starting a goroutine and growing its stack no longer count as
+// schedule lag; and a worker runs session after session, keeping its stack.
+const maxAhead = 8
+
+// prepared is a session claimed ahead of its tick.
+type prepared struct {
+	n     int
+	conv  *dataset.Conversation
+	start chan credit // its first turn's intended time; closed if never due
+}
+
+// arrival is a tick that found a prepared session, waiting for a slot.
 type arrival struct {
-	n        int
-	conv     *dataset.Conversation
+	p        *prepared
 	intended int64
 }
 
@@ -26,11 +39,18 @@ type dispatcher struct {
 	// waiting holds continuation turns waiting for a tick; each sends the
 	// channel its credit goes to. Buffered so a session rarely blocks to
 	// enqueue.
-	waiting   chan chan credit
+	waiting chan chan credit
+	// work hands a prepared session to an idle worker (unbuffered: when no
+	// worker waits, a new one starts).
+	work      chan *prepared
 	active    atomic.Int64
 	wg        sync.WaitGroup
-	pending   []arrival // arrived, waiting for a session slot
+	ahead     []*prepared // claimed, not yet due, in claim order
+	pending   []arrival   // due, waiting for a session slot
 	noMoreNew bool
+	issue     context.Context
+	run       context.Context
+	turns     waitFn // continuation turns' wait; nil with a session rate
 }
 
 func (d *dispatcher) notify() {
@@ -58,18 +78,60 @@ func (d *dispatcher) waitForTick(ctx context.Context) (credit, bool) {
 	}
 }
 
-func (d *dispatcher) start(issue, run context.Context, a arrival, wait waitFn) {
-	d.active.Add(1)
-	d.wg.Go(func() {
-		defer d.notify()
-		defer d.active.Add(-1)
-		defer d.sessions.release()
-		d.e.newSession(a.n, a.conv).run(issue, run, wait, a.intended)
-	})
+// prepare keeps maxAhead sessions claimed and handed to workers. Once the
+// request budget is spent, the prepared sessions are let go at once rather
+// than each waiting for a tick only to find nothing left to send (at a low
+// rate that was seconds added to the end of the phase).
+func (d *dispatcher) prepare() {
+	if e := d.e; e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
+		d.noMoreNew = true
+		for _, p := range d.ahead {
+			if e.cfg.MaxSessions > 0 {
+				e.countUnsent(UnsentBudget, len(p.conv.Turns))
+			}
+			close(p.start)
+		}
+		d.ahead = nil
+		return
+	}
+	for len(d.ahead) < maxAhead && !d.noMoreNew {
+		n, conv, ok := d.e.claimSession()
+		if !ok {
+			d.noMoreNew = true
+			return
+		}
+		p := &prepared{n: n, conv: conv, start: make(chan credit, 1)}
+		d.ahead = append(d.ahead, p)
+		select {
+		case d.work <- p:
+		default:
+			d.wg.Add(1)
+			go d.worker(p)
+		}
+	}
 }
 
-// tick hands the arrival due at `at` to a waiting continuation, or to a new
-// session, which waits in pending for a slot.
+// worker runs prepared sessions: it builds a session's first request, waits
+// for its tick, runs it, then takes the next one.
+func (d *dispatcher) worker(p *prepared) {
+	defer d.wg.Done()
+	for ok := true; ok; p, ok = <-d.work {
+		s := d.e.newSession(p.n, p.conv)
+		s.start = func(context.Context) (credit, bool) {
+			c, ok := <-p.start
+			return c, ok
+		}
+		s.run(d.issue, d.run, d.turns, 0)
+		if s.started {
+			d.sessions.release()
+			d.active.Add(-1)
+			d.notify()
+		}
+	}
+}
+
+// tick hands the arrival due at `at` to a waiting continuation, or to the
+// next prepared session, which waits in pending for a slot.
 func (d *dispatcher) tick(at int64) {
 	select {
 	case g := <-d.waiting:
@@ -77,14 +139,12 @@ func (d *dispatcher) tick(at int64) {
 		return
 	default:
 	}
-	if d.noMoreNew {
+	d.prepare() // at least one, unless none are left
+	if len(d.ahead) == 0 {
 		return
 	}
-	if n, conv, ok := d.e.claimSession(); ok {
-		d.pending = append(d.pending, arrival{n: n, conv: conv, intended: at})
-	} else {
-		d.noMoreNew = true
-	}
+	d.pending = append(d.pending, arrival{p: d.ahead[0], intended: at})
+	d.ahead = d.ahead[1:]
 }
 
 // runRate hands out one credit per request on an absolute schedule (spec
@@ -101,10 +161,10 @@ func (d *dispatcher) tick(at int64) {
 // wake channel, so the dispatcher can neither hang nor be slowed by the
 // sessions it paces.
 func (e *Engine) runRate(issue, run context.Context) {
-	d := &dispatcher{e: e, sessions: newSlots(e.cfg.Concurrency), wake: make(chan struct{}, 1), waiting: make(chan chan credit, 1024)}
-	var wait waitFn
+	d := &dispatcher{e: e, sessions: newSlots(e.cfg.Concurrency), wake: make(chan struct{}, 1),
+		waiting: make(chan chan credit, 1024), work: make(chan *prepared), issue: issue, run: run}
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
-		wait = d.waitForTick
+		d.turns = d.waitForTick
 	}
 	arrivals, t0 := e.cfg.Arrivals, e.clock.Now()
 	if e.cfg.ShardCount > 1 {
@@ -114,15 +174,19 @@ func (e *Engine) runRate(issue, run context.Context) {
 		arrivals, t0 = every, t0+int64(every.Offset)
 	}
 	ticks := schedule.NewTicker(arrivals, t0)
+	d.prepare()
 	for issue.Err() == nil {
 		for len(d.pending) > 0 && d.sessions.tryAcquire() {
-			d.start(issue, run, d.pending[0], wait)
+			d.active.Add(1)
+			d.pending[0].p.start <- credit{intendedNs: d.pending[0].intended}
 			d.pending = d.pending[1:]
 		}
-		if d.noMoreNew && len(d.pending) == 0 && d.active.Load() == 0 {
+		d.prepare()
+		idle := d.noMoreNew && len(d.ahead) == 0 && len(d.pending) == 0
+		if idle && d.active.Load() == 0 {
 			break
 		}
-		if d.noMoreNew && len(d.pending) == 0 && wait == nil {
+		if idle && d.turns == nil {
 			// Sessions pace their own turns: nothing left to tick for.
 			select {
 			case <-d.wake:
@@ -135,8 +199,24 @@ func (e *Engine) runRate(issue, run context.Context) {
 		}
 		d.tick(ticks.Take())
 	}
+	d.finish(issue)
+}
+
+// finish ends the phase's sessions that never started: due ones count as
+// unsent for want of a slot; prepared ones were never due, and count as
+// unsent only when they were planned (a --conversation-num budget), as
+// sessions never claimed do.
+func (d *dispatcher) finish(issue context.Context) {
 	for _, a := range d.pending {
-		e.countUnsent(UnsentNoSlot, len(a.conv.Turns))
+		d.e.countUnsent(UnsentNoSlot, len(a.p.conv.Turns))
+		close(a.p.start)
 	}
+	for _, p := range d.ahead {
+		if d.e.cfg.MaxSessions > 0 {
+			d.e.countUnsent(stopReason(issue), len(p.conv.Turns))
+		}
+		close(p.start)
+	}
+	close(d.work)
 	d.wg.Wait()
 }

@@ -33,12 +33,17 @@ type session struct {
 	fixed bool
 	// prevID is the server's id of the last answer (Responses API chains).
 	prevID string
+	// start, when set, is how a session prepared ahead of its tick learns
+	// its first turn's intended time, after its first request is built;
+	// false means the tick never came (the phase ended first).
+	start waitFn
+	// started: its first turn was due (counted in the progress).
+	started bool
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
 	global := uint64(num + e.cfg.SessionOffset)
 	r := dataset.NewRand(e.cfg.Seed^global*0x2545F4914F6CDD1D, dataset.StreamSession)
-	e.progress.SessionsStarted.Add(1)
 	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r, client: e.client}
 	if e.cfg.Reuse == ReuseSticky {
 		s.client = e.client.NewSticky()
@@ -53,12 +58,13 @@ type credit struct{ intendedNs int64 }
 // session. nil means send at once (concurrency burst).
 type waitFn func(ctx context.Context) (credit, bool)
 
-// run sends the session's turns. firstIntended is when turn 0 was due. It
-// returns when its last turn was due and when its last answer ended, so a
-// user-centric user can pace its next session. Turns it does not send are
-// counted in the engine's unsent turns with the reason.
+// run sends the session's turns. firstIntended is when turn 0 was due
+// (unless s.start says). It returns when its last turn was due and when its
+// last answer ended, so a user-centric user can pace its next session.
+// Turns it does not send are counted in the engine's unsent turns with the
+// reason; a session whose start never came counts nothing (its caller
+// does).
 func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int64) (lastIntended, lastEnd int64) {
-	defer s.e.progress.SessionsDone.Add(1)
 	if s.client != s.e.client {
 		defer s.client.CloseIdle() // the session's own connection
 	}
@@ -97,6 +103,18 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		}
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
 		req, buildErr := s.build(turn, k) // before the send time
+		if k == 0 && s.start != nil {
+			c, ok := s.start(issue)
+			if !ok {
+				return intended, prevEnd
+			}
+			intended = c.intendedNs
+		}
+		if k == 0 {
+			s.started = true
+			s.e.progress.SessionsStarted.Add(1)
+			defer s.e.progress.SessionsDone.Add(1)
+		}
 		if wait != nil && k > 0 {
 			c, ok := wait(issue)
 			if !ok {

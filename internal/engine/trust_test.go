@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -494,5 +496,45 @@ func TestConcurrencyRampStartsWorkersInTurn(t *testing.T) {
 	close(srv.hold)
 	if recs := <-done; len(recs) != 4 {
 		t.Fatalf("%d records", len(recs))
+	}
+}
+
+// The rate dispatcher prepares maxAhead sessions ahead of their ticks
+// (claimed, first request built, waiting for the tick) and hands a tick to
+// one; sessions prepared but never due send nothing, and every planned turn
+// is still sent or counted (here: interrupted).
+func TestRateSessionsPreparedAhead(t *testing.T) {
+	srv := newFastServer(t)
+	clk := newManualClock()
+	convs, plan := plannedConvs(t, 20, 1)
+	issue, stop := context.WithCancelCause(context.Background())
+	done := make(chan map[string]int64, 1)
+	go func() {
+		_, unsent := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Rate: 10,
+			Arrivals: schedule.Constant{Gap: 100 * time.Millisecond}, MaxSessions: 20}, clk, issue, context.Background())
+		done <- unsent
+	}()
+	// The clock stays at 0: only the first tick is ever due.
+	prepared := func() int {
+		buf := make([]byte, 1<<20)
+		return strings.Count(string(buf[:runtime.Stack(buf, true)]), "engine.(*dispatcher).worker.func1")
+	}
+	for deadline := time.Now().Add(30 * time.Second); srv.received.Load() < 1 || prepared() < maxAhead; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("server received %d, %d sessions waiting for their tick", srv.received.Load(), prepared())
+		}
+	}
+	if n := prepared(); n != maxAhead {
+		t.Fatalf("%d sessions waiting for their tick, want %d", n, maxAhead)
+	}
+	stop(ErrStopped)
+	var unsent map[string]int64
+	select {
+	case unsent = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the phase did not end") // phase itself failed
+	}
+	if n := srv.received.Load(); n != 1 || unsent[UnsentInterrupted] != 19 || len(unsent) != 1 {
+		t.Fatalf("received %d requests, unsent %v; want 1 and 19 interrupted", n, unsent)
 	}
 }
