@@ -222,6 +222,11 @@ func (r *profileRun) setUpClient() error {
 		}
 	}
 	r.client.LimitConns(r.plan.concurrency) // sessions in flight never need more
+	paced := 0
+	if r.plan.load.rate > 0 {
+		paced = transport.PacedDials // a client behind its schedule must not dial for every due arrival
+	}
+	r.client.BoundDials(paced)
 	if n := r.p.WarmupConnections; n > 0 {
 		if err := r.client.Warm(r.ctx, r.plan.urls, n); err != nil {
 			return err

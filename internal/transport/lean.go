@@ -34,6 +34,9 @@ type leanPool struct {
 	mu      sync.Mutex
 	hosts   map[string]*leanHost // by target key
 	targets sync.Map             // raw URL → *target
+	// maxDials bounds the dials under way to one server (0: no bound; see
+	// PacedDials). Set between runs, never during one.
+	maxDials int
 }
 
 // target is what the client keeps of a URL, worked out on its first

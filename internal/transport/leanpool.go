@@ -7,17 +7,18 @@ import (
 // maxIdlePerHost bounds the idle connections kept for one server.
 const maxIdlePerHost = 4096
 
-// maxDialsPerHost bounds the connections being opened to one server at
-// once. A request that finds no idle connection and no free dial waits for
-// whichever comes first: a connection another request puts back, or a
-// dial. Unbounded, a client that fell behind a high rate (every arrival
-// already due is sent at once) dialed a connection for each, and on
-// loopback a dial costs the client more CPU than a request: at 20,000/s
-// 46 % of its CPU went to connect(2) and it fell further behind. On a
-// distant server the bound delays the first requests of a large burst by
-// a round trip per maxDialsPerHost connections; --warmup-connections
-// opens them before the run.
-const maxDialsPerHost = 128
+// PacedDials is the bound on connections being opened to one server at
+// once that a paced run sets (Client.BoundDials). A request that finds no
+// idle connection and no free dial waits for whichever comes first: a
+// connection another request puts back, or a dial. Unbounded, a client that
+// fell behind a high rate (every arrival already due is sent at once)
+// dialed a connection for each, and on loopback a dial costs the client
+// more CPU than a request: at 20,000/s 46 % of its CPU went to connect(2)
+// and it fell further behind. A concurrency burst needs no bound (it never
+// has more requests in flight than its concurrency), and a bound would
+// delay the start of a large burst to a distant server by a round trip per
+// PacedDials connections.
+const PacedDials = 128
 
 // leanHost is the pool's state for one server.
 type leanHost struct {
@@ -119,7 +120,7 @@ func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (leanGra
 		p.mu.Unlock()
 		return leanGrant{conn: c}, nil
 	}
-	if h.dialing < maxDialsPerHost {
+	if p.maxDials <= 0 || h.dialing < p.maxDials {
 		h.dialing++
 		p.mu.Unlock()
 		return leanGrant{}, nil

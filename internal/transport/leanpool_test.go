@@ -41,31 +41,32 @@ func post(c *Client, ctx context.Context, url string, fresh bool) *Result {
 	return &res
 }
 
-// A burst far larger than maxDialsPerHost has at most that many dials under
+// A burst far larger than PacedDials has at most that many dials under
 // way at once: the rest wait for a dial or for a connection to come back,
 // and every request is answered.
 func TestLeanBoundsDials(t *testing.T) {
 	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
 	url := "http://" + addr + "/x"
-	c := NewClient(clockNew(), 4*maxDialsPerHost)
+	c := NewClient(clockNew(), 4*PacedDials)
 	c.UseLean()
+	c.BoundDials(PacedDials)
 	defer c.CloseIdle()
 	gate := make(chan struct{})
 	peak := slowDials(c, gate)
 	var wg sync.WaitGroup
 	var failed atomic.Int64
-	for i := range 4 * maxDialsPerHost {
+	for i := range 4 * PacedDials {
 		wg.Go(func() {
 			if res := post(c, context.Background(), url, i%7 == 0); res.Err != nil || len(res.Events) != 1 {
 				failed.Add(1)
 			}
 		})
 	}
-	waitDials(t, c, url, maxDialsPerHost)
+	waitDials(t, c, url, PacedDials)
 	close(gate)
 	wg.Wait()
-	if failed.Load() > 0 || peak.Load() > maxDialsPerHost {
-		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), maxDialsPerHost)
+	if failed.Load() > 0 || peak.Load() > PacedDials {
+		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), PacedDials)
 	}
 	if n := c.lean.dialingTo(url); n != 0 {
 		t.Fatalf("%d dials still counted after every request ended", n)
@@ -78,16 +79,17 @@ func TestLeanBoundsDials(t *testing.T) {
 func TestLeanWaiterCancelled(t *testing.T) {
 	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
 	url := "http://" + addr + "/x"
-	c := NewClient(clockNew(), 2*maxDialsPerHost)
+	c := NewClient(clockNew(), 2*PacedDials)
 	c.UseLean()
+	c.BoundDials(PacedDials)
 	defer c.CloseIdle()
 	gate := make(chan struct{})
 	slowDials(c, gate)
 	var held sync.WaitGroup
-	for range maxDialsPerHost { // every dial slot, each dial held at the gate
+	for range PacedDials { // every dial slot, each dial held at the gate
 		held.Go(func() { post(c, context.Background(), url, false) })
 	}
-	waitDials(t, c, url, maxDialsPerHost)
+	waitDials(t, c, url, PacedDials)
 	var waiting sync.WaitGroup
 	for i := range 40 {
 		waiting.Go(func() {

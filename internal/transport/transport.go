@@ -140,6 +140,17 @@ func (c *Client) LimitConns(n int) {
 	}
 }
 
+// BoundDials bounds the connections the lean client opens to one server at
+// once (n ≤ 0: no bound): a paced run sets PacedDials. Call it between
+// runs.
+func (c *Client) BoundDials(n int) {
+	if c.lean != nil {
+		c.lean.mu.Lock()
+		c.lean.maxDials = n
+		c.lean.mu.Unlock()
+	}
+}
+
 // httpClient never follows redirects: a 301/302 on a POST would become a
 // GET that reads as an empty answer; the redirect itself is the error.
 func (c *Client) httpClient(t *http.Transport) *http.Client {
