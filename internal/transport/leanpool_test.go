@@ -14,6 +14,18 @@ import (
 
 const okStream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: x\n\n\r\n0\r\n\r\n"
 
+// pacedClient is a lean client with paced runs' dial bound, its dials held
+// at gate, and a server that answers every request.
+func pacedClient(t *testing.T) (c *Client, url string, gate chan struct{}, peak *atomic.Int64) {
+	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
+	c = NewClient(clockNew(), 4*PacedDials)
+	c.UseLean()
+	c.BoundDials(PacedDials)
+	t.Cleanup(c.CloseIdle)
+	gate = make(chan struct{})
+	return c, "http://" + addr + "/x", gate, slowDials(c, gate)
+}
+
 // slowDials makes every dial of c wait at gate (before connecting, or until
 // its context ends) and
 // records how many were under way at once.
@@ -45,14 +57,7 @@ func post(c *Client, ctx context.Context, url string, fresh bool) *Result {
 // way at once: the rest wait for a dial or for a connection to come back,
 // and every request is answered.
 func TestLeanBoundsDials(t *testing.T) {
-	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
-	url := "http://" + addr + "/x"
-	c := NewClient(clockNew(), 4*PacedDials)
-	c.UseLean()
-	c.BoundDials(PacedDials)
-	defer c.CloseIdle()
-	gate := make(chan struct{})
-	peak := slowDials(c, gate)
+	c, url, gate, peak := pacedClient(t)
 	var wg sync.WaitGroup
 	var failed atomic.Int64
 	for i := range 4 * PacedDials {
@@ -77,14 +82,7 @@ func TestLeanBoundsDials(t *testing.T) {
 // with the context's error, and leaves no dial or connection stuck: once
 // the dials go through, new requests are served.
 func TestLeanWaiterCancelled(t *testing.T) {
-	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
-	url := "http://" + addr + "/x"
-	c := NewClient(clockNew(), 2*PacedDials)
-	c.UseLean()
-	c.BoundDials(PacedDials)
-	defer c.CloseIdle()
-	gate := make(chan struct{})
-	slowDials(c, gate)
+	c, url, gate, _ := pacedClient(t)
 	var held sync.WaitGroup
 	for range PacedDials { // every dial slot, each dial held at the gate
 		held.Go(func() { post(c, context.Background(), url, false) })
