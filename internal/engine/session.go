@@ -169,14 +169,14 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	}
 	body, err := e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
 		MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
-	h := e.cfg.Header.Clone()
-	h.Set("X-Request-ID", dataset.UUID4(s.r))
-	h.Set(e.cfg.SessionHeader, s.corrID)
+	ids := make([]transport.HeaderField, 0, 2+len(e.cfg.ExtraSessionHeaders))
+	ids = transport.SetField(ids, "X-Request-ID", dataset.UUID4(s.r))
+	ids = transport.SetField(ids, e.cfg.SessionHeader, s.corrID)
 	for _, name := range e.cfg.ExtraSessionHeaders {
-		h.Set(name, s.corrID)
+		ids = transport.SetField(ids, name, s.corrID)
 	}
 	url := e.cfg.URLs[int(e.urlNext.Add(1)-1)%len(e.cfg.URLs)]
-	req := &transport.Request{URL: url, Body: body, Header: h, Stream: e.cfg.Codec.Stream, Close: e.cfg.Reuse == ReuseNever}
+	req := &transport.Request{URL: url, Body: body, Header: e.cfg.Header, Extra: ids, Stream: e.cfg.Codec.Stream, Close: e.cfg.Reuse == ReuseNever}
 	if e.cfg.CancelRate > 0 && s.r.Float64()*100 < e.cfg.CancelRate {
 		req.Cancel, req.CancelAfter = true, e.cfg.CancelDelay
 	}
@@ -218,7 +218,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 
 	rec := &record.Record{
 		Phase: e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
-		CorrelationID: s.corrID, RequestID: req.Header.Get("X-Request-ID"), URL: req.URL,
+		CorrelationID: s.corrID, RequestID: req.Get("X-Request-Id"), URL: req.URL,
 		IntendedNs: intended, StartNs: res.StartNs, AckNs: res.AckNs, EndNs: res.EndNs,
 		MaxTokens: turn.MaxTokens, Events: len(res.Events),
 		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,

@@ -299,21 +299,32 @@ func requestHead(t *target, req *Request) ([]byte, error) {
 	if req.Close {
 		b = append(b, "Connection: close\r\n"...)
 	}
-	if u := t.u.User; u != nil && req.Header.Get("Authorization") == "" {
+	if u := t.u.User; u != nil && req.Get("Authorization") == "" {
 		pw, _ := u.Password()
 		b = append(b, "Authorization: Basic "...)
 		b = append(b, base64.StdEncoding.EncodeToString([]byte(u.Username()+":"+pw))...)
 		b = append(b, "\r\n"...)
 	}
+	line := func(k, v string) error {
+		if !validHeader(k) || !validHeader(v) {
+			return fmt.Errorf("header %q has a line break or a control character", k)
+		}
+		b = append(append(append(append(b, k...), ": "...), v...), "\r\n"...)
+		return nil
+	}
 	for k, vs := range req.Header {
-		if k == "Host" || k == "Content-Length" {
+		if k == "Host" || k == "Content-Length" || req.extra(k) {
 			continue
 		}
 		for _, v := range vs {
-			if !validHeader(k) || !validHeader(v) {
-				return nil, fmt.Errorf("header %q has a line break or a control character", k)
+			if err := line(k, v); err != nil {
+				return nil, err
 			}
-			b = append(append(append(append(b, k...), ": "...), v...), "\r\n"...)
+		}
+	}
+	for _, f := range req.Extra {
+		if err := line(f.Key, f.Value); err != nil {
+			return nil, err
 		}
 	}
 	return append(b, "\r\n"...), nil

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -172,4 +173,31 @@ func TestLeanResolvesNames(t *testing.T) {
 	if res.Err != nil || p.DNSStart == 0 || p.DNSDone < p.DNSStart || p.ConnectStart < p.DNSDone || p.ConnectDone < p.ConnectStart {
 		t.Fatalf("%v: phases %+v", res.Err, p)
 	}
+}
+
+// A request's own headers replace the shared ones of the same name, and
+// both clients send the same header lines.
+func TestRequestOwnHeaders(t *testing.T) {
+	got := make(chan http.Header, 2)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Clone()
+	}))
+	defer srv.Close()
+	base := http.Header{"X-Request-Id": {"shared"}, "Authorization": {"Bearer k"}}
+	extra := SetField(SetField(SetField(nil, "x-request-id", "one"), "X-Correlation-ID", "c"), "X-Request-ID", "two")
+	eachClient(t, func(t *testing.T, newClient func(int) *Client) {
+		c := newClient(1)
+		defer c.CloseIdle()
+		req := &Request{URL: srv.URL, Body: []byte(`{}`), Header: base, Extra: extra}
+		var res Result
+		c.Do(context.Background(), req, &res)
+		h := <-got
+		if res.Err != nil || len(h["X-Request-Id"]) != 1 || h.Get("X-Request-Id") != "two" || h.Get("X-Correlation-Id") != "c" ||
+			h.Get("Authorization") != "Bearer k" || req.Get("X-Request-Id") != "two" {
+			t.Fatalf("%+v: server saw %v", res.Err, h)
+		}
+		if len(base["X-Request-Id"]) != 1 || base.Get("X-Request-Id") != "shared" {
+			t.Fatalf("the shared headers changed: %v", base)
+		}
+	})
 }
