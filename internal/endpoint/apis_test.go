@@ -3,6 +3,7 @@ package endpoint
 import (
 	"bufio"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -13,12 +14,16 @@ import (
 // decoder as a request's events.
 func decodeFile(t *testing.T, c *Codec, path string) (content, reasoning string, last Parsed, usage *openai.Usage, id string) {
 	t.Helper()
+	return decodeWith(t, c.NewDecoder(), path)
+}
+
+func decodeWith(t *testing.T, d *Decoder, path string) (content, reasoning string, last Parsed, usage *openai.Usage, id string) {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	d := c.NewDecoder()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		p, ok, err := d.Decode(sc.Bytes())
@@ -66,6 +71,60 @@ func TestDecodeStreams(t *testing.T) {
 		}
 		if r, ok := u.Reasoning(); c.reasoningTokens != nil && (!ok || r != c.reasoningTokens) {
 			t.Errorf("%s: reasoning tokens %d", c.typ, r)
+		}
+	}
+}
+
+// One decoder, Reset between requests (the engine reuses one per parse),
+// reads every stream as a fresh one does, whatever it read before.
+func TestDecoderReset(t *testing.T) {
+	streams := []struct {
+		typ  Type
+		file string
+	}{{Responses, "testdata/responses_stream.txt"}, {Messages, "testdata/messages_stream.txt"},
+		{HFGenerate, "testdata/tgi_stream.txt"}}
+	var d Decoder
+	for range 2 {
+		for _, s := range streams {
+			c := &Codec{Type: s.typ, Stream: true}
+			d.Reset(c)
+			c1, r1, _, u1, id1 := decodeWith(t, &d, s.file)
+			c2, r2, _, u2, id2 := decodeFile(t, c, s.file)
+			if c1 != c2 || r1 != r2 || id1 != id2 || !reflect.DeepEqual(u1, u2) {
+				t.Fatalf("%s after Reset: %q %q %q %+v; fresh: %q %q %q %+v", s.typ, c1, r1, id1, u1, c2, r2, id2, u2)
+			}
+		}
+	}
+	// Chat chunks through the shape shortcut: two requests with their own
+	// ids, one decoder.
+	chat := &Codec{Type: Chat, Stream: true}
+	req := func(id string) [][]byte {
+		var out [][]byte
+		for _, w := range []string{" one", " two", " three"} {
+			out = append(out, []byte(`{"id":"`+id+`","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"`+w+`"}}]}`))
+		}
+		return append(out, []byte(`{"id":"`+id+`","choices":[],"usage":{"prompt_tokens":3,"completion_tokens":3,"total_tokens":6}}`))
+	}
+	text := func(d *Decoder, lines [][]byte) (string, *openai.Usage) {
+		var tx Text
+		var u *openai.Usage
+		for _, l := range lines {
+			p, _, err := d.DecodeTo(l, &tx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Usage != nil {
+				u = p.Usage
+			}
+		}
+		return string(tx.Content), u
+	}
+	for _, id := range []string{"a", "bb", "a"} {
+		d.Reset(chat)
+		got, gu := text(&d, req(id))
+		want, wu := text(chat.NewDecoder(), req(id))
+		if got != want || !reflect.DeepEqual(gu, wu) {
+			t.Fatalf("chat %s after Reset: %q %+v, fresh %q %+v", id, got, gu, want, wu)
 		}
 	}
 }

@@ -36,6 +36,7 @@ type Decoder struct {
 	pre, suf  int
 	shaped    bool
 	reasoning bool
+	check     []byte // learn's scratch
 }
 
 // Text collects a request's answer: content and reasoning appended chunk
@@ -101,7 +102,8 @@ func (d *Decoder) learn(data []byte, p *Parsed, span textSpan) {
 	if span.strings != 1 || text == "" || other != "" || p.Usage != nil || p.Err != "" || p.ID != "" || p.Items != 0 {
 		return
 	}
-	if got, ok := appendText(nil, data[span.start:span.end]); !ok || string(got) != text {
+	got, ok := appendText(d.check[:0], data[span.start:span.end])
+	if d.check = got; !ok || string(got) != text {
 		return
 	}
 	d.shapeBuf = append(append(d.shapeBuf[:0], data[:span.start]...), data[span.end:]...)
@@ -110,6 +112,11 @@ func (d *Decoder) learn(data []byte, p *Parsed, span textSpan) {
 
 // NewDecoder starts decoding one request's responses.
 func (c *Codec) NewDecoder() *Decoder { return &Decoder{c: c} }
+
+// Reset readies d for another request's responses, keeping its buffers.
+func (d *Decoder) Reset(c *Codec) {
+	*d = Decoder{c: c, shapeBuf: d.shapeBuf[:0], check: d.check[:0]}
+}
 
 // Decode parses one SSE data payload or one whole body. ok is false for
 // data that carries nothing (empty, [DONE]); err is set for invalid JSON.

@@ -258,7 +258,8 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if sc == nil {
 		sc = &parseScratch{}
 	}
-	sc.parse(e.cfg.Codec.NewDecoder(), &res, rec)
+	sc.dec.Reset(e.cfg.Codec)
+	sc.parse(&sc.dec, &res, rec)
 	e.scratch.Put(sc)
 	s.client.Release(&res) // the record holds copies of all it needs
 	e.progress.RequestsDone.Add(1)
@@ -271,6 +272,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 // parseScratch is the reusable space of parsing one response: the text
 // buffers and the pieces of each content response (pooled per engine).
 type parseScratch struct {
+	dec    endpoint.Decoder
 	text   endpoint.Text
 	pieces []piece
 }
