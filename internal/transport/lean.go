@@ -37,8 +37,6 @@ type leanPool struct {
 	// maxDials bounds the dials under way to one server (0: no bound; see
 	// PacedDials). Set between runs, never during one.
 	maxDials int
-	// heads are request-head buffers, given back once written.
-	heads sync.Pool
 }
 
 // target is what the client keeps of a URL, worked out on its first
@@ -216,13 +214,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		res.Err = &record.Error{Type: "InvalidURL", Message: t.err.Error()}
 		return
 	}
-	hb, _ := c.lean.heads.Get().(*[]byte)
-	if hb == nil {
-		hb = new([]byte)
-	}
-	defer c.lean.heads.Put(hb)
-	head, err := requestHead((*hb)[:0], t, req)
-	*hb = head
+	head, err := requestHead(t, req)
 	res.StartNs = c.clock.Now()
 	if err != nil {
 		res.EndNs = res.StartNs
@@ -299,8 +291,8 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 
 // requestHead is the request line and headers, Content-Length and Host
 // added, and Basic authorization from the URL's user info as net/http does.
-func requestHead(dst []byte, t *target, req *Request) ([]byte, error) {
-	b := append(dst, t.head...)
+func requestHead(t *target, req *Request) ([]byte, error) {
+	b := append(make([]byte, 0, 512), t.head...)
 	b = append(b, "Content-Length: "...)
 	b = strconv.AppendInt(b, int64(len(req.Body)), 10)
 	b = append(b, "\r\n"...)
