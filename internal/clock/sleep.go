@@ -2,6 +2,7 @@ package clock
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 )
 
@@ -20,23 +21,44 @@ const FineWindow = 2 * time.Millisecond
 // core the requests' reads and the dispatcher's next tick waited behind it
 // for up to 30 ms — the schedule-lag episodes of #9.)
 //
-// The zero value and nil work: a timer is then made for each wait.
+// A pool holds at most 4 × idle timers at once, each a file descriptor:
+// beyond that (thousands of simulated streams waiting at the same instant)
+// a wait falls back to a runtime timer rather than take descriptors the
+// connections need. nil works too: a timer is then made for each wait.
 type Timers struct {
 	free chan *fineTimer
+	live atomic.Int64 // timers made and not closed
+	max  int64
 }
 
 // NewTimers keeps up to idle fine timers between waits.
-func NewTimers(idle int) *Timers { return &Timers{free: make(chan *fineTimer, idle)} }
+func NewTimers(idle int) *Timers {
+	return &Timers{free: make(chan *fineTimer, idle), max: 4 * int64(max(idle, 1))}
+}
 
+// get returns a fine timer, or nil for a runtime timer.
 func (p *Timers) get() *fineTimer {
-	if p != nil {
-		select {
-		case t := <-p.free:
-			return t
-		default:
+	if p == nil {
+		return newFineTimer()
+	}
+	select {
+	case t := <-p.free:
+		return t
+	default:
+	}
+	for n := p.live.Load(); ; n = p.live.Load() {
+		if n >= p.max {
+			return nil
+		}
+		if p.live.CompareAndSwap(n, n+1) {
+			break
 		}
 	}
-	return newFineTimer()
+	t := newFineTimer()
+	if t == nil {
+		p.live.Add(-1)
+	}
+	return t
 }
 
 func (p *Timers) put(t *fineTimer) {
@@ -49,6 +71,7 @@ func (p *Timers) put(t *fineTimer) {
 			return
 		default:
 		}
+		p.live.Add(-1)
 	}
 	t.close()
 }
@@ -58,6 +81,7 @@ func (p *Timers) Close() {
 	for p != nil {
 		select {
 		case t := <-p.free:
+			p.live.Add(-1)
 			t.close()
 		default:
 			return

@@ -4,6 +4,8 @@ import (
 	"context"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -115,5 +117,33 @@ func TestClockWait(t *testing.T) {
 func TestProcessReadings(t *testing.T) {
 	if OpenFileLimit() == 0 || ProcessCPU() <= 0 {
 		t.Fatalf("limit %d cpu %d", OpenFileLimit(), ProcessCPU())
+	}
+}
+
+// A pool never holds more than its bound of timers (descriptors) at once:
+// waits beyond it fall back to the runtime's timer, and all still end on
+// time.
+func TestTimersBounded(t *testing.T) {
+	p := NewTimers(2)
+	defer p.Close()
+	var wg sync.WaitGroup
+	var peak atomic.Int64
+	for range 40 {
+		wg.Go(func() {
+			for range 5 {
+				target := time.Now().Add(FineWindow / 2)
+				p.SleepUntil(context.Background(), target)
+				if time.Now().Before(target) {
+					t.Error("woke before the target")
+				}
+				for n := p.live.Load(); n > peak.Load(); n = p.live.Load() {
+					peak.Store(n)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if peak.Load() > p.max || p.live.Load() > int64(cap(p.free)) {
+		t.Fatalf("%d timers at once (bound %d), %d left", peak.Load(), p.max, p.live.Load())
 	}
 }
