@@ -2,6 +2,8 @@
 // streaming benchmark client can do — send the request, read the SSE body
 // line by line, stamp each "data:" line with the clock, parse nothing. sonde's
 // per-chunk cost is compared with it in the same run, on the same server.
+// With -rate it is the least a paced client can do (bench/rate.sh); with
+// -serve, the trivial server that rates are measured against.
 package main
 
 import (
@@ -24,7 +26,17 @@ func main() {
 	requests := flag.Int("requests", 8, "requests in all")
 	osl := flag.Int("osl", 5000, "tokens per answer")
 	firsts := flag.String("first-chunks", "", "write each request's id and the wall time (Unix ns) its first chunk arrived to this file")
+	rate := flag.Float64("rate", 0, "send -requests at this constant rate (requests/s), each on its own goroutine, instead of -streams")
+	serveAddr := flag.String("serve", "", "serve a trivial SSE answer at this address instead (GET /stats, POST /reset)")
 	flag.Parse()
+	if *serveAddr != "" {
+		serve(*serveAddr)
+		return
+	}
+	if *rate > 0 {
+		pace(*url, *rate, *requests)
+		return
+	}
 
 	body := fmt.Sprintf(`{"model":"m","stream":true,"max_completion_tokens":%d,"messages":[{"role":"user","content":"hello"}]}`, *osl)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *streams, DisableCompression: true}}
@@ -78,8 +90,13 @@ func main() {
 			os.Exit(1)
 		}
 	}
+	cpu, rss := usage()
+	fmt.Printf("chunks %d cpu_seconds %.3f wall_seconds %.3f max_rss_kb %d\n", chunks.Load(), cpu.Seconds(), time.Since(start).Seconds(), rss)
+}
+
+// usage is the process's CPU time and max RSS so far.
+func usage() (time.Duration, int64) {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	fmt.Printf("chunks %d cpu_seconds %.3f wall_seconds %.3f max_rss_kb %d\n", chunks.Load(), cpu.Seconds(), time.Since(start).Seconds(), ru.Maxrss)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), ru.Maxrss
 }
