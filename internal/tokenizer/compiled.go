@@ -56,10 +56,10 @@ func Compile(data []byte) ([]byte, error) {
 	put := func(x uint64) { raw.Write(binary.AppendUvarint(nil, x)) }
 	put(uint64(len(header)))
 	raw.Write(header)
-	// Tokens and merges go in the order of their slots in the tables the
-	// loader builds, so that it fills them front to back. The vocabulary's
-	// length in bytes comes first, so the loader can read the merges (fixed
-	// width, little endian) at the same time.
+	// The vocabulary goes as its lookup table, which the loader copies; the
+	// merges in the order of their slots in the loader's table, so that it
+	// fills it front to back. The vocabulary's length in bytes comes first,
+	// so the loader can read the merges (fixed width) at the same time.
 	voc := appendVocab(nil, vocabFromMap(vocab))
 	put(uint64(len(voc)))
 	raw.Write(voc)
@@ -145,7 +145,7 @@ func appendVocab(dst []byte, t *vocabTable) []byte {
 func readVocab(r *compiledReader) (*vocabTable, error) {
 	n, ids, slots, textLen := r.uvarint(), r.uvarint(), r.uvarint(), r.uvarint()
 	if r.err != nil || ids > 1<<24 || slots > 1<<26 || slots < 16 || slots&(slots-1) != 0 || n*2 > slots ||
-		textLen+8*ids+4*slots != uint64(len(r.b)) {
+		textLen > uint64(len(r.b)) || textLen+8*ids+4*slots != uint64(len(r.b)) {
 		return nil, errors.New("vocabulary: damaged header")
 	}
 	text := string(r.bytes(textLen))
