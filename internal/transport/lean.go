@@ -2,6 +2,7 @@ package transport
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -93,28 +94,31 @@ func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
 // one; fresh asks for a new one.
 func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (*leanConn, error) {
 	tr.stamp(&tr.getConn)
-	var g leanGrant
 	if !fresh {
-		if g.conn = p.takeIdle(t.key); g.conn == nil {
-			if w := p.warm.take(t.addr); w != nil {
-				return p.opened(ctx, t, tr, w, true)
-			}
+		if c := p.takeIdle(t.key); c != nil {
+			return reused(c, tr), nil
+		}
+		if w := p.warm.take(t.addr); w != nil {
+			return p.opened(ctx, t, tr, w, true)
 		}
 	}
-	if g.conn == nil {
-		var err error
-		if g, err = p.acquire(ctx, t.key, fresh); err != nil {
-			return nil, err
-		}
+	c, err := p.acquire(ctx, t.key, fresh)
+	if err != nil {
+		return nil, err
 	}
-	if g.conn != nil {
-		g.conn.reused = true
-		tr.stamp(&tr.gotConn)
-		tr.reused.Store(true)
-		return g.conn, nil
+	if c != nil {
+		return reused(c, tr), nil
 	}
 	defer p.dialed(t.key)
 	return p.opened(ctx, t, tr, nil, false)
+}
+
+// reused marks a connection taken from the pool.
+func reused(c *leanConn, tr *tracer) *leanConn {
+	c.reused = true
+	tr.stamp(&tr.gotConn)
+	tr.reused.Store(true)
+	return c
 }
 
 func (p *leanPool) opened(ctx context.Context, t *target, tr *tracer, w net.Conn, prewarmed bool) (*leanConn, error) {
@@ -313,7 +317,7 @@ func requestHead(t *target, req *Request) ([]byte, error) {
 		return nil
 	}
 	for k, vs := range req.Header {
-		if k == "Host" || k == "Content-Length" || req.extra(k) {
+		if _, own := req.extra(k); own || k == "Host" || k == "Content-Length" {
 			continue
 		}
 		for _, v := range vs {
@@ -453,6 +457,13 @@ func drained(body io.Reader) bool {
 // readLine reads one line of a response head or a chunk size, without its
 // line break; lines longer than the buffer are joined, up to 1 MB.
 func readLine(br *bufio.Reader) (string, error) {
+	line, err := readLineBytes(br)
+	return string(line), err
+}
+
+// readLineBytes is readLine without making a string: the line is valid
+// until the next read (a chunk's size line, read for every chunk).
+func readLineBytes(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		long := append([]byte(nil), line...)
@@ -461,18 +472,18 @@ func readLine(br *bufio.Reader) (string, error) {
 			long = append(long, line...)
 		}
 		if err != nil {
-			return "", fmt.Errorf("HTTP response header line too long or cut: %w", err)
+			return nil, fmt.Errorf("HTTP response header line too long or cut: %w", err)
 		}
 		line = long
 	}
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	n := len(line) - 1
 	if n > 0 && line[n-1] == '\r' {
 		n--
 	}
-	return string(line[:n]), nil
+	return line[:n], nil
 }
 
 // chunkedReader decodes a chunked body; a Read returns as soon as some of a
@@ -488,24 +499,24 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 		return 0, io.EOF
 	}
 	if c.left == 0 {
-		line, err := readLine(c.br)
+		line, err := readLineBytes(c.br)
 		if err != nil {
 			return 0, unexpected(err)
 		}
-		if i := strings.IndexByte(line, ';'); i >= 0 {
+		if i := bytes.IndexByte(line, ';'); i >= 0 {
 			line = line[:i]
 		}
-		size, err := strconv.ParseInt(strings.TrimSpace(line), 16, 64)
+		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64) // a string that does not escape: no allocation
 		if err != nil || size < 0 {
 			return 0, fmt.Errorf("malformed chunk size %q", line)
 		}
 		if size == 0 {
 			for { // trailers, then the blank line
-				t, err := readLine(c.br)
+				t, err := readLineBytes(c.br)
 				if err != nil {
 					return 0, unexpected(err)
 				}
-				if t == "" {
+				if len(t) == 0 {
 					break
 				}
 			}
@@ -520,7 +531,7 @@ func (c *chunkedReader) Read(p []byte) (int, error) {
 	n, err := c.br.Read(p)
 	c.left -= int64(n)
 	if c.left == 0 && err == nil {
-		if _, err := readLine(c.br); err != nil { // the chunk's CRLF
+		if _, err := readLineBytes(c.br); err != nil { // the chunk's CRLF
 			return n, unexpected(err)
 		}
 	}

@@ -201,3 +201,36 @@ func TestRequestOwnHeaders(t *testing.T) {
 		}
 	})
 }
+
+// A chunked stream is decoded without an allocation per chunk.
+func TestChunkedReadDoesNotAllocate(t *testing.T) {
+	var body strings.Builder
+	for range 100 {
+		body.WriteString(strconvHex(len(sseBody)) + ";ext=1\r\n" + sseBody + "\r\n")
+	}
+	body.WriteString("0\r\n\r\n")
+	raw := body.String()
+	buf := make([]byte, 4096)
+	br := bufio.NewReaderSize(strings.NewReader(raw), 2<<10)
+	allocs := testing.AllocsPerRun(20, func() {
+		br.Reset(strings.NewReader(raw))
+		cr := chunkedReader{br: br}
+		n := 0
+		for {
+			k, err := cr.Read(buf)
+			n += k
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n != 100*len(sseBody) {
+			t.Fatalf("read %d bytes", n)
+		}
+	})
+	if allocs > 1 {
+		t.Fatalf("%.0f allocations for 100 chunks", allocs)
+	}
+}

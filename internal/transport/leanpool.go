@@ -29,61 +29,63 @@ type leanHost struct {
 
 // leanWaiter is a request waiting for a connection or a dial.
 type leanWaiter struct {
-	grant chan leanGrant // buffered: granting never blocks
-	fresh bool           // wants a new connection: only a dial will do
-	gone  bool           // its context ended; skipped (under the pool's lock)
+	// grant gets an idle connection, or nil for the right to dial
+	// (buffered: granting never blocks).
+	grant chan *leanConn
+	fresh bool // wants a new connection: only a dial will do
+	gone  bool // its context ended; skipped (under the pool's lock)
 }
 
-// waitQueue is a FIFO of waiters: thousands wait at once when a client
-// falls behind, so it neither shifts nor searches on every grant.
+// waitQueue holds the waiters: thousands wait at once when a client falls
+// behind, so neither list shifts nor is searched on a grant.
 type waitQueue struct {
-	conns, dials []*leanWaiter // waiters for any connection; for a new one
-	connHead     int
-	dialHead     int
+	conns, dials fifo // waiters for any connection; for a new one
 }
 
 func (q *waitQueue) push(w *leanWaiter) {
 	if w.fresh {
-		q.dials = append(q.dials, w)
+		q.dials.push(w)
 	} else {
-		q.conns = append(q.conns, w)
+		q.conns.push(w)
 	}
 }
 
-// pop returns the oldest live waiter of list from head, or nil, and compacts
-// the list once half of it is spent.
-func pop(list *[]*leanWaiter, head *int) *leanWaiter {
-	for *head < len(*list) {
-		w := (*list)[*head]
-		(*list)[*head] = nil
-		*head++
-		if *head > 64 && *head*2 > len(*list) {
-			*list = append((*list)[:0], (*list)[*head:]...)
-			*head = 0
+// forConn is the next waiter an idle connection can serve.
+func (q *waitQueue) forConn() *leanWaiter { return q.conns.pop() }
+
+// forDial is the next waiter a dial can serve: those that need a new
+// connection first (they cannot take a returned one).
+func (q *waitQueue) forDial() *leanWaiter {
+	if w := q.dials.pop(); w != nil {
+		return w
+	}
+	return q.conns.pop()
+}
+
+// fifo is a first-in, first-out list of waiters.
+type fifo struct {
+	w    []*leanWaiter
+	head int
+}
+
+func (f *fifo) push(w *leanWaiter) { f.w = append(f.w, w) }
+
+// pop returns the oldest live waiter, or nil, and compacts the list once
+// half of it is spent.
+func (f *fifo) pop() *leanWaiter {
+	for f.head < len(f.w) {
+		w := f.w[f.head]
+		f.w[f.head] = nil
+		f.head++
+		if f.head > 64 && f.head*2 > len(f.w) {
+			f.w, f.head = append(f.w[:0], f.w[f.head:]...), 0
 		}
 		if !w.gone {
 			return w
 		}
 	}
-	*list, *head = (*list)[:0], 0
+	f.w, f.head = f.w[:0], 0
 	return nil
-}
-
-// forConn is the next waiter an idle connection can serve.
-func (q *waitQueue) forConn() *leanWaiter { return pop(&q.conns, &q.connHead) }
-
-// forDial is the next waiter a dial can serve: those that need a new
-// connection first (they cannot take a returned one).
-func (q *waitQueue) forDial() *leanWaiter {
-	if w := pop(&q.dials, &q.dialHead); w != nil {
-		return w
-	}
-	return pop(&q.conns, &q.connHead)
-}
-
-// leanGrant is what a waiter gets: an idle connection, or the right to dial.
-type leanGrant struct {
-	conn *leanConn
 }
 
 func (p *leanPool) host(key string) *leanHost {
@@ -95,11 +97,8 @@ func (p *leanPool) host(key string) *leanHost {
 	return h
 }
 
-// takeIdle returns an idle connection, or nil.
-func (p *leanPool) takeIdle(key string) *leanConn {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	h := p.host(key)
+// popIdle takes the newest idle connection, or nil (under the pool's lock).
+func (h *leanHost) popIdle() *leanConn {
 	n := len(h.idle)
 	if n == 0 {
 		return nil
@@ -109,28 +108,35 @@ func (p *leanPool) takeIdle(key string) *leanConn {
 	return c
 }
 
-// acquire returns an idle connection, or (conn nil) the right to dial one,
+// takeIdle returns an idle connection, or nil.
+func (p *leanPool) takeIdle(key string) *leanConn {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.host(key).popIdle()
+}
+
+// acquire returns an idle connection, or nil for the right to dial one,
 // which the caller hands back with dialed.
-func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (leanGrant, error) {
+func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (*leanConn, error) {
 	p.mu.Lock()
 	h := p.host(key)
-	if n := len(h.idle); n > 0 && !fresh {
-		c := h.idle[n-1]
-		h.idle = h.idle[:n-1]
-		p.mu.Unlock()
-		return leanGrant{conn: c}, nil
+	if !fresh {
+		if c := h.popIdle(); c != nil {
+			p.mu.Unlock()
+			return c, nil
+		}
 	}
 	if p.maxDials <= 0 || h.dialing < p.maxDials {
 		h.dialing++
 		p.mu.Unlock()
-		return leanGrant{}, nil
+		return nil, nil
 	}
-	w := &leanWaiter{grant: make(chan leanGrant, 1), fresh: fresh}
+	w := &leanWaiter{grant: make(chan *leanConn, 1), fresh: fresh}
 	h.waiters.push(w)
 	p.mu.Unlock()
 	select {
-	case g := <-w.grant:
-		return g, nil
+	case c := <-w.grant:
+		return c, nil
 	case <-ctx.Done():
 	}
 	p.mu.Lock()
@@ -138,13 +144,13 @@ func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (leanGra
 	w.gone = true
 	p.mu.Unlock()
 	if granted { // granted as the context ended: pass it on
-		if g := <-w.grant; g.conn != nil {
-			p.put(g.conn)
+		if c := <-w.grant; c != nil {
+			p.put(c)
 		} else {
 			p.dialed(key)
 		}
 	}
-	return leanGrant{}, ctx.Err()
+	return nil, ctx.Err()
 }
 
 // dialed hands a dial back: to the first waiter, or to the pool.
@@ -153,7 +159,7 @@ func (p *leanPool) dialed(key string) {
 	defer p.mu.Unlock()
 	h := p.host(key)
 	if w := h.waiters.forDial(); w != nil {
-		w.grant <- leanGrant{}
+		w.grant <- nil
 		return
 	}
 	h.dialing--
@@ -165,7 +171,7 @@ func (p *leanPool) put(c *leanConn) {
 	p.mu.Lock()
 	h := p.host(c.key)
 	if w := h.waiters.forConn(); w != nil {
-		w.grant <- leanGrant{conn: c}
+		w.grant <- c
 		p.mu.Unlock()
 		return
 	}

@@ -66,22 +66,21 @@ func SetField(fs []HeaderField, k, v string) []HeaderField {
 
 // Get returns the value of header key (canonical form) as sent.
 func (r *Request) Get(key string) string {
-	for _, f := range r.Extra {
-		if f.Key == key {
-			return f.Value
-		}
+	if v, ok := r.extra(key); ok {
+		return v
 	}
 	return r.Header.Get(key)
 }
 
-// extra reports whether key (canonical form) is one of r's own headers.
-func (r *Request) extra(key string) bool {
+// extra returns the value of key (canonical form) when it is one of r's
+// own headers.
+func (r *Request) extra(key string) (string, bool) {
 	for _, f := range r.Extra {
 		if f.Key == key {
-			return true
+			return f.Value, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Event is one SSE event: Buf[Off:Off+Len] of its Result, first byte at Ns.
@@ -263,6 +262,16 @@ func grow(c int) int {
 	return 2 * c
 }
 
+// room returns buf with at least readRoom bytes free, grown by grow.
+func room(buf []byte) []byte {
+	if cap(buf)-len(buf) >= readRoom {
+		return buf
+	}
+	nb := make([]byte, len(buf), grow(cap(buf)))
+	copy(nb, buf)
+	return nb
+}
+
 // Do sends req and fills res. It never returns an error: failures are data,
 // recorded in res.Err with the time they were seen.
 func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
@@ -387,10 +396,24 @@ func statusError(status int, location string, body []byte) *record.Error {
 	return &record.Error{Code: status, Type: reason(status), Message: msg}
 }
 
-// readWhole reads a body that is not an event stream: one event holds it,
-// stamped when it is complete.
+// readWhole reads a body that is not an event stream into the response
+// buffer (a pooled one, when there is one): one event holds it, stamped
+// when it is complete.
 func (c *Client) readWhole(ctx context.Context, body io.Reader, res *Result) {
-	b, err := io.ReadAll(body)
+	b := res.Buf[:0]
+	var err error
+	for {
+		b = room(b)
+		var n int
+		n, err = body.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err != nil {
+			break
+		}
+	}
+	if err == io.EOF {
+		err = nil
+	}
 	res.EndNs = c.clock.Now()
 	res.Buf = b
 	if err != nil {
@@ -407,11 +430,7 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 	var f framer
 	buf := res.Buf[:0]
 	for {
-		if cap(buf)-len(buf) < readRoom {
-			nb := make([]byte, len(buf), grow(cap(buf)))
-			copy(nb, buf)
-			buf = nb
-		}
+		buf = room(buf)
 		n, err := body.Read(buf[len(buf):cap(buf)])
 		if n > 0 {
 			now := c.clock.Now() // stamp before looking at the bytes
