@@ -189,11 +189,18 @@ func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *
 	now := s.e.clock.Now()
 	s.e.progress.RequestsDone.Add(1)
 	s.e.progress.RequestErrors.Add(1)
+	rec := s.record(turn, k, intended)
+	rec.StartNs, rec.EndNs = now, now
+	rec.Error = &record.Error{Type: "PayloadTemplateError", Message: err.Error()}
+	return rec
+}
+
+// record is what every record of turn k says of the turn itself.
+func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Record {
 	return &record.Record{Phase: s.e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
-		CorrelationID: s.corrID, IntendedNs: intended, StartNs: now, EndNs: now, MaxTokens: turn.MaxTokens,
+		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
-		NoHistory: !s.e.cfg.Codec.Type.ProducesTokens(),
-		Error:     &record.Error{Type: "PayloadTemplateError", Message: err.Error()}}
+		NoHistory: !s.e.cfg.Codec.Type.ProducesTokens()}
 }
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
@@ -216,16 +223,11 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	release()
 	e.progress.InFlight.Add(-1)
 
-	rec := &record.Record{
-		Phase: e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
-		CorrelationID: s.corrID, RequestID: req.Get("X-Request-Id"), URL: req.URL,
-		IntendedNs: intended, StartNs: res.StartNs, AckNs: res.AckNs, EndNs: res.EndNs,
-		MaxTokens: turn.MaxTokens, Events: len(res.Events),
-		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
-		NoHistory:    !e.cfg.Codec.Type.ProducesTokens(),
-		WasCancelled: res.Cancelled, CancellationNs: res.CancelledNs,
-		HTTP: res.Phases, BytesSent: res.BytesSent, BytesReceived: len(res.Buf), Retried: res.Retried,
-	}
+	rec := s.record(turn, k, intended)
+	rec.RequestID, rec.URL = req.Get("X-Request-Id"), req.URL
+	rec.StartNs, rec.AckNs, rec.EndNs, rec.Events = res.StartNs, res.AckNs, res.EndNs, len(res.Events)
+	rec.WasCancelled, rec.CancellationNs = res.Cancelled, res.CancelledNs
+	rec.HTTP, rec.BytesSent, rec.BytesReceived, rec.Retried = res.Phases, res.BytesSent, len(res.Buf), res.Retried
 	if e.cfg.Precanned {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
@@ -258,8 +260,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if sc == nil {
 		sc = &parseScratch{}
 	}
-	sc.dec.Reset(e.cfg.Codec)
-	sc.parse(&sc.dec, &res, rec)
+	sc.parse(e.cfg.Codec, &res, rec)
 	e.scratch.Put(sc)
 	s.client.Release(&res) // the record holds copies of all it needs
 	e.progress.RequestsDone.Add(1)
@@ -287,7 +288,9 @@ type piece struct {
 // failures carried inside a 200 response. The text of every chunk is
 // appended to one buffer; each response's text is then a slice of the
 // answer, so a stream costs a few allocations, not one per chunk.
-func (sc *parseScratch) parse(dec *endpoint.Decoder, res *transport.Result, rec *record.Record) {
+func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec *record.Record) {
+	dec := &sc.dec
+	dec.Reset(codec)
 	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0]}
 	pieces := sc.pieces[:0]
 	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
