@@ -105,13 +105,8 @@ func mergeParameters(fields, extra []Field) []Field {
 		case "inputs", "stream":
 			top = append(top, e)
 		case "parameters":
-			var obj map[string]json.RawMessage
-			if json.Unmarshal(e.Value, &obj) == nil {
-				keys, _ := objectKeys(string(e.Value))
-				for _, k := range keys {
-					params = append(params, Field{k, obj[k]})
-				}
-			}
+			fs, _ := objectFields(e.Value) // not an object: nothing to merge
+			params = append(params, fs...)
 		default:
 			params = append(params, e)
 		}
@@ -119,13 +114,7 @@ func mergeParameters(fields, extra []Field) []Field {
 	fields = merge(fields, top)
 	for i := range fields {
 		if fields[i].Key == "parameters" && len(params) > 0 {
-			var base []Field
-			var obj map[string]json.RawMessage
-			json.Unmarshal(fields[i].Value, &obj)
-			keys, _ := objectKeys(string(fields[i].Value))
-			for _, k := range keys {
-				base = append(base, Field{k, obj[k]})
-			}
+			base, _ := objectFields(fields[i].Value)
 			fields[i].Value = appendObject(nil, merge(base, params))
 		}
 	}
