@@ -85,13 +85,7 @@ func (d *dispatcher) waitForTick(ctx context.Context) (credit, bool) {
 func (d *dispatcher) prepare() {
 	if e := d.e; e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
 		d.noMoreNew = true
-		for _, p := range d.ahead {
-			if e.cfg.MaxSessions > 0 {
-				e.countUnsent(UnsentBudget, len(p.conv.Turns))
-			}
-			close(p.start)
-		}
-		d.ahead = nil
+		d.letGoAhead(UnsentBudget)
 		return
 	}
 	for len(d.ahead) < maxAhead && !d.noMoreNew {
@@ -202,21 +196,27 @@ func (e *Engine) runRate(issue, run context.Context) {
 	d.finish(issue)
 }
 
+// letGoAhead ends the prepared sessions that were never due. Their turns
+// count as unsent (for reason) only when the sessions were planned (a
+// --conversation-num budget), as sessions never claimed do.
+func (d *dispatcher) letGoAhead(reason string) {
+	for _, p := range d.ahead {
+		if d.e.cfg.MaxSessions > 0 {
+			d.e.countUnsent(reason, len(p.conv.Turns))
+		}
+		close(p.start)
+	}
+	d.ahead = nil
+}
+
 // finish ends the phase's sessions that never started: due ones count as
-// unsent for want of a slot; prepared ones were never due, and count as
-// unsent only when they were planned (a --conversation-num budget), as
-// sessions never claimed do.
+// unsent for want of a slot; prepared ones were never due (letGoAhead).
 func (d *dispatcher) finish(issue context.Context) {
 	for _, a := range d.pending {
 		d.e.countUnsent(UnsentNoSlot, len(a.p.conv.Turns))
 		close(a.p.start)
 	}
-	for _, p := range d.ahead {
-		if d.e.cfg.MaxSessions > 0 {
-			d.e.countUnsent(stopReason(issue), len(p.conv.Turns))
-		}
-		close(p.start)
-	}
+	d.letGoAhead(stopReason(issue))
 	close(d.work)
 	d.wg.Wait()
 }
