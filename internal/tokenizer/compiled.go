@@ -149,9 +149,8 @@ func readVocab(r *compiledReader) (*vocabTable, error) {
 		return nil, errors.New("vocabulary: damaged header")
 	}
 	text := string(r.bytes(textLen))
-	t := newVocabTable(0, int(ids)-1, text)
-	t.slots, t.n = make([]int32, slots), int(n)
-	t.shift = uint(64 - bits.TrailingZeros64(slots))
+	t := &vocabTable{text: text, spans: make([]tokenSpan, ids), slots: make([]int32, slots),
+		shift: uint(64 - bits.TrailingZeros64(slots)), n: int(n)}
 	b := r.bytes(8 * ids)
 	for i := range t.spans {
 		sp := tokenSpan{binary.LittleEndian.Uint32(b[8*i:]), binary.LittleEndian.Uint32(b[8*i+4:])}
