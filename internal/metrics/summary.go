@@ -38,8 +38,8 @@ const LagWarningFloor = 1e6 // ns
 // Accumulator collects profiling records; Summary computes the results.
 type Accumulator struct {
 	opts    Options
-	values  [numRecordMetrics][]float64
-	icl     []float64
+	values  [numRecordMetrics]column
+	icl     column
 	count   int
 	errors  int
 	good    int
@@ -72,7 +72,7 @@ type sessionAcc struct {
 
 type turnAcc struct {
 	requests, errors int
-	values           [numRecordMetrics][]float64
+	values           [numRecordMetrics]column
 }
 
 // NewAccumulator starts an empty accumulator.
@@ -115,7 +115,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 		}
 		a.errs[e]++
 		if x, ok := v.Get(ErrorISL); ok {
-			a.values[ErrorISL] = append(a.values[ErrorISL], x)
+			a.values[ErrorISL].add(x)
 		}
 		return
 	}
@@ -123,11 +123,13 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	t.requests++
 	for i := range numRecordMetrics {
 		if x, ok := v.Get(i); ok && i != ErrorISL {
-			a.values[i] = append(a.values[i], x)
-			t.values[i] = append(t.values[i], x)
+			a.values[i].add(x)
+			t.values[i].add(x)
 		}
 	}
-	a.icl = append(a.icl, v.ICL...)
+	for _, x := range v.ICL {
+		a.icl.add(x)
+	}
 	if x, ok := v.Get(UsageCachedTokens); ok {
 		a.cachedUsage += x
 	}
@@ -238,8 +240,14 @@ func (a *Accumulator) recordApplies(d *Def) bool {
 	return !d.Has(StreamingOnly) || a.opts.Streaming
 }
 
-func describe(d *Def, xs []float64) (Result, bool) {
-	st, ok := Describe(slices.Clone(xs))
+func describe(d *Def, xs []float64) (Result, bool) { return described(d, slices.Clone(xs)) }
+
+// describeColumn is describe of a column's values, copied once.
+func describeColumn(d *Def, c *column) (Result, bool) { return described(d, c.values()) }
+
+// described is the result of d over xs, which it may reorder.
+func described(d *Def, xs []float64) (Result, bool) {
+	st, ok := Describe(xs)
 	if !ok {
 		return Result{}, false
 	}
@@ -265,12 +273,12 @@ func (a *Accumulator) Summary() *Summary {
 		if !a.recordApplies(d) {
 			continue
 		}
-		if r, ok := describe(d, a.values[i]); ok {
+		if r, ok := describeColumn(d, &a.values[i]); ok {
 			s.Metrics = append(s.Metrics, r)
 		}
 	}
 	if a.opts.Streaming {
-		if r, ok := describe(&iclDef, a.icl); ok {
+		if r, ok := describeColumn(&iclDef, &a.icl); ok {
 			s.Metrics = append(s.Metrics, r)
 		}
 	}
@@ -345,7 +353,7 @@ func (a *Accumulator) turnResults() []TurnResult {
 			if !a.recordApplies(d) {
 				continue
 			}
-			if r, ok := describe(d, t.values[i]); ok {
+			if r, ok := describeColumn(d, &t.values[i]); ok {
 				tr.Metrics = append(tr.Metrics, r)
 			}
 		}
@@ -411,13 +419,7 @@ func (a *Accumulator) warnings(s *Summary) []string {
 	return out
 }
 
-func (a *Accumulator) sum(i int) float64 {
-	t := 0.0
-	for _, x := range a.values[i] {
-		t += x
-	}
-	return t
-}
+func (a *Accumulator) sum(i int) float64 { return a.values[i].sum() }
 
 // totals are the counts, token totals, timestamps and throughputs; they
 // set the summary's duration.
