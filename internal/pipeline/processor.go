@@ -73,11 +73,21 @@ type Flusher interface{ Flush() error }
 // so a killed run (SIGKILL, the OOM killer) loses at most this much.
 const FlushEvery = time.Second
 
+// pollEvery is how long the processor lets records gather once they come
+// in a stream. Woken by each record, it took the core once per request
+// (12,000 times a second at 12,000/s), and every wake put it ahead of the
+// goroutine due to send next. Records wait in the channel meanwhile; their
+// times were stamped when they happened.
+const pollEvery = time.Millisecond
+
 // Run processes records until in is closed, flushing buffered sinks every
-// FlushEvery.
+// FlushEvery. A lone record is processed when it arrives; when more were
+// waiting behind it, the processor takes the next ones pollEvery later.
 func (p *Processor) Run(in <-chan *record.Record) {
 	tick := time.NewTicker(FlushEvery)
 	defer tick.Stop()
+	gather := time.NewTimer(pollEvery)
+	defer gather.Stop()
 	for {
 		select {
 		case r, ok := <-in:
@@ -85,12 +95,44 @@ func (p *Processor) Run(in <-chan *record.Record) {
 				return
 			}
 			p.Process(r)
-		case <-tick.C:
-			for _, s := range p.sinks {
-				if f, ok := s.(Flusher); ok {
-					f.Flush() // a failure stays in the sink and is reported by its Close
+			n, open := p.drain(in)
+			if !open {
+				return
+			}
+			if n > 0 {
+				gather.Reset(pollEvery)
+				select {
+				case <-gather.C:
+				case <-tick.C:
+					p.flush()
 				}
 			}
+		case <-tick.C:
+			p.flush()
+		}
+	}
+}
+
+// drain processes the records already waiting, without blocking: how many,
+// and false once in is closed.
+func (p *Processor) drain(in <-chan *record.Record) (int, bool) {
+	for n := 0; ; n++ {
+		select {
+		case r, ok := <-in:
+			if !ok {
+				return n, false
+			}
+			p.Process(r)
+		default:
+			return n, true
+		}
+	}
+}
+
+func (p *Processor) flush() {
+	for _, s := range p.sinks {
+		if f, ok := s.(Flusher); ok {
+			f.Flush() // a failure stays in the sink and is reported by its Close
 		}
 	}
 }

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -76,5 +77,45 @@ func TestProcessorRun(t *testing.T) {
 	p.Run(in)
 	if len(sink.recs) != 4 || sink.recs[0].OutputTokens != 2 || sink.recs[0].InputTokens != 3 {
 		t.Fatalf("%d records out", len(sink.recs))
+	}
+}
+
+// Records that come in a stream are gathered (pollEvery) rather than each
+// waking the processor; none is lost or reordered, whether they come all at
+// once, one by one, or in bursts, and the loop ends when the channel closes
+// in the middle of a gathering pause.
+func TestProcessorRunGathers(t *testing.T) {
+	tok, _ := tokenizer.Builtin()
+	var sink collect
+	p := NewProcessor(tok, clock.New(), true, &sink)
+	in := make(chan *record.Record, 64)
+	done := make(chan struct{})
+	go func() { p.Run(in); close(done) }()
+	n := 0
+	send := func(k int) {
+		for range k {
+			in <- &record.Record{Phase: record.PhaseProfiling, SessionNum: n, StartNs: 1, EndNs: 50, LastTurn: true}
+			n++
+		}
+	}
+	send(1000) // more than the channel holds: the sender waits at most a pause
+	for range 5 {
+		send(1)
+		time.Sleep(2 * pollEvery)
+	}
+	send(30)
+	close(in)
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("Run did not return after its channel closed")
+	}
+	if len(sink.recs) != n {
+		t.Fatalf("%d records out of %d", len(sink.recs), n)
+	}
+	for i, r := range sink.recs {
+		if r.SessionNum != i {
+			t.Fatalf("record %d is session %d: reordered", i, r.SessionNum)
+		}
 	}
 }
