@@ -48,9 +48,15 @@ type dispatcher struct {
 	ahead     []*prepared // claimed, not yet due, in claim order
 	pending   []arrival   // due, waiting for a session slot
 	noMoreNew bool
-	issue     context.Context
-	run       context.Context
-	turns     waitFn // continuation turns' wait; nil with a session rate
+	// watched: session ends wake the dispatcher (a slot freed, or the last
+	// one ended). Without a concurrency limit, and while sessions are still
+	// to come and requests left in the budget, an ending session changes
+	// nothing it decides: not waking it saves a turn of the core per
+	// request. Once the budget is spent, every end wakes it (worker).
+	watched atomic.Bool
+	issue   context.Context
+	run     context.Context
+	turns   waitFn // continuation turns' wait; nil with a session rate
 }
 
 func (d *dispatcher) notify() {
@@ -83,15 +89,15 @@ func (d *dispatcher) waitForTick(ctx context.Context) (credit, bool) {
 // than each waiting for a tick only to find nothing left to send (at a low
 // rate that was seconds added to the end of the phase).
 func (d *dispatcher) prepare() {
-	if e := d.e; e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
-		d.noMoreNew = true
+	if d.e.budgetSpent() {
+		d.lastClaimed()
 		d.letGoAhead(UnsentBudget)
 		return
 	}
 	for len(d.ahead) < maxAhead && !d.noMoreNew {
 		n, conv, ok := d.e.claimSession()
 		if !ok {
-			d.noMoreNew = true
+			d.lastClaimed()
 			return
 		}
 		p := &prepared{n: n, conv: conv, start: make(chan credit, 1)}
@@ -103,6 +109,15 @@ func (d *dispatcher) prepare() {
 			go d.worker(p)
 		}
 	}
+}
+
+// lastClaimed marks that no new session will come: from now on the end
+// of the last active one is what the dispatcher waits for. watched is set
+// before the dispatcher next reads active, so a session that ends after
+// that read sees it and wakes the dispatcher.
+func (d *dispatcher) lastClaimed() {
+	d.noMoreNew = true
+	d.watched.Store(true)
 }
 
 // worker runs prepared sessions: it builds a session's first request, waits
@@ -119,7 +134,9 @@ func (d *dispatcher) worker(p *prepared) {
 		if s.started {
 			d.sessions.release()
 			d.active.Add(-1)
-			d.notify()
+			if d.watched.Load() || d.e.budgetSpent() {
+				d.notify()
+			}
 		}
 	}
 }
@@ -173,6 +190,7 @@ func (d *dispatcher) release() {
 func (e *Engine) runRate(issue, run context.Context) {
 	d := &dispatcher{e: e, sessions: newSlots(e.cfg.Concurrency), wake: make(chan struct{}, 1),
 		waiting: make(chan chan credit, 1024), work: make(chan *prepared), issue: issue, run: run}
+	d.watched.Store(d.sessions.limited())
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
 		d.turns = d.waitForTick
 	}

@@ -242,7 +242,7 @@ func (e *Engine) countUnclaimed(issue context.Context) {
 // session n always runs the n-th planned conversation, whatever the
 // goroutine interleaving: the same seed sends the same requests.
 func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
-	if e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests) {
+	if e.budgetSpent() {
 		return 0, nil, false
 	}
 	e.mu.Lock()
@@ -263,6 +263,12 @@ func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
 // mine reports whether global session (or user) n belongs to this shard.
 func (e *Engine) mine(n int) bool {
 	return e.cfg.ShardCount <= 1 || n%e.cfg.ShardCount == e.cfg.ShardIndex
+}
+
+// budgetSpent reports whether every request of the budget
+// (--request-count) has been claimed.
+func (e *Engine) budgetSpent() bool {
+	return e.cfg.MaxRequests > 0 && e.requests.Load() >= int64(e.cfg.MaxRequests)
 }
 
 // claimRequest reserves one request of the budget.

@@ -538,3 +538,27 @@ func TestRateSessionsPreparedAhead(t *testing.T) {
 		t.Fatalf("received %d requests, unsent %v; want 1 and 19 interrupted", n, unsent)
 	}
 }
+
+// A session that ends without a concurrency limit does not wake the
+// dispatcher, except when its end is what the phase waits for: here the
+// request budget is spent by the first tick's session, and the clock never
+// moves again, so only that session's end can end the phase.
+func TestBudgetSpentEndsPhaseWithoutATick(t *testing.T) {
+	srv := newFastServer(t)
+	clk := newManualClock()
+	convs, plan := plannedConvs(t, 20, 1)
+	done := make(chan []*record.Record, 1)
+	go func() {
+		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Rate: 10,
+			Arrivals: schedule.Constant{Gap: 100 * time.Millisecond}, MaxRequests: 1}, clk, context.Background(), context.Background())
+		done <- recs
+	}()
+	select {
+	case recs := <-done:
+		if len(recs) != 1 || srv.received.Load() != 1 {
+			t.Fatalf("%d records, server received %d; want 1 and 1", len(recs), srv.received.Load())
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the phase did not end when its one request was done")
+	}
+}
