@@ -240,9 +240,13 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 			conn.Close()
 		}
 	}()
+	// One system call for head and body: net.Buffers writes to a TCP
+	// connection with one writev, but to any other writer (leanConn, or a
+	// pre-dialed connection's wrapper) one buffer at a time. Two writes
+	// were two segments on the wire and two wake-ups of the server.
 	bufs := net.Buffers{head, req.Body}
 	written := true
-	if _, err := bufs.WriteTo(conn); err != nil {
+	if _, err := bufs.WriteTo(bare(conn.Conn)); err != nil {
 		// A server that closed the connection may have answered before it
 		// did: read its answer, as net/http does. If there is none, the
 		// write's own error stands (a reset the write consumed reads as a

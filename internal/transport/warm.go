@@ -14,6 +14,14 @@ import (
 // first request, and shows in http_req_connecting.)
 type warmConn struct{ net.Conn }
 
+// bare is c without the wrapper that marks it pre-dialed.
+func bare(c net.Conn) net.Conn {
+	if w, ok := c.(*warmConn); ok {
+		return w.Conn
+	}
+	return c
+}
+
 // warmPool holds pre-dialed connections by "host:port".
 type warmPool struct {
 	mu    sync.Mutex
