@@ -27,10 +27,12 @@ if command -v taskset >/dev/null && [ "$(nproc)" -ge 2 ]; then pin0=(taskset -c 
 for _ in $(seq 50); do grep -q listening "$out/serve.log" 2>/dev/null && break; sleep 0.1; done
 addr=$(awk '/listening/{print $2; exit}' "$out/serve.log")
 
-# held prints what the server saw since the last reset: count and rate.
+# held prints what the server saw since the last reset: count, rate and
+# connections opened (a client that falls behind opens one per request
+# sent at once, and each costs it more CPU than a request).
 held() {
   curl -s "$addr/stats" | awk -v want="$1" '{n=$2; s=($6-$4)/1e9; r=(n>1&&s>0)?(n-1)/s:0;
-    printf "server saw %d at %.0f/s (%s)", n, r, (r>=0.95*want)?"held":"NOT held"}'
+    printf "server saw %d at %.0f/s (%s) over %d connections", n, r, (r>=0.95*want)?"held":"NOT held", $8}'
 }
 for r in "${rates[@]}"; do
   n=$((2 * r))

@@ -3,17 +3,20 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
 // serve answers every POST at once with two SSE chunks and [DONE], and
-// counts them: GET /stats gives how many arrived and when the first and
-// last did (Unix ns), POST /reset starts the count again. A paced client
+// counts them: GET /stats gives how many arrived, when the first and last
+// did (Unix ns) and how many connections were opened, POST /reset starts
+// the count again. A paced client
 // held its rate when the server saw it.
 //
 // It speaks just enough HTTP/1.1 for the clients it measures (keep-alive,
@@ -31,10 +34,20 @@ func serve(addr string) {
 	s := &server{}
 	for {
 		c, err := ln.Accept()
+		if errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) {
+			// Out of descriptors (a client that fell far behind opens
+			// thousands of connections): wait for some to close, as
+			// net/http's server does.
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
+		s.mu.Lock()
+		s.conns++
+		s.mu.Unlock()
 		go s.conn(c)
 	}
 }
@@ -42,6 +55,7 @@ func serve(addr string) {
 type server struct {
 	mu             sync.Mutex
 	n, first, last int64
+	conns          int64 // connections accepted since the last reset
 }
 
 // answer is the whole response to a completion: headers and a chunked body
@@ -112,11 +126,11 @@ func (s *server) conn(c net.Conn) {
 			out = reply(`{"object":"list","data":[{"id":"m","object":"model"}]}`)
 		case "GET /stats":
 			s.mu.Lock()
-			out = reply(fmt.Sprintf("received %d first_ns %d last_ns %d\n", s.n, s.first, s.last))
+			out = reply(fmt.Sprintf("received %d first_ns %d last_ns %d conns %d\n", s.n, s.first, s.last, s.conns))
 			s.mu.Unlock()
 		case "POST /reset":
 			s.mu.Lock()
-			s.n, s.first, s.last = 0, 0, 0
+			s.n, s.first, s.last, s.conns = 0, 0, 0, 0
 			s.mu.Unlock()
 			out = reply("")
 		default:
