@@ -231,6 +231,11 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return append(dst, "null"...)
 	}
+	if f == math.Trunc(f) && math.Abs(f) < 1<<53 && (f != 0 || !math.Signbit(f)) {
+		// Token and byte counts, flags, zeros: a third of a record's values,
+		// written as AppendFloat would write them at a fraction of its cost.
+		return strconv.AppendInt(dst, int64(f), 10)
+	}
 	format := byte('f')
 	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
 		format = 'e'

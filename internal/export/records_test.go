@@ -84,3 +84,23 @@ func BenchmarkRecordLine(b *testing.B) {
 		}
 	})
 }
+
+// appendJSONFloat writes a float as encoding/json does, integers (its fast
+// path) included.
+func FuzzJSONFloat(f *testing.F) {
+	for _, x := range []float64{0, math.Copysign(0, -1), 1, -1, 306, 1 << 53, 1<<53 + 2, -(1 << 53), 1e21, 1e20, 123.456, 1e-7, 5e-324, math.MaxFloat64, 0.6337079999999999} {
+		f.Add(x)
+	}
+	f.Fuzz(func(t *testing.T, x float64) {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return // encoding/json refuses them; records write null
+		}
+		want, err := json.Marshal(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONFloat(nil, x); !bytes.Equal(got, want) {
+			t.Fatalf("%v: wrote %s, encoding/json %s", x, got, want)
+		}
+	})
+}
