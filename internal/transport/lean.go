@@ -109,8 +109,14 @@ func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (
 	if c != nil {
 		return reused(c, tr), nil
 	}
-	defer p.dialed(t.key)
-	return p.opened(ctx, t, tr, nil, false)
+	start := time.Now()
+	conn, err := p.opened(ctx, t, tr, nil, false)
+	var took time.Duration
+	if err == nil {
+		took = time.Since(start) // with TLS, its handshake too
+	}
+	p.dialed(t.key, took)
+	return conn, err
 }
 
 // reused marks a connection taken from the pool.

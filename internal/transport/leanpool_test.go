@@ -15,15 +15,24 @@ import (
 const okStream = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n9\r\ndata: x\n\n\r\n0\r\n\r\n"
 
 // pacedClient is a lean client with paced runs' dial bound, its dials held
-// at gate, and a server that answers every request.
+// at gate, and a server that answers every request. The server counts as
+// distant (its fastest dial took dialWindow): the bound is PacedDials.
 func pacedClient(t *testing.T) (c *Client, url string, gate chan struct{}, peak *atomic.Int64) {
 	addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, okStream, false) })
 	c = NewClient(clockNew(), 4*PacedDials)
 	c.UseLean()
 	c.BoundDials(PacedDials)
 	t.Cleanup(c.CloseIdle)
+	url = "http://" + addr + "/x"
+	setFastest(c, url, dialWindow)
 	gate = make(chan struct{})
-	return c, "http://" + addr + "/x", gate, slowDials(c, gate)
+	return c, url, gate, slowDials(c, gate)
+}
+
+func setFastest(c *Client, url string, d time.Duration) {
+	c.lean.mu.Lock()
+	defer c.lean.mu.Unlock()
+	c.lean.host(c.lean.target(url).key).fastest = d
 }
 
 // slowDials makes every dial of c wait at gate (before connecting, or until
@@ -117,5 +126,65 @@ func waitDials(t *testing.T, c *Client, url string, n int) {
 		if time.Now().After(deadline) {
 			t.Fatalf("%d dials under way, want %d", c.lean.dialingTo(url), n)
 		}
+	}
+}
+
+func TestDialBound(t *testing.T) {
+	for _, c := range []struct {
+		limit   int
+		fastest time.Duration
+		want    int
+	}{
+		{0, time.Millisecond, 0},  // unbounded
+		{PacedDials, 0, minDials}, // no dial has succeeded yet
+		{PacedDials, 100 * time.Microsecond, minDials},
+		{PacedDials, time.Millisecond, 13},
+		{PacedDials, dialWindow, PacedDials},
+		{PacedDials, 50 * time.Millisecond, PacedDials},
+		{1, 100 * time.Microsecond, 1},
+	} {
+		if got := dialBound(c.limit, c.fastest); got != c.want {
+			t.Errorf("dialBound(%d, %v) = %d, want %d", c.limit, c.fastest, got, c.want)
+		}
+	}
+}
+
+// Once a dial to a server has been quick, a burst has at most dialBound of
+// them under way at once; the rest wait for a returned connection or a
+// dial, and every request is answered. A dial that succeeds sets the
+// server's fastest.
+func TestLeanDialsFollowTheFastest(t *testing.T) {
+	c, url, gate, peak := pacedClient(t)
+	setFastest(c, url, 100*time.Microsecond)
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for range 40 {
+		wg.Go(func() {
+			if res := post(c, context.Background(), url, false); res.Err != nil || len(res.Events) != 1 {
+				failed.Add(1)
+			}
+		})
+	}
+	waitDials(t, c, url, minDials)
+	close(gate)
+	wg.Wait()
+	if failed.Load() > 0 || peak.Load() > minDials {
+		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), minDials)
+	}
+	if n := c.lean.dialingTo(url); n != 0 {
+		t.Fatalf("%d dials still counted after every request ended", n)
+	}
+
+	c2, url2, gate2, _ := pacedClient(t)
+	setFastest(c2, url2, 0)
+	close(gate2)
+	if res := post(c2, context.Background(), url2, false); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	c2.lean.mu.Lock()
+	fastest := c2.lean.host(c2.lean.target(url2).key).fastest
+	c2.lean.mu.Unlock()
+	if fastest <= 0 {
+		t.Fatal("a dial succeeded and the server's fastest dial is still unknown")
 	}
 }
