@@ -205,16 +205,23 @@ func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Reco
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
 	e := s.e
-	ctx, cancel := context.WithTimeout(run, e.cfg.Timeout)
-	defer cancel()
+	ctx := run
 	release := func() {}
-	// --prefill-concurrency: wait for a slot among requests that have not
-	// yet received their first bytes. A request whose context ends while it
-	// waits is sent with that dead context, so it still gets its record.
-	if e.prefill.limited() && e.prefill.acquire(ctx) {
-		var once sync.Once
-		release = func() { once.Do(e.prefill.release) }
-		req.OnFirstByte = release
+	if e.prefill.limited() {
+		// --prefill-concurrency: wait for a slot among requests that have
+		// not yet received their first bytes; the wait counts against the
+		// timeout. A request whose context ends while it waits is sent
+		// with that dead context, so it still gets its record.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(run, e.cfg.Timeout)
+		defer cancel()
+		if e.prefill.acquire(ctx) {
+			var once sync.Once
+			release = func() { once.Do(e.prefill.release) }
+			req.OnFirstByte = release
+		}
+	} else {
+		req.Timeout = e.cfg.Timeout // the transport times it without a context of its own
 	}
 	e.progress.RequestsSent.Add(1)
 	e.progress.InFlight.Add(1)

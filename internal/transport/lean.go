@@ -166,6 +166,9 @@ func (p *leanPool) openHere(ctx context.Context, t *target, tr *tracer, conn net
 	if t.u.Scheme != "https" {
 		return conn, nil
 	}
+	if d, ok := ctx.Deadline(); ok {
+		conn.SetDeadline(d) // the request's own replaces it
+	}
 	tr.stamp(&tr.tlsStart)
 	tc := tls.Client(conn, &tls.Config{ServerName: t.u.Hostname(), NextProtos: []string{"http/1.1"}})
 	err := tc.HandshakeContext(ctx)
@@ -213,8 +216,8 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 	defer func() { res.Phases = tr.snapshot() }()
 	fail := func(err error) {
 		res.EndNs = c.clock.Now()
-		if ctx.Err() != nil {
-			err = ctx.Err() // the run or the timeout ended it, not the network
+		if cerr := ended(ctx, err); cerr != nil {
+			err = cerr // the run or the timeout ended it, not the network
 		}
 		res.Err, res.rawErr = classify(ctx, err), err
 	}
@@ -236,6 +239,8 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		fail(err)
 		return
 	}
+	deadline, _ := ctx.Deadline() // zero, no deadline, when there is none
+	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
 	keep := false
 	defer func() {
@@ -297,8 +302,8 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 	} else {
 		c.readWhole(ctx, body, res)
 	}
-	if res.Err != nil && ctx.Err() != nil {
-		res.Err = classify(ctx, ctx.Err())
+	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
+		res.Err = classify(ctx, cerr)
 	}
 	keep = written && res.Err == nil && !resp.close && !req.Close && resp.framed
 }

@@ -171,10 +171,13 @@ func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (*leanCo
 	w := &leanWaiter{grant: make(chan *leanConn, 1), fresh: fresh}
 	h.waiters.push(w)
 	p.mu.Unlock()
+	expired, stop := expiry(ctx)
+	defer stop()
 	select {
 	case c := <-w.grant:
 		return c, nil
 	case <-ctx.Done():
+	case <-expired:
 	}
 	p.mu.Lock()
 	granted := len(w.grant) > 0
@@ -187,7 +190,10 @@ func (p *leanPool) acquire(ctx context.Context, key string, fresh bool) (*leanCo
 			p.dialed(key, 0)
 		}
 	}
-	return nil, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return nil, context.DeadlineExceeded // expired before the context's own timer fired
 }
 
 // dialed hands a dial back, taking took when it succeeded (0 when it did

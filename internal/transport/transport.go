@@ -46,6 +46,9 @@ type Request struct {
 	// OnFirstByte, when set, runs once when the first body bytes arrive,
 	// after they are stamped (it releases --prefill-concurrency slots).
 	OnFirstByte func()
+	// Timeout bounds the request from the call to Do to its end
+	// (--request-timeout-seconds); 0: none.
+	Timeout time.Duration
 }
 
 // HeaderField is one header line; Key in canonical form (X-Request-Id).
@@ -275,6 +278,20 @@ func room(buf []byte) []byte {
 // Do sends req and fills res. It never returns an error: failures are data,
 // recorded in res.Err with the time they were seen.
 func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
+	var t *target
+	if c.lean != nil {
+		t = c.lean.target(req.URL)
+	}
+	lean := t != nil && !t.proxied
+	if req.Timeout > 0 {
+		if lean && !req.Cancel {
+			ctx = withDeadline(ctx, time.Now().Add(req.Timeout))
+		} else {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, req.Timeout)
+			defer cancel()
+		}
+	}
 	var onWrote func()
 	if req.Cancel {
 		var cancel context.CancelCauseFunc
@@ -299,11 +316,6 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 			res.Buf, res.Events = b.buf, b.events
 		}
 	}
-	var t *target
-	if c.lean != nil {
-		t = c.lean.target(req.URL)
-	}
-	lean := t != nil && !t.proxied
 	if lean {
 		c.doLean(ctx, t, req, res, onWrote, false)
 	} else {
@@ -417,7 +429,7 @@ func (c *Client) readWhole(ctx context.Context, body io.Reader, res *Result) {
 	res.EndNs = c.clock.Now()
 	res.Buf = b
 	if err != nil {
-		res.Err = classify(ctx, err)
+		res.Err, res.rawErr = classify(ctx, err), err
 		return
 	}
 	res.Events = append(res.Events, Event{Ns: res.EndNs, Off: 0, Len: int32(len(b))})
@@ -447,7 +459,7 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 			res.Events = f.finish(buf, res.Events)
 			res.Buf = buf
 			if err != io.EOF {
-				res.Err = classify(ctx, err)
+				res.Err, res.rawErr = classify(ctx, err), err
 			}
 			return
 		}
