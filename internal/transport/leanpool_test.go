@@ -67,20 +67,29 @@ func post(c *Client, ctx context.Context, url string, fresh bool) *Result {
 // and every request is answered.
 func TestLeanBoundsDials(t *testing.T) {
 	c, url, gate, peak := pacedClient(t)
+	burst(t, c, url, gate, peak, 4*PacedDials, PacedDials, func(i int) bool { return i%7 == 0 })
+}
+
+// burst sends n requests at once (fresh(i): the i-th wants a new
+// connection) while c's dials wait at gate, opens the gate once bound dials
+// are under way, and checks that every request was answered, that no more
+// than bound dials were ever under way at once, and that none stay counted.
+func burst(t *testing.T, c *Client, url string, gate chan struct{}, peak *atomic.Int64, n, bound int, fresh func(int) bool) {
+	t.Helper()
 	var wg sync.WaitGroup
 	var failed atomic.Int64
-	for i := range 4 * PacedDials {
+	for i := range n {
 		wg.Go(func() {
-			if res := post(c, context.Background(), url, i%7 == 0); res.Err != nil || len(res.Events) != 1 {
+			if res := post(c, context.Background(), url, fresh(i)); res.Err != nil || len(res.Events) != 1 {
 				failed.Add(1)
 			}
 		})
 	}
-	waitDials(t, c, url, PacedDials)
+	waitDials(t, c, url, bound)
 	close(gate)
 	wg.Wait()
-	if failed.Load() > 0 || peak.Load() > PacedDials {
-		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), PacedDials)
+	if failed.Load() > 0 || peak.Load() > int64(bound) {
+		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), bound)
 	}
 	if n := c.lean.dialingTo(url); n != 0 {
 		t.Fatalf("%d dials still counted after every request ended", n)
@@ -156,24 +165,7 @@ func TestDialBound(t *testing.T) {
 func TestLeanDialsFollowTheFastest(t *testing.T) {
 	c, url, gate, peak := pacedClient(t)
 	setFastest(c, url, 100*time.Microsecond)
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	for range 40 {
-		wg.Go(func() {
-			if res := post(c, context.Background(), url, false); res.Err != nil || len(res.Events) != 1 {
-				failed.Add(1)
-			}
-		})
-	}
-	waitDials(t, c, url, minDials)
-	close(gate)
-	wg.Wait()
-	if failed.Load() > 0 || peak.Load() > minDials {
-		t.Fatalf("%d requests failed; %d dials at once, want at most %d", failed.Load(), peak.Load(), minDials)
-	}
-	if n := c.lean.dialingTo(url); n != 0 {
-		t.Fatalf("%d dials still counted after every request ended", n)
-	}
+	burst(t, c, url, gate, peak, 40, minDials, func(int) bool { return false })
 
 	c2, url2, gate2, _ := pacedClient(t)
 	setFastest(c2, url2, 0)
