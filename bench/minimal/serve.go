@@ -16,8 +16,7 @@ import (
 // serve answers every POST at once with two SSE chunks and [DONE], and
 // counts them: GET /stats gives how many arrived, when the first and last
 // did (Unix ns) and how many connections were opened, POST /reset starts
-// the count again. A paced client
-// held its rate when the server saw it.
+// the count again. A paced client held its rate when the server saw it.
 //
 // It speaks just enough HTTP/1.1 for the clients it measures (keep-alive,
 // Content-Length request bodies, one prepared answer per request, written

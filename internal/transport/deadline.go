@@ -12,7 +12,7 @@ import (
 // rare waits of its own (a connection, a dial, a TLS handshake). A request
 // then needs no timer and no registration with its parent to time out;
 // context.WithTimeout, with the AfterFunc that tied the connection to it,
-// was a sixth of what a request allocated. Done and cancellation are the
+// was a tenth of what a request allocated. Done and cancellation are the
 // parent's; Err reports the deadline once it has passed, as a timed-out
 // context would.
 type deadlineCtx struct {
