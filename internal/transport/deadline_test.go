@@ -63,6 +63,18 @@ func TestLeanRequestTimeout(t *testing.T) {
 	if cut.Err == nil || cut.Err.Type != "RequestCancelledError" {
 		t.Fatalf("a request cut by its run: %+v", cut.Err)
 	}
+	// A run that ends at a deadline of its own (the grace period) cuts
+	// the request through its context: never a timeout of the request,
+	// even though both fire at the same instant.
+	for range 5 {
+		run, stop := context.WithDeadlineCause(context.Background(), time.Now().Add(10*time.Millisecond), ErrCancelled)
+		var cut Result
+		c.Do(run, &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}, Timeout: time.Hour}, &cut)
+		stop()
+		if cut.Err == nil || cut.Err.Type != "RequestCancelledError" {
+			t.Fatalf("a request cut by its run's deadline: %+v", cut.Err)
+		}
+	}
 }
 
 // A request that waits for a connection (every dial slot taken) ends at
@@ -89,5 +101,31 @@ func TestLeanTimeoutWhileWaiting(t *testing.T) {
 	}
 	if n := c.lean.dialingTo(url); n != 0 {
 		t.Fatalf("%d dials still counted after every request ended", n)
+	}
+}
+
+// The deadline the client applies to a connection is the request's own,
+// never an earlier one of the parent (which ends the request through the
+// parent, as a cut); Deadline still tells the earliest.
+func TestOwnDeadline(t *testing.T) {
+	now := time.Now()
+	parent, cancel := context.WithDeadline(context.Background(), now.Add(time.Second))
+	defer cancel()
+	ctx := withDeadline(parent, now.Add(time.Hour))
+	if d, ok := ownDeadline(ctx); !ok || !d.Equal(now.Add(time.Hour)) {
+		t.Fatalf("own deadline %v %v, want the request's", d, ok)
+	}
+	if d, _ := ctx.Deadline(); !d.Equal(now.Add(time.Second)) {
+		t.Fatalf("Deadline %v, want the parent's earlier one", d)
+	}
+	if _, ok := ownDeadline(parent); ok {
+		t.Fatal("a plain context has no deadline of the client's own")
+	}
+	if ctx.Err() != nil || ended(ctx, context.Canceled) != nil {
+		t.Fatal("ended before either deadline")
+	}
+	past := withDeadline(context.Background(), now.Add(-time.Millisecond))
+	if past.Err() != context.DeadlineExceeded || ended(past, nil) != context.DeadlineExceeded {
+		t.Fatal("a passed deadline does not read as one")
 	}
 }

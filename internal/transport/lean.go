@@ -166,7 +166,7 @@ func (p *leanPool) openHere(ctx context.Context, t *target, tr *tracer, conn net
 	if t.u.Scheme != "https" {
 		return conn, nil
 	}
-	if d, ok := ctx.Deadline(); ok {
+	if d, ok := ownDeadline(ctx); ok {
 		conn.SetDeadline(d) // the request's own replaces it
 	}
 	tr.stamp(&tr.tlsStart)
@@ -239,7 +239,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		fail(err)
 		return
 	}
-	deadline, _ := ctx.Deadline() // zero, no deadline, when there is none
+	deadline, _ := ownDeadline(ctx) // zero, no deadline, when there is none
 	conn.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { conn.SetDeadline(aLongTimeAgo) })
 	keep := false
