@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"runtime/pprof"
 	"runtime/trace"
 
@@ -61,16 +60,9 @@ type env = profile.Env
 // usageError is bad input (exit code 2).
 type usageError = profile.UsageError
 
-// gcPercent is the collector's target unless GOGC says otherwise: every
-// open stream's buffers are live heap, and the default 100 % let the heap
-// reach twice that before a collection (27–28 KB of RSS per open stream
-// against 24 KB at 70 %, with no CPU cost that stood out of the noise:
-// docs/PERFORMANCE.md).
-const gcPercent = 70
-
 func main() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+		tuneGC(gcPercent, heapHeadroom)
 	}
 	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), os.Getenv("SONDE_TRACE"), func() int {
 		code := run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
