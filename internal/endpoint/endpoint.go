@@ -126,20 +126,14 @@ func jsonValue(v any) json.RawMessage {
 // appendMessages writes chat messages as encoding/json writes
 // []openai.Message (nil is null).
 func appendMessages(dst []byte, msgs []openai.Message) []byte {
-	if msgs == nil {
-		return append(dst, "null"...)
-	}
-	dst = append(dst, '[')
-	for i, m := range msgs {
-		if i > 0 {
-			dst = append(dst, ',')
-		}
-		dst = append(dst, `{"role":`...)
-		dst = jsonw.String(dst, m.Role)
-		dst = append(dst, `,"content":`...)
-		dst = append(jsonw.String(dst, m.Content), '}')
-	}
-	return append(dst, ']')
+	return jsonw.List(dst, msgs, appendMessage)
+}
+
+func appendMessage(dst []byte, m openai.Message) []byte {
+	dst = append(dst, `{"role":`...)
+	dst = jsonw.String(dst, m.Role)
+	dst = append(dst, `,"content":`...)
+	return append(jsonw.String(dst, m.Content), '}')
 }
 
 // CompletionPrompt is the prompt a completions request carries for a

@@ -141,14 +141,8 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 		if i < 0 {
 			if v.ICL != nil {
 				dst = appendMetricKey(dst, "inter_chunk_latency", &first)
-				dst = append(dst, '[')
-				for k, x := range v.ICL {
-					if k > 0 {
-						dst = append(dst, ',')
-					}
-					dst = appendJSONFloat(dst, x*1e-6)
-				}
-				dst = append(dst, `],"unit":"ms"}`...)
+				dst = jsonw.List(dst, v.ICL, func(b []byte, ns float64) []byte { return appendJSONFloat(b, ns*1e-6) })
+				dst = append(dst, `,"unit":"ms"}`...)
 			}
 			continue
 		}

@@ -69,16 +69,20 @@ func String(dst []byte, s string) []byte {
 }
 
 // Strings appends a list of strings; nil is null, as encoding/json has it.
-func Strings(dst []byte, list []string) []byte {
+func Strings(dst []byte, list []string) []byte { return List(dst, list, String) }
+
+// List appends list as encoding/json writes a slice, each element by elem;
+// nil is null.
+func List[T any](dst []byte, list []T, elem func([]byte, T) []byte) []byte {
 	if list == nil {
 		return append(dst, "null"...)
 	}
 	dst = append(dst, '[')
-	for i, s := range list {
+	for i, x := range list {
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = String(dst, s)
+		dst = elem(dst, x)
 	}
 	return append(dst, ']')
 }
