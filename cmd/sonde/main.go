@@ -42,6 +42,8 @@ type cli struct {
 	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
+	// VersionFlag is --version, for users who type it rather than the command.
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
 // profileOnly is the command line of `sonde profile` alone. kong builds its
@@ -206,6 +208,7 @@ func parse(e env, c *cli, file *config.FileValues) (ctx *kong.Context, exitCode 
 		kong.Writers(e.Stdout, e.Stderr),
 		kong.Exit(func(code int) { exitCode = code }),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"version": "sonde " + e.Version},
 	}
 	if file != nil {
 		opts = append(opts, kong.Resolvers(kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, f *kong.Flag) (any, error) {

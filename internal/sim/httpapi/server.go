@@ -87,11 +87,11 @@ func (s *Server) Handler() http.Handler {
 	if s.gpus != nil {
 		mux.Handle("GET /dcgm/metrics", s.gpus.handler())
 	}
+	// vLLM answers 200 whether or not it has a prefix cache to reset (it
+	// only logs a warning), so a client's --reset-kv-cache works against
+	// either engine.
 	mux.HandleFunc("POST /reset_prefix_cache", func(w http.ResponseWriter, r *http.Request) {
-		if !s.engine.ResetPrefixCache() {
-			writeError(w, http.StatusBadRequest, "this engine has no prefix cache", "BadRequestError")
-			return
-		}
+		s.engine.ResetPrefixCache()
 		w.WriteHeader(http.StatusOK)
 	})
 	return s.gate(mux)

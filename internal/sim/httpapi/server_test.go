@@ -168,6 +168,13 @@ func TestGateModelsMetricsReset(t *testing.T) {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}
 
+	// The fixed-latency engine has no prefix cache and, as vLLM without
+	// one, still answers 200: --reset-kv-cache works against it.
+	url, _ = serve(t, nil)
+	if resp, _ := post(t, url+"/reset_prefix_cache", ``); resp.StatusCode != 200 {
+		t.Fatalf("reset on the fixed engine: %d", resp.StatusCode)
+	}
+
 	url, _ = serve(t, func(o *sim.Options) { o.Faults.ReadyDelay = time.Hour })
 	if resp, _ := post(t, url+"/reset_prefix_cache", ``); resp.StatusCode != 503 {
 		t.Fatalf("reset while starting: %d", resp.StatusCode)
