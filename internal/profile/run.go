@@ -353,11 +353,16 @@ func (r *profileRun) resolveTokenizer(allSim bool, sims []sim.Options) error {
 	if err != nil {
 		return UsageError{err}
 	}
-	if res.Fallback != "" {
-		r.warn(fmt.Sprintf("Tokenizer: %s. Falling back to the builtin o200k_base tokenizer; token counts (ISL, OSL) are approximate for this model.", res.Fallback))
-	}
 	r.tok = res
-	r.log.Info("Tokenizer: " + res.Tokenizer.Name())
+	if res.Fallback == "" {
+		r.log.Info("Tokenizer: " + res.Tokenizer.Name())
+		return nil
+	}
+	// One line: which tokenizer, and why; the full error only with -v.
+	r.warn(fmt.Sprintf("Tokenizer: builtin o200k_base (%s: %s); token counts (ISL, OSL) are approximate for this model.", res.Requested, res.Fallback))
+	if res.Detail != "" {
+		r.log.Debug("Tokenizer look-up: " + res.Detail)
+	}
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -34,7 +35,11 @@ func NewHub(getenv func(string) string) *Hub {
 	if token == "" {
 		token = getenv("HUGGING_FACE_HUB_TOKEN")
 	}
-	return &Hub{Endpoint: ep, Token: token, CacheDir: HFCacheDir(getenv), Client: &http.Client{Timeout: 30 * time.Second}}
+	// A firewall that drops packets must not hold a run for the whole
+	// timeout: a connection gets 3 s, a download 30 s.
+	tr := &http.Transport{Proxy: http.ProxyFromEnvironment, DialContext: (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+		TLSHandshakeTimeout: 5 * time.Second}
+	return &Hub{Endpoint: ep, Token: token, CacheDir: HFCacheDir(getenv), Client: &http.Client{Timeout: 30 * time.Second, Transport: tr}}
 }
 
 // Offline reports whether the environment forbids Hub access.

@@ -44,7 +44,7 @@ func fakeHub(t *testing.T) (*httptest.Server, *[]string) {
 func TestHubDownloadSearchAndErrors(t *testing.T) {
 	srv, auth := fakeHub(t)
 	cache := t.TempDir()
-	vars := map[string]string{"HF_ENDPOINT": srv.URL, "HF_HUB_CACHE": cache, "HF_TOKEN": "hf_secret"}
+	vars := map[string]string{"HF_ENDPOINT": srv.URL, "HF_HUB_CACHE": cache, "HF_TOKEN": "hf_secret", "XDG_CACHE_HOME": t.TempDir()}
 	getenv := func(k string) string { return vars[k] }
 
 	r, err := Resolve(ResolveOptions{Name: "Org/Tiny", Explicit: true, Getenv: getenv})

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Resolution says which tokenizer --tokenizer selected and why.
@@ -16,8 +17,11 @@ type Resolution struct {
 	// Path is the tokenizer file or folder loaded; empty for builtin.
 	Path string
 	// Fallback is why the builtin tokenizer is used instead of the one
-	// requested; empty when the request was honoured.
+	// requested, in a few words; empty when the request was honoured.
 	Fallback string
+	// Detail is the full error behind a short Fallback (a DNS failure's
+	// text), for the log at debug level.
+	Detail string
 }
 
 // placeholderModels are model names that never have a tokenizer; AIPerf
@@ -33,6 +37,7 @@ type ResolveOptions struct {
 	Explicit bool   // given with --tokenizer: failures are errors, not fallbacks
 	Revision string // --tokenizer-revision
 	Getenv   func(string) string
+	Now      func() time.Time // when the Hub was last unreachable is judged by it; time.Now if nil
 }
 
 // Resolve loads the tokenizer named by --tokenizer (or the model name):
@@ -60,7 +65,7 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 		res.Requested = BuiltinName
 		return useBuiltin("")
 	case placeholderModels[name]:
-		return useBuiltin(fmt.Sprintf("%q is a placeholder model name with no tokenizer", name))
+		return useBuiltin("a placeholder model name with no tokenizer")
 	}
 	if _, err := os.Stat(name); err == nil {
 		t, err := Load(name)
@@ -74,14 +79,11 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 		if o.Explicit {
 			return nil, fmt.Errorf("--tokenizer %s: %w", name, err)
 		}
-		return useBuiltin(fmt.Sprintf("tokenizer %q could not be loaded: %v", name, err))
+		return useBuiltin(err.Error())
 	}
 	path, err := FindInHFCache(name, getenv)
 	if err != nil {
-		if Offline(getenv) {
-			return fail(fmt.Errorf("not a local path and not in the Hugging Face cache (%v), and HF_HUB_OFFLINE forbids downloading", err))
-		}
-		if path, err = fromHub(name, o.Revision, getenv); err != nil {
+		if path, err = o.lookUp(name, getenv, res); err != nil {
 			return fail(err)
 		}
 	}
@@ -91,6 +93,34 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 	}
 	res.Tokenizer, res.Path = t, path
 	return res, nil
+}
+
+// lookUp asks the Hub for a tokenizer not in the local cache, unless the
+// environment forbids it or the Hub was unreachable moments ago; a Hub that
+// cannot be reached gives a short reason, its error going to res.Detail.
+func (o ResolveOptions) lookUp(name string, getenv func(string) string, res *Resolution) (string, error) {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	if Offline(getenv) {
+		return "", errors.New("not in the Hugging Face cache, and HF_HUB_OFFLINE is set")
+	}
+	endpoint := NewHub(getenv).Endpoint
+	if ago, ok := recentlyUnreachable(getenv, endpoint, now()); ok {
+		return "", fmt.Errorf("not in the Hugging Face cache, and %s was unreachable %s ago (tried again %s after that)",
+			hostOf(endpoint), ago.Round(time.Second), unreachableFor)
+	}
+	path, err := fromHub(name, o.Revision, getenv)
+	switch {
+	case err == nil:
+		forgetUnreachable(getenv)
+	case isUnreachable(err):
+		noteUnreachable(getenv, endpoint, now())
+		res.Detail = err.Error()
+		return "", errors.New(unreachableReason(endpoint))
+	}
+	return path, err
 }
 
 // fromHub finds name on the Hub (a bare name is searched first) and returns

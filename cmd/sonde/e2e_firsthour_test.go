@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// Users type either `sonde version` or `sonde --version`; both print the
+// same line and exit 0.
+func TestVersionBothWays(t *testing.T) {
+	a, b := runSonde(t, "version"), runSonde(t, "--version")
+	if a.code != 0 || b.code != 0 || a.stdout != b.stdout || !strings.HasPrefix(a.stdout, "sonde ") {
+		t.Fatalf("version: %d %q; --version: %d %q %q", a.code, a.stdout, b.code, b.stdout, b.stderr)
+	}
+}
+
+// --reset-kv-cache works against the fixed-latency simulator, which has no
+// prefix cache to reset (vLLM answers 200 then too).
+func TestResetKVCacheOnFixedEngine(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "1ms")
+	res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--request-count", "2", "--osl", "2",
+		"--reset-kv-cache", "--artifact-dir", t.TempDir(), "--ui-type", "none")
+	if res.code != 0 || strings.Contains(res.stderr, "--reset-kv-cache") || !strings.Contains(res.stderr, "Reset the prefix cache of") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	sim.stop(t)
+}
