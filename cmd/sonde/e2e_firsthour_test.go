@@ -15,12 +15,14 @@ func TestVersionBothWays(t *testing.T) {
 }
 
 // --reset-kv-cache works against the fixed-latency simulator, which has no
-// prefix cache to reset (vLLM answers 200 then too).
+// prefix cache to reset (vLLM answers 200 then too); the start-up log says
+// the output length in effect and where it came from.
 func TestResetKVCacheOnFixedEngine(t *testing.T) {
 	sim := startSim(t, "--ttft", "1ms", "--itl", "1ms")
 	res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--request-count", "2", "--osl", "2",
 		"--reset-kv-cache", "--artifact-dir", t.TempDir(), "--ui-type", "none")
-	if res.code != 0 || strings.Contains(res.stderr, "--reset-kv-cache") || !strings.Contains(res.stderr, "Reset the prefix cache of") {
+	if res.code != 0 || strings.Contains(res.stderr, "--reset-kv-cache") || !strings.Contains(res.stderr, "Reset the prefix cache of") ||
+		!strings.Contains(res.stderr, "Output length: --osl 2 (stddev 0) tokens") {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 	sim.stop(t)

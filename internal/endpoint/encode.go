@@ -7,9 +7,9 @@ import (
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
-// messagesMaxTokens is what a messages request asks when the turn sets no
+// MessagesMaxTokens is what a messages request asks when the turn sets no
 // output length: Anthropic's API requires max_tokens.
-const messagesMaxTokens = 4096
+const MessagesMaxTokens = 4096
 
 // fields are the type's own body fields, before the extras.
 func (c *Codec) fields(in *Input) []Field {
@@ -29,7 +29,7 @@ func (c *Codec) fields(in *Input) []Field {
 		}
 		limit := in.MaxTokens
 		if limit <= 0 {
-			limit = messagesMaxTokens
+			limit = MessagesMaxTokens
 		}
 		return append(out, Field{"messages", jsonValue(msgs)}, model, stream, Field{"max_tokens", json.RawMessage(strconv.Itoa(limit))})
 	case Embeddings, NIMEmbeddings:

@@ -173,6 +173,9 @@ func (r *profileRun) resolveWorkload() error {
 	if r.plan.convs, r.plan.fixed, err = loadConversations(p, r.plan.seed, r.plan.contextMode, tok, r.log); err != nil {
 		return err
 	}
+	if line := outputLength(p, r.plan.convs); line != "" {
+		r.log.Info(line)
+	}
 	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
 		pl.maxSessions, pl.maxRequests = len(r.plan.convs), 0 // a file is sent once through
 	}
