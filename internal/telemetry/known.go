@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -50,7 +51,27 @@ type Headline struct {
 	Endpoint, Label, Metric string
 	A, B                    float64 // gauge: avg, max; histogram: p50, p99 (from the buckets); counter, ratio: value, NaN
 	Mean                    float64 // histogram: sum/count, exact
+	// P50, P99: histogram: the bounds of the bucket each quantile falls in,
+	// which is all the buckets say of it.
+	P50, P99 Bounds
 }
+
+// Bounds are a histogram bucket's bounds (Lo, Hi]; Hi is +Inf for the
+// last bucket.
+type Bounds struct{ Lo, Hi float64 }
+
+func (b Bounds) scaled(x float64) Bounds { return Bounds{b.Lo * x, b.Hi * x} }
+
+// String is "10–25", "> 250" for the +Inf bucket.
+func (b Bounds) String() string {
+	if math.IsInf(b.Hi, 1) {
+		return fmt.Sprintf("> %s", short(b.Lo))
+	}
+	return short(b.Lo) + "–" + short(b.Hi)
+}
+
+// short prints a bucket bound without trailing zeros (0.5, 25, 2500).
+func short(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
 // total sums a metric over its series (every label set), for one field.
 func total(m *MetricResult, field func(*SeriesResult) *float64) (float64, bool) {
@@ -113,6 +134,7 @@ func Headlines(r *Result) []Headline {
 				case "histogram":
 					bs := mergeBuckets(m)
 					h.A, h.B = HistogramQuantile(0.5, bs)*scale, HistogramQuantile(0.99, bs)*scale
+					h.P50, h.P99 = QuantileBucket(0.5, bs).scaled(scale), QuantileBucket(0.99, bs).scaled(scale)
 					sum, _ := total(m, func(s *SeriesResult) *float64 { return s.Sum })
 					n, _ := total(m, func(s *SeriesResult) *float64 { return s.Count })
 					if math.IsNaN(h.A) || n <= 0 {
@@ -162,7 +184,10 @@ func mergeBuckets(m *MetricResult) []Bucket {
 // (means, ms; ≤ 0 when unknown) show how much of what the client saw the
 // server does not account for: network, HTTP and queueing before the
 // engine. Means are compared, being exact on both sides (a histogram's
-// sum over its count); the percentiles are estimated from its buckets.
+// sum over its count). A percentile is shown as the bounds of the bucket
+// it falls in, not a number interpolated inside it: servers' buckets are
+// coarse (vLLM's TTFT: …, 100, 250, 500 ms), and "p50 ~150" beside a mean
+// of 20 read as a measurement it is not.
 func Print(w io.Writer, hs []Headline, clientTTFT, clientITL float64) {
 	if len(hs) == 0 {
 		return
@@ -170,11 +195,13 @@ func Print(w io.Writer, hs []Headline, clientTTFT, clientITL float64) {
 	fmt.Fprintln(w, "\nsonde | Server Metrics (from the server's /metrics over the profiling phase)")
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "endpoint\tmetric\tvalue\t")
+	histograms := false
 	for _, h := range hs {
 		val := ""
 		switch {
 		case strings.HasSuffix(h.Label, "(ms)"):
-			val = fmt.Sprintf("mean %.2f, p50 ~%.2f, p99 ~%.2f", h.Mean, h.A, h.B)
+			val = fmt.Sprintf("mean %.2f; p50 in %s, p99 in %s", h.Mean, h.P50, h.P99)
+			histograms = true
 			client := math.NaN()
 			switch h.Label {
 			case "Server TTFT (ms)":
@@ -193,4 +220,8 @@ func Print(w io.Writer, hs []Headline, clientTTFT, clientITL float64) {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", h.Endpoint, h.Label, val)
 	}
 	tw.Flush()
+	if histograms {
+		fmt.Fprintln(w, "Server latencies: means are exact (a histogram's sum over its count); a percentile is known only to lie in")
+		fmt.Fprintln(w, "one of the server's buckets, whose bounds are shown (estimates inside them: server_metrics_export.json).")
+	}
 }

@@ -262,6 +262,24 @@ func HistogramQuantile(q float64, bs []Bucket) float64 {
 	return prevLE
 }
 
+// QuantileBucket is the bucket the q-quantile falls in: the first whose
+// cumulative count reaches q of the total; NaN bounds when there are no
+// observations.
+func QuantileBucket(q float64, bs []Bucket) Bounds {
+	if len(bs) == 0 || bs[len(bs)-1].Count <= 0 {
+		return Bounds{math.NaN(), math.NaN()}
+	}
+	rank := q * bs[len(bs)-1].Count
+	lo := 0.0
+	for _, b := range bs {
+		if b.Count >= rank {
+			return Bounds{lo, b.LE}
+		}
+		lo = b.LE
+	}
+	return Bounds{lo, math.Inf(1)}
+}
+
 // MarshalJSON writes a bucket as Prometheus labels it: {"le": "0.5"}, and
 // "+Inf" for the last one (JSON has no infinity).
 func (b Bucket) MarshalJSON() ([]byte, error) {
