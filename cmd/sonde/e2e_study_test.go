@@ -84,8 +84,14 @@ func TestRepeatedRuns(t *testing.T) {
 		args := append([]string{"profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "2", "--request-count", "8",
 			"--osl", "4", "--isl", "40", "--isl-stddev", "20", "--vary-seed-per-trial", "--num-profile-runs", n,
 			"--ui-type", "none", "--artifact-dir", dir}, extra...)
-		if res := runSonde(t, args...); res.code != 0 {
+		res := runSonde(t, args...)
+		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		// The console: one table of means with intervals, not a table per run.
+		if strings.Count(res.stdout, "Repeated Runs: mean of "+n+" runs with its 95 % confidence interval") != 1 ||
+			strings.Contains(res.stdout, "LLM Metrics") || !strings.Contains(res.stdout, "Time to First Token p50 (ms)") {
+			t.Errorf("repeated runs' console:\n%s", res.stdout)
 		}
 		agg := readJSON(t, filepath.Join(dir, "aggregate", "profile_export_aiperf_aggregate.json"))
 		agg["dir"] = dir

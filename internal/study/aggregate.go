@@ -93,11 +93,18 @@ func (s *sweepStudy) writeConfidence(i int, dir string) error {
 			Threshold: p.ConvergenceThreshold, Converged: s.converged[i]}
 	}
 	agg := aggregateFile{SchemaVersion: AggregateSchema, Metadata: meta, Metrics: confideAll(heads, s.base.ConfidenceLevel)}
+	title := "Repeated Runs"
+	if len(s.variations) > 1 {
+		title += " of " + s.variations[i].Label
+	}
+	printConfidence(s.e.Stdout, title, &agg)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	path := filepath.Join(dir, "profile_export_aiperf_aggregate.json")
+	fmt.Fprintf(s.e.Stdout, "Aggregate Export: %s\n", path)
 	errs := []error{
-		writeJSON(filepath.Join(dir, "profile_export_aiperf_aggregate.json"), agg),
+		writeJSON(path, agg),
 		export.WriteFile(filepath.Join(dir, "profile_export_aiperf_aggregate.csv"), confidenceCSV(agg.Metrics)),
 	}
 	if s.base.ExportLevel != "summary" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 
 	"github.com/sonde-bench/sonde/internal/config"
@@ -95,10 +96,19 @@ func (s *sweepStudy) run() error {
 			q.WarmupRequestCount = 0
 		}
 		dir := s.runDir(v, trial)
-		out, err := runOne(s.e, q, dir)
+		e := s.e
+		if s.trials() > 1 {
+			// One table of means with intervals at the end, not one per
+			// run: each run's own numbers stay in its files.
+			e.Stdout = io.Discard
+		}
+		out, err := runOne(e, q, dir)
 		res := runResult{Label: filepath.Base(dir), Dir: dir}
 		if out != nil {
 			res.headlines, res.seed = Headlines(out.Summary), out.Seed
+			if s.trials() > 1 {
+				fmt.Fprintf(s.e.Stderr, "sonde: study: %s: %s\n", res.Label, oneLine(res.headlines))
+			}
 		}
 		if err != nil {
 			res.Error = err.Error()
