@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,35 +25,50 @@ func bodies(recs []simRecord) []string {
 }
 
 // The local proof of scale-out: three shard processes started together
-// (--start-at) against one server send exactly the requests one process
-// sends with the same seed — the same count and the same bodies — and
-// `sonde merge` gives exact statistics of their union.
+// (through --start-barrier, one of them late) against one server send
+// exactly the requests one process sends with the same seed — the same
+// count and the same bodies — and `sonde merge` gives exact statistics of
+// their union.
 func TestShardsSendOneRun(t *testing.T) {
 	common := []string{"profile", "-m", "m", "--streaming", "--conversation-num", "12", "--conversation-turn-mean", "2",
 		"--conversation-turn-stddev", "1", "--concurrency", "3", "--isl", "30", "--isl-stddev", "10", "--osl", "3",
 		"--conversation-context-mode", "deltas_with_responses", "--random-seed", "11", "--ui-type", "none"}
 	one := startSim(t, "--ttft", "1ms", "--itl", "1ms")
-	if res := runSonde(t, append(common, "--url", one.addr, "--artifact-dir", filepath.Join(t.TempDir(), "one"))...); res.code != 0 {
+	start := strconv.FormatInt(time.Now().Add(300*time.Millisecond).UnixNano(), 10)
+	if res := runSonde(t, append(common, "--url", one.addr, "--artifact-dir", filepath.Join(t.TempDir(), "one"), "--start-at", start)...); res.code != 0 ||
+		!strings.Contains(res.stderr, "for --start-at") {
 		t.Fatalf("one process: exit %d: %s", res.code, res.stderr)
 	}
 	want := bodies(one.stop(t))
 
 	many := startSim(t, "--ttft", "1ms", "--itl", "1ms")
 	dir := filepath.Join(t.TempDir(), "sharded")
-	start := strconv.FormatInt(time.Now().Add(1500*time.Millisecond).UnixNano(), 10)
+	gate := filepath.Join(t.TempDir(), "barrier")
 	var wg sync.WaitGroup
-	codes := make([]int, 3)
+	logs := make([]string, 3)
 	for i := range 3 {
 		wg.Go(func() {
+			if i == 2 {
+				time.Sleep(500 * time.Millisecond) // a pod scheduled late: the others wait for it
+			}
 			res := runSonde(t, append(common, "--url", many.addr, "--artifact-dir", dir, "--shard-count", "3",
-				"--shard-index", strconv.Itoa(i), "--start-at", start)...)
-			codes[i] = res.code
+				"--shard-index", strconv.Itoa(i), "--start-barrier", gate, "--start-barrier-margin", "0.3")...)
+			logs[i] = res.stderr
 			if res.code != 0 {
 				t.Errorf("shard %d: exit %d: %s", i, res.code, res.stderr)
 			}
 		})
 	}
 	wg.Wait()
+	// One instant for all: each shard logs the same start.
+	var starts []string
+	for _, l := range logs {
+		_, after, _ := strings.Cut(l, "for --start-barrier ")
+		starts = append(starts, strings.SplitN(after, "\n", 2)[0])
+	}
+	if starts[0] == "" || starts[0] != starts[1] || starts[1] != starts[2] {
+		t.Errorf("the shards' starts differ: %q", starts)
+	}
 	got := bodies(many.stop(t))
 	if len(got) != len(want) || !slices.Equal(got, want) {
 		t.Fatalf("3 shards sent %d requests, 1 process %d; the same bodies: %v", len(got), len(want), slices.Equal(got, want))
@@ -101,7 +117,7 @@ func TestShardsSendOneRun(t *testing.T) {
 	}
 	res = runSonde(t, "kube", "manifest", "--shards", "3", "--image", "img", "--pvc", "results", "--", "-m", "m", "--url", "http://vllm:8000",
 		"--concurrency", "30")
-	if res.code != 0 || !strings.Contains(res.stdout, "completionMode: Indexed") {
+	if res.code != 0 || !strings.Contains(res.stdout, "completionMode: Indexed") || !strings.Contains(res.stdout, "- /results/sonde/.barrier/") {
 		t.Errorf("kube manifest: exit %d: %s%s", res.code, res.stdout, res.stderr)
 	}
 	for _, bad := range [][]string{{"--", "-m", "m", "--api-key", "k"}, {"--", "-m", "m", "--concurrency", "x"}} {
@@ -113,6 +129,40 @@ func TestShardsSendOneRun(t *testing.T) {
 		if res := runSonde(t, append(append(common, "--url", many.addr), bad...)...); res.code != exitUsage {
 			t.Errorf("%v: exit %d, want 2", bad, res.code)
 		}
+	}
+}
+
+// A shard that never comes fails the others after --start-barrier-timeout:
+// exit 1 naming it, nothing sent, and the run's files still written.
+func TestStartBarrierTimesOut(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "1ms")
+	dir := t.TempDir()
+	res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--request-count", "4", "--concurrency", "2", "--osl", "2", "--ui-type", "none",
+		"--artifact-dir", dir, "--shard-count", "2", "--shard-index", "0", "--start-barrier", filepath.Join(dir, "gate"),
+		"--start-barrier-timeout", "0.3")
+	if res.code != exitFailed || !strings.Contains(res.stderr, "no announcement from shard 1 of 2 within 300ms") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	if n := len(sim.stop(t)); n != 0 {
+		t.Errorf("the server got %d requests", n)
+	}
+	s := readJSON(t, filepath.Join(dir, "shard_0", "profile_export_aiperf.json"))
+	if u := s["sonde"].(map[string]any)["unsent_turns_by_reason"].(map[string]any)["start_barrier_failed"]; u != 2.0 {
+		t.Errorf("unsent turns: %v", s["sonde"].(map[string]any)["unsent_turns_by_reason"])
+	}
+	both := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--start-barrier", dir, "--start-at", "0", "--artifact-dir", dir)
+	if both.code != exitUsage || !strings.Contains(both.stderr, "--start-barrier and --start-at both set the start") {
+		t.Errorf("both starts: exit %d: %s", both.code, both.stderr)
+	}
+}
+
+// Each printed manifest gets a run id of its own: its barrier folder is
+// never one an earlier run announced itself in.
+func TestRunID(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	a, b := runID(now), runID(now)
+	if !regexp.MustCompile(`^20261205t120000-[0-9a-f]{6}$`).MatchString(a) || a == b {
+		t.Fatalf("%q %q", a, b)
 	}
 }
 

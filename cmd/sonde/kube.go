@@ -1,10 +1,13 @@
 package main
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/kube"
@@ -23,7 +26,8 @@ type kubeManifestCmd struct {
 	PVC          string        `name:"pvc" required:"" placeholder:"CLAIM" help:"A ReadWriteMany PersistentVolumeClaim: the shards write their folders there, the merge reads them."`
 	Name         string        `default:"sonde" help:"Name of the Jobs and of the run folder on the volume."`
 	Namespace    string        `help:"Namespace of the Jobs (default: kubectl's current one)."`
-	StartIn      time.Duration `name:"start-in" default:"2m" help:"Every shard starts this long after the manifest is printed (time to schedule the pods and load the tokenizer)."`
+	StartTimeout time.Duration `name:"start-barrier-timeout" default:"10m" help:"How long a ready shard waits for the others (pods pending, images pulling) before the run fails."`
+	StartMargin  time.Duration `name:"start-barrier-margin" default:"5s" help:"The common start comes this long after the last shard is ready (time for every shard to see it on the volume)."`
 	Spread       bool          `help:"Prefer one shard per node (pod anti-affinity)."`
 	APIKeySecret string        `name:"api-key-secret" placeholder:"SECRET[:KEY]" help:"A Secret holding the API key (key 'api-key' by default), given to sonde as $SONDE_API_KEY."`
 	Args         []string      `arg:"" optional:"" passthrough:"" help:"The 'sonde profile' flags of the run (totals: --concurrency, --request-count, rates)."`
@@ -45,12 +49,21 @@ func (c *kubeManifestCmd) run(e env) error {
 		conc = *check.Profile.Concurrency
 	}
 	out, err := kube.Manifest(kube.Options{Name: c.Name, Namespace: c.Namespace, Image: c.Image, Shards: c.Shards, Concurrency: conc,
-		Args: c.Args, StartAt: time.Now().Add(c.StartIn), PVC: c.PVC, Spread: c.Spread, APIKeySecret: c.APIKeySecret})
+		Args: c.Args, RunID: runID(time.Now()), StartTimeout: c.StartTimeout, StartMargin: c.StartMargin, PVC: c.PVC, Spread: c.Spread,
+		APIKeySecret: c.APIKeySecret})
 	if err != nil {
 		return usageError{Err: err}
 	}
 	_, err = e.Stdout.Write(out)
 	return err
+}
+
+// runID names one applied manifest's run: its time and a random tail, so
+// two manifests printed in the same second never share a start barrier.
+func runID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return strings.ToLower(now.UTC().Format("20060102t150405")) + "-" + hex.EncodeToString(b[:])
 }
 
 type discard struct{}

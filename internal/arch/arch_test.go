@@ -44,7 +44,7 @@ var allowed = map[string][]string{
 	// engine only measures: requests in, records out; no counting, no files.
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
-	"internal/profile": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
+	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
 		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
 		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
 	// plot reads run folders and draws them.
@@ -53,6 +53,8 @@ var allowed = map[string][]string{
 	"internal/report": {"internal/plot"},
 	// kube only writes YAML.
 	"internal/kube": {},
+	// barrier starts a run's shards together; it knows nothing of the run.
+	"internal/barrier": {},
 	// compare reads two runs' files and tests their difference.
 	"internal/compare": {"internal/export", "internal/metrics", "internal/record"},
 	// telemetry reads servers' /metrics; it knows nothing of the run.

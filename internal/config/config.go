@@ -163,6 +163,10 @@ type Profile struct {
 	ShardIndex *int   `name:"shard-index" group:"Scale-Out" placeholder:"I" help:"This process is shard I (from 0) of --shard-count; default $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job's)." json:"shard_index,omitempty"`
 	ShardCount int    `name:"shard-count" default:"0" group:"Scale-Out" placeholder:"N" help:"Split the run over N processes: each runs every N-th session (and user, and arrival) of the same seeded plan; --concurrency, --request-count and the rates are totals. Default $SONDE_SHARD_COUNT, else 1." json:"shard_count,omitempty"`
 	StartAt    string `name:"start-at" group:"Scale-Out" placeholder:"TIME" help:"Send the first profiling request at this instant (RFC 3339, or Unix ns): every shard starts together." json:"start_at,omitempty"`
+	// The start barrier: shards wait for each other instead of a fixed instant.
+	StartBarrier        string  `name:"start-barrier" group:"Scale-Out" placeholder:"DIR" help:"Start the shards together through a folder they all reach (a shared volume): each, once prepared, announces itself there and waits for all --shard-count; they start at the latest ready time plus --start-barrier-margin. Use a fresh folder per run." json:"start_barrier,omitempty"`
+	StartBarrierTimeout float64 `name:"start-barrier-timeout" default:"600" group:"Scale-Out" placeholder:"SEC" help:"Fail the run (nothing sent) when a shard has not announced itself this long after this one did." json:"start_barrier_timeout,omitempty"`
+	StartBarrierMargin  float64 `name:"start-barrier-margin" default:"5" group:"Scale-Out" placeholder:"SEC" help:"Seconds from the last shard's ready time to the common start: time for every shard to see it." json:"start_barrier_margin,omitempty"`
 
 	// The single values of the list flags above, for one run
 	// (ResolveLists): nil when not given.

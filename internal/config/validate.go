@@ -55,6 +55,15 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 	if p.BenchmarkGracePeriod != nil && p.BenchmarkDuration == nil {
 		add("--benchmark-grace-period can only be used with duration-based benchmarking")
 	}
+	if p.StartBarrier != "" && p.StartAt != "" {
+		add("--start-barrier and --start-at both set the start: give one")
+	}
+	if p.StartBarrier != "" && !(p.StartBarrierTimeout > 0) {
+		add("--start-barrier-timeout must be positive, got %v", p.StartBarrierTimeout)
+	}
+	if p.StartBarrierMargin < 0 {
+		add("--start-barrier-margin must not be negative, got %v", p.StartBarrierMargin)
+	}
 	if p.RequestCount != nil && p.ConversationNum != nil {
 		add("Both a request-count and number of conversations are set; use --request-count for single-turn runs or --conversation-num for multi-turn runs")
 	}

@@ -17,17 +17,23 @@ import (
 
 // Options describe the shards.
 type Options struct {
-	Name         string   // the Jobs' name prefix and the run folder's name
-	Namespace    string   // "" for kubectl's current one
-	Image        string   // an image with sonde as its entrypoint
-	Shards       int      // pods, one shard each
-	Concurrency  int      // the run's total --concurrency (sizes each pod), 0 if none
-	Args         []string // the profile flags (after `sonde profile`)
-	StartAt      time.Time
-	PVC          string // a ReadWriteMany PersistentVolumeClaim for the results
-	Spread       bool   // prefer one shard per node (pod anti-affinity)
-	APIKeySecret string // Secret[:key] holding the API key, given as $SONDE_API_KEY
-	MergeWait    time.Duration
+	Name        string   // the Jobs' name prefix and the run folder's name
+	Namespace   string   // "" for kubectl's current one
+	Image       string   // an image with sonde as its entrypoint
+	Shards      int      // pods, one shard each
+	Concurrency int      // the run's total --concurrency (sizes each pod), 0 if none
+	Args        []string // the profile flags (after `sonde profile`)
+	// RunID names this run's start barrier on the volume, so a folder
+	// reused from an earlier run (the same --name) holds no announcement
+	// of this one.
+	RunID string
+	// StartTimeout and StartMargin: how long a shard waits for the others
+	// before failing, and the margin after the last one is ready.
+	StartTimeout, StartMargin time.Duration
+	PVC                       string // a ReadWriteMany PersistentVolumeClaim for the results
+	Spread                    bool   // prefer one shard per node (pod anti-affinity)
+	APIKeySecret              string // Secret[:key] holding the API key, given as $SONDE_API_KEY
+	MergeWait                 time.Duration
 }
 
 // Check refuses what would make an unsafe or broken manifest.
@@ -42,8 +48,14 @@ func (o *Options) Check() error {
 	case !validName(o.Name):
 		return fmt.Errorf("--name %q is not a Kubernetes name (lower-case letters, digits and '-', at most 52)", o.Name)
 	}
+	if o.StartTimeout <= 0 || o.StartMargin < 0 {
+		return fmt.Errorf("--start-barrier-timeout must be positive and --start-barrier-margin not negative")
+	}
+	if o.RunID == "" || !validName(o.RunID) {
+		return fmt.Errorf("the run id %q is not a name of lower-case letters, digits and '-'", o.RunID)
+	}
 	for _, a := range o.Args {
-		for _, f := range []string{"--api-key", "--shard-index", "--shard-count", "--start-at", "--artifact-dir", "--output-artifact-dir"} {
+		for _, f := range []string{"--api-key", "--shard-index", "--shard-count", "--start-at", "--start-barrier", "--artifact-dir", "--output-artifact-dir"} {
 			if a == f || strings.HasPrefix(a, f+"=") {
 				if f == "--api-key" {
 					return fmt.Errorf("--api-key would be written into the manifest: put the key in a Secret and give --api-key-secret NAME[:KEY]")
@@ -137,13 +149,19 @@ func (o *Options) meta(name string) map[string]any {
 // RunDir is where the shards write (shard_<i> inside) and the merge reads.
 func (o *Options) RunDir() string { return resultsPath + "/" + o.Name }
 
+// BarrierDir is where the shards announce themselves before starting.
+func (o *Options) BarrierDir() string { return o.RunDir() + "/.barrier/" + o.RunID }
+
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
+
 // Manifest is the shards' Indexed Job and the merge Job, as YAML documents.
 func Manifest(o Options) ([]byte, error) {
 	if err := o.Check(); err != nil {
 		return nil, err
 	}
 	args := append([]string{"profile"}, o.Args...)
-	args = append(args, "--shard-count", strconv.Itoa(o.Shards), "--start-at", o.StartAt.UTC().Format(time.RFC3339Nano),
+	args = append(args, "--shard-count", strconv.Itoa(o.Shards), "--start-barrier", o.BarrierDir(),
+		"--start-barrier-timeout", seconds(o.StartTimeout), "--start-barrier-margin", seconds(o.StartMargin),
 		"--artifact-dir", o.RunDir(), "--ui-type", "none")
 	labels := map[string]any{"app.kubernetes.io/name": "sonde", "app.kubernetes.io/instance": o.Name}
 	shards := map[string]any{
@@ -161,7 +179,7 @@ func Manifest(o Options) ([]byte, error) {
 		wait = 24 * time.Hour
 	}
 	mergeArgs := []string{"kube", "merge", "--from", o.RunDir(), "--shards", strconv.Itoa(o.Shards),
-		"--wait", strconv.FormatFloat(wait.Seconds(), 'f', -1, 64), "-o", o.RunDir() + "/merged"}
+		"--wait", seconds(wait), "-o", o.RunDir() + "/merged"}
 	merge := map[string]any{
 		"apiVersion": "batch/v1", "kind": "Job", "metadata": o.meta(o.Name + "-merge"),
 		"spec": map[string]any{
@@ -173,8 +191,9 @@ func Manifest(o Options) ([]byte, error) {
 		},
 	}
 	var b strings.Builder
-	b.WriteString("# sonde: " + strconv.Itoa(o.Shards) + " shards of one run, starting together at " + o.StartAt.UTC().Format(time.RFC3339) + ",\n")
-	b.WriteString("# then a merge into " + o.RunDir() + "/merged. Apply right away: a start already past begins at once (with a warning).\n")
+	b.WriteString("# sonde: " + strconv.Itoa(o.Shards) + " shards of one run (" + o.RunID + "). Each prepares, announces itself in\n")
+	b.WriteString("# " + o.BarrierDir() + " and waits for the others; all start " + seconds(o.StartMargin) + " s after the last is ready\n")
+	b.WriteString("# (a shard missing after " + seconds(o.StartTimeout) + " s fails the run). Then a merge into " + o.RunDir() + "/merged.\n")
 	for _, doc := range []any{shards, merge} {
 		b.WriteString("---\n")
 		enc := yaml.NewEncoder(&b)

@@ -14,9 +14,9 @@ import (
 // unknown or mistyped field) into the official API types, with the fields
 // an Indexed Job of shards needs.
 func TestManifestIsAValidIndexedJob(t *testing.T) {
-	start := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
 	out, err := Manifest(Options{Name: "bench", Namespace: "perf", Image: "example.com/sonde:1", Shards: 4, Concurrency: 1000,
-		Args: []string{"-m", "m", "--url", "http://vllm:8000", "--concurrency", "1000"}, StartAt: start, PVC: "results",
+		Args: []string{"-m", "m", "--url", "http://vllm:8000", "--concurrency", "1000"}, RunID: "20261130t120000-abc123",
+		StartTimeout: 10 * time.Minute, StartMargin: 5 * time.Second, PVC: "results",
 		Spread: true, APIKeySecret: "llm:token"})
 	if err != nil {
 		t.Fatal(err)
@@ -39,7 +39,10 @@ func TestManifestIsAValidIndexedJob(t *testing.T) {
 	}
 	c := s.Template.Spec.Containers[0]
 	args := strings.Join(c.Args, " ")
-	for _, want := range []string{"profile -m m", "--shard-count 4", "--start-at 2026-11-30T12:00:00Z", "--artifact-dir /results/bench"} {
+	// The shards start through a barrier on the volume, in a folder of this
+	// run's own; no instant is fixed when the manifest is printed.
+	for _, want := range []string{"profile -m m", "--shard-count 4", "--start-barrier /results/bench/.barrier/20261130t120000-abc123",
+		"--start-barrier-timeout 600", "--start-barrier-margin 5", "--artifact-dir /results/bench"} {
 		if !strings.Contains(args, want) {
 			t.Errorf("shard args lack %q: %s", want, args)
 		}
@@ -63,10 +66,13 @@ func TestManifestIsAValidIndexedJob(t *testing.T) {
 }
 
 func TestManifestRefuses(t *testing.T) {
-	base := Options{Name: "b", Image: "i", Shards: 2, PVC: "p", StartAt: time.Now()}
+	base := Options{Name: "b", Image: "i", Shards: 2, PVC: "p", RunID: "r1", StartTimeout: time.Minute}
 	for _, mut := range []func(o *Options){
 		func(o *Options) { o.Args = []string{"--api-key", "secret"} },
 		func(o *Options) { o.Args = []string{"--shard-index=1"} },
+		func(o *Options) { o.Args = []string{"--start-barrier", "/x"} },
+		func(o *Options) { o.RunID = "" },
+		func(o *Options) { o.StartTimeout = 0 },
 		func(o *Options) { o.PVC = "" },
 		func(o *Options) { o.Name = "Bad_Name" },
 		func(o *Options) { o.Image = "" },

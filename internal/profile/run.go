@@ -398,18 +398,26 @@ func (r *profileRun) execute() error {
 	prof := r.base
 	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
 	r.resetCache()
-	r.waitForStart(issueCtx)
+	barrierErr := r.waitForStart(issueCtx)
+	if barrierErr != nil {
+		r.abort = barrierErr.Error()
+	}
 	r.startServerView()
 	stopPings := r.startPings()
 	startTime, cpu0 := time.Now(), clock.ProcessCPU()
 	if r.slicer != nil {
 		r.slicer.SetOrigin(startTime.UnixNano())
 	}
-	r.log.Info("sonde is PROFILING")
+	if barrierErr == nil {
+		r.log.Info("sonde is PROFILING")
+	}
 	unsent := map[string]int64{}
-	if issueCtx.Err() == nil {
+	switch {
+	case barrierErr != nil:
+		unsent[unsentBarrier] = r.plan.expected
+	case issueCtx.Err() == nil:
 		unsent = phase("Profiling", prof, r.plan.expected)
-	} else {
+	default:
 		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
 	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(startTime)))

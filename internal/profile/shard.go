@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/barrier"
 	"github.com/sonde-bench/sonde/internal/config"
 )
 
@@ -99,28 +101,56 @@ func startAt(v string) (time.Time, error) {
 	return t, nil
 }
 
-// waitForStart holds the profiling phase until --start-at, and warns when
-// this process got there late (its preparation took too long, or its
-// clock is off).
-func (r *profileRun) waitForStart(ctx context.Context) {
+// unsentBarrier is why no profiling turn was sent when the start barrier
+// failed (sonde.unsent_turns_by_reason).
+const unsentBarrier = "start_barrier_failed"
+
+// waitForStart holds the profiling phase until --start-at, or until every
+// shard has passed --start-barrier and their common instant comes, and
+// warns when this process got there late (its preparation took too long, or
+// its clock is off). A barrier that fails (a shard never came) is an error:
+// the phase must not start.
+func (r *profileRun) waitForStart(ctx context.Context) error {
 	at, _ := startAt(r.p.StartAt) // checked before
+	what := "--start-at"
+	if r.p.StartBarrier != "" {
+		what = "--start-barrier"
+		var err error
+		if at, err = r.passBarrier(ctx); err != nil {
+			return err
+		}
+	}
 	if at.IsZero() {
-		return
+		return nil
 	}
 	r.checkClock() // before the wait: the start itself is not delayed
 	if d := time.Until(at); d > 0 {
-		r.logf("Waiting %.1f s for --start-at %s", d.Seconds(), at.UTC().Format(time.RFC3339Nano))
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return
+		r.logf("Waiting %.1f s for %s %s", d.Seconds(), what, at.UTC().Format(time.RFC3339Nano))
+		if barrier.Sleep(ctx, d) != nil {
+			return nil // interrupted: the phase sees the same context
 		}
 	}
 	if late := time.Since(at); late > 50*time.Millisecond {
-		r.warn(fmt.Sprintf("--start-at: profiling started %.0f ms late (the start was too close to prepare in time, or this machine's clock is off).", float64(late)/1e6))
+		r.warn(fmt.Sprintf("%s: profiling started %.0f ms late (the start was too close to prepare in time, or this machine's clock is off).", what, float64(late)/1e6))
 	}
+	return nil
+}
+
+// passBarrier announces this shard in --start-barrier's folder and returns
+// the instant every shard starts at; an interrupted wait returns no instant
+// and no error (the phase sees the interrupt).
+func (r *profileRun) passBarrier(ctx context.Context) (time.Time, error) {
+	host, _ := os.Hostname()
+	b := &barrier.Barrier{Backend: barrier.Dir(r.e.under(r.p.StartBarrier)), Index: r.shard.index, Count: r.shard.count, Host: host,
+		Margin:  time.Duration(r.p.StartBarrierMargin * float64(time.Second)),
+		Timeout: time.Duration(r.p.StartBarrierTimeout * float64(time.Second)),
+		Poll:    200 * time.Millisecond, Now: time.Now, Sleep: barrier.Sleep}
+	r.logf("Start barrier: shard %d of %d ready; waiting for the others in %s", r.shard.index, r.shard.count, r.p.StartBarrier)
+	at, err := b.Wait(ctx)
+	if err != nil && ctx.Err() != nil {
+		return time.Time{}, nil
+	}
+	return at, err
 }
 
 // checkClock compares this machine's clock with the server's (its HTTP
