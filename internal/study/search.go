@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -287,59 +286,9 @@ func saturated(h map[string]Value, errorRate float64) bool {
 	return ok1 && ok2 && lag.X > lat.X && lag.X > 1000
 }
 
-func (s *searcher) next(x float64) float64 {
-	if s.param.integer {
-		return math.Round(x)
-	}
-	return math.Round(x*1000) / 1000
-}
-
 func (s *searcher) search() error {
-	sp := s.param
-	pass, err := s.probe(sp.lo)
-	if err != nil || !pass {
-		return ignoreBudget(err)
-	}
-	good, bad := sp.lo, math.NaN()
-	// Exponential probe upwards, capped by the maximum.
-	for x := sp.lo; ; {
-		nx := s.next(math.Min(x*2, sp.hi))
-		if nx <= x {
-			nx = x + sp.resolution
-		}
-		if nx > sp.hi {
-			break
-		}
-		pass, err := s.probe(nx)
-		if err != nil {
-			return ignoreBudget(err)
-		}
-		if !pass {
-			bad = nx
-			break
-		}
-		good, x = nx, nx
-		if nx >= sp.hi {
-			break
-		}
-	}
-	// Bisect between the last pass and the first failure.
-	for !math.IsNaN(bad) && bad-good > sp.resolution {
-		mid := s.next((good + bad) / 2)
-		if mid <= good || mid >= bad {
-			break
-		}
-		pass, err := s.probe(mid)
-		if err != nil {
-			return ignoreBudget(err)
-		}
-		if pass {
-			good = mid
-		} else {
-			bad = mid
-		}
-	}
-	return nil
+	sp := Space{Lo: s.param.lo, Hi: s.param.hi, Resolution: s.param.resolution, Integer: s.param.integer}
+	return ignoreBudget(Search(sp, s.probe))
 }
 
 func ignoreBudget(err error) error {
@@ -349,26 +298,10 @@ func ignoreBudget(err error) error {
 	return err
 }
 
-// finish sets the answer: the largest passing probe below every failing
-// one; a pass above a failure means the curve was not monotonic.
+// finish sets the answer and says what limits it.
 func (s *searcher) finish() {
-	minFail := math.Inf(1)
-	for _, pr := range s.res.Probes {
-		if !pr.Passed {
-			minFail = math.Min(minFail, pr.Value)
-		}
-	}
-	var ans *float64
-	for _, pr := range s.res.Probes {
-		switch {
-		case pr.Passed && pr.Value > minFail:
-			s.res.Monotonic = false
-		case pr.Passed && (ans == nil || pr.Value > *ans):
-			v := pr.Value
-			ans = &v
-		}
-	}
-	s.res.Answer = ans
+	ans, monotonic := Answer(s.res.Probes)
+	s.res.Answer, s.res.Monotonic = ans, monotonic
 	switch {
 	case !s.res.Monotonic:
 		s.res.Note = "a load above a failing one passed: the measured curve is not monotonic (noise, or a server that changes with load); the answer is the largest pass below every failure"
