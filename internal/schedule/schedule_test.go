@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -28,28 +29,38 @@ func meanStd(xs []float64) (float64, float64) {
 	return m, math.Sqrt(v / float64(len(xs)))
 }
 
+// within checks that a statistic is within 4 standard errors of its
+// expected value: the bound follows from the sample size. For 20,000
+// Poisson gaps that is ±2.8 % on the mean (one standard error is 0.7 %),
+// so gaps 5 % too long fail (15 % passed the old ±20 %), while a correct
+// draw fails about once in 16,000 seeds (the seeds are fixed).
+func within(t *testing.T, name string, got, want, se float64) {
+	t.Helper()
+	if math.Abs(got-want) > 4*se {
+		t.Errorf("%s %v, want %v ± %v (4 standard errors)", name, got, want, 4*se)
+	}
+}
+
 // Spec §11.14: Poisson gaps have mean 1/rate, CV 1, 63.2 % below the mean,
 // no lag-1 correlation, and window counts with variance ≈ mean.
 func TestPoissonStatistics(t *testing.T) {
-	const rate = 50.0
+	const rate, n = 50.0, 20000
 	a, _ := New("poisson", rate, 1, rand.New(rand.NewPCG(42, 1)))
-	xs := gaps(a, 20000)
+	xs := gaps(a, n)
 	m, s := meanStd(xs)
-	if math.Abs(m-1/rate) > 0.2/rate {
-		t.Errorf("mean %v, want %v ±20%%", m, 1/rate)
-	}
-	if cv := s / m; math.Abs(cv-1) > 0.2 {
-		t.Errorf("CV %v, want 1 ±0.2", cv)
-	}
+	rootN := math.Sqrt(n)
+	within(t, "mean gap", m, 1/rate, 1/rate/rootN)
+	// An exponential's sample std has a standard error of about σ·√2/√n
+	// (its fourth central moment is 9σ⁴).
+	within(t, "CV", s/m, 1, math.Sqrt2/rootN)
 	below := 0
 	for _, x := range xs {
 		if x < m {
 			below++
 		}
 	}
-	if f := float64(below) / float64(len(xs)); math.Abs(f-(1-math.Exp(-1))) > 0.1 {
-		t.Errorf("fraction below mean %v", f)
-	}
+	p := 1 - math.Exp(-1)
+	within(t, "fraction below the mean", float64(below)/n, p, math.Sqrt(p*(1-p)/n))
 	num, den := 0.0, 0.0
 	for i := range xs {
 		den += (xs[i] - m) * (xs[i] - m)
@@ -57,10 +68,9 @@ func TestPoissonStatistics(t *testing.T) {
 			num += (xs[i] - m) * (xs[i-1] - m)
 		}
 	}
-	if rho := num / den; math.Abs(rho) > 0.2 {
-		t.Errorf("lag-1 autocorrelation %v", rho)
-	}
-	// Counts per 1 s window: index of dispersion ≈ 1.
+	within(t, "lag-1 autocorrelation", num/den, 0, 1/rootN)
+	// Counts per 1 s window: index of dispersion ≈ 1, with a standard
+	// error of √(2/(windows−1)).
 	var counts []float64
 	tm, window, c := 0.0, 1.0, 0.0
 	for _, x := range xs {
@@ -72,24 +82,23 @@ func TestPoissonStatistics(t *testing.T) {
 		c++
 	}
 	cm, cs := meanStd(counts)
-	if d := cs * cs / cm; math.Abs(d-1) > 0.4 {
-		t.Errorf("index of dispersion %v", d)
-	}
+	within(t, "index of dispersion", cs*cs/cm, 1, math.Sqrt(2/float64(len(counts)-1)))
 }
 
+// Gamma gaps: mean 1/rate and CV 1/√k, each within 4 standard errors of
+// 40,000 draws (the sample std's from the gamma's kurtosis 3 + 6/k).
 func TestGammaAndConstant(t *testing.T) {
+	const n = 40000
 	for _, k := range []float64{0.5, 1, 4} {
 		a, err := New("gamma", 20, k, rand.New(rand.NewPCG(7, 3)))
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, s := meanStd(gaps(a, 40000))
-		if math.Abs(m-0.05) > 0.05*0.05 {
-			t.Errorf("k=%v mean %v, want 0.05", k, m)
-		}
-		if cv := s / m; math.Abs(cv-1/math.Sqrt(k)) > 0.08 {
-			t.Errorf("k=%v CV %v, want %v", k, cv, 1/math.Sqrt(k))
-		}
+		m, s := meanStd(gaps(a, n))
+		cv := 1 / math.Sqrt(k)
+		within(t, fmt.Sprintf("k=%v mean gap", k), m, 0.05, 0.05*cv/math.Sqrt(n))
+		kurtosis := 3 + 6/k
+		within(t, fmt.Sprintf("k=%v CV", k), s/m, cv, cv*math.Sqrt((kurtosis-1)/n)/2)
 	}
 	c, _ := New("constant", 4, 1, nil)
 	for i := 0; i < 3; i++ {
