@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/kube"
 )
 
@@ -50,7 +51,7 @@ func (c *kubeManifestCmd) run(e env) error {
 	}
 	out, err := kube.Manifest(kube.Options{Name: c.Name, Namespace: c.Namespace, Image: c.Image, Shards: c.Shards, Concurrency: conc,
 		Args: c.Args, RunID: runID(time.Now()), StartTimeout: c.StartTimeout, StartMargin: c.StartMargin, PVC: c.PVC, Spread: c.Spread,
-		APIKeySecret: c.APIKeySecret})
+		APIKeySecret: c.APIKeySecret, ExportPrefix: check.Profile.ExportPrefix})
 	if err != nil {
 		return usageError{Err: err}
 	}
@@ -76,6 +77,7 @@ type kubeMergeCmd struct {
 	Wait    float64 `default:"0" placeholder:"SEC" help:"Wait up to this long for every shard's summary to appear."`
 	Output  string  `name:"output" short:"o" required:"" placeholder:"DIR" help:"The merged run's folder."`
 	Goodput string  `name:"goodput" help:"SLOs for goodput, as for 'sonde profile --goodput'."`
+	Prefix  string  `name:"profile-export-prefix" help:"The shards' --profile-export-prefix, if any."`
 }
 
 func (c *kubeMergeCmd) run(e env) error {
@@ -83,23 +85,43 @@ func (c *kubeMergeCmd) run(e env) error {
 	for i := range c.Shards {
 		dirs = append(dirs, filepath.Join(c.From, "shard_"+strconv.Itoa(i)))
 	}
-	deadline := time.Now().Add(time.Duration(c.Wait * float64(time.Second)))
+	w := summaryWait{prefix: c.Prefix, wait: time.Duration(c.Wait * float64(time.Second)), poll: 2 * time.Second, now: time.Now, sleep: time.Sleep}
+	if err := w.until(dirs); err != nil {
+		return err
+	}
+	m := mergeCmd{Dirs: dirs, Out: c.Output, Goodput: c.Goodput, Prefix: c.Prefix}
+	return m.run(e)
+}
+
+// summaryWait waits for shards' summaries: a shard writes its summary when
+// it has finished. The clock is injected, so the wait is tested without
+// waiting.
+type summaryWait struct {
+	prefix     string
+	wait, poll time.Duration
+	now        func() time.Time
+	sleep      func(time.Duration)
+}
+
+// until returns once every folder holds its summary, or an error naming
+// the first that does not when the wait is over.
+func (w summaryWait) until(dirs []string) error {
+	deadline := w.now().Add(w.wait)
 	for {
 		missing := ""
 		for _, d := range dirs {
-			if _, err := os.Stat(filepath.Join(d, "profile_export_aiperf.json")); err != nil {
+			if _, err := os.Stat(export.Files{Dir: d, Prefix: w.prefix}.SummaryJSON()); err != nil {
 				missing = d
 				break
 			}
 		}
 		if missing == "" {
-			break
+			return nil
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("sonde kube merge: %s has no summary yet (the shard has not finished) after waiting %.0f s", missing, c.Wait)
+		left := deadline.Sub(w.now())
+		if left < 0 {
+			return fmt.Errorf("sonde kube merge: %s has no summary yet (the shard has not finished) after waiting %v", missing, w.wait)
 		}
-		time.Sleep(min(2*time.Second, time.Until(deadline)+time.Millisecond))
+		w.sleep(min(w.poll, left+time.Millisecond))
 	}
-	m := mergeCmd{Dirs: dirs, Out: c.Output, Goodput: c.Goodput}
-	return m.run(e)
 }

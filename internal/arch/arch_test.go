@@ -40,7 +40,10 @@ var allowed = map[string][]string{
 	// metrics is pure maths over records: never HTTP, never files.
 	"internal/metrics":   {"internal/record"},
 	"internal/transport": {"internal/clock", "internal/record"},
-	"internal/export":    {"internal/dataset", "internal/endpoint", "internal/jsonw", "internal/metrics", "internal/openai", "internal/record"},
+	// export owns the run folder: it writes every file in it and reads them
+	// back (RunDir), the server-metrics and GPU files in telemetry's types.
+	"internal/export": {"internal/dataset", "internal/endpoint", "internal/jsonw", "internal/metrics", "internal/openai", "internal/record",
+		"internal/telemetry"},
 	// engine only measures: requests in, records out; no counting, no files.
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},

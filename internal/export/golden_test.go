@@ -17,10 +17,13 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// testdata is absolute: a test may change its working folder (t.Chdir).
+var testdata, _ = filepath.Abs("testdata")
+
 // golden compares got with testdata/name.golden, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
+	path := filepath.Join(testdata, name+".golden")
 	if *update {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)

@@ -34,6 +34,7 @@ type Options struct {
 	Spread                    bool   // prefer one shard per node (pod anti-affinity)
 	APIKeySecret              string // Secret[:key] holding the API key, given as $SONDE_API_KEY
 	MergeWait                 time.Duration
+	ExportPrefix              string // the run's --profile-export-prefix, for the merge
 }
 
 // Check refuses what would make an unsafe or broken manifest.
@@ -180,6 +181,9 @@ func Manifest(o Options) ([]byte, error) {
 	}
 	mergeArgs := []string{"kube", "merge", "--from", o.RunDir(), "--shards", strconv.Itoa(o.Shards),
 		"--wait", seconds(wait), "-o", o.RunDir() + "/merged"}
+	if o.ExportPrefix != "" {
+		mergeArgs = append(mergeArgs, "--profile-export-prefix", o.ExportPrefix)
+	}
 	merge := map[string]any{
 		"apiVersion": "batch/v1", "kind": "Job", "metadata": o.meta(o.Name + "-merge"),
 		"spec": map[string]any{

@@ -17,7 +17,7 @@ func TestManifestIsAValidIndexedJob(t *testing.T) {
 	out, err := Manifest(Options{Name: "bench", Namespace: "perf", Image: "example.com/sonde:1", Shards: 4, Concurrency: 1000,
 		Args: []string{"-m", "m", "--url", "http://vllm:8000", "--concurrency", "1000"}, RunID: "20261130t120000-abc123",
 		StartTimeout: 10 * time.Minute, StartMargin: 5 * time.Second, PVC: "results",
-		Spread: true, APIKeySecret: "llm:token"})
+		Spread: true, APIKeySecret: "llm:token", ExportPrefix: "run7"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +60,8 @@ func TestManifestIsAValidIndexedJob(t *testing.T) {
 		t.Errorf("not locked down: %+v", sc)
 	}
 	margs := merge.Spec.Template.Spec.Containers[0].Args
-	if !slices.Equal(margs[:6], []string{"kube", "merge", "--from", "/results/bench", "--shards", "4"}) {
+	if !slices.Equal(margs[:6], []string{"kube", "merge", "--from", "/results/bench", "--shards", "4"}) ||
+		!slices.Equal(margs[len(margs)-2:], []string{"--profile-export-prefix", "run7"}) {
 		t.Errorf("merge args: %v", margs)
 	}
 }

@@ -107,6 +107,26 @@ func GPUJSON(gpus []GPU, joules, watts float64) []byte {
 	return append(b, '\n')
 }
 
+// ParseGPUJSON reads gpu_telemetry_export.json back: its GPUs, each with
+// its endpoint.
+func ParseGPUJSON(b []byte) ([]GPU, error) {
+	var doc struct {
+		GPUs []struct {
+			Endpoint string `json:"endpoint_url"`
+			GPU
+		} `json:"gpus"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]GPU, len(doc.GPUs))
+	for i, g := range doc.GPUs {
+		out[i] = g.GPU
+		out[i].Endpoint = g.Endpoint
+	}
+	return out, nil
+}
+
 // GPUCSV is gpu_telemetry_export.csv: one row per GPU and metric.
 func GPUCSV(gpus []GPU) []byte {
 	var buf bytes.Buffer

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"sort"
@@ -287,6 +288,24 @@ func (b Bucket) MarshalJSON() ([]byte, error) {
 		LE    string  `json:"le"`
 		Count float64 `json:"count"`
 	}{b.label(), b.Count})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes ("+Inf" included), so a run's
+// server-metrics file reads back as it was written (sonde merge).
+func (b *Bucket) UnmarshalJSON(data []byte) error {
+	var v struct {
+		LE    string  `json:"le"`
+		Count float64 `json:"count"`
+	}
+	if err := json.Unmarshal(data, &v); err != nil {
+		return err
+	}
+	le, err := strconv.ParseFloat(v.LE, 64) // ParseFloat reads "+Inf"
+	if err != nil {
+		return fmt.Errorf("bucket le %q: %w", v.LE, err)
+	}
+	b.LE, b.Count = le, v.Count
+	return nil
 }
 
 // label is the bucket's "le" as Prometheus writes it.

@@ -1,0 +1,152 @@
+package export
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/telemetry"
+)
+
+// RunDir is a run folder read back: the one reader of what a run wrote,
+// typed, so every command that reads runs (summarize, merge, compare, plot,
+// report, studies, kube merge) reads them alike and a file that does not
+// parse is an error naming it, never a silent zero.
+type RunDir struct{ Files }
+
+// Open checks that dir is a folder and names its files with prefix (the
+// run's --profile-export-prefix, "" for AIPerf's names).
+func Open(dir, prefix string) (*RunDir, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, err
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder", dir)
+	}
+	return &RunDir{Files{Dir: dir, Prefix: prefix}}, nil
+}
+
+// SummaryDoc is profile_export_aiperf.json read back: what describes the
+// run, and every metric block by tag.
+type SummaryDoc struct {
+	SchemaVersion string          `json:"schema_version"`
+	BenchmarkID   string          `json:"benchmark_id"`
+	InputConfig   json.RawMessage `json:"input_config"`
+	RunInfo       struct {
+		RandomSeed uint64 `json:"random_seed"`
+	} `json:"run_info"`
+	WasCancelled bool   `json:"was_cancelled"`
+	StartTime    string `json:"start_time"`
+	EndTime      string `json:"end_time"`
+	Sonde        struct {
+		Options json.RawMessage `json:"options"`
+	} `json:"sonde"`
+	// Metrics are the blocks with a unit, by tag: each statistic by name
+	// (avg, p50, …, count, sum).
+	Metrics map[string]MetricBlock `json:"-"`
+}
+
+// MetricBlock is one metric of a summary.
+type MetricBlock struct {
+	Unit  string
+	Stats map[string]float64
+}
+
+// Value is the block's statistic stat, if present.
+func (m MetricBlock) Value(stat string) (float64, bool) {
+	x, ok := m.Stats[stat]
+	return x, ok
+}
+
+// HasSummary reports whether the run's summary was written.
+func (d *RunDir) HasSummary() bool {
+	_, err := os.Stat(d.SummaryJSON())
+	return err == nil
+}
+
+// Summary reads the summary; an error wrapping os.ErrNotExist when the run
+// wrote none (it was killed: Rebuild makes it from the records).
+func (d *RunDir) Summary() (*SummaryDoc, error) {
+	b, err := os.ReadFile(d.SummaryJSON())
+	if err != nil {
+		return nil, err
+	}
+	var doc SummaryDoc
+	var blocks map[string]json.RawMessage
+	if err := errors.Join(json.Unmarshal(b, &doc), json.Unmarshal(b, &blocks)); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.SummaryJSON(), err)
+	}
+	doc.Metrics = map[string]MetricBlock{}
+	for tag, raw := range blocks {
+		var block map[string]any
+		if raw[0] != '{' || json.Unmarshal(raw, &block) != nil {
+			continue
+		}
+		unit, ok := block["unit"].(string)
+		if !ok {
+			continue // run_info, sonde, input_config, telemetry_data
+		}
+		m := MetricBlock{Unit: unit, Stats: map[string]float64{}}
+		for stat, v := range block {
+			if x, ok := v.(float64); ok {
+				m.Stats[stat] = x
+			}
+		}
+		doc.Metrics[tag] = m
+	}
+	if len(doc.InputConfig) == 0 {
+		doc.InputConfig = json.RawMessage("{}")
+	}
+	return &doc, nil
+}
+
+// options are the run's sonde options, nil when there were none.
+func (s *SummaryDoc) options() any {
+	if len(s.Sonde.Options) == 0 {
+		return nil
+	}
+	return s.Sonde.Options
+}
+
+// Records reads the profile_export.jsonl records (ReadRecords).
+func (d *RunDir) Records(fn func(r *record.Record, v *metrics.Values)) (truncated int, err error) {
+	return ReadRecords(d.Files.Records(), fn)
+}
+
+// ServerMetrics reads server_metrics_export.json; nil and no error when the
+// run collected none.
+func (d *RunDir) ServerMetrics() (*telemetry.Result, error) {
+	b, err := os.ReadFile(d.ServerMetricsJSON())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r telemetry.Result
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("%s: %w", d.ServerMetricsJSON(), err)
+	}
+	return &r, nil
+}
+
+// GPUs reads gpu_telemetry_export.json's GPUs, each with its endpoint; nil
+// and no error when the run collected none.
+func (d *RunDir) GPUs() ([]telemetry.GPU, error) {
+	b, err := os.ReadFile(d.GPUTelemetryJSON())
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	gpus, err := telemetry.ParseGPUJSON(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", d.GPUTelemetryJSON(), err)
+	}
+	return gpus, nil
+}
