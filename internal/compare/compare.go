@@ -44,32 +44,23 @@ func Load(dir string) (*Run, error) {
 	if agg, err := os.ReadFile(filepath.Join(dir, "aggregate", "profile_export_aiperf_aggregate.json")); err == nil {
 		return r, r.loadAggregate(agg)
 	}
-	data, err := os.ReadFile(filepath.Join(dir, "profile_export_aiperf.json"))
+	rd, err := export.Open(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	sum, err := rd.Summary()
 	if err != nil {
 		return nil, fmt.Errorf("%s is neither a run folder nor a repeated-runs study: %w", dir, err)
 	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, "profile_export_aiperf.json"), err)
-	}
-	for tag, raw := range doc {
-		var block map[string]any
-		if json.Unmarshal(raw, &block) != nil {
-			continue
-		}
-		unit, ok := block["unit"].(string)
-		if !ok {
-			continue
-		}
-		for stat, v := range block {
-			if x, ok := v.(float64); ok && stat != "count" && stat != "sum" {
-				r.values[tag+"."+stat] = number{x, unit}
+	for tag, block := range sum.Metrics {
+		for stat, x := range block.Stats {
+			if stat != "count" && stat != "sum" {
+				r.values[tag+"."+stat] = number{x, block.Unit}
 			}
 		}
 	}
-	records := filepath.Join(dir, "profile_export.jsonl")
-	if _, err := os.Stat(records); err == nil {
-		_, err := export.ReadRecords(records, func(rec *record.Record, v *metrics.Values) {
+	if _, err := os.Stat(rd.Files.Records()); err == nil {
+		_, err := rd.Records(func(rec *record.Record, v *metrics.Values) {
 			if rec.Phase != record.PhaseProfiling {
 				return
 			}

@@ -81,10 +81,14 @@ var tags = []string{"time_to_first_token", "inter_token_latency", "request_laten
 // the server's scrapes. A folder with none of them is an error.
 func Load(dir string) (*Run, error) {
 	r := &Run{Label: filepath.Base(filepath.Clean(dir)), Dir: dir}
-	files := export.Files{Dir: dir}
+	rd, err := export.Open(dir, "")
+	if err != nil {
+		return nil, err
+	}
+	files := rd.Files
 	if _, err := os.Stat(files.Records()); err == nil {
 		var t0 float64
-		_, err := export.ReadRecords(files.Records(), func(rec *record.Record, v *metrics.Values) {
+		_, err := rd.Records(func(rec *record.Record, v *metrics.Values) {
 			if rec.Phase != record.PhaseProfiling {
 				return
 			}
