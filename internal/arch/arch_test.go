@@ -53,7 +53,7 @@ var allowed = map[string][]string{
 	// plot reads run folders and draws them.
 	"internal/plot": {"internal/export", "internal/metrics", "internal/record"},
 	// report writes one HTML page of run folders (plot reads them).
-	"internal/report": {"internal/plot"},
+	"internal/report": {"internal/export", "internal/plot"},
 	// kube only writes YAML.
 	"internal/kube": {},
 	// barrier starts a run's shards together; it knows nothing of the run.

@@ -81,19 +81,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	for k := range s.conv.Turns {
 		turn := &s.conv.Turns[k]
 		if k > 0 {
-			switch {
-			case s.fixed && turn.HasTimestamp:
-				// Trace replay: the recorded time, but never before the
-				// previous answer is complete.
-				intended = max(s.e.fixedTime(turn.Timestamp), prevEnd)
-			case s.gap > 0:
-				// User-centric: the next turn starts a gap after the previous
-				// one did, or as soon as its answer is complete if later.
-				intended = max(intended+int64(s.gap), prevEnd)
-			default:
-				// Think time runs from the previous answer's completion.
-				intended = prevEnd + int64(turn.Delay)
-			}
+			intended = s.dueTime(turn, intended, prevEnd)
 			if !s.e.clock.Wait(issue, intended, nil) {
 				return stop(k, stopReason(issue))
 			}
@@ -144,21 +132,47 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		}
 		failed := rec.Error != nil
 		s.e.out <- rec
-		switch {
-		case precanned:
-			// The live answer is measured, then replaced by the pre-canned
-			// one, so every run sends the same prompts.
-			s.history = append(s.history, openai.Message{Role: "assistant", Content: turn.Answer})
-		case failed && s.e.cfg.StopOnError:
+		if !s.remember(rec.Output, failed, turn, precanned) {
 			return stop(k+1, UnsentTurnFailed)
-		case failed:
-			// No answer to continue with: the next question follows this
-			// one, as in AIPerf, which sends the next turn regardless.
-		default:
-			s.history = append(s.history, openai.Message{Role: "assistant", Content: rec.Output})
 		}
 	}
 	return intended, prevEnd
+}
+
+// dueTime is when turn k > 0 is due, given when the previous turn was due
+// and when its answer ended.
+func (s *session) dueTime(turn *dataset.Turn, intended, prevEnd int64) int64 {
+	switch {
+	case s.fixed && turn.HasTimestamp:
+		// Trace replay: the recorded time, but never before the previous
+		// answer is complete.
+		return max(s.e.fixedTime(turn.Timestamp), prevEnd)
+	case s.gap > 0:
+		// User-centric: the next turn starts a gap after the previous one
+		// did, or as soon as its answer is complete if later.
+		return max(intended+int64(s.gap), prevEnd)
+	}
+	// Think time runs from the previous answer's completion.
+	return prevEnd + int64(turn.Delay)
+}
+
+// remember puts a turn's answer into the history the next turn sends;
+// false ends the session (a failed turn with --session-on-error stop).
+func (s *session) remember(output string, failed bool, turn *dataset.Turn, precanned bool) bool {
+	switch {
+	case precanned:
+		// The live answer is measured, then replaced by the pre-canned one,
+		// so every run sends the same prompts.
+		s.history = append(s.history, openai.Message{Role: "assistant", Content: turn.Answer})
+	case failed && s.e.cfg.StopOnError:
+		return false
+	case failed:
+		// No answer to continue with: the next question follows this one,
+		// as in AIPerf, which sends the next turn regardless.
+	default:
+		s.history = append(s.history, openai.Message{Role: "assistant", Content: output})
+	}
+	return true
 }
 
 func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {

@@ -38,16 +38,35 @@ type SummaryDoc struct {
 	InputConfig   json.RawMessage `json:"input_config"`
 	RunInfo       struct {
 		RandomSeed uint64 `json:"random_seed"`
+		CLICommand string `json:"cli_command"`
 	} `json:"run_info"`
 	WasCancelled bool   `json:"was_cancelled"`
 	StartTime    string `json:"start_time"`
 	EndTime      string `json:"end_time"`
-	Sonde        struct {
-		Options json.RawMessage `json:"options"`
+	ErrorSummary []struct {
+		Details struct {
+			Code    int    `json:"code"`
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error_details"`
+		Count int `json:"count"`
+	} `json:"error_summary"`
+	Sonde struct {
+		Options  json.RawMessage   `json:"options"`
+		Warnings []string          `json:"warnings"`
+		PerTurn  []json.RawMessage `json:"per_turn"`
 	} `json:"sonde"`
 	// Metrics are the blocks with a unit, by tag: each statistic by name
 	// (avg, p50, …, count, sum).
 	Metrics map[string]MetricBlock `json:"-"`
+	// Turns are sonde.per_turn: each turn index's counts and metrics.
+	Turns []TurnDoc `json:"-"`
+}
+
+// TurnDoc is one turn index of sonde.per_turn.
+type TurnDoc struct {
+	Index, Requests, Errors int
+	Metrics                 map[string]MetricBlock
 }
 
 // MetricBlock is one metric of a summary.
@@ -80,15 +99,37 @@ func (d *RunDir) Summary() (*SummaryDoc, error) {
 	if err := errors.Join(json.Unmarshal(b, &doc), json.Unmarshal(b, &blocks)); err != nil {
 		return nil, fmt.Errorf("%s: %w", d.SummaryJSON(), err)
 	}
-	doc.Metrics = map[string]MetricBlock{}
-	for tag, raw := range blocks {
+	doc.Metrics = metricBlocks(blocks)
+	for _, raw := range doc.Sonde.PerTurn {
+		var fields map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &fields); err != nil {
+			return nil, fmt.Errorf("%s: sonde.per_turn: %w", d.SummaryJSON(), err)
+		}
+		var t TurnDoc
+		json.Unmarshal(fields["turn_index"], &t.Index)
+		json.Unmarshal(fields["request_count"], &t.Requests)
+		json.Unmarshal(fields["error_request_count"], &t.Errors)
+		t.Metrics = metricBlocks(fields)
+		doc.Turns = append(doc.Turns, t)
+	}
+	if len(doc.InputConfig) == 0 {
+		doc.InputConfig = json.RawMessage("{}")
+	}
+	return &doc, nil
+}
+
+// metricBlocks are the fields that are metric blocks (objects with a
+// unit), by tag; run_info, sonde, input_config and the like are not.
+func metricBlocks(fields map[string]json.RawMessage) map[string]MetricBlock {
+	out := map[string]MetricBlock{}
+	for tag, raw := range fields {
 		var block map[string]any
-		if raw[0] != '{' || json.Unmarshal(raw, &block) != nil {
+		if len(raw) == 0 || raw[0] != '{' || json.Unmarshal(raw, &block) != nil {
 			continue
 		}
 		unit, ok := block["unit"].(string)
 		if !ok {
-			continue // run_info, sonde, input_config, telemetry_data
+			continue
 		}
 		m := MetricBlock{Unit: unit, Stats: map[string]float64{}}
 		for stat, v := range block {
@@ -96,12 +137,9 @@ func (d *RunDir) Summary() (*SummaryDoc, error) {
 				m.Stats[stat] = x
 			}
 		}
-		doc.Metrics[tag] = m
+		out[tag] = m
 	}
-	if len(doc.InputConfig) == 0 {
-		doc.InputConfig = json.RawMessage("{}")
-	}
-	return &doc, nil
+	return out
 }
 
 // options are the run's sonde options, nil when there were none.

@@ -166,16 +166,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	if run.InputConfig != nil {
 		o.add("input_config", run.InputConfig)
 	}
-	info := newOrdered()
-	if run.BenchmarkID != "" {
-		info.add("benchmark_id", run.BenchmarkID)
-	}
-	info.add("random_seed", run.Seed)
-	info.add("trial", 0)
-	if run.CLICommand != "" {
-		info.add("cli_command", run.CLICommand)
-	}
-	o.add("run_info", json.RawMessage(info.bytes()))
+	o.add("run_info", runInfoJSON(run))
 	o.add("was_cancelled", run.WasCancelled)
 	errs := make([]errorCount, 0, len(s.Errors))
 	for _, e := range s.Errors {
@@ -185,7 +176,30 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	o.add("start_time", ISOTime(run.StartTime))
 	o.add("end_time", ISOTime(run.EndTime))
 	o.add("runtime_submission_invalid_reasons", []string{})
+	o.add("sonde", sondeJSON(s, run))
 
+	var out bytes.Buffer
+	json.Indent(&out, o.bytes(), "", "  ")
+	out.WriteByte('\n')
+	return out.Bytes()
+}
+
+// runInfoJSON is the run_info block: identifier, seed, trial, command.
+func runInfoJSON(run *Run) json.RawMessage {
+	info := newOrdered()
+	if run.BenchmarkID != "" {
+		info.add("benchmark_id", run.BenchmarkID)
+	}
+	info.add("random_seed", run.Seed)
+	info.add("trial", 0)
+	if run.CLICommand != "" {
+		info.add("cli_command", run.CLICommand)
+	}
+	return info.bytes()
+}
+
+// sondeJSON is sonde's additions, under "sonde".
+func sondeJSON(s *metrics.Summary, run *Run) json.RawMessage {
 	ext := newOrdered()
 	ext.add("version", run.Version)
 	ext.add("random_seed", run.Seed)
@@ -225,12 +239,7 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	if run.Options != nil {
 		ext.add("options", run.Options)
 	}
-	o.add("sonde", json.RawMessage(ext.bytes()))
-
-	var out bytes.Buffer
-	json.Indent(&out, o.bytes(), "", "  ")
-	out.WriteByte('\n')
-	return out.Bytes()
+	return ext.bytes()
 }
 
 // WriteFile writes data to path atomically enough for a crash: write, then

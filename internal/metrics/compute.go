@@ -37,27 +37,9 @@ func Compute(r *record.Record, streaming bool) Values {
 		return v
 	}
 	resp := r.Responses
-	start := float64(r.StartNs)
-	first := float64(resp[0].Ns)
-	last := float64(resp[len(resp)-1].Ns)
-	latency := last - start
+	latency := float64(resp[len(resp)-1].Ns) - float64(r.StartNs)
 	v.set(RequestLatency, latency)
-	v.set(ISL, float64(r.InputTokens))
-	if r.Items > 0 {
-		v.set(Inputs, float64(r.Items))
-	}
-	if r.HasOutput || r.HasReasoning {
-		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
-	}
-	if r.HasOutput && r.OutputTokens > 0 {
-		v.set(OutputTokenCount, float64(r.OutputTokens))
-	}
-	if r.HasReasoning {
-		v.set(ReasoningTokenCount, float64(r.ReasoningTokens))
-	}
-	if osl, ok := v.Get(OSL); ok && r.MaxTokens > 0 {
-		v.set(OSLMismatchPct, (osl-float64(r.MaxTokens))/float64(r.MaxTokens)*100)
-	}
+	setTokens(&v, r)
 	// Coordinated omission: the same request measured from when the schedule
 	// meant it to go out.
 	v.set(ScheduleLag, float64(r.StartNs-r.IntendedNs))
@@ -77,9 +59,38 @@ func Compute(r *record.Record, streaming bool) Values {
 			v.set(UsageCachedTokens, cached)
 		}
 	}
-	if !streaming {
-		return v
+	if streaming {
+		setStreaming(&v, r, latency, cached)
 	}
+	return v
+}
+
+// setTokens sets the token counts: ISL, OSL (answer and reasoning), the
+// items of a batch, and how far OSL missed the output length asked for.
+func setTokens(v *Values, r *record.Record) {
+	v.set(ISL, float64(r.InputTokens))
+	if r.Items > 0 {
+		v.set(Inputs, float64(r.Items))
+	}
+	if r.HasOutput || r.HasReasoning {
+		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
+	}
+	if r.HasOutput && r.OutputTokens > 0 {
+		v.set(OutputTokenCount, float64(r.OutputTokens))
+	}
+	if r.HasReasoning {
+		v.set(ReasoningTokenCount, float64(r.ReasoningTokens))
+	}
+	if osl, ok := v.Get(OSL); ok && r.MaxTokens > 0 {
+		v.set(OSLMismatchPct, (osl-float64(r.MaxTokens))/float64(r.MaxTokens)*100)
+	}
+}
+
+// setStreaming sets the metrics only a streamed answer has: first tokens,
+// the gaps between chunks, and ITL.
+func setStreaming(v *Values, r *record.Record, latency, cached float64) {
+	resp := r.Responses
+	start, first := float64(r.StartNs), float64(resp[0].Ns)
 	ttft := first - start
 	for _, resp := range resp {
 		if resp.Content != "" { // the first answer text, after any reasoning
@@ -122,7 +133,6 @@ func Compute(r *record.Record, streaming bool) Values {
 			v.set(OutputTPSPerUser, 1e9/itl)
 		}
 	}
-	return v
 }
 
 // setHTTP derives the http_req_* breakdown (k6's definitions) from the

@@ -21,40 +21,54 @@ type fixedSchedule struct {
 // loadConversations builds the run's conversations: synthetic, from a custom
 // file, or from a local public dataset; and decides the fixed schedule.
 func loadConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, log *slog.Logger) ([]dataset.Conversation, fixedSchedule, error) {
-	var fs fixedSchedule
 	oslMean := 0
 	if p.OutputTokensMean != nil {
 		oslMean = *p.OutputTokensMean
 	}
 	if p.InputFile == "" {
-		var dist *dataset.SeqDist
-		if p.SeqDist != "" {
-			var err error
-			if dist, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
-				return nil, fs, UsageError{err}
-			}
-		}
-		var rankings *dataset.RankingsShape
-		if endpoint.Canonical(p.EndpointType).Kind() == endpoint.Ranks {
-			rankings = &dataset.RankingsShape{QueryMean: float64(p.RankingsQueryTokensMean), QueryStddev: p.RankingsQueryTokensStddev,
-				PassagesMean: p.RankingsPassagesMean, PassagesStd: p.RankingsPassagesStddev,
-				PassageMean: float64(p.RankingsPassageTokensMean), PassageStddev: p.RankingsPassageTokensStddev}
-		}
-		convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings,
-			SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
-			SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
-			Answers: contextMode != config.ContextLive,
-			Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
-			OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
-			TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
-			DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-			Seed: seed, Models: p.Model,
-		}, tok)
-		if err != nil {
-			return nil, fs, UsageError{err}
-		}
-		return convs, fs, nil
+		convs, err := syntheticConversations(p, seed, contextMode, tok, oslMean)
+		return convs, fixedSchedule{}, err
 	}
+	convs, err := fileConversations(p, seed, contextMode, tok, oslMean)
+	if err != nil {
+		return nil, fixedSchedule{}, err
+	}
+	return decideFixedSchedule(p, convs, log)
+}
+
+// syntheticConversations generates the dataset from the flags.
+func syntheticConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
+	var dist *dataset.SeqDist
+	if p.SeqDist != "" {
+		var err error
+		if dist, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
+			return nil, UsageError{err}
+		}
+	}
+	var rankings *dataset.RankingsShape
+	if endpoint.Canonical(p.EndpointType).Kind() == endpoint.Ranks {
+		rankings = &dataset.RankingsShape{QueryMean: float64(p.RankingsQueryTokensMean), QueryStddev: p.RankingsQueryTokensStddev,
+			PassagesMean: p.RankingsPassagesMean, PassagesStd: p.RankingsPassagesStddev,
+			PassageMean: float64(p.RankingsPassageTokensMean), PassageStddev: p.RankingsPassageTokensStddev}
+	}
+	convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings,
+		SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
+		SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
+		Answers: contextMode != config.ContextLive,
+		Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
+		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
+		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
+		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
+		Seed: seed, Models: p.Model,
+	}, tok)
+	if err != nil {
+		return nil, UsageError{err}
+	}
+	return convs, nil
+}
+
+// fileConversations reads --input-file (a custom dataset, or ShareGPT).
+func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: p.ISLBlockSize,
 		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, Tok: tok,
 		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
@@ -70,16 +84,22 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		convs, err = dataset.LoadFile(opts)
 	}
 	if err != nil {
-		return nil, fs, UsageError{err}
+		return nil, UsageError{err}
 	}
 	if contextMode != config.ContextLive {
 		if err := cannedAnswers(convs, tok); err != nil {
-			return nil, fs, UsageError{err}
+			return nil, UsageError{err}
 		}
 	}
-	// The rules below depend on the file's content (a mooncake trace with
-	// timestamps is replayed on its schedule unless told otherwise), so
-	// they live here rather than in config.Validate, which sees flags only.
+	return convs, nil
+}
+
+// decideFixedSchedule: the rules below depend on the file's content (a
+// mooncake trace with timestamps is replayed on its schedule unless told
+// otherwise), so they live here rather than in config.Validate, which sees
+// flags only.
+func decideFixedSchedule(p *config.Profile, convs []dataset.Conversation, log *slog.Logger) ([]dataset.Conversation, fixedSchedule, error) {
+	var fs fixedSchedule
 	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
 	fs.on = p.FixedSchedule || (timestamped && p.CustomDatasetType == "mooncake_trace" && !p.NoFixedSchedule)
 	if !fs.on {
@@ -99,6 +119,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 			return nil, fs, UsageError{fmt.Errorf("%s: %s has timestamps and is replayed on its own schedule; drop %s, or add --no-fixed-schedule to pace it by the rate instead", f.flag, p.InputFile, f.flag)}
 		}
 	}
+	var err error
 	convs, fs.zeroMs, err = scheduleWindow(p, convs)
 	if err != nil {
 		return nil, fs, UsageError{err}

@@ -38,15 +38,37 @@ func cdfSeries(name string, xs []float64) Series {
 // down-sampled.
 func charts(runs []*plot.Run) ([]Chart, []string) {
 	var out []Chart
-	var notes []string
-	add := func(c Chart) {
-		for _, s := range c.Series {
-			if len(s.Points) > 0 {
+	add := func(cs ...Chart) {
+		for _, c := range cs {
+			if hasPoints(c) {
 				out = append(out, c)
-				return
 			}
 		}
 	}
+	add(cdfCharts(runs)...)
+	over, tput, ttftTurn, islTurn, notes := runCharts(runs)
+	add(over, tput)
+	add(sliceCharts(runs)...)
+	add(ttftTurn, islTurn)
+	if len(runs) > 0 {
+		add(timeline(runs[0]))
+	}
+	add(scrapedCharts(runs)...)
+	return out, notes
+}
+
+func hasPoints(c Chart) bool {
+	for _, s := range c.Series {
+		if len(s.Points) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// cdfCharts are the latency distributions.
+func cdfCharts(runs []*plot.Run) []Chart {
+	var out []Chart
 	for _, m := range []struct{ tag, title, unit string }{
 		{"time_to_first_token", "Time to first token", "ms"},
 		{"inter_token_latency", "Inter-token latency", "ms"},
@@ -61,12 +83,18 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 				}
 			}
 		}
-		add(c)
+		out = append(out, c)
 	}
-	over := Chart{ID: "latency_over_time", Title: "Request latency over the run", Kind: "scatter", X: "seconds", Y: "ms"}
-	tput := Chart{ID: "throughput_over_time", Title: "Output token throughput over the run (1 s buckets)", Kind: "line", X: "seconds", Y: "tokens/s"}
-	ttftTurn := Chart{ID: "ttft_by_turn", Title: "TTFT by turn (mean)", Kind: "line", X: "turn index", Y: "ms"}
-	islTurn := Chart{ID: "isl_by_turn", Title: "ISL by turn (mean)", Kind: "line", X: "turn index", Y: "tokens"}
+	return out
+}
+
+// runCharts are latency and throughput over the run, and TTFT and ISL by
+// turn; notes say where requests were down-sampled.
+func runCharts(runs []*plot.Run) (over, tput, ttftTurn, islTurn Chart, notes []string) {
+	over = Chart{ID: "latency_over_time", Title: "Request latency over the run", Kind: "scatter", X: "seconds", Y: "ms"}
+	tput = Chart{ID: "throughput_over_time", Title: "Output token throughput over the run (1 s buckets)", Kind: "line", X: "seconds", Y: "tokens/s"}
+	ttftTurn = Chart{ID: "ttft_by_turn", Title: "TTFT by turn (mean)", Kind: "line", X: "turn index", Y: "ms"}
+	islTurn = Chart{ID: "isl_by_turn", Title: "ISL by turn (mean)", Kind: "line", X: "turn index", Y: "tokens"}
 	for _, r := range runs {
 		reqs := r.Requests()
 		step := max(1, len(reqs)/scatterPoints)
@@ -84,8 +112,12 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 		ttftTurn.Series = append(ttftTurn.Series, points(r.Label, r.ByTurn("time_to_first_token")))
 		islTurn.Series = append(islTurn.Series, points(r.Label, r.ByTurn("input_sequence_length")))
 	}
-	add(over)
-	add(tput)
+	return over, tput, ttftTurn, islTurn, notes
+}
+
+// sliceCharts are p50 and p99 by time slice (--slice-duration).
+func sliceCharts(runs []*plot.Run) []Chart {
+	var out []Chart
 	for _, tag := range []string{"time_to_first_token", "request_latency"} {
 		c := Chart{ID: tag + "_by_slice", Title: "p50 and p99 by time slice: " + tag, Kind: "line", X: "time slice", Y: "ms"}
 		for _, r := range runs {
@@ -96,13 +128,14 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 				}
 			}
 		}
-		add(c)
+		out = append(out, c)
 	}
-	add(ttftTurn)
-	add(islTurn)
-	if len(runs) > 0 {
-		add(timeline(runs[0]))
-	}
+	return out
+}
+
+// scrapedCharts are the server's and the GPUs' gauges over the run.
+func scrapedCharts(runs []*plot.Run) []Chart {
+	var out []Chart
 	for _, m := range []struct{ id, title, source, metric string }{
 		{"server_running", "Server: requests running", "server", "vllm:num_requests_running"},
 		{"server_waiting", "Server: requests waiting", "server", "vllm:num_requests_waiting"},
@@ -114,9 +147,9 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 				c.Series = append(c.Series, s)
 			}
 		}
-		add(c)
+		out = append(out, c)
 	}
-	return out, notes
+	return out
 }
 
 // points is a series of the shared chart data (plot.Run's).

@@ -9,6 +9,7 @@ package report
 import (
 	_ "embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -18,6 +19,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/plot"
 )
 
@@ -136,90 +138,67 @@ func num(x float64) string {
 	return strconv.FormatFloat(x, 'f', 2, 64)
 }
 
-// view reads what a run's summary says.
+// view reads what a run's summary says (through export.RunDir); a folder
+// without one (a sweep's) has charts only.
 func view(dir, label string) (runView, error) {
 	v := runView{Label: label, Headline: map[string]*stat{}}
-	b, err := os.ReadFile(filepath.Join(dir, "profile_export_aiperf.json"))
+	rd, err := export.Open(dir, "")
 	if err != nil {
-		return v, nil // a sweep folder: charts only
+		return v, err
 	}
-	var doc map[string]json.RawMessage
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return v, fmt.Errorf("%s: %w", dir, err)
+	sum, err := rd.Summary()
+	if errors.Is(err, os.ErrNotExist) {
+		return v, nil
 	}
-	type block struct {
-		Avg *float64 `json:"avg"`
-		P50 *float64 `json:"p50"`
-		P99 *float64 `json:"p99"`
-	}
-	get := func(b block) *stat {
-		s := &stat{}
-		for _, f := range []struct {
-			dst *string
-			v   *float64
-		}{{&s.Avg, b.Avg}, {&s.P50, b.P50}, {&s.P99, b.P99}} {
-			if f.v != nil {
-				*f.dst = num(*f.v)
-			}
-		}
-		return s
+	if err != nil {
+		return v, err
 	}
 	for _, tag := range append(slices.Clone(headlineTags), "session_duration", "session_turns", "session_throughput", "think_time") {
-		var bl block
-		if raw, ok := doc[tag]; ok && json.Unmarshal(raw, &bl) == nil {
-			if slices.Contains(headlineTags, tag) {
-				v.Headline[tag] = get(bl)
-			} else {
-				s := get(bl)
-				v.Sessions = append(v.Sessions, struct{ Name, Avg, P50, P99 string }{tag, s.Avg, s.P50, s.P99})
-			}
+		bl, ok := sum.Metrics[tag]
+		if !ok {
+			continue
+		}
+		if slices.Contains(headlineTags, tag) {
+			v.Headline[tag] = statOf(bl)
+		} else {
+			s := statOf(bl)
+			v.Sessions = append(v.Sessions, struct{ Name, Avg, P50, P99 string }{tag, s.Avg, s.P50, s.P99})
 		}
 	}
-	var info struct {
-		RunInfo struct {
-			Command string `json:"cli_command"`
-		} `json:"run_info"`
-		Errors []struct {
-			Details struct {
-				Code    int    `json:"code"`
-				Type    string `json:"type"`
-				Message string `json:"message"`
-			} `json:"error_details"`
-			Count int `json:"count"`
-		} `json:"error_summary"`
-		Sonde struct {
-			Warnings []string                     `json:"warnings"`
-			PerTurn  []map[string]json.RawMessage `json:"per_turn"`
-		} `json:"sonde"`
-	}
-	json.Unmarshal(b, &info)
-	v.Command, v.Warnings = info.RunInfo.Command, info.Sonde.Warnings
-	for _, e := range info.Errors {
+	v.Command, v.Warnings = sum.RunInfo.CLICommand, sum.Sonde.Warnings
+	for _, e := range sum.ErrorSummary {
 		v.Errors = append(v.Errors, errRow{Type: e.Details.Type, Message: e.Details.Message, Code: e.Details.Code, Count: e.Count})
 	}
-	for _, t := range info.Sonde.PerTurn {
-		var row turnRow
-		json.Unmarshal(t["turn_index"], &row.Turn)
-		json.Unmarshal(t["request_count"], &row.Requests)
-		json.Unmarshal(t["error_request_count"], &row.Errors)
-		field := func(tag string, f func(block) *float64) string {
-			var bl block
-			if json.Unmarshal(t[tag], &bl) != nil || f(bl) == nil {
-				return ""
+	for _, t := range sum.Turns {
+		field := func(tag, stat string) string {
+			if x, ok := t.Metrics[tag].Value(stat); ok {
+				return num(x)
 			}
-			return num(*f(bl))
+			return ""
 		}
-		avg := func(b block) *float64 { return b.Avg }
-		row.TTFT, row.TTFTP99 = field("time_to_first_token", avg), field("time_to_first_token", func(b block) *float64 { return b.P99 })
-		row.Latency, row.ISL, row.OSL = field("request_latency", avg), field("input_sequence_length", avg), field("output_sequence_length", avg)
-		v.Turns = append(v.Turns, row)
+		v.Turns = append(v.Turns, turnRow{Turn: t.Index, Requests: t.Requests, Errors: t.Errors,
+			TTFT: field("time_to_first_token", "avg"), TTFTP99: field("time_to_first_token", "p99"),
+			Latency: field("request_latency", "avg"), ISL: field("input_sequence_length", "avg"), OSL: field("output_sequence_length", "avg")})
 	}
-	if cfg, ok := doc["input_config"]; ok {
-		var pretty any
-		if json.Unmarshal(cfg, &pretty) == nil {
-			out, _ := json.MarshalIndent(pretty, "", "  ")
-			v.Config = string(out)
-		}
+	var pretty any
+	if json.Unmarshal(sum.InputConfig, &pretty) == nil && len(sum.InputConfig) > 2 {
+		out, _ := json.MarshalIndent(pretty, "", "  ")
+		v.Config = string(out)
 	}
 	return v, nil
+}
+
+// statOf is a metric's avg, p50 and p99 as the page shows them ("" when
+// absent).
+func statOf(b export.MetricBlock) *stat {
+	s := &stat{}
+	for _, f := range []struct {
+		dst  *string
+		stat string
+	}{{&s.Avg, "avg"}, {&s.P50, "p50"}, {&s.P99, "p99"}} {
+		if x, ok := b.Value(f.stat); ok {
+			*f.dst = num(x)
+		}
+	}
+	return s
 }

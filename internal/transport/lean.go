@@ -251,29 +251,10 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 			conn.Close()
 		}
 	}()
-	// One system call for head and body: net.Buffers writes to a TCP
-	// connection with one writev, but to any other writer (leanConn, or a
-	// pre-dialed connection's wrapper) one buffer at a time. Two writes
-	// were two segments on the wire and two wake-ups of the server.
-	bufs := net.Buffers{head, req.Body}
-	written := true
-	if _, err := bufs.WriteTo(bare(conn.Conn)); err != nil {
-		// A server that closed the connection may have answered before it
-		// did: read its answer, as net/http does. If there is none, the
-		// write's own error stands (a reset the write consumed reads as a
-		// bare EOF).
-		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
-			fail(err)
-			return
-		}
-		if _, rerr := conn.br.Peek(1); rerr != nil {
-			if !errors.Is(rerr, io.EOF) {
-				err = rerr
-			}
-			fail(err)
-			return
-		}
-		written = false
+	written, err := writeRequest(conn, head, req.Body)
+	if err != nil {
+		fail(err)
+		return
 	}
 	if written {
 		tr.stamp(&tr.wrote)
@@ -306,6 +287,31 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		res.Err = classify(ctx, cerr)
 	}
 	keep = written && res.Err == nil && !resp.close && !req.Close && resp.framed
+}
+
+// writeRequest sends head and body in one system call: net.Buffers writes
+// to a TCP connection with one writev, but to any other writer (leanConn,
+// or a pre-dialed connection's wrapper) one buffer at a time, and two
+// writes were two segments on the wire and two wake-ups of the server.
+// written is false, with no error, when the server had closed the
+// connection but answered before it did: its answer is read, as net/http
+// does. Without one, the write's own error stands (a reset the write
+// consumed reads as a bare EOF).
+func writeRequest(conn *leanConn, head, body []byte) (written bool, err error) {
+	bufs := net.Buffers{head, body}
+	if _, err := bufs.WriteTo(bare(conn.Conn)); err != nil {
+		if !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE) {
+			return false, err
+		}
+		if _, rerr := conn.br.Peek(1); rerr != nil {
+			if !errors.Is(rerr, io.EOF) {
+				err = rerr
+			}
+			return false, err
+		}
+		return false, nil
+	}
+	return true, nil
 }
 
 // requestHead is the request line and headers, Content-Length and Host

@@ -77,84 +77,103 @@ func messagesOf(raw []rawMessage) ([]openai.Message, error) {
 func decodeDialect(body []byte, a api, streamPath bool) (req openai.Request, d dialectRequest, err error) {
 	switch a {
 	case apiResponses:
-		var r struct {
-			Model           string          `json:"model"`
-			Input           json.RawMessage `json:"input"`
-			Instructions    string          `json:"instructions"`
-			Stream          bool            `json:"stream"`
-			MaxOutputTokens *int            `json:"max_output_tokens"`
-			PreviousID      string          `json:"previous_response_id"`
-			Store           *bool           `json:"store"`
-		}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return req, d, fmt.Errorf("invalid JSON body: %v", err)
-		}
-		req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxOutputTokens
-		if r.Instructions != "" {
-			req.Messages = append(req.Messages, openai.Message{Role: "system", Content: r.Instructions})
-		}
-		var s string
-		if json.Unmarshal(r.Input, &s) == nil {
-			req.Messages = append(req.Messages, openai.Message{Role: "user", Content: s})
-		} else {
-			var items []rawMessage
-			if err := json.Unmarshal(r.Input, &items); err != nil {
-				return req, d, fmt.Errorf("input must be a string or a list of message items")
-			}
-			msgs, err := messagesOf(items)
-			if err != nil {
-				return req, d, fmt.Errorf("input: %v", err)
-			}
-			req.Messages = append(req.Messages, msgs...)
-		}
-		d.previousID, d.store = r.PreviousID, r.Store == nil || *r.Store
+		return decodeResponses(body)
 	case apiMessages:
-		var r struct {
-			Model     string          `json:"model"`
-			System    json.RawMessage `json:"system"`
-			Messages  []rawMessage    `json:"messages"`
-			Stream    bool            `json:"stream"`
-			MaxTokens *int            `json:"max_tokens"`
-		}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return req, d, fmt.Errorf("invalid JSON body: %v", err)
-		}
-		if r.MaxTokens == nil {
-			return req, d, fmt.Errorf("max_tokens: Field required")
-		}
-		req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxTokens
-		system, err := textOf(r.System)
-		if err != nil {
-			return req, d, fmt.Errorf("system: %v", err)
-		}
-		if system != "" {
-			req.Messages = append(req.Messages, openai.Message{Role: "system", Content: system})
-		}
-		msgs, err := messagesOf(r.Messages)
-		if err != nil {
-			return req, d, fmt.Errorf("messages: %v", err)
-		}
-		req.Messages = append(req.Messages, msgs...)
+		req, err = decodeMessages(body)
 	case apiTGI:
-		var r struct {
-			Inputs     *string `json:"inputs"`
-			Stream     bool    `json:"stream"`
-			Parameters struct {
-				MaxNewTokens *int `json:"max_new_tokens"`
-			} `json:"parameters"`
-		}
-		if err := json.Unmarshal(body, &r); err != nil {
-			return req, d, fmt.Errorf("invalid JSON body: %v", err)
-		}
-		if r.Inputs == nil {
-			return req, d, fmt.Errorf("inputs is required")
-		}
-		req.Prompt, _ = json.Marshal(*r.Inputs)
-		req.Stream, req.MaxTokens = r.Stream || streamPath, r.Parameters.MaxNewTokens
+		req, err = decodeTGI(body, streamPath)
 	default:
 		if err := json.Unmarshal(body, &req); err != nil {
 			return req, d, fmt.Errorf("invalid JSON body: %v", err)
 		}
 	}
+	return req, d, err
+}
+
+// decodeResponses reads an OpenAI Responses body: instructions, input (a
+// string or message items), previous_response_id and store.
+func decodeResponses(body []byte) (req openai.Request, d dialectRequest, err error) {
+	var r struct {
+		Model           string          `json:"model"`
+		Input           json.RawMessage `json:"input"`
+		Instructions    string          `json:"instructions"`
+		Stream          bool            `json:"stream"`
+		MaxOutputTokens *int            `json:"max_output_tokens"`
+		PreviousID      string          `json:"previous_response_id"`
+		Store           *bool           `json:"store"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return req, d, fmt.Errorf("invalid JSON body: %v", err)
+	}
+	req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxOutputTokens
+	if r.Instructions != "" {
+		req.Messages = append(req.Messages, openai.Message{Role: "system", Content: r.Instructions})
+	}
+	var s string
+	if json.Unmarshal(r.Input, &s) == nil {
+		req.Messages = append(req.Messages, openai.Message{Role: "user", Content: s})
+	} else {
+		var items []rawMessage
+		if err := json.Unmarshal(r.Input, &items); err != nil {
+			return req, d, fmt.Errorf("input must be a string or a list of message items")
+		}
+		msgs, err := messagesOf(items)
+		if err != nil {
+			return req, d, fmt.Errorf("input: %v", err)
+		}
+		req.Messages = append(req.Messages, msgs...)
+	}
+	d.previousID, d.store = r.PreviousID, r.Store == nil || *r.Store
 	return req, d, nil
+}
+
+// decodeMessages reads an Anthropic Messages body (max_tokens required).
+func decodeMessages(body []byte) (req openai.Request, err error) {
+	var r struct {
+		Model     string          `json:"model"`
+		System    json.RawMessage `json:"system"`
+		Messages  []rawMessage    `json:"messages"`
+		Stream    bool            `json:"stream"`
+		MaxTokens *int            `json:"max_tokens"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return req, fmt.Errorf("invalid JSON body: %v", err)
+	}
+	if r.MaxTokens == nil {
+		return req, fmt.Errorf("max_tokens: Field required")
+	}
+	req.Model, req.Stream, req.MaxTokens = r.Model, r.Stream, r.MaxTokens
+	system, err := textOf(r.System)
+	if err != nil {
+		return req, fmt.Errorf("system: %v", err)
+	}
+	if system != "" {
+		req.Messages = append(req.Messages, openai.Message{Role: "system", Content: system})
+	}
+	msgs, err := messagesOf(r.Messages)
+	if err != nil {
+		return req, fmt.Errorf("messages: %v", err)
+	}
+	req.Messages = append(req.Messages, msgs...)
+	return req, nil
+}
+
+// decodeTGI reads a TGI generate body; the streaming path streams.
+func decodeTGI(body []byte, streamPath bool) (req openai.Request, err error) {
+	var r struct {
+		Inputs     *string `json:"inputs"`
+		Stream     bool    `json:"stream"`
+		Parameters struct {
+			MaxNewTokens *int `json:"max_new_tokens"`
+		} `json:"parameters"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return req, fmt.Errorf("invalid JSON body: %v", err)
+	}
+	if r.Inputs == nil {
+		return req, fmt.Errorf("inputs is required")
+	}
+	req.Prompt, _ = json.Marshal(*r.Inputs)
+	req.Stream, req.MaxTokens = r.Stream || streamPath, r.Parameters.MaxNewTokens
+	return req, nil
 }

@@ -1,0 +1,55 @@
+package arch
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// maxFuncLines is the longest a function may be, from its signature to its
+// closing brace: a reader must see what it does at once. Generated files
+// (the tokenizer's scanners) are exempt.
+const maxFuncLines = 80
+
+// goFiles calls fn for every non-test, non-generated Go file of the module.
+func goFiles(t *testing.T, fn func(path string, fset *token.FileSet, f *ast.File)) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, path, nil, parser.ParseComments)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ast.IsGenerated(f) {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, path)
+		fn(rel, fset, f)
+		return nil
+	})
+}
+
+func TestFunctionLength(t *testing.T) {
+	goFiles(t, func(path string, fset *token.FileSet, f *ast.File) {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			if n := fset.Position(fd.End()).Line - fset.Position(fd.Pos()).Line + 1; n > maxFuncLines {
+				t.Errorf("%s:%d: %s is %d lines, over %d: split it", path, fset.Position(fd.Pos()).Line, fd.Name.Name, n, maxFuncLines)
+			}
+		}
+	})
+}
