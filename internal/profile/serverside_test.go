@@ -1,0 +1,131 @@
+package profile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/config"
+)
+
+func exists(t *testing.T, paths ...string) {
+	t.Helper()
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// The server's view, time slices, pings, readiness, the cache reset, a
+// rate ramp and the failure threshold armed but not crossed, in one run:
+// each writes its files.
+func TestRunServerView(t *testing.T) {
+	dir, err := runArgs(t, "--streaming", "--url", "sim://?gpus=2&ttft=1ms&itl=200us", "--request-count", "8", "--isl", "8", "--osl", "3",
+		"--request-rate", "200", "--request-rate-ramp-duration", "0.02", "--gpu-telemetry", "default", "--server-metrics-formats", "json,csv,jsonl",
+		"--slice-duration", "0.05", "--network-latency-automatic", "--network-latency-ping-interval", "0.02",
+		"--wait-for-model-timeout", "5", "--reset-kv-cache", "--failed-request-threshold", "0.9", "--random-seed", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exists(t, filepath.Join(dir, "server_metrics_export.json"), filepath.Join(dir, "server_metrics_export.csv"),
+		filepath.Join(dir, "server_metrics_export.jsonl"), filepath.Join(dir, "gpu_telemetry_export.json"),
+		filepath.Join(dir, "profile_export_aiperf_timeslices.json"), filepath.Join(dir, "profile_export_network_latency.jsonl"))
+	if _, ok := summaryOf(t, dir)["total_gpu_energy"]; !ok {
+		t.Error("no GPU energy in the summary")
+	}
+}
+
+// A dead server: --failed-request-threshold ends the run early, exit 1
+// with the reason.
+func TestRunFailureThreshold(t *testing.T) {
+	_, err := runArgs(t, "--url", "sim://?error-rate=100&error-codes=500", "--request-count", "200", "--request-rate", "400",
+		"--isl", "5", "--osl", "2", "--failed-request-threshold", "0.5")
+	if err == nil || !strings.Contains(err.Error(), "more than --failed-request-threshold 0.5") {
+		t.Fatalf("%v", err)
+	}
+}
+
+// Shards: --start-at starts at the instant; a barrier whose other shard
+// never comes fails the run, having sent nothing.
+func TestRunShardStarts(t *testing.T) {
+	at := strconv.FormatInt(time.Now().Add(30*time.Millisecond).UnixNano(), 10)
+	dir, err := runArgs(t, "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--concurrency", "2", "--isl", "5", "--osl", "2",
+		"--shard-count", "2", "--shard-index", "1", "--start-at", at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := requestCount(t, filepath.Join(dir, "shard_1")); n != 2 {
+		t.Errorf("shard 1 of 2 sent %v of 4 requests", n)
+	}
+	_, err = runArgs(t, "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--concurrency", "2", "--isl", "5", "--osl", "2",
+		"--shard-count", "2", "--shard-index", "0", "--start-barrier", t.TempDir(), "--start-barrier-timeout", "0.05")
+	if err == nil || !strings.Contains(err.Error(), "no announcement from shard 1 of 2") {
+		t.Fatalf("%v", err)
+	}
+	var ue UsageError
+	if _, err := runArgs(t, "--url", "sim://", "--start-at", "soon"); !errors.As(err, &ue) {
+		t.Fatalf("a bad --start-at: %v", err)
+	}
+	if _, err := runArgs(t, "--url", "sim://", "--shard-count", "3", "--concurrency", "2", "--shard-index", "0"); !errors.As(err, &ue) {
+		t.Fatalf("a concurrency smaller than the shards: %v", err)
+	}
+}
+
+// A template endpoint renders the user's payload and reads the answer
+// from the response field.
+func TestRunTemplateEndpoint(t *testing.T) {
+	dir, err := runArgs(t, "--url", "sim://?ttft=1ms&itl=100us", "--endpoint-type", "template", "--request-count", "2", "--isl", "5", "--osl", "2",
+		"--endpoint", "/v1/chat/completions",
+		"--extra-inputs", `payload_template:{"model": {{ model|tojson }}, "messages": {{ messages|tojson }}, "max_tokens": 2}`,
+		"--extra-inputs", "response_field:choices[0].message.content")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := requestCount(t, dir); n != 2 {
+		t.Errorf("%v requests", n)
+	}
+	var ue UsageError
+	if _, err := runArgs(t, "--url", "sim://", "--endpoint-type", "template"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "payload_template") {
+		t.Fatalf("a template without its payload: %v", err)
+	}
+}
+
+func TestRunNames(t *testing.T) {
+	c := 4
+	p := &config.Profile{Model: []string{"org/m"}, EndpointType: "chat", Streaming: true, Concurrency: &c}
+	if got := RunName(p); !strings.Contains(got, "org_m") || !strings.Contains(got, "concurrency4") {
+		t.Errorf("RunName %q", got)
+	}
+	if got := ServiceName(p); !strings.HasPrefix(got, "org_m") {
+		t.Errorf("ServiceName %q", got)
+	}
+}
+
+// Shapes of the dataset and the connection: a rankings API's queries and
+// passages, a sequence-length distribution with shared prefixes, fresh
+// connections per request, a named server-metrics URL.
+func TestRunShapes(t *testing.T) {
+	for _, args := range [][]string{
+		{"--endpoint-type", "cohere_rankings", "--request-count", "2", "--rankings-passages-mean", "3"},
+		{"--endpoint-type", "embeddings", "--request-count", "2", "--prompt-batch-size", "2"},
+		{"--streaming", "--request-count", "3", "--seq-dist", "8,2:50;12,3:50", "--prompt-prefix-pool-size", "2", "--prompt-prefix-length", "4",
+			"--connection-reuse-strategy", "never", "--server-metrics", "sim-metrics=http://127.0.0.1:1/metrics"},
+	} {
+		dir, err := runArgs(t, append([]string{"--url", "sim://?ttft=1ms&itl=100us", "--isl", "6"}, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		if n := requestCount(t, dir); n < 2 {
+			t.Errorf("%v: %v requests", args, n)
+		}
+	}
+	var ue UsageError
+	if _, err := runArgs(t, "--url", "sim://", "--apply-chat-template"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--apply-chat-template needs") {
+		t.Fatalf("a chat template without a tokenizer: %v", err)
+	}
+}
