@@ -27,7 +27,11 @@ var confidenceRows = []struct{ key, label string }{
 // full table per run (those stay in each run's files).
 func printConfidence(w io.Writer, title string, agg *aggregateFile) {
 	m := agg.Metadata
-	fmt.Fprintf(w, "\nsonde | %s: mean of %d runs with its %g %% confidence interval (Student's t)\n", title, m.NumSuccessfulRuns, m.ConfidenceLevel*100)
+	if m.NumSuccessfulRuns == 1 {
+		fmt.Fprintf(w, "\nsonde | %s: 1 run succeeded (no confidence interval from one)\n", title)
+	} else {
+		fmt.Fprintf(w, "\nsonde | %s: mean of %d runs with its %g %% confidence interval (Student's t)\n", title, m.NumSuccessfulRuns, m.ConfidenceLevel*100)
+	}
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Metric\tmean\tCI low\tCI high\tstd\tCV (%)\tmin\tmax\t")
 	for _, r := range confidenceRows {

@@ -175,6 +175,9 @@ type searcher struct {
 	dir   string
 	seed  int64
 	res   SearchResult
+	// budgetSpent: --search-max-iterations stopped the search (not one
+	// that ended on its last allowed probe).
+	budgetSpent bool
 }
 
 func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, error) {
@@ -288,7 +291,9 @@ func saturated(h map[string]Value, errorRate float64) bool {
 
 func (s *searcher) search() error {
 	sp := Space{Lo: s.param.lo, Hi: s.param.hi, Resolution: s.param.resolution, Integer: s.param.integer}
-	return ignoreBudget(Search(sp, s.probe))
+	err := Search(sp, s.probe)
+	s.budgetSpent = errors.Is(err, errBudget)
+	return ignoreBudget(err)
 }
 
 func ignoreBudget(err error) error {
@@ -309,7 +314,7 @@ func (s *searcher) finish() {
 		s.res.Note = fmt.Sprintf("even the minimum %s %v misses the SLAs", s.res.Parameter, s.res.Range[0])
 	case *ans >= s.res.Range[1]:
 		s.res.Note = fmt.Sprintf("the maximum %s %v meets the SLAs: capacity may be higher", s.res.Parameter, s.res.Range[1])
-	case len(s.res.Probes) >= s.base.SearchMaxProbes:
+	case s.budgetSpent:
 		s.res.Note = "the search budget (--search-max-iterations) ended the search before it narrowed to one step"
 	}
 }
