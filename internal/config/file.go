@@ -332,6 +332,8 @@ func (l *loader) endpoint(v *yaml.Node) error {
 			return l.object("header", v, "endpoint.headers")
 		case "extra":
 			return l.object("extra-inputs", v, "endpoint.extra")
+		case "timeout": // seconds, or a duration as the phases' times
+			return l.seconds("request-timeout-seconds", v, "endpoint.timeout")
 		}
 		return l.set(simple[k], v, "endpoint."+k)
 	})

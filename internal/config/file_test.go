@@ -1,0 +1,143 @@
+package config
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := m[k]; return v, ok }
+}
+
+func load(t *testing.T, text string, vars map[string]string) (*FileValues, error) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "bench.yaml")
+	os.WriteFile(path, []byte(text), 0o644)
+	return LoadFile(path, env(vars))
+}
+
+// AIPerf's v2 layout, camelCase keys, shorthands, a warm-up phase, the
+// sonde section and ${VAR:default} all become flag values.
+func TestLoadFile(t *testing.T) {
+	fv, err := load(t, `schemaVersion: "2.0"
+randomSeed: 7
+benchmark:
+  model: [a, b]
+  endpoint:
+    urls: ["${HOST:localhost}:8000", "localhost:8001"]
+    type: completions
+    streaming: true
+    timeout: 2m
+    headers: {X-A: "1"}
+    extra: {temperature: 0}
+    apiKey: sk-secret
+  dataset:
+    type: synthetic
+    entries: 50
+    prompts: {isl: {mean: 64, stddev: 8}, osl: {mean: 16}, blockSize: 16}
+    prefixPrompts: {poolSize: 2, length: 10}
+    turns: {mean: 3}
+    turnDelay: {mean: 100}
+    turnDelayRatio: 0.5
+  phases:
+    - {name: warmup, type: concurrency, concurrency: 2, requests: 4}
+    - {name: profiling, type: concurrency, concurrency: 3, requests: 12, gracePeriod: 5, cancellation: {rate: 5, delay: 2s}}
+  artifacts: {dir: out, prefix: run7}
+  tokenizer: {name: builtin}
+sonde:
+  slice-duration: 2
+  --goodput: "time_to_first_token:100"
+`, map[string]string{"HOST": "gpu1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{
+		"model-names": "a,b", "url": "gpu1:8000,localhost:8001", "endpoint-type": "completions", "streaming": "true",
+		"request-timeout-seconds": "120", "random-seed": "7", "num-dataset-entries": "50", "prompt-input-tokens-mean": "64",
+		"prompt-input-tokens-stddev": "8", "prompt-output-tokens-mean": "16", "prompt-input-tokens-block-size": "16", "prompt-prefix-pool-size": "2",
+		"prompt-prefix-length": "10", "conversation-turn-mean": "3", "conversation-turn-delay-mean": "100",
+		"warmup-request-count": "4", "concurrency": "3", "request-count": "12", "output-artifact-dir": "out",
+		"profile-export-prefix": "run7", "tokenizer": "builtin", "slice-duration": "2", "goodput": "time_to_first_token:100",
+	} {
+		got := fv.Flags[flag]
+		if got == nil || strings.Trim(strings.ReplaceAll(jsonish(got), `"`, ""), " ") != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+}
+
+func jsonish(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case []string:
+		return "[" + strings.Join(x, " ") + "]"
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// Mistakes name the file and line.
+func TestLoadFileErrors(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"benchmark:\n  endpoint:\n    ur: x\n", `bench.yaml:3: unknown key "ur" in endpoint`},
+		{"schemaVersion: \"1.0\"\n", "schemaVersion"},
+		{"sonde:\n  no-such-flag: 1\n", ":2: sonde.no-such-flag is not a flag"},
+		{"sonde: [1]\n", "sonde must be a mapping"},
+		{"phases: {type: warp}\n", `phase type "warp"`},
+		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
+		{"dataset: {prompts: {isl: {mean: [1]}}}\n", "bench.yaml:1"},
+		{"phases:\n  - {type: concurrency, concurrency: 2, duration: forever}\n", "neither seconds nor a duration"},
+		{"a: [\n", "yaml"},
+		{"model: ${UNSET_VAR}\n", "environment variable UNSET_VAR is not set"},
+	} {
+		if _, err := load(t, c.text, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+	if _, err := LoadFile("/no/such.yaml", nil); err == nil || !strings.Contains(err.Error(), "/no/such.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+	if fv, err := load(t, "", nil); err != nil || len(fv.Flags) != 0 {
+		t.Errorf("an empty file: %v %v", fv, err)
+	}
+}
+
+// --print-config writes AIPerf's body and a sonde section, never the API
+// key or a secret header's value, and reads back to the same flags.
+func TestPrintConfig(t *testing.T) {
+	c, osl, seed := 4, 32, int64(9)
+	slice := 2.0
+	p := &Profile{Model: []string{"m"}, URL: []string{"http://u:pw@h:8000"}, EndpointType: "chat", Streaming: true, ConcurrencyList: []int{c},
+		OutputTokensMean: &osl, RandomSeed: &seed, APIKey: "sk-secret", Header: []string{"Authorization:Bearer sk-secret", "X-Team:a"},
+		SliceDuration: &slice, ConversationTurnMean: 2, ExportLevel: "records"}
+	out, err := PrintConfig(p, &Profile{ExportLevel: "records"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, secret := range []string{"sk-secret", "pw@"} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%q written:\n%s", secret, text)
+		}
+	}
+	for _, want := range []string{`schemaVersion: "2.0"`, "random_seed: 9", "slice-duration: 2", "X-Team"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lacks %q:\n%s", want, text)
+		}
+	}
+	fv, err := parseFile("printed", out, env(nil))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	if fv.Flags["prompt-output-tokens-mean"] != "32" || fv.Flags["slice-duration"] != "2" {
+		t.Errorf("read back: %v", fv.Flags)
+	}
+	b, err := json.Marshal(p.Body())
+	if err != nil || strings.Contains(string(b), "sk-secret") {
+		t.Fatalf("the body as JSON: %s %v", b, err)
+	}
+}
