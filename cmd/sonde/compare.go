@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
-	"text/tabwriter"
 
 	"github.com/sonde-bench/sonde/internal/compare"
 )
@@ -33,31 +31,10 @@ func (c *compareCmd) run(e env) error {
 	if err != nil {
 		return usageError{Err: err}
 	}
-	tw := tabwriter.NewWriter(e.Stdout, 2, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "metric\tA\tB\tchange\tsignificant\t\n")
-	for _, r := range compare.Compare(a, b, nil) {
-		change := "n/a"
-		if !math.IsNaN(r.Change) {
-			change = fmt.Sprintf("%+.1f %%", r.Change)
-		}
-		sig := "unknown (one run each, no per-request values)"
-		if r.Significant != nil {
-			sig = map[bool]string{true: "yes", false: "no"}[*r.Significant] + " (" + r.Test + ")"
-		}
-		fmt.Fprintf(tw, "%s (%s)\t%.3f\t%.3f\t%s\t%s\t\n", r.Key, r.Unit, r.A, r.B, change, sig)
-	}
-	tw.Flush()
-	failed := 0
-	for _, r := range rules {
-		broken, err := r.Check(a, b)
-		if err != nil {
-			return usageError{Err: err}
-		}
-		verdict := "holds"
-		if broken {
-			verdict, failed = "FAILS", failed+1
-		}
-		fmt.Fprintf(e.Stdout, "--fail-if %s: %s\n", r.Text, verdict)
+	compare.Print(e.Stdout, compare.Compare(a, b, nil))
+	failed, err := compare.Gate(e.Stdout, rules, a, b)
+	if err != nil {
+		return usageError{Err: err}
 	}
 	if failed > 0 {
 		return fmt.Errorf("sonde compare: %d of %d --fail-if rules failed", failed, len(rules))
