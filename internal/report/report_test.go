@@ -5,8 +5,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/export/exporttest"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
 )
@@ -50,5 +52,40 @@ func TestLargeRunStaysSmall(t *testing.T) {
 		if strings.Contains(page, external) {
 			t.Errorf("the page loads something from elsewhere: %q", external)
 		}
+	}
+}
+
+// Two fixture runs side by side: each run's headline numbers, per-turn
+// table, sessions, errors, warnings and configuration reach the page, and
+// every chart with data.
+func TestTwoRunsSideBySide(t *testing.T) {
+	root := t.TempDir()
+	sh := exporttest.Shape{Sessions: 4, Turns: 2, Tokens: 4, TTFT: 20 * time.Millisecond, ITL: 2 * time.Millisecond, Slices: true, Scrapes: true}
+	a, b := filepath.Join(root, "a"), filepath.Join(root, "b")
+	if _, err := exporttest.Write(a, sh); err != nil {
+		t.Fatal(err)
+	}
+	sh.FailLast = 1
+	if _, err := exporttest.Write(b, sh); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(root, "report.html")
+	if err := Write([]string{a, b}, out, "test"); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(out)
+	for _, want := range []string{"sonde report: 2 runs compared", "20.00", "Internal Server Error", "a fixture",
+		"sonde profile -m m --streaming", "http://localhost:8000", "session_turns", "ttft_by_turn", "server_running", "gpu_power"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	v, err := view(a, "a")
+	if err != nil || len(v.Turns) != 2 || v.Turns[1].ISL != "200.00" || v.Headline["time_to_first_token"].P50 != "20.00" {
+		t.Errorf("view: %+v %v", v, err)
+	}
+	os.WriteFile(filepath.Join(b, "profile_export_aiperf.json"), []byte("{"), 0o644)
+	if err := Write([]string{b}, out, "test"); err == nil {
+		t.Error("a broken summary made a page")
 	}
 }

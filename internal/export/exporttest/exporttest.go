@@ -26,7 +26,7 @@ type Shape struct {
 	TTFT, ITL               time.Duration
 	Slow                    time.Duration // added to TTFT per session index
 	FailLast                int
-	Slices                  bool // also write time slices (1 s)
+	Slices                  bool // also write time slices (100 ms)
 	Scrapes                 bool // also write server and GPU scrapes
 }
 
@@ -71,7 +71,7 @@ func Write(dir string, sh Shape) (*metrics.Summary, error) {
 	recs, vals := Records(sh)
 	files := export.Files{Dir: dir}
 	acc := metrics.NewAccumulator(metrics.Options{Streaming: true})
-	slicer := metrics.NewSlicer(metrics.Options{Streaming: true}, int64(time.Second))
+	slicer := metrics.NewSlicer(metrics.Options{Streaming: true}, int64(100*time.Millisecond))
 	slicer.SetOrigin(Base)
 	w := export.NewRecordWriter(files.Records())
 	if err := w.Start(); err != nil {
