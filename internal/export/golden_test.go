@@ -116,6 +116,22 @@ func TestGoldenExports(t *testing.T) {
 	golden(t, "inputs_json", inputs)
 }
 
+// The time-slice files, byte for byte: the golden run in 1 s slices.
+func TestGoldenTimeslices(t *testing.T) {
+	_, recs, vals := goldenRun()
+	sl := metrics.NewSlicer(metrics.Options{Streaming: true}, int64(time.Second))
+	sl.SetOrigin(1_700_000_000_000_000_000)
+	for i := range recs {
+		sl.Add(recs[i], vals[i])
+	}
+	ss := sl.Slices()
+	if len(ss) < 2 {
+		t.Fatalf("%d slices", len(ss))
+	}
+	golden(t, "timeslices_json", TimeslicesJSON(ss))
+	golden(t, "timeslices_csv", TimeslicesCSV(ss))
+}
+
 // Records written and read back give the same summary (sonde summarize).
 func TestRecordsRoundTrip(t *testing.T) {
 	s, recs, vals := goldenRun()
