@@ -386,14 +386,24 @@ func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(line) < 12 || line[:5] != "HTTP/" {
+		// "HTTP/1.1 200 OK", read as net/http reads it: the protocol, any
+		// spaces, three digits.
+		proto, rest, _ := strings.Cut(line, " ")
+		rest = strings.TrimLeft(rest, " ")
+		if !strings.HasPrefix(proto, "HTTP/") {
 			return nil, fmt.Errorf("malformed HTTP response %q", line)
 		}
-		status, err := strconv.Atoi(line[9:12])
-		if err != nil {
+		if len(rest) < 3 || len(rest) > 3 && rest[3] != ' ' {
 			return nil, fmt.Errorf("malformed HTTP status line %q", line)
 		}
-		r := &response{status: status, contentLength: -1, close: line[:8] == "HTTP/1.0"}
+		status, err := strconv.Atoi(rest[:3])
+		if err != nil || status < 100 {
+			return nil, fmt.Errorf("malformed HTTP status line %q", line)
+		}
+		// Before HTTP/1.1 a connection closes after the response, and
+		// Transfer-Encoding means nothing (net/http reads it so too).
+		old := proto != "HTTP/1.1" && !strings.HasPrefix(proto, "HTTP/2") && !strings.HasPrefix(proto, "HTTP/3")
+		r := &response{status: status, contentLength: -1, close: old}
 		for {
 			h, err := readLine(br)
 			if err != nil {
@@ -412,7 +422,7 @@ func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
 					r.contentLength = n
 				}
 			case "Transfer-Encoding":
-				r.chunked = containsFold(v, "chunked")
+				r.chunked = !old && containsFold(v, "chunked")
 			case "Connection":
 				if containsFold(v, "close") {
 					r.close = true
