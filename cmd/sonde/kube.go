@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -85,43 +84,10 @@ func (c *kubeMergeCmd) run(e env) error {
 	for i := range c.Shards {
 		dirs = append(dirs, filepath.Join(c.From, "shard_"+strconv.Itoa(i)))
 	}
-	w := summaryWait{prefix: c.Prefix, wait: time.Duration(c.Wait * float64(time.Second)), poll: 2 * time.Second, now: time.Now, sleep: time.Sleep}
-	if err := w.until(dirs); err != nil {
-		return err
+	w := export.SummaryWait{Prefix: c.Prefix, Wait: time.Duration(c.Wait * float64(time.Second)), Poll: 2 * time.Second, Now: time.Now, Sleep: time.Sleep}
+	if err := w.Until(dirs); err != nil {
+		return fmt.Errorf("sonde kube merge: %w", err)
 	}
 	m := mergeCmd{Dirs: dirs, Out: c.Output, Goodput: c.Goodput, Prefix: c.Prefix}
 	return m.run(e)
-}
-
-// summaryWait waits for shards' summaries: a shard writes its summary when
-// it has finished. The clock is injected, so the wait is tested without
-// waiting.
-type summaryWait struct {
-	prefix     string
-	wait, poll time.Duration
-	now        func() time.Time
-	sleep      func(time.Duration)
-}
-
-// until returns once every folder holds its summary, or an error naming
-// the first that does not when the wait is over.
-func (w summaryWait) until(dirs []string) error {
-	deadline := w.now().Add(w.wait)
-	for {
-		missing := ""
-		for _, d := range dirs {
-			if _, err := os.Stat(export.Files{Dir: d, Prefix: w.prefix}.SummaryJSON()); err != nil {
-				missing = d
-				break
-			}
-		}
-		if missing == "" {
-			return nil
-		}
-		left := deadline.Sub(w.now())
-		if left < 0 {
-			return fmt.Errorf("sonde kube merge: %s has no summary yet (the shard has not finished) after waiting %v", missing, w.wait)
-		}
-		w.sleep(min(w.poll, left+time.Millisecond))
-	}
 }

@@ -9,9 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
-	"runtime/pprof"
-	"runtime/trace"
 
 	"github.com/alecthomas/kong"
 
@@ -73,53 +70,6 @@ func main() {
 		}
 		return code
 	}))
-}
-
-// writeHeapProfile writes the allocation profile of the whole run
-// (SONDE_MEMPROFILE; go tool pprof -sample_index=alloc_space).
-func writeHeapProfile(path string) {
-	f, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sonde: SONDE_MEMPROFILE: %v\n", err)
-		return
-	}
-	defer f.Close()
-	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
-		fmt.Fprintf(os.Stderr, "sonde: SONDE_MEMPROFILE: %v\n", err)
-	}
-}
-
-// profiled runs f with a CPU profile written to path when path is set
-// (SONDE_CPUPROFILE), and an execution trace to tracePath (SONDE_TRACE):
-// how sonde's own cost and scheduling are measured (docs/PERFORMANCE.md).
-func profiled(path, tracePath string, f func() int) int {
-	if tracePath != "" {
-		out, err := os.Create(tracePath)
-		if err == nil {
-			err = trace.Start(out)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "sonde: SONDE_TRACE: %v\n", err)
-			return exitUsage
-		}
-		defer out.Close()
-		defer trace.Stop()
-	}
-	if path == "" {
-		return f()
-	}
-	out, err := os.Create(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "sonde: SONDE_CPUPROFILE: %v\n", err)
-		return exitUsage
-	}
-	defer out.Close()
-	if err := pprof.StartCPUProfile(out); err != nil {
-		fmt.Fprintf(os.Stderr, "sonde: SONDE_CPUPROFILE: %v\n", err)
-		return exitUsage
-	}
-	defer pprof.StopCPUProfile()
-	return f()
 }
 
 func run(e env) int {
@@ -197,51 +147,6 @@ func run(e env) int {
 	return code
 }
 
-// parse reads the command line into c, with a config file's values under
-// the flags given; exitCode is ≥ 0 when there is nothing to run (help, or
-// bad flags, already reported).
-func parse(e env, c *cli, file *config.FileValues) (ctx *kong.Context, exitCode int) {
-	exitCode = -1
-	opts := []kong.Option{
-		kong.Name("sonde"),
-		kong.Description("sonde measures how fast an LLM inference server answers under realistic load."),
-		kong.Writers(e.Stdout, e.Stderr),
-		kong.Exit(func(code int) { exitCode = code }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-		kong.Vars{"version": "sonde " + e.Version},
-	}
-	if file != nil {
-		opts = append(opts, kong.Resolvers(kong.ResolverFunc(func(_ *kong.Context, _ *kong.Path, f *kong.Flag) (any, error) {
-			return file.Flags[f.Name], nil
-		})))
-	}
-	var root any = c
-	var only *profileOnly
-	if len(e.Args) > 0 && e.Args[0] == "profile" {
-		only = &profileOnly{}
-		root = only
-	} else {
-		opts = append(opts, serveVars())
-	}
-	parser, err := kong.New(root, opts...)
-	if err != nil {
-		fmt.Fprintln(e.Stderr, "sonde:", err)
-		return nil, exitFailed
-	}
-	ctx, err = parser.Parse(e.Args)
-	if only != nil {
-		c.Profile = only.Profile
-	}
-	if exitCode >= 0 { // --help
-		return nil, exitCode
-	}
-	if err != nil {
-		fmt.Fprintf(e.Stderr, "sonde: %v\n", clearParseError(err))
-		return nil, exitUsage
-	}
-	return ctx, -1
-}
-
 // exitCodeOf is the one rule from a command's error to the exit code.
 func exitCodeOf(err error) int {
 	var ue usageError
@@ -254,31 +159,6 @@ func exitCodeOf(err error) int {
 		return exitUsage
 	}
 	return exitFailed
-}
-
-// givenFlags are the flags given on the command line, by their canonical
-// names (an alias counts as its flag): kong's parse path holds them, while
-// the values of flags left out are defaults.
-func givenFlags(ctx *kong.Context) map[string]bool {
-	given := map[string]bool{}
-	for _, p := range ctx.Path {
-		if p.Flag != nil {
-			given[p.Flag.Name] = true
-		}
-	}
-	return given
-}
-
-// negativeAsShortFlag matches kong's reading of "--flag -1" as a short flag.
-var negativeAsShortFlag = regexp.MustCompile(`^(--[a-z0-9-]+): expected [a-z0-9]+ value but got "(-[0-9][0-9.eE+-]*)" \(short flag\)`)
-
-// clearParseError says plainly that a negative number is not allowed where
-// kong would suggest quoting it: every count and rate flag must be positive.
-func clearParseError(err error) error {
-	if m := negativeAsShortFlag.FindStringSubmatch(err.Error()); m != nil {
-		return fmt.Errorf("%s must not be negative, got %s", m[1], m[2])
-	}
-	return err
 }
 
 // autoPlot draws the charts of a finished run or study (--auto-plot), even

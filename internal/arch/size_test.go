@@ -53,3 +53,18 @@ func TestFunctionLength(t *testing.T) {
 		}
 	})
 }
+
+// maxCmdFileLines bounds each file of cmd/sonde: the command only parses,
+// resolves, runs and prints; policy lives in internal/.
+const maxCmdFileLines = 200
+
+func TestCommandFilesAreSmall(t *testing.T) {
+	goFiles(t, func(path string, fset *token.FileSet, f *ast.File) {
+		if filepath.Dir(path) != filepath.Join("cmd", "sonde") {
+			return
+		}
+		if n := fset.Position(f.FileEnd).Line; n > maxCmdFileLines {
+			t.Errorf("%s is %d lines, over %d: move its policy into internal/", path, n, maxCmdFileLines)
+		}
+	})
+}

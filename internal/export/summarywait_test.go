@@ -1,4 +1,4 @@
-package main
+package export
 
 import (
 	"os"
@@ -19,22 +19,22 @@ func TestSummaryWait(t *testing.T) {
 	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
 	var slept []time.Duration
 	finishes := true
-	w := summaryWait{prefix: "run7", wait: 5 * time.Second, poll: 2 * time.Second, now: func() time.Time { return now },
-		sleep: func(d time.Duration) {
+	w := SummaryWait{Prefix: "run7", Wait: 5 * time.Second, Poll: 2 * time.Second, Now: func() time.Time { return now },
+		Sleep: func(d time.Duration) {
 			slept = append(slept, d)
 			now = now.Add(d)
 			if finishes && len(slept) == 2 { // shard 1 finishes during the wait
 				os.WriteFile(filepath.Join(b, "run7.json"), []byte("{}"), 0o644)
 			}
 		}}
-	if err := w.until([]string{a, b}); err != nil || len(slept) != 2 {
+	if err := w.Until([]string{a, b}); err != nil || len(slept) != 2 {
 		t.Fatalf("%v after %v", err, slept)
 	}
 	// profile_export_aiperf.json is not the summary of a prefixed run.
 	os.WriteFile(filepath.Join(b, "profile_export_aiperf.json"), []byte("{}"), 0o644)
 	os.Remove(filepath.Join(b, "run7.json"))
 	slept, finishes = nil, false
-	err := w.until([]string{a, b})
+	err := w.Until([]string{a, b})
 	if err == nil || !strings.Contains(err.Error(), "shard_1 has no summary yet") || len(slept) != 3 {
 		t.Fatalf("%v after %v", err, slept)
 	}
