@@ -290,6 +290,40 @@ func TestCtrlCWritesEverything(t *testing.T) {
 	}
 }
 
+// The same, in-process: interruptions come through env.Signals, so the
+// CLI's own code is covered and the test needs no binary.
+func TestCtrlCInProcess(t *testing.T) {
+	srv := newFaultServer(t, 100, 20*time.Millisecond, nil)
+	dir := filepath.Join(t.TempDir(), "out")
+	var sig signals
+	done := make(chan runResult, 1)
+	go func() {
+		done <- runSondeEnv(t, env{Signals: sig.notify}, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL,
+			"--request-count", "50", "--concurrency", "2", "--isl", "10", "--artifact-dir", dir, "--ui-type", "none")
+	}()
+	<-srv.arrived
+	<-srv.arrived
+	sig.send(syscall.SIGINT)
+	sig.send(syscall.SIGINT) // the second may come before the first is seen: either way, in-flight requests are cut
+	var res runResult
+	for {
+		select {
+		case res = <-done:
+		case <-time.After(50 * time.Millisecond):
+			sig.send(syscall.SIGINT)
+			continue
+		}
+		break
+	}
+	if res.code != exitInterrupted || !strings.Contains(res.stderr, "Interrupted") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	summary := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if summary["was_cancelled"] != true || stat(t, summary, "error_request_count", "avg") != 2 {
+		t.Errorf("was_cancelled %v, errors %v", summary["was_cancelled"], summary["error_summary"])
+	}
+}
+
 func TestCtrlCLetsInFlightFinish(t *testing.T) {
 	srv := newFaultServer(t, 20, 10*time.Millisecond, nil) // 200 ms per request
 	dir := filepath.Join(t.TempDir(), "out")

@@ -200,9 +200,17 @@ func (s *syncBuffer) String() string {
 // runSonde runs the CLI in-process to completion, within cmdTimeout.
 func runSonde(t *testing.T, args ...string) runResult {
 	t.Helper()
+	return runSondeEnv(t, env{}, args...)
+}
+
+// runSondeEnv is runSonde with more of the process state given (the
+// interruptions, stdin).
+func runSondeEnv(t *testing.T, e env, args ...string) runResult {
+	t.Helper()
 	var out, errb syncBuffer
+	e.Args, e.Stdout, e.Stderr, e.Getenv = args, &out, &errb, os.Getenv
 	done := make(chan int, 1)
-	go func() { done <- run(env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv}) }()
+	go func() { done <- run(e) }()
 	select {
 	case code := <-done:
 		return runResult{stdout: out.String(), stderr: errb.String(), code: code}
@@ -389,5 +397,38 @@ func checkCausality(t *testing.T, lines []jsonlLine, recs []simRecord) {
 	}
 	if checked == 0 {
 		t.Fatal("no request matched between sonde and the server")
+	}
+}
+
+// signals is an in-process source of interruptions: Send delivers one to
+// every channel a run (or study) registered, as the process's own signals
+// reach every signal.Notify.
+type signals struct {
+	mu   sync.Mutex
+	subs map[chan<- os.Signal]bool
+}
+
+func (s *signals) notify(c chan<- os.Signal) func() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.subs == nil {
+		s.subs = map[chan<- os.Signal]bool{}
+	}
+	s.subs[c] = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.subs, c)
+	}
+}
+
+func (s *signals) send(sig os.Signal) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.subs {
+		select {
+		case c <- sig:
+		default:
+		}
 	}
 }

@@ -5,9 +5,13 @@
 package profile
 
 import (
+	"context"
 	"errors"
 	"io"
+	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/transport"
@@ -29,6 +33,51 @@ type Env struct {
 	// Shared, when set, lets successive runs share one client and its
 	// open keep-alive connections (the probes of a capacity search).
 	Shared *Connections
+	// Signals, when set, delivers the interruptions a run stops on in
+	// place of the process's SIGINT, SIGTERM and SIGHUP; it returns what
+	// stops the delivery. Tests interrupt a run in-process with it.
+	Signals func(c chan<- os.Signal) (stop func())
+	// Stdin, when set, is where the dashboard reads its keys (the
+	// terminal's os.Stdin otherwise).
+	Stdin io.Reader
+}
+
+// notify delivers the interruptions to c until stop is called.
+func (e Env) notify(c chan<- os.Signal) (stop func()) {
+	if e.Signals != nil {
+		return e.Signals(c)
+	}
+	// SIGHUP (a dropped SSH session) is an interruption like the others:
+	// what was measured is written, not lost.
+	signal.Notify(c, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	return func() { signal.Stop(c) }
+}
+
+// NotifyContext is ctx, ended by the first interruption (a study's runs
+// each see it too).
+func (e Env) NotifyContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(ctx)
+	c := make(chan os.Signal, 1)
+	stop := e.notify(c)
+	go func() {
+		select {
+		case <-c:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, func() { stop(); cancel() }
+}
+
+// keys is where the dashboard reads keys: nil when stdin is no terminal.
+func (e Env) keys() io.Reader {
+	if e.Stdin != nil {
+		return e.Stdin
+	}
+	if isTTY(os.Stdin) {
+		return os.Stdin
+	}
+	return nil
 }
 
 // Connections is a client kept from one run to the next, with the clock

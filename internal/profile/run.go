@@ -4,17 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"maps"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
@@ -459,11 +456,7 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 	go func() {
 		defer close(uiDone)
 		if r.uiMode() == "dashboard" {
-			var keys io.Reader
-			if isTTY(os.Stdin) {
-				keys = os.Stdin
-			}
-			ui.Dashboard(uiCtx, r.console, keys, r.e.Stderr, func() ui.Snapshot {
+			ui.Dashboard(uiCtx, r.console, r.e.keys(), r.e.Stderr, func() ui.Snapshot {
 				live := r.live.Snapshot()
 				return ui.Snapshot{Status: status(), Live: ui.Live{P50: live.P50, P90: live.P90, P99: live.P99, ErrorTypes: live.Errors,
 					OutputTPS: live.OutputTPS, ClientCPUPct: cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(started)))}}
@@ -491,9 +484,7 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 	var cancelled atomic.Bool
 	done := make(chan struct{})
 	sigc := make(chan os.Signal, 2)
-	// SIGHUP (a dropped SSH session) is an interruption like the others:
-	// what was measured is written, not lost.
-	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	stopSignals := r.e.notify(sigc)
 	go func() {
 		select {
 		case <-sigc:
@@ -512,7 +503,7 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 		stopRun(transport.ErrCancelled)
 	}()
 	return &cancelled, func() {
-		signal.Stop(sigc)
+		stopSignals()
 		close(done)
 	}
 }

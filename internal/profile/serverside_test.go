@@ -6,8 +6,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/config"
 )
@@ -127,5 +130,78 @@ func TestRunShapes(t *testing.T) {
 	var ue UsageError
 	if _, err := runArgs(t, "--url", "sim://", "--apply-chat-template"); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--apply-chat-template needs") {
 		t.Fatalf("a chat template without a tokenizer: %v", err)
+	}
+}
+
+// An interrupted run (the interruptions injected through Env.Signals)
+// returns ErrInterrupted with its files written.
+func TestRunInterrupted(t *testing.T) {
+	var c struct {
+		Profile config.Profile `cmd:""`
+	}
+	parser, _ := kong.New(&c)
+	dir := filepath.Join(t.TempDir(), "out")
+	if _, err := parser.Parse([]string{"profile", "-m", "m", "--ui-type", "none", "--artifact-dir", dir, "--url", "sim://?ttft=5s",
+		"--request-count", "4", "--concurrency", "2", "--isl", "5", "--osl", "2"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Profile.ArtifactDirSet = true
+	var mu sync.Mutex
+	var subs []chan<- os.Signal
+	notify := func(ch chan<- os.Signal) func() {
+		mu.Lock()
+		defer mu.Unlock()
+		subs = append(subs, ch)
+		return func() {}
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(Env{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}, Getenv: os.Getenv, Version: "test", Signals: notify}, &c.Profile)
+	}()
+	for {
+		select {
+		case err := <-done:
+			if !errors.Is(err, ErrInterrupted) {
+				t.Fatalf("%v", err)
+			}
+			if s := summaryOf(t, dir); s["was_cancelled"] != true {
+				t.Errorf("was_cancelled %v", s["was_cancelled"])
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+			mu.Lock()
+			for _, ch := range subs {
+				select {
+				case ch <- os.Interrupt:
+				default:
+				}
+			}
+			mu.Unlock()
+		}
+	}
+}
+
+// --apply-chat-template with the model's tokenizer: ISL counts the
+// rendered messages (more than their contents alone).
+func TestRunChatTemplate(t *testing.T) {
+	qwen := "../tokenizer/testdata/tokenizers/qwen3"
+	args := []string{"--url", "sim://?ttft=1ms&itl=100us", "--tokenizer", qwen, "--request-count", "2", "--isl", "20", "--osl", "2", "--random-seed", "5"}
+	plain, err := runArgs(t, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	templ, err := runArgs(t, append(args, "--apply-chat-template")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	isl := func(dir string) float64 {
+		return summaryOf(t, dir)["input_sequence_length"].(map[string]any)["avg"].(float64)
+	}
+	if a, b := isl(plain), isl(templ); b <= a {
+		t.Errorf("ISL %v with the template, %v without", b, a)
+	}
+	var ue UsageError
+	if _, err := runArgs(t, "--url", "sim://", "--endpoint-type", "completions", "--apply-chat-template", "--tokenizer", qwen); !errors.As(err, &ue) {
+		t.Errorf("a chat template on completions: %v", err)
 	}
 }

@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
@@ -31,7 +28,7 @@ func Run(e profile.Env, p *config.Profile) (string, error) {
 	if err := check(p); err != nil {
 		return "", profile.UsageError{Err: err}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
 	if searching(p) {
 		return runSearch(ctx, e, p)
