@@ -56,13 +56,13 @@ func (r *profileRun) startPings() (stop func()) {
 		defer t.Stop()
 		for {
 			for _, h := range hosts {
-				pg := ping{Endpoint: h, TimeNs: time.Now().UnixNano()}
-				t0 := time.Now()
+				t0 := r.now()
+				pg := ping{Endpoint: h, TimeNs: t0.UnixNano()}
 				c, err := net.DialTimeout("tcp", h, 5*time.Second)
 				if err != nil {
 					pg.Error = err.Error()
 				} else {
-					pg.RTTNs = int64(time.Since(t0))
+					pg.RTTNs = int64(r.now().Sub(t0))
 					c.Close()
 				}
 				r.pings.mu.Lock()

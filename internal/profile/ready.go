@@ -22,7 +22,7 @@ func (r *profileRun) waitForModel() error {
 	if p.WaitForModelTimeout <= 0 {
 		return nil
 	}
-	start := time.Now()
+	start := r.now()
 	ctx, cancel := context.WithTimeout(r.ctx, time.Duration(p.WaitForModelTimeout*float64(time.Second)))
 	defer cancel()
 	hc := &http.Client{Timeout: 10 * time.Second}
@@ -42,7 +42,7 @@ func (r *profileRun) waitForModel() error {
 			}
 		}
 	}
-	r.logf("The server answered after %.1f s (--wait-for-model-mode %s)", time.Since(start).Seconds(), p.WaitForModelMode)
+	r.logf("The server answered after %.1f s (--wait-for-model-mode %s)", r.now().Sub(start).Seconds(), p.WaitForModelMode)
 	return nil
 }
 

@@ -106,6 +106,10 @@ func (r *profileRun) openLog() (func(), error) {
 
 func (r *profileRun) logf(format string, a ...any) { r.log.Info(fmt.Sprintf(format, a...)) }
 
+// now is the run clock's wall time (with its monotonic reading): every
+// time of the run comes from the one clock Env gives.
+func (r *profileRun) now() time.Time { return r.clk.Time(r.clk.Now()) }
+
 func (r *profileRun) warn(w string) {
 	r.log.Warn(w)
 	r.warnings = append(r.warnings, w)
@@ -401,7 +405,7 @@ func (r *profileRun) execute() error {
 	}
 	r.startServerView()
 	stopPings := r.startPings()
-	startTime, cpu0 := time.Now(), clock.ProcessCPU()
+	startTime, cpu0 := r.now(), clock.ProcessCPU()
 	if r.slicer != nil {
 		r.slicer.SetOrigin(startTime.UnixNano())
 	}
@@ -417,7 +421,7 @@ func (r *profileRun) execute() error {
 	default:
 		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
-	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(startTime)))
+	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(startTime)))
 	stopWatching()
 	close(records)
 	<-procDone
@@ -426,7 +430,7 @@ func (r *profileRun) execute() error {
 	if runErr != nil {
 		return runErr
 	}
-	return r.finish(startTime, time.Now(), unsent, wasCancelled.Load())
+	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
 }
 
 // runPhase runs one engine phase with its progress display and returns the
@@ -446,12 +450,12 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 	}
 	uiCtx, uiStop := context.WithCancel(r.ctx)
 	uiDone := make(chan struct{})
-	started, cpu0 := time.Now(), clock.ProcessCPU()
+	started, cpu0 := r.now(), clock.ProcessCPU()
 	status := func() ui.Status {
 		return ui.Status{Phase: name, RequestsDone: prog.RequestsDone.Load(), RequestsTotal: total,
 			SessionsDone: prog.SessionsDone.Load(), SessionsTotal: int64(cfg.MaxSessions),
 			Errors: prog.RequestErrors.Load(), InFlight: prog.InFlight.Load(),
-			Elapsed: time.Since(started), Duration: cfg.Duration}
+			Elapsed: r.now().Sub(started), Duration: cfg.Duration}
 	}
 	go func() {
 		defer close(uiDone)
@@ -459,7 +463,7 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 			ui.Dashboard(uiCtx, r.console, r.e.keys(), r.e.Stderr, func() ui.Snapshot {
 				live := r.live.Snapshot()
 				return ui.Snapshot{Status: status(), Live: ui.Live{P50: live.P50, P90: live.P90, P99: live.P99, ErrorTypes: live.Errors,
-					OutputTPS: live.OutputTPS, ClientCPUPct: cpuShare(clock.ProcessCPU()-cpu0, int64(time.Since(started)))}}
+					OutputTPS: live.OutputTPS, ClientCPUPct: cpuShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(started)))}}
 			})
 			return
 		}

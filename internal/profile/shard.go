@@ -124,13 +124,13 @@ func (r *profileRun) waitForStart(ctx context.Context) error {
 		return nil
 	}
 	r.checkClock() // before the wait: the start itself is not delayed
-	if d := time.Until(at); d > 0 {
+	if d := at.Sub(r.now()); d > 0 {
 		r.logf("Waiting %.1f s for %s %s", d.Seconds(), what, at.UTC().Format(time.RFC3339Nano))
 		if barrier.Sleep(ctx, d) != nil {
 			return nil // interrupted: the phase sees the same context
 		}
 	}
-	if late := time.Since(at); late > 50*time.Millisecond {
+	if late := r.now().Sub(at); late > 50*time.Millisecond {
 		r.warn(fmt.Sprintf("%s: profiling started %.0f ms late (the start was too close to prepare in time, or this machine's clock is off).", what, float64(late)/1e6))
 	}
 	return nil
@@ -144,7 +144,7 @@ func (r *profileRun) passBarrier(ctx context.Context) (time.Time, error) {
 	b := &barrier.Barrier{Backend: barrier.Dir(r.e.under(r.p.StartBarrier)), Index: r.shard.index, Count: r.shard.count, Host: host,
 		Margin:  time.Duration(r.p.StartBarrierMargin * float64(time.Second)),
 		Timeout: time.Duration(r.p.StartBarrierTimeout * float64(time.Second)),
-		Poll:    200 * time.Millisecond, Now: time.Now, Sleep: barrier.Sleep}
+		Poll:    200 * time.Millisecond, Now: r.now, Sleep: barrier.Sleep}
 	r.logf("Start barrier: shard %d of %d ready; waiting for the others in %s", r.shard.index, r.shard.count, r.p.StartBarrier)
 	at, err := b.Wait(ctx)
 	if err != nil && ctx.Err() != nil {
@@ -159,7 +159,7 @@ func (r *profileRun) passBarrier(ctx context.Context) (time.Time, error) {
 func (r *profileRun) checkClock() {
 	hc := &http.Client{Timeout: 5 * time.Second}
 	for _, u := range r.plan.urls {
-		t0 := time.Now()
+		t0 := r.now()
 		resp, err := r.askServer(r.ctx, hc, http.MethodGet, baseOf(u)+"/v1/models", nil)
 		if err != nil {
 			continue
@@ -168,7 +168,7 @@ func (r *profileRun) checkClock() {
 		if err != nil {
 			continue
 		}
-		mid := t0.Add(time.Since(t0) / 2)
+		mid := t0.Add(r.now().Sub(t0) / 2)
 		if off := date.Sub(mid.Truncate(time.Second)); off > 2*time.Second || off < -2*time.Second {
 			r.warn(fmt.Sprintf("--start-at: this machine's clock is %.0f s off the server's (its Date header): shards on machines whose clocks differ do not start together.", -off.Seconds()))
 		}
