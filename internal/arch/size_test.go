@@ -6,6 +6,7 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -66,5 +67,29 @@ func TestCommandFilesAreSmall(t *testing.T) {
 		if n := fset.Position(f.FileEnd).Line; n > maxCmdFileLines {
 			t.Errorf("%s is %d lines, over %d: move its policy into internal/", path, n, maxCmdFileLines)
 		}
+	})
+}
+
+// clocked are the packages of the run path whose times all come from the
+// run's clock (internal/clock, injected through profile.Env): none reads
+// the wall clock itself.
+var clocked = []string{"internal/profile", "internal/engine", "internal/pipeline", "internal/schedule", "internal/study",
+	"internal/dataset", "internal/metrics", "internal/export", "internal/barrier"}
+
+func TestRunPathReadsOneClock(t *testing.T) {
+	goFiles(t, func(path string, fset *token.FileSet, f *ast.File) {
+		if !slices.Contains(clocked, filepath.ToSlash(filepath.Dir(path))) {
+			return
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			sel, ok := n.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == "time" && (sel.Sel.Name == "Now" || sel.Sel.Name == "Since" || sel.Sel.Name == "Until") {
+				t.Errorf("%s: time.%s: take the time from the run's clock", fset.Position(sel.Pos()), sel.Sel.Name)
+			}
+			return true
+		})
 	})
 }

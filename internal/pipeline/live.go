@@ -48,9 +48,9 @@ type tokenMark struct {
 var liveTags = map[string]int{"time_to_first_token": metrics.TTFT, "inter_token_latency": metrics.ITL,
 	"request_latency": metrics.RequestLatency, "schedule_lag": metrics.ScheduleLag}
 
-// NewLive starts an empty live view.
-func NewLive() *Live {
-	l := &Live{rings: map[string]*ring{}, errors: map[string]int64{}, now: time.Now}
+// NewLive starts an empty live view on the run's clock.
+func NewLive(now func() time.Time) *Live {
+	l := &Live{rings: map[string]*ring{}, errors: map[string]int64{}, now: now}
 	for tag := range liveTags {
 		l.rings[tag] = &ring{}
 	}

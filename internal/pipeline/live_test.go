@@ -17,9 +17,8 @@ import (
 // The live view: percentiles over the recent window, errors by type, and
 // the output rate over the last 10 s, on an injected clock.
 func TestLive(t *testing.T) {
-	l := NewLive()
 	now := time.Date(2026, 12, 5, 0, 0, 0, 0, time.UTC)
-	l.now = func() time.Time { return now }
+	l := NewLive(func() time.Time { return now })
 	if l.Start() != nil || l.Close() != nil {
 		t.Fatal("start/close")
 	}

@@ -265,7 +265,7 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
 	if r.uiMode() == "dashboard" {
-		r.live = pipeline.NewLive()
+		r.live = pipeline.NewLive(r.now)
 		sinks = append(sinks, r.live)
 	}
 	if p.SliceDuration != nil {
