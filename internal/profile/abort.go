@@ -2,13 +2,10 @@ package profile
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/engine"
-	"github.com/sonde-bench/sonde/internal/export"
-	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
 // watchFailures ends the phase once more than threshold of the requests
@@ -45,26 +42,4 @@ func (r *profileRun) watchFailures(prog *engine.Progress, cfg engine.Config, thr
 		stopIssue(nil)
 		stopRun(nil)
 	}
-}
-
-// slices are the time slices (nil without --slice-duration); a run that
-// never settled gets a warning.
-func (r *profileRun) slices() []metrics.Slice {
-	if r.slicer == nil {
-		return nil
-	}
-	ss := r.slicer.Slices()
-	if w := metrics.SteadyStateWarning(ss, r.p.Streaming); w != "" {
-		r.warn(w)
-	}
-	return ss
-}
-
-// writeSlices writes the time slices' files.
-func (r *profileRun) writeSlices(ss []metrics.Slice) error {
-	if r.slicer == nil {
-		return nil
-	}
-	return errors.Join(export.WriteFile(r.files.TimeslicesJSON(), export.TimeslicesJSON(ss)),
-		export.WriteFile(r.files.TimeslicesCSV(), export.TimeslicesCSV(ss)))
 }

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
@@ -21,20 +23,25 @@ type ping struct {
 	Error    string `json:"error,omitempty"`
 }
 
+// pinger measures TCP connect round trips to every server on its own
+// goroutine, every interval, during profiling: the time to the SYN-ACK is
+// one network round trip, whatever the server does. An output.
 type pinger struct {
-	mu    sync.Mutex
-	pings []ping
+	hosts    []string
+	interval time.Duration
+	now      func() time.Time
+	files    export.Files
+	warn     func(string)
+
+	mu         sync.Mutex
+	pings      []ping
+	quit, done chan struct{}
 }
 
-// startPings measures TCP connect round trips to every server on its own
-// goroutine, every --network-latency-ping-interval, during profiling: the
-// time to the SYN-ACK is one network round trip, whatever the server does.
-func (r *profileRun) startPings() (stop func()) {
-	if !r.p.NetworkLatency {
-		return func() {}
-	}
+// newPinger pings the hosts of the request URLs.
+func newPinger(urls []string, interval time.Duration, now func() time.Time, files export.Files, warn func(string)) *pinger {
 	var hosts []string
-	for _, u := range r.plan.urls {
+	for _, u := range urls {
 		if p, err := url.Parse(u); err == nil {
 			host := p.Host
 			if p.Port() == "" {
@@ -47,71 +54,76 @@ func (r *profileRun) startPings() (stop func()) {
 			hosts = append(hosts, host)
 		}
 	}
-	r.pings = &pinger{}
-	quit, done := make(chan struct{}), make(chan struct{})
-	interval := time.Duration(max(r.p.NetworkPingInterval, 0.01) * float64(time.Second))
+	return &pinger{hosts: hosts, interval: max(interval, 10*time.Millisecond), now: now, files: files, warn: warn}
+}
+
+func (pg *pinger) Start(context.Context) error {
+	pg.quit, pg.done = make(chan struct{}), make(chan struct{})
 	go func() {
-		defer close(done)
-		t := time.NewTicker(interval)
+		defer close(pg.done)
+		t := time.NewTicker(pg.interval)
 		defer t.Stop()
 		for {
-			for _, h := range hosts {
-				t0 := r.now()
-				pg := ping{Endpoint: h, TimeNs: t0.UnixNano()}
-				c, err := net.DialTimeout("tcp", h, 5*time.Second)
-				if err != nil {
-					pg.Error = err.Error()
-				} else {
-					pg.RTTNs = int64(r.now().Sub(t0))
-					c.Close()
-				}
-				r.pings.mu.Lock()
-				r.pings.pings = append(r.pings.pings, pg)
-				r.pings.mu.Unlock()
+			for _, h := range pg.hosts {
+				pg.probe(h)
 			}
 			select {
-			case <-quit:
+			case <-pg.quit:
 				return
 			case <-t.C:
 			}
 		}
 	}()
-	return func() {
-		close(quit)
-		<-done
-	}
+	return nil
 }
 
-// addPings adds network_rtt and the network-adjusted latencies.
-func (r *profileRun) addPings(s *metrics.Summary) {
-	if r.pings == nil {
-		return
+func (pg *pinger) probe(host string) {
+	t0 := pg.now()
+	p := ping{Endpoint: host, TimeNs: t0.UnixNano()}
+	c, err := net.DialTimeout("tcp", host, 5*time.Second)
+	if err != nil {
+		p.Error = err.Error()
+	} else {
+		p.RTTNs = int64(pg.now().Sub(t0))
+		c.Close()
 	}
+	pg.mu.Lock()
+	pg.pings = append(pg.pings, p)
+	pg.mu.Unlock()
+}
+
+func (pg *pinger) Stop() error {
+	if pg.quit != nil {
+		close(pg.quit)
+		<-pg.done
+	}
+	return nil
+}
+
+// Contribute adds network_rtt and the network-adjusted latencies.
+func (pg *pinger) Contribute(s *metrics.Summary, _ *export.Run) {
 	var rtts []float64
-	for _, p := range r.pings.pings {
+	for _, p := range pg.pings {
 		if p.Error == "" {
 			rtts = append(rtts, float64(p.RTTNs))
 		}
 	}
 	if len(rtts) == 0 {
-		r.warn("--network-latency-automatic: no round trip could be measured.")
+		pg.warn("--network-latency-automatic: no round trip could be measured.")
 		return
 	}
 	s.AddNetwork(rtts)
 }
 
-// writePings writes every probe to profile_export_network_latency.jsonl.
-func (r *profileRun) writePings() error {
-	if r.pings == nil {
-		return nil
-	}
-	f, err := os.Create(r.files.NetworkLatency())
+// Write writes every probe to profile_export_network_latency.jsonl.
+func (pg *pinger) Write() error {
+	f, err := os.Create(pg.files.NetworkLatency())
 	if err != nil {
 		return err
 	}
 	w := bufio.NewWriter(f)
 	enc := json.NewEncoder(w)
-	for _, p := range r.pings.pings {
+	for _, p := range pg.pings {
 		if err := enc.Encode(p); err != nil {
 			break
 		}

@@ -57,14 +57,12 @@ type profileRun struct {
 	codec *endpoint.Codec // builds the bodies; also the inference readiness probe
 	// summary is what the run measured, once it finished.
 	summary *metrics.Summary
-	// slicer keeps the time slices (--slice-duration), nil without.
-	slicer *metrics.Slicer
+	// outputs watch the profiling phase beside the requests (outputs.go).
+	outputs outputs
 	// abort says why the run ended early (--failed-request-threshold).
 	abort string
 	// view is the server's own view (/metrics, GPU telemetry).
 	view *serverView
-	// pings are the network round trips (--network-latency-automatic).
-	pings *pinger
 	// shard is this process's part of a sharded run.
 	shard shard
 	// live feeds the dashboard (nil without one).
@@ -269,8 +267,11 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		sinks = append(sinks, r.live)
 	}
 	if p.SliceDuration != nil {
-		r.slicer = metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, int64(*p.SliceDuration*1e9))
-		sinks = append(sinks, pipeline.Slices{Slicer: r.slicer})
+		slicer := metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, int64(*p.SliceDuration*1e9))
+		sinks = append(sinks, pipeline.Slices{Slicer: slicer})
+		// First: its warning comes before the server view's, as it always has.
+		r.outputs = append(outputs{&slicesOutput{slicer: slicer, files: r.files, now: func() int64 { return r.now().UnixNano() },
+			warn: r.warn, streaming: p.Streaming}}, r.outputs...)
 	}
 	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount
@@ -403,12 +404,11 @@ func (r *profileRun) execute() error {
 	if barrierErr != nil {
 		r.abort = barrierErr.Error()
 	}
-	r.startServerView()
-	stopPings := r.startPings()
-	startTime, cpu0 := r.now(), clock.ProcessCPU()
-	if r.slicer != nil {
-		r.slicer.SetOrigin(startTime.UnixNano())
+	if r.p.NetworkLatency {
+		r.outputs = append(r.outputs, newPinger(r.plan.urls, time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.warn))
 	}
+	outErr := r.outputs.start(r.ctx)
+	startTime, cpu0 := r.now(), clock.ProcessCPU()
 	if barrierErr == nil {
 		r.log.Info("sonde is PROFILING")
 	}
@@ -425,10 +425,8 @@ func (r *profileRun) execute() error {
 	stopWatching()
 	close(records)
 	<-procDone
-	stopPings()
-	r.stopServerView()
-	if runErr != nil {
-		return runErr
+	if err := errors.Join(outErr, r.outputs.stop(), runErr); err != nil {
+		return err
 	}
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
 }
@@ -448,27 +446,8 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
 		defer stop()
 	}
-	uiCtx, uiStop := context.WithCancel(r.ctx)
-	uiDone := make(chan struct{})
-	started, cpu0 := r.now(), clock.ProcessCPU()
-	status := func() ui.Status {
-		return ui.Status{Phase: name, RequestsDone: prog.RequestsDone.Load(), RequestsTotal: total,
-			SessionsDone: prog.SessionsDone.Load(), SessionsTotal: int64(cfg.MaxSessions),
-			Errors: prog.RequestErrors.Load(), InFlight: prog.InFlight.Load(),
-			Elapsed: r.now().Sub(started), Duration: cfg.Duration}
-	}
-	go func() {
-		defer close(uiDone)
-		if r.uiMode() == "dashboard" {
-			ui.Dashboard(uiCtx, r.console, r.e.keys(), r.e.Stderr, func() ui.Snapshot {
-				live := r.live.Snapshot()
-				return ui.Snapshot{Status: status(), Live: ui.Live{P50: live.P50, P90: live.P90, P99: live.P99, ErrorTypes: live.Errors,
-					OutputTPS: live.OutputTPS, ClientCPUPct: cpuShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(started)))}}
-			})
-			return
-		}
-		ui.Progress(uiCtx, r.console, r.uiMode(), 2*time.Second, status)
-	}()
+	show := outputs{r.display(name, &prog, cfg, total)}
+	show.start(r.ctx)
 	if cfg.Duration > 0 {
 		// Requests still in flight when the grace period ends are cut: they
 		// get records as cancelled errors (record.Cut), never vanish.
@@ -477,8 +456,7 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 		defer c()
 	}
 	err := eng.Run(issue, run)
-	uiStop()
-	<-uiDone
+	show.stop()
 	return eng.Unsent(), err
 }
 
@@ -538,7 +516,6 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if r.abort != "" {
 		r.warn(r.abort)
 	}
-	timeslices := r.slices()
 	res := r.tok
 	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: newBenchmarkID(), InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
@@ -546,13 +523,12 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if t := r.proc.Template; t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
-	r.addServerView(summary, run)
-	r.addPings(summary)
-	run.Warnings = r.warnings // with the server view's
+	r.outputs.contribute(summary, run)
+	run.Warnings = r.warnings // with the outputs'
 	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}
-	if err := errors.Join(r.writeSlices(timeslices), r.writeServerView(), r.writePings()); err != nil {
+	if err := r.outputs.write(); err != nil {
 		return err
 	}
 	if cancelled {

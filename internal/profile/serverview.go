@@ -32,6 +32,10 @@ type serverView struct {
 	gpuJSONLW     *bufio.Writer
 	serverRes     *telemetry.Result
 	gpuRes        *telemetry.Result
+
+	files   export.Files
+	formats []string     // --server-metrics-formats
+	warn    func(string) // a warning of the run
 }
 
 // baseOf is scheme://host of an endpoint URL.
@@ -90,7 +94,7 @@ func (r *profileRun) setUpServerView() error {
 	}
 	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
-	v := &serverView{gpuConfigured: gpu}
+	v := &serverView{gpuConfigured: gpu, files: r.files, formats: p.ServerMetricsFormats, warn: r.warn}
 	if len(server) > 0 {
 		var onScrape func(*telemetry.Scrape)
 		if slices.Contains(p.ServerMetricsFormats, "jsonl") {
@@ -125,6 +129,7 @@ func (r *profileRun) setUpServerView() error {
 		}
 	}
 	r.view = v
+	r.outputs = append(r.outputs, v)
 	return nil
 }
 
@@ -137,42 +142,34 @@ func named(given []string, dropped string) bool {
 	return false
 }
 
-// startServerView takes the baseline scrapes, just before profiling.
-func (r *profileRun) startServerView() {
-	if v := r.view; v != nil {
-		for _, c := range []*telemetry.Collector{v.server, v.gpu} {
-			if c != nil && len(c.URLs()) > 0 {
-				c.Start()
-			}
+// Start takes the baseline scrapes, just before profiling.
+func (v *serverView) Start(context.Context) error {
+	for _, c := range []*telemetry.Collector{v.server, v.gpu} {
+		if c != nil && len(c.URLs()) > 0 {
+			c.Start()
 		}
 	}
+	return nil
 }
 
-// stopServerView takes the final scrapes, once every response is in.
-func (r *profileRun) stopServerView() {
-	v := r.view
-	if v == nil {
-		return
-	}
+// Stop takes the final scrapes, once every response is in.
+func (v *serverView) Stop() error {
 	if v.server != nil && len(v.server.URLs()) > 0 {
 		v.serverRes = v.server.Stop()
 	}
 	if v.gpu != nil && len(v.gpu.URLs()) > 0 {
 		v.gpuRes = v.gpu.Stop()
 	}
+	return nil
 }
 
-// addServerView puts the server's view into the summary and the run: the
+// Contribute puts the server's view into the summary and the run: the
 // GPUs' energy metrics, telemetry_data, and the console sections.
-func (r *profileRun) addServerView(s *metrics.Summary, run *export.Run) {
-	v := r.view
-	if v == nil {
-		return
-	}
+func (v *serverView) Contribute(s *metrics.Summary, run *export.Run) {
 	if v.serverRes != nil {
 		for _, e := range v.serverRes.Endpoints {
 			if e.Errors > 0 {
-				r.warn(fmt.Sprintf("Server metrics: %d scrapes of %s failed (last: %s); the summary covers the others.", e.Errors, e.URL, e.LastError))
+				v.warn(fmt.Sprintf("Server metrics: %d scrapes of %s failed (last: %s); the summary covers the others.", e.Errors, e.URL, e.LastError))
 			}
 		}
 		hs := telemetry.Headlines(v.serverRes)
@@ -196,12 +193,8 @@ func mean(s *metrics.Summary, tag string) float64 {
 	return -1
 }
 
-// writeServerView writes the server-metrics and GPU-telemetry files.
-func (r *profileRun) writeServerView() error {
-	v := r.view
-	if v == nil {
-		return nil
-	}
+// Write writes the server-metrics and GPU-telemetry files.
+func (v *serverView) Write() error {
 	var errs []error
 	if v.jsonl != nil {
 		errs = append(errs, v.jsonlW.Flush(), v.jsonl.Close())
@@ -210,18 +203,18 @@ func (r *profileRun) writeServerView() error {
 		errs = append(errs, v.gpuJSONLW.Flush(), v.gpuJSONL.Close())
 	}
 	if res := v.serverRes; res != nil {
-		if slices.Contains(r.p.ServerMetricsFormats, "json") {
-			errs = append(errs, export.WriteFile(r.files.ServerMetricsJSON(), telemetry.ServerJSON(res)))
+		if slices.Contains(v.formats, "json") {
+			errs = append(errs, export.WriteFile(v.files.ServerMetricsJSON(), telemetry.ServerJSON(res)))
 		}
-		if slices.Contains(r.p.ServerMetricsFormats, "csv") {
-			errs = append(errs, export.WriteFile(r.files.ServerMetricsCSV(), telemetry.ServerCSV(res)))
+		if slices.Contains(v.formats, "csv") {
+			errs = append(errs, export.WriteFile(v.files.ServerMetricsCSV(), telemetry.ServerCSV(res)))
 		}
 	}
 	if res := v.gpuRes; res != nil {
 		gpus := telemetry.GPUs(res)
 		joules, watts, _ := telemetry.Energy(gpus)
-		errs = append(errs, export.WriteFile(r.files.GPUTelemetryJSON(), telemetry.GPUJSON(gpus, joules, watts)),
-			export.WriteFile(r.files.GPUTelemetryCSV(), telemetry.GPUCSV(gpus)))
+		errs = append(errs, export.WriteFile(v.files.GPUTelemetryJSON(), telemetry.GPUJSON(gpus, joules, watts)),
+			export.WriteFile(v.files.GPUTelemetryCSV(), telemetry.GPUCSV(gpus)))
 	}
 	return errors.Join(errs...)
 }
