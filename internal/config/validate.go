@@ -21,6 +21,8 @@ func (p *Profile) Validate() []error {
 	p.checkLoad(add)
 	p.checkDataset(add)
 	p.checkNumbers(add)
+	p.checkShapes(add)
+	p.checkStudy(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)

@@ -14,7 +14,9 @@ func valid() Profile {
 	return Profile{Model: []string{"m"}, URL: []string{"localhost:8000"}, EndpointType: "chat", NumDatasetEntries: 100,
 		ConversationTurnMean: 1, ConversationDelayRatio: 1, InputTokensMean: 550, ArrivalPattern: "poisson",
 		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO",
-		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson", ISLBlockSize: 512, PromptBatchSize: 1, SessionOnError: "continue"}
+		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson", ISLBlockSize: 512, PromptBatchSize: 1, SessionOnError: "continue",
+		WaitForModelInterval: 5, NetworkPingInterval: 1, NumProfileRuns: 1, ConfidenceLevel: 0.95, ConvergenceThreshold: 0.1,
+		SLOAttainment: 0.95, SearchMaxProbes: 12}
 }
 
 func TestValidateRules(t *testing.T) {

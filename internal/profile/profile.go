@@ -125,7 +125,7 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 		tokenizer.PreloadBuiltin() // beside the rest of the set-up, off the path to the first request
 	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
-	if errs := append(p.Validate(), checkShapes(p)...); len(errs) > 0 {
+	if errs := p.Validate(); len(errs) > 0 {
 		return nil, UsageError{config.Join(errs)}
 	}
 	extra, err := parseExtra(p)

@@ -33,95 +33,24 @@ type searchParam struct {
 	resolution float64 // bisection stops when hi−lo is at most this
 }
 
-func searching(p *config.Profile) bool {
-	return p.ConcurrencyMin != nil || p.ConcurrencyMax != nil || p.RequestRateMin != nil || p.RequestRateMax != nil ||
-		p.UserCentricRateMin != nil || p.UserCentricRateMax != nil ||
-		p.TTFTSLA != nil || p.ITLSLA != nil || p.E2ESLA != nil || p.ErrorRateSLA != nil
-}
-
-func slaGiven(p *config.Profile) bool {
-	return p.TTFTSLA != nil || p.ITLSLA != nil || p.E2ESLA != nil || p.ErrorRateSLA != nil
-}
-
+// paramOf is the searched parameter: the flags' range, and how a probe
+// sets its value.
 func paramOf(p *config.Profile) (*searchParam, error) {
-	var found []*searchParam
-	if p.ConcurrencyMin != nil || p.ConcurrencyMax != nil {
-		if p.ConcurrencyMin == nil || p.ConcurrencyMax == nil {
-			return nil, errors.New("a concurrency search needs both --concurrency-min and --concurrency-max")
-		}
-		found = append(found, &searchParam{name: "concurrency", lo: float64(*p.ConcurrencyMin), hi: float64(*p.ConcurrencyMax), integer: true,
-			resolution: 1, set: func(p *config.Profile, x float64) { p.ConcurrencyList = []int{int(x)} }})
-	}
-	rate := func(name, flag string, lo, hi *float64, set func(p *config.Profile, x float64)) error {
-		if lo == nil && hi == nil {
-			return nil
-		}
-		if lo == nil || hi == nil {
-			return fmt.Errorf("a %s search needs both --%s-min and --%s-max", name, flag, flag)
-		}
-		found = append(found, &searchParam{name: name, lo: *lo, hi: *hi, set: set, resolution: *hi * 0.02})
-		return nil
-	}
-	if err := rate("request rate", "request-rate", p.RequestRateMin, p.RequestRateMax,
-		func(p *config.Profile, x float64) { p.RequestRateList = []float64{x} }); err != nil {
+	r, err := p.SearchRange()
+	if err != nil {
 		return nil, err
 	}
-	if err := rate("user-centric rate", "user-centric-rate", p.UserCentricRateMin, p.UserCentricRateMax,
-		func(p *config.Profile, x float64) { p.UserCentricRateList = []float64{x} }); err != nil {
-		return nil, err
-	}
-	switch {
-	case len(found) == 0:
-		return nil, errors.New("an SLA flag starts a capacity search, which needs a range: --concurrency-min/-max, --request-rate-min/-max or --user-centric-rate-min/-max")
-	case len(found) > 1:
-		return nil, errors.New("a capacity search takes one range: concurrency, request rate or user-centric rate")
-	}
-	sp := found[0]
-	sp.name = strings.ReplaceAll(strings.ReplaceAll(sp.name, "-", "_"), " ", "_")
-	if sp.lo <= 0 || sp.hi < sp.lo {
-		return nil, fmt.Errorf("the %s search range must be positive with min ≤ max, got %v to %v", sp.name, sp.lo, sp.hi)
+	sp := &searchParam{name: r.Name, lo: r.Lo, hi: r.Hi, resolution: r.Hi * 0.02}
+	switch r.Name {
+	case "concurrency":
+		sp.integer, sp.resolution = true, 1
+		sp.set = func(p *config.Profile, x float64) { p.ConcurrencyList = []int{int(x)} }
+	case "request_rate":
+		sp.set = func(p *config.Profile, x float64) { p.RequestRateList = []float64{x} }
+	default:
+		sp.set = func(p *config.Profile, x float64) { p.UserCentricRateList = []float64{x} }
 	}
 	return sp, nil
-}
-
-func checkSearch(p *config.Profile) error {
-	if !searching(p) {
-		return nil
-	}
-	if _, err := paramOf(p); err != nil {
-		return err
-	}
-	var errs []error
-	if !slaGiven(p) {
-		errs = append(errs, errors.New("a search range needs an SLA to search against: --ttft-sla-ms, --itl-sla-ms, --e2e-sla-ms or --error-rate-sla"))
-	}
-	if (p.TTFTSLA != nil || p.ITLSLA != nil) && !p.Streaming {
-		errs = append(errs, errors.New("--ttft-sla-ms and --itl-sla-ms need --streaming"))
-	}
-	for _, f := range []struct {
-		name string
-		v    *float64
-	}{{"--ttft-sla-ms", p.TTFTSLA}, {"--itl-sla-ms", p.ITLSLA}, {"--e2e-sla-ms", p.E2ESLA}} {
-		if f.v != nil && *f.v <= 0 {
-			errs = append(errs, fmt.Errorf("%s must be positive, got %v", f.name, *f.v))
-		}
-	}
-	if p.ErrorRateSLA != nil && (*p.ErrorRateSLA < 0 || *p.ErrorRateSLA > 1) {
-		errs = append(errs, fmt.Errorf("--error-rate-sla is a fraction between 0 and 1, got %v", *p.ErrorRateSLA))
-	}
-	if p.SLOAttainment <= 0 || p.SLOAttainment > 1 {
-		errs = append(errs, fmt.Errorf("--slo-attainment-fraction must be in (0, 1], got %v", p.SLOAttainment))
-	}
-	if p.Goodput != "" {
-		errs = append(errs, errors.New("--goodput cannot be combined with a capacity search: the SLA flags set the thresholds"))
-	}
-	if p.SearchMaxProbes < 2 || p.SearchMaxProbes > 200 {
-		errs = append(errs, fmt.Errorf("--search-max-iterations must be between 2 and 200, got %d", p.SearchMaxProbes))
-	}
-	if len(p.ConcurrencyList) > 1 || len(p.RequestRateList) > 1 || len(p.UserCentricRateList) > 1 || p.ISLOSLPairs != "" || p.NumProfileRuns > 1 {
-		errs = append(errs, errors.New("a capacity search cannot be combined with a sweep or --num-profile-runs"))
-	}
-	return errors.Join(errs...)
 }
 
 // goodputOf is the SLAs as --goodput thresholds: a request is good when it
@@ -222,7 +151,7 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 }
 
 func (s *searcher) probeProfile(x float64) *config.Profile {
-	q := copyProfile(s.base)
+	q := copyProfile(s.base.WithoutSearch()) // a probe is a run of its own
 	s.param.set(q, x)
 	q.ResolveLists()
 	q.RandomSeed = &s.seed

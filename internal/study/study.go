@@ -18,19 +18,19 @@ const defaultSeed = 42
 // Needed reports whether the flags ask for a study rather than one run.
 func Needed(p *config.Profile) bool {
 	sweep := p.ResolveLists()
-	return sweep || p.NumProfileRuns > 1 || searching(p)
+	return sweep || p.NumProfileRuns > 1 || p.Searching()
 }
 
 // Run runs the study the flags describe, writes its aggregates and
 // returns its folder ("" when nothing ran). Every run's flags are checked
 // before the first one starts.
 func Run(e profile.Env, p *config.Profile) (string, error) {
-	if err := check(p); err != nil {
+	if err := p.CheckStudy(); err != nil {
 		return "", profile.UsageError{Err: err}
 	}
 	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
-	if searching(p) {
+	if p.Searching() {
 		return runSearch(ctx, e, p)
 	}
 	vs, err := Variations(p)
@@ -45,31 +45,6 @@ func Run(e profile.Env, p *config.Profile) (string, error) {
 	}
 	s.dir = studyDir(e, p, vs)
 	return s.dir, s.run()
-}
-
-// check applies the rules of the study flags.
-func check(p *config.Profile) error {
-	var errs []error
-	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
-	if p.NumProfileRuns < 1 || p.NumProfileRuns > 10 {
-		add("--num-profile-runs must be between 1 and 10, got %d", p.NumProfileRuns)
-	}
-	if p.ConfidenceLevel <= 0 || p.ConfidenceLevel >= 1 {
-		add("--confidence-level must be between 0 and 1 (exclusive), got %v", p.ConfidenceLevel)
-	}
-	if p.SweepCooldown < 0 || p.RunCooldown < 0 {
-		add("--parameter-sweep-cooldown-seconds and --profile-run-cooldown-seconds must not be negative")
-	}
-	if p.ConvergenceThreshold <= 0 {
-		add("--convergence-threshold must be positive, got %v", p.ConvergenceThreshold)
-	}
-	if p.ConvergenceMetric != "" && p.NumProfileRuns < 3 {
-		add("--convergence-metric needs --num-profile-runs of at least 3 (it judges after 3 runs)")
-	}
-	if err := checkSearch(p); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(errs...)
 }
 
 // validate checks one run's flags, naming the variation.

@@ -1,0 +1,42 @@
+package config
+
+import "github.com/sonde-bench/sonde/internal/schedule"
+
+// checkShapes applies the rules of the load-shape flags: ramps, the rate
+// series, time slices and the failure threshold.
+func (p *Profile) checkShapes(add func(string, ...any)) {
+	positive := func(name string, v *float64) {
+		if v != nil && !(*v > 0) {
+			add("%s must be positive, got %v", name, *v)
+		}
+	}
+	positive("--concurrency-ramp-duration", p.ConcurrencyRamp)
+	positive("--request-rate-ramp-duration", p.RequestRateRamp)
+	positive("--slice-duration", p.SliceDuration)
+	if t := p.FailedRequestThreshold; t != nil && !(*t >= 0 && *t <= 1) {
+		add("--failed-request-threshold is a fraction between 0 and 1, got %v", *t)
+	}
+	openLoop := p.RequestRate != nil || p.SessionArrivalRate != nil
+	if p.ConcurrencyRamp != nil && (p.Concurrency == nil || openLoop || p.UserCentricRate != nil || p.FixedSchedule) {
+		add("--concurrency-ramp-duration ramps a closed-loop --concurrency run (no --request-rate, user-centric rate or fixed schedule)")
+	}
+	if p.RequestRateSeries != "" {
+		if _, err := schedule.ParseSeries(p.RequestRateSeries); err != nil {
+			add("%v", err)
+		}
+		if openLoop || p.UserCentricRate != nil || p.FixedSchedule {
+			add("--request-rate-series sets the rate itself: drop --request-rate, --session-arrival-rate, --user-centric-rate and --fixed-schedule")
+		}
+	}
+	for _, f := range p.ServerMetricsFormats {
+		if f != "json" && f != "csv" && f != "jsonl" {
+			add("--server-metrics-formats: %q is not one of json, csv, jsonl", f)
+		}
+	}
+	if p.WaitForModelTimeout < 0 || p.WaitForModelInterval <= 0 || p.NetworkPingInterval <= 0 {
+		add("--wait-for-model-timeout must not be negative, and --wait-for-model-interval and --network-latency-ping-interval must be positive")
+	}
+	if p.RequestRateRamp != nil && (!openLoop || p.RequestRateSeries != "") {
+		add("--request-rate-ramp-duration needs --request-rate (or --session-arrival-rate) and no --request-rate-series")
+	}
+}
