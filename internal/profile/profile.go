@@ -5,7 +5,6 @@ import (
 	crand "crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/export"
@@ -112,65 +110,28 @@ func Measure(e Env, p *config.Profile) (*Outcome, error) {
 }
 
 func measure(e Env, p *config.Profile) (*profileRun, error) {
-	if p.ResolveLists() {
-		return nil, UsageError{errors.New("a sweep (a list of values, --isl-osl-pairs) runs as a study, not as one run")}
-	}
-	if p.CLICommand == "" {
-		p.CLICommand = config.RedactArgs(e.Args)
-	}
-	if p.APIKey == "" {
-		p.APIKey = e.Getenv("SONDE_API_KEY") // from a Kubernetes Secret, never on the command line
-	}
-	if usesBuiltinTokenizer(p) {
-		tokenizer.PreloadBuiltin() // beside the rest of the set-up, off the path to the first request
-	}
-	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
-	if errs := p.Validate(); len(errs) > 0 {
-		return nil, UsageError{config.Join(errs)}
-	}
-	extra, err := parseExtra(p)
+	pl, err := Resolve(e, p)
 	if err != nil {
 		return nil, err
 	}
-	codec, endpointWarnings, err := endpointCodec(p, extra)
-	if err != nil {
-		return nil, err
-	}
-	slos, err := metrics.ParseGoodput(p.Goodput, p.Streaming)
-	if err != nil {
-		return nil, UsageError{err}
-	}
+	defer pl.Close()
+	return execute(e, pl)
+}
+
+// execute runs a resolved plan: it opens the run's folder and log, sets up
+// the client, the outputs and the pipeline, runs the phases and writes
+// every export.
+func execute(e Env, pl *Plan) (*profileRun, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	sh, err := shardOf(e, p)
-	if err == nil {
-		_, err = startAt(p.StartAt)
-	}
-	if err != nil {
-		return nil, UsageError{err}
-	}
-	r := &profileRun{e: e, p: p, plan: Plan{load: planOf(p)}, ctx: ctx, shard: sh}
-	if err := r.plan.load.applyShard(sh); err != nil {
-		return nil, UsageError{err}
-	}
-	if err := checkOpenFiles(p, r.plan.load, clock.OpenFileLimit()); err != nil {
-		return nil, err
-	}
-	r.files = export.Files{Dir: shardDir(artifactDir(p, planOf(p)), sh), Prefix: p.ExportPrefix}
+	r := &profileRun{e: e, p: pl.p, plan: pl, ctx: ctx, shard: pl.shard, files: pl.files, tok: pl.tok, simInProcess: pl.simInProcess}
 	closeLog, err := r.openLog()
 	if err != nil {
 		return nil, err
 	}
 	defer closeLog()
-	defer func() {
-		if r.stopSims != nil {
-			r.stopSims()
-		}
-	}()
-	for _, w := range endpointWarnings {
-		r.warn(w)
-	}
-	if err := r.prepare(codec, slos); err != nil {
+	r.tell(pl.notes)
+	if err := r.prepare(); err != nil {
 		return nil, err
 	}
 	if e.Shared == nil {

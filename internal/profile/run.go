@@ -24,34 +24,16 @@ import (
 	"github.com/sonde-bench/sonde/internal/pipeline"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/schedule"
-	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 	"github.com/sonde-bench/sonde/internal/transport"
 	"github.com/sonde-bench/sonde/internal/ui"
 )
 
-// Plan is what a run will do, resolved once — from the flags, then from the
-// dataset — before anything is sent, and not changed after: the load shape
-// and budgets, the seed, the URLs, the conversations and the order sessions
-// take them in, the trace window and the context mode.
-type Plan struct {
-	load
-	seed    uint64
-	urls    []string
-	convs   []dataset.Conversation
-	sampler *dataset.Planned
-	fixed   fixedSchedule
-	// contextMode is --conversation-context-mode, or a pre-canned one for
-	// --replay-outputs.
-	contextMode string
-	expected    int64 // requests the profiling phase will send; 0 if unknown
-}
-
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
 type profileRun struct {
 	e     Env
 	p     *config.Profile
-	plan  Plan
+	plan  *Plan
 	ctx   context.Context
 	files export.Files
 	codec *endpoint.Codec // builds the bodies; also the inference readiness probe
@@ -74,12 +56,11 @@ type profileRun struct {
 	tok      *tokenizer.Resolution
 	warnings []string
 
-	clk      clock.Clock
-	stopSims func() // shuts down sim:// servers and waits for them
-	client   *transport.Client
-	acc      *metrics.Accumulator
-	proc     *pipeline.Processor
-	streams  []pipeline.Sink // the streamed exports, closed after the summaries
+	clk     clock.Clock
+	client  *transport.Client
+	acc     *metrics.Accumulator
+	proc    *pipeline.Processor
+	streams []pipeline.Sink // the streamed exports, closed after the summaries
 	// cpuPct is the share of the CPU the process may use that it used while
 	// profiling; simInProcess: a sim:// server shared that CPU.
 	cpuPct       float64
@@ -113,15 +94,10 @@ func (r *profileRun) warn(w string) {
 	r.warnings = append(r.warnings, w)
 }
 
-// prepare resolves the workload, writes inputs.json, and sets up the
-// client, the pipeline and the engine's configuration.
-func (r *profileRun) prepare(codec *endpoint.Codec, slos []metrics.SLO) error {
-	if err := r.resolveWorkload(); err != nil {
-		return err
-	}
-	if err := checkPayloads(codec, r.plan.convs); err != nil {
-		return err
-	}
+// prepare writes inputs.json and sets up the client, the server's view,
+// the pipeline and the engine's configuration.
+func (r *profileRun) prepare() error {
+	codec, slos := r.plan.codec, r.plan.slos
 	r.codec = codec
 	if err := export.WriteInputs(r.files.Inputs(), r.plan.convs, codec); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
@@ -142,62 +118,6 @@ func (r *profileRun) prepare(codec *endpoint.Codec, slos []metrics.SLO) error {
 		return err
 	}
 	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
-}
-
-// resolveWorkload resolves the URLs (starting sim:// servers), the
-// tokenizer, the seed, the conversations and what the run will send of them.
-func (r *profileRun) resolveWorkload() error {
-	p, pl := r.p, &r.plan.load
-	path := p.CustomEndpoint
-	if path == "" {
-		path = endpoint.Type(p.EndpointType).DefaultPath()
-		if p.Streaming {
-			path = endpoint.Type(p.EndpointType).StreamPath()
-		}
-	}
-	urls, sims, stopSims, err := endpointURLs(r.ctx, p, path, r.logf)
-	if err != nil {
-		return err
-	}
-	r.plan.urls, r.stopSims, r.simInProcess = urls, stopSims, len(sims) > 0
-	if err := r.resolveTokenizer(len(sims) == len(urls), sims); err != nil {
-		return err
-	}
-	tok := r.tok.Tokenizer
-	r.plan.seed = randomSeed(p)
-	r.plan.contextMode = p.ContextMode
-	if p.ReplayOutputs != "" {
-		r.plan.contextMode = config.ContextDeltasCanned
-	}
-	if r.plan.convs, r.plan.fixed, err = loadConversations(p, r.plan.seed, r.plan.contextMode, tok, r.log); err != nil {
-		return err
-	}
-	if line := outputLength(p, r.plan.convs); line != "" {
-		r.log.Info(line)
-	}
-	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
-		pl.maxSessions, pl.maxRequests = len(r.plan.convs), 0 // a file is sent once through
-	}
-	if p.ReplayOutputs != "" {
-		if err := replayAnswers(p.ReplayOutputs, r.plan.convs, tok, r.log); err != nil {
-			return UsageError{err}
-		}
-	}
-	strategy := p.SamplingStrategy
-	if strategy == "" && (p.InputFile != "" || r.plan.fixed.on) {
-		strategy = "sequential" // files and traces go in order, as in AIPerf
-	}
-	r.plan.sampler = dataset.Plan(dataset.NewSampler(strategy, len(r.plan.convs), dataset.NewRand(r.plan.seed, dataset.StreamSampler)), pl.maxSessions)
-	r.plan.expected = int64(pl.maxRequests)
-	if pl.maxSessions > 0 {
-		for _, i := range r.plan.sampler.Order {
-			r.plan.expected += int64(len(r.plan.convs[i].Turns))
-		}
-		if p.ConversationTurnMean > 1 {
-			r.logf("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, r.plan.expected)
-		}
-	}
-	return nil
 }
 
 // setUpClient builds the run clock and the HTTP client, and opens
@@ -338,35 +258,6 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 	}
 	if p.ConcurrencyRamp != nil {
 		r.base.ConcurrencyRamp = time.Duration(*p.ConcurrencyRamp * float64(time.Second))
-	}
-	return nil
-}
-
-// resolveTokenizer picks --tokenizer, the simulator's tokenizer when every
-// URL is a sim://, or the model name.
-func (r *profileRun) resolveTokenizer(allSim bool, sims []sim.Options) error {
-	p := r.p
-	name := p.Tokenizer
-	if name == "" {
-		name = p.Model[0]
-		if allSim {
-			name = sims[0].Tokenizer // the simulated model's own tokenizer
-		}
-	}
-	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: name, Explicit: p.Tokenizer != "",
-		Revision: p.TokenizerRevision, Getenv: r.e.Getenv})
-	if err != nil {
-		return UsageError{err}
-	}
-	r.tok = res
-	if res.Fallback == "" {
-		r.log.Info("Tokenizer: " + res.Tokenizer.Name())
-		return nil
-	}
-	// One line: which tokenizer, and why; the full error only with -v.
-	r.warn(fmt.Sprintf("Tokenizer: builtin o200k_base (%s: %s); token counts (ISL, OSL) are approximate for this model.", res.Requested, res.Fallback))
-	if res.Detail != "" {
-		r.log.Debug("Tokenizer look-up: " + res.Detail)
 	}
 	return nil
 }

@@ -1,0 +1,46 @@
+package profile
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+)
+
+// notes keep what resolving a plan said, in order, until the run's log is
+// open: the plan is resolved before the run has a folder to log into.
+type notes struct{ items []noteItem }
+
+type noteItem struct {
+	level slog.Level
+	msg   string
+}
+
+func (n *notes) add(level slog.Level, msg string) { n.items = append(n.items, noteItem{level, msg}) }
+func (n *notes) info(msg string)                  { n.add(slog.LevelInfo, msg) }
+func (n *notes) warn(msg string)                  { n.add(slog.LevelWarn, msg) }
+func (n *notes) infof(format string, a ...any)    { n.info(fmt.Sprintf(format, a...)) }
+
+// logger is a slog.Logger whose records become notes.
+func (n *notes) logger() *slog.Logger { return slog.New(noteHandler{n}) }
+
+type noteHandler struct{ n *notes }
+
+func (h noteHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h noteHandler) Handle(_ context.Context, r slog.Record) error {
+	h.n.add(r.Level, r.Message)
+	return nil
+}
+func (h noteHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h noteHandler) WithGroup(string) slog.Handler      { return h }
+
+// tell writes the notes into the run's log; warnings also become the
+// run's warnings.
+func (r *profileRun) tell(n *notes) {
+	for _, it := range n.items {
+		if it.level == slog.LevelWarn {
+			r.warn(it.msg)
+			continue
+		}
+		r.log.Log(r.ctx, it.level, it.msg)
+	}
+}

@@ -1,0 +1,263 @@
+package profile
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/sim"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+// Plan is what a run will do, resolved once — from the flags, then from the
+// dataset — before anything is sent, and not changed after: the load shape
+// and budgets, the seed, the URLs (sim:// servers started), the tokenizer,
+// the conversations and the order sessions take them in, the trace window,
+// the context mode, the request bodies' codec, the goodput SLOs, this
+// shard's part, and where the files go. Run executes it; a study varies
+// its load (WithLoad) without loading the tokenizer or the dataset again.
+type Plan struct {
+	load
+	p       *config.Profile // the flags, validated; never changed after Resolve
+	seed    uint64
+	urls    []string
+	convs   []dataset.Conversation
+	sampler *dataset.Planned
+	fixed   fixedSchedule
+	// contextMode is --conversation-context-mode, or a pre-canned one for
+	// --replay-outputs.
+	contextMode string
+	expected    int64 // requests the profiling phase will send; 0 if unknown
+	codec       *endpoint.Codec
+	slos        []metrics.SLO
+	shard       shard
+	files       export.Files
+	tok         *tokenizer.Resolution
+
+	sims         []sim.Options
+	simInProcess bool
+	stopSims     func() // shuts down sim:// servers and waits for them
+	// notes are what resolving said (a simulator started, the tokenizer
+	// used, warnings), told in the run's log once it is open.
+	notes *notes
+}
+
+// Resolve validates the flags and resolves everything a run needs before
+// it sends anything; bad input is a UsageError. The plan's sim:// servers
+// run until Close.
+func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
+	if err := prepareFlags(e, p); err != nil {
+		return nil, err
+	}
+	pl = &Plan{p: p, notes: &notes{}}
+	defer func() {
+		if err != nil {
+			pl.Close()
+		}
+	}()
+	extra, err := parseExtra(p)
+	if err != nil {
+		return nil, err
+	}
+	codec, endpointWarnings, err := endpointCodec(p, extra)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range endpointWarnings {
+		pl.notes.warn(w)
+	}
+	pl.codec = codec
+	if pl.slos, err = metrics.ParseGoodput(p.Goodput, p.Streaming); err != nil {
+		return nil, UsageError{err}
+	}
+	if err := pl.resolveLoad(e); err != nil {
+		return nil, err
+	}
+	if err := pl.resolveWorkload(e); err != nil {
+		return nil, err
+	}
+	if err := checkPayloads(codec, pl.convs); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// prepareFlags completes the flags from the environment and checks them.
+func prepareFlags(e Env, p *config.Profile) error {
+	if p.ResolveLists() {
+		return UsageError{errors.New("a sweep (a list of values, --isl-osl-pairs) runs as a study, not as one run")}
+	}
+	if p.CLICommand == "" {
+		p.CLICommand = config.RedactArgs(e.Args)
+	}
+	if p.APIKey == "" {
+		p.APIKey = e.Getenv("SONDE_API_KEY") // from a Kubernetes Secret, never on the command line
+	}
+	if usesBuiltinTokenizer(p) {
+		tokenizer.PreloadBuiltin() // beside the rest of the set-up, off the path to the first request
+	}
+	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
+	if errs := p.Validate(); len(errs) > 0 {
+		return UsageError{config.Join(errs)}
+	}
+	return nil
+}
+
+// resolveLoad derives the load shape, this shard's part of it, and where
+// the files go.
+func (pl *Plan) resolveLoad(e Env) error {
+	p := pl.p
+	sh, err := shardOf(e, p)
+	if err == nil {
+		_, err = startAt(p.StartAt)
+	}
+	if err != nil {
+		return UsageError{err}
+	}
+	pl.shard, pl.load = sh, planOf(p)
+	if err := pl.load.applyShard(sh); err != nil {
+		return UsageError{err}
+	}
+	if err := checkOpenFiles(p, pl.load, clock.OpenFileLimit()); err != nil {
+		return err
+	}
+	pl.files = export.Files{Dir: shardDir(artifactDir(p, planOf(p)), sh), Prefix: p.ExportPrefix}
+	return nil
+}
+
+// resolveWorkload resolves the URLs (starting sim:// servers), the
+// tokenizer, the seed, the conversations and what the run will send of them.
+func (pl *Plan) resolveWorkload(e Env) error {
+	p := pl.p
+	path := p.CustomEndpoint
+	if path == "" {
+		path = endpoint.Type(p.EndpointType).DefaultPath()
+		if p.Streaming {
+			path = endpoint.Type(p.EndpointType).StreamPath()
+		}
+	}
+	urls, sims, stopSims, err := endpointURLs(context.Background(), p, path, pl.notes.infof)
+	if err != nil {
+		return err
+	}
+	pl.urls, pl.sims, pl.stopSims, pl.simInProcess = urls, sims, stopSims, len(sims) > 0
+	if err := pl.resolveTokenizer(e); err != nil {
+		return err
+	}
+	pl.seed = randomSeed(p)
+	pl.contextMode = p.ContextMode
+	if p.ReplayOutputs != "" {
+		pl.contextMode = config.ContextDeltasCanned
+	}
+	log := pl.notes.logger()
+	if pl.convs, pl.fixed, err = loadConversations(p, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
+		return err
+	}
+	if line := outputLength(p, pl.convs); line != "" {
+		pl.notes.info(line)
+	}
+	if p.ReplayOutputs != "" {
+		if err := replayAnswers(p.ReplayOutputs, pl.convs, pl.tok.Tokenizer, log); err != nil {
+			return UsageError{err}
+		}
+	}
+	pl.order()
+	return nil
+}
+
+// order is what the profiling phase sends of the conversations: the
+// sampler's order, the budgets, and the requests expected.
+func (pl *Plan) order() {
+	p := pl.p
+	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
+		pl.maxSessions, pl.maxRequests = len(pl.convs), 0 // a file is sent once through
+	}
+	strategy := p.SamplingStrategy
+	if strategy == "" && (p.InputFile != "" || pl.fixed.on) {
+		strategy = "sequential" // files and traces go in order, as in AIPerf
+	}
+	pl.sampler = dataset.Plan(dataset.NewSampler(strategy, len(pl.convs), dataset.NewRand(pl.seed, dataset.StreamSampler)), pl.maxSessions)
+	pl.expected = int64(pl.maxRequests)
+	if pl.maxSessions > 0 {
+		for _, i := range pl.sampler.Order {
+			pl.expected += int64(len(pl.convs[i].Turns))
+		}
+		if p.ConversationTurnMean > 1 {
+			pl.notes.infof("Multi-turn mode: %d conversations, %g turns on average (%d total requests)", pl.maxSessions, p.ConversationTurnMean, pl.expected)
+		}
+	}
+}
+
+// resolveTokenizer picks --tokenizer, the simulator's tokenizer when every
+// URL is a sim://, or the model name.
+func (pl *Plan) resolveTokenizer(e Env) error {
+	p := pl.p
+	name := p.Tokenizer
+	if name == "" {
+		name = p.Model[0]
+		if len(pl.sims) == len(pl.urls) && len(pl.sims) > 0 {
+			name = pl.sims[0].Tokenizer // the simulated model's own tokenizer
+		}
+	}
+	res, err := tokenizer.Resolve(tokenizer.ResolveOptions{Name: name, Explicit: p.Tokenizer != "",
+		Revision: p.TokenizerRevision, Getenv: e.Getenv})
+	if err != nil {
+		return UsageError{err}
+	}
+	pl.tok = res
+	if res.Fallback == "" {
+		pl.notes.info("Tokenizer: " + res.Tokenizer.Name())
+		return nil
+	}
+	// One line: which tokenizer, and why; the full error only with -v.
+	pl.notes.warn(fmt.Sprintf("Tokenizer: builtin o200k_base (%s: %s); token counts (ISL, OSL) are approximate for this model.", res.Requested, res.Fallback))
+	if res.Detail != "" {
+		pl.notes.add(slog.LevelDebug, "Tokenizer look-up: "+res.Detail)
+	}
+	return nil
+}
+
+// WithLoad is the plan for flags q that differ from the plan's in their
+// load, budgets or artifact folder only (a capacity search's probe): the
+// URLs, tokenizer, seed and conversations are the plan's, not loaded again.
+func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
+	if err := prepareFlags(e, q); err != nil {
+		return nil, err
+	}
+	extra, err := parseExtra(q)
+	if err != nil {
+		return nil, err
+	}
+	codec, _, err := endpointCodec(q, extra)
+	if err != nil {
+		return nil, err
+	}
+	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode, codec: codec,
+		tok: pl.tok, sims: pl.sims, simInProcess: pl.simInProcess, notes: &notes{}}
+	if np.slos, err = metrics.ParseGoodput(q.Goodput, q.Streaming); err != nil {
+		return nil, UsageError{err}
+	}
+	if err := np.resolveLoad(e); err != nil {
+		return nil, err
+	}
+	np.notes.items = slices.Clone(pl.notes.items)
+	np.order()
+	return np, nil
+}
+
+// Close stops the plan's sim:// servers (a plan made by WithLoad shares
+// its parent's, which its parent stops).
+func (pl *Plan) Close() {
+	if pl != nil && pl.stopSims != nil {
+		pl.stopSims()
+		pl.stopSims = nil
+	}
+}
