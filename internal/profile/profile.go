@@ -109,6 +109,16 @@ func Measure(e Env, p *config.Profile) (*Outcome, error) {
 	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.seed}, err
 }
 
+// MeasurePlan runs a resolved plan (a capacity search's probe, made by
+// WithLoad), as Measure runs flags.
+func MeasurePlan(e Env, pl *Plan) (*Outcome, error) {
+	r, err := execute(e, pl)
+	if r == nil || r.summary == nil {
+		return nil, err
+	}
+	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.seed}, err
+}
+
 func measure(e Env, p *config.Profile) (*profileRun, error) {
 	pl, err := Resolve(e, p)
 	if err != nil {

@@ -104,6 +104,10 @@ type searcher struct {
 	dir   string
 	seed  int64
 	res   SearchResult
+	// plan is resolved once, from the range's lower end; every probe is
+	// it with another load (the tokenizer and dataset are not loaded again,
+	// and sim:// servers live through the search, as a real server does).
+	plan *profile.Plan
 	// budgetSpent: --search-max-iterations stopped the search (not one
 	// that ended on its last allowed probe).
 	budgetSpent bool
@@ -141,7 +145,15 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 	shared := &profile.Connections{}
 	defer shared.Close()
 	s.e.Shared = shared
-	err := s.search()
+	first := s.probeProfile(sp.lo)
+	first.ArtifactDir, first.ArtifactDirSet = s.dir, true
+	plan, err := profile.Resolve(s.e, first)
+	if err != nil {
+		return "", err
+	}
+	defer plan.Close()
+	s.plan = plan
+	err = s.search()
 	s.finish()
 	werr := s.write()
 	if err != nil {
@@ -175,7 +187,7 @@ func (s *searcher) probe(x float64) (bool, error) {
 		}
 	}
 	label := fmt.Sprintf("probe_%02d_%s_%s", len(s.res.Probes)+1, s.param.name, strconv.FormatFloat(x, 'f', -1, 64))
-	out, err := runOne(s.e, s.probeProfile(x), filepath.Join(s.dir, label))
+	out, err := s.runProbe(s.probeProfile(x), filepath.Join(s.dir, label))
 	pr := Probe{Value: x, ArtifactDir: filepath.Join(s.dir, label), Metrics: map[string]float64{}}
 	if err != nil {
 		pr.Error = err.Error()
@@ -202,6 +214,18 @@ func (s *searcher) probe(x float64) (bool, error) {
 		return false, err
 	}
 	return pr.Passed, nil
+}
+
+// runProbe runs one probe into dir: the search's plan with the probe's
+// load.
+func (s *searcher) runProbe(q *config.Profile, dir string) (*profile.Outcome, error) {
+	q.ArtifactDir, q.ArtifactDirSet = dir, true
+	fmt.Fprintf(s.e.Stderr, "sonde: study: running %s\n", dir)
+	pl, err := s.plan.WithLoad(s.e, q)
+	if err != nil {
+		return nil, err
+	}
+	return profile.MeasurePlan(s.e, pl)
 }
 
 var errBudget = errors.New("search budget (--search-max-iterations) spent")
