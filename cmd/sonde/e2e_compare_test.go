@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/compare"
+	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
 // sonde compare: a server 75 ms slower to the first token is a significant
@@ -42,7 +43,7 @@ func TestCompare(t *testing.T) {
 	}
 	ra, _ := compare.Load(a)
 	rb, _ := compare.Load(run(fast.addr))
-	if rows := compare.Compare(ra, rb, []string{"input_sequence_length.avg"}); len(rows) != 1 || rows[0].Significant == nil || *rows[0].Significant {
+	if rows := compare.Compare(ra, rb, []metrics.Headline{{Tag: "input_sequence_length", Stat: "avg"}}); len(rows) != 1 || rows[0].Significant == nil || *rows[0].Significant {
 		t.Errorf("the same seeded prompts differ: %+v", rows)
 	}
 

@@ -27,9 +27,9 @@ const Alpha = 0.05
 // aggregate).
 type Run struct {
 	Dir    string
-	values map[string]number     // "tag.stat"
+	values map[string]number     // by metrics.Headline.Key
 	perReq map[string][]float64  // per-request values by tag, display units
-	ci     map[string][2]float64 // "tag.stat" → confidence interval (repeated runs)
+	ci     map[string][2]float64 // by Key: the confidence interval (repeated runs)
 }
 
 type number struct {
@@ -55,7 +55,7 @@ func Load(dir string) (*Run, error) {
 	for tag, block := range sum.Metrics {
 		for stat, x := range block.Stats {
 			if stat != "count" && stat != "sum" {
-				r.values[tag+"."+stat] = number{x, block.Unit}
+				r.values[metrics.Headline{Tag: tag, Stat: stat}.Key()] = number{x, block.Unit}
 			}
 		}
 	}
@@ -90,15 +90,10 @@ func (r *Run) loadAggregate(data []byte) error {
 	if err := json.Unmarshal(data, &agg); err != nil {
 		return fmt.Errorf("%s: %w", r.Dir, err)
 	}
-	for k, m := range agg.Metrics {
-		i := strings.LastIndex(k, "_")
-		if i < 0 {
-			continue
-		}
-		key := k[:i] + "." + k[i+1:] // time_to_first_token_p99 → time_to_first_token.p99
-		r.values[key] = number{m.Mean, m.Unit}
+	for k, m := range agg.Metrics { // keyed as metrics.Headline.Key
+		r.values[k] = number{m.Mean, m.Unit}
 		if m.CILow != nil && m.CIHigh != nil {
-			r.ci[key] = [2]float64{*m.CILow, *m.CIHigh}
+			r.ci[k] = [2]float64{*m.CILow, *m.CIHigh}
 		}
 	}
 	return nil
@@ -106,7 +101,7 @@ func (r *Run) loadAggregate(data []byte) error {
 
 // Row is one number compared.
 type Row struct {
-	Key    string // tag.stat
+	metrics.Headline
 	Unit   string
 	A, B   float64
 	Change float64 // (B − A)/A × 100; NaN when A is 0
@@ -115,37 +110,30 @@ type Row struct {
 	Test        string
 }
 
-// Headlines are the numbers compared by default.
-var Headlines = []string{
-	"time_to_first_token.avg", "time_to_first_token.p50", "time_to_first_token.p99",
-	"inter_token_latency.avg", "inter_token_latency.p50", "inter_token_latency.p99",
-	"request_latency.avg", "request_latency.p50", "request_latency.p99",
-	"output_token_throughput.avg", "request_throughput.avg", "goodput.avg", "request_error_rate.avg",
-}
-
-// Compare makes the rows for keys (Headlines when empty) present in both.
-func Compare(a, b *Run, keys []string) []Row {
-	if len(keys) == 0 {
-		keys = Headlines
+// Compare makes the rows for hs (metrics.Headlines(metrics.InCompare) when
+// empty) present in both.
+func Compare(a, b *Run, hs []metrics.Headline) []Row {
+	if len(hs) == 0 {
+		hs = metrics.Headlines(metrics.InCompare)
 	}
 	var out []Row
-	for _, k := range keys {
+	for _, h := range hs {
+		k := h.Key()
 		x, ok1 := a.values[k]
 		y, ok2 := b.values[k]
 		if !ok1 || !ok2 {
 			continue
 		}
-		row := Row{Key: k, Unit: x.unit, A: x.x, B: y.x, Change: math.NaN()}
+		row := Row{Headline: h, Unit: x.unit, A: x.x, B: y.x, Change: math.NaN()}
 		if x.x != 0 {
 			row.Change = (y.x - x.x) / math.Abs(x.x) * 100
 		}
-		tag := k[:strings.LastIndex(k, ".")]
 		switch ca, cb, both := a.ci[k], b.ci[k], hasBoth(a.ci, b.ci, k); {
 		case both:
 			sig := ca[1] < cb[0] || cb[1] < ca[0]
 			row.Significant, row.Test = &sig, "confidence intervals"
-		case len(a.perReq[tag]) >= 2 && len(b.perReq[tag]) >= 2:
-			p := metrics.MannWhitney(a.perReq[tag], b.perReq[tag])
+		case len(a.perReq[h.Tag]) >= 2 && len(b.perReq[h.Tag]) >= 2:
+			p := metrics.MannWhitney(a.perReq[h.Tag], b.perReq[h.Tag])
 			if !math.IsNaN(p) {
 				sig := p < Alpha
 				row.Significant, row.Test = &sig, fmt.Sprintf("Mann-Whitney p=%.3g", p)
@@ -166,8 +154,8 @@ func hasBoth(a, b map[string][2]float64, k string) bool {
 // p99 TTFT is more than 10 % above A's; "request_error_rate.avg>1" when B's
 // value is above 1; "<" the other way.
 type Rule struct {
-	Text    string
-	Key     string
+	Text string
+	metrics.Headline
 	Greater bool
 	Limit   float64
 	Percent bool // the limit is a change in percent; else a value of B
@@ -177,10 +165,14 @@ type Rule struct {
 func ParseRule(s string) (Rule, error) {
 	r := Rule{Text: s}
 	i := strings.IndexAny(s, "<>")
-	if i <= 0 || !strings.Contains(s[:i], ".") {
+	if i <= 0 {
 		return r, fmt.Errorf("--fail-if %q: write METRIC.STAT>LIMIT or METRIC.STAT<LIMIT, e.g. time_to_first_token.p99>+10%%", s)
 	}
-	r.Key, r.Greater = strings.TrimSpace(s[:i]), s[i] == '>'
+	h, err := metrics.ParseHeadline(strings.TrimSpace(s[:i]))
+	if err != nil {
+		return r, fmt.Errorf("--fail-if %q: write METRIC.STAT>LIMIT or METRIC.STAT<LIMIT, e.g. time_to_first_token.p99>+10%%", s)
+	}
+	r.Headline, r.Greater = h, s[i] == '>'
 	lim := strings.TrimSpace(s[i+1:])
 	if strings.HasSuffix(lim, "%") {
 		r.Percent, lim = true, strings.TrimSuffix(lim, "%")
@@ -198,15 +190,15 @@ var ErrMissing = errors.New("not in both runs")
 
 // Check reports whether the rule is broken by B against A.
 func (r Rule) Check(a, b *Run) (broken bool, err error) {
-	rows := Compare(a, b, []string{r.Key})
+	rows := Compare(a, b, []metrics.Headline{r.Headline})
 	if len(rows) == 0 {
-		return false, fmt.Errorf("--fail-if %q: %s %w", r.Text, r.Key, ErrMissing)
+		return false, fmt.Errorf("--fail-if %q: %s %w", r.Text, r.Rule(), ErrMissing)
 	}
 	x := rows[0].B
 	if r.Percent {
 		x = rows[0].Change
 		if math.IsNaN(x) {
-			return false, fmt.Errorf("--fail-if %q: %s is 0 in A: no change in percent", r.Text, r.Key)
+			return false, fmt.Errorf("--fail-if %q: %s is 0 in A: no change in percent", r.Text, r.Rule())
 		}
 	}
 	if r.Greater {

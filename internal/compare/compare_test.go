@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/export/exporttest"
+	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -62,7 +63,7 @@ func TestCompareRuns(t *testing.T) {
 	rows := Compare(a, b, nil)
 	byKey := map[string]Row{}
 	for _, r := range rows {
-		byKey[r.Key] = r
+		byKey[r.Rule()] = r
 	}
 	if r := byKey["time_to_first_token.p50"]; r.Significant == nil || !*r.Significant || r.Change <= 0 {
 		t.Errorf("TTFT p50: %+v", r)
@@ -111,7 +112,7 @@ func TestCompareStudies(t *testing.T) {
 		sig          bool
 	}{{15, 14, 16, true}, {10.5, 9.5, 11.5, false}} {
 		b, _ := Load(study(c.mean, c.lo, c.hi))
-		rows := Compare(a, b, []string{"time_to_first_token.p99"})
+		rows := Compare(a, b, []metrics.Headline{{Tag: "time_to_first_token", Stat: "p99"}})
 		if len(rows) != 1 || rows[0].Significant == nil || *rows[0].Significant != c.sig || rows[0].Test != "confidence intervals" {
 			t.Errorf("%v: %+v", c, rows)
 		}

@@ -21,7 +21,7 @@ func Print(w io.Writer, rows []Row) {
 		if r.Significant != nil {
 			sig = map[bool]string{true: "yes", false: "no"}[*r.Significant] + " (" + r.Test + ")"
 		}
-		fmt.Fprintf(tw, "%s (%s)\t%.3f\t%.3f\t%s\t%s\t\n", r.Key, r.Unit, r.A, r.B, change, sig)
+		fmt.Fprintf(tw, "%s (%s)\t%.3f\t%.3f\t%s\t%s\t\n", r.Rule(), r.Unit, r.A, r.B, change, sig)
 	}
 	tw.Flush()
 }

@@ -27,7 +27,7 @@ func Headlines(s *metrics.Summary) map[string]Value {
 	for i := range s.Metrics {
 		r := &s.Metrics[i]
 		if r.Scalar {
-			out[r.Def.Tag+"_avg"] = Value{r.Value(), r.Def.Unit}
+			out[metrics.Headline{Tag: r.Def.Tag, Stat: "avg"}.Key()] = Value{r.Value(), r.Def.Unit}
 			continue
 		}
 		for _, st := range headlineStats {
@@ -45,7 +45,7 @@ func Headlines(s *metrics.Summary) map[string]Value {
 				q, _ := strconv.ParseFloat(strings.TrimPrefix(st, "p"), 64)
 				x = r.Stats.Pct(q)
 			}
-			out[r.Def.Tag+"_"+st] = Value{x, r.Def.Unit}
+			out[metrics.Headline{Tag: r.Def.Tag, Stat: st}.Key()] = Value{x, r.Def.Unit}
 		}
 	}
 	for k, v := range out {

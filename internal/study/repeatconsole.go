@@ -4,23 +4,9 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
-)
 
-// confidenceRows are the numbers of the repeated-runs console table, in
-// order, with their labels: the headline numbers a user compares.
-var confidenceRows = []struct{ key, label string }{
-	{"request_throughput_avg", "Request Throughput (requests/sec)"},
-	{"output_token_throughput_avg", "Output Token Throughput (tokens/sec)"},
-	{"time_to_first_token_avg", "Time to First Token avg (ms)"},
-	{"time_to_first_token_p50", "Time to First Token p50 (ms)"},
-	{"time_to_first_token_p99", "Time to First Token p99 (ms)"},
-	{"inter_token_latency_avg", "Inter Token Latency avg (ms)"},
-	{"inter_token_latency_p99", "Inter Token Latency p99 (ms)"},
-	{"request_latency_avg", "Request Latency avg (ms)"},
-	{"request_latency_p99", "Request Latency p99 (ms)"},
-	{"goodput_avg", "Goodput (requests/sec)"},
-	{"request_error_rate_avg", "Error Rate (%)"},
-}
+	"github.com/sonde-bench/sonde/internal/metrics"
+)
 
 // printConfidence is the console of repeated runs: one table of each
 // number's mean over the runs with its confidence interval, instead of a
@@ -34,8 +20,8 @@ func printConfidence(w io.Writer, title string, agg *aggregateFile) {
 	}
 	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "Metric\tmean\tCI low\tCI high\tstd\tCV (%)\tmin\tmax\t")
-	for _, r := range confidenceRows {
-		c, ok := agg.Metrics[r.key]
+	for _, r := range metrics.Headlines(metrics.InConfidence) {
+		c, ok := agg.Metrics[r.Key()]
 		if !ok {
 			continue
 		}
@@ -45,7 +31,7 @@ func printConfidence(w io.Writer, title string, agg *aggregateFile) {
 			}
 			return fmt.Sprintf("%.2f", *x*scale)
 		}
-		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t\n", r.label, c.Mean, cell(c.CILow, 1), cell(c.CIHigh, 1),
+		fmt.Fprintf(tw, "%s\t%.2f\t%s\t%s\t%s\t%s\t%.2f\t%.2f\t\n", r.Label, c.Mean, cell(c.CILow, 1), cell(c.CIHigh, 1),
 			cell(c.Std, 1), cell(c.CV, 100), c.Min, c.Max)
 	}
 	tw.Flush()

@@ -14,6 +14,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/profile"
 )
 
@@ -92,9 +93,6 @@ type SearchResult struct {
 	Seed       int64              `json:"random_seed"`
 	Probes     []Probe            `json:"probes"`
 }
-
-var probeMetrics = []string{"request_throughput_avg", "output_token_throughput_avg", "time_to_first_token_p50", "time_to_first_token_p99",
-	"inter_token_latency_p99", "request_latency_p50", "request_latency_p99", "effective_latency_p99", "schedule_lag_p99"}
 
 type searcher struct {
 	ctx   context.Context
@@ -194,9 +192,9 @@ func (s *searcher) probe(x float64) (bool, error) {
 	}
 	if out != nil {
 		h := Headlines(out.Summary)
-		for _, k := range probeMetrics {
-			if v, ok := h[k]; ok {
-				pr.Metrics[k] = v.X
+		for _, hl := range metrics.Headlines(metrics.InProbe) {
+			if v, ok := h[hl.Key()]; ok {
+				pr.Metrics[hl.Key()] = v.X
 			}
 		}
 		pr.ErrorRate = h["request_error_rate_avg"].X / 100

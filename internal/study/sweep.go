@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/profile"
 )
 
@@ -176,7 +177,7 @@ func (s *sweepStudy) hasConverged(v int) bool {
 }
 
 func convergenceOf(p *config.Profile, rs []runResult) (Confidence, bool) {
-	key := p.ConvergenceMetric + "_" + p.ConvergenceStat
+	key := metrics.Headline{Tag: p.ConvergenceMetric, Stat: p.ConvergenceStat}.Key()
 	var xs []float64
 	unit := ""
 	for _, r := range successful(rs) {

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/sonde-bench/sonde/internal/export"
+	"github.com/sonde-bench/sonde/internal/metrics"
 )
 
 type combination struct {
@@ -167,8 +168,13 @@ func paretoFront(cs []combination, lat string) []int {
 }
 
 // sweepColumns are the headline numbers of the sweep CSV and table.
-var sweepColumns = []string{"request_throughput_avg", "output_token_throughput_avg", "time_to_first_token_p50",
-	"time_to_first_token_p99", "inter_token_latency_p50", "request_latency_p50", "request_latency_p99", "request_error_rate_avg"}
+func sweepColumns() []string {
+	var out []string
+	for _, h := range metrics.Headlines(metrics.InSweep) {
+		out = append(out, h.Key())
+	}
+	return out
+}
 
 func sweepCSV(f *sweepFile, pareto []int, lat string) []byte {
 	var buf bytes.Buffer
@@ -177,13 +183,13 @@ func sweepCSV(f *sweepFile, pareto []int, lat string) []byte {
 	for _, p := range f.Metadata.SweepParameters {
 		header = append(header, p.Name)
 	}
-	w.Write(append(append(header, sweepColumns...), "pareto_optimal"))
+	w.Write(append(append(header, sweepColumns()...), "pareto_optimal"))
 	for i, c := range f.PerCombination {
 		var row []string
 		for _, p := range f.Metadata.SweepParameters {
 			row = append(row, fmt.Sprint(c.Parameters[p.Name]))
 		}
-		for _, k := range sweepColumns {
+		for _, k := range sweepColumns() {
 			if x, ok := c.Metrics[k]; ok {
 				row = append(row, num(x.Mean))
 			} else {
