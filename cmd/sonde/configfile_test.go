@@ -106,6 +106,10 @@ benchmark:
 		p.ConversationTurnMean != 5 || p.ConversationTurnStddev != 2 || p.ConversationDelayMean != 2000 {
 		t.Errorf("dataset: %+v", p)
 	}
+	// The warm-up runs at its own concurrency (it ran at the profiling one before).
+	if p.WarmupConcurrency == nil || *p.WarmupConcurrency != 8 {
+		t.Errorf("warm-up concurrency %v, want the file's 8", p.WarmupConcurrency)
+	}
 	if p.WarmupRequestCount != 50 || *p.RequestRate != 30 || p.ArrivalPattern != "poisson" || *p.BenchmarkDuration != 120 ||
 		*p.BenchmarkGracePeriod != 60 || *p.Concurrency != 32 {
 		t.Errorf("phases (the flag --concurrency 32 wins over the file's 64): %+v", p)

@@ -153,9 +153,8 @@ func (p *Profile) Body() Body {
 			b.Tokenizer.Revision = r.TokenizerRevision
 		}
 	}
-	if p.WarmupRequestCount > 0 {
-		n := p.WarmupRequestCount
-		b.Phases = append(b.Phases, Phase{Name: "warmup", Type: p.phaseType(), ExcludeFromResults: true, Requests: &n, Concurrency: p.Concurrency})
+	if p.Warmup() {
+		b.Phases = append(b.Phases, p.warmupPhase())
 	}
 	b.Phases = append(b.Phases, p.profilingPhase())
 	return b
@@ -199,6 +198,33 @@ func (p *Profile) phaseType() string {
 	// --session-arrival-rate has no AIPerf phase: it is written in the
 	// config file's sonde section.
 	return PhaseConcurrency
+}
+
+// warmupPhase is the warm-up with its own load: AIPerf's warm-up phase
+// (a load not given is the profiling one).
+func (p *Profile) warmupPhase() Phase {
+	ph := Phase{Name: "warmup", Type: p.phaseType(), ExcludeFromResults: true, Duration: p.WarmupDuration, Sessions: p.WarmupSessions,
+		Concurrency: p.Concurrency, PrefillConcurrency: p.PrefillConcurrency, Rate: p.RequestRate, GracePeriod: p.WarmupGracePeriod,
+		ConcurrencyRamp: p.WarmupConcurrencyRamp, RateRamp: p.WarmupRequestRateRamp}
+	if n := p.WarmupRequestCount; n > 0 {
+		ph.Requests = &n
+	}
+	if p.WarmupConcurrency != nil {
+		ph.Concurrency = p.WarmupConcurrency
+	}
+	if p.WarmupPrefillConcurrency != nil {
+		ph.PrefillConcurrency = p.WarmupPrefillConcurrency
+	}
+	if p.WarmupRequestRate != nil {
+		ph.Rate = p.WarmupRequestRate
+		if ph.Type == PhaseConcurrency {
+			ph.Type = "poisson"
+		}
+	}
+	if p.WarmupArrivalPattern != "" {
+		ph.Type = p.WarmupArrivalPattern
+	}
+	return ph
 }
 
 func (p *Profile) profilingPhase() Phase {

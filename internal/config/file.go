@@ -62,7 +62,24 @@ func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*Fi
 	if err := l.root(doc.Content[0]); err != nil {
 		return nil, err
 	}
+	l.inherit()
 	return l.out, nil
+}
+
+// inherit drops a warm-up setting equal to the profiling one: the warm-up
+// inherits it anyway, and a file --print-config wrote (which spells the
+// warm-up's load out for AIPerf) reads back to the flags it came from.
+func (l *loader) inherit() {
+	f := l.out.Flags
+	for warm, prof := range map[string]string{"warmup-concurrency": "concurrency", "warmup-request-rate": "request-rate",
+		"warmup-prefill-concurrency": "prefill-concurrency", "warmup-arrival-pattern": "arrival-pattern"} {
+		if f[warm] != nil && fmt.Sprint(f[warm]) == fmt.Sprint(f[prof]) {
+			delete(f, warm)
+		}
+	}
+	if f["warmup-arrival-pattern"] == "poisson" && f["arrival-pattern"] == nil {
+		delete(f, "warmup-arrival-pattern") // poisson is the default
+	}
 }
 
 type loader struct {
@@ -413,17 +430,35 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 	return l.profilingPhase(v, p)
 }
 
+// warmup reads a warm-up phase: its stop conditions and its own load,
+// AIPerf's --warmup-* flags.
 func (l *loader) warmup(p map[string]*yaml.Node) error {
+	flags := map[string]string{"requests": "warmup-request-count", "sessions": "num-warmup-sessions", "concurrency": "warmup-concurrency",
+		"prefill_concurrency": "warmup-prefill-concurrency", "rate": "warmup-request-rate"}
+	times := map[string]string{"duration": "warmup-duration", "grace_period": "warmup-grace-period",
+		"concurrency_ramp": "warmup-concurrency-ramp-duration", "rate_ramp": "warmup-request-rate-ramp-duration"}
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		n := p[k]
-		switch k {
-		case "requests":
-			if err := l.set("warmup-request-count", n, "warmup.requests"); err != nil {
-				return err
+		var err error
+		switch {
+		case flags[k] != "":
+			err = l.set(flags[k], n, "warmup."+k)
+		case times[k] != "":
+			err = l.seconds(times[k], n, "warmup."+k)
+		case k == "type":
+			switch n.Value {
+			case "constant", "poisson", "gamma", "concurrency_burst":
+				l.out.Flags["warmup-arrival-pattern"] = n.Value
+			case PhaseConcurrency, "":
+			default:
+				err = l.errorf(n, "warmup phase type %q: sonde's warm-up runs concurrency, constant, poisson, gamma or concurrency_burst", n.Value)
 			}
-		case "name", "kind", "type", "exclude_from_results", "concurrency", "rate", "dataset", "seamless":
+		case k == "name", k == "kind", k == "exclude_from_results", k == "dataset", k == "seamless":
 		default:
-			l.warnf(n, "warmup.%s: sonde's warm-up is a request count sent at the profiling load; ignored", k)
+			l.warnf(n, "warmup.%s: sonde's warm-up has no such setting; ignored", k)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil

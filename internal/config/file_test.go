@@ -43,7 +43,7 @@ benchmark:
     turnDelay: {mean: 100}
     turnDelayRatio: 0.5
   phases:
-    - {name: warmup, type: concurrency, concurrency: 2, requests: 4}
+    - {name: warmup, type: concurrency, concurrency: 2, requests: 4, rate_ramp: 1m, smoothness: 2}
     - {name: profiling, type: concurrency, concurrency: 3, requests: 12, gracePeriod: 5, cancellation: {rate: 5, delay: 2s}}
   artifacts: {dir: out, prefix: run7}
   tokenizer: {name: builtin}
@@ -54,13 +54,16 @@ sonde:
 	if err != nil {
 		t.Fatal(err)
 	}
+	if len(fv.Warnings) != 1 || !strings.Contains(fv.Warnings[0], "warmup.smoothness") {
+		t.Errorf("warnings %v", fv.Warnings)
+	}
 	for flag, want := range map[string]string{
 		"model-names": "a,b", "url": "gpu1:8000,localhost:8001", "endpoint-type": "completions", "streaming": "true",
 		"request-timeout-seconds": "120", "random-seed": "7", "num-dataset-entries": "50", "prompt-input-tokens-mean": "64",
 		"prompt-input-tokens-stddev": "8", "prompt-output-tokens-mean": "16", "prompt-input-tokens-block-size": "16", "prompt-prefix-pool-size": "2",
 		"prompt-prefix-length": "10", "conversation-turn-mean": "3", "conversation-turn-delay-mean": "100",
-		"warmup-request-count": "4", "concurrency": "3", "request-count": "12", "output-artifact-dir": "out",
-		"profile-export-prefix": "run7", "tokenizer": "builtin", "slice-duration": "2", "goodput": "time_to_first_token:100",
+		"warmup-request-count": "4", "warmup-concurrency": "2", "concurrency": "3", "request-count": "12", "output-artifact-dir": "out",
+		"warmup-request-rate-ramp-duration": "60", "profile-export-prefix": "run7", "tokenizer": "builtin", "slice-duration": "2", "goodput": "time_to_first_token:100",
 	} {
 		got := fv.Flags[flag]
 		if got == nil || strings.Trim(strings.ReplaceAll(jsonish(got), `"`, ""), " ") != want {

@@ -22,6 +22,7 @@ func (p *Profile) Validate() []error {
 	p.checkDataset(add)
 	p.checkNumbers(add)
 	p.checkShapes(add)
+	p.checkWarmup(add)
 	p.checkStudy(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {

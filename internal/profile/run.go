@@ -143,7 +143,11 @@ func (r *profileRun) setUpClient() error {
 			r.client.UseLean()
 		}
 	}
-	r.client.LimitConns(r.plan.concurrency) // sessions in flight never need more
+	limit := r.plan.concurrency
+	if w := r.p.WarmupConcurrency; w != nil && limit > 0 {
+		limit = max(limit, *w) // a warm-up at a higher concurrency
+	}
+	r.client.LimitConns(limit) // sessions in flight never need more
 	paced := 0
 	if r.plan.load.rate > 0 {
 		paced = transport.PacedDials // a client behind its schedule must not dial for every due arrival
@@ -275,17 +279,17 @@ func (r *profileRun) execute() error {
 	wasCancelled, stopWatching := r.watchSignals(stopIssue, stopRun)
 
 	var runErr error
-	phase := func(name string, cfg engine.Config, total int64) map[string]int64 {
-		unsent, err := r.runPhase(name, cfg, total, records, issueCtx, runCtx)
+	phase := func(name string, cfg engine.Config, total int64, grace time.Duration) map[string]int64 {
+		unsent, err := r.runPhase(name, cfg, total, grace, records, issueCtx, runCtx)
 		runErr = errors.Join(runErr, err)
 		return unsent
 	}
-	if n := r.p.WarmupRequestCount; n > 0 {
-		w := r.base
-		w.Phase, w.MaxRequests = record.PhaseWarmup, n
-		w.Sampler = dataset.NewSampler(r.p.SamplingStrategy, len(r.plan.convs), dataset.NewRand(r.plan.seed, dataset.StreamSampler+100))
-		r.logf("Warming up with %d requests", n)
-		phase("Warmup", w, int64(n))
+	if r.p.Warmup() {
+		w, grace, err := r.warmupConfig()
+		if err != nil {
+			return err
+		}
+		phase("Warmup", w, int64(r.p.WarmupRequestCount), grace)
 		r.base.SessionOffset = 1 << 30 // warmup sessions never share numbers with profiling ones
 	}
 	prof := r.base
@@ -308,7 +312,7 @@ func (r *profileRun) execute() error {
 	case barrierErr != nil:
 		unsent[unsentBarrier] = r.plan.expected
 	case issueCtx.Err() == nil:
-		unsent = phase("Profiling", prof, r.plan.expected)
+		unsent = phase("Profiling", prof, r.plan.expected, r.plan.grace)
 	default:
 		unsent[engine.UnsentInterrupted] = r.plan.expected
 	}
@@ -324,7 +328,7 @@ func (r *profileRun) execute() error {
 
 // runPhase runs one engine phase with its progress display and returns the
 // turns it did not send, by reason.
-func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
+func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace time.Duration, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
 	var prog engine.Progress
 	// The set-up's garbage (tokenizer parsing, prompts) is collected now,
 	// before the first request, rather than by a collection that would
@@ -339,11 +343,11 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, recor
 	}
 	show := outputs{r.display(name, &prog, cfg, total)}
 	show.start(r.ctx)
-	if cfg.Duration > 0 {
+	if cfg.Duration > 0 && grace >= 0 {
 		// Requests still in flight when the grace period ends are cut: they
 		// get records as cancelled errors (record.Cut), never vanish.
 		var c context.CancelFunc
-		run, c = context.WithTimeoutCause(run, cfg.Duration+r.plan.grace, transport.ErrCancelled)
+		run, c = context.WithTimeoutCause(run, cfg.Duration+grace, transport.ErrCancelled)
 		defer c()
 	}
 	err := eng.Run(issue, run)
