@@ -109,6 +109,11 @@ func TestRequestCancellationRate(t *testing.T) {
 	if pct := float64(cancelled) / 10; math.Abs(pct-30) > 3 {
 		t.Fatalf("%.1f%% cancelled, want 30%% ± 3", pct)
 	}
+	// Every deliberate cancellation is one group of the error summary, as
+	// in AIPerf (not one per elapsed time).
+	if groups := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))["error_summary"].([]any); len(groups) != 1 {
+		t.Errorf("%d error groups: %v", len(groups), groups)
+	}
 }
 
 func TestPrefillConcurrency(t *testing.T) {

@@ -421,24 +421,34 @@ func checkExportsAgree(t *testing.T, dir string, summary map[string]any, stdout 
 
 func TestSameSeedSameBodies(t *testing.T) {
 	ex := guideExamples[0]
-	bodies := func(seed string) []string {
+	bodies := func(seed string) ([]string, map[string]bool) {
 		sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
 		args := setFlag(profileArgs(ex.cmd, sim.addr, filepath.Join(t.TempDir(), "out")), "--random-seed", seed)
 		if res := runSonde(t, args...); res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
 		var out []string
+		ids := map[string]bool{}
 		for _, r := range sim.stop(t) {
-			out = append(out, r.CorrelationID+" "+string(r.Body))
+			out = append(out, string(r.Body))
+			ids[r.CorrelationID], ids[r.RequestID] = true, true
 		}
 		sort.Strings(out)
-		return out
+		return out, ids
 	}
-	a, b := bodies("7"), bodies("7")
+	a, idsA := bodies("7")
+	b, idsB := bodies("7")
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Fatal("the same seed sent different request bodies")
 	}
-	if c := bodies("8"); strings.Join(a, "\n") == strings.Join(c, "\n") {
+	// The ids are the run's own: two runs of one seed against one server
+	// never send the same X-Correlation-ID or X-Request-ID.
+	for id := range idsA {
+		if idsB[id] {
+			t.Fatalf("two runs sent the id %s", id)
+		}
+	}
+	if c, _ := bodies("8"); strings.Join(a, "\n") == strings.Join(c, "\n") {
 		t.Fatal("a different seed sent the same request bodies")
 	}
 }

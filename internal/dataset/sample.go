@@ -21,6 +21,7 @@ const (
 	StreamSession
 	StreamAnswers
 	StreamShape
+	StreamRequestIDs // the engine's session and request ids
 )
 
 // NewRand returns the PCG for one stream of a run seed.

@@ -40,6 +40,11 @@ type Config struct {
 	Duration    time.Duration // 0 = none: stop issuing after it
 	Timeout     time.Duration // per request
 	Seed        uint64
+	// IDSeed draws the sessions' X-Correlation-ID and the requests'
+	// X-Request-ID: random per run, so two runs of one seed against one
+	// server never send the same ids (the prompts stay the seed's); 0
+	// draws them from Seed.
+	IDSeed uint64
 	// SessionOffset numbers this phase's sessions after an earlier phase's.
 	SessionOffset int
 

@@ -23,7 +23,8 @@ type session struct {
 	num     int
 	conv    *dataset.Conversation
 	corrID  string
-	r       *rand.Rand
+	r       *rand.Rand // the session's seeded draws (cancellations)
+	ids     *rand.Rand // its ids (Config.IDSeed)
 	client  *transport.Client
 	history []openai.Message
 	// gap, in user-centric mode, spaces the starts of consecutive turns; the
@@ -44,7 +45,12 @@ type session struct {
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
 	global := uint64(num + e.cfg.SessionOffset)
 	r := dataset.NewRand(e.cfg.Seed^global*0x2545F4914F6CDD1D, dataset.StreamSession)
-	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(r), r: r, client: e.client}
+	idSeed := e.cfg.IDSeed
+	if idSeed == 0 {
+		idSeed = e.cfg.Seed
+	}
+	ids := dataset.NewRand(idSeed^global*0x2545F4914F6CDD1D, dataset.StreamRequestIDs)
+	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(ids), r: r, ids: ids, client: e.client}
 	if e.cfg.Reuse == ReuseSticky {
 		s.client = e.client.NewSticky()
 	}
@@ -184,7 +190,7 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	body, err := e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
 		MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
 	ids := make([]transport.HeaderField, 0, 2+len(e.cfg.ExtraSessionHeaders))
-	ids = transport.SetField(ids, "X-Request-ID", dataset.UUID4(s.r))
+	ids = transport.SetField(ids, "X-Request-ID", dataset.UUID4(s.ids))
 	ids = transport.SetField(ids, e.cfg.SessionHeader, s.corrID)
 	for _, name := range e.cfg.ExtraSessionHeaders {
 		ids = transport.SetField(ids, name, s.corrID)

@@ -209,6 +209,11 @@ func randomSeed(p *config.Profile) uint64 {
 	if p.RandomSeed != nil {
 		return uint64(*p.RandomSeed)
 	}
+	return freshSeed()
+}
+
+// freshSeed is a seed from the system's entropy.
+func freshSeed() uint64 {
 	var b [8]byte
 	crand.Read(b[:])
 	return binary.LittleEndian.Uint64(b[:]) >> 1

@@ -245,7 +245,7 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		Conversations: r.plan.convs, Sampler: r.plan.sampler, Codec: codec, URLs: r.plan.urls, Header: baseHeaders(p, r.e.Version),
 		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
 		Users: pl.users, UserGap: pl.userGap,
-		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.plan.seed,
+		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.plan.seed, IDSeed: freshSeed(),
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
 		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
 		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
