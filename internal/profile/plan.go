@@ -161,6 +161,9 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	if pl.convs, pl.fixed, err = loadConversations(p, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
 		return err
 	}
+	// A timestamped trace is replayed on its schedule: the run's
+	// description (input_config) says so, as --fixed-schedule would.
+	p.FixedSchedule = pl.fixed.on
 	if line := outputLength(p, pl.convs); line != "" {
 		pl.notes.info(line)
 	}

@@ -133,6 +133,10 @@ func TestRunFilesAndReplay(t *testing.T) {
 	if err != nil || requestCount(t, dir) != 2 {
 		t.Fatalf("trace: %v", err)
 	}
+	phases := summaryOf(t, dir)["input_config"].(map[string]any)["phases"].([]any)
+	if typ := phases[len(phases)-1].(map[string]any)["type"]; typ != "fixed_schedule" {
+		t.Errorf("a trace replayed on its schedule is described as a %v phase", typ)
+	}
 }
 
 func TestRunFailures(t *testing.T) {
