@@ -84,6 +84,14 @@ func TestPlots(t *testing.T) {
 		t.Fatalf("sweep: exit %d: %s", res.code, res.stderr)
 	}
 	checkChart(t, filepath.Join(sweep, "plots"), "sweep_pareto")
+	// --auto-plot reads a run whose files carry --profile-export-prefix.
+	named := filepath.Join(root, "named")
+	res = runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "4", "--osl", "4", "--ui-type", "none",
+		"--artifact-dir", named, "--profile-export-prefix", "run7", "--auto-plot")
+	if res.code != 0 || strings.Contains(res.stderr, "--auto-plot") {
+		t.Fatalf("a prefixed run: exit %d: %s", res.code, res.stderr)
+	}
+	checkChart(t, filepath.Join(named, "plots"), "time_to_first_token_cdf")
 	if res := runSonde(t, "plot", t.TempDir()); res.code != exitUsage {
 		t.Errorf("a folder without a run: exit %d", res.code)
 	}

@@ -167,7 +167,7 @@ func autoPlot(e env, p *config.Profile, dir string, runErr error) error {
 	if !p.AutoPlot || dir == "" {
 		return runErr
 	}
-	if err := drawPlots(e, []string{dir}, filepath.Join(dir, "plots")); err != nil {
+	if err := drawPlots(e, []string{dir}, p.ExportPrefix, filepath.Join(dir, "plots")); err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: --auto-plot: %v\n", err)
 	}
 	return runErr

@@ -13,6 +13,7 @@ import (
 type plotCmd struct {
 	Dirs   []string `arg:"" type:"existingdir" help:"Run folders (or a sweep's folder); several are drawn on the same charts."`
 	Output string   `name:"output" short:"o" placeholder:"DIR" help:"Where the charts go (default: the first folder's plots)."`
+	Prefix string   `name:"profile-export-prefix" help:"The runs' --profile-export-prefix, if any."`
 }
 
 func (c *plotCmd) run(e env) error {
@@ -20,13 +21,13 @@ func (c *plotCmd) run(e env) error {
 	if out == "" {
 		out = filepath.Join(c.Dirs[0], "plots")
 	}
-	return drawPlots(e, c.Dirs, out)
+	return drawPlots(e, c.Dirs, c.Prefix, out)
 }
 
-func drawPlots(e env, dirs []string, out string) error {
+func drawPlots(e env, dirs []string, prefix, out string) error {
 	var runs []*plot.Run
 	for _, d := range dirs {
-		r, err := plot.Load(d)
+		r, err := plot.Load(d, prefix)
 		if err != nil {
 			return usageError{Err: fmt.Errorf("sonde plot: %w", err)}
 		}

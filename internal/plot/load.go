@@ -78,10 +78,11 @@ type sweepFile struct {
 var tags = []string{"time_to_first_token", "inter_token_latency", "request_latency", "input_sequence_length", "output_sequence_length"}
 
 // Load reads what a folder has: a run's records, a sweep's aggregate,
-// the server's scrapes. A folder with none of them is an error.
-func Load(dir string) (*Run, error) {
+// the server's scrapes. A folder with none of them is an error. prefix is
+// the run's --profile-export-prefix ("" for AIPerf's names).
+func Load(dir, prefix string) (*Run, error) {
 	r := &Run{Label: filepath.Base(filepath.Clean(dir)), Dir: dir}
-	rd, err := export.Open(dir, "")
+	rd, err := export.Open(dir, prefix)
 	if err != nil {
 		return nil, err
 	}

@@ -17,7 +17,7 @@ func fixture(t *testing.T, name string, sh exporttest.Shape) *Run {
 	if _, err := exporttest.Write(dir, sh); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Load(dir)
+	r, err := Load(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestSweepAndEmpty(t *testing.T) {
   {"label": "concurrency_1", "parameters": {"concurrency": 1}, "metrics": {"request_throughput_avg": {"mean": 10}, "time_to_first_token_p99": {"mean": 5}}},
   {"label": "concurrency_2", "parameters": {"concurrency": 2}, "metrics": {"request_throughput_avg": {"mean": 18}, "time_to_first_token_p99": {"mean": 9}}}],
  "pareto_optimal": [{"concurrency": 1}, {"concurrency": 2}]}`), 0o644)
-	r, err := Load(dir)
+	r, err := Load(dir, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestSweepAndEmpty(t *testing.T) {
 	if err != nil || !slices.Contains(names, "sweep_pareto") {
 		t.Fatalf("%v %v", names, err)
 	}
-	if _, err := Load(t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds neither") {
+	if _, err := Load(t.TempDir(), ""); err == nil || !strings.Contains(err.Error(), "holds neither") {
 		t.Errorf("an empty folder: %v", err)
 	}
 	os.WriteFile(filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json"), []byte("{"), 0o644)
-	if _, err := Load(dir); err == nil {
+	if _, err := Load(dir, ""); err == nil {
 		t.Error("a broken sweep file was read")
 	}
 }

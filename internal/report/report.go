@@ -96,7 +96,7 @@ func Write(dirs []string, path, version string) error {
 		Metrics: headlineTags, Script: template.JS(chartScript)}
 	var runs []*plot.Run
 	for _, d := range dirs {
-		r, err := plot.Load(d)
+		r, err := plot.Load(d, "")
 		if err != nil {
 			return err
 		}
