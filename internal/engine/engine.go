@@ -99,6 +99,11 @@ const (
 	ReuseSticky              // one connection per session
 )
 
+// String is the strategy's flag value.
+func (r Reuse) String() string {
+	return [...]string{"pooled", "never", "sticky-user-sessions"}[r]
+}
+
 // Progress is read by the UI while the engine writes it.
 type Progress struct {
 	RequestsSent    atomic.Int64

@@ -1,8 +1,11 @@
 package pipeline
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -104,5 +107,25 @@ func TestTemplateTokens(t *testing.T) {
 	p.Process(r)
 	if p.TemplateErrors != 1 || r.InputTokens != 2 {
 		t.Errorf("a failing template: %d errors, ISL %d", p.TemplateErrors, r.InputTokens)
+	}
+}
+
+// -v tells how the connections were used; -vv adds a line per request.
+func TestDebugSink(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: levelTrace}))
+	d := &Debug{Log: log}
+	d.Start()
+	var v metrics.Values
+	v.Set(metrics.TTFT, 2e6)
+	d.Put(&record.Record{SessionNum: 1, HTTP: record.Phases{Reused: true}, Retried: true}, &v)
+	d.Put(&record.Record{HTTP: record.Phases{Prewarmed: true}, Error: &record.Error{Type: "X", Message: "boom"}}, &v)
+	d.Put(&record.Record{}, &v)
+	d.Close()
+	for _, want := range []string{"session 1 turn 0", "reused connection, retried on a fresh connection", "TTFT 2.000 ms", "X: boom",
+		"3 requests, 1 on new connections, 1 reused, 1 opened ahead", "1 retried", "1 failed"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("lacks %q:\n%s", want, buf.String())
+		}
 	}
 }

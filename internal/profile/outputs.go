@@ -3,6 +3,7 @@ package profile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
@@ -157,4 +158,28 @@ func (d *display) Stop() error {
 	d.stop()
 	<-d.done
 	return nil
+}
+
+// describeLoad is a phase's load, for the debug log: what the engine was
+// told to do.
+func describeLoad(cfg engine.Config) string {
+	s := fmt.Sprintf("concurrency %d", cfg.Concurrency)
+	if cfg.Rate > 0 {
+		s = fmt.Sprintf("rate %g/s (%v arrivals, sessions only: %v), concurrency cap %d", cfg.Rate, cfg.Arrivals, cfg.SessionRate, cfg.Concurrency)
+	}
+	if cfg.Users > 0 {
+		s = fmt.Sprintf("%d users, a turn every %v each", cfg.Users, cfg.UserGap)
+	}
+	if cfg.Fixed {
+		s = "the trace's timestamps"
+	}
+	if cfg.PrefillConcurrency > 0 {
+		s += fmt.Sprintf(", prefill concurrency %d", cfg.PrefillConcurrency)
+	}
+	if cfg.ConcurrencyRamp > 0 {
+		s += fmt.Sprintf(", concurrency ramp %v", cfg.ConcurrencyRamp)
+	}
+	s += fmt.Sprintf("; budget %d requests, %d sessions, duration %v; connection reuse %v; %d URLs; shard %d of %d",
+		cfg.MaxRequests, cfg.MaxSessions, cfg.Duration, cfg.Reuse, len(cfg.URLs), cfg.ShardIndex, max(cfg.ShardCount, 1))
+	return s
 }

@@ -185,6 +185,9 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		}
 		r.streams = append(r.streams, s)
 	}
+	if r.log.Enabled(r.ctx, slog.LevelDebug) { // -v: how the connections were used; -vv: each request
+		r.streams = append(r.streams, &pipeline.Debug{Log: r.log})
+	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
 	if r.uiMode() == "dashboard" {
 		r.live = pipeline.NewLive(r.now)
@@ -336,6 +339,7 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace
 	// dispatcher for milliseconds.
 	runtime.GC()
 	eng := engine.New(cfg, r.client, r.clk, records, &prog)
+	r.log.Debug(fmt.Sprintf("%s: %s", name, describeLoad(cfg)))
 	if t := r.p.FailedRequestThreshold; t != nil {
 		var stop func()
 		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
@@ -352,6 +356,8 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace
 	}
 	err := eng.Run(issue, run)
 	show.stop()
+	r.log.Debug(fmt.Sprintf("%s ended: %d requests sent, %d done, %d failed; %d sessions started, %d done; not sent: %v",
+		name, prog.RequestsSent.Load(), prog.RequestsDone.Load(), prog.RequestErrors.Load(), prog.SessionsStarted.Load(), prog.SessionsDone.Load(), eng.Unsent()))
 	return eng.Unsent(), err
 }
 

@@ -39,8 +39,11 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 		return true
 	})
 	level := strings.ToUpper(r.Level.String())
-	if r.Level == slog.LevelWarn {
+	switch {
+	case r.Level == slog.LevelWarn:
 		level = "WARNING"
+	case r.Level <= LevelTrace:
+		level = "TRACE"
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -62,14 +65,21 @@ func (h *lineHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 
 func (h *lineHandler) WithGroup(string) slog.Handler { return h }
 
-// ParseLevel maps AIPerf's --log-level names (and -v) to a slog level.
+// LevelTrace is below debug: a line per request (-vv, --log-level TRACE).
+const LevelTrace = slog.LevelDebug - 4
+
+// ParseLevel maps AIPerf's --log-level names (and -v, -vv) to a slog level.
 func ParseLevel(name string, verbose int) slog.Level {
 	switch {
+	case verbose > 1:
+		return LevelTrace
 	case verbose > 0:
 		return slog.LevelDebug
 	}
 	switch strings.ToUpper(name) {
-	case "TRACE", "DEBUG":
+	case "TRACE":
+		return LevelTrace
+	case "DEBUG":
 		return slog.LevelDebug
 	case "WARNING":
 		return slog.LevelWarn
