@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -51,6 +53,42 @@ func TestVerboseLogs(t *testing.T) {
 	}
 	if strings.Contains(debug, "TRACE") || strings.Count(trace, "TRACE    request session") != 3 {
 		t.Errorf("-vv should add a line per request, -v none:\n%s\n%s", debug, trace)
+	}
+	sim.stop(t)
+}
+
+// AIPerf's options of its many processes run unchanged, each saying once
+// what it means in one process; --plot-required makes a chart that cannot
+// be drawn fail the run.
+func TestAcceptedOptions(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "1ms")
+	res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--request-count", "2", "--osl", "2", "--artifact-dir", t.TempDir(),
+		"--ui-type", "none", "--workers-max", "8", "--record-processors", "2", "--zmq-host", "127.0.0.1", "--zmq-dual-bind",
+		"--tokenizer-trust-remote-code", "--extra-verbose", "--reset-kv-cache", "--reset-kv-cache-timeout-seconds", "5", "--no-auto-plot")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, want := range []string{"--workers-max: sonde's request goroutines follow the load", "--record-processor-service-count: sonde records on one goroutine",
+		"--zmq-*: sonde is one process", "--tokenizer-trust-remote-code: sonde runs no code"} {
+		if strings.Count(res.stderr, want) != 1 {
+			t.Errorf("lacks %q once:\n%s", want, res.stderr)
+		}
+	}
+	if !strings.Contains(res.stderr, "TRACE    request session") {
+		t.Errorf("--extra-verbose is not -vv:\n%s", res.stderr)
+	}
+	for _, required := range []bool{false, true} {
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, "plots"), nil, 0o644) // the charts' folder cannot be made
+		args := []string{"profile", "-m", "m", "--url", sim.addr, "--request-count", "2", "--osl", "2", "--artifact-dir", dir, "--ui-type", "none", "--auto-plot"}
+		if required {
+			args = append(args, "--plot-required")
+		}
+		res := runSonde(t, args...)
+		want := map[bool]int{false: 0, true: exitFailed}[required]
+		if res.code != want || !strings.Contains(res.stderr, "--auto-plot") {
+			t.Errorf("--plot-required %v: exit %d, want %d: %s", required, res.code, want, res.stderr)
+		}
 	}
 	sim.stop(t)
 }

@@ -179,14 +179,15 @@ func TestSessionArrivalRate(t *testing.T) {
 }
 
 // sentBodies runs a profile against a fresh simulator and returns the bodies
-// it received, by session and turn.
+// it received, sorted (each holds its session's history, so the sorted set
+// compares sessions and turns; the ids are the run's own).
 func sentBodies(t *testing.T, simSeed string, extra ...string) ([]string, string) {
 	sim := startSim(t, "--ttft", "1ms", "--itl", "100us", "--seed", simSeed)
 	dir, _ := runProfile(t, sim, append([]string{"--conversation-num", "5", "--conversation-turn-mean", "3",
 		"--isl", "30", "--osl", "8", "--concurrency", "2"}, extra...)...)
 	var out []string
 	for _, r := range sim.stop(t) {
-		out = append(out, r.CorrelationID+" "+string(r.Body))
+		out = append(out, string(r.Body))
 	}
 	sort.Strings(out)
 	return out, dir

@@ -168,7 +168,10 @@ func autoPlot(e env, p *config.Profile, dir string, runErr error) error {
 		return runErr
 	}
 	if err := drawPlots(e, []string{dir}, p.ExportPrefix, filepath.Join(dir, "plots")); err != nil {
-		fmt.Fprintf(e.Stderr, "sonde: --auto-plot: %v\n", err)
+		if p.PlotRequired { // the charts are part of the result: exit 1
+			return errors.Join(runErr, fmt.Errorf("--auto-plot (--plot-required): %v", err)) // %v: exit 1, whatever the failure
+		}
+		fmt.Fprintf(e.Stderr, "sonde: --auto-plot: %v (a warning: --plot-required makes it an error)\n", err)
 	}
 	return runErr
 }

@@ -73,6 +73,7 @@ type Profile struct {
 	OutputTokensMean            *int    `name:"prompt-output-tokens-mean" aliases:"output-tokens-mean,osl" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Mean output tokens requested (max_completion_tokens); unset sends no limit (aliases: --output-tokens-mean, --osl)." json:"prompt_output_tokens_mean,omitempty"`
 	OutputTokensStddev          float64 `name:"prompt-output-tokens-stddev" aliases:"output-tokens-stddev,osl-stddev" default:"0" group:"Output Sequence Length (OSL)" placeholder:"N" help:"Standard deviation of output tokens requested (aliases: --output-tokens-stddev, --osl-stddev)." json:"prompt_output_tokens_stddev"`
 	TokenizerRevision           string  `name:"tokenizer-revision" default:"main" group:"Tokenizer" help:"Hub revision (branch, tag or commit) of the tokenizer to download." json:"tokenizer_revision"`
+	TrustRemoteCode             bool    `name:"tokenizer-trust-remote-code" group:"Tokenizer" help:"Accepted for AIPerf's command lines: sonde runs no code from a model repository; it reads tokenizer.json alone." json:"tokenizer_trust_remote_code,omitempty"`
 	ApplyChatTemplate           bool    `name:"apply-chat-template" group:"Tokenizer" help:"Count ISL as the tokens of the messages rendered by the model's chat template (tokenizer_config.json or chat_template.jinja beside the tokenizer), as the server prefills them; chat endpoints only." json:"apply_chat_template,omitempty"`
 	Tokenizer                   string  `name:"tokenizer" group:"Tokenizer" placeholder:"NAME|PATH" help:"Tokenizer: 'builtin' (o200k_base, offline), a tokenizer.json file or folder, or a Hugging Face id (from the local cache, else downloaded from $HF_ENDPOINT with $HF_TOKEN unless $HF_HUB_OFFLINE). Default: the model name, falling back to builtin." json:"tokenizer,omitempty"`
 
@@ -114,10 +115,12 @@ type Profile struct {
 	ArtifactDir   string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
 	ExportPrefix  string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
 	ExportLevel   string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
-	AutoPlot      bool   `name:"auto-plot" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
+	AutoPlot      bool   `name:"auto-plot" negatable:"" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
+	PlotRequired  bool   `name:"plot-required" group:"Output" help:"With --auto-plot: a chart that cannot be drawn fails the run (exit 1) instead of a warning." json:"plot_required,omitempty"`
 	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
 	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard (full screen, live percentiles; the default on a terminal), simple (one line; the default otherwise) or none." json:"ui_type,omitempty"`
 	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
+	ExtraVerbose  bool   `name:"extra-verbose" group:"Output" help:"As -vv: a line per request." json:"extra_verbose,omitempty"`
 	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
 
 	// Config files
@@ -127,13 +130,13 @@ type Profile struct {
 	// Studies: sweeps, repeated runs, capacity search (internal/study)
 	ISLOSLPairs            string   `name:"isl-osl-pairs" group:"Sweeps" placeholder:"ISL:OSL,…" help:"Sweep over (ISL, OSL) pairs, e.g. 128:128,2048:256: one run per pair." json:"isl_osl_pairs,omitempty"`
 	SweepCooldown          float64  `name:"parameter-sweep-cooldown-seconds" default:"0" group:"Sweeps" placeholder:"SEC" help:"Pause between the runs of a sweep." json:"parameter_sweep_cooldown_seconds,omitempty"`
-	SweepSameSeed          bool     `name:"parameter-sweep-same-seed" group:"Sweeps" help:"Use the same seed for every value of a sweep (default: seed + the value's index)." json:"parameter_sweep_same_seed,omitempty"`
+	SweepSameSeed          bool     `name:"parameter-sweep-same-seed" negatable:"" group:"Sweeps" help:"Use the same seed for every value of a sweep (default: seed + the value's index)." json:"parameter_sweep_same_seed,omitempty"`
 	SweepMode              string   `name:"parameter-sweep-mode" default:"repeated" enum:"repeated,independent" group:"Sweeps" help:"With --num-profile-runs: repeated (the whole sweep once per trial) or independent (every trial of a value before the next value)." json:"parameter_sweep_mode,omitempty"`
 	NumProfileRuns         int      `name:"num-profile-runs" default:"1" group:"Multi-Run" placeholder:"N" help:"Run the benchmark N times (1 to 10) and report confidence intervals across the runs." json:"num_profile_runs,omitempty"`
 	RunCooldown            float64  `name:"profile-run-cooldown-seconds" default:"0" group:"Multi-Run" placeholder:"SEC" help:"Pause between repeated runs." json:"profile_run_cooldown_seconds,omitempty"`
 	ConfidenceLevel        float64  `name:"confidence-level" default:"0.95" group:"Multi-Run" placeholder:"P" help:"Confidence level of the intervals (Student's t), between 0 and 1." json:"confidence_level,omitempty"`
 	ConsistentSeed         bool     `name:"set-consistent-seed" default:"true" negatable:"" group:"Multi-Run" help:"Every repeated run uses the same seed (42 unless --random-seed); --no-set-consistent-seed draws one per run." json:"set_consistent_seed"`
-	VarySeedPerTrial       bool     `name:"vary-seed-per-trial" group:"Multi-Run" help:"Repeated run k uses seed + k (a different but reproducible workload each time)." json:"vary_seed_per_trial,omitempty"`
+	VarySeedPerTrial       bool     `name:"vary-seed-per-trial" negatable:"" group:"Multi-Run" help:"Repeated run k uses seed + k (a different but reproducible workload each time)." json:"vary_seed_per_trial,omitempty"`
 	WarmupOnlyFirst        bool     `name:"profile-run-disable-warmup-after-first" default:"true" negatable:"" group:"Multi-Run" help:"Send the warm-up requests before the first repeated run only." json:"profile_run_disable_warmup_after_first"`
 	ConvergenceMetric      string   `name:"convergence-metric" group:"Multi-Run" placeholder:"TAG" help:"Stop repeating once this metric's estimate is tight enough (up to --num-profile-runs runs, at least 3)." json:"convergence_metric,omitempty"`
 	ConvergenceStat        string   `name:"convergence-stat" default:"avg" enum:"avg,p50,p90,p95,p99,min,max" group:"Multi-Run" help:"The statistic of --convergence-metric that must converge." json:"convergence_stat,omitempty"`
@@ -168,6 +171,7 @@ type Profile struct {
 	WaitForModelInterval float64  `name:"wait-for-model-interval" default:"5" group:"Readiness" placeholder:"SEC" help:"Seconds between readiness probes." json:"wait_for_model_interval,omitempty"`
 	ResetKVCache         bool     `name:"reset-kv-cache" group:"Readiness" help:"POST the server's prefix-cache reset (--reset-kv-cache-path) between warm-up and profiling, so every run (and every run of a sweep) starts cold." json:"reset_kv_cache,omitempty"`
 	ResetKVCachePath     string   `name:"reset-kv-cache-path" default:"/reset_prefix_cache" group:"Readiness" placeholder:"PATH" help:"Path of the cache reset (vLLM's and SGLang's /reset_prefix_cache)." json:"reset_kv_cache_path,omitempty"`
+	ResetKVCacheTimeout  float64  `name:"reset-kv-cache-timeout-seconds" default:"30" group:"Readiness" placeholder:"SEC" help:"How long the cache reset may take per server." json:"reset_kv_cache_timeout_seconds,omitempty"`
 	NetworkLatency       bool     `name:"network-latency-automatic" group:"Server Metrics" help:"Measure TCP connect round trips to each server during the run; report them (network_rtt) and the latencies with them removed (network_adjusted_*)." json:"network_latency_automatic,omitempty"`
 	NetworkPingInterval  float64  `name:"network-latency-ping-interval" default:"1" group:"Server Metrics" placeholder:"SEC" help:"Seconds between round-trip probes." json:"network_latency_ping_interval,omitempty"`
 
@@ -179,6 +183,15 @@ type Profile struct {
 	StartBarrier        string  `name:"start-barrier" group:"Scale-Out" placeholder:"DIR" help:"Start the shards together through a folder they all reach (a shared volume): each, once prepared, announces itself there and waits for all --shard-count; they start at the latest ready time plus --start-barrier-margin. Use a fresh folder per run." json:"start_barrier,omitempty"`
 	StartBarrierTimeout float64 `name:"start-barrier-timeout" default:"600" group:"Scale-Out" placeholder:"SEC" help:"Fail the run (nothing sent) when a shard has not announced itself this long after this one did." json:"start_barrier_timeout,omitempty"`
 	StartBarrierMargin  float64 `name:"start-barrier-margin" default:"5" group:"Scale-Out" placeholder:"SEC" help:"Seconds from the last shard's ready time to the common start: time for every shard to see it." json:"start_barrier_margin,omitempty"`
+
+	// Service: the options of AIPerf's many processes. sonde is one
+	// process; each is accepted so that scripts run, and says once what it
+	// means here.
+	RecordProcessors *int   `name:"record-processor-service-count" aliases:"record-processors" group:"Service" placeholder:"N" help:"Accepted: sonde records on one goroutine, off the request path (ignored)." json:"record_processor_service_count,omitempty"`
+	WorkersMax       *int   `name:"workers-max" aliases:"max-workers" group:"Service" placeholder:"N" help:"Accepted: sonde's request goroutines follow the load (the concurrency, the rate); there are no workers to bound (ignored)." json:"workers_max,omitempty"`
+	ZMQHost          string `name:"zmq-host" group:"Service" placeholder:"HOST" help:"Accepted: sonde has no message bus between processes (ignored)." json:"zmq_host,omitempty"`
+	ZMQIPCPath       string `name:"zmq-ipc-path" group:"Service" placeholder:"PATH" help:"Accepted: sonde has no message bus between processes (ignored)." json:"zmq_ipc_path,omitempty"`
+	ZMQDualBind      bool   `name:"zmq-dual-bind" group:"Service" help:"Accepted: sonde has no message bus between processes (ignored)." json:"zmq_dual_bind,omitempty"`
 
 	// The single values of the list flags above, for one run
 	// (ResolveLists): nil when not given.

@@ -33,6 +33,9 @@ func (p *Profile) checkShapes(add func(string, ...any)) {
 			add("--server-metrics-formats: %q is not one of json, csv, jsonl", f)
 		}
 	}
+	if !(p.ResetKVCacheTimeout > 0) {
+		add("--reset-kv-cache-timeout-seconds must be positive, got %v", p.ResetKVCacheTimeout)
+	}
 	if p.WaitForModelTimeout < 0 || p.WaitForModelInterval <= 0 || p.NetworkPingInterval <= 0 {
 		add("--wait-for-model-timeout must not be negative, and --wait-for-model-interval and --network-latency-ping-interval must be positive")
 	}

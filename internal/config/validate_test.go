@@ -16,7 +16,7 @@ func valid() Profile {
 		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO",
 		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson", ISLBlockSize: 512, PromptBatchSize: 1, SessionOnError: "continue",
 		WaitForModelInterval: 5, NetworkPingInterval: 1, NumProfileRuns: 1, ConfidenceLevel: 0.95, ConvergenceThreshold: 0.1,
-		SLOAttainment: 0.95, SearchMaxProbes: 12}
+		SLOAttainment: 0.95, SearchMaxProbes: 12, ResetKVCacheTimeout: 30}
 }
 
 func TestValidateRules(t *testing.T) {

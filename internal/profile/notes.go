@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+
+	"github.com/sonde-bench/sonde/internal/config"
 )
 
 // notes keep what resolving a plan said, in order, until the run's log is
@@ -43,4 +45,23 @@ func (r *profileRun) tell(n *notes) {
 		}
 		r.log.Log(r.ctx, it.level, it.msg)
 	}
+}
+
+// acceptedOnly are notes for the flags sonde accepts so that AIPerf's
+// command lines run, but that mean nothing in one process.
+func acceptedOnly(p *config.Profile) []string {
+	var out []string
+	if p.TrustRemoteCode {
+		out = append(out, "--tokenizer-trust-remote-code: sonde runs no code from a model repository; it reads the tokenizer's tokenizer.json alone.")
+	}
+	if p.RecordProcessors != nil {
+		out = append(out, "--record-processor-service-count: sonde records on one goroutine, off the request path; ignored.")
+	}
+	if p.WorkersMax != nil {
+		out = append(out, "--workers-max: sonde's request goroutines follow the load itself (the concurrency, the rate); ignored.")
+	}
+	if p.ZMQHost != "" || p.ZMQIPCPath != "" || p.ZMQDualBind {
+		out = append(out, "--zmq-*: sonde is one process, with no message bus between processes; ignored.")
+	}
+	return out
 }

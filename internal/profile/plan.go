@@ -58,6 +58,9 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 		return nil, err
 	}
 	pl = &Plan{p: p, notes: &notes{}}
+	for _, n := range acceptedOnly(p) {
+		pl.notes.info(n)
+	}
 	defer func() {
 		if err != nil {
 			pl.Close()

@@ -106,7 +106,7 @@ func (r *profileRun) resetCache() {
 	if !p.ResetKVCache {
 		return
 	}
-	hc := &http.Client{Timeout: 30 * time.Second}
+	hc := &http.Client{Timeout: time.Duration(p.ResetKVCacheTimeout * float64(time.Second))}
 	path := "/" + strings.TrimPrefix(p.ResetKVCachePath, "/")
 	for _, u := range r.plan.urls {
 		url := baseOf(u) + path

@@ -78,7 +78,7 @@ func (r *profileRun) openLog() (func(), error) {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	r.console = ui.NewConsole(r.e.Stderr, isTTY(r.e.Stderr))
-	r.log = ui.NewLogger(r.console, f, ui.ParseLevel(r.p.LogLevel, r.p.Verbose))
+	r.log = ui.NewLogger(r.console, f, ui.ParseLevel(r.p.LogLevel, r.verbosity()))
 	r.log.Info("Starting sonde " + r.e.Version)
 	return func() { f.Close() }, nil
 }
@@ -476,6 +476,14 @@ func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
 	return err
 }
 
+// verbosity is -v counted, --extra-verbose as -vv.
+func (r *profileRun) verbosity() int {
+	if r.p.ExtraVerbose {
+		return max(r.p.Verbose, 2)
+	}
+	return r.p.Verbose
+}
+
 // uiMode is the progress display: the full-screen dashboard by default on
 // a terminal (and when asked for), else the simple line; -v always shows
 // the line, among the log lines.
@@ -484,7 +492,7 @@ func (r *profileRun) uiMode() string {
 	switch {
 	case mode == "none":
 		return mode
-	case r.p.Verbose > 0 || !isTTY(r.e.Stderr):
+	case r.verbosity() > 0 || !isTTY(r.e.Stderr):
 		return "simple"
 	case mode == "":
 		return "dashboard"

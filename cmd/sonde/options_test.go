@@ -1,0 +1,135 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/alecthomas/kong"
+)
+
+// optionsFile is AIPerf 0.14's `aiperf profile` options, one line each:
+// GROUP|NAMES (a name and its aliases).
+const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
+
+// notYet are the AIPerf options that open issues add, by issue: the list
+// must shrink to nothing as they land (a name accepted now is an error
+// here, so it is taken off).
+var notYet = map[string][]string{
+	"#24 drop-in parity": {"--model-selection-strategy", "--url-strategy", "--server-profiler", "--server-profiler-timeout-seconds",
+		"--server-profiler-start-path", "--server-profiler-stop-path", "--transport", "--transport-type", "--uuid-and-strip",
+		"--prefill-concurrency-ramp-duration", "--network-latency-mean", "--scenario", "--unsafe-override",
+		"--auth-type", "--aws-region", "--aws-service", "--sagemaker-endpoint-name"},
+	"#25 media": {
+		"--audio-batch-size", "--audio-depths", "--audio-format", "--audio-length-mean", "--audio-length-stddev",
+		"--audio-num-channels", "--audio-sample-rates", "--batch-size-audio", "--batch-size-image", "--batch-size-video",
+		"--download-video-content", "--image-batch-size", "--image-format", "--image-height-mean", "--image-height-stddev",
+		"--image-source", "--image-source-sampling", "--image-width-mean", "--image-width-stddev", "--request-content-type",
+		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
+		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},
+	"#26 workloads": {
+		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
+		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",
+		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--burst-phase-starts", "--cache-bust", "--dataset-filter",
+		"--force-min-tokens", "--hf-subset", "--hf-weka-dataset", "--ignore-trace-delays", "--inter-turn-delay-cap-seconds",
+		"--max-context-length", "--max-idle-gap-cap-seconds", "--no-allow-dataset-wrap", "--no-force-min-tokens",
+		"--no-open-loop-replay", "--omit-kv-hints", "--open-loop-replay", "--open-loop-strict", "--prompt-corpus", "--replay-speedup",
+		"--session-arrival-smoothness", "--synthesis-max-isl", "--synthesis-max-osl", "--synthesis-output-len-multiplier",
+		"--synthesis-prefix-len-multiplier", "--synthesis-prefix-root-multiplier", "--synthesis-prompt-len-multiplier",
+		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
+		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
+	"#27 observability": {
+		"--api-host", "--api-port", "--export-http-trace", "--gen-ai-provider", "--mlflow-artifact-glob", "--mlflow-experiment",
+		"--mlflow-parent-run-id", "--mlflow-run-name", "--mlflow-tag", "--mlflow-tracking-uri", "--otel-resource-attributes",
+		"--otel-url", "--show-trace-timing", "--stats-interval", "--stream", "--wandb-entity", "--wandb-project", "--wandb-run-name",
+		"--wandb-tag"},
+	"#28 studies": {
+		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",
+		"--isl-max", "--isl-min", "--isl-steps", "--no-sweep-table", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",
+		"--osl-max", "--osl-min", "--osl-steps", "--search-direction", "--search-initial-points", "--search-metric",
+		"--search-percentile-pooling", "--search-planner", "--search-random-seed", "--search-recipe", "--search-sla",
+		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-type", "--sweep-variant", "--tpot-sla-ms",
+		"--variant"},
+}
+
+// profileFlags are every name `sonde profile` accepts: flags, aliases,
+// short forms and the --no- forms of negatable flags.
+func profileFlags(t *testing.T) map[string]bool {
+	t.Helper()
+	parser, err := kong.New(&profileOnly{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, node := range parser.Model.Children {
+		for _, f := range node.Flags {
+			names["--"+f.Name] = true
+			for _, a := range f.Aliases {
+				names["--"+a] = true
+			}
+			if f.Short != 0 {
+				names["-"+string(f.Short)] = true
+			}
+			if f.Tag.Negatable != "" {
+				names["--no-"+f.Name] = true
+			}
+		}
+	}
+	if names["-v"] {
+		names["-vv"] = true // the counter, twice
+	}
+	return names
+}
+
+// Every option of AIPerf 0.14's `profile` is accepted by `sonde profile`,
+// but for those open issues add (notYet), which must shrink as they land.
+func TestAIPerfOptionsAccepted(t *testing.T) {
+	f, err := os.Open(optionsFile)
+	if err != nil {
+		t.Skipf("%v: shared/reference is not beside the repository", err)
+	}
+	defer f.Close()
+	have := profileFlags(t)
+	pending := map[string]string{}
+	for issue, names := range notYet {
+		for _, n := range names {
+			pending[n] = issue
+		}
+	}
+	var missing, landed []string
+	total, accepted := 0, 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") || line == "" {
+			continue
+		}
+		_, names, _ := strings.Cut(line, "|")
+		total++
+		all := true
+		for _, n := range strings.Fields(names) {
+			switch {
+			case have[n] && pending[n] != "":
+				landed = append(landed, n)
+			case !have[n] && pending[n] == "":
+				missing = append(missing, n)
+				all = false
+			case !have[n]:
+				all = false
+			}
+		}
+		if all {
+			accepted++
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		t.Errorf("%d AIPerf option names are refused and not listed as pending: %s", len(missing), strings.Join(missing, " "))
+	}
+	if len(landed) > 0 {
+		t.Errorf("accepted now, take them off notYet: %s", strings.Join(landed, " "))
+	}
+	t.Logf("sonde profile accepts %d of AIPerf 0.14's %d profile options", accepted, total)
+}
