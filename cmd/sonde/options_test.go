@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"os"
 	"sort"
 	"strings"
@@ -131,5 +132,9 @@ func TestAIPerfOptionsAccepted(t *testing.T) {
 	if len(landed) > 0 {
 		t.Errorf("accepted now, take them off notYet: %s", strings.Join(landed, " "))
 	}
-	t.Logf("sonde profile accepts %d of AIPerf 0.14's %d profile options", accepted, total)
+	// The README says the count.
+	say := fmt.Sprintf("accepts %d of AIPerf 0.14's %d `profile` options", accepted, total)
+	if readme, err := os.ReadFile("../../README.md"); err != nil || !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), say) {
+		t.Errorf("the README does not say it %s", say)
+	}
 }
