@@ -210,7 +210,7 @@ var (
 	rootKeys = []string{"schema_version", "random_seed", "benchmark", "sonde",
 		"sweep", "multi_run", "variables", "plot", "no_sweep_table"}
 	bodyKeys = []string{"model", "models", "endpoint", "dataset", "datasets", "phases", "warmup", "profiling",
-		"artifacts", "tokenizer", "runtime", "server_metrics", "gpu_telemetry", "otel", "mlflow"}
+		"artifacts", "tokenizer", "runtime", "server_metrics", "gpu_telemetry", "slos", "otel", "mlflow"}
 )
 
 func (l *loader) root(n *yaml.Node) error {
@@ -271,16 +271,13 @@ func (l *loader) body(k string, v *yaml.Node) error {
 	case "warmup", "profiling":
 		return l.phase(v, k)
 	case "artifacts":
-		return l.fields(v, k, []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required"}, func(k string, v *yaml.Node) error {
-			switch k {
-			case "dir":
-				return l.set("output-artifact-dir", v, "artifacts.dir")
-			case "prefix":
-				return l.set("profile-export-prefix", v, "artifacts.prefix")
-			}
-			l.warnf(v, "artifacts.%s is not supported by sonde and was ignored", k)
-			return nil
-		})
+		return l.artifacts(v)
+	case "server_metrics":
+		return l.serverMetrics(v)
+	case "gpu_telemetry":
+		return l.gpuTelemetry(v)
+	case "slos":
+		return l.slos(v)
 	case "tokenizer":
 		if v.Kind == yaml.ScalarNode {
 			return l.set("tokenizer", v, k)
@@ -302,7 +299,7 @@ func (l *loader) body(k string, v *yaml.Node) error {
 			return l.set("verbose", v, "runtime.verbose")
 		})
 	}
-	l.warnf(v, "%s: sonde does not collect it yet; ignored", k)
+	l.warnf(v, "%s: sonde does not export to OpenTelemetry or MLflow yet; ignored", k)
 	return nil
 }
 
@@ -360,7 +357,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
-	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay")
+	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -388,6 +385,10 @@ func (l *loader) dataset(v *yaml.Node) error {
 			return l.fields(v, where, slices.Sorted(maps.Keys(flags)), func(k string, v *yaml.Node) error {
 				return l.set(flags[k], v, where+"."+k)
 			})
+		case "isl": // the shorthand of prompts.isl
+			return l.dist("prompt-input-tokens-mean", "prompt-input-tokens-stddev", v, where)
+		case "osl":
+			return l.dist("prompt-output-tokens-mean", "prompt-output-tokens-stddev", v, where)
 		case "turns":
 			return l.dist("conversation-turn-mean", "conversation-turn-stddev", v, where)
 		case "turn_delay":

@@ -144,3 +144,44 @@ func TestPrintConfig(t *testing.T) {
 		t.Fatalf("the body as JSON: %s %v", b, err)
 	}
 }
+
+// The blocks of AIPerf's v2 files: dataset shorthands, slos (goodput),
+// artifacts' slices and plots, server metrics and GPU telemetry both ways.
+func TestLoadFileBlocks(t *testing.T) {
+	fv, err := load(t, `schemaVersion: "2.0"
+benchmark:
+  model: m
+  endpoint: {url: "localhost:8000"}
+  dataset: {type: synthetic, isl: {mean: 256, stddev: 50}, osl: 128}
+  warmup: {type: concurrency, requests: 50, concurrency: 4}
+  profiling: {type: concurrency, concurrency: 16, requests: 500}
+  slos: {time_to_first_token: 500, request_latency: 5000}
+  serverMetrics: {enabled: true, urls: ["node1:9090"], formats: [json, jsonl]}
+  gpuTelemetry: {enabled: true, collector: dcgm, mode: summary}
+  artifacts: {dir: out, summary: [json], sliceDuration: 30s, autoPlot: true, plotRequired: true}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"prompt-input-tokens-mean": "256", "prompt-input-tokens-stddev": "50",
+		"prompt-output-tokens-mean": "128", "goodput": "request_latency:5000 time_to_first_token:500", "server-metrics": "node1:9090",
+		"server-metrics-formats": "json,jsonl", "gpu-telemetry": "default", "slice-duration": "30", "auto-plot": "true",
+		"plot-required": "true", "warmup-concurrency": "4", "concurrency": "16"} {
+		if got := fv.Flags[flag]; got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+	if len(fv.Warnings) != 2 {
+		t.Errorf("warnings (artifacts.summary, gpu_telemetry.mode): %v", fv.Warnings)
+	}
+	off, err := load(t, "serverMetrics: {enabled: false}\ngpuTelemetry: {enabled: no}\n", nil)
+	if err != nil || off.Flags["no-server-metrics"] != "true" || off.Flags["no-gpu-telemetry"] != "true" {
+		t.Errorf("disabled: %v %v", off, err)
+	}
+	for text, want := range map[string]string{"gpuTelemetry: {collector: pynvml}\n": "DCGM exporters only",
+		"serverMetrics: {enabled: maybe}\n": "not true or false", "slos: [1]\n": "slos must be a mapping"} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+}

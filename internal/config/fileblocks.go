@@ -1,0 +1,116 @@
+package config
+
+import (
+	"maps"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// artifacts reads where the files go and what else is drawn or sliced.
+func (l *loader) artifacts(v *yaml.Node) error {
+	return l.fields(v, "artifacts", []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required"}, func(k string, v *yaml.Node) error {
+		switch k {
+		case "dir":
+			return l.set("output-artifact-dir", v, "artifacts.dir")
+		case "prefix":
+			return l.set("profile-export-prefix", v, "artifacts.prefix")
+		case "slice_duration":
+			return l.seconds("slice-duration", v, "artifacts.slice_duration")
+		case "auto_plot":
+			return l.set("auto-plot", v, "artifacts.auto_plot")
+		case "plot_required":
+			return l.set("plot-required", v, "artifacts.plot_required")
+		}
+		l.warnf(v, "artifacts.%s: sonde always writes the summary as JSON and CSV and the records as JSONL; ignored", k)
+		return nil
+	})
+}
+
+// serverMetrics reads the server_metrics block: whether the servers'
+// /metrics are scraped, more endpoints, the formats.
+func (l *loader) serverMetrics(v *yaml.Node) error {
+	return l.fields(v, "server_metrics", []string{"enabled", "urls", "formats"}, func(k string, v *yaml.Node) error {
+		switch k {
+		case "enabled":
+			on, err := l.boolean(v, "server_metrics.enabled")
+			if err == nil && !on {
+				l.out.Flags["no-server-metrics"] = "true"
+			}
+			return err
+		case "urls":
+			return l.list("server-metrics", v, "server_metrics.urls")
+		}
+		return l.list("server-metrics-formats", v, "server_metrics.formats")
+	})
+}
+
+// gpuTelemetry reads the gpu_telemetry block: enabled (DCGM's usual ports
+// and the simulator's), more exporters, the collector (DCGM only).
+func (l *loader) gpuTelemetry(v *yaml.Node) error {
+	var urls *yaml.Node
+	enabled := true
+	err := l.fields(v, "gpu_telemetry", []string{"enabled", "urls", "collector", "mode"}, func(k string, v *yaml.Node) error {
+		switch k {
+		case "enabled":
+			on, err := l.boolean(v, "gpu_telemetry.enabled")
+			enabled = on
+			return err
+		case "urls":
+			urls = v
+		case "collector":
+			if v.Value != "dcgm" {
+				return l.errorf(v, "gpu_telemetry.collector %q: sonde reads DCGM exporters only", v.Value)
+			}
+		case "mode":
+			l.warnf(v, "gpu_telemetry.mode: the GPUs show in sonde's summary and files; ignored")
+		}
+		return nil
+	})
+	switch {
+	case err != nil:
+		return err
+	case !enabled:
+		l.out.Flags["no-gpu-telemetry"] = "true"
+	case urls != nil:
+		return l.list("gpu-telemetry", urls, "gpu_telemetry.urls")
+	default:
+		l.out.Flags["gpu-telemetry"] = "default" // DCGM's usual ports, quiet when none answers
+	}
+	return nil
+}
+
+// slos reads the SLO thresholds (goodput): metric tag → value (ms for
+// latencies, as --goodput).
+func (l *loader) slos(v *yaml.Node) error {
+	if v.Kind != yaml.MappingNode {
+		return l.errorf(v, "slos must be a mapping of metric tags to thresholds")
+	}
+	th := map[string]string{}
+	for i := 0; i+1 < len(v.Content); i += 2 {
+		k, val := v.Content[i], v.Content[i+1]
+		x, err := l.scalar(val, "slos."+k.Value)
+		if err != nil {
+			return err
+		}
+		th[k.Value] = x
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(th)) {
+		parts = append(parts, k+":"+th[k])
+	}
+	l.out.Flags["goodput"] = strings.Join(parts, " ")
+	return nil
+}
+
+// boolean reads a true/false value.
+func (l *loader) boolean(v *yaml.Node, where string) (bool, error) {
+	switch strings.ToLower(v.Value) {
+	case "true", "yes", "on":
+		return true, nil
+	case "false", "no", "off":
+		return false, nil
+	}
+	return false, l.errorf(v, "%s: %q is not true or false", where, v.Value)
+}
