@@ -452,3 +452,23 @@ func TestSameSeedSameBodies(t *testing.T) {
 		t.Fatal("a different seed sent the same request bodies")
 	}
 }
+
+// Sessions whose first turns start with a pooled prefix an earlier one
+// sent: expected_cached_tokens counts it (it was 0 before).
+func TestExpectedCachedPrefixPool(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--conversation-num", "6", "--concurrency", "1",
+		"--prompt-prefix-pool-size", "2", "--prompt-prefix-length", "64", "--isl", "20", "--osl", "2", "--random-seed", "3",
+		"--artifact-dir", dir, "--ui-type", "none")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	sim.stop(t)
+	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	// Six sessions over two prefixes: at least four repeat one.
+	sum := s["expected_cached_tokens"].(map[string]any)["sum"].(float64)
+	if sum < 4*64 {
+		t.Errorf("expected_cached_tokens sum %v, want at least 4 × 64", sum)
+	}
+}

@@ -26,6 +26,11 @@ type Turn struct {
 	// --prompt-batch-size), of BatchTokens tokens in all.
 	Batch       []string
 	BatchTokens int
+	// Prefix is the pooled prefix this first turn's text starts with
+	// (--prompt-prefix-pool-size), of PrefixTokens tokens: what other
+	// sessions' first turns repeat, so a prefix cache can serve it.
+	Prefix       string
+	PrefixTokens int
 }
 
 // Conversation is a dataset entry: a session's user turns.

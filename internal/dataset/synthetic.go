@@ -83,8 +83,10 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 		n := max(PositiveNormalInt(g.turns, opts.TurnMean, opts.TurnStddev), 1)
 		c := Conversation{ID: UUID4(g.ids), Turns: make([]Turn, n), System: system, SystemTokens: opts.SharedSystem}
 		var lead []string // what starts the first turn: a pooled prefix, a user context
+		prefix := ""
 		if len(prefixes) > 0 {
-			lead = append(lead, prefixes[g.shape.IntN(len(prefixes))])
+			prefix = prefixes[g.shape.IntN(len(prefixes))]
+			lead = append(lead, prefix)
 		}
 		if opts.UserContext > 0 {
 			ctx, err := gen.Prompt(g.shape, opts.UserContext)
@@ -97,6 +99,9 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			if err := g.turn(&c.Turns[k], k, lead); err != nil {
 				return nil, err
 			}
+		}
+		if prefix != "" && opts.Rankings == nil {
+			c.Turns[0].Prefix, c.Turns[0].PrefixTokens = prefix, opts.PrefixLength
 		}
 		convs[i] = c
 	}

@@ -262,6 +262,9 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		rec.UserTokens += s.conv.SystemTokens
 		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
 	}
+	if k == 0 {
+		rec.Prefix, rec.PrefixTokens = turn.Prefix, turn.PrefixTokens
+	}
 	if e.cfg.ChatMessages && e.cfg.Codec.Type == endpoint.Chat {
 		rec.Messages = slices.Clone(s.history)
 	}

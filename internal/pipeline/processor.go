@@ -137,6 +137,9 @@ func (p *Processor) flush() {
 	}
 }
 
+// prefixKey marks the pooled prefixes among the texts seen (p.systems).
+const prefixKey = "\x00prefix:"
+
 // Process handles one record.
 func (p *Processor) Process(r *record.Record) {
 	r.StartWallNs = p.clock.Wall(r.StartNs)
@@ -153,11 +156,24 @@ func (p *Processor) Process(r *record.Record) {
 	// Everything the session sent and received before repeats at the start
 	// of this prompt: what a prefix cache could serve.
 	r.ExpectedCached = p.history[r.SessionNum]
+	leading := true // what the cache holds so far is a prefix of this prompt
 	if r.System != "" {
-		if p.systems[r.System] {
+		leading = p.systems[r.System]
+		if leading {
 			r.ExpectedCached += r.SystemTokens
 		}
 		p.systems[r.System] = true
+	}
+	if r.Prefix != "" {
+		// A pooled prefix an earlier session sent, right after the same
+		// system prompt: a prefix cache serves it too (a cache reuses a
+		// prompt's start only, so an unseen system prompt before it
+		// spoils it).
+		key := prefixKey + r.System + "\x00" + r.Prefix // after this system prompt
+		if leading && p.systems[key] {
+			r.ExpectedCached += r.PrefixTokens
+		}
+		p.systems[key] = true
 	}
 	if r.NoHistory {
 		// Each request stands alone: its own texts (a batch, a query and

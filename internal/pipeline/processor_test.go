@@ -119,3 +119,36 @@ func TestProcessorRunGathers(t *testing.T) {
 		}
 	}
 }
+
+// A pooled prefix repeated by a later session is what a prefix cache can
+// serve: expected_cached_tokens counts it, after a shared system prompt
+// seen before, not after one never seen (a cache reuses a prompt's start).
+func TestExpectedCachedPrefix(t *testing.T) {
+	tok, _ := tokenizer.Builtin()
+	p := NewProcessor(tok, clock.New(), true)
+	rec := func(session int, system, prefix string) *record.Record {
+		r := &record.Record{Phase: record.PhaseProfiling, SessionNum: session, StartNs: 1, EndNs: 50, UserTokens: 100, LastTurn: true,
+			Prefix: prefix, PrefixTokens: 40, Responses: []record.Response{{Ns: 10}}}
+		if system != "" {
+			r.System, r.SystemTokens = system, 20
+		}
+		p.Process(r)
+		return r
+	}
+	for _, c := range []struct {
+		session        int
+		system, prefix string
+		want           int
+	}{
+		{0, "", "A", 0},   // the first to send prefix A
+		{1, "", "A", 40},  // A again
+		{2, "", "B", 0},   // B is new
+		{3, "S", "A", 0},  // an unseen system prompt before A: no prefix of the cache
+		{4, "S", "A", 60}, // S seen, then A after S seen: both
+		{5, "S", "B", 20}, // B was sent, but never after S
+	} {
+		if got := rec(c.session, c.system, c.prefix).ExpectedCached; got != c.want {
+			t.Errorf("session %d (%q, %q): expected cached %d, want %d", c.session, c.system, c.prefix, got, c.want)
+		}
+	}
+}

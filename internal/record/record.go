@@ -115,6 +115,10 @@ type Record struct {
 	// processor can tell one shared across sessions.
 	System       string
 	SystemTokens int
+	// Prefix and PrefixTokens: the pooled prefix the first turn starts with
+	// (after the system prompt), shared across sessions.
+	Prefix       string
+	PrefixTokens int
 
 	// Precanned: the history continues with a pre-canned answer of
 	// PrecannedTokens tokens instead of the live one.
