@@ -46,6 +46,11 @@ func TestVerboseLogs(t *testing.T) {
 	if strings.Contains(quiet, "DEBUG") || strings.Contains(quiet, "TRACE") {
 		t.Errorf("debug lines by default:\n%s", quiet)
 	}
+	// DCGM's usual ports are tried by default, as AIPerf does, and quietly
+	// (here nothing answers there): only -v says so.
+	if strings.Contains(quiet, "GPU telemetry") || !strings.Contains(debug, "DEBUG    GPU telemetry: not scraped, no DCGM exporter answers") {
+		t.Errorf("the default GPU telemetry is not quiet:\n%s\n%s", quiet, debug)
+	}
 	for _, want := range []string{"DEBUG    Profiling: concurrency 1", "DEBUG    Profiling ended: 3 requests sent", "DEBUG    Connections: 3 requests"} {
 		if !strings.Contains(debug, want) {
 			t.Errorf("-v lacks %q:\n%s", want, debug)

@@ -78,8 +78,14 @@ func (r *profileRun) setUpServerView() error {
 		}
 	}
 	var gpu []string
+	asked := p.GPUTelemetry
+	if len(asked) == 0 && !p.NoGPUTelemetry {
+		// As AIPerf, DCGM's usual ports are always tried, and quietly
+		// dropped when nothing answers there (--no-gpu-telemetry skips it).
+		gpu = []string{"http://localhost:9400/metrics", "http://localhost:9401/metrics"}
+	}
 	if !p.NoGPUTelemetry {
-		for _, u := range p.GPUTelemetry {
+		for _, u := range asked {
 			if u == "default" {
 				// DCGM exporter's usual ports, and the simulator's own
 				// exporter beside each server (dropped quietly when absent).
@@ -115,16 +121,23 @@ func (r *profileRun) setUpServerView() error {
 		}
 	}
 	if len(gpu) > 0 {
-		f, err := os.Create(r.files.GPUTelemetryJSONL())
-		if err != nil {
-			return err
-		}
-		v.gpuJSONL, v.gpuJSONLW = f, bufio.NewWriterSize(f, 256<<10)
 		v.gpu = telemetry.NewCollector(gpu, scrapeInterval, func(s *telemetry.Scrape) { telemetry.WriteScrape(v.gpuJSONLW, s) })
 		dropped := v.gpu.Reachable(ctx)
-		if len(v.gpu.URLs()) == 0 {
+		if len(v.gpu.URLs()) > 0 { // every GPU scrape, for charts over time
+			f, err := os.Create(r.files.GPUTelemetryJSONL())
+			if err != nil {
+				return err
+			}
+			v.gpuJSONL, v.gpuJSONLW = f, bufio.NewWriterSize(f, 256<<10)
+		}
+		switch {
+		case len(asked) == 0: // the quiet default
+			if len(dropped) > 0 {
+				r.log.Debug("GPU telemetry: not scraped, no DCGM exporter answers (" + strings.Join(dropped, "; ") + ")")
+			}
+		case len(v.gpu.URLs()) == 0:
 			r.warn("GPU telemetry: no DCGM exporter answers (" + strings.Join(dropped, "; ") + ").")
-		} else if len(dropped) > 0 && !slices.Contains(p.GPUTelemetry, "default") {
+		case len(dropped) > 0 && !slices.Contains(p.GPUTelemetry, "default"):
 			r.warn("GPU telemetry: " + strings.Join(dropped, "; ") + " does not answer.")
 		}
 	}
