@@ -51,6 +51,8 @@ var allowed = map[string][]string{
 	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
 		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
 		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
+	// sondetest holds what the tests share (golden files, a buffer).
+	"internal/sondetest": {},
 	// exporttest writes run folders for the tests of their readers.
 	"internal/export/exporttest": {"internal/export", "internal/metrics", "internal/openai", "internal/record", "internal/telemetry"},
 	// plot reads run folders and draws them.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,27 +12,13 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/export/exporttest"
 	"github.com/sonde-bench/sonde/internal/metrics"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/sonde-bench/sonde/internal/sondetest"
+)
 
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/compare -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (if intended, run go test ./internal/compare -update):\n%s", name, path, got)
-	}
+	sondetest.Golden(t, "testdata", name, got)
 }
 
 func fixture(t *testing.T, sh exporttest.Shape) *Run {

@@ -2,7 +2,6 @@ package export
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,30 +12,16 @@ import (
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/record"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+	"github.com/sonde-bench/sonde/internal/sondetest"
+)
 
 // testdata is absolute: a test may change its working folder (t.Chdir).
 var testdata, _ = filepath.Abs("testdata")
 
-// golden compares got with testdata/name.golden, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(testdata, name+".golden")
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/export -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (if intended, run go test ./internal/export -update):\n%s", name, path, got)
-	}
+	sondetest.Golden(t, testdata, name, got)
 }
 
 // goldenRun is a small multi-turn run with every kind of record: streamed

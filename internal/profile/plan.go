@@ -66,20 +66,12 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 			pl.Close()
 		}
 	}()
-	extra, err := parseExtra(p)
+	warnings, err := pl.resolveEndpoint()
 	if err != nil {
 		return nil, err
 	}
-	codec, endpointWarnings, err := endpointCodec(p, extra)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range endpointWarnings {
+	for _, w := range warnings {
 		pl.notes.warn(w)
-	}
-	pl.codec = codec
-	if pl.slos, err = metrics.ParseGoodput(p.Goodput, p.Streaming); err != nil {
-		return nil, UsageError{err}
 	}
 	if err := pl.resolveLoad(e); err != nil {
 		return nil, err
@@ -87,10 +79,28 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	if err := pl.resolveWorkload(e); err != nil {
 		return nil, err
 	}
-	if err := checkPayloads(codec, pl.convs); err != nil {
+	if err := checkPayloads(pl.codec, pl.convs); err != nil {
 		return nil, err
 	}
 	return pl, nil
+}
+
+// resolveEndpoint makes the request bodies' codec and the goodput SLOs;
+// the warnings are about flags the endpoint type ignores.
+func (pl *Plan) resolveEndpoint() ([]string, error) {
+	extra, err := parseExtra(pl.p)
+	if err != nil {
+		return nil, err
+	}
+	codec, warnings, err := endpointCodec(pl.p, extra)
+	if err != nil {
+		return nil, err
+	}
+	pl.codec = codec
+	if pl.slos, err = metrics.ParseGoodput(pl.p.Goodput, pl.p.Streaming); err != nil {
+		return nil, UsageError{err}
+	}
+	return warnings, nil
 }
 
 // prepareFlags completes the flags from the environment and checks them.
@@ -238,18 +248,10 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	if err := prepareFlags(e, q); err != nil {
 		return nil, err
 	}
-	extra, err := parseExtra(q)
-	if err != nil {
-		return nil, err
-	}
-	codec, _, err := endpointCodec(q, extra)
-	if err != nil {
-		return nil, err
-	}
-	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode, codec: codec,
+	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode,
 		tok: pl.tok, sims: pl.sims, simInProcess: pl.simInProcess, notes: &notes{}}
-	if np.slos, err = metrics.ParseGoodput(q.Goodput, q.Streaming); err != nil {
-		return nil, UsageError{err}
+	if _, err := np.resolveEndpoint(); err != nil {
+		return nil, err
 	}
 	if err := np.resolveLoad(e); err != nil {
 		return nil, err

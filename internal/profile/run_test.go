@@ -1,40 +1,22 @@
 package profile
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // The CLI's end-to-end tests live in cmd/sonde; these run profile.Run
 // in-process through every load mode and export level, so the package's own
 // coverage counts what they exercise.
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // runArgs parses args as `sonde profile` flags and runs them.
 func runArgs(t *testing.T, args ...string) (string, error) {
@@ -56,7 +38,7 @@ func runArgs(t *testing.T, args ...string) (string, error) {
 			c.Profile.ArtifactDirSet = true
 		}
 	}
-	var out, errb lockedBuffer
+	var out, errb sondetest.Buffer
 	t.Setenv("HF_HUB_OFFLINE", "1")
 	err = Run(Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv, Version: "test"}, &c.Profile)
 	return dir, err

@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 func exists(t *testing.T, paths ...string) {
@@ -156,7 +157,7 @@ func TestRunInterrupted(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() {
-		done <- Run(Env{Stdout: &lockedBuffer{}, Stderr: &lockedBuffer{}, Getenv: os.Getenv, Version: "test", Signals: notify}, &c.Profile)
+		done <- Run(Env{Stdout: &sondetest.Buffer{}, Stderr: &sondetest.Buffer{}, Getenv: os.Getenv, Version: "test", Signals: notify}, &c.Profile)
 	}()
 	for {
 		select {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/telemetry"
@@ -64,40 +65,8 @@ func metricsURL(u string) string {
 // warning when the user named them.
 func (r *profileRun) setUpServerView() error {
 	p := r.p
-	var server []string
-	if !p.NoServerMetrics {
-		for _, u := range r.plan.urls {
-			if m := baseOf(u) + "/metrics"; !slices.Contains(server, m) {
-				server = append(server, m)
-			}
-		}
-		for _, u := range p.ServerMetrics {
-			if m := metricsURL(u); !slices.Contains(server, m) {
-				server = append(server, m)
-			}
-		}
-	}
-	var gpu []string
+	server, gpu := serverEndpoints(p, r.plan.urls), gpuEndpoints(p, r.plan.urls)
 	asked := p.GPUTelemetry
-	if len(asked) == 0 && !p.NoGPUTelemetry {
-		// As AIPerf, DCGM's usual ports are always tried, and quietly
-		// dropped when nothing answers there (--no-gpu-telemetry skips it).
-		gpu = []string{"http://localhost:9400/metrics", "http://localhost:9401/metrics"}
-	}
-	if !p.NoGPUTelemetry {
-		for _, u := range asked {
-			if u == "default" {
-				// DCGM exporter's usual ports, and the simulator's own
-				// exporter beside each server (dropped quietly when absent).
-				gpu = append(gpu, "http://localhost:9400/metrics", "http://localhost:9401/metrics")
-				for _, e := range r.plan.urls {
-					gpu = append(gpu, baseOf(e)+"/dcgm/metrics")
-				}
-				continue
-			}
-			gpu = append(gpu, metricsURL(u))
-		}
-	}
 	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()
 	v := &serverView{gpuConfigured: gpu, files: r.files, formats: p.ServerMetricsFormats, warn: r.warn}
@@ -144,6 +113,53 @@ func (r *profileRun) setUpServerView() error {
 	r.view = v
 	r.outputs = append(r.outputs, v)
 	return nil
+}
+
+// serverEndpoints are the /metrics to scrape: each server's (unless
+// --no-server-metrics) and --server-metrics.
+func serverEndpoints(p *config.Profile, urls []string) []string {
+	var server []string
+	if p.NoServerMetrics {
+		return nil
+	}
+	for _, u := range urls {
+		if m := baseOf(u) + "/metrics"; !slices.Contains(server, m) {
+			server = append(server, m)
+		}
+	}
+	for _, u := range p.ServerMetrics {
+		if m := metricsURL(u); !slices.Contains(server, m) {
+			server = append(server, m)
+		}
+	}
+	return server
+}
+
+// gpuEndpoints are the DCGM exporters to scrape: --gpu-telemetry's, or,
+// as AIPerf, DCGM's usual ports, tried quietly (--no-gpu-telemetry skips
+// them).
+func gpuEndpoints(p *config.Profile, urls []string) []string {
+	if p.NoGPUTelemetry {
+		return nil
+	}
+	usual := []string{"http://localhost:9400/metrics", "http://localhost:9401/metrics"}
+	if len(p.GPUTelemetry) == 0 {
+		return usual
+	}
+	var gpu []string
+	for _, u := range p.GPUTelemetry {
+		if u == "default" {
+			// The usual ports, and the simulator's own exporter beside each
+			// server (dropped quietly when absent).
+			gpu = append(gpu, usual...)
+			for _, e := range urls {
+				gpu = append(gpu, baseOf(e)+"/dcgm/metrics")
+			}
+			continue
+		}
+		gpu = append(gpu, metricsURL(u))
+	}
+	return gpu
 }
 
 func named(given []string, dropped string) bool {

@@ -1,59 +1,24 @@
 package study
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/profile"
+
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// golden compares got with testdata/name.golden, or rewrites it with -update.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		os.MkdirAll("testdata", 0o755)
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test ./internal/study -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from %s (if intended, run go test ./internal/study -update):\n%s", name, path, got)
-	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	sondetest.Golden(t, "testdata", name, got)
 }
 
 // parse reads args as `sonde profile` flags, as the CLI does.
@@ -82,7 +47,7 @@ func study(t *testing.T, args ...string) (string, string, error) {
 	if !Needed(p) {
 		t.Fatalf("%v is not a study", args)
 	}
-	var out, errb lockedBuffer
+	var out, errb sondetest.Buffer
 	dir, err := Run(profile.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv, Version: "test"}, p)
 	return dir, out.String(), err
 }

@@ -1,0 +1,56 @@
+// Package sondetest holds what the packages' tests share: golden files
+// and a buffer several goroutines may write.
+package sondetest
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// update is the tests' -update flag: rewrite the golden files.
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// Golden compares got with testdata/name.golden (dir is the test's
+// testdata folder), or rewrites it with -update.
+func Golden(t testing.TB, dir, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(dir, name+".golden")
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run the package's tests with -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from %s (if intended, run the package's tests with -update):\n%s", name, path, got)
+	}
+}
+
+// Buffer is a bytes.Buffer several goroutines of a run may write.
+type Buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *Buffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *Buffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
