@@ -197,3 +197,41 @@ func TestDCGMPort(t *testing.T) {
 		t.Error("--no-server-metrics wrote server metrics")
 	}
 }
+
+// Many replicas, one run: requests go round robin over the --url given,
+// and the summary, console and CSV say how each replica served its share;
+// a slowed replica shows in the TTFT imbalance.
+func TestReplicasFleetView(t *testing.T) {
+	fast, slow := startSim(t, "--ttft", "1ms", "--itl", "1ms"), startSim(t, "--ttft", "25ms", "--itl", "1ms")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", fast.addr, "--url", slow.addr, "--url-strategy", "round_robin",
+		"--concurrency", "2", "--request-count", "20", "--osl", "3", "--isl", "10", "--artifact-dir", dir, "--ui-type", "none")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	nf, ns := len(fast.stop(t)), len(slow.stop(t))
+	if nf != 10 || ns != 10 {
+		t.Errorf("round robin sent %d and %d requests", nf, ns)
+	}
+	fleet := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))["sonde"].(map[string]any)["replicas"].(map[string]any)
+	reps := fleet["replicas"].([]any)
+	if len(reps) != 2 {
+		t.Fatalf("%d replicas", len(reps))
+	}
+	p50 := func(i int) float64 {
+		return reps[i].(map[string]any)["time_to_first_token"].(map[string]any)["p50"].(float64)
+	}
+	a, b := reps[0].(map[string]any), reps[1].(map[string]any)
+	if a["request_count"] != 10.0 || b["request_count"] != 10.0 || a["request_share_pct"] != 50.0 || fleet["request_imbalance"] != 1.0 {
+		t.Errorf("shares: %v %v", a, b)
+	}
+	if p50(1) < 25 || p50(0) >= 25 || fleet["ttft_p50_imbalance"].(float64) <= 1.5 {
+		t.Errorf("TTFT p50 %v and %v, imbalance %v: the slowed replica does not show", p50(0), p50(1), fleet["ttft_p50_imbalance"])
+	}
+	if !strings.Contains(res.stdout, "sonde | Replicas (2 URLs; imbalance, max over mean: requests 1.00, TTFT p50") {
+		t.Errorf("console:\n%s", res.stdout)
+	}
+	if csv, _ := os.ReadFile(filepath.Join(dir, "profile_export_aiperf.csv")); !strings.Contains(string(csv), "request_imbalance,1.0000") {
+		t.Errorf("CSV:\n%s", csv)
+	}
+}

@@ -18,7 +18,7 @@ func WriteSummaries(files Files, s *metrics.Summary, run *Run) (written map[stri
 	for _, f := range []struct {
 		path string
 		data []byte
-	}{{files.SummaryJSON(), SummaryJSON(s, run)}, {files.SummaryCSV(), SummaryCSV(s)}, {files.TurnsCSV(), TurnsCSV(s)}} {
+	}{{files.SummaryJSON(), SummaryJSON(s, run)}, {files.SummaryCSV(), append(SummaryCSV(s), run.CSVSections...)}, {files.TurnsCSV(), TurnsCSV(s)}} {
 		if err := WriteFile(f.path, f.data); err != nil {
 			errs = append(errs, fmt.Errorf("writing %s: %w", f.path, err))
 			continue

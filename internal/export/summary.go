@@ -45,6 +45,9 @@ type Run struct {
 	Sections []func(io.Writer)
 	// Extra are more of sonde's additions, by key (a merge's shards).
 	Extra map[string]any
+	// CSVSections follow the summary CSV's own, each after a blank line
+	// (the replicas of a run over several --url).
+	CSVSections []byte
 }
 
 // TokenizerInfo records which tokenizer counted the tokens, and why.

@@ -189,6 +189,11 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		r.streams = append(r.streams, &pipeline.Debug{Log: r.log})
 	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
+	if len(r.plan.urls) > 1 { // the fleet view: a summary per replica
+		rs := newReplicaSink(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, r.plan.urls)
+		sinks = append(sinks, rs)
+		r.outputs = append(r.outputs, &replicasOutput{sink: rs, urls: r.plan.urls})
+	}
 	if r.uiMode() == "dashboard" {
 		r.live = pipeline.NewLive(r.now)
 		sinks = append(sinks, r.live)

@@ -117,6 +117,7 @@ func TestRunShapes(t *testing.T) {
 	for _, args := range [][]string{
 		{"--endpoint-type", "cohere_rankings", "--request-count", "2", "--rankings-passages-mean", "3"},
 		{"--endpoint-type", "embeddings", "--request-count", "2", "--prompt-batch-size", "2"},
+		{"--url", "sim://?ttft=2ms&itl=100us", "--request-count", "4", "--streaming"}, // two replicas: the fleet view
 		{"--streaming", "--request-count", "3", "--seq-dist", "8,2:50;12,3:50", "--prompt-prefix-pool-size", "2", "--prompt-prefix-length", "4",
 			"--connection-reuse-strategy", "never", "--server-metrics", "sim-metrics=http://127.0.0.1:1/metrics"},
 	} {
@@ -204,5 +205,29 @@ func TestRunChatTemplate(t *testing.T) {
 	var ue UsageError
 	if _, err := runArgs(t, "--url", "sim://", "--endpoint-type", "completions", "--apply-chat-template", "--tokenizer", qwen); !errors.As(err, &ue) {
 		t.Errorf("a chat template on completions: %v", err)
+	}
+}
+
+// The warm-up at a load of its own in every respect, AIPerf's service
+// options, and -vv: the run goes through, discarding the warm-up.
+func TestRunWarmupAndNotes(t *testing.T) {
+	dir, err := runArgs(t, "--streaming", "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "3", "--concurrency", "2", "--isl", "5", "--osl", "2",
+		"--warmup-request-count", "2", "--warmup-duration", "5", "--warmup-grace-period", "5", "--warmup-request-rate", "200",
+		"--warmup-arrival-pattern", "constant", "--warmup-concurrency", "1", "--warmup-prefill-concurrency", "1",
+		"--warmup-concurrency-ramp-duration", "0.01", "--warmup-request-rate-ramp-duration", "0.01", "--warmup-prefill-concurrency-ramp-duration", "1",
+		"--workers-max", "2", "--zmq-host", "h", "--record-processors", "1", "--tokenizer-trust-remote-code", "-vv", "--connection-reuse-strategy", "sticky-user-sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := requestCount(t, dir); n != 3 {
+		t.Errorf("%v requests: the warm-up was counted", n)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "logs", "aiperf.log"))
+	for _, want := range []string{"Warming up: 2 requests or 5s; concurrency 1 (profiling will use 2); 200 requests/s (profiling will use 0); constant arrivals",
+		"sonde does not ramp prefill concurrency", "--workers-max:", "--zmq-*:", "--record-processor-service-count:", "--tokenizer-trust-remote-code:",
+		"DEBUG    Warmup: rate 200/s", "TRACE    request session"} {
+		if !strings.Contains(string(log), want) {
+			t.Errorf("the log lacks %q", want)
+		}
 	}
 }
