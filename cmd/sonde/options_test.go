@@ -19,7 +19,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // must shrink to nothing as they land (a name accepted now is an error
 // here, so it is taken off).
 var notYet = map[string][]string{
-	"#24 drop-in parity": {"--model-selection-strategy", "--server-profiler", "--server-profiler-timeout-seconds",
+	"#24 drop-in parity": {"--server-profiler", "--server-profiler-timeout-seconds",
 		"--server-profiler-start-path", "--server-profiler-stop-path", "--transport", "--transport-type", "--uuid-and-strip",
 		"--prefill-concurrency-ramp-duration", "--network-latency-mean", "--scenario", "--unsafe-override",
 		"--auth-type", "--aws-region", "--aws-service", "--sagemaker-endpoint-name"},

@@ -209,3 +209,42 @@ func TestUUID4Format(t *testing.T) {
 		}
 	}
 }
+
+// --model-selection-strategy: round robin gives the n-th turn models[n mod
+// len]; random draws uniformly, the same for the same seed.
+func TestModelSelection(t *testing.T) {
+	models := []string{"a", "b", "c"}
+	pick := func(random bool, seed uint64) []string {
+		convs, err := Synthetic(SyntheticOptions{Entries: 30, ISLMean: 5, TurnMean: 1, Seed: seed, Models: models, RandomModels: random}, builtin(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range convs {
+			out = append(out, c.Turns[0].Model)
+		}
+		return out
+	}
+	rr := pick(false, 1)
+	for i, m := range rr {
+		if m != models[i%3] {
+			t.Fatalf("round robin: turn %d got %s", i, m)
+		}
+	}
+	r1, r2 := pick(true, 1), pick(true, 1)
+	if strings.Join(r1, "") != strings.Join(r2, "") || strings.Join(r1, "") == strings.Join(rr, "") {
+		t.Errorf("random: %v (again %v)", r1, r2)
+	}
+	seen := map[string]bool{}
+	for _, m := range r1 {
+		seen[m] = true
+	}
+	if len(seen) != 3 {
+		t.Errorf("30 draws used %v", seen)
+	}
+	convs := []Conversation{{Turns: []Turn{{}, {Model: "own"}, {}}}}
+	assignModels(convs, models, nil)
+	if convs[0].Turns[0].Model != "a" || convs[0].Turns[1].Model != "own" || convs[0].Turns[2].Model != "c" {
+		t.Errorf("a file's turns: %+v", convs[0].Turns)
+	}
+}

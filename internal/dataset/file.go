@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"time"
 
@@ -26,6 +27,9 @@ type FileOptions struct {
 	Entries   int    // random_pool: conversations to compose
 	Seed      uint64
 	Models    []string
+	// RandomModels picks each turn's model uniformly (seeded), not round
+	// robin (--model-selection-strategy random).
+	RandomModels bool
 	// MaxTokens draws a turn's max tokens when the file gives none (--osl);
 	// nil sends no limit.
 	MaxTokens func() int
@@ -74,13 +78,23 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 	if len(convs) == 0 {
 		return nil, fmt.Errorf("%s: no conversations in the file", o.Path)
 	}
-	assignModels(convs, o.Models)
+	assignModels(convs, o.Models, o.modelRand())
 	return convs, nil
 }
 
-// assignModels gives turns the --model list round robin by global turn
-// counter (AIPerf's round_robin strategy).
-func assignModels(convs []Conversation, models []string) {
+// modelRand is the draw of --model-selection-strategy random; nil for
+// round robin.
+func (o FileOptions) modelRand() *rand.Rand {
+	if !o.RandomModels {
+		return nil
+	}
+	return NewRand(o.Seed, StreamModels)
+}
+
+// assignModels gives the turns a file leaves without one a model of the
+// --model list: round robin by global turn counter (AIPerf's round_robin
+// strategy), or drawn uniformly with r (random).
+func assignModels(convs []Conversation, models []string, r *rand.Rand) {
 	if len(models) == 0 {
 		return
 	}
@@ -88,11 +102,19 @@ func assignModels(convs []Conversation, models []string) {
 	for i := range convs {
 		for k := range convs[i].Turns {
 			if convs[i].Turns[k].Model == "" {
-				convs[i].Turns[k].Model = models[n%len(models)]
+				convs[i].Turns[k].Model = pickModel(models, n, r)
 			}
 			n++
 		}
 	}
+}
+
+// pickModel is the model of the n-th turn: round robin, or drawn with r.
+func pickModel(models []string, n int, r *rand.Rand) string {
+	if r != nil {
+		return models[r.IntN(len(models))]
+	}
+	return models[n%len(models)]
 }
 
 // eachLine calls fn with every non-blank line of a JSONL file and its number.

@@ -282,6 +282,6 @@ func LoadShareGPT(path string, o FileOptions) ([]Conversation, error) {
 	if len(convs) == 0 {
 		return nil, fmt.Errorf("%s: no conversation with a human turn", path)
 	}
-	assignModels(convs, o.Models)
+	assignModels(convs, o.Models, o.modelRand())
 	return convs, nil
 }

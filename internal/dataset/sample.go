@@ -22,6 +22,7 @@ const (
 	StreamAnswers
 	StreamShape
 	StreamRequestIDs // the engine's session and request ids
+	StreamModels     // --model-selection-strategy random
 )
 
 // NewRand returns the PCG for one stream of a run seed.

@@ -21,6 +21,7 @@ type SyntheticOptions struct {
 	DelayRatio             float64
 	Seed                   uint64
 	Models                 []string // assigned round robin by global turn counter
+	RandomModels           bool     // drawn uniformly instead (--model-selection-strategy random)
 	// Answers adds a pre-canned reply to every turn, of the turn's max tokens
 	// (or its ISL when no limit is set).
 	Answers bool
@@ -64,6 +65,9 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	g := &synth{opts: opts, gen: gen, turns: NewRand(opts.Seed, StreamTurns), isl: NewRand(opts.Seed, StreamISL),
 		osl: NewRand(opts.Seed, StreamOSL), delay: NewRand(opts.Seed, StreamDelay), prompt: NewRand(opts.Seed, StreamPrompt),
 		ids: NewRand(opts.Seed, StreamIDs), answer: NewRand(opts.Seed, StreamAnswers), shape: NewRand(opts.Seed, StreamShape)}
+	if opts.RandomModels {
+		g.models = NewRand(opts.Seed, StreamModels)
+	}
 	var prefixes []string
 	for range opts.PrefixPool {
 		p, err := gen.Prompt(g.shape, opts.PrefixLength)
@@ -116,7 +120,8 @@ type synth struct {
 	opts                                               SyntheticOptions
 	gen                                                *PromptGen
 	turns, isl, osl, delay, prompt, ids, answer, shape *rand.Rand
-	counter                                            int // turns drawn so far, for the model round robin
+	models                                             *rand.Rand // nil: round robin
+	counter                                            int        // turns drawn so far, for the model round robin
 }
 
 // turn fills turn k: model, lengths, text (after lead on the first turn),
@@ -124,7 +129,7 @@ type synth struct {
 func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
 	opts := g.opts
 	if len(opts.Models) > 0 {
-		t.Model = opts.Models[g.counter%len(opts.Models)]
+		t.Model = pickModel(opts.Models, g.counter, g.models)
 	}
 	g.counter++
 	if opts.SeqDist != nil {

@@ -59,7 +59,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
 		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-		Seed: seed, Models: p.Model,
+		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random",
 	}, tok)
 	if err != nil {
 		return nil, UsageError{err}
@@ -70,7 +70,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 // fileConversations reads --input-file (a custom dataset, or ShareGPT).
 func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: p.ISLBlockSize,
-		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, Tok: tok,
+		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
 		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
 	if oslMean > 0 {
 		r := dataset.NewRand(seed, dataset.StreamOSL)
