@@ -38,6 +38,7 @@ type cli struct {
 	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts)."`
 	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
+	Config    configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 	// VersionFlag is --version, for users who type it rather than the command.
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
@@ -137,6 +138,12 @@ func run(e env) int {
 		err = c.Report.run(e)
 	case "calibrate":
 		err = c.Calibrate.run(e)
+	case "config init", "config init <template>":
+		err = c.Config.Init.run(e)
+	case "config validate <file>":
+		err = c.Config.Validate.validate(e)
+	case "config expand <file>":
+		err = c.Config.Expand.expand(e)
 	case "version":
 		fmt.Fprintln(e.Stdout, "sonde", e.Version)
 	}

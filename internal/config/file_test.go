@@ -185,3 +185,19 @@ benchmark:
 		}
 	}
 }
+
+// Every template of `sonde config init` reads as a config file.
+func TestTemplates(t *testing.T) {
+	for _, name := range Templates() {
+		b, err := Template(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseFile(name, b, env(nil)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := Template("nope"); err == nil || !strings.Contains(err.Error(), "minimal") {
+		t.Errorf("an unknown template: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/sonde-bench/sonde/internal/config"
+)
+
+// configCmd is `sonde config`, as `aiperf config`: start a config file from
+// a template, check one, or print what one resolves to.
+type configCmd struct {
+	Init     configInitCmd `cmd:"" help:"Print a config file to start from (sonde's own templates; --list names them)."`
+	Validate configFileCmd `cmd:"" help:"Check a config file as 'sonde profile -f' reads it: exit 0 when valid, 2 naming the file, line or flag otherwise."`
+	Expand   configFileCmd `cmd:"" help:"Print what a config file resolves to (environment variables, shorthands, defaults) as a config file."`
+}
+
+type configInitCmd struct {
+	Template string `arg:"" optional:"" default:"minimal" help:"The template (default minimal)."`
+	List     bool   `help:"List the templates."`
+	Output   string `name:"output" short:"o" placeholder:"FILE" help:"Write the file there instead of standard output."`
+}
+
+func (c *configInitCmd) run(e env) error {
+	if c.List {
+		fmt.Fprintln(e.Stdout, strings.Join(config.Templates(), "\n"))
+		return nil
+	}
+	b, err := config.Template(c.Template)
+	if err != nil {
+		return usageError{Err: fmt.Errorf("sonde config init: %w", err)}
+	}
+	if c.Output == "" {
+		_, err = e.Stdout.Write(b)
+		return err
+	}
+	return os.WriteFile(c.Output, b, 0o644)
+}
+
+type configFileCmd struct {
+	File string `arg:"" type:"existingfile" help:"The config file."`
+}
+
+// profile reads the file as `sonde profile -f FILE` would and checks every
+// rule.
+func (c *configFileCmd) profile(e env) (*config.Profile, error) {
+	getenv := e.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	args := []string{"profile", "-f", c.File}
+	file, err := configFile(args, getenv)
+	if err != nil {
+		return nil, usageError{Err: err}
+	}
+	var p cli
+	var msg strings.Builder
+	if _, code := parse(env{Args: args, Stdout: &msg, Stderr: &msg}, &p, file); code >= 0 {
+		return nil, usageError{Err: fmt.Errorf("%s: %s", c.File, strings.TrimSpace(strings.TrimPrefix(msg.String(), "sonde: ")))}
+	}
+	for _, w := range file.Warnings {
+		fmt.Fprintln(e.Stderr, "sonde: warning:", w)
+	}
+	p.Profile.ConfigFile = ""
+	if errs := p.Profile.Validate(); len(errs) > 0 {
+		return nil, usageError{Err: fmt.Errorf("%s: %w", c.File, config.Join(errs))}
+	}
+	return &p.Profile, nil
+}
+
+func (c *configFileCmd) validate(e env) error {
+	if _, err := c.profile(e); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.Stdout, "%s: valid\n", c.File)
+	return nil
+}
+
+func (c *configFileCmd) expand(e env) error {
+	p, err := c.profile(e)
+	if err != nil {
+		return err
+	}
+	return printConfig(e, p)
+}

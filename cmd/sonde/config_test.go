@@ -1,0 +1,57 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sonde config: every template validates and the small ones run against
+// the simulator with the URL and budget given as flags; validate exits 2
+// naming the file, line or flag; expand prints what a file resolves to.
+func TestConfigCommands(t *testing.T) {
+	list := runSonde(t, "config", "init", "--list")
+	names := strings.Fields(list.stdout)
+	if list.code != 0 || len(names) < 4 {
+		t.Fatalf("templates: %v", list)
+	}
+	dir := t.TempDir()
+	for _, name := range names {
+		path := filepath.Join(dir, name+".yaml")
+		if res := runSonde(t, "config", "init", name, "-o", path); res.code != 0 {
+			t.Fatalf("init %s: %d %s", name, res.code, res.stderr)
+		}
+		if res := runSonde(t, "config", "validate", path); res.code != 0 || !strings.Contains(res.stdout, "valid") {
+			t.Errorf("the template %s does not validate: %s", name, res.stderr)
+		}
+	}
+	for _, name := range []string{"minimal", "multi_turn"} {
+		args := []string{"profile", "-f", filepath.Join(dir, name+".yaml"), "--url", "sim://?ttft=1ms&itl=100us", "--osl", "2", "--isl", "10",
+			"--artifact-dir", t.TempDir(), "--ui-type", "none"}
+		if name == "minimal" {
+			args = append(args, "--request-count", "4")
+		} else {
+			args = append(args, "--conversation-num", "3", "--conversation-turn-delay-mean", "0")
+		}
+		if res := runSonde(t, args...); res.code != 0 {
+			t.Errorf("the template %s does not run: %d %s", name, res.code, res.stderr)
+		}
+	}
+	if res := runSonde(t, "config", "init", "nope"); res.code != exitUsage || !strings.Contains(res.stderr, "no template named") {
+		t.Errorf("an unknown template: %d %s", res.code, res.stderr)
+	}
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("benchmark:\n  endpoint:\n    ur: x\n"), 0o644)
+	if res := runSonde(t, "config", "validate", bad); res.code != exitUsage || !strings.Contains(res.stderr, "bad.yaml:3: unknown key") {
+		t.Errorf("a bad key: %d %s", res.code, res.stderr)
+	}
+	os.WriteFile(bad, []byte("benchmark:\n  model: m\n  endpoint: {url: localhost:1}\n  profiling: {concurrency: 0}\n"), 0o644)
+	if res := runSonde(t, "config", "validate", bad); res.code != exitUsage || !strings.Contains(res.stderr, "--concurrency must be at least 1") {
+		t.Errorf("a bad value: %d %s", res.code, res.stderr)
+	}
+	res := runSonde(t, "config", "expand", filepath.Join(dir, "goodput_slo.yaml"))
+	if res.code != 0 || !strings.Contains(res.stdout, "goodput: ") || !strings.Contains(res.stdout, `schemaVersion: "2.0"`) {
+		t.Errorf("expand: %d %s%s", res.code, res.stdout, res.stderr)
+	}
+}
