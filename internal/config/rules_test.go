@@ -29,6 +29,8 @@ func TestPhaseAndStudyRules(t *testing.T) {
 		}, "--warmup-request-rate paces"},
 		{func(p *Profile) { p.WarmupRequestCount, p.WarmupRequestRateRamp = 1, fp(5) }, "--warmup-request-rate-ramp-duration needs a rate"},
 		{func(p *Profile) { p.SliceDuration = fp(0) }, "--slice-duration must be positive"},
+		{func(p *Profile) { p.PrefillConcurrencyRamp = fp(5) }, "--prefill-concurrency-ramp-duration ramps --prefill-concurrency"},
+		{func(p *Profile) { p.WarmupRequestCount, p.WarmupPrefillConcurrencyRamp = 1, fp(5) }, "--warmup-prefill-concurrency-ramp-duration ramps a prefill"},
 		{func(p *Profile) { p.FailedRequestThreshold = fp(2) }, "--failed-request-threshold is a fraction"},
 		{func(p *Profile) { p.ConcurrencyRamp = fp(5) }, "--concurrency-ramp-duration ramps a closed-loop"},
 		{func(p *Profile) { p.RequestRateSeries = "oops" }, "--request-rate-series"},

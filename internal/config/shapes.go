@@ -13,6 +13,10 @@ func (p *Profile) checkShapes(add func(string, ...any)) {
 	positive("--concurrency-ramp-duration", p.ConcurrencyRamp)
 	positive("--request-rate-ramp-duration", p.RequestRateRamp)
 	positive("--slice-duration", p.SliceDuration)
+	positive("--prefill-concurrency-ramp-duration", p.PrefillConcurrencyRamp)
+	if p.PrefillConcurrencyRamp != nil && p.PrefillConcurrency == nil {
+		add("--prefill-concurrency-ramp-duration ramps --prefill-concurrency: give it too")
+	}
 	if t := p.FailedRequestThreshold; t != nil && !(*t >= 0 && *t <= 1) {
 		add("--failed-request-threshold is a fraction between 0 and 1, got %v", *t)
 	}

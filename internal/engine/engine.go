@@ -70,6 +70,10 @@ type Config struct {
 	// users), out of the same seeded plan every shard draws in full, so the
 	// shards together send what one process would. ShardCount ≤ 1: all.
 	ShardIndex, ShardCount int
+	// PrefillConcurrencyRamp opens the prefill slots one after another over
+	// this duration, from one to PrefillConcurrency, in equal steps, as the
+	// concurrency ramp does (--prefill-concurrency-ramp-duration).
+	PrefillConcurrencyRamp time.Duration
 	// ConcurrencyRamp starts the burst workers one after another over this
 	// time, a linear climb to Concurrency (--concurrency-ramp-duration).
 	ConcurrencyRamp time.Duration
@@ -213,6 +217,10 @@ func (e *Engine) Run(issue, run context.Context) error {
 		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
 		defer cancel()
 	}
+	if e.cfg.PrefillConcurrencyRamp > 0 && e.prefill.limited() {
+		stop := e.rampPrefill(issue)
+		defer stop()
+	}
 	switch {
 	case e.cfg.Fixed:
 		e.runFixed(issue, run)
@@ -225,6 +233,36 @@ func (e *Engine) Run(issue, run context.Context) error {
 	}
 	e.countUnclaimed(issue)
 	return nil
+}
+
+// rampPrefill holds all prefill slots but one, then frees one every
+// PrefillConcurrencyRamp/(n−1) on the engine's clock; stop waits for the
+// ramp's goroutine to end.
+func (e *Engine) rampPrefill(issue context.Context) (stop func()) {
+	n := cap(e.prefill.ch)
+	for range n - 1 {
+		e.prefill.ch <- struct{}{}
+	}
+	ctx, cancel := context.WithCancel(issue)
+	done := make(chan struct{})
+	t0 := e.clock.Now()
+	go func() {
+		defer close(done)
+		for i := 1; i < n; i++ {
+			at := t0 + int64(e.cfg.PrefillConcurrencyRamp)*int64(i)/int64(n-1)
+			for e.clock.Now() < at {
+				if ctx.Err() != nil {
+					return
+				}
+				e.clock.Wait(ctx, at, nil)
+			}
+			e.prefill.release()
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // countUnclaimed counts the turns of planned sessions that never started.

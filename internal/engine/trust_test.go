@@ -562,3 +562,41 @@ func TestBudgetSpentEndsPhaseWithoutATick(t *testing.T) {
 		t.Fatal("the phase did not end when its one request was done")
 	}
 }
+
+// --prefill-concurrency-ramp-duration: the prefill slots open one after
+// another, 1 of 4 at first and all 4 at the ramp's end, on the engine's
+// clock; the server holds every request before its first byte, so what it
+// has received is what awaits prefill.
+func TestPrefillRampOpensSlotsInTurn(t *testing.T) {
+	srv := newFastServer(t)
+	srv.hold = make(chan struct{})
+	ctx := context.Background()
+	convs, plan := plannedConvs(t, 4, 1)
+	clk := newManualClock()
+	done := make(chan []*record.Record)
+	go func() {
+		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 4,
+			MaxSessions: 4, PrefillConcurrency: 4, PrefillConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
+		done <- recs
+	}()
+	reach := func(n int64) {
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.received.Load() < n && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // room for a request that should wait
+		if got := srv.received.Load(); got != n {
+			t.Errorf("at %v into the ramp: %d requests awaiting prefill, want %d", time.Duration(clk.Now()), got, n)
+		}
+	}
+	for i := range int64(4) {
+		if i > 0 {
+			clk.set(i * int64(100*time.Millisecond))
+		}
+		reach(i + 1)
+	}
+	close(srv.hold)
+	if recs := <-done; len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+}

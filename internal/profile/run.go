@@ -271,6 +271,9 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 	if p.ConcurrencyRamp != nil {
 		r.base.ConcurrencyRamp = time.Duration(*p.ConcurrencyRamp * float64(time.Second))
 	}
+	if p.PrefillConcurrencyRamp != nil {
+		r.base.PrefillConcurrencyRamp = seconds(*p.PrefillConcurrencyRamp)
+	}
 	return nil
 }
 

@@ -224,7 +224,7 @@ func TestRunWarmupAndNotes(t *testing.T) {
 	}
 	log, _ := os.ReadFile(filepath.Join(dir, "logs", "aiperf.log"))
 	for _, want := range []string{"Warming up: 2 requests or 5s; concurrency 1 (profiling will use 2); 200 requests/s (profiling will use 0); constant arrivals",
-		"sonde does not ramp prefill concurrency", "--workers-max:", "--zmq-*:", "--record-processor-service-count:", "--tokenizer-trust-remote-code:",
+		"--workers-max:", "--zmq-*:", "--record-processor-service-count:", "--tokenizer-trust-remote-code:",
 		"DEBUG    Warmup: rate 200/s", "TRACE    request session"} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the log lacks %q", want)

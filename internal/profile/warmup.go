@@ -43,8 +43,8 @@ func (r *profileRun) warmupConfig() (w engine.Config, grace time.Duration, err e
 			return w, 0, UsageError{err}
 		}
 	}
-	if p.WarmupPrefillConcurrencyRamp != nil {
-		r.warn("--warmup-prefill-concurrency-ramp-duration: sonde does not ramp prefill concurrency; the warm-up starts at its full prefill concurrency.")
+	if v := p.WarmupPrefillConcurrencyRamp; v != nil {
+		w.PrefillConcurrencyRamp = seconds(*v)
 	}
 	grace = -1
 	if p.WarmupGracePeriod != nil {
