@@ -21,7 +21,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 var notYet = map[string][]string{
 	"#24 drop-in parity": {"--server-profiler", "--server-profiler-timeout-seconds",
 		"--server-profiler-start-path", "--server-profiler-stop-path", "--transport", "--transport-type", "--uuid-and-strip",
-		"--network-latency-mean", "--scenario", "--unsafe-override",
+		"--scenario", "--unsafe-override",
 		"--auth-type", "--aws-region", "--aws-service", "--sagemaker-endpoint-name"},
 	"#25 media": {
 		"--audio-batch-size", "--audio-depths", "--audio-format", "--audio-length-mean", "--audio-length-stddev",

@@ -176,6 +176,7 @@ type Profile struct {
 	ResetKVCachePath     string   `name:"reset-kv-cache-path" default:"/reset_prefix_cache" group:"Readiness" placeholder:"PATH" help:"Path of the cache reset (vLLM's and SGLang's /reset_prefix_cache)." json:"reset_kv_cache_path,omitempty"`
 	ResetKVCacheTimeout  float64  `name:"reset-kv-cache-timeout-seconds" default:"30" group:"Readiness" placeholder:"SEC" help:"How long the cache reset may take per server." json:"reset_kv_cache_timeout_seconds,omitempty"`
 	NetworkLatency       bool     `name:"network-latency-automatic" group:"Server Metrics" help:"Measure TCP connect round trips to each server during the run; report them (network_rtt) and the latencies with them removed (network_adjusted_*)." json:"network_latency_automatic,omitempty"`
+	NetworkLatencyMean   float64  `name:"network-latency-mean" group:"Server Metrics" placeholder:"MS" help:"A known mean round trip to the servers, in ms: report the latencies with it removed (network_adjusted_*) without probing. Not with --network-latency-automatic." json:"network_latency_mean,omitempty"`
 	NetworkPingInterval  float64  `name:"network-latency-ping-interval" default:"1" group:"Server Metrics" placeholder:"SEC" help:"Seconds between round-trip probes." json:"network_latency_ping_interval,omitempty"`
 
 	// Scale-out: one of several shards of one run

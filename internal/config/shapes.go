@@ -43,6 +43,9 @@ func (p *Profile) checkShapes(add func(string, ...any)) {
 	if p.WaitForModelTimeout < 0 || p.WaitForModelInterval <= 0 || p.NetworkPingInterval <= 0 {
 		add("--wait-for-model-timeout must not be negative, and --wait-for-model-interval and --network-latency-ping-interval must be positive")
 	}
+	if p.NetworkLatencyMean < 0 || (p.NetworkLatencyMean > 0 && p.NetworkLatency) {
+		add("--network-latency-mean must not be negative, and not with --network-latency-automatic (one round trip or the other), got %v", p.NetworkLatencyMean)
+	}
 	if p.RequestRateRamp != nil && (!openLoop || p.RequestRateSeries != "") {
 		add("--request-rate-ramp-duration needs --request-rate (or --session-arrival-rate) and no --request-rate-series")
 	}

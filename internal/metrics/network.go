@@ -14,11 +14,13 @@ var (
 )
 
 // AddNetwork adds network_rtt (the round trips, ns) and the latencies with
-// the mean round trip removed.
-func (s *Summary) AddNetwork(rttNs []float64) {
+// the mean round trip removed. It returns the mean subtracted (ms) and
+// whether it exceeded some latency, so that one was clamped at 0: then the
+// round trip may be larger than the network's share of the latencies.
+func (s *Summary) AddNetwork(rttNs []float64) (meanMs float64, clamped bool) {
 	rtt, ok := describe(&defNetworkRTT, rttNs)
 	if !ok {
-		return
+		return 0, false
 	}
 	out := []Result{rtt}
 	mean := rtt.Stats.Avg
@@ -28,6 +30,7 @@ func (s *Summary) AddNetwork(rttNs []float64) {
 			continue
 		}
 		st := base.Stats
+		clamped = clamped || st.Min < mean
 		sub := func(x float64) float64 { return math.Max(0, x-mean) }
 		st.Avg, st.Min, st.Max = sub(st.Avg), sub(st.Min), sub(st.Max)
 		for i := range st.P {
@@ -38,4 +41,5 @@ func (s *Summary) AddNetwork(rttNs []float64) {
 	}
 	s.Metrics = append(s.Metrics, out...)
 	sortResults(s.Metrics)
+	return mean, clamped
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/url"
 	"os"
@@ -31,6 +32,7 @@ type pinger struct {
 	interval time.Duration
 	now      func() time.Time
 	files    export.Files
+	log      func(string)
 	warn     func(string)
 
 	mu         sync.Mutex
@@ -39,7 +41,7 @@ type pinger struct {
 }
 
 // newPinger pings the hosts of the request URLs.
-func newPinger(urls []string, interval time.Duration, now func() time.Time, files export.Files, warn func(string)) *pinger {
+func newPinger(urls []string, interval time.Duration, now func() time.Time, files export.Files, log, warn func(string)) *pinger {
 	var hosts []string
 	for _, u := range urls {
 		if p, err := url.Parse(u); err == nil {
@@ -54,7 +56,7 @@ func newPinger(urls []string, interval time.Duration, now func() time.Time, file
 			hosts = append(hosts, host)
 		}
 	}
-	return &pinger{hosts: hosts, interval: max(interval, 10*time.Millisecond), now: now, files: files, warn: warn}
+	return &pinger{hosts: hosts, interval: max(interval, 10*time.Millisecond), now: now, files: files, log: log, warn: warn}
 }
 
 func (pg *pinger) Start(context.Context) error {
@@ -112,7 +114,31 @@ func (pg *pinger) Contribute(s *metrics.Summary, _ *export.Run) {
 		pg.warn("--network-latency-automatic: no round trip could be measured.")
 		return
 	}
-	s.AddNetwork(rtts)
+	subtractRTT(s, rtts, "measured", pg.log, pg.warn)
+}
+
+// fixedRTT is a round trip the user knows (--network-latency-mean): the
+// adjusted latencies without probing.
+type fixedRTT struct {
+	ms        float64
+	log, warn func(string)
+}
+
+func (fixedRTT) Start(context.Context) error { return nil }
+func (fixedRTT) Stop() error                 { return nil }
+
+func (f fixedRTT) Contribute(s *metrics.Summary, _ *export.Run) {
+	subtractRTT(s, []float64{f.ms * 1e6}, "given", f.log, f.warn)
+}
+
+// subtractRTT adds the network-adjusted latencies and says which round trip
+// they lack, as AIPerf logs it, warning when it exceeded some latency.
+func subtractRTT(s *metrics.Summary, rttNs []float64, how string, log, warn func(string)) {
+	mean, clamped := s.AddNetwork(rttNs)
+	log(fmt.Sprintf("Network round trip subtracted from the network_adjusted_* latencies: %.3f ms (%s)", mean, how))
+	if clamped {
+		warn(fmt.Sprintf("The %.3f ms round trip exceeds some latencies, which are clamped at 0: it may be more than the network's share.", mean))
+	}
 }
 
 // Write writes every probe to profile_export_network_latency.jsonl.

@@ -84,6 +84,7 @@ func (r *profileRun) openLog() (func(), error) {
 }
 
 func (r *profileRun) logf(format string, a ...any) { r.log.Info(fmt.Sprintf(format, a...)) }
+func (r *profileRun) info(msg string)              { r.log.Info(msg) }
 
 // now is the run clock's wall time (with its monotonic reading): every
 // time of the run comes from the one clock Env gives.
@@ -311,7 +312,10 @@ func (r *profileRun) execute() error {
 		r.abort = barrierErr.Error()
 	}
 	if r.p.NetworkLatency {
-		r.outputs = append(r.outputs, newPinger(r.plan.urls, time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.warn))
+		r.outputs = append(r.outputs, newPinger(r.plan.urls, time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
+	}
+	if r.p.NetworkLatencyMean > 0 {
+		r.outputs = append(r.outputs, fixedRTT{ms: r.p.NetworkLatencyMean, log: r.info, warn: r.warn})
 	}
 	outErr := r.outputs.start(r.ctx)
 	startTime, cpu0 := r.now(), clock.ProcessCPU()

@@ -2,6 +2,7 @@ package profile
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -228,6 +229,38 @@ func TestRunWarmupAndNotes(t *testing.T) {
 		"DEBUG    Warmup: rate 200/s", "TRACE    request session"} {
 		if !strings.Contains(string(log), want) {
 			t.Errorf("the log lacks %q", want)
+		}
+	}
+}
+
+// A known round trip (--network-latency-mean): every adjusted statistic is
+// the raw one less it, clamped at 0, with nothing probed.
+func TestRunNetworkLatencyMean(t *testing.T) {
+	for _, ms := range []float64{0.5, 1e4} {
+		dir, err := runArgs(t, "--streaming", "--url", "sim://?ttft=2ms&itl=100us", "--request-count", "3", "--isl", "5", "--osl", "2",
+			"--network-latency-mean", strconv.FormatFloat(ms, 'g', -1, 64))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := summaryOf(t, dir)
+		stat := func(tag, k string) float64 {
+			m, ok := s[tag].(map[string]any)
+			if !ok {
+				t.Fatalf("no %s in the summary", tag)
+			}
+			return m[k].(float64)
+		}
+		if got := stat("network_rtt", "avg"); got != ms {
+			t.Errorf("network_rtt %v, want %v", got, ms)
+		}
+		for _, k := range []string{"avg", "min", "max", "p50", "p99"} {
+			raw, adj := stat("time_to_first_token", k), stat("network_adjusted_time_to_first_token", k)
+			if want := max(0, raw-ms); math.Abs(adj-want) > 1e-9 {
+				t.Errorf("%v ms: adjusted TTFT %s %v, want %v", ms, k, adj, want)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "profile_export_network_latency.jsonl")); err == nil {
+			t.Error("a given round trip probed the network")
 		}
 	}
 }
