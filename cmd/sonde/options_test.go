@@ -20,7 +20,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // here, so it is taken off).
 var notYet = map[string][]string{
 	"#24 drop-in parity": {"--server-profiler", "--server-profiler-timeout-seconds",
-		"--server-profiler-start-path", "--server-profiler-stop-path", "--transport", "--transport-type", "--uuid-and-strip",
+		"--server-profiler-start-path", "--server-profiler-stop-path", "--uuid-and-strip",
 		"--scenario", "--unsafe-override",
 		"--auth-type", "--aws-region", "--aws-service", "--sagemaker-endpoint-name"},
 	"#25 media": {

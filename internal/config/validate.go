@@ -180,6 +180,9 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if ranks && (p.RankingsPassagesMean < 1 || p.RankingsPassageTokensMean < 1 || p.RankingsQueryTokensMean < 1) {
 		add("--rankings-passages-mean, --rankings-passages-prompt-token-mean and --rankings-query-prompt-token-mean must be at least 1")
 	}
+	if p.Transport != "" && !strings.EqualFold(p.Transport, "http") {
+		add("--transport: %q is not one sonde speaks: http (HTTP/1.1, SSE for streams), as AIPerf", p.Transport)
+	}
 	if p.PreviousResponseID && p.EndpointType != "responses" {
 		add("--use-previous-response-id applies to --endpoint-type responses, not %s", p.EndpointType)
 	}
