@@ -135,6 +135,7 @@ type simRecord struct {
 	TokensSent       int               `json:"tokens_sent"`
 	Path             string            `json:"path"`
 	PromptTokens     int               `json:"prompt_tokens"`
+	Profiled         bool              `json:"profiled"`
 }
 
 type chatBody struct {

@@ -235,3 +235,46 @@ func TestReplicasFleetView(t *testing.T) {
 		t.Errorf("CSV:\n%s", csv)
 	}
 }
+
+// --server-profiler: the server's profiler runs over the profiling phase
+// and nothing else (the warm-up and the readiness probe fall outside it);
+// a server that refuses to start it fails the run, which still writes what
+// it measured.
+func TestServerProfilerWindow(t *testing.T) {
+	sim := startSim(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "2", "--request-count", "4",
+		"--warmup-request-count", "2", "--isl", "8", "--osl", "2", "--server-profiler", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	profiled, chats := 0, 0
+	for _, r := range sim.stop(t) {
+		if r.Path == "/v1/chat/completions" {
+			chats++
+			if r.Profiled {
+				profiled++
+			}
+		}
+	}
+	if profiled != 4 || chats < 6 {
+		t.Errorf("%d of %d requests arrived while the profiler ran, want the 4 profiled of 2+4+the probe", profiled, chats)
+	}
+
+	sim = startSim(t)
+	dir = filepath.Join(t.TempDir(), "refused")
+	res = runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--request-count", "2", "--isl", "8", "--osl", "2",
+		"--server-profiler-start-path", "/no_profiler", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 1 || !strings.Contains(res.stderr, "--server-profiler: POST "+sim.addr+"/no_profiler answered 404") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	unsent := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))["sonde"].(map[string]any)["unsent_turns_by_reason"]
+	if n := unsent.(map[string]any)["output_start_failed"]; n != 2.0 {
+		t.Errorf("unsent turns: %v", unsent)
+	}
+	for _, r := range sim.stop(t) {
+		if r.Path == "/v1/chat/completions" && r.Body != nil && !strings.Contains(string(r.Body), `"max_completion_tokens":1`) {
+			t.Errorf("a request was profiled without the profiler: %s", r.Body)
+		}
+	}
+}

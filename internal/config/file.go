@@ -337,9 +337,14 @@ func (l *loader) endpoint(v *yaml.Node) error {
 	simple := map[string]string{"type": "endpoint-type", "streaming": "streaming", "path": "custom-endpoint",
 		"custom_endpoint": "custom-endpoint", "timeout": "request-timeout-seconds", "connection_reuse": "connection-reuse-strategy",
 		"api_key": "api-key", "use_legacy_max_tokens": "use-legacy-max-tokens", "use_server_token_count": "use-server-token-count"}
-	known := append(slices.Sorted(maps.Keys(simple)), "url", "urls", "headers", "extra")
+	known := append(slices.Sorted(maps.Keys(simple)), "url", "urls", "headers", "extra", "reset_kv_cache", "server_profiler")
 	return l.fields(v, "endpoint", known, func(k string, v *yaml.Node) error {
 		switch k {
+		case "reset_kv_cache":
+			return l.hook(v, "reset-kv-cache", map[string]string{"path": "reset-kv-cache-path", "timeout_seconds": "reset-kv-cache-timeout-seconds"})
+		case "server_profiler":
+			return l.hook(v, "server-profiler", map[string]string{"start_path": "server-profiler-start-path",
+				"stop_path": "server-profiler-stop-path", "timeout_seconds": "server-profiler-timeout-seconds"})
 		case "url", "urls":
 			return l.list("url", v, "endpoint."+k)
 		case "headers":

@@ -151,7 +151,7 @@ func TestLoadFileBlocks(t *testing.T) {
 	fv, err := load(t, `schemaVersion: "2.0"
 benchmark:
   model: m
-  endpoint: {url: "localhost:8000"}
+  endpoint: {url: "localhost:8000", resetKvCache: true, serverProfiler: {startPath: /go, timeoutSeconds: 5}}
   dataset: {type: synthetic, isl: {mean: 256, stddev: 50}, osl: 128}
   warmup: {type: concurrency, requests: 50, concurrency: 4}
   profiling: {type: concurrency, concurrency: 16, requests: 500}
@@ -166,7 +166,8 @@ benchmark:
 	for flag, want := range map[string]string{"prompt-input-tokens-mean": "256", "prompt-input-tokens-stddev": "50",
 		"prompt-output-tokens-mean": "128", "goodput": "request_latency:5000 time_to_first_token:500", "server-metrics": "node1:9090",
 		"server-metrics-formats": "json,jsonl", "gpu-telemetry": "default", "slice-duration": "30", "auto-plot": "true",
-		"plot-required": "true", "warmup-concurrency": "4", "concurrency": "16"} {
+		"plot-required": "true", "warmup-concurrency": "4", "concurrency": "16", "reset-kv-cache": "true",
+		"server-profiler": "true", "server-profiler-start-path": "/go", "server-profiler-timeout-seconds": "5"} {
 		if got := fv.Flags[flag]; got != want {
 			t.Errorf("%s = %v, want %s", flag, got, want)
 		}
@@ -179,7 +180,8 @@ benchmark:
 		t.Errorf("disabled: %v %v", off, err)
 	}
 	for text, want := range map[string]string{"gpuTelemetry: {collector: pynvml}\n": "DCGM exporters only",
-		"serverMetrics: {enabled: maybe}\n": "not true or false", "slos: [1]\n": "slos must be a mapping"} {
+		"serverMetrics: {enabled: maybe}\n": "not true or false", "slos: [1]\n": "slos must be a mapping",
+		"endpoint: {serverProfiler: {path: /x}}\n": "endpoint.server_profiler", "endpoint: {resetKvCache: sometimes}\n": "not true or false"} {
 		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v", text, err)
 		}

@@ -114,3 +114,20 @@ func (l *loader) boolean(v *yaml.Node, where string) (bool, error) {
 	}
 	return false, l.errorf(v, "%s: %q is not true or false", where, v.Value)
 }
+
+// hook reads a control request of the endpoint block, as AIPerf writes it:
+// true or false, or its options (which turn it on).
+func (l *loader) hook(v *yaml.Node, flag string, subs map[string]string) error {
+	where := "endpoint." + strings.ReplaceAll(flag, "-", "_")
+	if v.Kind == yaml.ScalarNode {
+		on, err := l.boolean(v, where)
+		if on {
+			l.out.Flags[flag] = "true"
+		}
+		return err
+	}
+	l.out.Flags[flag] = "true"
+	return l.fields(v, where, slices.Sorted(maps.Keys(subs)), func(k string, v *yaml.Node) error {
+		return l.set(subs[k], v, where+"."+k)
+	})
+}

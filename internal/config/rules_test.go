@@ -39,6 +39,7 @@ func TestPhaseAndStudyRules(t *testing.T) {
 		{func(p *Profile) { p.NetworkPingInterval = 0 }, "--network-latency-ping-interval must be positive"},
 		{func(p *Profile) { p.NetworkLatencyMean = -1 }, "--network-latency-mean must not be negative"},
 		{func(p *Profile) { p.Transport = "grpc" }, `--transport: "grpc" is not one sonde speaks`},
+		{func(p *Profile) { p.ServerProfilerTimeout = -1 }, "--server-profiler-timeout-seconds must be positive"},
 		{func(p *Profile) { p.NetworkLatencyMean, p.NetworkLatency = 2, true }, "not with --network-latency-automatic"},
 		{func(p *Profile) { p.RequestRateRamp = fp(5) }, "--request-rate-ramp-duration needs --request-rate"},
 		{func(p *Profile) { p.NumProfileRuns = 11 }, "--num-profile-runs must be between 1 and 10"},

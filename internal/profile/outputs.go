@@ -41,6 +41,10 @@ type fileWriter interface {
 
 type outputs []output
 
+// unsentOutputs is why no profiling turn was sent when an output could not
+// start (sonde.unsent_turns_by_reason).
+const unsentOutputs = "output_start_failed"
+
 // start starts each output in order; when one fails, those started are
 // stopped and every error is returned.
 func (os outputs) start(ctx context.Context) error {

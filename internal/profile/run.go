@@ -314,18 +314,32 @@ func (r *profileRun) execute() error {
 	if r.p.NetworkLatency {
 		r.outputs = append(r.outputs, newPinger(r.plan.urls, time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
 	}
+	if h := r.p.Hooks(); h.ProfilerStart != "" {
+		r.outputs = append(r.outputs, newServerProfiler(r.plan.urls, h, r))
+	}
 	if r.p.NetworkLatencyMean > 0 {
 		r.outputs = append(r.outputs, fixedRTT{ms: r.p.NetworkLatencyMean, log: r.info, warn: r.warn})
 	}
+	// An output that cannot start (a server refusing its profiler) holds
+	// the phase as a failed barrier does: nothing is sent, the files are
+	// written and the run exits 1. start has stopped those it started.
 	outErr := r.outputs.start(r.ctx)
+	if outErr != nil {
+		r.outputs = nil
+		if barrierErr == nil {
+			r.abort = outErr.Error()
+		}
+	}
 	startTime, cpu0 := r.now(), clock.ProcessCPU()
-	if barrierErr == nil {
+	if barrierErr == nil && outErr == nil {
 		r.log.Info("sonde is PROFILING")
 	}
 	unsent := map[string]int64{}
 	switch {
 	case barrierErr != nil:
 		unsent[unsentBarrier] = r.plan.expected
+	case outErr != nil:
+		unsent[unsentOutputs] = r.plan.expected
 	case issueCtx.Err() == nil:
 		unsent = phase("Profiling", prof, r.plan.expected, r.plan.grace)
 	default:
@@ -335,7 +349,7 @@ func (r *profileRun) execute() error {
 	stopWatching()
 	close(records)
 	<-procDone
-	if err := errors.Join(outErr, r.outputs.stop(), runErr); err != nil {
+	if err := errors.Join(r.outputs.stop(), runErr); err != nil {
 		return err
 	}
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())

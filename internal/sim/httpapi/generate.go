@@ -93,7 +93,7 @@ func (s *Server) begin(r *http.Request) (n int64, arrival time.Time, rec *record
 	raiseMax(&s.maxIn, s.inFlight.Add(1))
 	body, err = io.ReadAll(r.Body)
 	rec = &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
-		RemoteAddr: r.RemoteAddr, Status: http.StatusOK}
+		RemoteAddr: r.RemoteAddr, Status: http.StatusOK, Profiled: s.profiling.Load()}
 	if s.rec != nil {
 		rec.Headers = map[string]string{}
 		for k, v := range r.Header {

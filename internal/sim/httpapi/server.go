@@ -2,7 +2,7 @@
 // speak: OpenAI chat, completions, Responses and embeddings, Anthropic
 // Messages, TGI generate, and the NIM, TEI and Cohere rerankers (streaming
 // where the API streams), plus /v1/models, /health, vLLM's /metrics and
-// /reset_prefix_cache, with optional API-key checks and injected faults.
+// /reset_prefix_cache and /start_profile and /stop_profile, with optional API-key checks and injected faults.
 package httpapi
 
 import (
@@ -39,6 +39,7 @@ type Server struct {
 	prefilling atomic.Int64 // arrived, first token not yet sent
 	maxPrefill atomic.Int64
 	conns      atomic.Int64 // TCP connections accepted
+	profiling  atomic.Bool  // between POST /start_profile and /stop_profile
 
 	history *responseStore // the Responses API's stored answers
 
@@ -94,7 +95,23 @@ func (s *Server) Handler() http.Handler {
 		s.engine.ResetPrefixCache()
 		w.WriteHeader(http.StatusOK)
 	})
+	mux.HandleFunc("POST /start_profile", func(w http.ResponseWriter, r *http.Request) { s.profile(w, true) })
+	mux.HandleFunc("POST /stop_profile", func(w http.ResponseWriter, r *http.Request) { s.profile(w, false) })
 	return s.gate(mux)
+}
+
+// profile starts or stops the profiler that vLLM and SGLang serve (their
+// torch profiler): here it marks the requests that arrive while it runs
+// (the record file's "profiled"), so a client can check that its window
+// held exactly its profiling phase. Starting it twice, or stopping it when
+// it is not running, is an error, as the torch profiler's.
+func (s *Server) profile(w http.ResponseWriter, start bool) {
+	if !s.profiling.CompareAndSwap(!start, start) {
+		state := map[bool]string{true: "already running", false: "not running"}[start]
+		writeError(w, http.StatusBadRequest, "the profiler is "+state, "BadRequestError")
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 // gate answers 503 until the server is ready, checks the API key on /v1
@@ -247,6 +264,7 @@ type record struct {
 	TokensSent       int               `json:"tokens_sent"`
 	PromptTokens     int               `json:"prompt_tokens"`
 	CachedTokens     int               `json:"cached_tokens"`
+	Profiled         bool              `json:"profiled,omitempty"` // arrived while the profiler ran
 }
 
 func (s *Server) writeRecord(rec *record) {

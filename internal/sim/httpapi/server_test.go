@@ -167,6 +167,15 @@ func TestGateModelsMetricsReset(t *testing.T) {
 	if resp, _ := post(t, url+"/reset_prefix_cache", ``); resp.StatusCode != 200 {
 		t.Fatalf("reset: %d", resp.StatusCode)
 	}
+	// The profiler: on, off, and each twice is refused.
+	for i, c := range []struct {
+		path string
+		code int
+	}{{"/stop_profile", 400}, {"/start_profile", 200}, {"/start_profile", 400}, {"/stop_profile", 200}} {
+		if resp, _ := post(t, url+c.path, ``); resp.StatusCode != c.code {
+			t.Fatalf("%d: %s answered %d, want %d", i, c.path, resp.StatusCode, c.code)
+		}
+	}
 
 	// The fixed-latency engine has no prefix cache and, as vLLM without
 	// one, still answers 200: --reset-kv-cache works against it.

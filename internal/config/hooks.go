@@ -1,0 +1,44 @@
+package config
+
+import (
+	"strings"
+	"time"
+)
+
+// ServerHooks are the control requests sent to every server around the
+// profiling phase, besides the cache reset: the profiler's start and stop.
+type ServerHooks struct {
+	ProfilerStart, ProfilerStop string // paths; empty: no profiler
+	ProfilerTimeout             time.Duration
+}
+
+// defaultHookTimeout is AIPerf's for its control requests: short, unlike a
+// request's timeout, so that a stalled server fails fast.
+const defaultHookTimeout = 30 * time.Second
+
+// Hooks resolves the --server-profiler options: any of them turns the
+// profiler on (as AIPerf's sub-options do), with its default paths.
+func (p *Profile) Hooks() ServerHooks {
+	if !p.ServerProfiler && p.ServerProfilerStart == "" && p.ServerProfilerStop == "" && p.ServerProfilerTimeout == 0 {
+		return ServerHooks{}
+	}
+	path := func(given, def string) string {
+		if given == "" {
+			return def
+		}
+		return "/" + strings.TrimPrefix(given, "/")
+	}
+	h := ServerHooks{ProfilerStart: path(p.ServerProfilerStart, "/start_profile"), ProfilerStop: path(p.ServerProfilerStop, "/stop_profile"),
+		ProfilerTimeout: defaultHookTimeout}
+	if p.ServerProfilerTimeout > 0 {
+		h.ProfilerTimeout = time.Duration(p.ServerProfilerTimeout * float64(time.Second))
+	}
+	return h
+}
+
+// checkHooks: the control requests' options in range.
+func (p *Profile) checkHooks(add func(string, ...any)) {
+	if p.ServerProfilerTimeout < 0 {
+		add("--server-profiler-timeout-seconds must be positive, got %v", p.ServerProfilerTimeout)
+	}
+}
