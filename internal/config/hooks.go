@@ -36,9 +36,18 @@ func (p *Profile) Hooks() ServerHooks {
 	return h
 }
 
-// checkHooks: the control requests' options in range.
-func (p *Profile) checkHooks(add func(string, ...any)) {
+// checkServerAccess: the control requests' options in range, and AWS signing's
+// in full (as AIPerf: --aws-* alone would be silently ignored).
+func (p *Profile) checkServerAccess(add func(string, ...any)) {
 	if p.ServerProfilerTimeout < 0 {
 		add("--server-profiler-timeout-seconds must be positive, got %v", p.ServerProfilerTimeout)
+	}
+	switch {
+	case p.AuthType != "sigv4" && (p.AWSRegion != "" || p.AWSService != ""):
+		add("--aws-region and --aws-service sign requests: they need --auth-type sigv4")
+	case p.AuthType == "sigv4" && (p.AWSRegion == "" || p.AWSService == ""):
+		add("--auth-type sigv4 needs --aws-region and --aws-service (execute-api for API Gateway)")
+	case p.AuthType == "sigv4" && p.APIKey != "":
+		add("--auth-type sigv4 and --api-key (or $SONDE_API_KEY) would both set Authorization: give one")
 	}
 }

@@ -24,7 +24,7 @@ func (p *Profile) Validate() []error {
 	p.checkShapes(add)
 	p.checkWarmup(add)
 	p.checkStudy(add)
-	p.checkHooks(add)
+	p.checkServerAccess(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)

@@ -196,6 +196,11 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 		ids = transport.SetField(ids, name, s.corrID)
 	}
 	url := e.cfg.URLs[int(e.urlNext.Add(1)-1)%len(e.cfg.URLs)]
+	if e.cfg.Sign != nil && err == nil {
+		var signed []transport.HeaderField
+		signed, err = e.cfg.Sign(url, body)
+		ids = append(ids, signed...)
+	}
 	req := &transport.Request{URL: url, Body: body, Header: e.cfg.Header, Extra: ids, Stream: e.cfg.Codec.Stream, Close: e.cfg.Reuse == ReuseNever}
 	if e.cfg.CancelRate > 0 && s.r.Float64()*100 < e.cfg.CancelRate {
 		req.Cancel, req.CancelAfter = true, e.cfg.CancelDelay

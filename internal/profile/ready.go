@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/openai"
+	"github.com/sonde-bench/sonde/internal/transport"
 )
 
 // waitForModel waits, with --wait-for-model-timeout, until every server
@@ -58,6 +60,15 @@ func (r *profileRun) askServer(ctx context.Context, hc *http.Client, method, url
 		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
+	if r.sigv4 != nil {
+		signed, err := r.sigv4.Sign(method, url, body, r.now())
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range signed {
+			req.Header.Set(f.Key, f.Value)
+		}
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
@@ -121,4 +132,19 @@ func (r *profileRun) resetCache() {
 		}
 		r.logf("Reset the prefix cache of %s", baseOf(u))
 	}
+}
+
+// setUpSigning loads the AWS credentials for --auth-type sigv4 and says
+// where they came from (never what they are).
+func (r *profileRun) setUpSigning() error {
+	if r.p.AuthType != "sigv4" {
+		return nil
+	}
+	creds, from, err := transport.LoadAWSCredentials(r.e.Getenv, os.ReadFile)
+	if err != nil {
+		return UsageError{err}
+	}
+	r.sigv4 = &transport.SigV4{Creds: creds, Region: r.p.AWSRegion, Service: r.p.AWSService}
+	r.logf("Signing every request with AWS SigV4 for %s in %s, with the credentials of %s", r.p.AWSService, r.p.AWSRegion, from)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -58,6 +59,7 @@ type profileRun struct {
 
 	clk     clock.Clock
 	client  *transport.Client
+	sigv4   *transport.SigV4 // --auth-type sigv4; nil: requests unsigned
 	acc     *metrics.Accumulator
 	proc    *pipeline.Processor
 	streams []pipeline.Sink // the streamed exports, closed after the summaries
@@ -124,6 +126,9 @@ func (r *profileRun) prepare() error {
 // setUpClient builds the run clock and the HTTP client, and opens
 // --warmup-connections.
 func (r *profileRun) setUpClient() error {
+	if err := r.setUpSigning(); err != nil {
+		return err
+	}
 	conns := r.plan.concurrency
 	if conns == 0 {
 		conns = 1024
@@ -259,6 +264,11 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
 		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
 		ChatMessages: r.proc.Template != nil, ShardIndex: r.shard.index, ShardCount: r.shard.count,
+	}
+	if r.sigv4 != nil {
+		r.base.Sign = func(url string, body []byte) ([]transport.HeaderField, error) {
+			return r.sigv4.Sign(http.MethodPost, url, body, r.now())
+		}
 	}
 	if p.CancellationRate != nil {
 		r.base.CancelRate = *p.CancellationRate

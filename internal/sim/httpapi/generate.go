@@ -97,7 +97,7 @@ func (s *Server) begin(r *http.Request) (n int64, arrival time.Time, rec *record
 	if s.rec != nil {
 		rec.Headers = map[string]string{}
 		for k, v := range r.Header {
-			if strings.HasPrefix(k, "X-") && k != "X-Api-Key" { // a secret never reaches a file
+			if strings.HasPrefix(k, "X-") && k != "X-Api-Key" && k != "X-Amz-Security-Token" { // a secret never reaches a file
 				rec.Headers[k] = v[0]
 			}
 		}
