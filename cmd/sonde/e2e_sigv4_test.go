@@ -25,33 +25,7 @@ func TestSigV4SignsEveryRequest(t *testing.T) {
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-never-written")
 	t.Setenv("AWS_SESSION_TOKEN", "token-never-written")
-	sim := startSim(t)
-	target, _ := url.Parse(sim.addr)
-	proxy := httputil.NewSingleHostReverseProxy(target)
-	proxy.FlushInterval = -1
-	signer := &transport.SigV4{Creds: transport.AWSCredentials{AccessKey: "AKTEST", Secret: "secret-never-written", Token: "token-never-written"},
-		Region: "us-west-2", Service: "execute-api"}
-	var mu sync.Mutex
-	var bad []string
-	checked := 0
-	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/metrics" { // Prometheus scrapes go unsigned, as they go without the API key
-			proxy.ServeHTTP(w, r)
-			return
-		}
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-		want, _ := signer.Sign(r.Method, "http://"+r.Host+r.URL.RequestURI(), body, at)
-		mu.Lock()
-		checked++
-		if err != nil || len(want) != 3 || r.Header.Get("Authorization") != want[2].Value || r.Header.Get("X-Amz-Security-Token") != "token-never-written" {
-			bad = append(bad, r.Method+" "+r.URL.Path+": "+r.Header.Get("Authorization"))
-		}
-		mu.Unlock()
-		proxy.ServeHTTP(w, r)
-	}))
-	defer gw.Close()
+	gw, check := signingGateway(t, "execute-api")
 
 	dir := filepath.Join(t.TempDir(), "out")
 	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", gw.URL, "--concurrency", "2", "--request-count", "6",
@@ -60,9 +34,7 @@ func TestSigV4SignsEveryRequest(t *testing.T) {
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
-	if checked < 7 || len(bad) > 0 {
-		t.Errorf("%d requests checked; badly signed: %v", checked, bad)
-	}
+	check(7, "")
 	if !strings.Contains(res.stderr, "Signing every request with AWS SigV4 for execute-api in us-west-2, with the credentials of the environment") {
 		t.Errorf("no word of the signing:\n%s", res.stderr)
 	}
@@ -86,5 +58,84 @@ func TestSigV4SignsEveryRequest(t *testing.T) {
 		"--ui-type", "none", "--artifact-dir", filepath.Join(t.TempDir(), "nocreds"))
 	if res.code != 2 || !strings.Contains(res.stderr, "no AWS credentials in the environment") {
 		t.Errorf("no credentials: exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// signingGateway stands in front of a simulator as AWS would: it re-signs
+// every request but the scrapes with the test's credentials for service and
+// compares. check(n, path) fails the test unless at least n requests came,
+// all well signed and, for a non-empty path, every signed one to path.
+func signingGateway(t *testing.T, service string) (*httptest.Server, func(n int, path string)) {
+	sim := startSim(t)
+	target, _ := url.Parse(sim.addr)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	proxy.FlushInterval = -1
+	signer := &transport.SigV4{Creds: transport.AWSCredentials{AccessKey: "AKTEST", Secret: "secret-never-written", Token: "token-never-written"},
+		Region: "us-west-2", Service: service}
+	var mu sync.Mutex
+	var bad, paths []string
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" { // Prometheus scrapes go unsigned, as they go without the API key
+			proxy.ServeHTTP(w, r)
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
+		want, _ := signer.Sign(r.Method, "http://"+r.Host+r.URL.RequestURI(), body, at)
+		mu.Lock()
+		paths = append(paths, r.URL.Path)
+		if err != nil || len(want) != 3 || r.Header.Get("Authorization") != want[2].Value || r.Header.Get("X-Amz-Security-Token") != "token-never-written" {
+			bad = append(bad, r.Method+" "+r.URL.Path+": "+r.Header.Get("Authorization"))
+		}
+		mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(gw.Close)
+	return gw, func(n int, path string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(paths) < n || len(bad) > 0 {
+			t.Errorf("%d requests checked; badly signed: %v", len(paths), bad)
+		}
+		for _, p := range paths {
+			if path != "" && p != path {
+				t.Errorf("a request to %s, not %s", p, path)
+			}
+		}
+		paths, bad = nil, nil
+	}
+}
+
+// --sagemaker-endpoint-name: requests go to the endpoint's invocations,
+// signed for sagemaker; a streamed answer comes in AWS's event-stream
+// framing (the simulator frames it as SageMaker does) and is measured as
+// the SSE inside it: every token counted, TTFT and ITL as for any stream.
+func TestSageMakerEndpoint(t *testing.T) {
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKTEST")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-never-written")
+	t.Setenv("AWS_SESSION_TOKEN", "token-never-written")
+	gw, check := signingGateway(t, "sagemaker")
+	for _, stream := range []bool{true, false} {
+		dir := filepath.Join(t.TempDir(), "out")
+		args := []string{"profile", "-m", "m", "--url", gw.URL, "--sagemaker-endpoint-name", "my-ep", "--aws-region", "us-west-2",
+			"--concurrency", "2", "--request-count", "4", "--isl", "8", "--osl", "5", "--extra-inputs", "ignore_eos:true",
+			"--ui-type", "none", "--artifact-dir", dir}
+		path := "/endpoints/my-ep/invocations"
+		if stream {
+			args, path = append(args, "--streaming"), path+"-response-stream"
+		}
+		res := runSonde(t, args...)
+		if res.code != 0 {
+			t.Fatalf("streaming %v: exit %d: %s", stream, res.code, res.stderr)
+		}
+		check(4, path)
+		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+		if n, osl := avgOf(t, s, "request_count"), avgOf(t, s, "total_osl"); n != 4 || osl != 20 {
+			t.Errorf("streaming %v: %v requests, %v output tokens", stream, n, osl)
+		}
+		if _, ok := s["inter_token_latency"]; ok != stream {
+			t.Errorf("streaming %v: inter_token_latency present %v", stream, ok)
+		}
 	}
 }

@@ -19,8 +19,6 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // must shrink to nothing as they land (a name accepted now is an error
 // here, so it is taken off).
 var notYet = map[string][]string{
-	"#24 drop-in parity": {"--scenario", "--unsafe-override",
-		"--sagemaker-endpoint-name"},
 	"#25 media": {"--uuid-and-strip", // strips repeated images: nothing to strip before images are sent
 		"--audio-batch-size", "--audio-depths", "--audio-format", "--audio-length-mean", "--audio-length-stddev",
 		"--audio-num-channels", "--audio-sample-rates", "--batch-size-audio", "--batch-size-image", "--batch-size-video",
@@ -28,7 +26,7 @@ var notYet = map[string][]string{
 		"--image-source", "--image-source-sampling", "--image-width-mean", "--image-width-stddev", "--request-content-type",
 		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
 		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},
-	"#26 workloads": {
+	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
 		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
 		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",
 		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--burst-phase-starts", "--cache-bust", "--dataset-filter",

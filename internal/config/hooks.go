@@ -1,6 +1,7 @@
 package config
 
 import (
+	"net/url"
 	"strings"
 	"time"
 )
@@ -42,12 +43,41 @@ func (p *Profile) checkServerAccess(add func(string, ...any)) {
 	if p.ServerProfilerTimeout < 0 {
 		add("--server-profiler-timeout-seconds must be positive, got %v", p.ServerProfilerTimeout)
 	}
+	_, _, sign := p.Signing()
 	switch {
-	case p.AuthType != "sigv4" && (p.AWSRegion != "" || p.AWSService != ""):
-		add("--aws-region and --aws-service sign requests: they need --auth-type sigv4")
-	case p.AuthType == "sigv4" && (p.AWSRegion == "" || p.AWSService == ""):
+	case !sign && (p.AWSRegion != "" || p.AWSService != ""):
+		add("--aws-region and --aws-service sign requests: they need --auth-type sigv4 (or --sagemaker-endpoint-name)")
+	case p.SageMakerEndpoint != "" && p.AWSRegion == "":
+		add("--sagemaker-endpoint-name needs --aws-region")
+	case p.SageMakerEndpoint == "" && sign && (p.AWSRegion == "" || p.AWSService == ""):
 		add("--auth-type sigv4 needs --aws-region and --aws-service (execute-api for API Gateway)")
-	case p.AuthType == "sigv4" && p.APIKey != "":
-		add("--auth-type sigv4 and --api-key (or $SONDE_API_KEY) would both set Authorization: give one")
+	case sign && p.APIKey != "":
+		add("AWS signing (--auth-type sigv4, --sagemaker-endpoint-name) and --api-key (or $SONDE_API_KEY) would both set Authorization: give one")
 	}
+}
+
+// Signing says whether requests are signed with SigV4, and for which
+// region and service: --auth-type sigv4, or a SageMaker endpoint, which
+// implies it (for the sagemaker service unless --aws-service says other).
+func (p *Profile) Signing() (region, service string, on bool) {
+	service = p.AWSService
+	if p.SageMakerEndpoint != "" && service == "" {
+		service = "sagemaker"
+	}
+	return p.AWSRegion, service, p.AuthType == "sigv4" || p.SageMakerEndpoint != ""
+}
+
+// SageMakerURL is where a SageMaker endpoint's requests go: its path, on
+// the region's runtime host unless --url names another (the default
+// localhost:8000 does not).
+func (p *Profile) SageMakerURL() (base, path string) {
+	path = "/endpoints/" + url.PathEscape(p.SageMakerEndpoint) + "/invocations"
+	if p.Streaming {
+		path += "-response-stream"
+	}
+	base = "https://runtime.sagemaker." + p.AWSRegion + ".amazonaws.com"
+	if len(p.URL) > 0 && !(len(p.URL) == 1 && p.URL[0] == "localhost:8000") {
+		base = p.URL[0]
+	}
+	return base, path
 }

@@ -41,6 +41,7 @@ func TestPhaseAndStudyRules(t *testing.T) {
 		{func(p *Profile) { p.Transport = "grpc" }, `--transport: "grpc" is not one sonde speaks`},
 		{func(p *Profile) { p.ServerProfilerTimeout = -1 }, "--server-profiler-timeout-seconds must be positive"},
 		{func(p *Profile) { p.AWSRegion = "us-east-1" }, "they need --auth-type sigv4"},
+		{func(p *Profile) { p.SageMakerEndpoint = "e" }, "--sagemaker-endpoint-name needs --aws-region"},
 		{func(p *Profile) { p.AuthType, p.AWSRegion = "sigv4", "us-east-1" }, "--auth-type sigv4 needs --aws-region and --aws-service"},
 		{func(p *Profile) { p.AuthType, p.AWSRegion, p.AWSService, p.APIKey = "sigv4", "r", "s", "k" }, "would both set Authorization"},
 		{func(p *Profile) { p.NetworkLatencyMean, p.NetworkLatency = 2, true }, "not with --network-latency-automatic"},

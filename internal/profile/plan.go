@@ -157,7 +157,14 @@ func (pl *Plan) resolveWorkload(e Env) error {
 			path = endpoint.Type(p.EndpointType).StreamPath()
 		}
 	}
-	urls, sims, stopSims, err := endpointURLs(context.Background(), p, path, pl.notes.infof)
+	at := p
+	if p.SageMakerEndpoint != "" {
+		q := *p
+		var base string
+		base, path = p.SageMakerURL()
+		q.URL, at = []string{base}, &q
+	}
+	urls, sims, stopSims, err := endpointURLs(context.Background(), at, path, pl.notes.infof)
 	if err != nil {
 		return err
 	}

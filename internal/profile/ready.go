@@ -137,14 +137,15 @@ func (r *profileRun) resetCache() {
 // setUpSigning loads the AWS credentials for --auth-type sigv4 and says
 // where they came from (never what they are).
 func (r *profileRun) setUpSigning() error {
-	if r.p.AuthType != "sigv4" {
+	region, service, on := r.p.Signing()
+	if !on {
 		return nil
 	}
 	creds, from, err := transport.LoadAWSCredentials(r.e.Getenv, os.ReadFile)
 	if err != nil {
 		return UsageError{err}
 	}
-	r.sigv4 = &transport.SigV4{Creds: creds, Region: r.p.AWSRegion, Service: r.p.AWSService}
-	r.logf("Signing every request with AWS SigV4 for %s in %s, with the credentials of %s", r.p.AWSService, r.p.AWSRegion, from)
+	r.sigv4 = &transport.SigV4{Creds: creds, Region: region, Service: service}
+	r.logf("Signing every request with AWS SigV4 for %s in %s, with the credentials of %s", service, region, from)
 	return nil
 }

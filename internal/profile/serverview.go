@@ -116,11 +116,14 @@ func (r *profileRun) setUpServerView() error {
 }
 
 // serverEndpoints are the /metrics to scrape: each server's (unless
-// --no-server-metrics) and --server-metrics.
+// --no-server-metrics, or a SageMaker endpoint) and --server-metrics.
 func serverEndpoints(p *config.Profile, urls []string) []string {
 	var server []string
 	if p.NoServerMetrics {
 		return nil
+	}
+	if p.SageMakerEndpoint != "" {
+		urls = nil // SageMaker serves no /metrics of the container
 	}
 	for _, u := range urls {
 		if m := baseOf(u) + "/metrics"; !slices.Contains(server, m) {

@@ -277,10 +277,13 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		keep = written && resp.framed && !resp.close && !req.Close && drained(body)
 		return
 	}
-	res.SSE = resp.sse
-	if res.SSE {
+	res.SSE = resp.sse || resp.eventStream
+	switch {
+	case resp.eventStream:
+		c.readSSE(ctx, newEventStream(body), res, req.OnFirstByte)
+	case res.SSE:
 		c.readSSE(ctx, body, res, req.OnFirstByte)
-	} else {
+	default:
 		c.readWhole(ctx, body, res)
 	}
 	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
@@ -370,6 +373,7 @@ type response struct {
 	contentLength  int64 // -1 when not given
 	chunked, close bool
 	sse            bool
+	eventStream    bool // AWS's event stream (SageMaker), SSE inside
 	location       string
 	framed         bool // the body's end is known (chunked or sized): the connection can be reused
 }
@@ -431,6 +435,7 @@ func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
 				}
 			case "Content-Type":
 				r.sse = len(v) >= 17 && strings.EqualFold(v[:17], "text/event-stream")
+				r.eventStream = isEventStream(v)
 			case "Location":
 				r.location = v
 			}

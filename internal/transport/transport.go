@@ -391,7 +391,12 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		res.Err = statusError(resp.StatusCode, resp.Header.Get("Location"), body)
 		return
 	}
-	res.SSE = strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream")
+	ct := resp.Header.Get("Content-Type")
+	res.SSE = strings.HasPrefix(ct, "text/event-stream") || isEventStream(ct)
+	if isEventStream(ct) {
+		c.readSSE(ctx, newEventStream(resp.Body), res, req.OnFirstByte)
+		return
+	}
 	if res.SSE {
 		c.readSSE(ctx, resp.Body, res, req.OnFirstByte)
 		return

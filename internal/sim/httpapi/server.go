@@ -95,6 +95,8 @@ func (s *Server) Handler() http.Handler {
 		s.engine.ResetPrefixCache()
 		w.WriteHeader(http.StatusOK)
 	})
+	mux.HandleFunc("POST /endpoints/{name}/invocations", func(w http.ResponseWriter, r *http.Request) { s.sageMaker(w, r, false) })
+	mux.HandleFunc("POST /endpoints/{name}/invocations-response-stream", func(w http.ResponseWriter, r *http.Request) { s.sageMaker(w, r, true) })
 	mux.HandleFunc("POST /start_profile", func(w http.ResponseWriter, r *http.Request) { s.profile(w, true) })
 	mux.HandleFunc("POST /stop_profile", func(w http.ResponseWriter, r *http.Request) { s.profile(w, false) })
 	return s.gate(mux)
