@@ -70,8 +70,8 @@ func signingGateway(t *testing.T, service string) (*httptest.Server, func(n int,
 	target, _ := url.Parse(sim.addr)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.FlushInterval = -1
-	signer := &transport.SigV4{Creds: transport.AWSCredentials{AccessKey: "AKTEST", Secret: "secret-never-written", Token: "token-never-written"},
-		Region: "us-west-2", Service: service}
+	signer := transport.NewSigV4(transport.AWSCredentials{AccessKey: "AKTEST", Secret: "secret-never-written", Token: "token-never-written"},
+		"us-west-2", service)
 	var mu sync.Mutex
 	var bad, paths []string
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -82,7 +82,7 @@ func signingGateway(t *testing.T, service string) (*httptest.Server, func(n int,
 		body, _ := io.ReadAll(r.Body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		at, err := time.Parse("20060102T150405Z", r.Header.Get("X-Amz-Date"))
-		want, _ := signer.Sign(r.Method, "http://"+r.Host+r.URL.RequestURI(), body, at)
+		want, _ := signer.Sign(r.Method, "http://"+r.Host+r.URL.RequestURI(), signedHeaders(r), nil, body, at)
 		mu.Lock()
 		paths = append(paths, r.URL.Path)
 		if err != nil || len(want) != 3 || r.Header.Get("Authorization") != want[2].Value || r.Header.Get("X-Amz-Security-Token") != "token-never-written" {
@@ -116,11 +116,15 @@ func TestSageMakerEndpoint(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret-never-written")
 	t.Setenv("AWS_SESSION_TOKEN", "token-never-written")
 	gw, check := signingGateway(t, "sagemaker")
-	for _, stream := range []bool{true, false} {
+	for _, c := range []struct {
+		stream bool
+		client string
+	}{{true, "lean"}, {true, "std"}, {false, "lean"}} {
+		stream := c.stream
 		dir := filepath.Join(t.TempDir(), "out")
 		args := []string{"profile", "-m", "m", "--url", gw.URL, "--sagemaker-endpoint-name", "my-ep", "--aws-region", "us-west-2",
 			"--concurrency", "2", "--request-count", "4", "--isl", "8", "--osl", "5", "--extra-inputs", "ignore_eos:true",
-			"--ui-type", "none", "--artifact-dir", dir}
+			"--http-client", c.client, "--ui-type", "none", "--artifact-dir", dir}
 		path := "/endpoints/my-ep/invocations"
 		if stream {
 			args, path = append(args, "--streaming"), path+"-response-stream"
@@ -138,4 +142,20 @@ func TestSageMakerEndpoint(t *testing.T) {
 			t.Errorf("streaming %v: inter_token_latency present %v", stream, ok)
 		}
 	}
+}
+
+// signedHeaders are the headers a request says it signed (but those the
+// signer adds itself), as the server received them.
+func signedHeaders(r *http.Request) http.Header {
+	h := http.Header{}
+	_, list, _ := strings.Cut(r.Header.Get("Authorization"), "SignedHeaders=")
+	list, _, _ = strings.Cut(list, ",")
+	for _, name := range strings.Split(list, ";") {
+		switch name {
+		case "host", "x-amz-date", "x-amz-security-token", "content-length":
+		default:
+			h[http.CanonicalHeaderKey(name)] = r.Header.Values(name)
+		}
+	}
+	return h
 }

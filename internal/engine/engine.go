@@ -71,8 +71,9 @@ type Config struct {
 	// shards together send what one process would. ShardCount ≤ 1: all.
 	ShardIndex, ShardCount int
 	// Sign, when set, gives the headers that sign a request to url with
-	// body (--auth-type sigv4); build calls it, before the send time.
-	Sign func(url string, body []byte) ([]transport.HeaderField, error)
+	// Header, the request's own headers and body (--auth-type sigv4);
+	// build calls it, before the send time.
+	Sign func(url string, own []transport.HeaderField, body []byte) ([]transport.HeaderField, error)
 	// PrefillConcurrencyRamp opens the prefill slots one after another over
 	// this duration, from one to PrefillConcurrency, in equal steps, as the
 	// concurrency ramp does (--prefill-concurrency-ramp-duration).

@@ -198,7 +198,7 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	url := e.cfg.URLs[int(e.urlNext.Add(1)-1)%len(e.cfg.URLs)]
 	if e.cfg.Sign != nil && err == nil {
 		var signed []transport.HeaderField
-		signed, err = e.cfg.Sign(url, body)
+		signed, err = e.cfg.Sign(url, ids, body)
 		ids = append(ids, signed...)
 	}
 	req := &transport.Request{URL: url, Body: body, Header: e.cfg.Header, Extra: ids, Stream: e.cfg.Codec.Stream, Close: e.cfg.Reuse == ReuseNever}

@@ -61,7 +61,7 @@ func (r *profileRun) askServer(ctx context.Context, hc *http.Client, method, url
 	}
 	req.Header.Set("Accept", "application/json")
 	if r.sigv4 != nil {
-		signed, err := r.sigv4.Sign(method, url, body, r.now())
+		signed, err := r.sigv4.Sign(method, url, req.Header, nil, body, r.now())
 		if err != nil {
 			return nil, err
 		}
@@ -145,7 +145,7 @@ func (r *profileRun) setUpSigning() error {
 	if err != nil {
 		return UsageError{err}
 	}
-	r.sigv4 = &transport.SigV4{Creds: creds, Region: region, Service: service}
+	r.sigv4 = transport.NewSigV4(creds, region, service)
 	r.logf("Signing every request with AWS SigV4 for %s in %s, with the credentials of %s", service, region, from)
 	return nil
 }

@@ -266,8 +266,9 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		ChatMessages: r.proc.Template != nil, ShardIndex: r.shard.index, ShardCount: r.shard.count,
 	}
 	if r.sigv4 != nil {
-		r.base.Sign = func(url string, body []byte) ([]transport.HeaderField, error) {
-			return r.sigv4.Sign(http.MethodPost, url, body, r.now())
+		header := r.base.Header
+		r.base.Sign = func(url string, own []transport.HeaderField, body []byte) ([]transport.HeaderField, error) {
+			return r.sigv4.Sign(http.MethodPost, url, header, own, body, r.now())
 		}
 	}
 	if p.CancellationRate != nil {
