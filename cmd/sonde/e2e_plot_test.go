@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -135,5 +136,68 @@ func checkInBrowser(t *testing.T, page string) {
 	if strings.Contains(dom, `data-errors="`) {
 		i := strings.Index(dom, `data-errors="`)
 		t.Errorf("script errors in the browser: %s", dom[i:min(len(dom), i+300)])
+	}
+}
+
+// aiperf plot's way: no folder means ./artifacts, a folder of runs is drawn
+// as several runs, --theme dark darkens the page, and --dashboard serves
+// the report and the charts until interrupted.
+func TestPlotLikeAIPerf(t *testing.T) {
+	sim := startSim(t)
+	root := t.TempDir()
+	for _, name := range []string{"runA", "runB"} {
+		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "4", "--osl", "4",
+			"--ui-type", "none", "--artifact-dir", filepath.Join(root, "artifacts", name))
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+	}
+	t.Chdir(root)
+	if res := runSonde(t, "plot", "--theme", "dark"); res.code != 0 {
+		t.Fatalf("plot: exit %d: %s", res.code, res.stderr)
+	}
+	svg := checkChart(t, filepath.Join("artifacts", "plots"), "time_to_first_token_cdf")
+	if !strings.Contains(svg, "runA") || !strings.Contains(svg, "runB") || !strings.Contains(svg, "#1E1E1E") {
+		t.Errorf("not both runs on a dark page:\n%.600s", svg)
+	}
+	if res := runSonde(t, "plot", "--theme", "sepia"); res.code != exitUsage {
+		t.Errorf("--theme sepia: exit %d", res.code)
+	}
+
+	var sig signals
+	var out, errb syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(env{Args: []string{"plot", "--paths", filepath.Join("artifacts", "runA"), "--dashboard", "--port", "0"},
+			Stdout: &out, Stderr: &errb, Getenv: os.Getenv, Signals: sig.notify})
+	}()
+	deadline := time.Now().Add(cmdTimeout)
+	for !strings.Contains(out.String(), "(Ctrl-C to stop)") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no dashboard: %s %s", out.String(), errb.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	_, rest, _ := strings.Cut(out.String(), "Dashboard: ")
+	url, _, _ := strings.Cut(rest, " ")
+	for _, path := range []string{"", "time_to_first_token_cdf.svg"} {
+		resp, err := http.Get(url + path)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %v %v", url+path, resp, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if path == "" && !strings.Contains(string(body), "sonde report") {
+			t.Errorf("the dashboard's page is not the report: %.300s", body)
+		}
+	}
+	sig.send(os.Interrupt)
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("dashboard stopped with exit %d: %s", code, errb.String())
+		}
+	case <-time.After(cmdTimeout):
+		t.Fatal("the dashboard did not stop on the interruption")
 	}
 }

@@ -35,7 +35,7 @@ type cli struct {
 	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
 	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
 	Kube      kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
-	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts)."`
+	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts; --dashboard serves them), as aiperf plot."`
 	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Config    configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
@@ -132,7 +132,7 @@ func run(e env) int {
 		err = c.Kube.Manifest.run(e)
 	case "kube merge":
 		err = c.Kube.Merge.run(e)
-	case "plot <dirs>":
+	case "plot", "plot <dirs>":
 		err = c.Plot.run(e)
 	case "report <dirs>":
 		err = c.Report.run(e)
@@ -174,7 +174,7 @@ func autoPlot(e env, p *config.Profile, dir string, runErr error) error {
 	if !p.AutoPlot || dir == "" {
 		return runErr
 	}
-	if err := drawPlots(e, []string{dir}, p.ExportPrefix, filepath.Join(dir, "plots")); err != nil {
+	if err := drawPlots(e, []string{dir}, p.ExportPrefix, filepath.Join(dir, "plots"), "light"); err != nil {
 		if p.PlotRequired { // the charts are part of the result: exit 1
 			return errors.Join(runErr, fmt.Errorf("--auto-plot (--plot-required): %v", err)) // %v: exit 1, whatever the failure
 		}

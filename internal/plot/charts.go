@@ -21,9 +21,9 @@ import (
 // Formats are the files written for each chart.
 var Formats = []string{"png", "svg"}
 
-// Write draws every chart the runs have data for into dir and returns the
-// names of the charts written.
-func Write(runs []*Run, dir string) ([]string, error) {
+// Write draws every chart the runs have data for into dir, in the theme,
+// and returns the names of the charts written.
+func Write(runs []*Run, dir string, theme Theme) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -33,6 +33,7 @@ func Write(runs []*Run, dir string) ([]string, error) {
 		if p == nil {
 			return
 		}
+		theme.apply(p)
 		for _, f := range Formats {
 			if err := p.Save(w, h, filepath.Join(dir, name+"."+f)); err != nil {
 				errs = append(errs, fmt.Errorf("%s.%s: %w", name, f, err))

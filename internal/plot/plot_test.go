@@ -40,7 +40,7 @@ func TestWriteEveryChart(t *testing.T) {
 		t.Errorf("TTFT %v ms, want 20", ttft)
 	}
 	out := t.TempDir()
-	names, err := Write([]*Run{a, b}, out)
+	names, err := Write([]*Run{a, b}, out, "light")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func TestSweepAndEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	names, err := Write([]*Run{r}, t.TempDir())
+	names, err := Write([]*Run{r}, t.TempDir(), "dark")
 	if err != nil || !slices.Contains(names, "sweep_pareto") {
 		t.Fatalf("%v %v", names, err)
 	}
@@ -93,5 +93,16 @@ func TestSweepAndEmpty(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json"), []byte("{"), 0o644)
 	if _, err := Load(dir, ""); err == nil {
 		t.Error("a broken sweep file was read")
+	}
+}
+
+func TestParseTheme(t *testing.T) {
+	for in, want := range map[string]Theme{"": "light", "light": "light", "dark": "dark"} {
+		if got, err := ParseTheme(in); got != want || err != nil {
+			t.Errorf("%q: %q %v", in, got, err)
+		}
+	}
+	if _, err := ParseTheme("sepia"); err == nil {
+		t.Error("sepia accepted")
 	}
 }
