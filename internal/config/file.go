@@ -409,7 +409,7 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 	var p map[string]*yaml.Node
 	known := []string{"name", "kind", "type", "exclude_from_results", "requests", "duration", "sessions", "concurrency",
 		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless",
-		"concurrency_ramp", "rate_ramp"}
+		"concurrency_ramp", "rate_ramp", "prefill_ramp"}
 	p = map[string]*yaml.Node{}
 	if err := l.fields(v, "phase", known, func(k string, v *yaml.Node) error { p[k] = v; return nil }); err != nil {
 		return err
@@ -442,7 +442,8 @@ func (l *loader) warmup(p map[string]*yaml.Node) error {
 	flags := map[string]string{"requests": "warmup-request-count", "sessions": "num-warmup-sessions", "concurrency": "warmup-concurrency",
 		"prefill_concurrency": "warmup-prefill-concurrency", "rate": "warmup-request-rate"}
 	times := map[string]string{"duration": "warmup-duration", "grace_period": "warmup-grace-period",
-		"concurrency_ramp": "warmup-concurrency-ramp-duration", "rate_ramp": "warmup-request-rate-ramp-duration"}
+		"concurrency_ramp": "warmup-concurrency-ramp-duration", "rate_ramp": "warmup-request-rate-ramp-duration",
+		"prefill_ramp": "warmup-prefill-concurrency-ramp-duration"}
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		n := p[k]
 		var err error
@@ -496,9 +497,10 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 		var err error
 		switch k {
 		case "name", "kind", "type", "exclude_from_results", "dataset", "seamless":
-		case "duration", "grace_period", "concurrency_ramp", "rate_ramp":
+		case "duration", "grace_period", "concurrency_ramp", "rate_ramp", "prefill_ramp":
 			flag := map[string]string{"duration": "benchmark-duration", "grace_period": "benchmark-grace-period",
-				"concurrency_ramp": "concurrency-ramp-duration", "rate_ramp": "request-rate-ramp-duration"}[k]
+				"concurrency_ramp": "concurrency-ramp-duration", "rate_ramp": "request-rate-ramp-duration",
+				"prefill_ramp": "prefill-concurrency-ramp-duration"}[k]
 			err = l.seconds(flag, n, "phases.profiling."+k)
 		case "cancellation":
 			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {

@@ -14,15 +14,12 @@ func (p *Profile) checkShapes(add func(string, ...any)) {
 	positive("--request-rate-ramp-duration", p.RequestRateRamp)
 	positive("--slice-duration", p.SliceDuration)
 	positive("--prefill-concurrency-ramp-duration", p.PrefillConcurrencyRamp)
-	if p.PrefillConcurrencyRamp != nil && p.PrefillConcurrency == nil {
-		add("--prefill-concurrency-ramp-duration ramps --prefill-concurrency: give it too")
-	}
 	if t := p.FailedRequestThreshold; t != nil && !(*t >= 0 && *t <= 1) {
 		add("--failed-request-threshold is a fraction between 0 and 1, got %v", *t)
 	}
 	openLoop := p.RequestRate != nil || p.SessionArrivalRate != nil
-	if p.ConcurrencyRamp != nil && (p.Concurrency == nil || openLoop || p.UserCentricRate != nil || p.FixedSchedule) {
-		add("--concurrency-ramp-duration ramps a closed-loop --concurrency run (no --request-rate, user-centric rate or fixed schedule)")
+	if p.ConcurrencyRamp != nil && (p.Concurrency == nil || p.UserCentricRate != nil || p.FixedSchedule) {
+		add("--concurrency-ramp-duration ramps --concurrency (the sessions of a closed loop, or the cap of a --request-rate run), not a user-centric rate or a fixed schedule")
 	}
 	if p.RequestRateSeries != "" {
 		if _, err := schedule.ParseSeries(p.RequestRateSeries); err != nil {

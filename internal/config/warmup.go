@@ -46,9 +46,6 @@ func (p *Profile) checkWarmup(add func(string, ...any)) {
 	if p.WarmupRequestRate != nil && (p.UserCentricRate != nil || p.FixedSchedule) {
 		add("--warmup-request-rate paces a --request-rate or --concurrency run, not a user-centric or fixed-schedule one")
 	}
-	if p.WarmupPrefillConcurrencyRamp != nil && p.WarmupPrefillConcurrency == nil && p.PrefillConcurrency == nil {
-		add("--warmup-prefill-concurrency-ramp-duration ramps a prefill concurrency: give --warmup-prefill-concurrency or --prefill-concurrency")
-	}
 	if p.WarmupRequestRateRamp != nil && p.WarmupRequestRate == nil && p.RequestRate == nil {
 		add("--warmup-request-rate-ramp-duration needs a rate: --warmup-request-rate or --request-rate")
 	}

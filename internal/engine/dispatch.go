@@ -191,6 +191,10 @@ func (e *Engine) runRate(issue, run context.Context) {
 	d := &dispatcher{e: e, sessions: newSlots(e.cfg.Concurrency), wake: make(chan struct{}, 1),
 		waiting: make(chan chan credit, 1024), work: make(chan *prepared), issue: issue, run: run}
 	d.watched.Store(d.sessions.limited())
+	if e.cfg.ConcurrencyRamp > 0 && d.sessions.limited() {
+		stop := e.rampSlots(issue, d.sessions, e.cfg.ConcurrencyRamp, d.notify)
+		defer stop()
+	}
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
 		d.turns = d.waitForTick
 	}

@@ -79,7 +79,8 @@ type Config struct {
 	// concurrency ramp does (--prefill-concurrency-ramp-duration).
 	PrefillConcurrencyRamp time.Duration
 	// ConcurrencyRamp starts the burst workers one after another over this
-	// time, a linear climb to Concurrency (--concurrency-ramp-duration).
+	// time, a linear climb to Concurrency (--concurrency-ramp-duration); in
+	// the rate modes it raises the cap on sessions in flight the same way.
 	ConcurrencyRamp time.Duration
 	// ChatMessages: chat records carry the messages sent, for counting ISL
 	// through the chat template.
@@ -222,7 +223,7 @@ func (e *Engine) Run(issue, run context.Context) error {
 		defer cancel()
 	}
 	if e.cfg.PrefillConcurrencyRamp > 0 && e.prefill.limited() {
-		stop := e.rampPrefill(issue)
+		stop := e.rampSlots(issue, e.prefill, e.cfg.PrefillConcurrencyRamp, nil)
 		defer stop()
 	}
 	switch {
@@ -239,13 +240,14 @@ func (e *Engine) Run(issue, run context.Context) error {
 	return nil
 }
 
-// rampPrefill holds all prefill slots but one, then frees one every
-// PrefillConcurrencyRamp/(n−1) on the engine's clock; stop waits for the
-// ramp's goroutine to end.
-func (e *Engine) rampPrefill(issue context.Context) (stop func()) {
-	n := cap(e.prefill.ch)
+// rampSlots holds all of s's slots but one, then frees one every
+// ramp/(n−1) on the engine's clock, calling freed (when set) after each:
+// --prefill-concurrency-ramp-duration, and the concurrency cap's ramp in
+// the rate modes. stop waits for the ramp's goroutine to end.
+func (e *Engine) rampSlots(issue context.Context, s *slots, ramp time.Duration, freed func()) (stop func()) {
+	n := cap(s.ch)
 	for range n - 1 {
-		e.prefill.ch <- struct{}{}
+		s.ch <- struct{}{}
 	}
 	ctx, cancel := context.WithCancel(issue)
 	done := make(chan struct{})
@@ -253,14 +255,17 @@ func (e *Engine) rampPrefill(issue context.Context) (stop func()) {
 	go func() {
 		defer close(done)
 		for i := 1; i < n; i++ {
-			at := t0 + int64(e.cfg.PrefillConcurrencyRamp)*int64(i)/int64(n-1)
+			at := t0 + int64(ramp)*int64(i)/int64(n-1)
 			for e.clock.Now() < at {
 				if ctx.Err() != nil {
 					return
 				}
 				e.clock.Wait(ctx, at, nil)
 			}
-			e.prefill.release()
+			s.release()
+			if freed != nil {
+				freed()
+			}
 		}
 	}()
 	return func() {

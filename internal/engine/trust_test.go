@@ -600,3 +600,36 @@ func TestPrefillRampOpensSlotsInTurn(t *testing.T) {
 		t.Fatalf("%d records", len(recs))
 	}
 }
+
+// In a rate mode, --concurrency-ramp-duration raises the cap on sessions
+// in flight from one to all in equal steps: arrivals all due at once, the
+// server holding every answer, the sessions it sees follow the ramp.
+func TestConcurrencyCapRampsInRateMode(t *testing.T) {
+	srv := newFastServer(t)
+	srv.hold = make(chan struct{})
+	ctx := context.Background()
+	convs, plan := plannedConvs(t, 4, 1)
+	clk := newManualClock()
+	done := make(chan []*record.Record)
+	go func() {
+		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Rate: 1e6,
+			Arrivals: schedule.Constant{Gap: time.Microsecond}, Concurrency: 4, MaxSessions: 4,
+			ConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
+		done <- recs
+	}()
+	for i := range int64(4) {
+		clk.set(i * int64(100*time.Millisecond))
+		deadline := time.Now().Add(10 * time.Second)
+		for srv.received.Load() < i+1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(50 * time.Millisecond) // room for a session that should wait
+		if got := srv.received.Load(); got != i+1 {
+			t.Errorf("at %v into the ramp: %d sessions in flight, want %d", time.Duration(clk.Now()), got, i+1)
+		}
+	}
+	close(srv.hold)
+	if recs := <-done; len(recs) != 4 {
+		t.Fatalf("%d records", len(recs))
+	}
+}

@@ -285,6 +285,9 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 	}
 	if p.PrefillConcurrencyRamp != nil {
 		r.base.PrefillConcurrencyRamp = seconds(*p.PrefillConcurrencyRamp)
+		if p.PrefillConcurrency == nil { // as AIPerf, whose own ramping template does this
+			r.warn("--prefill-concurrency-ramp-duration: no --prefill-concurrency to ramp; ignored.")
+		}
 	}
 	return nil
 }

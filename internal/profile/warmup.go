@@ -45,6 +45,9 @@ func (r *profileRun) warmupConfig() (w engine.Config, grace time.Duration, err e
 	}
 	if v := p.WarmupPrefillConcurrencyRamp; v != nil {
 		w.PrefillConcurrencyRamp = seconds(*v)
+		if w.PrefillConcurrency == 0 {
+			r.warn("--warmup-prefill-concurrency-ramp-duration: no prefill concurrency to ramp in the warm-up; ignored.")
+		}
 	}
 	grace = -1
 	if p.WarmupGracePeriod != nil {
