@@ -227,8 +227,10 @@ func (l *loader) root(n *yaml.Node) error {
 			return l.fields(v, "benchmark", bodyKeys, l.body)
 		case "sonde":
 			sonde = v
-		case "sweep", "multi_run", "variables", "plot", "no_sweep_table":
-			return l.errorf(v, "%s: sonde does not read sweeps, multi-run or variables from a config file yet", k)
+		case "multi_run":
+			return l.multiRun(v)
+		case "sweep", "variables", "plot", "no_sweep_table":
+			return l.errorf(v, "%s: sonde does not read sweeps or variables from a config file yet", k)
 		default:
 			return l.body(k, v)
 		}
@@ -336,7 +338,8 @@ func (l *loader) models(v *yaml.Node) error {
 func (l *loader) endpoint(v *yaml.Node) error {
 	simple := map[string]string{"type": "endpoint-type", "streaming": "streaming", "path": "custom-endpoint",
 		"custom_endpoint": "custom-endpoint", "timeout": "request-timeout-seconds", "connection_reuse": "connection-reuse-strategy",
-		"api_key": "api-key", "use_legacy_max_tokens": "use-legacy-max-tokens", "use_server_token_count": "use-server-token-count"}
+		"api_key": "api-key", "use_legacy_max_tokens": "use-legacy-max-tokens", "use_server_token_count": "use-server-token-count",
+		"url_strategy": "url-strategy"}
 	known := append(slices.Sorted(maps.Keys(simple)), "url", "urls", "headers", "extra", "reset_kv_cache", "server_profiler")
 	return l.fields(v, "endpoint", known, func(k string, v *yaml.Node) error {
 		switch k {
@@ -375,12 +378,14 @@ func (l *loader) dataset(v *yaml.Node) error {
 			}
 			return err
 		case "prompts":
-			return l.fields(v, where, []string{"isl", "osl", "block_size"}, func(k string, v *yaml.Node) error {
+			return l.fields(v, where, []string{"isl", "osl", "block_size", "batch_size"}, func(k string, v *yaml.Node) error {
 				switch k {
 				case "isl":
 					return l.dist("prompt-input-tokens-mean", "prompt-input-tokens-stddev", v, "dataset.prompts.isl")
 				case "osl":
 					return l.dist("prompt-output-tokens-mean", "prompt-output-tokens-stddev", v, "dataset.prompts.osl")
+				case "batch_size":
+					return l.set("prompt-batch-size", v, "dataset.prompts.batch_size")
 				}
 				return l.set("prompt-input-tokens-block-size", v, "dataset.prompts.block_size")
 			})

@@ -151,14 +151,15 @@ func TestLoadFileBlocks(t *testing.T) {
 	fv, err := load(t, `schemaVersion: "2.0"
 benchmark:
   model: m
-  endpoint: {url: "localhost:8000", resetKvCache: true, serverProfiler: {startPath: /go, timeoutSeconds: 5}}
-  dataset: {type: synthetic, isl: {mean: 256, stddev: 50}, osl: 128}
+  endpoint: {url: "localhost:8000", resetKvCache: true, serverProfiler: {startPath: /go, timeoutSeconds: 5}, urlStrategy: round_robin}
+  dataset: {type: synthetic, isl: {mean: 256, stddev: 50}, osl: 128, prompts: {batchSize: 2}}
   warmup: {type: concurrency, requests: 50, concurrency: 4}
   profiling: {type: concurrency, concurrency: 16, requests: 500}
   slos: {time_to_first_token: 500, request_latency: 5000}
   serverMetrics: {enabled: true, urls: ["node1:9090"], formats: [json, jsonl]}
   gpuTelemetry: {enabled: true, collector: dcgm, mode: summary}
   artifacts: {dir: out, summary: [json], sliceDuration: 30s, autoPlot: true, plotRequired: true}
+multiRun: {numRuns: 3, cooldownSeconds: 30, confidenceLevel: 0.9, setConsistentSeed: true, disableWarmupAfterFirst: false}
 `, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -167,7 +168,9 @@ benchmark:
 		"prompt-output-tokens-mean": "128", "goodput": "request_latency:5000 time_to_first_token:500", "server-metrics": "node1:9090",
 		"server-metrics-formats": "json,jsonl", "gpu-telemetry": "default", "slice-duration": "30", "auto-plot": "true",
 		"plot-required": "true", "warmup-concurrency": "4", "concurrency": "16", "reset-kv-cache": "true",
-		"server-profiler": "true", "server-profiler-start-path": "/go", "server-profiler-timeout-seconds": "5"} {
+		"server-profiler": "true", "server-profiler-start-path": "/go", "server-profiler-timeout-seconds": "5", "url-strategy": "round_robin",
+		"prompt-batch-size": "2", "num-profile-runs": "3", "profile-run-cooldown-seconds": "30", "confidence-level": "0.9",
+		"set-consistent-seed": "true", "profile-run-disable-warmup-after-first": "false"} {
 		if got := fv.Flags[flag]; got != want {
 			t.Errorf("%s = %v, want %s", flag, got, want)
 		}

@@ -131,3 +131,14 @@ func (l *loader) hook(v *yaml.Node, flag string, subs map[string]string) error {
 		return l.set(subs[k], v, where+"."+k)
 	})
 }
+
+// multiRun reads the multi_run block: repeated runs with confidence
+// intervals, AIPerf's --num-profile-runs and its companions.
+func (l *loader) multiRun(v *yaml.Node) error {
+	flags := map[string]string{"num_runs": "num-profile-runs", "cooldown_seconds": "profile-run-cooldown-seconds",
+		"confidence_level": "confidence-level", "set_consistent_seed": "set-consistent-seed",
+		"disable_warmup_after_first": "profile-run-disable-warmup-after-first", "vary_seed_per_trial": "vary-seed-per-trial"}
+	return l.fields(v, "multi_run", slices.Sorted(maps.Keys(flags)), func(k string, v *yaml.Node) error {
+		return l.set(flags[k], v, "multi_run."+k)
+	})
+}
