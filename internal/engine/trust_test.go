@@ -461,43 +461,6 @@ func (c *manualClock) set(ns int64) {
 	c.mu.Unlock()
 }
 
-// --concurrency-ramp-duration: worker i of n starts i/(n−1) of the way
-// through the ramp, so the concurrency climbs linearly. The server holds
-// every request, so what it has received is what is in flight; the clock
-// moves only when the test moves it.
-func TestConcurrencyRampStartsWorkersInTurn(t *testing.T) {
-	srv := newFastServer(t)
-	srv.hold = make(chan struct{})
-	ctx := context.Background()
-	convs, plan := plannedConvs(t, 4, 1)
-	clk := newManualClock()
-	done := make(chan []*record.Record)
-	go func() {
-		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 4,
-			MaxSessions: 4, ConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
-		done <- recs
-	}()
-	reach := func(n int64) {
-		deadline := time.Now().Add(10 * time.Second)
-		for srv.received.Load() < n && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(50 * time.Millisecond) // room for a worker that should not start
-		if got := srv.received.Load(); got != n {
-			t.Errorf("at %v into the ramp: %d requests in flight, want %d", time.Duration(clk.Now()), got, n)
-		}
-	}
-	for i := range int64(4) {
-		if i > 0 {
-			clk.set(i * int64(100*time.Millisecond))
-		}
-		reach(i + 1)
-	}
-	close(srv.hold)
-	if recs := <-done; len(recs) != 4 {
-		t.Fatalf("%d records", len(recs))
-	}
-}
 
 // The rate dispatcher prepares maxAhead sessions ahead of their ticks
 // (claimed, first request built, waiting for the tick) and hands a tick to
@@ -563,73 +526,46 @@ func TestBudgetSpentEndsPhaseWithoutATick(t *testing.T) {
 	}
 }
 
-// --prefill-concurrency-ramp-duration: the prefill slots open one after
-// another, 1 of 4 at first and all 4 at the ramp's end, on the engine's
-// clock; the server holds every request before its first byte, so what it
-// has received is what awaits prefill.
-func TestPrefillRampOpensSlotsInTurn(t *testing.T) {
-	srv := newFastServer(t)
-	srv.hold = make(chan struct{})
-	ctx := context.Background()
-	convs, plan := plannedConvs(t, 4, 1)
-	clk := newManualClock()
-	done := make(chan []*record.Record)
-	go func() {
-		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Concurrency: 4,
-			MaxSessions: 4, PrefillConcurrency: 4, PrefillConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
-		done <- recs
-	}()
-	reach := func(n int64) {
-		deadline := time.Now().Add(10 * time.Second)
-		for srv.received.Load() < n && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(50 * time.Millisecond) // room for a request that should wait
-		if got := srv.received.Load(); got != n {
-			t.Errorf("at %v into the ramp: %d requests awaiting prefill, want %d", time.Duration(clk.Now()), got, n)
-		}
-	}
-	for i := range int64(4) {
-		if i > 0 {
-			clk.set(i * int64(100*time.Millisecond))
-		}
-		reach(i + 1)
-	}
-	close(srv.hold)
-	if recs := <-done; len(recs) != 4 {
-		t.Fatalf("%d records", len(recs))
-	}
-}
-
-// In a rate mode, --concurrency-ramp-duration raises the cap on sessions
-// in flight from one to all in equal steps: arrivals all due at once, the
-// server holding every answer, the sessions it sees follow the ramp.
-func TestConcurrencyCapRampsInRateMode(t *testing.T) {
-	srv := newFastServer(t)
-	srv.hold = make(chan struct{})
-	ctx := context.Background()
-	convs, plan := plannedConvs(t, 4, 1)
-	clk := newManualClock()
-	done := make(chan []*record.Record)
-	go func() {
-		recs, _ := phase(t, Config{Conversations: convs, Sampler: plan, URLs: []string{srv.URL}, Rate: 1e6,
-			Arrivals: schedule.Constant{Gap: time.Microsecond}, Concurrency: 4, MaxSessions: 4,
-			ConcurrencyRamp: 300 * time.Millisecond}, clk, ctx, ctx)
-		done <- recs
-	}()
-	for i := range int64(4) {
-		clk.set(i * int64(100*time.Millisecond))
-		deadline := time.Now().Add(10 * time.Second)
-		for srv.received.Load() < i+1 && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		time.Sleep(50 * time.Millisecond) // room for a session that should wait
-		if got := srv.received.Load(); got != i+1 {
-			t.Errorf("at %v into the ramp: %d sessions in flight, want %d", time.Duration(clk.Now()), got, i+1)
-		}
-	}
-	close(srv.hold)
-	if recs := <-done; len(recs) != 4 {
-		t.Fatalf("%d records", len(recs))
+// The ramps: over 300 ms, what is in flight climbs 1, 2, 3, 4 at every
+// 100 ms — the workers of a closed loop (--concurrency-ramp-duration), a
+// rate run's cap on sessions (the same flag), the prefill slots
+// (--prefill-concurrency-ramp-duration). The server holds every answer,
+// so what it has received is what is in flight (or waits for its first
+// token); the clock moves only when the test moves it.
+func TestRampsOpenSlotsInTurn(t *testing.T) {
+	ramp := 300 * time.Millisecond
+	for name, cfg := range map[string]Config{
+		"concurrency":         {Concurrency: 4, ConcurrencyRamp: ramp},
+		"rate cap":            {Rate: 1e6, Arrivals: schedule.Constant{Gap: time.Microsecond}, Concurrency: 4, ConcurrencyRamp: ramp},
+		"prefill concurrency": {Concurrency: 4, PrefillConcurrency: 4, PrefillConcurrencyRamp: ramp},
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := newFastServer(t)
+			srv.hold = make(chan struct{})
+			ctx := context.Background()
+			cfg.Conversations, cfg.Sampler = plannedConvs(t, 4, 1)
+			cfg.URLs, cfg.MaxSessions = []string{srv.URL}, 4
+			clk := newManualClock()
+			done := make(chan []*record.Record)
+			go func() {
+				recs, _ := phase(t, cfg, clk, ctx, ctx)
+				done <- recs
+			}()
+			for i := range int64(4) {
+				clk.set(i * int64(ramp/3))
+				deadline := time.Now().Add(10 * time.Second)
+				for srv.received.Load() < i+1 && time.Now().Before(deadline) {
+					time.Sleep(time.Millisecond)
+				}
+				time.Sleep(50 * time.Millisecond) // room for one that should wait
+				if got := srv.received.Load(); got != i+1 {
+					t.Errorf("at %v into the ramp: %d in flight, want %d", time.Duration(clk.Now()), got, i+1)
+				}
+			}
+			close(srv.hold)
+			if recs := <-done; len(recs) != 4 {
+				t.Fatalf("%d records", len(recs))
+			}
+		})
 	}
 }
