@@ -461,7 +461,6 @@ func (c *manualClock) set(ns int64) {
 	c.mu.Unlock()
 }
 
-
 // The rate dispatcher prepares maxAhead sessions ahead of their ticks
 // (claimed, first request built, waiting for the tick) and hands a tick to
 // one; sessions prepared but never due send nothing, and every planned turn
