@@ -264,3 +264,19 @@ func TestRunNetworkLatencyMean(t *testing.T) {
 		}
 	}
 }
+
+// --server-profiler against the simulator: started and stopped around the
+// phase; a server without the path holds the phase (exit 1, files written).
+func TestRunServerProfiler(t *testing.T) {
+	if _, err := runArgs(t, "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "2", "--isl", "5", "--osl", "2", "--server-profiler"); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := runArgs(t, "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "2", "--isl", "5", "--osl", "2",
+		"--server-profiler-start-path", "nope", "--server-profiler-timeout-seconds", "5")
+	if err == nil || !strings.Contains(err.Error(), "/nope answered 404") {
+		t.Fatalf("%v", err)
+	}
+	if n := requestCount(t, dir); n != 0 {
+		t.Errorf("%v requests sent without the profiler", n)
+	}
+}
