@@ -59,6 +59,9 @@ func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*Fi
 	if len(doc.Content) == 0 {
 		return l.out, nil
 	}
+	if err := l.expandVariables(doc.Content[0]); err != nil {
+		return nil, err
+	}
 	if err := l.root(doc.Content[0]); err != nil {
 		return nil, err
 	}
@@ -229,8 +232,9 @@ func (l *loader) root(n *yaml.Node) error {
 			sonde = v
 		case "multi_run":
 			return l.multiRun(v)
-		case "sweep", "variables", "plot", "no_sweep_table":
-			return l.errorf(v, "%s: sonde does not read sweeps or variables from a config file yet", k)
+		case "variables": // rendered already (expandVariables)
+		case "sweep", "plot", "no_sweep_table":
+			return l.errorf(v, "%s: sonde does not read sweeps from a config file yet", k)
 		default:
 			return l.body(k, v)
 		}
