@@ -16,11 +16,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	sondetest.Golden(t, "testdata", name, got)
-}
-
 func fixture(t *testing.T, sh exporttest.Shape) *Run {
 	t.Helper()
 	dir := t.TempDir()
@@ -70,7 +65,7 @@ func TestCompareRuns(t *testing.T) {
 	if err != nil || failed != 2 {
 		t.Errorf("%d rules failed (%v), want 2", failed, err)
 	}
-	golden(t, "compare", out.Bytes())
+	sondetest.Golden(t, "compare", out.Bytes())
 	r, _ := ParseRule("goodput.p99>1")
 	if _, err := Gate(&out, []Rule{r}, a, b); !errors.Is(err, ErrMissing) {
 		t.Errorf("a number neither run has: %v", err)

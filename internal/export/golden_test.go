@@ -16,14 +16,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-// testdata is absolute: a test may change its working folder (t.Chdir).
-var testdata, _ = filepath.Abs("testdata")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	sondetest.Golden(t, testdata, name, got)
-}
-
 // goldenRun is a small multi-turn run with every kind of record: streamed
 // answers with reasoning and usage, a cut request, a server error, two turns.
 func goldenRun() (*metrics.Summary, []*record.Record, []*metrics.Values) {
@@ -76,18 +68,18 @@ func goldenRunInfo() *Run {
 // CSVs, the console tables, a record line and inputs.json.
 func TestGoldenExports(t *testing.T) {
 	s, recs, vals := goldenRun()
-	golden(t, "summary_json", SummaryJSON(s, goldenRunInfo()))
-	golden(t, "summary_csv", SummaryCSV(s))
-	golden(t, "turns_csv", TurnsCSV(s))
+	sondetest.Golden(t, "summary_json", SummaryJSON(s, goldenRunInfo()))
+	sondetest.Golden(t, "summary_csv", SummaryCSV(s))
+	sondetest.Golden(t, "turns_csv", TurnsCSV(s))
 	var console bytes.Buffer
 	Console(&console, s)
 	Warnings(&console, s.Warnings)
-	golden(t, "console", console.Bytes())
+	sondetest.Golden(t, "console", console.Bytes())
 	var lines []byte
 	for i := range recs {
 		lines = AppendRecordLine(lines, recs[i], vals[i])
 	}
-	golden(t, "records_jsonl", lines)
+	sondetest.Golden(t, "records_jsonl", lines)
 
 	convs := []dataset.Conversation{
 		{ID: "conv-a", System: "be brief", Turns: []dataset.Turn{{Model: "m", Text: "first question", MaxTokens: 4}, {Model: "m", Text: "second", MaxTokens: 2}}},
@@ -98,7 +90,7 @@ func TestGoldenExports(t *testing.T) {
 		t.Fatal(err)
 	}
 	inputs, _ := os.ReadFile(path)
-	golden(t, "inputs_json", inputs)
+	sondetest.Golden(t, "inputs_json", inputs)
 }
 
 // The time-slice files, byte for byte: the golden run in 1 s slices.
@@ -113,8 +105,8 @@ func TestGoldenTimeslices(t *testing.T) {
 	if len(ss) < 2 {
 		t.Fatalf("%d slices", len(ss))
 	}
-	golden(t, "timeslices_json", TimeslicesJSON(ss))
-	golden(t, "timeslices_csv", TimeslicesCSV(ss))
+	sondetest.Golden(t, "timeslices_json", TimeslicesJSON(ss))
+	sondetest.Golden(t, "timeslices_csv", TimeslicesCSV(ss))
 }
 
 // Records written and read back give the same summary (sonde summarize).

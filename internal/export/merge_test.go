@@ -7,6 +7,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 	"github.com/sonde-bench/sonde/internal/telemetry"
 )
 
@@ -83,7 +84,7 @@ func TestGoldenMerge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, name, b)
+		sondetest.Golden(t, name, b)
 	}
 	gpus, err := out.GPUs()
 	if err != nil || len(gpus) != 3 {

@@ -14,10 +14,15 @@ import (
 // update is the tests' -update flag: rewrite the golden files.
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// Golden compares got with testdata/name.golden (dir is the test's
-// testdata folder), or rewrites it with -update.
-func Golden(t testing.TB, dir, name string, got []byte) {
+// testdata is the test's package's testdata folder, made absolute before
+// any test runs: a test may change its working folder (t.Chdir).
+var testdata, _ = filepath.Abs("testdata")
+
+// Golden compares got with testdata/name.golden, or rewrites it with
+// -update.
+func Golden(t testing.TB, name string, got []byte) {
 	t.Helper()
+	dir := testdata
 	path := filepath.Join(dir, name+".golden")
 	if *update {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

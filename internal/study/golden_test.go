@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/profile"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // headlines of a made-up run: throughput and latency that grow with load.
@@ -55,9 +56,9 @@ func TestGoldenSweepAggregate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		golden(t, name, b)
+		sondetest.Golden(t, name, b)
 	}
-	golden(t, "sweep_console", bytes.ReplaceAll(out.Bytes(), []byte(root), []byte("ROOT")))
+	sondetest.Golden(t, "sweep_console", bytes.ReplaceAll(out.Bytes(), []byte(root), []byte("ROOT")))
 }
 
 // search_result.json and the search's console, byte for byte.
@@ -89,6 +90,6 @@ func TestGoldenSearchResult(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "search_result_json", b)
-	golden(t, "search_console", out.Bytes())
+	sondetest.Golden(t, "search_result_json", b)
+	sondetest.Golden(t, "search_console", out.Bytes())
 }

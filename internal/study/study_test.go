@@ -16,11 +16,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	sondetest.Golden(t, "testdata", name, got)
-}
-
 // parse reads args as `sonde profile` flags, as the CLI does.
 func parse(t *testing.T, args ...string) *config.Profile {
 	t.Helper()

@@ -15,11 +15,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	sondetest.Golden(t, "testdata", name, got)
-}
-
 // vllmText is a vLLM-like /metrics at step k of a run.
 func vllmText(k int) string {
 	return fmt.Sprintf(`# TYPE vllm:num_requests_running gauge
@@ -80,21 +75,21 @@ func fixedResult(t *testing.T) *Result {
 // read back as written.
 func TestGoldenFiles(t *testing.T) {
 	r := fixedResult(t)
-	golden(t, "server_metrics_json", ServerJSON(r))
-	golden(t, "server_metrics_csv", ServerCSV(r))
+	sondetest.Golden(t, "server_metrics_json", ServerJSON(r))
+	sondetest.Golden(t, "server_metrics_csv", ServerCSV(r))
 	gpus := GPUs(r)
 	joules, watts, ok := Energy(gpus)
 	if !ok || len(gpus) != 2 {
 		t.Fatalf("%d GPUs, energy %v", len(gpus), ok)
 	}
-	golden(t, "gpu_telemetry_json", GPUJSON(gpus, joules, watts))
-	golden(t, "gpu_telemetry_csv", GPUCSV(gpus))
+	sondetest.Golden(t, "gpu_telemetry_json", GPUJSON(gpus, joules, watts))
+	sondetest.Golden(t, "gpu_telemetry_csv", GPUCSV(gpus))
 	var console bytes.Buffer
 	Print(&console, Headlines(r), 30, 5)
 	PrintGPUs(&console, gpus)
-	golden(t, "console", console.Bytes())
+	sondetest.Golden(t, "console", console.Bytes())
 	td, _ := json.MarshalIndent(TelemetryData([]string{"http://d/metrics"}, r, gpus, "2026-12-05T00:00:00Z", "2026-12-05T00:00:04Z"), "", "  ")
-	golden(t, "telemetry_data", td)
+	sondetest.Golden(t, "telemetry_data", td)
 
 	back, err := ParseGPUJSON(GPUJSON(gpus, joules, watts))
 	if err != nil || len(back) != 2 || back[1].Endpoint != "http://d/metrics" || back[1].Index != 1 {
