@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // faultServer is an OpenAI-compatible test server whose n-th request
@@ -437,7 +438,7 @@ func (s *simServer) requestsSoFar(t *testing.T) int {
 
 func TestDefaultArtifactDir(t *testing.T) {
 	dir := t.TempDir()
-	var out, errb syncBuffer
+	var out, errb sondetest.Buffer
 	code := run(env{Args: []string{"profile", "-m", "Qwen/Qwen3-0.6B", "--url", "sim://?ttft=1ms&itl=1ms", "--request-count", "2",
 		"--isl", "5", "--osl", "2", "--concurrency", "2", "--ui-type", "none"}, Stdout: &out, Stderr: &errb, Getenv: os.Getenv,
 		Dir: dir, Clock: clock.New}) // the run's filesystem root and clock, injected

@@ -17,6 +17,7 @@ import (
 
 	"github.com/alecthomas/kong"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // The end-to-end tests run the CLI in-process (run with injected args and
@@ -180,24 +181,6 @@ type runResult struct {
 	dir            string
 }
 
-// syncBuffer is a bytes.Buffer that several goroutines of a run may write.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // runSonde runs the CLI in-process to completion, within cmdTimeout.
 func runSonde(t *testing.T, args ...string) runResult {
 	t.Helper()
@@ -208,7 +191,7 @@ func runSonde(t *testing.T, args ...string) runResult {
 // interruptions, stdin).
 func runSondeEnv(t *testing.T, e env, args ...string) runResult {
 	t.Helper()
-	var out, errb syncBuffer
+	var out, errb sondetest.Buffer
 	e.Args, e.Stdout, e.Stderr, e.Getenv = args, &out, &errb, os.Getenv
 	done := make(chan int, 1)
 	go func() { done <- run(e) }()

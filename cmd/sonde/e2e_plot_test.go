@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // checkChart opens a chart's PNG (it decodes, with a size) and SVG (it is
@@ -165,7 +167,7 @@ func TestPlotLikeAIPerf(t *testing.T) {
 	}
 
 	var sig signals
-	var out, errb syncBuffer
+	var out, errb sondetest.Buffer
 	done := make(chan int, 1)
 	go func() {
 		done <- run(env{Args: []string{"plot", "--paths", filepath.Join("artifacts", "runA"), "--dashboard", "--port", "0"},
