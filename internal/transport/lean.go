@@ -277,15 +277,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		keep = written && resp.framed && !resp.close && !req.Close && drained(body)
 		return
 	}
-	res.SSE = resp.sse || resp.eventStream
-	switch {
-	case resp.eventStream:
-		c.readSSE(ctx, newEventStream(body), res, req.OnFirstByte)
-	case res.SSE:
-		c.readSSE(ctx, body, res, req.OnFirstByte)
-	default:
-		c.readWhole(ctx, body, res)
-	}
+	c.readBody(ctx, body, resp.sse, resp.eventStream, res, req.OnFirstByte)
 	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
 		res.Err = classify(ctx, cerr)
 	}

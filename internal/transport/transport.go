@@ -392,16 +392,21 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		return
 	}
 	ct := resp.Header.Get("Content-Type")
-	res.SSE = strings.HasPrefix(ct, "text/event-stream") || isEventStream(ct)
-	if isEventStream(ct) {
-		c.readSSE(ctx, newEventStream(resp.Body), res, req.OnFirstByte)
-		return
+	c.readBody(ctx, resp.Body, strings.HasPrefix(ct, "text/event-stream"), isEventStream(ct), res, req.OnFirstByte)
+}
+
+// readBody reads a 200's body, as both clients do: an event stream event by
+// event (SSE, or the SSE inside AWS's event stream), anything else whole.
+func (c *Client) readBody(ctx context.Context, body io.Reader, sse, eventStream bool, res *Result, onFirst func()) {
+	res.SSE = sse || eventStream
+	switch {
+	case eventStream:
+		c.readSSE(ctx, newEventStream(body), res, onFirst)
+	case sse:
+		c.readSSE(ctx, body, res, onFirst)
+	default:
+		c.readWhole(ctx, body, res)
 	}
-	if res.SSE {
-		c.readSSE(ctx, resp.Body, res, req.OnFirstByte)
-		return
-	}
-	c.readWhole(ctx, resp.Body, res)
 }
 
 // statusError is an answer other than 200 as a failure: its status, the
