@@ -7,8 +7,10 @@ import (
 )
 
 // ServerHooks are the control requests sent to every server around the
-// profiling phase, besides the cache reset: the profiler's start and stop.
+// profiling phase: the prefix-cache reset, the profiler's start and stop.
 type ServerHooks struct {
+	Reset                       string // path; empty: no reset
+	ResetTimeout                time.Duration
 	ProfilerStart, ProfilerStop string // paths; empty: no profiler
 	ProfilerTimeout             time.Duration
 }
@@ -17,20 +19,25 @@ type ServerHooks struct {
 // request's timeout, so that a stalled server fails fast.
 const defaultHookTimeout = 30 * time.Second
 
-// Hooks resolves the --server-profiler options: any of them turns the
-// profiler on (as AIPerf's sub-options do), with its default paths.
+// Hooks resolves --reset-kv-cache and the --server-profiler options: any
+// of the latter turns the profiler on (as AIPerf's sub-options do), with
+// its default paths.
 func (p *Profile) Hooks() ServerHooks {
+	slashed := func(path string) string { return "/" + strings.TrimPrefix(path, "/") }
+	var h ServerHooks
+	if p.ResetKVCache {
+		h.Reset, h.ResetTimeout = slashed(p.ResetKVCachePath), time.Duration(p.ResetKVCacheTimeout*float64(time.Second))
+	}
 	if !p.ServerProfiler && p.ServerProfilerStart == "" && p.ServerProfilerStop == "" && p.ServerProfilerTimeout == 0 {
-		return ServerHooks{}
+		return h
 	}
 	path := func(given, def string) string {
 		if given == "" {
 			return def
 		}
-		return "/" + strings.TrimPrefix(given, "/")
+		return slashed(given)
 	}
-	h := ServerHooks{ProfilerStart: path(p.ServerProfilerStart, "/start_profile"), ProfilerStop: path(p.ServerProfilerStop, "/stop_profile"),
-		ProfilerTimeout: defaultHookTimeout}
+	h.ProfilerStart, h.ProfilerStop, h.ProfilerTimeout = path(p.ServerProfilerStart, "/start_profile"), path(p.ServerProfilerStop, "/stop_profile"), defaultHookTimeout
 	if p.ServerProfilerTimeout > 0 {
 		h.ProfilerTimeout = time.Duration(p.ServerProfilerTimeout * float64(time.Second))
 	}

@@ -13,9 +13,10 @@ func TestHooks(t *testing.T) {
 		want ServerHooks
 	}{
 		{Profile{}, ServerHooks{}},
-		{Profile{ServerProfiler: true}, ServerHooks{"/start_profile", "/stop_profile", 30 * time.Second}},
-		{Profile{ServerProfilerStart: "go"}, ServerHooks{"/go", "/stop_profile", 30 * time.Second}},
-		{Profile{ServerProfilerStop: "/halt", ServerProfilerTimeout: 0.5}, ServerHooks{"/start_profile", "/halt", 500 * time.Millisecond}},
+		{Profile{ServerProfiler: true}, ServerHooks{ProfilerStart: "/start_profile", ProfilerStop: "/stop_profile", ProfilerTimeout: 30 * time.Second}},
+		{Profile{ServerProfilerStart: "go"}, ServerHooks{ProfilerStart: "/go", ProfilerStop: "/stop_profile", ProfilerTimeout: 30 * time.Second}},
+		{Profile{ServerProfilerStop: "/halt", ServerProfilerTimeout: 0.5}, ServerHooks{ProfilerStart: "/start_profile", ProfilerStop: "/halt", ProfilerTimeout: 500 * time.Millisecond}},
+		{Profile{ResetKVCache: true, ResetKVCachePath: "reset", ResetKVCacheTimeout: 2}, ServerHooks{Reset: "/reset", ResetTimeout: 2 * time.Second}},
 	} {
 		if got := c.p.Hooks(); got != c.want {
 			t.Errorf("%+v: %+v, want %+v", c.p, got, c.want)

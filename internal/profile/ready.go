@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
@@ -113,14 +112,13 @@ func (r *profileRun) probeReady(ctx context.Context, hc *http.Client, endpointUR
 // resetCache empties every server's prefix cache (--reset-kv-cache) before
 // profiling; a server that refuses only gets a warning.
 func (r *profileRun) resetCache() {
-	p := r.p
-	if !p.ResetKVCache {
+	h := r.p.Hooks()
+	if h.Reset == "" {
 		return
 	}
-	hc := &http.Client{Timeout: time.Duration(p.ResetKVCacheTimeout * float64(time.Second))}
-	path := "/" + strings.TrimPrefix(p.ResetKVCachePath, "/")
+	hc := &http.Client{Timeout: h.ResetTimeout}
 	for _, u := range r.plan.urls {
-		url := baseOf(u) + path
+		url := baseOf(u) + h.Reset
 		resp, err := r.askServer(r.ctx, hc, http.MethodPost, url, nil)
 		if err != nil {
 			r.warn(fmt.Sprintf("--reset-kv-cache: POST %s: %v", url, err))
