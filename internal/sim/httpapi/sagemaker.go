@@ -60,16 +60,16 @@ func (e *eventStreamWriter) Flush() {
 	}
 }
 
+// payloadPartHeaders are every PayloadPart message's headers, encoded:
+// each is its name's length, the name, 7 (a string), the value's length in
+// two bytes, the value.
+const payloadPartHeaders = "\x0b:event-type\x07\x00\x0bPayloadPart" +
+	"\x0d:content-type\x07\x00\x18application/octet-stream" +
+	"\x0d:message-type\x07\x00\x05event"
+
 // appendEventMessage appends one PayloadPart message carrying payload.
 func appendEventMessage(dst, payload []byte) []byte {
-	var headers []byte
-	for _, h := range [][2]string{{":event-type", "PayloadPart"}, {":content-type", "application/octet-stream"}, {":message-type", "event"}} {
-		headers = append(headers, byte(len(h[0])))
-		headers = append(headers, h[0]...)
-		headers = append(headers, 7) // a string
-		headers = binary.BigEndian.AppendUint16(headers, uint16(len(h[1])))
-		headers = append(headers, h[1]...)
-	}
+	const headers = payloadPartHeaders
 	start := len(dst)
 	dst = binary.BigEndian.AppendUint32(dst, uint32(16+len(headers)+len(payload)))
 	dst = binary.BigEndian.AppendUint32(dst, uint32(len(headers)))
