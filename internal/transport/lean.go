@@ -95,19 +95,29 @@ func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
 func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (*leanConn, error) {
 	tr.stamp(&tr.getConn)
 	if !fresh {
-		if c := p.takeIdle(t.key); c != nil {
+		for c := p.takeIdle(t.key); c != nil; c = p.takeIdle(t.key) {
+			if !closing(c) {
+				return reused(c, tr), nil
+			}
+		}
+		for w := p.warm.take(t.addr); w != nil; w = p.warm.take(t.addr) {
+			if !peerClosed(w) {
+				return p.opened(ctx, t, tr, w, true)
+			}
+			w.Close()
+		}
+	}
+	for {
+		c, err := p.acquire(ctx, t.key, fresh)
+		if err != nil {
+			return nil, err
+		}
+		if c == nil {
+			break // the right to dial
+		}
+		if !closing(c) {
 			return reused(c, tr), nil
 		}
-		if w := p.warm.take(t.addr); w != nil {
-			return p.opened(ctx, t, tr, w, true)
-		}
-	}
-	c, err := p.acquire(ctx, t.key, fresh)
-	if err != nil {
-		return nil, err
-	}
-	if c != nil {
-		return reused(c, tr), nil
 	}
 	start := time.Now()
 	conn, err := p.opened(ctx, t, tr, nil, false)
@@ -117,6 +127,17 @@ func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (
 	}
 	p.dialed(t.key, took)
 	return conn, err
+}
+
+// closing reports, and closes, a pooled connection the server has closed
+// or written to unasked (bytes beyond a reply's framing): a request written
+// on it could be read by the server and still fail, and must not be resent.
+func closing(c *leanConn) bool {
+	if c.br.Buffered() == 0 && !peerClosed(c.Conn) {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // reused marks a connection taken from the pool.

@@ -19,23 +19,26 @@ import (
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
-// closingServer answers the first request on each connection, keeps the
-// connection open without "Connection: close", then closes it unanswered
-// when the next request arrives on it: llama.cpp's server after a streamed
-// reply, made deterministic.
+// closingServer answers the first request on each connection and keeps
+// the connection open without "Connection: close". What it does next is
+// the fault under test: closeAfterReply closes the connection at once, as
+// llama.cpp's server does after a streamed reply; otherwise it reads the
+// next request and then resets the connection unanswered.
 type closingServer struct {
-	ln        net.Listener
-	answered  atomic.Int64
-	unheard   atomic.Int64
-	connCount atomic.Int64
+	ln              net.Listener
+	closeAfterReply bool
+	closed          chan struct{} // one per connection closed after a reply
+	answered        atomic.Int64
+	unheard         atomic.Int64 // requests read and never answered
+	connCount       atomic.Int64
 }
 
-func newClosingServer(t *testing.T) *closingServer {
+func newClosingServer(t *testing.T, closeAfterReply bool) *closingServer {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &closingServer{ln: ln}
+	s := &closingServer{ln: ln, closeAfterReply: closeAfterReply, closed: make(chan struct{}, 100)}
 	go func() {
 		for {
 			c, err := ln.Accept()
@@ -67,6 +70,11 @@ func (s *closingServer) serve(c net.Conn) {
 		s.answered.Add(1)
 		body := "data: {\"choices\":[{\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n"
 		fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+		if s.closeAfterReply {
+			c.Close()
+			s.closed <- struct{}{}
+			return
+		}
 	}
 }
 
@@ -90,30 +98,77 @@ func eachClient(t *testing.T, f func(t *testing.T, newClient func(conns int) *Cl
 	}
 }
 
-// A request that dies on a reused keep-alive connection before any byte of
-// an answer is sent once more on a fresh connection, and succeeds.
-func TestStaleKeepAliveIsRetriedOnce(t *testing.T) {
+// A request written on a reused connection that then fails is a failure,
+// never sent again: the server may have read it (this one did). Every
+// request the server read has exactly one record.
+func TestWrittenRequestIsNeverResent(t *testing.T) {
 	eachClient(t, func(t *testing.T, newClient func(int) *Client) {
-		s := newClosingServer(t)
+		s := newClosingServer(t, false)
 		c := newClient(4)
 		defer c.CloseIdle()
 		url := "http://" + s.ln.Addr().String() + "/v1/chat/completions"
-		for i := range 5 {
+		failed := 0
+		for i := range 6 {
 			var res Result
 			c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}}, &res)
-			if res.Err != nil {
-				t.Fatalf("request %d: %v", i, res.Err)
+			if res.Retried {
+				t.Fatalf("request %d was sent again", i)
 			}
-			// A retry's connection is not pooled, so requests alternate: a new
-			// pooled connection, then a reuse of it that the server refuses.
-			if wantRetry := i%2 == 1; res.Retried != wantRetry {
-				t.Fatalf("request %d: retried %v", i, res.Retried)
+			if res.Err != nil {
+				failed++
 			}
 		}
-		if s.answered.Load() != 5 || s.unheard.Load() != 2 {
-			t.Fatalf("answered %d, closed unanswered %d", s.answered.Load(), s.unheard.Load())
+		// Requests alternate: a new connection, answered; a reuse of it, read
+		// and reset.
+		if s.answered.Load() != 3 || s.unheard.Load() != 3 || failed != 3 {
+			t.Fatalf("server answered %d, read and dropped %d; client saw %d failures", s.answered.Load(), s.unheard.Load(), failed)
 		}
 	})
+}
+
+// A pooled connection the server has closed is noticed before a request is
+// written on it: the request goes on a new connection and succeeds, with no
+// retry. (The lean client peeks; net/http's read loop does the same on its
+// own schedule, so only the lean client is deterministic here.)
+func TestClosedIdleConnectionIsNotUsed(t *testing.T) {
+	s := newClosingServer(t, true)
+	c := NewClient(clock.New(), 4)
+	c.UseLean()
+	defer c.CloseIdle()
+	url := "http://" + s.ln.Addr().String() + "/v1/chat/completions"
+	for i := range 5 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: url, Body: []byte(`{}`), Header: http.Header{}}, &res)
+		if res.Err != nil || res.Retried || res.Phases.Reused {
+			t.Fatalf("request %d: err %v, retried %v, reused %v", i, res.Err, res.Retried, res.Phases.Reused)
+		}
+		<-s.closed
+		waitPeerClosed(t, c)
+	}
+	if s.answered.Load() != 5 || s.unheard.Load() != 0 || s.connCount.Load() != 5 {
+		t.Fatalf("answered %d, dropped %d, connections %d", s.answered.Load(), s.unheard.Load(), s.connCount.Load())
+	}
+}
+
+// waitPeerClosed waits until the closed connection's FIN has reached the
+// client's socket: the kernel may deliver it after close returns.
+func waitPeerClosed(t *testing.T, c *Client) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		c.lean.mu.Lock()
+		all := true
+		for _, h := range c.lean.hosts {
+			for _, ic := range h.idle {
+				all = all && peerClosed(ic.Conn)
+			}
+		}
+		c.lean.mu.Unlock()
+		if all {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatal("the server's close never arrived")
 }
 
 // A redirect is an error naming where it points, never a GET that reads as
@@ -284,4 +339,46 @@ func mustURL(t *testing.T, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// Bytes beyond a reply's Content-Length close the connection: the next
+// request must not read them as its reply.
+func TestBytesBeyondFramingCloseTheConnection(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				br := bufio.NewReader(c)
+				for {
+					req, err := http.ReadRequest(br)
+					if err != nil {
+						return
+					}
+					io.Copy(io.Discard, req.Body)
+					body := `{"choices":[{"message":{"content":"right"}}]}`
+					stray := "HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n" + `{"choices":[{"message":{"content":"wrong"}}]}`
+					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, stray)
+				}
+			}()
+		}
+	}()
+	c := NewClient(clock.New(), 4)
+	c.UseLean()
+	defer c.CloseIdle()
+	for i := range 3 {
+		var res Result
+		c.Do(context.Background(), &Request{URL: "http://" + ln.Addr().String() + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
+		if res.Err != nil || res.Phases.Reused || strings.Contains(string(res.Buf), "wrong") {
+			t.Fatalf("request %d: err %v, reused %v, body %q", i, res.Err, res.Phases.Reused, res.Buf)
+		}
+	}
 }

@@ -40,7 +40,10 @@ func (t *tracer) trace() *httptrace.ClientTrace {
 			_, warm := i.Conn.(*warmConn)
 			t.prewarmed.Store(warm)
 		},
-		WroteRequest: func(httptrace.WroteRequestInfo) {
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			if i.Err != nil {
+				return // not written: Wrote stays zero, so a stale connection may be retried
+			}
 			t.stamp(&t.wrote)
 			if t.onWrote != nil {
 				t.onWrote()

@@ -320,12 +320,15 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 	} else {
 		c.do(ctx, c.hc, req, res, onWrote)
 	}
-	if res.Err != nil && res.Status == 0 && res.Phases.FirstByte == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
+	if res.Err != nil && res.Status == 0 && res.Phases.Wrote == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
 		ctx.Err() == nil && staleConnection(res.rawErr) {
 		// The server closed an idle keep-alive connection as the request was
-		// sent on it (llama.cpp's server does this after every streamed
-		// reply): it never saw the request. Send it once more, on a fresh
-		// connection, and count it once.
+		// being written on it (llama.cpp's server closes after every
+		// streamed reply; a closed connection is usually caught before the
+		// write, see peerClosed): the write failed, so the server never read
+		// the request. Send it once more, on a fresh connection, and count it
+		// once. Once a request is written, a failure is a failure: an EOF
+		// after it does not prove the server did not read it.
 		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0], Events: res.Events[:0]}
 		if lean {
 			c.doLean(ctx, t, req, res, onWrote, true)
