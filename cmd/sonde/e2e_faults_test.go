@@ -31,7 +31,7 @@ type faultServer struct {
 	arrived chan int64
 	tokens  int
 	gap     time.Duration
-	fault   func(n int64) string // "", "500", "truncate", "malformed", "stall", "empty"
+	fault   func(n int64) string // "", "500", "truncate", "malformed", "stall", "empty", or one of hostileReply's
 }
 
 func newFaultServer(t *testing.T, tokens int, gap time.Duration, fault func(int64) string) *faultServer {
@@ -66,6 +66,9 @@ func (f *faultServer) handle(w http.ResponseWriter, r *http.Request) {
 		case <-r.Context().Done():
 		case <-time.After(time.Minute):
 		}
+		return
+	}
+	if hostileReply(kind, f.tokens, w) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/event-stream")

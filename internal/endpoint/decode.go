@@ -2,7 +2,6 @@ package endpoint
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/sonde-bench/sonde/internal/openai"
@@ -19,6 +18,9 @@ type Parsed struct {
 	ID string
 	// Items counts the vectors or scores of an embeddings or ranking answer.
 	Items int
+	// BadUsage says why a usage the server sent was dropped (a count that
+	// is negative, fractional or beyond MaxTokenCount).
+	BadUsage string
 }
 
 // Decoder parses one request's responses for its endpoint type. It keeps
@@ -146,6 +148,9 @@ func (p *Parsed) HasContent() bool { return p.Content != "" || p.Reasoning != ""
 
 var done = []byte("[DONE]")
 
+// IsDone reports the data of the event that ends an OpenAI stream.
+func IsDone(data []byte) bool { return bytes.Equal(bytes.TrimSpace(data), done) }
+
 // Decode parses one SSE data payload or one whole body. ok is false for
 // data that carries nothing (empty, [DONE]); err is set for invalid JSON.
 func Decode(data []byte) (p Parsed, ok bool, err error) {
@@ -162,9 +167,11 @@ func Decode(data []byte) (p Parsed, ok bool, err error) {
 // decodeJSON is the slow path: encoding/json for any shape.
 func decodeJSON(data []byte) (p Parsed, ok bool, err error) {
 	var r openai.Response
-	if err := json.Unmarshal(data, &r); err != nil {
+	bad, err := unmarshal(data, &r)
+	if err != nil {
 		return p, false, fmt.Errorf("invalid JSON in response: %v", err)
 	}
+	defer p.vetUsage(bad)
 	if r.Error != nil {
 		p.Err = r.Error.Message
 		if p.Err == "" {

@@ -123,9 +123,11 @@ func (d *Decoder) responses(data []byte) (p Parsed, ok bool, err error) {
 		Response *responsesObject `json:"response"`
 		responsesObject
 	}
-	if err := json.Unmarshal(data, &ev); err != nil {
+	bad, err := unmarshal(data, &ev)
+	if err != nil {
 		return invalid(err)
 	}
+	defer p.vetUsage(bad)
 	if ev.Response != nil {
 		p.ID = ev.Response.ID
 		p.Usage = ev.Response.Usage.openai()
@@ -208,9 +210,11 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 		Usage        *anthropicUsage `json:"usage"`
 		Error        *errorField     `json:"error"`
 	}
-	if err := json.Unmarshal(data, &ev); err != nil {
+	bad, err := unmarshal(data, &ev)
+	if err != nil {
 		return invalid(err)
 	}
+	defer p.vetUsage(bad)
 	if ev.Error != nil && ev.Error.msg != "" {
 		p.Err = ev.Error.msg
 		return p, true, nil

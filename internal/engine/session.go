@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -330,6 +331,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	pieces := sc.pieces[:0]
 	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
 	badJSON := 0
+	var firstBad []byte
 	for i := range res.Events {
 		data := res.EventData(i)
 		if res.SSE {
@@ -338,11 +340,16 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 				continue
 			}
 			data = d
+			if endpoint.IsDone(data) {
+				break // the stream's end: anything after it is not the answer
+			}
 		}
 		c0, r0 := len(text.Content), len(text.Reasoning)
 		p, ok, err := dec.DecodeTo(data, &text)
 		if err != nil {
-			badJSON++
+			if badJSON++; badJSON == 1 {
+				firstBad = data
+			}
 			continue
 		}
 		if !ok {
@@ -352,7 +359,9 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
 		}
 		if p.Usage != nil {
-			rec.Usage = p.Usage
+			rec.Usage, rec.BadUsage = p.Usage, ""
+		} else if p.BadUsage != "" {
+			rec.Usage, rec.BadUsage = nil, p.BadUsage
 		}
 		if p.ID != "" {
 			rec.ResponseID = p.ID
@@ -380,9 +389,24 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	case badJSON > 0:
 		// AIPerf skips such events with a warning; a corrupted stream loses
 		// tokens, so sonde counts the request as failed and says why.
-		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError",
-			Message: fmt.Sprintf("%d of %d events were not valid JSON", badJSON, len(res.Events))}
+		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError", Message: notJSON(badJSON, len(res.Events), res.ContentType, firstBad)}
 	case len(rec.Responses) == 0:
 		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}
+}
+
+// notJSON says what arrived instead of the endpoint's JSON: how many events,
+// the Content-Type, and the first bytes of the first bad one (an HTML
+// error page from a proxy reads as such).
+func notJSON(bad, events int, contentType string, first []byte) string {
+	const show = 80
+	msg := fmt.Sprintf("%d of %d events were not valid JSON", bad, events)
+	if contentType != "" {
+		msg += " (Content-Type: " + contentType + ")"
+	}
+	first = bytes.TrimSpace(first)
+	if len(first) > show {
+		return fmt.Sprintf("%s; the first began %q…", msg, first[:show])
+	}
+	return fmt.Sprintf("%s; the first was %q", msg, first)
 }

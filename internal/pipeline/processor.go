@@ -21,6 +21,10 @@ type Processor struct {
 	// (--use-server-token-count); MissingUsage counts records without it.
 	ServerCounts bool
 	MissingUsage int
+	// BadUsage counts answers whose usage was not token counts (dropped,
+	// so sonde's own counts stand); FirstBadUsage says what the first was.
+	BadUsage      int
+	FirstBadUsage string
 	// systems are the system prompts seen so far: a later session sending
 	// the same one repeats it (a cross-session prefix).
 	systems map[string]bool
@@ -200,7 +204,12 @@ func (p *Processor) Process(r *record.Record) {
 	default:
 		p.history[r.SessionNum] = r.InputTokens + r.OutputTokens
 	}
-	if p.ServerCounts && r.Error == nil {
+	if r.BadUsage != "" {
+		if p.BadUsage++; p.BadUsage == 1 {
+			p.FirstBadUsage = r.BadUsage
+		}
+	}
+	if p.ServerCounts && r.Error == nil && r.BadUsage == "" {
 		p.useServerCounts(r)
 	}
 	if r.Phase != record.PhaseProfiling {

@@ -442,6 +442,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if r.proc.MissingUsage > 0 {
 		r.warn(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
 	}
+	if r.proc.BadUsage > 0 {
+		r.warn(fmt.Sprintf("the server's usage was not a token count in %d responses (first: %s); it was ignored and sonde's own token counts stand.", r.proc.BadUsage, r.proc.FirstBadUsage))
+	}
 	if r.proc.TemplateErrors > 0 {
 		r.warn(fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
 	}

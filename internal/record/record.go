@@ -66,6 +66,9 @@ type Record struct {
 	HasReasoning          bool          // some reasoning text arrived
 	MaxTokens             int           // requested output tokens (0: none)
 	Usage                 *openai.Usage // the last usage the server sent, as sent
+	// BadUsage says why a usage the server sent was not taken (a count
+	// that was negative or not a count); Usage is then nil.
+	BadUsage string
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the

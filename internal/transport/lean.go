@@ -298,6 +298,12 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		keep = written && resp.framed && !resp.close && !req.Close && drained(body)
 		return
 	}
+	res.ContentType = resp.contentType
+	if resp.encoding != "" {
+		res.EndNs = c.clock.Now()
+		res.Err = encodingError(resp.encoding)
+		return
+	}
 	c.readBody(ctx, body, resp.sse, resp.eventStream, res, req.OnFirstByte)
 	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
 		res.Err = classify(ctx, cerr)
@@ -388,7 +394,9 @@ type response struct {
 	sse            bool
 	eventStream    bool // AWS's event stream (SageMaker), SSE inside
 	location       string
-	framed         bool // the body's end is known (chunked or sized): the connection can be reused
+	contentType    string
+	encoding       string // Content-Encoding other than identity
+	framed         bool   // the body's end is known (chunked or sized): the connection can be reused
 }
 
 // readHead reads the status line and headers, skipping 1xx responses; the
@@ -449,6 +457,11 @@ func readHead(br *bufio.Reader, tr *tracer) (*response, error) {
 			case "Content-Type":
 				r.sse = len(v) >= 17 && strings.EqualFold(v[:17], "text/event-stream")
 				r.eventStream = isEventStream(v)
+				r.contentType = v
+			case "Content-Encoding":
+				if !strings.EqualFold(v, "identity") {
+					r.encoding = v
+				}
 			case "Location":
 				r.location = v
 			}

@@ -90,6 +90,33 @@ func TestFramerSplitsAcrossReads(t *testing.T) {
 	}
 }
 
+// Lines ended by CR alone are valid SSE: every split of such a stream
+// gives its events, and a CRLF stream keeps its bytes.
+func TestFramerReadsCROnlyLines(t *testing.T) {
+	for _, stream := range []string{"data: a\r\rdata: b\r\r: c\r\rdata: tail", "data: a\r\n\r\ndata: b\r\n\r\n: c\r\n\r\ndata: tail"} {
+		for split := 0; split <= len(stream); split++ {
+			var f framer
+			buf := []byte(stream[:split])
+			evs := f.feed(buf, 0, 1, nil)
+			buf = append(buf, stream[split:]...)
+			evs = f.feed(buf, split, 2, evs)
+			evs = f.finish(buf, evs)
+			var got []string
+			for _, e := range evs {
+				if d, ok := EventData(buf[e.Off : e.Off+e.Len]); ok {
+					got = append(got, string(d))
+				}
+			}
+			if fmt.Sprint(got) != "[a b tail]" {
+				t.Fatalf("%q split %d: events %q", stream, split, got)
+			}
+			if strings.Contains(stream, "\n") != bytes.Contains(buf, []byte("\r")) {
+				t.Fatalf("%q split %d: a CRLF stream's bytes changed, or a CR stream kept a CR: %q", stream, split, buf)
+			}
+		}
+	}
+}
+
 // eventDataFields is EventData without its single-line shortcut.
 func eventDataFields(raw []byte) (data []byte, ok bool) {
 	n := 0

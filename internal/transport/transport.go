@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -98,9 +99,12 @@ type Result struct {
 	EndNs   int64 // body finished or failure seen
 	Status  int
 	SSE     bool
-	Buf     []byte  // raw body
-	Events  []Event // SSE events, or one event holding the whole body
-	Err     *record.Error
+	// ContentType is the 200's Content-Type, to say what arrived when the
+	// body is not what the endpoint answers.
+	ContentType string
+	Buf         []byte  // raw body
+	Events      []Event // SSE events, or one event holding the whole body
+	Err         *record.Error
 	// Cancelled is set when the client cancelled the request on purpose.
 	Cancelled   bool
 	CancelledNs int64
@@ -395,6 +399,12 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		return
 	}
 	ct := resp.Header.Get("Content-Type")
+	res.ContentType = ct
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		res.EndNs = c.clock.Now()
+		res.Err = encodingError(enc)
+		return
+	}
 	c.readBody(ctx, resp.Body, strings.HasPrefix(ct, "text/event-stream"), isEventStream(ct), res, req.OnFirstByte)
 }
 
@@ -410,6 +420,14 @@ func (c *Client) readBody(ctx context.Context, body io.Reader, sse, eventStream 
 	default:
 		c.readWhole(ctx, body, res)
 	}
+}
+
+// encodingError is a 200 whose body the server compressed unasked (sonde
+// sends no Accept-Encoding): read through a decoder, tokens would be timed
+// by when the decoder gave them up, not when they arrived.
+func encodingError(enc string) *record.Error {
+	return &record.Error{Code: http.StatusOK, Type: "UnsupportedContentEncoding",
+		Message: fmt.Sprintf("the server compressed its reply (Content-Encoding: %s) although sonde asked for no compression; token times cannot be measured through it", enc)}
 }
 
 // statusError is an answer other than 200 as a failure: its status, the
