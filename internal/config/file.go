@@ -32,8 +32,8 @@ type FileValues struct {
 }
 
 // LoadFile reads a config file. ${VAR} and ${VAR:default} are replaced by
-// environment variables first, as AIPerf does; getenv may be nil (the
-// process environment).
+// environment variables in each value, as AIPerf does (but in the parsed
+// values, not the text); getenv may be nil (the process environment).
 func LoadFile(path string, getenv func(string) (string, bool)) (*FileValues, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -47,13 +47,13 @@ func LoadFile(path string, getenv func(string) (string, bool)) (*FileValues, err
 
 // parseFile reads a config file's text; path names it in messages.
 func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*FileValues, error) {
-	data, err := expandEnv(string(raw), getenv)
-	if err != nil {
-		return nil, fmt.Errorf("--config %s: %w", path, err)
-	}
+	marked, refs := markEnv(string(raw))
 	var doc yaml.Node
-	if err := yaml.Unmarshal([]byte(data), &doc); err != nil {
+	if err := yaml.Unmarshal([]byte(marked), &doc); err != nil {
 		return nil, fmt.Errorf("--config %s: %v", path, err)
+	}
+	if err := expandEnvNodes(&doc, refs, getenv); err != nil {
+		return nil, fmt.Errorf("--config %s:%w", path, err)
 	}
 	l := &loader{path: path, out: &FileValues{Flags: map[string]any{}}, flags: FlagNames()}
 	if len(doc.Content) == 0 {

@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,7 +96,7 @@ func TestLoadFileErrors(t *testing.T) {
 		{"dataset: {prompts: {isl: {mean: [1]}}}\n", "bench.yaml:1"},
 		{"phases:\n  - {type: concurrency, concurrency: 2, duration: forever}\n", "neither seconds nor a duration"},
 		{"a: [\n", "yaml"},
-		{"model: ${UNSET_VAR}\n", "environment variable UNSET_VAR is not set"},
+		{"model: m\nendpoint:\n  url: ${UNSET_VAR}\n", "bench.yaml:3: environment variable UNSET_VAR is not set"},
 	} {
 		if _, err := load(t, c.text, nil); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.text, err, c.want)
@@ -204,5 +205,25 @@ func TestTemplates(t *testing.T) {
 	}
 	if _, err := Template("nope"); err == nil || !strings.Contains(err.Error(), "minimal") {
 		t.Errorf("an unknown template: %v", err)
+	}
+}
+
+// ${VAR} is substituted into parsed values, not the text: a value with a
+// newline stays one value and cannot add a key; an unquoted value takes
+// the type its new text has.
+func TestEnvCannotAddKeys(t *testing.T) {
+	fv, err := load(t, "model: m\nphases: {type: concurrency, concurrency: 2, requests: 4}\nendpoint:\n  url: ${EVIL}\n  extra: {temperature: ${T}, stop: \"${T}\"}\n# ${NOT_SET_BUT_A_COMMENT}\n",
+		map[string]string{"EVIL": "localhost:8000\nphases: {type: concurrency, concurrency: 7}", "T": "0.5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(fv.Flags["concurrency"]); got != "2" {
+		t.Errorf("concurrency %s: the variable added a key", got)
+	}
+	if got := fmt.Sprint(fv.Flags["url"]); !strings.Contains(got, "\n") {
+		t.Errorf("url %q should hold the whole value", got)
+	}
+	if got := fmt.Sprint(fv.Flags["extra-inputs"]); !strings.Contains(got, `"temperature":0.5`) || !strings.Contains(got, `"stop":"0.5"`) {
+		t.Errorf("extra inputs %s: an unquoted value is a number, a quoted one a string", got)
 	}
 }
