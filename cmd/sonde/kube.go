@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/kube"
 )
@@ -30,6 +31,7 @@ type kubeManifestCmd struct {
 	StartMargin  time.Duration `name:"start-barrier-margin" default:"5s" help:"The common start comes this long after the last shard is ready (time for every shard to see it on the volume)."`
 	Spread       bool          `help:"Prefer one shard per node (pod anti-affinity)."`
 	APIKeySecret string        `name:"api-key-secret" placeholder:"SECRET[:KEY]" help:"A Secret holding the API key (key 'api-key' by default), given to sonde as $SONDE_API_KEY."`
+	HeaderSecret []string      `name:"header-secret" placeholder:"HEADER=SECRET[:KEY]" help:"A request header whose value a Secret holds (key: the header's name in lower case by default); repeatable. Secret headers and URL passwords are refused in the profile flags."`
 	Args         []string      `arg:"" optional:"" passthrough:"" help:"The 'sonde profile' flags of the run (totals: --concurrency, --request-count, rates)."`
 }
 
@@ -44,13 +46,16 @@ func (c *kubeManifestCmd) run(e env) error {
 		return usageError{Err: fmt.Errorf("sonde kube manifest: the profile flags do not parse: sonde profile %v", c.Args)}
 	}
 	check.Profile.ResolveLists()
+	if found := config.NewSecrets(c.Args).Found(); len(found) > 0 {
+		return usageError{Err: fmt.Errorf("sonde kube manifest: %s would be written into the manifest in clear: put it in a Secret and give --header-secret HEADER=SECRET[:KEY] (a URL's password as Authorization=SECRET, the Secret holding 'Basic <base64 of user:password>'; the API key with --api-key-secret)", found[0])}
+	}
 	conc := 0
 	if check.Profile.Concurrency != nil {
 		conc = *check.Profile.Concurrency
 	}
 	out, err := kube.Manifest(kube.Options{Name: c.Name, Namespace: c.Namespace, Image: c.Image, Shards: c.Shards, Concurrency: conc,
 		Args: c.Args, RunID: runID(time.Now()), StartTimeout: c.StartTimeout, StartMargin: c.StartMargin, PVC: c.PVC, Spread: c.Spread,
-		APIKeySecret: c.APIKeySecret, ExportPrefix: check.Profile.ExportPrefix})
+		APIKeySecret: c.APIKeySecret, HeaderSecrets: c.HeaderSecret, ExportPrefix: check.Profile.ExportPrefix})
 	if err != nil {
 		return usageError{Err: err}
 	}

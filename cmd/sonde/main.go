@@ -82,6 +82,11 @@ func run(e env) int {
 		getenv = os.Getenv
 	}
 	e.Args = optionalValues(e.Args)
+	stdout, stderr := e.Stdout, e.Stderr
+	redact := func(s *config.Secrets) {
+		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)
+	}
+	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's names its value
 	file, err := configFile(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
@@ -100,26 +105,8 @@ func run(e env) int {
 	given := givenFlags(ctx)
 	switch ctx.Command() {
 	case "profile":
-		c.Profile.ArtifactDirSet = given["output-artifact-dir"]
-		c.Profile.ArrivalPatternSet = given["arrival-pattern"]
-		c.Profile.ContextModeSet = given["conversation-context-mode"]
-		c.Profile.SamplingSet = given["dataset-sampling-strategy"]
-		switch {
-		case c.Profile.PrintConfig:
-			c.Profile.ResolveLists()
-			err = printConfig(e, &c.Profile)
-		case study.Needed(&c.Profile):
-			c.Profile.CLICommand = config.RedactArgs(e.Args)
-			var dir string
-			dir, err = study.Run(e, &c.Profile)
-			err = autoPlot(e, &c.Profile, dir, err)
-		default:
-			var out *profile.Outcome
-			out, err = profile.Measure(e, &c.Profile)
-			if out != nil {
-				err = autoPlot(e, &c.Profile, out.Dir, err)
-			}
-		}
+		redact(config.NewSecrets(e.Args, &c.Profile)) // and the config file's, $SONDE_API_KEY
+		err = profileCommand(e, &c.Profile, given)
 	case "serve":
 		err = c.Serve.run(e, given)
 	case "summarize <dir>":
@@ -152,6 +139,28 @@ func run(e env) int {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
 	}
 	return code
+}
+
+// profileCommand runs `sonde profile`: one run, a study, or --print-config.
+func profileCommand(e env, p *config.Profile, given map[string]bool) error {
+	p.ArtifactDirSet = given["output-artifact-dir"]
+	p.ArrivalPatternSet = given["arrival-pattern"]
+	p.ContextModeSet = given["conversation-context-mode"]
+	p.SamplingSet = given["dataset-sampling-strategy"]
+	switch {
+	case p.PrintConfig:
+		p.ResolveLists()
+		return printConfig(e, p)
+	case study.Needed(p):
+		p.CLICommand = e.Secrets.Redact(config.RedactArgs(e.Args))
+		dir, err := study.Run(e, p)
+		return autoPlot(e, p, dir, err)
+	}
+	out, err := profile.Measure(e, p)
+	if out != nil {
+		err = autoPlot(e, p, out.Dir, err)
+	}
+	return err
 }
 
 // exitCodeOf is the one rule from a command's error to the exit code.

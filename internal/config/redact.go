@@ -5,34 +5,18 @@ import (
 	"strings"
 )
 
-// secretHeader reports header names whose values must never be written out.
-func SecretHeader(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"authorization", "api-key", "apikey", "token", "cookie", "secret", "password"} {
-		if strings.Contains(n, s) {
-			return true
-		}
-	}
-	return false
-}
-
 const redacted = "<redacted>"
 
 // RedactArgs returns the command line with API keys and secret headers
 // replaced, quoted so that it can be pasted back into a shell.
 func RedactArgs(args []string) string {
 	out := []string{"sonde"}
-	hideNext, headerNext, urlNext := false, false, false
+	hideNext, headerNext := false, false
 	for _, a := range args {
+		a = RedactURL(a) // any URL, in any flag, attached or not
 		switch {
 		case hideNext:
 			a, hideNext = redacted, false
-		case urlNext:
-			a, urlNext = RedactURL(a), false
-		case a == "--url" || a == "-u":
-			urlNext = true
-		case strings.HasPrefix(a, "--url="):
-			a = "--url=" + RedactURL(strings.TrimPrefix(a, "--url="))
 		case headerNext:
 			a, headerNext = redactHeader(a), false
 		case a == "--api-key":
@@ -87,6 +71,10 @@ func (p *Profile) Redacted() Profile {
 	c.URL = nil
 	for _, u := range p.URL {
 		c.URL = append(c.URL, RedactURL(u))
+	}
+	c.ServerMetrics = nil
+	for _, u := range p.ServerMetrics {
+		c.ServerMetrics = append(c.ServerMetrics, RedactURL(u))
 	}
 	c.Header = nil
 	for _, h := range p.Header {

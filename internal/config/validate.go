@@ -315,22 +315,10 @@ func looksLikePath(s string) bool {
 	return strings.HasPrefix(s, "/") || strings.HasPrefix(s, ".") || strings.HasPrefix(s, "~") || strings.HasSuffix(s, ".json")
 }
 
-// RedactURL hides a password in a URL (http://user:pw@host → user:xxxxx),
-// for messages, logs and exports.
+// RedactURL hides the password of every URL in raw (one URL, a comma
+// list, a message): http://user:pw@host becomes http://user:xxxxx@host.
 func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		if i := strings.Index(raw, "@"); i > 0 && strings.Contains(raw[:i], ":") && strings.Contains(raw, "://") {
-			// Unparsable but with credentials: keep only scheme and host part.
-			scheme, _, _ := strings.Cut(raw, "://")
-			return scheme + "://" + redactedUser + "@" + raw[i+1:]
-		}
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
+	return urlCredentials.ReplaceAllString(raw, "$1://$2:"+redactedUser+"@")
 }
 
 const redactedUser = "xxxxx"

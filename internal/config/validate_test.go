@@ -115,7 +115,9 @@ func TestRedactURL(t *testing.T) {
 		"http://user:pw@host:8000/v1":   "http://user:xxxxx@host:8000/v1",
 		"http://user@host":              "http://user@host",
 		"localhost:8000":                "localhost:8000",
-		"http://u:p%zz@host":            "http://xxxxx@host",
+		"http://u:p%zz@host":            "http://u:xxxxx@host",
+		"http://a:pw@h,http://b:pw2@i":  "http://a:xxxxx@h,http://b:xxxxx@i",
+		"http://u:p@ss@host/x":          "http://u:xxxxx@host/x",
 		"https://a:secret@h/x?k=v#frag": "https://a:xxxxx@h/x?k=v#frag",
 	} {
 		if got := RedactURL(in); got != want || strings.Contains(got, "secret") || strings.Contains(got, ":pw") {

@@ -33,8 +33,12 @@ type Options struct {
 	PVC                       string // a ReadWriteMany PersistentVolumeClaim for the results
 	Spread                    bool   // prefer one shard per node (pod anti-affinity)
 	APIKeySecret              string // Secret[:key] holding the API key, given as $SONDE_API_KEY
-	MergeWait                 time.Duration
-	ExportPrefix              string // the run's --profile-export-prefix, for the merge
+	// HeaderSecrets are NAME=SECRET[:KEY]: a request header whose value a
+	// Secret holds, given to the pod as an environment variable that the
+	// container's args refer to as $(VAR): never in the manifest.
+	HeaderSecrets []string
+	MergeWait     time.Duration
+	ExportPrefix  string // the run's --profile-export-prefix, for the merge
 }
 
 // Check refuses what would make an unsafe or broken manifest.
@@ -65,8 +69,30 @@ func (o *Options) Check() error {
 			}
 		}
 	}
+	for _, h := range o.HeaderSecrets {
+		if _, _, _, err := headerSecret(h); err != nil {
+			return err
+		}
+	}
 	return nil
 }
+
+// headerSecret reads NAME=SECRET[:KEY]; the key defaults to the header's
+// name in lower case.
+func headerSecret(h string) (name, secret, key string, err error) {
+	name, ref, ok := strings.Cut(h, "=")
+	secret, key, hasKey := strings.Cut(ref, ":")
+	if !hasKey {
+		key = strings.ToLower(name)
+	}
+	if !ok || strings.TrimSpace(name) == "" || secret == "" || key == "" || strings.ContainsAny(name, ": \t") {
+		return "", "", "", fmt.Errorf("--header-secret %q: want HEADER=SECRET[:KEY], for example Authorization=llm-gateway:token", h)
+	}
+	return name, secret, key, nil
+}
+
+// headerEnv is the environment variable of the i-th --header-secret.
+func headerEnv(i int) string { return fmt.Sprintf("SONDE_HEADER_%d", i) }
 
 func validName(s string) bool {
 	if s == "" || len(s) > 52 || s[0] == '-' || s[len(s)-1] == '-' {
@@ -103,6 +129,14 @@ func (o *Options) container(name string, args []string) map[string]any {
 		}
 		env = append(env, map[string]any{"name": "SONDE_API_KEY",
 			"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": secret, "key": key}}})
+	}
+	if name == "sonde" {
+		for i, h := range o.HeaderSecrets {
+			hname, secret, key, _ := headerSecret(h)
+			env = append(env, map[string]any{"name": headerEnv(i),
+				"valueFrom": map[string]any{"secretKeyRef": map[string]any{"name": secret, "key": key}}})
+			args = append(args, "-H", hname+": $("+headerEnv(i)+")") // expanded by Kubernetes in the pod
+		}
 	}
 	return map[string]any{
 		"name": name, "image": o.Image, "args": args, "env": env,

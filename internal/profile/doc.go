@@ -14,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
@@ -25,6 +26,9 @@ type Env struct {
 	Stderr  io.Writer
 	Getenv  func(string) string
 	Version string
+	// Secrets are replaced in everything the run writes: Stdout and Stderr
+	// come already wrapped; the log file is wrapped as it is opened.
+	Secrets *config.Secrets
 	// Dir, when set, is the folder relative paths are read and written in
 	// (the artifact folder, input files): a test's filesystem root.
 	Dir string

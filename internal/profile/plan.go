@@ -109,7 +109,7 @@ func prepareFlags(e Env, p *config.Profile) error {
 		return UsageError{errors.New("a sweep (a list of values, --isl-osl-pairs) runs as a study, not as one run")}
 	}
 	if p.CLICommand == "" {
-		p.CLICommand = config.RedactArgs(e.Args)
+		p.CLICommand = e.Secrets.Redact(config.RedactArgs(e.Args))
 	}
 	if p.APIKey == "" {
 		p.APIKey = e.Getenv("SONDE_API_KEY") // from a Kubernetes Secret, never on the command line

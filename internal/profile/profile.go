@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strconv"
@@ -78,7 +79,16 @@ func planOf(p *config.Profile) load {
 	return pl
 }
 
+// isTTY reports a terminal, under any writer that wraps one (the
+// redaction of secrets).
 func isTTY(w any) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

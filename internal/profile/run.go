@@ -80,7 +80,7 @@ func (r *profileRun) openLog() (func(), error) {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	r.console = ui.NewConsole(r.e.Stderr, isTTY(r.e.Stderr))
-	r.log = ui.NewLogger(r.console, f, ui.ParseLevel(r.p.LogLevel, r.verbosity()))
+	r.log = ui.NewLogger(r.console, r.e.Secrets.Writer(f), ui.ParseLevel(r.p.LogLevel, r.verbosity()))
 	r.log.Info("Starting sonde " + r.e.Version)
 	return func() { f.Close() }, nil
 }

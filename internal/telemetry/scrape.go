@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -76,7 +77,7 @@ func Fetch(ctx context.Context, c *http.Client, url string) (*Scrape, error) {
 		return nil, err
 	}
 	now := time.Now()
-	return &Scrape{Endpoint: url, TimeNs: now.UnixNano(), LatencyNs: int64(now.Sub(t0)), Families: fams}, nil
+	return &Scrape{Endpoint: Display(url), TimeNs: now.UnixNano(), LatencyNs: int64(now.Sub(t0)), Families: fams}, nil
 }
 
 func parse(r io.Reader) ([]Family, error) {
@@ -172,13 +173,23 @@ func (c *Collector) Reachable(ctx context.Context) (dropped []string) {
 	var ok []string
 	for _, u := range c.urls {
 		if _, err := Fetch(ctx, c.client, u); err != nil {
-			dropped = append(dropped, fmt.Sprintf("%s (%v)", u, err))
+			dropped = append(dropped, fmt.Sprintf("%s (%v)", Display(u), err))
 			continue
 		}
 		ok = append(ok, u)
 	}
 	c.urls = ok
 	return dropped
+}
+
+// Display is an endpoint as written anywhere: its password hidden, as
+// net/http hides it in its errors.
+func Display(raw string) string {
+	u, err := neturl.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
 }
 
 // URLs are the endpoints scraped.

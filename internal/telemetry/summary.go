@@ -149,7 +149,7 @@ func (c *Collector) result() *Result {
 		}
 	}
 	for _, u := range urls {
-		er := EndpointResult{URL: u, Errors: c.errs[u], LastError: c.lastErr[u]}
+		er := EndpointResult{URL: Display(u), Errors: c.errs[u], LastError: c.lastErr[u]}
 		if acc := c.series[u]; acc != nil {
 			er.Scrapes, er.StartNs, er.EndNs = acc.scrapes, acc.firstNs, acc.lastNs
 			er.Duration = float64(acc.lastNs-acc.firstNs) / 1e9
