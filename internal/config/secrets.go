@@ -112,6 +112,8 @@ func (s *Secrets) fromHeader(h string) {
 	if err != nil {
 		if _, v, ok := strings.Cut(h, ":"); ok {
 			s.add(v, "the value of a header")
+		} else {
+			s.add(h, "a header") // not a header at all: all of it may be the secret
 		}
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,6 +26,7 @@ func (p *Profile) Validate() []error {
 	p.checkWarmup(add)
 	p.checkStudy(add)
 	p.checkServerAccess(add)
+	p.checkText(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)
@@ -336,6 +338,9 @@ func ParseHeaders(h string) ([][2]string, error) {
 			if strings.TrimSpace(k) == "" || strings.ContainsAny(k, " \t:") {
 				return nil, fmt.Errorf("--header %q: %q is not a header name", h, k)
 			}
+			if hasControl(k) || hasControl(m[k]) {
+				return nil, fmt.Errorf("--header %s: a line break or a control character in the name or the value", k)
+			}
 			out = append(out, [2]string{k, m[k]})
 		}
 		return out, nil
@@ -343,9 +348,38 @@ func ParseHeaders(h string) ([][2]string, error) {
 	k, v, ok := strings.Cut(h, ":")
 	k = strings.TrimSpace(k)
 	if !ok || k == "" || strings.ContainsAny(k, " \t") {
-		return nil, fmt.Errorf("--header %q is not in 'Name:Value' format", h)
+		return nil, fmt.Errorf("--header: a value is not in 'Name:Value' format (its text is not shown: it may hold a secret)")
+	}
+	if hasControl(k) || hasControl(v) {
+		return nil, fmt.Errorf("--header %s: a line break or a control character in the name or the value", k)
 	}
 	return [][2]string{{k, strings.TrimSpace(v)}}, nil
+}
+
+// hasControl reports a byte no HTTP header may carry (a tab aside): a CR or
+// LF would end the header and start another.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 && r != '\t' || r == 0x7f })
+}
+
+// checkText refuses, before the run, text that would only fail when sent:
+// control characters in a header name or path, an empty model name, an
+// export prefix that is a path (the files stay in the run folder).
+func (p *Profile) checkText(add func(string, ...any)) {
+	if p.SessionHeader != "" && (hasControl(p.SessionHeader) || strings.ContainsAny(p.SessionHeader, " :")) {
+		add("--session-header %q is not a header name", p.SessionHeader)
+	}
+	if hasControl(p.CustomEndpoint) || strings.ContainsAny(p.CustomEndpoint, " ") {
+		add("--custom-endpoint %q: a path has no spaces, line breaks or control characters", p.CustomEndpoint)
+	}
+	for _, m := range p.Model {
+		if strings.TrimSpace(m) == "" || hasControl(m) {
+			add("--model-names %q: a model name is not empty and has no control characters", m)
+		}
+	}
+	if x := p.ExportPrefix; x != "" && (x != filepath.Base(x) || x == "." || x == ".." || strings.ContainsAny(x, `/\`)) {
+		add("--profile-export-prefix %q: a file name, not a path (the files go into the run folder; choose it with --output-artifact-dir)", x)
+	}
 }
 
 // Join folds validation errors into one error with a line each.

@@ -183,7 +183,9 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	}
 	// A timestamped trace is replayed on its schedule: the run's
 	// description (input_config) says so, as --fixed-schedule would.
-	p.FixedSchedule = pl.fixed.on
+	if p.FixedSchedule = pl.fixed.on; pl.fixed.on {
+		pl.files.Dir = shardDir(artifactDir(p, planOf(p)), pl.shard) // named for it, not for --concurrency
+	}
 	if line := outputLength(p, pl.convs); line != "" {
 		pl.notes.info(line)
 	}

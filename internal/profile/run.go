@@ -32,12 +32,14 @@ import (
 
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
 type profileRun struct {
-	e     Env
-	p     *config.Profile
-	plan  *Plan
-	ctx   context.Context
-	files export.Files
-	codec *endpoint.Codec // builds the bodies; also the inference readiness probe
+	// benchmarkID names the run: in its summary and in its folder's lock.
+	benchmarkID string
+	e           Env
+	p           *config.Profile
+	plan        *Plan
+	ctx         context.Context
+	files       export.Files
+	codec       *endpoint.Codec // builds the bodies; also the inference readiness probe
 	// summary is what the run measured, once it finished.
 	summary *metrics.Summary
 	// outputs watch the profiling phase beside the requests (outputs.go).
@@ -71,18 +73,34 @@ type profileRun struct {
 }
 
 // openLog creates the artifact folder, the log file and the logger.
+// The folder is claimed first: a folder another run holds is refused
+// before anything is written or sent, and an earlier run's files are
+// removed so the folder holds this run alone.
 func (r *profileRun) openLog() (func(), error) {
-	if err := os.MkdirAll(filepath.Dir(r.files.Log()), 0o755); err != nil {
+	r.benchmarkID = newBenchmarkID()
+	claim, cleared, err := export.ClaimFolder(r.files, r.benchmarkID, time.Now())
+	if errors.Is(err, export.ErrFolderInUse) {
+		return nil, UsageError{fmt.Errorf("--output-artifact-dir %w", err)}
+	}
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(r.files.Log()), 0o755)
+	}
+	if err != nil {
+		claim.Release()
 		return nil, fmt.Errorf("--output-artifact-dir: %w", err)
 	}
 	f, err := os.Create(r.files.Log())
 	if err != nil {
+		claim.Release()
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	r.console = ui.NewConsole(r.e.Stderr, isTTY(r.e.Stderr))
 	r.log = ui.NewLogger(r.console, r.e.Secrets.Writer(f), ui.ParseLevel(r.p.LogLevel, r.verbosity()))
 	r.log.Info("Starting sonde " + r.e.Version)
-	return func() { f.Close() }, nil
+	if cleared = slices.DeleteFunc(cleared, func(n string) bool { return n == filepath.Base(r.files.Log()) }); len(cleared) > 0 {
+		r.log.Warn(fmt.Sprintf("%s held an earlier run's files; they were removed so the folder holds this run alone: %s", r.files.Dir, strings.Join(cleared, ", ")))
+	}
+	return func() { f.Close(); claim.Release() }, nil
 }
 
 func (r *profileRun) logf(format string, a ...any) { r.log.Info(fmt.Sprintf(format, a...)) }
@@ -461,7 +479,7 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		r.warn(r.abort)
 	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: newBenchmarkID(), InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: r.benchmarkID, InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback, ISLCounting: "message_contents"}}
 	if t := r.proc.Template; t != nil {

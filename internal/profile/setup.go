@@ -122,6 +122,9 @@ func ServiceName(p *config.Profile) string {
 }
 
 func runName(p *config.Profile, pl load) string {
+	if p.FixedSchedule { // a trace replayed on its timestamps: no load flag set it
+		return ServiceName(p) + "-fixed_schedule"
+	}
 	var stim []string
 	if pl.concurrency > 0 {
 		stim = append(stim, "concurrency"+strconv.Itoa(pl.concurrency))
