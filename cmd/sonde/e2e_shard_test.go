@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -110,6 +111,7 @@ func TestShardsSendOneRun(t *testing.T) {
 	if eps := readJSON(t, filepath.Join(out, "server_metrics_export.json"))["endpoints"].([]any); len(eps) != 1 {
 		t.Errorf("merged server metrics: %d endpoints, want 1", len(eps))
 	}
+	checkMergeRefuses(t, shards)
 	// What the merge Job runs: wait for every shard, then merge.
 	kout := filepath.Join(t.TempDir(), "kmerged")
 	if res := runSonde(t, "kube", "merge", "--from", dir, "--shards", "3", "--wait", "5", "-o", kout); res.code != 0 {
@@ -177,4 +179,58 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// checkMergeRefuses gives sonde merge what would count records twice, mix
+// runs or lose an input: each is refused (exit 2) naming the problem; a
+// partial merge needs --allow-partial and says so.
+func checkMergeRefuses(t *testing.T, shards []string) {
+	t.Helper()
+	tmp := t.TempDir()
+	copyDir := func(from, to string, edit func(string) string) string {
+		os.MkdirAll(to, 0o755)
+		entries, _ := os.ReadDir(from)
+		for _, e := range entries {
+			if !e.IsDir() {
+				b, _ := os.ReadFile(filepath.Join(from, e.Name()))
+				if e.Name() == "profile_export_aiperf.json" && edit != nil {
+					b = []byte(edit(string(b)))
+				}
+				os.WriteFile(filepath.Join(to, e.Name()), b, 0o644)
+			}
+		}
+		return to
+	}
+	doc := readJSON(t, filepath.Join(shards[2], "profile_export_aiperf.json"))
+	id, key := doc["benchmark_id"].(string), doc["sonde"].(map[string]any)["shard"].(map[string]any)["run"].(string)
+	copied := copyDir(shards[1], filepath.Join(tmp, "copy_of_1"), nil)
+	other := copyDir(shards[2], filepath.Join(tmp, "other_run"), func(s string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(s, id, "0123456789ab"), key, "ffffffffffff")
+	})
+	out := filepath.Join(tmp, "merged")
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{shards[0], shards[0], shards[1], shards[2]}, "given twice"},
+		{[]string{shards[0], shards[1], shards[2], "-o", shards[0]}, "is one of the shards"},
+		{[]string{shards[0], shards[1], copied}, "are the same run"},
+		{[]string{shards[0], shards[1], other}, "shards of different runs"},
+		{[]string{shards[0], shards[1]}, "shard 2 of 0…2 missing"},
+	} {
+		args := append([]string{"merge"}, c.args...)
+		if !slices.Contains(args, "-o") {
+			args = append(args, "-o", out)
+		}
+		if res := runSonde(t, args...); res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("merge %v: exit %d, %s; want %q", c.args, res.code, res.stderr, c.want)
+		}
+	}
+	res := runSonde(t, "merge", shards[0], shards[1], "--allow-partial", "-o", out)
+	if res.code != 0 {
+		t.Fatalf("--allow-partial: exit %d: %s", res.code, res.stderr)
+	}
+	if w := fmt.Sprint(readJSON(t, filepath.Join(out, "profile_export_aiperf.json"))["sonde"].(map[string]any)["warnings"]); !strings.Contains(w, "partial merge") {
+		t.Errorf("a partial merge does not say so: %s", w)
+	}
 }

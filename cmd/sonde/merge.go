@@ -15,6 +15,7 @@ type mergeCmd struct {
 	Out     string   `name:"output" short:"o" required:"" placeholder:"DIR" help:"The merged run's folder."`
 	Goodput string   `name:"goodput" help:"SLOs for goodput, as for 'sonde profile --goodput'."`
 	Prefix  string   `name:"profile-export-prefix" help:"The shards' --profile-export-prefix, if any."`
+	Partial bool     `name:"allow-partial" help:"Merge the shards given although some of the run's are missing (the merged summary says which)."`
 }
 
 func (c *mergeCmd) run(e env) error {
@@ -27,7 +28,7 @@ func (c *mergeCmd) run(e env) error {
 		shards = append(shards, rd)
 	}
 	out := &export.RunDir{Files: export.Files{Dir: c.Out, Prefix: c.Prefix}}
-	res, err := export.Merge(shards, out, export.RebuildOptions{Goodput: c.Goodput, CLICommand: config.RedactArgs(e.Args), Version: version})
+	res, err := export.Merge(shards, out, export.RebuildOptions{Goodput: c.Goodput, CLICommand: config.RedactArgs(e.Args), Version: version, AllowPartial: c.Partial})
 	if res == nil {
 		return usageError{Err: fmt.Errorf("sonde merge: %w", err)}
 	}

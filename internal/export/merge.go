@@ -20,6 +20,9 @@ type RebuildOptions struct {
 	Goodput    string // SLOs for goodput (the run's own are not in the records)
 	CLICommand string // redacted
 	Version    string
+	// AllowPartial merges shards of a run with some missing (a warning in
+	// the merged summary says which); without it that is an error.
+	AllowPartial bool
 }
 
 // Rebuilt run: its summary and description, and which summaries were
@@ -59,6 +62,10 @@ func Rebuild(d *RunDir, o RebuildOptions) (*Result, error) {
 // has it (every shard watched the same servers over the same window), and
 // the GPUs' totals over that union.
 func Merge(shards []*RunDir, out *RunDir, o RebuildOptions) (*Result, error) {
+	partial, err := checkShards(shards, out.Files, o.AllowPartial)
+	if err != nil {
+		return nil, err
+	}
 	var files []Files
 	for _, d := range shards {
 		files = append(files, d.Files)
@@ -77,7 +84,7 @@ func Merge(shards []*RunDir, out *RunDir, o RebuildOptions) (*Result, error) {
 	first := previous(shards[0])
 	run := &Run{InputConfig: first.InputConfig, Options: first.options(), Seed: first.RunInfo.RandomSeed,
 		CLICommand: o.CLICommand, Version: o.Version, Extra: map[string]any{"shards": rb.PerRun},
-		Warnings: append(s.Warnings, fmt.Sprintf("Merged by sonde merge from %d shards (%d records).", len(shards), rb.Records))}
+		Warnings: append(append(s.Warnings, fmt.Sprintf("Merged by sonde merge from %d shards (%d records).", len(shards), rb.Records)), partial...)}
 	for i, d := range shards[1:] {
 		if w := sameConfig(first, previous(d)); w != "" {
 			run.Warnings = append(run.Warnings, fmt.Sprintf("%s and %s: %s", shards[0].Dir, shards[i+1].Dir, w))

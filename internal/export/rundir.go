@@ -55,6 +55,7 @@ type SummaryDoc struct {
 		Options  json.RawMessage   `json:"options"`
 		Warnings []string          `json:"warnings"`
 		PerTurn  []json.RawMessage `json:"per_turn"`
+		Shard    *ShardID          `json:"shard"`
 	} `json:"sonde"`
 	// Metrics are the blocks with a unit, by tag: each statistic by name
 	// (avg, p50, …, count, sum).

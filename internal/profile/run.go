@@ -485,6 +485,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if t := r.proc.Template; t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
+	if r.shard.count > 1 {
+		run.Extra = map[string]any{"shard": export.ShardID{Index: r.shard.index, Count: r.shard.count, Run: shardRunKey(r.p)}}
+	}
 	r.outputs.contribute(summary, run)
 	run.Warnings = r.warnings // with the outputs'
 	if err := r.writeExports(summary, run); err != nil {

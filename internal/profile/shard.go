@@ -2,11 +2,14 @@ package profile
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/barrier"
@@ -46,6 +49,29 @@ func shardOf(e Env, p *config.Profile) (shard, error) {
 		return s, fmt.Errorf("--shard-index %d is not one of 0…%d (--shard-count %d)", s.index, s.count-1, s.count)
 	}
 	return s, nil
+}
+
+// shardRunKey names the run a shard belongs to, the same in every shard of
+// it: its command line without the shard's index (Kubernetes pods share
+// one, the index coming from $JOB_COMPLETION_INDEX), with the start
+// barrier (a manifest's holds its run id) and --start-at. sonde merge
+// refuses shards of different runs.
+func shardRunKey(p *config.Profile) string {
+	var kept []string
+	skip := false
+	for _, a := range strings.Fields(p.CLICommand) {
+		switch {
+		case skip:
+			skip = false
+		case a == "--shard-index":
+			skip = true
+		case strings.HasPrefix(a, "--shard-index="):
+		default:
+			kept = append(kept, a)
+		}
+	}
+	h := sha256.Sum256([]byte(strings.Join(kept, " ") + "\n" + p.StartBarrier + "\n" + p.StartAt))
+	return hex.EncodeToString(h[:6])
 }
 
 // share is shard i's part of a total split over n: the first total%n
