@@ -16,9 +16,47 @@ import (
 const LockName = ".sonde.lock"
 
 // Claim is one run's hold on its folder: while it is held, another run
-// given the same folder is refused instead of writing beside it.
+// given the same folder is refused instead of writing beside it. It also
+// holds space for the summaries: a file of SummaryReserve bytes, removed
+// just before they are written, so that records filling the disk never
+// cost the summaries.
 type Claim struct {
-	f *os.File
+	f       *os.File
+	reserve string
+	// ReserveErr says why the space could not be held (a disk already
+	// nearly full); the run goes on without it.
+	ReserveErr error
+}
+
+// SummaryReserve is the space held for the summaries: a summary with a
+// per-turn table, its CSVs, time slices and the server's metrics take a
+// few hundred kilobytes.
+const SummaryReserve = 8 << 20
+
+const reserveName = ".sonde.reserve"
+
+// FreeReserve gives the held space back, for the summaries.
+func (c *Claim) FreeReserve() {
+	if c != nil && c.reserve != "" {
+		os.Remove(c.reserve)
+		c.reserve = ""
+	}
+}
+
+// holdSpace makes a file of size bytes whose blocks are allocated.
+func holdSpace(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = allocate(f, size)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
 }
 
 // ErrFolderInUse is the error of a folder another run holds.
@@ -51,11 +89,16 @@ func ClaimFolder(f Files, runID string, now time.Time) (c *Claim, cleared []stri
 			}
 		}
 	}
-	return &Claim{f: lf}, cleared, nil
+	c = &Claim{f: lf, reserve: filepath.Join(f.Dir, reserveName)}
+	if c.ReserveErr = holdSpace(c.reserve, SummaryReserve); c.ReserveErr != nil {
+		c.reserve = ""
+	}
+	return c, cleared, nil
 }
 
 // Release ends the hold (the lock file stays, naming the run).
 func (c *Claim) Release() {
+	c.FreeReserve()
 	if c != nil && c.f != nil {
 		unlock(c.f)
 		c.f.Close()

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,5 +39,30 @@ func TestClaimFolder(t *testing.T) {
 	c2.Release()
 	if b, _ := os.ReadFile(filepath.Join(f.Dir, LockName)); len(b) == 0 {
 		t.Error("the lock file does not name the run")
+	}
+}
+
+// A records file whose writes fail counts every record it could not keep,
+// and its error says how many.
+func TestRecordWriterCountsLostRecords(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	path := filepath.Join(t.TempDir(), "profile_export.jsonl")
+	os.Symlink("/dev/full", path)
+	_, recs, vals := goldenRun()
+	w := NewRecordWriter(path)
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for i := range recs {
+		w.Put(recs[i], vals[i])
+	}
+	if err := w.Flush(); err == nil || w.Lost() != len(recs) {
+		t.Fatalf("flush: %v, lost %d of %d", err, w.Lost(), len(recs))
+	}
+	w.Put(recs[0], vals[0])
+	if err := w.Close(); err == nil || w.Lost() != len(recs)+1 || !strings.Contains(err.Error(), "records could not be written") {
+		t.Errorf("close: %v, lost %d", err, w.Lost())
 	}
 }

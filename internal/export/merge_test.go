@@ -31,7 +31,9 @@ func shardDir(t *testing.T, dir string, recs []*record.Record, vals []*metrics.V
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteSummaries(d.Files, a.Summary(), goldenRunInfo()); err != nil {
+	info := goldenRunInfo()
+	info.BenchmarkID = "run-of-" + dir // each shard is a run of its own
+	if _, err := WriteSummaries(d.Files, a.Summary(), info); err != nil {
 		t.Fatal(err)
 	}
 	if server != nil {

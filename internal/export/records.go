@@ -1,7 +1,6 @@
 package export
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -16,14 +15,21 @@ import (
 )
 
 // RecordWriter streams profile_export.jsonl: one line per request, written
-// by the processor goroutine through a large buffer.
+// by the processor goroutine through a large buffer of whole lines. When a
+// write fails (a full disk), the file is cut back to its last whole line,
+// and every record from then on is counted as lost instead of written.
 type RecordWriter struct {
-	path string
-	f    *os.File
-	w    *bufio.Writer
-	err  error
-	buf  []byte
+	path    string
+	f       *os.File
+	pending []byte // whole lines not yet written
+	lines   int    // in pending
+	kept    int64  // bytes of whole lines in the file
+	lost    int    // records that could not be written
+	err     error
+	buf     []byte
 }
+
+const recordBuffer = 256 << 10
 
 // NewRecordWriter writes path once started.
 func NewRecordWriter(path string) *RecordWriter { return &RecordWriter{path: path} }
@@ -34,8 +40,30 @@ func (w *RecordWriter) Start() error {
 	if err != nil {
 		return err
 	}
-	w.f, w.w = f, bufio.NewWriterSize(f, 256<<10)
+	w.f, w.pending = f, make([]byte, 0, recordBuffer)
 	return nil
+}
+
+// Lost is how many records could not be written.
+func (w *RecordWriter) Lost() int { return w.lost }
+
+// Path is the file written.
+func (w *RecordWriter) Path() string { return w.path }
+
+// flush writes the pending lines; on failure it cuts what part of them
+// reached the file, so the file ends at a line, and counts them lost.
+func (w *RecordWriter) flush() {
+	if len(w.pending) == 0 || w.err != nil {
+		return
+	}
+	if _, err := w.f.Write(w.pending); err != nil {
+		w.err, w.lost = err, w.lost+w.lines
+		w.f.Truncate(w.kept)
+		w.f.Seek(w.kept, 0)
+	} else {
+		w.kept += int64(len(w.pending))
+	}
+	w.pending, w.lines = w.pending[:0], 0
 }
 
 type recordMeta struct {
@@ -60,6 +88,7 @@ type recordMeta struct {
 // Put writes one record (a Sink).
 func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
 	if w.err != nil {
+		w.lost++
 		return
 	}
 	w.buf = AppendRecordLine(w.buf[:0], r, v)
@@ -70,14 +99,18 @@ func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
 // flushes it first, so a killed run's file ends at a line boundary.
 func (w *RecordWriter) writeLine(line []byte) {
 	if w.err != nil {
+		w.lost++
 		return
 	}
-	if w.w.Available() < len(line) && w.w.Buffered() > 0 {
-		if w.err = w.w.Flush(); w.err != nil {
+	if len(w.pending)+len(line) > recordBuffer && len(w.pending) > 0 {
+		w.flush()
+		if w.err != nil {
+			w.lost++
 			return
 		}
 	}
-	_, w.err = w.w.Write(line)
+	w.pending = append(w.pending, line...)
+	w.lines++
 }
 
 // wallOf converts monotonic record times to wall clock via the known pair
@@ -266,7 +299,11 @@ func NewRawWriter(path string) *RawWriter { return &RawWriter{NewRecordWriter(pa
 
 // Put writes one record's raw exchange (a Sink).
 func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
-	if w.err != nil || r.Raw == nil {
+	if r.Raw == nil {
+		return
+	}
+	if w.err != nil {
+		w.lost++
 		return
 	}
 	line := rawLine{Metadata: metadataOf(r), Request: r.Raw.Body, Error: r.Error}
@@ -283,25 +320,25 @@ func (w *RawWriter) Put(r *record.Record, _ *metrics.Values) {
 
 // Flush pushes buffered lines to the file (an engine.Flusher).
 func (w *RecordWriter) Flush() error {
-	if w.err == nil && w.w != nil {
-		w.err = w.w.Flush()
+	if w.f != nil {
+		w.flush()
 	}
 	return w.err
 }
 
-// Close flushes and closes the file.
+// Close flushes and closes the file; its error says how many records could
+// not be written.
 func (w *RecordWriter) Close() error {
 	if w.f == nil {
 		return w.err
 	}
-	if err := w.w.Flush(); w.err == nil {
-		w.err = err
-	}
+	w.flush()
 	if err := w.f.Close(); w.err == nil {
 		w.err = err
 	}
+	w.f = nil
 	if w.err != nil {
-		return fmt.Errorf("writing %s: %w", w.path, w.err)
+		return fmt.Errorf("writing %s: %w (%d records could not be written; the file holds the ones before them, and the summaries count every request)", w.path, w.err, w.lost)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ import (
 type profileRun struct {
 	// benchmarkID names the run: in its summary and in its folder's lock.
 	benchmarkID string
+	claim       *export.Claim // the folder's lock and the space held for the summaries
 	e           Env
 	p           *config.Profile
 	plan        *Plan
@@ -100,6 +101,10 @@ func (r *profileRun) openLog() (func(), error) {
 	if cleared = slices.DeleteFunc(cleared, func(n string) bool { return n == filepath.Base(r.files.Log()) }); len(cleared) > 0 {
 		r.log.Warn(fmt.Sprintf("%s held an earlier run's files; they were removed so the folder holds this run alone: %s", r.files.Dir, strings.Join(cleared, ", ")))
 	}
+	if claim.ReserveErr != nil {
+		r.log.Warn(fmt.Sprintf("could not hold %d MiB for the summaries in %s (%v): if the disk fills during the run, they may not be written", export.SummaryReserve>>20, r.files.Dir, claim.ReserveErr))
+	}
+	r.claim = claim
 	return func() { f.Close(); claim.Release() }, nil
 }
 
@@ -530,6 +535,8 @@ func unsentWarning(unsent map[string]int64) string {
 // that order: see export.WriteSummaries), prints the report and returns
 // every failure joined.
 func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
+	run.Warnings = append(run.Warnings, r.flushStreams()...)
+	r.claim.FreeReserve() // the space held for this moment
 	written, err := export.WriteSummaries(r.files, s, run)
 	err = errors.Join(err, pipeline.Close(r.streams))
 	if err != nil {
@@ -538,6 +545,28 @@ func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
 	export.Report(r.e.Stdout, r.files, s, run, written)
 	r.log.Info("Results saved to: " + r.files.Dir)
 	return err
+}
+
+// flushStreams writes what the streamed exports hold, and says which
+// could not keep every record (a full disk): the summaries, written next
+// into the space held for them, count every request all the same.
+func (r *profileRun) flushStreams() (warnings []string) {
+	for _, st := range r.streams {
+		f, ok := st.(interface {
+			Flush() error
+			Lost() int
+			Path() string
+		})
+		if !ok {
+			continue
+		}
+		if err := f.Flush(); err != nil && f.Lost() > 0 {
+			w := fmt.Sprintf("%d records could not be written to %s (%v); it holds the ones before them, and the summaries count every request.", f.Lost(), filepath.Base(f.Path()), err)
+			r.log.Error(w)
+			warnings = append(warnings, w)
+		}
+	}
+	return warnings
 }
 
 // verbosity is -v counted, --extra-verbose as -vv.
