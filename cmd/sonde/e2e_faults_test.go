@@ -504,6 +504,14 @@ func TestBadInputSendsNothing(t *testing.T) {
 	srv := newFaultServer(t, 2, time.Millisecond, nil)
 	trace := filepath.Join(t.TempDir(), "trace.jsonl")
 	os.WriteFile(trace, []byte(`{"timestamp": 0, "input_length": 10, "output_length": 2}`+"\n"), 0o644)
+	file := func(text string) string {
+		path := filepath.Join(t.TempDir(), "data.jsonl")
+		os.WriteFile(path, []byte(text), 0o644)
+		return path
+	}
+	mooncake := func(text string) []string {
+		return []string{"--input-file", file(text), "--custom-dataset-type", "mooncake_trace"}
+	}
 	cases := []struct {
 		args []string
 		want string
@@ -519,6 +527,16 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{[]string{"--concurrency", "-1"}, "--concurrency must not be negative, got -1"},
 		{[]string{"--tokenizer", "/no/such/path"}, "--tokenizer /no/such/path"},
 		{[]string{"--input-file", trace, "--custom-dataset-type", "mooncake_trace", "--request-rate", "5"}, "--request-rate"},
+		// Sizes are checked before anything is allocated: no out-of-memory.
+		{[]string{"--isl", "2000000000"}, "--isl 2000000000: at most 10000000 tokens"},
+		{[]string{"--isl", "100000", "--conversation-num", "100000", "--conversation-turn-mean", "10"}, "tokens of prompts to hold"},
+		{mooncake(`{"timestamp": 0, "input_length": 1000000000}` + "\n"), `field "input_length": 1000000000: must be 1 to 10000000 tokens`},
+		{[]string{"--input-file", "/dev/zero", "--custom-dataset-type", "mooncake_trace"}, "/dev/zero:1: a line longer than 64 MiB"},
+		{mooncake(`{"timestamp": -5, "input_length": 10}` + "\n"), `:1: field "timestamp": -5: a time in ms is not negative`},
+		{mooncake(`{"timestamp": 1e15, "input_length": 10}` + "\n"), "days after time zero: at most 7"},
+		{mooncake(`{"timestamp": 0, "input_length": 10}` + "\n" + "{\"timestamp\": 1, \"text_input\": \"caf\xe9\"}\n"), "data.jsonl:2: not valid UTF-8"},
+		{[]string{"--start-at", "2099-01-01T00:00:00Z"}, "--start-at 2099-01-01T00:00:00Z is"},
+		{[]string{"-H", "X-A: b\r\nX-Evil: 1"}, "--header X-A: a line break"},
 	}
 	for _, c := range cases {
 		args := append([]string{"profile", "-m", "m", "--url", srv.URL, "--artifact-dir", t.TempDir(), "--ui-type", "none", "--tokenizer", "builtin"}, c.args...)
@@ -526,6 +544,10 @@ func TestBadInputSendsNothing(t *testing.T) {
 		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, res.code, res.stderr, exitUsage, c.want)
 		}
+	}
+	if res := runSonde(t, "profile", "-m", "", "--url", srv.URL, "--artifact-dir", t.TempDir(), "--ui-type", "none", "--tokenizer", "builtin"); res.code != exitUsage ||
+		!strings.Contains(res.stderr, "--model-names") {
+		t.Errorf("-m '': exit %d, %s", res.code, res.stderr)
 	}
 	if n := srv.n.Load(); n != 0 {
 		t.Fatalf("bad input sent %d requests", n)

@@ -73,5 +73,57 @@ func checkRanges(p *Profile) []error {
 	upTo("--conversation-turn-mean", &p.ConversationTurnMean, 1e6, "turns")
 	upTo("--conversation-turn-stddev", &p.ConversationTurnStddev, 1e6, "turns")
 	upTo("--arrival-smoothness", p.ArrivalSmoothness, 1e6, "")
+	return append(errs, checkSizes(p)...)
+}
+
+// MaxPromptTokens is the longest prompt or answer sonde generates or asks
+// for: ten times today's longest context windows. Above it, a typo
+// (--isl 2000000000) would take every byte of memory before failing.
+const MaxPromptTokens = 10_000_000
+
+// maxWorkloadTokens bounds the synthetic prompts held at once (about 4
+// bytes each): conversations × turns × the tokens of a turn.
+const maxWorkloadTokens = 1_000_000_000
+
+// checkSizes refuses sizes that cannot be held in memory, before anything
+// is allocated.
+func checkSizes(p *Profile) []error {
+	var errs []error
+	tokens := func(flag string, n float64) {
+		if n > MaxPromptTokens {
+			errs = append(errs, fmt.Errorf("%s %.0f: at most %d tokens", flag, n, MaxPromptTokens))
+		}
+	}
+	tokens("--isl", float64(p.InputTokensMean))
+	tokens("--isl-stddev", p.InputTokensStddev)
+	tokens("--prompt-prefix-length", float64(p.PrefixLength))
+	tokens("--shared-system-prompt-length", float64(p.SharedSystemLength))
+	tokens("--user-context-prompt-length", float64(p.UserContextLength))
+	tokens("--rankings-passages-prompt-token-mean", float64(p.RankingsPassageTokensMean))
+	tokens("--rankings-query-prompt-token-mean", float64(p.RankingsQueryTokensMean))
+	tokens("--osl-stddev", p.OutputTokensStddev)
+	if p.OutputTokensMean != nil {
+		tokens("--osl", float64(*p.OutputTokensMean))
+	}
+	for _, n := range []struct {
+		flag string
+		v    int
+	}{{"--num-dataset-entries", p.NumDatasetEntries}, {"--prompt-batch-size", p.PromptBatchSize}, {"--prompt-prefix-pool-size", p.PrefixPoolSize}} {
+		if n.v > 10_000_000 {
+			errs = append(errs, fmt.Errorf("%s %d: at most 10000000", n.flag, n.v))
+		}
+	}
+	if len(errs) > 0 || p.InputFile != "" {
+		return errs
+	}
+	convs := float64(max(p.NumDatasetEntries, 1))
+	if p.ConversationNum != nil {
+		convs = float64(*p.ConversationNum)
+	}
+	perTurn := float64(p.InputTokensMean) + 3*p.InputTokensStddev + float64(max(p.PromptBatchSize, 1)-1)*float64(p.InputTokensMean)
+	if total := convs * max(p.ConversationTurnMean, 1) * perTurn; total > maxWorkloadTokens {
+		errs = append(errs, fmt.Errorf("--isl %d × --conversation-turn-mean %g × %.0f conversations is about %.2g tokens of prompts to hold: at most %g (about 4 GB); lower one of them",
+			p.InputTokensMean, max(p.ConversationTurnMean, 1), convs, total, float64(maxWorkloadTokens)))
+	}
 	return errs
 }

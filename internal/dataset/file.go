@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -117,7 +119,26 @@ func pickModel(models []string, n int, r *rand.Rand) string {
 	return models[n%len(models)]
 }
 
-// eachLine calls fn with every non-blank line of a JSONL file and its number.
+// Limits on what a dataset file may hold, checked as it is read, so that a
+// wrong file (--input-file /dev/zero, a binary) is an error, not every byte
+// of memory.
+const (
+	// MaxPromptTokens is the longest prompt or answer a line may ask for
+	// (config.MaxPromptTokens for the flags).
+	MaxPromptTokens = 10_000_000
+	// MaxLine is the longest line of a JSONL file.
+	MaxLine = 64 << 20
+	// MaxWholeFile is the largest JSON file read whole (inputs.json,
+	// ShareGPT).
+	MaxWholeFile = 2 << 30
+	maxDelayMs   = 30 * 86400 * 1000 // a month between two turns
+)
+
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// eachLine calls fn with every non-blank line of a JSONL file and its
+// number. A UTF-8 byte-order mark is skipped; a line that is not UTF-8 or
+// is longer than MaxLine is an error naming the file and line.
 func eachLine(path string, fn func(line int, data []byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -125,10 +146,26 @@ func eachLine(path string, fn func(line int, data []byte) error) error {
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 1<<20)
+	var long []byte
 	for n := 1; ; n++ {
-		data, err := r.ReadBytes('\n')
+		data, err := r.ReadSlice('\n')
+		for errors.Is(err, bufio.ErrBufferFull) {
+			if long = append(long, data...); len(long) > MaxLine {
+				return fmt.Errorf("%s:%d: a line longer than %d MiB: not a JSONL file?", path, n, MaxLine>>20)
+			}
+			data, err = r.ReadSlice('\n')
+		}
+		if len(long) > 0 {
+			data, long = append(long, data...), long[:0]
+		}
+		if n == 1 {
+			data = bytes.TrimPrefix(data, utf8BOM)
+		}
 		if t := bytes.TrimSpace(data); len(t) > 0 {
-			if ferr := fn(n, t); ferr != nil {
+			if !utf8.Valid(t) {
+				return fmt.Errorf("%s:%d: not valid UTF-8 (convert the file, for example with iconv -t UTF-8)", path, n)
+			}
+			if ferr := fn(n, bytes.Clone(t)); ferr != nil { // fn may keep it; the reader's buffer moves on
 				return ferr
 			}
 		}
@@ -139,6 +176,28 @@ func eachLine(path string, fn func(line int, data []byte) error) error {
 			return fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 	}
+}
+
+// readWhole reads a JSON file read whole, up to MaxWholeFile, without its
+// byte-order mark; it must be UTF-8.
+func readWhole(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxWholeFile+1))
+	switch {
+	case err != nil:
+		return nil, err
+	case len(data) > MaxWholeFile:
+		return nil, fmt.Errorf("%s is larger than %d GiB: not a dataset?", path, MaxWholeFile>>30)
+	}
+	data = bytes.TrimPrefix(data, utf8BOM)
+	if !utf8.Valid(data) {
+		return nil, fmt.Errorf("%s: not valid UTF-8 (convert the file, for example with iconv -t UTF-8)", path)
+	}
+	return data, nil
 }
 
 // decodeLine unmarshals one JSON line, naming the field a type error is in.

@@ -2,6 +2,7 @@ package dataset
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -201,5 +202,33 @@ func TestPromptSlowPath(t *testing.T) {
 		if err != nil || len(builtin(t).Encode(text)) != n {
 			t.Fatalf("%d tokens: %q %v", n, text, err)
 		}
+	}
+}
+
+// A byte-order mark is skipped; long lines, invalid UTF-8 and oversized
+// whole files are errors naming the file and line, never out of memory.
+func TestFileLimits(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "bom.jsonl")
+	long := strings.Repeat("x", 3<<20) // beyond the reader's buffer: read in pieces
+	os.WriteFile(path, []byte("\xef\xbb\xbf{\"a\":1}\n\n\""+long+"\"\n"), 0o644)
+	var lines []string
+	if err := eachLine(path, func(n int, data []byte) error { lines = append(lines, fmt.Sprintf("%d:%d", n, len(data))); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(lines) != fmt.Sprintf("[1:7 3:%d]", len(long)+2) {
+		t.Errorf("lines %v", lines)
+	}
+	os.WriteFile(path, []byte("{}\n\xff\n"), 0o644)
+	if err := eachLine(path, func(int, []byte) error { return nil }); err == nil || !strings.Contains(err.Error(), "bom.jsonl:2: not valid UTF-8") {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+	os.WriteFile(path, []byte("\xef\xbb\xbf[]"), 0o644)
+	if b, err := readWhole(path); err != nil || string(b) != "[]" {
+		t.Errorf("readWhole: %q %v", b, err)
+	}
+	os.WriteFile(path, []byte("[\"\xff\"]"), 0o644)
+	if _, err := readWhole(path); err == nil {
+		t.Error("readWhole took invalid UTF-8")
 	}
 }

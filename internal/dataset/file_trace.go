@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"strings"
 )
 
@@ -58,8 +57,8 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 			return fail(field, err)
 		}
 		if j.OutputLength != nil {
-			if *j.OutputLength < 1 {
-				return fail("output_length", fmt.Errorf("must be at least 1"))
+			if *j.OutputLength < 1 || *j.OutputLength > MaxPromptTokens {
+				return fail("output_length", fmt.Errorf("%d: must be 1 to %d tokens", *j.OutputLength, MaxPromptTokens))
 			}
 			t.MaxTokens = *j.OutputLength
 		} else if o.MaxTokens != nil {
@@ -69,7 +68,13 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 			return fail("delay", fmt.Errorf("timestamp and delay are mutually exclusive"))
 		}
 		if j.Timestamp != nil {
+			if *j.Timestamp < 0 {
+				return fail("timestamp", fmt.Errorf("%g: a time in ms is not negative", *j.Timestamp))
+			}
 			t.Timestamp, t.HasTimestamp = *j.Timestamp, true
+		}
+		if j.Delay != nil && (*j.Delay < 0 || *j.Delay > maxDelayMs) {
+			return fail("delay", fmt.Errorf("%g: must be 0 to %g ms", *j.Delay, float64(maxDelayMs)))
 		}
 		if j.Delay != nil {
 			t.Delay = ms(*j.Delay)
@@ -107,8 +112,8 @@ func traceText(t *Turn, gen *PromptGen, r *rand.Rand, blocks map[int64][]int, bl
 		}
 		t.Text = *text
 	case inputLength != nil:
-		if *inputLength < 1 {
-			return "input_length", fmt.Errorf("must be at least 1")
+		if *inputLength < 1 || *inputLength > MaxPromptTokens {
+			return "input_length", fmt.Errorf("%d: must be 1 to %d tokens", *inputLength, MaxPromptTokens)
 		}
 		var err error
 		if len(hashIDs) > 0 {
@@ -167,7 +172,7 @@ type inputsJSONFile struct {
 // loadInputsJSON replays an inputs.json: each payload's last user message is
 // a turn; a leading system message is the system prompt.
 func loadInputsJSON(o FileOptions) ([]Conversation, error) {
-	data, err := os.ReadFile(o.Path)
+	data, err := readWhole(o.Path)
 	if err != nil {
 		return nil, fmt.Errorf("--input-file: %w", err)
 	}
@@ -223,7 +228,7 @@ func loadInputsJSON(o FileOptions) ([]Conversation, error) {
 // a multi-turn session of its human turns, each asking for as many tokens as
 // the recorded reply had, which is kept as the turn's pre-canned answer.
 func LoadShareGPT(path string, o FileOptions) ([]Conversation, error) {
-	data, err := os.ReadFile(path)
+	data, err := readWhole(path)
 	if err != nil {
 		return nil, fmt.Errorf("--public-dataset sharegpt: %w", err)
 	}

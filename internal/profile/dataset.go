@@ -160,8 +160,15 @@ func scheduleWindow(p *config.Profile, convs []dataset.Conversation) ([]dataset.
 	case p.FixedStartOffset != nil:
 		zero = start
 	}
+	if last := kept[len(kept)-1].Turns[0].Timestamp - zero; last > maxScheduleMs {
+		return nil, 0, fmt.Errorf("--fixed-schedule: the last conversation starts %.4g days after time zero: at most %g (if the timestamps are absolute times, add --fixed-schedule-auto-offset)",
+			last/86400e3, maxScheduleMs/86400e3)
+	}
 	return kept, zero, nil
 }
+
+// maxScheduleMs is the longest trace replayed: a week, in ms.
+const maxScheduleMs = 7 * 24 * 3600 * 1000.0
 
 // cannedAnswers gives file turns without a recorded answer a short synthetic
 // one, for the with-responses context modes.

@@ -18,7 +18,10 @@ const fdMargin = 64
 // request by request, with "too many open files".
 func checkOpenFiles(p *config.Profile, pl load, limit uint64) error {
 	conns := max(pl.concurrency, pl.users)
-	if conns == 0 || limit == 0 {
+	if pl.maxRequests > 0 && pl.duration == 0 {
+		conns = min(conns, pl.maxRequests) // never more streams open than requests to send
+	}
+	if (conns == 0 && p.WarmupConnections == 0) || limit == 0 {
 		return nil // rate mode without a ceiling: connections follow the load
 	}
 	perConn := 1
@@ -28,6 +31,10 @@ func checkOpenFiles(p *config.Profile, pl load, limit uint64) error {
 		}
 	}
 	need := uint64(conns*perConn + fdMargin + p.WarmupConnections*len(p.URL)*perConn)
+	if need > limit && uint64(conns*perConn+fdMargin) <= limit {
+		return UsageError{fmt.Errorf("--warmup-connections %d needs about %d open files with the run's and the limit is %d (ulimit -n): raise the limit or lower --warmup-connections",
+			p.WarmupConnections, need, limit)}
+	}
 	if need > limit {
 		return UsageError{fmt.Errorf("--concurrency %d needs about %d open files and the limit is %d (ulimit -n): raise the limit or lower --concurrency",
 			conns, need, limit)}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
@@ -130,7 +131,12 @@ func (pl *Plan) resolveLoad(e Env) error {
 	p := pl.p
 	sh, err := shardOf(e, p)
 	if err == nil {
-		_, err = startAt(p.StartAt)
+		var at time.Time
+		clk := e.clock()
+		if at, err = startAt(p.StartAt); err == nil && at.Sub(clk.Time(clk.Now())) > maxStartWait {
+			err = fmt.Errorf("--start-at %s is %s ahead: at most %s (a run that waits longer is a typo; schedule it with cron or a Job instead)",
+				p.StartAt, at.Sub(clk.Time(clk.Now())).Round(time.Second), maxStartWait)
+		}
 	}
 	if err != nil {
 		return UsageError{err}

@@ -79,7 +79,8 @@ type profileRun struct {
 // removed so the folder holds this run alone.
 func (r *profileRun) openLog() (func(), error) {
 	r.benchmarkID = newBenchmarkID()
-	claim, cleared, err := export.ClaimFolder(r.files, r.benchmarkID, time.Now())
+	clk := r.e.clock()
+	claim, cleared, err := export.ClaimFolder(r.files, r.benchmarkID, clk.Time(clk.Now()))
 	if errors.Is(err, export.ErrFolderInUse) {
 		return nil, UsageError{fmt.Errorf("--output-artifact-dir %w", err)}
 	}

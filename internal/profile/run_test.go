@@ -176,6 +176,13 @@ func TestLimitsAndSelfKnowledge(t *testing.T) {
 	if err := checkOpenFiles(p, load{rate: 10}, 16); err != nil {
 		t.Fatal("rate mode without a ceiling was refused")
 	}
+	if err := checkOpenFiles(p, load{concurrency: 10_000_000, maxRequests: 4}, 1024); err != nil {
+		t.Fatalf("4 requests need 4 connections, whatever --concurrency: %v", err)
+	}
+	w := &config.Profile{URL: []string{"http://h"}, WarmupConnections: 100000}
+	if err := checkOpenFiles(w, load{concurrency: 1}, 1024); err == nil || !strings.HasPrefix(err.Error(), "--warmup-connections 100000 needs") {
+		t.Fatalf("warm-up connections over the limit: %v", err)
+	}
 	if cpuShare(0, 10) != 0 || cpuShare(10, 0) != 0 || clientCPUWarning(50, false) != "" || !strings.Contains(clientCPUWarning(95, true), "in-process simulator") {
 		t.Fatal("cpu share")
 	}

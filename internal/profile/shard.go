@@ -112,6 +112,9 @@ func shardDir(dir string, s shard) string {
 	return filepath.Join(dir, fmt.Sprintf("shard_%d", s.index))
 }
 
+// maxStartWait is how far ahead --start-at may be.
+const maxStartWait = 24 * time.Hour
+
 // startAt is --start-at: an RFC 3339 time, or Unix nanoseconds.
 func startAt(v string) (time.Time, error) {
 	if v == "" {
