@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/metrics"
 )
@@ -275,5 +277,44 @@ func TestRequestRateRamp(t *testing.T) {
 		if res := runSonde(t, append([]string{"profile", "-m", "m", "--url", sim.addr}, bad...)...); res.code != exitUsage {
 			t.Errorf("%v: exit %d", bad, res.code)
 		}
+	}
+}
+
+// A capacity search interrupted mid-probe writes what it measured, marked
+// incomplete, and prints no answer as final (exit 130).
+func TestInterruptedSearchHasNoAnswer(t *testing.T) {
+	srv := newFaultServer(t, 50, 20*time.Millisecond, nil)
+	dir := filepath.Join(t.TempDir(), "out")
+	var sig signals
+	done := make(chan runResult, 1)
+	go func() {
+		done <- runSondeEnv(t, env{Signals: sig.notify}, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL,
+			"--request-count", "20", "--isl", "10", "--concurrency-min", "1", "--concurrency-max", "8", "--ttft-sla-ms", "1000",
+			"--artifact-dir", dir, "--ui-type", "none")
+	}()
+	<-srv.arrived
+	var res runResult
+	for sent := false; ; {
+		if !sent {
+			sig.send(syscall.SIGINT)
+			sent = true
+		}
+		select {
+		case res = <-done:
+		case <-time.After(50 * time.Millisecond):
+			sig.send(syscall.SIGINT) // the signal may come before the probe listens: send until it ends
+			continue
+		}
+		break
+	}
+	if res.code != exitInterrupted {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	out := readJSON(t, filepath.Join(dir, "search", "search_result.json"))
+	if out["complete"] != false || out["interrupted"] != true || out["answer"] != nil {
+		t.Errorf("search_result.json: complete %v, interrupted %v, answer %v", out["complete"], out["interrupted"], out["answer"])
+	}
+	if strings.Contains(res.stdout, "Answer: concurrency") || !strings.Contains(res.stdout, "Answer: none, the search did not finish") {
+		t.Errorf("console:\n%s", res.stdout)
 	}
 }

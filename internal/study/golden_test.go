@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/profile"
@@ -79,6 +80,7 @@ func TestGoldenSearchResult(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	s.res.Complete = true
 	s.finish() // ten probes of a budget of ten, the last by choice: no note
 	if s.res.Note != "" {
 		t.Errorf("a search that ended on its own has a note: %s", s.res.Note)
@@ -92,4 +94,23 @@ func TestGoldenSearchResult(t *testing.T) {
 	}
 	sondetest.Golden(t, "search_result_json", b)
 	sondetest.Golden(t, "search_console", out.Bytes())
+
+	// Interrupted after three probes: no answer, marked so, the best pass
+	// so far kept apart from it.
+	s.res.Probes, s.res.Complete, s.res.Interrupted = s.res.Probes[:3], false, true
+	out.Reset()
+	s.finish()
+	if s.res.Answer != nil || s.res.BestSoFar == nil || !strings.Contains(s.res.Note, "interrupted after 3 probes") {
+		t.Fatalf("interrupted: answer %v, best so far %v, note %q", s.res.Answer, s.res.BestSoFar, s.res.Note)
+	}
+	if err := s.write(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(filepath.Join(root, "search_result.json"))
+	if !strings.Contains(string(b), `"complete": false`) || !strings.Contains(string(b), `"interrupted": true`) || !strings.Contains(string(b), `"answer": null`) {
+		t.Errorf("search_result.json of an interrupted search:\n%s", b)
+	}
+	if !strings.Contains(out.String(), "Answer: none, the search did not finish") {
+		t.Errorf("console:\n%s", out.String())
+	}
 }

@@ -91,7 +91,13 @@ type SearchResult struct {
 	Monotonic  bool               `json:"monotonic"`
 	Note       string             `json:"note,omitempty"`
 	Seed       int64              `json:"random_seed"`
-	Probes     []Probe            `json:"probes"`
+	// Complete is false when the search stopped before its end (Ctrl-C,
+	// a probe that could not run): Answer is then null, and BestSoFar the
+	// largest passing load measured, which is not a capacity.
+	Complete    bool     `json:"complete"`
+	Interrupted bool     `json:"interrupted"`
+	BestSoFar   *float64 `json:"best_so_far,omitempty"`
+	Probes      []Probe  `json:"probes"`
 }
 
 type searcher struct {
@@ -152,6 +158,7 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 	defer plan.Close()
 	s.plan = plan
 	err = s.search()
+	s.res.Complete, s.res.Interrupted = err == nil, errors.Is(err, profile.ErrInterrupted)
 	s.finish()
 	werr := s.write()
 	if err != nil {
@@ -259,6 +266,12 @@ func (s *searcher) finish() {
 	ans, monotonic := Answer(s.res.Probes)
 	s.res.Answer, s.res.Monotonic = ans, monotonic
 	switch {
+	case !s.res.Complete:
+		s.res.Answer, s.res.BestSoFar = nil, ans
+		s.res.Note = fmt.Sprintf("the search stopped after %d probes, before its end: no answer (a largest passing load so far is not a capacity)", len(s.res.Probes))
+		if s.res.Interrupted {
+			s.res.Note = fmt.Sprintf("interrupted after %d probes: no answer (a largest passing load so far is not a capacity)", len(s.res.Probes))
+		}
 	case !s.res.Monotonic:
 		s.res.Note = "a load above a failing one passed: the measured curve is not monotonic (noise, or a server that changes with load); the answer is the largest pass below every failure"
 	case ans == nil:
@@ -298,9 +311,14 @@ func printSearch(w io.Writer, r *SearchResult) {
 			p.Metrics["request_throughput_avg"], p.Metrics["time_to_first_token_p99"], p.Metrics["request_latency_p99"], verdict)
 	}
 	tw.Flush()
-	if r.Answer != nil {
+	switch {
+	case r.Answer != nil:
 		fmt.Fprintf(w, "Answer: %s %v\n", r.Parameter, *r.Answer)
-	} else {
+	case !r.Complete && r.BestSoFar != nil:
+		fmt.Fprintf(w, "Answer: none, the search did not finish (largest pass so far: %s %v, not final)\n", r.Parameter, *r.BestSoFar)
+	case !r.Complete:
+		fmt.Fprintln(w, "Answer: none, the search did not finish")
+	default:
 		fmt.Fprintln(w, "Answer: none")
 	}
 	if r.Note != "" {
