@@ -78,7 +78,7 @@ func TestPlots(t *testing.T) {
 	if res := runSonde(t, "report", a, b, "-o", page); res.code != 0 {
 		t.Fatalf("report: exit %d: %s", res.code, res.stderr)
 	}
-	checkInBrowser(t, page)
+	checkInBrowser(t, page, 8)
 
 	sweep := filepath.Join(root, "sweep")
 	res = runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--concurrency", "1,4", "--request-count", "8",
@@ -101,9 +101,9 @@ func TestPlots(t *testing.T) {
 }
 
 // checkInBrowser opens the page in headless Chromium (CI installs it;
-// elsewhere the check is skipped when there is none): every chart is drawn
-// and no script error happened.
-func checkInBrowser(t *testing.T, page string) {
+// elsewhere the check is skipped when there is none): every chart is drawn,
+// at least minCharts of them, and no script error happened.
+func checkInBrowser(t *testing.T, page string, minCharts int) {
 	t.Helper()
 	html, err := os.ReadFile(page)
 	if err != nil {
@@ -132,7 +132,7 @@ func checkInBrowser(t *testing.T, page string) {
 		t.Fatalf("chromium: %v", err)
 	}
 	dom := string(out)
-	if !strings.Contains(dom, fmt.Sprintf(`data-rendered="%d"`, charts)) || charts < 8 {
+	if !strings.Contains(dom, fmt.Sprintf(`data-rendered="%d"`, charts)) || charts < minCharts {
 		t.Errorf("the browser drew fewer than the %d charts", charts)
 	}
 	if strings.Contains(dom, `data-errors="`) {
@@ -201,5 +201,40 @@ func TestPlotLikeAIPerf(t *testing.T) {
 		}
 	case <-time.After(cmdTimeout):
 		t.Fatal("the dashboard did not stop on the interruption")
+	}
+}
+
+// The report of a run without streaming (no TTFT, no answer streamed) and
+// of a run where every request failed opens without a script error, with
+// the charts their data allow, the sessions' timeline among them.
+func TestReportOfOddRuns(t *testing.T) {
+	sim := startSim(t)
+	root := t.TempDir()
+	plain, failed := filepath.Join(root, "plain"), filepath.Join(root, "failed")
+	if res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--request-count", "4", "--osl", "4",
+		"--ui-type", "none", "--artifact-dir", plain); res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	srv := newFaultServer(t, 2, time.Millisecond, func(int64) string { return "500" })
+	if res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", srv.URL, "--request-count", "4",
+		"--ui-type", "none", "--artifact-dir", failed); res.code != exitFailed {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, c := range []struct {
+		dir    string
+		charts int
+	}{{plain, 4}, {failed, 1}} {
+		page := c.dir + ".html"
+		if res := runSonde(t, "report", c.dir, "-o", page); res.code != 0 {
+			t.Fatalf("report %s: exit %d: %s", c.dir, res.code, res.stderr)
+		}
+		html, _ := os.ReadFile(page)
+		if !strings.Contains(string(html), `<h3>Sessions over time</h3><div id="chart-timeline">`) {
+			t.Errorf("%s: no sessions timeline", c.dir)
+		}
+		if strings.Contains(string(html), `"points":null`) || strings.Contains(string(html), `"series":null`) {
+			t.Errorf("%s: null data in the page", c.dir)
+		}
+		checkInBrowser(t, page, c.charts)
 	}
 }

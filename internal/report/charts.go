@@ -37,10 +37,14 @@ func cdfSeries(name string, xs []float64) Series {
 // charts builds every chart the runs have data for, and says what was
 // down-sampled.
 func charts(runs []*plot.Run) ([]Chart, []string) {
-	var out []Chart
+	out := []Chart{} // never null in the page's data, whatever the runs hold
 	add := func(cs ...Chart) {
 		for _, c := range cs {
-			if hasPoints(c) {
+			// A run without the data (no TTFT in a non-streaming run, no
+			// answer streamed, no request that succeeded) has no series
+			// here: the chart shows the others, or is left out.
+			c.Series = slices.DeleteFunc(c.Series, func(s Series) bool { return len(s.Points) == 0 })
+			if len(c.Series) > 0 {
 				out = append(out, c)
 			}
 		}
@@ -55,15 +59,6 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 	}
 	add(scrapedCharts(runs)...)
 	return out, notes
-}
-
-func hasPoints(c Chart) bool {
-	for _, s := range c.Series {
-		if len(s.Points) > 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // cdfCharts are the latency distributions.

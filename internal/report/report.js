@@ -23,8 +23,8 @@
   function fmt(v) { return Math.abs(v) >= 1000 ? v.toFixed(0) : +v.toPrecision(4) + ""; }
   function draw(chart, box) {
     var xs = [], ys = [];
-    chart.series.forEach(function (s) {
-      s.points.forEach(function (p) {
+    (chart.series || []).forEach(function (s) {
+      (s.points || []).forEach(function (p) {
         xs.push(p[0]); ys.push(p[1]);
         if (p.length > 2) xs.push(p[2]);
       });
@@ -48,17 +48,17 @@
     el("text", { x: (W + M.l) / 2, y: H - 6, "text-anchor": "middle", class: "label" }, svg).textContent = chart.x;
     el("text", { x: 14, y: (H - M.b) / 2, transform: "rotate(-90 14 " + (H - M.b) / 2 + ")", "text-anchor": "middle", class: "label" }, svg).textContent = chart.y;
     var groups = [];
-    chart.series.forEach(function (s, i) {
+    (chart.series || []).forEach(function (s, i) {
       var c = COLORS[i % COLORS.length];
       var g = el("g", { "data-series": s.name }, svg);
       if (chart.kind === "line") {
         el("polyline", { points: s.points.map(function (p) { return sx(p[0]) + "," + sy(p[1]); }).join(" "), fill: "none", stroke: c, "stroke-width": 1.6 }, g);
       } else if (chart.kind === "segments") {
-        s.points.forEach(function (p) {
+        (s.points || []).forEach(function (p) {
           el("line", { x1: sx(p[0]), x2: sx(p[2]), y1: sy(p[1]), y2: sy(p[1]), stroke: c, "stroke-width": s.width || 3 }, g);
         });
       } else {
-        s.points.forEach(function (p) { el("circle", { cx: sx(p[0]), cy: sy(p[1]), r: 1.8, fill: c }, g); });
+        (s.points || []).forEach(function (p) { el("circle", { cx: sx(p[0]), cy: sy(p[1]), r: 1.8, fill: c }, g); });
       }
       groups.push({ g: g, s: s, on: true });
     });
@@ -86,7 +86,7 @@
       var best = null, bd = Infinity;
       groups.forEach(function (gr) {
         if (!gr.on) return;
-        gr.s.points.forEach(function (p) {
+        (gr.s.points || []).forEach(function (p) {
           var d = Math.pow(sx(p[0]) - mx, 2) + Math.pow(sy(p[1]) - my, 2);
           if (d < bd) { bd = d; best = { p: p, name: gr.s.name }; }
         });
@@ -99,7 +99,7 @@
     return true;
   }
   var drawn = 0;
-  DATA.charts.forEach(function (c) {
+  (DATA.charts || []).forEach(function (c) {
     var box = document.getElementById("chart-" + c.id);
     if (box && draw(c, box)) drawn++;
   });
