@@ -121,6 +121,33 @@ type Progress struct {
 	SessionsStarted atomic.Int64
 	SessionsDone    atomic.Int64
 	InFlight        atomic.Int64
+	// Failures, set before the phase starts, is told the moment a request
+	// ends past its threshold: exact, where a poller sees hundreds of fast
+	// failures at once.
+	Failures *FailureLimit
+}
+
+// FailureLimit is --failed-request-threshold: once at least Arm requests
+// have ended, the first to end with more than Threshold of them failed
+// calls Hit, once, on its own goroutine (Hit must not block).
+type FailureLimit struct {
+	Threshold float64
+	Arm       int64
+	Hit       func(done, failed int64)
+	hit       atomic.Bool
+}
+
+// ended counts a request that ended, the failure first so that a reader
+// never sees more requests ended than it should count failures for.
+func (p *Progress) ended(failed bool) {
+	f := p.RequestErrors.Load()
+	if failed {
+		f = p.RequestErrors.Add(1)
+	}
+	n := p.RequestsDone.Add(1)
+	if l := p.Failures; l != nil && n >= l.Arm && float64(f) > l.Threshold*float64(n) && l.hit.CompareAndSwap(false, true) {
+		l.Hit(n, f)
+	}
 }
 
 // Clock is the engine's time: the run clock (clock.Clock), or a fake that

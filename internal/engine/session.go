@@ -213,8 +213,7 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 // template that failed on it): an error, never sent.
 func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *record.Record {
 	now := s.e.clock.Now()
-	s.e.progress.RequestsDone.Add(1)
-	s.e.progress.RequestErrors.Add(1)
+	s.e.progress.ended(true)
 	rec := s.record(turn, k, intended)
 	rec.StartNs, rec.EndNs = now, now
 	rec.Error = &record.Error{Type: "PayloadTemplateError", Message: err.Error()}
@@ -299,10 +298,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	sc.parse(e.cfg.Codec, &res, rec)
 	e.scratch.Put(sc)
 	s.client.Release(&res) // the record holds copies of all it needs
-	e.progress.RequestsDone.Add(1)
-	if rec.Error != nil {
-		e.progress.RequestErrors.Add(1)
-	}
+	e.progress.ended(rec.Error != nil)
 	return rec
 }
 

@@ -32,8 +32,10 @@ type Options struct {
 }
 
 // LagWarningFloor is the schedule lag p99 above which a run is flagged,
-// unless 1 % of the mean inter-arrival time is larger.
-const LagWarningFloor = 1e6 // ns
+// unless 1 % of the mean inter-arrival time or 5 % of the median request
+// latency is larger: a few milliseconds of a busy machine's scheduling
+// noise beside answers of a second hide no queueing worth a warning.
+const LagWarningFloor = 5e6 // ns
 
 // Accumulator collects profiling records; Summary computes the results.
 type Accumulator struct {
@@ -410,6 +412,9 @@ func (a *Accumulator) warnings(s *Summary) []string {
 	}
 	if lag, ok := s.Lookup("schedule_lag"); ok {
 		threshold := max(LagWarningFloor, 0.01*a.opts.MeanGapNs) * msPerNs
+		if latency, ok := s.Lookup("request_latency"); ok {
+			threshold = max(threshold, 0.05*latency.Stats.Pct(50))
+		}
 		if p99 := lag.Stats.Pct(99); p99 > threshold {
 			out = append(out, fmt.Sprintf("Schedule lag p99 is %.3f ms (threshold %.3f ms): sonde sent requests later than the schedule intended, "+
 				"so latencies measured from the send time hide queueing (coordinated omission). Compare effective_time_to_first_token and "+

@@ -370,16 +370,18 @@ func TestOSLMismatch(t *testing.T) {
 	}
 }
 
-// The lag warning fires when schedule lag p99 exceeds 1 ms, or 1 % of the
-// mean inter-arrival gap when that is larger — and only then.
+// The lag warning fires when schedule lag p99 exceeds 5 ms, or 1 % of the
+// mean inter-arrival gap, or 5 % of the median request latency, whichever
+// is largest — and only then.
 func TestLagWarningThreshold(t *testing.T) {
 	for _, c := range []struct {
-		lagNs, gapNs float64
-		warn         bool
-	}{{500e3, 0, false}, {2e6, 0, true}, {5e6, 1e9, false}, {20e6, 1e9, true}} {
+		lagNs, gapNs, latencyNs float64
+		warn                    bool
+	}{{500e3, 0, 200, false}, {2e6, 0, 200, false}, {8e6, 0, 200, true}, {8e6, 1e9, 200, false}, {20e6, 1e9, 200, true},
+		{20e6, 0, 1e9, false}, {60e6, 0, 1e9, true}} {
 		a := NewAccumulator(Options{Streaming: true, MeanGapNs: c.gapNs})
 		for i := range 10 {
-			r := mk(int64(1e9), []int64{int64(1e9) + 100, int64(1e9) + 200}, 10, 1)
+			r := mk(int64(1e9), []int64{int64(1e9) + 100, int64(1e9) + int64(c.latencyNs)}, 10, 1)
 			r.IntendedNs = r.StartNs - int64(c.lagNs)
 			r.TurnIndex = i % 2
 			v := Compute(r, true)
@@ -390,7 +392,7 @@ func TestLagWarningThreshold(t *testing.T) {
 			warned = warned || strings.Contains(w, "Schedule lag p99")
 		}
 		if warned != c.warn {
-			t.Errorf("lag %v ns, gap %v ns: warned %v", c.lagNs, c.gapNs, warned)
+			t.Errorf("lag %v ns, gap %v ns, latency %v ns: warned %v", c.lagNs, c.gapNs, c.latencyNs, warned)
 		}
 	}
 }

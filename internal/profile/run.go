@@ -121,6 +121,14 @@ func (r *profileRun) warn(w string) {
 	r.warnings = append(r.warnings, w)
 }
 
+// finding is a warning found at the end of the run: the report prints it
+// under the results, so the console does not get it twice (the log file
+// does).
+func (r *profileRun) finding(w string) {
+	r.log.LogAttrs(context.Background(), slog.LevelWarn, w, ui.FileOnly())
+	r.warnings = append(r.warnings, w)
+}
+
 // prepare writes inputs.json and sets up the client, the server's view,
 // the pipeline and the engine's configuration.
 func (r *profileRun) prepare() error {
@@ -461,28 +469,28 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	summary := r.acc.Summary()
 	r.summary = summary
 	for _, w := range summary.Warnings {
-		r.warn(w)
+		r.finding(w)
 	}
 	if r.proc.MissingUsage > 0 {
-		r.warn(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
+		r.finding(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
 	}
 	if r.proc.BadUsage > 0 {
-		r.warn(fmt.Sprintf("the server's usage was not a token count in %d responses (first: %s); it was ignored and sonde's own token counts stand.", r.proc.BadUsage, r.proc.FirstBadUsage))
+		r.finding(fmt.Sprintf("the server's usage was not a token count in %d responses (first: %s); it was ignored and sonde's own token counts stand.", r.proc.BadUsage, r.proc.FirstBadUsage))
 	}
 	if r.proc.TemplateErrors > 0 {
-		r.warn(fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
+		r.finding(fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
 	}
 	if summary.Cut > 0 {
-		r.warn(fmt.Sprintf("%d requests were still in flight when the run stopped and were cut; they are recorded as RequestCancelledError.", summary.Cut))
+		r.finding(fmt.Sprintf("%d requests were still in flight when the run stopped and were cut; they are recorded as RequestCancelledError.", summary.Cut))
 	}
 	if w := unsentWarning(unsent); w != "" {
-		r.warn(w)
+		r.finding(w)
 	}
 	if w := clientCPUWarning(r.cpuPct, r.simInProcess); w != "" {
-		r.warn(w)
+		r.finding(w)
 	}
 	if r.abort != "" {
-		r.warn(r.abort)
+		r.finding(r.abort)
 	}
 	res := r.tok
 	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: r.benchmarkID, InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,

@@ -28,13 +28,24 @@ func NewLogger(console, file io.Writer, level slog.Level) *slog.Logger {
 
 func (h *lineHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= h.level }
 
+// FileOnly marks a record for the log file alone: the console shows it
+// elsewhere (a warning the report prints under the results).
+func FileOnly() slog.Attr { return slog.Bool(fileOnlyKey, true) }
+
+const fileOnlyKey = "sonde.file_only"
+
 func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	var b strings.Builder
 	b.WriteString(r.Message)
 	for _, a := range h.attrs {
 		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
 	}
+	console := h.console
 	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == fileOnlyKey {
+			console = nil
+			return true
+		}
 		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
 		return true
 	})
@@ -47,8 +58,8 @@ func (h *lineHandler) Handle(_ context.Context, r slog.Record) error {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.console != nil {
-		fmt.Fprintf(h.console, "%-8s %s\n", level, b.String())
+	if console != nil {
+		fmt.Fprintf(console, "%-8s %s\n", level, b.String())
 	}
 	if h.file != nil {
 		fmt.Fprintf(h.file, "%s %-8s %s\n", r.Time.Format(time.RFC3339Nano), level, b.String())
