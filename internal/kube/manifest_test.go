@@ -77,11 +77,35 @@ func TestManifestRefuses(t *testing.T) {
 		func(o *Options) { o.PVC = "" },
 		func(o *Options) { o.Name = "Bad_Name" },
 		func(o *Options) { o.Image = "" },
+		func(o *Options) { o.HeaderSecrets = []string{"Authorization"} },
+		func(o *Options) { o.HeaderSecrets = []string{"X Y=s"} },
+		func(o *Options) { o.HeaderSecrets = []string{"X=:k"} },
 	} {
 		o := base
 		mut(&o)
 		if out, err := Manifest(o); err == nil {
 			t.Errorf("accepted %+v:\n%s", o, out)
 		}
+	}
+}
+
+// A header from a Secret: the pod's environment takes it from the Secret's
+// key (the header's name in lower case by default), the args refer to it,
+// and no value is in the manifest.
+func TestHeaderSecrets(t *testing.T) {
+	out, err := Manifest(Options{Name: "b", Image: "i", Shards: 2, PVC: "p", RunID: "r1", StartTimeout: time.Minute,
+		HeaderSecrets: []string{"Authorization=gw:token", "X-Api-Key=keys"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, want := range []string{"name: SONDE_HEADER_0", "name: gw", "key: token", "name: SONDE_HEADER_1", "name: keys", "key: x-api-key",
+		"'Authorization: $(SONDE_HEADER_0)'", "'X-Api-Key: $(SONDE_HEADER_1)'"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("manifest lacks %q", want)
+		}
+	}
+	if strings.Count(text, "SONDE_HEADER_0") != 2 {
+		t.Errorf("the merge Job got the header too, or the shards not:\n%s", text)
 	}
 }
