@@ -307,18 +307,8 @@ func TestCtrlCInProcess(t *testing.T) {
 	}()
 	<-srv.arrived
 	<-srv.arrived
-	sig.send(syscall.SIGINT)
 	sig.send(syscall.SIGINT) // the second may come before the first is seen: either way, in-flight requests are cut
-	var res runResult
-	for {
-		select {
-		case res = <-done:
-		case <-time.After(50 * time.Millisecond):
-			sig.send(syscall.SIGINT)
-			continue
-		}
-		break
-	}
+	res := interruptUntilDone(&sig, done)
 	if res.code != exitInterrupted || !strings.Contains(res.stderr, "Interrupted") {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -403,6 +404,19 @@ func (s *signals) notify(c chan<- os.Signal) func() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		delete(s.subs, c)
+	}
+}
+
+// interruptUntilDone sends SIGINT every 50 ms until the run ends: a signal
+// may come before the run (or a study's next run) listens.
+func interruptUntilDone(sig *signals, done <-chan runResult) runResult {
+	for {
+		sig.send(syscall.SIGINT)
+		select {
+		case res := <-done:
+			return res
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }
 

@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -295,20 +294,7 @@ func TestInterruptedSearchHasNoAnswer(t *testing.T) {
 			"--artifact-dir", dir, "--ui-type", "none")
 	}()
 	<-srv.arrived
-	var res runResult
-	for sent := false; ; {
-		if !sent {
-			sig.send(syscall.SIGINT)
-			sent = true
-		}
-		select {
-		case res = <-done:
-		case <-time.After(50 * time.Millisecond):
-			sig.send(syscall.SIGINT) // the signal may come before the probe listens: send until it ends
-			continue
-		}
-		break
-	}
+	res := interruptUntilDone(&sig, done)
 	if res.code != exitInterrupted {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}

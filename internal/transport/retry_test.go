@@ -344,39 +344,17 @@ func mustURL(t *testing.T, s string) *url.URL {
 // Bytes beyond a reply's Content-Length close the connection: the next
 // request must not read them as its reply.
 func TestBytesBeyondFramingCloseTheConnection(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				br := bufio.NewReader(c)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, req.Body)
-					body := `{"choices":[{"message":{"content":"right"}}]}`
-					stray := "HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n" + `{"choices":[{"message":{"content":"wrong"}}]}`
-					fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, stray)
-				}
-			}()
-		}
-	}()
+	body := `{"choices":[{"message":{"content":"right"}}]}`
+	stray := "HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n" + `{"choices":[{"message":{"content":"wrong"}}]}`
+	addr, _ := rawServer(t, func(c net.Conn) {
+		answerEach(c, fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, stray), false)
+	})
 	c := NewClient(clock.New(), 4)
 	c.UseLean()
 	defer c.CloseIdle()
 	for i := range 3 {
 		var res Result
-		c.Do(context.Background(), &Request{URL: "http://" + ln.Addr().String() + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
+		c.Do(context.Background(), &Request{URL: "http://" + addr + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
 		if res.Err != nil || res.Phases.Reused || strings.Contains(string(res.Buf), "wrong") {
 			t.Fatalf("request %d: err %v, reused %v, body %q", i, res.Err, res.Phases.Reused, res.Buf)
 		}

@@ -67,20 +67,27 @@ func TestParseEventVectors(t *testing.T) {
 	}
 }
 
+// frameInTwo frames stream as two reads split at split: the events' data,
+// the events, and the buffer as framed.
+func frameInTwo(stream string, split int) (data []string, evs []Event, buf []byte) {
+	var f framer
+	buf = []byte(stream[:split])
+	evs = f.feed(buf, 0, 1, nil)
+	buf = append(buf, stream[split:]...)
+	evs = f.feed(buf, split, 2, evs)
+	evs = f.finish(buf, evs)
+	for _, e := range evs {
+		if d, ok := EventData(buf[e.Off : e.Off+e.Len]); ok {
+			data = append(data, string(d))
+		}
+	}
+	return data, evs, buf
+}
+
 func TestFramerSplitsAcrossReads(t *testing.T) {
 	stream := "data: a\n\ndata: b\r\n\r\n\n\ndata: c\n\ndata: tail"
 	for split := 0; split <= len(stream); split++ {
-		var f framer
-		buf := []byte(stream[:split])
-		evs := f.feed(buf, 0, 1, nil)
-		buf = append(buf, stream[split:]...)
-		evs = f.feed(buf, split, 2, evs)
-		evs = f.finish(buf, evs)
-		var got []string
-		for _, e := range evs {
-			d, _ := EventData(buf[e.Off : e.Off+e.Len])
-			got = append(got, string(d))
-		}
+		got, evs, _ := frameInTwo(stream, split)
 		if fmt.Sprint(got) != "[a b c tail]" {
 			t.Fatalf("split %d: events %q", split, got)
 		}
@@ -95,18 +102,7 @@ func TestFramerSplitsAcrossReads(t *testing.T) {
 func TestFramerReadsCROnlyLines(t *testing.T) {
 	for _, stream := range []string{"data: a\r\rdata: b\r\r: c\r\rdata: tail", "data: a\r\n\r\ndata: b\r\n\r\n: c\r\n\r\ndata: tail"} {
 		for split := 0; split <= len(stream); split++ {
-			var f framer
-			buf := []byte(stream[:split])
-			evs := f.feed(buf, 0, 1, nil)
-			buf = append(buf, stream[split:]...)
-			evs = f.feed(buf, split, 2, evs)
-			evs = f.finish(buf, evs)
-			var got []string
-			for _, e := range evs {
-				if d, ok := EventData(buf[e.Off : e.Off+e.Len]); ok {
-					got = append(got, string(d))
-				}
-			}
+			got, _, buf := frameInTwo(stream, split)
 			if fmt.Sprint(got) != "[a b tail]" {
 				t.Fatalf("%q split %d: events %q", stream, split, got)
 			}
