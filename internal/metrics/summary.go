@@ -159,7 +159,10 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	}
 	a.minTS = min(a.minTS, r.StartWallNs)
 	if lat, ok := v.Get(RequestLatency); ok {
-		a.maxTS = max(a.maxTS, r.StartWallNs+int64(lat))
+		// Rounded, not truncated: a latency read back from a records file
+		// (ms × 1e6) is its whole nanoseconds ± a float's error, and the
+		// window (and every throughput) must be the run's to the nanosecond.
+		a.maxTS = max(a.maxTS, r.StartWallNs+int64(math.Round(lat)))
 	}
 }
 

@@ -426,3 +426,19 @@ func TestNewerAIPerfMetrics(t *testing.T) {
 		}
 	}
 }
+
+// A latency read back from a records file is whole nanoseconds give or
+// take a float's error: the window ends on the nanosecond the run's did,
+// so a rebuilt summary's throughputs equal the run's.
+func TestWindowRoundsLatency(t *testing.T) {
+	for _, lat := range []float64{7654321, 7654321 - 1e-7, 7654321 + 1e-7} {
+		a := NewAccumulator(Options{Streaming: true})
+		r := mk(int64(1e9), []int64{int64(1e9) + 100}, 10, 1)
+		v := Compute(r, true)
+		v.set(RequestLatency, lat)
+		a.Add(r, &v)
+		if s := a.Summary(); s.MaxResponseNs-s.MinRequestNs != 7654321 {
+			t.Errorf("latency %v ns: window %d ns", lat, s.MaxResponseNs-s.MinRequestNs)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -152,4 +153,26 @@ func TestHoldingServer(t *testing.T) {
 	}))
 	fmt.Println(srv.URL)
 	select {}
+}
+
+// BenchmarkPooledRequest is one short request on a pooled keep-alive
+// connection of the lean client: what a request costs besides its
+// answer's bytes, the peek for a closed connection included.
+func BenchmarkPooledRequest(b *testing.B) {
+	addr, _ := rawServer(b, func(c net.Conn) {
+		answerEach(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}", false)
+	})
+	c := NewClient(clock.New(), 4)
+	c.UseLean()
+	defer c.CloseIdle()
+	req := &Request{URL: "http://" + addr + "/v1/chat/completions", Body: []byte("{}"), Header: http.Header{}}
+	b.ReportAllocs()
+	for b.Loop() {
+		var res Result
+		c.Do(context.Background(), req, &res)
+		if res.Err != nil {
+			b.Fatal(res.Err)
+		}
+		c.Release(&res)
+	}
 }

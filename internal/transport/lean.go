@@ -84,6 +84,7 @@ type leanConn struct {
 	key       string
 	reused    bool
 	prewarmed bool
+	peeker    // is it still open, before it is reused
 }
 
 func newLeanPool(d *net.Dialer, warm *warmPool) *leanPool {
@@ -133,7 +134,7 @@ func (p *leanPool) get(ctx context.Context, t *target, tr *tracer, fresh bool) (
 // or written to unasked (bytes beyond a reply's framing): a request written
 // on it could be read by the server and still fail, and must not be resent.
 func closing(c *leanConn) bool {
-	if c.br.Buffered() == 0 && !peerClosed(c.Conn) {
+	if c.br.Buffered() == 0 && !c.peerClosed(c.Conn) {
 		return false
 	}
 	c.Close()

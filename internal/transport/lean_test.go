@@ -16,7 +16,7 @@ import (
 )
 
 // rawServer hands each loopback connection to serve, counting them.
-func rawServer(t *testing.T, serve func(c net.Conn)) (addr string, conns *atomic.Int64) {
+func rawServer(t testing.TB, serve func(c net.Conn)) (addr string, conns *atomic.Int64) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -4,6 +4,10 @@ package transport
 
 import "net"
 
-// peerClosed cannot peek here: a closed connection shows when the request
+// peeker cannot peek here: a closed connection shows when the request
 // written on it fails.
+type peeker struct{}
+
 func peerClosed(net.Conn) bool { return false }
+
+func (*peeker) peerClosed(net.Conn) bool { return false }
