@@ -27,6 +27,7 @@ func FuzzCLI(f *testing.F) {
 		"--profile-export-prefix ..", "--endpoint-type embeddings", "--streaming --endpoint-type completions",
 		"--benchmark-duration 0.2", "--user-centric-rate 5 --num-users 2", "--seq-dist 10,5:50;", "--failed-request-threshold 0",
 		"--config bad.yaml", "-m", "--export-level raw --export-outputs-json", "--conversation-turn-mean 1e9",
+		"--image-width-mean 16 --image-height-mean 16 --image-batch-size 2 --image-format random", "--image-width-mean 1e9 --image-height-mean 8",
 	} {
 		f.Add(seed)
 	}

@@ -21,9 +21,8 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 var notYet = map[string][]string{
 	"#25 media": {"--uuid-and-strip", // strips repeated images: nothing to strip before images are sent
 		"--audio-batch-size", "--audio-depths", "--audio-format", "--audio-length-mean", "--audio-length-stddev",
-		"--audio-num-channels", "--audio-sample-rates", "--batch-size-audio", "--batch-size-image", "--batch-size-video",
-		"--download-video-content", "--image-batch-size", "--image-format", "--image-height-mean", "--image-height-stddev",
-		"--image-source", "--image-source-sampling", "--image-width-mean", "--image-width-stddev", "--request-content-type",
+		"--audio-num-channels", "--audio-sample-rates", "--batch-size-audio", "--batch-size-video",
+		"--download-video-content", "--request-content-type",
 		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
 		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces

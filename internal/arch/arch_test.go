@@ -36,7 +36,8 @@ var allowed = map[string][]string{
 	"internal/schedule":  {},
 	"internal/ui":        {},
 	"internal/tokenizer": {},
-	"internal/dataset":   {"internal/corpus", "internal/tokenizer"},
+	"internal/dataset":   {"internal/corpus", "internal/media", "internal/tokenizer"},
+	"internal/media":     {},
 	"internal/endpoint":  {"internal/jsonw", "internal/openai"},
 	// metrics is pure maths over records: never HTTP, never files.
 	"internal/metrics":   {"internal/record"},

@@ -83,6 +83,17 @@ type Dataset struct {
 	Turns          Dist           `json:"turns" yaml:"turns"`
 	TurnDelay      Dist           `json:"turn_delay" yaml:"turn_delay"`
 	TurnDelayRatio float64        `json:"turn_delay_ratio" yaml:"turn_delay_ratio"`
+	Images         *Images        `json:"images,omitempty" yaml:"images,omitempty"`
+}
+
+// Images is AIPerf's image block of a synthetic dataset.
+type Images struct {
+	Width     Dist   `json:"width" yaml:"width"`
+	Height    Dist   `json:"height" yaml:"height"`
+	BatchSize int    `json:"batch_size" yaml:"batch_size"`
+	Format    string `json:"format" yaml:"format"`
+	Source    string `json:"source" yaml:"source"`
+	Sampling  string `json:"source_sampling" yaml:"source_sampling"`
 }
 
 type Cancellation struct {
@@ -172,6 +183,10 @@ func (p *Profile) dataset() Dataset {
 	}
 	if p.OutputTokensMean != nil {
 		d.Prompts.OSL = &Dist{float64(*p.OutputTokensMean), p.OutputTokensStddev}
+	}
+	if p.ImagesOn() {
+		d.Images = &Images{Width: Dist{p.ImageWidthMean, p.ImageWidthStddev}, Height: Dist{p.ImageHeightMean, p.ImageHeightStddev},
+			BatchSize: p.ImageBatchSize, Format: p.ImageFormat, Source: p.ImageSource, Sampling: p.ImageSourceSampling}
 	}
 	if p.PrefixPoolSize+p.PrefixLength+p.SharedSystemLength+p.UserContextLength > 0 {
 		d.PrefixPrompts = &PrefixPrompts{p.PrefixPoolSize, p.PrefixLength, p.SharedSystemLength, p.UserContextLength}

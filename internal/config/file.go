@@ -369,7 +369,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
-	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl")
+	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -397,6 +397,18 @@ func (l *loader) dataset(v *yaml.Node) error {
 			flags := map[string]string{"pool_size": "prompt-prefix-pool-size", "length": "prompt-prefix-length",
 				"shared_system_length": "shared-system-prompt-length", "user_context_length": "user-context-prompt-length"}
 			return l.fields(v, where, slices.Sorted(maps.Keys(flags)), func(k string, v *yaml.Node) error {
+				return l.set(flags[k], v, where+"."+k)
+			})
+		case "images":
+			flags := map[string]string{"batch_size": "image-batch-size", "format": "image-format", "source": "image-source",
+				"source_sampling": "image-source-sampling"}
+			return l.fields(v, where, []string{"batch_size", "format", "height", "source", "source_sampling", "width"}, func(k string, v *yaml.Node) error {
+				switch k {
+				case "width":
+					return l.dist("image-width-mean", "image-width-stddev", v, where+".width")
+				case "height":
+					return l.dist("image-height-mean", "image-height-stddev", v, where+".height")
+				}
 				return l.set(flags[k], v, where+"."+k)
 			})
 		case "isl": // the shorthand of prompts.isl

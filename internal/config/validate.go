@@ -27,6 +27,7 @@ func (p *Profile) Validate() []error {
 	p.checkStudy(add)
 	p.checkServerAccess(add)
 	p.checkText(add)
+	p.checkImages(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)
@@ -129,6 +130,43 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 }
 
 // checkDataset: input files, fixed schedules and prompt shaping.
+// ImagesOn reports whether chat turns carry synthetic images (AIPerf's
+// rule: both mean dimensions and the batch size above 0).
+func (p *Profile) ImagesOn() bool {
+	return p.ImageWidthMean > 0 && p.ImageHeightMean > 0 && p.ImageBatchSize > 0
+}
+
+// checkImages follows AIPerf's image rules, and says which endpoints can
+// take images.
+func (p *Profile) checkImages(add func(string, ...any)) {
+	dims := p.ImageWidthMean != 0 || p.ImageWidthStddev != 0 || p.ImageHeightMean != 0 || p.ImageHeightStddev != 0
+	switch {
+	case p.ImageBatchSize < 0:
+		add("--image-batch-size must not be negative, got %d", p.ImageBatchSize)
+	case !p.ImagesOn() && p.ImageBatchSize > 0 && dims:
+		add("Image generation is disabled but image dimension options were provided: set --image-width-mean and --image-height-mean (and --image-batch-size) to send images")
+	case p.ImagesOn() && p.InputFile != "":
+		add("--image-* generate synthetic images: a file dataset (--input-file) carries its own")
+	case p.ImagesOn() && p.EndpointType != "chat":
+		add("--endpoint-type %s: images are sent with chat (OpenAI image_url content parts)", p.EndpointType)
+	}
+	for _, d := range []struct {
+		flag string
+		v    float64
+	}{{"--image-width-mean", p.ImageWidthMean}, {"--image-width-stddev", p.ImageWidthStddev}, {"--image-height-mean", p.ImageHeightMean}, {"--image-height-stddev", p.ImageHeightStddev}} {
+		if d.v < 0 || d.v > maxImageSide {
+			add("%s must be 0 to %d pixels, got %g", d.flag, maxImageSide, d.v)
+		}
+	}
+	if p.ImagesOn() && p.ImageSource == "noise" && p.ImageSourceSampling != "random-with-replacement" && p.ImageSourceSampling != "" {
+		add("--image-source-sampling %s: noise images have no finite pool; only random-with-replacement applies", p.ImageSourceSampling)
+	}
+}
+
+// maxImageSide bounds an image's side: 16,384 px is beyond any vision
+// encoder's input, and a typo above it would take gigabytes.
+const maxImageSide = 16384
+
 func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.PublicDataset != "" && p.CustomDatasetType != "" {
 		add("--public-dataset and --custom-dataset-type cannot be used together")

@@ -3,7 +3,11 @@
 // lengths and think times, all deterministic for a seed.
 package dataset
 
-import "time"
+import (
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/media"
+)
 
 // Turn is one user turn of a conversation.
 type Turn struct {
@@ -31,6 +35,8 @@ type Turn struct {
 	// sessions' first turns repeat, so a prefix cache can serve it.
 	Prefix       string
 	PrefixTokens int
+	// Images are sent with the turn's text (chat image_url parts).
+	Images []media.Image
 }
 
 // Conversation is a dataset entry: a session's user turns.

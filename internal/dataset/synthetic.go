@@ -2,8 +2,10 @@ package dataset
 
 import (
 	"fmt"
+	"github.com/sonde-bench/sonde/internal/media"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
@@ -38,7 +40,15 @@ type SyntheticOptions struct {
 	Batch int
 	// Rankings, when set, makes each turn a query with its passages.
 	Rankings *RankingsShape
+	// Images, when enabled, gives every turn its images (--image-*), drawn
+	// from the seed's stream of their own: text and images do not shift
+	// each other.
+	Images *ImageSpec
 }
+
+// ImageSpec is the images of each turn (media's, named here so that
+// callers describe a dataset without knowing how images are made).
+type ImageSpec = media.ImageSpec
 
 // RankingsShape sizes a ranking request: its query, and how many passages
 // of how many tokens (AIPerf's --rankings-* flags).
@@ -82,6 +92,13 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			return nil, err
 		}
 	}
+	var images *media.Maker
+	var plans []media.Planned // every turn's images, in turn order
+	if opts.Images.Enabled() {
+		if images, err = media.NewMaker(*opts.Images, opts.Seed); err != nil {
+			return nil, err
+		}
+	}
 	convs := make([]Conversation, opts.Entries)
 	for i := range convs {
 		n := max(PositiveNormalInt(g.turns, opts.TurnMean, opts.TurnStddev), 1)
@@ -103,6 +120,9 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			if err := g.turn(&c.Turns[k], k, lead); err != nil {
 				return nil, err
 			}
+			if images != nil {
+				plans = append(plans, images.Turn()...)
+			}
 		}
 		if prefix != "" && opts.Rankings == nil {
 			c.Turns[0].Prefix, c.Turns[0].PrefixTokens = prefix, opts.PrefixLength
@@ -112,7 +132,25 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	if len(convs) == 0 {
 		return nil, fmt.Errorf("dataset: --num-dataset-entries must be at least 1")
 	}
+	if images != nil {
+		return convs, attachImages(convs, plans, opts.Images.Batch)
+	}
 	return convs, nil
+}
+
+// attachImages makes the planned images, on every core, and gives each
+// turn its batch, in the order they were drawn.
+func attachImages(convs []Conversation, plans []media.Planned, batch int) error {
+	made, err := media.Render(plans, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	for i := range convs {
+		for k := range convs[i].Turns {
+			convs[i].Turns[k].Images, made = made[:batch:batch], made[batch:]
+		}
+	}
+	return nil
 }
 
 // synth draws synthetic conversations, each quantity from its own stream.

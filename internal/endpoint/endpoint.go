@@ -133,7 +133,17 @@ func appendMessage(dst []byte, m openai.Message) []byte {
 	dst = append(dst, `{"role":`...)
 	dst = jsonw.String(dst, m.Role)
 	dst = append(dst, `,"content":`...)
-	return append(jsonw.String(dst, m.Content), '}')
+	if len(m.Images) == 0 {
+		return append(jsonw.String(dst, m.Content), '}')
+	}
+	// OpenAI's content parts: the text, then each image.
+	dst = append(dst, `[{"type":"text","text":`...)
+	dst = append(jsonw.String(dst, m.Content), '}')
+	for _, im := range m.Images {
+		dst = append(dst, `,{"type":"image_url","image_url":{"url":`...)
+		dst = append(jsonw.String(dst, im.URL), "}}"...)
+	}
+	return append(dst, "]}"...)
 }
 
 // CompletionPrompt is the prompt a completions request carries for a

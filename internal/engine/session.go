@@ -96,7 +96,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if !s.e.cfg.Codec.Type.ProducesTokens() {
 			s.history = s.history[:0] // vectors and scores: every turn stands alone
 		}
-		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text})
+		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn)})
 		req, buildErr := s.build(turn, k) // before the send time
 		if k == 0 && s.start != nil {
 			c, ok := s.start(issue)
@@ -273,6 +273,11 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if e.cfg.ChatMessages && e.cfg.Codec.Type == endpoint.Chat {
 		rec.Messages = slices.Clone(s.history)
 	}
+	for _, m := range s.history { // every image the request carries, the history's too
+		for _, im := range m.Images {
+			rec.Images, rec.ImageBytes, rec.ImagePixels = rec.Images+1, rec.ImageBytes+im.Bytes, rec.ImagePixels+im.Width*im.Height
+		}
+	}
 	if e.cfg.Codec.Type.PromptJoined() {
 		rec.PromptText = endpoint.CompletionPrompt(s.history)
 	}
@@ -405,4 +410,16 @@ func notJSON(bad, events int, contentType string, first []byte) string {
 		return fmt.Sprintf("%s; the first began %q…", msg, first[:show])
 	}
 	return fmt.Sprintf("%s; the first was %q", msg, first)
+}
+
+// images are a turn's images as the request's image_url parts.
+func images(turn *dataset.Turn) []openai.Image {
+	if len(turn.Images) == 0 {
+		return nil
+	}
+	out := make([]openai.Image, len(turn.Images))
+	for i, im := range turn.Images {
+		out[i] = openai.Image{URL: im.URL, Width: im.Width, Height: im.Height, Bytes: im.Bytes}
+	}
+	return out
 }

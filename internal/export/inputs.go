@@ -10,6 +10,16 @@ import (
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
+// imageRefs names a turn's images without their bytes (format, size,
+// hash): inputs.json says what was sent, and stays small.
+func imageRefs(t dataset.Turn) []openai.Image {
+	var out []openai.Image
+	for i := range t.Images {
+		out = append(out, openai.Image{URL: t.Images[i].Ref()})
+	}
+	return out
+}
+
 // WriteInputs writes inputs.json: every conversation with one payload per
 // turn, each carrying that turn's user message as the endpoint formats it
 // (the deltas that the run extends with the live answers). It streams the
@@ -29,7 +39,7 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 			w.Write(id)
 			w.WriteString(",\n      \"payloads\": [")
 			for k, t := range c.Turns {
-				msgs := []openai.Message{{Role: "user", Content: t.Text}}
+				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t)}}
 				if k == 0 && c.System != "" {
 					msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
 				}

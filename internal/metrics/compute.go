@@ -50,6 +50,17 @@ func Compute(r *record.Record, streaming bool) Values {
 	if osl, ok := v.Get(OSL); ok && latency > 0 {
 		v.set(E2EOutputTPS, osl/(latency/1e9))
 	}
+	if n := float64(r.Images); n > 0 {
+		// AIPerf's: every image the request carried, per second of its
+		// latency, and its latency per image.
+		v.set(NumImages, n)
+		v.set(ImageBytes, float64(r.ImageBytes))
+		v.set(ImagePixels, float64(r.ImagePixels))
+		if latency > 0 {
+			v.set(ImageThroughput, n/(latency/1e9))
+			v.set(ImageLatency, latency/n)
+		}
+	}
 	if u := r.Usage; u != nil {
 		setUsage(&v, r)
 		v.set(UsagePromptTokens, float64(u.PromptTokens))

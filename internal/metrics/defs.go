@@ -87,6 +87,12 @@ const (
 	// Inputs counts the vectors or scores an embeddings or ranking request
 	// answered (its inputs).
 	Inputs
+	// Images: AIPerf's image metrics, and sonde's sizes of what was sent.
+	NumImages
+	ImageThroughput
+	ImageLatency
+	ImageBytes
+	ImagePixels
 	numRecordMetrics
 )
 
@@ -136,6 +142,11 @@ var recordDefs = [numRecordMetrics]Def{
 	UsageCompletionDiffPct: {Tag: "usage_completion_tokens_diff_pct", Header: "Usage Completion Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
 	UsageReasoningDiffPct:  {Tag: "usage_reasoning_tokens_diff_pct", Header: "Usage Reasoning Tokens Diff", Unit: "%", Scale: 1, Flags: NoConsole},
 	Inputs:                 {Tag: "input_count", Header: "Inputs per Request", Unit: "inputs", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	NumImages:              {Tag: "num_images", Header: "Number of Images", Unit: "images", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	ImageThroughput:        {Tag: "image_throughput", Header: "Image Throughput", Unit: "images/sec", Scale: 1, Flags: LargerIsBetter, Order: 860},
+	ImageLatency:           {Tag: "image_latency", Header: "Image Latency", Unit: "ms/image", Scale: msPerNs, Order: 861},
+	ImageBytes:             {Tag: "image_bytes", Header: "Image Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	ImagePixels:            {Tag: "image_pixels", Header: "Image Pixels", Unit: "pixels", Scale: 1, Flags: NoConsole},
 }
 
 // usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs

@@ -4,10 +4,58 @@ package openai
 
 import "encoding/json"
 
-// Message is one chat message.
+// Message is one chat message. With images its content is a list of
+// parts on the wire: the text, then one image_url part per image.
 type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role    string  `json:"role"`
+	Content string  `json:"content"`
+	Images  []Image `json:"-"`
+}
+
+// Image is an image_url part: a URL (a base64 data URL when sonde made
+// the image) and what sonde knows of it.
+type Image struct {
+	URL           string
+	Width, Height int
+	Bytes         int // the encoded file's size
+}
+
+// UnmarshalJSON reads content as a string or as a list of parts (text
+// parts joined, image_url parts kept), as OpenAI's API accepts either.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Role    string          `json:"role"`
+		Content json.RawMessage `json:"content"`
+	}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	m.Role, m.Content, m.Images = raw.Role, "", nil
+	if len(raw.Content) == 0 || string(raw.Content) == "null" {
+		return nil
+	}
+	if raw.Content[0] == '"' {
+		return json.Unmarshal(raw.Content, &m.Content)
+	}
+	var parts []struct {
+		Type     string `json:"type"`
+		Text     string `json:"text"`
+		ImageURL *struct {
+			URL string `json:"url"`
+		} `json:"image_url"`
+	}
+	if err := json.Unmarshal(raw.Content, &parts); err != nil {
+		return err
+	}
+	for _, p := range parts {
+		switch {
+		case p.Type == "text":
+			m.Content += p.Text
+		case p.Type == "image_url" && p.ImageURL != nil:
+			m.Images = append(m.Images, Image{URL: p.ImageURL.URL})
+		}
+	}
+	return nil
 }
 
 // StreamOptions is the stream_options object of a request.

@@ -59,7 +59,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
 		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random",
+		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p),
 	}, tok)
 	if err != nil {
 		return nil, UsageError{err}
@@ -195,4 +195,31 @@ func cannedAnswers(convs []dataset.Conversation, tok tokenizer.Tokenizer) error 
 		}
 	}
 	return nil
+}
+
+// imageSpec is the --image-* flags, or nil when turns carry no images.
+func imageSpec(p *config.Profile) *dataset.ImageSpec {
+	if !p.ImagesOn() {
+		return nil
+	}
+	return &dataset.ImageSpec{WidthMean: p.ImageWidthMean, WidthStddev: p.ImageWidthStddev, HeightMean: p.ImageHeightMean,
+		HeightStddev: p.ImageHeightStddev, Batch: p.ImageBatchSize, Format: p.ImageFormat, Source: p.ImageSource, Sampling: p.ImageSourceSampling}
+}
+
+// imagesMade says what images were made before the run, and what they
+// weigh as sent (base64), or "" without images.
+func imagesMade(p *config.Profile, convs []dataset.Conversation) string {
+	n, size := 0, 0
+	for i := range convs {
+		for _, t := range convs[i].Turns {
+			for _, im := range t.Images {
+				n, size = n+1, size+len(im.URL)
+			}
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Images: %d made before the run (%g×%g px mean, %s, source %s), %.1f MB as sent (base64 data URLs)",
+		n, p.ImageWidthMean, p.ImageHeightMean, p.ImageFormat, p.ImageSource, float64(size)/1e6)
 }

@@ -195,6 +195,9 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	if line := outputLength(p, pl.convs); line != "" {
 		pl.notes.info(line)
 	}
+	if line := imagesMade(p, pl.convs); line != "" {
+		pl.notes.info(line)
+	}
 	if p.ReplayOutputs != "" {
 		if err := replayAnswers(p.ReplayOutputs, pl.convs, pl.tok.Tokenizer, log); err != nil {
 			return UsageError{err}

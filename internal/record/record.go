@@ -69,6 +69,9 @@ type Record struct {
 	// BadUsage says why a usage the server sent was not taken (a count
 	// that was negative or not a count); Usage is then nil.
 	BadUsage string
+	// Images the request carried (its history's included), their encoded
+	// bytes and their pixels.
+	Images, ImageBytes, ImagePixels int
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the

@@ -133,6 +133,13 @@ func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error 
 			io.WriteString(h, ": ")
 			io.WriteString(h, m.Content)
 			io.WriteString(h, "\n")
+			for _, im := range m.Images {
+				var err error
+				if out.PromptIDs, err = s.prompts.imageTokens(im, out.PromptIDs); err != nil {
+					return err
+				}
+				io.WriteString(h, im.URL)
+			}
 		}
 	} else {
 		text, err := completionPrompt(req.Prompt)

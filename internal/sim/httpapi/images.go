@@ -1,0 +1,62 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/base64"
+	"fmt"
+	"hash/maphash"
+	"image"
+	_ "image/jpeg" // the formats a client sends
+	_ "image/png"
+	"strings"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// imagePatch is the side in pixels of one image token: a 14-pixel vision
+// patch merged 2×2, as Qwen2-VL and its kin tile an image (vLLM reports
+// these tokens in usage.prompt_tokens).
+const imagePatch = 28
+
+// remoteImageTokens charges an image the simulator cannot see (an http URL:
+// it fetches nothing) as a 448×448 one.
+const remoteImageTokens = (448 / imagePatch) * (448 / imagePatch)
+
+// imageTokens appends the prompt tokens of an image_url part: as many as
+// its patches, their ids derived from the image's bytes, so the same image
+// in a later turn's history is the same prefix (a cache can serve it).
+func (p *promptTokens) imageTokens(im openai.Image, dst []int32) ([]int32, error) {
+	n, err := imageSize(im.URL)
+	if err != nil {
+		return dst, err
+	}
+	h := maphash.String(p.seed, im.URL)
+	for i := range n {
+		dst = append(dst, int32((h+uint64(i)*0x9e3779b97f4a7c15)>>44)) // ids below 2^20
+	}
+	return dst, nil
+}
+
+// imageSize is an image's token count: ceil(w/28) × ceil(h/28), at least 4,
+// from the header of a base64 data URL.
+func imageSize(url string) (int, error) {
+	if !strings.HasPrefix(url, "data:") {
+		return remoteImageTokens, nil
+	}
+	_, data, ok := strings.Cut(url, ";base64,")
+	if !ok {
+		return 0, fmt.Errorf("image_url: a data URL must be base64 (data:image/png;base64,…)")
+	}
+	head := data[:min(len(data), 64<<10)] // the header is at the start
+	head = head[:len(head)/4*4]
+	raw, err := base64.StdEncoding.DecodeString(head)
+	if err != nil {
+		return 0, fmt.Errorf("image_url: not base64: %v", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return 0, fmt.Errorf("image_url: not a PNG or JPEG image: %v", err)
+	}
+	tiles := ((cfg.Width + imagePatch - 1) / imagePatch) * ((cfg.Height + imagePatch - 1) / imagePatch)
+	return max(tiles, 4), nil
+}
