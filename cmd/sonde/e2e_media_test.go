@@ -116,3 +116,36 @@ func TestImageFlagsChecked(t *testing.T) {
 		}
 	}
 }
+
+// AIPerf's vision tutorial with its own input file: image URLs the server
+// fetches are sent as they are (the simulator charges each as 448×448:
+// 256 tokens); a file of images with another endpoint is refused.
+func TestVisionInputFile(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	in := filepath.Join(t.TempDir(), "inputs.jsonl")
+	os.WriteFile(in, []byte(`{"texts": ["Describe this image in detail."], "images": ["https://picsum.photos/512/512?random=1"]}
+{"texts": ["What objects are visible in this image?"], "images": ["https://picsum.photos/512/512?random=2"]}
+`), 0o644)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "--model", "Qwen/Qwen2-VL-2B-Instruct", "--tokenizer", "builtin", "--endpoint-type", "chat",
+		"--input-file", in, "--custom-dataset-type", "single_turn", "--streaming", "--url", sim.addr, "--request-count", "4",
+		"--osl", "4", "--artifact-dir", dir, "--ui-type", "none", "--extra-inputs", `{"stream_options":{"include_usage":true}}`)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, r := range sim.stop(t) {
+		if !strings.Contains(string(r.Body), `{"type":"image_url","image_url":{"url":"https://picsum.photos/512/512?random=`) {
+			t.Fatalf("body without its image URL: %.300s", r.Body)
+		}
+	}
+	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+		if usage, isl := l.Metrics["usage_prompt_tokens"].Value.(float64), l.Metrics["input_sequence_length"].Value.(float64); usage-isl != 256 {
+			t.Errorf("usage %v − ISL %v, want 256 for one remote image", usage, isl)
+		}
+	}
+	if res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--endpoint-type", "completions", "--input-file", in,
+		"--custom-dataset-type", "single_turn", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir()); res.code != exitUsage ||
+		!strings.Contains(res.stderr, "has images") {
+		t.Errorf("images with completions: exit %d, %s", res.code, res.stderr)
+	}
+}

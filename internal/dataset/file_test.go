@@ -3,6 +3,8 @@ package dataset
 import (
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -67,7 +69,10 @@ func TestFileErrors(t *testing.T) {
 		{"single_turn", "{\"text\": \"ok\"}\n{\"text\": \"x\", \"texts\": [\"y\"]}", `:2: field "texts": text and texts are mutually exclusive`},
 		{"single_turn", "{\"text\": \"ok\"}\n\n{not json", `:3: invalid character`},
 		{"single_turn", `{"text": "a", "output_length": "ten"}`, `:1: field "output_length"`},
-		{"single_turn", `{"text": "a", "image": "x.png"}`, `field "images": image inputs are not supported yet`},
+		{"single_turn", `{"text": "a", "image": "x.png"}`, `field "images": x.png: open`},
+		{"single_turn", `{"text": "a", "image": 5}`, `field "image": must be a URL or a file path`},
+		{"single_turn", `{"text": "a", "images": [5]}`, `field "images": must be a list`},
+		{"single_turn", `{"text": "a", "images": ["bad.jsonl"]}`, `field "images": bad.jsonl: not a PNG or JPEG image`},
 		{"multi_turn", `{"session_id": "a", "turns": []}`, `:1: field "turns": a conversation needs at least one turn`},
 		{"multi_turn", "{\"session_id\": \"a\", \"turns\": [{\"text\": \"x\"}]}\n{\"session_id\": \"a\", \"turns\": [{\"text\": \"x\"}]}", `:2: field "session_id": "a" already used on line 1`},
 		{"mooncake_trace", `{"timestamp": 0, "input_length": 2000, "hash_ids": [1, 2, 3]}`, `:1: field "hash_ids": input_length 2000 does not fit`},
@@ -230,5 +235,28 @@ func TestFileLimits(t *testing.T) {
 	os.WriteFile(path, []byte("[\"\xff\"]"), 0o644)
 	if _, err := readWhole(path); err == nil {
 		t.Error("readWhole took invalid UTF-8")
+	}
+}
+
+// Images in a file: URLs sent as they are, PNG and JPEG files (relative to
+// the dataset's folder) read into data URLs, in multi-turn files too.
+func TestFileImages(t *testing.T) {
+	dir := t.TempDir()
+	f, _ := os.Create(filepath.Join(dir, "cat.png"))
+	png.Encode(f, image.NewRGBA(image.Rect(0, 0, 40, 20)))
+	f.Close()
+	path := filepath.Join(dir, "chats.jsonl")
+	os.WriteFile(path, []byte(`{"session_id": "s", "turns": [{"text": "what is it?", "images": ["cat.png", "https://example.com/dog.jpg"]}, {"text": "and this?", "image": "data:image/png;base64,AAAA"}]}`+"\n"), 0o644)
+	convs, err := LoadFile(FileOptions{Path: path, Type: "multi_turn", Tok: builtin(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0, t1 := convs[0].Turns[0], convs[0].Turns[1]
+	if len(t0.Images) != 2 || t0.Images[0].Width != 40 || !strings.HasPrefix(t0.Images[0].URL, "data:image/png;base64,") ||
+		t0.Images[1].URL != "https://example.com/dog.jpg" || t0.Images[1].Ref() != "https://example.com/dog.jpg" {
+		t.Errorf("first turn's images: %+v", t0.Images)
+	}
+	if len(t1.Images) != 1 || t1.Images[0].URL != "data:image/png;base64,AAAA" {
+		t.Errorf("second turn's image: %+v", t1.Images)
 	}
 }

@@ -4,8 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/sonde-bench/sonde/internal/media"
 )
 
 // textSet is the "texts" field: strings, or {"name", "contents"} objects
@@ -78,8 +82,6 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 		return t, "texts", fmt.Errorf("text and texts are mutually exclusive")
 	case j.Timestamp != nil && j.Delay != nil:
 		return t, "delay", fmt.Errorf("timestamp and delay are mutually exclusive")
-	case len(j.Image) > 0 || len(j.Images) > 0:
-		return t, "images", fmt.Errorf("image inputs are not supported yet")
 	case len(j.Audio) > 0 || len(j.Audios) > 0:
 		return t, "audios", fmt.Errorf("audio inputs are not supported yet")
 	}
@@ -120,8 +122,49 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 	for _, k := range slices.Sorted(maps.Keys(j.Extra)) {
 		t.Extra = append(t.Extra, KV{k, j.Extra[k]})
 	}
+	if field, err := j.images(&t, o); err != nil {
+		return t, field, err
+	}
 	t.Tokens = len(o.Tok.Encode(t.Text))
 	return t, "", nil
+}
+
+// images reads "image" (one) and "images" (a list, or {name, contents}
+// objects as "texts"): each an http(s) or data URL, sent as is, or a PNG
+// or JPEG file, relative to the dataset file's folder when not found as
+// given, sent as a data URL.
+func (j *turnJSON) images(t *Turn, o *FileOptions) (string, error) {
+	var refs []string
+	if len(j.Image) > 0 {
+		var one string
+		if err := json.Unmarshal(j.Image, &one); err != nil {
+			return "image", fmt.Errorf("must be a URL or a file path")
+		}
+		refs = append(refs, one)
+	}
+	if len(j.Images) > 0 {
+		var set textSet
+		if err := set.UnmarshalJSON(j.Images); err != nil {
+			return "images", fmt.Errorf("must be a list of URLs or file paths, or of {name, contents} objects")
+		}
+		refs = append(refs, set.all...)
+	}
+	for _, ref := range refs {
+		if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "data:") {
+			t.Images = append(t.Images, media.Remote(ref))
+			continue
+		}
+		path := ref
+		if _, err := os.Stat(path); err != nil && !filepath.IsAbs(path) {
+			path = filepath.Join(filepath.Dir(o.Path), ref)
+		}
+		im, err := media.FromFile(path)
+		if err != nil {
+			return "images", fmt.Errorf("%s: %v", ref, err)
+		}
+		t.Images = append(t.Images, im)
+	}
+	return "", nil
 }
 
 func loadSingleTurn(o FileOptions) ([]Conversation, error) {

@@ -14,7 +14,11 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"math/rand/v2"
+	"os"
+	"strconv"
+	"strings"
 )
 
 // Image is one encoded image, ready to send: kept as its data URL alone
@@ -40,8 +44,15 @@ func NewImage(img image.Image, format string) (Image, error) {
 		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}, nil
 }
 
-// Ref names the image without its bytes: what inputs.json shows.
-func (im *Image) Ref() string {
+// Ref names the image without its bytes: what inputs.json shows (a
+// remote image's URL as is).
+func (im Image) Ref() string {
+	if im.Hash == "" {
+		if strings.HasPrefix(im.URL, "data:") {
+			return "sonde-image:data-url;chars=" + strconv.Itoa(len(im.URL))
+		}
+		return im.URL
+	}
 	return fmt.Sprintf("sonde-image:%s;%dx%d;bytes=%d;sha256=%s", im.Format, im.Width, im.Height, im.Bytes, im.Hash)
 }
 
@@ -122,3 +133,38 @@ func Builtin() []image.Image {
 		}),
 	}
 }
+
+// MaxFile is the largest image file read from a dataset.
+const MaxFile = 64 << 20
+
+// FromFile reads a PNG or JPEG file into an image to send.
+func FromFile(path string) (Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Image{}, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
+	if err != nil {
+		return Image{}, err
+	}
+	if len(data) > MaxFile {
+		return Image{}, fmt.Errorf("%s is larger than %d MiB", path, MaxFile>>20)
+	}
+	return FromBytes(data)
+}
+
+// FromBytes is an encoded PNG or JPEG file as an image to send.
+func FromBytes(data []byte) (Image, error) {
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || (format != "png" && format != "jpeg") {
+		return Image{}, fmt.Errorf("not a PNG or JPEG image")
+	}
+	h := sha256.Sum256(data)
+	return Image{Format: format, Width: cfg.Width, Height: cfg.Height, Bytes: len(data), Hash: hex.EncodeToString(h[:8]),
+		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}, nil
+}
+
+// Remote is an image the server fetches itself (an http or https URL, or
+// a data URL given as is): sonde sends the URL and knows nothing more.
+func Remote(url string) Image { return Image{URL: url} }

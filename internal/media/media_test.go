@@ -95,3 +95,25 @@ func TestSources(t *testing.T) {
 		t.Error("Enabled")
 	}
 }
+
+// A file of the user's is read as it is (no re-encoding); a remote URL is
+// named by itself; anything not PNG or JPEG is refused.
+func TestFilesAndRemotes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.png")
+	f, _ := os.Create(path)
+	png.Encode(f, Builtin()[3])
+	f.Close()
+	im, err := FromFile(path)
+	if err != nil || im.Width != 256 || im.Format != "png" || !strings.Contains(im.Ref(), "sonde-image:png;256x256") {
+		t.Fatalf("%+v %v", im.Ref(), err)
+	}
+	if _, err := FromFile(filepath.Join(t.TempDir(), "none.png")); err == nil {
+		t.Error("a missing file read")
+	}
+	if _, err := FromBytes([]byte("GIF89a")); err == nil {
+		t.Error("a GIF taken")
+	}
+	if r := Remote("https://h/x.jpg"); r.Ref() != "https://h/x.jpg" || Remote("data:image/png;base64,AAAA").Ref() != "sonde-image:data-url;chars=26" {
+		t.Errorf("remote refs: %q", r.Ref())
+	}
+}

@@ -86,6 +86,9 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if err != nil {
 		return nil, UsageError{err}
 	}
+	if p.EndpointType != "chat" && hasImages(convs) {
+		return nil, UsageError{fmt.Errorf("--input-file %s has images: they are sent with --endpoint-type chat (image_url parts), not %s", p.InputFile, p.EndpointType)}
+	}
 	if contextMode != config.ContextLive {
 		if err := cannedAnswers(convs, tok); err != nil {
 			return nil, UsageError{err}
@@ -206,6 +209,17 @@ func imageSpec(p *config.Profile) *dataset.ImageSpec {
 		HeightStddev: p.ImageHeightStddev, Batch: p.ImageBatchSize, Format: p.ImageFormat, Source: p.ImageSource, Sampling: p.ImageSourceSampling}
 }
 
+func hasImages(convs []dataset.Conversation) bool {
+	for i := range convs {
+		for _, t := range convs[i].Turns {
+			if len(t.Images) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // imagesMade says what images were made before the run, and what they
 // weigh as sent (base64), or "" without images.
 func imagesMade(p *config.Profile, convs []dataset.Conversation) string {
@@ -219,6 +233,9 @@ func imagesMade(p *config.Profile, convs []dataset.Conversation) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	if p.InputFile != "" {
+		return fmt.Sprintf("Images: %d from %s, %.1f MB as sent (URLs as given, files as base64 data URLs)", n, p.InputFile, float64(size)/1e6)
 	}
 	return fmt.Sprintf("Images: %d made before the run (%g×%g px mean, %s, source %s), %.1f MB as sent (base64 data URLs)",
 		n, p.ImageWidthMean, p.ImageHeightMean, p.ImageFormat, p.ImageSource, float64(size)/1e6)
