@@ -149,3 +149,53 @@ func TestVisionInputFile(t *testing.T) {
 		t.Errorf("images with completions: exit %d, %s", res.code, res.stderr)
 	}
 }
+
+// AIPerf's audio tutorial command runs as is: each chat turn carries its
+// clips as input_audio parts (WAV files of the drawn length and rate); the
+// simulator charges 25 tokens a second of sound; inputs.json names them.
+func TestAudioCommand(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "--model", "Qwen/Qwen2-Audio-7B-Instruct", "--tokenizer", "builtin", "--endpoint-type", "chat",
+		"--audio-length-mean", "5.0", "--audio-format", "wav", "--audio-sample-rates", "16", "--streaming", "--url", sim.addr,
+		"--request-count", "6", "--concurrency", "4", "--num-dataset-entries", "6", "--osl", "4", "--artifact-dir", dir, "--ui-type", "none",
+		"--extra-inputs", `{"stream_options":{"include_usage":true}}`)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, r := range sim.stop(t) {
+		var body struct {
+			Messages []struct {
+				Content []struct {
+					Type       string `json:"type"`
+					InputAudio struct {
+						Data, Format string
+					} `json:"input_audio"`
+				} `json:"content"`
+			} `json:"messages"`
+		}
+		if err := json.Unmarshal(r.Body, &body); err != nil {
+			t.Fatal(err)
+		}
+		part := body.Messages[0].Content[1]
+		raw, err := base64.StdEncoding.DecodeString(part.InputAudio.Data)
+		if part.Type != "input_audio" || part.InputAudio.Format != "wav" || err != nil || string(raw[:4]) != "RIFF" ||
+			len(raw) != 44+5*16000*2 {
+			t.Fatalf("the clip: %s %s, %d bytes (%v)", part.Type, part.InputAudio.Format, len(raw), err)
+		}
+	}
+	for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+		usage, isl := l.Metrics["usage_prompt_tokens"].Value.(float64), l.Metrics["input_sequence_length"].Value.(float64)
+		if l.Metrics["audio_seconds"].Value != 5.0 || usage-isl != 125 {
+			t.Errorf("audio %v s; usage %v − ISL %v, want 125 (25 tokens a second)", l.Metrics["audio_seconds"].Value, usage, isl)
+		}
+	}
+	inputs, _ := os.ReadFile(filepath.Join(dir, "inputs.json"))
+	if !strings.Contains(string(inputs), "sonde-audio:wav;5.000s;bytes=160044") {
+		t.Errorf("inputs.json should name the clips, not inline them")
+	}
+	if res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", "sim://", "--audio-length-mean", "1", "--audio-format", "mp3",
+		"--ui-type", "none", "--artifact-dir", t.TempDir()); res.code != exitUsage || !strings.Contains(res.stderr, "--audio-format mp3") {
+		t.Errorf("mp3: exit %d, %s", res.code, res.stderr)
+	}
+}

@@ -20,8 +20,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // here, so it is taken off).
 var notYet = map[string][]string{
 	"#25 media": {"--uuid-and-strip", // strips repeated images: nothing to strip before images are sent
-		"--audio-batch-size", "--audio-depths", "--audio-format", "--audio-length-mean", "--audio-length-stddev",
-		"--audio-num-channels", "--audio-sample-rates", "--batch-size-audio", "--batch-size-video",
+		"--batch-size-video",
 		"--download-video-content", "--request-content-type",
 		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
 		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},

@@ -71,7 +71,7 @@ var allowed = map[string][]string{
 	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
 	// study only chooses runs' flags and aggregates their summaries.
 	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record"},
-	"internal/sim/httpapi": {"internal/jsonw", "internal/openai", "internal/sim", "internal/tokenizer"},
+	"internal/sim/httpapi": {"internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
 }
 
 func TestImportEdges(t *testing.T) {

@@ -84,6 +84,17 @@ type Dataset struct {
 	TurnDelay      Dist           `json:"turn_delay" yaml:"turn_delay"`
 	TurnDelayRatio float64        `json:"turn_delay_ratio" yaml:"turn_delay_ratio"`
 	Images         *Images        `json:"images,omitempty" yaml:"images,omitempty"`
+	Audio          *Audio         `json:"audio,omitempty" yaml:"audio,omitempty"`
+}
+
+// Audio is AIPerf's audio block of a synthetic dataset.
+type Audio struct {
+	Length      Dist      `json:"length" yaml:"length"`
+	BatchSize   int       `json:"batch_size" yaml:"batch_size"`
+	Format      string    `json:"format" yaml:"format"`
+	Depths      []int     `json:"depths" yaml:"depths"`
+	SampleRates []float64 `json:"sample_rates" yaml:"sample_rates"`
+	NumChannels int       `json:"num_channels" yaml:"num_channels"`
 }
 
 // Images is AIPerf's image block of a synthetic dataset.
@@ -187,6 +198,10 @@ func (p *Profile) dataset() Dataset {
 	if p.ImagesOn() {
 		d.Images = &Images{Width: Dist{p.ImageWidthMean, p.ImageWidthStddev}, Height: Dist{p.ImageHeightMean, p.ImageHeightStddev},
 			BatchSize: p.ImageBatchSize, Format: p.ImageFormat, Source: p.ImageSource, Sampling: p.ImageSourceSampling}
+	}
+	if p.AudioOn() {
+		d.Audio = &Audio{Length: Dist{p.AudioLengthMean, p.AudioLengthStddev}, BatchSize: p.AudioBatchSize, Format: p.AudioFormat,
+			Depths: p.AudioDepths, SampleRates: p.AudioSampleRates, NumChannels: p.AudioNumChannels}
 	}
 	if p.PrefixPoolSize+p.PrefixLength+p.SharedSystemLength+p.UserContextLength > 0 {
 		d.PrefixPrompts = &PrefixPrompts{p.PrefixPoolSize, p.PrefixLength, p.SharedSystemLength, p.UserContextLength}

@@ -369,7 +369,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
-	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images")
+	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -408,6 +408,15 @@ func (l *loader) dataset(v *yaml.Node) error {
 					return l.dist("image-width-mean", "image-width-stddev", v, where+".width")
 				case "height":
 					return l.dist("image-height-mean", "image-height-stddev", v, where+".height")
+				}
+				return l.set(flags[k], v, where+"."+k)
+			})
+		case "audio":
+			flags := map[string]string{"batch_size": "audio-batch-size", "format": "audio-format", "depths": "audio-depths",
+				"sample_rates": "audio-sample-rates", "num_channels": "audio-num-channels"}
+			return l.fields(v, where, []string{"batch_size", "depths", "format", "length", "num_channels", "sample_rates"}, func(k string, v *yaml.Node) error {
+				if k == "length" {
+					return l.dist("audio-length-mean", "audio-length-stddev", v, where+".length")
 				}
 				return l.set(flags[k], v, where+"."+k)
 			})

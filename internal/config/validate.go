@@ -28,6 +28,7 @@ func (p *Profile) Validate() []error {
 	p.checkServerAccess(add)
 	p.checkText(add)
 	p.checkImages(add)
+	p.checkAudio(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)
@@ -160,6 +161,28 @@ func (p *Profile) checkImages(add func(string, ...any)) {
 	}
 	if p.ImagesOn() && p.ImageSource == "noise" && p.ImageSourceSampling != "random-with-replacement" && p.ImageSourceSampling != "" {
 		add("--image-source-sampling %s: noise images have no finite pool; only random-with-replacement applies", p.ImageSourceSampling)
+	}
+}
+
+// AudioOn reports whether chat turns carry synthetic audio (AIPerf's rule).
+func (p *Profile) AudioOn() bool { return p.AudioLengthMean > 0 && p.AudioBatchSize > 0 }
+
+// checkAudio follows AIPerf's audio rules; MP3 needs an encoder sonde
+// does not have.
+func (p *Profile) checkAudio(add func(string, ...any)) {
+	switch {
+	case p.AudioBatchSize < 0:
+		add("--audio-batch-size must not be negative, got %d", p.AudioBatchSize)
+	case p.AudioLengthMean < 0 || p.AudioLengthStddev < 0 || p.AudioLengthMean > 3600:
+		add("--audio-length-mean and -stddev are 0 to 3600 seconds")
+	case !p.AudioOn() && p.AudioBatchSize > 0 && p.AudioLengthStddev != 0:
+		add("Audio generation is disabled but audio options were provided: set --audio-batch-size and --audio-length-mean to send audio")
+	case p.AudioOn() && p.InputFile != "":
+		add("--audio-* generate synthetic audio: a file dataset (--input-file) carries its own")
+	case p.AudioOn() && p.EndpointType != "chat":
+		add("--endpoint-type %s: audio is sent with chat (OpenAI input_audio content parts)", p.EndpointType)
+	case p.AudioOn() && p.AudioFormat == "mp3":
+		add("--audio-format mp3: sonde has no MP3 encoder yet (no maintained pure-Go one is available to it); use wav")
 	}
 }
 

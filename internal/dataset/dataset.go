@@ -35,8 +35,10 @@ type Turn struct {
 	// sessions' first turns repeat, so a prefix cache can serve it.
 	Prefix       string
 	PrefixTokens int
-	// Images are sent with the turn's text (chat image_url parts).
+	// Images are sent with the turn's text (chat image_url parts), and
+	// Audios after them (input_audio parts).
 	Images []media.Image
+	Audios []media.Audio
 }
 
 // Conversation is a dataset entry: a session's user turns.

@@ -44,7 +44,12 @@ type SyntheticOptions struct {
 	// from the seed's stream of their own: text and images do not shift
 	// each other.
 	Images *ImageSpec
+	// Audio, when enabled, gives every turn its clips (--audio-*).
+	Audio *AudioSpec
 }
+
+// AudioSpec is the audio clips of each turn (media's).
+type AudioSpec = media.AudioSpec
 
 // ImageSpec is the images of each turn (media's, named here so that
 // callers describe a dataset without knowing how images are made).
@@ -92,12 +97,9 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			return nil, err
 		}
 	}
-	var images *media.Maker
-	var plans []media.Planned // every turn's images, in turn order
-	if opts.Images.Enabled() {
-		if images, err = media.NewMaker(*opts.Images, opts.Seed); err != nil {
-			return nil, err
-		}
+	mp, err := newMediaPlan(opts)
+	if err != nil {
+		return nil, err
 	}
 	convs := make([]Conversation, opts.Entries)
 	for i := range convs {
@@ -120,9 +122,7 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			if err := g.turn(&c.Turns[k], k, lead); err != nil {
 				return nil, err
 			}
-			if images != nil {
-				plans = append(plans, images.Turn()...)
-			}
+			mp.turn()
 		}
 		if prefix != "" && opts.Rankings == nil {
 			c.Turns[0].Prefix, c.Turns[0].PrefixTokens = prefix, opts.PrefixLength
@@ -132,10 +132,71 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 	if len(convs) == 0 {
 		return nil, fmt.Errorf("dataset: --num-dataset-entries must be at least 1")
 	}
-	if images != nil {
-		return convs, attachImages(convs, plans, opts.Images.Batch)
+	return convs, mp.attach(convs)
+}
+
+// mediaPlan draws every turn's images and clips as the turns are drawn,
+// then makes them all at once, on every core.
+type mediaPlan struct {
+	opts   SyntheticOptions
+	images *media.Maker
+	plans  []media.Planned // every turn's images, in turn order
+	audio  *media.AudioMaker
+	clips  []media.PlannedAudio
+}
+
+func newMediaPlan(opts SyntheticOptions) (*mediaPlan, error) {
+	mp := &mediaPlan{opts: opts}
+	var err error
+	if opts.Images.Enabled() {
+		if mp.images, err = media.NewMaker(*opts.Images, opts.Seed); err != nil {
+			return nil, err
+		}
 	}
-	return convs, nil
+	if opts.Audio.Enabled() {
+		if mp.audio, err = media.NewAudioMaker(*opts.Audio, opts.Seed); err != nil {
+			return nil, err
+		}
+	}
+	return mp, nil
+}
+
+// turn draws the next turn's media.
+func (mp *mediaPlan) turn() {
+	if mp.images != nil {
+		mp.plans = append(mp.plans, mp.images.Turn()...)
+	}
+	if mp.audio != nil {
+		mp.clips = append(mp.clips, mp.audio.Turn()...)
+	}
+}
+
+// attach makes the media drawn and gives each turn its own.
+func (mp *mediaPlan) attach(convs []Conversation) error {
+	if mp.images != nil {
+		if err := attachImages(convs, mp.plans, mp.opts.Images.Batch); err != nil {
+			return err
+		}
+	}
+	if mp.audio != nil {
+		return attachAudio(convs, mp.clips, mp.opts.Audio.Batch)
+	}
+	return nil
+}
+
+// attachAudio makes the planned clips, on every core, and gives each turn
+// its batch, in the order they were drawn.
+func attachAudio(convs []Conversation, plans []media.PlannedAudio, batch int) error {
+	made, err := media.RenderAudio(plans, runtime.GOMAXPROCS(0))
+	if err != nil {
+		return err
+	}
+	for i := range convs {
+		for k := range convs[i].Turns {
+			convs[i].Turns[k].Audios, made = made[:batch:batch], made[batch:]
+		}
+	}
+	return nil
 }
 
 // attachImages makes the planned images, on every core, and gives each

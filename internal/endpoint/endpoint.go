@@ -133,15 +133,20 @@ func appendMessage(dst []byte, m openai.Message) []byte {
 	dst = append(dst, `{"role":`...)
 	dst = jsonw.String(dst, m.Role)
 	dst = append(dst, `,"content":`...)
-	if len(m.Images) == 0 {
+	if len(m.Images) == 0 && len(m.Audios) == 0 {
 		return append(jsonw.String(dst, m.Content), '}')
 	}
-	// OpenAI's content parts: the text, then each image.
+	// OpenAI's content parts: the text, then each image, then each clip.
 	dst = append(dst, `[{"type":"text","text":`...)
 	dst = append(jsonw.String(dst, m.Content), '}')
 	for _, im := range m.Images {
 		dst = append(dst, `,{"type":"image_url","image_url":{"url":`...)
 		dst = append(jsonw.String(dst, im.URL), "}}"...)
+	}
+	for _, a := range m.Audios {
+		dst = append(dst, `,{"type":"input_audio","input_audio":{"data":`...)
+		dst = append(jsonw.String(dst, a.Data), `,"format":`...)
+		dst = append(jsonw.String(dst, a.Format), "}}"...)
 	}
 	return append(dst, "]}"...)
 }

@@ -96,7 +96,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if !s.e.cfg.Codec.Type.ProducesTokens() {
 			s.history = s.history[:0] // vectors and scores: every turn stands alone
 		}
-		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn)})
+		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn)})
 		req, buildErr := s.build(turn, k) // before the send time
 		if k == 0 && s.start != nil {
 			c, ok := s.start(issue)
@@ -273,11 +273,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if e.cfg.ChatMessages && e.cfg.Codec.Type == endpoint.Chat {
 		rec.Messages = slices.Clone(s.history)
 	}
-	for _, m := range s.history { // every image the request carries, the history's too
-		for _, im := range m.Images {
-			rec.Images, rec.ImageBytes, rec.ImagePixels = rec.Images+1, rec.ImageBytes+im.Bytes, rec.ImagePixels+im.Width*im.Height
-		}
-	}
+	countMedia(rec, s.history)
 	if e.cfg.Codec.Type.PromptJoined() {
 		rec.PromptText = endpoint.CompletionPrompt(s.history)
 	}
@@ -422,4 +418,29 @@ func images(turn *dataset.Turn) []openai.Image {
 		out[i] = openai.Image{URL: im.URL, Width: im.Width, Height: im.Height, Bytes: im.Bytes}
 	}
 	return out
+}
+
+// audios are a turn's clips as the request's input_audio parts.
+func audios(turn *dataset.Turn) []openai.Audio {
+	if len(turn.Audios) == 0 {
+		return nil
+	}
+	out := make([]openai.Audio, len(turn.Audios))
+	for i, a := range turn.Audios {
+		out[i] = openai.Audio{Data: a.Data, Format: a.Format, Seconds: a.Seconds, Bytes: a.Bytes}
+	}
+	return out
+}
+
+// countMedia records every image and clip the request carries, the
+// history's too.
+func countMedia(rec *record.Record, history []openai.Message) {
+	for _, m := range history {
+		for _, im := range m.Images {
+			rec.Images, rec.ImageBytes, rec.ImagePixels = rec.Images+1, rec.ImageBytes+im.Bytes, rec.ImagePixels+im.Width*im.Height
+		}
+		for _, a := range m.Audios {
+			rec.Audios, rec.AudioBytes, rec.AudioSeconds = rec.Audios+1, rec.AudioBytes+a.Bytes, rec.AudioSeconds+a.Seconds
+		}
+	}
 }

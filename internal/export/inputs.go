@@ -20,6 +20,15 @@ func imageRefs(t dataset.Turn) []openai.Image {
 	return out
 }
 
+// audioRefs names a turn's clips without their bytes.
+func audioRefs(t dataset.Turn) []openai.Audio {
+	var out []openai.Audio
+	for i := range t.Audios {
+		out = append(out, openai.Audio{Data: t.Audios[i].Ref(), Format: t.Audios[i].Format})
+	}
+	return out
+}
+
 // WriteInputs writes inputs.json: every conversation with one payload per
 // turn, each carrying that turn's user message as the endpoint formats it
 // (the deltas that the run extends with the live answers). It streams the
@@ -39,7 +48,7 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 			w.Write(id)
 			w.WriteString(",\n      \"payloads\": [")
 			for k, t := range c.Turns {
-				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t)}}
+				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t), Audios: audioRefs(t)}}
 				if k == 0 && c.System != "" {
 					msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
 				}

@@ -117,3 +117,41 @@ func TestFilesAndRemotes(t *testing.T) {
 		t.Errorf("remote refs: %q", r.Ref())
 	}
 }
+
+// Clips are WAV files of the drawn length, rate, depth and channels, the
+// same for the same seed; bad specs are errors naming the flag.
+func TestAudio(t *testing.T) {
+	spec := AudioSpec{LengthMean: 0.5, Batch: 2, Format: "wav", Depths: []int{8, 24, 32}, SampleRates: []float64{8, 44.1}, Channels: 2}
+	a, err := NewAudioMaker(spec, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := NewAudioMaker(spec, 4)
+	for range 6 {
+		x, err := RenderAudio(a.Turn(), 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, _ := RenderAudio(b.Turn(), 1)
+		for i := range x {
+			raw, _ := base64.StdEncoding.DecodeString(x[i].Data)
+			secs, err := WAVSeconds(raw)
+			if x[i].Data != y[i].Data || err != nil || secs < 0.49 || secs > 0.51 || len(raw) != x[i].Bytes || !strings.Contains(x[i].Ref(), "sonde-audio:wav;0.5") {
+				t.Fatalf("clip %d: %v s, %v; ref %s", i, secs, err, x[i].Ref())
+			}
+		}
+	}
+	for _, bad := range []AudioSpec{{Format: "mp3"}, {Depths: []int{12}}, {SampleRates: []float64{0.5}}, {Channels: 3}} {
+		if _, err := NewAudioMaker(bad, 1); err == nil || !strings.Contains(err.Error(), "--audio-") {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	for _, bad := range [][]byte{[]byte("RIFX"), append(WAVHeader(0, 0, 1, 16)[:12], "data\x00\x00\x00\x00"...), WAVHeader(10, 8000, 1, 16)[:36]} {
+		if _, err := WAVSeconds(bad); err == nil {
+			t.Errorf("%q read as WAV", bad)
+		}
+	}
+	if (&AudioSpec{Batch: 1}).Enabled() || !(&AudioSpec{Batch: 1, LengthMean: 1}).Enabled() {
+		t.Error("Enabled")
+	}
+}

@@ -61,6 +61,11 @@ func Compute(r *record.Record, streaming bool) Values {
 			v.set(ImageLatency, latency/n)
 		}
 	}
+	if r.Audios > 0 {
+		v.set(NumAudios, float64(r.Audios))
+		v.set(AudioSeconds, r.AudioSeconds)
+		v.set(AudioBytes, float64(r.AudioBytes))
+	}
 	if u := r.Usage; u != nil {
 		setUsage(&v, r)
 		v.set(UsagePromptTokens, float64(u.PromptTokens))

@@ -93,6 +93,10 @@ const (
 	ImageLatency
 	ImageBytes
 	ImagePixels
+	// Audio: sonde's sizes of the clips sent.
+	NumAudios
+	AudioSeconds
+	AudioBytes
 	numRecordMetrics
 )
 
@@ -147,6 +151,9 @@ var recordDefs = [numRecordMetrics]Def{
 	ImageLatency:           {Tag: "image_latency", Header: "Image Latency", Unit: "ms/image", Scale: msPerNs, Order: 861},
 	ImageBytes:             {Tag: "image_bytes", Header: "Image Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
 	ImagePixels:            {Tag: "image_pixels", Header: "Image Pixels", Unit: "pixels", Scale: 1, Flags: NoConsole},
+	NumAudios:              {Tag: "num_audios", Header: "Number of Audio Clips", Unit: "clips", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	AudioSeconds:           {Tag: "audio_seconds", Header: "Audio Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
+	AudioBytes:             {Tag: "audio_bytes", Header: "Audio Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
 }
 
 // usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs

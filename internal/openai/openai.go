@@ -10,6 +10,15 @@ type Message struct {
 	Role    string  `json:"role"`
 	Content string  `json:"content"`
 	Images  []Image `json:"-"`
+	Audios  []Audio `json:"-"`
+}
+
+// Audio is an input_audio part: base64 data and its format, and what
+// sonde knows of it.
+type Audio struct {
+	Data, Format string
+	Seconds      float64
+	Bytes        int
 }
 
 // Image is an image_url part: a URL (a base64 data URL when sonde made
@@ -30,7 +39,7 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	m.Role, m.Content, m.Images = raw.Role, "", nil
+	m.Role, m.Content, m.Images, m.Audios = raw.Role, "", nil, nil
 	if len(raw.Content) == 0 || string(raw.Content) == "null" {
 		return nil
 	}
@@ -43,6 +52,10 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 		ImageURL *struct {
 			URL string `json:"url"`
 		} `json:"image_url"`
+		InputAudio *struct {
+			Data   string `json:"data"`
+			Format string `json:"format"`
+		} `json:"input_audio"`
 	}
 	if err := json.Unmarshal(raw.Content, &parts); err != nil {
 		return err
@@ -53,6 +66,8 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 			m.Content += p.Text
 		case p.Type == "image_url" && p.ImageURL != nil:
 			m.Images = append(m.Images, Image{URL: p.ImageURL.URL})
+		case p.Type == "input_audio" && p.InputAudio != nil:
+			m.Audios = append(m.Audios, Audio{Data: p.InputAudio.Data, Format: p.InputAudio.Format})
 		}
 	}
 	return nil

@@ -59,7 +59,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
 		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p),
+		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p), Audio: audioSpec(p),
 	}, tok)
 	if err != nil {
 		return nil, UsageError{err}
@@ -198,6 +198,15 @@ func cannedAnswers(convs []dataset.Conversation, tok tokenizer.Tokenizer) error 
 		}
 	}
 	return nil
+}
+
+// audioSpec is the --audio-* flags, or nil when turns carry no audio.
+func audioSpec(p *config.Profile) *dataset.AudioSpec {
+	if !p.AudioOn() {
+		return nil
+	}
+	return &dataset.AudioSpec{LengthMean: p.AudioLengthMean, LengthStddev: p.AudioLengthStddev, Batch: p.AudioBatchSize, Format: p.AudioFormat,
+		Depths: p.AudioDepths, SampleRates: p.AudioSampleRates, Channels: p.AudioNumChannels}
 }
 
 // imageSpec is the --image-* flags, or nil when turns carry no images.

@@ -72,6 +72,9 @@ type Record struct {
 	// Images the request carried (its history's included), their encoded
 	// bytes and their pixels.
 	Images, ImageBytes, ImagePixels int
+	// Audio clips likewise: how many, their bytes and their seconds.
+	Audios, AudioBytes int
+	AudioSeconds       float64
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the

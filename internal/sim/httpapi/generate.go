@@ -140,6 +140,13 @@ func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error 
 				}
 				io.WriteString(h, im.URL)
 			}
+			for _, a := range m.Audios {
+				var err error
+				if out.PromptIDs, err = s.prompts.audioTokens(a, out.PromptIDs); err != nil {
+					return err
+				}
+				io.WriteString(h, a.Data)
+			}
 		}
 	} else {
 		text, err := completionPrompt(req.Prompt)

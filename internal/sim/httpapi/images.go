@@ -10,6 +10,7 @@ import (
 	_ "image/png"
 	"strings"
 
+	"github.com/sonde-bench/sonde/internal/media"
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
@@ -59,4 +60,30 @@ func imageSize(url string) (int, error) {
 	}
 	tiles := ((cfg.Width + imagePatch - 1) / imagePatch) * ((cfg.Height + imagePatch - 1) / imagePatch)
 	return max(tiles, 4), nil
+}
+
+// audioTokensPerSecond is what an audio encoder makes of a second of sound:
+// one token per 40 ms, as Qwen2-Audio's does.
+const audioTokensPerSecond = 25
+
+// audioTokens appends the prompt tokens of an input_audio part: 25 a
+// second of the WAV clip, their ids derived from its bytes.
+func (p *promptTokens) audioTokens(a openai.Audio, dst []int32) ([]int32, error) {
+	if a.Format != "wav" {
+		return dst, fmt.Errorf("input_audio: format %q: the simulator reads wav", a.Format)
+	}
+	head := a.Data[:min(len(a.Data), 1024)]
+	raw, err := base64.StdEncoding.DecodeString(head[:len(head)/4*4])
+	if err != nil {
+		return dst, fmt.Errorf("input_audio: data is not base64: %v", err)
+	}
+	seconds, err := media.WAVSeconds(raw)
+	if err != nil {
+		return dst, fmt.Errorf("input_audio: %v", err)
+	}
+	h := maphash.String(p.seed, a.Data)
+	for i := range max(1, int(seconds*audioTokensPerSecond+0.5)) {
+		dst = append(dst, int32((h+uint64(i)*0x9e3779b97f4a7c15)>>44))
+	}
+	return dst, nil
 }
