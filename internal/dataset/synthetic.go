@@ -174,44 +174,31 @@ func (mp *mediaPlan) turn() {
 // attach makes the media drawn and gives each turn its own.
 func (mp *mediaPlan) attach(convs []Conversation) error {
 	if mp.images != nil {
-		if err := attachImages(convs, mp.plans, mp.opts.Images.Batch); err != nil {
+		made, err := media.Render(mp.plans, runtime.GOMAXPROCS(0))
+		if err != nil {
 			return err
 		}
+		attach(convs, made, mp.opts.Images.Batch, func(t *Turn, m []media.Image) { t.Images = m })
 	}
 	if mp.audio != nil {
-		return attachAudio(convs, mp.clips, mp.opts.Audio.Batch)
+		made, err := media.RenderAudio(mp.clips, runtime.GOMAXPROCS(0))
+		if err != nil {
+			return err
+		}
+		attach(convs, made, mp.opts.Audio.Batch, func(t *Turn, m []media.Audio) { t.Audios = m })
 	}
 	return nil
 }
 
-// attachAudio makes the planned clips, on every core, and gives each turn
-// its batch, in the order they were drawn.
-func attachAudio(convs []Conversation, plans []media.PlannedAudio, batch int) error {
-	made, err := media.RenderAudio(plans, runtime.GOMAXPROCS(0))
-	if err != nil {
-		return err
-	}
+// attach gives each turn its batch of what was made, in the order it was
+// drawn.
+func attach[T any](convs []Conversation, made []T, batch int, set func(*Turn, []T)) {
 	for i := range convs {
 		for k := range convs[i].Turns {
-			convs[i].Turns[k].Audios, made = made[:batch:batch], made[batch:]
+			set(&convs[i].Turns[k], made[:batch:batch])
+			made = made[batch:]
 		}
 	}
-	return nil
-}
-
-// attachImages makes the planned images, on every core, and gives each
-// turn its batch, in the order they were drawn.
-func attachImages(convs []Conversation, plans []media.Planned, batch int) error {
-	made, err := media.Render(plans, runtime.GOMAXPROCS(0))
-	if err != nil {
-		return err
-	}
-	for i := range convs {
-		for k := range convs[i].Turns {
-			convs[i].Turns[k].Images, made = made[:batch:batch], made[batch:]
-		}
-	}
-	return nil
 }
 
 // synth draws synthetic conversations, each quantity from its own stream.

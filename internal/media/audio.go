@@ -5,11 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"sync"
 )
 
 // AudioSpec is the audio clips of each turn (AIPerf's --audio-* options).
@@ -93,23 +91,7 @@ func (m *AudioMaker) Turn() []PlannedAudio {
 
 // RenderAudio makes the planned clips on every core.
 func RenderAudio(plans []PlannedAudio, workers int) ([]Audio, error) {
-	out := make([]Audio, len(plans))
-	errs := make([]error, len(plans))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range max(workers, 1) {
-		wg.Go(func() {
-			for i := range next {
-				out[i], errs[i] = plans[i].render()
-			}
-		})
-	}
-	for i := range plans {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out, errors.Join(errs...)
+	return onEveryCore(plans, workers, (*PlannedAudio).render)
 }
 
 // render writes Gaussian noise (σ a quarter of full scale) as PCM WAV.

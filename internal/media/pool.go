@@ -131,14 +131,19 @@ func (m *Maker) Turn() []Planned {
 // Render makes the planned images, on every core: encoding a 512×512 PNG
 // takes milliseconds, and a dataset holds hundreds.
 func Render(plans []Planned, workers int) ([]Image, error) {
-	out := make([]Image, len(plans))
+	return onEveryCore(plans, workers, (*Planned).render)
+}
+
+// onEveryCore makes out[i] = build(&plans[i]) on workers goroutines.
+func onEveryCore[P, R any](plans []P, workers int, build func(*P) (R, error)) ([]R, error) {
+	out := make([]R, len(plans))
 	errs := make([]error, len(plans))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range max(workers, 1) {
 		wg.Go(func() {
 			for i := range next {
-				out[i], errs[i] = plans[i].render()
+				out[i], errs[i] = build(&plans[i])
 			}
 		})
 	}
