@@ -48,18 +48,28 @@ func imageSize(url string) (int, error) {
 	if !ok {
 		return 0, fmt.Errorf("image_url: a data URL must be base64 (data:image/png;base64,…)")
 	}
-	head := data[:min(len(data), 64<<10)] // the header is at the start
-	head = head[:len(head)/4*4]
-	raw, err := base64.StdEncoding.DecodeString(head)
-	if err != nil {
-		return 0, fmt.Errorf("image_url: not base64: %v", err)
+	cfg, err := imageConfig(data[:min(len(data), 64<<10)]) // the header is at the start
+	if err != nil && len(data) > 64<<10 {
+		cfg, err = imageConfig(data) // a JPEG whose metadata comes first
 	}
-	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
 	if err != nil {
-		return 0, fmt.Errorf("image_url: not a PNG or JPEG image: %v", err)
+		return 0, err
 	}
 	tiles := ((cfg.Width + imagePatch - 1) / imagePatch) * ((cfg.Height + imagePatch - 1) / imagePatch)
 	return max(tiles, 4), nil
+}
+
+// imageConfig reads the size of a base64 image, or of its start.
+func imageConfig(b64 string) (image.Config, error) {
+	raw, err := base64.StdEncoding.DecodeString(b64[:len(b64)/4*4])
+	if err != nil {
+		return image.Config{}, fmt.Errorf("image_url: not base64: %v", err)
+	}
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(raw))
+	if err != nil {
+		return cfg, fmt.Errorf("image_url: not a PNG or JPEG image: %v", err)
+	}
+	return cfg, nil
 }
 
 // audioTokensPerSecond is what an audio encoder makes of a second of sound:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"image"
+	"image/jpeg"
 	"image/png"
 	"slices"
 	"strings"
@@ -35,6 +36,14 @@ func TestImageTokens(t *testing.T) {
 	png.Encode(small, image.NewRGBA(image.Rect(0, 0, 1, 1)))
 	if n, _ := imageSize("data:image/png;base64," + base64.StdEncoding.EncodeToString(small.Bytes())); n != 4 {
 		t.Errorf("a 1×1 image: %d tokens, want the minimum 4", n)
+	}
+	// A JPEG whose metadata (a 60 KB APP segment) comes before its size.
+	var j bytes.Buffer
+	jpeg.Encode(&j, image.NewRGBA(image.Rect(0, 0, 56, 56)), nil)
+	app := append([]byte{0xFF, 0xE1, 0xEA, 0x62}, make([]byte, 60000)...) // APP1 of 0xEA62 bytes (the length counts itself)
+	big := append(append(append([]byte{}, j.Bytes()[:2]...), app...), j.Bytes()[2:]...)
+	if n, err := imageSize("data:image/jpeg;base64," + base64.StdEncoding.EncodeToString(big)); err != nil || n != 4 {
+		t.Errorf("a JPEG with 60 KB of metadata first: %d tokens, %v", n, err)
 	}
 	for _, bad := range []string{"data:image/png,rawbytes", "data:image/png;base64,@@@@", "data:image/png;base64,aGVsbG8gd29ybGQh"} {
 		if _, err := imageSize(bad); err == nil || !strings.Contains(err.Error(), "image_url") {
