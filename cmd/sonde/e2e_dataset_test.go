@@ -207,3 +207,27 @@ func TestPromptShapingEndToEnd(t *testing.T) {
 		}
 	}
 }
+
+// Bailian and BurstGPT traces replay on their timestamps: every trace row
+// is one request, a Bailian turn sent alone (its length is the whole
+// request's, history included), BurstGPT's failed rows skipped.
+func TestTraceFormats(t *testing.T) {
+	dir := t.TempDir()
+	bailian := write(t, dir, "bailian.jsonl", `{"chat_id": 3, "parent_chat_id": -1, "timestamp": 0.01, "input_length": 32, "output_length": 4, "type": "text", "turn": 1, "hash_ids": [1, 2]}
+{"chat_id": 7, "parent_chat_id": 3, "timestamp": 0.05, "input_length": 48, "output_length": 5, "type": "text", "turn": 2, "hash_ids": [1, 2, 9]}`)
+	recs, res := runFile(t, bailian, "--custom-dataset-type", "bailian_trace")
+	if res.code != 0 || len(recs) != 2 || !strings.Contains(res.stderr, "Fixed schedule") {
+		t.Fatalf("bailian: exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	b := bodiesOf(t, recs)
+	for i, want := range []int{4, 5} {
+		if len(b[i].Messages) != 1 || *b[i].MaxTokens != want {
+			t.Errorf("bailian request %d: %d messages, max tokens %d: each turn stands alone", i, len(b[i].Messages), *b[i].MaxTokens)
+		}
+	}
+	burst := write(t, dir, "burst.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n0.01,ChatGPT,20,3,23,Conversation log\n0.02,GPT-4,15,0,15,Conversation log\n0.03,ChatGPT,10,2,12,API log\n")
+	recs, res = runFile(t, burst, "--custom-dataset-type", "burst_gpt_trace")
+	if res.code != 0 || len(recs) != 2 {
+		t.Fatalf("burst: exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+}

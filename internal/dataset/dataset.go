@@ -48,4 +48,8 @@ type Conversation struct {
 	// System is a system prompt sent first on every turn.
 	System       string
 	SystemTokens int
+	// Standalone sends every turn alone, without the turns before it: a
+	// trace whose rows each describe a whole request, history included.
+	Standalone bool
+	order      []int // the trace's turn numbers while a file is read
 }

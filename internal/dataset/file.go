@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -56,6 +57,17 @@ func (e *LineError) Error() string {
 	return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err)
 }
 
+// FileTypes are the --custom-dataset-type values sonde reads.
+func FileTypes() []string {
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace"}
+}
+
+// TimestampedTypes are the trace types replayed on their own timestamps
+// unless --no-fixed-schedule.
+func TimestampedTypes() []string {
+	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace"}
+}
+
 // LoadFile reads conversations from a custom dataset file (spec §4.5).
 func LoadFile(o FileOptions) ([]Conversation, error) {
 	var convs []Conversation
@@ -71,8 +83,12 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadMooncake(o)
 	case "inputs_json":
 		convs, err = loadInputsJSON(o)
+	case "burst_gpt_trace":
+		convs, err = loadBurstGPT(o)
+	case "bailian_trace":
+		convs, err = loadBailian(o)
 	default:
-		return nil, fmt.Errorf("--custom-dataset-type %q is not one of single_turn, multi_turn, random_pool, mooncake_trace, inputs_json", o.Type)
+		return nil, fmt.Errorf("--custom-dataset-type %q is not one of %s", o.Type, strings.Join(FileTypes(), ", "))
 	}
 	if err != nil {
 		return nil, err

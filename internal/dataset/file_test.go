@@ -260,3 +260,68 @@ func TestFileImages(t *testing.T) {
 		t.Errorf("second turn's image: %+v", t1.Images)
 	}
 }
+
+// BurstGPT: a CSV row per request, timestamps in seconds, failed rows
+// (no tokens) skipped, columns found by name; bad cells name file, line
+// and column.
+func TestBurstGPT(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "burst.csv")
+	os.WriteFile(path, []byte("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"+
+		"5,ChatGPT,120,30,150,Conversation log\n6.5,GPT-4,80,0,80,Conversation log\n7,ChatGPT,40,10,50,API log\n"), 0o644)
+	convs, err := LoadFile(opts(t, path, "burst_gpt_trace"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 2 || convs[0].Turns[0].Tokens != 120 || convs[0].Turns[0].MaxTokens != 30 || convs[0].Turns[0].Timestamp != 5000 ||
+		convs[1].Turns[0].Timestamp != 7000 || !convs[1].Turns[0].HasTimestamp {
+		t.Fatalf("%d conversations: %+v", len(convs), convs)
+	}
+	for text, want := range map[string]string{
+		"Timestamp,Request tokens\n1,2\n":                     `needs the column "Response tokens"`,
+		"Timestamp,Request tokens,Response tokens\n1,x,2\n":   `burst.csv:2: field "Request tokens"`,
+		"Timestamp,Request tokens,Response tokens\n1,2\n":     "burst.csv:2:",
+		"Timestamp,Request tokens,Response tokens\n1,2e9,2\n": "at most 10000000",
+	} {
+		os.WriteFile(path, []byte(text), 0o644)
+		if _, err := LoadFile(opts(t, path, "burst_gpt_trace")); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
+
+// Bailian: rows linked into sessions by chat_id and parent_chat_id, in
+// turn order whatever the file's order, each turn standing alone with the
+// whole request's length; equal hash ids give equal text.
+func TestBailian(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bailian.jsonl")
+	os.WriteFile(path, []byte(`{"chat_id": 7, "parent_chat_id": 3, "timestamp": 2.5, "input_length": 48, "output_length": 5, "type": "text", "turn": 2, "hash_ids": [1, 2, 9]}
+{"chat_id": 3, "parent_chat_id": -1, "timestamp": 1, "input_length": 32, "output_length": 4, "type": "text", "turn": 1, "hash_ids": [1, 2]}
+{"chat_id": 8, "parent_chat_id": -1, "timestamp": 1.5, "input_length": 16, "output_length": 3, "type": "text", "turn": 1, "hash_ids": [1]}
+`), 0o644)
+	o := opts(t, path, "bailian_trace")
+	o.BlockSize = 16
+	convs, err := LoadFile(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 2 || len(convs[0].Turns) != 2 || !convs[0].Standalone || convs[0].ID != "3" {
+		t.Fatalf("%+v", convs)
+	}
+	first, second := convs[0].Turns[0], convs[0].Turns[1]
+	if first.Tokens != 32 || second.Tokens != 48 || first.Timestamp != 1000 || second.Timestamp != 2500 || !strings.HasPrefix(second.Text, first.Text) ||
+		!strings.HasPrefix(first.Text, convs[1].Turns[0].Text) {
+		t.Errorf("turns: %d then %d tokens at %v, %v; shared blocks should share text", first.Tokens, second.Tokens, first.Timestamp, second.Timestamp)
+	}
+	for text, want := range map[string]string{
+		`{"chat_id": 1, "timestamp": 0, "input_length": 3, "output_length": 1, "turn": 1}`:                        `field "chat_id"`,
+		`{"chat_id": 1, "parent_chat_id": -1, "timestamp": 0, "input_length": 0, "output_length": 1, "turn": 1}`:  `field "input_length"`,
+		`{"chat_id": 1, "parent_chat_id": -1, "timestamp": 0, "input_length": 3, "output_length": 0, "turn": 1}`:  `field "output_length"`,
+		`{"chat_id": 1, "parent_chat_id": -1, "timestamp": -1, "input_length": 3, "output_length": 1, "turn": 1}`: `field "timestamp"`,
+	} {
+		os.WriteFile(path, []byte(text+"\n"), 0o644)
+		if _, err := LoadFile(o); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", text, err, want)
+		}
+	}
+}

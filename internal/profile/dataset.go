@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/sonde-bench/sonde/internal/config"
@@ -69,7 +70,11 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 
 // fileConversations reads --input-file (a custom dataset, or ShareGPT).
 func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
-	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: p.ISLBlockSize,
+	blockSize := p.ISLBlockSize
+	if p.CustomDatasetType == "bailian_trace" && blockSize == 512 {
+		blockSize = 16 // Bailian's hash ids cover blocks of 16 tokens (512 is the flag's default, for mooncake)
+	}
+	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
 		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
 		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
 	if oslMean > 0 {
@@ -104,7 +109,7 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 func decideFixedSchedule(p *config.Profile, convs []dataset.Conversation, log *slog.Logger) ([]dataset.Conversation, fixedSchedule, error) {
 	var fs fixedSchedule
 	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
-	fs.on = p.FixedSchedule || (timestamped && p.CustomDatasetType == "mooncake_trace" && !p.NoFixedSchedule)
+	fs.on = p.FixedSchedule || (timestamped && slices.Contains(dataset.TimestampedTypes(), p.CustomDatasetType) && !p.NoFixedSchedule)
 	if !fs.on {
 		if p.FixedAutoOffset || p.FixedStartOffset != nil || p.FixedEndOffset != nil {
 			return nil, fs, UsageError{fmt.Errorf("--fixed-schedule-* can only be used with --fixed-schedule")}
