@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -229,5 +230,27 @@ func TestTraceFormats(t *testing.T) {
 	recs, res = runFile(t, burst, "--custom-dataset-type", "burst_gpt_trace")
 	if res.code != 0 || len(recs) != 2 {
 		t.Fatalf("burst: exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+}
+
+// Raw payloads are sent byte for byte, a folder's files as multi-turn
+// conversations in order, whatever --streaming says of the body.
+func TestRawPayloadSentVerbatim(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sessions")
+	os.Mkdir(dir, 0o755)
+	bodies := []string{`{"model":"m","messages":[{"role":"user","content":"first"}],"max_tokens":3,"stream":true}`,
+		`{"model":"m","messages":[{"role":"user","content":"first"},{"role":"assistant","content":"ok"},{"role":"user","content":"second"}],"max_tokens":2,"stream":true}`}
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(bodies[0]+"\n"+bodies[1]+"\n"), 0o644)
+	recs, res := runFile(t, dir, "--custom-dataset-type", "raw_payload")
+	if res.code != 0 || len(recs) != 2 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	for i, r := range recs {
+		var got, want any
+		json.Unmarshal(r.Body, &got)
+		json.Unmarshal([]byte(bodies[i]), &want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("request %d: %s, want %s", i, r.Body, bodies[i])
+		}
 	}
 }

@@ -39,6 +39,9 @@ type Turn struct {
 	// Audios after them (input_audio parts).
 	Images []media.Image
 	Audios []media.Audio
+	// Raw is a request body sent verbatim (raw_payload): the endpoint's
+	// encoding is skipped.
+	Raw []byte
 }
 
 // Conversation is a dataset entry: a session's user turns.

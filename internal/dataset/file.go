@@ -59,7 +59,7 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace"}
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "raw_payload"}
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
@@ -87,6 +87,8 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadBurstGPT(o)
 	case "bailian_trace":
 		convs, err = loadBailian(o)
+	case "raw_payload":
+		convs, err = loadRawPayload(o)
 	default:
 		return nil, fmt.Errorf("--custom-dataset-type %q is not one of %s", o.Type, strings.Join(FileTypes(), ", "))
 	}

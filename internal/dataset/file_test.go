@@ -325,3 +325,41 @@ func TestBailian(t *testing.T) {
 		}
 	}
 }
+
+// Raw payloads: a file's lines are single-turn requests, a folder's files
+// multi-turn conversations; bodies are kept byte for byte; ISL counts
+// their messages' text; what is not a JSON object is refused.
+func TestRawPayload(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "bodies.jsonl")
+	os.WriteFile(file, []byte(`{"model": "a", "messages": [{"role": "user", "content": "hi there"}], "max_tokens": 9}
+{"model":"b","prompt":["one","two"]}
+`), 0o644)
+	convs, err := LoadFile(opts(t, file, "raw_payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 2 || string(convs[0].Turns[0].Raw) != `{"model": "a", "messages": [{"role": "user", "content": "hi there"}], "max_tokens": 9}` ||
+		convs[0].Turns[0].Text != "hi there" || convs[0].Turns[0].MaxTokens != 9 || convs[1].Turns[0].Text != "one\ntwo" || !convs[1].Standalone ||
+		convs[1].Turns[0].Model != "b" {
+		t.Fatalf("%+v", convs)
+	}
+	folder := filepath.Join(dir, "sessions")
+	os.Mkdir(folder, 0o755)
+	os.WriteFile(filepath.Join(folder, "s2.jsonl"), []byte(`{"messages": [{"role": "user", "content": [{"type": "text", "text": "look"}]}]}`+"\n"), 0o644)
+	os.WriteFile(filepath.Join(folder, "s1.jsonl"), []byte(`{"messages": [{"role": "user", "content": "q1"}]}`+"\n"+`{"messages": [{"role": "user", "content": "q1"}, {"role": "assistant", "content": "a1"}, {"role": "user", "content": "q2"}]}`+"\n"), 0o644)
+	convs, err = LoadFile(opts(t, folder, "raw_payload"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(convs) != 2 || convs[0].ID != "s1" || len(convs[0].Turns) != 2 || convs[0].Turns[1].Text != "q1\na1\nq2" || convs[1].Turns[0].Text != "look" {
+		t.Fatalf("%+v", convs)
+	}
+	os.WriteFile(file, []byte("[1, 2]\n"), 0o644)
+	if _, err := LoadFile(opts(t, file, "raw_payload")); err == nil || !strings.Contains(err.Error(), "bodies.jsonl:1") {
+		t.Errorf("a list taken: %v", err)
+	}
+	if _, err := LoadFile(opts(t, filepath.Join(dir, "none"), "raw_payload")); err == nil {
+		t.Error("a missing path taken")
+	}
+}

@@ -188,8 +188,11 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	for _, kv := range turn.Extra {
 		extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 	}
-	body, err := e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
-		MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
+	body, err := turn.Raw, error(nil) // a raw payload goes as it is
+	if body == nil {
+		body, err = e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
+			MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
+	}
 	ids := make([]transport.HeaderField, 0, 2+len(e.cfg.ExtraSessionHeaders))
 	ids = transport.SetField(ids, "X-Request-ID", dataset.UUID4(s.ids))
 	ids = transport.SetField(ids, e.cfg.SessionHeader, s.corrID)

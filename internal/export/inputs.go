@@ -57,7 +57,9 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 					extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 				}
 				var err error
-				if body, err = codec.Build(body[:0], &endpoint.Input{Model: t.Model, History: msgs, Batch: t.Batch,
+				if t.Raw != nil { // a raw payload is sent as it is
+					body = append(body[:0], t.Raw...)
+				} else if body, err = codec.Build(body[:0], &endpoint.Input{Model: t.Model, History: msgs, Batch: t.Batch,
 					MaxTokens: t.MaxTokens, Extra: extra, TurnIndex: k}); err != nil {
 					return err
 				}
