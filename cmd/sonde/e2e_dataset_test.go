@@ -254,3 +254,39 @@ func TestRawPayloadSentVerbatim(t *testing.T) {
 		}
 	}
 }
+
+// --cache-bust marks each conversation's prompt with this run's nonce, so
+// two runs of one seed share no prefix; --ignore-trace-delays replays a
+// timestamped trace at the load asked for.
+func TestCacheBustAndIgnoredDelays(t *testing.T) {
+	firsts := func(bust string) []string {
+		sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+		res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--request-count", "2", "--num-dataset-entries", "2",
+			"--isl", "10", "--osl", "2", "--random-seed", "5", "--shared-system-prompt-length", "8", "--cache-bust", bust,
+			"--ui-type", "none", "--artifact-dir", t.TempDir())
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		var out []string
+		for _, b := range bodiesOf(t, sim.stop(t)) {
+			out = append(out, b.Messages[0].Content+" | "+b.Messages[1].Content)
+		}
+		return out
+	}
+	a, b := firsts("first_turn_prefix"), firsts("first_turn_prefix")
+	if a[0] == b[0] || !strings.Contains(a[0], " | [run ") || strings.Contains(a[0], "conversation 1") == strings.Contains(a[1], "conversation 1") {
+		t.Errorf("first_turn_prefix: %q then %q", a, b)
+	}
+	if s := firsts("system_suffix"); !strings.Contains(strings.Split(s[0], " | ")[0], " [run ") {
+		t.Errorf("system_suffix: %q", s)
+	}
+	if n := firsts("none"); strings.Contains(n[0], "[run ") {
+		t.Errorf("none: %q", n)
+	}
+	trace := write(t, t.TempDir(), "trace.jsonl", `{"timestamp": 0, "input_length": 10, "output_length": 2}
+{"timestamp": 600000, "input_length": 10, "output_length": 2}`)
+	recs, res := runFile(t, trace, "--custom-dataset-type", "mooncake_trace", "--ignore-trace-delays", "--concurrency", "1")
+	if res.code != 0 || len(recs) != 2 || strings.Contains(res.stderr, "Fixed schedule") {
+		t.Fatalf("a trace ten minutes long replayed back to back: exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+}

@@ -27,8 +27,8 @@ var notYet = map[string][]string{
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
 		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
 		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",
-		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--burst-phase-starts", "--cache-bust", "--dataset-filter",
-		"--force-min-tokens", "--hf-subset", "--hf-weka-dataset", "--ignore-trace-delays", "--inter-turn-delay-cap-seconds",
+		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--burst-phase-starts", "--dataset-filter",
+		"--force-min-tokens", "--hf-subset", "--hf-weka-dataset", "--inter-turn-delay-cap-seconds",
 		"--max-context-length", "--max-idle-gap-cap-seconds", "--no-allow-dataset-wrap", "--no-force-min-tokens",
 		"--no-open-loop-replay", "--omit-kv-hints", "--open-loop-replay", "--open-loop-strict", "--prompt-corpus", "--replay-speedup",
 		"--session-arrival-smoothness", "--synthesis-max-isl", "--synthesis-max-osl", "--synthesis-output-len-multiplier",

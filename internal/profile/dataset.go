@@ -91,6 +91,7 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if err != nil {
 		return nil, UsageError{err}
 	}
+	ignoreTraceDelays(p, convs)
 	if p.EndpointType != "chat" && hasImages(convs) {
 		return nil, UsageError{fmt.Errorf("--input-file %s has images: they are sent with --endpoint-type chat (image_url parts), not %s", p.InputFile, p.EndpointType)}
 	}

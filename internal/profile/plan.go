@@ -187,6 +187,7 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	if pl.convs, pl.fixed, err = loadConversations(p, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
 		return err
 	}
+	cacheBust(p, pl.convs, pl.tok.Tokenizer)
 	// A timestamped trace is replayed on its schedule: the run's
 	// description (input_config) says so, as --fixed-schedule would.
 	if p.FixedSchedule = pl.fixed.on; pl.fixed.on {

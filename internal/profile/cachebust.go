@@ -1,0 +1,65 @@
+package profile
+
+import (
+	"fmt"
+
+	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
+)
+
+// ignoreTraceDelays drops a file's timestamps and think times
+// (--ignore-trace-delays): turns go back to back at the load asked for.
+// An explicit --fixed-schedule keeps them: it needs them.
+func ignoreTraceDelays(p *config.Profile, convs []dataset.Conversation) {
+	if !p.IgnoreTraceDelays || p.FixedSchedule {
+		return
+	}
+	for i := range convs {
+		for k := range convs[i].Turns {
+			t := &convs[i].Turns[k]
+			t.Timestamp, t.HasTimestamp, t.Delay = 0, false, 0
+		}
+	}
+}
+
+// cacheBust puts a marker unique to this run and conversation where
+// --cache-bust says: a server's prefix cache cannot serve a prompt an
+// earlier run sent, even with the same seed. The run's nonce is fresh
+// entropy; the rest of the prompts stay as the seed made them.
+func cacheBust(p *config.Profile, convs []dataset.Conversation, tok tokenizer.Tokenizer) {
+	if p.CacheBust == "" || p.CacheBust == "none" {
+		return
+	}
+	nonce := freshSeed()
+	for i := range convs {
+		c := &convs[i]
+		if len(c.Turns) == 0 {
+			continue
+		}
+		marker := fmt.Sprintf("[run %x conversation %d]", nonce, i)
+		switch p.CacheBust {
+		case "system_prefix", "system_suffix":
+			c.System = join(marker, c.System, p.CacheBust == "system_prefix")
+			c.SystemTokens = len(tok.Encode(c.System))
+		default:
+			t := &c.Turns[0]
+			t.Text = join(marker, t.Text, p.CacheBust == "first_turn_prefix")
+			t.Tokens = len(tok.Encode(t.Text))
+			if p.CacheBust == "first_turn_prefix" {
+				t.Prefix, t.PrefixTokens = "", 0 // a pooled prefix no longer starts the prompt: no cache can serve it
+			}
+		}
+	}
+}
+
+// join puts marker before or after text, a space between them.
+func join(marker, text string, before bool) string {
+	switch {
+	case text == "":
+		return marker
+	case before:
+		return marker + " " + text
+	}
+	return text + " " + marker
+}
