@@ -31,7 +31,7 @@ var notYet = map[string][]string{
 		"--force-min-tokens", "--hf-subset", "--hf-weka-dataset", "--inter-turn-delay-cap-seconds",
 		"--max-context-length", "--max-idle-gap-cap-seconds", "--no-allow-dataset-wrap", "--no-force-min-tokens",
 		"--no-open-loop-replay", "--omit-kv-hints", "--open-loop-replay", "--open-loop-strict", "--prompt-corpus", "--replay-speedup",
-		"--session-arrival-smoothness", "--synthesis-max-isl", "--synthesis-max-osl", "--synthesis-output-len-multiplier",
+		"--synthesis-max-isl", "--synthesis-max-osl", "--synthesis-output-len-multiplier",
 		"--synthesis-prefix-len-multiplier", "--synthesis-prefix-root-multiplier", "--synthesis-prompt-len-multiplier",
 		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},

@@ -105,6 +105,14 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 			add("--session-arrival-rate must be greater than 0, got %g", *p.SessionArrivalRate)
 		}
 	}
+	if k := p.SessionArrivalSmoothness; k != nil {
+		switch {
+		case p.SessionArrivalRate == nil || p.SessionArrival != "gamma":
+			add("--session-arrival-smoothness needs --session-arrival-rate with --session-arrival-pattern gamma")
+		case *k <= 0:
+			add("--session-arrival-smoothness must be greater than 0, got %g", *k)
+		}
+	}
 	if p.PrefillConcurrency != nil {
 		if !p.Streaming {
 			add("--prefill-concurrency requires --streaming to be enabled")

@@ -46,6 +46,11 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.CustomEndpoint = "/v1/chat\r\n" }, "--custom-endpoint"},
 		{func(p *Profile) { p.Model = []string{""} }, "--model-names \"\""},
 		{func(p *Profile) { p.ExportPrefix = "../../x" }, "--profile-export-prefix \"../../x\": a file name"},
+		{func(p *Profile) { p.SessionArrivalSmoothness = new(float64); *p.SessionArrivalSmoothness = 2 }, "--session-arrival-smoothness needs --session-arrival-rate"},
+		{func(p *Profile) {
+			p.SessionArrivalRate, p.SessionArrival, p.SessionArrivalSmoothness = new(float64), "gamma", new(float64)
+			*p.SessionArrivalRate = 1
+		}, "--session-arrival-smoothness must be greater than 0"},
 		{func(p *Profile) { p.InputTokensMean = 0 }, "--isl"},
 		{func(p *Profile) { p.UserCentricRate, p.ConversationTurnMean = ptr(2.0), 3 }, "--user-centric-rate requires --num-users to be set"},
 		{func(p *Profile) { p.UserCentricRate, p.NumUsers = ptr(2.0), ptr(4) }, "--user-centric-rate requires multi-turn conversations (--session-turns-mean >= 2)"},

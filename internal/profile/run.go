@@ -276,11 +276,14 @@ func (r *profileRun) chatTemplate() error {
 // engineConfig is the configuration every phase starts from.
 func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 	p, pl := r.p, r.plan.load
-	pattern := p.ArrivalPattern
+	pattern, k := p.ArrivalPattern, smoothness(p)
 	if pl.sessionRate {
 		pattern = p.SessionArrival
+		if p.SessionArrivalSmoothness != nil {
+			k = *p.SessionArrivalSmoothness
+		}
 	}
-	arrivals, err := schedule.New(pattern, pl.rate, smoothness(p), dataset.NewRand(r.plan.seed, dataset.StreamArrival))
+	arrivals, err := schedule.New(pattern, pl.rate, k, dataset.NewRand(r.plan.seed, dataset.StreamArrival))
 	if err == nil {
 		arrivals, err = shapeArrivals(p, arrivals)
 	}
