@@ -75,6 +75,34 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 	if p.RequestCount != nil && p.ConversationNum != nil {
 		add("Both a request-count and number of conversations are set; use --request-count for single-turn runs or --conversation-num for multi-turn runs")
 	}
+	p.checkArrivals(add)
+	if p.PrefillConcurrency != nil {
+		if !p.Streaming {
+			add("--prefill-concurrency requires --streaming to be enabled")
+		}
+		if p.Concurrency != nil && *p.PrefillConcurrency > *p.Concurrency {
+			add("--prefill-concurrency (%d) cannot exceed --concurrency (%d)", *p.PrefillConcurrency, *p.Concurrency)
+		}
+	}
+	if p.CancellationDelay != nil && p.CancellationRate == nil {
+		add("--request-cancellation-delay can only be used with --request-cancellation-rate")
+	}
+	if r := p.CancellationRate; r != nil && (*r <= 0 || *r > 100) {
+		add("--request-cancellation-rate must be a percentage in (0, 100], got %g", *r)
+	}
+	if d := p.CancellationDelay; d != nil && *d < 0 {
+		add("--request-cancellation-delay must not be negative, got %g", *d)
+	}
+	if strings.TrimSpace(p.SessionHeader) == "" || strings.ContainsAny(p.SessionHeader, " :\t") {
+		add("--session-header %q is not a header name", p.SessionHeader)
+	}
+	if p.ReplayOutputs != "" && p.ContextMode == ContextLive && p.ContextModeSet {
+		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
+	}
+}
+
+// checkArrivals: rates, patterns and their smoothness, users and sessions.
+func (p *Profile) checkArrivals(add func(string, ...any)) {
 	if p.ArrivalSmoothness != nil && p.ArrivalPattern != "gamma" && !(p.SessionArrivalRate != nil && p.SessionArrival == "gamma") {
 		add("--arrival-smoothness can only be used with --arrival-pattern gamma (or --session-arrival-pattern gamma)")
 	}
@@ -113,32 +141,8 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 			add("--session-arrival-smoothness must be greater than 0, got %g", *k)
 		}
 	}
-	if p.PrefillConcurrency != nil {
-		if !p.Streaming {
-			add("--prefill-concurrency requires --streaming to be enabled")
-		}
-		if p.Concurrency != nil && *p.PrefillConcurrency > *p.Concurrency {
-			add("--prefill-concurrency (%d) cannot exceed --concurrency (%d)", *p.PrefillConcurrency, *p.Concurrency)
-		}
-	}
-	if p.CancellationDelay != nil && p.CancellationRate == nil {
-		add("--request-cancellation-delay can only be used with --request-cancellation-rate")
-	}
-	if r := p.CancellationRate; r != nil && (*r <= 0 || *r > 100) {
-		add("--request-cancellation-rate must be a percentage in (0, 100], got %g", *r)
-	}
-	if d := p.CancellationDelay; d != nil && *d < 0 {
-		add("--request-cancellation-delay must not be negative, got %g", *d)
-	}
-	if strings.TrimSpace(p.SessionHeader) == "" || strings.ContainsAny(p.SessionHeader, " :\t") {
-		add("--session-header %q is not a header name", p.SessionHeader)
-	}
-	if p.ReplayOutputs != "" && p.ContextMode == ContextLive && p.ContextModeSet {
-		add("--replay-outputs sends recorded answers; it cannot be combined with --conversation-context-mode deltas_without_responses")
-	}
 }
 
-// checkDataset: input files, fixed schedules and prompt shaping.
 // ImagesOn reports whether chat turns carry synthetic images (AIPerf's
 // rule: both mean dimensions and the batch size above 0).
 func (p *Profile) ImagesOn() bool {
@@ -198,6 +202,7 @@ func (p *Profile) checkAudio(add func(string, ...any)) {
 // encoder's input, and a typo above it would take gigabytes.
 const maxImageSide = 16384
 
+// checkDataset: input files, fixed schedules and prompt shaping.
 func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.PublicDataset != "" && p.CustomDatasetType != "" {
 		add("--public-dataset and --custom-dataset-type cannot be used together")
