@@ -86,7 +86,7 @@ func run(e env) int {
 	redact := func(s *config.Secrets) {
 		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)
 	}
-	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's names its value
+	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's message may repeat its value
 	file, err := configFile(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
