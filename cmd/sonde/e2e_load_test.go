@@ -268,3 +268,19 @@ func TestJSONHeaderFlag(t *testing.T) {
 		}
 	}
 }
+
+// --show-trace-timing prints the HTTP phases under the results; without
+// it they stay in the exports only.
+func TestShowTraceTiming(t *testing.T) {
+	for _, show := range []bool{true, false} {
+		args := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "2", "--isl", "5",
+			"--osl", "2", "--ui-type", "none", "--artifact-dir", t.TempDir()}
+		if show {
+			args = append(args, "--show-trace-timing")
+		}
+		res := runSonde(t, args...)
+		if res.code != 0 || strings.Contains(res.stdout, "HTTP Trace Timing") != show || strings.Contains(res.stdout, "HTTP Waiting (ms)") != show {
+			t.Errorf("--show-trace-timing %v: exit %d:\n%s", show, res.code, res.stdout)
+		}
+	}
+}

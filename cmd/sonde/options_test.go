@@ -38,7 +38,7 @@ var notYet = map[string][]string{
 	"#27 observability": {
 		"--api-host", "--api-port", "--export-http-trace", "--gen-ai-provider", "--mlflow-artifact-glob", "--mlflow-experiment",
 		"--mlflow-parent-run-id", "--mlflow-run-name", "--mlflow-tag", "--mlflow-tracking-uri", "--otel-resource-attributes",
-		"--otel-url", "--show-trace-timing", "--stats-interval", "--stream", "--wandb-entity", "--wandb-project", "--wandb-run-name",
+		"--otel-url", "--stats-interval", "--stream", "--wandb-entity", "--wandb-project", "--wandb-run-name",
 		"--wandb-tag"},
 	"#28 studies": {
 		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",

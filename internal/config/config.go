@@ -137,16 +137,17 @@ type Profile struct {
 	Goodput                      string   `name:"goodput" group:"Goodput" placeholder:"TAG:VALUE ..." help:"SLOs as 'metric:value' pairs in display units, e.g. 'time_to_first_token:200 inter_token_latency:10'." json:"goodput,omitempty"`
 
 	// Output
-	ArtifactDir   string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
-	ExportPrefix  string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
-	ExportLevel   string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
-	AutoPlot      bool   `name:"auto-plot" negatable:"" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
-	PlotRequired  bool   `name:"plot-required" group:"Output" help:"With --auto-plot: a chart that cannot be drawn fails the run (exit 1) instead of a warning." json:"plot_required,omitempty"`
-	ExportOutputs bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
-	UIType        string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard (full screen, live percentiles; the default on a terminal), simple (one line; the default otherwise) or none." json:"ui_type,omitempty"`
-	Verbose       int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
-	ExtraVerbose  bool   `name:"extra-verbose" group:"Output" help:"As -vv: a line per request." json:"extra_verbose,omitempty"`
-	LogLevel      string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
+	ArtifactDir     string `name:"output-artifact-dir" aliases:"artifact-dir" default:"artifacts" group:"Output" placeholder:"DIR" help:"Where results go; a run folder is appended unless the flag is given (alias: --artifact-dir)." json:"output_artifact_dir"`
+	ExportPrefix    string `name:"profile-export-prefix" aliases:"profile-export-file" group:"Output" placeholder:"NAME" help:"Base name for the export files (alias: --profile-export-file)." json:"profile_export_prefix,omitempty"`
+	ExportLevel     string `name:"export-level" aliases:"profile-export-level" default:"records" enum:"summary,records,raw" group:"Output" help:"summary (JSON/CSV), records (+ profile_export.jsonl), raw (+ profile_export_raw.jsonl)." json:"export_level"`
+	AutoPlot        bool   `name:"auto-plot" negatable:"" group:"Output" help:"Draw the run's charts (PNG and SVG, as 'sonde plot') into its plots folder at the end." json:"auto_plot,omitempty"`
+	PlotRequired    bool   `name:"plot-required" group:"Output" help:"With --auto-plot: a chart that cannot be drawn fails the run (exit 1) instead of a warning." json:"plot_required,omitempty"`
+	ShowTraceTiming bool   `name:"show-trace-timing" group:"Output" help:"Print the requests' HTTP phases (blocked, DNS, connecting, sending, waiting, receiving, duration: k6's names) in a console table; they are always in the exports." json:"show_trace_timing,omitempty"`
+	ExportOutputs   bool   `name:"export-outputs-json" group:"Output" help:"Write outputs.json with every answer (replayable with --replay-outputs)." json:"export_outputs_json,omitempty"`
+	UIType          string `name:"ui-type" aliases:"ui" default:"" enum:",dashboard,simple,none" group:"UI" help:"Progress display: dashboard (full screen, live percentiles; the default on a terminal), simple (one line; the default otherwise) or none." json:"ui_type,omitempty"`
+	Verbose         int    `name:"verbose" short:"v" type:"counter" group:"Output" help:"More logging (-v debug, -vv trace)." json:"verbose,omitempty"`
+	ExtraVerbose    bool   `name:"extra-verbose" group:"Output" help:"As -vv: a line per request." json:"extra_verbose,omitempty"`
+	LogLevel        string `name:"log-level" default:"INFO" enum:"TRACE,DEBUG,INFO,NOTICE,WARNING,SUCCESS,ERROR,CRITICAL,trace,debug,info,notice,warning,success,error,critical" group:"Output" help:"Log level: TRACE, DEBUG, INFO, NOTICE, WARNING, SUCCESS, ERROR or CRITICAL (any case)." json:"log_level"`
 
 	// Config files
 	ConfigFile  string `name:"config" short:"f" group:"Config File" placeholder:"FILE" help:"Read options from an AIPerf YAML config file (schemaVersion 2.0; a 'sonde:' section sets any other flag by name); flags given beside it override it." json:"-"`

@@ -119,6 +119,27 @@ func extraTable(s *metrics.Summary) *table {
 	return t
 }
 
+// traceTags are the HTTP phases, k6's names, in the order a request
+// goes through them (--show-trace-timing).
+var traceTags = []string{"http_req_blocked", "http_req_dns_lookup", "http_req_connecting", "http_req_sending", "http_req_waiting",
+	"http_req_receiving", "http_req_duration", "http_req_connection_overhead", "http_req_total"}
+
+// TraceTiming prints the HTTP phases of the requests (AIPerf's
+// --show-trace-timing): where each request's time went before and after
+// the server answered.
+func TraceTiming(w io.Writer, s *metrics.Summary) {
+	t := &table{title: "sonde | HTTP Trace Timing", headers: []string{"Metric", "avg", "min", "max", "p99", "p90", "p50", "std"}}
+	for _, tag := range traceTags {
+		if r, ok := s.Lookup(tag); ok {
+			t.rows = append(t.rows, resultRow(r))
+		}
+	}
+	if len(t.rows) > 0 {
+		fmt.Fprintln(w)
+		t.render(w)
+	}
+}
+
 // Warnings prints each warning as a console paragraph.
 func Warnings(w io.Writer, warnings []string) {
 	for _, m := range warnings {

@@ -75,6 +75,9 @@ func TestGoldenExports(t *testing.T) {
 	Console(&console, s)
 	Warnings(&console, s.Warnings)
 	sondetest.Golden(t, "console", console.Bytes())
+	var trace bytes.Buffer
+	TraceTiming(&trace, s)
+	sondetest.Golden(t, "trace_timing", trace.Bytes())
 	var lines []byte
 	for i := range recs {
 		lines = AppendRecordLine(lines, recs[i], vals[i])

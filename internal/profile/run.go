@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -504,6 +505,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	}
 	if r.shard.count > 1 {
 		run.Extra = map[string]any{"shard": export.ShardID{Index: r.shard.index, Count: r.shard.count, Run: shardRunKey(r.p)}}
+	}
+	if r.p.ShowTraceTiming {
+		run.Sections = append(run.Sections, func(w io.Writer) { export.TraceTiming(w, summary) })
 	}
 	r.outputs.contribute(summary, run)
 	run.Warnings = r.warnings // with the outputs'
