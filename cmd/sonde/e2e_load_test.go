@@ -1,9 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"math"
 	"net/http"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -281,6 +283,44 @@ func TestShowTraceTiming(t *testing.T) {
 		res := runSonde(t, args...)
 		if res.code != 0 || strings.Contains(res.stdout, "HTTP Trace Timing") != show || strings.Contains(res.stdout, "HTTP Waiting (ms)") != show {
 			t.Errorf("--show-trace-timing %v: exit %d:\n%s", show, res.code, res.stdout)
+		}
+	}
+}
+
+// --export-http-trace adds each request's trace to its record: its stamps
+// in order, a chunk per response event, the durations of its phases.
+func TestExportHTTPTrace(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "3",
+		"--isl", "5", "--osl", "4", "--ui-type", "none", "--artifact-dir", dir, "--export-http-trace")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "profile_export.jsonl"))
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		var rec struct {
+			Trace struct {
+				Start, Wrote, Headers, First, End int64
+				Chunks                            [][2]int64 `json:"response_chunks"`
+				Status                            int        `json:"response_status_code"`
+				Waiting                           *int64     `json:"waiting_ns"`
+			} `json:"trace_data"`
+		}
+		if err := json.Unmarshal(line, &rec); err != nil {
+			t.Fatal(err)
+		}
+		tr := rec.Trace
+		if tr.Status != 200 || len(tr.Chunks) < 5 || tr.Waiting == nil {
+			t.Fatalf("trace %+v", tr)
+		}
+	}
+	var m map[string]any
+	json.Unmarshal(bytes.SplitN(data, []byte("\n"), 2)[0], &m)
+	td := m["trace_data"].(map[string]any)
+	order := []string{"request_send_start_ns", "request_send_end_ns", "response_headers_received_ns", "response_receive_start_ns", "response_receive_end_ns"}
+	for i := 1; i < len(order); i++ {
+		if td[order[i]].(float64) < td[order[i-1]].(float64) {
+			t.Errorf("%s before %s: %v", order[i], order[i-1], td)
 		}
 	}
 }

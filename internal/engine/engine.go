@@ -92,6 +92,9 @@ type Config struct {
 
 	// KeepRaw keeps request bodies and raw events (--export-level raw).
 	KeepRaw bool
+	// KeepChunks keeps every response event's arrival and size
+	// (--export-http-trace).
+	KeepChunks bool
 
 	// Fixed sends each conversation at its first turn's trace timestamp
 	// (ms, minus FixedZeroMs), in the sampler's order (--fixed-schedule).

@@ -289,6 +289,12 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cut when the run stopped"}
 		}
 	}
+	if e.cfg.KeepChunks {
+		rec.Chunks = make([][2]int64, len(res.Events))
+		for i, ev := range res.Events {
+			rec.Chunks[i] = [2]int64{ev.Ns, int64(ev.Len)}
+		}
+	}
 	if e.cfg.KeepRaw {
 		rec.Raw = &record.Raw{Body: req.Body}
 		for i := range res.Events {

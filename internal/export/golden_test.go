@@ -83,6 +83,10 @@ func TestGoldenExports(t *testing.T) {
 		lines = AppendRecordLine(lines, recs[i], vals[i])
 	}
 	sondetest.Golden(t, "records_jsonl", lines)
+	traced := *recs[0] // --export-http-trace: the record's HTTP trace
+	traced.Chunks = [][2]int64{{traced.Responses[0].Ns, 120}, {traced.Responses[len(traced.Responses)-1].Ns, 80}}
+	traced.HTTP.GetConn, traced.HTTP.GotConn, traced.HTTP.Wrote = traced.StartNs, traced.StartNs+100, traced.StartNs+200
+	sondetest.Golden(t, "records_trace_jsonl", AppendRecordLine(nil, &traced, vals[0]))
 
 	convs := []dataset.Conversation{
 		{ID: "conv-a", System: "be brief", Turns: []dataset.Turn{{Model: "m", Text: "first question", MaxTokens: 4}, {Model: "m", Text: "second", MaxTokens: 2}}},

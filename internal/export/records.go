@@ -189,7 +189,12 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 		dst = appendKeyString(dst, "unit", d.Unit)
 		dst = append(dst, '}')
 	}
-	dst = append(dst, `},"error":`...)
+	dst = append(dst, '}')
+	if r.Chunks != nil {
+		dst = append(dst, `,"trace_data":`...)
+		dst = appendTraceData(dst, r, v)
+	}
+	dst = append(dst, `,"error":`...)
 	if e := r.Error; e == nil {
 		dst = append(dst, "null"...)
 	} else {

@@ -297,7 +297,7 @@ func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
 		Users: pl.users, UserGap: pl.userGap,
 		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.plan.seed, IDSeed: freshSeed(),
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
-		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw,
+		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw, KeepChunks: p.ExportHTTPTrace,
 		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
 		ChatMessages: r.proc.Template != nil, ShardIndex: r.shard.index, ShardCount: r.shard.count,
 	}

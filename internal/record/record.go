@@ -115,6 +115,9 @@ type Record struct {
 	BytesSent     int
 	BytesReceived int
 	Retried       bool
+	// Chunks are each response event's arrival (run clock) and size in
+	// bytes, kept only for --export-http-trace.
+	Chunks [][2]int64
 
 	// Raw is the request body and every response event as received, kept
 	// only for --export-level raw.
