@@ -306,3 +306,30 @@ func TestInterruptedSearchHasNoAnswer(t *testing.T) {
 		t.Errorf("console:\n%s", res.stdout)
 	}
 }
+
+// --sweep-type zip runs the lists' pairs, not their product.
+func TestZippedSweepRuns(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", "sim://?ttft=1ms&itl=100us", "--concurrency", "1,3",
+		"--isl-osl-pairs", "32:4,64:8", "--sweep-type", "zip", "--request-count", "3", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	agg := readJSON(t, filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json"))
+	if combos := agg["per_combination_metrics"].([]any); len(combos) != 2 {
+		t.Errorf("%d combinations, want the 2 pairs", len(combos))
+	}
+	for _, l := range []string{"concurrency_1-isl_32_osl_4", "concurrency_3-isl_64_osl_8"} {
+		if _, err := os.Stat(filepath.Join(dir, l, "profile_export_aiperf.json")); err != nil {
+			t.Error(err)
+		}
+		if !strings.Contains(res.stderr, "sonde: study: "+l+": ") {
+			t.Errorf("no line for %s as it finished", l)
+		}
+	}
+	quiet := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", "sim://?ttft=1ms&itl=100us", "--concurrency", "1,2",
+		"--request-count", "2", "--no-sweep-table", "--ui-type", "none", "--artifact-dir", t.TempDir())
+	if quiet.code != 0 || strings.Contains(quiet.stderr, "sonde: study: concurrency_1: ") {
+		t.Errorf("--no-sweep-table: exit %d, %s", quiet.code, quiet.stderr)
+	}
+}

@@ -42,10 +42,10 @@ var notYet = map[string][]string{
 		"--wandb-tag"},
 	"#28 studies": {
 		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",
-		"--isl-max", "--isl-min", "--isl-steps", "--no-sweep-table", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",
+		"--isl-max", "--isl-min", "--isl-steps", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",
 		"--osl-max", "--osl-min", "--osl-steps", "--search-direction", "--search-initial-points", "--search-metric",
 		"--search-percentile-pooling", "--search-planner", "--search-random-seed", "--search-recipe", "--search-sla",
-		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-type", "--sweep-variant", "--tpot-sla-ms",
+		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-variant", "--tpot-sla-ms",
 		"--variant"},
 }
 

@@ -89,6 +89,42 @@ func (p *Profile) checkStudy(add func(string, ...any)) {
 	if p.Searching() {
 		p.checkSearch(add)
 	}
+	if p.SweepType == "zip" {
+		p.checkZip(add)
+	}
+}
+
+// checkZip: zipped lists pair element by element, so they are as long as
+// each other.
+func (p *Profile) checkZip(add func(string, ...any)) {
+	var lens []string
+	n := -1
+	same := true
+	for _, l := range []struct {
+		flag string
+		n    int
+	}{{"--concurrency", len(p.ConcurrencyList)}, {"--request-rate", len(p.RequestRateList)}, {"--user-centric-rate", len(p.UserCentricRateList)},
+		{"--isl-osl-pairs", pairCount(p.ISLOSLPairs)}} {
+		if l.n < 2 {
+			continue
+		}
+		if n >= 0 && l.n != n {
+			same = false
+		}
+		n = l.n
+		lens = append(lens, fmt.Sprintf("%s %d", l.flag, l.n))
+	}
+	if !same {
+		add("--sweep-type zip pairs the lists element by element; they must be as long as each other (%s)", strings.Join(lens, ", "))
+	}
+}
+
+// pairCount is the number of --isl-osl-pairs items.
+func pairCount(s string) int {
+	if strings.TrimSpace(s) == "" {
+		return 0
+	}
+	return strings.Count(s, ",") + 1
 }
 
 // checkSearch applies the capacity search's rules.

@@ -3,6 +3,7 @@ package study
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,5 +153,40 @@ func TestStudyChecks(t *testing.T) {
 		} else if !errors.As(err, &ue) {
 			t.Errorf("%v: %v is not a usage error", c.args, err)
 		}
+	}
+}
+
+// --sweep-type zip pairs the lists element by element instead of taking
+// every combination; unequal lists are refused.
+func TestZippedSweep(t *testing.T) {
+	p := parse(t, "--concurrency", "1,2,4", "--request-rate", "5,10,20", "--sweep-type", "zip")
+	p.ResolveLists()
+	vs, err := Variations(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, v := range vs {
+		labels = append(labels, v.Label)
+	}
+	if strings.Join(labels, " ") != "concurrency_1-request_rate_5 concurrency_2-request_rate_10 concurrency_4-request_rate_20" {
+		t.Errorf("zip: %v", labels)
+	}
+	if q := vs[1].Apply(p); *q.Concurrency != 2 || *q.RequestRate != 10 {
+		t.Errorf("variation 1 runs concurrency %v, rate %v", *q.Concurrency, *q.RequestRate)
+	}
+	grid := parse(t, "--concurrency", "1,2,4", "--request-rate", "5,10,20")
+	grid.ResolveLists()
+	if vs, _ := Variations(grid); len(vs) != 9 {
+		t.Errorf("grid: %d variations, want 9", len(vs))
+	}
+	bad := parse(t, "--concurrency", "1,2", "--request-rate", "5,10,20", "--sweep-type", "zip")
+	bad.ResolveLists()
+	if _, err := Variations(bad); err == nil {
+		t.Error("unequal zipped lists taken")
+	}
+	errs := bad.Validate()
+	if !strings.Contains(fmt.Sprint(errs), "--concurrency 2, --request-rate 3") {
+		t.Errorf("validation: %v", errs)
 	}
 }

@@ -107,7 +107,7 @@ func (s *sweepStudy) run() error {
 		res := runResult{Label: filepath.Base(dir), Dir: dir}
 		if out != nil {
 			res.headlines, res.seed = Headlines(out.Summary), out.Seed
-			if s.trials() > 1 {
+			if !s.base.NoSweepTable { // a row per finished cell as the study goes (AIPerf's streaming sweep table)
 				fmt.Fprintf(s.e.Stderr, "sonde: study: %s: %s\n", res.Label, oneLine(res.headlines))
 			}
 		}

@@ -100,6 +100,9 @@ func Variations(p *config.Profile) ([]Variation, error) {
 		}
 		axes = append(axes, a)
 	}
+	if p.SweepType == "zip" && len(axes) > 1 {
+		return zipped(axes)
+	}
 	out := []Variation{{Label: "base"}}
 	for _, a := range axes {
 		var next []Variation
@@ -118,6 +121,28 @@ func Variations(p *config.Profile) ([]Variation, error) {
 	}
 	for i := range out {
 		out[i].Index = i
+	}
+	return out, nil
+}
+
+// zipped pairs the axes element by element (--sweep-type zip): variation i
+// takes every axis's i-th value.
+func zipped(axes []axis) ([]Variation, error) {
+	n := len(axes[0].values)
+	for _, a := range axes[1:] {
+		if len(a.values) != n {
+			return nil, fmt.Errorf("--sweep-type zip: %s has %d values and %s %d; zipped lists are as long as each other", axes[0].name, n, a.name, len(a.values))
+		}
+	}
+	out := make([]Variation, n)
+	for i := range out {
+		var labels []string
+		for _, a := range axes {
+			out[i].Params = append(out[i].Params, Param{a.name, a.values[i]})
+			out[i].apply = append(out[i].apply, a.set[i])
+			labels = append(labels, a.labels[i])
+		}
+		out[i].Index, out[i].Label = i, strings.Join(labels, "-")
 	}
 	return out, nil
 }
