@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -331,5 +332,37 @@ func TestZippedSweepRuns(t *testing.T) {
 		"--request-count", "2", "--no-sweep-table", "--ui-type", "none", "--artifact-dir", t.TempDir())
 	if quiet.code != 0 || strings.Contains(quiet.stderr, "sonde: study: concurrency_1: ") {
 		t.Errorf("--no-sweep-table: exit %d, %s", quiet.code, quiet.stderr)
+	}
+}
+
+// A config file with AIPerf's sweep block runs the sweep it describes
+// (here the zipped pairs of two lists), the phases' value overridden.
+func TestConfigFileSweep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	cfg := filepath.Join(t.TempDir(), "sweep.yaml")
+	os.WriteFile(cfg, []byte(`schemaVersion: "2.0"
+sweep:
+  type: zip
+  parameters:
+    concurrency: [1, 2]
+    isl: [16, 32]
+benchmark:
+  model: m
+  endpoint: {url: "sim://?ttft=1ms&itl=100us", type: chat, streaming: true}
+  dataset: {type: synthetic, entries: 4, prompts: {isl: {mean: 8}, osl: {mean: 2}}}
+  phases:
+    - {name: profiling, type: concurrency, concurrency: 32, requests: 2}
+  artifacts: {dir: `+dir+`}
+  tokenizer: {name: builtin}
+`), 0o644)
+	res := runSonde(t, "profile", "--config", cfg, "--ui-type", "none")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	for _, l := range []string{"concurrency_1-isl_16_osl_2", "concurrency_2-isl_32_osl_2"} {
+		s := readJSON(t, filepath.Join(dir, l, "profile_export_aiperf.json"))
+		if isl := avgOf(t, s, "input_sequence_length"); !strings.Contains(l, fmt.Sprintf("isl_%d_", int(isl))) {
+			t.Errorf("%s: ISL %v", l, isl)
+		}
 	}
 }

@@ -217,7 +217,7 @@ var (
 )
 
 func (l *loader) root(n *yaml.Node) error {
-	var sonde *yaml.Node
+	var sonde, sweep *yaml.Node
 	err := l.fields(n, "the config file", append(slices.Clone(rootKeys), bodyKeys...), func(k string, v *yaml.Node) error {
 		switch k {
 		case "schema_version":
@@ -233,13 +233,21 @@ func (l *loader) root(n *yaml.Node) error {
 		case "multi_run":
 			return l.multiRun(v)
 		case "variables": // rendered already (expandVariables)
-		case "sweep", "plot", "no_sweep_table":
-			return l.errorf(v, "%s: sonde does not read sweeps from a config file yet", k)
+		case "sweep":
+			sweep = v // read after the rest: a swept length pairs with the file's other one
+		case "no_sweep_table":
+			return l.set("no-sweep-table", v, k)
+		case "plot":
+			l.out.Flags["auto-plot"] = "true"
+			l.warnf(v, "plot: sonde draws its own charts (--auto-plot is on); the presets of this block are not read")
 		default:
 			return l.body(k, v)
 		}
 		return nil
 	})
+	if err == nil && sweep != nil {
+		err = l.sweep(sweep)
+	}
 	if err == nil && sonde != nil {
 		err = l.sondeSection(sonde) // applied last: it is the most specific
 	}

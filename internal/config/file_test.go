@@ -227,3 +227,52 @@ func TestEnvCannotAddKeys(t *testing.T) {
 		t.Errorf("extra inputs %s: an unquoted value is a number, a quoted one a string", got)
 	}
 }
+
+// A config file's sweep block becomes the list flags: grid or zip, bare
+// names or paths, swept lengths paired with the file's other length; the
+// plot block turns --auto-plot on with a warning.
+func TestFileSweep(t *testing.T) {
+	fv, err := load(t, `sweep:
+  type: zip
+  parameters:
+    concurrency: [1, 2]
+    phases.profiling.rate: [5, 10]
+benchmark:
+  model: m
+  phases: [{name: profiling, type: concurrency, concurrency: 32, requests: 8}]
+plot: {visualization: {}}
+noSweepTable: true
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"concurrency": "1,2", "request-rate": "5,10", "sweep-type": "zip", "auto-plot": "true", "no-sweep-table": "true"} {
+		if got := fmt.Sprint(fv.Flags[flag]); got != want {
+			t.Errorf("%s = %s, want %s", flag, got, want)
+		}
+	}
+	if len(fv.Warnings) != 1 || !strings.Contains(fv.Warnings[0], "plot:") {
+		t.Errorf("warnings %v", fv.Warnings)
+	}
+	fv, err = load(t, "sweep: {parameters: {datasets.main.prompts.isl.mean: [128, 512]}}\ndataset: {prompts: {osl: {mean: 64}}}\n", nil)
+	if err != nil || fv.Flags["isl-osl-pairs"] != "128:64,512:64" {
+		t.Errorf("isl swept alone: %v %v", fv.Flags["isl-osl-pairs"], err)
+	}
+	fv, err = load(t, "sweep: {type: zip, parameters: {isl: [1, 2], osl: [3, 4]}}\n", nil)
+	if err != nil || fv.Flags["isl-osl-pairs"] != "1:3,2:4" {
+		t.Errorf("zipped lengths: %v %v", fv.Flags["isl-osl-pairs"], err)
+	}
+	for text, want := range map[string]string{
+		"sweep: {parameters: {temperature: [0.1]}}\n":                     "sonde sweeps concurrency, rate",
+		"sweep: {parameters: {concurrency: 4}}\n":                         "must be a list",
+		"sweep: {parameters: {isl: [1, 2]}}\n":                            "give dataset.prompts.osl",
+		"sweep: {type: zip, parameters: {isl: [1], osl: [3, 4]}}\n":       "",
+		"sweep: {type: zip, parameters: {isl: [1, 2, 3], osl: [3, 4]}}\n": "they have 3 and 2 values",
+		"sweep: [1]\n": "sweep must be a mapping",
+	} {
+		_, err := load(t, text, nil)
+		if (want == "") != (err == nil) || (want != "" && !strings.Contains(err.Error(), want)) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
