@@ -30,7 +30,7 @@ func sweepFlag(name string) (string, bool) {
 func (l *loader) sweep(v *yaml.Node) error {
 	var isl, osl []string
 	var params *yaml.Node
-	err := l.fields(v, "sweep", []string{"parameters", "type"}, func(k string, v *yaml.Node) error {
+	err := l.fields(v, "sweep", []string{"parameters", "type", "variables"}, func(k string, v *yaml.Node) error { // variables: AIPerf's other name
 		if k == "type" {
 			return l.set("sweep-type", v, "sweep.type")
 		}

@@ -254,7 +254,7 @@ noSweepTable: true
 	if len(fv.Warnings) != 1 || !strings.Contains(fv.Warnings[0], "plot:") {
 		t.Errorf("warnings %v", fv.Warnings)
 	}
-	fv, err = load(t, "sweep: {parameters: {datasets.main.prompts.isl.mean: [128, 512]}}\ndataset: {prompts: {osl: {mean: 64}}}\n", nil)
+	fv, err = load(t, "sweep: {variables: {datasets.main.prompts.isl.mean: [128, 512]}}\ndataset: {prompts: {osl: {mean: 64}}}\n", nil)
 	if err != nil || fv.Flags["isl-osl-pairs"] != "128:64,512:64" {
 		t.Errorf("isl swept alone: %v %v", fv.Flags["isl-osl-pairs"], err)
 	}
