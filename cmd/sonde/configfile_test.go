@@ -136,7 +136,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"phases:\n  - {type: concurrency, concurrency: 2}\n  - {name: p2, type: poisson, rate: 3}\n", ":3: a second profiling phase"},
 		{"phases: {type: warp}\n", `phase type "warp"`},
 		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
-		{"sweep: {type: grid}\n", "sweeps"},
+		{"sweep: {type: grid}\n", "sweep: no parameters to sweep"},
 		{"endpoint: {type: image_generation}\n", "--endpoint-type"},
 		{"dataset: {prompts: {isl: many}}\n", "prompt-input-tokens-mean"},
 		{"a: [\n", "yaml"},
@@ -144,7 +144,8 @@ func TestConfigFileErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		path := writeFile(t, "bad.yaml", c.text)
-		res := runSonde(t, "profile", "-m", "m", "-f", path)
+		// Loopback and a folder of the test's own, should a case pass by mistake.
+		res := runSonde(t, "profile", "-m", "m", "-f", path, "--url", "sim://?ttft=0&itl=0", "--artifact-dir", t.TempDir(), "--request-count", "1")
 		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.text, res.code, res.stderr, c.want)
 		}

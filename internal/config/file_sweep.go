@@ -37,8 +37,11 @@ func (l *loader) sweep(v *yaml.Node) error {
 		params = v
 		return nil
 	})
-	if err != nil || params == nil {
+	if err != nil {
 		return err
+	}
+	if params == nil {
+		return l.errorf(v, "sweep: no parameters to sweep (parameters: {concurrency: [1, 2, 4]}, or rate, user_centric_rate, isl, osl)")
 	}
 	if params.Kind != yaml.MappingNode {
 		return l.errorf(params, "sweep.parameters must be a mapping of names to lists")
