@@ -13,6 +13,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/proc"
 	"github.com/sonde-bench/sonde/internal/profile"
 	"github.com/sonde-bench/sonde/internal/study"
 )
@@ -62,15 +63,20 @@ type usageError = profile.UsageError
 
 func main() {
 	if os.Getenv("GOGC") == "" {
-		tuneGC(gcPercent, heapHeadroom)
+		proc.TuneGC(proc.GCPercent, proc.HeapHeadroom)
 	}
-	os.Exit(profiled(os.Getenv("SONDE_CPUPROFILE"), os.Getenv("SONDE_TRACE"), func() int {
+	code, err := proc.Profiled(os.Getenv("SONDE_CPUPROFILE"), os.Getenv("SONDE_TRACE"), func() int {
 		code := run(env{Args: os.Args[1:], Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Version: version})
 		if path := os.Getenv("SONDE_MEMPROFILE"); path != "" {
-			writeHeapProfile(path)
+			proc.WriteHeapProfile(path)
 		}
 		return code
-	}))
+	})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "sonde: %v\n", err)
+		code = exitUsage
+	}
+	os.Exit(code)
 }
 
 func run(e env) int {

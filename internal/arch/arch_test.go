@@ -19,7 +19,7 @@ const module = "github.com/sonde-bench/sonde/"
 // allowed lists, per package, the sonde packages its non-test files may import.
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
-	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record",
+	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/proc", "internal/profile", "internal/record",
 		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
@@ -38,6 +38,7 @@ var allowed = map[string][]string{
 	"internal/tokenizer": {},
 	"internal/dataset":   {"internal/corpus", "internal/media", "internal/tokenizer"},
 	"internal/media":     {},
+	"internal/proc":      {}, // the process's own GC tuning and profiles: the standard library only
 	"internal/endpoint":  {"internal/jsonw", "internal/openai"},
 	// metrics is pure maths over records: never HTTP, never files.
 	"internal/metrics":   {"internal/record"},

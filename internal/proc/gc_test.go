@@ -1,4 +1,4 @@
-package main
+package proc
 
 import (
 	"runtime"
@@ -31,7 +31,7 @@ func TestGCTarget(t *testing.T) {
 func TestTuneGCAfterEachCollection(t *testing.T) {
 	prev := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(prev)
-	stop := tuneGC(70, 1<<40) // a headroom no live heap matches: the bound
+	stop := TuneGC(70, 1<<40) // a headroom no live heap matches: the bound
 	defer stop()
 	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
