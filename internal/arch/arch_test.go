@@ -51,7 +51,7 @@ var allowed = map[string][]string{
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
-		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule", "internal/sim",
+		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule",
 		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
 	// sondetest holds what the tests share (golden files, a buffer).
 	"internal/sondetest": {},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 	"log/slog"
 	"slices"
 	"time"
@@ -14,7 +15,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -43,7 +43,7 @@ type Plan struct {
 	files       export.Files
 	tok         *tokenizer.Resolution
 
-	sims         []sim.Options
+	sims         []*httpapi.Running
 	simInProcess bool
 	stopSims     func() // shuts down sim:// servers and waits for them
 	// notes are what resolving said (a simulator started, the tokenizer

@@ -2,8 +2,7 @@ package profile
 
 import (
 	"context"
-	"fmt"
-	"net"
+	"errors"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -12,7 +11,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/engine"
-	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 )
 
@@ -20,13 +18,12 @@ import (
 // trailing '/', then the path; http:// added when no scheme). sim:// URLs
 // start an in-process simulator on a loopback port first; stop shuts them
 // down and waits until they have flushed their record files.
-func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) (urls []string, sims []sim.Options, stop func(), err error) {
+func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) (urls []string, sims []*httpapi.Running, stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
-	var served []chan error
 	stopAll := func() {
 		cancel()
-		for _, c := range served {
-			<-c
+		for _, s := range sims {
+			<-s.Done
 		}
 	}
 	defer func() {
@@ -37,26 +34,17 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 	for _, raw := range p.URL {
 		raw = strings.TrimSpace(raw)
 		if strings.HasPrefix(raw, "sim://") {
-			opts, err := sim.ParseURL(raw)
-			if err != nil {
+			s, err := httpapi.StartURL(ctx, raw)
+			var bad httpapi.BadURLError
+			if errors.As(err, &bad) {
 				return nil, nil, nil, UsageError{err}
 			}
-			srv, err := httpapi.Open(opts)
 			if err != nil {
-				return nil, nil, nil, UsageError{fmt.Errorf("--url %s: %w", raw, err)}
+				return nil, nil, nil, err
 			}
-			ready := make(chan net.Addr, 1)
-			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ctx, "127.0.0.1:0", func(a net.Addr) { ready <- a }) }()
-			select {
-			case a := <-ready:
-				served = append(served, errc)
-				logf("Simulator started on http://%s (%s)", a, opts.Describe())
-				raw = "http://" + a.String()
-			case err := <-errc:
-				return nil, nil, nil, fmt.Errorf("--url %s: %w", raw, err)
-			}
-			sims = append(sims, opts)
+			sims = append(sims, s)
+			logf("Simulator started on http://%s (%s)", s.Addr, s.Description)
+			raw = "http://" + s.Addr.String()
 		} else if !strings.Contains(raw, "://") {
 			raw = "http://" + raw
 		}
