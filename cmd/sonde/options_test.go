@@ -45,7 +45,7 @@ var notYet = map[string][]string{
 		"--isl-max", "--isl-min", "--isl-steps", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",
 		"--osl-max", "--osl-min", "--osl-steps", "--search-direction", "--search-initial-points", "--search-metric",
 		"--search-percentile-pooling", "--search-planner", "--search-random-seed", "--search-recipe", "--search-sla",
-		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-variant", "--tpot-sla-ms",
+		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-variant",
 		"--variant"},
 }
 

@@ -173,6 +173,7 @@ type Profile struct {
 	ConvergenceMode        string   `name:"convergence-mode" default:"ci_width" enum:"ci_width,cv" group:"Multi-Run" help:"How convergence is judged: ci_width or cv." json:"convergence_mode,omitempty"`
 	TTFTSLA                *float64 `name:"ttft-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on time to first token; with a --concurrency-min/-max (or rate) range, searches the largest load meeting every SLA." json:"ttft_sla_ms,omitempty"`
 	ITLSLA                 *float64 `name:"itl-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on inter-token latency (ms)." json:"itl_sla_ms,omitempty"`
+	TPOTSLA                *float64 `name:"tpot-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on time per output token (ms): the same as --itl-sla-ms (TPOT and ITL are one metric, inter_token_latency)." json:"tpot_sla_ms,omitempty"`
 	E2ESLA                 *float64 `name:"e2e-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on request latency (ms)." json:"e2e_sla_ms,omitempty"`
 	ErrorRateSLA           *float64 `name:"error-rate-sla" group:"Capacity Search" placeholder:"FRACTION" help:"SLA on the fraction of failed requests (0.01 = 1 %)." json:"error_rate_sla,omitempty"`
 	SLOAttainment          float64  `name:"slo-attainment-fraction" default:"0.95" group:"Capacity Search" placeholder:"F" help:"A load meets the SLAs when at least this fraction of its requests meets every one." json:"slo_attainment_fraction,omitempty"`
@@ -260,6 +261,9 @@ func (p *Profile) ResolveLists() (sweep bool) {
 	}
 	if one(len(p.UserCentricRateList)) {
 		p.UserCentricRate = &p.UserCentricRateList[0]
+	}
+	if p.TPOTSLA != nil && p.ITLSLA == nil {
+		p.ITLSLA = p.TPOTSLA // TPOT is ITL (AIPerf maps both to inter_token_latency)
 	}
 	return sweep || p.ISLOSLPairs != ""
 }

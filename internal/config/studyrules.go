@@ -14,7 +14,7 @@ func (p *Profile) Searching() bool {
 }
 
 func (p *Profile) slaGiven() bool {
-	return p.TTFTSLA != nil || p.ITLSLA != nil || p.E2ESLA != nil || p.ErrorRateSLA != nil
+	return p.TTFTSLA != nil || p.ITLSLA != nil || p.TPOTSLA != nil || p.E2ESLA != nil || p.ErrorRateSLA != nil
 }
 
 // SearchRange is a capacity search's range: the parameter's name
@@ -91,6 +91,9 @@ func (p *Profile) checkStudy(add func(string, ...any)) {
 	}
 	if p.SweepType == "zip" {
 		p.checkZip(add)
+	}
+	if p.TPOTSLA != nil && p.ITLSLA != nil && *p.TPOTSLA != *p.ITLSLA {
+		add("--tpot-sla-ms %g and --itl-sla-ms %g: TPOT and ITL are one metric; give one", *p.TPOTSLA, *p.ITLSLA)
 	}
 }
 

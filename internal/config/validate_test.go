@@ -47,6 +47,7 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.Model = []string{""} }, "--model-names \"\""},
 		{func(p *Profile) { p.ExportPrefix = "../../x" }, "--profile-export-prefix \"../../x\": a file name"},
 		{func(p *Profile) { p.SessionArrivalSmoothness = new(float64); *p.SessionArrivalSmoothness = 2 }, "--session-arrival-smoothness needs --session-arrival-rate"},
+		{func(p *Profile) { p.TPOTSLA, p.ITLSLA = new(float64), new(float64); *p.TPOTSLA, *p.ITLSLA = 5, 6 }, "TPOT and ITL are one metric"},
 		{func(p *Profile) {
 			p.SessionArrivalRate, p.SessionArrival, p.SessionArrivalSmoothness = new(float64), "gamma", new(float64)
 			*p.SessionArrivalRate = 1
@@ -179,5 +180,19 @@ func TestEnumConstants(t *testing.T) {
 				t.Errorf("--%s does not accept %q (enum %v)", flag, v, enum)
 			}
 		}
+	}
+}
+
+// --tpot-sla-ms is --itl-sla-ms by AIPerf's other name: it makes a search
+// and sets the ITL SLA the search judges by.
+func TestTPOTIsITL(t *testing.T) {
+	tpot := 25.0
+	p := &Profile{TPOTSLA: &tpot}
+	if !p.Searching() {
+		t.Error("a TPOT SLA alone does not make a search")
+	}
+	p.ResolveLists()
+	if p.ITLSLA == nil || *p.ITLSLA != 25 {
+		t.Errorf("ITL SLA %v", p.ITLSLA)
 	}
 }
