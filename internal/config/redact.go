@@ -11,28 +11,50 @@ const redacted = "<redacted>"
 // replaced, quoted so that it can be pasted back into a shell.
 func RedactArgs(args []string) string {
 	out := []string{"sonde"}
-	hideNext, headerNext := false, false
-	for _, a := range args {
-		a = RedactURL(a) // any URL, in any flag, attached or not
-		switch {
-		case hideNext:
-			a, hideNext = redacted, false
-		case headerNext:
-			a, headerNext = redactHeader(a), false
-		case a == "--api-key":
-			hideNext = true
-		case strings.HasPrefix(a, "--api-key="):
-			a = "--api-key=" + redacted
-		case a == "-H" || a == "--header":
-			headerNext = true
-		case strings.HasPrefix(a, "--header="):
-			a = "--header=" + redactHeader(strings.TrimPrefix(a, "--header="))
-		case strings.HasPrefix(a, "-H") && len(a) > 2:
-			a = "-H" + redactHeader(a[2:])
+	eachArg(args, func(a, kind, prefix, value string) {
+		switch kind {
+		case argAPIKey:
+			a = prefix + redacted
+		case argHeader:
+			a = prefix + redactHeader(value)
 		}
-		out = append(out, shellQuote(a))
-	}
+		out = append(out, shellQuote(RedactURL(a))) // any URL, in any flag, attached or not
+	})
 	return strings.Join(out, " ")
+}
+
+// What an argument holds, for eachArg.
+const (
+	argAPIKey = "api-key"
+	argHeader = "header"
+)
+
+// eachArg calls fn with every argument of a command line as typed, and
+// whether it holds the API key or a header value: after its flag
+// (--api-key K, -H V, --header V) or attached to it (--api-key=K, -HV,
+// --header=V; prefix is the flag part). The one reading of these flags
+// for both redaction (RedactArgs) and the secrets list (NewSecrets).
+func eachArg(args []string, fn func(a, kind, prefix, value string)) {
+	next := ""
+	for _, a := range args {
+		kind, prefix := next, ""
+		next = ""
+		if kind == "" {
+			switch {
+			case a == "--api-key":
+				next = argAPIKey
+			case a == "-H" || a == "--header":
+				next = argHeader
+			case strings.HasPrefix(a, "--api-key="):
+				kind, prefix = argAPIKey, "--api-key="
+			case strings.HasPrefix(a, "--header="):
+				kind, prefix = argHeader, "--header="
+			case strings.HasPrefix(a, "-H") && len(a) > 2:
+				kind, prefix = argHeader, "-H"
+			}
+		}
+		fn(a, kind, prefix, strings.TrimPrefix(a, prefix))
+	}
 }
 
 func redactHeader(h string) string {

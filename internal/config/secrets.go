@@ -51,29 +51,15 @@ func (s *Secrets) Found() []string { return s.found }
 // profiles (config files, $SONDE_API_KEY).
 func NewSecrets(args []string, profiles ...*Profile) *Secrets {
 	s := &Secrets{}
-	next := ""
-	for _, a := range args {
+	eachArg(args, func(a, kind, _, value string) {
 		s.fromURLs(a)
-		switch {
-		case next == "api-key":
-			s.add(a, "the API key")
-		case next == "header":
-			s.fromHeader(a)
+		switch kind {
+		case argAPIKey:
+			s.add(value, "the API key")
+		case argHeader:
+			s.fromHeader(value)
 		}
-		next = ""
-		switch {
-		case a == "--api-key":
-			next = "api-key"
-		case strings.HasPrefix(a, "--api-key="):
-			s.add(strings.TrimPrefix(a, "--api-key="), "the API key")
-		case a == "-H" || a == "--header":
-			next = "header"
-		case strings.HasPrefix(a, "--header="):
-			s.fromHeader(strings.TrimPrefix(a, "--header="))
-		case strings.HasPrefix(a, "-H") && len(a) > 2:
-			s.fromHeader(a[2:])
-		}
-	}
+	})
 	for _, p := range profiles {
 		if p == nil {
 			continue
@@ -150,14 +136,6 @@ func (s *Secrets) Redact(text string) string {
 		return text
 	}
 	return s.r.Replace(text)
-}
-
-// RedactBytes is Redact for a file's bytes.
-func (s *Secrets) RedactBytes(b []byte) []byte {
-	if s == nil || len(s.values) == 0 {
-		return b
-	}
-	return []byte(s.r.Replace(string(b)))
 }
 
 // Writer redacts what is written to w. The console and the log write whole
