@@ -38,10 +38,16 @@ func NewImage(img image.Image, format string) (Image, error) {
 	if err != nil {
 		return Image{}, err
 	}
-	h := sha256.Sum256(data)
 	b := img.Bounds()
-	return Image{Format: format, Width: b.Dx(), Height: b.Dy(), Bytes: len(data), Hash: hex.EncodeToString(h[:8]),
-		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}, nil
+	return encoded(data, format, b.Dx(), b.Dy()), nil
+}
+
+// encoded is an image file of format and size as sent: its data URL,
+// size and hash.
+func encoded(data []byte, format string, w, h int) Image {
+	sum := sha256.Sum256(data)
+	return Image{Format: format, Width: w, Height: h, Bytes: len(data), Hash: hex.EncodeToString(sum[:8]),
+		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}
 }
 
 // Ref names the image without its bytes: what inputs.json shows (a
@@ -160,9 +166,7 @@ func FromBytes(data []byte) (Image, error) {
 	if err != nil || (format != "png" && format != "jpeg") {
 		return Image{}, fmt.Errorf("not a PNG or JPEG image")
 	}
-	h := sha256.Sum256(data)
-	return Image{Format: format, Width: cfg.Width, Height: cfg.Height, Bytes: len(data), Hash: hex.EncodeToString(h[:8]),
-		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}, nil
+	return encoded(data, format, cfg.Width, cfg.Height), nil
 }
 
 // Remote is an image the server fetches itself (an http or https URL, or

@@ -31,11 +31,17 @@ func (p *promptTokens) imageTokens(im openai.Image, dst []int32) ([]int32, error
 	if err != nil {
 		return dst, err
 	}
-	h := maphash.String(p.seed, im.URL)
+	return p.mediaIDs(im.URL, n, dst), nil
+}
+
+// mediaIDs appends n token ids derived from a medium's bytes (its URL or
+// data): the same image or clip gives the same ids, below 2^20.
+func (p *promptTokens) mediaIDs(data string, n int, dst []int32) []int32 {
+	h := maphash.String(p.seed, data)
 	for i := range n {
-		dst = append(dst, int32((h+uint64(i)*0x9e3779b97f4a7c15)>>44)) // ids below 2^20
+		dst = append(dst, int32((h+uint64(i)*0x9e3779b97f4a7c15)>>44))
 	}
-	return dst, nil
+	return dst
 }
 
 // imageSize is an image's token count: ceil(w/28) × ceil(h/28), at least 4,
@@ -91,9 +97,5 @@ func (p *promptTokens) audioTokens(a openai.Audio, dst []int32) ([]int32, error)
 	if err != nil {
 		return dst, fmt.Errorf("input_audio: %v", err)
 	}
-	h := maphash.String(p.seed, a.Data)
-	for i := range max(1, int(seconds*audioTokensPerSecond+0.5)) {
-		dst = append(dst, int32((h+uint64(i)*0x9e3779b97f4a7c15)>>44))
-	}
-	return dst, nil
+	return p.mediaIDs(a.Data, max(1, int(seconds*audioTokensPerSecond+0.5)), dst), nil
 }
