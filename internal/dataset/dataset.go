@@ -54,5 +54,4 @@ type Conversation struct {
 	// Standalone sends every turn alone, without the turns before it: a
 	// trace whose rows each describe a whole request, history included.
 	Standalone bool
-	order      []int // the trace's turn numbers while a file is read
 }

@@ -156,8 +156,13 @@ func bailianSessions(o FileOptions, rows []bailianRow) ([]Conversation, error) {
 	r := NewRand(o.Seed, StreamPrompt)
 	blocks := map[int64][]int{}
 	index := map[int64]int{}
+	type numbered struct {
+		turn int
+		t    Turn
+	}
+	var sessions [][]numbered // by conversation, in file order until sorted
 	var convs []Conversation
-	for i := range rows {
+	for i := range rows { // prompts drawn in file order: the same file gives the same text
 		b := &rows[i]
 		var t Turn
 		if field, err := traceText(&t, gen, r, blocks, o.BlockSize, b.InputLength, nil, b.HashIDs, false); err != nil {
@@ -171,24 +176,14 @@ func bailianSessions(o FileOptions, rows []bailianRow) ([]Conversation, error) {
 			k = len(convs)
 			index[rootID] = k
 			convs = append(convs, Conversation{ID: strconv.FormatInt(rootID, 10), Standalone: true})
+			sessions = append(sessions, nil)
 		}
-		convs[k].Turns = append(convs[k].Turns, t)
-		convs[k].order = append(convs[k].order, b.Turn)
+		sessions[k] = append(sessions[k], numbered{b.Turn, t})
 	}
-	for i := range convs {
-		c := &convs[i]
-		idx := make([]int, len(c.Turns))
-		for j := range idx {
-			idx[j] = j
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return c.order[a] - c.order[b] })
-		sorted := make([]Turn, len(c.Turns))
-		for j, from := range idx {
-			sorted[j] = c.Turns[from]
-		}
-		c.Turns, c.order = sorted, nil
-		for k := 1; k < len(c.Turns); k++ { // timestamps drive each turn; no think time besides
-			c.Turns[k].Delay = 0
+	for k, turns := range sessions {
+		slices.SortStableFunc(turns, func(a, b numbered) int { return a.turn - b.turn })
+		for _, n := range turns {
+			convs[k].Turns = append(convs[k].Turns, n.t)
 		}
 	}
 	return convs, nil
