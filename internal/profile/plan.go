@@ -80,6 +80,7 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	if err := pl.resolveWorkload(e); err != nil {
 		return nil, err
 	}
+	pl.setFiles()
 	if err := checkPayloads(pl.codec, pl.convs); err != nil {
 		return nil, err
 	}
@@ -125,17 +126,18 @@ func prepareFlags(e Env, p *config.Profile) error {
 	return nil
 }
 
-// resolveLoad derives the load shape, this shard's part of it, and where
-// the files go.
+// resolveLoad derives the load shape and this shard's part of it.
 func (pl *Plan) resolveLoad(e Env) error {
 	p := pl.p
 	sh, err := shardOf(e, p)
 	if err == nil {
 		var at time.Time
 		clk := e.clock()
-		if at, err = startAt(p.StartAt); err == nil && at.Sub(clk.Time(clk.Now())) > maxStartWait {
-			err = fmt.Errorf("--start-at %s is %s ahead: at most %s (a run that waits longer is a typo; schedule it with cron or a Job instead)",
-				p.StartAt, at.Sub(clk.Time(clk.Now())).Round(time.Second), maxStartWait)
+		if at, err = startAt(p.StartAt); err == nil {
+			if ahead := at.Sub(clk.Time(clk.Now())); ahead > maxStartWait {
+				err = fmt.Errorf("--start-at %s is %s ahead: at most %s (a run that waits longer is a typo; schedule it with cron or a Job instead)",
+					p.StartAt, ahead.Round(time.Second), maxStartWait)
+			}
 		}
 	}
 	if err != nil {
@@ -145,11 +147,14 @@ func (pl *Plan) resolveLoad(e Env) error {
 	if err := pl.load.applyShard(sh); err != nil {
 		return UsageError{err}
 	}
-	if err := checkOpenFiles(p, pl.load, clock.OpenFileLimit()); err != nil {
-		return err
-	}
-	pl.files = export.Files{Dir: shardDir(artifactDir(p, planOf(p)), sh), Prefix: p.ExportPrefix}
-	return nil
+	return checkOpenFiles(p, pl.load, clock.OpenFileLimit())
+}
+
+// setFiles says where the run's files go, once the load and the workload
+// are known (a timestamped trace's folder is named for its fixed schedule,
+// which only the file tells).
+func (pl *Plan) setFiles() {
+	pl.files = export.Files{Dir: shardDir(artifactDir(pl.p, planOf(pl.p)), pl.shard), Prefix: pl.p.ExportPrefix}
 }
 
 // resolveWorkload resolves the URLs (starting sim:// servers), the
@@ -190,9 +195,7 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	cacheBust(p, pl.convs, pl.tok.Tokenizer)
 	// A timestamped trace is replayed on its schedule: the run's
 	// description (input_config) says so, as --fixed-schedule would.
-	if p.FixedSchedule = pl.fixed.on; pl.fixed.on {
-		pl.files.Dir = shardDir(artifactDir(p, planOf(p)), pl.shard) // named for it, not for --concurrency
-	}
+	p.FixedSchedule = pl.fixed.on
 	if line := outputLength(p, pl.convs); line != "" {
 		pl.notes.info(line)
 	}
@@ -275,6 +278,7 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	if err := np.resolveLoad(e); err != nil {
 		return nil, err
 	}
+	np.setFiles()
 	np.notes.items = slices.Clone(pl.notes.items)
 	np.order()
 	return np, nil
