@@ -188,7 +188,8 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 	for _, kv := range turn.Extra {
 		extra = append(extra, endpoint.Field{Key: kv.Key, Value: kv.Value})
 	}
-	body, err := turn.Raw, error(nil) // a raw payload goes as it is
+	body := turn.Raw // a raw payload goes as it is
+	var err error
 	if body == nil {
 		body, err = e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
 			MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
