@@ -96,12 +96,10 @@ func (w *RecordWriter) Put(r *record.Record, v *metrics.Values) {
 }
 
 // writeLine writes whole lines only: a line that does not fit in the buffer
-// flushes it first, so a killed run's file ends at a line boundary.
+// flushes it first, so a killed run's file ends at a line boundary. Its
+// callers count a record lost without building its line once a write
+// has failed.
 func (w *RecordWriter) writeLine(line []byte) {
-	if w.err != nil {
-		w.lost++
-		return
-	}
 	if len(w.pending)+len(line) > recordBuffer && len(w.pending) > 0 {
 		w.flush()
 		if w.err != nil {
