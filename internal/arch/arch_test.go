@@ -19,7 +19,7 @@ const module = "github.com/sonde-bench/sonde/"
 // allowed lists, per package, the sonde packages its non-test files may import.
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
-	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/proc", "internal/profile", "internal/record",
+	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/plan", "internal/proc", "internal/profile", "internal/record",
 		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
@@ -50,9 +50,13 @@ var allowed = map[string][]string{
 	// engine only measures: requests in, records out; no counting, no files.
 	"internal/engine":   {"internal/dataset", "internal/endpoint", "internal/openai", "internal/record", "internal/schedule", "internal/transport"},
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
-	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine",
-		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/record", "internal/schedule",
-		"internal/sim/httpapi", "internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
+	// plan resolves flags and dataset into what a run will do, before
+	// anything is sent: the workload, the load of each phase, the files.
+	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine", "internal/export",
+		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/sim/httpapi", "internal/tokenizer"},
+	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/endpoint", "internal/engine",
+		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/plan", "internal/record",
+		"internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
 	// sondetest holds what the tests share (golden files, a buffer).
 	"internal/sondetest": {},
 	// exporttest writes run folders for the tests of their readers.
@@ -71,7 +75,7 @@ var allowed = map[string][]string{
 	"internal/telemetry": {},
 	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
 	// study only chooses runs' flags and aggregates their summaries.
-	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/profile", "internal/record"},
+	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/plan", "internal/profile", "internal/record"},
 	"internal/sim/httpapi": {"internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
 }
 

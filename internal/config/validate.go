@@ -260,6 +260,9 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.Transport != "" && !strings.EqualFold(p.Transport, "http") {
 		add("--transport: %q is not one sonde speaks: http (HTTP/1.1, SSE for streams), as AIPerf", p.Transport)
 	}
+	if p.ApplyChatTemplate && p.EndpointType != "chat" {
+		add("--apply-chat-template applies to --endpoint-type chat, not %s", p.EndpointType)
+	}
 	if p.PreviousResponseID && p.EndpointType != "responses" {
 		add("--use-previous-response-id applies to --endpoint-type responses, not %s", p.EndpointType)
 	}

@@ -10,11 +10,11 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"syscall"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
@@ -99,12 +99,7 @@ func (c *Connections) Close() {
 }
 
 // under resolves a relative path against Dir.
-func (e Env) under(path string) string {
-	if e.Dir == "" || path == "" || filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(e.Dir, path)
-}
+func (e Env) under(path string) string { return plan.Env{Dir: e.Dir}.Under(path) }
 
 func (e Env) clock() clock.Clock {
 	if e.Clock != nil {
@@ -112,13 +107,6 @@ func (e Env) clock() clock.Clock {
 	}
 	return clock.New()
 }
-
-// UsageError is bad input: flags, files, URLs (exit code 2). Nothing has
-// been sent when it is returned.
-type UsageError struct{ Err error }
-
-func (e UsageError) Error() string { return e.Err.Error() }
-func (e UsageError) Unwrap() error { return e.Err }
 
 // ErrInterrupted is returned when the user stopped the run (SIGINT, SIGTERM,
 // SIGHUP); the exports were still written.

@@ -3,81 +3,22 @@ package profile
 import (
 	"context"
 	crand "crypto/rand"
-	"encoding/binary"
 	"encoding/hex"
-	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/term"
 
 	"github.com/sonde-bench/sonde/internal/config"
-	"github.com/sonde-bench/sonde/internal/dataset"
-	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/schedule"
-	"github.com/sonde-bench/sonde/internal/tokenizer"
+	"github.com/sonde-bench/sonde/internal/plan"
 )
 
 // shutdownWait is how long in-flight requests may finish after a Ctrl-C
 // before they are cancelled (a second Ctrl-C cancels at once).
 const shutdownWait = 5 * time.Second
-
-// load is the load shape and the budgets, derived from the flags.
-type load struct {
-	concurrency int
-	rate        float64
-	sessionRate bool // rate starts sessions only
-	users       int
-	userGap     time.Duration
-	maxSessions int
-	maxRequests int
-	duration    time.Duration
-	grace       time.Duration
-}
-
-func planOf(p *config.Profile) load {
-	var pl load
-	if p.Concurrency != nil {
-		pl.concurrency = *p.Concurrency
-	}
-	if p.RequestRate != nil {
-		pl.rate = *p.RequestRate
-	}
-	if pts, err := schedule.ParseSeries(p.RequestRateSeries); err == nil && p.RequestRate == nil {
-		pl.rate = schedule.PeakRate(pts) // the series is drawn at its peak rate
-	}
-	if p.SessionArrivalRate != nil {
-		pl.rate, pl.sessionRate = *p.SessionArrivalRate, true
-	}
-	if p.UserCentricRate != nil && p.NumUsers != nil {
-		pl.users = *p.NumUsers
-		pl.userGap = time.Duration(float64(*p.NumUsers) / *p.UserCentricRate * float64(time.Second))
-	}
-	if pl.rate == 0 && pl.concurrency == 0 && pl.users == 0 {
-		pl.concurrency = 1 // AIPerf: concurrency burst at 1 when neither is set
-	}
-	switch {
-	case p.ConversationNum != nil:
-		pl.maxSessions = *p.ConversationNum
-	case p.RequestCount != nil:
-		pl.maxRequests = *p.RequestCount
-	case p.BenchmarkDuration == nil:
-		pl.maxRequests = max(10, 2*pl.concurrency, 2*pl.users)
-	}
-	if p.BenchmarkDuration != nil {
-		pl.duration = time.Duration(*p.BenchmarkDuration * float64(time.Second))
-		pl.grace = 30 * time.Second
-		if p.BenchmarkGracePeriod != nil {
-			pl.grace = time.Duration(*p.BenchmarkGracePeriod * float64(time.Second))
-		}
-	}
-	return pl
-}
 
 // isTTY reports a terminal, under any writer that wraps one (the
 // redaction of secrets).
@@ -116,18 +57,32 @@ func Measure(e Env, p *config.Profile) (*Outcome, error) {
 	if r == nil || r.summary == nil {
 		return nil, err
 	}
-	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.seed}, err
+	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.Seed()}, err
 }
 
 // MeasurePlan runs a resolved plan (a capacity search's probe, made by
 // WithLoad), as Measure runs flags.
-func MeasurePlan(e Env, pl *Plan) (*Outcome, error) {
+func MeasurePlan(e Env, pl *plan.Plan) (*Outcome, error) {
 	r, err := execute(e, pl)
 	if r == nil || r.summary == nil {
 		return nil, err
 	}
-	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.seed}, err
+	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: r.plan.Seed()}, err
 }
+
+// Resolve validates the flags and resolves the plan of a run (plan.Resolve,
+// with the process state of e).
+func Resolve(e Env, p *config.Profile) (*plan.Plan, error) { return plan.Resolve(e.Plan(), p) }
+
+// Plan is what resolving a plan reads of e.
+func (e Env) Plan() plan.Env {
+	clk := e.clock()
+	return plan.Env{Args: e.Args, Getenv: e.Getenv, Secrets: e.Secrets, Dir: e.Dir, Version: e.Version,
+		Now: func() time.Time { return clk.Time(clk.Now()) }}
+}
+
+// UsageError is bad input (exit code 2): nothing was sent.
+type UsageError = plan.UsageError
 
 func measure(e Env, p *config.Profile) (*profileRun, error) {
 	pl, err := Resolve(e, p)
@@ -141,16 +96,16 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 // execute runs a resolved plan: it opens the run's folder and log, sets up
 // the client, the outputs and the pipeline, runs the phases and writes
 // every export.
-func execute(e Env, pl *Plan) (*profileRun, error) {
+func execute(e Env, pl *plan.Plan) (*profileRun, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &profileRun{e: e, p: pl.p, plan: pl, ctx: ctx, shard: pl.shard, files: pl.files, tok: pl.tok, simInProcess: pl.simInProcess}
+	r := &profileRun{e: e, p: pl.Flags(), plan: pl, ctx: ctx, files: pl.Files(), tok: pl.Tokenizer()}
 	closeLog, err := r.openLog()
 	if err != nil {
 		return nil, err
 	}
 	defer closeLog()
-	r.tell(pl.notes)
+	r.tell(pl.Notes())
 	if err := r.prepare(); err != nil {
 		return nil, err
 	}
@@ -158,44 +113,6 @@ func execute(e Env, pl *Plan) (*profileRun, error) {
 		defer r.client.CloseIdle()
 	}
 	return r, r.execute()
-}
-
-// sessionHeaders are headers that carry the session id besides
-// --session-header: X-Session-Affinity with --session-affinity, and
-// X-Dynamo-Session-ID with AIPerf's environment switch.
-func sessionHeaders(p *config.Profile, getenv func(string) string) []string {
-	var h []string
-	if p.SessionAffinity {
-		h = append(h, "X-Session-Affinity")
-	}
-	if getenv("AIPERF_HTTP_X_DYNAMO_SESSION_ID_FROM_CORRELATION_ID") == "1" {
-		h = append(h, "X-Dynamo-Session-ID")
-	}
-	return h
-}
-
-// replayAnswers replaces the pre-canned answers with those a previous run
-// recorded, so this run sends the very prompts that one did.
-func replayAnswers(path string, convs []dataset.Conversation, tok tokenizer.Tokenizer, log *slog.Logger) error {
-	answers, err := export.LoadOutputs(path)
-	if err != nil {
-		return err
-	}
-	used := 0
-	for i := range convs {
-		for k := range convs[i].Turns {
-			if a, ok := answers[export.OutputKey{ConversationID: convs[i].ID, TurnIndex: k}]; ok {
-				t := &convs[i].Turns[k]
-				t.Answer, t.AnswerTokens = a, len(tok.Encode(a))
-				used++
-			}
-		}
-	}
-	if used == 0 {
-		return fmt.Errorf("--replay-outputs %s: no answer matches this run's conversations (use the same --random-seed and dataset flags)", path)
-	}
-	log.Info(fmt.Sprintf("Replaying %d recorded answers from %s", used, path))
-	return nil
 }
 
 // envFloat reads a numeric environment setting, or def.
@@ -206,46 +123,9 @@ func envFloat(getenv func(string) string, name string, def float64) float64 {
 	return def
 }
 
-func smoothness(p *config.Profile) float64 {
-	if p.ArrivalSmoothness != nil {
-		return *p.ArrivalSmoothness
-	}
-	return 1
-}
-
-// randomSeed is --random-seed, or fresh entropy; the seed used is recorded
-// in the exports so any run can be repeated.
-func randomSeed(p *config.Profile) uint64 {
-	if p.RandomSeed != nil {
-		return uint64(*p.RandomSeed)
-	}
-	return freshSeed()
-}
-
-// freshSeed is a seed from the system's entropy.
-func freshSeed() uint64 {
-	var b [8]byte
-	crand.Read(b[:])
-	return binary.LittleEndian.Uint64(b[:]) >> 1
-}
-
 // newBenchmarkID is a per-run identifier, 12 hex digits as AIPerf's.
 func newBenchmarkID() string {
 	var b [6]byte
 	crand.Read(b[:])
 	return hex.EncodeToString(b[:])
-}
-
-// usesBuiltinTokenizer reports a run that will count with the builtin
-// tokenizer: asked for, or left to simulators (whose default it is).
-func usesBuiltinTokenizer(p *config.Profile) bool {
-	if p.Tokenizer != "" {
-		return p.Tokenizer == tokenizer.BuiltinName
-	}
-	for _, u := range p.URL {
-		if !strings.HasPrefix(strings.TrimSpace(u), "sim://") {
-			return false
-		}
-	}
-	return len(p.URL) > 0
 }

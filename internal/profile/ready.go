@@ -11,6 +11,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/openai"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
@@ -28,7 +29,7 @@ func (r *profileRun) waitForModel() error {
 	defer cancel()
 	hc := &http.Client{Timeout: 10 * time.Second}
 	interval := time.Duration(max(p.WaitForModelInterval, 0.01) * float64(time.Second))
-	for _, u := range r.plan.urls {
+	for _, u := range r.plan.URLs() {
 		last := ""
 		for {
 			ok, why := r.probeReady(ctx, hc, u)
@@ -55,7 +56,7 @@ func (r *profileRun) askServer(ctx context.Context, hc *http.Client, method, url
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range baseHeaders(r.p, r.e.Version) {
+	for k, v := range plan.Headers(r.p, r.e.Version) {
 		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
@@ -117,7 +118,7 @@ func (r *profileRun) resetCache() {
 		return
 	}
 	hc := &http.Client{Timeout: h.ResetTimeout}
-	for _, u := range r.plan.urls {
+	for _, u := range r.plan.URLs() {
 		url := baseOf(u) + h.Reset
 		resp, err := r.askServer(r.ctx, hc, http.MethodPost, url, nil)
 		if err != nil {
@@ -141,7 +142,7 @@ func (r *profileRun) setUpSigning() error {
 	}
 	creds, from, err := transport.LoadAWSCredentials(r.e.Getenv, os.ReadFile)
 	if err != nil {
-		return UsageError{err}
+		return UsageError{Err: err}
 	}
 	r.sigv4 = transport.NewSigV4(creds, region, service)
 	r.logf("Signing every request with AWS SigV4 for %s in %s, with the credentials of %s", service, region, from)

@@ -18,14 +18,13 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
-	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/pipeline"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/record"
-	"github.com/sonde-bench/sonde/internal/schedule"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 	"github.com/sonde-bench/sonde/internal/transport"
 	"github.com/sonde-bench/sonde/internal/ui"
@@ -38,7 +37,7 @@ type profileRun struct {
 	claim       *export.Claim // the folder's lock and the space held for the summaries
 	e           Env
 	p           *config.Profile
-	plan        *Plan
+	plan        *plan.Plan
 	ctx         context.Context
 	files       export.Files
 	codec       *endpoint.Codec // builds the bodies; also the inference readiness probe
@@ -50,8 +49,6 @@ type profileRun struct {
 	abort string
 	// view is the server's own view (/metrics, GPU telemetry).
 	view *serverView
-	// shard is this process's part of a sharded run.
-	shard shard
 	// live feeds the dashboard (nil without one).
 	live *pipeline.Live
 
@@ -68,10 +65,8 @@ type profileRun struct {
 	proc    *pipeline.Processor
 	streams []pipeline.Sink // the streamed exports, closed after the summaries
 	// cpuPct is the share of the CPU the process may use that it used while
-	// profiling; simInProcess: a sim:// server shared that CPU.
-	cpuPct       float64
-	simInProcess bool
-	base         engine.Config
+	// profiling.
+	cpuPct float64
 }
 
 // openLog creates the artifact folder, the log file and the logger.
@@ -83,7 +78,7 @@ func (r *profileRun) openLog() (func(), error) {
 	clk := r.e.clock()
 	claim, cleared, err := export.ClaimFolder(r.files, r.benchmarkID, clk.Time(clk.Now()))
 	if errors.Is(err, export.ErrFolderInUse) {
-		return nil, UsageError{fmt.Errorf("--output-artifact-dir %w", err)}
+		return nil, UsageError{Err: fmt.Errorf("--output-artifact-dir %w", err)}
 	}
 	if err == nil {
 		err = os.MkdirAll(filepath.Dir(r.files.Log()), 0o755)
@@ -133,9 +128,8 @@ func (r *profileRun) finding(w string) {
 // prepare writes inputs.json and sets up the client, the server's view,
 // the pipeline and the engine's configuration.
 func (r *profileRun) prepare() error {
-	codec, slos := r.plan.codec, r.plan.slos
-	r.codec = codec
-	if err := export.WriteInputs(r.files.Inputs(), r.plan.convs, codec); err != nil {
+	r.codec = r.plan.Codec()
+	if err := export.WriteInputs(r.files.Inputs(), r.plan.Conversations(), r.codec); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
 	if err := r.setUpClient(); err != nil {
@@ -147,10 +141,7 @@ func (r *profileRun) prepare() error {
 	if err := r.setUpServerView(); err != nil {
 		return err
 	}
-	if err := r.setUpPipeline(slos); err != nil {
-		return err
-	}
-	if err := r.engineConfig(codec); err != nil {
+	if err := r.setUpPipeline(); err != nil {
 		return err
 	}
 	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
@@ -162,7 +153,7 @@ func (r *profileRun) setUpClient() error {
 	if err := r.setUpSigning(); err != nil {
 		return err
 	}
-	conns := r.plan.concurrency
+	conns := r.plan.Concurrency()
 	if conns == 0 {
 		conns = 1024
 	}
@@ -182,18 +173,18 @@ func (r *profileRun) setUpClient() error {
 			r.client.UseLean()
 		}
 	}
-	limit := r.plan.concurrency
+	limit := r.plan.Concurrency()
 	if w := r.p.WarmupConcurrency; w != nil && limit > 0 {
 		limit = max(limit, *w) // a warm-up at a higher concurrency
 	}
 	r.client.LimitConns(limit) // sessions in flight never need more
 	paced := 0
-	if r.plan.load.rate > 0 {
+	if r.plan.Rate() > 0 {
 		paced = transport.PacedDials // a client behind its schedule must not dial for every due arrival
 	}
 	r.client.BoundDials(paced)
 	if n := r.p.WarmupConnections; n > 0 {
-		if err := r.client.Warm(r.ctx, r.plan.urls, n); err != nil {
+		if err := r.client.Warm(r.ctx, r.plan.URLs(), n); err != nil {
 			return err
 		}
 		r.logf("Opened %d connections to each server before profiling (--warmup-connections)", n)
@@ -203,17 +194,10 @@ func (r *profileRun) setUpClient() error {
 
 // setUpPipeline builds the accumulator, the streamed exports by name, and
 // the processor that feeds them.
-func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
-	p, pl := r.p, r.plan.load
-	meanGap := 0.0
-	switch {
-	case pl.rate > 0:
-		meanGap = 1e9 / pl.rate * float64(r.shard.count) // a shard sends every n-th arrival
-	case pl.users > 0:
-		meanGap = float64(pl.userGap) / float64(pl.users)
-	}
+func (r *profileRun) setUpPipeline() error {
+	p, slos, urls := r.p, r.plan.SLOs(), r.plan.URLs()
 	t := endpoint.Type(p.EndpointType)
-	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: meanGap,
+	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: r.plan.MeanGapNs(),
 		Vectors: !t.ProducesTokens(), Title: t.Title(),
 		OSLMismatchPct:    envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
 		OSLMismatchTokens: envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
@@ -228,10 +212,10 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 		r.streams = append(r.streams, &pipeline.Debug{Log: r.log})
 	}
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
-	if len(r.plan.urls) > 1 { // the fleet view: a summary per replica
-		rs := newReplicaSink(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, r.plan.urls)
+	if len(urls) > 1 { // the fleet view: a summary per replica
+		rs := newReplicaSink(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, urls)
 		sinks = append(sinks, rs)
-		r.outputs = append(r.outputs, &replicasOutput{sink: rs, urls: r.plan.urls})
+		r.outputs = append(r.outputs, &replicasOutput{sink: rs, urls: urls})
 	}
 	if r.uiMode() == "dashboard" {
 		r.live = pipeline.NewLive(r.now)
@@ -246,85 +230,7 @@ func (r *profileRun) setUpPipeline(slos []metrics.SLO) error {
 	}
 	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount
-	return r.chatTemplate()
-}
-
-// chatTemplate loads the model's chat template for --apply-chat-template,
-// and says in the log how ISL is counted.
-func (r *profileRun) chatTemplate() error {
-	p := r.p
-	if !p.ApplyChatTemplate {
-		if p.EndpointType == "chat" {
-			r.log.Info("ISL: the tokens of the messages' contents (the chat template's tokens are not counted; --apply-chat-template counts them)")
-		}
-		return nil
-	}
-	if p.EndpointType != "chat" {
-		return UsageError{fmt.Errorf("--apply-chat-template applies to --endpoint-type chat, not %s", p.EndpointType)}
-	}
-	if r.tok.Path == "" {
-		return UsageError{errors.New("--apply-chat-template needs the model's tokenizer (--tokenizer NAME|PATH): the builtin tokenizer has no chat template")}
-	}
-	t, err := tokenizer.LoadChatTemplate(r.tok.Path)
-	if err != nil {
-		return UsageError{fmt.Errorf("--apply-chat-template: %w", err)}
-	}
-	r.proc.Template = t
-	r.log.Info("ISL: the tokens of the messages rendered by the chat template " + t.Source)
-	return nil
-}
-
-// engineConfig is the configuration every phase starts from.
-func (r *profileRun) engineConfig(codec *endpoint.Codec) error {
-	p, pl := r.p, r.plan.load
-	pattern, k := p.ArrivalPattern, smoothness(p)
-	if pl.sessionRate {
-		pattern = p.SessionArrival
-		if p.SessionArrivalSmoothness != nil {
-			k = *p.SessionArrivalSmoothness
-		}
-	}
-	arrivals, err := schedule.New(pattern, pl.rate, k, dataset.NewRand(r.plan.seed, dataset.StreamArrival))
-	if err == nil {
-		arrivals, err = shapeArrivals(p, arrivals)
-	}
-	if err != nil {
-		return UsageError{err}
-	}
-	r.base = engine.Config{
-		Conversations: r.plan.convs, Sampler: r.plan.sampler, Codec: codec, URLs: r.plan.urls, Header: baseHeaders(p, r.e.Version),
-		Concurrency: pl.concurrency, Rate: pl.rate, Arrivals: arrivals, SessionRate: pl.sessionRate,
-		Users: pl.users, UserGap: pl.userGap,
-		Timeout: time.Duration(p.RequestTimeoutSeconds * float64(time.Second)), Seed: r.plan.seed, IDSeed: freshSeed(),
-		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, r.e.Getenv),
-		Fixed: r.plan.fixed.on, FixedZeroMs: r.plan.fixed.zeroMs, KeepRaw: p.ExportLevel == pipeline.LevelRaw, KeepChunks: p.ExportHTTPTrace,
-		Reuse: reuseOf(p.ConnectionReuse), Precanned: r.plan.contextMode != config.ContextLive, StopOnError: p.SessionOnError == "stop",
-		ChatMessages: r.proc.Template != nil, ShardIndex: r.shard.index, ShardCount: r.shard.count,
-	}
-	if r.sigv4 != nil {
-		header := r.base.Header
-		r.base.Sign = func(url string, own []transport.HeaderField, body []byte) ([]transport.HeaderField, error) {
-			return r.sigv4.Sign(http.MethodPost, url, header, own, body, r.now())
-		}
-	}
-	if p.CancellationRate != nil {
-		r.base.CancelRate = *p.CancellationRate
-		if p.CancellationDelay != nil {
-			r.base.CancelDelay = time.Duration(*p.CancellationDelay * float64(time.Second))
-		}
-	}
-	if p.PrefillConcurrency != nil {
-		r.base.PrefillConcurrency = *p.PrefillConcurrency
-	}
-	if p.ConcurrencyRamp != nil {
-		r.base.ConcurrencyRamp = time.Duration(*p.ConcurrencyRamp * float64(time.Second))
-	}
-	if p.PrefillConcurrencyRamp != nil {
-		r.base.PrefillConcurrencyRamp = seconds(*p.PrefillConcurrencyRamp)
-		if p.PrefillConcurrency == nil { // as AIPerf, whose own ramping template does this
-			r.warn("--prefill-concurrency-ramp-duration: no --prefill-concurrency to ramp; ignored.")
-		}
-	}
+	r.proc.Template = r.plan.Template()
 	return nil
 }
 
@@ -346,26 +252,21 @@ func (r *profileRun) execute() error {
 		runErr = errors.Join(runErr, err)
 		return unsent
 	}
-	if r.p.Warmup() {
-		w, grace, err := r.warmupConfig()
-		if err != nil {
-			return err
-		}
-		phase("Warmup", w, int64(r.p.WarmupRequestCount), grace)
-		r.base.SessionOffset = 1 << 30 // warmup sessions never share numbers with profiling ones
+	if w, grace, says, ok := r.plan.Warmup(); ok {
+		r.logf("Warming up: %s", says)
+		phase("Warmup", r.signed(w), int64(r.p.WarmupRequestCount), grace)
 	}
-	prof := r.base
-	prof.Phase, prof.MaxSessions, prof.MaxRequests, prof.Duration = record.PhaseProfiling, r.plan.maxSessions, r.plan.maxRequests, r.plan.duration
+	prof := r.signed(r.plan.Profiling())
 	r.resetCache()
 	barrierErr := r.waitForStart(issueCtx)
 	if barrierErr != nil {
 		r.abort = barrierErr.Error()
 	}
 	if r.p.NetworkLatency {
-		r.outputs = append(r.outputs, newPinger(r.plan.urls, time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
+		r.outputs = append(r.outputs, newPinger(r.plan.URLs(), time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
 	}
 	if h := r.p.Hooks(); h.ProfilerStart != "" {
-		r.outputs = append(r.outputs, newServerProfiler(r.plan.urls, h, r))
+		r.outputs = append(r.outputs, newServerProfiler(r.plan.URLs(), h, r))
 	}
 	if r.p.NetworkLatencyMean > 0 {
 		r.outputs = append(r.outputs, fixedRTT{ms: r.p.NetworkLatencyMean, log: r.info, warn: r.warn})
@@ -384,16 +285,16 @@ func (r *profileRun) execute() error {
 	if barrierErr == nil && outErr == nil {
 		r.log.Info("sonde is PROFILING")
 	}
-	unsent := map[string]int64{}
+	unsent, expected := map[string]int64{}, r.plan.Expected()
 	switch {
 	case barrierErr != nil:
-		unsent[unsentBarrier] = r.plan.expected
+		unsent[unsentBarrier] = expected
 	case outErr != nil:
-		unsent[unsentOutputs] = r.plan.expected
+		unsent[unsentOutputs] = expected
 	case issueCtx.Err() == nil:
-		unsent = phase("Profiling", prof, r.plan.expected, r.plan.grace)
+		unsent = phase("Profiling", prof, expected, r.plan.Grace())
 	default:
-		unsent[engine.UnsentInterrupted] = r.plan.expected
+		unsent[engine.UnsentInterrupted] = expected
 	}
 	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(startTime)))
 	stopWatching()
@@ -435,6 +336,18 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace
 	r.log.Debug(fmt.Sprintf("%s ended: %d requests sent, %d done, %d failed; %d sessions started, %d done; not sent: %v",
 		name, prog.RequestsSent.Load(), prog.RequestsDone.Load(), prog.RequestErrors.Load(), prog.SessionsStarted.Load(), prog.SessionsDone.Load(), eng.Unsent()))
 	return eng.Unsent(), err
+}
+
+// signed is a phase's configuration with requests signed by --auth-type
+// sigv4 (the credentials are this run's, loaded when it starts).
+func (r *profileRun) signed(c engine.Config) engine.Config {
+	if r.sigv4 != nil {
+		header := c.Header
+		c.Sign = func(url string, own []transport.HeaderField, body []byte) ([]transport.HeaderField, error) {
+			return r.sigv4.Sign(http.MethodPost, url, header, own, body, r.now())
+		}
+	}
+	return c
 }
 
 // watchSignals: the first Ctrl-C stops new requests and gives those in
@@ -490,21 +403,21 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if w := unsentWarning(unsent); w != "" {
 		r.finding(w)
 	}
-	if w := clientCPUWarning(r.cpuPct, r.simInProcess); w != "" {
+	if w := clientCPUWarning(r.cpuPct, r.plan.SimInProcess()); w != "" {
 		r.finding(w)
 	}
 	if r.abort != "" {
 		r.finding(r.abort)
 	}
 	res := r.tok
-	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.rate, ClientCPUPct: r.cpuPct, BenchmarkID: r.benchmarkID, InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
-		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.seed, Warnings: r.warnings,
+	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.Rate(), ClientCPUPct: r.cpuPct, BenchmarkID: r.benchmarkID, InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
+		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.Seed(), Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback, ISLCounting: "message_contents"}}
 	if t := r.proc.Template; t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
-	if r.shard.count > 1 {
-		run.Extra = map[string]any{"shard": export.ShardID{Index: r.shard.index, Count: r.shard.count, Run: shardRunKey(r.p)}}
+	if _, count := r.plan.Shard(); count > 1 {
+		run.Extra = map[string]any{"shard": r.plan.ShardID()}
 	}
 	if r.p.ShowTraceTiming {
 		run.Sections = append(run.Sections, func(w io.Writer) { export.TraceTiming(w, summary) })

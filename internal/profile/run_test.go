@@ -143,21 +143,13 @@ func TestRunFailures(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	if h := sessionHeaders(&config.Profile{SessionAffinity: true}, func(k string) string {
-		if k == "AIPERF_HTTP_X_DYNAMO_SESSION_ID_FROM_CORRELATION_ID" {
-			return "1"
-		}
-		return ""
-	}); len(h) != 2 {
-		t.Fatalf("session headers %v", h)
-	}
 	if envFloat(func(string) string { return "7.5" }, "X", 1) != 7.5 || envFloat(func(string) string { return "x" }, "X", 1) != 1 {
 		t.Fatal("envFloat")
 	}
 	if w := unsentWarning(map[string]int64{"b": 2, "a": 1, "c": 0}); w != "Planned turns not sent: 1 a, 2 b (sonde.unsent_turns_by_reason in the JSON)." {
 		t.Fatalf("%q", w)
 	}
-	if unsentWarning(nil) != "" || pyFloat(5) != "5.0" || pyFloat(2.5) != "2.5" || randomSeed(&config.Profile{}) == randomSeed(&config.Profile{}) {
+	if unsentWarning(nil) != "" {
 		t.Fatal("helpers")
 	}
 }
@@ -165,24 +157,6 @@ func TestHelpers(t *testing.T) {
 // A concurrency the open-file limit cannot hold is refused up front; the
 // client's CPU share is reported and warned about past 85 %.
 func TestLimitsAndSelfKnowledge(t *testing.T) {
-	p := &config.Profile{URL: []string{"sim://"}}
-	var ue UsageError
-	if err := checkOpenFiles(p, load{concurrency: 1000}, 1024); !errors.As(err, &ue) || !strings.Contains(err.Error(), "--concurrency 1000 needs about 2064 open files") {
-		t.Fatalf("%v", err)
-	}
-	if err := checkOpenFiles(p, load{concurrency: 100}, 1024); err != nil {
-		t.Fatal(err)
-	}
-	if err := checkOpenFiles(p, load{rate: 10}, 16); err != nil {
-		t.Fatal("rate mode without a ceiling was refused")
-	}
-	if err := checkOpenFiles(p, load{concurrency: 10_000_000, maxRequests: 4}, 1024); err != nil {
-		t.Fatalf("4 requests need 4 connections, whatever --concurrency: %v", err)
-	}
-	w := &config.Profile{URL: []string{"http://h"}, WarmupConnections: 100000}
-	if err := checkOpenFiles(w, load{concurrency: 1}, 1024); err == nil || !strings.HasPrefix(err.Error(), "--warmup-connections 100000 needs") {
-		t.Fatalf("warm-up connections over the limit: %v", err)
-	}
 	if cpuShare(0, 10) != 0 || cpuShare(10, 0) != 0 || clientCPUWarning(50, false) != "" || !strings.Contains(clientCPUWarning(95, true), "in-process simulator") {
 		t.Fatal("cpu share")
 	}
@@ -192,19 +166,5 @@ func TestLimitsAndSelfKnowledge(t *testing.T) {
 	}
 	if _, ok := summaryOf(t, dir)["sonde"].(map[string]any)["client_cpu_pct"].(float64); !ok {
 		t.Fatal("no client_cpu_pct")
-	}
-}
-
-// A --url that already ends with the endpoint path is used as is.
-func TestURLWithEndpointPath(t *testing.T) {
-	for _, u := range []string{"http://h:1/v1/chat/completions", "http://h:1/v1/chat/completions/", "h:1"} {
-		urls, _, stop, err := endpointURLs(t.Context(), &config.Profile{URL: []string{u}}, "/v1/chat/completions", func(string, ...any) {})
-		if err != nil {
-			t.Fatal(err)
-		}
-		stop()
-		if urls[0] != "http://h:1/v1/chat/completions" {
-			t.Errorf("%s → %s", u, urls[0])
-		}
 	}
 }

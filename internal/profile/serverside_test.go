@@ -100,17 +100,6 @@ func TestRunTemplateEndpoint(t *testing.T) {
 	}
 }
 
-func TestRunNames(t *testing.T) {
-	c := 4
-	p := &config.Profile{Model: []string{"org/m"}, EndpointType: "chat", Streaming: true, Concurrency: &c}
-	if got := RunName(p); !strings.Contains(got, "org_m") || !strings.Contains(got, "concurrency4") {
-		t.Errorf("RunName %q", got)
-	}
-	if got := ServiceName(p); !strings.HasPrefix(got, "org_m") {
-		t.Errorf("ServiceName %q", got)
-	}
-}
-
 // Shapes of the dataset and the connection: a rankings API's queries and
 // passages, a sequence-length distribution with shared prefixes, fresh
 // connections per request, a named server-metrics URL.

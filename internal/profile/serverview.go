@@ -65,7 +65,7 @@ func metricsURL(u string) string {
 // warning when the user named them.
 func (r *profileRun) setUpServerView() error {
 	p := r.p
-	server, gpu := serverEndpoints(p, r.plan.urls), gpuEndpoints(p, r.plan.urls)
+	server, gpu := serverEndpoints(p, r.plan.URLs()), gpuEndpoints(p, r.plan.URLs())
 	asked := p.GPUTelemetry
 	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
 	defer cancel()

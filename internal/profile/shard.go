@@ -2,133 +2,14 @@ package profile
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/barrier"
-	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan"
 )
-
-// shard is this process's part of a sharded run.
-type shard struct{ index, count int }
-
-// shardOf reads --shard-index and --shard-count, defaulting to a
-// Kubernetes Indexed Job's $JOB_COMPLETION_INDEX and $SONDE_SHARD_COUNT.
-func shardOf(e Env, p *config.Profile) (shard, error) {
-	s := shard{count: p.ShardCount}
-	if s.count == 0 {
-		s.count = 1
-		if v := e.Getenv("SONDE_SHARD_COUNT"); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n < 1 {
-				return s, fmt.Errorf("$SONDE_SHARD_COUNT=%q is not a positive whole number", v)
-			}
-			s.count = n
-		}
-	}
-	switch {
-	case p.ShardIndex != nil:
-		s.index = *p.ShardIndex
-	case s.count > 1 && e.Getenv("JOB_COMPLETION_INDEX") != "":
-		n, err := strconv.Atoi(e.Getenv("JOB_COMPLETION_INDEX"))
-		if err != nil {
-			return s, fmt.Errorf("$JOB_COMPLETION_INDEX=%q is not a whole number", e.Getenv("JOB_COMPLETION_INDEX"))
-		}
-		s.index = n
-	case s.count > 1:
-		return s, fmt.Errorf("--shard-count %d needs --shard-index (or $JOB_COMPLETION_INDEX)", s.count)
-	}
-	if s.count < 1 || s.index < 0 || s.index >= s.count {
-		return s, fmt.Errorf("--shard-index %d is not one of 0…%d (--shard-count %d)", s.index, s.count-1, s.count)
-	}
-	return s, nil
-}
-
-// shardRunKey names the run a shard belongs to, the same in every shard of
-// it: its command line without the shard's index (Kubernetes pods share
-// one, the index coming from $JOB_COMPLETION_INDEX), with the start
-// barrier (a manifest's holds its run id) and --start-at. sonde merge
-// refuses shards of different runs.
-func shardRunKey(p *config.Profile) string {
-	var kept []string
-	skip := false
-	for _, a := range strings.Fields(p.CLICommand) {
-		switch {
-		case skip:
-			skip = false
-		case a == "--shard-index":
-			skip = true
-		case strings.HasPrefix(a, "--shard-index="):
-		default:
-			kept = append(kept, a)
-		}
-	}
-	h := sha256.Sum256([]byte(strings.Join(kept, " ") + "\n" + p.StartBarrier + "\n" + p.StartAt))
-	return hex.EncodeToString(h[:6])
-}
-
-// share is shard i's part of a total split over n: the first total%n
-// shards take one more.
-func share(total, i, n int) int {
-	s := total / n
-	if i < total%n {
-		s++
-	}
-	return s
-}
-
-// applyShard turns the totals of the flags into this shard's part: its
-// concurrency and its request budget. Sessions, users, arrivals and trace
-// entries are split in the engine, by their global numbers.
-func (pl *load) applyShard(s shard) error {
-	if s.count <= 1 {
-		return nil
-	}
-	if pl.concurrency > 0 {
-		if pl.concurrency < s.count {
-			return fmt.Errorf("--concurrency %d cannot be split over %d shards: each needs at least one", pl.concurrency, s.count)
-		}
-		pl.concurrency = share(pl.concurrency, s.index, s.count)
-	}
-	if pl.maxRequests > 0 {
-		pl.maxRequests = share(pl.maxRequests, s.index, s.count)
-	}
-	return nil
-}
-
-// shardDir puts a shard's files in shard_<i> of the run folder, so that
-// `sonde merge <folder>/shard_*` finds them.
-func shardDir(dir string, s shard) string {
-	if s.count <= 1 {
-		return dir
-	}
-	return filepath.Join(dir, fmt.Sprintf("shard_%d", s.index))
-}
-
-// maxStartWait is how far ahead --start-at may be.
-const maxStartWait = 24 * time.Hour
-
-// startAt is --start-at: an RFC 3339 time, or Unix nanoseconds.
-func startAt(v string) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if ns, err := strconv.ParseInt(v, 10, 64); err == nil {
-		return time.Unix(0, ns), nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return t, fmt.Errorf("--start-at %q is neither RFC 3339 (2026-11-30T12:00:00Z) nor Unix nanoseconds", v)
-	}
-	return t, nil
-}
 
 // unsentBarrier is why no profiling turn was sent when the start barrier
 // failed (sonde.unsent_turns_by_reason).
@@ -140,7 +21,7 @@ const unsentBarrier = "start_barrier_failed"
 // its clock is off). A barrier that fails (a shard never came) is an error:
 // the phase must not start.
 func (r *profileRun) waitForStart(ctx context.Context) error {
-	at, _ := startAt(r.p.StartAt) // checked before
+	at, _ := plan.StartAt(r.p.StartAt) // checked before
 	what := "--start-at"
 	if r.p.StartBarrier != "" {
 		what = "--start-barrier"
@@ -170,11 +51,12 @@ func (r *profileRun) waitForStart(ctx context.Context) error {
 // and no error (the phase sees the interrupt).
 func (r *profileRun) passBarrier(ctx context.Context) (time.Time, error) {
 	host, _ := os.Hostname()
-	b := &barrier.Barrier{Backend: barrier.Dir(r.e.under(r.p.StartBarrier)), Index: r.shard.index, Count: r.shard.count, Host: host,
+	index, count := r.plan.Shard()
+	b := &barrier.Barrier{Backend: barrier.Dir(r.e.under(r.p.StartBarrier)), Index: index, Count: count, Host: host,
 		Margin:  time.Duration(r.p.StartBarrierMargin * float64(time.Second)),
 		Timeout: time.Duration(r.p.StartBarrierTimeout * float64(time.Second)),
 		Poll:    200 * time.Millisecond, Now: r.now, Sleep: barrier.Sleep}
-	r.logf("Start barrier: shard %d of %d ready; waiting for the others in %s", r.shard.index, r.shard.count, r.p.StartBarrier)
+	r.logf("Start barrier: shard %d of %d ready; waiting for the others in %s", index, count, r.p.StartBarrier)
 	at, err := b.Wait(ctx)
 	if err != nil && ctx.Err() != nil {
 		return time.Time{}, nil
@@ -187,7 +69,7 @@ func (r *profileRun) passBarrier(ctx context.Context) (time.Time, error) {
 // few seconds apart do not.
 func (r *profileRun) checkClock() {
 	hc := &http.Client{Timeout: 5 * time.Second}
-	for _, u := range r.plan.urls {
+	for _, u := range r.plan.URLs() {
 		t0 := r.now()
 		resp, err := r.askServer(r.ctx, hc, http.MethodGet, baseOf(u)+"/v1/models", nil)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/profile"
 )
 
@@ -111,7 +112,7 @@ type searcher struct {
 	// plan is resolved once, from the range's lower end; every probe is
 	// it with another load (the tokenizer and dataset are not loaded again,
 	// and sim:// servers live through the search, as a real server does).
-	plan *profile.Plan
+	plan *plan.Plan
 	// budgetSpent: --search-max-iterations stopped the search (not one
 	// that ended on its last allowed probe).
 	budgetSpent bool
@@ -141,7 +142,7 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 		dir = filepath.Join(e.Dir, dir)
 	}
 	if !p.ArtifactDirSet {
-		dir = filepath.Join(dir, profile.ServiceName(p)+"-"+sp.name+"_search")
+		dir = filepath.Join(dir, plan.ServiceName(p)+"-"+sp.name+"_search")
 	}
 	s.dir = filepath.Join(dir, "search")
 	// Probes share one client: each starts on the connections the last one
@@ -226,7 +227,7 @@ func (s *searcher) probe(x float64) (bool, error) {
 func (s *searcher) runProbe(q *config.Profile, dir string) (*profile.Outcome, error) {
 	q.ArtifactDir, q.ArtifactDirSet = dir, true
 	fmt.Fprintf(s.e.Stderr, "sonde: study: running %s\n", dir)
-	pl, err := s.plan.WithLoad(s.e, q)
+	pl, err := s.plan.WithLoad(s.e.Plan(), q)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/profile"
 )
 
@@ -65,9 +66,9 @@ func studyDir(e profile.Env, p *config.Profile, vs []Variation) string {
 	if p.ArtifactDirSet {
 		return dir
 	}
-	name := profile.RunName(vs[0].Apply(p))
+	name := plan.RunName(vs[0].Apply(p))
 	if len(vs) > 1 {
-		name = profile.ServiceName(p) + "-" + sweepName(vs)
+		name = plan.ServiceName(p) + "-" + sweepName(vs)
 	}
 	return filepath.Join(dir, name)
 }

@@ -1,4 +1,4 @@
-package profile
+package plan
 
 import (
 	"context"
@@ -34,18 +34,6 @@ func (h noteHandler) Handle(_ context.Context, r slog.Record) error {
 }
 func (h noteHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h noteHandler) WithGroup(string) slog.Handler      { return h }
-
-// tell writes the notes into the run's log; warnings also become the
-// run's warnings.
-func (r *profileRun) tell(n *notes) {
-	for _, it := range n.items {
-		if it.level == slog.LevelWarn {
-			r.warn(it.msg)
-			continue
-		}
-		r.log.Log(r.ctx, it.level, it.msg)
-	}
-}
 
 // acceptedOnly are notes for the flags sonde accepts so that AIPerf's
 // command lines run, but that mean nothing in one process.

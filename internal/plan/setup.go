@@ -1,4 +1,4 @@
-package profile
+package plan
 
 import (
 	"context"
@@ -58,8 +58,8 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 	return urls, sims, stopAll, nil
 }
 
-// baseHeaders are AIPerf's request headers; user headers come last and win.
-func baseHeaders(p *config.Profile, version string) http.Header {
+// Headers are AIPerf's request headers; user headers come last and win.
+func Headers(p *config.Profile, version string) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", "sonde/"+version)
 	h.Set("Content-Type", "application/json")

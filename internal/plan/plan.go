@@ -1,13 +1,15 @@
-package profile
+package plan
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/engine"
+	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
@@ -22,9 +24,11 @@ import (
 // dataset — before anything is sent, and not changed after: the load shape
 // and budgets, the seed, the URLs (sim:// servers started), the tokenizer,
 // the conversations and the order sessions take them in, the trace window,
-// the context mode, the request bodies' codec, the goodput SLOs, this
-// shard's part, and where the files go. Run executes it; a study varies
-// its load (WithLoad) without loading the tokenizer or the dataset again.
+// the context mode, the request bodies' codec, the goodput SLOs, the chat
+// template, this shard's part, where the files go, and the engine's
+// configuration of each phase. profile.Run executes it; a study varies its
+// load (WithLoad) without loading the tokenizer or the dataset again. Its
+// fields are read through methods: nothing changes a Plan once resolved.
 type Plan struct {
 	load
 	p       *config.Profile // the flags, validated; never changed after Resolve
@@ -42,6 +46,13 @@ type Plan struct {
 	shard       shard
 	files       export.Files
 	tok         *tokenizer.Resolution
+	template    *tokenizer.ChatTemplate // --apply-chat-template; nil without
+	// base is the engine's configuration every phase starts from; warmup
+	// the warm-up phase's (when there is one), warmupGrace its grace.
+	base        engine.Config
+	warmup      *engine.Config
+	warmupGrace time.Duration
+	warmupSays  string
 
 	sims         []*httpapi.Running
 	simInProcess bool
@@ -55,6 +66,7 @@ type Plan struct {
 // it sends anything; bad input is a UsageError. The plan's sim:// servers
 // run until Close.
 func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
+	e = e.withDefaults()
 	if err := prepareFlags(e, p); err != nil {
 		return nil, err
 	}
@@ -84,7 +96,10 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	if err := checkPayloads(pl.codec, pl.convs); err != nil {
 		return nil, err
 	}
-	return pl, nil
+	if err := pl.chatTemplate(); err != nil {
+		return nil, err
+	}
+	return pl, pl.phases(e)
 }
 
 // resolveEndpoint makes the request bodies' codec and the goodput SLOs;
@@ -132,9 +147,8 @@ func (pl *Plan) resolveLoad(e Env) error {
 	sh, err := shardOf(e, p)
 	if err == nil {
 		var at time.Time
-		clk := e.clock()
-		if at, err = startAt(p.StartAt); err == nil {
-			if ahead := at.Sub(clk.Time(clk.Now())); ahead > maxStartWait {
+		if at, err = StartAt(p.StartAt); err == nil {
+			if ahead := at.Sub(e.Now()); ahead > maxStartWait {
 				err = fmt.Errorf("--start-at %s is %s ahead: at most %s (a run that waits longer is a typo; schedule it with cron or a Job instead)",
 					p.StartAt, ahead.Round(time.Second), maxStartWait)
 			}
@@ -267,11 +281,12 @@ func (pl *Plan) resolveTokenizer(e Env) error {
 // load, budgets or artifact folder only (a capacity search's probe): the
 // URLs, tokenizer, seed and conversations are the plan's, not loaded again.
 func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
+	e = e.withDefaults()
 	if err := prepareFlags(e, q); err != nil {
 		return nil, err
 	}
 	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode,
-		tok: pl.tok, sims: pl.sims, simInProcess: pl.simInProcess, notes: &notes{}}
+		tok: pl.tok, template: pl.template, sims: pl.sims, simInProcess: pl.simInProcess, notes: &notes{}}
 	if _, err := np.resolveEndpoint(); err != nil {
 		return nil, err
 	}
@@ -281,7 +296,7 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	np.setFiles()
 	np.notes.items = slices.Clone(pl.notes.items)
 	np.order()
-	return np, nil
+	return np, np.phases(e)
 }
 
 // Close stops the plan's sim:// servers (a plan made by WithLoad shares
