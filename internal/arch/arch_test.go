@@ -54,9 +54,19 @@ var allowed = map[string][]string{
 	// anything is sent: the workload, the load of each phase, the files.
 	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine", "internal/export",
 		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/sim/httpapi", "internal/tokenizer"},
-	"internal/profile": {"internal/barrier", "internal/clock", "internal/config", "internal/endpoint", "internal/engine",
-		"internal/export", "internal/metrics", "internal/openai", "internal/pipeline", "internal/plan", "internal/record",
-		"internal/telemetry", "internal/tokenizer", "internal/transport", "internal/ui"},
+	// client talks to the servers outside the measurement (readiness, cache
+	// reset, clocks, profilers) and holds the measuring HTTP client.
+	"internal/client": {"internal/barrier", "internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/openai",
+		"internal/plan", "internal/transport"},
+	// output is everything a run shows and writes beside its requests: the
+	// record pipeline, the server's view, pings, slices, the screen.
+	"internal/output": {"internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
+		"internal/pipeline", "internal/plan", "internal/record", "internal/telemetry", "internal/ui"},
+	// profile only orchestrates: plan, client, outputs, phases, summary.
+	"internal/profile": {"internal/client", "internal/clock", "internal/config", "internal/engine", "internal/export", "internal/metrics",
+		"internal/output", "internal/plan", "internal/record"},
+	// plantest resolves plans from command lines for the tests.
+	"internal/plan/plantest": {"internal/config", "internal/plan"},
 	// sondetest holds what the tests share (golden files, a buffer).
 	"internal/sondetest": {},
 	// exporttest writes run folders for the tests of their readers.

@@ -147,3 +147,9 @@ func TestTimersBounded(t *testing.T) {
 		t.Fatalf("%d timers at once (bound %d), %d left", peak.Load(), p.max, p.live.Load())
 	}
 }
+
+func TestCPUShare(t *testing.T) {
+	if CPUShare(0, 10) != 0 || CPUShare(10, 0) != 0 || CPUShare(-1, 10) != 0 || CPUShare(10, 10) <= 0 {
+		t.Fatal("CPUShare")
+	}
+}

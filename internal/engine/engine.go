@@ -195,6 +195,10 @@ func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Recor
 		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}}
 }
 
+// ErrCancelled is the cause of the run context that cuts the requests in
+// flight: each gets a record as a cancelled request (transport's error).
+var ErrCancelled = transport.ErrCancelled
+
 // ErrStopped is the cause of the issue context when the run is interrupted.
 var ErrStopped = errors.New("stopped")
 

@@ -1,4 +1,4 @@
-package plan
+package plan_test
 
 import (
 	"errors"
@@ -9,56 +9,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan"
+	"github.com/sonde-bench/sonde/internal/plan/plantest"
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // nowhere is a URL no test sends to: resolving a plan sends nothing.
 const nowhere = "http://127.0.0.1:1"
 
-// flags parses args as `sonde profile` flags, as the CLI does.
-func flags(t *testing.T, args ...string) *config.Profile {
-	t.Helper()
-	var c struct {
-		Profile config.Profile `cmd:""`
-	}
-	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatal("exit") }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, err := parser.Parse(append([]string{"profile", "-m", "m"}, args...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ctx.Path {
-		if p.Flag != nil && p.Flag.Name == "output-artifact-dir" {
-			c.Profile.ArtifactDirSet = true
-		}
-	}
-	return &c.Profile
-}
+func flags(t *testing.T, args ...string) *config.Profile { return plantest.Flags(t, args...) }
 
-// resolve resolves args into a plan, closed with the test.
-func resolve(t *testing.T, args ...string) (*Plan, error) {
-	t.Helper()
-	t.Setenv("HF_HUB_OFFLINE", "1")
-	pl, err := Resolve(Env{Args: args, Dir: t.TempDir(), Version: "test"}, flags(t, args...))
-	if err == nil {
-		t.Cleanup(pl.Close)
-	}
-	return pl, err
-}
+func resolve(t *testing.T, args ...string) (*plan.Plan, error) { return plantest.Resolve(t, args...) }
 
-func mustResolve(t *testing.T, args ...string) *Plan {
-	t.Helper()
-	pl, err := resolve(t, args...)
-	if err != nil {
-		t.Fatalf("%v: %v", args, err)
-	}
-	return pl
-}
+func mustResolve(t *testing.T, args ...string) *plan.Plan { return plantest.Must(t, args...) }
 
 func writeFile(t *testing.T, name, body string) string {
 	t.Helper()
@@ -69,7 +33,7 @@ func writeFile(t *testing.T, name, body string) string {
 	return p
 }
 
-func says(pl *Plan, part string) bool {
+func says(pl *plan.Plan, part string) bool {
 	for _, n := range pl.Notes() {
 		if strings.Contains(n.Msg, part) {
 			return true
@@ -188,7 +152,7 @@ func TestResolveShards(t *testing.T) {
 	}
 }
 
-// Bad input is a UsageError naming what is wrong, before anything runs.
+// Bad input is a plan.UsageError naming what is wrong, before anything runs.
 func TestResolveRefuses(t *testing.T) {
 	late := time.Now().Add(48 * time.Hour).Format(time.RFC3339)
 	for _, c := range []struct {
@@ -210,9 +174,9 @@ func TestResolveRefuses(t *testing.T) {
 	} {
 		args := append([]string{"--url", nowhere}, c.args...)
 		_, err := resolve(t, args...)
-		var ue UsageError
+		var ue plan.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("%v: %v, want a UsageError with %q", c.args, err, c.want)
+			t.Errorf("%v: %v, want a plan.UsageError with %q", c.args, err, c.want)
 		}
 	}
 }
@@ -225,7 +189,7 @@ func TestWithLoad(t *testing.T) {
 		t.Fatal("no simulator")
 	}
 	q := flags(t, append(args, "--concurrency", "3", "--artifact-dir", t.TempDir())...)
-	np, err := pl.WithLoad(Env{}, q)
+	np, err := pl.WithLoad(plan.Env{}, q)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,7 +201,7 @@ func TestWithLoad(t *testing.T) {
 	}
 	np.Close() // shares its parent's simulator: closing it must not stop it
 	bad := flags(t, append(args, "--goodput", "x")...)
-	if _, err := pl.WithLoad(Env{}, bad); err == nil {
+	if _, err := pl.WithLoad(plan.Env{}, bad); err == nil {
 		t.Error("a bad probe was accepted")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -159,4 +160,13 @@ func reuseOf(flag string) engine.Reuse {
 		return engine.ReuseSticky
 	}
 	return engine.ReusePooled
+}
+
+// BaseOf is scheme://host of an endpoint URL.
+func BaseOf(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.Host == "" {
+		return u
+	}
+	return p.Scheme + "://" + p.Host
 }

@@ -1,4 +1,4 @@
-package plan
+package plan_test
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/plan"
 )
 
 // Files: a single-turn file is sent once through in order; a timestamped
@@ -44,7 +45,7 @@ func TestResolveFiles(t *testing.T) {
 			"--endpoint-type", "completions"}, "images"},
 	} {
 		_, err := resolve(t, append([]string{"--url", nowhere}, c.args...)...)
-		var ue UsageError
+		var ue plan.UsageError
 		if !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%v: %v, want %q", c.args, err, c.want)
 		}

@@ -26,3 +26,10 @@ func (r *profileRun) watchFailures(prog *engine.Progress, cfg engine.Config, thr
 		stopRun(nil)
 	}
 }
+
+// Why no profiling turn was sent (sonde.unsent_turns_by_reason): the start
+// barrier failed, or an output could not start.
+const (
+	unsentBarrier = "start_barrier_failed"
+	unsentOutputs = "output_start_failed"
+)

@@ -12,10 +12,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/sonde-bench/sonde/internal/client"
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/plan"
-	"github.com/sonde-bench/sonde/internal/transport"
 )
 
 // Env is the process state a run uses, injected so that tests run the CLI
@@ -73,30 +73,9 @@ func (e Env) NotifyContext(ctx context.Context) (context.Context, context.Cancel
 	return ctx, func() { stop(); cancel() }
 }
 
-// keys is where the dashboard reads keys: nil when stdin is no terminal.
-func (e Env) keys() io.Reader {
-	if e.Stdin != nil {
-		return e.Stdin
-	}
-	if isTTY(os.Stdin) {
-		return os.Stdin
-	}
-	return nil
-}
-
 // Connections is a client kept from one run to the next, with the clock
 // its times are on.
-type Connections struct {
-	clk    clock.Clock
-	client *transport.Client
-}
-
-// Close closes the shared client's idle connections.
-func (c *Connections) Close() {
-	if c.client != nil {
-		c.client.CloseIdle()
-	}
-}
+type Connections = client.Shared
 
 // under resolves a relative path against Dir.
 func (e Env) under(path string) string { return plan.Env{Dir: e.Dir}.Under(path) }

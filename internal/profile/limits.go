@@ -5,16 +5,6 @@ import (
 	"runtime"
 )
 
-// cpuShare is the share of the CPU the process may use that it used
-// between two cpuTime readings wallNs apart, in percent; NaN-free: 0 when
-// unknown.
-func cpuShare(cpuNs, wallNs int64) float64 {
-	if cpuNs <= 0 || wallNs <= 0 {
-		return 0
-	}
-	return float64(cpuNs) / float64(wallNs) / float64(runtime.GOMAXPROCS(0)) * 100
-}
-
 // clientCPUThreshold is the share above which the client itself may limit
 // what it measures.
 const clientCPUThreshold = 85

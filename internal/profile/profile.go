@@ -4,12 +4,7 @@ import (
 	"context"
 	crand "crypto/rand"
 	"encoding/hex"
-	"io"
-	"os"
-	"strconv"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -19,20 +14,6 @@ import (
 // shutdownWait is how long in-flight requests may finish after a Ctrl-C
 // before they are cancelled (a second Ctrl-C cancels at once).
 const shutdownWait = 5 * time.Second
-
-// isTTY reports a terminal, under any writer that wraps one (the
-// redaction of secrets).
-func isTTY(w any) bool {
-	for {
-		u, ok := w.(interface{ Unwrap() io.Writer })
-		if !ok {
-			break
-		}
-		w = u.Unwrap()
-	}
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
-}
 
 // Run runs one `sonde profile` with flags p: it validates them, resolves
 // the plan, runs the warmup and profiling phases, and writes every export.
@@ -99,7 +80,7 @@ func measure(e Env, p *config.Profile) (*profileRun, error) {
 func execute(e Env, pl *plan.Plan) (*profileRun, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	r := &profileRun{e: e, p: pl.Flags(), plan: pl, ctx: ctx, files: pl.Files(), tok: pl.Tokenizer()}
+	r := &profileRun{e: e, p: pl.Flags(), plan: pl, ctx: ctx, files: pl.Files()}
 	closeLog, err := r.openLog()
 	if err != nil {
 		return nil, err
@@ -109,18 +90,8 @@ func execute(e Env, pl *plan.Plan) (*profileRun, error) {
 	if err := r.prepare(); err != nil {
 		return nil, err
 	}
-	if e.Shared == nil {
-		defer r.client.CloseIdle()
-	}
+	defer r.client.Close()
 	return r, r.execute()
-}
-
-// envFloat reads a numeric environment setting, or def.
-func envFloat(getenv func(string) string, name string, def float64) float64 {
-	if v, err := strconv.ParseFloat(getenv(name), 64); err == nil && v > 0 {
-		return v
-	}
-	return def
 }
 
 // newBenchmarkID is a per-run identifier, 12 hex digits as AIPerf's.

@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"maps"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,18 +15,15 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/client"
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
-	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
-	"github.com/sonde-bench/sonde/internal/pipeline"
+	"github.com/sonde-bench/sonde/internal/output"
 	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/record"
-	"github.com/sonde-bench/sonde/internal/tokenizer"
-	"github.com/sonde-bench/sonde/internal/transport"
-	"github.com/sonde-bench/sonde/internal/ui"
 )
 
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
@@ -40,30 +36,20 @@ type profileRun struct {
 	plan        *plan.Plan
 	ctx         context.Context
 	files       export.Files
-	codec       *endpoint.Codec // builds the bodies; also the inference readiness probe
 	// summary is what the run measured, once it finished.
 	summary *metrics.Summary
-	// outputs watch the profiling phase beside the requests (outputs.go).
-	outputs outputs
+	// outputs watch the profiling phase beside the requests.
+	outputs output.List
 	// abort says why the run ended early (--failed-request-threshold).
 	abort string
-	// view is the server's own view (/metrics, GPU telemetry).
-	view *serverView
-	// live feeds the dashboard (nil without one).
-	live *pipeline.Live
 
-	console *ui.Console
-	log     *slog.Logger
-
-	tok      *tokenizer.Resolution
+	screen   *output.Screen
+	log      *slog.Logger
 	warnings []string
 
 	clk     clock.Clock
-	client  *transport.Client
-	sigv4   *transport.SigV4 // --auth-type sigv4; nil: requests unsigned
-	acc     *metrics.Accumulator
-	proc    *pipeline.Processor
-	streams []pipeline.Sink // the streamed exports, closed after the summaries
+	client  *client.Client
+	records *output.Records
 	// cpuPct is the share of the CPU the process may use that it used while
 	// profiling.
 	cpuPct float64
@@ -92,8 +78,8 @@ func (r *profileRun) openLog() (func(), error) {
 		claim.Release()
 		return nil, fmt.Errorf("log file: %w", err)
 	}
-	r.console = ui.NewConsole(r.e.Stderr, isTTY(r.e.Stderr))
-	r.log = ui.NewLogger(r.console, r.e.Secrets.Writer(f), ui.ParseLevel(r.p.LogLevel, r.verbosity()))
+	r.screen, r.log = output.NewScreen(output.ScreenOptions{Stderr: r.e.Stderr, Keys: r.e.Stdin, UIType: r.p.UIType, LogLevel: r.p.LogLevel,
+		Verbosity: r.verbosity(), Now: r.now}, r.e.Secrets.Writer(f))
 	r.log.Info("Starting sonde " + r.e.Version)
 	if cleared = slices.DeleteFunc(cleared, func(n string) bool { return n == filepath.Base(r.files.Log()) }); len(cleared) > 0 {
 		r.log.Warn(fmt.Sprintf("%s held an earlier run's files; they were removed so the folder holds this run alone: %s", r.files.Dir, strings.Join(cleared, ", ")))
@@ -121,124 +107,45 @@ func (r *profileRun) warn(w string) {
 // under the results, so the console does not get it twice (the log file
 // does).
 func (r *profileRun) finding(w string) {
-	r.log.LogAttrs(context.Background(), slog.LevelWarn, w, ui.FileOnly())
+	r.log.LogAttrs(context.Background(), slog.LevelWarn, w, output.FileOnly())
 	r.warnings = append(r.warnings, w)
 }
 
 // prepare writes inputs.json and sets up the client, the server's view,
 // the pipeline and the engine's configuration.
 func (r *profileRun) prepare() error {
-	r.codec = r.plan.Codec()
-	if err := export.WriteInputs(r.files.Inputs(), r.plan.Conversations(), r.codec); err != nil {
+	if err := export.WriteInputs(r.files.Inputs(), r.plan.Conversations(), r.plan.Codec()); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
-	if err := r.setUpClient(); err != nil {
+	cl, err := client.New(r.ctx, r.plan, client.Options{Clock: r.e.clock(), Version: r.e.Version, Getenv: r.e.Getenv, Dir: r.e.Dir,
+		Shared: r.e.Shared, Say: client.Say{Info: r.info, Warn: r.warn}})
+	if err != nil {
 		return err
 	}
-	if err := r.waitForModel(); err != nil {
+	r.client, r.clk = cl, cl.Clock()
+	if err := cl.WaitForModel(r.ctx); err != nil {
 		return err
 	}
-	if err := r.setUpServerView(); err != nil {
+	view, err := output.NewServerView(r.ctx, r.plan, r.log, r.warn)
+	if err != nil {
 		return err
 	}
-	if err := r.setUpPipeline(); err != nil {
+	r.records, err = output.NewRecords(r.plan, output.RecordOptions{Clock: r.clk, Getenv: r.e.Getenv, Log: r.log, Dashboard: r.screen.Dashboard(), Warn: r.warn})
+	if err != nil {
 		return err
 	}
-	return pipeline.Start(r.streams) // last: nothing to close if preparing failed
-}
-
-// setUpClient builds the run clock and the HTTP client, and opens
-// --warmup-connections.
-func (r *profileRun) setUpClient() error {
-	if err := r.setUpSigning(); err != nil {
-		return err
-	}
-	conns := r.plan.Concurrency()
-	if conns == 0 {
-		conns = 1024
-	}
-	if s := r.e.Shared; s != nil {
-		if s.client == nil {
-			s.clk = r.e.clock()
-			s.client = transport.NewClient(s.clk, max(conns, 1024))
-			if r.p.HTTPClient == "lean" {
-				s.client.UseLean()
-			}
-		}
-		r.clk, r.client = s.clk, s.client
-	} else {
-		r.clk = r.e.clock()
-		r.client = transport.NewClient(r.clk, conns)
-		if r.p.HTTPClient == "lean" {
-			r.client.UseLean()
+	// The time slices first: their warning comes before the server view's.
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas} {
+		if o != nil {
+			r.outputs = append(r.outputs, o)
 		}
 	}
-	limit := r.plan.Concurrency()
-	if w := r.p.WarmupConcurrency; w != nil && limit > 0 {
-		limit = max(limit, *w) // a warm-up at a higher concurrency
-	}
-	r.client.LimitConns(limit) // sessions in flight never need more
-	paced := 0
-	if r.plan.Rate() > 0 {
-		paced = transport.PacedDials // a client behind its schedule must not dial for every due arrival
-	}
-	r.client.BoundDials(paced)
-	if n := r.p.WarmupConnections; n > 0 {
-		if err := r.client.Warm(r.ctx, r.plan.URLs(), n); err != nil {
-			return err
-		}
-		r.logf("Opened %d connections to each server before profiling (--warmup-connections)", n)
-	}
-	return nil
-}
-
-// setUpPipeline builds the accumulator, the streamed exports by name, and
-// the processor that feeds them.
-func (r *profileRun) setUpPipeline() error {
-	p, slos, urls := r.p, r.plan.SLOs(), r.plan.URLs()
-	t := endpoint.Type(p.EndpointType)
-	r.acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: r.plan.MeanGapNs(),
-		Vectors: !t.ProducesTokens(), Title: t.Title(),
-		OSLMismatchPct:    envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
-		OSLMismatchTokens: envFloat(r.e.Getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
-	for _, name := range pipeline.Streams(p.ExportLevel, p.ExportOutputs) {
-		s, err := pipeline.Exporter(name, r.files)
-		if err != nil {
-			return err
-		}
-		r.streams = append(r.streams, s)
-	}
-	if r.log.Enabled(r.ctx, slog.LevelDebug) { // -v: how the connections were used; -vv: each request
-		r.streams = append(r.streams, &pipeline.Debug{Log: r.log})
-	}
-	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.acc}}, r.streams...)
-	if len(urls) > 1 { // the fleet view: a summary per replica
-		rs := newReplicaSink(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, urls)
-		sinks = append(sinks, rs)
-		r.outputs = append(r.outputs, &replicasOutput{sink: rs, urls: urls})
-	}
-	if r.uiMode() == "dashboard" {
-		r.live = pipeline.NewLive(r.now)
-		sinks = append(sinks, r.live)
-	}
-	if p.SliceDuration != nil {
-		slicer := metrics.NewSlicer(metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}, int64(*p.SliceDuration*1e9))
-		sinks = append(sinks, pipeline.Slices{Slicer: slicer})
-		// First: its warning comes before the server view's, as it always has.
-		r.outputs = append(outputs{&slicesOutput{slicer: slicer, files: r.files, now: func() int64 { return r.now().UnixNano() },
-			warn: r.warn, streaming: p.Streaming}}, r.outputs...)
-	}
-	r.proc = pipeline.NewProcessor(r.tok.Tokenizer, r.clk, p.Streaming, sinks...)
-	r.proc.ServerCounts = p.UseServerTokenCount
-	r.proc.Template = r.plan.Template()
-	return nil
+	return r.records.Start() // last: nothing to close if preparing failed
 }
 
 // execute runs the warmup and profiling phases and writes the exports.
 func (r *profileRun) execute() error {
-	records := make(chan *record.Record, 4096)
-	procDone := make(chan struct{})
-	go func() { r.proc.Run(records); close(procDone) }()
+	records := r.records.Run()
 
 	issueCtx, stopIssue := context.WithCancelCause(r.ctx)
 	runCtx, stopRun := context.WithCancelCause(r.ctx)
@@ -254,27 +161,27 @@ func (r *profileRun) execute() error {
 	}
 	if w, grace, says, ok := r.plan.Warmup(); ok {
 		r.logf("Warming up: %s", says)
-		phase("Warmup", r.signed(w), int64(r.p.WarmupRequestCount), grace)
+		phase("Warmup", r.client.Signed(w), int64(r.p.WarmupRequestCount), grace)
 	}
-	prof := r.signed(r.plan.Profiling())
-	r.resetCache()
-	barrierErr := r.waitForStart(issueCtx)
+	prof := r.client.Signed(r.plan.Profiling())
+	r.client.ResetCache(r.ctx)
+	barrierErr := r.client.WaitForStart(issueCtx)
 	if barrierErr != nil {
 		r.abort = barrierErr.Error()
 	}
 	if r.p.NetworkLatency {
-		r.outputs = append(r.outputs, newPinger(r.plan.URLs(), time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
+		r.outputs = append(r.outputs, output.NewPinger(r.plan.URLs(), time.Duration(r.p.NetworkPingInterval*float64(time.Second)), r.now, r.files, r.info, r.warn))
 	}
 	if h := r.p.Hooks(); h.ProfilerStart != "" {
-		r.outputs = append(r.outputs, newServerProfiler(r.plan.URLs(), h, r))
+		r.outputs = append(r.outputs, output.NewServerProfiler(r.plan.URLs(), h, r.client.Ask, r.info))
 	}
 	if r.p.NetworkLatencyMean > 0 {
-		r.outputs = append(r.outputs, fixedRTT{ms: r.p.NetworkLatencyMean, log: r.info, warn: r.warn})
+		r.outputs = append(r.outputs, output.FixedRTT(r.p.NetworkLatencyMean, r.info, r.warn))
 	}
 	// An output that cannot start (a server refusing its profiler) holds
 	// the phase as a failed barrier does: nothing is sent, the files are
 	// written and the run exits 1. start has stopped those it started.
-	outErr := r.outputs.start(r.ctx)
+	outErr := r.outputs.Start(r.ctx)
 	if outErr != nil {
 		r.outputs = nil
 		if barrierErr == nil {
@@ -296,11 +203,11 @@ func (r *profileRun) execute() error {
 	default:
 		unsent[engine.UnsentInterrupted] = expected
 	}
-	r.cpuPct = cpuShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(startTime)))
+	r.cpuPct = clock.CPUShare(clock.ProcessCPU()-cpu0, int64(r.now().Sub(startTime)))
 	stopWatching()
 	close(records)
-	<-procDone
-	if err := errors.Join(r.outputs.stop(), runErr); err != nil {
+	r.records.Wait()
+	if err := errors.Join(r.outputs.Stop(), runErr); err != nil {
 		return err
 	}
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
@@ -315,39 +222,27 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace
 	// start in the middle of the phase and hold the only core from the
 	// dispatcher for milliseconds.
 	runtime.GC()
-	eng := engine.New(cfg, r.client, r.clk, records, &prog)
+	eng := engine.New(cfg, r.client.HTTP, r.clk, records, &prog)
 	r.log.Debug(fmt.Sprintf("%s: %s", name, describeLoad(cfg)))
 	if t := r.p.FailedRequestThreshold; t != nil {
 		var stop func()
 		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
 		defer stop()
 	}
-	show := outputs{r.display(name, &prog, cfg, total)}
-	show.start(r.ctx)
+	show := r.screen.Display(name, &prog, cfg, total, r.records.Live)
+	show.Start(r.ctx)
 	if cfg.Duration > 0 && grace >= 0 {
 		// Requests still in flight when the grace period ends are cut: they
 		// get records as cancelled errors (record.Cut), never vanish.
 		var c context.CancelFunc
-		run, c = context.WithTimeoutCause(run, cfg.Duration+grace, transport.ErrCancelled)
+		run, c = context.WithTimeoutCause(run, cfg.Duration+grace, engine.ErrCancelled)
 		defer c()
 	}
 	err := eng.Run(issue, run)
-	show.stop()
+	show.Stop()
 	r.log.Debug(fmt.Sprintf("%s ended: %d requests sent, %d done, %d failed; %d sessions started, %d done; not sent: %v",
 		name, prog.RequestsSent.Load(), prog.RequestsDone.Load(), prog.RequestErrors.Load(), prog.SessionsStarted.Load(), prog.SessionsDone.Load(), eng.Unsent()))
 	return eng.Unsent(), err
-}
-
-// signed is a phase's configuration with requests signed by --auth-type
-// sigv4 (the credentials are this run's, loaded when it starts).
-func (r *profileRun) signed(c engine.Config) engine.Config {
-	if r.sigv4 != nil {
-		header := c.Header
-		c.Sign = func(url string, own []transport.HeaderField, body []byte) ([]transport.HeaderField, error) {
-			return r.sigv4.Sign(http.MethodPost, url, header, own, body, r.now())
-		}
-	}
-	return c
 }
 
 // watchSignals: the first Ctrl-C stops new requests and gives those in
@@ -372,7 +267,7 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 		case <-done:
 			return
 		}
-		stopRun(transport.ErrCancelled)
+		stopRun(engine.ErrCancelled)
 	}()
 	return &cancelled, func() {
 		stopSignals()
@@ -383,19 +278,13 @@ func (r *profileRun) watchSignals(stopIssue, stopRun context.CancelCauseFunc) (*
 // finish computes the summary, writes every export and says how the run
 // ended.
 func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cancelled bool) error {
-	summary := r.acc.Summary()
+	summary := r.records.Acc.Summary()
 	r.summary = summary
 	for _, w := range summary.Warnings {
 		r.finding(w)
 	}
-	if r.proc.MissingUsage > 0 {
-		r.finding(fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
-	}
-	if r.proc.BadUsage > 0 {
-		r.finding(fmt.Sprintf("the server's usage was not a token count in %d responses (first: %s); it was ignored and sonde's own token counts stand.", r.proc.BadUsage, r.proc.FirstBadUsage))
-	}
-	if r.proc.TemplateErrors > 0 {
-		r.finding(fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
+	for _, f := range r.records.Findings() {
+		r.finding(f)
 	}
 	if summary.Cut > 0 {
 		r.finding(fmt.Sprintf("%d requests were still in flight when the run stopped and were cut; they are recorded as RequestCancelledError.", summary.Cut))
@@ -409,11 +298,11 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if r.abort != "" {
 		r.finding(r.abort)
 	}
-	res := r.tok
+	res := r.plan.Tokenizer()
 	run := &export.Run{UnsentTurns: unsent, OfferedRate: r.plan.Rate(), ClientCPUPct: r.cpuPct, BenchmarkID: r.benchmarkID, InputConfig: r.p.Body(), Options: r.p.Redacted(), CLICommand: r.p.CLICommand, WasCancelled: cancelled,
 		StartTime: start, EndTime: end, Version: r.e.Version, Seed: r.plan.Seed(), Warnings: r.warnings,
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback, ISLCounting: "message_contents"}}
-	if t := r.proc.Template; t != nil {
+	if t := r.plan.Template(); t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
 	if _, count := r.plan.Shard(); count > 1 {
@@ -422,12 +311,12 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if r.p.ShowTraceTiming {
 		run.Sections = append(run.Sections, func(w io.Writer) { export.TraceTiming(w, summary) })
 	}
-	r.outputs.contribute(summary, run)
+	r.outputs.Contribute(summary, run)
 	run.Warnings = r.warnings // with the outputs'
 	if err := r.writeExports(summary, run); err != nil {
 		return err
 	}
-	if err := r.outputs.write(); err != nil {
+	if err := r.outputs.Write(); err != nil {
 		return err
 	}
 	if cancelled {
@@ -464,38 +353,16 @@ func unsentWarning(unsent map[string]int64) string {
 // that order: see export.WriteSummaries), prints the report and returns
 // every failure joined.
 func (r *profileRun) writeExports(s *metrics.Summary, run *export.Run) error {
-	run.Warnings = append(run.Warnings, r.flushStreams()...)
+	run.Warnings = append(run.Warnings, r.records.Flush()...)
 	r.claim.FreeReserve() // the space held for this moment
 	written, err := export.WriteSummaries(r.files, s, run)
-	err = errors.Join(err, pipeline.Close(r.streams))
+	err = errors.Join(err, r.records.Close())
 	if err != nil {
 		r.log.Error(err.Error())
 	}
 	export.Report(r.e.Stdout, r.files, s, run, written)
 	r.log.Info("Results saved to: " + r.files.Dir)
 	return err
-}
-
-// flushStreams writes what the streamed exports hold, and says which
-// could not keep every record (a full disk): the summaries, written next
-// into the space held for them, count every request all the same.
-func (r *profileRun) flushStreams() (warnings []string) {
-	for _, st := range r.streams {
-		f, ok := st.(interface {
-			Flush() error
-			Lost() int
-			Path() string
-		})
-		if !ok {
-			continue
-		}
-		if err := f.Flush(); err != nil && f.Lost() > 0 {
-			w := fmt.Sprintf("%d records could not be written to %s (%v); it holds the ones before them, and the summaries count every request.", f.Lost(), filepath.Base(f.Path()), err)
-			r.log.Error(w)
-			warnings = append(warnings, w)
-		}
-	}
-	return warnings
 }
 
 // verbosity is -v counted, --extra-verbose as -vv.
@@ -506,18 +373,26 @@ func (r *profileRun) verbosity() int {
 	return r.p.Verbose
 }
 
-// uiMode is the progress display: the full-screen dashboard by default on
-// a terminal (and when asked for), else the simple line; -v always shows
-// the line, among the log lines.
-func (r *profileRun) uiMode() string {
-	mode := r.p.UIType
-	switch {
-	case mode == "none":
-		return mode
-	case r.verbosity() > 0 || !isTTY(r.e.Stderr):
-		return "simple"
-	case mode == "":
-		return "dashboard"
+// describeLoad is a phase's load, for the debug log: what the engine was
+// told to do.
+func describeLoad(cfg engine.Config) string {
+	s := fmt.Sprintf("concurrency %d", cfg.Concurrency)
+	if cfg.Rate > 0 {
+		s = fmt.Sprintf("rate %g/s (%v arrivals, sessions only: %v), concurrency cap %d", cfg.Rate, cfg.Arrivals, cfg.SessionRate, cfg.Concurrency)
 	}
-	return mode
+	if cfg.Users > 0 {
+		s = fmt.Sprintf("%d users, a turn every %v each", cfg.Users, cfg.UserGap)
+	}
+	if cfg.Fixed {
+		s = "the trace's timestamps"
+	}
+	if cfg.PrefillConcurrency > 0 {
+		s += fmt.Sprintf(", prefill concurrency %d", cfg.PrefillConcurrency)
+	}
+	if cfg.ConcurrencyRamp > 0 {
+		s += fmt.Sprintf(", concurrency ramp %v", cfg.ConcurrencyRamp)
+	}
+	s += fmt.Sprintf("; budget %d requests, %d sessions, duration %v; connection reuse %v; %d URLs; shard %d of %d",
+		cfg.MaxRequests, cfg.MaxSessions, cfg.Duration, cfg.Reuse, len(cfg.URLs), cfg.ShardIndex, max(cfg.ShardCount, 1))
+	return s
 }

@@ -143,9 +143,6 @@ func TestRunFailures(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	if envFloat(func(string) string { return "7.5" }, "X", 1) != 7.5 || envFloat(func(string) string { return "x" }, "X", 1) != 1 {
-		t.Fatal("envFloat")
-	}
 	if w := unsentWarning(map[string]int64{"b": 2, "a": 1, "c": 0}); w != "Planned turns not sent: 1 a, 2 b (sonde.unsent_turns_by_reason in the JSON)." {
 		t.Fatalf("%q", w)
 	}
@@ -157,7 +154,7 @@ func TestHelpers(t *testing.T) {
 // A concurrency the open-file limit cannot hold is refused up front; the
 // client's CPU share is reported and warned about past 85 %.
 func TestLimitsAndSelfKnowledge(t *testing.T) {
-	if cpuShare(0, 10) != 0 || cpuShare(10, 0) != 0 || clientCPUWarning(50, false) != "" || !strings.Contains(clientCPUWarning(95, true), "in-process simulator") {
+	if clientCPUWarning(50, false) != "" || !strings.Contains(clientCPUWarning(95, true), "in-process simulator") {
 		t.Fatal("cpu share")
 	}
 	dir, err := runArgs(t, "--streaming", "--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--isl", "5", "--osl", "2")

@@ -1,4 +1,4 @@
-package profile
+package output
 
 import (
 	"bufio"
@@ -40,8 +40,8 @@ type pinger struct {
 	quit, done chan struct{}
 }
 
-// newPinger pings the hosts of the request URLs.
-func newPinger(urls []string, interval time.Duration, now func() time.Time, files export.Files, log, warn func(string)) *pinger {
+// NewPinger pings the hosts of the request URLs.
+func NewPinger(urls []string, interval time.Duration, now func() time.Time, files export.Files, log, warn func(string)) Output {
 	var hosts []string
 	for _, u := range urls {
 		if p, err := url.Parse(u); err == nil {
@@ -122,6 +122,11 @@ func (pg *pinger) Contribute(s *metrics.Summary, _ *export.Run) {
 type fixedRTT struct {
 	ms        float64
 	log, warn func(string)
+}
+
+// FixedRTT subtracts a round trip of ms milliseconds from the latencies.
+func FixedRTT(ms float64, log, warn func(string)) Output {
+	return fixedRTT{ms: ms, log: log, warn: warn}
 }
 
 func (fixedRTT) Start(context.Context) error { return nil }

@@ -1,4 +1,4 @@
-package profile
+package output
 
 import (
 	"context"
@@ -34,15 +34,15 @@ func TestOutputsLifecycle(t *testing.T) {
 	var log []string
 	boom, bad := errors.New("boom"), errors.New("bad")
 	a, b, c := &fakeOutput{name: "a", log: &log}, &fakeOutput{name: "b", log: &log, stopErr: bad}, &fakeOutput{name: "c", log: &log, wErr: boom}
-	os := outputs{a, b, c}
-	if err := os.start(context.Background()); err != nil {
+	os := List{a, b, c}
+	if err := os.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.stop(); !errors.Is(err, bad) {
+	if err := os.Stop(); !errors.Is(err, bad) {
 		t.Errorf("stop: %v", err)
 	}
-	os.contribute(nil, nil)
-	if err := os.write(); !errors.Is(err, boom) || !a.contributed || !c.contributed {
+	os.Contribute(nil, nil)
+	if err := os.Write(); !errors.Is(err, boom) || !a.contributed || !c.contributed {
 		t.Errorf("write: %v", err)
 	}
 	want := []string{"start a", "start b", "start c", "stop a", "stop b", "stop c", "write a", "write b", "write c"}
@@ -51,7 +51,7 @@ func TestOutputsLifecycle(t *testing.T) {
 	}
 	log = nil
 	b.startErr = boom
-	if err := os.start(context.Background()); !errors.Is(err, boom) {
+	if err := os.Start(context.Background()); !errors.Is(err, boom) {
 		t.Errorf("a failed start: %v", err)
 	}
 	if want := []string{"start a", "start b", "stop a"}; !slices.Equal(log, want) {

@@ -1,4 +1,4 @@
-package profile
+package output
 
 import (
 	"bufio"
@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"os"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/telemetry"
 )
 
@@ -39,15 +41,6 @@ type serverView struct {
 	warn    func(string) // a warning of the run
 }
 
-// baseOf is scheme://host of an endpoint URL.
-func baseOf(u string) string {
-	p, err := url.Parse(u)
-	if err != nil || p.Host == "" {
-		return u
-	}
-	return p.Scheme + "://" + p.Host
-}
-
 // metricsURL adds http:// and /metrics to a host or host:port given alone.
 func metricsURL(u string) string {
 	if !strings.Contains(u, "://") {
@@ -59,23 +52,23 @@ func metricsURL(u string) string {
 	return u
 }
 
-// setUpServerView finds the endpoints to scrape: each server's /metrics
+// NewServerView finds the endpoints to scrape: each server's /metrics
 // (unless --no-server-metrics) and --server-metrics; DCGM exporters with
 // --gpu-telemetry. Endpoints that do not answer now are left out, with a
 // warning when the user named them.
-func (r *profileRun) setUpServerView() error {
-	p := r.p
-	server, gpu := serverEndpoints(p, r.plan.URLs()), gpuEndpoints(p, r.plan.URLs())
+func NewServerView(ctx context.Context, pl *plan.Plan, log *slog.Logger, warn func(string)) (Output, error) {
+	p, files := pl.Flags(), pl.Files()
+	server, gpu := serverEndpoints(p, pl.URLs()), gpuEndpoints(p, pl.URLs())
 	asked := p.GPUTelemetry
-	ctx, cancel := context.WithTimeout(r.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	v := &serverView{gpuConfigured: gpu, files: r.files, formats: p.ServerMetricsFormats, warn: r.warn}
+	v := &serverView{gpuConfigured: gpu, files: files, formats: p.ServerMetricsFormats, warn: warn}
 	if len(server) > 0 {
 		var onScrape func(*telemetry.Scrape)
 		if slices.Contains(p.ServerMetricsFormats, "jsonl") {
-			f, err := os.Create(r.files.ServerMetricsJSONL())
+			f, err := os.Create(files.ServerMetricsJSONL())
 			if err != nil {
-				return err
+				return nil, err
 			}
 			v.jsonl, v.jsonlW = f, bufio.NewWriterSize(f, 256<<10)
 			onScrape = func(s *telemetry.Scrape) { telemetry.WriteScrape(v.jsonlW, s) }
@@ -83,9 +76,9 @@ func (r *profileRun) setUpServerView() error {
 		v.server = telemetry.NewCollector(server, scrapeInterval, onScrape)
 		for _, d := range v.server.Reachable(ctx) {
 			if named(p.ServerMetrics, d) {
-				r.warn("Server metrics: " + d + " does not answer; it is not scraped.")
+				warn("Server metrics: " + d + " does not answer; it is not scraped.")
 			} else {
-				r.log.Info("Server metrics: " + d + " does not answer; not scraped (--no-server-metrics to skip)")
+				log.Info("Server metrics: " + d + " does not answer; not scraped (--no-server-metrics to skip)")
 			}
 		}
 	}
@@ -93,26 +86,24 @@ func (r *profileRun) setUpServerView() error {
 		v.gpu = telemetry.NewCollector(gpu, scrapeInterval, func(s *telemetry.Scrape) { telemetry.WriteScrape(v.gpuJSONLW, s) })
 		dropped := v.gpu.Reachable(ctx)
 		if len(v.gpu.URLs()) > 0 { // every GPU scrape, for charts over time
-			f, err := os.Create(r.files.GPUTelemetryJSONL())
+			f, err := os.Create(files.GPUTelemetryJSONL())
 			if err != nil {
-				return err
+				return nil, err
 			}
 			v.gpuJSONL, v.gpuJSONLW = f, bufio.NewWriterSize(f, 256<<10)
 		}
 		switch {
 		case len(asked) == 0: // the quiet default
 			if len(dropped) > 0 {
-				r.log.Debug("GPU telemetry: not scraped, no DCGM exporter answers (" + strings.Join(dropped, "; ") + ")")
+				log.Debug("GPU telemetry: not scraped, no DCGM exporter answers (" + strings.Join(dropped, "; ") + ")")
 			}
 		case len(v.gpu.URLs()) == 0:
-			r.warn("GPU telemetry: no DCGM exporter answers (" + strings.Join(dropped, "; ") + ").")
+			warn("GPU telemetry: no DCGM exporter answers (" + strings.Join(dropped, "; ") + ").")
 		case len(dropped) > 0 && !slices.Contains(p.GPUTelemetry, "default"):
-			r.warn("GPU telemetry: " + strings.Join(dropped, "; ") + " does not answer.")
+			warn("GPU telemetry: " + strings.Join(dropped, "; ") + " does not answer.")
 		}
 	}
-	r.view = v
-	r.outputs = append(r.outputs, v)
-	return nil
+	return v, nil
 }
 
 // serverEndpoints are the /metrics to scrape: each server's (unless
@@ -126,7 +117,7 @@ func serverEndpoints(p *config.Profile, urls []string) []string {
 		urls = nil // SageMaker serves no /metrics of the container
 	}
 	for _, u := range urls {
-		if m := baseOf(u) + "/metrics"; !slices.Contains(server, m) {
+		if m := plan.BaseOf(u) + "/metrics"; !slices.Contains(server, m) {
 			server = append(server, m)
 		}
 	}
@@ -156,7 +147,7 @@ func gpuEndpoints(p *config.Profile, urls []string) []string {
 			// server (dropped quietly when absent).
 			gpu = append(gpu, usual...)
 			for _, e := range urls {
-				gpu = append(gpu, baseOf(e)+"/dcgm/metrics")
+				gpu = append(gpu, plan.BaseOf(e)+"/dcgm/metrics")
 			}
 			continue
 		}

@@ -1,4 +1,4 @@
-package profile
+package output
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan"
 )
 
 // serverProfiler starts each server's profiler (--server-profiler: vLLM's
@@ -24,14 +25,16 @@ type serverProfiler struct {
 	started []string
 }
 
-func newServerProfiler(urls []string, hooks config.ServerHooks, r *profileRun) *serverProfiler {
+// NewServerProfiler starts and stops the profilers of the servers of urls,
+// asking them with ask.
+func NewServerProfiler(urls []string, hooks config.ServerHooks, ask func(ctx context.Context, hc *http.Client, method, url string, body []byte) (*http.Response, error), log func(string)) Output {
 	var origins []string
 	for _, u := range urls {
-		if o := baseOf(u); !slices.Contains(origins, o) {
+		if o := plan.BaseOf(u); !slices.Contains(origins, o) {
 			origins = append(origins, o)
 		}
 	}
-	return &serverProfiler{origins: origins, hooks: hooks, ask: r.askServer, log: r.info}
+	return &serverProfiler{origins: origins, hooks: hooks, ask: ask, log: log}
 }
 
 func (sp *serverProfiler) Start(ctx context.Context) error {

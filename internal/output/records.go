@@ -1,0 +1,151 @@
+package output
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/pipeline"
+	"github.com/sonde-bench/sonde/internal/plan"
+	"github.com/sonde-bench/sonde/internal/record"
+)
+
+// Records is a run's record pipeline, on one goroutine off the requests'
+// path: the processor counts each record's tokens and hands it to the
+// accumulator every summary comes from, the streamed exports, the fleet
+// view, the dashboard's live view and the time slices.
+type Records struct {
+	Acc  *metrics.Accumulator
+	proc *pipeline.Processor
+	// Live feeds the dashboard; nil without one.
+	Live *pipeline.Live
+	// Slices (--slice-duration) and Replicas (several --url) are outputs
+	// of the phase; nil when not asked for.
+	Slices, Replicas Output
+	streams          []pipeline.Sink // the streamed exports, closed after the summaries
+	log              *slog.Logger
+	done             chan struct{}
+}
+
+// RecordOptions are what the pipeline takes besides the plan.
+type RecordOptions struct {
+	Clock     clock.Clock
+	Getenv    func(string) string // AIPerf's OSL-mismatch thresholds
+	Log       *slog.Logger        // -v: how connections were used; -vv: each request
+	Dashboard bool                // feed a live view
+	Warn      func(string)        // a warning of the run
+}
+
+// NewRecords builds the pipeline of a run of pl: the accumulator, the
+// streamed exports by name, and the processor that feeds them.
+func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
+	p, slos, urls, files := pl.Flags(), pl.SLOs(), pl.URLs(), pl.Files()
+	t := endpoint.Type(p.EndpointType)
+	r := &Records{log: o.Log}
+	r.Acc = metrics.NewAccumulator(metrics.Options{Streaming: p.Streaming, SLOs: slos, MeanGapNs: pl.MeanGapNs(),
+		Vectors: !t.ProducesTokens(), Title: t.Title(),
+		OSLMismatchPct:    envFloat(o.Getenv, "AIPERF_METRICS_OSL_MISMATCH_PCT_THRESHOLD", 5),
+		OSLMismatchTokens: envFloat(o.Getenv, "AIPERF_METRICS_OSL_MISMATCH_MAX_TOKEN_THRESHOLD", 50)})
+	for _, name := range pipeline.Streams(p.ExportLevel, p.ExportOutputs) {
+		s, err := pipeline.Exporter(name, files)
+		if err != nil {
+			return nil, err
+		}
+		r.streams = append(r.streams, s)
+	}
+	if o.Log.Enabled(context.Background(), slog.LevelDebug) {
+		r.streams = append(r.streams, &pipeline.Debug{Log: o.Log})
+	}
+	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.Acc}}, r.streams...)
+	opts := metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}
+	if len(urls) > 1 { // the fleet view: a summary per replica
+		rs := newReplicaSink(opts, urls)
+		sinks = append(sinks, rs)
+		r.Replicas = &replicasOutput{sink: rs, urls: urls}
+	}
+	now := func() time.Time { return o.Clock.Time(o.Clock.Now()) }
+	if o.Dashboard {
+		r.Live = pipeline.NewLive(now)
+		sinks = append(sinks, r.Live)
+	}
+	if p.SliceDuration != nil {
+		slicer := metrics.NewSlicer(opts, int64(*p.SliceDuration*1e9))
+		sinks = append(sinks, pipeline.Slices{Slicer: slicer})
+		r.Slices = &slicesOutput{slicer: slicer, files: files, now: func() int64 { return now().UnixNano() }, warn: o.Warn, streaming: p.Streaming}
+	}
+	r.proc = pipeline.NewProcessor(pl.Tokenizer().Tokenizer, o.Clock, p.Streaming, sinks...)
+	r.proc.ServerCounts = p.UseServerTokenCount
+	r.proc.Template = pl.Template()
+	return r, nil
+}
+
+// Start opens the streamed exports.
+func (r *Records) Start() error { return pipeline.Start(r.streams) }
+
+// Run starts the processor: it reads records from the channel returned
+// until the channel is closed; Wait waits for it to finish.
+func (r *Records) Run() chan<- *record.Record {
+	records := make(chan *record.Record, 4096)
+	r.done = make(chan struct{})
+	go func() { r.proc.Run(records); close(r.done) }()
+	return records
+}
+
+// Wait waits for the processor, once the channel Run returned is closed.
+func (r *Records) Wait() { <-r.done }
+
+// Findings are what the processor found in the answers, said under the
+// results.
+func (r *Records) Findings() []string {
+	var out []string
+	if r.proc.MissingUsage > 0 {
+		out = append(out, fmt.Sprintf("--use-server-token-count: %d responses carried no usage; their tokens were counted by sonde's tokenizer.", r.proc.MissingUsage))
+	}
+	if r.proc.BadUsage > 0 {
+		out = append(out, fmt.Sprintf("the server's usage was not a token count in %d responses (first: %s); it was ignored and sonde's own token counts stand.", r.proc.BadUsage, r.proc.FirstBadUsage))
+	}
+	if r.proc.TemplateErrors > 0 {
+		out = append(out, fmt.Sprintf("--apply-chat-template: the chat template failed to render %d requests; their ISL counts the messages' contents only.", r.proc.TemplateErrors))
+	}
+	return out
+}
+
+// Flush writes what the streamed exports hold, and says which could not
+// keep every record (a full disk): the summaries, written next into the
+// space held for them, count every request all the same.
+func (r *Records) Flush() (warnings []string) {
+	for _, st := range r.streams {
+		f, ok := st.(interface {
+			Flush() error
+			Lost() int
+			Path() string
+		})
+		if !ok {
+			continue
+		}
+		if err := f.Flush(); err != nil && f.Lost() > 0 {
+			w := fmt.Sprintf("%d records could not be written to %s (%v); it holds the ones before them, and the summaries count every request.", f.Lost(), filepath.Base(f.Path()), err)
+			r.log.Error(w)
+			warnings = append(warnings, w)
+		}
+	}
+	return warnings
+}
+
+// Close closes the streamed exports (after the summaries: see
+// export.WriteSummaries).
+func (r *Records) Close() error { return pipeline.Close(r.streams) }
+
+// envFloat reads a numeric environment setting, or def.
+func envFloat(getenv func(string) string, name string, def float64) float64 {
+	if v, err := strconv.ParseFloat(getenv(name), 64); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
