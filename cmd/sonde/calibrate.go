@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os/signal"
-	"syscall"
 
 	"github.com/sonde-bench/sonde/internal/calibrate"
 )
@@ -15,12 +13,12 @@ type calibrateCmd struct {
 	Quick bool `help:"A short calibration (about a second) instead of the full one (about 15 s)."`
 }
 
-func (c *calibrateCmd) run(e env) error {
+func (c *calibrateCmd) Run(e env) error {
 	o := calibrate.Default()
 	if c.Quick {
-		o = calibrate.Options{Streams: 2, Tokens: 1000, Rates: []float64{500, 1000, 2000}, RateSeconds: 0.3, HeldStreams: [2]int{100, 300}}
+		o = calibrate.Quick()
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
 	rep, err := calibrate.Run(ctx, o, e.Stderr)
 	if err != nil {

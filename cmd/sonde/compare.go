@@ -14,14 +14,10 @@ type compareCmd struct {
 	FailIf []string `name:"fail-if" placeholder:"RULE" help:"A gate, repeatable: 'time_to_first_token.p99>+10%' fails when B's p99 TTFT is over 10 % above A's; 'request_error_rate.avg>1' when B's value is over 1. Exit 1 when one fails."`
 }
 
-func (c *compareCmd) run(e env) error {
-	var rules []compare.Rule
-	for _, s := range c.FailIf {
-		r, err := compare.ParseRule(s)
-		if err != nil {
-			return usageError{Err: err}
-		}
-		rules = append(rules, r)
+func (c *compareCmd) Run(e env) error {
+	rules, err := compare.ParseRules(c.FailIf)
+	if err != nil {
+		return usageError{Err: err}
 	}
 	a, err := compare.Load(c.A)
 	if err != nil {

@@ -11,9 +11,9 @@ import (
 // configCmd is `sonde config`, as `aiperf config`: start a config file from
 // a template, check one, or print what one resolves to.
 type configCmd struct {
-	Init     configInitCmd `cmd:"" help:"Print a config file to start from (sonde's own templates; --list names them)."`
-	Validate configFileCmd `cmd:"" help:"Check a config file as 'sonde profile -f' reads it: exit 0 when valid, 2 naming the file, line or flag otherwise."`
-	Expand   configFileCmd `cmd:"" help:"Print what a config file resolves to (environment variables, shorthands, defaults) as a config file."`
+	Init     configInitCmd     `cmd:"" help:"Print a config file to start from (sonde's own templates; --list names them)."`
+	Validate configValidateCmd `cmd:"" help:"Check a config file as 'sonde profile -f' reads it: exit 0 when valid, 2 naming the file, line or flag otherwise."`
+	Expand   configExpandCmd   `cmd:"" help:"Print what a config file resolves to (environment variables, shorthands, defaults) as a config file."`
 }
 
 type configInitCmd struct {
@@ -22,7 +22,7 @@ type configInitCmd struct {
 	Output   string `name:"output" short:"o" placeholder:"FILE" help:"Write the file there instead of standard output."`
 }
 
-func (c *configInitCmd) run(e env) error {
+func (c *configInitCmd) Run(e env) error {
 	if c.List {
 		fmt.Fprintln(e.Stdout, strings.Join(config.Templates(), "\n"))
 		return nil
@@ -50,7 +50,7 @@ func (c *configFileCmd) profile(e env) (*config.Profile, error) {
 		getenv = os.Getenv
 	}
 	args := []string{"profile", "-f", c.File}
-	file, err := configFile(args, getenv)
+	file, err := config.FileOf(args, getenv)
 	if err != nil {
 		return nil, usageError{Err: err}
 	}
@@ -69,7 +69,11 @@ func (c *configFileCmd) profile(e env) (*config.Profile, error) {
 	return &p.Profile, nil
 }
 
-func (c *configFileCmd) validate(e env) error {
+type configValidateCmd struct {
+	configFileCmd `embed:""`
+}
+
+func (c *configValidateCmd) Run(e env) error {
 	if _, err := c.profile(e); err != nil {
 		return err
 	}
@@ -77,7 +81,11 @@ func (c *configFileCmd) validate(e env) error {
 	return nil
 }
 
-func (c *configFileCmd) expand(e env) error {
+type configExpandCmd struct {
+	configFileCmd `embed:""`
+}
+
+func (c *configExpandCmd) Run(e env) error {
 	p, err := c.profile(e)
 	if err != nil {
 		return err

@@ -14,7 +14,7 @@ import (
 // file), without running anything.
 func parsedProfile(t *testing.T, args ...string) config.Profile {
 	t.Helper()
-	file, err := configFile(args, func(k string) string { return map[string]string{"SONDE_TEST_URL": "localhost:8123"}[k] })
+	file, err := config.FileOf(args, func(k string) string { return map[string]string{"SONDE_TEST_URL": "localhost:8123"}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

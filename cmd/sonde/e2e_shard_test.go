@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,16 +160,6 @@ func TestStartBarrierTimesOut(t *testing.T) {
 	both := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--start-barrier", dir, "--start-at", "0", "--artifact-dir", dir)
 	if both.code != exitUsage || !strings.Contains(both.stderr, "--start-barrier and --start-at both set the start") {
 		t.Errorf("both starts: exit %d: %s", both.code, both.stderr)
-	}
-}
-
-// Each printed manifest gets a run id of its own: its barrier folder is
-// never one an earlier run announced itself in.
-func TestRunID(t *testing.T) {
-	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
-	a, b := runID(now), runID(now)
-	if !regexp.MustCompile(`^20261205t120000-[0-9a-f]{6}$`).MatchString(a) || a == b {
-		t.Fatalf("%q %q", a, b)
 	}
 }
 

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
@@ -35,14 +33,14 @@ type kubeManifestCmd struct {
 	Args         []string      `arg:"" optional:"" passthrough:"" help:"The 'sonde profile' flags of the run (totals: --concurrency, --request-count, rates)."`
 }
 
-func (c *kubeManifestCmd) run(e env) error {
+func (c *kubeManifestCmd) Run(e env) error {
 	if len(c.Args) > 0 && c.Args[0] == "--" {
 		c.Args = c.Args[1:]
 	}
 	// The profile flags must parse as they would in the pods.
 	var check cli
 	var out []byte
-	if _, code := parse(env{Args: append([]string{"profile"}, c.Args...), Stdout: discard{}, Stderr: discard{}}, &check, nil); code >= 0 {
+	if _, code := parse(env{Args: append([]string{"profile"}, c.Args...), Stdout: io.Discard, Stderr: io.Discard}, &check, nil); code >= 0 {
 		return usageError{Err: fmt.Errorf("sonde kube manifest: the profile flags do not parse: sonde profile %v", c.Args)}
 	}
 	check.Profile.ResolveLists()
@@ -54,7 +52,7 @@ func (c *kubeManifestCmd) run(e env) error {
 		conc = *check.Profile.Concurrency
 	}
 	out, err := kube.Manifest(kube.Options{Name: c.Name, Namespace: c.Namespace, Image: c.Image, Shards: c.Shards, Concurrency: conc,
-		Args: c.Args, RunID: runID(time.Now()), StartTimeout: c.StartTimeout, StartMargin: c.StartMargin, PVC: c.PVC, Spread: c.Spread,
+		Args: c.Args, RunID: kube.RunID(time.Now()), StartTimeout: c.StartTimeout, StartMargin: c.StartMargin, PVC: c.PVC, Spread: c.Spread,
 		APIKeySecret: c.APIKeySecret, HeaderSecrets: c.HeaderSecret, ExportPrefix: check.Profile.ExportPrefix})
 	if err != nil {
 		return usageError{Err: err}
@@ -62,18 +60,6 @@ func (c *kubeManifestCmd) run(e env) error {
 	_, err = e.Stdout.Write(out)
 	return err
 }
-
-// runID names one applied manifest's run: its time and a random tail, so
-// two manifests printed in the same second never share a start barrier.
-func runID(now time.Time) string {
-	var b [3]byte
-	rand.Read(b[:])
-	return strings.ToLower(now.UTC().Format("20060102t150405")) + "-" + hex.EncodeToString(b[:])
-}
-
-type discard struct{}
-
-func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
 type kubeMergeCmd struct {
 	From    string  `required:"" placeholder:"DIR" help:"The run folder holding shard_0 … shard_<N-1>."`
@@ -84,7 +70,7 @@ type kubeMergeCmd struct {
 	Prefix  string  `name:"profile-export-prefix" help:"The shards' --profile-export-prefix, if any."`
 }
 
-func (c *kubeMergeCmd) run(e env) error {
+func (c *kubeMergeCmd) Run(e env) error {
 	var dirs []string
 	for i := range c.Shards {
 		dirs = append(dirs, filepath.Join(c.From, "shard_"+strconv.Itoa(i)))
@@ -94,5 +80,5 @@ func (c *kubeMergeCmd) run(e env) error {
 		return fmt.Errorf("sonde kube merge: %w", err)
 	}
 	m := mergeCmd{Dirs: dirs, Out: c.Output, Goodput: c.Goodput, Prefix: c.Prefix}
-	return m.run(e)
+	return m.Run(e)
 }

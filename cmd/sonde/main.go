@@ -87,13 +87,13 @@ func run(e env) int {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	e.Args = optionalValues(e.Args)
+	e.Args = config.OptionalValues(e.Args)
 	stdout, stderr := e.Stdout, e.Stderr
 	redact := func(s *config.Secrets) {
 		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)
 	}
 	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's message may repeat its value
-	file, err := configFile(e.Args, getenv)
+	file, err := config.FileOf(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
 		return exitUsage
@@ -113,32 +113,10 @@ func run(e env) int {
 	case "profile":
 		redact(config.NewSecrets(e.Args, &c.Profile)) // and the config file's, $SONDE_API_KEY
 		err = profileCommand(e, &c.Profile, given)
-	case "serve":
-		err = c.Serve.run(e, given)
-	case "summarize <dir>":
-		err = c.Summarize.run(e)
-	case "compare <a> <b>":
-		err = c.Compare.run(e)
-	case "merge <dirs>":
-		err = c.Merge.run(e)
-	case "kube manifest", "kube manifest <args>":
-		err = c.Kube.Manifest.run(e)
-	case "kube merge":
-		err = c.Kube.Merge.run(e)
-	case "plot", "plot <dirs>":
-		err = c.Plot.run(e)
-	case "report <dirs>":
-		err = c.Report.run(e)
-	case "calibrate":
-		err = c.Calibrate.run(e)
-	case "config init", "config init <template>":
-		err = c.Config.Init.run(e)
-	case "config validate <file>":
-		err = c.Config.Validate.validate(e)
-	case "config expand <file>":
-		err = c.Config.Expand.expand(e)
 	case "version":
 		fmt.Fprintln(e.Stdout, "sonde", e.Version)
+	default: // the selected command's Run, given e (and the flags given)
+		err = ctx.Run(e, given)
 	}
 	code := exitCodeOf(err)
 	if code != exitOK && code != exitInterrupted {
@@ -149,10 +127,7 @@ func run(e env) int {
 
 // profileCommand runs `sonde profile`: one run, a study, or --print-config.
 func profileCommand(e env, p *config.Profile, given map[string]bool) error {
-	p.ArtifactDirSet = given["output-artifact-dir"]
-	p.ArrivalPatternSet = given["arrival-pattern"]
-	p.ContextModeSet = given["conversation-context-mode"]
-	p.SamplingSet = given["dataset-sampling-strategy"]
+	p.MarkGiven(given)
 	switch {
 	case p.PrintConfig:
 		p.ResolveLists()

@@ -18,7 +18,7 @@ type mergeCmd struct {
 	Partial bool     `name:"allow-partial" help:"Merge the shards given although some of the run's are missing (the merged summary says which)."`
 }
 
-func (c *mergeCmd) run(e env) error {
+func (c *mergeCmd) Run(e env) error {
 	var shards []*export.RunDir
 	for _, d := range c.Dirs {
 		rd, err := export.Open(d, c.Prefix)

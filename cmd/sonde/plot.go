@@ -2,17 +2,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/plot"
 	"github.com/sonde-bench/sonde/internal/report"
 )
@@ -31,12 +26,12 @@ type plotCmd struct {
 	Port      int      `name:"port" default:"8050" help:"The dashboard's port (0: any free one)."`
 }
 
-func (c *plotCmd) run(e env) error {
+func (c *plotCmd) Run(e env) error {
 	given := append(c.Dirs, c.Paths...)
 	if len(given) == 0 {
 		given = []string{"artifacts"}
 	}
-	dirs, err := runFolders(given)
+	dirs, err := plot.RunFolders(given)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde plot: %w", err)}
 	}
@@ -51,47 +46,14 @@ func (c *plotCmd) run(e env) error {
 	if err := report.Write(dirs, filepath.Join(out, "index.html"), e.Version); err != nil {
 		return usageError{Err: fmt.Errorf("sonde plot --dashboard: %w", err)}
 	}
-	return serveDashboard(e, out, net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
-}
-
-// runFolders are the folders to draw (./artifacts when none is given, as
-// aiperf plot): a folder that is no run itself but holds runs stands for
-// them (aiperf plot's multi-run mode).
-func runFolders(given []string) ([]string, error) {
-	var dirs []string
-	for _, d := range given {
-		if st, err := os.Stat(d); err != nil || !st.IsDir() {
-			return nil, fmt.Errorf("%s is not a folder", d)
-		}
-		if isRun(d) {
-			dirs = append(dirs, d)
-			continue
-		}
-		entries, _ := os.ReadDir(d)
-		var inner []string
-		for _, en := range entries {
-			if sub := filepath.Join(d, en.Name()); en.IsDir() && isRun(sub) {
-				inner = append(inner, sub)
-			}
-		}
-		if len(inner) == 0 {
-			inner = []string{d} // plot.Load says what it lacks
-		}
-		sort.Strings(inner)
-		dirs = append(dirs, inner...)
+	ln, err := net.Listen("tcp", net.JoinHostPort(c.Host, strconv.Itoa(c.Port)))
+	if err != nil {
+		return usageError{Err: fmt.Errorf("sonde plot --dashboard: %w", err)}
 	}
-	return dirs, nil
-}
-
-// isRun: a folder with a run's inputs (whatever its files' prefix) or a
-// sweep's aggregate.
-func isRun(dir string) bool {
-	for _, name := range []string{export.Files{Dir: dir}.Inputs(), filepath.Join(dir, "sweep_aggregate")} {
-		if _, err := os.Stat(name); err == nil {
-			return true
-		}
-	}
-	return false
+	ctx, stop := e.NotifyContext(context.Background())
+	defer stop()
+	fmt.Fprintf(e.Stdout, "Dashboard: http://%s/ (Ctrl-C to stop)\n", ln.Addr())
+	return report.Serve(ctx, ln, out)
 }
 
 func drawPlots(e env, dirs []string, prefix, out string, theme plot.Theme) error {
@@ -106,25 +68,4 @@ func drawPlots(e env, dirs []string, prefix, out string, theme plot.Theme) error
 	names, err := plot.Write(runs, out, theme)
 	fmt.Fprintf(e.Stdout, "Plots (%s): %s in %s\n", strings.Join(plot.Formats, ", "), strings.Join(names, ", "), out)
 	return err
-}
-
-// serveDashboard serves dir (the report page and the charts) at addr until
-// the first interruption.
-func serveDashboard(e env, dir, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return usageError{Err: fmt.Errorf("sonde plot --dashboard: %w", err)}
-	}
-	srv := &http.Server{Handler: http.FileServer(http.Dir(dir))}
-	ctx, stop := e.NotifyContext(context.Background())
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		srv.Close()
-	}()
-	fmt.Fprintf(e.Stdout, "Dashboard: http://%s/ (Ctrl-C to stop)\n", ln.Addr())
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }

@@ -13,7 +13,7 @@ type reportCmd struct {
 	Output string   `name:"output" short:"o" placeholder:"FILE" help:"The page (default: report.html in the first folder)."`
 }
 
-func (c *reportCmd) run(e env) error {
+func (c *reportCmd) Run(e env) error {
 	out := c.Output
 	if out == "" {
 		out = filepath.Join(c.Dirs[0], "report.html")

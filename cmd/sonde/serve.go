@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os/signal"
-	"reflect"
-	"strings"
-	"syscall"
 	"time"
 
 	"github.com/alecthomas/kong"
@@ -59,37 +55,14 @@ type serveCmd struct {
 }
 
 // serveVars are the simulator defaults for kong's ${…} interpolation.
-func serveVars() kong.Vars {
-	v := kong.Vars{}
-	for k, d := range sim.Defaults() {
-		v[strings.ReplaceAll(k, "-", "_")] = d
-	}
-	return v
-}
+func serveVars() kong.Vars { return sim.Vars() }
 
-// options applies the flags given, by name, to the default options, through
-// the same setters as a sim:// URL's keys. A negative duration is refused
-// here: the setters read its text and must never see a sign kong accepted.
+// options applies the flags given to the default options (sim.FromFlags).
 func (s *serveCmd) options(given map[string]bool) (sim.Options, error) {
-	o := sim.DefaultOptions()
-	v := reflect.ValueOf(s).Elem()
-	for i := range v.NumField() {
-		name := v.Type().Field(i).Tag.Get("name")
-		if name == "" || !given[name] {
-			continue
-		}
-		f := v.Field(i).Interface()
-		if d, ok := f.(time.Duration); ok && d < 0 {
-			return o, fmt.Errorf("--%s must not be negative, got %v", name, d)
-		}
-		if err := o.Set(name, fmt.Sprint(f)); err != nil {
-			return o, fmt.Errorf("--%s: %w", name, err)
-		}
-	}
-	return o, o.Validate()
+	return sim.FromFlags(s, given)
 }
 
-func (s *serveCmd) run(e env, given map[string]bool) error {
+func (s *serveCmd) Run(e env, given map[string]bool) error {
 	opts, err := s.options(given)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde serve: %w", err)}
@@ -98,7 +71,7 @@ func (s *serveCmd) run(e env, given map[string]bool) error {
 	if err != nil {
 		return usageError{Err: err}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
 	addr := net.JoinHostPort(s.Host, fmt.Sprint(s.Port))
 	return srv.Serve(ctx, addr, func(a net.Addr) {

@@ -16,7 +16,7 @@ type summarizeCmd struct {
 	Prefix  string `name:"profile-export-prefix" help:"The run's --profile-export-prefix, if it had one."`
 }
 
-func (c *summarizeCmd) run(e env) error {
+func (c *summarizeCmd) Run(e env) error {
 	rd, err := export.Open(c.Dir, c.Prefix)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde summarize: %w", err)}

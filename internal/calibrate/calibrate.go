@@ -42,6 +42,11 @@ func Default() Options {
 		HeldStreams: [2]int{500, 2500}}
 }
 
+// Quick is a short calibration (about a second): `sonde calibrate --quick`.
+func Quick() Options {
+	return Options{Streams: 2, Tokens: 1000, Rates: []float64{500, 1000, 2000}, RateSeconds: 0.3, HeldStreams: [2]int{100, 300}}
+}
+
 // Report is what calibrate found.
 type Report struct {
 	ChunksPerCPUSecond float64

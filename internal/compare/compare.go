@@ -162,6 +162,19 @@ type Rule struct {
 }
 
 // ParseRule reads a --fail-if rule.
+// ParseRules reads every --fail-if rule; the first bad one is an error.
+func ParseRules(ss []string) ([]Rule, error) {
+	var rules []Rule
+	for _, s := range ss {
+		r, err := ParseRule(s)
+		if err != nil {
+			return nil, err
+		}
+		rules = append(rules, r)
+	}
+	return rules, nil
+}
+
 func ParseRule(s string) (Rule, error) {
 	r := Rule{Text: s}
 	i := strings.IndexAny(s, "<>")

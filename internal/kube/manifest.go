@@ -7,6 +7,8 @@
 package kube
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -242,4 +244,12 @@ func Manifest(o Options) ([]byte, error) {
 		enc.Close()
 	}
 	return []byte(b.String()), nil
+}
+
+// RunID names one applied manifest's run: its time and a random tail, so
+// two manifests printed in the same second never share a start barrier.
+func RunID(now time.Time) string {
+	var b [3]byte
+	rand.Read(b[:])
+	return strings.ToLower(now.UTC().Format("20060102t150405")) + "-" + hex.EncodeToString(b[:])
 }

@@ -1,6 +1,7 @@
 package kube
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -107,5 +108,15 @@ func TestHeaderSecrets(t *testing.T) {
 	}
 	if strings.Count(text, "SONDE_HEADER_0") != 2 {
 		t.Errorf("the merge Job got the header too, or the shards not:\n%s", text)
+	}
+}
+
+// Each printed manifest gets a run id of its own: its barrier folder is
+// never one an earlier run announced itself in.
+func TestRunID(t *testing.T) {
+	now := time.Date(2026, 12, 5, 12, 0, 0, 0, time.UTC)
+	a, b := RunID(now), RunID(now)
+	if !regexp.MustCompile(`^20261205t120000-[0-9a-f]{6}$`).MatchString(a) || a == b {
+		t.Fatalf("%q %q", a, b)
 	}
 }

@@ -1,6 +1,7 @@
 package plot
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -104,5 +105,36 @@ func TestParseTheme(t *testing.T) {
 	}
 	if _, err := ParseTheme("sepia"); err == nil {
 		t.Error("sepia accepted")
+	}
+}
+
+// A folder of runs stands for its runs, in name order; a run folder for
+// itself; a folder that cannot be read is a LoadError when drawn.
+func TestRunFoldersAndDraw(t *testing.T) {
+	root := t.TempDir()
+	sh := exporttest.Shape{Sessions: 2, Turns: 2, Tokens: 3, TTFT: 5 * time.Millisecond, ITL: time.Millisecond}
+	for _, n := range []string{"b", "a"} {
+		if _, err := exporttest.Write(filepath.Join(root, n), sh); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(root, n, "inputs.json"), []byte(`{"data": []}`), 0o644) // what makes a folder a run
+	}
+	dirs, err := RunFolders([]string{root, filepath.Join(root, "b")})
+	if err != nil || len(dirs) != 3 || filepath.Base(dirs[0]) != "a" || filepath.Base(dirs[2]) != "b" {
+		t.Fatalf("%v %v", dirs, err)
+	}
+	if _, err := RunFolders([]string{filepath.Join(root, "none")}); err == nil {
+		t.Error("a missing folder was accepted")
+	}
+	if empty, _ := RunFolders([]string{t.TempDir()}); len(empty) != 1 {
+		t.Errorf("an empty folder: %v", empty)
+	}
+	names, err := Draw(dirs[:2], "", filepath.Join(root, "plots"), "light")
+	if err != nil || len(names) == 0 {
+		t.Fatalf("%v %v", names, err)
+	}
+	var le LoadError
+	if _, err := Draw([]string{t.TempDir()}, "", t.TempDir(), "light"); !errors.As(err, &le) {
+		t.Errorf("an empty folder drawn: %v", err)
 	}
 }
