@@ -128,6 +128,7 @@ type simRecord struct {
 	FinishedUnixNs   int64             `json:"finished_unix_ns"`
 	CorrelationID    string            `json:"correlation_id"`
 	RequestID        string            `json:"request_id"`
+	TraceParent      string            `json:"traceparent"`
 	RemoteAddr       string            `json:"remote_addr"`
 	Headers          map[string]string `json:"headers"`
 	Status           int               `json:"status"`
@@ -269,6 +270,7 @@ type jsonlLine struct {
 		CreditIssuedNs int64  `json:"credit_issued_ns"`
 		FirstTokenNs   int64  `json:"first_token_ns"`
 		LastTokenNs    int64  `json:"last_token_ns"`
+		TraceID        string `json:"trace_id"`
 	} `json:"metadata"`
 	Metrics map[string]struct {
 		Value any    `json:"value"`

@@ -41,7 +41,7 @@ func FuzzCLI(f *testing.F) {
 				break
 			}
 			// Loopback only, and nothing written outside the test's folder.
-			if strings.Contains(a, "://") || strings.HasPrefix(a, "/") || a == "-u" || strings.HasPrefix(a, "--url") || strings.Contains(a, "..") && !strings.HasPrefix(a, "-") {
+			if strings.Contains(a, "://") || strings.HasPrefix(a, "/") || a == "-u" || strings.HasPrefix(a, "--url") || strings.HasPrefix(a, "--otel") || strings.Contains(a, "..") && !strings.HasPrefix(a, "-") {
 				continue
 			}
 			args = append(args, a)

@@ -61,7 +61,9 @@ var allowed = map[string][]string{
 	// output is everything a run shows and writes beside its requests: the
 	// record pipeline, the server's view, pings, slices, the screen.
 	"internal/output": {"internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
-		"internal/pipeline", "internal/plan", "internal/record", "internal/telemetry", "internal/ui"},
+		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/telemetry", "internal/ui"},
+	// otel turns records into OpenTelemetry spans and metrics (the SDK).
+	"internal/otel": {"internal/metrics", "internal/record"},
 	// profile only orchestrates: plan, client, outputs, phases, summary.
 	"internal/profile": {"internal/client", "internal/clock", "internal/config", "internal/engine", "internal/export", "internal/metrics",
 		"internal/output", "internal/plan", "internal/record"},

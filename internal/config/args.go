@@ -34,18 +34,33 @@ func FileOf(args []string, getenv func(string) string) (*FileValues, error) {
 	return LoadFile(path, lookup)
 }
 
-// OptionalValues gives --gpu-telemetry its value when it is given alone
-// (AIPerf's form: the default DCGM ports): kong flags always take one.
+// OptionalValues rewrites AIPerf's argument forms kong cannot read:
+// --gpu-telemetry given alone (the default DCGM ports) gets its value, and
+// the space-separated values of --stream (metrics timing) and
+// --otel-resource-attributes (a=b c=d) are joined with commas.
 func OptionalValues(args []string) []string {
 	out := make([]string, 0, len(args)+1)
-	for i, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
 		out = append(out, a)
-		if a == "--gpu-telemetry" && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-")) {
+		switch {
+		case a == "--gpu-telemetry" && (i+1 == len(args) || strings.HasPrefix(args[i+1], "-")):
 			out = append(out, "default")
+		case a == "--stream" || a == "--otel-resource-attributes":
+			var vs []string
+			for i+1 < len(args) && !strings.HasPrefix(args[i+1], "-") && (len(vs) == 0 || a == "--stream" && streamDomain(args[i+1]) || a != "--stream" && strings.Contains(args[i+1], "=")) {
+				vs = append(vs, args[i+1])
+				i++
+			}
+			if len(vs) > 0 {
+				out = append(out, strings.Join(vs, ","))
+			}
 		}
 	}
 	return out
 }
+
+func streamDomain(s string) bool { return s == "metrics" || s == "timing" || s == "default" }
 
 // MarkGiven notes which of the flags whose defaults mean something else
 // when given were on the command line (given: by canonical name).

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,6 +34,35 @@ func TestOptionalValues(t *testing.T) {
 	want := []string{"profile", "--gpu-telemetry", "default", "--streaming", "--gpu-telemetry", "h:9400", "--gpu-telemetry", "default"}
 	if !slices.Equal(got, want) {
 		t.Errorf("%v", got)
+	}
+	got = OptionalValues([]string{"profile", "--stream", "metrics", "timing", "--otel-resource-attributes", "a=b", "c=d", "--otel-url", "h", "--stream", "default"})
+	want = []string{"profile", "--stream", "metrics,timing", "--otel-resource-attributes", "a=b,c=d", "--otel-url", "h", "--stream", "default"}
+	if !slices.Equal(got, want) {
+		t.Errorf("%v", got)
+	}
+}
+
+func TestOTelFlags(t *testing.T) {
+	for raw, want := range map[string]string{"h": "http://h:4318", "h:1": "http://h:1", "https://c.example": "https://c.example:4318", "grpc://h": "grpc://h:4317"} {
+		u, grpc, err := OTelEndpoint(raw)
+		if err != nil || u.String() != want || grpc != strings.HasPrefix(want, "grpc") {
+			t.Errorf("%s: %v %v %v", raw, u, grpc, err)
+		}
+	}
+	for _, raw := range []string{"ftp://h", "http://", "http://h:x:y"} {
+		if _, _, err := OTelEndpoint(raw); err == nil {
+			t.Errorf("%s accepted", raw)
+		}
+	}
+	p := Profile{OTelURL: "h", OTelStream: []string{"timing", "bogus"}, OTelAttributes: []string{"a=b", "novalue"}}
+	if errs := p.checkOTel(); len(errs) != 2 {
+		t.Errorf("%v", errs)
+	}
+	if m, tm := p.OTelStreams(); m || !tm {
+		t.Errorf("streams %v %v", m, tm)
+	}
+	if errs := (&Profile{GenAIProvider: "x"}).checkOTel(); len(errs) != 1 {
+		t.Errorf("%v", errs)
 	}
 }
 

@@ -191,6 +191,12 @@ type Profile struct {
 	SliceDuration          *float64 `name:"slice-duration" group:"Output" placeholder:"SEC" help:"Also report every metric per time slice of this length (profile_export_aiperf_timeslices.csv/.json)." json:"slice_duration,omitempty"`
 	FailedRequestThreshold *float64 `name:"failed-request-threshold" group:"Load Generator" placeholder:"FRACTION" help:"End the run early when the fraction of failed requests exceeds this (0 to 1), once max(concurrency, 10) requests have ended." json:"failed_request_threshold,omitempty"`
 
+	// OpenTelemetry (internal/otel): every request's span and the GenAI metrics over OTLP
+	OTelURL        string   `name:"otel-url" group:"OTel" placeholder:"URL" help:"Export each request as an OpenTelemetry span (the ids of the traceparent it carried) and the GenAI client metrics over OTLP: host[:port] or http(s)://host:port speaks OTLP/HTTP (/v1/traces, /v1/metrics), grpc://host:port OTLP/gRPC. An unreachable collector is a warning; the run goes on." json:"otel_url,omitempty"`
+	OTelStream     []string `name:"stream" group:"OTel" placeholder:"DOMAIN" help:"What goes to --otel-url live, during the run: metrics (every second), timing (the spans, as requests end), default (both); what is not streamed goes in batches and at the end." json:"stream,omitempty"`
+	OTelAttributes []string `name:"otel-resource-attributes" group:"OTel" placeholder:"KEY=VALUE" help:"OpenTelemetry resource attributes added to every span and metric (key=value, repeatable or comma-separated)." json:"otel_resource_attributes,omitempty"`
+	GenAIProvider  string   `name:"gen-ai-provider" group:"OTel" placeholder:"NAME" help:"gen_ai.provider.name of the spans and metrics (default: from the URL's host, openai for an OpenAI-compatible server, anthropic for --endpoint-type messages)." json:"gen_ai_provider,omitempty"`
+
 	// The server's view (internal/telemetry)
 	ServerMetrics         []string `name:"server-metrics" group:"Server Metrics" placeholder:"URL" help:"More Prometheus endpoints to scrape besides each --url's /metrics (http:// and /metrics are added when missing)." json:"server_metrics,omitempty"`
 	NoServerMetrics       bool     `name:"no-server-metrics" group:"Server Metrics" help:"Do not scrape any /metrics." json:"no_server_metrics,omitempty"`

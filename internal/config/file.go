@@ -313,7 +313,10 @@ func (l *loader) body(k string, v *yaml.Node) error {
 			return l.set("verbose", v, "runtime.verbose")
 		})
 	}
-	l.warnf(v, "%s: sonde does not export to OpenTelemetry or MLflow yet; ignored", k)
+	if k == "otel" {
+		return l.otel(v)
+	}
+	l.warnf(v, "%s: sonde does not export to MLflow yet; ignored", k)
 	return nil
 }
 

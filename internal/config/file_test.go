@@ -276,3 +276,25 @@ noSweepTable: true
 		}
 	}
 }
+
+// AIPerf's otel block sets the OpenTelemetry flags.
+func TestLoadFileOTel(t *testing.T) {
+	fv, err := load(t, `otel: {metrics_url: "http://c:4318", stream_metrics_enabled: true, stream_timing_enabled: false,
+  custom_resource_attributes: {deployment.environment: local}, gen_ai_provider: vllm}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"otel-url": "http://c:4318", "stream": "metrics", "otel-resource-attributes": "deployment.environment=local",
+		"gen-ai-provider": "vllm"} {
+		if got := fv.Flags[flag]; got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+	for text, want := range map[string]string{"otel: {custom_resource_attributes: [a]}\n": "a mapping", "otel: {stream_timing_enabled: often}\n": "not true or false",
+		"otel: {traces_url: x}\n": "traces_url"} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v", text, err)
+		}
+	}
+}

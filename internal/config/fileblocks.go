@@ -142,3 +142,37 @@ func (l *loader) multiRun(v *yaml.Node) error {
 		return l.set(flags[k], v, "multi_run."+k)
 	})
 }
+
+// otel reads AIPerf's otel block: the collector, what is streamed live, the
+// resource attributes and the GenAI provider.
+func (l *loader) otel(v *yaml.Node) error {
+	var stream []string
+	err := l.fields(v, "otel", []string{"metrics_url", "stream_metrics_enabled", "stream_timing_enabled", "custom_resource_attributes", "gen_ai_provider"},
+		func(k string, v *yaml.Node) error {
+			switch k {
+			case "metrics_url":
+				return l.set("otel-url", v, "otel.metrics_url")
+			case "gen_ai_provider":
+				return l.set("gen-ai-provider", v, "otel.gen_ai_provider")
+			case "custom_resource_attributes":
+				if v.Kind != yaml.MappingNode {
+					return l.errorf(v, "otel.custom_resource_attributes: a mapping of attribute names to values")
+				}
+				var kvs []string
+				for i := 0; i+1 < len(v.Content); i += 2 {
+					kvs = append(kvs, v.Content[i].Value+"="+v.Content[i+1].Value)
+				}
+				l.out.Flags["otel-resource-attributes"] = strings.Join(kvs, ",")
+				return nil
+			}
+			on, err := l.boolean(v, "otel."+k)
+			if on {
+				stream = append(stream, strings.TrimSuffix(strings.TrimPrefix(k, "stream_"), "_enabled"))
+			}
+			return err
+		})
+	if len(stream) > 0 {
+		l.out.Flags["stream"] = strings.Join(stream, ",")
+	}
+	return err
+}

@@ -44,6 +44,7 @@ func (p *Profile) Validate() []error {
 			add("--tokenizer %s: %v", t, errors.Unwrap(err))
 		}
 	}
+	errs = append(errs, p.checkOTel()...)
 	errs = append(errs, checkFinite(p)...)
 	errs = append(errs, checkRanges(p)...)
 	return errs

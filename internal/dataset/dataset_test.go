@@ -3,6 +3,7 @@ package dataset
 import (
 	"math/rand/v2"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -246,5 +247,31 @@ func TestModelSelection(t *testing.T) {
 	assignModels(convs, models, nil)
 	if convs[0].Turns[0].Model != "a" || convs[0].Turns[1].Model != "own" || convs[0].Turns[2].Model != "c" {
 		t.Errorf("a file's turns: %+v", convs[0].Turns)
+	}
+}
+
+// A traceparent is W3C's version 00, sampled, with ids of its own that are
+// never all zeros.
+func TestTraceParent(t *testing.T) {
+	r := NewRand(1, StreamRequestIDs)
+	re := regexp.MustCompile(`^00-[0-9a-f]{32}-[0-9a-f]{16}-01$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		tp := TraceParent(r)
+		if !re.MatchString(tp) || seen[tp[3:35]] || strings.Trim(tp[3:35], "0") == "" || strings.Trim(tp[36:52], "0") == "" {
+			t.Fatalf("%q", tp)
+		}
+		seen[tp[3:35]] = true
+	}
+}
+
+// BenchmarkRequestIDs is the ids every request draws as its body is built:
+// its X-Request-ID and its traceparent.
+func BenchmarkRequestIDs(b *testing.B) {
+	r := NewRand(1, StreamRequestIDs)
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = UUID4(r)
+		_ = TraceParent(r)
 	}
 }

@@ -80,3 +80,23 @@ func UUID4(r *rand.Rand) string {
 	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
 	return string(s[:])
 }
+
+// TraceParent is a W3C traceparent (version 00, sampled) with a trace id
+// and a span id of its own, drawn from r: a server's own spans of the
+// request join the client's. Neither id is ever all zeros (invalid).
+func TraceParent(r *rand.Rand) string {
+	var b [24]byte
+	for i := 0; i < 24; i += 8 {
+		v := r.Uint64() | 1 // never zero: an all-zero id is invalid
+		for j := 0; j < 8; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	var s [55]byte
+	copy(s[:], "00-")
+	hex.Encode(s[3:35], b[0:16])
+	s[35] = '-'
+	hex.Encode(s[36:52], b[16:24])
+	copy(s[52:], "-01")
+	return string(s[:])
+}

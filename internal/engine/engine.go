@@ -177,6 +177,10 @@ type Engine struct {
 	requests atomic.Int64 // request budget claimed
 	prefill  *slots       // --prefill-concurrency
 
+	// traced: each request carries a traceparent of its own (unless the
+	// user's headers set one: theirs goes, as every user header wins).
+	traced bool
+
 	fixedT0  int64      // run-clock time of FixedZeroMs (fixed schedule)
 	mu       sync.Mutex // guards sessions, the sampler and unsent
 	sessions int        // sessions started
@@ -191,7 +195,7 @@ func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Recor
 	if cfg.Arrivals == nil {
 		cfg.Arrivals = schedule.Burst{}
 	}
-	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p,
+	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p, traced: cfg.Header.Get("Traceparent") == "",
 		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}}
 }
 

@@ -194,8 +194,11 @@ func (s *session) build(turn *dataset.Turn, k int) (*transport.Request, error) {
 		body, err = e.cfg.Codec.Build(nil, &endpoint.Input{Model: turn.Model, History: s.history, Batch: turn.Batch,
 			MaxTokens: turn.MaxTokens, Extra: extra, PreviousID: s.prevID, TurnIndex: k})
 	}
-	ids := make([]transport.HeaderField, 0, 2+len(e.cfg.ExtraSessionHeaders))
+	ids := make([]transport.HeaderField, 0, 3+len(e.cfg.ExtraSessionHeaders))
 	ids = transport.SetField(ids, "X-Request-ID", dataset.UUID4(s.ids))
+	if e.traced {
+		ids = transport.SetField(ids, "traceparent", dataset.TraceParent(s.ids))
+	}
 	ids = transport.SetField(ids, e.cfg.SessionHeader, s.corrID)
 	for _, name := range e.cfg.ExtraSessionHeaders {
 		ids = transport.SetField(ids, name, s.corrID)
@@ -261,6 +264,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 
 	rec := s.record(turn, k, intended)
 	rec.RequestID, rec.URL = req.Get("X-Request-Id"), req.URL
+	rec.SetTraceParent(req.Get("Traceparent"))
 	rec.StartNs, rec.AckNs, rec.EndNs, rec.Events = res.StartNs, res.AckNs, res.EndNs, len(res.Events)
 	rec.WasCancelled, rec.CancellationNs = res.Cancelled, res.CancelledNs
 	rec.HTTP, rec.BytesSent, rec.BytesReceived, rec.Retried = res.Phases, res.BytesSent, len(res.Buf), res.Retried
@@ -290,6 +294,21 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Error = &record.Error{Code: 499, Type: "RequestCancelledError", Message: "request cut when the run stopped"}
 		}
 	}
+	e.keep(rec, req, &res)
+	sc, _ := e.scratch.Get().(*parseScratch)
+	if sc == nil {
+		sc = &parseScratch{}
+	}
+	sc.parse(e.cfg.Codec, &res, rec)
+	e.scratch.Put(sc)
+	s.client.Release(&res) // the record holds copies of all it needs
+	e.progress.ended(rec.Error != nil)
+	return rec
+}
+
+// keep copies into the record what --export-http-trace (each event's time
+// and size) and --export-level raw (the body, every event) keep.
+func (e *Engine) keep(rec *record.Record, req *transport.Request, res *transport.Result) {
 	if e.cfg.KeepChunks {
 		rec.Chunks = make([][2]int64, len(res.Events))
 		for i, ev := range res.Events {
@@ -302,15 +321,6 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 			rec.Raw.Events = append(rec.Raw.Events, record.RawEvent{Ns: res.Events[i].Ns, Data: string(res.EventData(i))})
 		}
 	}
-	sc, _ := e.scratch.Get().(*parseScratch)
-	if sc == nil {
-		sc = &parseScratch{}
-	}
-	sc.parse(e.cfg.Codec, &res, rec)
-	e.scratch.Put(sc)
-	s.client.Release(&res) // the record holds copies of all it needs
-	e.progress.ended(rec.Error != nil)
-	return rec
 }
 
 // parseScratch is the reusable space of parsing one response: the text

@@ -83,6 +83,8 @@ type recordMeta struct {
 	BenchmarkPhase     string `json:"benchmark_phase"`
 	WasCancelled       bool   `json:"was_cancelled"`
 	CancellationTimeNs *int64 `json:"cancellation_time_ns"`
+	// TraceID is sonde's: the W3C trace id the request carried.
+	TraceID string `json:"trace_id,omitempty"`
 }
 
 // Put writes one record (a Sink).
@@ -124,7 +126,7 @@ func metadataOf(r *record.Record) recordMeta {
 		SessionNum: r.SessionNum, XRequestID: r.RequestID, XCorrelationID: r.CorrelationID,
 		ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
 		RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
-		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled,
+		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled, TraceID: r.TraceID,
 	}
 	if r.AckNs > 0 {
 		ack := r.AckWallNs
@@ -166,6 +168,9 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 	dst = append(dst, `,"was_cancelled":`...)
 	dst = strconv.AppendBool(dst, m.WasCancelled)
 	dst = appendKeyInt(dst, "cancellation_time_ns", m.CancellationTimeNs)
+	if m.TraceID != "" {
+		dst = appendKeyString(dst, "trace_id", m.TraceID)
+	}
 	dst = append(dst, `},"metrics":{`...)
 	first := true
 	for _, i := range metricOrder() {

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"sync"
@@ -258,4 +259,40 @@ func TestServerProfiler(t *testing.T) {
 	if got := strings.Join(asked, ", "); got != "POST http://a:1/start_profile, POST http://b:2/start_profile, POST http://a:1/stop_profile" {
 		t.Errorf("asked %s", got)
 	}
+}
+
+// --otel-url: a collector that answers gets the spans, one that does not
+// is a warning and nothing more.
+func TestOTelOutput(t *testing.T) {
+	col := httptestServer(t)
+	pl := plantest.Must(t, "--url", "http://127.0.0.1:1", "--streaming", "--otel-url", col, "--stream", "default", "--gen-ai-provider", "vllm")
+	var w warnings
+	var said []string
+	r, err := output.NewRecords(pl, output.RecordOptions{Clock: clock.New(), Getenv: func(string) string { return "" }, Log: slog.New(slog.DiscardHandler),
+		Warn: w.add, Info: func(s string) { said = append(said, s) }, BenchmarkID: "b", Version: "test"})
+	if err != nil || r.OTel == nil {
+		t.Fatalf("%v %v", r, err)
+	}
+	in := r.Run()
+	close(in)
+	r.Wait()
+	l := output.List{r.OTel}
+	l.Start(t.Context())
+	l.Stop()
+	l.Contribute(nil, nil)
+	if all := strings.Join(said, "\n"); !strings.Contains(all, "streamed: metrics and spans") || !strings.Contains(all, "0 spans exported") {
+		t.Errorf("said %v", said)
+	}
+	pl = plantest.Must(t, "--url", "http://127.0.0.1:1", "--otel-url", "127.0.0.1:1", "--endpoint-type", "messages")
+	r, err = output.NewRecords(pl, output.RecordOptions{Clock: clock.New(), Getenv: func(string) string { return "" }, Log: slog.New(slog.DiscardHandler),
+		Warn: w.add, Info: func(string) {}})
+	if err != nil || r.OTel != nil || !strings.Contains(w.all(), "is not reachable") {
+		t.Errorf("an unreachable collector: %v %v %q", r.OTel, err, w.all())
+	}
+}
+
+func httptestServer(t *testing.T) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	t.Cleanup(srv.Close)
+	return srv.URL
 }

@@ -25,12 +25,12 @@ type Records struct {
 	proc *pipeline.Processor
 	// Live feeds the dashboard; nil without one.
 	Live *pipeline.Live
-	// Slices (--slice-duration) and Replicas (several --url) are outputs
-	// of the phase; nil when not asked for.
-	Slices, Replicas Output
-	streams          []pipeline.Sink // the streamed exports, closed after the summaries
-	log              *slog.Logger
-	done             chan struct{}
+	// Slices (--slice-duration), Replicas (several --url) and OTel
+	// (--otel-url) are outputs of the phase; nil when not asked for.
+	Slices, Replicas, OTel Output
+	streams                []pipeline.Sink // the streamed exports, closed after the summaries
+	log                    *slog.Logger
+	done                   chan struct{}
 }
 
 // RecordOptions are what the pipeline takes besides the plan.
@@ -40,6 +40,9 @@ type RecordOptions struct {
 	Log       *slog.Logger        // -v: how connections were used; -vv: each request
 	Dashboard bool                // feed a live view
 	Warn      func(string)        // a warning of the run
+	Info      func(string)        // a line of the log
+	// BenchmarkID and Version label what goes to OpenTelemetry.
+	BenchmarkID, Version string
 }
 
 // NewRecords builds the pipeline of a run of pl: the accumulator, the
@@ -78,6 +81,15 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 		slicer := metrics.NewSlicer(opts, int64(*p.SliceDuration*1e9))
 		sinks = append(sinks, pipeline.Slices{Slicer: slicer})
 		r.Slices = &slicesOutput{slicer: slicer, files: files, now: func() int64 { return now().UnixNano() }, warn: o.Warn, streaming: p.Streaming}
+	}
+	if p.OTelURL != "" {
+		ot, err := newOTel(p, urls, o.BenchmarkID, o.Version, o.Info, o.Warn)
+		if err != nil {
+			return nil, err
+		}
+		if ot != nil {
+			sinks, r.OTel = append(sinks, ot.e), ot
+		}
 	}
 	r.proc = pipeline.NewProcessor(pl.Tokenizer().Tokenizer, o.Clock, p.Streaming, sinks...)
 	r.proc.ServerCounts = p.UseServerTokenCount

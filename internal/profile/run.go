@@ -130,12 +130,13 @@ func (r *profileRun) prepare() error {
 	if err != nil {
 		return err
 	}
-	r.records, err = output.NewRecords(r.plan, output.RecordOptions{Clock: r.clk, Getenv: r.e.Getenv, Log: r.log, Dashboard: r.screen.Dashboard(), Warn: r.warn})
+	r.records, err = output.NewRecords(r.plan, output.RecordOptions{Clock: r.clk, Getenv: r.e.Getenv, Log: r.log, Dashboard: r.screen.Dashboard(),
+		Warn: r.warn, Info: r.info, BenchmarkID: r.benchmarkID, Version: r.e.Version})
 	if err != nil {
 		return err
 	}
 	// The time slices first: their warning comes before the server view's.
-	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas} {
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel} {
 		if o != nil {
 			r.outputs = append(r.outputs, o)
 		}

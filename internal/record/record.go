@@ -37,7 +37,10 @@ type Record struct {
 	TurnIndex      int
 	CorrelationID  string
 	RequestID      string
-	URL            string
+	// TraceID and SpanID (hex) are those of the W3C traceparent the request
+	// carried; empty for a request never sent.
+	TraceID, SpanID string
+	URL             string
 
 	IntendedNs int64 // when the schedule meant the request to go out
 	StartNs    int64 // just before it was written
@@ -180,4 +183,12 @@ type Phases struct {
 	FirstByte    int64 // the first response byte arrived
 	Reused       bool  // the connection had carried an earlier request
 	Prewarmed    bool  // the connection was opened by --warmup-connections
+}
+
+// SetTraceParent keeps the ids of a W3C traceparent header's value (none
+// when it is not one).
+func (r *Record) SetTraceParent(v string) {
+	if len(v) == 55 && v[2] == '-' && v[35] == '-' && v[52] == '-' {
+		r.TraceID, r.SpanID = v[3:35], v[36:52]
+	}
 }

@@ -92,7 +92,7 @@ func (s *Server) begin(r *http.Request) (n int64, arrival time.Time, rec *record
 	n = s.requests.Add(1)
 	raiseMax(&s.maxIn, s.inFlight.Add(1))
 	body, err = io.ReadAll(r.Body)
-	rec = &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"),
+	rec = &record{Path: r.URL.Path, CorrelationID: r.Header.Get("X-Correlation-ID"), RequestID: r.Header.Get("X-Request-ID"), TraceParent: r.Header.Get("Traceparent"),
 		RemoteAddr: r.RemoteAddr, Status: http.StatusOK, Profiled: s.profiling.Load()}
 	if s.rec != nil {
 		rec.Headers = map[string]string{}

@@ -257,6 +257,7 @@ type record struct {
 	Path             string            `json:"path"`
 	CorrelationID    string            `json:"correlation_id"`
 	RequestID        string            `json:"request_id"`
+	TraceParent      string            `json:"traceparent,omitempty"`
 	RemoteAddr       string            `json:"remote_addr"`
 	Headers          map[string]string `json:"headers"` // every X-* header
 	Status           int               `json:"status"`

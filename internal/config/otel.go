@@ -1,0 +1,73 @@
+package config
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// checkOTel: --otel-url's scheme, --stream's domains, the attributes'
+// form; none of them without --otel-url.
+func (p *Profile) checkOTel() []error {
+	var errs []error
+	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if p.OTelURL == "" {
+		if len(p.OTelStream) > 0 || len(p.OTelAttributes) > 0 || p.GenAIProvider != "" {
+			add("--stream, --otel-resource-attributes and --gen-ai-provider need --otel-url")
+		}
+		return errs
+	}
+	if _, _, err := OTelEndpoint(p.OTelURL); err != nil {
+		add("--otel-url: %v", err)
+	}
+	for _, s := range p.OTelStream {
+		if s != "metrics" && s != "timing" && s != "default" {
+			add("--stream %q: metrics, timing or default", s)
+		}
+	}
+	for _, kv := range p.OTelAttributes {
+		if k, _, ok := strings.Cut(kv, "="); !ok || strings.TrimSpace(k) == "" {
+			add("--otel-resource-attributes %q: key=value", kv)
+		}
+	}
+	return errs
+}
+
+// OTelEndpoint reads --otel-url: host[:port] or http(s)://host:port is
+// OTLP/HTTP (port 4318 by default), grpc://host:port OTLP/gRPC (4317).
+func OTelEndpoint(raw string) (u *url.URL, grpc bool, err error) {
+	if !strings.Contains(raw, "://") {
+		raw = "http://" + raw
+	}
+	u, err = url.Parse(raw)
+	if err != nil {
+		return nil, false, err
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "grpc":
+		grpc = true
+	default:
+		return nil, false, fmt.Errorf("%q: http://, https:// or grpc://", raw)
+	}
+	if u.Hostname() == "" {
+		return nil, false, fmt.Errorf("%q has no host", raw)
+	}
+	if u.Port() == "" {
+		port := "4318"
+		if grpc {
+			port = "4317"
+		}
+		u.Host += ":" + port
+	}
+	return u, grpc, nil
+}
+
+// OTelStreams reports which domains --stream sends live.
+func (p *Profile) OTelStreams() (metrics, timing bool) {
+	for _, s := range p.OTelStream {
+		metrics = metrics || s == "metrics" || s == "default"
+		timing = timing || s == "timing" || s == "default"
+	}
+	return metrics, timing
+}
