@@ -36,7 +36,7 @@ var notYet = map[string][]string{
 		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
 	"#27 observability": {
-		"--api-host", "--api-port", "--mlflow-artifact-glob", "--mlflow-experiment",
+		"--mlflow-artifact-glob", "--mlflow-experiment",
 		"--mlflow-parent-run-id", "--mlflow-run-name", "--mlflow-tag", "--mlflow-tracking-uri",
 		"--stats-interval", "--wandb-entity", "--wandb-project", "--wandb-run-name",
 		"--wandb-tag"},

@@ -197,6 +197,10 @@ type Profile struct {
 	OTelAttributes []string `name:"otel-resource-attributes" group:"OTel" placeholder:"KEY=VALUE" help:"OpenTelemetry resource attributes added to every span and metric (key=value, repeatable or comma-separated)." json:"otel_resource_attributes,omitempty"`
 	GenAIProvider  string   `name:"gen-ai-provider" group:"OTel" placeholder:"NAME" help:"gen_ai.provider.name of the spans and metrics (default: from the URL's host, openai for an OpenAI-compatible server, anthropic for --endpoint-type messages)." json:"gen_ai_provider,omitempty"`
 
+	// The live API (internal/output): progress, live metrics, Prometheus
+	APIPort *int   `name:"api-port" group:"Service" placeholder:"PORT" help:"Serve the run's progress and live metrics over HTTP while it runs: /api/progress, /api/metrics, /api/run, /api/config, /api/results, a Prometheus /metrics of the client's view, /healthz, /readyz (0: any free port, logged)." json:"api_port,omitempty"`
+	APIHost string `name:"api-host" default:"127.0.0.1" group:"Service" placeholder:"HOST" help:"The live API's address (0.0.0.0 to reach it from elsewhere, in Kubernetes)." json:"api_host,omitempty"`
+
 	// The server's view (internal/telemetry)
 	ServerMetrics         []string `name:"server-metrics" group:"Server Metrics" placeholder:"URL" help:"More Prometheus endpoints to scrape besides each --url's /metrics (http:// and /metrics are added when missing)." json:"server_metrics,omitempty"`
 	NoServerMetrics       bool     `name:"no-server-metrics" group:"Server Metrics" help:"Do not scrape any /metrics." json:"no_server_metrics,omitempty"`

@@ -11,6 +11,9 @@ import (
 func (p *Profile) checkOTel() []error {
 	var errs []error
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	if p.APIPort != nil && (*p.APIPort < 0 || *p.APIPort > 65535) {
+		add("--api-port %d is not a port (0 to 65535)", *p.APIPort)
+	}
 	if p.OTelURL == "" {
 		if len(p.OTelStream) > 0 || len(p.OTelAttributes) > 0 || p.GenAIProvider != "" {
 			add("--stream, --otel-resource-attributes and --gen-ai-provider need --otel-url")

@@ -109,8 +109,8 @@ func phase(t *testing.T, cfg Config, clk Clock, issue, run context.Context) ([]*
 		if err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(time.Minute):
-		t.Fatal("the engine did not return within a minute")
+	case <-time.After(time.Duration(hangBound)):
+		t.Fatalf("the engine did not return within %v", time.Duration(hangBound))
 	}
 	close(out)
 	<-collected

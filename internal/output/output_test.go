@@ -3,6 +3,8 @@ package output_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/export"
@@ -295,4 +299,99 @@ func httptestServer(t *testing.T) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// The live API: progress, live metrics, the run, a Prometheus /metrics
+// that Prometheus's own parser reads, and the results once written.
+func TestAPI(t *testing.T) {
+	pl := plantest.Must(t, "--url", "http://127.0.0.1:1", "--streaming")
+	r, err := output.NewRecords(pl, output.RecordOptions{Clock: clock.New(), Getenv: func(string) string { return "" }, Log: slog.New(slog.DiscardHandler),
+		Warn: func(string) {}, Info: func(string) {}, API: "127.0.0.1:0",
+		APIInfo: output.APIInfo{BenchmarkID: "b1", Seed: 7, CLICommand: "sonde profile", Config: map[string]any{"x": 1}, Files: pl.Files()}})
+	if err != nil || r.API == nil || r.Live == nil {
+		t.Fatalf("%v %v", r, err)
+	}
+	api := r.API
+	api.Start()
+	defer api.Close()
+	base := "http://" + api.Addr().String()
+	get := func(path string) (int, string) {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("ready before a phase: %d", code)
+	}
+	var prog engine.Progress
+	api.Watch("Warmup", &prog, 2)
+	prog.RequestsDone.Store(2)
+	var prof engine.Progress
+	api.Watch("Profiling", &prof, 4)
+	prof.RequestsSent.Store(4)
+	prof.InFlight.Store(1)
+	in := r.Run()
+	recs, _ := exporttest.Records(exporttest.Shape{Sessions: 2, Turns: 2, Tokens: 3, TTFT: 5 * time.Millisecond, ITL: time.Millisecond, FailLast: 1})
+	for _, rec := range recs {
+		in <- rec
+	}
+	close(in)
+	r.Wait()
+	var progress struct {
+		Current string `json:"current_phase"`
+		Phases  map[string]struct {
+			Sent    int64 `json:"requests_sent"`
+			Done    bool  `json:"done"`
+			Percent float64
+		} `json:"phases"`
+	}
+	_, body := get("/api/progress")
+	if err := json.Unmarshal([]byte(body), &progress); err != nil || progress.Current != "Profiling" || progress.Phases["Profiling"].Sent != 4 || !progress.Phases["Warmup"].Done {
+		t.Errorf("progress %s: %v", body, err)
+	}
+	if _, body := get("/api/metrics"); !strings.Contains(body, `"time_to_first_token":{`) || !strings.Contains(body, "Internal Server Error") {
+		t.Errorf("metrics %s", body)
+	}
+	if _, body := get("/api/run"); !strings.Contains(body, `"benchmark_id":"b1"`) || !strings.Contains(body, `"random_seed":7`) {
+		t.Errorf("run %s", body)
+	}
+	if _, body := get("/api/config"); !strings.Contains(body, `"x":1`) {
+		t.Errorf("config %s", body)
+	}
+	_, body = get("/metrics")
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := families["sonde_time_to_first_token_seconds"]; h == nil || h.Metric[0].Histogram.GetSampleCount() != 3 {
+		t.Errorf("ttft histogram %v", h)
+	}
+	if f := families["sonde_requests_completed_total"]; f == nil || f.Metric[0].Counter.GetValue() != 4 {
+		t.Errorf("requests %v", f)
+	}
+	if f := families["sonde_requests_in_flight"]; f == nil || f.Metric[0].Gauge.GetValue() != 1 {
+		t.Errorf("in flight %v", f)
+	}
+	if f := families["sonde_request_errors_total"]; f == nil || f.Metric[0].Counter.GetValue() != 1 {
+		t.Errorf("errors %v", f)
+	}
+	if code, _ := get("/api/results"); code != http.StatusNotFound {
+		t.Errorf("results before the run ended: %d", code)
+	}
+	os.MkdirAll(pl.Files().Dir, 0o755)
+	os.WriteFile(pl.Files().SummaryJSON(), []byte(`{"done": true}`), 0o644)
+	if code, body := get("/api/results"); code != http.StatusOK || body != `{"done": true}` {
+		t.Errorf("results %d %s", code, body)
+	}
+	if code, body := get("/healthz"); code != 200 || body != "ok" {
+		t.Errorf("healthz %d %s", code, body)
+	}
+	if code, _ := get("/readyz"); code != 200 {
+		t.Errorf("readyz %d", code)
+	}
 }

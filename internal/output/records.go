@@ -25,6 +25,8 @@ type Records struct {
 	proc *pipeline.Processor
 	// Live feeds the dashboard; nil without one.
 	Live *pipeline.Live
+	// API serves the live view (--api-port); nil without.
+	API *API
 	// Slices (--slice-duration), Replicas (several --url) and OTel
 	// (--otel-url) are outputs of the phase; nil when not asked for.
 	Slices, Replicas, OTel Output
@@ -39,8 +41,12 @@ type RecordOptions struct {
 	Getenv    func(string) string // AIPerf's OSL-mismatch thresholds
 	Log       *slog.Logger        // -v: how connections were used; -vv: each request
 	Dashboard bool                // feed a live view
-	Warn      func(string)        // a warning of the run
-	Info      func(string)        // a line of the log
+	// API, when set, is the live API's address (--api-port) and what it
+	// says of the run.
+	API     string
+	APIInfo APIInfo
+	Warn    func(string) // a warning of the run
+	Info    func(string) // a line of the log
 	// BenchmarkID and Version label what goes to OpenTelemetry.
 	BenchmarkID, Version string
 }
@@ -73,9 +79,16 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 		r.Replicas = &replicasOutput{sink: rs, urls: urls}
 	}
 	now := func() time.Time { return o.Clock.Time(o.Clock.Now()) }
-	if o.Dashboard {
+	if o.Dashboard || o.API != "" {
 		r.Live = pipeline.NewLive(now)
 		sinks = append(sinks, r.Live)
+	}
+	if o.API != "" {
+		api, err := NewAPI(o.API, r.Live, o.APIInfo, now)
+		if err != nil {
+			return nil, fmt.Errorf("--api-port: %w", err)
+		}
+		sinks, r.API = append(sinks, api), api
 	}
 	if p.SliceDuration != nil {
 		slicer := metrics.NewSlicer(opts, int64(*p.SliceDuration*1e9))

@@ -87,7 +87,11 @@ func execute(e Env, pl *plan.Plan) (*profileRun, error) {
 	}
 	defer closeLog()
 	r.tell(pl.Notes())
-	if err := r.prepare(); err != nil {
+	err = r.prepare()
+	if r.records != nil && r.records.API != nil {
+		defer r.records.API.Close() // it answers until the files are written
+	}
+	if err != nil {
 		return nil, err
 	}
 	defer r.client.Close()

@@ -7,10 +7,12 @@ import (
 	"io"
 	"log/slog"
 	"maps"
+	"net"
 	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -131,9 +133,14 @@ func (r *profileRun) prepare() error {
 		return err
 	}
 	r.records, err = output.NewRecords(r.plan, output.RecordOptions{Clock: r.clk, Getenv: r.e.Getenv, Log: r.log, Dashboard: r.screen.Dashboard(),
-		Warn: r.warn, Info: r.info, BenchmarkID: r.benchmarkID, Version: r.e.Version})
+		Warn: r.warn, Info: r.info, BenchmarkID: r.benchmarkID, Version: r.e.Version, API: r.apiAddr(),
+		APIInfo: output.APIInfo{BenchmarkID: r.benchmarkID, Seed: r.plan.Seed(), CLICommand: r.p.CLICommand, Config: r.p.Body(), Files: r.files}})
 	if err != nil {
-		return err
+		return UsageError{Err: err}
+	}
+	if api := r.records.API; api != nil {
+		api.Start()
+		r.logf("Live API on http://%s: /api/progress, /api/metrics, /metrics (Prometheus), /api/run, /api/config, /api/results", api.Addr())
 	}
 	// The time slices first: their warning comes before the server view's.
 	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel} {
@@ -214,6 +221,14 @@ func (r *profileRun) execute() error {
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
 }
 
+// apiAddr is --api-host:--api-port, or "" without the live API.
+func (r *profileRun) apiAddr() string {
+	if r.p.APIPort == nil {
+		return ""
+	}
+	return net.JoinHostPort(r.p.APIHost, strconv.Itoa(*r.p.APIPort))
+}
+
 // runPhase runs one engine phase with its progress display and returns the
 // turns it did not send, by reason.
 func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace time.Duration, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
@@ -229,6 +244,9 @@ func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace
 		var stop func()
 		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
 		defer stop()
+	}
+	if api := r.records.API; api != nil {
+		api.Watch(name, &prog, total)
 	}
 	show := r.screen.Display(name, &prog, cfg, total, r.records.Live)
 	show.Start(r.ctx)

@@ -2,7 +2,10 @@ package profile
 
 import (
 	"errors"
+	"io"
 	"math"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -267,5 +270,48 @@ func TestRunServerProfiler(t *testing.T) {
 	}
 	if n := requestCount(t, dir); n != 0 {
 		t.Errorf("%v requests sent without the profiler", n)
+	}
+}
+
+// --api-port: the run answers over HTTP while it runs, with its own
+// progress, and stops answering once its files are written.
+func TestRunLiveAPI(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	seen := make(chan string, 1)
+	go func() {
+		deadline := time.Now().Add(30 * time.Second)
+		for time.Now().Before(deadline) {
+			resp, err := http.Get("http://127.0.0.1:" + port + "/api/progress")
+			if err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if strings.Contains(string(b), `"current_phase":"Profiling"`) {
+					seen <- string(b)
+					return
+				}
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		seen <- ""
+	}()
+	if _, err := runArgs(t, "--streaming", "--url", "sim://?ttft=150ms&itl=1ms", "--request-count", "6", "--isl", "5", "--osl", "2", "--api-port", port); err != nil {
+		t.Fatal(err)
+	}
+	if body := <-seen; !strings.Contains(body, `"requests_total":6`) {
+		t.Errorf("progress during the run: %q", body)
+	}
+	if _, err := http.Get("http://127.0.0.1:" + port + "/healthz"); err == nil {
+		t.Error("the API still answers after the run")
+	}
+	var ue UsageError
+	busy, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer busy.Close()
+	if _, err := runArgs(t, "--url", "sim://", "--request-count", "1", "--api-port", strconv.Itoa(busy.Addr().(*net.TCPAddr).Port)); !errors.As(err, &ue) {
+		t.Errorf("a port in use: %v", err)
 	}
 }
