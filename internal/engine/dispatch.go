@@ -16,11 +16,13 @@ import (
 // schedule lag; and a worker runs session after session, keeping its stack.
 const maxAhead = 8
 
-// prepared is a session claimed ahead of its tick.
+// prepared is a session claimed ahead of its tick, or claimed at its tick
+// into a backlog (then its worker starts when it gets a slot).
 type prepared struct {
-	n     int
-	conv  *dataset.Conversation
-	start chan credit // its first turn's intended time; closed if never due
+	n      int
+	conv   *dataset.Conversation
+	start  chan credit // its first turn's intended time; closed if never due
+	worker bool        // a worker holds it
 }
 
 // arrival is a tick that found a prepared session, waiting for a slot.
@@ -84,7 +86,11 @@ func (d *dispatcher) waitForTick(ctx context.Context) (credit, bool) {
 	}
 }
 
-// prepare keeps maxAhead sessions claimed and handed to workers. Once the
+// prepare keeps maxAhead sessions claimed and handed to workers, while
+// the backlog of due arrivals waiting for a slot is short: behind a full
+// concurrency cap, an arrival is claimed at its tick and gets its worker
+// (a goroutine, its first request built) only when a slot frees, so a
+// backlog costs its arrivals' records, not a goroutine each. Once the
 // request budget is spent, the prepared sessions are let go at once rather
 // than each waiting for a tick only to find nothing left to send (at a low
 // rate that was seconds added to the end of the phase).
@@ -94,20 +100,42 @@ func (d *dispatcher) prepare() {
 		d.letGoAhead(UnsentBudget)
 		return
 	}
-	for len(d.ahead) < maxAhead && !d.noMoreNew {
-		n, conv, ok := d.e.claimSession()
+	for len(d.ahead) < maxAhead && len(d.pending) < maxAhead && !d.noMoreNew {
+		p, ok := d.claim()
 		if !ok {
-			d.lastClaimed()
 			return
 		}
-		p := &prepared{n: n, conv: conv, start: make(chan credit, 1)}
 		d.ahead = append(d.ahead, p)
-		select {
-		case d.work <- p:
-		default:
-			d.wg.Add(1)
-			go d.worker(p)
-		}
+		d.startWorker(p)
+	}
+}
+
+// claim claims the next session, or notes that none is left.
+func (d *dispatcher) claim() (*prepared, bool) {
+	n, conv, ok := d.e.claimSession()
+	if !ok {
+		d.lastClaimed()
+		return nil, false
+	}
+	return &prepared{n: n, conv: conv, start: make(chan credit, 1)}, true
+}
+
+// backlogFits reports room in the request budget for one more due arrival
+// (each sends at least one request): past it, an arrival could never be
+// served, and is dropped as a tick with no session left would be.
+func (d *dispatcher) backlogFits() bool {
+	max := int64(d.e.cfg.MaxRequests)
+	return max <= 0 || d.e.requests.Load()+int64(len(d.pending)) < max
+}
+
+// startWorker hands p to an idle worker, or starts one.
+func (d *dispatcher) startWorker(p *prepared) {
+	p.worker = true
+	select {
+	case d.work <- p:
+	default:
+		d.wg.Add(1)
+		go d.worker(p)
 	}
 }
 
@@ -150,12 +178,17 @@ func (d *dispatcher) tick(at int64) {
 		return
 	default:
 	}
-	d.prepare() // at least one, unless none are left
-	if len(d.ahead) == 0 {
-		return
+	d.prepare()
+	var p *prepared
+	switch {
+	case len(d.ahead) > 0:
+		p, d.ahead = d.ahead[0], d.ahead[1:]
+	case !d.noMoreNew && d.backlogFits(): // a backlog: claimed now, its worker started with its slot
+		p, _ = d.claim()
 	}
-	d.pending = append(d.pending, arrival{p: d.ahead[0], intended: at})
-	d.ahead = d.ahead[1:]
+	if p != nil {
+		d.pending = append(d.pending, arrival{p: p, intended: at})
+	}
 }
 
 // release keeps the prepared sessions topped up and starts the due ones
@@ -169,7 +202,11 @@ func (d *dispatcher) release() {
 	d.prepare()
 	for len(d.pending) > 0 && d.sessions.tryAcquire() {
 		d.active.Add(1)
-		d.pending[0].p.start <- credit{intendedNs: d.pending[0].intended}
+		a := d.pending[0]
+		a.p.start <- credit{intendedNs: a.intended} // buffered: its worker may start after
+		if !a.p.worker {
+			d.startWorker(a.p)
+		}
 		d.pending = d.pending[1:]
 	}
 }
@@ -217,6 +254,21 @@ func (e *Engine) runRate(issue, run context.Context) {
 			select {
 			case <-d.wake:
 			case <-issue.Done():
+			}
+			continue
+		}
+		if d.noMoreNew && len(d.ahead) == 0 && len(d.waiting) == 0 {
+			// No session left to start and no turn waiting: a tick would
+			// find no taker and be dropped. Rather than tick for nothing
+			// (a core spent at a high rate while the backlog waits for
+			// slots), wait for a session to end or a turn to ask, then
+			// drop the ticks that came due meanwhile, as ticking would.
+			select {
+			case <-d.wake:
+			case <-issue.Done():
+			}
+			for now := e.clock.Now(); ticks.Next() <= now; {
+				ticks.Take()
 			}
 			continue
 		}

@@ -21,7 +21,7 @@ func TestCreditedSessionRunsFirst(t *testing.T) {
 	convs, plan := plannedConvs(t, 2, 1)
 	e := New(Config{Conversations: convs, Sampler: plan, MaxSessions: 1}, nil, nil, nil, &Progress{})
 	d := &dispatcher{e: e, sessions: newSlots(0), wake: make(chan struct{}, 1), work: make(chan *prepared)}
-	due := &prepared{start: make(chan credit, 1)}
+	due := &prepared{start: make(chan credit, 1), worker: true}
 	d.pending = []arrival{{p: due, intended: 1}}
 
 	order := make(chan string, 2)
