@@ -8,9 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kong"
-
-	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan/plantest"
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
@@ -21,26 +19,11 @@ import (
 // runArgs parses args as `sonde profile` flags and runs them.
 func runArgs(t *testing.T, args ...string) (string, error) {
 	t.Helper()
-	var c struct {
-		Profile config.Profile `cmd:""`
-	}
-	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatal("exit") }))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := filepath.Join(t.TempDir(), "out")
-	ctx, err := parser.Parse(append([]string{"profile", "-m", "m", "--ui-type", "none", "--artifact-dir", dir}, args...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range ctx.Path {
-		if p.Flag != nil && p.Flag.Name == "output-artifact-dir" {
-			c.Profile.ArtifactDirSet = true
-		}
-	}
+	p := plantest.Flags(t, append([]string{"--ui-type", "none", "--artifact-dir", dir}, args...)...)
 	var out, errb sondetest.Buffer
 	t.Setenv("HF_HUB_OFFLINE", "1")
-	err = Run(Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv, Version: "test"}, &c.Profile)
+	err := Run(Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: os.Getenv, Version: "test"}, p)
 	return dir, err
 }
 

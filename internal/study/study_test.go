@@ -9,9 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/alecthomas/kong"
-
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/plan/plantest"
 	"github.com/sonde-bench/sonde/internal/profile"
 
 	"github.com/sonde-bench/sonde/internal/sondetest"
@@ -20,17 +19,7 @@ import (
 // parse reads args as `sonde profile` flags, as the CLI does.
 func parse(t *testing.T, args ...string) *config.Profile {
 	t.Helper()
-	var c struct {
-		Profile config.Profile `cmd:""`
-	}
-	parser, err := kong.New(&c, kong.Exit(func(int) { t.Fatal("exit") }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := parser.Parse(append([]string{"profile", "-m", "m", "--ui-type", "none"}, args...)); err != nil {
-		t.Fatal(err)
-	}
-	return &c.Profile
+	return plantest.Flags(t, append([]string{"--ui-type", "none"}, args...)...)
 }
 
 // study runs a study of args into a fresh folder, in-process against the
