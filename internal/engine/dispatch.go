@@ -25,7 +25,8 @@ type prepared struct {
 	worker bool        // a worker holds it
 }
 
-// arrival is a tick that found a prepared session, waiting for a slot.
+// arrival is a tick that found a session (prepared, or claimed bare into
+// the backlog), waiting for a slot.
 type arrival struct {
 	p        *prepared
 	intended int64
@@ -124,8 +125,8 @@ func (d *dispatcher) claim() (*prepared, bool) {
 // (each sends at least one request): past it, an arrival could never be
 // served, and is dropped as a tick with no session left would be.
 func (d *dispatcher) backlogFits() bool {
-	max := int64(d.e.cfg.MaxRequests)
-	return max <= 0 || d.e.requests.Load()+int64(len(d.pending)) < max
+	budget := int64(d.e.cfg.MaxRequests)
+	return budget <= 0 || d.e.requests.Load()+int64(len(d.pending)) < budget
 }
 
 // startWorker hands p to an idle worker, or starts one.
