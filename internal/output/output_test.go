@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -393,5 +394,62 @@ func TestAPI(t *testing.T) {
 	}
 	if code, _ := get("/readyz"); code != 200 {
 		t.Errorf("readyz %d", code)
+	}
+}
+
+// The Grafana dashboard in docs/grafana queries only metrics the live API
+// serves.
+func TestGrafanaDashboard(t *testing.T) {
+	b, err := os.ReadFile("../../docs/grafana/sonde-live.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dash struct {
+		Panels []struct {
+			Targets []struct{ Expr string } `json:"targets"`
+		} `json:"panels"`
+	}
+	if err := json.Unmarshal(b, &dash); err != nil {
+		t.Fatal(err)
+	}
+	pl := plantest.Must(t, "--url", "http://127.0.0.1:1")
+	r, err := output.NewRecords(pl, output.RecordOptions{Clock: clock.New(), Getenv: func(string) string { return "" }, Log: slog.New(slog.DiscardHandler),
+		Warn: func(string) {}, Info: func(string) {}, API: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.API.Start()
+	defer r.API.Close()
+	in := r.Run()
+	recs, _ := exporttest.Records(exporttest.Shape{Sessions: 1, Turns: 2, Tokens: 3, TTFT: time.Millisecond, ITL: time.Millisecond, FailLast: 1})
+	for _, rec := range recs {
+		in <- rec
+	}
+	close(in)
+	r.Wait()
+	resp, err := http.Get("http://" + r.API.Addr().String() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := regexp.MustCompile(`sonde_[a-z_]+`)
+	n := 0
+	for _, p := range dash.Panels {
+		for _, tg := range p.Targets {
+			for _, m := range name.FindAllString(tg.Expr, -1) {
+				n++
+				if families[strings.TrimSuffix(m, "_bucket")] == nil {
+					t.Errorf("the dashboard queries %s, which /metrics does not serve", m)
+				}
+			}
+		}
+	}
+	if n < 7 {
+		t.Errorf("%d metric references", n)
 	}
 }
