@@ -159,6 +159,7 @@ func TestGuideExamples(t *testing.T) {
 			if testing.Short() && i > 0 {
 				t.Skip("the first example only")
 			}
+			t.Parallel() // each has its own simulator and folder; most of their time is the simulated server's
 			sim := startSim(t, ex.sim...)
 			dir := filepath.Join(t.TempDir(), "out")
 			args := profileArgs(ex.cmd, sim.addr, dir)
