@@ -1,3 +1,6 @@
+// Package plan resolves a run's flags and dataset into what it will do,
+// before anything is sent or any folder made: a Plan, read through its
+// methods and never changed after.
 package plan
 
 import (

@@ -1,7 +1,9 @@
-// Package profile runs one `sonde profile`: it resolves the flags and the
-// dataset into a plan, starts the pipeline and the engine for the warmup and
-// profiling phases, and writes every export. cmd/sonde only parses flags,
-// calls Run and maps its error to an exit code.
+// Package profile runs one `sonde profile` and only orchestrates: it
+// resolves the flags into a plan (internal/plan), claims the run's folder,
+// sets up the client (internal/client) and the outputs with the record
+// pipeline (internal/output), runs the warm-up and profiling phases
+// (internal/engine), and writes the summary and every export. cmd/sonde
+// only parses flags, calls Run and maps its error to an exit code.
 package profile
 
 import (
