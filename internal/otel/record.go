@@ -48,7 +48,7 @@ func (e *Exporter) Put(r *record.Record, v *metrics.Values) {
 	ctx := context.Background()
 	attrs := e.attrs
 	if r.Error != nil {
-		attrs = append(attrs[:len(attrs):len(attrs)], attribute.String("error.type", errorType(r.Error)))
+		attrs = append(attrs[:len(attrs):len(attrs)], attribute.String("error.type", r.Error.Kind()))
 	}
 	set := metric.WithAttributes(attrs...)
 	if x, ok := v.Get(metrics.RequestLatency); ok {
@@ -96,13 +96,6 @@ func (e *Exporter) span(r *record.Record, v *metrics.Values, attrs []attribute.K
 	}
 	s.End(trace.WithTimestamp(time.Unix(0, r.EndWallNs)))
 	e.Spans++
-}
-
-func errorType(err *record.Error) string {
-	if err.Type != "" {
-		return err.Type
-	}
-	return "error"
 }
 
 // ids gives each span the ids its request carried (through the context

@@ -136,18 +136,11 @@ func (a *API) Put(r *record.Record, v *metrics.Values) {
 		}
 	}
 	if r.Error != nil {
-		a.errs.WithLabelValues(errorTypeOf(r.Error)).Inc()
+		a.errs.WithLabelValues(r.Error.Kind()).Inc()
 		return
 	}
 	a.toks.WithLabelValues("input").Add(float64(r.InputTokens))
 	a.toks.WithLabelValues("output").Add(float64(r.OutputTokens + r.ReasoningTokens))
-}
-
-func errorTypeOf(e *record.Error) string {
-	if e.Type == "" {
-		return "error"
-	}
-	return e.Type
 }
 
 func (a *API) counts(s *phaseState) phaseCounts {

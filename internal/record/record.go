@@ -28,6 +28,15 @@ type Error struct {
 
 func (e *Error) Error() string { return e.Type + ": " + e.Message }
 
+// Kind is the error's type, or "error" when it has none: a label for
+// telemetry (OpenTelemetry's error.type, the live API's error_type).
+func (e *Error) Kind() string {
+	if e.Type == "" {
+		return "error"
+	}
+	return e.Type
+}
+
 // Record is one request. Times ending in Ns are monotonic nanoseconds of the
 // run clock; Wall fields are Unix nanoseconds.
 type Record struct {

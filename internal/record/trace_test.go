@@ -14,3 +14,9 @@ func TestSetTraceParent(t *testing.T) {
 		t.Error("a bad traceparent was read")
 	}
 }
+
+func TestErrorKind(t *testing.T) {
+	if (&Error{Type: "Timeout"}).Kind() != "Timeout" || (&Error{}).Kind() != "error" {
+		t.Fatal("Kind")
+	}
+}
