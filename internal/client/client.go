@@ -31,10 +31,9 @@ func (s Say) infof(format string, a ...any) { s.Info(fmt.Sprintf(format, a...)) 
 
 // Options are what the client takes from the process besides the plan.
 type Options struct {
-	Clock   clock.Clock
-	Version string              // sonde's, in User-Agent
-	Getenv  func(string) string // the AWS credentials' environment
-	Dir     string              // the folder relative paths are under (--start-barrier)
+	Clock  clock.Clock
+	Getenv func(string) string // the AWS credentials' environment
+	Dir    string              // the folder relative paths are under (--start-barrier)
 	// Shared, when set, is a client kept from one run to the next (a
 	// capacity search's probes share its open connections).
 	Shared *Shared
@@ -45,15 +44,14 @@ type Options struct {
 // measured requests.
 type Client struct {
 	// HTTP sends the measured requests.
-	HTTP    *transport.Client
-	plan    *plan.Plan
-	p       *config.Profile
-	clk     clock.Clock
-	version string
-	dir     string
-	sigv4   *transport.SigV4 // --auth-type sigv4; nil: requests unsigned
-	say     Say
-	shared  bool
+	HTTP   *transport.Client
+	plan   *plan.Plan
+	p      *config.Profile
+	clk    clock.Clock
+	dir    string
+	sigv4  *transport.SigV4 // --auth-type sigv4; nil: requests unsigned
+	say    Say
+	shared bool
 }
 
 // Shared is a client kept from one run to the next, with the clock its
@@ -73,7 +71,7 @@ func (s *Shared) Close() {
 // New sets up the client of a run of pl: its clock and HTTP client (or the
 // shared ones), request signing, and --warmup-connections opened.
 func New(ctx context.Context, pl *plan.Plan, o Options) (*Client, error) {
-	c := &Client{plan: pl, p: pl.Flags(), clk: o.Clock, version: o.Version, dir: o.Dir, say: o.Say, shared: o.Shared != nil}
+	c := &Client{plan: pl, p: pl.Flags(), clk: o.Clock, dir: o.Dir, say: o.Say, shared: o.Shared != nil}
 	if err := c.setUpSigning(o.Getenv); err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func (s *says) say() client.Say {
 func newClient(t *testing.T, s *says, args ...string) (*client.Client, *plan.Plan) {
 	t.Helper()
 	pl := plantest.Must(t, args...)
-	c, err := client.New(t.Context(), pl, client.Options{Clock: clock.New(), Version: "test", Getenv: os.Getenv, Say: s.say()})
+	c, err := client.New(t.Context(), pl, client.Options{Clock: clock.New(), Getenv: os.Getenv, Say: s.say()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func (c *Client) Ask(ctx context.Context, hc *http.Client, method, url string, b
 	if err != nil {
 		return nil, err
 	}
-	for k, v := range plan.Headers(c.p, c.version) {
+	for k, v := range c.plan.Base().Header { // the requests' own, the API key included
 		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")

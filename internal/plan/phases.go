@@ -52,7 +52,7 @@ func (pl *Plan) engineConfig(e Env) error {
 		return UsageError{err}
 	}
 	pl.base = engine.Config{
-		Conversations: pl.convs, Sampler: pl.sampler, Codec: pl.codec, URLs: pl.urls, Header: Headers(p, e.Version),
+		Conversations: pl.convs, Sampler: pl.sampler, Codec: pl.codec, URLs: pl.urls, Header: headers(p, e.Version),
 		Concurrency: ld.concurrency, Rate: ld.rate, Arrivals: arrivals, SessionRate: ld.sessionRate,
 		Users: ld.users, UserGap: ld.userGap,
 		Timeout: seconds(p.RequestTimeoutSeconds), Seed: pl.seed, IDSeed: freshSeed(),

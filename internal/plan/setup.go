@@ -59,8 +59,8 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 	return urls, sims, stopAll, nil
 }
 
-// Headers are AIPerf's request headers; user headers come last and win.
-func Headers(p *config.Profile, version string) http.Header {
+// headers are AIPerf's request headers; user headers come last and win.
+func headers(p *config.Profile, version string) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", "sonde/"+version)
 	h.Set("Content-Type", "application/json")

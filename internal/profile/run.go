@@ -119,7 +119,7 @@ func (r *profileRun) prepare() error {
 	if err := export.WriteInputs(r.files.Inputs(), r.plan.Conversations(), r.plan.Codec()); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
-	cl, err := client.New(r.ctx, r.plan, client.Options{Clock: r.e.clock(), Version: r.e.Version, Getenv: r.e.Getenv, Dir: r.e.Dir,
+	cl, err := client.New(r.ctx, r.plan, client.Options{Clock: r.e.clock(), Getenv: r.e.Getenv, Dir: r.e.Dir,
 		Shared: r.e.Shared, Say: client.Say{Info: r.info, Warn: r.warn}})
 	if err != nil {
 		return err
