@@ -117,7 +117,7 @@ func TestWaitForModel(t *testing.T) {
 	}
 	srv = newServer(t, nil)
 	srv.ready.Store(1 << 30)
-	cl, _ = newClient(t, &s, "--url", srv.URL, "--wait-for-model-timeout", "0.05", "--wait-for-model-interval", "0.01")
+	cl, _ = newClient(t, &s, "--url", srv.URL, "--wait-for-model-timeout", "1", "--wait-for-model-interval", "0.01")
 	if err := cl.WaitForModel(t.Context()); err == nil || !strings.Contains(err.Error(), "was not ready after") || !strings.Contains(err.Error(), "503") {
 		t.Errorf("a server never ready: %v", err)
 	}

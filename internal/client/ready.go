@@ -34,7 +34,9 @@ func (c *Client) WaitForModel(ctx context.Context) error {
 			if ok {
 				break
 			}
-			last = why
+			if ctx.Err() == nil || last == "" {
+				last = why // not the probe our own deadline cut: the server's answer before it says more
+			}
 			select {
 			case <-ctx.Done():
 				return fmt.Errorf("--wait-for-model-timeout: %s was not ready after %.0f s (last answer: %s)", plan.BaseOf(u), p.WaitForModelTimeout, last)
