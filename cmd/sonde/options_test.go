@@ -38,7 +38,7 @@ var notYet = map[string][]string{
 	"#27 observability": {
 		"--mlflow-artifact-glob", "--mlflow-experiment",
 		"--mlflow-parent-run-id", "--mlflow-run-name", "--mlflow-tag", "--mlflow-tracking-uri",
-		"--stats-interval", "--wandb-entity", "--wandb-project", "--wandb-run-name",
+		"--wandb-entity", "--wandb-project", "--wandb-run-name",
 		"--wandb-tag"},
 	"#28 studies": {
 		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",

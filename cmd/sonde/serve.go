@@ -52,6 +52,7 @@ type serveCmd struct {
 	Tokenizer      string `name:"tokenizer" default:"${tokenizer}" help:"Tokenizer for usage counts and answers: builtin or a tokenizer.json path."`
 	APIKey         string `name:"api-key" help:"Require 'Authorization: Bearer <key>' on /v1 endpoints."`
 	RecordRequests string `name:"record-requests" placeholder:"FILE" help:"Write every request (times, ids, body, answer) to this JSONL file."`
+	TracesEndpoint string `name:"otlp-traces-endpoint" placeholder:"URL" help:"Send a span of every finished generation over OTLP, as vLLM's flag of this name (llm_request, gen_ai.latency.* attributes, in the trace of the request's traceparent): grpc://host:port or http://host:port."`
 }
 
 // serveVars are the simulator defaults for kong's ${…} interpolation.

@@ -53,7 +53,7 @@ var allowed = map[string][]string{
 	// plan resolves flags and dataset into what a run will do, before
 	// anything is sent: the workload, the load of each phase, the files.
 	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine", "internal/export",
-		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/sim/httpapi", "internal/tokenizer"},
+		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/servertrace", "internal/sim/httpapi", "internal/tokenizer"},
 	// client talks to the servers outside the measurement (readiness, cache
 	// reset, clocks, profilers) and holds the measuring HTTP client.
 	"internal/client": {"internal/barrier", "internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/openai",
@@ -61,7 +61,9 @@ var allowed = map[string][]string{
 	// output is everything a run shows and writes beside its requests: the
 	// record pipeline, the server's view, pings, slices, the screen.
 	"internal/output": {"internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
-		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/telemetry", "internal/ui"},
+		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/servertrace", "internal/telemetry", "internal/ui"},
+	// servertrace receives a server's spans and splits TTFT by them.
+	"internal/servertrace": {"internal/metrics"},
 	// otel turns records into OpenTelemetry spans and metrics (the SDK).
 	"internal/otel": {"internal/metrics", "internal/record"},
 	// profile only orchestrates: plan, client, outputs, phases, summary.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // -f finds the config file in each of its spellings, for profile alone;
@@ -63,6 +64,17 @@ func TestOTelFlags(t *testing.T) {
 	}
 	if errs := (&Profile{GenAIProvider: "x"}).checkOTel(); len(errs) != 1 {
 		t.Errorf("%v", errs)
+	}
+	zero, half := 0.0, 0.5
+	bad := Profile{StatsInterval: &zero, CollectServerTraces: "no-port", ServerTracesWait: -1}
+	if errs := bad.checkOTel(); len(errs) != 3 {
+		t.Errorf("%v", errs)
+	}
+	if d := (&Profile{StatsInterval: &half}).StatsEvery(time.Second); d != 500*time.Millisecond {
+		t.Errorf("--stats-interval 0.5: %v", d)
+	}
+	if d := (&Profile{}).StatsEvery(time.Second); d != time.Second {
+		t.Errorf("no --stats-interval: %v", d)
 	}
 }
 

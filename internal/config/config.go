@@ -197,9 +197,14 @@ type Profile struct {
 	OTelAttributes []string `name:"otel-resource-attributes" group:"OTel" placeholder:"KEY=VALUE" help:"OpenTelemetry resource attributes added to every span and metric (key=value, repeatable or comma-separated)." json:"otel_resource_attributes,omitempty"`
 	GenAIProvider  string   `name:"gen-ai-provider" group:"OTel" placeholder:"NAME" help:"gen_ai.provider.name of the spans and metrics (default: from the URL's host, openai for an OpenAI-compatible server, anthropic for --endpoint-type messages)." json:"gen_ai_provider,omitempty"`
 
+	// The server's own spans (internal/servertrace): TTFT split
+	CollectServerTraces string  `name:"collect-server-traces" group:"OTel" placeholder:"ADDR" help:"Receive the server's own OpenTelemetry spans (OTLP/gRPC and OTLP/HTTP on this host:port; point vLLM's --otlp-traces-endpoint here) and split each request's TTFT into client send, network, the server's input processing, queue and prefill, joined by the trace id each request carries. A sim:// server sends its spans here by itself." json:"collect_server_traces,omitempty"`
+	ServerTracesWait    float64 `name:"server-traces-wait" default:"10" group:"OTel" placeholder:"SEC" help:"After the last answer, wait for the server's late spans (vLLM exports every 5 s) until this long passes without one." json:"server_traces_wait,omitempty"`
+
 	// The live API (internal/output): progress, live metrics, Prometheus
-	APIPort *int   `name:"api-port" group:"Service" placeholder:"PORT" help:"Serve the run's progress and live metrics over HTTP while it runs: /api/progress, /api/metrics, /api/run, /api/config, /api/results, a Prometheus /metrics of the client's view, /healthz, /readyz (0: any free port, logged)." json:"api_port,omitempty"`
-	APIHost string `name:"api-host" default:"127.0.0.1" group:"Service" placeholder:"HOST" help:"The live API's address (0.0.0.0 to reach it from elsewhere, in Kubernetes)." json:"api_host,omitempty"`
+	APIPort       *int     `name:"api-port" group:"Service" placeholder:"PORT" help:"Serve the run's progress and live metrics over HTTP while it runs: /api/progress, /api/metrics, /api/run, /api/config, /api/results, a Prometheus /metrics of the client's view, /healthz, /readyz (0: any free port, logged)." json:"api_port,omitempty"`
+	StatsInterval *float64 `name:"stats-interval" group:"Service" placeholder:"SEC" help:"How often the run's statistics are updated where they are pushed: the progress line (default 2 s) and the live metrics --stream sends to --otel-url (default 1 s). The live API and the dashboard read them when asked." json:"stats_interval,omitempty"`
+	APIHost       string   `name:"api-host" default:"127.0.0.1" group:"Service" placeholder:"HOST" help:"The live API's address (0.0.0.0 to reach it from elsewhere, in Kubernetes)." json:"api_host,omitempty"`
 
 	// The server's view (internal/telemetry)
 	ServerMetrics         []string `name:"server-metrics" group:"Server Metrics" placeholder:"URL" help:"More Prometheus endpoints to scrape besides each --url's /metrics (http:// and /metrics are added when missing)." json:"server_metrics,omitempty"`

@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // checkOTel: --otel-url's scheme, --stream's domains, the attributes'
@@ -13,6 +15,17 @@ func (p *Profile) checkOTel() []error {
 	add := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if p.APIPort != nil && (*p.APIPort < 0 || *p.APIPort > 65535) {
 		add("--api-port %d is not a port (0 to 65535)", *p.APIPort)
+	}
+	if p.StatsInterval != nil && !(*p.StatsInterval > 0) {
+		add("--stats-interval %g: seconds, more than 0", *p.StatsInterval)
+	}
+	if p.CollectServerTraces != "" {
+		if _, _, err := net.SplitHostPort(p.CollectServerTraces); err != nil {
+			add("--collect-server-traces %q: host:port (port 0: any free one)", p.CollectServerTraces)
+		}
+	}
+	if !(p.ServerTracesWait >= 0) {
+		add("--server-traces-wait %g: seconds, 0 or more", p.ServerTracesWait)
 	}
 	if p.OTelURL == "" {
 		if len(p.OTelStream) > 0 || len(p.OTelAttributes) > 0 || p.GenAIProvider != "" {
@@ -73,4 +86,12 @@ func (p *Profile) OTelStreams() (metrics, timing bool) {
 		timing = timing || s == "timing" || s == "default"
 	}
 	return metrics, timing
+}
+
+// StatsEvery is --stats-interval, or def when it is not given.
+func (p *Profile) StatsEvery(def time.Duration) time.Duration {
+	if p.StatsInterval == nil {
+		return def
+	}
+	return time.Duration(*p.StatsInterval * float64(time.Second))
 }

@@ -88,3 +88,9 @@ func (f Files) GPUTelemetryCSV() string {
 func (f Files) NetworkLatency() string {
 	return f.path("profile_export_network_latency.jsonl", "_network_latency.jsonl")
 }
+
+// TTFTSplit is profile_export_ttft_split.jsonl: each request's TTFT split
+// by the server's span of it (--collect-server-traces).
+func (f Files) TTFTSplit() string {
+	return f.path("profile_export_ttft_split.jsonl", "_ttft_split.jsonl")
+}

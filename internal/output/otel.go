@@ -46,7 +46,7 @@ func newOTel(p *config.Profile, urls []string, benchmarkID, version string, info
 		return nil, nil
 	}
 	metrics, timing := p.OTelStreams()
-	e, err := otel.New(context.Background(), otel.Options{Endpoint: u, StreamMetrics: metrics, StreamSpans: timing, MetricInterval: time.Second,
+	e, err := otel.New(context.Background(), otel.Options{Endpoint: u, StreamMetrics: metrics, StreamSpans: timing, MetricInterval: p.StatsEvery(time.Second),
 		Resource: p.OTelAttributes, Provider: genAIProvider(p, urls), Operation: genAIOperation(p.EndpointType), Model: p.Model[0],
 		BenchmarkID: benchmarkID, Version: version})
 	if err != nil {

@@ -30,9 +30,12 @@ type Records struct {
 	// Slices (--slice-duration), Replicas (several --url) and OTel
 	// (--otel-url) are outputs of the phase; nil when not asked for.
 	Slices, Replicas, OTel Output
-	streams                []pipeline.Sink // the streamed exports, closed after the summaries
-	log                    *slog.Logger
-	done                   chan struct{}
+	// Traces joins the server's spans (--collect-server-traces); nil
+	// without.
+	Traces  Output
+	streams []pipeline.Sink // the streamed exports, closed after the summaries
+	log     *slog.Logger
+	done    chan struct{}
 }
 
 // RecordOptions are what the pipeline takes besides the plan.
@@ -94,6 +97,11 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 		slicer := metrics.NewSlicer(opts, int64(*p.SliceDuration*1e9))
 		sinks = append(sinks, pipeline.Slices{Slicer: slicer})
 		r.Slices = &slicesOutput{slicer: slicer, files: files, now: func() int64 { return now().UnixNano() }, warn: o.Warn, streaming: p.Streaming}
+	}
+	if recv := pl.ServerTraces(); recv != nil {
+		ts := &traceSink{}
+		sinks = append(sinks, ts)
+		r.Traces = &tracesOutput{sink: ts, recv: recv, quiet: time.Duration(p.ServerTracesWait * float64(time.Second)), files: files, info: o.Info}
 	}
 	if p.OTelURL != "" {
 		ot, err := newOTel(p, urls, o.BenchmarkID, o.Version, o.Info, o.Warn)

@@ -23,6 +23,7 @@ type Screen struct {
 	stderr  io.Writer
 	keys    io.Reader // where the dashboard reads keys; nil: none
 	mode    string    // "dashboard", "simple" or "none"
+	every   time.Duration
 	now     func() time.Time
 }
 
@@ -35,14 +36,20 @@ type ScreenOptions struct {
 	UIType    string // --ui-type
 	LogLevel  string // --log-level
 	Verbosity int    // -v counted
-	Now       func() time.Time
+	// Every is how often the simple line is printed (--stats-interval;
+	// 0: every 2 s).
+	Every time.Duration
+	Now   func() time.Time
 }
 
 // NewScreen makes a run's screen and its logger, which writes to the
 // console and to file.
 func NewScreen(o ScreenOptions, file io.Writer) (*Screen, *slog.Logger) {
 	tty := IsTTY(o.Stderr)
-	s := &Screen{console: ui.NewConsole(o.Stderr, tty), stderr: o.Stderr, keys: o.Keys, now: o.Now}
+	s := &Screen{console: ui.NewConsole(o.Stderr, tty), stderr: o.Stderr, keys: o.Keys, now: o.Now, every: o.Every}
+	if s.every <= 0 {
+		s.every = 2 * time.Second
+	}
 	if s.keys == nil && IsTTY(os.Stdin) {
 		s.keys = os.Stdin
 	}
@@ -115,7 +122,7 @@ func (d *display) Start(ctx context.Context) error {
 			ui.Dashboard(ctx, d.s.console, d.s.keys, d.s.stderr, func() ui.Snapshot { return d.live(d.status()) })
 			return
 		}
-		ui.Progress(ctx, d.s.console, d.s.mode, 2*time.Second, d.status)
+		ui.Progress(ctx, d.s.console, d.s.mode, d.s.every, d.status)
 	}()
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/servertrace"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -93,3 +94,7 @@ func (pl *Plan) Notes() []Note {
 	}
 	return out
 }
+
+// ServerTraces receives the server's spans (--collect-server-traces); nil
+// without.
+func (pl *Plan) ServerTraces() *servertrace.Receiver { return pl.traces }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
+	"github.com/sonde-bench/sonde/internal/servertrace"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -60,6 +62,10 @@ type Plan struct {
 	sims         []*httpapi.Running
 	simInProcess bool
 	stopSims     func() // shuts down sim:// servers and waits for them
+	// traces receives the server's spans (--collect-server-traces) from
+	// the start, so that sim:// servers know where to send theirs, until
+	// Close: a study's probes share it.
+	traces *servertrace.Receiver
 	// notes are what resolving said (a simulator started, the tokenizer
 	// used, warnings), told in the run's log once it is open.
 	notes *notes
@@ -192,7 +198,15 @@ func (pl *Plan) resolveWorkload(e Env) error {
 		base, path = p.SageMakerURL()
 		q.URL, at = []string{base}, &q
 	}
-	urls, sims, stopSims, err := endpointURLs(context.Background(), at, path, pl.notes.infof)
+	traces := ""
+	if p.CollectServerTraces != "" {
+		ln, err := net.Listen("tcp", p.CollectServerTraces)
+		if err != nil {
+			return UsageError{fmt.Errorf("--collect-server-traces: %w", err)}
+		}
+		pl.traces, traces = servertrace.NewReceiver(ln), "grpc://"+ln.Addr().String()
+	}
+	urls, sims, stopSims, err := endpointURLs(context.Background(), at, path, traces, pl.notes.infof)
 	if err != nil {
 		return err
 	}
@@ -305,6 +319,10 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 // Close stops the plan's sim:// servers (a plan made by WithLoad shares
 // its parent's, which its parent stops).
 func (pl *Plan) Close() {
+	if pl != nil && pl.traces != nil {
+		pl.traces.Close()
+		pl.traces = nil
+	}
 	if pl != nil && pl.stopSims != nil {
 		pl.stopSims()
 		pl.stopSims = nil

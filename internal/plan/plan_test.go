@@ -52,7 +52,7 @@ func TestUserCentricGapVectors(t *testing.T) {
 // A --url that already ends with the endpoint path is used as is.
 func TestURLWithEndpointPath(t *testing.T) {
 	for _, u := range []string{"http://h:1/v1/chat/completions", "http://h:1/v1/chat/completions/", "h:1"} {
-		urls, _, stop, err := endpointURLs(t.Context(), &config.Profile{URL: []string{u}}, "/v1/chat/completions", func(string, ...any) {})
+		urls, _, stop, err := endpointURLs(t.Context(), &config.Profile{URL: []string{u}}, "/v1/chat/completions", "", func(string, ...any) {})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,7 +19,7 @@ import (
 // trailing '/', then the path; http:// added when no scheme). sim:// URLs
 // start an in-process simulator on a loopback port first; stop shuts them
 // down and waits until they have flushed their record files.
-func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func(string, ...any)) (urls []string, sims []*httpapi.Running, stop func(), err error) {
+func endpointURLs(ctx context.Context, p *config.Profile, path, traces string, logf func(string, ...any)) (urls []string, sims []*httpapi.Running, stop func(), err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	stopAll := func() {
 		cancel()
@@ -35,7 +35,7 @@ func endpointURLs(ctx context.Context, p *config.Profile, path string, logf func
 	for _, raw := range p.URL {
 		raw = strings.TrimSpace(raw)
 		if strings.HasPrefix(raw, "sim://") {
-			s, err := httpapi.StartURL(ctx, raw)
+			s, err := httpapi.StartURL(ctx, withTraces(raw, traces))
 			var bad httpapi.BadURLError
 			if errors.As(err, &bad) {
 				return nil, nil, nil, UsageError{err}
@@ -169,4 +169,17 @@ func BaseOf(u string) string {
 		return u
 	}
 	return p.Scheme + "://" + p.Host
+}
+
+// withTraces makes a sim:// URL send its spans to the run's receiver
+// (--collect-server-traces), unless it names an endpoint of its own.
+func withTraces(raw, traces string) string {
+	if traces == "" || strings.Contains(raw, "otlp-traces-endpoint=") {
+		return raw
+	}
+	sep := "?"
+	if strings.Contains(raw, "?") {
+		sep = "&"
+	}
+	return raw + sep + "otlp-traces-endpoint=" + url.QueryEscape(traces)
 }

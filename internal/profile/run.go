@@ -81,7 +81,7 @@ func (r *profileRun) openLog() (func(), error) {
 		return nil, fmt.Errorf("log file: %w", err)
 	}
 	r.screen, r.log = output.NewScreen(output.ScreenOptions{Stderr: r.e.Stderr, Keys: r.e.Stdin, UIType: r.p.UIType, LogLevel: r.p.LogLevel,
-		Verbosity: r.verbosity(), Now: r.now}, r.e.Secrets.Writer(f))
+		Verbosity: r.verbosity(), Every: r.p.StatsEvery(0), Now: r.now}, r.e.Secrets.Writer(f))
 	r.log.Info("Starting sonde " + r.e.Version)
 	if cleared = slices.DeleteFunc(cleared, func(n string) bool { return n == filepath.Base(r.files.Log()) }); len(cleared) > 0 {
 		r.log.Warn(fmt.Sprintf("%s held an earlier run's files; they were removed so the folder holds this run alone: %s", r.files.Dir, strings.Join(cleared, ", ")))
@@ -143,7 +143,7 @@ func (r *profileRun) prepare() error {
 		r.logf("Live API on http://%s: /api/progress, /api/metrics, /metrics (Prometheus), /api/run, /api/config, /api/results", api.Addr())
 	}
 	// The time slices first: their warning comes before the server view's.
-	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel} {
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel, r.records.Traces} {
 		if o != nil {
 			r.outputs = append(r.outputs, o)
 		}

@@ -84,7 +84,10 @@ type seq struct {
 	cached   atomic.Int32
 	finished atomic.Bool
 	aborted  atomic.Bool
-	consumed int // reader only
+	// scheduled is when the engine admitted the request (Unix ns; 0
+	// before): the end of its queue, for the server's trace span.
+	scheduled atomic.Int64
+	consumed  int // reader only
 
 	// Engine goroutine only (read by tests after finished).
 	firstStep   int // step that emitted the first token
@@ -155,6 +158,14 @@ func (s *seq) CachedTokens() int    { return int(s.cached.Load()) }
 func (s *seq) FinishReason() string { return s.a.finish }
 func (s *seq) Buffered() int        { return int(s.emitted.Load()) - s.consumed }
 func (s *seq) Close()               { s.aborted.Store(true) }
+
+// Scheduled is when the engine admitted the request (zero before).
+func (s *seq) Scheduled() time.Time {
+	if ns := s.scheduled.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
 
 func (s *seq) Next(ctx context.Context) (Token, bool, error) {
 	for {

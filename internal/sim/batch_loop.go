@@ -10,8 +10,9 @@ type stepPlan struct {
 	decodes  []*seq
 	prefills []*seq
 	chunks   []int
-	prefill  int // tokens
-	context  int // tokens attended by the decodes
+	prefill  int    // tokens
+	context  int    // tokens attended by the decodes
+	admitted []*seq // scheduled for the first time in this step
 }
 
 func (b *Batch) loop() {
@@ -103,6 +104,9 @@ func (b *Batch) sleepStep(p *stepPlan, busy bool, lastEnd *time.Time) bool {
 	if busy && start.Sub(*lastEnd) < maxCatchUp {
 		start = *lastEnd
 	}
+	for _, s := range p.admitted {
+		s.scheduled.Store(start.UnixNano()) // their queue ends as the step begins
+	}
 	end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
 	*lastEnd = end
 	if !b.timers.SleepUntil(b.ctx, end) {
@@ -156,6 +160,7 @@ func (b *Batch) schedule(kv *kvCache, running, waiting []*seq) (stepPlan, []*seq
 		admitted = append(admitted, s)
 		chunk(s)
 	}
+	p.admitted = admitted
 	return p, admitted, waiting
 }
 

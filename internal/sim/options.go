@@ -31,6 +31,9 @@ type Options struct {
 	// DCGMPort, when > 0 (with GPUs), also serves the GPU metrics at
 	// /metrics on this port of the same host, as a DCGM exporter does.
 	DCGMPort int
+	// TracesEndpoint, when set, is where a span of every finished
+	// generation goes over OTLP, as vLLM's --otlp-traces-endpoint.
+	TracesEndpoint string
 }
 
 // DefaultOptions: the batching engine with vLLM-like defaults; AIPerf's mock
@@ -142,11 +145,12 @@ var setters = map[string]setter{
 		o.Seed, err = strconv.ParseUint(v, 10, 64)
 		return
 	},
-	"model":           func(o *Options, v string) error { o.Model = v; return nil },
-	"tokenizer":       func(o *Options, v string) error { o.Tokenizer = v; return nil },
-	"api-key":         func(o *Options, v string) error { o.APIKey = v; return nil },
-	"record-requests": func(o *Options, v string) error { o.RecordPath = v; return nil },
-	"record":          func(o *Options, v string) error { o.RecordPath = v; return nil }, // the older key
+	"model":                func(o *Options, v string) error { o.Model = v; return nil },
+	"tokenizer":            func(o *Options, v string) error { o.Tokenizer = v; return nil },
+	"api-key":              func(o *Options, v string) error { o.APIKey = v; return nil },
+	"record-requests":      func(o *Options, v string) error { o.RecordPath = v; return nil },
+	"otlp-traces-endpoint": func(o *Options, v string) error { o.TracesEndpoint = v; return nil },
+	"record":               func(o *Options, v string) error { o.RecordPath = v; return nil }, // the older key
 }
 
 // Keys are the option names, as sim:// query keys and `sonde serve` flags.
@@ -182,6 +186,7 @@ func Defaults() map[string]string {
 		"stall-rate": "0", "stall": o.Faults.Stall.String(), "ready-delay": o.Faults.ReadyDelay.String(),
 		"seed": strconv.FormatUint(o.Seed, 10), "model": o.Model, "tokenizer": o.Tokenizer, "api-key": o.APIKey,
 		"record-requests": o.RecordPath, "gpus": strconv.Itoa(o.GPUs), "dcgm-port": strconv.Itoa(o.DCGMPort),
+		"otlp-traces-endpoint": o.TracesEndpoint,
 	}
 }
 

@@ -64,6 +64,18 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 		out.whole(r.Context(), stream, sreq.PromptTokens)
 	}
 	rec.CachedTokens = stream.CachedTokens()
+	if s.tracer != nil && rec.FirstTokenUnixNs != 0 {
+		s.tracer.request(r.Header, rec, out.model, sreq.MaxTokens, arrival, scheduled(stream, arrival), time.Unix(0, rec.FirstTokenUnixNs), time.Now())
+	}
+}
+
+// scheduled is when the engine admitted a request: the batching engine
+// says; the fixed one has no queue.
+func scheduled(st sim.Stream, arrival time.Time) time.Time {
+	if s, ok := st.(interface{ Scheduled() time.Time }); ok && !s.Scheduled().IsZero() {
+		return s.Scheduled()
+	}
+	return arrival
 }
 
 // badRequest answers 400 with why.

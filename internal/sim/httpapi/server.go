@@ -31,6 +31,7 @@ type Server struct {
 	prompts *promptTokens
 	metrics *promMetrics
 	gpus    *simGPUs // nil without --gpus
+	tracer  *tracer  // nil without otlp-traces-endpoint
 	start   time.Time
 
 	requests   atomic.Int64
@@ -58,6 +59,12 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 	s.metrics = newPromMetrics(opts.Model, eng)
 	if opts.GPUs > 0 {
 		s.gpus = newSimGPUs(opts.GPUs, opts.Model, eng)
+	}
+	if opts.TracesEndpoint != "" {
+		if s.tracer, err = newTracer(opts.TracesEndpoint, opts.Model); err != nil {
+			eng.Close()
+			return nil, err
+		}
 	}
 	if opts.RecordPath != "" {
 		f, err := os.Create(opts.RecordPath)
@@ -197,6 +204,9 @@ func (s *Server) Serve(ctx context.Context, addr string, ready func(net.Addr)) e
 
 // Close flushes the request record file.
 func (s *Server) Close() error {
+	if s.tracer != nil {
+		s.tracer.close() // best effort: the spans are the collector's to miss; a second close does nothing
+	}
 	s.recMu.Lock()
 	defer s.recMu.Unlock()
 	if s.rec == nil {
