@@ -1,11 +1,8 @@
 package output
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/export"
@@ -87,35 +84,12 @@ func (o *tracesOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 	run.CSVSections = append(append(run.CSVSections, '\n'), o.sum.CSV()...)
 }
 
-// splitLine is one request's line of profile_export_ttft_split.jsonl.
-type splitLine struct {
-	RequestID  string `json:"x_request_id"`
-	TraceID    string `json:"trace_id"`
-	TTFT       int64  `json:"time_to_first_token_ns"`
-	ClientSend int64  `json:"client_send_ns"`
-	Network    int64  `json:"network_ns"`
-	Input      int64  `json:"server_input_ns"`
-	Queue      int64  `json:"server_queue_ns"`
-	Prefill    int64  `json:"server_prefill_ns"`
-	ServerTTFT int64  `json:"server_time_to_first_token_ns"`
-	ServerE2E  int64  `json:"server_e2e_ns"`
-}
-
 // Write writes each joined request's split.
 func (o *tracesOutput) Write() error {
-	f, err := os.Create(o.files.TTFTSplit())
-	if err != nil {
-		return err
+	lines := make([]export.SplitLine, len(o.splits))
+	for i, s := range o.splits {
+		lines[i] = export.SplitLine{RequestID: s.RequestID, TraceID: s.TraceID, TTFT: s.TTFT, ClientSend: s.ClientSend, Network: s.Network,
+			Input: s.Input, Queue: s.Queue, Prefill: s.Prefill, ServerTTFT: s.ServerTTFT, ServerE2E: s.ServerE2E}
 	}
-	w := bufio.NewWriter(f)
-	enc := json.NewEncoder(w)
-	for _, s := range o.splits {
-		enc.Encode(splitLine{RequestID: s.RequestID, TraceID: s.TraceID, TTFT: s.TTFT, ClientSend: s.ClientSend, Network: s.Network,
-			Input: s.Input, Queue: s.Queue, Prefill: s.Prefill, ServerTTFT: s.ServerTTFT, ServerE2E: s.ServerE2E})
-	}
-	if err := w.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return export.WriteFile(o.files.TTFTSplit(), export.TTFTSplitJSONL(lines))
 }

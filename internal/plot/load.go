@@ -42,6 +42,7 @@ type Run struct {
 	server   []serverPoint // from server_metrics_export.jsonl
 	gpu      []serverPoint // from gpu_telemetry_export.jsonl
 	slices   []slicePoint  // from profile_export_aiperf_timeslices.json
+	split    []export.SplitLine
 }
 
 // slicePoint is one time slice's statistics of a metric.
@@ -127,6 +128,9 @@ func Load(dir, prefix string) (*Run, error) {
 		r.gpu = readScrapes(files.GPUTelemetryJSONL(), t0)
 	}
 	r.slices = readSlices(files.TimeslicesJSON())
+	if r.split, err = rd.TTFTSplit(); err != nil {
+		return nil, err
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, "sweep_aggregate", "profile_export_aiperf_sweep.json")); err == nil {
 		var sf sweepFile
 		if err := json.Unmarshal(b, &sf); err != nil {

@@ -1,5 +1,12 @@
 package plot
 
+import (
+	"cmp"
+	"slices"
+
+	"github.com/sonde-bench/sonde/internal/export"
+)
+
 // The data behind the charts, shared by the PNG/SVG charts and the HTML
 // report: each computed once, here.
 
@@ -75,4 +82,31 @@ func (r *Run) Lanes(n int) (wait, recv []Segment, sessions int) {
 		}
 	}
 	return wait, recv, len(seen)
+}
+
+// SplitPart is one part of the TTFT split (--collect-server-traces) over
+// the joined requests, sorted by TTFT: x is the request's rank as a
+// fraction, y the part in ms.
+type SplitPart struct {
+	Name   string
+	Points [][2]float64
+}
+
+// TTFTSplit is each part of the TTFT split by request, the fastest first;
+// nil when the run joined no server spans. At most maxPoints per part.
+func (r *Run) TTFTSplit(maxPoints int) []SplitPart {
+	if len(r.split) == 0 {
+		return nil
+	}
+	ls := slices.Clone(r.split)
+	slices.SortFunc(ls, func(a, b export.SplitLine) int { return cmp.Compare(a.TTFT, b.TTFT) })
+	parts := []SplitPart{{Name: "client send"}, {Name: "network & front"}, {Name: "server input"}, {Name: "queue"}, {Name: "prefill"}}
+	step := max(1, len(ls)/max(maxPoints, 1))
+	for i := step - 1; i < len(ls); i += step {
+		l, x := ls[i], float64(i+1)/float64(len(ls))
+		for j, v := range []int64{l.ClientSend, l.Network, l.Input, l.Queue, l.Prefill} {
+			parts[j].Points = append(parts[j].Points, [2]float64{x, float64(v) / 1e6})
+		}
+	}
+	return parts
 }

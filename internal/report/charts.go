@@ -55,7 +55,7 @@ func charts(runs []*plot.Run) ([]Chart, []string) {
 	add(sliceCharts(runs)...)
 	add(ttftTurn, islTurn)
 	if len(runs) > 0 {
-		add(timeline(runs[0]))
+		add(timeline(runs[0]), ttftSplit(runs[0]))
 	}
 	add(scrapedCharts(runs)...)
 	return out, notes
@@ -172,5 +172,17 @@ func timeline(r *plot.Run) Chart {
 		c.Note = fmt.Sprintf("The first %d of %d sessions.", plot.TimelineSessions, n)
 	}
 	c.Series = []Series{segs("until the first token", 1.5, waits), segs("streaming the answer", 4, recvs)}
+	return c
+}
+
+// ttftSplit is the first run's TTFT split by the server's spans, each part
+// by request, the requests in order of TTFT: where the time to the first
+// token went as it grows.
+func ttftSplit(r *plot.Run) Chart {
+	c := Chart{ID: "ttft_split", Title: "TTFT split by the server's spans (requests in order of TTFT)", Kind: "line", X: "fraction of requests", Y: "ms"}
+	for _, p := range r.TTFTSplit(cdfPoints) {
+		c.Series = append(c.Series, points(p.Name, p.Points))
+	}
+	c.Note = fmt.Sprintf("The parts of each request's TTFT add up to it (docs/metrics.md); at most %d requests drawn.", cdfPoints)
 	return c
 }

@@ -69,13 +69,20 @@ func TestTwoRunsSideBySide(t *testing.T) {
 	if _, err := exporttest.Write(b, sh); err != nil {
 		t.Fatal(err)
 	}
+	var split []export.SplitLine // run a joined its server's spans: the split's chart
+	for i := range int64(5) {
+		split = append(split, export.SplitLine{TTFT: 10e6 + i, ClientSend: 1e5, Network: 1e6, Input: i, Queue: 2e6, Prefill: 69e5})
+	}
+	if err := export.WriteFile(export.Files{Dir: a}.TTFTSplit(), export.TTFTSplitJSONL(split)); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(root, "report.html")
 	if err := Write([]string{a, b}, out, "test"); err != nil {
 		t.Fatal(err)
 	}
 	page, _ := os.ReadFile(out)
 	for _, want := range []string{"sonde report: 2 runs compared", "20.00", "Internal Server Error", "a fixture",
-		"sonde profile -m m --streaming", "http://localhost:8000", "session_turns", "ttft_by_turn", "server_running", "gpu_power"} {
+		"sonde profile -m m --streaming", "http://localhost:8000", "session_turns", "ttft_by_turn", "server_running", "gpu_power", `"ttft_split"`, `network \u0026 front`} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("the page lacks %q", want)
 		}
