@@ -194,7 +194,10 @@ func runSonde(t *testing.T, args ...string) runResult {
 func runSondeEnv(t *testing.T, e env, args ...string) runResult {
 	t.Helper()
 	var out, errb sondetest.Buffer
-	e.Args, e.Stdout, e.Stderr, e.Getenv = args, &out, &errb, os.Getenv
+	e.Args, e.Stdout, e.Stderr = args, &out, &errb
+	if e.Getenv == nil {
+		e.Getenv = os.Getenv
+	}
 	done := make(chan int, 1)
 	go func() { done <- run(e) }()
 	select {

@@ -35,11 +35,6 @@ var notYet = map[string][]string{
 		"--synthesis-prefix-len-multiplier", "--synthesis-prefix-root-multiplier", "--synthesis-prompt-len-multiplier",
 		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
-	"#27 observability": {
-		"--mlflow-artifact-glob", "--mlflow-experiment",
-		"--mlflow-parent-run-id", "--mlflow-run-name", "--mlflow-tag", "--mlflow-tracking-uri",
-		"--wandb-entity", "--wandb-project", "--wandb-run-name",
-		"--wandb-tag"},
 	"#28 studies": {
 		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",
 		"--isl-max", "--isl-min", "--isl-steps", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",

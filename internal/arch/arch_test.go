@@ -61,9 +61,13 @@ var allowed = map[string][]string{
 	// output is everything a run shows and writes beside its requests: the
 	// record pipeline, the server's view, pings, slices, the screen.
 	"internal/output": {"internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
-		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/servertrace", "internal/telemetry", "internal/ui"},
+		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/servertrace", "internal/telemetry", "internal/tracker", "internal/ui"},
 	// servertrace receives a server's spans and splits TTFT by them.
 	"internal/servertrace": {"internal/metrics"},
+	// tracker sends a finished run's summary and files to MLflow and W&B.
+	"internal/tracker": {"internal/export"},
+	// trackertest fakes MLflow and W&B for the tests.
+	"internal/tracker/trackertest": {},
 	// otel turns records into OpenTelemetry spans and metrics (the SDK).
 	"internal/otel": {"internal/metrics", "internal/record"},
 	// profile only orchestrates: plan, client, outputs, phases, summary.

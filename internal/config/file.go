@@ -213,7 +213,7 @@ var (
 	rootKeys = []string{"schema_version", "random_seed", "benchmark", "sonde",
 		"sweep", "multi_run", "variables", "plot", "no_sweep_table"}
 	bodyKeys = []string{"model", "models", "endpoint", "dataset", "datasets", "phases", "warmup", "profiling",
-		"artifacts", "tokenizer", "runtime", "server_metrics", "gpu_telemetry", "slos", "otel", "mlflow"}
+		"artifacts", "tokenizer", "runtime", "server_metrics", "gpu_telemetry", "slos", "otel", "mlflow", "wandb"}
 )
 
 func (l *loader) root(n *yaml.Node) error {
@@ -313,11 +313,14 @@ func (l *loader) body(k string, v *yaml.Node) error {
 			return l.set("verbose", v, "runtime.verbose")
 		})
 	}
-	if k == "otel" {
+	switch k {
+	case "otel":
 		return l.otel(v)
+	case "mlflow":
+		return l.tracker(v, "mlflow", map[string]string{"tracking_uri": "mlflow-tracking-uri", "experiment": "mlflow-experiment", "run_name": "mlflow-run-name",
+			"parent_run_id": "mlflow-parent-run-id", "tags": "mlflow-tag", "artifact_globs": "mlflow-artifact-glob"})
 	}
-	l.warnf(v, "%s: sonde does not export to MLflow yet; ignored", k)
-	return nil
+	return l.tracker(v, "wandb", map[string]string{"project": "wandb-project", "entity": "wandb-entity", "run_name": "wandb-run-name", "tags": "wandb-tag"})
 }
 
 func (l *loader) models(v *yaml.Node) error {

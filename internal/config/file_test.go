@@ -298,3 +298,37 @@ func TestLoadFileOTel(t *testing.T) {
 		}
 	}
 }
+
+// AIPerf's mlflow and wandb blocks set the trackers' flags (the tutorial's
+// block, parent_run_id: null included).
+func TestLoadFileTrackers(t *testing.T) {
+	fv, err := load(t, `benchmark:
+  mlflow:
+    tracking_uri: http://localhost:5000
+    experiment: my-experiment
+    run_name: my-run
+    tags: "team:perf"
+    parent_run_id: null
+    artifact_globs: ["*.json", "*.csv"]
+  wandb: {project: p, entity: e, run_name: r, tags: [a, b]}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"mlflow-tracking-uri": "http://localhost:5000", "mlflow-experiment": "my-experiment", "mlflow-run-name": "my-run",
+		"mlflow-tag": "team:perf", "mlflow-artifact-glob": "*.json,*.csv", "wandb-project": "p", "wandb-entity": "e", "wandb-run-name": "r", "wandb-tag": "a,b"} {
+		if got := fmt.Sprint(fv.Flags[flag]); got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+	if _, ok := fv.Flags["mlflow-parent-run-id"]; ok {
+		t.Error("a null parent was set")
+	}
+	fv, err = load(t, "mlflow: {tags: {team: perf}}\n", nil)
+	if err != nil || fv.Flags["mlflow-tag"] != "team:perf" {
+		t.Errorf("%v %v", fv.Flags, err)
+	}
+	if _, err := load(t, "wandb: {key: x}\n", nil); err == nil || !strings.Contains(err.Error(), "key") {
+		t.Errorf("an unknown key: %v", err)
+	}
+}

@@ -176,3 +176,25 @@ func (l *loader) otel(v *yaml.Node) error {
 	}
 	return err
 }
+
+// tracker reads AIPerf's mlflow and wandb blocks, key by key onto flags; a
+// null is left unset, and MLflow's tags may be a mapping.
+func (l *loader) tracker(v *yaml.Node, block string, flags map[string]string) error {
+	return l.fields(v, block, slices.Sorted(maps.Keys(flags)), func(k string, v *yaml.Node) error {
+		where := block + "." + k
+		switch {
+		case v.Tag == "!!null":
+			return nil
+		case k == "tags" && v.Kind == yaml.MappingNode:
+			var kvs []string
+			for i := 0; i+1 < len(v.Content); i += 2 {
+				kvs = append(kvs, v.Content[i].Value+":"+v.Content[i+1].Value)
+			}
+			l.out.Flags[flags[k]] = strings.Join(kvs, ",")
+			return nil
+		case k == "tags" || k == "artifact_globs":
+			return l.list(flags[k], v, where)
+		}
+		return l.set(flags[k], v, where)
+	})
+}

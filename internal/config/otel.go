@@ -27,6 +27,17 @@ func (p *Profile) checkOTel() []error {
 	if !(p.ServerTracesWait >= 0) {
 		add("--server-traces-wait %g: seconds, 0 or more", p.ServerTracesWait)
 	}
+	if u := p.MLflowTrackingURI; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		add("--mlflow-tracking-uri %q: sonde speaks MLflow's REST API to a tracking server, http(s)://host:port", RedactURL(u))
+	}
+	if p.MLflowTrackingURI == "" && (p.MLflowRunName != "" || len(p.MLflowTags) > 0 || p.MLflowParentRunID != "" || len(p.MLflowArtifactGlobs) > 0) {
+		add("--mlflow-run-name, --mlflow-tag, --mlflow-parent-run-id and --mlflow-artifact-glob need --mlflow-tracking-uri")
+	}
+	_, tagErrs := p.MLflowTagMap()
+	errs = append(errs, tagErrs...)
+	if p.WandBProject == "" && (p.WandBEntity != "" || p.WandBRunName != "" || len(p.WandBTags) > 0) {
+		add("--wandb-entity, --wandb-run-name and --wandb-tag need --wandb-project")
+	}
 	if p.OTelURL == "" {
 		if len(p.OTelStream) > 0 || len(p.OTelAttributes) > 0 || p.GenAIProvider != "" {
 			add("--stream, --otel-resource-attributes and --gen-ai-provider need --otel-url")
@@ -94,4 +105,25 @@ func (p *Profile) StatsEvery(def time.Duration) time.Duration {
 		return def
 	}
 	return time.Duration(*p.StatsInterval * float64(time.Second))
+}
+
+// MLflowTagMap reads --mlflow-tag: key:value (or key=value), repeatable or
+// comma-separated.
+func (p *Profile) MLflowTagMap() (map[string]string, []error) {
+	out := map[string]string{}
+	var errs []error
+	for _, kv := range p.MLflowTags {
+		for _, one := range strings.Split(kv, ",") {
+			if one = strings.TrimSpace(one); one == "" {
+				continue
+			}
+			i := strings.IndexAny(one, ":=")
+			if i <= 0 {
+				errs = append(errs, fmt.Errorf("--mlflow-tag %q: key:value", one))
+				continue
+			}
+			out[strings.TrimSpace(one[:i])] = strings.TrimSpace(one[i+1:])
+		}
+	}
+	return out, errs
 }

@@ -98,6 +98,7 @@ func (p *Profile) Redacted() Profile {
 	for _, u := range p.ServerMetrics {
 		c.ServerMetrics = append(c.ServerMetrics, RedactURL(u))
 	}
+	c.MLflowTrackingURI = RedactURL(p.MLflowTrackingURI)
 	c.Header = nil
 	for _, h := range p.Header {
 		c.Header = append(c.Header, redactHeader(h))

@@ -94,3 +94,6 @@ func (f Files) NetworkLatency() string {
 func (f Files) TTFTSplit() string {
 	return f.path("profile_export_ttft_split.jsonl", "_ttft_split.jsonl")
 }
+
+// MLflowExport is mlflow_export.json: which MLflow run holds this one.
+func (f Files) MLflowExport() string { return filepath.Join(f.Dir, "mlflow_export.json") }

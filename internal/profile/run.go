@@ -143,7 +143,9 @@ func (r *profileRun) prepare() error {
 		r.logf("Live API on http://%s: /api/progress, /api/metrics, /metrics (Prometheus), /api/run, /api/config, /api/results", api.Addr())
 	}
 	// The time slices first: their warning comes before the server view's.
-	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel, r.records.Traces} {
+	// The trackers last: they send the files the others write.
+	trackers := output.NewTrackers(r.p, r.files, r.e.Getenv, r.info, r.warn)
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel, r.records.Traces, trackers} {
 		if o != nil {
 			r.outputs = append(r.outputs, o)
 		}
