@@ -25,7 +25,9 @@ func TestTrackersOutput(t *testing.T) {
 	c, n := 3, 9
 	p := &config.Profile{MLflowTrackingURI: ml.URL, MLflowExperiment: "aiperf", MLflowTags: []string{"a:b"}, WandBProject: "p", Model: []string{"m"},
 		URL: []string{"http://u:pw@h:1"}, Concurrency: &c, RequestCount: &n}
-	getenv := func(k string) string { return map[string]string{"WANDB_API_KEY": "k", "WANDB_BASE_URL": wb.URL, "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}[k] }
+	getenv := func(k string) string {
+		return map[string]string{"WANDB_API_KEY": "k", "WANDB_BASE_URL": wb.URL, "MLFLOW_HTTP_REQUEST_TIMEOUT": "5"}[k]
+	}
 	var infos, warns []string
 	o := NewTrackers(p, export.Files{Dir: dir}, getenv, func(s string) { infos = append(infos, s) }, func(s string) { warns = append(warns, s) }).(*trackersOutput)
 	if err := o.Write(); err != nil || len(infos) > 0 { // nothing to tell before the run is described
