@@ -82,3 +82,20 @@ func TestServerTraceNone(t *testing.T) {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// --stats-interval sets how often the progress line is printed: a run of
+// about half a second prints it many times at 50 ms, none at the default
+// 2 s but the final one.
+func TestStatsInterval(t *testing.T) {
+	args := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", "sim://?engine=fixed&ttft=80ms&itl=8ms",
+		"--request-count", "4", "--concurrency", "2", "--isl", "5", "--osl", "10", "--ui-type", "simple"}
+	lines := func(res runResult) int { return strings.Count(res.stderr, "Profiling: ") }
+	res := runSonde(t, append(args, "--artifact-dir", t.TempDir(), "--stats-interval", "0.05")...)
+	if res.code != 0 || lines(res) < 3 {
+		t.Fatalf("exit %d, %d progress lines:\n%s", res.code, lines(res), res.stderr)
+	}
+	res = runSonde(t, append(args, "--artifact-dir", t.TempDir())...)
+	if res.code != 0 || lines(res) != 1 {
+		t.Fatalf("exit %d, %d progress lines:\n%s", res.code, lines(res), res.stderr)
+	}
+}
