@@ -65,7 +65,8 @@ type Plan struct {
 	// traces receives the server's spans (--collect-server-traces) from
 	// the start, so that sim:// servers know where to send theirs, until
 	// Close: a study's probes share it.
-	traces *servertrace.Receiver
+	traces      *servertrace.Receiver
+	closeTraces func() // the owner's only
 	// notes are what resolving said (a simulator started, the tokenizer
 	// used, warnings), told in the run's log once it is open.
 	notes *notes
@@ -205,6 +206,7 @@ func (pl *Plan) resolveWorkload(e Env) error {
 			return UsageError{fmt.Errorf("--collect-server-traces: %w", err)}
 		}
 		pl.traces, traces = servertrace.NewReceiver(ln), "grpc://"+ln.Addr().String()
+		pl.closeTraces = func() { pl.traces.Close() }
 	}
 	urls, sims, stopSims, err := endpointURLs(context.Background(), at, path, traces, pl.notes.infof)
 	if err != nil {
@@ -303,7 +305,7 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 		return nil, err
 	}
 	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode,
-		tok: pl.tok, template: pl.template, sims: pl.sims, simInProcess: pl.simInProcess, notes: &notes{}}
+		tok: pl.tok, template: pl.template, sims: pl.sims, simInProcess: pl.simInProcess, traces: pl.traces, notes: &notes{}}
 	if _, err := np.resolveEndpoint(); err != nil {
 		return nil, err
 	}
@@ -316,12 +318,12 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	return np, np.phases(e)
 }
 
-// Close stops the plan's sim:// servers (a plan made by WithLoad shares
-// its parent's, which its parent stops).
+// Close stops the plan's sim:// servers and its spans' receiver (a plan
+// made by WithLoad shares its parent's, which its parent stops).
 func (pl *Plan) Close() {
-	if pl != nil && pl.traces != nil {
-		pl.traces.Close()
-		pl.traces = nil
+	if pl != nil && pl.closeTraces != nil {
+		pl.closeTraces()
+		pl.closeTraces = nil
 	}
 	if pl != nil && pl.stopSims != nil {
 		pl.stopSims()

@@ -2,6 +2,7 @@ package plan_test
 
 import (
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -183,7 +184,8 @@ func TestResolveRefuses(t *testing.T) {
 
 // WithLoad keeps the workload and changes the load and the folder.
 func TestWithLoad(t *testing.T) {
-	args := []string{"--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--isl", "5", "--osl", "2", "--warmup-request-count", "1"}
+	args := []string{"--url", "sim://?ttft=1ms&itl=100us", "--request-count", "4", "--isl", "5", "--osl", "2", "--warmup-request-count", "1",
+		"--collect-server-traces", "127.0.0.1:0"}
 	pl := mustResolve(t, append(args, "--concurrency", "1")...)
 	if !pl.SimInProcess() || !says(pl, "Simulator started") {
 		t.Fatal("no simulator")
@@ -199,7 +201,13 @@ func TestWithLoad(t *testing.T) {
 	if _, _, _, ok := np.Warmup(); !ok {
 		t.Error("the probe lost its warm-up")
 	}
-	np.Close() // shares its parent's simulator: closing it must not stop it
+	np.Close() // shares its parent's simulator and receiver: closing it must not stop them
+	if np.ServerTraces() != pl.ServerTraces() || pl.ServerTraces() == nil {
+		t.Error("the probe has a receiver of its own")
+	}
+	if resp, err := http.Post("http://"+pl.ServerTraces().Addr().String()+"/v1/traces", "application/x-protobuf", nil); err != nil || resp.StatusCode != 200 {
+		t.Errorf("the receiver stopped with the probe: %v %v", resp, err)
+	}
 	bad := flags(t, append(args, "--goodput", "x")...)
 	if _, err := pl.WithLoad(plan.Env{}, bad); err == nil {
 		t.Error("a bad probe was accepted")
