@@ -28,9 +28,16 @@ func main() {
 	firsts := flag.String("first-chunks", "", "write each request's id and the wall time (Unix ns) its first chunk arrived to this file")
 	rate := flag.Float64("rate", 0, "send -requests at this constant rate (requests/s), each on its own goroutine, instead of -streams")
 	serveAddr := flag.String("serve", "", "serve a trivial SSE answer at this address instead (GET /stats, POST /reset)")
+	tokens := flag.Int("serve-tokens", 0, "with -serve: answer every completion with this many events instead of two")
+	perWrite := flag.Int("serve-per-write", 64, "with -serve-tokens: events per write")
+	pause := flag.Duration("serve-pause", 0, "with -serve-tokens: pause between writes")
 	flag.Parse()
 	if *serveAddr != "" {
-		serve(*serveAddr)
+		var st *streamer
+		if *tokens > 0 {
+			st = newStreamer(*tokens, *perWrite, *pause)
+		}
+		serve(*serveAddr, st)
 		return
 	}
 	if *rate > 0 {

@@ -41,6 +41,9 @@ type Processor struct {
 
 // NewProcessor builds a processor.
 func NewProcessor(tok tokenizer.Tokenizer, c clock.Clock, streaming bool, sinks ...Sink) *Processor {
+	if l, ok := tok.(interface{ Local() tokenizer.Tokenizer }); ok {
+		tok = l.Local() // the processor's goroutine alone counts through it
+	}
 	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}, systems: map[string]bool{}}
 }
 

@@ -40,3 +40,21 @@ func BenchmarkCountAnswer(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
+
+// BenchmarkCountAnswerLocal is BenchmarkCountAnswer through Local, the
+// processor's own word cache (no sync.Map).
+func BenchmarkCountAnswerLocal(b *testing.B) {
+	tok, err := Builtin()
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.TrimSpace(corpus.Text(7, 5000))
+	local := tok.Local()
+	if local.Count(text) != tok.Count(text) || local.Count(text) != len(tok.Encode(text)) {
+		b.Fatal("Local counts differently")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		local.Count(text)
+	}
+}

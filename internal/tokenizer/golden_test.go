@@ -88,6 +88,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			bad, lossy := 0, 0
+			local := tok.Local()
 			for i, g := range readGolden(t, filepath.Join(dir, name, "golden.jsonl")) {
 				var got []int
 				if g.Special {
@@ -105,6 +106,11 @@ func TestGolden(t *testing.T) {
 				if !g.Special {
 					if n := tok.Count(g.Text); n != len(got) {
 						t.Errorf("line %d: Count %d, len(Encode) %d", i+1, n, len(got))
+					}
+					for range 2 { // the second time from its own cache
+						if n := local.Count(g.Text); n != len(got) {
+							t.Errorf("line %d: Local().Count %d, len(Encode) %d", i+1, n, len(got))
+						}
 					}
 					back := tok.DecodeSpecial(got, false)
 					ok := back == g.Text || back == norm.NFC.String(g.Text)

@@ -59,24 +59,47 @@ func (t *BPE) EncodeWithSpecial(s string) []int {
 
 // Count returns len(Encode(s)) without building the ids: cached words are
 // counted by their length, and nothing is allocated per word.
-func (t *BPE) Count(s string) int {
+func (t *BPE) Count(s string) int { return t.count(s, nil) }
+
+// count is Count, looking words up first in local (when not nil), an
+// unsynchronised cache of counts that one goroutine owns, and adding to it.
+func (t *BPE) count(s string, local map[string]int32) int {
 	n := 0
 	var scratch []int
 	t.words(s, func(word string, addedID int) {
-		switch {
-		case addedID >= 0:
+		if addedID >= 0 {
 			n++
-		default:
-			if k, ok := t.model.cachedLen(word); ok {
-				n += k
-				return
-			}
-			scratch = t.model.tokenizeWord(word, scratch[:0])
-			n += len(scratch)
+			return
 		}
+		if k, ok := local[word]; ok {
+			n += int(k)
+			return
+		}
+		k, ok := t.model.cachedLen(word)
+		if !ok {
+			scratch = t.model.tokenizeWord(word, scratch[:0])
+			k = len(scratch)
+		}
+		if local != nil && len(word) <= maxCachedWordLen && len(local) < maxEntries {
+			local[strings.Clone(word)] = int32(k) // word may point into s: keep a copy
+		}
+		n += k
 	})
 	return n
 }
+
+// Local is the tokenizer for one goroutine's counting: the same tables,
+// with a word cache of its own that needs no synchronisation (the shared
+// one's lookups cost a sync.Map's: 9–16 % of a long stream's counting).
+func (t *BPE) Local() Tokenizer { return &localBPE{BPE: t, lens: map[string]int32{}} }
+
+// localBPE is a BPE whose Count goes through a cache one goroutine owns.
+type localBPE struct {
+	*BPE
+	lens map[string]int32
+}
+
+func (l *localBPE) Count(s string) int { return l.count(s, l.lens) }
 
 func (t *BPE) encode(s string, out []int) []int {
 	t.words(s, func(word string, addedID int) {
