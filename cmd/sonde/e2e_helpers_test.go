@@ -34,6 +34,7 @@ func TestMain(m *testing.M) {
 	// Tests must not see the machine's Hugging Face cache, nor reach the Hub.
 	os.Setenv("HF_HUB_CACHE", filepath.Join(dir, "hf-cache"))
 	os.Setenv("HF_HUB_OFFLINE", "1")
+	os.Setenv("SONDE_CACHE_DIR", filepath.Join(dir, "sonde-cache")) // compiled tokenizers: the run's own
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)

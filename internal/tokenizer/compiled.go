@@ -33,23 +33,29 @@ const compiledMagic = "sonde-tokenizer-4\n"
 // compiled form. It is stored uncompressed: inflating it cost more than
 // everything else the load does.
 func Compile(data []byte) ([]byte, error) {
+	_, out, err := compile(data)
+	return out, err
+}
+
+// compile is Compile, also returning the tokenizer it built on the way.
+func compile(data []byte) (*BPE, []byte, error) {
 	data, err := gunzipMaybe(data)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var f fileJSON
 	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("not a tokenizer.json: %w", err)
+		return nil, nil, fmt.Errorf("not a tokenizer.json: %w", err)
 	}
 	t, err := build(&f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	vocab, merges := f.Model.Vocab, t.model.merges
 	f.Model.Vocab, f.Model.Merges = nil, nil
 	header, err := json.Marshal(&f)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	var raw bytes.Buffer
 	raw.WriteString(compiledMagic)
@@ -71,7 +77,7 @@ func Compile(data []byte) ([]byte, error) {
 			raw.Write(binary.LittleEndian.AppendUint32(nil, x))
 		}
 	})
-	return raw.Bytes(), nil
+	return t, raw.Bytes(), nil
 }
 
 // parseCompiled builds a tokenizer from the compiled form.

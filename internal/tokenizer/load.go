@@ -72,19 +72,28 @@ func isNull(raw json.RawMessage) bool {
 // Load reads a tokenizer from a tokenizer.json file, a gzipped one
 // (tokenizer.json.gz), or a directory holding either.
 func Load(path string) (*BPE, error) {
+	path, data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data, path)
+}
+
+// readFile reads a tokenizer.json (or .json.gz), or the one in a folder.
+func readFile(path string) (string, []byte, error) {
 	if st, err := os.Stat(path); err == nil && st.IsDir() {
 		for _, name := range []string{"tokenizer.json", "tokenizer.json.gz"} {
 			if _, err := os.Stat(filepath.Join(path, name)); err == nil {
-				return Load(filepath.Join(path, name))
+				return readFile(filepath.Join(path, name))
 			}
 		}
-		return nil, fmt.Errorf("tokenizer: %s has no tokenizer.json", path)
+		return "", nil, fmt.Errorf("tokenizer: %s has no tokenizer.json", path)
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("tokenizer: %w", err)
+		return "", nil, fmt.Errorf("tokenizer: %w", err)
 	}
-	return Parse(data, path)
+	return path, data, nil
 }
 
 // Parse builds a tokenizer from the bytes of a tokenizer.json (plain or gzip).

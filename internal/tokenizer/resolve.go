@@ -68,7 +68,7 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 		return useBuiltin("a placeholder model name with no tokenizer")
 	}
 	if _, err := os.Stat(name); err == nil {
-		t, err := Load(name)
+		t, err := LoadCached(name, CacheDir(getenv))
 		if err != nil {
 			return nil, fmt.Errorf("--tokenizer %s: %w", name, err)
 		}
@@ -87,7 +87,7 @@ func Resolve(o ResolveOptions) (*Resolution, error) {
 			return fail(err)
 		}
 	}
-	t, err := Load(path)
+	t, err := LoadCached(path, CacheDir(getenv))
 	if err != nil {
 		return fail(fmt.Errorf("%s: %w", path, err))
 	}
