@@ -177,7 +177,7 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 		if i < 0 {
 			if v.ICL != nil {
 				dst = appendMetricKey(dst, "inter_chunk_latency", &first)
-				dst = jsonw.List(dst, v.ICL, func(b []byte, ns float64) []byte { return appendJSONFloat(b, ns*1e-6) })
+				dst = jsonw.List(dst, v.ICL, appendMillis)
 				dst = append(dst, `,"unit":"ms"}`...)
 			}
 			continue
@@ -258,6 +258,38 @@ func appendKeyInt(dst []byte, key string, n *int64) []byte {
 		return append(dst, "null"...)
 	}
 	return strconv.AppendInt(dst, *n, 10)
+}
+
+// appendMillis writes a duration of ns nanoseconds in ms, byte for byte as
+// appendJSONFloat(ns*1e-6) would, from the integer: a stream's every
+// inter-chunk latency goes through here, and shortest-form float
+// formatting was 13 % of a long stream's CPU. When ns*1e-6 is the double
+// nearest ns/10⁶ (it is the correctly rounded division), that double's
+// shortest form is the decimal ns/10⁶ itself: a decimal of at most 15
+// significant digits is the only one that short to round to its double.
+// Otherwise, and for what is not a whole count of ns below 10¹⁵, the float
+// path.
+func appendMillis(dst []byte, ns float64) []byte {
+	if !(ns > 0 && ns < 1e15 && ns == math.Trunc(ns)) || ns*1e-6 != ns/1e6 {
+		return appendJSONFloat(dst, ns*1e-6)
+	}
+	n := int64(ns)
+	dst = strconv.AppendInt(dst, n/1e6, 10)
+	frac := n % 1e6
+	if frac == 0 {
+		return dst
+	}
+	var digits [7]byte
+	digits[0] = '.'
+	for i := 6; i >= 1; i-- {
+		digits[i] = byte('0' + frac%10)
+		frac /= 10
+	}
+	end := 7
+	for digits[end-1] == '0' {
+		end--
+	}
+	return append(dst, digits[:end]...)
 }
 
 // appendJSONFloat formats f as encoding/json does (its exponent cut-offs and

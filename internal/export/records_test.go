@@ -104,3 +104,50 @@ func FuzzJSONFloat(f *testing.F) {
 		}
 	})
 }
+
+// appendMillis writes a whole count of ns in ms exactly as encoding/json
+// writes ns*1e-6: checked over edges, every ns up to 200,000, and random
+// ones up to 10¹⁵ and beyond.
+func TestAppendMillisMatchesJSON(t *testing.T) {
+	check := func(ns float64) {
+		want, _ := json.Marshal(ns * 1e-6)
+		if got := appendMillis(nil, ns); !bytes.Equal(got, want) {
+			t.Fatalf("%v ns: wrote %s, encoding/json %s", ns, got, want)
+		}
+	}
+	for _, ns := range []float64{0, 1, 9, 10, 999_999, 1e6, 1e6 + 1, 123_456_789, 1e15 - 1, 1e15, 1e16 + 3, 2.5, -3, 1 << 53} {
+		check(ns)
+	}
+	for ns := range 200_000 {
+		check(float64(ns))
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 300_000 {
+		check(float64(r.Int64N(1e15)))
+		check(float64(r.Int64N(1e9)))
+	}
+}
+
+func FuzzAppendMillis(f *testing.F) {
+	f.Add(int64(633708))
+	f.Fuzz(func(t *testing.T, ns int64) {
+		want, _ := json.Marshal(float64(ns) * 1e-6)
+		if got := appendMillis(nil, float64(ns)); !bytes.Equal(got, want) {
+			t.Fatalf("%d ns: wrote %s, encoding/json %s", ns, got, want)
+		}
+	})
+}
+
+func BenchmarkAppendMillis(b *testing.B) {
+	var dst []byte
+	for i := 0; b.Loop(); i++ {
+		dst = appendMillis(dst[:0], float64(1_000_000+i*37))
+	}
+}
+
+func BenchmarkAppendMillisFloat(b *testing.B) {
+	var dst []byte
+	for i := 0; b.Loop(); i++ {
+		dst = appendJSONFloat(dst[:0], float64(1_000_000+i*37)*1e-6)
+	}
+}
