@@ -54,6 +54,7 @@ func TestDecodeStreams(t *testing.T) {
 		{Responses, "testdata/responses_stream.txt", "Hi there", "Thinking.", 37, 11, 5, 2, "resp_67c9"},
 		{Messages, "testdata/messages_stream.txt", "Hello!", "Let me", 35, 15, 10, nil, "msg_01"},
 		{HFGenerate, "testdata/tgi_stream.txt", " The sky", "", 0, 0, 0, nil, ""},
+		{SolidoRAG, "testdata/solido_stream.txt", "Use the SDE", "", 0, 0, 0, nil, ""},
 	} {
 		content, reasoning, _, u, id := decodeFile(t, &Codec{Type: c.typ, Stream: true}, c.file)
 		if content != c.content || reasoning != c.reasoning || id != c.id {
@@ -151,6 +152,8 @@ func TestDecodeWholeAndErrors(t *testing.T) {
 		{HFTEIRankings, `[{"index":0,"score":0.9},{"index":2,"score":0.5},{"index":1,"score":0.1}]`, "", "", 3, ""},
 		{CohereRankings, `{"id":"r","results":[{"index":0,"relevance_score":0.8}],"meta":{}}`, "", "", 1, ""},
 		{HFTEIRankings, `{"error":"Input is too long","error_type":"Validation"}`, "", "", 0, "Input is too long"},
+		{SolidoRAG, `{"content":"Use the SDE flow.","sources":[{"title":"guide"}]}`, "Use the SDE flow.", "", 0, ""},
+		{SolidoRAG, `{"error":{"message":"no index"}}`, "", "", 0, "no index"},
 	} {
 		p, ok, err := (&Codec{Type: c.typ}).NewDecoder().Decode([]byte(c.body))
 		if err != nil || !ok {
@@ -195,6 +198,8 @@ func TestEncodeEveryType(t *testing.T) {
 			`{"query":"hi","texts":["p1"],"temperature":0.5}`},
 		{Codec{Type: CohereRankings}, Input{Model: "m", History: history[1:2], Batch: []string{"p1"}},
 			`{"model":"m","query":"hi","documents":["p1"],"temperature":0.5}`},
+		{Codec{Type: SolidoRAG, Stream: true}, Input{Model: "m", History: history[3:], MaxTokens: 7},
+			`{"query":["more"],"filters":{"family":"Solido","tool":"SDE"},"inference_model":"m","temperature":0.5}`},
 	} {
 		c.codec.Extra = extra
 		got, err := c.codec.Build(nil, &c.in)
@@ -277,6 +282,9 @@ func TestTemplateResponses(t *testing.T) {
 func TestTypes(t *testing.T) {
 	if got, err := Parse("rankings"); err != nil || got != NIMRankings {
 		t.Errorf("alias: %v %v", got, err)
+	}
+	if !SolidoRAG.Standalone() || SolidoRAG.TakesMaxTokens() || !Chat.TakesMaxTokens() || Chat.Standalone() || !Embeddings.Standalone() || Embeddings.TakesMaxTokens() {
+		t.Error("standalone or output-length capabilities")
 	}
 	if _, err := Parse("image_generation"); err == nil {
 		t.Error("an unsupported type accepted")

@@ -138,6 +138,8 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return decodeVectors(data)
 	case HFGenerate:
 		return decodeTGI(data)
+	case SolidoRAG:
+		return decodeSolido(data)
 	}
 	return d.template(data)
 }

@@ -324,3 +324,21 @@ func decodeTGI(data []byte) (p Parsed, ok bool, err error) {
 	}
 	return p, true, nil
 }
+
+// decodeSolido reads a SOLIDO RAG answer, whole or streamed: its text in
+// "content", the retrieved "sources" beside it (not part of the answer).
+func decodeSolido(data []byte) (p Parsed, ok bool, err error) {
+	var obj struct {
+		Content string      `json:"content"`
+		Error   *errorField `json:"error"`
+	}
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return invalid(err)
+	}
+	if obj.Error != nil && obj.Error.msg != "" {
+		p.Err = obj.Error.msg
+		return p, true, nil
+	}
+	p.Content = obj.Content
+	return p, true, nil
+}

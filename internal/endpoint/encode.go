@@ -50,6 +50,8 @@ func (c *Codec) fields(in *Input) []Field {
 		return []Field{{"query", jsonValue(query(in))}, {"texts", jsonValue(nonNil(in.Batch))}}
 	case CohereRankings:
 		return []Field{model, {"query", jsonValue(query(in))}, {"documents", jsonValue(nonNil(in.Batch))}}
+	case SolidoRAG:
+		return []Field{{"query", jsonValue(texts(in))}, {"filters", json.RawMessage(`{"family":"Solido","tool":"SDE"}`)}, {"inference_model", model.Value}}
 	case HFGenerate:
 		params := []Field{}
 		if in.MaxTokens > 0 {

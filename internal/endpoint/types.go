@@ -23,6 +23,7 @@ const (
 	CohereRankings Type = "cohere_rankings"
 	HFGenerate     Type = "huggingface_generate"
 	Template       Type = "template"
+	SolidoRAG      Type = "solido_rag"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -41,6 +42,11 @@ type info struct {
 	streams          bool
 	kind             Kind
 	service          string // the artifact-name prefix, AIPerf's service kind
+	// alone: a request carries the newest turn only, never the history
+	// (vectors, scores, a RAG query).
+	alone bool
+	// unbounded: the request has no output-length field.
+	unbounded bool
 }
 
 var catalog = map[Type]info{
@@ -48,14 +54,15 @@ var catalog = map[Type]info{
 	Completions:    {path: "/v1/completions", streams: true, kind: Generates, service: "openai-"},
 	Responses:      {path: "/v1/responses", streams: true, kind: Generates, service: "openai-"},
 	Messages:       {path: "/v1/messages", streams: true, kind: Generates, service: "anthropic-"},
-	Embeddings:     {path: "/v1/embeddings", kind: Embeds, service: "openai-"},
-	ChatEmbeddings: {path: "/v1/embeddings", kind: Embeds, service: "openai-"},
-	NIMEmbeddings:  {path: "/v1/embeddings", kind: Embeds},
-	NIMRankings:    {path: "/v1/ranking", kind: Ranks},
-	HFTEIRankings:  {path: "/rerank", kind: Ranks},
-	CohereRankings: {path: "/v2/rerank", kind: Ranks},
+	Embeddings:     {path: "/v1/embeddings", kind: Embeds, service: "openai-", alone: true},
+	ChatEmbeddings: {path: "/v1/embeddings", kind: Embeds, service: "openai-", alone: true},
+	NIMEmbeddings:  {path: "/v1/embeddings", kind: Embeds, alone: true},
+	NIMRankings:    {path: "/v1/ranking", kind: Ranks, alone: true},
+	HFTEIRankings:  {path: "/rerank", kind: Ranks, alone: true},
+	CohereRankings: {path: "/v2/rerank", kind: Ranks, alone: true},
 	HFGenerate:     {path: "/generate", streamPath: "/generate_stream", streams: true, kind: Generates},
 	Template:       {streams: true, kind: Generates},
+	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
 }
 
 // aliases are older names AIPerf still accepts.
@@ -110,6 +117,14 @@ func (t Type) StreamPath() string {
 
 // CanStream reports whether the API streams its answers.
 func (t Type) CanStream() bool { return catalog[t].streams }
+
+// Standalone reports an API whose request carries the newest turn only:
+// a conversation's earlier turns are not resent, and ISL counts the turn.
+func (t Type) Standalone() bool { return catalog[t].alone }
+
+// TakesMaxTokens reports an API that generates text and whose request can
+// bound its length.
+func (t Type) TakesMaxTokens() bool { return catalog[t].kind == Generates && !catalog[t].unbounded }
 
 // Kind is what the API answers.
 func (t Type) Kind() Kind { return catalog[t].kind }

@@ -93,8 +93,8 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 				return stop(k, stopReason(issue))
 			}
 		}
-		if !s.e.cfg.Codec.Type.ProducesTokens() || s.conv.Standalone {
-			s.history = s.history[:0] // vectors and scores, a trace's whole requests: every turn stands alone
+		if s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone {
+			s.history = s.history[:0] // vectors, scores, RAG queries, a trace's whole requests: every turn stands alone
 		}
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn)})
 		req, buildErr := s.build(turn, k) // before the send time
@@ -232,7 +232,7 @@ func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Reco
 	return &record.Record{Phase: s.e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
-		NoHistory: !s.e.cfg.Codec.Type.ProducesTokens() || s.conv.Standalone}
+		NoHistory: s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone}
 }
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {
@@ -271,7 +271,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	if e.cfg.Precanned {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
-	if k == 0 && s.conv.System != "" && e.cfg.Codec.Type.ProducesTokens() {
+	if k == 0 && s.conv.System != "" && !e.cfg.Codec.Type.Standalone() {
 		rec.UserTokens += s.conv.SystemTokens
 		rec.System, rec.SystemTokens = s.conv.System, s.conv.SystemTokens
 	}

@@ -26,11 +26,14 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 	if !t.ProducesTokens() && p.OutputTokensMean != nil {
 		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s generates no tokens", t))
 		p.OutputTokensMean = nil
+	} else if !t.TakesMaxTokens() && p.OutputTokensMean != nil {
+		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s has no output-length field; answers run as long as the server makes them", t))
+		p.OutputTokensMean = nil
 	}
 	if p.UseLegacyMaxTokens && t != endpoint.Chat {
 		warnings = append(warnings, fmt.Sprintf("--use-legacy-max-tokens ignored: --endpoint-type %s has its own output-limit field", t))
 	}
-	if !t.ProducesTokens() && p.SharedSystemLength > 0 {
+	if t.Standalone() && p.SharedSystemLength > 0 {
 		warnings = append(warnings, fmt.Sprintf("--shared-system-prompt-length ignored: --endpoint-type %s sends no system prompt", t))
 	}
 	codec := &endpoint.Codec{Type: t, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, IncludeUsage: p.UseServerTokenCount}

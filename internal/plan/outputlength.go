@@ -22,6 +22,9 @@ func outputLength(p *config.Profile, convs []dataset.Conversation) string {
 	if !t.ProducesTokens() {
 		return ""
 	}
+	if !t.TakesMaxTokens() {
+		return fmt.Sprintf("Output length: not limited (--endpoint-type %s has no output-length field)", t)
+	}
 	for _, kv := range p.ExtraInputs {
 		for _, k := range limitKeys {
 			if strings.HasPrefix(kv, k+":") || strings.Contains(kv, `"`+k+`"`) {

@@ -18,6 +18,7 @@ const (
 	apiResponses       // OpenAI Responses API
 	apiMessages        // Anthropic Messages
 	apiTGI             // Hugging Face TGI generate / generate_stream
+	apiSolido          // NVIDIA's SOLIDO RAG prompt API
 )
 
 // messagesPrompt reports whether the dialect carries messages (a chat
@@ -82,6 +83,8 @@ func decodeDialect(body []byte, a api, streamPath bool) (req openai.Request, d d
 		req, err = decodeMessages(body)
 	case apiTGI:
 		req, err = decodeTGI(body, streamPath)
+	case apiSolido:
+		req, err = decodeSolido(body)
 	default:
 		if err := json.Unmarshal(body, &req); err != nil {
 			return req, d, fmt.Errorf("invalid JSON body: %v", err)
@@ -175,5 +178,25 @@ func decodeTGI(body []byte, streamPath bool) (req openai.Request, err error) {
 	}
 	req.Prompt, _ = json.Marshal(*r.Inputs)
 	req.Stream, req.MaxTokens = r.Stream || streamPath, r.Parameters.MaxNewTokens
+	return req, nil
+}
+
+// decodeSolido reads a SOLIDO RAG body: the query's texts, the filters and
+// the inference model; it streams only when asked ("stream": true).
+func decodeSolido(body []byte) (req openai.Request, err error) {
+	var r struct {
+		Query          []string          `json:"query"`
+		Filters        map[string]string `json:"filters"`
+		InferenceModel string            `json:"inference_model"`
+		Stream         bool              `json:"stream"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil {
+		return req, fmt.Errorf("invalid JSON body: %v", err)
+	}
+	if len(r.Query) == 0 || r.InferenceModel == "" {
+		return req, fmt.Errorf("query (a list of texts) and inference_model are required")
+	}
+	req.Model, req.Stream = r.InferenceModel, r.Stream
+	req.Messages = []openai.Message{{Role: "user", Content: strings.Join(r.Query, "\n")}}
 	return req, nil
 }

@@ -32,6 +32,8 @@ func newDialect(a api) dialect {
 		return &messagesDialect{}
 	case apiTGI:
 		return &tgiDialect{}
+	case apiSolido:
+		return solidoDialect{}
 	}
 	return nil
 }
@@ -252,4 +254,34 @@ func (d *tgiDialect) body(_ *responder, content, reasoning string, u *openai.Usa
 	}
 	return map[string]any{"generated_text": reasoning + content,
 		"details": map[string]any{"finish_reason": fin, "generated_tokens": u.CompletionTokens, "seed": nil}}
+}
+
+// --- SOLIDO RAG ---
+
+// solidoDialect answers {"content": …, "sources": […]}; streamed, one
+// {"content": token} event per token and the sources last.
+type solidoDialect struct{}
+
+// solidoSources are the documents a RAG answer cites.
+func solidoSources() []map[string]any {
+	return []map[string]any{{"title": "SDE user guide", "page": 12, "score": 0.91}, {"title": "SDE release notes", "page": 3, "score": 0.74}}
+}
+
+func (solidoDialect) open(dst []byte, _ *responder, _ sim.Stream, _ int) []byte { return dst }
+
+func (solidoDialect) token(dst []byte, t sim.Token, _ bool) []byte {
+	dst = append(dst, `data: {"content":`...)
+	dst = jsonw.String(dst, t.Text)
+	return append(dst, "}\n\n"...)
+}
+
+func (solidoDialect) close(dst []byte, _ *responder, _ *openai.Usage, _ string) []byte {
+	b, _ := json.Marshal(map[string]any{"content": "", "sources": solidoSources()})
+	dst = append(dst, "data: "...)
+	dst = append(dst, b...)
+	return append(dst, "\n\n"...)
+}
+
+func (solidoDialect) body(_ *responder, content, reasoning string, _ *openai.Usage, _ string) any {
+	return map[string]any{"content": reasoning + content, "sources": solidoSources()}
 }

@@ -81,7 +81,8 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
-		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI} {
+		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI,
+		"/rag/api/prompt": apiSolido} {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, a) })
 	}
 	for path, k := range map[string]poolKind{"/v1/embeddings": poolEmbeddings, "/v1/ranking": poolNIMRanking,
