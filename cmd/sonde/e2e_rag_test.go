@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,6 +54,51 @@ func TestSolidoRAG(t *testing.T) {
 			if len(other.Response) > 10 && strings.Contains(body.Query[0], other.Response) {
 				t.Errorf("a query carries an earlier answer: %s", r.Body)
 			}
+		}
+	}
+}
+
+// --endpoint-type image_generation: the turn's text as the prompt, b64_json
+// asked; whole answers count their images, streamed ones time the first
+// partial image; the summary's image totals rebuild from the records.
+func TestImageGenerationEndpoint(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "200us")
+	base := []string{"profile", "-m", "painter", "--tokenizer", "builtin", "--endpoint-type", "image_generation", "--url", sim.addr, "--request-count", "4",
+		"--concurrency", "2", "--isl", "12", "--ui-type", "none", "--extra-inputs", "size:64x64"}
+	for _, c := range []struct {
+		args   []string
+		stream bool
+		images float64
+	}{{[]string{"--extra-inputs", "n:2"}, false, 8}, {[]string{"--streaming", "--extra-inputs", "partial_images:1"}, true, 4}} {
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, append(append(base, "--artifact-dir", dir), c.args...)...)
+		if res.code != 0 || !strings.Contains(res.stdout, "Image Generation Metrics") {
+			t.Fatalf("exit %d: %s\n%s", res.code, res.stderr, res.stdout)
+		}
+		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+		if stat(t, s, "request_count", "avg") != 4 || stat(t, s, "total_output_images", "avg") != c.images || stat(t, s, "output_image_throughput", "avg") <= 0 ||
+			stat(t, s, "input_sequence_length", "avg") != 12 {
+			t.Errorf("stream %v: %v", c.stream, s)
+		}
+		if _, has := s["output_token_throughput"]; has {
+			t.Error("output token throughput for images")
+		}
+		if _, ttft := s["time_to_first_token"]; ttft != c.stream {
+			t.Errorf("stream %v: TTFT present %v", c.stream, ttft)
+		}
+		os.Remove(filepath.Join(dir, "profile_export_aiperf.json"))
+		if res := runSonde(t, "summarize", dir); res.code != 0 {
+			t.Fatalf("summarize: %s", res.stderr)
+		}
+		if r := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json")); stat(t, r, "total_output_images", "avg") != c.images {
+			t.Errorf("summarize: %v images", r["total_output_images"])
+		}
+	}
+	for _, r := range sim.stop(t) {
+		var body map[string]any
+		json.Unmarshal(r.Body, &body)
+		if r.Path != "/v1/images/generations" || r.Status != 200 || body["prompt"] == "" || body["response_format"] != "b64_json" || body["model"] != "painter" {
+			t.Errorf("%s %d %s", r.Path, r.Status, r.Body)
 		}
 	}
 }

@@ -154,6 +154,7 @@ func TestDecodeWholeAndErrors(t *testing.T) {
 		{HFTEIRankings, `{"error":"Input is too long","error_type":"Validation"}`, "", "", 0, "Input is too long"},
 		{SolidoRAG, `{"content":"Use the SDE flow.","sources":[{"title":"guide"}]}`, "Use the SDE flow.", "", 0, ""},
 		{SolidoRAG, `{"error":{"message":"no index"}}`, "", "", 0, "no index"},
+		{ImageGen, `{"error":{"message":"content policy"}}`, "", "", 0, "content policy"},
 	} {
 		p, ok, err := (&Codec{Type: c.typ}).NewDecoder().Decode([]byte(c.body))
 		if err != nil || !ok {
@@ -198,6 +199,10 @@ func TestEncodeEveryType(t *testing.T) {
 			`{"query":"hi","texts":["p1"],"temperature":0.5}`},
 		{Codec{Type: CohereRankings}, Input{Model: "m", History: history[1:2], Batch: []string{"p1"}},
 			`{"model":"m","query":"hi","documents":["p1"],"temperature":0.5}`},
+		{Codec{Type: ImageGen, Stream: true}, Input{Model: "m", History: history[3:], MaxTokens: 7},
+			`{"prompt":"more","model":"m","response_format":"b64_json","n":1,"stream":true,"temperature":0.5}`},
+		{Codec{Type: ImageGen}, Input{Model: "m", History: history[3:]},
+			`{"prompt":"more","model":"m","response_format":"b64_json","n":1,"temperature":0.5}`},
 		{Codec{Type: SolidoRAG, Stream: true}, Input{Model: "m", History: history[3:], MaxTokens: 7},
 			`{"query":["more"],"filters":{"family":"Solido","tool":"SDE"},"inference_model":"m","temperature":0.5}`},
 	} {
@@ -286,7 +291,7 @@ func TestTypes(t *testing.T) {
 	if !SolidoRAG.Standalone() || SolidoRAG.TakesMaxTokens() || !Chat.TakesMaxTokens() || Chat.Standalone() || !Embeddings.Standalone() || Embeddings.TakesMaxTokens() {
 		t.Error("standalone or output-length capabilities")
 	}
-	if _, err := Parse("image_generation"); err == nil {
+	if _, err := Parse("video_generation"); err == nil {
 		t.Error("an unsupported type accepted")
 	}
 	for _, name := range Types() {
@@ -294,7 +299,7 @@ func TestTypes(t *testing.T) {
 		if typ.DefaultPath() == "" && typ != Template {
 			t.Errorf("%s has no path", typ)
 		}
-		if typ.ProducesTokens() != (typ.Kind() == Generates) || (!typ.ProducesTokens() && typ.CanStream()) {
+		if typ.ProducesTokens() != (typ.Kind() == Generates) || (!typ.ProducesTokens() && typ.CanStream() && typ.Kind() != Draws) {
 			t.Errorf("%s: inconsistent capabilities", typ)
 		}
 	}
@@ -323,4 +328,33 @@ func FuzzDecoders(f *testing.F) {
 			(&Codec{Type: Template, ResponseField: p}).NewDecoder().Decode([]byte(data))
 		}
 	})
+}
+
+// An images answer: a body's images, a stream's partial images (arrivals,
+// not images) and finished ones, the usage as prompt and completion tokens.
+func TestDecodeImages(t *testing.T) {
+	d := (&Codec{Type: ImageGen}).NewDecoder()
+	for _, c := range []struct {
+		body            string
+		images          int
+		partial         bool
+		prompt, outputs int
+	}{
+		{`{"created":1,"data":[{"b64_json":"iVBO"},{"b64_json":"iVBO"}],"usage":{"input_tokens":9,"output_tokens":128,"total_tokens":137}}`, 2, false, 9, 128},
+		{`{"type":"image_generation.partial_image","b64_json":"iVBO","partial_image_index":0}`, 0, true, 0, 0},
+		{`{"b64_json":"iVBO","partial_image_index":1}`, 0, true, 0, 0},
+		{`{"type":"image_generation.completed","b64_json":"iVBO","usage":{"input_tokens":3,"output_tokens":64}}`, 1, false, 3, 64},
+		{`{"created":1,"data":[{"url":"https://x/1.png"}]}`, 1, false, 0, 0},
+	} {
+		p, ok, err := d.Decode([]byte(c.body))
+		if err != nil || !ok || p.Images != c.images || p.Partial != c.partial {
+			t.Fatalf("%s: %+v %v %v", c.body, p, ok, err)
+		}
+		if c.prompt > 0 && (p.Usage == nil || p.Usage.PromptTokens != c.prompt || p.Usage.CompletionTokens != c.outputs) {
+			t.Errorf("%s: usage %+v", c.body, p.Usage)
+		}
+	}
+	if _, _, err := d.Decode([]byte(`{"data":`)); err == nil {
+		t.Error("invalid JSON accepted")
+	}
 }

@@ -18,6 +18,10 @@ type Parsed struct {
 	ID string
 	// Items counts the vectors or scores of an embeddings or ranking answer.
 	Items int
+	// Images counts the finished images of an image generation answer;
+	// Partial marks a streamed partial image (an arrival, not an image).
+	Images  int
+	Partial bool
 	// BadUsage says why a usage the server sent was dropped (a count that
 	// is negative, fractional or beyond MaxTokenCount).
 	BadUsage string
@@ -140,6 +144,8 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return decodeTGI(data)
 	case SolidoRAG:
 		return decodeSolido(data)
+	case ImageGen:
+		return decodeImages(data)
 	}
 	return d.template(data)
 }

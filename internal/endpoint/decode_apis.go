@@ -3,6 +3,7 @@ package endpoint
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/sonde-bench/sonde/internal/openai"
 )
@@ -340,5 +341,41 @@ func decodeSolido(data []byte) (p Parsed, ok bool, err error) {
 		return p, true, nil
 	}
 	p.Content = obj.Content
+	return p, true, nil
+}
+
+// decodeImages reads an OpenAI images answer: a body's data list, or one
+// streamed event (image_generation.partial_image, .completed) with its
+// b64_json; usage maps input and output tokens to prompt and completion.
+func decodeImages(data []byte) (p Parsed, ok bool, err error) {
+	var obj struct {
+		Type         string            `json:"type"`
+		B64          *string           `json:"b64_json"`
+		PartialIndex *int              `json:"partial_image_index"`
+		Data         []json.RawMessage `json:"data"`
+		Usage        *struct {
+			Input  int `json:"input_tokens"`
+			Output int `json:"output_tokens"`
+		} `json:"usage"`
+		Error *errorField `json:"error"`
+	}
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return invalid(err)
+	}
+	if obj.Error != nil && obj.Error.msg != "" {
+		p.Err = obj.Error.msg
+		return p, true, nil
+	}
+	switch {
+	case obj.B64 != nil && (obj.PartialIndex != nil || strings.HasSuffix(obj.Type, "partial_image")):
+		p.Partial = true
+	case obj.B64 != nil:
+		p.Images = 1
+	default:
+		p.Images = len(obj.Data)
+	}
+	if u := obj.Usage; u != nil {
+		p.Usage = usage(u.Input, 0, u.Output)
+	}
 	return p, true, nil
 }

@@ -50,6 +50,12 @@ func (c *Codec) fields(in *Input) []Field {
 		return []Field{{"query", jsonValue(query(in))}, {"texts", jsonValue(nonNil(in.Batch))}}
 	case CohereRankings:
 		return []Field{model, {"query", jsonValue(query(in))}, {"documents", jsonValue(nonNil(in.Batch))}}
+	case ImageGen:
+		out := []Field{{"prompt", jsonValue(query(in))}, model, {"response_format", json.RawMessage(`"b64_json"`)}, {"n", json.RawMessage("1")}}
+		if c.Stream {
+			out = append(out, stream)
+		}
+		return out
 	case SolidoRAG:
 		return []Field{{"query", jsonValue(texts(in))}, {"filters", json.RawMessage(`{"family":"Solido","tool":"SDE"}`)}, {"inference_model", model.Value}}
 	case HFGenerate:

@@ -24,6 +24,7 @@ const (
 	HFGenerate     Type = "huggingface_generate"
 	Template       Type = "template"
 	SolidoRAG      Type = "solido_rag"
+	ImageGen       Type = "image_generation"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -34,6 +35,7 @@ const (
 	Generates Kind = iota // text, token by token: TTFT, ITL, OSL
 	Embeds                // vectors: latency and throughput per input
 	Ranks                 // scores for passages against a query
+	Draws                 // images from a text prompt
 )
 
 // info is what sonde knows about a type.
@@ -63,6 +65,7 @@ var catalog = map[Type]info{
 	HFGenerate:     {path: "/generate", streamPath: "/generate_stream", streams: true, kind: Generates},
 	Template:       {streams: true, kind: Generates},
 	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
+	ImageGen:       {path: "/v1/images/generations", streams: true, kind: Draws, service: "openai-", alone: true},
 }
 
 // aliases are older names AIPerf still accepts.
@@ -143,6 +146,8 @@ func (t Type) Title() string {
 		return "Embeddings Metrics"
 	case Ranks:
 		return "Rankings Metrics"
+	case Draws:
+		return "Image Generation Metrics"
 	}
 	return "LLM Metrics"
 }

@@ -384,9 +384,11 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			rec.ResponseID = p.ID
 		}
 		ns := res.Events[i].Ns
-		if p.Items > 0 {
-			// Vectors or scores: an answer without text, timed by its arrival.
+		if p.Items > 0 || p.Images > 0 || p.Partial {
+			// Vectors, scores, images: an answer without text, timed by
+			// its arrival (a partial image too: the first thing shown).
 			rec.Items += p.Items
+			rec.OutputImages += p.Images
 			pieces = append(pieces, piece{ns, c0, c0, r0, r0})
 		}
 		if len(text.Content) > c0 || len(text.Reasoning) > r0 {

@@ -30,7 +30,7 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 	}
 	var all []rec
 	rb := &Rebuilt{}
-	streaming, vectors := false, false
+	streaming, vectors, images := false, false, false
 	for _, f := range runs {
 		count := RunCount{Dir: f.Dir}
 		truncated, err := ReadRecords(f.Records(), func(r *record.Record, v *metrics.Values) {
@@ -42,6 +42,9 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 			}
 			if _, ok := v.Get(metrics.Inputs); ok {
 				vectors = true // an embeddings or ranking run
+			}
+			if _, ok := v.Get(metrics.OutputImages); ok {
+				vectors, images = true, true // an image generation run
 			}
 			if r.Valid() {
 				count.Requests++
@@ -61,7 +64,10 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 		return nil, err
 	}
 	title := ""
-	if vectors {
+	switch {
+	case images:
+		title = "Image Generation Metrics"
+	case vectors:
 		title = "Embeddings and Rankings Metrics"
 	}
 	rb.Acc = metrics.NewAccumulator(metrics.Options{Streaming: streaming, SLOs: slos, Vectors: vectors, Title: title})

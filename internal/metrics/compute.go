@@ -88,6 +88,9 @@ func setTokens(v *Values, r *record.Record) {
 	if r.Items > 0 {
 		v.set(Inputs, float64(r.Items))
 	}
+	if r.OutputImages > 0 {
+		v.set(OutputImages, float64(r.OutputImages))
+	}
 	if r.HasOutput || r.HasReasoning {
 		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
 	}

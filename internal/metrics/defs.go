@@ -93,6 +93,8 @@ const (
 	ImageLatency
 	ImageBytes
 	ImagePixels
+	// OutputImages counts the images an image generation answer carried.
+	OutputImages
 	// Audio: sonde's sizes of the clips sent.
 	NumAudios
 	AudioSeconds
@@ -151,6 +153,7 @@ var recordDefs = [numRecordMetrics]Def{
 	ImageLatency:           {Tag: "image_latency", Header: "Image Latency", Unit: "ms/image", Scale: msPerNs, Order: 861},
 	ImageBytes:             {Tag: "image_bytes", Header: "Image Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
 	ImagePixels:            {Tag: "image_pixels", Header: "Image Pixels", Unit: "pixels", Scale: 1, Flags: NoConsole},
+	OutputImages:           {Tag: "output_image_count", Header: "Images per Request", Unit: "images", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	NumAudios:              {Tag: "num_audios", Header: "Number of Audio Clips", Unit: "clips", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	AudioSeconds:           {Tag: "audio_seconds", Header: "Audio Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
 	AudioBytes:             {Tag: "audio_bytes", Header: "Audio Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
@@ -193,6 +196,8 @@ var (
 	defTotalInputs     = Def{Tag: "total_inputs", Header: "Total Inputs", Unit: "inputs", Scale: 1, Flags: LargerIsBetter | NoConsole}
 	defInputTPS        = Def{Tag: "input_throughput", Header: "Input Throughput", Unit: "inputs/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
 	defInputTokenTPS   = Def{Tag: "input_token_throughput", Header: "Input Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 860}
+	defTotalImages     = Def{Tag: "total_output_images", Header: "Total Output Images", Unit: "images", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defImageOutTPS     = Def{Tag: "output_image_throughput", Header: "Output Image Throughput", Unit: "images/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
 	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )
 

@@ -451,6 +451,8 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
 			integer(&defTotalOSL, int64(a.sum(OSL))),
 		)
+	} else if a.sum(OutputImages) > 0 {
+		out = append(out, integer(&defTotalImages, int64(a.sum(OutputImages))))
 	} else {
 		out = append(out, integer(&defTotalInputs, int64(a.sum(Inputs))))
 	}
@@ -468,10 +470,14 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			scalar(&defDuration, durNs),
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
 		)
-		if a.opts.Vectors {
+		switch {
+		case a.opts.Vectors && a.sum(OutputImages) > 0:
+			out = append(out, scalar(&defImageOutTPS, a.sum(OutputImages)/s.DurationSec),
+				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
+		case a.opts.Vectors:
 			out = append(out, scalar(&defInputTPS, a.sum(Inputs)/s.DurationSec),
 				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
-		} else {
+		default:
 			out = append(out, scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
 				scalar(&defTotalTPS, (a.sum(ISL)+a.sum(OSL))/s.DurationSec))
 		}

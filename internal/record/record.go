@@ -115,6 +115,9 @@ type Record struct {
 	// carried; ResponseID is the server's id of the answer (Responses API).
 	Items      int
 	ResponseID string
+	// OutputImages counts the images an image generation answer carried
+	// (partial images not included).
+	OutputImages int
 
 	// ExpectedCached is how many prompt tokens repeat an earlier request of
 	// the same session (its whole previous prompt and answer): what a

@@ -42,7 +42,8 @@ type Server struct {
 	conns      atomic.Int64 // TCP connections accepted
 	profiling  atomic.Bool  // between POST /start_profile and /stop_profile
 
-	history *responseStore // the Responses API's stored answers
+	history  *responseStore // the Responses API's stored answers
+	pictures sync.Map       // [2]int size → a generated image's base64 PNG
 
 	recMu sync.Mutex
 	rec   *bufio.Writer
@@ -80,6 +81,7 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 // Handler routes the API.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("POST /v1/images/generations", s.imageGen)
 	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
 		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI,
 		"/rag/api/prompt": apiSolido} {

@@ -1,0 +1,189 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/media"
+)
+
+// Image generation's model, on purpose simple: a text encoder's prefill,
+// then denoising whose time grows with the pixels, as a diffusion model's
+// does — 20 ms and 10 ms per 65,536 pixels (256×256: 30 ms; 512×512:
+// 60 ms). Images are at most maxGenSide a side (larger sizes are drawn at
+// it, so the simulator's own cost stays small) and 256×256 by default.
+const (
+	denoiseBase     = 20 * time.Millisecond
+	denoisePerTile  = 10 * time.Millisecond
+	maxGenSide      = 512
+	defaultGenSide  = 256
+	imageTokenPatch = 32 // a generated image's tokens: one per 32×32 patch
+)
+
+// imageGenRequest is OpenAI's images API body (and SGLang's).
+type imageGenRequest struct {
+	Prompt        *string `json:"prompt"`
+	Model         string  `json:"model"`
+	N             *int    `json:"n"`
+	Size          string  `json:"size"`
+	Stream        bool    `json:"stream"`
+	PartialImages int     `json:"partial_images"`
+}
+
+// imageGen answers POST /v1/images/generations: n PNG images of the size
+// asked, whole ({"created", "data": [{"b64_json"}], "usage"}) or streamed
+// as OpenAI streams them (image_generation.partial_image events, the
+// partial_images asked for, before each image_generation.completed).
+func (s *Server) imageGen(w http.ResponseWriter, r *http.Request) {
+	n, arrival, rec, body, err := s.begin(r)
+	defer s.inFlight.Add(-1)
+	if s.rec != nil {
+		defer func() { s.finish(rec, arrival, body, "") }()
+	}
+	req, width, height, msg := parseImageGen(body, err)
+	if msg != "" {
+		badRequest(w, rec, msg)
+		return
+	}
+	if _, answered := s.fault(w, rec, n); answered {
+		return
+	}
+	b64, err := s.picture(width, height)
+	if err != nil {
+		rec.Status = http.StatusInternalServerError
+		writeError(w, rec.Status, err.Error(), "InternalServerError")
+		return
+	}
+	count := 1
+	if req.N != nil {
+		count = *req.N
+	}
+	rec.PromptTokens = len(s.prompts.ids(*req.Prompt, nil))
+	rec.TokensSent = count
+	tiles := (width + imageTokenPatch - 1) / imageTokenPatch * ((height + imageTokenPatch - 1) / imageTokenPatch)
+	usage := map[string]any{"input_tokens": rec.PromptTokens, "output_tokens": count * tiles, "total_tokens": rec.PromptTokens + count*tiles,
+		"input_tokens_details": map[string]int{"text_tokens": rec.PromptTokens, "image_tokens": 0}}
+	denoise := denoiseBase + time.Duration(width*height/65536)*denoisePerTile
+	size := fmt.Sprintf("%dx%d", width, height)
+	if !req.Stream {
+		if !sleepCtx(r.Context(), time.Duration(count)*denoise) {
+			return
+		}
+		data := make([]map[string]string, count)
+		for i := range data {
+			data[i] = map[string]string{"b64_json": b64}
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"created": arrival.Unix(), "data": data, "size": size, "output_format": "png", "usage": usage})
+		return
+	}
+	s.streamImages(w, r.Context(), rec, count, req.PartialImages, denoise, map[string]any{"b64_json": b64, "created_at": arrival.Unix(), "size": size,
+		"quality": "auto", "background": "opaque", "output_format": "png"}, usage)
+}
+
+// parseImageGen checks an images request; msg says what is wrong.
+func parseImageGen(body []byte, readErr error) (req imageGenRequest, width, height int, msg string) {
+	if readErr != nil {
+		return req, 0, 0, "reading body: " + readErr.Error()
+	}
+	if err := json.Unmarshal(body, &req); err != nil {
+		return req, 0, 0, "invalid JSON body: " + err.Error()
+	}
+	switch {
+	case req.Prompt == nil || *req.Prompt == "":
+		return req, 0, 0, "prompt is required"
+	case req.N != nil && (*req.N < 1 || *req.N > 10):
+		return req, 0, 0, "n must be 1 to 10"
+	case req.PartialImages < 0 || req.PartialImages > 3:
+		return req, 0, 0, "partial_images must be 0 to 3"
+	}
+	width, height = defaultGenSide, defaultGenSide
+	if req.Size != "" && req.Size != "auto" {
+		ws, hs, ok := strings.Cut(req.Size, "x")
+		var err1, err2 error
+		width, err1 = strconv.Atoi(ws)
+		height, err2 = strconv.Atoi(hs)
+		if !ok || err1 != nil || err2 != nil || width < 1 || height < 1 {
+			return req, 0, 0, fmt.Sprintf("size %q: WIDTHxHEIGHT or auto", req.Size)
+		}
+	}
+	return req, min(width, maxGenSide), min(height, maxGenSide), ""
+}
+
+// streamImages sends each image's partial images and then the image, as
+// the denoising reaches them.
+func (s *Server) streamImages(w http.ResponseWriter, ctx context.Context, rec *record, count, partials int, denoise time.Duration, img, usage map[string]any) {
+	o := &responder{w: w}
+	rc := o.startStream()
+	step := denoise / time.Duration(partials+1)
+	send := func(kind string, fields map[string]any) bool {
+		ev := map[string]any{"type": "image_generation." + kind}
+		for k, v := range fields {
+			ev[k] = v
+		}
+		b, _ := json.Marshal(ev)
+		if rec.FirstTokenUnixNs == 0 {
+			rec.FirstTokenUnixNs = time.Now().UnixNano()
+		}
+		_, err := fmt.Fprintf(w, "event: image_generation.%s\ndata: %s\n\n", kind, b)
+		return err == nil && rc.Flush() == nil
+	}
+	for i := range count {
+		for k := range partials {
+			if !sleepCtx(ctx, step) || !send("partial_image", merge(img, map[string]any{"partial_image_index": k})) {
+				return
+			}
+		}
+		last := map[string]any{}
+		if i == count-1 {
+			last["usage"] = usage
+		}
+		if !sleepCtx(ctx, step) || !send("completed", merge(img, last)) {
+			return
+		}
+	}
+}
+
+func merge(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		out[k] = v
+	}
+	return out
+}
+
+// picture is a width×height PNG (one of sonde's drawings, resized), as
+// base64, made once per size.
+func (s *Server) picture(width, height int) (string, error) {
+	key := [2]int{width, height}
+	if v, ok := s.pictures.Load(key); ok {
+		return v.(string), nil
+	}
+	png, err := media.Encode(media.Resize(media.Builtin()[0], width, height), "png")
+	if err != nil {
+		return "", err
+	}
+	b64 := base64.StdEncoding.EncodeToString(png)
+	s.pictures.Store(key, b64)
+	return b64, nil
+}
+
+// sleepCtx waits d, or until ctx ends (false).
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
