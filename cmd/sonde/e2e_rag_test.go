@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -100,5 +101,43 @@ func TestImageGenerationEndpoint(t *testing.T) {
 		if r.Path != "/v1/images/generations" || r.Status != 200 || body["prompt"] == "" || body["response_format"] != "b64_json" || body["model"] != "painter" {
 			t.Errorf("%s %d %s", r.Path, r.Status, r.Body)
 		}
+	}
+}
+
+// --endpoint-type audio_transcription: each turn's clip goes as the
+// multipart "file" (byte for byte the clip made), over both HTTP clients;
+// the transcript is the output, RTFx the audio's seconds per second of
+// latency; without audio the run is refused up front.
+func TestAudioTranscriptionEndpoint(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "200us")
+	for _, client := range []string{"lean", "std"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, "profile", "-m", "whisper", "--tokenizer", "builtin", "--endpoint-type", "audio_transcription", "--url", sim.addr,
+			"--request-count", "3", "--concurrency", "2", "--audio-length-mean", "2", "--audio-batch-size", "1", "--extra-inputs", "language:en",
+			"--http-client", client, "--ui-type", "none", "--artifact-dir", dir)
+		if res.code != 0 || !strings.Contains(res.stdout, "Audio Transcription Metrics") {
+			t.Fatalf("%s: exit %d: %s", client, res.code, res.stderr)
+		}
+		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+		// 2 s of audio: a 6-token transcript as the simulator counts it
+		// (sonde's count of the text may differ by a token), no text sent.
+		if osl := stat(t, s, "output_sequence_length", "avg"); stat(t, s, "request_count", "avg") != 3 || osl < 5 || osl > 8 || stat(t, s, "input_sequence_length", "avg") != 0 {
+			t.Errorf("%s: %v requests, OSL %v, ISL %v", client, s["request_count"], osl, s["input_sequence_length"])
+		}
+		if rtfx := stat(t, s, "rtfx", "avg"); !(rtfx > 0) || math.Abs(rtfx-2/(stat(t, s, "request_latency", "avg")/1000)) > rtfx*0.5 {
+			t.Errorf("%s: rtfx %v", client, rtfx)
+		}
+	}
+	for _, r := range sim.stop(t) {
+		var body string
+		json.Unmarshal(r.Body, &body) // not JSON: the simulator recorded it as a string
+		if r.Path != "/v1/audio/transcriptions" || r.Status != 200 || !strings.HasPrefix(body, "--sonde-") || !strings.Contains(body, `filename="audio.wav"`) ||
+			!strings.Contains(body, "RIFF") || !strings.Contains(body, "name=\"language\"\r\n\r\nen\r\n") {
+			t.Errorf("%s %d %.200q", r.Path, r.Status, body)
+		}
+	}
+	res := runSonde(t, "profile", "-m", "m", "--endpoint-type", "audio_transcription", "--url", sim.addr, "--ui-type", "none", "--artifact-dir", t.TempDir())
+	if res.code != exitUsage || !strings.Contains(res.stderr, "audio_transcription sends each turn's audio") {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
 	}
 }

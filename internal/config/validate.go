@@ -192,8 +192,10 @@ func (p *Profile) checkAudio(add func(string, ...any)) {
 		add("Audio generation is disabled but audio options were provided: set --audio-batch-size and --audio-length-mean to send audio")
 	case p.AudioOn() && p.InputFile != "":
 		add("--audio-* generate synthetic audio: a file dataset (--input-file) carries its own")
-	case p.AudioOn() && p.EndpointType != "chat":
-		add("--endpoint-type %s: audio is sent with chat (OpenAI input_audio content parts)", p.EndpointType)
+	case p.AudioOn() && p.EndpointType != "chat" && p.EndpointType != "audio_transcription":
+		add("--endpoint-type %s: audio is sent with chat (OpenAI input_audio content parts) or audio_transcription (the file itself)", p.EndpointType)
+	case !p.AudioOn() && p.EndpointType == "audio_transcription" && p.InputFile == "":
+		add("--endpoint-type audio_transcription sends each turn's audio: set --audio-length-mean and --audio-batch-size (or give a dataset file with audio)")
 	case p.AudioOn() && p.AudioFormat == "mp3":
 		add("--audio-format mp3: sonde has no MP3 encoder yet (no maintained pure-Go one is available to it); use wav")
 	}

@@ -146,6 +146,8 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return decodeSolido(data)
 	case ImageGen:
 		return decodeImages(data)
+	case Transcription:
+		return decodeTranscript(data)
 	}
 	return d.template(data)
 }

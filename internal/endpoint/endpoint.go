@@ -66,6 +66,9 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 // Build appends the request body for in to dst. Only a template endpoint
 // can fail (its template does not render to a JSON object).
 func (c *Codec) Build(dst []byte, in *Input) ([]byte, error) {
+	if c.Type.Multipart() {
+		return c.multipart(dst, in)
+	}
 	if c.Type == Template {
 		return c.Payload.render(dst, c, in)
 	}

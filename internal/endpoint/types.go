@@ -25,6 +25,7 @@ const (
 	Template       Type = "template"
 	SolidoRAG      Type = "solido_rag"
 	ImageGen       Type = "image_generation"
+	Transcription  Type = "audio_transcription"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -49,6 +50,9 @@ type info struct {
 	alone bool
 	// unbounded: the request has no output-length field.
 	unbounded bool
+	// textless: the turn's text is not sent (only its audio).
+	textless bool
+	title    string // the console table's, when not the kind's
 }
 
 var catalog = map[Type]info{
@@ -66,6 +70,8 @@ var catalog = map[Type]info{
 	Template:       {streams: true, kind: Generates},
 	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
 	ImageGen:       {path: "/v1/images/generations", streams: true, kind: Draws, service: "openai-", alone: true},
+	Transcription: {path: "/v1/audio/transcriptions", kind: Generates, service: "openai-", alone: true, unbounded: true, textless: true,
+		title: "Audio Transcription Metrics"},
 }
 
 // aliases are older names AIPerf still accepts.
@@ -129,6 +135,14 @@ func (t Type) Standalone() bool { return catalog[t].alone }
 // bound its length.
 func (t Type) TakesMaxTokens() bool { return catalog[t].kind == Generates && !catalog[t].unbounded }
 
+// SendsText reports an API whose request carries the turn's text (not
+// audio transcription: only the turn's audio goes).
+func (t Type) SendsText() bool { return !catalog[t].textless }
+
+// Multipart reports an API whose body is multipart/form-data, with
+// MultipartBoundary.
+func (t Type) Multipart() bool { return t == Transcription }
+
 // Kind is what the API answers.
 func (t Type) Kind() Kind { return catalog[t].kind }
 
@@ -141,6 +155,9 @@ func (t Type) ServiceKind() string { return catalog[t].service + string(t) }
 
 // Title is the console table's title (AIPerf's metrics titles).
 func (t Type) Title() string {
+	if title := catalog[t].title; title != "" {
+		return title
+	}
 	switch catalog[t].kind {
 	case Embeds:
 		return "Embeddings Metrics"

@@ -231,7 +231,7 @@ func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *
 func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Record {
 	return &record.Record{Phase: s.e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
-		UserTokens: turn.Tokens, BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
+		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
 		NoHistory: s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone}
 }
 
@@ -465,4 +465,13 @@ func countMedia(rec *record.Record, history []openai.Message) {
 			rec.Audios, rec.AudioBytes, rec.AudioSeconds = rec.Audios+1, rec.AudioBytes+a.Bytes, rec.AudioSeconds+a.Seconds
 		}
 	}
+}
+
+// userTokens are the turn's text tokens that the request carries: none
+// where only its audio goes (audio transcription).
+func userTokens(t endpoint.Type, turn *dataset.Turn) int {
+	if !t.SendsText() {
+		return 0
+	}
+	return turn.Tokens
 }

@@ -59,7 +59,7 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 				var err error
 				if t.Raw != nil { // a raw payload is sent as it is
 					body = append(body[:0], t.Raw...)
-				} else if body, err = codec.Build(body[:0], &endpoint.Input{Model: t.Model, History: msgs, Batch: t.Batch,
+				} else if body, err = codec.Describe(body[:0], &endpoint.Input{Model: t.Model, History: msgs, Batch: t.Batch,
 					MaxTokens: t.MaxTokens, Extra: extra, TurnIndex: k}); err != nil {
 					return err
 				}

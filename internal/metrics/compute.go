@@ -65,6 +65,9 @@ func Compute(r *record.Record, streaming bool) Values {
 		v.set(NumAudios, float64(r.Audios))
 		v.set(AudioSeconds, r.AudioSeconds)
 		v.set(AudioBytes, float64(r.AudioBytes))
+		if latency > 0 && r.AudioSeconds > 0 {
+			v.set(RTFx, r.AudioSeconds/(latency/1e9)) // AIPerf's: seconds of audio per second of latency
+		}
 	}
 	if u := r.Usage; u != nil {
 		setUsage(&v, r)

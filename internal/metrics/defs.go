@@ -99,6 +99,9 @@ const (
 	NumAudios
 	AudioSeconds
 	AudioBytes
+	// RTFx is the inverse real-time factor: seconds of audio sent per
+	// second of the request's latency (AIPerf's rtfx).
+	RTFx
 	numRecordMetrics
 )
 
@@ -157,6 +160,7 @@ var recordDefs = [numRecordMetrics]Def{
 	NumAudios:              {Tag: "num_audios", Header: "Number of Audio Clips", Unit: "clips", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	AudioSeconds:           {Tag: "audio_seconds", Header: "Audio Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
 	AudioBytes:             {Tag: "audio_bytes", Header: "Audio Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	RTFx:                   {Tag: "rtfx", Header: "RTFx", Unit: "x", Scale: 1, Flags: LargerIsBetter, Order: 865},
 }
 
 // usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs

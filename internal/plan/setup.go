@@ -64,6 +64,9 @@ func headers(p *config.Profile, version string) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", "sonde/"+version)
 	h.Set("Content-Type", "application/json")
+	if endpoint.Canonical(p.EndpointType).Multipart() {
+		h.Set("Content-Type", "multipart/form-data; boundary="+endpoint.MultipartBoundary)
+	}
 	if p.Streaming {
 		h.Set("Accept", "text/event-stream")
 	} else {

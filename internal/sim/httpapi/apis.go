@@ -13,12 +13,13 @@ import (
 type api int
 
 const (
-	apiChat        api = iota
-	apiCompletions     // OpenAI completions
-	apiResponses       // OpenAI Responses API
-	apiMessages        // Anthropic Messages
-	apiTGI             // Hugging Face TGI generate / generate_stream
-	apiSolido          // NVIDIA's SOLIDO RAG prompt API
+	apiChat          api = iota
+	apiCompletions       // OpenAI completions
+	apiResponses         // OpenAI Responses API
+	apiMessages          // Anthropic Messages
+	apiTGI               // Hugging Face TGI generate / generate_stream
+	apiSolido            // NVIDIA's SOLIDO RAG prompt API
+	apiTranscription     // OpenAI audio transcriptions (multipart)
 )
 
 // messagesPrompt reports whether the dialect carries messages (a chat
@@ -85,6 +86,8 @@ func decodeDialect(body []byte, a api, streamPath bool) (req openai.Request, d d
 		req, err = decodeTGI(body, streamPath)
 	case apiSolido:
 		req, err = decodeSolido(body)
+	case apiTranscription:
+		req, err = decodeTranscription(body)
 	default:
 		if err := json.Unmarshal(body, &req); err != nil {
 			return req, d, fmt.Errorf("invalid JSON body: %v", err)

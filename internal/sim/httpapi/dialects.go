@@ -34,6 +34,8 @@ func newDialect(a api) dialect {
 		return &tgiDialect{}
 	case apiSolido:
 		return solidoDialect{}
+	case apiTranscription:
+		return transcriptDialect{}
 	}
 	return nil
 }

@@ -84,7 +84,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /v1/images/generations", s.imageGen)
 	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
 		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI,
-		"/rag/api/prompt": apiSolido} {
+		"/rag/api/prompt": apiSolido, "/v1/audio/transcriptions": apiTranscription} {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, a) })
 	}
 	for path, k := range map[string]poolKind{"/v1/embeddings": poolEmbeddings, "/v1/ranking": poolNIMRanking,

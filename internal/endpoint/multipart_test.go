@@ -1,0 +1,78 @@
+package endpoint
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/openai"
+)
+
+// An audio transcription body is a multipart form as AIPerf sends it: the
+// turn's first clip as "file", the model, the extras as fields.
+func TestTranscriptionBody(t *testing.T) {
+	clip := []byte("RIFF\x24\x00\x00\x00WAVEfmt some pcm \x00\x01\x02")
+	extra, _ := ParseExtraInputs([]string{"language:en", "temperature:0", "file:ignored"})
+	c := &Codec{Type: Transcription, Extra: extra}
+	in := &Input{Model: "whisper", History: []openai.Message{{Role: "user", Content: "not sent",
+		Audios: []openai.Audio{{Data: base64.StdEncoding.EncodeToString(clip), Format: "WAV"}}}}, Extra: []Field{{"response_format", json.RawMessage(`"json"`)}}}
+	body, err := c.Build(nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(body, []byte("not sent")) {
+		t.Error("the turn's text was sent")
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), MultipartBoundary)
+	got := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		got[p.FormName()] = string(b)
+		if p.FormName() == "file" && (p.FileName() != "audio.wav" || p.Header.Get("Content-Type") != "audio/wav") {
+			t.Errorf("file part: %s %s", p.FileName(), p.Header.Get("Content-Type"))
+		}
+	}
+	want := map[string]string{"file": string(clip), "model": "whisper", "language": "en", "temperature": "0", "response_format": "json"}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if len(got) != len(want) || c.Extra[2].Key != "file" {
+		t.Errorf("parts %v; the codec's extras changed: %v", got, c.Extra)
+	}
+	desc, err := c.Describe(nil, in)
+	if err != nil || !json.Valid(desc) || !strings.Contains(string(desc), `"filename":"audio.wav"`) || !strings.Contains(string(desc), `"language":"en"`) {
+		t.Errorf("Describe: %s %v", desc, err)
+	}
+	if _, err := c.Build(nil, &Input{Model: "m", History: []openai.Message{{Role: "user", Content: "x"}}}); err == nil {
+		t.Error("a turn without audio was built")
+	}
+	for body, want := range map[string]string{`{"text":" hello there"}`: " hello there", `{"text":"ok","usage":{"type":"duration","seconds":3}}`: "ok"} {
+		p, ok, err := c.NewDecoder().Decode([]byte(body))
+		if err != nil || !ok || p.Content != want || p.Usage != nil {
+			t.Errorf("%s: %+v", body, p)
+		}
+	}
+	p, _, _ := c.NewDecoder().Decode([]byte(`{"text":"a","usage":{"prompt_tokens":100,"completion_tokens":2}}`))
+	if p.Usage == nil || p.Usage.PromptTokens != 100 || p.Usage.CompletionTokens != 2 {
+		t.Errorf("token usage: %+v", p.Usage)
+	}
+	if p, _, _ := c.NewDecoder().Decode([]byte(`{"error":{"message":"bad audio"}}`)); p.Err != "bad audio" {
+		t.Errorf("error: %+v", p)
+	}
+	if audioMIME("mp3") != "audio/mpeg" || audioMIME("m4a") != "audio/mp4" || audioMIME("flac") != "audio/flac" {
+		t.Error("MIME types")
+	}
+}
