@@ -141,3 +141,35 @@ func TestAudioTranscriptionEndpoint(t *testing.T) {
 		t.Errorf("exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// --endpoint-type image_edit: each turn's synthetic image and text as the
+// multipart form, over both HTTP clients; images out counted, images in
+// measured (AIPerf's image metrics); without images the run is refused.
+func TestImageEditEndpoint(t *testing.T) {
+	sim := startSim(t)
+	for _, client := range []string{"lean", "std"} {
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, "profile", "-m", "flux", "--tokenizer", "builtin", "--endpoint-type", "image_edit", "--url", sim.addr, "--request-count", "3",
+			"--concurrency", "2", "--image-width-mean", "48", "--image-height-mean", "32", "--image-batch-size", "1", "--isl", "10",
+			"--http-client", client, "--ui-type", "none", "--artifact-dir", dir)
+		if res.code != 0 || !strings.Contains(res.stdout, "Image Edit Metrics") {
+			t.Fatalf("%s: exit %d: %s", client, res.code, res.stderr)
+		}
+		s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+		if stat(t, s, "total_output_images", "avg") != 3 || stat(t, s, "num_images", "avg") != 1 || stat(t, s, "input_sequence_length", "avg") != 10 {
+			t.Errorf("%s: %v images out, %v in, ISL %v", client, s["total_output_images"], s["num_images"], s["input_sequence_length"])
+		}
+	}
+	for _, r := range sim.stop(t) {
+		var body string
+		json.Unmarshal(r.Body, &body)
+		// The PNG signature's first byte is not UTF-8: the record replaced it.
+		if r.Path != "/v1/images/edits" || r.Status != 200 || !strings.Contains(body, `name="image"; filename="image.png"`) || !strings.Contains(body, "PNG\r\n") {
+			t.Errorf("%s %d %.200q", r.Path, r.Status, body)
+		}
+	}
+	res := runSonde(t, "profile", "-m", "m", "--endpoint-type", "image_edit", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir())
+	if res.code != exitUsage || !strings.Contains(res.stderr, "image_edit sends each turn's reference image") {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+}

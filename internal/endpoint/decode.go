@@ -144,7 +144,7 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return decodeTGI(data)
 	case SolidoRAG:
 		return decodeSolido(data)
-	case ImageGen:
+	case ImageGen, ImageEdit:
 		return decodeImages(data)
 	case Transcription:
 		return decodeTranscript(data)

@@ -8,13 +8,82 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/sonde-bench/sonde/internal/openai"
 )
 
 // MultipartBoundary separates the parts of a multipart body. One boundary
 // for every request keeps the request headers fixed and bodies
 // byte-identical from one run to the next; a body whose file holds it is
-// refused (a 2^-128 chance for audio).
+// refused (a 2^-128 chance for media bytes).
 const MultipartBoundary = "sonde-7f3c9a2e1b4d8c6f0a5e2d9b3c1f7a4e"
+
+// formPart is one part of a multipart request: a field (value, JSON) or a
+// file (data: its base64, or in inputs.json a reference to it).
+type formPart struct {
+	name               string
+	value              json.RawMessage
+	filename, mimeType string
+	data               string
+}
+
+// form is the parts of a multipart API's request, as AIPerf builds them:
+// the type's own, then --extra-inputs and the turn's fields but for the
+// keys the endpoint manages.
+func (c *Codec) form(in *Input) ([]formPart, error) {
+	var parts []formPart
+	var reserved []string
+	var last openai.Message
+	if n := len(in.History); n > 0 {
+		last = in.History[n-1]
+	}
+	switch c.Type {
+	case Transcription:
+		if len(last.Audios) == 0 {
+			return nil, errors.New("audio_transcription sends each turn's audio: this turn has none")
+		}
+		a := last.Audios[0]
+		format := strings.ToLower(a.Format)
+		parts = append(parts, formPart{name: "file", filename: "audio." + format, mimeType: audioMIME(format), data: a.Data},
+			formPart{name: "model", value: jsonValue(in.Model)})
+		reserved = []string{"file"}
+	case ImageEdit:
+		if len(last.Images) == 0 {
+			return nil, errors.New("image_edit sends each turn's image: this turn has none")
+		}
+		parts = append(parts, formPart{name: "prompt", value: jsonValue(last.Content)}, formPart{name: "model", value: jsonValue(in.Model)},
+			formPart{name: "response_format", value: jsonValue("b64_json")}, formPart{name: "n", value: json.RawMessage("1")},
+			imagePart(last.Images[0].URL))
+		reserved = []string{"prompt", "image", "url", "mask"}
+	}
+	for _, f := range merge(slices.Clone(c.Extra), in.Extra) {
+		if !slices.Contains(reserved, f.Key) {
+			parts = append(parts, formPart{name: f.Key, value: f.Value})
+		}
+	}
+	return parts, nil
+}
+
+// imagePart is an image edit's reference image: an http(s) URL as the
+// "url" field (SGLang's), else the "image" file, its type from a data
+// URL's header or sonde's reference.
+func imagePart(url string) formPart {
+	if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") {
+		return formPart{name: "url", value: jsonValue(url)}
+	}
+	mime, data := "image/png", url
+	if head, b64, ok := strings.Cut(url, ","); ok && strings.HasPrefix(head, "data:") {
+		mime, data = strings.TrimSuffix(strings.TrimPrefix(head, "data:"), ";base64"), b64
+	} else if rest, ok := strings.CutPrefix(url, "sonde-image:"); ok {
+		format, _, _ := strings.Cut(rest, ";")
+		mime = "image/" + format
+	}
+	ext := strings.TrimPrefix(mime, "image/")
+	if ext == "jpeg" {
+		ext = "jpg"
+	}
+	return formPart{name: "image", filename: "image." + ext, mimeType: mime, data: data}
+}
 
 // audioMIME is an audio file's content type (AIPerf's).
 func audioMIME(format string) string {
@@ -27,52 +96,61 @@ func audioMIME(format string) string {
 	return "audio/" + format // wav, flac, ogg, webm and the rest
 }
 
-// multipart builds an audio transcription request as AIPerf sends it: the
-// newest turn's first clip as the "file" part (audio.<format>), the model,
-// then --extra-inputs and the turn's own fields as form fields (a JSON
-// string as its text, anything else as its JSON).
+// multipart writes the form: files' bytes decoded from their base64, a
+// JSON string field as its text, any other field as its JSON.
 func (c *Codec) multipart(dst []byte, in *Input) ([]byte, error) {
-	var clip []byte
-	var format string
-	if n := len(in.History); n > 0 && len(in.History[n-1].Audios) > 0 {
-		a := in.History[n-1].Audios[0]
-		var err error
-		if clip, err = base64.StdEncoding.DecodeString(a.Data); err != nil {
-			return dst, fmt.Errorf("audio: not base64: %w", err)
-		}
-		format = strings.ToLower(a.Format)
+	parts, err := c.form(in)
+	if err != nil {
+		return dst, err
 	}
-	if len(clip) == 0 {
-		return dst, errors.New("audio_transcription sends each turn's audio: this turn has none")
-	}
-	if bytes.Contains(clip, []byte(MultipartBoundary)) {
-		return dst, errors.New("audio: the clip holds the multipart boundary")
-	}
-	mime := audioMIME(format)
 	b := bytes.NewBuffer(dst)
-	part := func(name string) {
-		fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=%q\r\n\r\n", MultipartBoundary, name)
-	}
-	fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"audio.%s\"\r\nContent-Type: %s\r\n\r\n", MultipartBoundary, format, mime)
-	b.Write(clip)
-	b.WriteString("\r\n")
-	part("model")
-	b.WriteString(in.Model + "\r\n")
-	for _, f := range merge(slices.Clone(c.Extra), in.Extra) {
-		if f.Key == "file" {
-			continue // the endpoint's own, as AIPerf keeps it
+	for _, p := range parts {
+		if p.filename == "" {
+			fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=%q\r\n\r\n", MultipartBoundary, p.name)
+			var s string
+			if json.Unmarshal(p.value, &s) == nil {
+				b.WriteString(s)
+			} else {
+				b.Write(p.value)
+			}
+			b.WriteString("\r\n")
+			continue
 		}
-		part(f.Key)
-		var s string
-		if json.Unmarshal(f.Value, &s) == nil {
-			b.WriteString(s)
-		} else {
-			b.Write(f.Value)
+		raw, err := base64.StdEncoding.DecodeString(p.data)
+		if err != nil {
+			return dst, fmt.Errorf("%s: not base64: %w", p.name, err)
 		}
+		if bytes.Contains(raw, []byte(MultipartBoundary)) {
+			return dst, fmt.Errorf("%s: the file holds the multipart boundary", p.name)
+		}
+		fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: %s\r\n\r\n", MultipartBoundary, p.name, p.filename, p.mimeType)
+		b.Write(raw)
 		b.WriteString("\r\n")
 	}
 	fmt.Fprintf(b, "--%s--\r\n", MultipartBoundary)
 	return b.Bytes(), nil
+}
+
+// Describe is the body of in as JSON, for inputs.json: Build's, or for a
+// multipart API its form as AIPerf writes it (a file as {"b64_data",
+// "filename", "content_type"}), the file named by whatever its data holds
+// (inputs.json gives a reference, not the bytes).
+func (c *Codec) Describe(dst []byte, in *Input) ([]byte, error) {
+	if !c.Type.Multipart() {
+		return c.Build(dst, in)
+	}
+	parts, err := c.form(in)
+	if err != nil {
+		return dst, err
+	}
+	fields := make([]Field, len(parts))
+	for i, p := range parts {
+		fields[i] = Field{p.name, p.value}
+		if p.filename != "" {
+			fields[i].Value = jsonValue(map[string]string{"b64_data": p.data, "filename": p.filename, "content_type": p.mimeType})
+		}
+	}
+	return appendObject(dst, fields), nil
 }
 
 // decodeTranscript reads a transcription answer: {"text": …}, with a
@@ -101,27 +179,4 @@ func decodeTranscript(data []byte) (p Parsed, ok bool, err error) {
 		p.Usage = usage(*u.Prompt, 0, *u.Completion)
 	}
 	return p, true, nil
-}
-
-// Describe is the body of in as JSON, for inputs.json: Build's, or for a
-// multipart API its form as AIPerf writes it ({"file": {"b64_data",
-// "filename", "content_type"}, "model", the extras}), the clip named by
-// whatever its data holds (inputs.json gives a reference, not the bytes).
-func (c *Codec) Describe(dst []byte, in *Input) ([]byte, error) {
-	if !c.Type.Multipart() {
-		return c.Build(dst, in)
-	}
-	file := map[string]string{}
-	if n := len(in.History); n > 0 && len(in.History[n-1].Audios) > 0 {
-		a := in.History[n-1].Audios[0]
-		format := strings.ToLower(a.Format)
-		file = map[string]string{"b64_data": a.Data, "filename": "audio." + format, "content_type": audioMIME(format)}
-	}
-	fields := []Field{{"file", jsonValue(file)}, {"model", jsonValue(in.Model)}}
-	for _, f := range merge(slices.Clone(c.Extra), in.Extra) {
-		if f.Key != "file" {
-			fields = append(fields, f)
-		}
-	}
-	return appendObject(dst, fields), nil
 }

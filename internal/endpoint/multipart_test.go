@@ -76,3 +76,51 @@ func TestTranscriptionBody(t *testing.T) {
 		t.Error("MIME types")
 	}
 }
+
+// An image edit is a multipart form as AIPerf sends it: the prompt, the
+// model, b64_json, n, the reference image as a file (or an http URL as
+// SGLang's url field), the extras but for the endpoint's own keys.
+func TestImageEditBody(t *testing.T) {
+	png := []byte("\x89PNG\r\n\x1a\nfake pixels")
+	extra, _ := ParseExtraInputs([]string{"size:64x64", "mask:nope", "prompt:nope"})
+	c := &Codec{Type: ImageEdit, Extra: extra}
+	msg := openai.Message{Role: "user", Content: "make it blue", Images: []openai.Image{{URL: "data:image/png;base64," + base64.StdEncoding.EncodeToString(png)}}}
+	body, err := c.Build(nil, &Input{Model: "flux", History: []openai.Message{msg}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), MultipartBoundary)
+	var names []string
+	got := map[string]string{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		names, got[p.FormName()] = append(names, p.FormName()), string(b)
+		if p.FormName() == "image" && (p.FileName() != "image.png" || p.Header.Get("Content-Type") != "image/png") {
+			t.Errorf("image part: %s %s", p.FileName(), p.Header.Get("Content-Type"))
+		}
+	}
+	if strings.Join(names, ",") != "prompt,model,response_format,n,image,size" || got["prompt"] != "make it blue" || got["image"] != string(png) ||
+		got["response_format"] != "b64_json" || got["n"] != "1" || got["size"] != "64x64" {
+		t.Errorf("parts %v: %v", names, got)
+	}
+	msg.Images[0].URL = "https://example.com/cat.jpg"
+	body, _ = c.Build(nil, &Input{Model: "flux", History: []openai.Message{msg}})
+	if !bytes.Contains(body, []byte("name=\"url\"\r\n\r\nhttps://example.com/cat.jpg\r\n")) {
+		t.Errorf("url: %s", body)
+	}
+	msg.Images[0].URL = "sonde-image:jpeg;64x64;bytes=10;sha256=ab"
+	if desc, _ := c.Describe(nil, &Input{Model: "flux", History: []openai.Message{msg}}); !strings.Contains(string(desc), `"filename":"image.jpg"`) ||
+		!strings.Contains(string(desc), `"content_type":"image/jpeg"`) {
+		t.Errorf("Describe: %s", desc)
+	}
+	if _, err := c.Build(nil, &Input{History: []openai.Message{{Role: "user", Content: "x"}}}); err == nil {
+		t.Error("a turn without an image was built")
+	}
+}

@@ -26,6 +26,7 @@ const (
 	SolidoRAG      Type = "solido_rag"
 	ImageGen       Type = "image_generation"
 	Transcription  Type = "audio_transcription"
+	ImageEdit      Type = "image_edit"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -70,6 +71,7 @@ var catalog = map[Type]info{
 	Template:       {streams: true, kind: Generates},
 	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
 	ImageGen:       {path: "/v1/images/generations", streams: true, kind: Draws, service: "openai-", alone: true},
+	ImageEdit:      {path: "/v1/images/edits", kind: Draws, service: "openai-", alone: true, title: "Image Edit Metrics"},
 	Transcription: {path: "/v1/audio/transcriptions", kind: Generates, service: "openai-", alone: true, unbounded: true, textless: true,
 		title: "Audio Transcription Metrics"},
 }
@@ -141,7 +143,7 @@ func (t Type) SendsText() bool { return !catalog[t].textless }
 
 // Multipart reports an API whose body is multipart/form-data, with
 // MultipartBoundary.
-func (t Type) Multipart() bool { return t == Transcription }
+func (t Type) Multipart() bool { return t == Transcription || t == ImageEdit }
 
 // Kind is what the API answers.
 func (t Type) Kind() Kind { return catalog[t].kind }

@@ -1,10 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -40,13 +44,21 @@ type imageGenRequest struct {
 // asked, whole ({"created", "data": [{"b64_json"}], "usage"}) or streamed
 // as OpenAI streams them (image_generation.partial_image events, the
 // partial_images asked for, before each image_generation.completed).
-func (s *Server) imageGen(w http.ResponseWriter, r *http.Request) {
+func (s *Server) imageGen(w http.ResponseWriter, r *http.Request) { s.images(w, r, parseImageGen) }
+
+// imageEdit answers POST /v1/images/edits: a multipart form with the
+// reference image (or SGLang's url), the prompt, n and size; the answer
+// is image generation's, whole, at the reference's size unless one is asked.
+func (s *Server) imageEdit(w http.ResponseWriter, r *http.Request) { s.images(w, r, parseImageEdit) }
+
+// images answers an images request that parse reads.
+func (s *Server) images(w http.ResponseWriter, r *http.Request, parse func([]byte, error) (imageGenRequest, int, int, string)) {
 	n, arrival, rec, body, err := s.begin(r)
 	defer s.inFlight.Add(-1)
 	if s.rec != nil {
 		defer func() { s.finish(rec, arrival, body, "") }()
 	}
-	req, width, height, msg := parseImageGen(body, err)
+	req, width, height, msg := parse(body, err)
 	if msg != "" {
 		badRequest(w, rec, msg)
 		return
@@ -102,17 +114,23 @@ func parseImageGen(body []byte, readErr error) (req imageGenRequest, width, heig
 	case req.PartialImages < 0 || req.PartialImages > 3:
 		return req, 0, 0, "partial_images must be 0 to 3"
 	}
-	width, height = defaultGenSide, defaultGenSide
-	if req.Size != "" && req.Size != "auto" {
-		ws, hs, ok := strings.Cut(req.Size, "x")
+	width, height, msg = imageDims(req.Size, defaultGenSide, defaultGenSide)
+	return req, width, height, msg
+}
+
+// imageDims reads a size ("WxH", or auto or none: the default), capped.
+func imageDims(size string, defW, defH int) (width, height int, msg string) {
+	width, height = defW, defH
+	if size != "" && size != "auto" {
+		ws, hs, ok := strings.Cut(size, "x")
 		var err1, err2 error
 		width, err1 = strconv.Atoi(ws)
 		height, err2 = strconv.Atoi(hs)
 		if !ok || err1 != nil || err2 != nil || width < 1 || height < 1 {
-			return req, 0, 0, fmt.Sprintf("size %q: WIDTHxHEIGHT or auto", req.Size)
+			return 0, 0, fmt.Sprintf("size %q: WIDTHxHEIGHT or auto", size)
 		}
 	}
-	return req, min(width, maxGenSide), min(height, maxGenSide), ""
+	return min(width, maxGenSide), min(height, maxGenSide), ""
 }
 
 // streamImages sends each image's partial images and then the image, as
@@ -185,5 +203,73 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 		return true
 	case <-ctx.Done():
 		return false
+	}
+}
+
+// parseImageEdit reads an image edit's multipart form.
+func parseImageEdit(body []byte, readErr error) (req imageGenRequest, width, height int, msg string) {
+	if readErr != nil {
+		return req, 0, 0, "reading body: " + readErr.Error()
+	}
+	fields, files, err := readForm(body)
+	if err != nil {
+		return req, 0, 0, err.Error()
+	}
+	prompt := fields["prompt"]
+	req.Prompt, req.Model, req.Size = &prompt, fields["model"], fields["size"]
+	if v, ok := fields["n"]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return req, 0, 0, "n must be a number"
+		}
+		req.N = &n
+	}
+	switch {
+	case prompt == "":
+		return req, 0, 0, "prompt is required"
+	case req.N != nil && (*req.N < 1 || *req.N > 10):
+		return req, 0, 0, "n must be 1 to 10"
+	}
+	w, h := defaultGenSide, defaultGenSide
+	if img, ok := files["image"]; ok {
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+		if err != nil {
+			return req, 0, 0, "image: not a PNG or JPEG image: " + err.Error()
+		}
+		w, h = cfg.Width, cfg.Height
+	} else if fields["url"] == "" {
+		return req, 0, 0, "image (a file) or url is required"
+	}
+	width, height, msg = imageDims(req.Size, w, h)
+	return req, width, height, msg
+}
+
+// readForm reads a multipart body (its boundary on its first line) into
+// its fields and its files.
+func readForm(body []byte) (fields map[string]string, files map[string][]byte, err error) {
+	first, _, ok := bytes.Cut(body, []byte("\r\n"))
+	if !ok || !bytes.HasPrefix(first, []byte("--")) {
+		return nil, nil, fmt.Errorf("a multipart/form-data body is required")
+	}
+	fields, files = map[string]string{}, map[string][]byte{}
+	mr := multipart.NewReader(bytes.NewReader(body), string(first[2:]))
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return fields, files, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("multipart body: %v", err)
+		}
+		b, err := io.ReadAll(io.LimitReader(p, 64<<20))
+		if err != nil {
+			return nil, nil, fmt.Errorf("multipart body: %v", err)
+		}
+		if p.FileName() != "" {
+			files[p.FormName()] = b
+			files[p.FormName()+".filename"] = []byte(p.FileName())
+		} else {
+			fields[p.FormName()] = string(b)
+		}
 	}
 }

@@ -6,8 +6,11 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"image/png"
+	"mime/multipart"
 	"strings"
 	"testing"
+
+	"github.com/sonde-bench/sonde/internal/media"
 )
 
 // The images API: valid PNGs of the size asked (capped), n of them, the
@@ -65,6 +68,47 @@ func TestImageGeneration(t *testing.T) {
 		resp, got := post(t, addr+"/v1/images/generations", body)
 		if resp.StatusCode != 400 || !strings.Contains(got, want) {
 			t.Errorf("%s: %d %s", body, resp.StatusCode, got)
+		}
+	}
+}
+
+// An image edit: the reference image's size unless one is asked, n
+// images; no image nor url, or no prompt, is a 400.
+func TestImageEdit(t *testing.T) {
+	addr, _ := serve(t, nil)
+	ref, _ := media.Encode(media.Resize(media.Builtin()[1], 80, 40), "png")
+	body, ct := form(t, "", nil, "prompt", "bluer", "model", "m", "n", "2")
+	withImage := func(fields ...string) (string, string) {
+		var b bytes.Buffer
+		w := multipart.NewWriter(&b)
+		for i := 0; i+1 < len(fields); i += 2 {
+			w.WriteField(fields[i], fields[i+1])
+		}
+		fw, _ := w.CreateFormFile("image", "image.png")
+		fw.Write(ref)
+		w.Close()
+		return b.String(), w.FormDataContentType()
+	}
+	b, c := withImage("prompt", "bluer", "n", "2")
+	resp, got := post(t, addr+"/v1/images/edits", b, "Content-Type", c)
+	var out struct {
+		Data []struct {
+			B64 string `json:"b64_json"`
+		} `json:"data"`
+	}
+	json.Unmarshal([]byte(got), &out)
+	if resp.StatusCode != 200 || len(out.Data) != 2 {
+		t.Fatalf("%d %.200s", resp.StatusCode, got)
+	}
+	raw, _ := base64.StdEncoding.DecodeString(out.Data[0].B64)
+	if img, err := png.Decode(bytes.NewReader(raw)); err != nil || img.Bounds().Dx() != 80 || img.Bounds().Dy() != 40 {
+		t.Errorf("not the reference's 80×40: %v", err)
+	}
+	noPrompt, npct := withImage("model", "m")
+	for _, c := range []struct{ body, ct, want string }{{body, ct, "image (a file) or url"}, {noPrompt, npct, "prompt is required"}, {"{}", "application/json", "multipart"}} {
+		resp, got := post(t, addr+"/v1/images/edits", c.body, "Content-Type", c.ct)
+		if resp.StatusCode != 400 || !strings.Contains(got, c.want) {
+			t.Errorf("%s: %d %s", c.want, resp.StatusCode, got)
 		}
 	}
 }

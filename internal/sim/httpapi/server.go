@@ -82,6 +82,7 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/images/generations", s.imageGen)
+	mux.HandleFunc("POST /v1/images/edits", s.imageEdit)
 	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
 		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI,
 		"/rag/api/prompt": apiSolido, "/v1/audio/transcriptions": apiTranscription} {
