@@ -169,7 +169,33 @@ func TestImageEditEndpoint(t *testing.T) {
 		}
 	}
 	res := runSonde(t, "profile", "-m", "m", "--endpoint-type", "image_edit", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir())
-	if res.code != exitUsage || !strings.Contains(res.stderr, "image_edit sends each turn's reference image") {
+	if res.code != exitUsage || !strings.Contains(res.stderr, "image_edit sends each turn's images") {
 		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// --endpoint-type image_retrieval: each turn's images as NIM's input list
+// (no text); each result counted as an input, AIPerf's image metrics of
+// what was sent.
+func TestImageRetrievalEndpoint(t *testing.T) {
+	sim := startSim(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "retriever", "--tokenizer", "builtin", "--endpoint-type", "image_retrieval", "--url", sim.addr, "--request-count", "3",
+		"--concurrency", "2", "--image-width-mean", "40", "--image-height-mean", "30", "--image-batch-size", "2", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 || !strings.Contains(res.stdout, "Image Retrieval Metrics") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	if stat(t, s, "total_inputs", "avg") != 6 || stat(t, s, "num_images", "avg") != 2 || stat(t, s, "input_sequence_length", "avg") != 0 {
+		t.Errorf("%v results, %v images per request, ISL %v", s["total_inputs"], s["num_images"], s["input_sequence_length"])
+	}
+	for _, r := range sim.stop(t) {
+		var body struct {
+			Input []struct{ Type, URL string } `json:"input"`
+		}
+		json.Unmarshal(r.Body, &body)
+		if r.Path != "/v1/infer" || r.Status != 200 || len(body.Input) != 2 || body.Input[0].Type != "image_url" || !strings.HasPrefix(body.Input[0].URL, "data:image/png;base64,") {
+			t.Errorf("%s %d %.200s", r.Path, r.Status, r.Body)
+		}
 	}
 }

@@ -161,10 +161,10 @@ func (p *Profile) checkImages(add func(string, ...any)) {
 		add("Image generation is disabled but image dimension options were provided: set --image-width-mean and --image-height-mean (and --image-batch-size) to send images")
 	case p.ImagesOn() && p.InputFile != "":
 		add("--image-* generate synthetic images: a file dataset (--input-file) carries its own")
-	case p.ImagesOn() && p.EndpointType != "chat" && p.EndpointType != "image_edit":
-		add("--endpoint-type %s: images are sent with chat (OpenAI image_url content parts) or image_edit (the reference image)", p.EndpointType)
-	case !p.ImagesOn() && p.EndpointType == "image_edit" && p.InputFile == "":
-		add("--endpoint-type image_edit sends each turn's reference image: set --image-width-mean, --image-height-mean and --image-batch-size (or give a dataset file with images)")
+	case p.ImagesOn() && p.EndpointType != "chat" && p.EndpointType != "image_edit" && p.EndpointType != "image_retrieval":
+		add("--endpoint-type %s: images are sent with chat (OpenAI image_url content parts), image_edit (the reference image) or image_retrieval", p.EndpointType)
+	case !p.ImagesOn() && (p.EndpointType == "image_edit" || p.EndpointType == "image_retrieval") && p.InputFile == "":
+		add("--endpoint-type %s sends each turn's images: set --image-width-mean, --image-height-mean and --image-batch-size (or give a dataset file with images)", p.EndpointType)
 	}
 	for _, d := range []struct {
 		flag string

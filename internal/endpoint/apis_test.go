@@ -155,6 +155,7 @@ func TestDecodeWholeAndErrors(t *testing.T) {
 		{SolidoRAG, `{"content":"Use the SDE flow.","sources":[{"title":"guide"}]}`, "Use the SDE flow.", "", 0, ""},
 		{SolidoRAG, `{"error":{"message":"no index"}}`, "", "", 0, "no index"},
 		{ImageGen, `{"error":{"message":"content policy"}}`, "", "", 0, "content policy"},
+		{ImageRetrieval, `{"data":[{"index":0,"bounding_boxes":{"table":[]}},{"index":1,"bounding_boxes":{}}]}`, "", "", 2, ""},
 	} {
 		p, ok, err := (&Codec{Type: c.typ}).NewDecoder().Decode([]byte(c.body))
 		if err != nil || !ok {
@@ -201,6 +202,8 @@ func TestEncodeEveryType(t *testing.T) {
 			`{"model":"m","query":"hi","documents":["p1"],"temperature":0.5}`},
 		{Codec{Type: ImageGen, Stream: true}, Input{Model: "m", History: history[3:], MaxTokens: 7},
 			`{"prompt":"more","model":"m","response_format":"b64_json","n":1,"stream":true,"temperature":0.5}`},
+		{Codec{Type: ImageRetrieval}, Input{Model: "m", History: []openai.Message{{Role: "user", Content: "not sent", Images: []openai.Image{{URL: "data:image/png;base64,AA"}, {URL: "data:image/jpeg;base64,BB"}}}}},
+			`{"input":[{"type":"image_url","url":"data:image/png;base64,AA"},{"type":"image_url","url":"data:image/jpeg;base64,BB"}],"temperature":0.5}`},
 		{Codec{Type: ImageGen}, Input{Model: "m", History: history[3:]},
 			`{"prompt":"more","model":"m","response_format":"b64_json","n":1,"temperature":0.5}`},
 		{Codec{Type: SolidoRAG, Stream: true}, Input{Model: "m", History: history[3:], MaxTokens: 7},

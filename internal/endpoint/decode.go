@@ -138,7 +138,7 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return d.responses(data)
 	case Messages:
 		return d.messages(data)
-	case Embeddings, ChatEmbeddings, NIMEmbeddings, NIMRankings, HFTEIRankings, CohereRankings:
+	case Embeddings, ChatEmbeddings, NIMEmbeddings, NIMRankings, HFTEIRankings, CohereRankings, ImageRetrieval:
 		return decodeVectors(data)
 	case HFGenerate:
 		return decodeTGI(data)

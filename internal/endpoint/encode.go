@@ -50,6 +50,14 @@ func (c *Codec) fields(in *Input) []Field {
 		return []Field{{"query", jsonValue(query(in))}, {"texts", jsonValue(nonNil(in.Batch))}}
 	case CohereRankings:
 		return []Field{model, {"query", jsonValue(query(in))}, {"documents", jsonValue(nonNil(in.Batch))}}
+	case ImageRetrieval:
+		items := []map[string]string{}
+		if n := len(in.History); n > 0 {
+			for _, im := range in.History[n-1].Images {
+				items = append(items, map[string]string{"type": "image_url", "url": im.URL})
+			}
+		}
+		return []Field{{"input", jsonValue(items)}}
 	case ImageGen:
 		out := []Field{{"prompt", jsonValue(query(in))}, model, {"response_format", json.RawMessage(`"b64_json"`)}, {"n", json.RawMessage("1")}}
 		if c.Stream {

@@ -24,7 +24,15 @@ const (
 	poolNIMRanking
 	poolTEIRanking
 	poolCohereRanking
+	poolImageRetrieval // NIM image retrieval: one input per image
 )
+
+// poolInput is one input a pooling request reads: texts joined, or an
+// image (a NIM retrieval model's page).
+type poolInput struct {
+	texts []string
+	image string // a data URL
+}
 
 // embeddingDims is the length of the simulator's vectors: small, so that the
 // client's cost of reading them stays low; their values are a hash.
@@ -82,7 +90,7 @@ func (s *Server) pool(w http.ResponseWriter, r *http.Request, k poolKind) {
 // poolInputs reads the inputs a request asks about, each as the texts it
 // joins: an embeddings text, a chat's messages, or a query with one passage
 // (a cross-encoder reads the pair).
-func poolInputs(body []byte, k poolKind) (model string, inputs [][]string, msg string) {
+func poolInputs(body []byte, k poolKind) (model string, inputs []poolInput, msg string) {
 	var req struct {
 		Model     string            `json:"model"`
 		Input     json.RawMessage   `json:"input"`
@@ -95,6 +103,9 @@ func poolInputs(body []byte, k poolKind) (model string, inputs [][]string, msg s
 	if err := json.Unmarshal(body, &req); err != nil {
 		return "", nil, "invalid JSON body: " + err.Error()
 	}
+	if k == poolImageRetrieval {
+		return retrievalInputs(req.Input)
+	}
 	if k == poolEmbeddings {
 		if len(req.Messages) > 0 { // chat-format embeddings (vLLM)
 			msgs, err := messagesOf(req.Messages)
@@ -105,18 +116,18 @@ func poolInputs(body []byte, k poolKind) (model string, inputs [][]string, msg s
 			for _, m := range msgs {
 				parts = append(parts, m.Content)
 			}
-			return req.Model, [][]string{parts}, ""
+			return req.Model, []poolInput{{texts: parts}}, ""
 		}
 		var one string
 		if json.Unmarshal(req.Input, &one) == nil {
-			return req.Model, [][]string{{one}}, ""
+			return req.Model, []poolInput{{texts: []string{one}}}, ""
 		}
 		var texts []string
 		if err := json.Unmarshal(req.Input, &texts); err != nil || len(texts) == 0 {
 			return "", nil, "input must be a string or a non-empty list of strings"
 		}
 		for _, t := range texts {
-			inputs = append(inputs, []string{t})
+			inputs = append(inputs, poolInput{texts: []string{t}})
 		}
 		return req.Model, inputs, ""
 	}
@@ -143,7 +154,7 @@ func poolInputs(body []byte, k poolKind) (model string, inputs [][]string, msg s
 		return "", nil, "there must be at least one passage to rank"
 	}
 	for _, p := range passages {
-		inputs = append(inputs, []string{query, p})
+		inputs = append(inputs, poolInput{texts: []string{query, p}})
 	}
 	return req.Model, inputs, ""
 }
@@ -165,15 +176,19 @@ func textField(raw json.RawMessage) (string, error) {
 // waits for all; scores are a deterministic hash of each input. An input's
 // texts are encoded one by one, as a chat prompt's messages are, so its
 // prompt tokens are the sum of the texts' (what sonde counts as ISL).
-func (s *Server) prefill(ctx context.Context, inputs [][]string, arrival time.Time) (prompt, cached int, scores []float64, err error) {
+func (s *Server) prefill(ctx context.Context, inputs []poolInput, arrival time.Time) (prompt, cached int, scores []float64, err error) {
 	streams := make([]sim.Stream, len(inputs))
-	for i, parts := range inputs {
+	for i, in := range inputs {
 		h := fnv.New64a()
 		var ids []int32
-		for _, text := range parts {
+		for _, text := range in.texts {
 			io.WriteString(h, text)
 			io.WriteString(h, "\n")
 			ids = s.prompts.ids(text, ids)
+		}
+		if in.image != "" {
+			io.WriteString(h, in.image)
+			ids, _ = s.prompts.imageTokens(openai.Image{URL: in.image}, ids) // checked by retrievalInputs
 		}
 		req := sim.Request{PromptKey: h.Sum64(), PromptIDs: ids, MaxTokens: 1, IgnoreEOS: true, Arrival: arrival}
 		req.PromptTokens = len(req.PromptIDs)
@@ -219,6 +234,13 @@ func poolAnswer(k poolKind, n int64, model string, scores []float64, u *openai.U
 			out[i] = map[string]any{"index": r.index, "score": r.score}
 		}
 		return out
+	case poolImageRetrieval:
+		out := make([]map[string]any, len(scores))
+		for i, x := range scores {
+			out[i] = map[string]any{"index": i, "bounding_boxes": map[string]any{"table": []map[string]float64{
+				{"x_min": 0.1, "y_min": 0.1, "x_max": 0.9, "y_max": 0.5, "confidence": x}}}}
+		}
+		return map[string]any{"data": out, "usage": u}
 	case poolCohereRanking:
 		out := make([]map[string]any, len(order))
 		for i, r := range order {
@@ -236,4 +258,26 @@ func poolAnswer(k poolKind, n int64, model string, scores []float64, u *openai.U
 		data[i] = map[string]any{"object": "embedding", "index": i, "embedding": vec}
 	}
 	return map[string]any{"object": "list", "data": data, "model": model, "usage": u}
+}
+
+// retrievalInputs reads a NIM image retrieval body: {"input": [{"type":
+// "image_url", "url": <data URL>}, …]}, one input per image.
+func retrievalInputs(raw json.RawMessage) (model string, inputs []poolInput, msg string) {
+	var items []struct {
+		Type string `json:"type"`
+		URL  string `json:"url"`
+	}
+	if err := json.Unmarshal(raw, &items); err != nil || len(items) == 0 {
+		return "", nil, "input must be a non-empty list of {\"type\": \"image_url\", \"url\": …}"
+	}
+	for i, it := range items {
+		if it.Type != "image_url" || it.URL == "" {
+			return "", nil, fmt.Sprintf("input %d: type image_url with a url is required", i)
+		}
+		if _, err := imageSize(it.URL); err != nil {
+			return "", nil, fmt.Sprintf("input %d: %v", i, err)
+		}
+		inputs = append(inputs, poolInput{image: it.URL})
+	}
+	return "", inputs, ""
 }

@@ -89,7 +89,7 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.generate(w, r, a) })
 	}
 	for path, k := range map[string]poolKind{"/v1/embeddings": poolEmbeddings, "/v1/ranking": poolNIMRanking,
-		"/rerank": poolTEIRanking, "/v2/rerank": poolCohereRanking} {
+		"/rerank": poolTEIRanking, "/v2/rerank": poolCohereRanking, "/v1/infer": poolImageRetrieval} {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.pool(w, r, k) })
 	}
 	mux.HandleFunc("GET /v1/models", s.models)
