@@ -199,3 +199,33 @@ func TestImageRetrievalEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// --endpoint-type raw: a raw_payload dataset's bodies go verbatim to the
+// --url as given (no path added); the answers are auto-detected (here a
+// chat stream, token by token); without such a dataset the run is refused.
+func TestRawEndpoint(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "200us")
+	dir := filepath.Join(t.TempDir(), "sessions")
+	os.Mkdir(dir, 0o755)
+	body := `{"model":"m","messages":[{"role":"user","content":"tell me"}],"max_tokens":4,"stream":true,"ignore_eos":true}`
+	os.WriteFile(filepath.Join(dir, "a.jsonl"), []byte(body+"\n"+body+"\n"), 0o644)
+	out := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--endpoint-type", "raw", "--url", sim.addr+"/v1/chat/completions",
+		"--input-file", dir, "--custom-dataset-type", "raw_payload", "--ui-type", "none", "--artifact-dir", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	s := readJSON(t, filepath.Join(out, "profile_export_aiperf.json"))
+	if stat(t, s, "request_count", "avg") != 2 || stat(t, s, "output_sequence_length", "avg") != 4 || stat(t, s, "time_to_first_token", "avg") <= 0 {
+		t.Errorf("%v requests, OSL %v", s["request_count"], s["output_sequence_length"])
+	}
+	for _, r := range sim.stop(t) {
+		if r.Path != "/v1/chat/completions" || string(r.Body) != body {
+			t.Errorf("%s %s", r.Path, r.Body)
+		}
+	}
+	res = runSonde(t, "profile", "-m", "m", "--endpoint-type", "raw", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir())
+	if res.code != exitUsage || !strings.Contains(res.stderr, "raw_payload or inputs_json") {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+}

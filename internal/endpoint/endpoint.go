@@ -5,6 +5,7 @@ package endpoint
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -68,6 +69,9 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 func (c *Codec) Build(dst []byte, in *Input) ([]byte, error) {
 	if c.Type.Multipart() {
 		return c.multipart(dst, in)
+	}
+	if c.Type == Raw {
+		return dst, errors.New("--endpoint-type raw sends each turn's recorded payload as it is: the turn has none (--custom-dataset-type raw_payload or inputs_json)")
 	}
 	if c.Type == Template {
 		return c.Payload.render(dst, c, in)

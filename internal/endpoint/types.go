@@ -28,6 +28,7 @@ const (
 	Transcription  Type = "audio_transcription"
 	ImageEdit      Type = "image_edit"
 	ImageRetrieval Type = "image_retrieval"
+	Raw            Type = "raw"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -72,6 +73,7 @@ var catalog = map[Type]info{
 	Template:       {streams: true, kind: Generates},
 	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
 	ImageGen:       {path: "/v1/images/generations", streams: true, kind: Draws, service: "openai-", alone: true},
+	Raw:            {streams: true, kind: Generates},
 	ImageRetrieval: {path: "/v1/infer", kind: Embeds, alone: true, textless: true, title: "Image Retrieval Metrics"},
 	ImageEdit:      {path: "/v1/images/edits", kind: Draws, service: "openai-", alone: true, title: "Image Edit Metrics"},
 	Transcription: {path: "/v1/audio/transcriptions", kind: Generates, service: "openai-", alone: true, unbounded: true, textless: true,

@@ -40,7 +40,7 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 	store := false
 	for _, f := range extra {
 		switch {
-		case t == endpoint.Template && (f.Key == "payload_template" || f.Key == "response_field"):
+		case t == endpoint.Template && (f.Key == "payload_template" || f.Key == "response_field"), t == endpoint.Raw && f.Key == "response_field":
 			if err := setTemplateKey(codec, f); err != nil {
 				return nil, nil, UsageError{err}
 			}
@@ -49,6 +49,9 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 			store = true
 		}
 		codec.Extra = append(codec.Extra, f)
+	}
+	if t == endpoint.Raw && p.CustomDatasetType != "raw_payload" && p.CustomDatasetType != "inputs_json" {
+		return nil, nil, UsageError{errors.New("--endpoint-type raw sends each turn's recorded payload as it is: give them with --custom-dataset-type raw_payload or inputs_json and --input-file")}
 	}
 	if t == endpoint.Template && codec.Payload == nil {
 		return nil, nil, UsageError{errors.New("--endpoint-type template needs --extra-inputs payload_template:<template, file or nv-embedqa>")}
