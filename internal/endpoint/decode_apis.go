@@ -39,6 +39,21 @@ func invalid(err error) (Parsed, bool, error) {
 	return Parsed{}, false, fmt.Errorf("invalid JSON in response: %v", err)
 }
 
+// unmarshalAnswer decodes an answer into obj, whose error field is *e: done
+// when there is nothing more to read of it — invalid JSON, or the error
+// object the server sent (p.Err).
+func unmarshalAnswer(data []byte, obj any, e **errorField) (p Parsed, ok, done bool, err error) {
+	if err := json.Unmarshal(data, obj); err != nil {
+		p, ok, err = invalid(err)
+		return p, ok, true, err
+	}
+	if *e != nil && (*e).msg != "" {
+		p.Err = (*e).msg
+		return p, true, true, nil
+	}
+	return p, true, false, nil
+}
+
 // responsesUsage is the Responses API's usage object.
 type responsesUsage struct {
 	InputTokens        int `json:"input_tokens"`
@@ -276,12 +291,8 @@ func decodeVectors(data []byte) (p Parsed, ok bool, err error) {
 		Usage    *openai.Usage     `json:"usage"`
 		Error    *errorField       `json:"error"`
 	}
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return invalid(err)
-	}
-	if obj.Error != nil && obj.Error.msg != "" {
-		p.Err = obj.Error.msg
-		return p, true, nil
+	if p, ok, done, err := unmarshalAnswer(data, &obj, &obj.Error); done {
+		return p, ok, err
 	}
 	p.Items = len(obj.Data) + len(obj.Rankings) + len(obj.Results)
 	p.Usage = obj.Usage
@@ -333,12 +344,8 @@ func decodeSolido(data []byte) (p Parsed, ok bool, err error) {
 		Content string      `json:"content"`
 		Error   *errorField `json:"error"`
 	}
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return invalid(err)
-	}
-	if obj.Error != nil && obj.Error.msg != "" {
-		p.Err = obj.Error.msg
-		return p, true, nil
+	if p, ok, done, err := unmarshalAnswer(data, &obj, &obj.Error); done {
+		return p, ok, err
 	}
 	p.Content = obj.Content
 	return p, true, nil
@@ -359,12 +366,8 @@ func decodeImages(data []byte) (p Parsed, ok bool, err error) {
 		} `json:"usage"`
 		Error *errorField `json:"error"`
 	}
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return invalid(err)
-	}
-	if obj.Error != nil && obj.Error.msg != "" {
-		p.Err = obj.Error.msg
-		return p, true, nil
+	if p, ok, done, err := unmarshalAnswer(data, &obj, &obj.Error); done {
+		return p, ok, err
 	}
 	switch {
 	case obj.B64 != nil && (obj.PartialIndex != nil || strings.HasSuffix(obj.Type, "partial_image")):

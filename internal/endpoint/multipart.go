@@ -161,12 +161,8 @@ func decodeTranscript(data []byte) (p Parsed, ok bool, err error) {
 		Usage json.RawMessage `json:"usage"`
 		Error *errorField     `json:"error"`
 	}
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return invalid(err)
-	}
-	if obj.Error != nil && obj.Error.msg != "" {
-		p.Err = obj.Error.msg
-		return p, true, nil
+	if p, ok, done, err := unmarshalAnswer(data, &obj, &obj.Error); done {
+		return p, ok, err
 	}
 	if obj.Text != nil {
 		p.Content = *obj.Text
