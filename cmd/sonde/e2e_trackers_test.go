@@ -31,7 +31,7 @@ func TestExperimentTrackers(t *testing.T) {
 		return os.Getenv(k)
 	}
 	res := runSondeEnv(t, env{Getenv: getenv}, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--request-count", "6", "--isl", "20", "--osl", "4",
-		"--concurrency", "2", "--ui-type", "none", "--artifact-dir", dir, "--mlflow-tracking-uri", ml.URL, "--mlflow-experiment", "nightly",
+		"--concurrency", "2", "--ui-type", "none", "--artifact-dir", dir, "--mlflow-tracking-uri", strings.Replace(ml.URL, "http://", "http://u:uri-s3cret@", 1), "--mlflow-experiment", "nightly",
 		"--mlflow-tag", "team:perf,gpu=h100", "--mlflow-run-name", "c2", "--wandb-project", "bench", "--wandb-tag", "t1")
 	if res.code != 0 || strings.Contains(res.stderr, "WARNING") {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
@@ -55,7 +55,7 @@ func TestExperimentTrackers(t *testing.T) {
 	if !strings.Contains(res.stderr, `MLflow: run c2 (run1) in experiment "nightly"`) || !strings.Contains(res.stderr, "Weights & Biases: run me/bench/") {
 		t.Errorf("stderr:\n%s", res.stderr)
 	}
-	for _, s := range []string{"ml-tok-s3cret", "wb-key-s3cret"} {
+	for _, s := range []string{"ml-tok-s3cret", "wb-key-s3cret", "uri-s3cret"} {
 		assertNoSecret(t, dir, res, s)
 	}
 }

@@ -59,7 +59,7 @@ func (o *trackersOutput) Write() error {
 		StartMs: o.run.StartTime.UnixMilli(), EndMs: o.run.EndTime.UnixMilli(), Params: params(o.p, o.run), Config: o.run.InputConfig}
 	if o.p.MLflowTrackingURI != "" {
 		tags, _ := o.p.MLflowTagMap() // validated
-		m := tracker.MLflow{URI: o.p.MLflowTrackingURI, Experiment: o.p.MLflowExperiment, RunName: o.p.MLflowRunName, Tags: tags,
+		m := tracker.MLflow{URI: o.p.MLflowTrackingURI, ShownURI: config.RedactURL(o.p.MLflowTrackingURI), Experiment: o.p.MLflowExperiment, RunName: o.p.MLflowRunName, Tags: tags,
 			ParentRunID: o.p.MLflowParentRunID, Globs: globs(o.p.MLflowArtifactGlobs), Getenv: o.getenv, Client: hc}
 		out, err := m.Export(ctx, r, o.warn)
 		switch {

@@ -23,7 +23,9 @@ import (
 
 // MLflow is where and how a run goes to an MLflow tracking server.
 type MLflow struct {
-	URI         string // http(s)://host:port of the tracking server
+	URI string // http(s)://host:port of the tracking server
+	// ShownURI is URI as files may show it: without a password.
+	ShownURI    string
 	Experiment  string
 	RunName     string // "": sonde-<benchmark id's first 8>
 	Tags        map[string]string
@@ -93,7 +95,7 @@ func (m MLflow) Export(ctx context.Context, r Run, warn func(string)) (*MLflowEx
 		return nil, fmt.Errorf("creating the run: %w", err)
 	}
 	info := created.Run.Info
-	out := &MLflowExport{TrackingURI: m.URI, Experiment: m.Experiment, RunID: info.RunID, RunName: name, BenchmarkID: r.BenchmarkID,
+	out := &MLflowExport{TrackingURI: m.ShownURI, Experiment: m.Experiment, RunID: info.RunID, RunName: name, BenchmarkID: r.BenchmarkID,
 		MetricKeys: slices.Sorted(maps.Keys(metrics)), ParamKeys: slices.Sorted(maps.Keys(r.Params)), TagKeys: slices.Sorted(maps.Keys(tags))}
 	if parent != "" {
 		out.ParentRunID = &parent
