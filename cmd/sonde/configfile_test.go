@@ -137,7 +137,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"phases: {type: warp}\n", `phase type "warp"`},
 		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
 		{"sweep: {type: grid}\n", "sweep: no parameters to sweep"},
-		{"endpoint: {type: video_generation}\n", "--endpoint-type"},
+		{"endpoint: {type: text_to_speech}\n", "--endpoint-type"},
 		{"dataset: {prompts: {isl: many}}\n", "prompt-input-tokens-mean"},
 		{"a: [\n", "yaml"},
 		{"model: ${SONDE_SURELY_UNSET_VAR}\n", "environment variable SONDE_SURELY_UNSET_VAR is not set"},

@@ -3,6 +3,8 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -226,6 +228,42 @@ func TestRawEndpoint(t *testing.T) {
 	}
 	res = runSonde(t, "profile", "-m", "m", "--endpoint-type", "raw", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir())
 	if res.code != exitUsage || !strings.Contains(res.stderr, "raw_payload or inputs_json") {
+		t.Errorf("exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// --endpoint-type video_generation: the job is submitted (multipart),
+// polled until done and, with --download-video-content, downloaded; the
+// request's latency runs to the end; the server's inference time and peak
+// memory are AIPerf's video metrics. A job that fails is the request's
+// error, named (a scripted server).
+func TestVideoGenerationEndpoint(t *testing.T) {
+	sim := startSim(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "wan", "--tokenizer", "builtin", "--endpoint-type", "video_generation", "--url", sim.addr, "--request-count", "2",
+		"--concurrency", "2", "--isl", "8", "--extra-inputs", "seconds:1", "--download-video-content", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 || !strings.Contains(res.stdout, "Video Generation Metrics") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))
+	// The simulator takes 125 ms for one second of video; sonde polls every 50.
+	if stat(t, s, "total_output_videos", "avg") != 2 || stat(t, s, "video_inference_time", "avg") != 0.125 || stat(t, s, "request_latency", "min") < 125 ||
+		stat(t, s, "http_req_data_received", "avg") < 50_000 {
+		t.Errorf("%v videos, inference %v s, latency %v ms, received %v", s["total_output_videos"], s["video_inference_time"], s["request_latency"], s["http_req_data_received"])
+	}
+	sim.stop(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			w.Write([]byte(`{"id":"v9","object":"video","status":"queued"}`))
+			return
+		}
+		w.Write([]byte(`{"id":"v9","object":"video","status":"failed","error":{"message":"out of memory"}}`))
+	}))
+	defer srv.Close()
+	dir = filepath.Join(t.TempDir(), "out")
+	res = runSonde(t, "profile", "-m", "wan", "--tokenizer", "builtin", "--endpoint-type", "video_generation", "--url", srv.URL, "--request-count", "1",
+		"--no-server-metrics", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code == 0 || !strings.Contains(res.stderr, "VideoJobFailed") {
 		t.Errorf("exit %d: %s", res.code, res.stderr)
 	}
 }

@@ -21,7 +21,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 var notYet = map[string][]string{
 	"#25 media": {"--uuid-and-strip", // strips repeated images: nothing to strip before images are sent
 		"--batch-size-video",
-		"--download-video-content", "--request-content-type",
+		"--request-content-type",
 		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
 		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces

@@ -294,7 +294,7 @@ func TestTypes(t *testing.T) {
 	if !SolidoRAG.Standalone() || SolidoRAG.TakesMaxTokens() || !Chat.TakesMaxTokens() || Chat.Standalone() || !Embeddings.Standalone() || Embeddings.TakesMaxTokens() {
 		t.Error("standalone or output-length capabilities")
 	}
-	if _, err := Parse("video_generation"); err == nil {
+	if _, err := Parse("text_to_speech"); err == nil {
 		t.Error("an unsupported type accepted")
 	}
 	for _, name := range Types() {

@@ -18,6 +18,8 @@ type Parsed struct {
 	ID string
 	// Items counts the vectors or scores of an embeddings or ranking answer.
 	Items int
+	// Job is a video generation job's state (its id is ID).
+	Job *Job
 	// Images counts the finished images of an image generation answer;
 	// Partial marks a streamed partial image (an arrival, not an image).
 	Images  int
@@ -148,6 +150,8 @@ func (d *Decoder) Decode(data []byte) (p Parsed, ok bool, err error) {
 		return decodeImages(data)
 	case Transcription:
 		return decodeTranscript(data)
+	case VideoGen:
+		return decodeJob(data)
 	}
 	return d.template(data)
 }

@@ -382,3 +382,38 @@ func decodeImages(data []byte) (p Parsed, ok bool, err error) {
 	}
 	return p, true, nil
 }
+
+// Job is an asynchronous video job as OpenAI's and SGLang's video APIs
+// describe it.
+type Job struct {
+	Status     string  // queued, in_progress, completed, failed
+	Progress   float64 // percent
+	InferenceS float64 // the server's inference time (SGLang's inference_time_s)
+	PeakMB     float64 // the server's peak memory (peak_memory_mb)
+}
+
+// Done reports a job that will not change any more.
+func (j *Job) Done() bool { return j.Status == "completed" || j.Status == "failed" }
+
+// decodeJob reads a video job object (the submission's answer or a poll's).
+func decodeJob(data []byte) (p Parsed, ok bool, err error) {
+	var obj struct {
+		ID         string      `json:"id"`
+		Status     string      `json:"status"`
+		Progress   float64     `json:"progress"`
+		InferenceS float64     `json:"inference_time_s"`
+		PeakMB     float64     `json:"peak_memory_mb"`
+		Error      *errorField `json:"error"`
+	}
+	if err := json.Unmarshal(data, &obj); err != nil {
+		return invalid(err)
+	}
+	if obj.Error != nil {
+		p.Err = obj.Error.msg // a failed job says why beside its state
+	}
+	if obj.ID == "" || obj.Status == "" {
+		return p, true, nil
+	}
+	p.ID, p.Job = obj.ID, &Job{Status: obj.Status, Progress: obj.Progress, InferenceS: obj.InferenceS, PeakMB: obj.PeakMB}
+	return p, true, nil
+}

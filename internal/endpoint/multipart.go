@@ -55,6 +55,9 @@ func (c *Codec) form(in *Input) ([]formPart, error) {
 			formPart{name: "response_format", value: jsonValue("b64_json")}, formPart{name: "n", value: json.RawMessage("1")},
 			imagePart(last.Images[0].URL))
 		reserved = []string{"prompt", "image", "url", "mask"}
+	case VideoGen:
+		parts = append(parts, formPart{name: "prompt", value: jsonValue(last.Content)}, formPart{name: "model", value: jsonValue(in.Model)})
+		reserved = []string{"prompt"}
 	}
 	for _, f := range merge(slices.Clone(c.Extra), in.Extra) {
 		if !slices.Contains(reserved, f.Key) {

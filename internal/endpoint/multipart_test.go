@@ -124,3 +124,30 @@ func TestImageEditBody(t *testing.T) {
 		t.Error("a turn without an image was built")
 	}
 }
+
+// A video job is submitted as a multipart form (prompt, model, extras) and
+// read as a job object: its id and state.
+func TestVideoJob(t *testing.T) {
+	extra, _ := ParseExtraInputs([]string{"seconds:4", "prompt:ignored"})
+	c := &Codec{Type: VideoGen, Extra: extra}
+	body, err := c.Build(nil, &Input{Model: "wan", History: []openai.Message{{Role: "user", Content: "a cat surfing"}}})
+	if err != nil || !bytes.Contains(body, []byte("name=\"prompt\"\r\n\r\na cat surfing\r\n")) || !bytes.Contains(body, []byte("name=\"seconds\"\r\n\r\n4\r\n")) ||
+		bytes.Contains(body, []byte("ignored")) {
+		t.Fatalf("%s %v", body, err)
+	}
+	d := c.NewDecoder()
+	p, ok, err := d.Decode([]byte(`{"id":"video_1","object":"video","status":"queued","progress":0}`))
+	if err != nil || !ok || p.ID != "video_1" || p.Job == nil || p.Job.Done() {
+		t.Fatalf("%+v", p)
+	}
+	p, _, _ = d.Decode([]byte(`{"id":"video_1","status":"completed","progress":100,"inference_time_s":12.5,"peak_memory_mb":40000}`))
+	if !p.Job.Done() || p.Job.InferenceS != 12.5 || p.Job.PeakMB != 40000 {
+		t.Fatalf("%+v", p.Job)
+	}
+	if p, _, _ := d.Decode([]byte(`{"object":"list"}`)); p.Job != nil {
+		t.Error("a job without id or status")
+	}
+	if p, _, _ := d.Decode([]byte(`{"error":{"message":"quota"}}`)); p.Err != "quota" {
+		t.Errorf("%+v", p)
+	}
+}

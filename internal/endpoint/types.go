@@ -29,6 +29,7 @@ const (
 	ImageEdit      Type = "image_edit"
 	ImageRetrieval Type = "image_retrieval"
 	Raw            Type = "raw"
+	VideoGen       Type = "video_generation"
 )
 
 // Kind groups the types by what they answer, which decides their metrics.
@@ -74,6 +75,7 @@ var catalog = map[Type]info{
 	SolidoRAG:      {path: "/rag/api/prompt", streams: true, kind: Generates, alone: true, unbounded: true},
 	ImageGen:       {path: "/v1/images/generations", streams: true, kind: Draws, service: "openai-", alone: true},
 	Raw:            {streams: true, kind: Generates},
+	VideoGen:       {path: "/v1/videos", kind: Draws, service: "openai-", alone: true, title: "Video Generation Metrics"},
 	ImageRetrieval: {path: "/v1/infer", kind: Embeds, alone: true, textless: true, title: "Image Retrieval Metrics"},
 	ImageEdit:      {path: "/v1/images/edits", kind: Draws, service: "openai-", alone: true, title: "Image Edit Metrics"},
 	Transcription: {path: "/v1/audio/transcriptions", kind: Generates, service: "openai-", alone: true, unbounded: true, textless: true,
@@ -147,7 +149,11 @@ func (t Type) SendsText() bool { return !catalog[t].textless }
 
 // Multipart reports an API whose body is multipart/form-data, with
 // MultipartBoundary.
-func (t Type) Multipart() bool { return t == Transcription || t == ImageEdit }
+func (t Type) Multipart() bool { return t == Transcription || t == ImageEdit || t == VideoGen }
+
+// Job reports an API that answers with a job to poll until it is done
+// (video generation: submit, then GET path/{id} until completed).
+func (t Type) Job() bool { return t == VideoGen }
 
 // Kind is what the API answers.
 func (t Type) Kind() Kind { return catalog[t].kind }

@@ -78,6 +78,11 @@ type Config struct {
 	// this duration, from one to PrefillConcurrency, in equal steps, as the
 	// concurrency ramp does (--prefill-concurrency-ramp-duration).
 	PrefillConcurrencyRamp time.Duration
+	// JobPoll is how often a video job is asked for its state (0: 50 ms);
+	// DownloadJob also downloads a finished job's content
+	// (--download-video-content).
+	JobPoll     time.Duration
+	DownloadJob bool
 	// ConcurrencyRamp starts the burst workers one after another over this
 	// time, a linear climb to Concurrency (--concurrency-ramp-duration); in
 	// the rate modes it raises the cap on sessions in flight the same way.

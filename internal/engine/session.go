@@ -302,6 +302,11 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	sc.parse(e.cfg.Codec, &res, rec)
 	e.scratch.Put(sc)
 	s.client.Release(&res) // the record holds copies of all it needs
+	if e.cfg.Codec.Type.Job() {
+		e.progress.InFlight.Add(1)
+		s.awaitJob(ctx, req, rec)
+		e.progress.InFlight.Add(-1)
+	}
 	e.progress.ended(rec.Error != nil)
 	return rec
 }
@@ -384,7 +389,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			rec.ResponseID = p.ID
 		}
 		ns := res.Events[i].Ns
-		if p.Items > 0 || p.Images > 0 || p.Partial {
+		if p.Items > 0 || p.Images > 0 || p.Partial || p.Job != nil {
 			// Vectors, scores, images: an answer without text, timed by
 			// its arrival (a partial image too: the first thing shown).
 			rec.Items += p.Items

@@ -30,7 +30,7 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 	}
 	var all []rec
 	rb := &Rebuilt{}
-	streaming, vectors, images := false, false, false
+	streaming, vectors, images, videos := false, false, false, false
 	for _, f := range runs {
 		count := RunCount{Dir: f.Dir}
 		truncated, err := ReadRecords(f.Records(), func(r *record.Record, v *metrics.Values) {
@@ -45,6 +45,9 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 			}
 			if _, ok := v.Get(metrics.OutputImages); ok {
 				vectors, images = true, true // an image generation run
+			}
+			if _, ok := v.Get(metrics.OutputVideos); ok {
+				vectors, videos = true, true // a video generation run
 			}
 			if r.Valid() {
 				count.Requests++
@@ -65,6 +68,8 @@ func ReadRuns(runs []Files, goodput string) (*Rebuilt, error) {
 	}
 	title := ""
 	switch {
+	case videos:
+		title = "Video Generation Metrics"
 	case images:
 		title = "Image Generation Metrics"
 	case vectors:

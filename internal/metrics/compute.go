@@ -94,6 +94,15 @@ func setTokens(v *Values, r *record.Record) {
 	if r.OutputImages > 0 {
 		v.set(OutputImages, float64(r.OutputImages))
 	}
+	if r.OutputVideos > 0 {
+		v.set(OutputVideos, float64(r.OutputVideos))
+		if r.VideoInferenceS > 0 {
+			v.set(VideoInferenceTime, r.VideoInferenceS)
+		}
+		if r.VideoPeakMB > 0 {
+			v.set(VideoPeakMemory, r.VideoPeakMB)
+		}
+	}
 	if r.HasOutput || r.HasReasoning {
 		v.set(OSL, float64(r.OutputTokens+r.ReasoningTokens))
 	}

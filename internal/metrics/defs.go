@@ -95,6 +95,11 @@ const (
 	ImagePixels
 	// OutputImages counts the images an image generation answer carried.
 	OutputImages
+	// OutputVideos counts a finished video job; VideoInferenceTime and
+	// VideoPeakMemory are the server's figures of it (AIPerf's).
+	OutputVideos
+	VideoInferenceTime
+	VideoPeakMemory
 	// Audio: sonde's sizes of the clips sent.
 	NumAudios
 	AudioSeconds
@@ -156,6 +161,9 @@ var recordDefs = [numRecordMetrics]Def{
 	ImageLatency:           {Tag: "image_latency", Header: "Image Latency", Unit: "ms/image", Scale: msPerNs, Order: 861},
 	ImageBytes:             {Tag: "image_bytes", Header: "Image Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
 	ImagePixels:            {Tag: "image_pixels", Header: "Image Pixels", Unit: "pixels", Scale: 1, Flags: NoConsole},
+	OutputVideos:           {Tag: "output_video_count", Header: "Videos per Request", Unit: "videos", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	VideoInferenceTime:     {Tag: "video_inference_time", Header: "Video Inference Time", Unit: "sec", Scale: 1, Order: 866},
+	VideoPeakMemory:        {Tag: "video_peak_memory", Header: "Video Peak Memory", Unit: "MB", Scale: 1, Order: 867},
 	OutputImages:           {Tag: "output_image_count", Header: "Images per Request", Unit: "images", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	NumAudios:              {Tag: "num_audios", Header: "Number of Audio Clips", Unit: "clips", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	AudioSeconds:           {Tag: "audio_seconds", Header: "Audio Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
@@ -201,6 +209,8 @@ var (
 	defInputTPS        = Def{Tag: "input_throughput", Header: "Input Throughput", Unit: "inputs/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
 	defInputTokenTPS   = Def{Tag: "input_token_throughput", Header: "Input Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 860}
 	defTotalImages     = Def{Tag: "total_output_images", Header: "Total Output Images", Unit: "images", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defTotalVideos     = Def{Tag: "total_output_videos", Header: "Total Output Videos", Unit: "videos", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defVideoOutTPS     = Def{Tag: "output_video_throughput", Header: "Output Video Throughput", Unit: "videos/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
 	defImageOutTPS     = Def{Tag: "output_image_throughput", Header: "Output Image Throughput", Unit: "images/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
 	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )

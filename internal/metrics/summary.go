@@ -451,6 +451,8 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
 			integer(&defTotalOSL, int64(a.sum(OSL))),
 		)
+	} else if a.sum(OutputVideos) > 0 {
+		out = append(out, integer(&defTotalVideos, int64(a.sum(OutputVideos))))
 	} else if a.sum(OutputImages) > 0 {
 		out = append(out, integer(&defTotalImages, int64(a.sum(OutputImages))))
 	} else {
@@ -471,6 +473,9 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
 		)
 		switch {
+		case a.opts.Vectors && a.sum(OutputVideos) > 0:
+			out = append(out, scalar(&defVideoOutTPS, a.sum(OutputVideos)/s.DurationSec),
+				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
 		case a.opts.Vectors && a.sum(OutputImages) > 0:
 			out = append(out, scalar(&defImageOutTPS, a.sum(OutputImages)/s.DurationSec),
 				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))

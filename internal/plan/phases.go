@@ -73,6 +73,7 @@ func (pl *Plan) engineConfig(e Env) error {
 	if p.ConcurrencyRamp != nil {
 		pl.base.ConcurrencyRamp = seconds(*p.ConcurrencyRamp)
 	}
+	pl.base.DownloadJob = p.DownloadVideoContent
 	if p.PrefillConcurrencyRamp != nil {
 		pl.base.PrefillConcurrencyRamp = seconds(*p.PrefillConcurrencyRamp)
 		if p.PrefillConcurrency == nil { // as AIPerf, whose own ramping template does this

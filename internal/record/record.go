@@ -118,6 +118,10 @@ type Record struct {
 	// OutputImages counts the images an image generation answer carried
 	// (partial images not included).
 	OutputImages int
+	// OutputVideos is 1 for a completed video job; VideoInferenceS and
+	// VideoPeakMB are what the server said of it.
+	OutputVideos                 int
+	VideoInferenceS, VideoPeakMB float64
 
 	// ExpectedCached is how many prompt tokens repeat an earlier request of
 	// the same session (its whole previous prompt and answer): what a

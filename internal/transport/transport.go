@@ -543,3 +543,28 @@ func reason(code int) string {
 	}
 	return "HTTP " + strconv.Itoa(code)
 }
+
+// Get asks url with the run's headers over net/http and returns the
+// status and at most limit bytes of the body: an asynchronous job's status
+// and content (video generation), asked outside the streamed path.
+func (c *Client) Get(ctx context.Context, url string, header http.Header, extra []HeaderField, limit int64) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, nil, err
+	}
+	for k, v := range header {
+		if k != "Content-Type" {
+			req.Header[k] = v
+		}
+	}
+	for _, f := range extra {
+		req.Header.Set(f.Key, f.Value)
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	return resp.StatusCode, b, err
+}

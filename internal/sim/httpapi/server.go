@@ -44,6 +44,7 @@ type Server struct {
 
 	history  *responseStore // the Responses API's stored answers
 	pictures sync.Map       // [2]int size → a generated image's base64 PNG
+	videos   videoJobs      // /v1/videos jobs
 
 	recMu sync.Mutex
 	rec   *bufio.Writer
@@ -83,6 +84,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/images/generations", s.imageGen)
 	mux.HandleFunc("POST /v1/images/edits", s.imageEdit)
+	mux.HandleFunc("POST /v1/videos", s.videoCreate)
+	mux.HandleFunc("GET /v1/videos/{id}", s.videoStatus)
+	mux.HandleFunc("GET /v1/videos/{id}/content", s.videoContent)
 	for path, a := range map[string]api{"/v1/chat/completions": apiChat, "/v1/completions": apiCompletions,
 		"/v1/responses": apiResponses, "/v1/messages": apiMessages, "/generate": apiTGI, "/generate_stream": apiTGI,
 		"/rag/api/prompt": apiSolido, "/v1/audio/transcriptions": apiTranscription} {
