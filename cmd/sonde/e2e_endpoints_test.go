@@ -281,7 +281,7 @@ func TestEndpointBadInput(t *testing.T) {
 		{[]string{"--endpoint-type", "template", "--extra-inputs", "payload_template:/no/such/file.json"}, "payload_template"},
 		{[]string{"--endpoint-type", "chat", "-b", "2"}, "--prompt-batch-size"},
 		{[]string{"--endpoint-type", "completions", "--use-previous-response-id"}, "--use-previous-response-id"},
-		{[]string{"--endpoint-type", "video_generation"}, "--endpoint-type"},
+		{[]string{"--endpoint-type", "text_to_speech"}, "--endpoint-type"},
 	} {
 		res := runSonde(t, append([]string{"profile", "-m", "m", "--url", sim.addr, "--artifact-dir", t.TempDir(), "--ui-type", "none",
 			"--request-count", "2"}, c.args...)...)
