@@ -332,3 +332,17 @@ func TestLoadFileTrackers(t *testing.T) {
 		t.Errorf("an unknown key: %v", err)
 	}
 }
+
+// AIPerf's artifacts block: the HTTP trace table and export (its
+// http_trace_metrics template), a slice duration with its unit.
+func TestLoadFileTraceArtifacts(t *testing.T) {
+	fv, err := load(t, "artifacts: {showTraceTiming: true, trace: true, sliceDuration: 30s}\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"show-trace-timing": "true", "export-http-trace": "true", "slice-duration": "30"} {
+		if got := fmt.Sprint(fv.Flags[flag]); got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+}

@@ -10,7 +10,8 @@ import (
 
 // artifacts reads where the files go and what else is drawn or sliced.
 func (l *loader) artifacts(v *yaml.Node) error {
-	return l.fields(v, "artifacts", []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required"}, func(k string, v *yaml.Node) error {
+	known := []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required", "show_trace_timing", "trace"}
+	return l.fields(v, "artifacts", known, func(k string, v *yaml.Node) error {
 		switch k {
 		case "dir":
 			return l.set("output-artifact-dir", v, "artifacts.dir")
@@ -22,6 +23,10 @@ func (l *loader) artifacts(v *yaml.Node) error {
 			return l.set("auto-plot", v, "artifacts.auto_plot")
 		case "plot_required":
 			return l.set("plot-required", v, "artifacts.plot_required")
+		case "show_trace_timing":
+			return l.set("show-trace-timing", v, "artifacts.show_trace_timing")
+		case "trace":
+			return l.set("export-http-trace", v, "artifacts.trace")
 		}
 		l.warnf(v, "artifacts.%s: sonde always writes the summary as JSON and CSV and the records as JSONL; ignored", k)
 		return nil
