@@ -72,7 +72,7 @@ func (o *trackersOutput) Write() error {
 	}
 	if o.p.WandBProject != "" {
 		w := tracker.WandB{Project: o.p.WandBProject, Entity: o.p.WandBEntity, RunName: o.p.WandBRunName, Tags: o.p.WandBTags,
-			Globs: tracker.DefaultGlobs, Getenv: o.getenv, Client: hc}
+			Globs: tracker.DefaultGlobs(), Getenv: o.getenv, Client: hc}
 		if where, err := w.Export(ctx, r); err != nil {
 			o.warn(fmt.Sprintf("Weights & Biases: %v", err))
 		} else {
@@ -84,7 +84,7 @@ func (o *trackersOutput) Write() error {
 
 func globs(given []string) []string {
 	if len(given) == 0 {
-		return tracker.DefaultGlobs
+		return tracker.DefaultGlobs()
 	}
 	return given
 }

@@ -119,7 +119,9 @@ func Artifacts(dir string, globs []string) ([]string, error) {
 }
 
 // DefaultGlobs are AIPerf's artifacts: the exports and the plots.
-var DefaultGlobs = []string{"*.json", "*.csv", "*.jsonl", "*.parquet", "*_timeslices.*", "**/*.png", "**/*.jpg", "**/*.jpeg", "**/*.svg", "**/*.html"}
+func DefaultGlobs() []string {
+	return []string{"*.json", "*.csv", "*.jsonl", "*.parquet", "*_timeslices.*", "**/*.png", "**/*.jpg", "**/*.jpeg", "**/*.svg", "**/*.html"}
+}
 
 // metrics reads the run's summary as tracker metrics.
 func (r Run) metrics(systemPrefix string) (map[string]float64, error) {

@@ -86,7 +86,7 @@ func TestMLflowExport(t *testing.T) {
 		r.Params[fmt.Sprintf("p%03d", i)] = "v"
 	}
 	var warnings []string
-	m := MLflow{URI: srv.URL, Experiment: "bench", Tags: map[string]string{"team": "perf"}, ParentRunID: "parent1", Globs: DefaultGlobs,
+	m := MLflow{URI: srv.URL, Experiment: "bench", Tags: map[string]string{"team": "perf"}, ParentRunID: "parent1", Globs: DefaultGlobs(),
 		Getenv: env("MLFLOW_TRACKING_TOKEN", "tok-s3cret"), Client: http.DefaultClient}
 	out, err := m.Export(context.Background(), r, func(w string) { warnings = append(warnings, w) })
 	if err != nil || len(warnings) > 0 {
@@ -149,7 +149,7 @@ func TestMLflowTroubles(t *testing.T) {
 	srv := trackertest.NewMLflow(t)
 	srv.ArtifactRoot = "s3://bucket/mlruns"
 	var warnings []string
-	m := MLflow{URI: srv.URL, Experiment: "aiperf", ParentRunID: "gone", Globs: DefaultGlobs, Getenv: env(), Client: http.DefaultClient}
+	m := MLflow{URI: srv.URL, Experiment: "aiperf", ParentRunID: "gone", Globs: DefaultGlobs(), Getenv: env(), Client: http.DefaultClient}
 	out, err := m.Export(context.Background(), run(t), func(w string) { warnings = append(warnings, w) })
 	if err != nil || len(warnings) != 2 || !strings.Contains(warnings[0], "parent run gone") || !strings.Contains(warnings[1], "--serve-artifacts") {
 		t.Fatalf("%v %q", err, warnings)
@@ -173,7 +173,7 @@ func TestMLflowTroubles(t *testing.T) {
 func TestWandBExport(t *testing.T) {
 	srv := trackertest.NewWandB(t, "key-s3cret")
 	r := run(t)
-	w := WandB{Project: "bench", Tags: []string{"nightly"}, Globs: DefaultGlobs, Getenv: env("WANDB_API_KEY", "key-s3cret", "WANDB_BASE_URL", srv.URL),
+	w := WandB{Project: "bench", Tags: []string{"nightly"}, Globs: DefaultGlobs(), Getenv: env("WANDB_API_KEY", "key-s3cret", "WANDB_BASE_URL", srv.URL),
 		Client: http.DefaultClient}
 	where, err := w.Export(context.Background(), r)
 	if err != nil {
