@@ -12,6 +12,28 @@ import (
 	"github.com/sonde-bench/sonde/internal/openai"
 )
 
+// readParts reads a multipart body: its parts' names in order, their
+// contents, and each file's name and content type.
+func readParts(t *testing.T, body []byte) (names []string, got, files map[string]string) {
+	t.Helper()
+	got, files = map[string]string{}, map[string]string{}
+	mr := multipart.NewReader(bytes.NewReader(body), MultipartBoundary)
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			return names, got, files
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(p)
+		names, got[p.FormName()] = append(names, p.FormName()), string(b)
+		if p.FileName() != "" {
+			files[p.FormName()] = p.FileName() + " " + p.Header.Get("Content-Type")
+		}
+	}
+}
+
 // An audio transcription body is a multipart form as AIPerf sends it: the
 // turn's first clip as "file", the model, the extras as fields.
 func TestTranscriptionBody(t *testing.T) {
@@ -27,21 +49,9 @@ func TestTranscriptionBody(t *testing.T) {
 	if bytes.Contains(body, []byte("not sent")) {
 		t.Error("the turn's text was sent")
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), MultipartBoundary)
-	got := map[string]string{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(p)
-		got[p.FormName()] = string(b)
-		if p.FormName() == "file" && (p.FileName() != "audio.wav" || p.Header.Get("Content-Type") != "audio/wav") {
-			t.Errorf("file part: %s %s", p.FileName(), p.Header.Get("Content-Type"))
-		}
+	_, got, files := readParts(t, body)
+	if files["file"] != "audio.wav audio/wav" {
+		t.Errorf("file part: %s", files["file"])
 	}
 	want := map[string]string{"file": string(clip), "model": "whisper", "language": "en", "temperature": "0", "response_format": "json"}
 	for k, v := range want {
@@ -89,22 +99,9 @@ func TestImageEditBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), MultipartBoundary)
-	var names []string
-	got := map[string]string{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := io.ReadAll(p)
-		names, got[p.FormName()] = append(names, p.FormName()), string(b)
-		if p.FormName() == "image" && (p.FileName() != "image.png" || p.Header.Get("Content-Type") != "image/png") {
-			t.Errorf("image part: %s %s", p.FileName(), p.Header.Get("Content-Type"))
-		}
+	names, got, files := readParts(t, body)
+	if files["image"] != "image.png image/png" {
+		t.Errorf("image part: %s", files["image"])
 	}
 	if strings.Join(names, ",") != "prompt,model,response_format,n,image,size" || got["prompt"] != "make it blue" || got["image"] != string(png) ||
 		got["response_format"] != "b64_json" || got["n"] != "1" || got["size"] != "64x64" {
