@@ -92,12 +92,14 @@ func TestStatsInterval(t *testing.T) {
 	args := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", "sim://?engine=fixed&ttft=80ms&itl=8ms",
 		"--request-count", "4", "--concurrency", "2", "--isl", "5", "--osl", "10", "--ui-type", "simple"}
 	lines := func(res runResult) int { return strings.Count(res.stderr, "Profiling: ") }
-	res := runSonde(t, append(args, "--artifact-dir", t.TempDir(), "--stats-interval", "0.05")...)
-	if res.code != 0 || lines(res) < 3 {
-		t.Fatalf("exit %d, %d progress lines:\n%s", res.code, lines(res), res.stderr)
+	fast := runSonde(t, append(args, "--artifact-dir", t.TempDir(), "--stats-interval", "0.05")...)
+	if fast.code != 0 || lines(fast) < 3 {
+		t.Fatalf("exit %d, %d progress lines:\n%s", fast.code, lines(fast), fast.stderr)
 	}
-	res = runSonde(t, append(args, "--artifact-dir", t.TempDir())...)
-	if res.code != 0 || lines(res) != 1 {
-		t.Fatalf("exit %d, %d progress lines:\n%s", res.code, lines(res), res.stderr)
+	// The default (2 s) prints the final line, and another only on a
+	// machine slow enough to stretch the run past 2 s: always fewer.
+	res := runSonde(t, append(args, "--artifact-dir", t.TempDir())...)
+	if res.code != 0 || lines(res) < 1 || lines(res) >= lines(fast) {
+		t.Fatalf("exit %d, %d progress lines (%d at 50 ms):\n%s", res.code, lines(res), lines(fast), res.stderr)
 	}
 }
