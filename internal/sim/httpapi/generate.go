@@ -117,6 +117,15 @@ func (s *Server) begin(r *http.Request) (n int64, arrival time.Time, rec *record
 	return n, arrival, rec, body, err
 }
 
+// end closes a request whose answer has no text to record (pooling, images,
+// video): its line of the record file, then the in-flight count.
+func (s *Server) end(rec *record, arrival time.Time, body []byte) {
+	if s.rec != nil {
+		s.finish(rec, arrival, body, "")
+	}
+	s.inFlight.Add(-1)
+}
+
 // finish writes the request's line of the record file.
 func (s *Server) finish(rec *record, arrival time.Time, body []byte, response string) {
 	end := time.Now()

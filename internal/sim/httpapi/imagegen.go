@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"strconv"
@@ -54,10 +55,7 @@ func (s *Server) imageEdit(w http.ResponseWriter, r *http.Request) { s.images(w,
 // images answers an images request that parse reads.
 func (s *Server) images(w http.ResponseWriter, r *http.Request, parse func([]byte, error) (imageGenRequest, int, int, string)) {
 	n, arrival, rec, body, err := s.begin(r)
-	defer s.inFlight.Add(-1)
-	if s.rec != nil {
-		defer func() { s.finish(rec, arrival, body, "") }()
-	}
+	defer s.end(rec, arrival, body)
 	req, width, height, msg := parse(body, err)
 	if msg != "" {
 		badRequest(w, rec, msg)
@@ -139,43 +137,31 @@ func (s *Server) streamImages(w http.ResponseWriter, ctx context.Context, rec *r
 	o := &responder{w: w}
 	rc := o.startStream()
 	step := denoise / time.Duration(partials+1)
-	send := func(kind string, fields map[string]any) bool {
-		ev := map[string]any{"type": "image_generation." + kind}
-		for k, v := range fields {
-			ev[k] = v
-		}
-		b, _ := json.Marshal(ev)
+	// send writes one event: the image's fields, its type and extra's.
+	send := func(kind string, extra map[string]any) bool {
+		ev := maps.Clone(img)
+		maps.Copy(ev, extra)
+		ev["type"] = "image_generation." + kind
 		if rec.FirstTokenUnixNs == 0 {
 			rec.FirstTokenUnixNs = time.Now().UnixNano()
 		}
-		_, err := fmt.Fprintf(w, "event: image_generation.%s\ndata: %s\n\n", kind, b)
+		_, err := w.Write(event(nil, ev["type"].(string), ev))
 		return err == nil && rc.Flush() == nil
 	}
 	for i := range count {
 		for k := range partials {
-			if !sleepCtx(ctx, step) || !send("partial_image", merge(img, map[string]any{"partial_image_index": k})) {
+			if !sleepCtx(ctx, step) || !send("partial_image", map[string]any{"partial_image_index": k}) {
 				return
 			}
 		}
-		last := map[string]any{}
+		var last map[string]any
 		if i == count-1 {
-			last["usage"] = usage
+			last = map[string]any{"usage": usage}
 		}
-		if !sleepCtx(ctx, step) || !send("completed", merge(img, last)) {
+		if !sleepCtx(ctx, step) || !send("completed", last) {
 			return
 		}
 	}
-}
-
-func merge(a, b map[string]any) map[string]any {
-	out := make(map[string]any, len(a)+len(b))
-	for k, v := range a {
-		out[k] = v
-	}
-	for k, v := range b {
-		out[k] = v
-	}
-	return out
 }
 
 // picture is a width×height PNG (one of sonde's drawings, resized), as
@@ -232,7 +218,7 @@ func parseImageEdit(body []byte, readErr error) (req imageGenRequest, width, hei
 	}
 	w, h := defaultGenSide, defaultGenSide
 	if img, ok := files["image"]; ok {
-		cfg, _, err := image.DecodeConfig(bytes.NewReader(img))
+		cfg, _, err := image.DecodeConfig(bytes.NewReader(img.data))
 		if err != nil {
 			return req, 0, 0, "image: not a PNG or JPEG image: " + err.Error()
 		}
@@ -244,14 +230,20 @@ func parseImageEdit(body []byte, readErr error) (req imageGenRequest, width, hei
 	return req, width, height, msg
 }
 
+// formFile is a multipart body's file: its name and bytes.
+type formFile struct {
+	name string
+	data []byte
+}
+
 // readForm reads a multipart body (its boundary on its first line) into
-// its fields and its files.
-func readForm(body []byte) (fields map[string]string, files map[string][]byte, err error) {
+// its fields and its files, by part name.
+func readForm(body []byte) (fields map[string]string, files map[string]formFile, err error) {
 	first, _, ok := bytes.Cut(body, []byte("\r\n"))
 	if !ok || !bytes.HasPrefix(first, []byte("--")) {
 		return nil, nil, fmt.Errorf("a multipart/form-data body is required")
 	}
-	fields, files = map[string]string{}, map[string][]byte{}
+	fields, files = map[string]string{}, map[string]formFile{}
 	mr := multipart.NewReader(bytes.NewReader(body), string(first[2:]))
 	for {
 		p, err := mr.NextPart()
@@ -266,8 +258,7 @@ func readForm(body []byte) (fields map[string]string, files map[string][]byte, e
 			return nil, nil, fmt.Errorf("multipart body: %v", err)
 		}
 		if p.FileName() != "" {
-			files[p.FormName()] = b
-			files[p.FormName()+".filename"] = []byte(p.FileName())
+			files[p.FormName()] = formFile{name: p.FileName(), data: b}
 		} else {
 			fields[p.FormName()] = string(b)
 		}

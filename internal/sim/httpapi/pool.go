@@ -44,10 +44,7 @@ const embeddingDims = 32
 // cache like one, and the answer comes when the last input is read.
 func (s *Server) pool(w http.ResponseWriter, r *http.Request, k poolKind) {
 	n, arrival, rec, body, err := s.begin(r)
-	defer s.inFlight.Add(-1)
-	if s.rec != nil {
-		defer func() { s.finish(rec, arrival, body, "") }()
-	}
+	defer s.end(rec, arrival, body)
 	if err != nil {
 		badRequest(w, rec, "reading body: "+err.Error())
 		return

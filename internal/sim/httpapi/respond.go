@@ -96,13 +96,7 @@ func (o *responder) injectMidway(ctx context.Context, write func([]byte) bool) b
 	case sim.FaultMalformed:
 		return write([]byte("data: {\"id\": \"broken\", \"choices\": [\n\n"))
 	case sim.FaultStall:
-		t := time.NewTimer(o.stall)
-		defer t.Stop()
-		select {
-		case <-ctx.Done():
-			return false
-		case <-t.C:
-		}
+		return sleepCtx(ctx, o.stall)
 	}
 	return true
 }

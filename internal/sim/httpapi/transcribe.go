@@ -1,12 +1,9 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/base64"
 	"fmt"
-	"io"
 	"math"
-	"mime/multipart"
 	"path"
 	"strings"
 
@@ -24,32 +21,12 @@ const transcriptTokensPerSecond = 3
 // and the form fields it ignores. The clip goes to the engine as an audio
 // prompt (its tokens: audioTokens); the transcript runs 3 tokens a second.
 func decodeTranscription(body []byte) (req openai.Request, err error) {
-	first, _, ok := bytes.Cut(body, []byte("\r\n"))
-	if !ok || !bytes.HasPrefix(first, []byte("--")) {
-		return req, fmt.Errorf("a multipart/form-data body is required (file, model)")
+	fields, files, err := readForm(body)
+	if err != nil {
+		return req, err
 	}
-	mr := multipart.NewReader(bytes.NewReader(body), string(first[2:]))
-	var clip []byte
-	var format string
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return req, fmt.Errorf("multipart body: %v", err)
-		}
-		b, err := io.ReadAll(io.LimitReader(p, 64<<20))
-		if err != nil {
-			return req, fmt.Errorf("multipart body: %v", err)
-		}
-		switch p.FormName() {
-		case "file":
-			clip, format = b, strings.TrimPrefix(path.Ext(p.FileName()), ".")
-		case "model":
-			req.Model = string(b)
-		}
-	}
+	req.Model = fields["model"]
+	clip, format := files["file"].data, strings.TrimPrefix(path.Ext(files["file"].name), ".")
 	if len(clip) == 0 {
 		return req, fmt.Errorf("file is required (the audio to transcribe)")
 	}

@@ -39,10 +39,7 @@ type videoJobs struct {
 
 func (s *Server) videoCreate(w http.ResponseWriter, r *http.Request) {
 	n, arrival, rec, body, err := s.begin(r)
-	defer s.inFlight.Add(-1)
-	if s.rec != nil {
-		defer func() { s.finish(rec, arrival, body, "") }()
-	}
+	defer s.end(rec, arrival, body)
 	if err != nil {
 		badRequest(w, rec, "reading body: "+err.Error())
 		return
