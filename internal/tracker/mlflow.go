@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,8 +16,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"maps"
 
 	"github.com/sonde-bench/sonde/internal/export"
 )
@@ -78,10 +77,7 @@ func (m MLflow) Export(ctx context.Context, r Run, warn func(string)) (*MLflowEx
 	if parent != "" {
 		tags["mlflow.parentRunId"] = parent
 	}
-	name := m.RunName
-	if name == "" {
-		name = "sonde-" + r.BenchmarkID[:min(8, len(r.BenchmarkID))]
-	}
+	name := r.runName(m.RunName)
 	var created struct {
 		Run struct {
 			Info struct {

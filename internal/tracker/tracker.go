@@ -135,3 +135,14 @@ func (r Run) metrics(systemPrefix string) (map[string]float64, error) {
 	}
 	return m, nil
 }
+
+// shortID is the benchmark id's first 8 characters, as AIPerf names runs.
+func (r Run) shortID() string { return r.BenchmarkID[:min(8, len(r.BenchmarkID))] }
+
+// runName is the tracker run's name: the one given, else sonde-<shortID>.
+func (r Run) runName(given string) string {
+	if given != "" {
+		return given
+	}
+	return "sonde-" + r.shortID()
+}

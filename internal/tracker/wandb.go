@@ -95,11 +95,8 @@ func (w WandB) create(a *api, r Run, metrics map[string]float64) (wandbRun, erro
 	config["input_config"] = map[string]any{"value": r.Config, "desc": nil}
 	cfg, _ := json.Marshal(config)
 	sum, _ := json.Marshal(metrics)
-	name := w.RunName
-	if name == "" {
-		name = "sonde-" + r.BenchmarkID[:min(8, len(r.BenchmarkID))]
-	}
-	tags := append([]string{"sonde-" + r.Version, "benchmark-" + r.BenchmarkID[:min(8, len(r.BenchmarkID))]}, w.Tags...)
+	name := r.runName(w.RunName)
+	tags := append([]string{"sonde-" + r.Version, "benchmark-" + r.shortID()}, w.Tags...)
 	entity := w.Entity
 	if entity == "" {
 		entity = w.Getenv("WANDB_ENTITY")
