@@ -39,21 +39,13 @@ func Compile(data []byte) ([]byte, error) {
 
 // compile is Compile, also returning the tokenizer it built on the way.
 func compile(data []byte) (*BPE, []byte, error) {
-	data, err := gunzipMaybe(data)
-	if err != nil {
-		return nil, nil, err
-	}
-	var f fileJSON
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, nil, fmt.Errorf("not a tokenizer.json: %w", err)
-	}
-	t, err := build(&f)
+	t, f, err := parseFile(data)
 	if err != nil {
 		return nil, nil, err
 	}
 	vocab, merges := f.Model.Vocab, t.model.merges
 	f.Model.Vocab, f.Model.Merges = nil, nil
-	header, err := json.Marshal(&f)
+	header, err := json.Marshal(f)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -98,20 +98,27 @@ func readFile(path string) (string, []byte, error) {
 
 // Parse builds a tokenizer from the bytes of a tokenizer.json (plain or gzip).
 func Parse(data []byte, name string) (*BPE, error) {
-	data, err := gunzipMaybe(data)
-	if err != nil {
-		return nil, fmt.Errorf("tokenizer %s: %w", name, err)
-	}
-	var f fileJSON
-	if err := json.Unmarshal(data, &f); err != nil {
-		return nil, fmt.Errorf("tokenizer %s: not a tokenizer.json: %w", name, err)
-	}
-	t, err := build(&f)
+	t, _, err := parseFile(data)
 	if err != nil {
 		return nil, fmt.Errorf("tokenizer %s: %w", name, err)
 	}
 	t.name = name
 	return t, nil
+}
+
+// parseFile decodes a tokenizer.json (plain or gzip) and builds its
+// tokenizer; the file's decoded form comes too (Compile stores it).
+func parseFile(data []byte) (*BPE, *fileJSON, error) {
+	data, err := gunzipMaybe(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	var f fileJSON
+	if err := json.Unmarshal(data, &f); err != nil {
+		return nil, nil, fmt.Errorf("not a tokenizer.json: %w", err)
+	}
+	t, err := build(&f)
+	return t, &f, err
 }
 
 func build(f *fileJSON) (*BPE, error) {
