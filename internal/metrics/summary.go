@@ -429,6 +429,19 @@ func (a *Accumulator) warnings(s *Summary) []string {
 
 func (a *Accumulator) sum(i int) float64 { return a.values[i].sum() }
 
+// answered is what an answer without tokens is counted in: the videos or
+// images generated, else the inputs its vectors or scores answer; the
+// column, its total's definition and its throughput's.
+func (a *Accumulator) answered() (col int, total, tps *Def) {
+	switch {
+	case a.sum(OutputVideos) > 0:
+		return OutputVideos, &defTotalVideos, &defVideoOutTPS
+	case a.sum(OutputImages) > 0:
+		return OutputImages, &defTotalImages, &defImageOutTPS
+	}
+	return Inputs, &defTotalInputs, &defInputTPS
+}
+
 // totals are the counts, token totals, timestamps and throughputs; they
 // set the summary's duration.
 func (a *Accumulator) totals(s *Summary) []Result {
@@ -445,18 +458,15 @@ func (a *Accumulator) totals(s *Summary) []Result {
 	if len(a.opts.SLOs) > 0 {
 		out = append(out, scalar(&defGoodFraction, fraction))
 	}
+	col, totalDef, tpsDef := a.answered()
 	if !a.opts.Vectors {
 		out = append(out,
 			integer(&defTotalOutput, int64(a.sum(OutputTokenCount))),
 			integer(&defTotalReasoning, int64(a.sum(ReasoningTokenCount))),
 			integer(&defTotalOSL, int64(a.sum(OSL))),
 		)
-	} else if a.sum(OutputVideos) > 0 {
-		out = append(out, integer(&defTotalVideos, int64(a.sum(OutputVideos))))
-	} else if a.sum(OutputImages) > 0 {
-		out = append(out, integer(&defTotalImages, int64(a.sum(OutputImages))))
 	} else {
-		out = append(out, integer(&defTotalInputs, int64(a.sum(Inputs))))
+		out = append(out, integer(totalDef, int64(a.sum(col))))
 	}
 	out = append(out, integer(&defTotalISL, int64(a.sum(ISL))))
 	if len(a.opts.SLOs) > 0 {
@@ -472,17 +482,10 @@ func (a *Accumulator) totals(s *Summary) []Result {
 			scalar(&defDuration, durNs),
 			scalar(&defRequestTPS, float64(a.count)/s.DurationSec),
 		)
-		switch {
-		case a.opts.Vectors && a.sum(OutputVideos) > 0:
-			out = append(out, scalar(&defVideoOutTPS, a.sum(OutputVideos)/s.DurationSec),
+		if a.opts.Vectors {
+			out = append(out, scalar(tpsDef, a.sum(col)/s.DurationSec),
 				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
-		case a.opts.Vectors && a.sum(OutputImages) > 0:
-			out = append(out, scalar(&defImageOutTPS, a.sum(OutputImages)/s.DurationSec),
-				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
-		case a.opts.Vectors:
-			out = append(out, scalar(&defInputTPS, a.sum(Inputs)/s.DurationSec),
-				scalar(&defInputTokenTPS, a.sum(ISL)/s.DurationSec))
-		default:
+		} else {
 			out = append(out, scalar(&defOutputTPS, a.sum(OSL)/s.DurationSec),
 				scalar(&defTotalTPS, (a.sum(ISL)+a.sum(OSL))/s.DurationSec))
 		}
