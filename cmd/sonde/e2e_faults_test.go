@@ -520,6 +520,9 @@ func TestBadInputSendsNothing(t *testing.T) {
 		// Sizes are checked before anything is allocated: no out-of-memory.
 		{[]string{"--isl", "2000000000"}, "--isl 2000000000: at most 10000000 tokens"},
 		{[]string{"--isl", "100000", "--conversation-num", "100000", "--conversation-turn-mean", "10"}, "tokens of prompts to hold"},
+		{[]string{"--isl-distribution", `{"mean": 100000, "median": 90000}`, "--conversation-num", "100000"}, "--isl-distribution (mean) 100000 ×"},
+		{[]string{"--osl-distribution", `{"value": 1e12}`}, "--osl-distribution: a mean of 1000000000000 tokens: at most 10000000"},
+		{[]string{"--isl-distribution", `{"mean": 5, "median": 9}`}, "--isl-distribution: lognormal: mean and median above 0"},
 		{mooncake(`{"timestamp": 0, "input_length": 1000000000}` + "\n"), `field "input_length": 1000000000: must be 1 to 10000000 tokens`},
 		{[]string{"--input-file", "/dev/zero", "--custom-dataset-type", "mooncake_trace"}, "/dev/zero:1: a line longer than 64 MiB"},
 		{mooncake(`{"timestamp": -5, "input_length": 10}` + "\n"), `:1: field "timestamp": -5: a time in ms is not negative`},

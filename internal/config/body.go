@@ -56,10 +56,24 @@ type Dist struct {
 	Stddev float64 `json:"stddev" yaml:"stddev"`
 }
 
+// Prompts are the lengths of a synthetic dataset's turns. ISL and OSL are
+// a Dist, or any other of AIPerf's sampling distributions as its mapping
+// (--isl-distribution, --osl-distribution).
 type Prompts struct {
-	ISL       Dist  `json:"isl" yaml:"isl"`
-	OSL       *Dist `json:"osl,omitempty" yaml:"osl,omitempty"`
-	BlockSize int   `json:"block_size,omitempty" yaml:"block_size,omitempty"`
+	ISL                  any    `json:"isl" yaml:"isl"`
+	OSL                  any    `json:"osl,omitempty" yaml:"osl,omitempty"`
+	SequenceDistribution string `json:"sequence_distribution,omitempty" yaml:"sequence_distribution,omitempty"`
+	BlockSize            int    `json:"block_size,omitempty" yaml:"block_size,omitempty"`
+}
+
+// distMapping is a distribution flag's JSON as a mapping (nil when unset
+// or not an object).
+func distMapping(s string) map[string]any {
+	var m map[string]any
+	if s == "" || json.Unmarshal([]byte(s), &m) != nil {
+		return nil
+	}
+	return m
 }
 
 type PrefixPrompts struct {
@@ -195,6 +209,13 @@ func (p *Profile) dataset() Dataset {
 	if p.OutputTokensMean != nil {
 		d.Prompts.OSL = &Dist{float64(*p.OutputTokensMean), p.OutputTokensStddev}
 	}
+	if m := distMapping(p.ISLDistribution); m != nil {
+		d.Prompts.ISL = m
+	}
+	if m := distMapping(p.OSLDistribution); m != nil {
+		d.Prompts.OSL = m
+	}
+	d.Prompts.SequenceDistribution = p.SeqDist
 	if p.ImagesOn() {
 		d.Images = &Images{Width: Dist{p.ImageWidthMean, p.ImageWidthStddev}, Height: Dist{p.ImageHeightMean, p.ImageHeightStddev},
 			BatchSize: p.ImageBatchSize, Format: p.ImageFormat, Source: p.ImageSource, Sampling: p.ImageSourceSampling}

@@ -101,6 +101,16 @@ func (l *loader) warnf(n *yaml.Node, format string, args ...any) {
 	l.out.Warnings = append(l.out.Warnings, fmt.Sprintf("%s:%d: %s", l.path, n.Line, fmt.Sprintf(format, args...)))
 }
 
+// plainNormal is a mapping of mean and stddev only.
+func plainNormal(n *yaml.Node) bool {
+	for i := 0; i < len(n.Content); i += 2 {
+		if k := n.Content[i].Value; k != "mean" && k != "stddev" {
+			return false
+		}
+	}
+	return true
+}
+
 // snake turns camelCase into snake_case; snake_case stays.
 func snake(k string) string {
 	var b strings.Builder
@@ -196,10 +206,28 @@ func (l *loader) object(flag string, n *yaml.Node, where string) error {
 	return nil
 }
 
-// dist stores a number or a {mean, stddev} mapping.
+// distFlags are the flags that take a whole sampling distribution, by
+// the mean's flag.
+var distFlags = map[string]string{"prompt-input-tokens-mean": "isl-distribution", "prompt-output-tokens-mean": "osl-distribution"}
+
+// dist stores a number or a {mean, stddev} mapping; any other shape of
+// AIPerf's sampling distributions (median, p50/p99, peaks, points, min,
+// max) goes whole, as JSON, to the length's distribution flag.
 func (l *loader) dist(mean, stddev string, n *yaml.Node, where string) error {
 	if n.Kind == yaml.ScalarNode {
 		return l.set(mean, n, where)
+	}
+	if flag := distFlags[mean]; flag != "" && n.Kind == yaml.MappingNode && !plainNormal(n) {
+		var m map[string]any
+		if err := n.Decode(&m); err != nil {
+			return l.errorf(n, "%s: %v", where, err)
+		}
+		b, err := json.Marshal(m)
+		if err != nil {
+			return l.errorf(n, "%s: %v", where, err)
+		}
+		l.out.Flags[flag] = string(b)
+		return nil
 	}
 	return l.fields(n, where, []string{"mean", "stddev"}, func(k string, v *yaml.Node) error {
 		if k == "mean" {
@@ -396,8 +424,10 @@ func (l *loader) dataset(v *yaml.Node) error {
 			}
 			return err
 		case "prompts":
-			return l.fields(v, where, []string{"isl", "osl", "block_size", "batch_size"}, func(k string, v *yaml.Node) error {
+			return l.fields(v, where, []string{"isl", "osl", "block_size", "batch_size", "sequence_distribution"}, func(k string, v *yaml.Node) error {
 				switch k {
+				case "sequence_distribution":
+					return l.seqDist(v)
 				case "isl":
 					return l.dist("prompt-input-tokens-mean", "prompt-input-tokens-stddev", v, "dataset.prompts.isl")
 				case "osl":

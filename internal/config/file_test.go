@@ -346,3 +346,42 @@ func TestLoadFileTraceArtifacts(t *testing.T) {
 		}
 	}
 }
+
+// AIPerf's sampling distributions: mean and stddev stay the two flags;
+// any other shape goes whole to the length's distribution flag; the
+// sequence distribution's list becomes --seq-dist.
+func TestLoadFileDistributions(t *testing.T) {
+	fv, err := load(t, `dataset:
+  prompts:
+    isl: {peaks: [{mean: 256, median: 214, weight: 70}, {value: 2048, weight: 30}], max: 4096}
+    osl: {mean: 128, stddev: 10}
+    sequenceDistribution:
+      - {isl: 2048, osl: 256, probability: 30}
+      - {isl: {mean: 8192, stddev: 100}, osl: 512, probability: 70}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"prompt-output-tokens-mean": "128", "prompt-output-tokens-stddev": "10",
+		"isl-distribution": `{"max":4096,"peaks":[{"mean":256,"median":214,"weight":70},{"value":2048,"weight":30}]}`,
+		"seq-dist":         "2048,256:30;8192|100,512:70"} {
+		if got := fv.Flags[flag]; got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+	for text, want := range map[string]string{
+		"dataset: {prompts: {sequence_distribution: [{isl: 5, osl: 6}]}}\n":                             "isl, osl and probability are required",
+		"dataset: {prompts: {sequence_distribution: [{isl: {median: 5}, osl: 6, probability: 100}]}}\n": "a number or {mean, stddev}",
+		"dataset: {prompts: {sequence_distribution: {isl: 5}}}\n":                                       "must be a list",
+	} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+	// What --print-config writes reads back to the same distribution.
+	p := &Profile{ISLDistribution: `{"mean":1024,"median":512}`, SeqDist: "100,10:100"}
+	d := p.dataset()
+	if m, ok := d.Prompts.ISL.(map[string]any); !ok || m["median"] != 512.0 || d.Prompts.SequenceDistribution != "100,10:100" {
+		t.Errorf("body prompts: %#v", d.Prompts)
+	}
+}

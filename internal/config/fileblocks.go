@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -202,4 +203,47 @@ func (l *loader) tracker(v *yaml.Node, block string, flags map[string]string) er
 		}
 		return l.set(flags[k], v, where)
 	})
+}
+
+// seqDist reads dataset.prompts.sequence_distribution, a list of
+// {isl, osl, probability} (each length a number or {mean, stddev}), into
+// --seq-dist's form ISL|SD,OSL|SD:PCT;….
+func (l *loader) seqDist(v *yaml.Node) error {
+	const where = "dataset.prompts.sequence_distribution"
+	if v.Kind == yaml.ScalarNode {
+		return l.set("seq-dist", v, where)
+	}
+	if v.Kind != yaml.SequenceNode {
+		return l.errorf(v, "%s must be a list of {isl, osl, probability}", where)
+	}
+	var pairs []string
+	for _, item := range v.Content {
+		got := map[string]string{}
+		err := l.fields(item, where+"[]", []string{"isl", "osl", "probability"}, func(k string, n *yaml.Node) error {
+			if k == "probability" {
+				s, err := l.scalar(n, where+"[].probability")
+				got[k] = s
+				return err
+			}
+			if n.Kind == yaml.ScalarNode {
+				got[k] = n.Value
+				return nil
+			}
+			var d struct{ Mean, Stddev float64 }
+			if err := n.Decode(&d); err != nil || !plainNormal(n) {
+				return l.errorf(n, "%s[].%s: a number or {mean, stddev}", where, k)
+			}
+			got[k] = fmt.Sprintf("%g|%g", d.Mean, d.Stddev)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if got["isl"] == "" || got["osl"] == "" || got["probability"] == "" {
+			return l.errorf(item, "%s[]: isl, osl and probability are required", where)
+		}
+		pairs = append(pairs, got["isl"]+","+got["osl"]+":"+got["probability"])
+	}
+	l.out.Flags["seq-dist"] = strings.Join(pairs, ";")
+	return nil
 }

@@ -116,14 +116,23 @@ func checkSizes(p *Profile) []error {
 	if len(errs) > 0 || p.InputFile != "" {
 		return errs
 	}
+	if err := p.CheckWorkload("--isl", float64(p.InputTokensMean), 3*p.InputTokensStddev); err != nil {
+		errs = append(errs, err)
+	}
+	return errs
+}
+
+// CheckWorkload bounds the synthetic prompts held at once, for an ISL of
+// mean isl (given by flag) plus spread.
+func (p *Profile) CheckWorkload(flag string, isl, spread float64) error {
 	convs := float64(max(p.NumDatasetEntries, 1))
 	if p.ConversationNum != nil {
 		convs = float64(*p.ConversationNum)
 	}
-	perTurn := float64(p.InputTokensMean) + 3*p.InputTokensStddev + float64(max(p.PromptBatchSize, 1)-1)*float64(p.InputTokensMean)
-	if total := convs * max(p.ConversationTurnMean, 1) * perTurn; total > maxWorkloadTokens {
-		errs = append(errs, fmt.Errorf("--isl %d × --conversation-turn-mean %g × %.0f conversations is about %.2g tokens of prompts to hold: at most %g (about 4 GB); lower one of them",
-			p.InputTokensMean, max(p.ConversationTurnMean, 1), convs, total, float64(maxWorkloadTokens)))
+	perTurn := isl + spread + float64(max(p.PromptBatchSize, 1)-1)*isl
+	if total := convs * max(p.ConversationTurnMean, 1) * perTurn; total > maxWorkloadTokens || isl > MaxPromptTokens {
+		return fmt.Errorf("%s %.0f × --conversation-turn-mean %g × %.0f conversations is about %.2g tokens of prompts to hold: at most %g (about 4 GB), and %d per prompt; lower one of them",
+			flag, isl, max(p.ConversationTurnMean, 1), convs, total, float64(maxWorkloadTokens), MaxPromptTokens)
 	}
-	return errs
+	return nil
 }

@@ -29,6 +29,9 @@ type SyntheticOptions struct {
 	Answers bool
 	// SeqDist, when set, draws each turn's (ISL, OSL) pair instead.
 	SeqDist *SeqDist
+	// ISLDist and OSLDist, when set, draw the ISL or the OSL instead of
+	// the mean and stddev (--isl-distribution, --osl-distribution).
+	ISLDist, OSLDist *Dist
 	// PrefixPool prefixes of PrefixLength tokens; one starts each
 	// conversation's first turn, additive to its ISL.
 	PrefixPool, PrefixLength int
@@ -210,6 +213,23 @@ type synth struct {
 	counter                                            int        // turns drawn so far, for the model round robin
 }
 
+// lengths draws a turn's ISL and OSL (0: no limit) from their flags.
+func (g *synth) lengths() (isl, osl int) {
+	opts := g.opts
+	if opts.ISLDist != nil {
+		isl = min(max(opts.ISLDist.Sample(g.isl), 1), MaxPromptTokens) // a long tail is cut where a flag would be
+	} else {
+		isl = max(PositiveNormalInt(g.isl, float64(opts.ISLMean), opts.ISLStddev), 1)
+	}
+	switch {
+	case opts.OSLDist != nil:
+		osl = min(max(opts.OSLDist.Sample(g.osl), 1), MaxPromptTokens)
+	case opts.OSLMean > 0:
+		osl = max(PositiveNormalInt(g.osl, float64(opts.OSLMean), opts.OSLStddev), 1)
+	}
+	return isl, osl
+}
+
 // turn fills turn k: model, lengths, text (after lead on the first turn),
 // batch prompts, pre-canned answer and think time.
 func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
@@ -221,10 +241,7 @@ func (g *synth) turn(t *Turn, k int, lead []string) (err error) {
 	if opts.SeqDist != nil {
 		t.Tokens, t.MaxTokens = opts.SeqDist.Sample(g.isl)
 	} else {
-		t.Tokens = max(PositiveNormalInt(g.isl, float64(opts.ISLMean), opts.ISLStddev), 1)
-		if opts.OSLMean > 0 {
-			t.MaxTokens = max(PositiveNormalInt(g.osl, float64(opts.OSLMean), opts.OSLStddev), 1)
-		}
+		t.Tokens, t.MaxTokens = g.lengths()
 	}
 	if opts.Rankings != nil {
 		return g.ranking(t)

@@ -26,19 +26,48 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if p.OutputTokensMean != nil {
 		oslMean = *p.OutputTokensMean
 	}
+	isl, osl, err := lengthDists(p)
+	if err != nil {
+		return nil, fixedSchedule{}, err
+	}
 	if p.InputFile == "" {
-		convs, err := syntheticConversations(p, seed, contextMode, tok, oslMean)
+		convs, err := syntheticConversations(p, seed, contextMode, tok, oslMean, isl, osl)
 		return convs, fixedSchedule{}, err
 	}
-	convs, err := fileConversations(p, seed, contextMode, tok, oslMean)
+	convs, err := fileConversations(p, seed, contextMode, tok, oslMean, osl)
 	if err != nil {
 		return nil, fixedSchedule{}, err
 	}
 	return decideFixedSchedule(p, convs, log)
 }
 
+// lengthDists reads --isl-distribution and --osl-distribution (nil when
+// unset).
+func lengthDists(p *config.Profile) (isl, osl *dataset.Dist, err error) {
+	for _, f := range []struct {
+		name, v string
+		d       **dataset.Dist
+	}{{"--isl-distribution", p.ISLDistribution, &isl}, {"--osl-distribution", p.OSLDistribution, &osl}} {
+		if f.v == "" {
+			continue
+		}
+		if *f.d, err = dataset.ParseDist(f.v); err != nil {
+			return nil, nil, UsageError{fmt.Errorf("%s: %w", f.name, err)}
+		}
+		if m := (*f.d).Expected(); m > config.MaxPromptTokens {
+			return nil, nil, UsageError{fmt.Errorf("%s: a mean of %.0f tokens: at most %d", f.name, m, config.MaxPromptTokens)}
+		}
+	}
+	if isl != nil && p.InputFile == "" {
+		if err := p.CheckWorkload("--isl-distribution (mean)", isl.Expected(), 0); err != nil {
+			return nil, nil, UsageError{err}
+		}
+	}
+	return isl, osl, nil
+}
+
 // syntheticConversations generates the dataset from the flags.
-func syntheticConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
+func syntheticConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, isl, osl *dataset.Dist) ([]dataset.Conversation, error) {
 	var dist *dataset.SeqDist
 	if p.SeqDist != "" {
 		var err error
@@ -57,7 +86,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 		SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
 		Answers: contextMode != config.ContextLive,
 		Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
-		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev,
+		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev, ISLDist: isl, OSLDist: osl,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
 		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
 		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p), Audio: audioSpec(p),
@@ -69,7 +98,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 }
 
 // fileConversations reads --input-file (a custom dataset, or ShareGPT).
-func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int) ([]dataset.Conversation, error) {
+func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, osl *dataset.Dist) ([]dataset.Conversation, error) {
 	blockSize := p.ISLBlockSize
 	if p.CustomDatasetType == "bailian_trace" && blockSize == 512 {
 		blockSize = 16 // Bailian's hash ids cover blocks of 16 tokens (512 is the flag's default, for mooncake)
@@ -77,8 +106,9 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
 		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
 		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
-	if oslMean > 0 {
-		r := dataset.NewRand(seed, dataset.StreamOSL)
+	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
+		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
+	} else if oslMean > 0 {
 		opts.MaxTokens = func() int { return max(dataset.PositiveNormalInt(r, float64(oslMean), p.OutputTokensStddev), 1) }
 	}
 	var convs []dataset.Conversation

@@ -23,12 +23,13 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 		warnings = append(warnings, fmt.Sprintf("--streaming ignored: --endpoint-type %s does not stream; whole responses are measured (no TTFT or ITL)", t))
 		p.Streaming = false
 	}
-	if !t.ProducesTokens() && p.OutputTokensMean != nil {
+	osl := p.OutputTokensMean != nil || p.OSLDistribution != ""
+	if !t.ProducesTokens() && osl {
 		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s generates no tokens", t))
-		p.OutputTokensMean = nil
-	} else if !t.TakesMaxTokens() && p.OutputTokensMean != nil {
+		p.OutputTokensMean, p.OSLDistribution = nil, ""
+	} else if !t.TakesMaxTokens() && osl {
 		warnings = append(warnings, fmt.Sprintf("--osl ignored: --endpoint-type %s has no output-length field; answers run as long as the server makes them", t))
-		p.OutputTokensMean = nil
+		p.OutputTokensMean, p.OSLDistribution = nil, ""
 	}
 	if p.UseLegacyMaxTokens && t != endpoint.Chat {
 		warnings = append(warnings, fmt.Sprintf("--use-legacy-max-tokens ignored: --endpoint-type %s has its own output-limit field", t))

@@ -51,6 +51,8 @@ func outputLength(p *config.Profile, convs []dataset.Conversation) string {
 		key = "max_output_tokens"
 	}
 	switch {
+	case p.OSLDistribution != "":
+		return fmt.Sprintf("Output length: --osl-distribution %s, %.0f tokens on average in this dataset, sent as %s", p.OSLDistribution, float64(sum)/float64(max(limited, 1)), key)
 	case p.OutputTokensMean != nil:
 		return fmt.Sprintf("Output length: --osl %d (stddev %g) tokens, sent as %s", *p.OutputTokensMean, p.OutputTokensStddev, key)
 	case limited == turns && turns > 0:
