@@ -133,7 +133,7 @@ func TestConfigFileErrors(t *testing.T) {
 		{"benchmark:\n  endpoint:\n    ur: x\n", `:3: unknown key "ur" in endpoint`},
 		{"schemaVersion: \"1.0\"\n", "schemaVersion"},
 		{"sonde:\n  no-such-flag: 1\n", ":2: sonde.no-such-flag is not a flag"},
-		{"phases:\n  - {type: concurrency, concurrency: 2}\n  - {name: p2, type: poisson, rate: 3}\n", ":3: a second profiling phase"},
+		{"phases:\n  - {type: concurrency, concurrency: 2}\n  - {type: poisson, rate: 3}\n", ":3: a profiling phase after the first needs a name"},
 		{"phases: {type: warp}\n", `phase type "warp"`},
 		{"benchmark: [1, 2]\n", "benchmark must be a mapping"},
 		{"sweep: {type: grid}\n", "sweep: no parameters to sweep"},
@@ -162,5 +162,47 @@ func TestProfileOnlyMatchesCLI(t *testing.T) {
 	only, _ := reflect.TypeOf(profileOnly{}).FieldByName("Profile")
 	if full.Tag != only.Tag || full.Type != only.Type {
 		t.Fatalf("profileOnly.Profile %q differs from cli.Profile %q", only.Tag, full.Tag)
+	}
+}
+
+// Several profiling phases and a length distribution survive
+// --print-config: each phase reads back to the same profile, though a
+// phase with prompts of its own comes back as a dataset of its own.
+func TestPhasesRoundTrip(t *testing.T) {
+	args := []string{"profile", "-m", "m", "--concurrency", "2", "--request-count", "4", "--osl", "30", "--phase-name", "base",
+		"--isl-distribution", `{"mean":100,"median":80}`, "--seq-dist", "10,5:50;20,6:50",
+		"--phase", "b:concurrency=3;request-count=5;seamless=true;request-cancellation-rate=20",
+		"--phase", "c:request-rate=2;benchmark-duration=3;request-count=9;isl=99;osl-distribution={\"p50\":10,\"p99\":40}"}
+	want := parsedProfile(t, args...)
+	res := runSonde(t, append(args, "--print-config")...)
+	if res.code != 0 {
+		t.Fatalf("--print-config: exit %d: %s", res.code, res.stderr)
+	}
+	got := parsedProfile(t, "profile", "-f", writeFile(t, "c.yaml", res.stdout))
+	wantPhases, err1 := want.ParsePhases()
+	gotPhases, err2 := got.ParsePhases()
+	if err1 != nil || err2 != nil || len(gotPhases) != 2 {
+		t.Fatalf("phases: %v %v %d\n%s", err1, err2, len(gotPhases), res.stdout)
+	}
+	for i := range wantPhases {
+		w, g := wantPhases[i], gotPhases[i]
+		w.Profile.CLICommand, g.Profile.CLICommand = "", ""
+		unusedMean(w.Profile)
+		unusedMean(g.Profile)
+		if w.Name != g.Name || w.Seamless != g.Seamless || w.OwnData != g.OwnData || !reflect.DeepEqual(*w.Profile, *g.Profile) {
+			t.Errorf("phase %s read back differently\nwant %+v\n got %+v", w.Name, *w.Profile, *g.Profile)
+		}
+	}
+	want.CLICommand, got.CLICommand, want.Phases, got.Phases = "", "", nil, nil
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read back differently\nwant %+v\n got %+v", want, got)
+	}
+}
+
+// unusedMean clears an OSL mean a distribution outranks: a config file
+// writes the distribution alone.
+func unusedMean(p *config.Profile) {
+	if p.OSLDistribution != "" {
+		p.OutputTokensMean, p.OutputTokensStddev = nil, 0
 	}
 }

@@ -275,6 +275,7 @@ type jsonlLine struct {
 		FirstTokenNs   int64  `json:"first_token_ns"`
 		LastTokenNs    int64  `json:"last_token_ns"`
 		TraceID        string `json:"trace_id"`
+		PhaseName      string `json:"phase_name"`
 	} `json:"metadata"`
 	Metrics map[string]struct {
 		Value any    `json:"value"`

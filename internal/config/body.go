@@ -130,7 +130,10 @@ type Cancellation struct {
 // profiling phase.
 type Phase struct {
 	Name               string        `json:"name" yaml:"name"`
+	Kind               string        `json:"kind,omitempty" yaml:"kind,omitempty"` // profiling, for a phase of another name
 	Type               string        `json:"type" yaml:"type"`
+	Dataset            string        `json:"dataset,omitempty" yaml:"dataset,omitempty"`
+	Seamless           bool          `json:"seamless,omitempty" yaml:"seamless,omitempty"`
 	ExcludeFromResults bool          `json:"exclude_from_results,omitempty" yaml:"exclude_from_results,omitempty"`
 	Requests           *int          `json:"requests,omitempty" yaml:"requests,omitempty"`
 	Duration           *float64      `json:"duration,omitempty" yaml:"duration,omitempty"`
@@ -193,6 +196,7 @@ func (p *Profile) Body() Body {
 		b.Phases = append(b.Phases, p.warmupPhase())
 	}
 	b.Phases = append(b.Phases, p.profilingPhase())
+	p.stagePhases(&b)
 	return b
 }
 
@@ -279,7 +283,7 @@ func (p *Profile) warmupPhase() Phase {
 }
 
 func (p *Profile) profilingPhase() Phase {
-	ph := Phase{Name: "profiling", Type: p.phaseType(), Requests: p.RequestCount, Duration: p.BenchmarkDuration,
+	ph := Phase{Name: p.PhaseName, Type: p.phaseType(), Requests: p.RequestCount, Duration: p.BenchmarkDuration,
 		Sessions: p.ConversationNum, Concurrency: p.Concurrency, PrefillConcurrency: p.PrefillConcurrency,
 		Smoothness: p.ArrivalSmoothness, GracePeriod: p.BenchmarkGracePeriod,
 		ConcurrencyRamp: p.ConcurrencyRamp, RateRamp: p.RequestRateRamp}
@@ -288,6 +292,12 @@ func (p *Profile) profilingPhase() Phase {
 		ph.Rate, ph.Users = p.UserCentricRate, p.NumUsers
 	case p.RequestRate != nil:
 		ph.Rate = p.RequestRate
+	}
+	if ph.Name != "profiling" {
+		ph.Kind = "profiling"
+	}
+	if ph.Name == "" {
+		ph.Name = "profiling"
 	}
 	if p.CancellationRate != nil {
 		ph.Cancellation = &Cancellation{Rate: *p.CancellationRate}

@@ -65,6 +65,9 @@ func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*Fi
 	if err := l.root(doc.Content[0]); err != nil {
 		return nil, err
 	}
+	if err := l.finishPhases(); err != nil {
+		return nil, err
+	}
 	l.inherit()
 	return l.out, nil
 }
@@ -91,6 +94,13 @@ type loader struct {
 	// profiling is the line of the profiling phase seen, 0 before one.
 	profiling int
 	flags     map[string]flagInfo // Profile's flags by name and alias
+	// datasets are those of a `datasets:` list of several, by name;
+	// primary names the first profiling phase's; more are the profiling
+	// phases after the first.
+	datasets []namedDataset
+	primary  *yaml.Node
+	more     []pendingPhase
+	warmData *yaml.Node // the warm-up's dataset:, if named
 }
 
 func (l *loader) errorf(n *yaml.Node, format string, args ...any) error {
@@ -293,10 +303,13 @@ func (l *loader) body(k string, v *yaml.Node) error {
 	case "dataset":
 		return l.dataset(v)
 	case "datasets":
-		if v.Kind != yaml.SequenceNode || len(v.Content) != 1 {
-			return l.errorf(v, "datasets: sonde takes exactly one dataset")
+		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+			return l.errorf(v, "datasets must be a list of datasets")
 		}
-		return l.dataset(v.Content[0])
+		if len(v.Content) == 1 {
+			return l.dataset(v.Content[0])
+		}
+		return l.namedDatasets(v)
 	case "phases":
 		if v.Kind == yaml.MappingNode {
 			return l.phase(v, "profiling")
@@ -409,7 +422,7 @@ func (l *loader) endpoint(v *yaml.Node) error {
 
 func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
-		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy",
+		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy", "sampling": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
 	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
@@ -457,10 +470,13 @@ func (l *loader) dataset(v *yaml.Node) error {
 			})
 		case "audio":
 			flags := map[string]string{"batch_size": "audio-batch-size", "format": "audio-format", "depths": "audio-depths",
-				"sample_rates": "audio-sample-rates", "num_channels": "audio-num-channels"}
-			return l.fields(v, where, []string{"batch_size", "depths", "format", "length", "num_channels", "sample_rates"}, func(k string, v *yaml.Node) error {
-				if k == "length" {
+				"sample_rates": "audio-sample-rates", "num_channels": "audio-num-channels", "channels": "audio-num-channels"}
+			return l.fields(v, where, []string{"batch_size", "channels", "depths", "format", "length", "num_channels", "sample_rates"}, func(k string, v *yaml.Node) error {
+				switch k {
+				case "length":
 					return l.dist("audio-length-mean", "audio-length-stddev", v, where+".length")
+				case "depths", "sample_rates": // one value or a list, one drawn per clip
+					return l.list(flags[k], v, where+"."+k)
 				}
 				return l.set(flags[k], v, where+"."+k)
 			})
@@ -483,7 +499,7 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 	var p map[string]*yaml.Node
 	known := []string{"name", "kind", "type", "exclude_from_results", "requests", "duration", "sessions", "concurrency",
 		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless",
-		"concurrency_ramp", "rate_ramp", "prefill_ramp"}
+		"concurrency_ramp", "rate_ramp", "prefill_ramp", "auto_offset", "start_offset", "end_offset"}
 	p = map[string]*yaml.Node{}
 	if err := l.fields(v, "phase", known, func(k string, v *yaml.Node) error { p[k] = v; return nil }); err != nil {
 		return err
@@ -501,12 +517,20 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 		kind = "profiling"
 	}
 	if kind == "warmup" {
+		l.warmData = p["dataset"]
 		return l.warmup(p)
 	}
-	if l.profiling > 0 {
-		return l.errorf(v, "a second profiling phase (the first is at line %d): sonde runs one", l.profiling)
+	if l.profiling > 0 { // a further phase: --phase, once the datasets are known
+		l.more = append(l.more, pendingPhase{v, p})
+		return nil
 	}
 	l.profiling = v.Line
+	if n := p["name"]; n != nil && n.Value != "profiling" {
+		l.out.Flags["phase-name"] = n.Value
+	}
+	if n := p["dataset"]; n != nil {
+		l.primary = n
+	}
 	return l.profilingPhase(v, p)
 }
 
@@ -564,8 +588,12 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 	default:
 		return l.errorf(p["type"], "phase type %q: sonde knows concurrency, constant, poisson, gamma, concurrency_burst, user_centric and fixed_schedule", typ)
 	}
+	if p["requests"] != nil && p["duration"] != nil {
+		l.out.Flags["count-or-duration"] = "true" // the first reached ends the phase
+	}
 	flags := map[string]string{"requests": "request-count", "sessions": "conversation-num", "concurrency": "concurrency",
-		"prefill_concurrency": "prefill-concurrency", "rate": rateFlag, "users": "num-users", "smoothness": "arrival-smoothness"}
+		"prefill_concurrency": "prefill-concurrency", "rate": rateFlag, "users": "num-users", "smoothness": "arrival-smoothness",
+		"auto_offset": "fixed-schedule-auto-offset", "start_offset": "fixed-schedule-start-offset", "end_offset": "fixed-schedule-end-offset"}
 	for _, k := range slices.Sorted(maps.Keys(p)) {
 		n := p[k]
 		var err error
@@ -580,6 +608,9 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {
 				if k == "rate" {
 					return l.set("request-cancellation-rate", v, "cancellation.rate")
+				}
+				if f, err := strconv.ParseFloat(v.Value, 64); err == nil && f == 0 {
+					return nil // the default: right after the request is written
 				}
 				return l.seconds("request-cancellation-delay", v, "cancellation.delay")
 			})

@@ -385,3 +385,68 @@ func TestLoadFileDistributions(t *testing.T) {
 		t.Errorf("body prompts: %#v", d.Prompts)
 	}
 }
+
+// Several profiling phases and named datasets: the first profiling phase
+// and its dataset are the run's flags, each later phase a --phase with its
+// own dataset's flags; a phase with both requests and duration stops at
+// the first reached.
+func TestLoadFilePhases(t *testing.T) {
+	fv, err := load(t, `datasets:
+  - {name: small, type: synthetic, entries: 50, prompts: {isl: 100, osl: 10}}
+  - {name: big, type: synthetic, entries: 20, prompts: {isl: {mean: 900, median: 800}}, prefixPrompts: {poolSize: 2, length: 64}}
+phases:
+  - {name: warmup, type: concurrency, requests: 5, concurrency: 2, dataset: big}
+  - {name: base, kind: profiling, type: poisson, dataset: small, rate: 4, requests: 20, duration: 60}
+  - {name: storm, kind: profiling, type: concurrency, concurrency: 8, duration: 30s, cancellation: {rate: 10, delay: 0.5}, seamless: true}
+  - {name: heavy, kind: profiling, type: user_centric, dataset: big, users: 3, rate: 1.5, requests: 9}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]any{"phase-name": "base", "prompt-input-tokens-mean": "100", "num-dataset-entries": "50",
+		"request-count": "20", "benchmark-duration": "60", "count-or-duration": "true", "arrival-pattern": "poisson",
+		"phase": []any{
+			"storm:benchmark-duration=30;concurrency=8;request-cancellation-delay=0.5;request-cancellation-rate=10;seamless=true",
+			`heavy:dataset=big;isl-distribution={"mean":900,"median":800};num-dataset-entries=20;num-users=3;prompt-prefix-length=64;prompt-prefix-pool-size=2;request-count=9;user-centric-rate=1.5`,
+		}} {
+		if got := fv.Flags[flag]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v", flag, got, want)
+		}
+	}
+	if len(fv.Warnings) != 1 || !strings.Contains(fv.Warnings[0], "warm-up sends the first profiling phase's dataset (small)") {
+		t.Errorf("warnings: %v", fv.Warnings)
+	}
+	for text, want := range map[string]string{
+		"phases: [{name: a, kind: profiling}, {kind: profiling}]\n":                            "a profiling phase after the first needs a name",
+		"datasets: [{name: a}, {name: b}]\nphases: [{name: p, kind: profiling, dataset: c}]\n": `dataset "c": no dataset of that name (datasets: a, b)`,
+		"datasets: [{name: a}, {type: synthetic}]\n":                                           "needs a name on each",
+		"datasets: [{name: a}, {name: a}]\n":                                                   "a second dataset named a",
+	} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
+
+// A --phase is the run's flags with its load from the defaults, and its
+// dataset from the run's unless it says dataset=.
+func TestParsePhases(t *testing.T) {
+	c, isl, osl := 4, 7, 9
+	p := &Profile{PhaseName: "profiling", ConcurrencyList: []int{4}, Concurrency: &c, RequestCount: &isl, InputTokensMean: 300,
+		OutputTokensMean: &osl, NumDatasetEntries: 5, ArrivalPattern: "constant",
+		Phases: []string{"a:request-rate=2", "b:dataset=x;isl=10"}}
+	specs, err := p.ParsePhases()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := specs[0].Profile, specs[1].Profile
+	if a.Concurrency != nil || a.RequestCount != nil || *a.RequestRate != 2 || a.ArrivalPattern != "poisson" || a.InputTokensMean != 300 || specs[0].OwnData {
+		t.Errorf("phase a: concurrency %v, requests %v, rate %v, pattern %s, isl %d", a.Concurrency, a.RequestCount, a.RequestRate, a.ArrivalPattern, a.InputTokensMean)
+	}
+	if b.InputTokensMean != 10 || b.OutputTokensMean != nil || b.NumDatasetEntries != 100 || !specs[1].OwnData || !b.CountOrDuration {
+		t.Errorf("phase b: isl %d, osl %v, entries %d, own %v", b.InputTokensMean, b.OutputTokensMean, b.NumDatasetEntries, specs[1].OwnData)
+	}
+	if *p.Concurrency != 4 || p.InputTokensMean != 300 {
+		t.Error("parsing the phases changed the run's flags")
+	}
+}

@@ -29,6 +29,7 @@ func (p *Profile) Validate() []error {
 	p.checkText(add)
 	p.checkImages(add)
 	p.checkAudio(add)
+	p.checkPhases(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)
@@ -58,7 +59,7 @@ func (p *Profile) checkLoad(add func(string, ...any)) {
 	if len(p.URL) == 0 {
 		add("--url needs at least one URL")
 	}
-	if p.BenchmarkDuration != nil && p.RequestCount != nil {
+	if p.BenchmarkDuration != nil && p.RequestCount != nil && !p.CountOrDuration {
 		add("Count-based and duration-based benchmarking cannot be used together. Use either --request-count or --benchmark-duration.")
 	}
 	if p.BenchmarkGracePeriod != nil && p.BenchmarkDuration == nil {

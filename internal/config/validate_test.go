@@ -196,3 +196,15 @@ func TestTPOTIsITL(t *testing.T) {
 		t.Errorf("ITL SLA %v", p.ITLSLA)
 	}
 }
+
+// A warm-up turned off (the repeated runs after the first) takes its own
+// load with it: nothing of it is left to refuse.
+func TestDropWarmup(t *testing.T) {
+	c, r := 2, 5.0
+	p := valid()
+	p.WarmupSessions, p.WarmupConcurrency, p.WarmupRequestRate, p.WarmupArrivalPattern = &c, &c, &r, "constant"
+	(&p).DropWarmup()
+	if p.Warmup() || len(p.Validate()) > 0 {
+		t.Errorf("warm-up %v, errors %v", p.Warmup(), p.Validate())
+	}
+}

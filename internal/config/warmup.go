@@ -8,6 +8,15 @@ func (p *Profile) Warmup() bool {
 	return p.WarmupRequestCount > 0 || p.WarmupSessions != nil || p.WarmupDuration != nil
 }
 
+// DropWarmup turns the warm-up off, its own load with it (a repeated
+// run's after the first, --profile-run-disable-warmup-after-first): its
+// stop conditions alone would leave its load flags without a warm-up.
+func (p *Profile) DropWarmup() {
+	p.WarmupRequestCount, p.WarmupSessions, p.WarmupDuration = 0, nil, nil
+	p.WarmupConcurrency, p.WarmupPrefillConcurrency, p.WarmupRequestRate, p.WarmupArrivalPattern = nil, nil, nil, ""
+	p.WarmupGracePeriod, p.WarmupConcurrencyRamp, p.WarmupPrefillConcurrencyRamp, p.WarmupRequestRateRamp = nil, nil, nil, nil
+}
+
 // checkWarmup applies the warm-up flags' rules.
 func (p *Profile) checkWarmup(add func(string, ...any)) {
 	if p.WarmupRequestCount < 0 {

@@ -23,7 +23,10 @@ import (
 
 // Config is one phase of a run.
 type Config struct {
-	Phase         string
+	Phase string
+	// Stage names a profiling phase of a run of several; its records carry
+	// it.
+	Stage         string
 	Conversations []dataset.Conversation
 	Sampler       dataset.Sampler
 	Codec         *endpoint.Codec

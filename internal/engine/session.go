@@ -229,7 +229,7 @@ func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *
 
 // record is what every record of turn k says of the turn itself.
 func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Record {
-	return &record.Record{Phase: s.e.cfg.Phase, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
+	return &record.Record{Phase: s.e.cfg.Phase, Stage: s.e.cfg.Stage, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
 		NoHistory: s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone}

@@ -61,7 +61,7 @@ func ReadRecords(path string, fn func(r *record.Record, v *metrics.Values)) (tru
 func rebuild(l *readLine) (*record.Record, *metrics.Values, error) {
 	m := l.Metadata
 	r := &record.Record{
-		Phase: m.BenchmarkPhase, SessionNum: m.SessionNum, ConversationID: m.ConversationID, TurnIndex: m.TurnIndex,
+		Phase: m.BenchmarkPhase, Stage: m.PhaseName, SessionNum: m.SessionNum, ConversationID: m.ConversationID, TurnIndex: m.TurnIndex,
 		CorrelationID: m.XCorrelationID, RequestID: m.XRequestID, TraceID: m.TraceID,
 		IntendedNs: m.CreditIssuedNs, StartNs: m.RequestStartNs, EndNs: m.RequestEndNs,
 		StartWallNs: m.RequestStartNs, EndWallNs: m.RequestEndNs,

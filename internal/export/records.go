@@ -85,6 +85,8 @@ type recordMeta struct {
 	CancellationTimeNs *int64 `json:"cancellation_time_ns"`
 	// TraceID is sonde's: the W3C trace id the request carried.
 	TraceID string `json:"trace_id,omitempty"`
+	// PhaseName is sonde's: the profiling phase of a run of several.
+	PhaseName string `json:"phase_name,omitempty"`
 }
 
 // Put writes one record (a Sink).
@@ -127,6 +129,7 @@ func metadataOf(r *record.Record) recordMeta {
 		ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
 		RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
 		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled, TraceID: r.TraceID,
+		PhaseName: r.Stage,
 	}
 	if r.AckNs > 0 {
 		ack := r.AckWallNs
@@ -170,6 +173,9 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 	dst = appendKeyInt(dst, "cancellation_time_ns", m.CancellationTimeNs)
 	if m.TraceID != "" {
 		dst = appendKeyString(dst, "trace_id", m.TraceID)
+	}
+	if m.PhaseName != "" {
+		dst = appendKeyString(dst, "phase_name", m.PhaseName)
 	}
 	dst = append(dst, `},"metrics":{`...)
 	first := true

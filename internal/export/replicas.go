@@ -74,17 +74,7 @@ func (f *Fleet) share(r Replica) float64 {
 func (f *Fleet) JSON() json.RawMessage {
 	items := make([]json.RawMessage, 0, len(f.Replicas))
 	for _, r := range f.Replicas {
-		o := newOrdered()
-		o.add("url", r.URL)
-		o.add("request_count", r.Summary.RequestCount)
-		o.add("error_request_count", r.Summary.ErrorCount)
-		o.add("request_share_pct", f.share(r))
-		for _, tag := range replicaTags {
-			if m, ok := r.Summary.Lookup(tag); ok {
-				o.add(tag, statsJSON(m))
-			}
-		}
-		items = append(items, o.bytes())
+		items = append(items, partJSON("url", r.URL, r.Summary, func(o *orderedJSON) { o.add("request_share_pct", f.share(r)) }))
 	}
 	o := newOrdered()
 	o.add("replicas", items)
@@ -98,8 +88,14 @@ func (f *Fleet) JSON() json.RawMessage {
 // cells are a replica's row: requests, share, TTFT p50/p99, latency p50,
 // output tokens/s.
 func (f *Fleet) cells(r Replica) []string {
+	return append([]string{r.URL, fmt.Sprint(r.Summary.RequestCount), fmt.Sprintf("%.1f", f.share(r))}, headlineCells(r.Summary)...)
+}
+
+// headlineCells are a part's TTFT p50 and p99, latency p50 and output
+// tokens/s, as the replicas' and phases' tables show them.
+func headlineCells(s *metrics.Summary) []string {
 	stat := func(tag string, q float64) string {
-		m, ok := r.Summary.Lookup(tag)
+		m, ok := s.Lookup(tag)
 		if !ok {
 			return "N/A"
 		}
@@ -108,11 +104,43 @@ func (f *Fleet) cells(r Replica) []string {
 		}
 		return fmt.Sprintf("%.2f", m.Stats.Pct(q))
 	}
-	return []string{r.URL, fmt.Sprint(r.Summary.RequestCount), fmt.Sprintf("%.1f", f.share(r)), stat("time_to_first_token", 50),
-		stat("time_to_first_token", 99), stat("request_latency", 50), stat("output_token_throughput", 0)}
+	return []string{stat("time_to_first_token", 50), stat("time_to_first_token", 99), stat("request_latency", 50), stat("output_token_throughput", 0)}
 }
 
-var fleetHeader = []string{"url", "requests", "share (%)", "TTFT p50 (ms)", "TTFT p99 (ms)", "latency p50 (ms)", "output tokens/s"}
+// headlineHeader names headlineCells.
+var headlineHeader = []string{"TTFT p50 (ms)", "TTFT p99 (ms)", "latency p50 (ms)", "output tokens/s"}
+
+// printTable writes rows under a header, aligned right.
+func printTable(w io.Writer, header []string, rows [][]string) {
+	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
+	for _, row := range append([][]string{header}, rows...) {
+		for _, c := range row {
+			fmt.Fprint(tw, c+"\t")
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+}
+
+// partJSON is a part's entry: its name under key, its counts, the extra
+// fields, then the tags' metrics in the summary's own shape.
+func partJSON(key, name string, s *metrics.Summary, extra func(o *orderedJSON)) json.RawMessage {
+	o := newOrdered()
+	o.add(key, name)
+	o.add("request_count", s.RequestCount)
+	o.add("error_request_count", s.ErrorCount)
+	if extra != nil {
+		extra(o)
+	}
+	for _, tag := range replicaTags {
+		if m, ok := s.Lookup(tag); ok {
+			o.add(tag, statsJSON(m))
+		}
+	}
+	return o.bytes()
+}
+
+var fleetHeader = append([]string{"url", "requests", "share (%)"}, headlineHeader...)
 
 // Print is the console's replicas section.
 func (f *Fleet) Print(w io.Writer) {
@@ -121,14 +149,7 @@ func (f *Fleet) Print(w io.Writer) {
 		fmt.Fprintf(w, ", TTFT p50 %.2f", f.TTFTP50Imbalance)
 	}
 	fmt.Fprintln(w, ")")
-	tw := tabwriter.NewWriter(w, 2, 0, 2, ' ', tabwriter.AlignRight)
-	for _, row := range append([][]string{fleetHeader}, f.rows()...) {
-		for _, c := range row {
-			fmt.Fprint(tw, c+"\t")
-		}
-		fmt.Fprintln(tw)
-	}
-	tw.Flush()
+	printTable(w, fleetHeader, f.rows())
 }
 
 func (f *Fleet) rows() [][]string {

@@ -30,6 +30,9 @@ type Records struct {
 	// Slices (--slice-duration), Replicas (several --url) and OTel
 	// (--otel-url) are outputs of the phase; nil when not asked for.
 	Slices, Replicas, OTel Output
+	// Phases is the summary per profiling phase (--phase); nil in a run of
+	// one.
+	Phases Output
 	// Traces joins the server's spans (--collect-server-traces); nil
 	// without.
 	Traces  Output
@@ -77,9 +80,18 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 	sinks := append([]pipeline.Sink{pipeline.Accumulate{Accumulator: r.Acc}}, r.streams...)
 	opts := metrics.Options{Streaming: p.Streaming, SLOs: slos, Vectors: !t.ProducesTokens()}
 	if len(urls) > 1 { // the fleet view: a summary per replica
-		rs := newReplicaSink(opts, urls)
+		rs := newGroupSink(opts, urls, func(r *record.Record) string { return r.URL })
 		sinks = append(sinks, rs)
 		r.Replicas = &replicasOutput{sink: rs, urls: urls}
+	}
+	if stages := pl.Stages(); len(stages) > 0 { // a summary per profiling phase
+		names, loads := []string{p.PhaseName}, []string{pl.Says()}
+		for _, st := range stages {
+			names, loads = append(names, st.Name), append(loads, st.Says())
+		}
+		ps := newGroupSink(opts, names, func(r *record.Record) string { return r.Stage })
+		sinks = append(sinks, ps)
+		r.Phases = &phasesOutput{sink: ps, names: names, loads: loads}
 	}
 	now := func() time.Time { return o.Clock.Time(o.Clock.Now()) }
 	if o.Dashboard || o.API != "" {

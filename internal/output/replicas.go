@@ -9,27 +9,28 @@ import (
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
-// replicaSink keeps a summary per --url when a run has several: the fleet
-// view (which server got which share of the load, and how it answered). It
-// is a sink of the processor goroutine, never on a request's path.
-type replicaSink struct {
-	opts metrics.Options
-	acc  map[string]*metrics.Accumulator
+// groupSink keeps a summary per group of records: per --url when a run
+// has several (the fleet view: which server got which share of the load,
+// and how it answered), per profiling phase when it has several. It is a
+// sink of the processor goroutine, never on a request's path.
+type groupSink struct {
+	key func(*record.Record) string
+	acc map[string]*metrics.Accumulator
 }
 
-func newReplicaSink(opts metrics.Options, urls []string) *replicaSink {
-	s := &replicaSink{opts: opts, acc: map[string]*metrics.Accumulator{}}
-	for _, u := range urls {
-		s.acc[u] = metrics.NewAccumulator(opts)
+func newGroupSink(opts metrics.Options, keys []string, key func(*record.Record) string) *groupSink {
+	s := &groupSink{key: key, acc: map[string]*metrics.Accumulator{}}
+	for _, k := range keys {
+		s.acc[k] = metrics.NewAccumulator(opts)
 	}
 	return s
 }
 
-func (s *replicaSink) Start() error { return nil }
-func (s *replicaSink) Close() error { return nil }
+func (s *groupSink) Start() error { return nil }
+func (s *groupSink) Close() error { return nil }
 
-func (s *replicaSink) Put(r *record.Record, v *metrics.Values) {
-	if a := s.acc[r.URL]; a != nil {
+func (s *groupSink) Put(r *record.Record, v *metrics.Values) {
+	if a := s.acc[s.key(r)]; a != nil {
 		a.Add(r, v)
 	}
 }
@@ -37,7 +38,7 @@ func (s *replicaSink) Put(r *record.Record, v *metrics.Values) {
 // replicasOutput puts the fleet view into the summary (sonde.replicas),
 // the console and the CSV, once the phase is over.
 type replicasOutput struct {
-	sink *replicaSink
+	sink *groupSink
 	urls []string
 }
 
@@ -56,4 +57,29 @@ func (o *replicasOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 	run.Extra["replicas"] = fleet.JSON()
 	run.Sections = append(run.Sections, fleet.Print)
 	run.CSVSections = append(append(run.CSVSections, '\n'), fleet.CSV()...)
+}
+
+// phasesOutput puts a summary per profiling phase into the summary
+// (sonde.phases), the console and the CSV, once the run is over.
+type phasesOutput struct {
+	sink  *groupSink
+	names []string
+	loads []string // each phase's load in words
+}
+
+func (o *phasesOutput) Start(context.Context) error { return nil }
+func (o *phasesOutput) Stop() error                 { return nil }
+
+func (o *phasesOutput) Contribute(_ *metrics.Summary, run *export.Run) {
+	var ps []export.PhasePart
+	for i, n := range o.names {
+		ps = append(ps, export.PhasePart{Name: n, Load: o.loads[i], Summary: o.sink.acc[n].Summary()})
+	}
+	t := export.PhaseTable(ps)
+	if run.Extra == nil {
+		run.Extra = map[string]any{}
+	}
+	run.Extra["phases"] = t.JSON()
+	run.Sections = append(run.Sections, t.Print)
+	run.CSVSections = append(append(run.CSVSections, '\n'), t.CSV()...)
 }

@@ -118,6 +118,9 @@ func (pl *Plan) Profiling() engine.Config {
 	if pl.warmup != nil {
 		c.SessionOffset = 1 << 30 // warm-up sessions never share numbers with profiling ones
 	}
+	if len(pl.stages) > 0 {
+		c.Stage = pl.p.PhaseName // beside the other phases' names
+	}
 	return c
 }
 

@@ -58,6 +58,8 @@ type Plan struct {
 	warmup      *engine.Config
 	warmupGrace time.Duration
 	warmupSays  string
+	// stages are the profiling phases after the run's own (--phase).
+	stages []Stage
 
 	sims         []*httpapi.Running
 	simInProcess bool
@@ -109,7 +111,10 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	if err := pl.chatTemplate(); err != nil {
 		return nil, err
 	}
-	return pl, pl.phases(e)
+	if err := pl.phases(e); err != nil {
+		return nil, err
+	}
+	return pl, pl.resolveStages(e)
 }
 
 // resolveEndpoint makes the request bodies' codec and the goodput SLOs;
@@ -304,18 +309,29 @@ func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	if err := prepareFlags(e, q); err != nil {
 		return nil, err
 	}
-	np := &Plan{p: q, seed: pl.seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode,
-		tok: pl.tok, template: pl.template, sims: pl.sims, simInProcess: pl.simInProcess, traces: pl.traces, notes: &notes{}}
-	if _, err := np.resolveEndpoint(); err != nil {
-		return nil, err
-	}
-	if err := np.resolveLoad(e); err != nil {
+	np, err := pl.derive(e, q, pl.seed)
+	if err != nil {
 		return nil, err
 	}
 	np.setFiles()
 	np.notes.items = slices.Clone(pl.notes.items)
 	np.order()
-	return np, np.phases(e)
+	if err := np.phases(e); err != nil {
+		return nil, err
+	}
+	return np, np.resolveStages(e)
+}
+
+// derive is the plan for flags q, validated, over pl's servers, tokenizer
+// and conversations, with seed: its endpoint and load resolved; the
+// caller orders its sessions and resolves its phases.
+func (pl *Plan) derive(e Env, q *config.Profile, seed uint64) (*Plan, error) {
+	np := &Plan{p: q, seed: seed, urls: pl.urls, convs: pl.convs, fixed: pl.fixed, contextMode: pl.contextMode,
+		tok: pl.tok, template: pl.template, sims: pl.sims, simInProcess: pl.simInProcess, traces: pl.traces, notes: &notes{}}
+	if _, err := np.resolveEndpoint(); err != nil {
+		return nil, err
+	}
+	return np, np.resolveLoad(e)
 }
 
 // Close stops the plan's sim:// servers and its spans' receiver (a plan

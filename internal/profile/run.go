@@ -145,7 +145,7 @@ func (r *profileRun) prepare() error {
 	// The time slices first: their warning comes before the server view's.
 	// The trackers last: they send the files the others write.
 	trackers := output.NewTrackers(r.p, r.files, r.e.Getenv, r.info, r.warn)
-	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.OTel, r.records.Traces, trackers} {
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.Phases, r.records.OTel, r.records.Traces, trackers} {
 		if o != nil {
 			r.outputs = append(r.outputs, o)
 		}
@@ -210,6 +210,7 @@ func (r *profileRun) execute() error {
 		unsent[unsentOutputs] = expected
 	case issueCtx.Err() == nil:
 		unsent = phase("Profiling", prof, expected, r.plan.Grace())
+		r.runStages(unsent, phase, issueCtx)
 	default:
 		unsent[engine.UnsentInterrupted] = expected
 	}
@@ -221,6 +222,23 @@ func (r *profileRun) execute() error {
 		return err
 	}
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
+}
+
+// runStages runs the profiling phases after the run's own (--phase), one
+// after another, adding what each did not send to unsent. A stop (Ctrl-C,
+// --failed-request-threshold) ends them all: the phases not begun count
+// their requests as interrupted.
+func (r *profileRun) runStages(unsent map[string]int64, phase func(string, engine.Config, int64, time.Duration) map[string]int64, issue context.Context) {
+	for _, st := range r.plan.Stages() {
+		if issue.Err() != nil {
+			unsent[engine.UnsentInterrupted] += st.Expected()
+			continue
+		}
+		r.logf("Phase %s: %s", st.Name, st.Says())
+		for reason, n := range phase("Profiling "+st.Name, r.client.Signed(st.Config()), st.Expected(), st.Grace()) {
+			unsent[reason] += n
+		}
+	}
 }
 
 // apiAddr is --api-host:--api-port, or "" without the live API.

@@ -40,7 +40,10 @@ func (e *Error) Kind() string {
 // Record is one request. Times ending in Ns are monotonic nanoseconds of the
 // run clock; Wall fields are Unix nanoseconds.
 type Record struct {
-	Phase          string
+	Phase string
+	// Stage names the profiling phase of a run of several (--phase); empty
+	// in a run of one.
+	Stage          string
 	SessionNum     int // index of the session in the run
 	ConversationID string
 	TurnIndex      int

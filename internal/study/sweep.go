@@ -94,7 +94,7 @@ func (s *sweepStudy) run() error {
 		q := v.Apply(s.base)
 		q.RandomSeed = seedFor(s.base, v, trial)
 		if trial > 0 && s.base.WarmupOnlyFirst {
-			q.WarmupRequestCount = 0
+			q.DropWarmup()
 		}
 		dir := s.runDir(v, trial)
 		e := s.e
