@@ -17,8 +17,8 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(shapes, "*.yaml"))
-	if len(files) != 20 {
-		t.Fatalf("%d template shapes, want the 20 sonde reads", len(files))
+	if len(files) != 21 {
+		t.Fatalf("%d template shapes, want the 21 sonde reads", len(files))
 	}
 	t.Chdir(shapes) // the fixed schedule's trace is ./data/schedule.jsonl, as AIPerf's template has it
 	for _, f := range files {

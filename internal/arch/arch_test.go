@@ -26,8 +26,11 @@ var allowed = map[string][]string{
 	"internal/arch":  {},
 	"bench/minimal":  {}, // the reference client stands alone
 	"internal/clock": {},
-	// config reads a rate series with schedule's parser.
-	"internal/config": {"internal/schedule"},
+	// config reads a rate series with schedule's parser and checks a
+	// length distribution with dist's.
+	"internal/config": {"internal/dist", "internal/schedule"},
+	// dist is the sampling distributions of lengths: maths alone.
+	"internal/dist":   {},
 	"internal/corpus": {},
 	// jsonw writes JSON as encoding/json would, without reflection.
 	"internal/jsonw":     {},
@@ -36,7 +39,7 @@ var allowed = map[string][]string{
 	"internal/schedule":  {},
 	"internal/ui":        {},
 	"internal/tokenizer": {},
-	"internal/dataset":   {"internal/corpus", "internal/media", "internal/tokenizer"},
+	"internal/dataset":   {"internal/corpus", "internal/dist", "internal/media", "internal/tokenizer"},
 	"internal/media":     {},
 	"internal/proc":      {}, // the process's own GC tuning and profiles: the standard library only
 	"internal/endpoint":  {"internal/jsonw", "internal/openai"},
@@ -52,7 +55,7 @@ var allowed = map[string][]string{
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	// plan resolves flags and dataset into what a run will do, before
 	// anything is sent: the workload, the load of each phase, the files.
-	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/endpoint", "internal/engine", "internal/export",
+	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
 		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/servertrace", "internal/sim/httpapi", "internal/tokenizer"},
 	// client talks to the servers outside the measurement (readiness, cache
 	// reset, clocks, profilers) and holds the measuring HTTP client.

@@ -164,6 +164,7 @@ type Profile struct {
 	SweepCooldown          float64  `name:"parameter-sweep-cooldown-seconds" default:"0" group:"Sweeps" placeholder:"SEC" help:"Pause between the runs of a sweep." json:"parameter_sweep_cooldown_seconds,omitempty"`
 	SweepSameSeed          bool     `name:"parameter-sweep-same-seed" negatable:"" group:"Sweeps" help:"Use the same seed for every value of a sweep (default: seed + the value's index)." json:"parameter_sweep_same_seed,omitempty"`
 	NoSweepTable           bool     `name:"no-sweep-table" group:"Sweeps" help:"No line per finished run of a sweep or of repeated runs on the console (its results are in its files and in the final table)." json:"no_sweep_table,omitempty"`
+	SweepScenarios         []string `name:"sweep-scenario" sep:"none" group:"Sweeps" placeholder:"JSON" help:"A named run of a scenario sweep, repeatable: {\"name\": \"chatbot\", \"flags\": {\"concurrency\": \"64\", \"isl-distribution\": …}} — the flags it changes from the run's (null: back to the default). A config file's sweep: {type: scenarios, runs: […]} becomes these." json:"sweep_scenarios,omitempty"`
 	SweepType              string   `name:"sweep-type" default:"grid" enum:"grid,zip" group:"Sweeps" help:"With several list flags (--concurrency 1,2 --request-rate 5,10): grid runs every combination, zip pairs the lists element by element (they must be as long as each other)." json:"sweep_type,omitempty"`
 	SweepMode              string   `name:"parameter-sweep-mode" default:"repeated" enum:"repeated,independent" group:"Sweeps" help:"With --num-profile-runs: repeated (the whole sweep once per trial) or independent (every trial of a value before the next value)." json:"parameter_sweep_mode,omitempty"`
 	NumProfileRuns         int      `name:"num-profile-runs" default:"1" group:"Multi-Run" placeholder:"N" help:"Run the benchmark N times (1 to 10) and report confidence intervals across the runs." json:"num_profile_runs,omitempty"`
@@ -299,5 +300,5 @@ func (p *Profile) ResolveLists() (sweep bool) {
 	if p.TPOTSLA != nil && p.ITLSLA == nil {
 		p.ITLSLA = p.TPOTSLA // TPOT is ITL (AIPerf maps both to inter_token_latency)
 	}
-	return sweep || p.ISLOSLPairs != ""
+	return sweep || p.ISLOSLPairs != "" || len(p.SweepScenarios) > 0
 }

@@ -62,14 +62,27 @@ func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*Fi
 	if err := l.expandVariables(doc.Content[0]); err != nil {
 		return nil, err
 	}
-	if err := l.root(doc.Content[0]); err != nil {
+	if err := l.load(doc.Content[0]); err != nil {
 		return nil, err
+	}
+	if l.scenarioRuns != nil {
+		if err := l.scenarios(doc.Content[0]); err != nil {
+			return nil, err
+		}
+	}
+	return l.out, nil
+}
+
+// load reads a document's root, rendered, into l.out.
+func (l *loader) load(root *yaml.Node) error {
+	if err := l.root(root); err != nil {
+		return err
 	}
 	if err := l.finishPhases(); err != nil {
-		return nil, err
+		return err
 	}
 	l.inherit()
-	return l.out, nil
+	return nil
 }
 
 // inherit drops a warm-up setting equal to the profiling one: the warm-up
@@ -101,6 +114,9 @@ type loader struct {
 	primary  *yaml.Node
 	more     []pendingPhase
 	warmData *yaml.Node // the warm-up's dataset:, if named
+	// scenarioRuns is a sweep of type scenarios' runs, read once the
+	// rest of the file is.
+	scenarioRuns *yaml.Node
 }
 
 func (l *loader) errorf(n *yaml.Node, format string, args ...any) error {
@@ -303,8 +319,11 @@ func (l *loader) body(k string, v *yaml.Node) error {
 	case "dataset":
 		return l.dataset(v)
 	case "datasets":
+		if v.Kind == yaml.MappingNode { // AIPerf's other form: name → dataset
+			v = namedList(v)
+		}
 		if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
-			return l.errorf(v, "datasets must be a list of datasets")
+			return l.errorf(v, "datasets must be a list of datasets, or a mapping of names to datasets")
 		}
 		if len(v.Content) == 1 {
 			return l.dataset(v.Content[0])

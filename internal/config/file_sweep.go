@@ -30,15 +30,30 @@ func sweepFlag(name string) (string, bool) {
 func (l *loader) sweep(v *yaml.Node) error {
 	var isl, osl []string
 	var params *yaml.Node
-	err := l.fields(v, "sweep", []string{"parameters", "type", "variables"}, func(k string, v *yaml.Node) error { // variables: AIPerf's other name
-		if k == "type" {
+	var runs *yaml.Node
+	err := l.fields(v, "sweep", []string{"parameters", "type", "variables", "runs"}, func(k string, v *yaml.Node) error { // variables: AIPerf's other name
+		switch k {
+		case "type":
+			if v.Value == "scenarios" {
+				return nil
+			}
 			return l.set("sweep-type", v, "sweep.type")
+		case "runs":
+			runs = v
+			return nil
 		}
 		params = v
 		return nil
 	})
 	if err != nil {
 		return err
+	}
+	if runs != nil {
+		if params != nil {
+			return l.errorf(v, "sweep: runs (a scenario sweep) or parameters, not both")
+		}
+		l.scenarioRuns = runs
+		return nil
 	}
 	if params == nil {
 		return l.errorf(v, "sweep: no parameters to sweep (parameters: {concurrency: [1, 2, 4]}, or rate, user_centric_rate, isl, osl)")

@@ -450,3 +450,72 @@ func TestParsePhases(t *testing.T) {
 		t.Error("parsing the phases changed the run's flags")
 	}
 }
+
+// A scenario sweep: each run deep-merged into the file (mappings by key,
+// phases by name, a distribution replaced whole) becomes the flags it
+// changes; datasets may be a mapping of names.
+func TestLoadFileScenarios(t *testing.T) {
+	fv, err := load(t, `datasets:
+  work: {type: synthetic, entries: 10, prompts: {isl: {mean: 50, stddev: 5}, osl: 8}}
+phases:
+  - {name: test, type: poisson, rate: 20, requests: 10, concurrency: 4}
+sweep:
+  type: scenarios
+  runs:
+    - {name: fast, phases: [{name: test, rate: 50}]}
+    - {name: skew, datasets: {work: {prompts: {isl: {mean: 80, median: 60}}}}}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{`{"name":"fast","flags":{"request-rate":"50"}}`,
+		`{"name":"skew","flags":{"isl-distribution":"{\"mean\":80,\"median\":60}","prompt-input-tokens-mean":null,"prompt-input-tokens-stddev":null}}`}
+	if got := fv.Flags["sweep-scenario"]; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("sweep-scenario = %v\nwant %v", got, want)
+	}
+	if fv.Flags["prompt-input-tokens-mean"] != "50" || fv.Flags["request-rate"] != "20" {
+		t.Errorf("the file's own flags changed: %v", fv.Flags)
+	}
+	for text, want := range map[string]string{
+		"sweep: {type: scenarios, runs: [{phases: []}]}\n":                              "each scenario needs a name",
+		"sweep: {type: scenarios, runs: {a: 1}}\n":                                      "must be a list of scenarios",
+		"sweep: {type: scenarios, runs: [{name: a}], parameters: {concurrency: [1]}}\n": "not both",
+		"sweep: {type: scenarios, runs: [{name: a, endpoint: {nonsense: 1}}]}\n":        `scenario a: --config`,
+	} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}
+
+// A scenario's flags apply over the run's; bad ones are refused by name.
+func TestScenarioRules(t *testing.T) {
+	p := valid()
+	p.SweepScenarios = []string{`{"name":"a","flags":{"concurrency":"8","prompt-output-tokens-mean":null,"header":["X-A: 1"]}}`}
+	scs, err := p.Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := p
+	if err := (&q).ApplyScenario(scs[0]); err != nil || *q.Concurrency != 8 || q.OutputTokensMean != nil || len(q.Header) != 1 || q.SweepScenarios != nil {
+		t.Errorf("applied: %v, concurrency %v, osl %v, headers %v", err, q.Concurrency, q.OutputTokensMean, q.Header)
+	}
+	for spec, want := range map[string]string{
+		`{"name":"b","flags":{"concurrency":"-3"}}`: "--sweep-scenario b: --concurrency must",
+		`{"name":"c","flags":{"nonsense":"1"}}`:     "nonsense is not a flag",
+		`{"flags":{}}`:                              "a name without spaces",
+		`{"name":"d","flags":{"concurrency":{}}}`:   "a map[string]interface {} value",
+		`not json`: "not {\"name\"",
+	} {
+		r := valid()
+		r.SweepScenarios = []string{spec}
+		if errs := r.Validate(); len(errs) == 0 || !strings.Contains(fmt.Sprint(errs), want) {
+			t.Errorf("%s: %v, want %q", spec, errs, want)
+		}
+	}
+	r := valid()
+	r.SweepScenarios, r.ConcurrencyList = []string{`{"name":"a","flags":{}}`}, []int{1, 2}
+	if errs := r.Validate(); !strings.Contains(fmt.Sprint(errs), "a scenario sweep is a sweep of its own") {
+		t.Errorf("scenarios beside a list: %v", errs)
+	}
+}

@@ -203,7 +203,7 @@ func (p *Profile) checkPhases(add func(string, ...any)) {
 		add("%v", err)
 		return
 	}
-	if p.FixedSchedule || p.Searching() || p.ResolveLists() {
+	if p.FixedSchedule || p.Searching() || len(p.ConcurrencyList) > 1 || len(p.RequestRateList) > 1 || len(p.UserCentricRateList) > 1 || p.ISLOSLPairs != "" {
 		add("--phase: a run of several phases cannot also be a fixed-schedule replay, a sweep or a search")
 	}
 	for _, ph := range specs {

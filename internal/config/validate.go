@@ -30,6 +30,8 @@ func (p *Profile) Validate() []error {
 	p.checkImages(add)
 	p.checkAudio(add)
 	p.checkPhases(add)
+	p.checkDists(add)
+	p.checkScenarios(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {
 			errs = append(errs, err)

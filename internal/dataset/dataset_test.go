@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/dist"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -273,5 +274,30 @@ func BenchmarkRequestIDs(b *testing.B) {
 	for b.Loop() {
 		_ = UUID4(r)
 		_ = TraceParent(r)
+	}
+}
+
+// ISLDist and OSLDist replace the mean and stddev in synthetic turns.
+func TestSyntheticWithDists(t *testing.T) {
+	isl, _ := dist.ParseDist(`{"points": [{"value": 10}, {"value": 20}]}`)
+	osl, _ := dist.ParseDist(`{"value": 33}`)
+	tok, err := tokenizer.Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	convs, err := Synthetic(SyntheticOptions{Entries: 50, ISLMean: 500, OSLMean: 9, TurnMean: 1, DelayRatio: 1, Seed: 3, ISLDist: isl, OSLDist: osl}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, c := range convs {
+		tr := c.Turns[0]
+		seen[tr.Tokens] = true
+		if tr.MaxTokens != 33 {
+			t.Fatalf("max tokens %d, want 33", tr.MaxTokens)
+		}
+	}
+	if len(seen) != 2 || !seen[10] || !seen[20] {
+		t.Errorf("ISLs drawn %v, want 10 and 20", seen)
 	}
 }

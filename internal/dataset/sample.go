@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/sonde-bench/sonde/internal/dist"
 )
 
 // Stream ids: each random concern draws from its own PCG, so changing one
@@ -33,15 +35,7 @@ func NewRand(seed, stream uint64) *rand.Rand {
 // PositiveNormal draws x ~ Normal(mean, stddev) rejection-sampled to x ≥ 0
 // (AIPerf's sample_positive_normal); stddev 0 returns mean.
 func PositiveNormal(r *rand.Rand, mean, stddev float64) float64 {
-	if stddev <= 0 {
-		return mean
-	}
-	for i := 0; i < 1000; i++ {
-		if x := mean + stddev*r.NormFloat64(); x >= 0 {
-			return x
-		}
-	}
-	return math.Max(mean, 0)
+	return dist.PositiveNormal(r, mean, stddev)
 }
 
 // PositiveNormalInt is ceil(PositiveNormal): AIPerf's

@@ -2,11 +2,13 @@ package dataset
 
 import (
 	"fmt"
-	"github.com/sonde-bench/sonde/internal/media"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"time"
+
+	"github.com/sonde-bench/sonde/internal/dist"
+	"github.com/sonde-bench/sonde/internal/media"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -31,7 +33,7 @@ type SyntheticOptions struct {
 	SeqDist *SeqDist
 	// ISLDist and OSLDist, when set, draw the ISL or the OSL instead of
 	// the mean and stddev (--isl-distribution, --osl-distribution).
-	ISLDist, OSLDist *Dist
+	ISLDist, OSLDist *dist.Dist
 	// PrefixPool prefixes of PrefixLength tokens; one starts each
 	// conversation's first turn, additive to its ISL.
 	PrefixPool, PrefixLength int

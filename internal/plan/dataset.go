@@ -9,6 +9,7 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/dist"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -43,35 +44,27 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 
 // lengthDists reads --isl-distribution and --osl-distribution (nil when
 // unset).
-func lengthDists(p *config.Profile) (isl, osl *dataset.Dist, err error) {
+func lengthDists(p *config.Profile) (isl, osl *dist.Dist, err error) {
 	for _, f := range []struct {
 		name, v string
-		d       **dataset.Dist
+		d       **dist.Dist
 	}{{"--isl-distribution", p.ISLDistribution, &isl}, {"--osl-distribution", p.OSLDistribution, &osl}} {
 		if f.v == "" {
 			continue
 		}
-		if *f.d, err = dataset.ParseDist(f.v); err != nil {
+		if *f.d, err = dist.ParseDist(f.v); err != nil { // checked by Validate, and bounded there
 			return nil, nil, UsageError{fmt.Errorf("%s: %w", f.name, err)}
-		}
-		if m := (*f.d).Expected(); m > config.MaxPromptTokens {
-			return nil, nil, UsageError{fmt.Errorf("%s: a mean of %.0f tokens: at most %d", f.name, m, config.MaxPromptTokens)}
-		}
-	}
-	if isl != nil && p.InputFile == "" {
-		if err := p.CheckWorkload("--isl-distribution (mean)", isl.Expected(), 0); err != nil {
-			return nil, nil, UsageError{err}
 		}
 	}
 	return isl, osl, nil
 }
 
 // syntheticConversations generates the dataset from the flags.
-func syntheticConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, isl, osl *dataset.Dist) ([]dataset.Conversation, error) {
-	var dist *dataset.SeqDist
+func syntheticConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, isl, osl *dist.Dist) ([]dataset.Conversation, error) {
+	var seq *dataset.SeqDist
 	if p.SeqDist != "" {
 		var err error
-		if dist, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
+		if seq, err = dataset.ParseSeqDist(p.SeqDist); err != nil {
 			return nil, UsageError{err}
 		}
 	}
@@ -82,7 +75,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 			PassageMean: float64(p.RankingsPassageTokensMean), PassageStddev: p.RankingsPassageTokensStddev}
 	}
 	convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings,
-		SeqDist: dist, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
+		SeqDist: seq, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
 		SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
 		Answers: contextMode != config.ContextLive,
 		Entries: p.NumDatasetEntries, ISLMean: p.InputTokensMean, ISLStddev: p.InputTokensStddev,
@@ -98,7 +91,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 }
 
 // fileConversations reads --input-file (a custom dataset, or ShareGPT).
-func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, osl *dataset.Dist) ([]dataset.Conversation, error) {
+func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, osl *dist.Dist) ([]dataset.Conversation, error) {
 	blockSize := p.ISLBlockSize
 	if p.CustomDatasetType == "bailian_trace" && blockSize == 512 {
 		blockSize = 16 // Bailian's hash ids cover blocks of 16 tokens (512 is the flag's default, for mooncake)

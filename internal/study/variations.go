@@ -60,6 +60,9 @@ type axis struct {
 // flags are documented (concurrency, request rate, user-centric rate,
 // ISL/OSL pairs); a profile with no list gives one variation, "base".
 func Variations(p *config.Profile) ([]Variation, error) {
+	if len(p.SweepScenarios) > 0 {
+		return scenarioVariations(p)
+	}
 	var axes []axis
 	if len(p.ConcurrencyList) > 1 {
 		a := axis{name: "concurrency"}
@@ -121,6 +124,21 @@ func Variations(p *config.Profile) ([]Variation, error) {
 	}
 	for i := range out {
 		out[i].Index = i
+	}
+	return out, nil
+}
+
+// scenarioVariations are a scenario sweep's runs, one per scenario, in
+// order (--sweep-scenario; a config file's sweep of type scenarios).
+func scenarioVariations(p *config.Profile) ([]Variation, error) {
+	scs, err := p.Scenarios()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Variation, len(scs))
+	for i, sc := range scs {
+		out[i] = Variation{Index: i, Label: sc.Name, Params: []Param{{"scenario", sc.Name}},
+			apply: []func(p *config.Profile){func(p *config.Profile) { _ = p.ApplyScenario(sc) }}} // checked by Validate
 	}
 	return out, nil
 }

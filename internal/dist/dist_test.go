@@ -1,12 +1,11 @@
-package dataset
+package dist
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
 // Each shape draws what it says: means, medians and percentiles over many
@@ -34,7 +33,7 @@ func TestDistShapes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.spec, err)
 		}
-		r := NewRand(7, StreamISL)
+		r := rand.New(rand.NewPCG(7, 1))
 		xs := make([]float64, n)
 		sum := 0.0
 		for i := range xs {
@@ -77,30 +76,5 @@ func TestDistErrors(t *testing.T) {
 		if _, err := ParseDist(spec); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: error %v, want %q", spec, err, want)
 		}
-	}
-}
-
-// ISLDist and OSLDist replace the mean and stddev in synthetic turns.
-func TestSyntheticWithDists(t *testing.T) {
-	isl, _ := ParseDist(`{"points": [{"value": 10}, {"value": 20}]}`)
-	osl, _ := ParseDist(`{"value": 33}`)
-	tok, err := tokenizer.Builtin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	convs, err := Synthetic(SyntheticOptions{Entries: 50, ISLMean: 500, OSLMean: 9, TurnMean: 1, DelayRatio: 1, Seed: 3, ISLDist: isl, OSLDist: osl}, tok)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seen := map[int]bool{}
-	for _, c := range convs {
-		tr := c.Turns[0]
-		seen[tr.Tokens] = true
-		if tr.MaxTokens != 33 {
-			t.Fatalf("max tokens %d, want 33", tr.MaxTokens)
-		}
-	}
-	if len(seen) != 2 || !seen[10] || !seen[20] {
-		t.Errorf("ISLs drawn %v, want 10 and 20", seen)
 	}
 }

@@ -1,4 +1,7 @@
-package dataset
+// Package dist is the sampling distributions of lengths that AIPerf's
+// config files write (--isl-distribution, --osl-distribution): fixed,
+// normal, log-normal, percentile, multimodal and empirical, with clamps.
+package dist
 
 import (
 	"bytes"
@@ -254,4 +257,18 @@ func (d *Dist) Expected() float64 {
 func (d *Dist) String() string {
 	b, _ := json.Marshal(d)
 	return string(b)
+}
+
+// PositiveNormal draws x ~ Normal(mean, stddev) rejection-sampled to x ≥ 0
+// (AIPerf's sample_positive_normal); stddev 0 returns mean.
+func PositiveNormal(r *rand.Rand, mean, stddev float64) float64 {
+	if stddev <= 0 {
+		return mean
+	}
+	for i := 0; i < 1000; i++ {
+		if x := mean + stddev*r.NormFloat64(); x >= 0 {
+			return x
+		}
+	}
+	return math.Max(mean, 0)
 }

@@ -1,0 +1,114 @@
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// Scenario is one named run of a scenario sweep (--sweep-scenario): the
+// flags it changes from the run's, by name; a nil value puts a flag back
+// to its default.
+type Scenario struct {
+	Name  string         `json:"name"`
+	Flags map[string]any `json:"flags"`
+}
+
+// Scenarios reads every --sweep-scenario.
+func (p *Profile) Scenarios() ([]Scenario, error) {
+	var out []Scenario
+	seen := map[string]bool{}
+	for _, s := range p.SweepScenarios {
+		var sc Scenario
+		dec := json.NewDecoder(strings.NewReader(s))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&sc); err != nil {
+			return nil, fmt.Errorf("--sweep-scenario %q: not {\"name\": …, \"flags\": {…}}: %v", s, err)
+		}
+		if sc.Name == "" || strings.ContainsAny(sc.Name, "/\\ ") {
+			return nil, fmt.Errorf("--sweep-scenario %q: a name without spaces or slashes is required", s)
+		}
+		if seen[sc.Name] {
+			return nil, fmt.Errorf("--sweep-scenario: a second scenario named %s", sc.Name)
+		}
+		seen[sc.Name] = true
+		out = append(out, sc)
+	}
+	return out, nil
+}
+
+// ApplyScenario sets a scenario's flags on p (a run's own copy).
+func (p *Profile) ApplyScenario(sc Scenario) error {
+	flags := FlagNames()
+	for _, k := range slices.Sorted(maps.Keys(sc.Flags)) {
+		f, ok := flags[k]
+		if !ok || f.name == "sweep-scenario" || f.name == "config" {
+			return fmt.Errorf("scenario %s: %s is not a flag a scenario sets", sc.Name, k)
+		}
+		var err error
+		switch v := sc.Flags[k].(type) {
+		case nil:
+			setDefault(p, f.field)
+		case string:
+			err = setFlag(p, f.field, v)
+		case float64, bool:
+			err = setFlag(p, f.field, fmt.Sprint(v))
+		case []any:
+			err = setList(p, f, v)
+		default:
+			err = fmt.Errorf("a %T value", v)
+		}
+		if err != nil {
+			return fmt.Errorf("scenario %s: %s: %w", sc.Name, k, err)
+		}
+	}
+	p.SweepScenarios = nil
+	p.Concurrency, p.RequestRate, p.UserCentricRate = nil, nil, nil // resolved again from the lists
+	p.ResolveLists()
+	return nil
+}
+
+// setList sets a repeatable flag from a list of values.
+func setList(p *Profile, f flagInfo, vs []any) error {
+	parts := make([]string, len(vs))
+	for i, v := range vs {
+		parts[i] = fmt.Sprint(v)
+	}
+	if !f.whole {
+		return setFlag(p, f.field, strings.Join(parts, ","))
+	}
+	fv := reflect.ValueOf(p).Elem().Field(f.field)
+	if fv.Type() != reflect.TypeFor[[]string]() {
+		return fmt.Errorf("cannot be a list")
+	}
+	fv.Set(reflect.ValueOf(parts))
+	return nil
+}
+
+// checkScenarios applies every flag rule to each scenario's run.
+func (p *Profile) checkScenarios(add func(string, ...any)) {
+	if len(p.SweepScenarios) == 0 {
+		return
+	}
+	scs, err := p.Scenarios()
+	if err != nil {
+		add("%v", err)
+		return
+	}
+	if len(p.ConcurrencyList) > 1 || len(p.RequestRateList) > 1 || len(p.UserCentricRateList) > 1 || p.ISLOSLPairs != "" || p.Searching() {
+		add("--sweep-scenario: a scenario sweep is a sweep of its own; its scenarios set the lists' values (no other sweep or search beside it)")
+	}
+	for _, sc := range scs {
+		q := *p
+		if err := q.ApplyScenario(sc); err != nil {
+			add("--sweep-scenario %v", err)
+			continue
+		}
+		for _, err := range q.Validate() {
+			add("--sweep-scenario %s: %v", sc.Name, err)
+		}
+	}
+}
