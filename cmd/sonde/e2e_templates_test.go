@@ -17,8 +17,8 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(shapes, "*.yaml"))
-	if len(files) != 21 {
-		t.Fatalf("%d template shapes, want the 21 sonde reads", len(files))
+	if len(files) != 22 {
+		t.Fatalf("%d template shapes, want the 22 sonde reads", len(files))
 	}
 	t.Chdir(shapes) // the fixed schedule's trace is ./data/schedule.jsonl, as AIPerf's template has it
 	for _, f := range files {
@@ -41,6 +41,14 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 			}
 			if len(found) == 0 {
 				t.Fatalf("no summary under %s:\n%s", dir, res.stdout)
+			}
+			if name == "user_files" { // rendered with the file's variables and the run's names
+				params, _ := os.ReadFile(filepath.Join(dir, "params.json"))
+				notes, _ := os.ReadFile(filepath.Join(dir, "NOTES.txt"))
+				if !strings.Contains(string(params), `"concurrency": "4"`) || !strings.Contains(string(params), `"model": "m"`) ||
+					string(notes) != "small-agg on m at concurrency 4\n" {
+					t.Errorf("user files:\n%s\n%s", params, notes)
+				}
 			}
 		})
 	}

@@ -117,6 +117,8 @@ type loader struct {
 	// scenarioRuns is a sweep of type scenarios' runs, read once the
 	// rest of the file is.
 	scenarioRuns *yaml.Node
+	// vars are the file's variables, rendered (for artifacts.user_files).
+	vars map[string]any
 }
 
 func (l *loader) errorf(n *yaml.Node, format string, args ...any) error {

@@ -41,8 +41,13 @@ func (l *loader) expandVariables(root *yaml.Node) error {
 		if v.Kind != yaml.ScalarNode {
 			return l.errorf(v, "variables.%s must be a number, a string or a boolean", k)
 		}
+		// A variable may be computed from those above it.
+		if err := l.render(v, ctx, "variables."+k); err != nil {
+			return err
+		}
 		ctx[k] = typed(v.Value)
 	}
+	l.vars = ctx
 	return l.render(root, ctx, "")
 }
 
@@ -68,7 +73,9 @@ func (l *loader) render(n *yaml.Node, ctx map[string]any, path string) error {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := snake(n.Content[i].Value)
 			p := strings.TrimPrefix(path+"."+k, ".")
-			if p == "variables" || p == "sonde" || strings.HasSuffix(p, "endpoint.extra") {
+			// artifacts.user_files are rendered when the run starts, with
+			// what only it knows (epoch, artifact_dir).
+			if p == "variables" || p == "sonde" || strings.HasSuffix(p, "endpoint.extra") || strings.HasSuffix(p, "artifacts.user_files") {
 				continue
 			}
 			if err := l.render(n.Content[i+1], ctx, p); err != nil {

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -11,9 +12,11 @@ import (
 
 // artifacts reads where the files go and what else is drawn or sliced.
 func (l *loader) artifacts(v *yaml.Node) error {
-	known := []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required", "show_trace_timing", "trace"}
+	known := []string{"dir", "prefix", "summary", "records", "slice_duration", "auto_plot", "plot_required", "show_trace_timing", "trace", "user_files"}
 	return l.fields(v, "artifacts", known, func(k string, v *yaml.Node) error {
 		switch k {
+		case "user_files":
+			return l.userFiles(v)
 		case "dir":
 			return l.set("output-artifact-dir", v, "artifacts.dir")
 		case "prefix":
@@ -245,5 +248,43 @@ func (l *loader) seqDist(v *yaml.Node) error {
 		pairs = append(pairs, got["isl"]+","+got["osl"]+":"+got["probability"])
 	}
 	l.out.Flags["seq-dist"] = strings.Join(pairs, ";")
+	return nil
+}
+
+// userFiles reads artifacts.user_files: each a path, a format and a
+// content, rendered when the run starts with the file's variables (kept
+// beside it) and the run's own names.
+func (l *loader) userFiles(v *yaml.Node) error {
+	if v.Kind != yaml.SequenceNode {
+		return l.errorf(v, "artifacts.user_files must be a list of {path, format, content}")
+	}
+	var out []any
+	for _, item := range v.Content {
+		var uf UserFile
+		err := l.fields(item, "artifacts.user_files[]", []string{"path", "format", "content"}, func(k string, n *yaml.Node) error {
+			switch k {
+			case "path":
+				uf.Path = n.Value
+			case "format":
+				uf.Format = n.Value
+			default:
+				return n.Decode(&uf.Content)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		uf.Vars = l.vars
+		if err := uf.check(); err != nil {
+			return l.errorf(item, "artifacts.user_files[]: %v", err)
+		}
+		b, err := json.Marshal(uf)
+		if err != nil {
+			return l.errorf(item, "artifacts.user_files[]: %v", err)
+		}
+		out = append(out, string(b))
+	}
+	l.out.Flags["user-file"] = out
 	return nil
 }

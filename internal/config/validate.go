@@ -31,6 +31,7 @@ func (p *Profile) Validate() []error {
 	p.checkAudio(add)
 	p.checkPhases(add)
 	p.checkDists(add)
+	p.checkUserFiles(add)
 	p.checkScenarios(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {

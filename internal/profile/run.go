@@ -125,6 +125,9 @@ func (r *profileRun) prepare() error {
 		return err
 	}
 	r.client, r.clk = cl, cl.Clock()
+	if err := r.writeUserFiles(); err != nil {
+		return err
+	}
 	if err := cl.WaitForModel(r.ctx); err != nil {
 		return err
 	}
