@@ -29,6 +29,8 @@ var allowed = map[string][]string{
 	// config reads a rate series with schedule's parser and checks a
 	// length distribution with dist's.
 	"internal/config": {"internal/dist", "internal/schedule"},
+	// adapt decides adaptive scale's steps from windows of answers.
+	"internal/adapt": {"internal/metrics", "internal/record"},
 	// dist is the sampling distributions of lengths: maths alone.
 	"internal/dist":   {},
 	"internal/corpus": {},
@@ -55,7 +57,7 @@ var allowed = map[string][]string{
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	// plan resolves flags and dataset into what a run will do, before
 	// anything is sent: the workload, the load of each phase, the files.
-	"internal/plan": {"internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
+	"internal/plan": {"internal/adapt", "internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
 		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/servertrace", "internal/sim/httpapi", "internal/tokenizer"},
 	// client talks to the servers outside the measurement (readiness, cache
 	// reset, clocks, profilers) and holds the measuring HTTP client.
@@ -63,7 +65,7 @@ var allowed = map[string][]string{
 		"internal/plan", "internal/transport"},
 	// output is everything a run shows and writes beside its requests: the
 	// record pipeline, the server's view, pings, slices, the screen.
-	"internal/output": {"internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
+	"internal/output": {"internal/adapt", "internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
 		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/servertrace", "internal/telemetry", "internal/tracker", "internal/ui"},
 	// servertrace receives a server's spans and splits TTFT by them.
 	"internal/servertrace": {"internal/metrics"},

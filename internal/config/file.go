@@ -520,7 +520,7 @@ func (l *loader) phase(v *yaml.Node, name string) error {
 	var p map[string]*yaml.Node
 	known := []string{"name", "kind", "type", "exclude_from_results", "requests", "duration", "sessions", "concurrency",
 		"prefill_concurrency", "rate", "users", "smoothness", "grace_period", "cancellation", "dataset", "seamless",
-		"concurrency_ramp", "rate_ramp", "prefill_ramp", "auto_offset", "start_offset", "end_offset"}
+		"concurrency_ramp", "rate_ramp", "prefill_ramp", "auto_offset", "start_offset", "end_offset", "adaptive_scale", "sla"}
 	p = map[string]*yaml.Node{}
 	if err := l.fields(v, "phase", known, func(k string, v *yaml.Node) error { p[k] = v; return nil }); err != nil {
 		return err
@@ -625,6 +625,10 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 				"concurrency_ramp": "concurrency-ramp-duration", "rate_ramp": "request-rate-ramp-duration",
 				"prefill_ramp": "prefill-concurrency-ramp-duration"}[k]
 			err = l.seconds(flag, n, "phases.profiling."+k)
+		case "adaptive_scale":
+			err = l.adaptiveScale(n)
+		case "sla":
+			err = l.phaseSLA(n)
 		case "cancellation":
 			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {
 				if k == "rate" {

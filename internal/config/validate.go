@@ -32,6 +32,7 @@ func (p *Profile) Validate() []error {
 	p.checkPhases(add)
 	p.checkDists(add)
 	p.checkUserFiles(add)
+	p.checkAdaptive(add)
 	p.checkScenarios(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {

@@ -233,6 +233,9 @@ func (e *Engine) runRate(issue, run context.Context) {
 		stop := e.rampSlots(issue, d.sessions, e.cfg.ConcurrencyRamp, d.notify)
 		defer stop()
 	}
+	if c := e.cfg.Control; c != nil && c.Variable == "concurrency" && d.sessions.limited() {
+		defer c.bind(issue, d.sessions, d.notify)()
+	}
 	if !e.cfg.SessionRate { // with a session rate, turns follow their think times
 		d.turns = d.waitForTick
 	}

@@ -90,6 +90,9 @@ type Config struct {
 	// time, a linear climb to Concurrency (--concurrency-ramp-duration); in
 	// the rate modes it raises the cap on sessions in flight the same way.
 	ConcurrencyRamp time.Duration
+	// Control, when set, moves the concurrency or the prefill concurrency
+	// while the phase runs (adaptive scale), and may end its issuing.
+	Control *Control
 	// ChatMessages: chat records carry the messages sent, for counting ISL
 	// through the chat template.
 	ChatMessages bool
@@ -272,6 +275,21 @@ func (e *Engine) Run(issue, run context.Context) error {
 		stop := e.rampSlots(issue, e.prefill, e.cfg.PrefillConcurrencyRamp, nil)
 		defer stop()
 	}
+	if c := e.cfg.Control; c != nil {
+		var cancel context.CancelFunc
+		issue, cancel = context.WithCancel(issue)
+		defer cancel()
+		go func() {
+			select {
+			case <-c.Done():
+				cancel()
+			case <-issue.Done():
+			}
+		}()
+		if c.Variable == "prefill_concurrency" && e.prefill.limited() {
+			defer c.bind(issue, e.prefill, nil)()
+		}
+	}
 	switch {
 	case e.cfg.Fixed:
 		e.runFixed(issue, run)
@@ -399,6 +417,11 @@ func (e *Engine) workers() int {
 func (e *Engine) runBurst(issue, run context.Context) {
 	var wg sync.WaitGroup
 	n, t0 := e.workers(), e.clock.Now()
+	gate := &slots{} // unlimited, but for an adaptive concurrency
+	if c := e.cfg.Control; c != nil && c.Variable == "concurrency" {
+		gate = newSlots(n)
+		defer c.bind(issue, gate, nil)()
+	}
 	for i := range n {
 		wg.Go(func() {
 			if e.cfg.ConcurrencyRamp > 0 && i > 0 && n > 1 {
@@ -407,12 +430,14 @@ func (e *Engine) runBurst(issue, run context.Context) {
 					e.clock.Wait(issue, at, nil)
 				}
 			}
-			for issue.Err() == nil {
+			for gate.acquire(issue) {
 				n, conv, ok := e.claimSession()
 				if !ok {
+					gate.release()
 					return
 				}
 				e.newSession(n, conv).run(issue, run, nil, e.clock.Now())
+				gate.release()
 			}
 		})
 	}

@@ -110,5 +110,6 @@ func (c *Claim) Release() {
 func (f Files) written() []string {
 	return []string{f.SummaryJSON(), f.SummaryCSV(), f.TurnsCSV(), f.Records(), f.Raw(), f.Inputs(), f.Log(),
 		f.TimeslicesJSON(), f.TimeslicesCSV(), f.ServerMetricsJSON(), f.ServerMetricsCSV(), f.ServerMetricsJSONL(),
-		f.GPUTelemetryJSON(), f.GPUTelemetryJSONL(), f.GPUTelemetryCSV(), f.NetworkLatency(), f.Outputs()}
+		f.GPUTelemetryJSON(), f.GPUTelemetryJSONL(), f.GPUTelemetryCSV(), f.NetworkLatency(), f.Outputs(),
+		f.AdaptiveEvents(), f.AdaptiveSummary()}
 }

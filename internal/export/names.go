@@ -97,3 +97,10 @@ func (f Files) TTFTSplit() string {
 
 // MLflowExport is mlflow_export.json: which MLflow run holds this one.
 func (f Files) MLflowExport() string { return filepath.Join(f.Dir, "mlflow_export.json") }
+
+// AdaptiveEvents is adaptive_scale_events.jsonl: what adaptive scale did
+// after each window (AIPerf's name).
+func (f Files) AdaptiveEvents() string { return filepath.Join(f.Dir, "adaptive_scale_events.jsonl") }
+
+// AdaptiveSummary is adaptive_scale_summary.json: the boundary found.
+func (f Files) AdaptiveSummary() string { return filepath.Join(f.Dir, "adaptive_scale_summary.json") }

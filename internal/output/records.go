@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/adapt"
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/metrics"
@@ -33,6 +34,9 @@ type Records struct {
 	// Phases is the summary per profiling phase (--phase); nil in a run of
 	// one.
 	Phases Output
+	// Adaptive runs adaptive scale's controller (--adaptive-scale); nil
+	// without.
+	Adaptive Output
 	// Traces joins the server's spans (--collect-server-traces); nil
 	// without.
 	Traces  Output
@@ -83,6 +87,11 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 		rs := newGroupSink(opts, urls, func(r *record.Record) string { return r.URL })
 		sinks = append(sinks, rs)
 		r.Replicas = &replicasOutput{sink: rs, urls: urls}
+	}
+	if st, control := pl.Adaptive(); st != nil { // adaptive scale's windows
+		w := &adapt.Window{}
+		sinks = append(sinks, w)
+		r.Adaptive = newAdaptiveOutput(*st, w, control, o.Clock, files, o.Info)
 	}
 	if stages := pl.Stages(); len(stages) > 0 { // a summary per profiling phase
 		names, loads := []string{p.PhaseName}, []string{pl.Says()}

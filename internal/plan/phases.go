@@ -121,6 +121,7 @@ func (pl *Plan) Profiling() engine.Config {
 	if len(pl.stages) > 0 {
 		c.Stage = pl.p.PhaseName // beside the other phases' names
 	}
+	pl.adaptiveLimits(&c)
 	return c
 }
 

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/adapt"
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/sim/httpapi"
 
@@ -60,6 +61,9 @@ type Plan struct {
 	warmupSays  string
 	// stages are the profiling phases after the run's own (--phase).
 	stages []Stage
+	// adaptive and control are adaptive scale's (--adaptive-scale).
+	adaptive *adapt.Settings
+	control  *engine.Control
 
 	sims         []*httpapi.Running
 	simInProcess bool
@@ -112,6 +116,9 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 		return nil, err
 	}
 	if err := pl.phases(e); err != nil {
+		return nil, err
+	}
+	if err := pl.resolveAdaptive(); err != nil {
 		return nil, err
 	}
 	return pl, pl.resolveStages(e)

@@ -1,0 +1,136 @@
+package config
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Adaptive scale (a profiling phase's adaptive_scale block, AIPerf's newer
+// --adaptive-scale flags): the run raises its concurrency or prefill
+// concurrency while every SLA holds over each assessment window, then
+// sustains the last limit that held.
+
+// AdaptiveSpec is the adaptive scale the flags ask for.
+type AdaptiveSpec struct {
+	Variable string
+	Min, Max int
+	SLAs     []AdaptiveSLA
+}
+
+// AdaptiveSLA is METRIC:STAT:OP:VALUE.
+type AdaptiveSLA struct {
+	Metric, Stat, Op string
+	Value            float64
+}
+
+// adaptiveMetrics are the metrics an SLA may name, by AIPerf's names and
+// short names.
+var adaptiveMetrics = map[string]string{"time_to_first_token": "time_to_first_token", "ttft": "time_to_first_token",
+	"inter_token_latency": "inter_token_latency", "itl": "inter_token_latency", "request_latency": "request_latency",
+	"error_rate": "error_rate", "success_rate": "success_rate", "cancellation_rate": "cancellation_rate",
+	"request_throughput": "request_throughput", "output_token_throughput": "output_token_throughput"}
+
+var adaptiveStats = []string{"avg", "min", "max", "p50", "p75", "p90", "p95", "p99"}
+
+// Adaptive reads the adaptive-scale flags; ok is false without
+// --adaptive-scale.
+func (p *Profile) Adaptive() (spec AdaptiveSpec, ok bool, err error) {
+	if !p.AdaptiveScale {
+		return spec, false, nil
+	}
+	parts := strings.Split(p.AdaptiveControl, ":")
+	lo, hi, found := strings.Cut(get(parts, 1), ",")
+	if len(parts) < 2 || len(parts) > 3 || !found {
+		return spec, true, fmt.Errorf("--adaptive-scale-control %q: VARIABLE:MIN,MAX[:int] (concurrency:1,64)", p.AdaptiveControl)
+	}
+	spec.Variable = parts[0]
+	if spec.Variable != "concurrency" && spec.Variable != "prefill_concurrency" {
+		return spec, true, fmt.Errorf("--adaptive-scale-control: variable %q: sonde moves concurrency or prefill_concurrency (request_rate and users are not adaptive yet)", spec.Variable)
+	}
+	var e1, e2 error
+	spec.Min, e1 = strconv.Atoi(strings.TrimSpace(lo))
+	spec.Max, e2 = strconv.Atoi(strings.TrimSpace(hi))
+	if e1 != nil || e2 != nil || spec.Min < 1 || spec.Max < spec.Min {
+		return spec, true, fmt.Errorf("--adaptive-scale-control %q: whole numbers 1 ≤ MIN ≤ MAX", p.AdaptiveControl)
+	}
+	for _, s := range p.AdaptiveSLA {
+		sla, err := parseAdaptiveSLA(s)
+		if err != nil {
+			return spec, true, fmt.Errorf("--adaptive-scale-sla %w", err)
+		}
+		spec.SLAs = append(spec.SLAs, sla)
+	}
+	if len(spec.SLAs) == 0 {
+		return spec, true, fmt.Errorf("--adaptive-scale needs an SLA to judge its windows by: --adaptive-scale-sla request_latency:p95:le:30000")
+	}
+	return spec, true, nil
+}
+
+func get(xs []string, i int) string {
+	if i < len(xs) {
+		return xs[i]
+	}
+	return ""
+}
+
+func parseAdaptiveSLA(s string) (AdaptiveSLA, error) {
+	parts := strings.Split(s, ":")
+	if len(parts) != 4 {
+		return AdaptiveSLA{}, fmt.Errorf("%q is not METRIC:STAT:OP:VALUE (request_latency:p95:le:30000)", s)
+	}
+	m, ok := adaptiveMetrics[parts[0]]
+	if !ok {
+		return AdaptiveSLA{}, fmt.Errorf("%q: metric %q: one of time_to_first_token (ttft), inter_token_latency (itl), request_latency, error_rate, success_rate, cancellation_rate, request_throughput, output_token_throughput", s, parts[0])
+	}
+	if !slices.Contains(adaptiveStats, parts[1]) {
+		return AdaptiveSLA{}, fmt.Errorf("%q: statistic %q: one of %s", s, parts[1], strings.Join(adaptiveStats, ", "))
+	}
+	if !slices.Contains([]string{"lt", "le", "gt", "ge"}, parts[2]) {
+		return AdaptiveSLA{}, fmt.Errorf("%q: operator %q: lt, le, gt or ge", s, parts[2])
+	}
+	v, err := strconv.ParseFloat(parts[3], 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return AdaptiveSLA{}, fmt.Errorf("%q: threshold %q is not a number", s, parts[3])
+	}
+	return AdaptiveSLA{Metric: m, Stat: parts[1], Op: parts[2], Value: v}, nil
+}
+
+// checkAdaptive applies adaptive scale's rules.
+func (p *Profile) checkAdaptive(add func(string, ...any)) {
+	spec, ok, err := p.Adaptive()
+	if !ok {
+		return
+	}
+	if err != nil {
+		add("%v", err)
+		return
+	}
+	if p.AdaptivePeriod <= 0 || p.AdaptiveSustain < 0 || p.AdaptiveMinCompleted < 1 {
+		add("--adaptive-scale-assessment-period must be positive, --adaptive-sustain-duration not negative, --adaptive-scale-min-completed-requests at least 1")
+	}
+	if p.AdaptiveStepPercent <= 0 || p.AdaptiveBaseStep < 1 || p.AdaptiveMaxStepMult < 1 {
+		add("--adaptive-scale-step-percent must be positive, --adaptive-scale-base-step and --adaptive-scale-max-step-multiplier at least 1")
+	}
+	for _, s := range spec.SLAs {
+		if (s.Metric == "time_to_first_token" || s.Metric == "inter_token_latency") && !p.Streaming {
+			add("--adaptive-scale-sla %s needs --streaming: without it no answer has a first token", s.Metric)
+		}
+	}
+	switch {
+	case p.UserCentricRate != nil, p.FixedSchedule, p.SessionArrivalRate != nil:
+		add("--adaptive-scale moves a concurrency: the phase runs at a concurrency, or at a request rate with one as its ceiling")
+	case spec.Variable == "concurrency" && p.ConcurrencyRamp != nil, spec.Variable == "prefill_concurrency" && p.PrefillConcurrencyRamp != nil:
+		add("--adaptive-scale-control %s: a fixed ramp of the same variable cannot run beside it", spec.Variable)
+	case spec.Variable == "prefill_concurrency" && !p.Streaming:
+		add("--adaptive-scale-control prefill_concurrency needs --streaming (a prefill ends at the first token)")
+	}
+	if len(p.Phases) > 0 || p.Searching() {
+		add("--adaptive-scale: a run of one profiling phase (no --phase, no search)")
+	}
+	if p.BenchmarkDuration == nil {
+		add("--adaptive-scale needs --benchmark-duration: the windows are periods of the phase, which ends at the first of its duration and the sustain's end")
+	}
+}

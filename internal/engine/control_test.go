@@ -1,0 +1,73 @@
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/clock"
+	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/schedule"
+	"github.com/sonde-bench/sonde/internal/transport"
+)
+
+// An adaptive control holds a phase's concurrency to its limit: never
+// more requests in flight than it allows, more once it raises the limit,
+// and no more issued once it finishes the phase — in the burst and the
+// rate modes.
+func TestControlHoldsTheLimit(t *testing.T) {
+	for _, rate := range []float64{0, 2000} {
+		var inflight, most, served atomic.Int64
+		control := NewControl("concurrency", 2)
+		var mu sync.Mutex
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n := inflight.Add(1)
+			mu.Lock()
+			if n > most.Load() {
+				most.Store(n)
+			}
+			mu.Unlock()
+			time.Sleep(3 * time.Millisecond)
+			inflight.Add(-1)
+			switch served.Add(1) {
+			case 20:
+				if most.Load() > 2 {
+					t.Errorf("rate %v: %d in flight under a limit of 2", rate, most.Load())
+				}
+				control.Set(5)
+			case 60:
+				control.Finish()
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Write([]byte(`{"choices":[{"message":{"role":"assistant","content":"hi"}}]}`))
+		}))
+		defer srv.Close()
+		cfg := Config{Phase: record.PhaseProfiling, Conversations: conversations(t, 50, 1), URLs: []string{srv.URL},
+			Codec: &endpoint.Codec{Type: endpoint.Chat}, Header: http.Header{"Content-Type": {"application/json"}},
+			Timeout: time.Minute, Concurrency: 6, MaxRequests: 400, Control: control, Rate: rate, Arrivals: schedule.Constant{Gap: 500 * time.Microsecond}}
+		cfg.Sampler = dataset.NewSampler("random", len(cfg.Conversations), dataset.NewRand(1, 1))
+		clk := clock.New()
+		out := make(chan *record.Record, 1000)
+		e := New(cfg, transport.NewClient(clk, 16), clk, out, &Progress{})
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		e.Run(ctx, ctx)
+		cancel()
+		close(out)
+		n := 0
+		for range out {
+			n++
+		}
+		if most.Load() > 5 || most.Load() < 3 {
+			t.Errorf("rate %v: at most %d in flight, want 3 to 5 once the limit is 5", rate, most.Load())
+		}
+		if n < 60 || n > 66 || int64(n) != served.Load() {
+			t.Errorf("rate %v: %d records, %d served: Finish should end issuing after the 60th", rate, n, served.Load())
+		}
+	}
+}

@@ -1,0 +1,53 @@
+package plan
+
+import (
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/adapt"
+	"github.com/sonde-bench/sonde/internal/engine"
+)
+
+// resolveAdaptive makes adaptive scale's controller settings and the
+// profiling phase's control (--adaptive-scale).
+func (pl *Plan) resolveAdaptive() error {
+	spec, ok, err := pl.p.Adaptive()
+	if !ok || err != nil {
+		return err // checked by Validate
+	}
+	p := pl.p
+	st := adapt.Settings{Variable: spec.Variable, Min: spec.Min, Max: spec.Max, Period: seconds(p.AdaptivePeriod),
+		MinCompleted: p.AdaptiveMinCompleted, Sustain: seconds(p.AdaptiveSustain), StepPolicy: p.AdaptiveStepPolicy,
+		StepPercent: p.AdaptiveStepPercent, BaseStep: p.AdaptiveBaseStep, MaxStepMult: p.AdaptiveMaxStepMult}
+	for _, s := range spec.SLAs {
+		st.SLAs = append(st.SLAs, adapt.SLA{Metric: s.Metric, Stat: s.Stat, Op: s.Op, Value: s.Value})
+	}
+	pl.adaptive, pl.control = &st, engine.NewControl(spec.Variable, spec.Min)
+	pl.notes.infof("Adaptive scale: %s from %d up to %d while every SLA holds over each %v window, then held for %v",
+		spec.Variable, spec.Min, spec.Max, st.Period, sustainWords(st.Sustain))
+	return nil
+}
+
+func sustainWords(d time.Duration) any {
+	if d == 0 {
+		return "the rest of the phase"
+	}
+	return d
+}
+
+// Adaptive is adaptive scale's settings and the profiling phase's control;
+// nil without --adaptive-scale.
+func (pl *Plan) Adaptive() (*adapt.Settings, *engine.Control) { return pl.adaptive, pl.control }
+
+// adaptiveLimits builds the profiling phase at the range's top: the
+// control holds it down to where it starts.
+func (pl *Plan) adaptiveLimits(c *engine.Config) {
+	if pl.control == nil {
+		return
+	}
+	c.Control = pl.control
+	if pl.adaptive.Variable == "prefill_concurrency" {
+		c.PrefillConcurrency = pl.adaptive.Max
+		return
+	}
+	c.Concurrency = pl.adaptive.Max
+}
