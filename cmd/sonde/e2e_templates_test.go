@@ -24,6 +24,7 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".yaml")
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // mostly waiting on the simulator: the runs overlap
 			if res := runSonde(t, "config", "validate", f); res.code != 0 {
 				t.Fatalf("config validate: exit %d: %s", res.code, res.stderr)
 			}
