@@ -14,13 +14,16 @@ import (
 // sustain period, the server never seeing more than 8 at once; an SLA no
 // window meets holds the minimum from the first window on.
 func TestAdaptiveScale(t *testing.T) {
-	run := func(sla string) (map[string]any, []map[string]any, []simRecord) {
+	run := func(sla string, load ...string) (map[string]any, []map[string]any, []simRecord) {
 		sim := startSim(t, "--ttft", "2ms", "--itl", "1ms")
 		dir := filepath.Join(t.TempDir(), "out")
-		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--isl", "20", "--osl", "4",
-			"--benchmark-duration", "60", "--adaptive-scale", "--adaptive-scale-control", "concurrency:1,8",
+		if load == nil {
+			load = []string{"--adaptive-scale-control", "concurrency:1,8"}
+		}
+		res := runSonde(t, append([]string{"profile", "-m", "m", "--streaming", "--url", sim.addr, "--isl", "20", "--osl", "4",
+			"--benchmark-duration", "60", "--adaptive-scale",
 			"--adaptive-scale-assessment-period", "0.2", "--adaptive-scale-min-completed-requests", "4",
-			"--adaptive-sustain-duration", "0.4", "--adaptive-scale-sla", sla, "--artifact-dir", dir, "--ui-type", "none")
+			"--adaptive-sustain-duration", "0.4", "--adaptive-scale-sla", sla, "--artifact-dir", dir, "--ui-type", "none"}, load...)...)
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
@@ -40,7 +43,7 @@ func TestAdaptiveScale(t *testing.T) {
 		if s := readJSON(t, filepath.Join(dir, "profile_export_aiperf.json"))["sonde"].(map[string]any)["adaptive_scale"]; s == nil {
 			t.Error("no sonde.adaptive_scale in the summary")
 		}
-		if !strings.Contains(res.stdout, "sonde | Adaptive scale: concurrency") {
+		if !strings.Contains(res.stdout, "sonde | Adaptive scale: ") {
 			t.Errorf("console:\n%s", res.stdout)
 		}
 		return summary, events, sim.stop(t)
@@ -67,6 +70,12 @@ func TestAdaptiveScale(t *testing.T) {
 	}
 	if n := maxOverlap(iv); n > 8 {
 		t.Errorf("the server saw %d requests at once: above the control's maximum", n)
+	}
+
+	// A request rate doubles from 10/s: 10, 20, 40, 80 (its top).
+	_, events, _ = run("error_rate:avg:le:0.5", "--request-rate", "10", "--concurrency", "16", "--adaptive-scale-control", "request_rate:10,80")
+	if got := steps(events); !strings.HasPrefix(got, "step_up 10→20, step_up 20→40, step_up 40→80, sustain_started 80→80") {
+		t.Errorf("rate events: %s", got)
 	}
 
 	summary, events, _ = run("request_latency:p95:lt:0.001")

@@ -14,14 +14,15 @@ import (
 // Settings are the controller's: the limit it moves and its range, how
 // windows are judged, how it steps, and how long it sustains.
 type Settings struct {
-	Variable     string // concurrency or prefill_concurrency
-	Min, Max     int
+	Variable     string        // concurrency, prefill_concurrency or request_rate
+	Min, Max     float64       // whole numbers unless Fractional
+	Fractional   bool          // the value may be fractional (a request rate)
 	Period       time.Duration // an assessment window
 	MinCompleted int           // answers a window needs to be judged
 	Sustain      time.Duration // 0: sustain until the phase ends
 	StepPolicy   string        // fixed_percent_step, fixed_step, sla_margin
 	StepPercent  float64
-	BaseStep     int
+	BaseStep     float64
 	MaxStepMult  float64
 	SLAs         []SLA
 }

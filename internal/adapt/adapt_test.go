@@ -42,7 +42,7 @@ func TestRampUntilFail(t *testing.T) {
 		ev := c.Assess(window(5, float64(c.Value)*10+1, 0), time.Duration(i)*time.Second)
 		seen = append(seen, ev.Name)
 		if ev.After != c.Value {
-			t.Fatalf("event after %d, controller at %d", ev.After, c.Value)
+			t.Fatalf("event after %v, controller at %v", ev.After, c.Value)
 		}
 	}
 	want := []string{"step_up", "step_up", "step_up", "step_up", "sustain_started", "sustain_window", "completed"}
@@ -56,7 +56,7 @@ func TestRampUntilFail(t *testing.T) {
 	}
 	// 1, 2, 4, 8 pass; 16 fails (161 ms); boundary 8.
 	if c.Boundary != 8 || c.LastPass != 8 || c.FirstFail != 16 || c.Value != 8 || c.Reason != "sustain_duration_completed" || c.SustainWindows != 2 || c.Passed != 2 {
-		t.Errorf("boundary %d, last pass %d, first fail %d, value %d, %s, sustain %d/%d", c.Boundary, c.LastPass, c.FirstFail, c.Value, c.Reason, c.Passed, c.SustainWindows)
+		t.Errorf("boundary %v, last pass %v, first fail %v, value %v, %s, sustain %v/%v", c.Boundary, c.LastPass, c.FirstFail, c.Value, c.Reason, c.Passed, c.SustainWindows)
 	}
 }
 
@@ -64,22 +64,22 @@ func TestStepPoliciesAndEnds(t *testing.T) {
 	c := NewController(settings("fixed_step"))
 	c.Assess(window(5, 1, 0), time.Second)
 	if c.Value != 3 {
-		t.Errorf("fixed_step: %d, want 1+2", c.Value)
+		t.Errorf("fixed_step: %v, want 1+2", c.Value)
 	}
 	c = NewController(settings("sla_margin"))
 	c.Assess(window(5, 50, 0), time.Second) // latency at half its limit: headroom 2 (error_rate's is infinite)
 	if c.Value != 5 {
-		t.Errorf("sla_margin: %d, want 1+2×2", c.Value)
+		t.Errorf("sla_margin: %v, want 1+2×2", c.Value)
 	}
 	c = NewController(settings("sla_margin"))
 	c.Assess(window(5, 1, 0), time.Second) // headroom 100, capped at 4
 	if c.Value != 9 {
-		t.Errorf("sla_margin capped: %d, want 1+2×4", c.Value)
+		t.Errorf("sla_margin capped: %v, want 1+2×4", c.Value)
 	}
 	// Failing at the minimum: sustain the minimum, no last passing value.
 	c = NewController(settings("fixed_percent_step"))
 	if ev := c.Assess(window(5, 500, 0), time.Second); ev.Name != "sustain_started" || c.Value != 1 || c.LastPass != 0 || c.FirstFail != 1 {
-		t.Errorf("fail at min: %+v, value %d", ev, c.Value)
+		t.Errorf("fail at min: %+v, value %v", ev, c.Value)
 	}
 	// Passing at the maximum: sustain it.
 	st := settings("fixed_percent_step")
@@ -139,12 +139,12 @@ func (f *fakeClock) Wait(ctx context.Context, ns int64, _ <-chan struct{}) bool 
 }
 
 type limiter struct {
-	set      []int
+	set      []float64
 	finished bool
 }
 
-func (l *limiter) Set(n int) { l.set = append(l.set, n) }
-func (l *limiter) Finish()   { l.finished = true }
+func (l *limiter) Set(x float64) { l.set = append(l.set, x) }
+func (l *limiter) Finish()       { l.finished = true }
 
 // Run judges a window each period, waits while one has too few answers,
 // moves the limit and finishes the phase after the sustain.
@@ -168,10 +168,10 @@ func TestRun(t *testing.T) {
 	}}
 	Run(ctx, wrapped, c, &w, lim, emit)
 	if !lim.finished || c.Boundary != 8 || len(names) == 0 || names[len(names)-1] != "completed" {
-		t.Errorf("finished %v, boundary %d, events %v, limits %v", lim.finished, c.Boundary, names, lim.set)
+		t.Errorf("finished %v, boundary %v, events %v, limits %v", lim.finished, c.Boundary, names, lim.set)
 	}
 	if feed < 2*len(names) {
-		t.Errorf("%d periods for %d windows: a window of too few answers was judged", feed, len(names))
+		t.Errorf("%v periods for %v windows: a window of too few answers was judged", feed, len(names))
 	}
 }
 
@@ -185,7 +185,7 @@ func (f *feeding) Wait(ctx context.Context, ns int64, wake <-chan struct{}) bool
 	return f.fakeClock.Wait(ctx, ns, wake)
 }
 
-func last(xs []int) int {
+func last(xs []float64) float64 {
 	if len(xs) == 0 {
 		return 1
 	}

@@ -7,7 +7,7 @@ import (
 
 // Verdict is a judged window.
 type Verdict struct {
-	Value    int                // the limit it ran at
+	Value    float64            // the limit it ran at
 	Stats    map[string]float64 // each SLA's statistic, by SLA
 	Pass     bool
 	Binding  string  // the SLA closest to failing (or failed)
@@ -19,7 +19,7 @@ type Verdict struct {
 // Event is what the controller did after a window.
 type Event struct {
 	Name          string // step_up, boundary_found, sustain_started, sustain_window, completed
-	Before, After int
+	Before, After float64
 	Verdict       Verdict
 }
 
@@ -28,9 +28,9 @@ type Event struct {
 // limit and sustain it for Sustain.
 type Controller struct {
 	st                     Settings
-	Value                  int
-	LastPass, FirstFail    int // 0: none yet
-	Boundary               int // 0 until found
+	Value                  float64
+	LastPass, FirstFail    float64 // 0: none yet
+	Boundary               float64 // 0 until found
 	Sustaining             bool
 	sustainFrom            time.Duration
 	SustainWindows, Passed int
@@ -86,7 +86,7 @@ func (c *Controller) Assess(w Summary, elapsed time.Duration) Event {
 		if c.Value >= c.st.Max {
 			return c.sustain(before, c.Value, v, elapsed)
 		}
-		c.Value = min(c.st.Max, max(c.Value+1, c.next(v)))
+		c.Value = min(c.st.Max, c.next(v))
 		return Event{Name: "step_up", Before: before, After: c.Value, Verdict: v}
 	}
 	c.FirstFail = c.Value
@@ -94,21 +94,28 @@ func (c *Controller) Assess(w Summary, elapsed time.Duration) Event {
 }
 
 // sustain holds the boundary from now on.
-func (c *Controller) sustain(before, at int, v Verdict, elapsed time.Duration) Event {
+func (c *Controller) sustain(before, at float64, v Verdict, elapsed time.Duration) Event {
 	c.Value, c.Boundary, c.Sustaining, c.sustainFrom = at, at, true, elapsed
 	return Event{Name: "sustain_started", Before: before, After: at, Verdict: v}
 }
 
-// next is the limit after a passing window, by the step policy.
-func (c *Controller) next(v Verdict) int {
+// next is the limit after a passing window, by the step policy: a whole
+// limit moves by at least 1.
+func (c *Controller) next(v Verdict) float64 {
+	var x float64
 	switch c.st.StepPolicy {
 	case "fixed_step":
-		return c.Value + c.st.BaseStep
+		x = c.Value + c.st.BaseStep
 	case "sla_margin":
 		// The more headroom the binding SLA has, the larger the step: at
 		// twice its limit's distance, twice the base step, up to the cap.
 		m := min(max(v.Headroom, 1), max(c.st.MaxStepMult, 1))
-		return c.Value + int(math.Ceil(float64(c.st.BaseStep)*m))
+		x = c.Value + c.st.BaseStep*m
+	default:
+		x = c.Value * (1 + c.st.StepPercent/100)
 	}
-	return int(math.Ceil(float64(c.Value) * (1 + c.st.StepPercent/100)))
+	if c.st.Fractional {
+		return x
+	}
+	return max(math.Ceil(x-1e-9), c.Value+1)
 }

@@ -13,7 +13,7 @@ type Clock interface {
 
 // Limiter is what the controller moves: the phase's control.
 type Limiter interface {
-	Set(n int)
+	Set(x float64)
 	Finish()
 }
 

@@ -15,9 +15,10 @@ import (
 
 // AdaptiveSpec is the adaptive scale the flags ask for.
 type AdaptiveSpec struct {
-	Variable string
-	Min, Max int
-	SLAs     []AdaptiveSLA
+	Variable   string
+	Min, Max   float64
+	Fractional bool // a request rate: not whole numbers
+	SLAs       []AdaptiveSLA
 }
 
 // AdaptiveSLA is METRIC:STAT:OP:VALUE.
@@ -44,17 +45,21 @@ func (p *Profile) Adaptive() (spec AdaptiveSpec, ok bool, err error) {
 	parts := strings.Split(p.AdaptiveControl, ":")
 	lo, hi, found := strings.Cut(get(parts, 1), ",")
 	if len(parts) < 2 || len(parts) > 3 || !found {
-		return spec, true, fmt.Errorf("--adaptive-scale-control %q: VARIABLE:MIN,MAX[:int] (concurrency:1,64)", p.AdaptiveControl)
+		return spec, true, fmt.Errorf("--adaptive-scale-control %q: VARIABLE:MIN,MAX[:int|float] (concurrency:1,64, request_rate:1,50)", p.AdaptiveControl)
 	}
-	spec.Variable = parts[0]
-	if spec.Variable != "concurrency" && spec.Variable != "prefill_concurrency" {
-		return spec, true, fmt.Errorf("--adaptive-scale-control: variable %q: sonde moves concurrency or prefill_concurrency (request_rate and users are not adaptive yet)", spec.Variable)
+	spec.Variable, spec.Fractional = parts[0], parts[0] == "request_rate"
+	if !slices.Contains([]string{"concurrency", "prefill_concurrency", "request_rate"}, spec.Variable) {
+		return spec, true, fmt.Errorf("--adaptive-scale-control: variable %q: sonde moves concurrency, prefill_concurrency or request_rate (users is not adaptive yet)", spec.Variable)
+	}
+	if t := get(parts, 2); t != "" && t != "int" && t != "float" || t == "float" && !spec.Fractional {
+		return spec, true, fmt.Errorf("--adaptive-scale-control %q: the type is int (concurrency, prefill_concurrency) or float (request_rate)", p.AdaptiveControl)
 	}
 	var e1, e2 error
-	spec.Min, e1 = strconv.Atoi(strings.TrimSpace(lo))
-	spec.Max, e2 = strconv.Atoi(strings.TrimSpace(hi))
-	if e1 != nil || e2 != nil || spec.Min < 1 || spec.Max < spec.Min {
-		return spec, true, fmt.Errorf("--adaptive-scale-control %q: whole numbers 1 ≤ MIN ≤ MAX", p.AdaptiveControl)
+	spec.Min, e1 = strconv.ParseFloat(strings.TrimSpace(lo), 64)
+	spec.Max, e2 = strconv.ParseFloat(strings.TrimSpace(hi), 64)
+	whole := spec.Fractional || spec.Min == math.Trunc(spec.Min) && spec.Max == math.Trunc(spec.Max)
+	if e1 != nil || e2 != nil || !(spec.Min > 0) || spec.Max < spec.Min || math.IsInf(spec.Max, 0) || !whole || !spec.Fractional && spec.Min < 1 {
+		return spec, true, fmt.Errorf("--adaptive-scale-control %q: 0 < MIN ≤ MAX (whole numbers for a concurrency)", p.AdaptiveControl)
 	}
 	for _, s := range p.AdaptiveSLA {
 		sla, err := parseAdaptiveSLA(s)
@@ -121,8 +126,11 @@ func (p *Profile) checkAdaptive(add func(string, ...any)) {
 	}
 	switch {
 	case p.UserCentricRate != nil, p.FixedSchedule, p.SessionArrivalRate != nil:
-		add("--adaptive-scale moves a concurrency: the phase runs at a concurrency, or at a request rate with one as its ceiling")
-	case spec.Variable == "concurrency" && p.ConcurrencyRamp != nil, spec.Variable == "prefill_concurrency" && p.PrefillConcurrencyRamp != nil:
+		add("--adaptive-scale moves a concurrency or a request rate: the phase runs at a concurrency, or at a request rate")
+	case spec.Variable == "request_rate" && p.RequestRate == nil:
+		add("--adaptive-scale-control request_rate: the phase runs at a --request-rate (its arrival pattern; --concurrency stays its ceiling)")
+	case spec.Variable == "concurrency" && p.ConcurrencyRamp != nil, spec.Variable == "prefill_concurrency" && p.PrefillConcurrencyRamp != nil,
+		spec.Variable == "request_rate" && p.RequestRateRamp != nil:
 		add("--adaptive-scale-control %s: a fixed ramp of the same variable cannot run beside it", spec.Variable)
 	case spec.Variable == "prefill_concurrency" && !p.Streaming:
 		add("--adaptive-scale-control prefill_concurrency needs --streaming (a prefill ends at the first token)")

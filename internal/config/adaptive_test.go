@@ -53,8 +53,15 @@ func TestAdaptiveScale(t *testing.T) {
 		mut  func(p *Profile)
 		want string
 	}{
-		{func(p *Profile) { p.AdaptiveControl = "request_rate:1,5" }, "request_rate and users are not adaptive yet"},
-		{func(p *Profile) { p.AdaptiveControl = "concurrency:5,2" }, "1 ≤ MIN ≤ MAX"},
+		{func(p *Profile) { p.AdaptiveControl = "users:1,5" }, "users is not adaptive yet"},
+		{func(p *Profile) { p.AdaptiveControl = "request_rate:1,5" }, "the phase runs at a --request-rate"},
+		{func(p *Profile) { p.AdaptiveControl = "concurrency:5,2" }, "0 < MIN ≤ MAX"},
+		{func(p *Profile) { p.AdaptiveControl = "concurrency:1.5,2" }, "whole numbers for a concurrency"},
+		{func(p *Profile) { p.AdaptiveControl = "concurrency:1,2:float" }, "the type is int"},
+		{func(p *Profile) {
+			r := 5.0
+			p.AdaptiveControl, p.RequestRate, p.RequestRateRamp = "request_rate:0.5,20:float", &r, &r
+		}, "a fixed ramp of the same variable"},
 		{func(p *Profile) { p.AdaptiveControl = "concurrency" }, "VARIABLE:MIN,MAX"},
 		{func(p *Profile) { p.AdaptiveSLA = nil }, "needs an SLA"},
 		{func(p *Profile) { p.BenchmarkDuration = nil }, "needs --benchmark-duration"},

@@ -2,18 +2,25 @@ package engine
 
 import (
 	"context"
+	"math"
 	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sonde-bench/sonde/internal/schedule"
 )
 
 // Control moves a phase's limit while it runs (adaptive scale): its
-// concurrency (the session slots) or its prefill concurrency. The phase is
-// built at the highest limit and starts at Start: the rest of the slots
-// are held by the control, which gives them back or takes them again as Set
-// asks. Taking a slot back waits for a holder to finish with it: a request
-// in flight is never cut by a lower limit.
+// concurrency (the session slots), its prefill concurrency or its request
+// rate. For a limit of slots, the phase is built at the highest limit and
+// starts at Start: the rest of the slots are held by the control, which
+// gives them back or takes them again as Set asks. Taking a slot back waits
+// for a holder to finish with it: a request in flight is never cut by a
+// lower limit. A rate scales the gaps drawn from then on (Arrivals).
 type Control struct {
-	Variable string // "concurrency" or "prefill_concurrency"
+	Variable string // "concurrency", "prefill_concurrency" or "request_rate"
 	Start    int
+	rate     atomic.Uint64 // the request rate's bits (math.Float64bits)
 
 	mu      sync.Mutex
 	s       *slots
@@ -26,12 +33,19 @@ type Control struct {
 }
 
 // NewControl is a control of variable starting at start.
-func NewControl(variable string, start int) *Control {
-	return &Control{Variable: variable, Start: start, kick: make(chan struct{}, 1), done: make(chan struct{})}
+func NewControl(variable string, start float64) *Control {
+	c := &Control{Variable: variable, Start: int(math.Round(start)), kick: make(chan struct{}, 1), done: make(chan struct{})}
+	c.rate.Store(math.Float64bits(start))
+	return c
 }
 
-// Set asks for limit n (at least 1, at most the phase's).
-func (c *Control) Set(n int) {
+// Set asks for limit x: slots at least 1 and at most the phase's, or a
+// request rate above 0.
+func (c *Control) Set(x float64) {
+	if x > 0 {
+		c.rate.Store(math.Float64bits(x))
+	}
+	n := int(math.Round(x))
 	c.mu.Lock()
 	if c.s != nil {
 		c.want = cap(c.s.ch) - min(max(n, 1), cap(c.s.ch))
@@ -46,14 +60,35 @@ func (c *Control) Set(n int) {
 }
 
 // Limit is the limit in force.
-func (c *Control) Limit() int {
+func (c *Control) Limit() float64 {
+	if c.Variable == "request_rate" {
+		return math.Float64frombits(c.rate.Load())
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.s == nil {
-		return c.Start
+		return float64(c.Start)
 	}
-	return cap(c.s.ch) - c.held
+	return float64(cap(c.s.ch) - c.held)
 }
+
+// Arrivals scales a's gaps, drawn at base requests per second, to the
+// rate in force when each gap is drawn.
+func (c *Control) Arrivals(a schedule.Arrivals, base float64) schedule.Arrivals {
+	return scaled{a: a, base: base, rate: &c.rate}
+}
+
+type scaled struct {
+	a    schedule.Arrivals
+	base float64
+	rate *atomic.Uint64
+}
+
+func (s scaled) Next() time.Duration {
+	return time.Duration(float64(s.a.Next()) * s.base / math.Float64frombits(s.rate.Load()))
+}
+
+func (s scaled) String() string { return s.a.String() + ", rate adaptive" }
 
 // Finish ends the phase's issuing (the sustain period is over).
 func (c *Control) Finish() { c.endOnce.Do(func() { close(c.done) }) }

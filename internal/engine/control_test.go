@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -69,5 +70,21 @@ func TestControlHoldsTheLimit(t *testing.T) {
 		if n < 60 || n > 66 || int64(n) != served.Load() {
 			t.Errorf("rate %v: %d records, %d served: Finish should end issuing after the 60th", rate, n, served.Load())
 		}
+	}
+}
+
+// A request rate's control scales every gap drawn after a change.
+func TestControlScalesTheRate(t *testing.T) {
+	c := NewControl("request_rate", 5)
+	a := c.Arrivals(schedule.Constant{Gap: 100 * time.Millisecond}, 10) // drawn at 10/s
+	if g := a.Next(); g != 200*time.Millisecond {
+		t.Errorf("at 5/s: gap %v", g)
+	}
+	c.Set(40)
+	if g := a.Next(); g != 25*time.Millisecond || c.Limit() != 40 {
+		t.Errorf("at 40/s: gap %v, limit %v", g, c.Limit())
+	}
+	if !strings.Contains(a.String(), "rate adaptive") {
+		t.Error(a.String())
 	}
 }

@@ -240,6 +240,9 @@ func (e *Engine) runRate(issue, run context.Context) {
 		d.turns = d.waitForTick
 	}
 	arrivals, t0 := e.cfg.Arrivals, e.clock.Now()
+	if c := e.cfg.Control; c != nil && c.Variable == "request_rate" {
+		arrivals = c.Arrivals(arrivals, e.cfg.Rate)
+	}
 	if e.cfg.ShardCount > 1 {
 		// Every shard draws the whole schedule and keeps every n-th arrival:
 		// together they send the one schedule.

@@ -42,11 +42,11 @@ type adaptiveEvent struct {
 	ElapsedS      float64            `json:"elapsed_s"`
 	Event         string             `json:"event"`
 	Variable      string             `json:"control_variable"`
-	Before        int                `json:"control_value_before"`
-	After         int                `json:"control_value_after"`
-	Boundary      *int               `json:"boundary_value"`
-	LastPassing   *int               `json:"last_passing_value"`
-	FirstFailing  *int               `json:"first_failing_value"`
+	Before        float64            `json:"control_value_before"`
+	After         float64            `json:"control_value_after"`
+	Boundary      *float64           `json:"boundary_value"`
+	LastPassing   *float64           `json:"last_passing_value"`
+	FirstFailing  *float64           `json:"first_failing_value"`
 	Pass          bool               `json:"window_passed"`
 	SLAValues     map[string]float64 `json:"sla_values"`
 	BindingSLA    string             `json:"binding_sla"`
@@ -77,7 +77,7 @@ func (o *adaptiveOutput) emit(ev adapt.Event, elapsed time.Duration) {
 	o.mu.Lock()
 	o.events = append(o.events, e)
 	o.mu.Unlock()
-	o.info(fmt.Sprintf("Adaptive scale: %s %d → %d (%s; binding %s)", ev.Name, ev.Before, ev.After, passWord(ev.Verdict.Pass), ev.Verdict.Binding))
+	o.info(fmt.Sprintf("Adaptive scale: %s %g → %g (%s; binding %s)", ev.Name, ev.Before, ev.After, passWord(ev.Verdict.Pass), ev.Verdict.Binding))
 }
 
 func passWord(ok bool) string {
@@ -87,7 +87,7 @@ func passWord(ok bool) string {
 	return "window failed"
 }
 
-func nonZero(n int) *int {
+func nonZero(n float64) *float64 {
 	if n == 0 {
 		return nil
 	}
@@ -138,10 +138,10 @@ type adaptiveSummary struct {
 	Status          string          `json:"status"`
 	CompletedReason string          `json:"completed_reason"`
 	Variable        string          `json:"control_variable"`
-	Value           int             `json:"control_value"`
-	Boundary        *int            `json:"boundary_value"`
-	LastPassing     *int            `json:"last_passing_value"`
-	FirstFailing    *int            `json:"first_failing_value"`
+	Value           float64         `json:"control_value"`
+	Boundary        *float64        `json:"boundary_value"`
+	LastPassing     *float64        `json:"last_passing_value"`
+	FirstFailing    *float64        `json:"first_failing_value"`
 	SustainWindows  int             `json:"sustain_windows"`
 	SustainPassed   int             `json:"sustain_passed_windows"`
 	Windows         []adaptiveEvent `json:"windows"`
@@ -180,13 +180,13 @@ func (o *adaptiveOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 func boundaryWords(s adaptiveSummary) string {
 	out := "no boundary found (" + s.CompletedReason + ")"
 	if s.Boundary != nil {
-		out = fmt.Sprintf("boundary %d", *s.Boundary)
+		out = fmt.Sprintf("boundary %g", *s.Boundary)
 	}
 	if s.LastPassing != nil {
-		out += fmt.Sprintf("; last passing %d", *s.LastPassing)
+		out += fmt.Sprintf("; last passing %g", *s.LastPassing)
 	}
 	if s.FirstFailing != nil {
-		out += fmt.Sprintf(", first failing %d", *s.FirstFailing)
+		out += fmt.Sprintf(", first failing %g", *s.FirstFailing)
 	}
 	return out + fmt.Sprintf("; sustained %d windows, %d passed\n", s.SustainWindows, s.SustainPassed)
 }

@@ -59,7 +59,7 @@ func TestAdaptiveOutput(t *testing.T) {
 		t.Errorf("summary:\n%s", summary)
 	}
 	if control.Limit() != 2 || len(said) == 0 {
-		t.Errorf("limit %d, said %v", control.Limit(), said)
+		t.Errorf("limit %v, said %v", control.Limit(), said)
 	}
 	var run export.Run
 	o.Contribute(nil, &run)

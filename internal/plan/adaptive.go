@@ -15,14 +15,14 @@ func (pl *Plan) resolveAdaptive() error {
 		return err // checked by Validate
 	}
 	p := pl.p
-	st := adapt.Settings{Variable: spec.Variable, Min: spec.Min, Max: spec.Max, Period: seconds(p.AdaptivePeriod),
+	st := adapt.Settings{Variable: spec.Variable, Min: spec.Min, Max: spec.Max, Fractional: spec.Fractional, Period: seconds(p.AdaptivePeriod),
 		MinCompleted: p.AdaptiveMinCompleted, Sustain: seconds(p.AdaptiveSustain), StepPolicy: p.AdaptiveStepPolicy,
-		StepPercent: p.AdaptiveStepPercent, BaseStep: p.AdaptiveBaseStep, MaxStepMult: p.AdaptiveMaxStepMult}
+		StepPercent: p.AdaptiveStepPercent, BaseStep: float64(p.AdaptiveBaseStep), MaxStepMult: p.AdaptiveMaxStepMult}
 	for _, s := range spec.SLAs {
 		st.SLAs = append(st.SLAs, adapt.SLA{Metric: s.Metric, Stat: s.Stat, Op: s.Op, Value: s.Value})
 	}
 	pl.adaptive, pl.control = &st, engine.NewControl(spec.Variable, spec.Min)
-	pl.notes.infof("Adaptive scale: %s from %d up to %d while every SLA holds over each %v window, then held for %v",
+	pl.notes.infof("Adaptive scale: %s from %g up to %g while every SLA holds over each %v window, then held for %v",
 		spec.Variable, spec.Min, spec.Max, st.Period, sustainWords(st.Sustain))
 	return nil
 }
@@ -45,9 +45,10 @@ func (pl *Plan) adaptiveLimits(c *engine.Config) {
 		return
 	}
 	c.Control = pl.control
-	if pl.adaptive.Variable == "prefill_concurrency" {
-		c.PrefillConcurrency = pl.adaptive.Max
-		return
-	}
-	c.Concurrency = pl.adaptive.Max
+	switch pl.adaptive.Variable {
+	case "prefill_concurrency":
+		c.PrefillConcurrency = int(pl.adaptive.Max)
+	case "concurrency":
+		c.Concurrency = int(pl.adaptive.Max)
+	} // a request rate scales the phase's gaps (engine.Control.Arrivals)
 }
