@@ -78,6 +78,13 @@ func TestAdaptiveScale(t *testing.T) {
 		t.Errorf("rate events: %s", got)
 	}
 
+	// Users double from 1 at a fixed total rate of 40/s: 1, 2, 4, 8.
+	_, events, _ = run("error_rate:avg:le:0.5", "--user-centric-rate", "40", "--num-users", "2", "--conversation-turn-mean", "2",
+		"--adaptive-scale-control", "users:1,8")
+	if got := steps(events); !strings.HasPrefix(got, "step_up 1→2, step_up 2→4, step_up 4→8, sustain_started 8→8") {
+		t.Errorf("users events: %s", got)
+	}
+
 	summary, events, _ = run("request_latency:p95:lt:0.001")
 	if got := steps(events); !strings.HasPrefix(got, "sustain_started 1→1") {
 		t.Errorf("events: %s", got)

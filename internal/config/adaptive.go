@@ -48,8 +48,8 @@ func (p *Profile) Adaptive() (spec AdaptiveSpec, ok bool, err error) {
 		return spec, true, fmt.Errorf("--adaptive-scale-control %q: VARIABLE:MIN,MAX[:int|float] (concurrency:1,64, request_rate:1,50)", p.AdaptiveControl)
 	}
 	spec.Variable, spec.Fractional = parts[0], parts[0] == "request_rate"
-	if !slices.Contains([]string{"concurrency", "prefill_concurrency", "request_rate"}, spec.Variable) {
-		return spec, true, fmt.Errorf("--adaptive-scale-control: variable %q: sonde moves concurrency, prefill_concurrency or request_rate (users is not adaptive yet)", spec.Variable)
+	if !slices.Contains([]string{"concurrency", "prefill_concurrency", "request_rate", "users"}, spec.Variable) {
+		return spec, true, fmt.Errorf("--adaptive-scale-control: variable %q: concurrency, prefill_concurrency, request_rate or users", spec.Variable)
 	}
 	if t := get(parts, 2); t != "" && t != "int" && t != "float" || t == "float" && !spec.Fractional {
 		return spec, true, fmt.Errorf("--adaptive-scale-control %q: the type is int (concurrency, prefill_concurrency) or float (request_rate)", p.AdaptiveControl)
@@ -125,8 +125,10 @@ func (p *Profile) checkAdaptive(add func(string, ...any)) {
 		}
 	}
 	switch {
-	case p.UserCentricRate != nil, p.FixedSchedule, p.SessionArrivalRate != nil:
-		add("--adaptive-scale moves a concurrency or a request rate: the phase runs at a concurrency, or at a request rate")
+	case (p.UserCentricRate != nil) != (spec.Variable == "users"):
+		add("--adaptive-scale-control users: the phase is user-centric (--user-centric-rate); its rate stays, the users move — and only users move in one")
+	case p.FixedSchedule, p.SessionArrivalRate != nil:
+		add("--adaptive-scale moves a concurrency, a request rate or the users: not a fixed schedule or a session rate")
 	case spec.Variable == "request_rate" && p.RequestRate == nil:
 		add("--adaptive-scale-control request_rate: the phase runs at a --request-rate (its arrival pattern; --concurrency stays its ceiling)")
 	case spec.Variable == "concurrency" && p.ConcurrencyRamp != nil, spec.Variable == "prefill_concurrency" && p.PrefillConcurrencyRamp != nil,

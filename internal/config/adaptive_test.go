@@ -53,7 +53,8 @@ func TestAdaptiveScale(t *testing.T) {
 		mut  func(p *Profile)
 		want string
 	}{
-		{func(p *Profile) { p.AdaptiveControl = "users:1,5" }, "users is not adaptive yet"},
+		{func(p *Profile) { p.AdaptiveControl = "users:1,5" }, "the phase is user-centric"},
+		{func(p *Profile) { p.AdaptiveControl = "workers:1,5" }, `variable "workers"`},
 		{func(p *Profile) { p.AdaptiveControl = "request_rate:1,5" }, "the phase runs at a --request-rate"},
 		{func(p *Profile) { p.AdaptiveControl = "concurrency:5,2" }, "0 < MIN ≤ MAX"},
 		{func(p *Profile) { p.AdaptiveControl = "concurrency:1.5,2" }, "whole numbers for a concurrency"},

@@ -23,9 +23,12 @@ import (
 // and no more issued once it finishes the phase — in the burst and the
 // rate modes.
 func TestControlHoldsTheLimit(t *testing.T) {
-	for _, rate := range []float64{0, 2000} {
+	for _, rate := range []float64{0, 2000, -1} { // -1: six users at a total of 1,000 turns/s
 		var inflight, most, served atomic.Int64
 		control := NewControl("concurrency", 2)
+		if rate < 0 {
+			control = NewControl("users", 2)
+		}
 		var mu sync.Mutex
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			n := inflight.Add(1)
@@ -34,7 +37,7 @@ func TestControlHoldsTheLimit(t *testing.T) {
 				most.Store(n)
 			}
 			mu.Unlock()
-			time.Sleep(3 * time.Millisecond)
+			time.Sleep(4 * time.Millisecond)
 			inflight.Add(-1)
 			switch served.Add(1) {
 			case 20:
@@ -51,7 +54,10 @@ func TestControlHoldsTheLimit(t *testing.T) {
 		defer srv.Close()
 		cfg := Config{Phase: record.PhaseProfiling, Conversations: conversations(t, 50, 1), URLs: []string{srv.URL},
 			Codec: &endpoint.Codec{Type: endpoint.Chat}, Header: http.Header{"Content-Type": {"application/json"}},
-			Timeout: time.Minute, Concurrency: 6, MaxRequests: 400, Control: control, Rate: rate, Arrivals: schedule.Constant{Gap: 500 * time.Microsecond}}
+			Timeout: time.Minute, Concurrency: 6, MaxRequests: 400, Control: control, Rate: max(rate, 0), Arrivals: schedule.Constant{Gap: 500 * time.Microsecond}}
+		if rate < 0 {
+			cfg.Concurrency, cfg.Users, cfg.UserGap = 0, 6, 6*time.Millisecond
+		}
 		cfg.Sampler = dataset.NewSampler("random", len(cfg.Conversations), dataset.NewRand(1, 1))
 		clk := clock.New()
 		out := make(chan *record.Record, 1000)

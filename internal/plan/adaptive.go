@@ -50,5 +50,8 @@ func (pl *Plan) adaptiveLimits(c *engine.Config) {
 		c.PrefillConcurrency = int(pl.adaptive.Max)
 	case "concurrency":
 		c.Concurrency = int(pl.adaptive.Max)
+	case "users": // the most users, at the user-centric rate's total
+		c.Users = int(pl.adaptive.Max)
+		c.UserGap = time.Duration(pl.adaptive.Max / *pl.p.UserCentricRate * float64(time.Second))
 	} // a request rate scales the phase's gaps (engine.Control.Arrivals)
 }
