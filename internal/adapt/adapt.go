@@ -14,7 +14,7 @@ import (
 // Settings are the controller's: the limit it moves and its range, how
 // windows are judged, how it steps, and how long it sustains.
 type Settings struct {
-	Variable     string        // concurrency, prefill_concurrency or request_rate
+	Variable     string        // concurrency, prefill_concurrency, request_rate or users
 	Min, Max     float64       // whole numbers unless Fractional
 	Fractional   bool          // the value may be fractional (a request rate)
 	Period       time.Duration // an assessment window

@@ -18,7 +18,7 @@ import (
 // for a holder to finish with it: a request in flight is never cut by a
 // lower limit. A rate scales the gaps drawn from then on (Arrivals).
 type Control struct {
-	Variable string // "concurrency", "prefill_concurrency" or "request_rate"
+	Variable string // "concurrency", "prefill_concurrency", "request_rate" or "users"
 	Start    int
 	rate     atomic.Uint64 // the request rate's bits (math.Float64bits)
 
