@@ -65,6 +65,13 @@ func parseFile(path string, raw []byte, getenv func(string) (string, bool)) (*Fi
 	if err := l.load(doc.Content[0]); err != nil {
 		return nil, err
 	}
+	if l.pathSweep != nil {
+		runs, err := l.sweepPoints(doc.Content[0])
+		if err != nil {
+			return nil, err
+		}
+		l.scenarioRuns = runs
+	}
 	if l.scenarioRuns != nil {
 		if err := l.scenarios(doc.Content[0]); err != nil {
 			return nil, err
@@ -117,6 +124,9 @@ type loader struct {
 	// scenarioRuns is a sweep of type scenarios' runs, read once the
 	// rest of the file is.
 	scenarioRuns *yaml.Node
+	// pathSweep is a sweep's parameters by path (any field): its points
+	// run as scenarios.
+	pathSweep *yaml.Node
 	// vars are the file's variables, rendered (for artifacts.user_files).
 	vars map[string]any
 }
@@ -631,11 +641,11 @@ func (l *loader) profilingPhase(v *yaml.Node, p map[string]*yaml.Node) error {
 			err = l.phaseSLA(n)
 		case "cancellation":
 			err = l.fields(n, "phases.profiling.cancellation", []string{"rate", "delay"}, func(k string, v *yaml.Node) error {
+				if f, err := strconv.ParseFloat(v.Value, 64); err == nil && f == 0 {
+					return nil // rate 0: none cancelled; delay 0: the default, right after the request is written
+				}
 				if k == "rate" {
 					return l.set("request-cancellation-rate", v, "cancellation.rate")
-				}
-				if f, err := strconv.ParseFloat(v.Value, 64); err == nil && f == 0 {
-					return nil // the default: right after the request is written
 				}
 				return l.seconds("request-cancellation-delay", v, "cancellation.delay")
 			})

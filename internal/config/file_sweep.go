@@ -61,6 +61,10 @@ func (l *loader) sweep(v *yaml.Node) error {
 	if params.Kind != yaml.MappingNode {
 		return l.errorf(params, "sweep.parameters must be a mapping of names to lists")
 	}
+	if !flagSweep(params) { // any field by its path: each point runs as a scenario
+		l.pathSweep = params
+		return nil
+	}
 	for i := 0; i+1 < len(params.Content); i += 2 {
 		key, list := params.Content[i], params.Content[i+1]
 		name := strings.TrimSuffix(strings.TrimPrefix(snakePath(key.Value), "dataset."), ".mean")
@@ -144,4 +148,24 @@ func snakePath(p string) string {
 		parts[i] = snake(parts[i])
 	}
 	return strings.Join(parts, ".")
+}
+
+// flagSweep: every parameter is one the list flags sweep (concurrency,
+// rate, user-centric rate; ISL and OSL as pairs), with plain values.
+func flagSweep(params *yaml.Node) bool {
+	for i := 0; i+1 < len(params.Content); i += 2 {
+		name := strings.TrimSuffix(strings.TrimPrefix(snakePath(params.Content[i].Value), "dataset."), ".mean")
+		if j := strings.Index(name, "prompts."); j >= 0 {
+			name = name[j+len("prompts."):]
+		}
+		if _, ok := sweepFlag(name); !ok {
+			return false
+		}
+		for _, v := range params.Content[i+1].Content {
+			if v.Kind != yaml.ScalarNode {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -263,7 +263,7 @@ noSweepTable: true
 		t.Errorf("zipped lengths: %v %v", fv.Flags["isl-osl-pairs"], err)
 	}
 	for text, want := range map[string]string{
-		"sweep: {parameters: {temperature: [0.1]}}\n":                     "sonde sweeps concurrency, rate",
+		"sweep: {parameters: {temperature: [0.1]}}\n":                     ":1: unknown key \"temperature\" in the config file",
 		"sweep: {parameters: {concurrency: 4}}\n":                         "must be a list",
 		"sweep: {parameters: {isl: [1, 2]}}\n":                            "give dataset.prompts.osl",
 		"sweep: {type: zip, parameters: {isl: [1], osl: [3, 4]}}\n":       "",
@@ -517,5 +517,38 @@ func TestScenarioRules(t *testing.T) {
 	r.SweepScenarios, r.ConcurrencyList = []string{`{"name":"a","flags":{}}`}, []int{1, 2}
 	if errs := r.Validate(); !strings.Contains(fmt.Sprint(errs), "a scenario sweep is a sweep of its own") {
 		t.Errorf("scenarios beside a list: %v", errs)
+	}
+}
+
+// A sweep of any field by its path: every point a scenario of the fields
+// it sets; bare phase fields, phases by index or kind, the single dataset.
+func TestLoadFilePathSweep(t *testing.T) {
+	fv, err := load(t, `sweep:
+  type: zip
+  parameters:
+    phases.1.cancellation.rate: [5, 50]
+    grace_period: [1, 2]
+benchmark:
+  dataset: {type: synthetic, prompts: {isl: 30}}
+  phases:
+    - {name: warmup, requests: 2}
+    - {name: main, kind: profiling, type: concurrency, concurrency: 2, duration: 10}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []any{`{"name":"rate_5-grace_period_1","flags":{"benchmark-grace-period":"1","request-cancellation-rate":"5"}}`,
+		`{"name":"rate_50-grace_period_2","flags":{"benchmark-grace-period":"2","request-cancellation-rate":"50"}}`}
+	if got := fv.Flags["sweep-scenario"]; fmt.Sprint(got) != fmt.Sprint(want) || fv.Flags["sweep-type"] != nil {
+		t.Errorf("sweep-scenario = %v\nwant %v (sweep-type %v)", got, want, fv.Flags["sweep-type"])
+	}
+	for text, want := range map[string]string{
+		"sweep: {type: zip, parameters: {requests: [1, 2], duration: [3]}}\nphases: [{name: p, kind: profiling}]\n": "element by element",
+		"sweep: {parameters: {phases.nope.rate: [1]}}\nphases: [{name: p, kind: profiling}]\n":                      `no phase "nope"`,
+		"sweep: {parameters: {requests: 5}}\n": "must be a list of values",
+	} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,20 +36,65 @@ func (l *loader) expandVariables(root *yaml.Node) error {
 	if vars.Kind != yaml.MappingNode {
 		return l.errorf(vars, "variables must be a mapping")
 	}
-	ctx := map[string]any{}
-	for i := 0; i+1 < len(vars.Content); i += 2 {
-		k, v := vars.Content[i].Value, vars.Content[i+1]
-		if v.Kind != yaml.ScalarNode {
-			return l.errorf(v, "variables.%s must be a number, a string or a boolean", k)
-		}
-		// A variable may be computed from those above it.
-		if err := l.render(v, ctx, "variables."+k); err != nil {
-			return err
-		}
-		ctx[k] = typed(v.Value)
+	ctx, err := l.variables(vars)
+	if err != nil {
+		return err
 	}
 	l.vars = ctx
 	return l.render(root, ctx, "")
+}
+
+// variables renders the variables section: a variable may be computed
+// from others, in any order; one that never resolves (a cycle, a name
+// nobody defines) is an error naming it.
+func (l *loader) variables(vars *yaml.Node) (map[string]any, error) {
+	ctx := map[string]any{}
+	pending := map[string]*yaml.Node{}
+	for i := 0; i+1 < len(vars.Content); i += 2 {
+		k, v := vars.Content[i].Value, vars.Content[i+1]
+		if v.Kind != yaml.ScalarNode {
+			return nil, l.errorf(v, "variables.%s must be a number, a string or a boolean", k)
+		}
+		pending[k] = v
+	}
+	for len(pending) > 0 {
+		progress := false
+		for _, k := range sortedKeysNode(pending) {
+			v := pending[k]
+			if undefinedName(v.Value, ctx) != nil {
+				continue // waits for another variable
+			}
+			if err := l.render(v, ctx, "variables."+k); err != nil {
+				return nil, err
+			}
+			ctx[k], progress = typed(v.Value), true
+			delete(pending, k)
+		}
+		if !progress {
+			k := sortedKeysNode(pending)[0]
+			defined := map[string]any{}
+			for n := range pending {
+				defined[n] = nil
+			}
+			for n := range ctx {
+				defined[n] = nil
+			}
+			if err := undefinedName(pending[k].Value, defined); err != nil {
+				return nil, l.errorf(pending[k], "variables.%s: %v", k, err)
+			}
+			return nil, l.errorf(pending[k], "variables.%s: its value depends on itself through other variables", k)
+		}
+	}
+	return ctx, nil
+}
+
+func sortedKeysNode(m map[string]*yaml.Node) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // typed reads a variable's value as YAML would: an integer, a float, a
@@ -91,6 +137,9 @@ func (l *loader) render(n *yaml.Node, ctx map[string]any, path string) error {
 	case yaml.ScalarNode:
 		if !strings.Contains(n.Value, "{{") {
 			return nil
+		}
+		if err := undefinedName(n.Value, ctx); err != nil {
+			return l.errorf(n, "%s: %v", path, err)
 		}
 		t, err := jinja.Compile(n.Value)
 		if err != nil {

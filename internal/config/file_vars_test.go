@@ -41,13 +41,37 @@ benchmark:
 		t.Errorf("the sonde section was rendered: %v %v", fv, err)
 	}
 	for text, want := range map[string]string{
-		"variables: {a: 1}\nprofiling: {concurrency: \"{{ b }}\"}\n":   "bench.yaml:2: profiling.concurrency: \"{{ b }}\" renders empty",
-		"variables: {a: 1}\nprofiling: {concurrency: \"{{ a + }}\"}\n": "bench.yaml:2: profiling.concurrency",
+		"variables: {a: 1}\nprofiling: {concurrency: \"{{ b }}\"}\n":            "bench.yaml:2: profiling.concurrency: \"{{ b }}\" reads b, which is not defined (variables: a)",
+		"variables: {a: 1}\nprofiling: {concurrency: \"x{{ a }}{{ typo }}\"}\n": "reads typo",
+		"variables: {a: \"{{ b }}\", b: \"{{ a }}\"}\n":                         "variables.a: its value depends on itself",
+		"variables: {a: \"{{ c * 2 }}\"}\n":                                     "variables.a: \"{{ c * 2 }}\" reads c",
+		"variables: {a: 1}\nprofiling: {concurrency: \"{{ a + }}\"}\n":          "bench.yaml:2: profiling.concurrency",
 		"variables: [1]\n":         "variables must be a mapping",
 		"variables: {a: [1, 2]}\n": "variables.a must be a number",
 	} {
 		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v", text, err)
 		}
+	}
+}
+
+// Variables may use one another in any order; filters, attributes,
+// strings and keywords are not names.
+func TestVariablesInAnyOrder(t *testing.T) {
+	fv, err := load(t, `variables:
+  total: "{{ per * gpus }}"
+  per: 4
+  gpus: "{{ 1 + 1 }}"
+  label: "{{ 'run' ~ '-' ~ (total | string) if total > 1 else 'none' }}"
+profiling: {concurrency: "{{ total }}"}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fv.Flags["concurrency"] != "8" {
+		t.Errorf("concurrency %v", fv.Flags["concurrency"])
+	}
+	if names := jinjaNames(`{{ a.b | int }} {% if c and not d %}{{ "e" }}{{ 1e5 }}{% endif %}`); strings.Join(names, ",") != "a,c,d" {
+		t.Errorf("names %v", names)
 	}
 }

@@ -108,6 +108,9 @@ func renderAll(v any, ctx map[string]any) (any, error) {
 		if !strings.Contains(x, "{{") && !strings.Contains(x, "{%") {
 			return x, nil
 		}
+		if err := undefinedName(x, ctx); err != nil {
+			return nil, err
+		}
 		t, err := jinja.Compile(x)
 		if err != nil {
 			return nil, fmt.Errorf("%q: %v", x, err)
