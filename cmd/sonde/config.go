@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/sonde-bench/sonde/internal/config"
+	"github.com/sonde-bench/sonde/internal/study"
 )
 
 // configCmd is `sonde config`, as `aiperf config`: start a config file from
@@ -83,12 +84,37 @@ func (c *configValidateCmd) Run(e env) error {
 
 type configExpandCmd struct {
 	configFileCmd `embed:""`
+	Full          bool `help:"With a sweep: print each variation's whole config, not only its name."`
+	Index         *int `placeholder:"N" help:"With a sweep: only variation N (from 0)."`
 }
 
+// Run prints what the file resolves to; a sweep's variations are listed
+// (as aiperf config expand does), or printed whole with --full.
 func (c *configExpandCmd) Run(e env) error {
 	p, err := c.profile(e)
 	if err != nil {
 		return err
 	}
-	return printConfig(e, p)
+	if !p.ResolveLists() || p.Searching() {
+		return printConfig(e, p)
+	}
+	vs, err := study.Variations(p)
+	if err != nil {
+		return usageError{Err: err}
+	}
+	if c.Index != nil && (*c.Index < 0 || *c.Index >= len(vs)) {
+		return usageError{Err: fmt.Errorf("sonde config expand --index %d: the sweep has variations 0 to %d", *c.Index, len(vs)-1)}
+	}
+	for i, v := range vs {
+		if c.Index != nil && i != *c.Index {
+			continue
+		}
+		fmt.Fprintf(e.Stdout, "# variation %d: %s\n", i, v.Label)
+		if c.Full {
+			if err := printConfig(e, v.Apply(p)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

@@ -54,4 +54,17 @@ func TestConfigCommands(t *testing.T) {
 	if res.code != 0 || !strings.Contains(res.stdout, "goodput: ") || !strings.Contains(res.stdout, `schemaVersion: "2.0"`) {
 		t.Errorf("expand: %d %s%s", res.code, res.stdout, res.stderr)
 	}
+	// A sweep's variations, listed, or one of them whole.
+	sweep := filepath.Join("testdata", "aiperf-shapes", "sweep_distributions.yaml")
+	res = runSonde(t, "config", "expand", sweep)
+	if res.code != 0 || strings.Count(res.stdout, "# variation ") != 6 || !strings.Contains(res.stdout, "# variation 5: isl_3-concurrency_2") {
+		t.Errorf("expand a sweep: %d %s%s", res.code, res.stdout, res.stderr)
+	}
+	res = runSonde(t, "config", "expand", sweep, "--full", "--index", "2")
+	if res.code != 0 || !strings.Contains(res.stdout, "# variation 2: isl_2-concurrency_1") || !strings.Contains(res.stdout, "median: 30") {
+		t.Errorf("expand --full --index 2: %d %s%s", res.code, res.stdout, res.stderr)
+	}
+	if res = runSonde(t, "config", "expand", sweep, "--index", "9"); res.code != exitUsage || !strings.Contains(res.stderr, "variations 0 to 5") {
+		t.Errorf("expand --index 9: %d %s", res.code, res.stderr)
+	}
 }
