@@ -19,19 +19,31 @@ type configCmd struct {
 
 type configInitCmd struct {
 	Template string `arg:"" optional:"" default:"minimal" help:"The template (default minimal)."`
+	Named    string `name:"template" placeholder:"NAME" help:"The template, by AIPerf's flag."`
 	List     bool   `help:"List the templates."`
+	Search   string `placeholder:"WORD" help:"List the templates whose name or description holds WORD."`
+	Model    string `placeholder:"NAME" help:"The model to write into the template."`
+	URL      string `name:"url" placeholder:"URL" help:"The server's URL to write into the template."`
 	Output   string `name:"output" short:"o" placeholder:"FILE" help:"Write the file there instead of standard output."`
 }
 
 func (c *configInitCmd) Run(e env) error {
-	if c.List {
-		fmt.Fprintln(e.Stdout, strings.Join(config.Templates(), "\n"))
+	if c.List || c.Search != "" {
+		names := config.Templates()
+		if c.Search != "" {
+			names = config.SearchTemplates(c.Search)
+		}
+		fmt.Fprintln(e.Stdout, strings.Join(names, "\n"))
 		return nil
+	}
+	if c.Named != "" {
+		c.Template = c.Named
 	}
 	b, err := config.Template(c.Template)
 	if err != nil {
 		return usageError{Err: fmt.Errorf("sonde config init: %w", err)}
 	}
+	b = config.WithTarget(b, c.Model, c.URL)
 	if c.Output == "" {
 		_, err = e.Stdout.Write(b)
 		return err

@@ -54,6 +54,15 @@ func TestConfigCommands(t *testing.T) {
 	if res.code != 0 || !strings.Contains(res.stdout, "goodput: ") || !strings.Contains(res.stdout, `schemaVersion: "2.0"`) {
 		t.Errorf("expand: %d %s%s", res.code, res.stdout, res.stderr)
 	}
+	// AIPerf's init flags: the template by --template, the model and URL
+	// written in, a search by word.
+	res = runSonde(t, "config", "init", "--template", "goodput_slo", "--model", "my/model", "--url", "http://x:9")
+	if res.code != 0 || !strings.Contains(res.stdout, "model: my/model") || !strings.Contains(res.stdout, `url: "http://x:9"`) {
+		t.Errorf("init --template --model --url: %d %s%s", res.code, res.stdout, res.stderr)
+	}
+	if res = runSonde(t, "config", "init", "--search", "turn"); res.stdout != "multi_turn\n" {
+		t.Errorf("init --search turn: %q", res.stdout)
+	}
 	// A sweep's variations, listed, or one of them whole.
 	sweep := filepath.Join("testdata", "aiperf-shapes", "sweep_distributions.yaml")
 	res = runSonde(t, "config", "expand", sweep)

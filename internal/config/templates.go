@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -31,4 +32,39 @@ func Template(name string) ([]byte, error) {
 		return nil, fmt.Errorf("no template named %q: %s", name, strings.Join(Templates(), ", "))
 	}
 	return b, nil
+}
+
+// SearchTemplates are the templates whose name or description holds word.
+func SearchTemplates(word string) []string {
+	var out []string
+	for _, name := range Templates() {
+		b, _ := Template(name)
+		if strings.Contains(strings.ToLower(name+" "+firstLine(b)), strings.ToLower(word)) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func firstLine(b []byte) string {
+	line, _, _ := strings.Cut(string(b), "\n")
+	return line
+}
+
+var (
+	modelRef = regexp.MustCompile(`\$\{MODEL:[^}]*\}`)
+	urlRef   = regexp.MustCompile(`\$\{URL:[^}]*\}`)
+)
+
+// WithTarget is a template with its model and URL given (aiperf config
+// init --model --url): they replace the environment references.
+func WithTarget(text []byte, model, url string) []byte {
+	s := string(text)
+	if model != "" {
+		s = modelRef.ReplaceAllLiteralString(s, model)
+	}
+	if url != "" {
+		s = urlRef.ReplaceAllLiteralString(s, url)
+	}
+	return []byte(s)
 }
