@@ -74,3 +74,31 @@ func TestWarmupSessionsAndDuration(t *testing.T) {
 		t.Errorf("a grace period without a duration: exit %d %s", bad.code, bad.stderr)
 	}
 }
+
+// A warm-up with prompts of its own (--warmup-dataset, a config file's
+// warm-up naming another dataset) sends those, and profiling its own.
+func TestWarmupDataset(t *testing.T) {
+	sim := startSim(t, "--ttft", "1ms", "--itl", "0s")
+	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--isl", "300", "--osl", "3", "--concurrency", "1",
+		"--request-count", "4", "--warmup-request-count", "3", "--warmup-dataset", "isl=9;osl=2",
+		"--artifact-dir", t.TempDir(), "--ui-type", "none")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	recs := sim.stop(t)
+	var small, large int
+	for _, r := range recs {
+		switch {
+		case r.PromptTokens > 0 && r.PromptTokens < 50:
+			small++
+		case r.PromptTokens >= 300:
+			large++
+		}
+	}
+	if len(recs) != 7 || small != 3 || large != 4 || recs[0].PromptTokens >= 50 {
+		t.Errorf("%d requests: %d small (the warm-up's), %d large; first %d tokens", len(recs), small, large, recs[0].PromptTokens)
+	}
+	if res := runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--warmup-dataset", "concurrency=3", "--warmup-request-count", "1"); res.code != exitUsage || !strings.Contains(res.stderr, "concurrency is not a dataset flag") {
+		t.Errorf("a load flag in --warmup-dataset: %d %s", res.code, res.stderr)
+	}
+}

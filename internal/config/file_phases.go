@@ -73,7 +73,9 @@ func (l *loader) finishPhases() error {
 		}
 	}
 	if w := l.warmData; w != nil && len(l.datasets) > 0 && w.Value != primary {
-		l.warnf(w, "warmup.dataset %s: sonde's warm-up sends the first profiling phase's dataset (%s)", w.Value, primary)
+		if err := l.warmupData(w); err != nil {
+			return err
+		}
 	}
 	var specs []any
 	for _, ph := range l.more {
@@ -95,6 +97,34 @@ func (l *loader) datasetNames() string {
 		names = append(names, d.name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// warmupData gives the warm-up the dataset it names (--warmup-dataset).
+func (l *loader) warmupData(name *yaml.Node) error {
+	node := l.namedDataset(name.Value)
+	if node == nil {
+		return l.errorf(name, "dataset %q: no dataset of that name (datasets: %s)", name.Value, l.datasetNames())
+	}
+	sub := &loader{path: l.path, out: &FileValues{Flags: map[string]any{}}, flags: l.flags}
+	if err := sub.dataset(node); err != nil {
+		return err
+	}
+	spec, err := l.flagPairs(sub.out.Flags, node, "the warm-up")
+	l.out.Flags["warmup-dataset"] = spec
+	return err
+}
+
+// flagPairs writes flags as KEY=V;… (a ';' in a value escaped).
+func (l *loader) flagPairs(flags map[string]any, at *yaml.Node, what string) (string, error) {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(flags)) {
+		v, ok := flags[k].(string)
+		if !ok {
+			return "", l.errorf(at, "%s: %s cannot differ from one phase to another", what, k)
+		}
+		out = append(out, k+"="+strings.ReplaceAll(v, ";", `\;`))
+	}
+	return strings.Join(out, ";"), nil
 }
 
 // phaseSpec is a later profiling phase as --phase NAME:KEY=V;…: the flags
@@ -124,13 +154,6 @@ func (l *loader) phaseSpec(ph pendingPhase, primary string) (string, error) {
 	if n := ph.fields["seamless"]; n != nil {
 		sub.out.Flags["seamless"] = n.Value
 	}
-	var pairs []string
-	for _, k := range slices.Sorted(maps.Keys(sub.out.Flags)) {
-		v, ok := sub.out.Flags[k].(string)
-		if !ok {
-			return "", l.errorf(ph.node, "phase %s: %s cannot differ from one phase to another", name, k)
-		}
-		pairs = append(pairs, k+"="+strings.ReplaceAll(v, ";", `\;`))
-	}
-	return name + ":" + strings.Join(pairs, ";"), nil
+	pairs, err := l.flagPairs(sub.out.Flags, ph.node, "phase "+name)
+	return name + ":" + pairs, err
 }

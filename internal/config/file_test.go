@@ -413,8 +413,8 @@ phases:
 			t.Errorf("%s = %v, want %v", flag, got, want)
 		}
 	}
-	if len(fv.Warnings) != 1 || !strings.Contains(fv.Warnings[0], "warm-up sends the first profiling phase's dataset (small)") {
-		t.Errorf("warnings: %v", fv.Warnings)
+	if w := fv.Flags["warmup-dataset"]; w != `isl-distribution={"mean":900,"median":800};num-dataset-entries=20;prompt-prefix-length=64;prompt-prefix-pool-size=2` {
+		t.Errorf("the warm-up's dataset: %v", w)
 	}
 	for text, want := range map[string]string{
 		"phases: [{name: a, kind: profiling}, {kind: profiling}]\n":                            "a profiling phase after the first needs a name",

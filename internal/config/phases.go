@@ -67,7 +67,7 @@ func (p *Profile) parsePhase(s string) (PhaseSpec, error) {
 		return PhaseSpec{}, fmt.Errorf("NAME:KEY=VALUE;… needs a name without spaces or slashes")
 	}
 	q := *p
-	q.Phases, q.PhaseName, q.SweepScenarios = nil, name, nil
+	q.Phases, q.PhaseName, q.SweepScenarios, q.WarmupDataset = nil, name, nil, ""
 	q.CountOrDuration = true // a phase's stop conditions: the first reached wins
 	ph := PhaseSpec{Name: name, Profile: &q}
 	pairs := map[string]string{}
@@ -279,5 +279,43 @@ func overrideLengths(q *Profile, pairs map[string]string, flags map[string]flagI
 	}
 	if osl && !given["osl-distribution"] {
 		q.OSLDistribution = ""
+	}
+}
+
+// WarmupData is the profile whose dataset flags make the warm-up's own
+// prompts (--warmup-dataset); nil without.
+func (p *Profile) WarmupData() (*Profile, error) {
+	if p.WarmupDataset == "" {
+		return nil, nil
+	}
+	flags := FlagNames()
+	for _, kv := range splitPairs(p.WarmupDataset) {
+		k, _, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		k = strings.TrimPrefix(strings.TrimSpace(k), "--")
+		if k != "" && k != "dataset" && !slices.Contains(phaseDataFlags, flags[k].name) {
+			return nil, fmt.Errorf("--warmup-dataset: %s is not a dataset flag (isl, osl, num-dataset-entries, prompt-prefix-pool-size, …)", k)
+		}
+	}
+	ph, err := p.parsePhase("warmup:dataset=warmup;" + p.WarmupDataset)
+	if err != nil {
+		return nil, fmt.Errorf("--warmup-dataset: %w", err)
+	}
+	return ph.Profile, nil
+}
+
+// checkWarmupData applies the dataset flags' rules to the warm-up's own.
+func (p *Profile) checkWarmupData(add func(string, ...any)) {
+	q, err := p.WarmupData()
+	if err != nil {
+		add("%v", err)
+		return
+	}
+	if q != nil && !p.Warmup() {
+		add("--warmup-dataset set, but no warm-up runs: give --warmup-request-count, --num-warmup-sessions or --warmup-duration")
+	}
+	if q != nil {
+		for _, err := range q.Validate() {
+			add("--warmup-dataset: %v", err)
+		}
 	}
 }

@@ -33,6 +33,7 @@ func (p *Profile) Validate() []error {
 	p.checkDists(add)
 	p.checkUserFiles(add)
 	p.checkAdaptive(add)
+	p.checkWarmupData(add)
 	p.checkScenarios(add)
 	for _, h := range p.Header {
 		if _, err := ParseHeaders(h); err != nil {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -29,6 +30,12 @@ func (pl *Plan) warmupConfig() (w engine.Config, grace time.Duration, err error)
 		w.Duration = seconds(*p.WarmupDuration)
 	}
 	w.Sampler = dataset.NewSampler(p.SamplingStrategy, len(pl.convs), dataset.NewRand(pl.seed, dataset.StreamSampler+100))
+	if q, _ := p.WarmupData(); q != nil { // prompts of its own (checked by Validate)
+		if w.Conversations, err = pl.warmupConversations(q); err != nil {
+			return w, 0, err
+		}
+		w.Sampler = dataset.NewSampler(q.SamplingStrategy, len(w.Conversations), dataset.NewRand(pl.seed, dataset.StreamSampler+100))
+	}
 	if v := p.WarmupConcurrency; v != nil {
 		w.Concurrency = *v
 	}
@@ -108,4 +115,15 @@ func (pl *Plan) describeWarmup(w engine.Config) string {
 		s += fmt.Sprintf("; %s arrivals (profiling will use %s)", p, pl.p.ArrivalPattern)
 	}
 	return s
+}
+
+// warmupConversations are the warm-up's own prompts (--warmup-dataset),
+// drawn with a seed of their own.
+func (pl *Plan) warmupConversations(q *config.Profile) ([]dataset.Conversation, error) {
+	convs, _, err := loadConversations(q, pl.seed^stageSalt(-2), pl.contextMode, pl.tok.Tokenizer, pl.notes.logger())
+	if err != nil {
+		return nil, fmt.Errorf("--warmup-dataset: %w", err)
+	}
+	cacheBust(q, convs, pl.tok.Tokenizer)
+	return convs, checkPayloads(pl.codec, convs)
 }
