@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,37 @@ func TestBadPhases(t *testing.T) {
 		res := runSonde(t, "profile", "-m", "m", "--url", "sim://", "--phase", arg, "--artifact-dir", t.TempDir(), "--ui-type", "none")
 		if res.code != 2 || !strings.Contains(res.stderr, want) {
 			t.Errorf("--phase %s: exit %d, %q; want %q", arg, res.code, res.stderr, want)
+		}
+	}
+}
+
+// A seamless phase starts once the phase before has sent its last request,
+// while that one's answers are still coming; without seamless it starts
+// after them.
+func TestSeamlessPhases(t *testing.T) {
+	for _, seamless := range []bool{true, false} {
+		sim := startSim(t, "--ttft", "300ms", "--itl", "1ms")
+		dir := filepath.Join(t.TempDir(), "out")
+		res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--isl", "20", "--osl", "2",
+			"--concurrency", "3", "--request-count", "3", "--phase-name", "a",
+			"--phase", fmt.Sprintf("b:concurrency=2;request-count=2;seamless=%v", seamless), "--artifact-dir", dir, "--ui-type", "none")
+		if res.code != 0 {
+			t.Fatalf("exit %d: %s", res.code, res.stderr)
+		}
+		sim.stop(t)
+		var aEnd, bStart int64
+		for _, l := range readJSONL(t, filepath.Join(dir, "profile_export.jsonl")) {
+			switch l.Metadata.PhaseName {
+			case "a":
+				aEnd = max(aEnd, l.Metadata.RequestEndNs)
+			case "b":
+				if bStart == 0 || l.Metadata.RequestStartNs < bStart {
+					bStart = l.Metadata.RequestStartNs
+				}
+			}
+		}
+		if overlap := bStart < aEnd; overlap != seamless || bStart == 0 {
+			t.Errorf("seamless %v: b's first request %d ns after a's last answer", seamless, bStart-aEnd)
 		}
 	}
 }

@@ -203,6 +203,7 @@ func TestDropWarmup(t *testing.T) {
 	c, r := 2, 5.0
 	p := valid()
 	p.WarmupSessions, p.WarmupConcurrency, p.WarmupRequestRate, p.WarmupArrivalPattern = &c, &c, &r, "constant"
+	p.WarmupDataset = "isl=5"
 	(&p).DropWarmup()
 	if p.Warmup() || len(p.Validate()) > 0 {
 		t.Errorf("warm-up %v, errors %v", p.Warmup(), p.Validate())

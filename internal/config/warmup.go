@@ -12,7 +12,7 @@ func (p *Profile) Warmup() bool {
 // run's after the first, --profile-run-disable-warmup-after-first): its
 // stop conditions alone would leave its load flags without a warm-up.
 func (p *Profile) DropWarmup() {
-	p.WarmupRequestCount, p.WarmupSessions, p.WarmupDuration = 0, nil, nil
+	p.WarmupRequestCount, p.WarmupSessions, p.WarmupDuration, p.WarmupDataset = 0, nil, nil, ""
 	p.WarmupConcurrency, p.WarmupPrefillConcurrency, p.WarmupRequestRate, p.WarmupArrivalPattern = nil, nil, nil, ""
 	p.WarmupGracePeriod, p.WarmupConcurrencyRamp, p.WarmupPrefillConcurrencyRamp, p.WarmupRequestRateRamp = nil, nil, nil, nil
 }

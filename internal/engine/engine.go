@@ -196,6 +196,9 @@ type Engine struct {
 	mu       sync.Mutex // guards sessions, the sampler and unsent
 	sessions int        // sessions started
 	unsent   map[string]int64
+
+	issued     chan struct{} // closed once nothing new will be sent (Issued)
+	issuedOnce sync.Once
 }
 
 // New builds an engine that sends records to out.
@@ -207,7 +210,7 @@ func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Recor
 		cfg.Arrivals = schedule.Burst{}
 	}
 	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p, traced: cfg.Header.Get("Traceparent") == "",
-		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}}
+		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}, issued: make(chan struct{})}
 }
 
 // ErrCancelled is the cause of the run context that cuts the requests in
@@ -266,6 +269,7 @@ func (e *Engine) Run(issue, run context.Context) error {
 	if len(e.cfg.Conversations) == 0 || len(e.cfg.URLs) == 0 || e.cfg.Codec == nil || e.cfg.Sampler == nil {
 		return errors.New("engine: a phase needs conversations, a sampler, a codec and at least one URL")
 	}
+	defer e.markIssued()
 	if e.cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
@@ -290,6 +294,7 @@ func (e *Engine) Run(issue, run context.Context) error {
 			defer c.bind(issue, e.prefill, nil)()
 		}
 	}
+	defer context.AfterFunc(issue, e.markIssued)() // a stop or the duration ends the issuing
 	switch {
 	case e.cfg.Fixed:
 		e.runFixed(issue, run)
@@ -370,6 +375,7 @@ func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
 	defer e.mu.Unlock()
 	for {
 		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
+			e.markIssued()
 			return 0, nil, false
 		}
 		n := e.sessions
@@ -395,8 +401,18 @@ func (e *Engine) budgetSpent() bool {
 // claimRequest reserves one request of the budget.
 func (e *Engine) claimRequest() bool {
 	n := e.requests.Add(1)
+	if e.cfg.MaxRequests > 0 && n >= int64(e.cfg.MaxRequests) {
+		e.markIssued() // the budget's last request is on its way
+	}
 	return e.cfg.MaxRequests <= 0 || n <= int64(e.cfg.MaxRequests)
 }
+
+// Issued is closed once the phase sends nothing new: its request budget
+// claimed, its sessions all started, its issuing stopped (its duration, a
+// stop) or the phase over. A seamless next phase starts then.
+func (e *Engine) Issued() <-chan struct{} { return e.issued }
+
+func (e *Engine) markIssued() { e.issuedOnce.Do(func() { close(e.issued) }) }
 
 // workers is how many burst workers can ever be busy: the concurrency, but
 // no more than the sessions or requests the phase may send, so an absurd

@@ -43,9 +43,6 @@ func (pl *Plan) resolveStages(e Env) error {
 		}
 		np.files = pl.files
 		pl.stages = append(pl.stages, Stage{Name: sp.Name, Seamless: sp.Seamless, plan: np, index: k})
-		if sp.Seamless {
-			pl.notes.infof("Phase %s: seamless — sonde starts it once the phase before has its answers (or its grace period is over): phases never overlap, so each phase's numbers are its own", sp.Name)
-		}
 	}
 	return nil
 }

@@ -25,7 +25,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/output"
 	"github.com/sonde-bench/sonde/internal/plan"
-	"github.com/sonde-bench/sonde/internal/record"
 )
 
 // profileRun is one `sonde profile`: what prepare builds and execute runs.
@@ -167,14 +166,10 @@ func (r *profileRun) execute() error {
 	wasCancelled, stopWatching := r.watchSignals(stopIssue, stopRun)
 
 	var runErr error
-	phase := func(name string, cfg engine.Config, total int64, grace time.Duration) map[string]int64 {
-		unsent, err := r.runPhase(name, cfg, total, grace, records, issueCtx, runCtx)
-		runErr = errors.Join(runErr, err)
-		return unsent
-	}
 	if w, grace, says, ok := r.plan.Warmup(); ok {
 		r.logf("Warming up: %s", says)
-		phase("Warmup", r.client.Signed(w), int64(r.p.WarmupRequestCount), grace)
+		runtime.GC() // the set-up's garbage, before the first request (as before profiling)
+		_, runErr = r.startPhase("Warmup", r.client.Signed(w), int64(r.p.WarmupRequestCount), grace, records, issueCtx, runCtx).wait()
 	}
 	prof := r.client.Signed(r.plan.Profiling())
 	r.client.ResetCache(r.ctx)
@@ -212,8 +207,9 @@ func (r *profileRun) execute() error {
 	case outErr != nil:
 		unsent[unsentOutputs] = expected
 	case issueCtx.Err() == nil:
-		unsent = phase("Profiling", prof, expected, r.plan.Grace())
-		r.runStages(unsent, phase, issueCtx)
+		var err error
+		unsent, err = r.runProfiling(prof, expected, records, issueCtx, runCtx)
+		runErr = errors.Join(runErr, err)
 	default:
 		unsent[engine.UnsentInterrupted] = expected
 	}
@@ -227,64 +223,12 @@ func (r *profileRun) execute() error {
 	return r.finish(startTime, r.now(), unsent, wasCancelled.Load())
 }
 
-// runStages runs the profiling phases after the run's own (--phase), one
-// after another, adding what each did not send to unsent. A stop (Ctrl-C,
-// --failed-request-threshold) ends them all: the phases not begun count
-// their requests as interrupted.
-func (r *profileRun) runStages(unsent map[string]int64, phase func(string, engine.Config, int64, time.Duration) map[string]int64, issue context.Context) {
-	for _, st := range r.plan.Stages() {
-		if issue.Err() != nil {
-			unsent[engine.UnsentInterrupted] += st.Expected()
-			continue
-		}
-		r.logf("Phase %s: %s", st.Name, st.Says())
-		for reason, n := range phase("Profiling "+st.Name, r.client.Signed(st.Config()), st.Expected(), st.Grace()) {
-			unsent[reason] += n
-		}
-	}
-}
-
 // apiAddr is --api-host:--api-port, or "" without the live API.
 func (r *profileRun) apiAddr() string {
 	if r.p.APIPort == nil {
 		return ""
 	}
 	return net.JoinHostPort(r.p.APIHost, strconv.Itoa(*r.p.APIPort))
-}
-
-// runPhase runs one engine phase with its progress display and returns the
-// turns it did not send, by reason.
-func (r *profileRun) runPhase(name string, cfg engine.Config, total int64, grace time.Duration, records chan<- *record.Record, issue, run context.Context) (map[string]int64, error) {
-	var prog engine.Progress
-	// The set-up's garbage (tokenizer parsing, prompts) is collected now,
-	// before the first request, rather than by a collection that would
-	// start in the middle of the phase and hold the only core from the
-	// dispatcher for milliseconds.
-	runtime.GC()
-	eng := engine.New(cfg, r.client.HTTP, r.clk, records, &prog)
-	r.log.Debug(fmt.Sprintf("%s: %s", name, describeLoad(cfg)))
-	if t := r.p.FailedRequestThreshold; t != nil {
-		var stop func()
-		issue, run, stop = r.watchFailures(&prog, cfg, *t, issue, run)
-		defer stop()
-	}
-	if api := r.records.API; api != nil {
-		api.Watch(name, &prog, total)
-	}
-	show := r.screen.Display(name, &prog, cfg, total, r.records.Live)
-	show.Start(r.ctx)
-	if cfg.Duration > 0 && grace >= 0 {
-		// Requests still in flight when the grace period ends are cut: they
-		// get records as cancelled errors (record.Cut), never vanish.
-		var c context.CancelFunc
-		run, c = context.WithTimeoutCause(run, cfg.Duration+grace, engine.ErrCancelled)
-		defer c()
-	}
-	err := eng.Run(issue, run)
-	show.Stop()
-	r.log.Debug(fmt.Sprintf("%s ended: %d requests sent, %d done, %d failed; %d sessions started, %d done; not sent: %v",
-		name, prog.RequestsSent.Load(), prog.RequestsDone.Load(), prog.RequestErrors.Load(), prog.SessionsStarted.Load(), prog.SessionsDone.Load(), eng.Unsent()))
-	return eng.Unsent(), err
 }
 
 // watchSignals: the first Ctrl-C stops new requests and gives those in
