@@ -232,16 +232,24 @@ func (l *loader) list(flag string, n *yaml.Node, where string) error {
 
 // object stores a mapping as one JSON-object value of a repeatable flag.
 func (l *loader) object(flag string, n *yaml.Node, where string) error {
+	s, err := l.mappingJSON(n, where)
+	if err == nil {
+		l.out.Flags[flag] = []any{s}
+	}
+	return err
+}
+
+// mappingJSON is a mapping written as a JSON object.
+func (l *loader) mappingJSON(n *yaml.Node, where string) (string, error) {
 	var m map[string]any
 	if err := n.Decode(&m); err != nil {
-		return l.errorf(n, "%s must be a mapping: %v", where, err)
+		return "", l.errorf(n, "%s must be a mapping: %v", where, err)
 	}
 	b, err := json.Marshal(m)
 	if err != nil {
-		return l.errorf(n, "%s: %v", where, err)
+		return "", l.errorf(n, "%s: %v", where, err)
 	}
-	l.out.Flags[flag] = []any{string(b)}
-	return nil
+	return string(b), nil
 }
 
 // distFlags are the flags that take a whole sampling distribution, by
@@ -256,16 +264,9 @@ func (l *loader) dist(mean, stddev string, n *yaml.Node, where string) error {
 		return l.set(mean, n, where)
 	}
 	if flag := distFlags[mean]; flag != "" && n.Kind == yaml.MappingNode && !plainNormal(n) {
-		var m map[string]any
-		if err := n.Decode(&m); err != nil {
-			return l.errorf(n, "%s: %v", where, err)
-		}
-		b, err := json.Marshal(m)
-		if err != nil {
-			return l.errorf(n, "%s: %v", where, err)
-		}
-		l.out.Flags[flag] = string(b)
-		return nil
+		s, err := l.mappingJSON(n, where)
+		l.out.Flags[flag] = s
+		return err
 	}
 	return l.fields(n, where, []string{"mean", "stddev"}, func(k string, v *yaml.Node) error {
 		if k == "mean" {

@@ -23,9 +23,7 @@ func (p *Profile) Scenarios() ([]Scenario, error) {
 	seen := map[string]bool{}
 	for _, s := range p.SweepScenarios {
 		var sc Scenario
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&sc); err != nil {
+		if err := decodeStrict(s, &sc); err != nil {
 			return nil, fmt.Errorf("--sweep-scenario %q: not {\"name\": …, \"flags\": {…}}: %v", s, err)
 		}
 		if sc.Name == "" || strings.ContainsAny(sc.Name, "/\\ ") {
@@ -111,4 +109,11 @@ func (p *Profile) checkScenarios(add func(string, ...any)) {
 			add("--sweep-scenario %s: %v", sc.Name, err)
 		}
 	}
+}
+
+// decodeStrict reads JSON into v, refusing keys v does not have.
+func decodeStrict(s string, v any) error {
+	dec := json.NewDecoder(strings.NewReader(s))
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
 }

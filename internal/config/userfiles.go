@@ -26,9 +26,7 @@ func (p *Profile) UserFileSpecs() ([]UserFile, error) {
 	var out []UserFile
 	for _, s := range p.UserFiles {
 		var uf UserFile
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&uf); err != nil {
+		if err := decodeStrict(s, &uf); err != nil {
 			return nil, fmt.Errorf("--user-file %q: not {\"path\", \"format\", \"content\", \"vars\"}: %v", s, err)
 		}
 		if err := uf.check(); err != nil {

@@ -168,13 +168,9 @@ func (o *adaptiveOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 	s := o.summary()
 	o.mu.Unlock()
 	s.Windows = nil
-	if run.Extra == nil {
-		run.Extra = map[string]any{}
-	}
-	run.Extra["adaptive_scale"] = s
-	run.Sections = append(run.Sections, func(w io.Writer) {
+	addSection(run, "adaptive_scale", s, func(w io.Writer) {
 		fmt.Fprintf(w, "\nsonde | Adaptive scale: %s %s", s.Variable, boundaryWords(s))
-	})
+	}, nil)
 }
 
 func boundaryWords(s adaptiveSummary) string {

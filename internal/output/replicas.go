@@ -2,6 +2,7 @@ package output
 
 import (
 	"context"
+	"io"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
@@ -51,12 +52,20 @@ func (o *replicasOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 		rs = append(rs, export.Replica{URL: config.RedactURL(u), Summary: o.sink.acc[u].Summary()})
 	}
 	fleet := export.NewFleet(rs)
+	addSection(run, "replicas", fleet.JSON(), fleet.Print, fleet.CSV())
+}
+
+// addSection adds a view to the run's files: sonde.<key> in the summary
+// JSON, a console section, and a CSV section (none when csv is nil).
+func addSection(run *export.Run, key string, v any, print func(io.Writer), csv []byte) {
 	if run.Extra == nil {
 		run.Extra = map[string]any{}
 	}
-	run.Extra["replicas"] = fleet.JSON()
-	run.Sections = append(run.Sections, fleet.Print)
-	run.CSVSections = append(append(run.CSVSections, '\n'), fleet.CSV()...)
+	run.Extra[key] = v
+	run.Sections = append(run.Sections, print)
+	if csv != nil {
+		run.CSVSections = append(append(run.CSVSections, '\n'), csv...)
+	}
 }
 
 // phasesOutput puts a summary per profiling phase into the summary
@@ -76,10 +85,5 @@ func (o *phasesOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 		ps = append(ps, export.PhasePart{Name: n, Load: o.loads[i], Summary: o.sink.acc[n].Summary()})
 	}
 	t := export.PhaseTable(ps)
-	if run.Extra == nil {
-		run.Extra = map[string]any{}
-	}
-	run.Extra["phases"] = t.JSON()
-	run.Sections = append(run.Sections, t.Print)
-	run.CSVSections = append(append(run.CSVSections, '\n'), t.CSV()...)
+	addSection(run, "phases", t.JSON(), t.Print, t.CSV())
 }
