@@ -90,8 +90,9 @@ type Config struct {
 	// time, a linear climb to Concurrency (--concurrency-ramp-duration); in
 	// the rate modes it raises the cap on sessions in flight the same way.
 	ConcurrencyRamp time.Duration
-	// Control, when set, moves the concurrency or the prefill concurrency
-	// while the phase runs (adaptive scale), and may end its issuing.
+	// Control, when set, moves the concurrency, the prefill concurrency,
+	// the request rate or the users while the phase runs (adaptive scale),
+	// and may end its issuing.
 	Control *Control
 	// ChatMessages: chat records carry the messages sent, for counting ISL
 	// through the chat template.
