@@ -17,8 +17,8 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, _ := filepath.Glob(filepath.Join(shapes, "*.yaml"))
-	if len(files) != 22 {
-		t.Fatalf("%d template shapes, want the 22 sonde reads", len(files))
+	if len(files) != 23 {
+		t.Fatalf("%d template shapes, want the 23 sonde reads", len(files))
 	}
 	t.Chdir(shapes) // the fixed schedule's trace is ./data/schedule.jsonl, as AIPerf's template has it
 	for _, f := range files {
@@ -42,6 +42,18 @@ func TestAIPerfTemplateShapes(t *testing.T) {
 			}
 			if len(found) == 0 {
 				t.Fatalf("no summary under %s:\n%s", dir, res.stdout)
+			}
+			if name == "composed_dataset" { // the file's own output length kept, the others drawn
+				in := readJSON(t, filepath.Join(dir, "inputs.json"))
+				lengths := map[float64]bool{}
+				for _, s := range in["data"].([]any) {
+					for _, p := range s.(map[string]any)["payloads"].([]any) {
+						lengths[p.(map[string]any)["max_completion_tokens"].(float64)] = true
+					}
+				}
+				if !lengths[7] || len(lengths) < 2 {
+					t.Errorf("max tokens sent: %v", lengths)
+				}
 			}
 			if name == "user_files" { // rendered with the file's variables and the run's names
 				params, _ := os.ReadFile(filepath.Join(dir, "params.json"))

@@ -456,7 +456,8 @@ func (l *loader) dataset(v *yaml.Node) error {
 	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy", "sampling": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
-	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio")
+	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio",
+		"source", "augment")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -464,10 +465,12 @@ func (l *loader) dataset(v *yaml.Node) error {
 			return nil
 		case "type":
 			s, err := l.scalar(v, where)
-			if err == nil && !slices.Contains([]string{"synthetic", "file", "public"}, s) {
-				err = l.errorf(v, "dataset.type %q: sonde knows synthetic, file and public", s)
+			if err == nil && !slices.Contains([]string{"synthetic", "file", "public", "composed"}, s) {
+				err = l.errorf(v, "dataset.type %q: sonde knows synthetic, file, public and composed", s)
 			}
 			return err
+		case "source", "augment":
+			return l.composed(k, v)
 		case "prompts":
 			return l.fields(v, where, []string{"isl", "osl", "block_size", "batch_size", "sequence_distribution"}, func(k string, v *yaml.Node) error {
 				switch k {

@@ -552,3 +552,26 @@ benchmark:
 		}
 	}
 }
+
+// A composed dataset: a file with the output length drawn for its turns
+// (filling those without one, or overriding every one).
+func TestLoadFileComposed(t *testing.T) {
+	fv, err := load(t, `dataset:
+  type: composed
+  source: {type: file, path: p.jsonl, format: single_turn, sampling: shuffle}
+  augment: {osl: {mean: 256, median: 200}, oslMode: override}
+  entries: 10
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"input-file": "p.jsonl", "custom-dataset-type": "single_turn", "dataset-sampling-strategy": "shuffle",
+		"osl-distribution": `{"mean":256,"median":200}`, "osl-mode": "override", "num-dataset-entries": "10"} {
+		if got := fmt.Sprint(fv.Flags[flag]); got != want {
+			t.Errorf("%s = %s, want %s", flag, got, want)
+		}
+	}
+	if _, err := load(t, "dataset: {type: composed, source: {type: synthetic}}\n", nil); err == nil || !strings.Contains(err.Error(), "a composed dataset's source is a file") {
+		t.Errorf("a synthetic source: %v", err)
+	}
+}

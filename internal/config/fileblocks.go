@@ -288,3 +288,30 @@ func (l *loader) userFiles(v *yaml.Node) error {
 	l.out.Flags["user-file"] = out
 	return nil
 }
+
+// composed reads a composed dataset's blocks (AIPerf's): source, a file
+// dataset (path, format, sampling), and augment, the output length its
+// turns get (osl) and whether it fills those without one or overrides
+// every turn's (osl_mode).
+func (l *loader) composed(k string, v *yaml.Node) error {
+	where := "dataset." + k
+	if k == "source" {
+		flags := map[string]string{"path": "input-file", "format": "custom-dataset-type", "sampling": "dataset-sampling-strategy",
+			"sampling_strategy": "dataset-sampling-strategy"}
+		return l.fields(v, where, []string{"type", "path", "format", "sampling", "sampling_strategy"}, func(k string, n *yaml.Node) error {
+			if k == "type" {
+				if n.Value != "file" {
+					return l.errorf(n, "%s.type %q: a composed dataset's source is a file", where, n.Value)
+				}
+				return nil
+			}
+			return l.set(flags[k], n, where+"."+k)
+		})
+	}
+	return l.fields(v, where, []string{"osl", "osl_mode"}, func(k string, n *yaml.Node) error {
+		if k == "osl_mode" {
+			return l.set("osl-mode", n, where+".osl_mode")
+		}
+		return l.dist("prompt-output-tokens-mean", "prompt-output-tokens-stddev", n, where+".osl")
+	})
+}

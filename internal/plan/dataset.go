@@ -115,6 +115,13 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		return nil, UsageError{err}
 	}
 	ignoreTraceDelays(p, convs)
+	if p.OSLMode == "override" && opts.MaxTokens != nil {
+		for i := range convs {
+			for j := range convs[i].Turns {
+				convs[i].Turns[j].MaxTokens = opts.MaxTokens() // the file's own lengths give way
+			}
+		}
+	}
 	if p.EndpointType != "chat" && hasImages(convs) {
 		return nil, UsageError{fmt.Errorf("--input-file %s has images: they are sent with --endpoint-type chat (image_url parts), not %s", p.InputFile, p.EndpointType)}
 	}
