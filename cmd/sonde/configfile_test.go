@@ -206,3 +206,25 @@ func unusedMean(p *config.Profile) {
 		p.OutputTokensMean, p.OutputTokensStddev = nil, 0
 	}
 }
+
+// What --print-config writes reads back to itself: adaptive scale's
+// blocks, user files with their variables, a warm-up's own dataset,
+// several phases and datasets — every template shape.
+func TestPrintConfigIsStable(t *testing.T) {
+	shapes, _ := filepath.Glob(filepath.Join("testdata", "aiperf-shapes", "*.yaml"))
+	cases := [][]string{{"-m", "m", "--streaming", "--benchmark-duration", "30", "--adaptive-scale", "--adaptive-scale-control", "concurrency:2,16",
+		"--adaptive-scale-sla", "ttft:p95:le:300", "--adaptive-scale-sla", "error_rate:avg:lt:0.01", "--adaptive-scale-step-policy", "sla_margin"}}
+	for _, s := range shapes {
+		cases = append(cases, []string{"-f", s, "-m", "m"})
+	}
+	for _, args := range cases {
+		first := runSonde(t, append(append([]string{"profile"}, args...), "--print-config")...)
+		if first.code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, first.code, first.stderr)
+		}
+		again := runSonde(t, "profile", "-f", writeFile(t, "c.yaml", first.stdout), "--print-config")
+		if again.code != 0 || again.stdout != first.stdout {
+			t.Errorf("%v: read back differently (exit %d %s):\n%s\n---\n%s", args, again.code, again.stderr, first.stdout, again.stdout)
+		}
+	}
+}

@@ -144,3 +144,50 @@ func (p *Profile) checkAdaptive(add func(string, ...any)) {
 		add("--adaptive-scale needs --benchmark-duration: the windows are periods of the phase, which ends at the first of its duration and the sustain's end")
 	}
 }
+
+// AdaptiveBlock is a phase's adaptive_scale block, as AIPerf reads it.
+type AdaptiveBlock struct {
+	Enabled bool `json:"enabled" yaml:"enabled"`
+	Control struct {
+		Variable string  `json:"variable" yaml:"variable"`
+		Min      float64 `json:"min" yaml:"min"`
+		Max      float64 `json:"max" yaml:"max"`
+	} `json:"control" yaml:"control"`
+	AssessmentPeriod     float64 `json:"assessment_period" yaml:"assessment_period"`
+	MinCompletedRequests int     `json:"min_completed_requests" yaml:"min_completed_requests"`
+	SustainDuration      float64 `json:"sustain_duration" yaml:"sustain_duration"`
+	Strategy             struct {
+		Type              string  `json:"type" yaml:"type"`
+		StepPolicy        string  `json:"step_policy" yaml:"step_policy"`
+		StepPercent       float64 `json:"step_percent" yaml:"step_percent"`
+		BaseStep          int     `json:"base_step" yaml:"base_step"`
+		MaxStepMultiplier float64 `json:"max_step_multiplier" yaml:"max_step_multiplier"`
+	} `json:"strategy" yaml:"strategy"`
+}
+
+// adaptiveBlock is the profiling phase's adaptive_scale and sla blocks;
+// nil without --adaptive-scale.
+func (p *Profile) adaptiveBlock() (*AdaptiveBlock, map[string]map[string]map[string]float64) {
+	spec, ok, err := p.Adaptive()
+	if !ok || err != nil {
+		return nil, nil // checked by Validate
+	}
+	b := &AdaptiveBlock{Enabled: true, AssessmentPeriod: p.AdaptivePeriod, MinCompletedRequests: p.AdaptiveMinCompleted,
+		SustainDuration: p.AdaptiveSustain}
+	b.Control.Variable, b.Control.Min, b.Control.Max = spec.Variable, spec.Min, spec.Max
+	b.Strategy.Type, b.Strategy.StepPolicy, b.Strategy.StepPercent = "ramp_until_fail", p.AdaptiveStepPolicy, p.AdaptiveStepPercent
+	b.Strategy.BaseStep, b.Strategy.MaxStepMultiplier = p.AdaptiveBaseStep, p.AdaptiveMaxStepMult
+	sla := map[string]map[string]map[string]float64{}
+	for _, s := range p.AdaptiveSLA {
+		parts := strings.Split(s, ":") // checked: METRIC:STAT:OP:VALUE, the metric as the user named it
+		v, _ := strconv.ParseFloat(parts[3], 64)
+		if sla[parts[0]] == nil {
+			sla[parts[0]] = map[string]map[string]float64{}
+		}
+		if sla[parts[0]][parts[1]] == nil {
+			sla[parts[0]][parts[1]] = map[string]float64{}
+		}
+		sla[parts[0]][parts[1]][parts[2]] = v
+	}
+	return b, sla
+}

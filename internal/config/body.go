@@ -129,29 +129,32 @@ type Cancellation struct {
 // Phase is one load phase; sonde has a warm-up (a request count) and one
 // profiling phase.
 type Phase struct {
-	Name               string        `json:"name" yaml:"name"`
-	Kind               string        `json:"kind,omitempty" yaml:"kind,omitempty"` // profiling, for a phase of another name
-	Type               string        `json:"type" yaml:"type"`
-	Dataset            string        `json:"dataset,omitempty" yaml:"dataset,omitempty"`
-	Seamless           bool          `json:"seamless,omitempty" yaml:"seamless,omitempty"`
-	ExcludeFromResults bool          `json:"exclude_from_results,omitempty" yaml:"exclude_from_results,omitempty"`
-	Requests           *int          `json:"requests,omitempty" yaml:"requests,omitempty"`
-	Duration           *float64      `json:"duration,omitempty" yaml:"duration,omitempty"`
-	Sessions           *int          `json:"sessions,omitempty" yaml:"sessions,omitempty"`
-	Concurrency        *int          `json:"concurrency,omitempty" yaml:"concurrency,omitempty"`
-	PrefillConcurrency *int          `json:"prefill_concurrency,omitempty" yaml:"prefill_concurrency,omitempty"`
-	Rate               *float64      `json:"rate,omitempty" yaml:"rate,omitempty"`
-	Users              *int          `json:"users,omitempty" yaml:"users,omitempty"`
-	Smoothness         *float64      `json:"smoothness,omitempty" yaml:"smoothness,omitempty"`
-	GracePeriod        *float64      `json:"grace_period,omitempty" yaml:"grace_period,omitempty"`
-	ConcurrencyRamp    *float64      `json:"concurrency_ramp,omitempty" yaml:"concurrency_ramp,omitempty"`
-	RateRamp           *float64      `json:"rate_ramp,omitempty" yaml:"rate_ramp,omitempty"`
-	Cancellation       *Cancellation `json:"cancellation,omitempty" yaml:"cancellation,omitempty"`
+	Name               string                                   `json:"name" yaml:"name"`
+	Kind               string                                   `json:"kind,omitempty" yaml:"kind,omitempty"` // profiling, for a phase of another name
+	Type               string                                   `json:"type" yaml:"type"`
+	Dataset            string                                   `json:"dataset,omitempty" yaml:"dataset,omitempty"`
+	Seamless           bool                                     `json:"seamless,omitempty" yaml:"seamless,omitempty"`
+	ExcludeFromResults bool                                     `json:"exclude_from_results,omitempty" yaml:"exclude_from_results,omitempty"`
+	Requests           *int                                     `json:"requests,omitempty" yaml:"requests,omitempty"`
+	Duration           *float64                                 `json:"duration,omitempty" yaml:"duration,omitempty"`
+	Sessions           *int                                     `json:"sessions,omitempty" yaml:"sessions,omitempty"`
+	Concurrency        *int                                     `json:"concurrency,omitempty" yaml:"concurrency,omitempty"`
+	PrefillConcurrency *int                                     `json:"prefill_concurrency,omitempty" yaml:"prefill_concurrency,omitempty"`
+	Rate               *float64                                 `json:"rate,omitempty" yaml:"rate,omitempty"`
+	Users              *int                                     `json:"users,omitempty" yaml:"users,omitempty"`
+	Smoothness         *float64                                 `json:"smoothness,omitempty" yaml:"smoothness,omitempty"`
+	GracePeriod        *float64                                 `json:"grace_period,omitempty" yaml:"grace_period,omitempty"`
+	ConcurrencyRamp    *float64                                 `json:"concurrency_ramp,omitempty" yaml:"concurrency_ramp,omitempty"`
+	RateRamp           *float64                                 `json:"rate_ramp,omitempty" yaml:"rate_ramp,omitempty"`
+	Cancellation       *Cancellation                            `json:"cancellation,omitempty" yaml:"cancellation,omitempty"`
+	AdaptiveScale      *AdaptiveBlock                           `json:"adaptive_scale,omitempty" yaml:"adaptive_scale,omitempty"`
+	SLA                map[string]map[string]map[string]float64 `json:"sla,omitempty" yaml:"sla,omitempty"`
 }
 
 type Artifacts struct {
-	Dir    string `json:"dir" yaml:"dir"`
-	Prefix string `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+	Dir       string     `json:"dir" yaml:"dir"`
+	Prefix    string     `json:"prefix,omitempty" yaml:"prefix,omitempty"`
+	UserFiles []UserFile `json:"user_files,omitempty" yaml:"user_files,omitempty"` // their variables go to the file's variables
 }
 
 type Tokenizer struct {
@@ -197,6 +200,13 @@ func (p *Profile) Body() Body {
 	}
 	b.Phases = append(b.Phases, p.profilingPhase())
 	p.stagePhases(&b)
+	p.warmupDatasetBody(&b)
+	if ufs, err := p.UserFileSpecs(); err == nil {
+		for _, uf := range ufs {
+			uf.Vars = nil // the file's variables section holds them
+			b.Artifacts.UserFiles = append(b.Artifacts.UserFiles, uf)
+		}
+	}
 	return b
 }
 
@@ -296,6 +306,7 @@ func (p *Profile) profilingPhase() Phase {
 	if ph.Name != "profiling" {
 		ph.Kind = "profiling"
 	}
+	ph.AdaptiveScale, ph.SLA = p.adaptiveBlock()
 	if ph.Name == "" {
 		ph.Name = "profiling"
 	}

@@ -114,8 +114,11 @@ func (l *loader) warmupData(name *yaml.Node) error {
 	return err
 }
 
-// flagPairs writes flags as KEY=V;… (a ';' in a value escaped).
+// flagPairs writes flags as KEY=V;… (a ';' in a value escaped). A
+// dataset's random_seed is left out: the run's seed governs every phase
+// (each drawing with a salt of its own).
 func (l *loader) flagPairs(flags map[string]any, at *yaml.Node, what string) (string, error) {
+	delete(flags, "random-seed")
 	var out []string
 	for _, k := range slices.Sorted(maps.Keys(flags)) {
 		v, ok := flags[k].(string)

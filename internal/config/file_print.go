@@ -12,6 +12,7 @@ import (
 type document struct {
 	SchemaVersion string         `yaml:"schemaVersion"`
 	RandomSeed    *int64         `yaml:"random_seed,omitempty"`
+	Variables     map[string]any `yaml:"variables,omitempty"` // those the user files read
 	Benchmark     Body           `yaml:"benchmark"`
 	Sonde         map[string]any `yaml:"sonde,omitempty"`
 }
@@ -22,6 +23,9 @@ type document struct {
 // written, nor secret header values.
 func PrintConfig(p, defaults *Profile) ([]byte, error) {
 	doc := document{SchemaVersion: "2.0", RandomSeed: p.RandomSeed, Benchmark: p.Body()}
+	if ufs, err := p.UserFileSpecs(); err == nil && len(ufs) > 0 {
+		doc.Variables = ufs[0].Vars // one file's variables: every user file has them all
+	}
 	body, err := marshalYAML(doc)
 	if err != nil {
 		return nil, err

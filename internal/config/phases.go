@@ -319,3 +319,22 @@ func (p *Profile) checkWarmupData(add func(string, ...any)) {
 		}
 	}
 }
+
+// warmupDatasetBody gives the warm-up phase its own dataset in b when it
+// has one (--warmup-dataset), named warmup; every other phase then names
+// its dataset too.
+func (p *Profile) warmupDatasetBody(b *Body) {
+	q, err := p.WarmupData()
+	if err != nil || q == nil || len(b.Phases) == 0 || b.Phases[0].Name != "warmup" {
+		return
+	}
+	d := q.dataset()
+	d.Name = "warmup"
+	b.Datasets = append(b.Datasets, d)
+	for i := range b.Phases {
+		if b.Phases[i].Dataset == "" {
+			b.Phases[i].Dataset = b.Datasets[0].Name
+		}
+	}
+	b.Phases[0].Dataset = "warmup"
+}

@@ -15,10 +15,10 @@ import (
 // or text), its content, whose strings are Jinja templates, and the
 // variables they may use besides the run's own names.
 type UserFile struct {
-	Path    string         `json:"path"`
-	Format  string         `json:"format,omitempty"`
-	Content any            `json:"content"`
-	Vars    map[string]any `json:"vars,omitempty"`
+	Path    string         `json:"path" yaml:"path"`
+	Format  string         `json:"format,omitempty" yaml:"format,omitempty"`
+	Content any            `json:"content" yaml:"content"`
+	Vars    map[string]any `json:"vars,omitempty" yaml:"vars,omitempty"`
 }
 
 // UserFileSpecs reads every --user-file.
