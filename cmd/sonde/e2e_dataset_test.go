@@ -290,3 +290,43 @@ func TestCacheBustAndIgnoredDelays(t *testing.T) {
 		t.Fatalf("a trace ten minutes long replayed back to back: exit %d, %d requests: %s", res.code, len(recs), res.stderr)
 	}
 }
+
+// An inline dataset (a config file's dataset.records, --input-records) is
+// read as a file of those records: every record sent, a bad one named by
+// its line, and nothing left behind.
+func TestInlineRecords(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // where the records are written while the run reads them
+	sim := startSim(t, "--ttft", "1ms", "--itl", "0s")
+	cfg := writeFile(t, "inline.yaml", `benchmark:
+  model: m
+  dataset:
+    type: file
+    format: single_turn
+    records:
+      - {text: "What is machine learning?"}
+      - {text: "Explain GANs.", output_length: 5}
+  phases: {type: concurrency, concurrency: 1, requests: 2}
+`)
+	res := runSonde(t, "profile", "-f", cfg, "--url", sim.addr, "--artifact-dir", filepath.Join(tmp, "out"), "--ui-type", "none")
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var got []string
+	for _, r := range sim.stop(t) {
+		var b chatBody
+		json.Unmarshal(r.Body, &b)
+		got = append(got, b.Messages[0].Content)
+	}
+	if strings.Join(got, "|") != "What is machine learning?|Explain GANs." {
+		t.Errorf("sent %q", got)
+	}
+	res = runSonde(t, "profile", "-m", "m", "--url", sim.addr, "--custom-dataset-type", "single_turn",
+		"--input-records", "{\"text\": \"fine\"}\n{\"text\": 5}", "--artifact-dir", filepath.Join(tmp, "out2"), "--ui-type", "none")
+	if res.code != exitUsage || !strings.Contains(res.stderr, "dataset.records.jsonl:2") {
+		t.Errorf("a bad record: exit %d %s", res.code, res.stderr)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "sonde-records-*")); len(left) != 0 {
+		t.Errorf("left behind: %v", left)
+	}
+}

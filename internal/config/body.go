@@ -88,6 +88,7 @@ type Dataset struct {
 	Type           string         `json:"type" yaml:"type"` // synthetic, file or public
 	Dataset        string         `json:"dataset,omitempty" yaml:"dataset,omitempty"`
 	Path           string         `json:"path,omitempty" yaml:"path,omitempty"`
+	Records        []any          `json:"records,omitempty" yaml:"records,omitempty"` // an inline dataset
 	Format         string         `json:"format,omitempty" yaml:"format,omitempty"`
 	Entries        int            `json:"entries" yaml:"entries"`
 	RandomSeed     *int64         `json:"random_seed,omitempty" yaml:"random_seed,omitempty"`
@@ -242,6 +243,14 @@ func (p *Profile) dataset() Dataset {
 		d.PrefixPrompts = &PrefixPrompts{p.PrefixPoolSize, p.PrefixLength, p.SharedSystemLength, p.UserContextLength}
 	}
 	switch {
+	case p.InputRecords != "":
+		d.Type, d.Format = "file", p.CustomDatasetType
+		for line := range strings.SplitSeq(p.InputRecords, "\n") {
+			var v any
+			if json.Unmarshal([]byte(line), &v) == nil {
+				d.Records = append(d.Records, v)
+			}
+		}
 	case p.PublicDataset != "":
 		d.Type, d.Dataset, d.Path = "public", p.PublicDataset, p.InputFile
 	case p.InputFile != "":

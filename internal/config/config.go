@@ -50,6 +50,7 @@ type Profile struct {
 	ConversationDelayMean   float64 `name:"conversation-turn-delay-mean" aliases:"session-turn-delay-mean" default:"0" group:"Conversation Input" placeholder:"MS" help:"Mean think time before turns 2..n, in ms (alias: --session-turn-delay-mean)." json:"conversation_turn_delay_mean"`
 	ConversationDelayStddev float64 `name:"conversation-turn-delay-stddev" aliases:"session-turn-delay-stddev" default:"0" group:"Conversation Input" placeholder:"MS" help:"Standard deviation of think time, in ms (alias: --session-turn-delay-stddev)." json:"conversation_turn_delay_stddev"`
 	ConversationDelayRatio  float64 `name:"conversation-turn-delay-ratio" aliases:"session-delay-ratio" default:"1.0" group:"Conversation Input" placeholder:"R" help:"Factor applied to every sampled think time (alias: --session-delay-ratio)." json:"conversation_turn_delay_ratio"`
+	InputRecords            string  `name:"input-records" group:"Input" placeholder:"JSONL" help:"The dataset's records themselves, one JSON object per line, read as an --input-file of the --custom-dataset-type (a config file's inline dataset: dataset.records)." json:"input_records,omitempty"`
 	InputFile               string  `name:"input-file" group:"Input" placeholder:"PATH" help:"Dataset file (or folder, for random_pool) of the --custom-dataset-type, or the local ShareGPT JSON for --public-dataset sharegpt." json:"input_file,omitempty"`
 	CustomDatasetType       string  `name:"custom-dataset-type" enum:",single_turn,multi_turn,random_pool,mooncake_trace,inputs_json,burst_gpt_trace,bailian_trace,raw_payload" default:"" group:"Input" help:"Format of --input-file: single_turn, multi_turn, random_pool, mooncake_trace, inputs_json, burst_gpt_trace (BurstGPT's CSV), bailian_trace (Alibaba's Qwen usage traces), raw_payload (request bodies sent verbatim; a folder: a file per conversation)." json:"custom_dataset_type,omitempty"`
 	PublicDataset           string  `name:"public-dataset" enum:",sharegpt" default:"" group:"Input" help:"A public dataset read from a local copy (--input-file): sharegpt (every turn of each conversation is sent)." json:"public_dataset,omitempty"`
@@ -285,6 +286,9 @@ type Profile struct {
 
 	// ArtifactDirSet is true when --output-artifact-dir was given explicitly.
 	ArtifactDirSet bool `kong:"-" json:"-"`
+	// RecordsFile is where a run wrote --input-records to be read as its
+	// --input-file (plan's; removed when the plan closes).
+	RecordsFile string `kong:"-" json:"-"`
 	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.
 	ArrivalPatternSet bool `kong:"-" json:"-"`
 	ContextModeSet    bool `kong:"-" json:"-"`

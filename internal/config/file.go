@@ -457,7 +457,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy", "sampling": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
 	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio",
-		"source", "augment")
+		"source", "augment", "records")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -471,6 +471,8 @@ func (l *loader) dataset(v *yaml.Node) error {
 			return err
 		case "source", "augment":
 			return l.composed(k, v)
+		case "records":
+			return l.records(v)
 		case "prompts":
 			return l.fields(v, where, []string{"isl", "osl", "block_size", "batch_size", "sequence_distribution"}, func(k string, v *yaml.Node) error {
 				switch k {

@@ -575,3 +575,22 @@ func TestLoadFileComposed(t *testing.T) {
 		t.Errorf("a synthetic source: %v", err)
 	}
 }
+
+// An inline dataset's records become --input-records, one JSON line each.
+func TestLoadFileRecords(t *testing.T) {
+	fv, err := load(t, "dataset: {type: file, format: single_turn, records: [{text: hi}, {text: there, output_length: 9}]}\n", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fv.Flags["input-records"]; got != "{\"text\":\"hi\"}\n{\"output_length\":9,\"text\":\"there\"}" {
+		t.Errorf("input-records %q", got)
+	}
+	if _, err := load(t, "dataset: {records: {pool_a: [{text: x}]}}\n", nil); err == nil || !strings.Contains(err.Error(), "multi-pool") {
+		t.Errorf("a mapping of pools: %v", err)
+	}
+	p := valid()
+	p.InputRecords, p.InputFile, p.CustomDatasetType = `{"text":"a"}`, "f.jsonl", "single_turn"
+	if errs := p.Validate(); !strings.Contains(fmt.Sprint(errs), "two datasets") {
+		t.Errorf("records and a file: %v", errs)
+	}
+}

@@ -315,3 +315,25 @@ func (l *loader) composed(k string, v *yaml.Node) error {
 		return l.dist("prompt-output-tokens-mean", "prompt-output-tokens-stddev", n, where+".osl")
 	})
 }
+
+// records reads an inline dataset (dataset.records): its records as the
+// JSON lines --input-records holds.
+func (l *loader) records(v *yaml.Node) error {
+	if v.Kind != yaml.SequenceNode || len(v.Content) == 0 {
+		return l.errorf(v, "dataset.records must be a list of records (a multi-pool mapping of lists is not read yet)")
+	}
+	lines := make([]string, 0, len(v.Content))
+	for _, r := range v.Content {
+		var rec any
+		if err := r.Decode(&rec); err != nil {
+			return l.errorf(r, "dataset.records[]: %v", err)
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return l.errorf(r, "dataset.records[]: %v", err)
+		}
+		lines = append(lines, string(b))
+	}
+	l.out.Flags["input-records"] = strings.Join(lines, "\n")
+	return nil
+}

@@ -218,6 +218,9 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.PublicDataset != "" && p.CustomDatasetType != "" {
 		add("--public-dataset and --custom-dataset-type cannot be used together")
 	}
+	if p.InputRecords != "" && p.InputFile != p.RecordsFile {
+		add("--input-records and --input-file are two datasets: give one")
+	}
 	if p.PublicDataset != "" && p.InputFile == "" {
 		add("--public-dataset %s reads a local copy: give its path with --input-file (sonde does not download datasets)", p.PublicDataset)
 	}

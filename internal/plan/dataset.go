@@ -1,9 +1,12 @@
 package plan
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 
@@ -284,4 +287,27 @@ func imagesMade(p *config.Profile, convs []dataset.Conversation) string {
 	}
 	return fmt.Sprintf("Images: %d made before the run (%g×%g px mean, %s, source %s), %.1f MB as sent (base64 data URLs)",
 		n, p.ImageWidthMean, p.ImageHeightMean, p.ImageFormat, p.ImageSource, float64(size)/1e6)
+}
+
+// writeRecords writes --input-records (a config file's inline dataset)
+// where it is read as the run's --input-file: dataset.records.jsonl in a
+// folder of its own, which the plan removes when it closes. Errors then
+// name that file and the record's line.
+func writeRecords(p *config.Profile) (wrote bool, err error) {
+	if p.InputRecords == "" || p.RecordsFile != "" {
+		return false, nil
+	}
+	if p.InputFile != "" {
+		return false, UsageError{errors.New("--input-records and --input-file are two datasets: give one")}
+	}
+	dir, err := os.MkdirTemp("", "sonde-records-")
+	if err == nil {
+		p.RecordsFile = filepath.Join(dir, "dataset.records.jsonl")
+		err = os.WriteFile(p.RecordsFile, []byte(p.InputRecords+"\n"), 0o600)
+	}
+	if err != nil {
+		return false, fmt.Errorf("--input-records: %w", err)
+	}
+	p.InputFile = p.RecordsFile
+	return true, nil
 }

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"slices"
 	"time"
 
@@ -73,6 +75,9 @@ type Plan struct {
 	// Close: a study's probes share it.
 	traces      *servertrace.Receiver
 	closeTraces func() // the owner's only
+	// ownRecords: this plan wrote p.RecordsFile (--input-records) and
+	// removes it when it closes; a probe reads its parent's.
+	ownRecords bool
 	// notes are what resolving said (a simulator started, the tokenizer
 	// used, warnings), told in the run's log once it is open.
 	notes *notes
@@ -86,13 +91,14 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	if err := prepareFlags(e, p); err != nil {
 		return nil, err
 	}
-	pl = &Plan{p: p, notes: &notes{}}
+	pl = &Plan{p: p, notes: &notes{}, ownRecords: true}
 	for _, n := range acceptedOnly(p) {
 		pl.notes.info(n)
 	}
+	self := pl // a failing return sets pl to nil before this runs
 	defer func() {
 		if err != nil {
-			pl.Close()
+			self.Close()
 		}
 	}()
 	warnings, err := pl.resolveEndpoint()
@@ -157,7 +163,14 @@ func prepareFlags(e Env, p *config.Profile) error {
 		tokenizer.PreloadBuiltin() // beside the rest of the set-up, off the path to the first request
 	}
 	p.ArtifactDir, p.InputFile, p.ReplayOutputs = e.under(p.ArtifactDir), e.under(p.InputFile), e.under(p.ReplayOutputs)
+	wrote, err := writeRecords(p)
+	if err != nil {
+		return err
+	}
 	if errs := p.Validate(); len(errs) > 0 {
+		if wrote { // no plan will own it
+			os.RemoveAll(filepath.Dir(p.RecordsFile))
+		}
 		return UsageError{config.Join(errs)}
 	}
 	return nil
@@ -313,6 +326,9 @@ func (pl *Plan) resolveTokenizer(e Env) error {
 // URLs, tokenizer, seed and conversations are the plan's, not loaded again.
 func (pl *Plan) WithLoad(e Env, q *config.Profile) (*Plan, error) {
 	e = e.withDefaults()
+	if q.InputRecords != "" && q.InputRecords == pl.p.InputRecords {
+		q.InputFile, q.RecordsFile = pl.p.RecordsFile, pl.p.RecordsFile // the parent's copy
+	}
 	if err := prepareFlags(e, q); err != nil {
 		return nil, err
 	}
@@ -351,5 +367,8 @@ func (pl *Plan) Close() {
 	if pl != nil && pl.stopSims != nil {
 		pl.stopSims()
 		pl.stopSims = nil
+	}
+	if pl != nil && pl.p.RecordsFile != "" && pl.ownRecords {
+		os.RemoveAll(filepath.Dir(pl.p.RecordsFile))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -211,5 +212,28 @@ func TestWithLoad(t *testing.T) {
 	bad := flags(t, append(args, "--goodput", "x")...)
 	if _, err := pl.WithLoad(plan.Env{}, bad); err == nil {
 		t.Error("a bad probe was accepted")
+	}
+}
+
+// A plan that fails after starting its sim:// server, or after writing
+// its inline records, stops and removes them: nothing is left running or
+// lying about.
+func TestFailedResolveLeavesNothing(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	before := runtime.NumGoroutine()
+	_, err := plantest.Resolve(t, "--url", "sim://", "--custom-dataset-type", "single_turn", "--input-records", "{\"text\": 5}")
+	if err == nil || !strings.Contains(err.Error(), "dataset.records.jsonl:1") {
+		t.Fatalf("error %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "sonde-records-*")); len(left) != 0 {
+		t.Errorf("records left: %v", left)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond) // the simulator's goroutines end after Close
+	}
+	if n := runtime.NumGoroutine(); n > before {
+		t.Errorf("%d goroutines, %d before: the simulator still runs", n, before)
 	}
 }
