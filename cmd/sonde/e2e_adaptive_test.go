@@ -10,9 +10,9 @@ import (
 )
 
 // Adaptive scale end to end: an SLA every window meets steps the
-// concurrency 1 → 2 → 4 → 8, sustains the top and ends the phase after the
-// sustain period, the server never seeing more than 8 at once; an SLA no
-// window meets holds the minimum from the first window on.
+// concurrency 1 → 2 → 4 → 8 (a request rate, users), sustains the top and
+// ends the phase after the sustain period, the server never seeing more
+// than 8 at once. (A window that fails: internal/adapt and output's tests.)
 func TestAdaptiveScale(t *testing.T) {
 	run := func(sla string, load ...string) (map[string]any, []map[string]any, []simRecord) {
 		sim := startSim(t, "--ttft", "2ms", "--itl", "1ms")
@@ -22,8 +22,8 @@ func TestAdaptiveScale(t *testing.T) {
 		}
 		res := runSonde(t, append([]string{"profile", "-m", "m", "--streaming", "--url", sim.addr, "--isl", "20", "--osl", "4",
 			"--benchmark-duration", "60", "--adaptive-scale",
-			"--adaptive-scale-assessment-period", "0.2", "--adaptive-scale-min-completed-requests", "4",
-			"--adaptive-sustain-duration", "0.4", "--adaptive-scale-sla", sla, "--artifact-dir", dir, "--ui-type", "none"}, load...)...)
+			"--adaptive-scale-assessment-period", "0.15", "--adaptive-scale-min-completed-requests", "4",
+			"--adaptive-sustain-duration", "0.3", "--adaptive-scale-sla", sla, "--artifact-dir", dir, "--ui-type", "none"}, load...)...)
 		if res.code != 0 {
 			t.Fatalf("exit %d: %s", res.code, res.stderr)
 		}
@@ -85,13 +85,6 @@ func TestAdaptiveScale(t *testing.T) {
 		t.Errorf("users events: %s", got)
 	}
 
-	summary, events, _ = run("request_latency:p95:lt:0.001")
-	if got := steps(events); !strings.HasPrefix(got, "sustain_started 1→1") {
-		t.Errorf("events: %s", got)
-	}
-	if summary["boundary_value"] != 1.0 || summary["first_failing_value"] != 1.0 || summary["last_passing_value"] != nil {
-		t.Errorf("summary: %v", summary)
-	}
 }
 
 func jsonNum(v any) string {
