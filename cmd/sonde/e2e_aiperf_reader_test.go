@@ -27,7 +27,10 @@ func pydanticPython(t *testing.T) string {
 // types (pydantic models of its export schema 1.5) accepts sonde's file.
 func TestAIPerfReaderAcceptsSummary(t *testing.T) {
 	py := pydanticPython(t)
-	sim := startSim(t)
+	// Tokens 2 ms apart: every answer has chunks read apart, so its
+	// inter-chunk latencies exist even on a loaded machine (chunks read
+	// together carry none, by AIPerf's rule).
+	sim := startSim(t, "--ttft", "2ms", "--itl", "2ms")
 	dir := filepath.Join(t.TempDir(), "out")
 	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "8", "--concurrency", "2",
 		"--isl", "50", "--osl", "10", "--goodput", "time_to_first_token:1000", "--ui-type", "none", "--artifact-dir", dir)
