@@ -36,7 +36,6 @@ type Controller struct {
 	SustainWindows, Passed int
 	Done                   bool
 	Reason                 string
-	Windows                []Verdict
 }
 
 // NewController starts at the range's minimum.
@@ -68,7 +67,6 @@ func (c *Controller) Ready(w Summary) bool { return w.Completed+w.Errors >= max(
 // and says what to do; the new limit is c.Value.
 func (c *Controller) Assess(w Summary, elapsed time.Duration) Event {
 	v := c.Judge(w)
-	c.Windows = append(c.Windows, v)
 	before := c.Value
 	if c.Sustaining {
 		c.SustainWindows++

@@ -31,10 +31,8 @@ func (l *loader) namedDatasets(v *yaml.Node) error {
 			return l.errorf(d, "datasets[] must be a mapping")
 		}
 		name := ""
-		for i := 0; i+1 < len(d.Content); i += 2 {
-			if d.Content[i].Value == "name" {
-				name = d.Content[i+1].Value
-			}
+		if n := mapValue(d, "name"); n != nil {
+			name = n.Value
 		}
 		if name == "" {
 			return l.errorf(d, "datasets[]: a list of several needs a name on each, for the phases to choose")
@@ -99,13 +97,19 @@ func (l *loader) datasetNames() string {
 	return strings.Join(names, ", ")
 }
 
+// child is a loader of the same file into flags of its own (a phase's,
+// the warm-up's dataset, a scenario's merged file).
+func (l *loader) child() *loader {
+	return &loader{path: l.path, out: &FileValues{Flags: map[string]any{}}, flags: l.flags}
+}
+
 // warmupData gives the warm-up the dataset it names (--warmup-dataset).
 func (l *loader) warmupData(name *yaml.Node) error {
 	node := l.namedDataset(name.Value)
 	if node == nil {
 		return l.errorf(name, "dataset %q: no dataset of that name (datasets: %s)", name.Value, l.datasetNames())
 	}
-	sub := &loader{path: l.path, out: &FileValues{Flags: map[string]any{}}, flags: l.flags}
+	sub := l.child()
 	if err := sub.dataset(node); err != nil {
 		return err
 	}
@@ -133,7 +137,7 @@ func (l *loader) flagPairs(flags map[string]any, at *yaml.Node, what string) (st
 // phaseSpec is a later profiling phase as --phase NAME:KEY=V;…: the flags
 // its fields set, and those of its dataset when it names another one.
 func (l *loader) phaseSpec(ph pendingPhase, primary string) (string, error) {
-	sub := &loader{path: l.path, out: &FileValues{Flags: map[string]any{}}, flags: l.flags}
+	sub := l.child()
 	n := ph.fields["name"]
 	if n == nil {
 		return "", l.errorf(ph.node, "a profiling phase after the first needs a name")

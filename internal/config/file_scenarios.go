@@ -42,7 +42,7 @@ func (l *loader) scenarios(root *yaml.Node) error {
 			}
 			mergeKey(target, k, v)
 		}
-		sub := &loader{path: l.path, out: &FileValues{Flags: map[string]any{}}, flags: l.flags}
+		sub := l.child()
 		if err := sub.load(merged); err != nil {
 			return fmt.Errorf("scenario %s: %w", name, err)
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,12 +25,7 @@ func (l *loader) expandVariables(root *yaml.Node) error {
 	if root.Kind != yaml.MappingNode {
 		return nil
 	}
-	var vars *yaml.Node
-	for i := 0; i+1 < len(root.Content); i += 2 {
-		if snake(root.Content[i].Value) == "variables" {
-			vars = root.Content[i+1]
-		}
-	}
+	vars := mapValue(root, "variables")
 	if vars == nil {
 		return nil
 	}
@@ -59,7 +55,7 @@ func (l *loader) variables(vars *yaml.Node) (map[string]any, error) {
 	}
 	for len(pending) > 0 {
 		progress := false
-		for _, k := range sortedKeysNode(pending) {
+		for _, k := range slices.Sorted(maps.Keys(pending)) {
 			v := pending[k]
 			if undefinedName(v.Value, ctx) != nil {
 				continue // waits for another variable
@@ -71,7 +67,7 @@ func (l *loader) variables(vars *yaml.Node) (map[string]any, error) {
 			delete(pending, k)
 		}
 		if !progress {
-			k := sortedKeysNode(pending)[0]
+			k := slices.Sorted(maps.Keys(pending))[0]
 			defined := map[string]any{}
 			for n := range pending {
 				defined[n] = nil
@@ -86,15 +82,6 @@ func (l *loader) variables(vars *yaml.Node) (map[string]any, error) {
 		}
 	}
 	return ctx, nil
-}
-
-func sortedKeysNode(m map[string]*yaml.Node) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
 
 // typed reads a variable's value as YAML would: an integer, a float, a

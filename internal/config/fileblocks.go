@@ -324,15 +324,11 @@ func (l *loader) records(v *yaml.Node) error {
 	}
 	lines := make([]string, 0, len(v.Content))
 	for _, r := range v.Content {
-		var rec any
-		if err := r.Decode(&rec); err != nil {
-			return l.errorf(r, "dataset.records[]: %v", err)
-		}
-		b, err := json.Marshal(rec)
+		line, err := l.mappingJSON(r, "dataset.records[]") // a record is a JSON object, a line of the file it stands for
 		if err != nil {
-			return l.errorf(r, "dataset.records[]: %v", err)
+			return err
 		}
-		lines = append(lines, string(b))
+		lines = append(lines, line)
 	}
 	l.out.Flags["input-records"] = strings.Join(lines, "\n")
 	return nil

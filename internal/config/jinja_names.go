@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,17 +41,8 @@ func jinjaNames(s string) []string {
 func undefinedName(s string, ctx map[string]any) error {
 	for _, n := range jinjaNames(s) {
 		if _, ok := ctx[n]; !ok {
-			return fmt.Errorf("%q reads %s, which is not defined (variables: %s)", s, n, strings.Join(sortedKeys(ctx), ", "))
+			return fmt.Errorf("%q reads %s, which is not defined (variables: %s)", s, n, strings.Join(slices.Sorted(maps.Keys(ctx)), ", "))
 		}
 	}
 	return nil
-}
-
-func sortedKeys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -21,9 +21,6 @@ type PhasePart struct {
 // covers them all (AIPerf's), and each has its own beside it.
 type Phases []PhasePart
 
-// PhaseTable makes the phases' view.
-func PhaseTable(ps []PhasePart) Phases { return Phases(ps) }
-
 // JSON is sonde.phases: one entry per phase, in order, its metrics in the
 // summary's own shape.
 func (ps Phases) JSON() json.RawMessage {

@@ -38,20 +38,18 @@ type adaptiveOutput struct {
 
 // adaptiveEvent is one line of adaptive_scale_events.jsonl.
 type adaptiveEvent struct {
-	SchemaVersion string             `json:"schema_version"`
-	ElapsedS      float64            `json:"elapsed_s"`
-	Event         string             `json:"event"`
-	Variable      string             `json:"control_variable"`
-	Before        float64            `json:"control_value_before"`
-	After         float64            `json:"control_value_after"`
-	Boundary      *float64           `json:"boundary_value"`
-	LastPassing   *float64           `json:"last_passing_value"`
-	FirstFailing  *float64           `json:"first_failing_value"`
-	Pass          bool               `json:"window_passed"`
-	SLAValues     map[string]float64 `json:"sla_values"`
-	BindingSLA    string             `json:"binding_sla"`
-	Completed     int                `json:"completed_requests"`
-	Errors        int                `json:"error_requests"`
+	SchemaVersion string  `json:"schema_version"`
+	ElapsedS      float64 `json:"elapsed_s"`
+	Event         string  `json:"event"`
+	Variable      string  `json:"control_variable"`
+	Before        float64 `json:"control_value_before"`
+	After         float64 `json:"control_value_after"`
+	boundaries
+	Pass       bool               `json:"window_passed"`
+	SLAValues  map[string]float64 `json:"sla_values"`
+	BindingSLA string             `json:"binding_sla"`
+	Completed  int                `json:"completed_requests"`
+	Errors     int                `json:"error_requests"`
 }
 
 func newAdaptiveOutput(st adapt.Settings, w *adapt.Window, control *engine.Control, clk adapt.Clock, files export.Files, info func(string)) *adaptiveOutput {
@@ -71,8 +69,8 @@ func (o *adaptiveOutput) Start(ctx context.Context) error {
 func (o *adaptiveOutput) emit(ev adapt.Event, elapsed time.Duration) {
 	c := o.ctrl
 	e := adaptiveEvent{SchemaVersion: "1.0", ElapsedS: elapsed.Seconds(), Event: ev.Name, Variable: c.Settings().Variable,
-		Before: ev.Before, After: ev.After, Boundary: nonZero(c.Boundary), LastPassing: nonZero(c.LastPass),
-		FirstFailing: nonZero(c.FirstFail), Pass: ev.Verdict.Pass, SLAValues: finite(ev.Verdict.Stats), BindingSLA: ev.Verdict.Binding,
+		Before: ev.Before, After: ev.After, boundaries: boundariesOf(c),
+		Pass: ev.Verdict.Pass, SLAValues: finite(ev.Verdict.Stats), BindingSLA: ev.Verdict.Binding,
 		Completed: ev.Verdict.Samples, Errors: ev.Verdict.Errors}
 	o.mu.Lock()
 	o.events = append(o.events, e)
@@ -85,6 +83,18 @@ func passWord(ok bool) string {
 		return "window passed"
 	}
 	return "window failed"
+}
+
+// boundaries are what the controller has found so far (null until then),
+// in every event and in the summary.
+type boundaries struct {
+	Boundary     *float64 `json:"boundary_value"`
+	LastPassing  *float64 `json:"last_passing_value"`
+	FirstFailing *float64 `json:"first_failing_value"`
+}
+
+func boundariesOf(c *adapt.Controller) boundaries {
+	return boundaries{nonZero(c.Boundary), nonZero(c.LastPass), nonZero(c.FirstFail)}
 }
 
 func nonZero(n float64) *float64 {
@@ -135,22 +145,20 @@ func (o *adaptiveOutput) Stop() error {
 // adaptiveSummary is adaptive_scale_summary.json (AIPerf's fields, and the
 // windows judged).
 type adaptiveSummary struct {
-	Status          string          `json:"status"`
-	CompletedReason string          `json:"completed_reason"`
-	Variable        string          `json:"control_variable"`
-	Value           float64         `json:"control_value"`
-	Boundary        *float64        `json:"boundary_value"`
-	LastPassing     *float64        `json:"last_passing_value"`
-	FirstFailing    *float64        `json:"first_failing_value"`
-	SustainWindows  int             `json:"sustain_windows"`
-	SustainPassed   int             `json:"sustain_passed_windows"`
-	Windows         []adaptiveEvent `json:"windows"`
+	Status          string  `json:"status"`
+	CompletedReason string  `json:"completed_reason"`
+	Variable        string  `json:"control_variable"`
+	Value           float64 `json:"control_value"`
+	boundaries
+	SustainWindows int             `json:"sustain_windows"`
+	SustainPassed  int             `json:"sustain_passed_windows"`
+	Windows        []adaptiveEvent `json:"windows"`
 }
 
 func (o *adaptiveOutput) summary() adaptiveSummary {
 	c := o.ctrl
 	s := adaptiveSummary{Status: "completed", CompletedReason: c.Reason, Variable: c.Settings().Variable, Value: c.Value,
-		Boundary: nonZero(c.Boundary), LastPassing: nonZero(c.LastPass), FirstFailing: nonZero(c.FirstFail),
+		boundaries:     boundariesOf(c),
 		SustainWindows: c.SustainWindows, SustainPassed: c.Passed, Windows: o.events}
 	if !c.Done {
 		s.Status, s.CompletedReason = "stopped", "phase_ended"

@@ -80,10 +80,9 @@ func (o *phasesOutput) Start(context.Context) error { return nil }
 func (o *phasesOutput) Stop() error                 { return nil }
 
 func (o *phasesOutput) Contribute(_ *metrics.Summary, run *export.Run) {
-	var ps []export.PhasePart
+	var t export.Phases
 	for i, n := range o.names {
-		ps = append(ps, export.PhasePart{Name: n, Load: o.loads[i], Summary: o.sink.acc[n].Summary()})
+		t = append(t, export.PhasePart{Name: n, Load: o.loads[i], Summary: o.sink.acc[n].Summary()})
 	}
-	t := export.PhaseTable(ps)
 	addSection(run, "phases", t.JSON(), t.Print, t.CSV())
 }
