@@ -194,8 +194,4 @@ func TestAudioCommand(t *testing.T) {
 	if !strings.Contains(string(inputs), "sonde-audio:wav;5.000s;bytes=160044") {
 		t.Errorf("inputs.json should name the clips, not inline them")
 	}
-	if res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", "sim://", "--audio-length-mean", "1", "--audio-format", "mp3",
-		"--ui-type", "none", "--artifact-dir", t.TempDir()); res.code != exitUsage || !strings.Contains(res.stderr, "--audio-format mp3") {
-		t.Errorf("mp3: exit %d, %s", res.code, res.stderr)
-	}
 }

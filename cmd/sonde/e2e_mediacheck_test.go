@@ -60,8 +60,8 @@ func newMediaChecker(t *testing.T) *mediaChecker {
 	return c
 }
 
-// checkForm reads a multipart form (RFC 7578): the file part must decode
-// with check, the fields must be there.
+// checkForm reads a multipart form (RFC 7578): the file part, unless file
+// is "", must decode with check; the fields must be there.
 func checkForm(r *http.Request, file string, check func([]byte) error, fields ...string) error {
 	if err := r.ParseMultipartForm(32 << 20); err != nil {
 		return err
@@ -70,6 +70,9 @@ func checkForm(r *http.Request, file string, check func([]byte) error, fields ..
 		if r.FormValue(f) == "" {
 			return fmt.Errorf("no %s field", f)
 		}
+	}
+	if file == "" {
+		return nil
 	}
 	fh, ok := r.MultipartForm.File[file]
 	if !ok || len(fh) != 1 {

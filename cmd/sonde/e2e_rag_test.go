@@ -253,7 +253,21 @@ func TestVideoGenerationEndpoint(t *testing.T) {
 		stat(t, s, "http_req_data_received", "avg") < 50_000 {
 		t.Errorf("%v videos, inference %v s, latency %v ms, received %v", s["total_output_videos"], s["video_inference_time"], s["request_latency"], s["http_req_data_received"])
 	}
-	sim.stop(t)
+	// The job as JSON (--request-content-type application/json).
+	res = runSonde(t, "profile", "-m", "wan", "--tokenizer", "builtin", "--endpoint-type", "video_generation", "--url", sim.addr, "--request-count", "1",
+		"--isl", "8", "--extra-inputs", "seconds:1", "--request-content-type", "application/json", "--ui-type", "none", "--artifact-dir", filepath.Join(t.TempDir(), "json"))
+	if res.code != 0 {
+		t.Fatalf("as JSON: exit %d: %s", res.code, res.stderr)
+	}
+	recs := sim.stop(t)
+	var job struct {
+		Prompt  string  `json:"prompt"`
+		Model   string  `json:"model"`
+		Seconds float64 `json:"seconds"`
+	}
+	if last := recs[len(recs)-1]; json.Unmarshal(last.Body, &job) != nil || job.Prompt == "" || job.Model != "wan" || job.Seconds != 1 {
+		t.Errorf("the job as JSON: %s", last.Body)
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPost {
 			w.Write([]byte(`{"id":"v9","object":"video","status":"queued"}`))

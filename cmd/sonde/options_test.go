@@ -19,11 +19,6 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // must shrink to nothing as they land (a name accepted now is an error
 // here, so it is taken off).
 var notYet = map[string][]string{
-	"#25 media": {"--uuid-and-strip", // strips repeated images: nothing to strip before images are sent
-		"--batch-size-video",
-		"--request-content-type",
-		"--video-audio-codec", "--video-audio-depth", "--video-audio-num-channels", "--video-audio-sample-rate", "--video-batch-size",
-		"--video-codec", "--video-duration", "--video-format", "--video-fps", "--video-height", "--video-synth-type", "--video-width"},
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
 		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
 		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",

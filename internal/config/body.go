@@ -100,6 +100,28 @@ type Dataset struct {
 	TurnDelayRatio float64        `json:"turn_delay_ratio" yaml:"turn_delay_ratio"`
 	Images         *Images        `json:"images,omitempty" yaml:"images,omitempty"`
 	Audio          *Audio         `json:"audio,omitempty" yaml:"audio,omitempty"`
+	Video          *Video         `json:"video,omitempty" yaml:"video,omitempty"`
+}
+
+// Video is the video block of a synthetic dataset (AIPerf's --video-*).
+type Video struct {
+	BatchSize int        `json:"batch_size" yaml:"batch_size"`
+	Duration  float64    `json:"duration" yaml:"duration"`
+	FPS       int        `json:"fps" yaml:"fps"`
+	Width     int        `json:"width" yaml:"width"`
+	Height    int        `json:"height" yaml:"height"`
+	SynthType string     `json:"synth_type" yaml:"synth_type"`
+	Format    string     `json:"format" yaml:"format"`
+	Codec     string     `json:"codec" yaml:"codec"`
+	Audio     VideoAudio `json:"audio" yaml:"audio"`
+}
+
+// VideoAudio is a video's embedded audio track (none with 0 channels).
+type VideoAudio struct {
+	SampleRate  float64 `json:"sample_rate" yaml:"sample_rate"`
+	NumChannels int     `json:"num_channels" yaml:"num_channels"`
+	Codec       string  `json:"codec,omitempty" yaml:"codec,omitempty"`
+	Depth       int     `json:"depth" yaml:"depth"`
 }
 
 // Audio is AIPerf's audio block of a synthetic dataset.
@@ -238,6 +260,11 @@ func (p *Profile) dataset() Dataset {
 	if p.AudioOn() {
 		d.Audio = &Audio{Length: Dist{p.AudioLengthMean, p.AudioLengthStddev}, BatchSize: p.AudioBatchSize, Format: p.AudioFormat,
 			Depths: p.AudioDepths, SampleRates: p.AudioSampleRates, NumChannels: p.AudioNumChannels}
+	}
+	if p.VideosOn() {
+		d.Video = &Video{BatchSize: p.VideoBatchSize, Duration: p.VideoDuration, FPS: p.VideoFPS, Width: p.VideoWidth, Height: p.VideoHeight,
+			SynthType: p.VideoSynthType, Format: p.VideoFormat, Codec: p.VideoCodec,
+			Audio: VideoAudio{p.VideoAudioSampleRate, p.VideoAudioNumChannels, p.VideoAudioCodec, p.VideoAudioDepth}}
 	}
 	if p.PrefixPoolSize+p.PrefixLength+p.SharedSystemLength+p.UserContextLength > 0 {
 		d.PrefixPrompts = &PrefixPrompts{p.PrefixPoolSize, p.PrefixLength, p.SharedSystemLength, p.UserContextLength}

@@ -457,7 +457,7 @@ func (l *loader) dataset(v *yaml.Node) error {
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy", "sampling": "dataset-sampling-strategy",
 		"turn_delay_ratio": "conversation-turn-delay-ratio"}
 	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio",
-		"source", "augment", "records")
+		"video", "source", "augment", "records")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {
 		where := "dataset." + k
 		switch k {
@@ -517,6 +517,8 @@ func (l *loader) dataset(v *yaml.Node) error {
 				}
 				return l.set(flags[k], v, where+"."+k)
 			})
+		case "video":
+			return l.video(v)
 		case "isl": // the shorthand of prompts.isl
 			return l.dist("prompt-input-tokens-mean", "prompt-input-tokens-stddev", v, where)
 		case "osl":
@@ -527,6 +529,22 @@ func (l *loader) dataset(v *yaml.Node) error {
 			return l.dist("conversation-turn-delay-mean", "conversation-turn-delay-stddev", v, where)
 		}
 		return l.set(simple[k], v, where)
+	})
+}
+
+// video reads a synthetic dataset's video block (its audio track nested).
+func (l *loader) video(v *yaml.Node) error {
+	flags := map[string]string{"batch_size": "video-batch-size", "duration": "video-duration", "fps": "video-fps", "width": "video-width",
+		"height": "video-height", "synth_type": "video-synth-type", "format": "video-format", "codec": "video-codec"}
+	return l.fields(v, "dataset.video", append(slices.Sorted(maps.Keys(flags)), "audio"), func(k string, v *yaml.Node) error {
+		if k != "audio" {
+			return l.set(flags[k], v, "dataset.video."+k)
+		}
+		audio := map[string]string{"sample_rate": "video-audio-sample-rate", "num_channels": "video-audio-num-channels",
+			"channels": "video-audio-num-channels", "codec": "video-audio-codec", "depth": "video-audio-depth"}
+		return l.fields(v, "dataset.video.audio", slices.Sorted(maps.Keys(audio)), func(k string, v *yaml.Node) error {
+			return l.set(audio[k], v, "dataset.video.audio."+k)
+		})
 	})
 }
 

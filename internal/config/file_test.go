@@ -594,3 +594,24 @@ func TestLoadFileRecords(t *testing.T) {
 		t.Errorf("records and a file: %v", errs)
 	}
 }
+
+// A synthetic dataset's video block, its sound track nested, becomes the
+// --video-* flags.
+func TestLoadFileVideo(t *testing.T) {
+	fv, err := load(t, `dataset: {type: synthetic, video: {width: 640, height: 480, fps: 8, duration: 2.5, batchSize: 2, synthType: grid_clock,
+  format: mp4, codec: libx264, audio: {numChannels: 2, sampleRate: 48, codec: aac, depth: 24}}}
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"video-width": "640", "video-height": "480", "video-fps": "8", "video-duration": "2.5",
+		"video-batch-size": "2", "video-synth-type": "grid_clock", "video-format": "mp4", "video-codec": "libx264",
+		"video-audio-num-channels": "2", "video-audio-sample-rate": "48", "video-audio-codec": "aac", "video-audio-depth": "24"} {
+		if got := fv.Flags[flag]; got != want {
+			t.Errorf("%s = %v, want %s", flag, got, want)
+		}
+	}
+	if _, err := load(t, "dataset: {video: {frames: 3}}\n", nil); err == nil || !strings.Contains(err.Error(), "dataset.video") {
+		t.Errorf("an unknown key: %v", err)
+	}
+}

@@ -29,6 +29,8 @@ func (p *Profile) Validate() []error {
 	p.checkText(add)
 	p.checkImages(add)
 	p.checkAudio(add)
+	p.checkVideo(add)
+	p.checkEncoding(add)
 	p.checkPhases(add)
 	p.checkDists(add)
 	p.checkUserFiles(add)
@@ -188,8 +190,7 @@ func (p *Profile) checkImages(add func(string, ...any)) {
 // AudioOn reports whether chat turns carry synthetic audio (AIPerf's rule).
 func (p *Profile) AudioOn() bool { return p.AudioLengthMean > 0 && p.AudioBatchSize > 0 }
 
-// checkAudio follows AIPerf's audio rules; MP3 needs an encoder sonde
-// does not have.
+// checkAudio follows AIPerf's audio rules.
 func (p *Profile) checkAudio(add func(string, ...any)) {
 	switch {
 	case p.AudioBatchSize < 0:
@@ -204,8 +205,42 @@ func (p *Profile) checkAudio(add func(string, ...any)) {
 		add("--endpoint-type %s: audio is sent with chat (OpenAI input_audio content parts) or audio_transcription (the file itself)", p.EndpointType)
 	case !p.AudioOn() && p.EndpointType == "audio_transcription" && p.InputFile == "":
 		add("--endpoint-type audio_transcription sends each turn's audio: set --audio-length-mean and --audio-batch-size (or give a dataset file with audio)")
-	case p.AudioOn() && p.AudioFormat == "mp3":
-		add("--audio-format mp3: sonde has no MP3 encoder yet (no maintained pure-Go one is available to it); use wav")
+	}
+}
+
+// checkEncoding: --request-content-type where a body can take it, and
+// --uuid-and-strip where there are uuids to send.
+func (p *Profile) checkEncoding(add func(string, ...any)) {
+	switch {
+	case p.RequestContentType == "application/json" && (p.EndpointType == "image_edit" || p.EndpointType == "audio_transcription"):
+		add("--request-content-type application/json: --endpoint-type %s uploads a file, as multipart/form-data only", p.EndpointType)
+	case p.RequestContentType == "multipart/form-data" && (p.EndpointType == "raw" || p.EndpointType == "template"):
+		add("--request-content-type multipart/form-data: --endpoint-type %s sends its bodies as written", p.EndpointType)
+	case p.UUIDAndStrip && p.EndpointType != "chat":
+		add("--uuid-and-strip: image uuids go in chat image_url parts (--endpoint-type chat), not %s", p.EndpointType)
+	case p.UUIDAndStrip && p.InputFile == "":
+		add("--uuid-and-strip strips repeated images of a single_turn --input-file with image_uuids: synthetic images have no uuids")
+	}
+}
+
+// VideosOn reports whether chat turns carry synthetic videos (AIPerf's
+// rule: width and height set, and a batch).
+func (p *Profile) VideosOn() bool {
+	return p.VideoWidth > 0 && p.VideoHeight > 0 && p.VideoBatchSize > 0
+}
+
+// checkVideo follows AIPerf's video rules; the media package checks the
+// values FFmpeg would refuse.
+func (p *Profile) checkVideo(add func(string, ...any)) {
+	switch {
+	case p.VideoBatchSize < 0:
+		add("--video-batch-size must not be negative, got %d", p.VideoBatchSize)
+	case (p.VideoWidth > 0) != (p.VideoHeight > 0) || p.VideoWidth < 0 || p.VideoHeight < 0:
+		add("--video-width and --video-height: set both (pixels) to send videos, or neither")
+	case p.VideosOn() && p.InputFile != "":
+		add("--video-* generate synthetic videos: a file dataset (--input-file) carries its own")
+	case p.VideosOn() && p.EndpointType != "chat":
+		add("--endpoint-type %s: videos are sent with chat (OpenAI-style video_url content parts)", p.EndpointType)
 	}
 }
 

@@ -70,6 +70,16 @@ func TestValidateRules(t *testing.T) {
 			p.InputFile, p.CustomDatasetType, p.FixedAutoOffset, p.FixedStartOffset = "f", "mooncake_trace", true, ptr(int64(5))
 		}, "--fixed-schedule-auto-offset and --fixed-schedule-start-offset cannot be used together"},
 		{func(p *Profile) { p.FixedAutoOffset = true }, "--fixed-schedule-* can only be used with --fixed-schedule"},
+		{func(p *Profile) { p.VideoWidth, p.VideoBatchSize = 640, 1 }, "--video-width and --video-height: set both"},
+		{func(p *Profile) { p.VideoBatchSize = -1 }, "--video-batch-size must not be negative"},
+		{func(p *Profile) { p.VideoWidth, p.VideoHeight, p.VideoBatchSize, p.InputFile = 64, 48, 1, "f" }, "--video-* generate synthetic videos"},
+		{func(p *Profile) {
+			p.VideoWidth, p.VideoHeight, p.VideoBatchSize, p.EndpointType = 64, 48, 1, "completions"
+		}, "videos are sent with chat"},
+		{func(p *Profile) { p.RequestContentType, p.EndpointType = "application/json", "image_edit" }, "uploads a file"},
+		{func(p *Profile) { p.RequestContentType, p.EndpointType = "multipart/form-data", "raw" }, "sends its bodies as written"},
+		{func(p *Profile) { p.UUIDAndStrip, p.EndpointType = true, "completions" }, "--uuid-and-strip: image uuids go in chat"},
+		{func(p *Profile) { p.UUIDAndStrip = true }, "--uuid-and-strip strips repeated images of a single_turn --input-file"},
 	}
 	for _, c := range cases {
 		p := valid()

@@ -35,10 +35,11 @@ type Turn struct {
 	// sessions' first turns repeat, so a prefix cache can serve it.
 	Prefix       string
 	PrefixTokens int
-	// Images are sent with the turn's text (chat image_url parts), and
-	// Audios after them (input_audio parts).
+	// Images are sent with the turn's text (chat image_url parts), then
+	// Audios (input_audio parts), then Videos (video_url parts).
 	Images []media.Image
 	Audios []media.Audio
+	Videos []media.Video
 	// Raw is a request body sent verbatim (raw_payload): the endpoint's
 	// encoding is skipped.
 	Raw []byte

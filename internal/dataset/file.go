@@ -40,6 +40,9 @@ type FileOptions struct {
 	// SplitTexts keeps a turn's texts apart (embeddings inputs, a ranking's
 	// query and passages) instead of joining them into one message.
 	SplitTexts bool
+	// UUIDAndStrip sends an image whose uuid a session has already sent
+	// as its uuid alone (--uuid-and-strip: vLLM's multimodal cache).
+	UUIDAndStrip bool
 }
 
 // LineError names the file, the line and the field of a bad input.

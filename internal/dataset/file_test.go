@@ -70,7 +70,7 @@ func TestFileErrors(t *testing.T) {
 		{"single_turn", "{\"text\": \"ok\"}\n\n{not json", `:3: invalid character`},
 		{"single_turn", `{"text": "a", "output_length": "ten"}`, `:1: field "output_length"`},
 		{"single_turn", `{"text": "a", "image": "x.png"}`, `field "images": x.png: open`},
-		{"single_turn", `{"text": "a", "image": 5}`, `field "image": must be a URL or a file path`},
+		{"single_turn", `{"text": "a", "image": 5}`, `field "image": must be a string: a URL, a file path or base64 data`},
 		{"single_turn", `{"text": "a", "images": [5]}`, `field "images": must be a list`},
 		{"single_turn", `{"text": "a", "images": ["bad.jsonl"]}`, `field "images": bad.jsonl: not a PNG or JPEG image`},
 		{"multi_turn", `{"session_id": "a", "turns": []}`, `:1: field "turns": a conversation needs at least one turn`},

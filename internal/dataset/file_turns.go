@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -65,8 +63,12 @@ type turnJSON struct {
 	Texts        textSet                    `json:"texts"`
 	Image        json.RawMessage            `json:"image"`
 	Images       json.RawMessage            `json:"images"`
+	ImageUUIDs   []string                   `json:"image_uuids"`
 	Audio        json.RawMessage            `json:"audio"`
 	Audios       json.RawMessage            `json:"audios"`
+	Video        json.RawMessage            `json:"video"`
+	Videos       json.RawMessage            `json:"videos"`
+	SessionID    string                     `json:"session_id"` // single_turn: lines of one session
 	Timestamp    *float64                   `json:"timestamp"`
 	Delay        *float64                   `json:"delay"`
 	Role         string                     `json:"role"`
@@ -82,8 +84,6 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 		return t, "texts", fmt.Errorf("text and texts are mutually exclusive")
 	case j.Timestamp != nil && j.Delay != nil:
 		return t, "delay", fmt.Errorf("timestamp and delay are mutually exclusive")
-	case len(j.Audio) > 0 || len(j.Audios) > 0:
-		return t, "audios", fmt.Errorf("audio inputs are not supported yet")
 	}
 	switch {
 	case j.Text != nil:
@@ -122,53 +122,19 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 	for _, k := range slices.Sorted(maps.Keys(j.Extra)) {
 		t.Extra = append(t.Extra, KV{k, j.Extra[k]})
 	}
-	if field, err := j.images(&t, o); err != nil {
+	if field, err := j.media(&t, o); err != nil {
 		return t, field, err
 	}
 	t.Tokens = len(o.Tok.Encode(t.Text))
 	return t, "", nil
 }
 
-// images reads "image" (one) and "images" (a list, or {name, contents}
-// objects as "texts"): each an http(s) or data URL, sent as is, or a PNG
-// or JPEG file, relative to the dataset file's folder when not found as
-// given, sent as a data URL.
-func (j *turnJSON) images(t *Turn, o *FileOptions) (string, error) {
-	var refs []string
-	if len(j.Image) > 0 {
-		var one string
-		if err := json.Unmarshal(j.Image, &one); err != nil {
-			return "image", fmt.Errorf("must be a URL or a file path")
-		}
-		refs = append(refs, one)
-	}
-	if len(j.Images) > 0 {
-		var set textSet
-		if err := set.UnmarshalJSON(j.Images); err != nil {
-			return "images", fmt.Errorf("must be a list of URLs or file paths, or of {name, contents} objects")
-		}
-		refs = append(refs, set.all...)
-	}
-	for _, ref := range refs {
-		if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "data:") {
-			t.Images = append(t.Images, media.Remote(ref))
-			continue
-		}
-		path := ref
-		if _, err := os.Stat(path); err != nil && !filepath.IsAbs(path) {
-			path = filepath.Join(filepath.Dir(o.Path), ref)
-		}
-		im, err := media.FromFile(path)
-		if err != nil {
-			return "images", fmt.Errorf("%s: %v", ref, err)
-		}
-		t.Images = append(t.Images, im)
-	}
-	return "", nil
-}
-
+// loadSingleTurn reads one turn a line; lines with the same session_id
+// are the turns of one conversation, in file order.
 func loadSingleTurn(o FileOptions) ([]Conversation, error) {
 	var convs []Conversation
+	sessions := map[string]int{} // session_id → its conversation
+	sent := map[string]map[string]bool{}
 	err := eachLine(o.Path, func(line int, data []byte) error {
 		var j turnJSON
 		if err := decodeLine(o.Path, line, data, &j); err != nil {
@@ -178,14 +144,53 @@ func loadSingleTurn(o FileOptions) ([]Conversation, error) {
 		if err != nil {
 			return &LineError{o.Path, line, field, err}
 		}
-		t.Delay = 0 // a single turn never waits; a delay only shifts a fixed schedule
-		convs = append(convs, Conversation{ID: fmt.Sprintf("line-%d", line), Turns: []Turn{t}})
+		if o.UUIDAndStrip && j.SessionID != "" {
+			if sent[j.SessionID] == nil {
+				sent[j.SessionID] = map[string]bool{}
+			}
+			stripRepeats(t.Images, sent[j.SessionID])
+		}
+		if i, ok := sessions[j.SessionID]; ok && j.SessionID != "" {
+			convs[i].Turns = append(convs[i].Turns, t)
+			return nil
+		}
+		t.Delay = 0 // a first turn never waits; a delay only shifts a fixed schedule
+		sessions[j.SessionID] = len(convs)
+		id := j.SessionID
+		if id == "" {
+			id = fmt.Sprintf("line-%d", line)
+		}
+		convs = append(convs, Conversation{ID: id, Turns: []Turn{t}})
 		return nil
 	})
 	return convs, err
 }
 
+// stripRepeats empties the content of images whose uuid the session sent
+// before (AIPerf's --uuid-and-strip): the server's cache holds them. An
+// image repeated within one turn keeps its bytes (the server fills its
+// cache after the request), so the turn's new uuids count from the next.
+func stripRepeats(images []media.Image, sent map[string]bool) {
+	var fresh []string
+	for i := range images {
+		u := images[i].UUID
+		switch {
+		case u == "":
+		case sent[u]:
+			images[i] = media.Image{UUID: u}
+		case images[i].URL != "":
+			fresh = append(fresh, u)
+		}
+	}
+	for _, u := range fresh {
+		sent[u] = true
+	}
+}
+
 func loadMultiTurn(o FileOptions) ([]Conversation, error) {
+	if o.UUIDAndStrip {
+		return nil, fmt.Errorf("--uuid-and-strip: multi_turn files are not stripped (as in AIPerf); use single_turn lines grouped by session_id")
+	}
 	var convs []Conversation
 	seen := map[string]int{}
 	err := eachLine(o.Path, func(line int, data []byte) error {

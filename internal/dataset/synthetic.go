@@ -51,7 +51,12 @@ type SyntheticOptions struct {
 	Images *ImageSpec
 	// Audio, when enabled, gives every turn its clips (--audio-*).
 	Audio *AudioSpec
+	// Video, when enabled, gives every turn its videos (--video-*).
+	Video *VideoSpec
 }
+
+// VideoSpec is the videos of each turn (media's).
+type VideoSpec = media.VideoSpec
 
 // AudioSpec is the audio clips of each turn (media's).
 type AudioSpec = media.AudioSpec
@@ -148,6 +153,8 @@ type mediaPlan struct {
 	plans  []media.Planned // every turn's images, in turn order
 	audio  *media.AudioMaker
 	clips  []media.PlannedAudio
+	video  *media.VideoMaker
+	videos []media.PlannedVideo
 }
 
 func newMediaPlan(opts SyntheticOptions) (*mediaPlan, error) {
@@ -163,6 +170,11 @@ func newMediaPlan(opts SyntheticOptions) (*mediaPlan, error) {
 			return nil, err
 		}
 	}
+	if opts.Video.Enabled() {
+		if mp.video, err = media.NewVideoMaker(*opts.Video, opts.Seed); err != nil {
+			return nil, err
+		}
+	}
 	return mp, nil
 }
 
@@ -173,6 +185,9 @@ func (mp *mediaPlan) turn() {
 	}
 	if mp.audio != nil {
 		mp.clips = append(mp.clips, mp.audio.Turn()...)
+	}
+	if mp.video != nil {
+		mp.videos = append(mp.videos, mp.video.Turn()...)
 	}
 }
 
@@ -191,6 +206,13 @@ func (mp *mediaPlan) attach(convs []Conversation) error {
 			return err
 		}
 		attach(convs, made, mp.opts.Audio.Batch, func(t *Turn, m []media.Audio) { t.Audios = m })
+	}
+	if mp.video != nil {
+		made, err := mp.video.RenderVideos(mp.videos, runtime.GOMAXPROCS(0))
+		if err != nil {
+			return err
+		}
+		attach(convs, made, mp.opts.Video.Batch, func(t *Turn, m []media.Video) { t.Videos = m })
 	}
 	return nil
 }

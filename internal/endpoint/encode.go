@@ -58,6 +58,8 @@ func (c *Codec) fields(in *Input) []Field {
 			}
 		}
 		return []Field{{"input", jsonValue(items)}}
+	case VideoGen: // as JSON (--request-content-type application/json)
+		return []Field{{"prompt", jsonValue(query(in))}, model}
 	case ImageGen:
 		out := []Field{{"prompt", jsonValue(query(in))}, model, {"response_format", json.RawMessage(`"b64_json"`)}, {"n", json.RawMessage("1")}}
 		if c.Stream {

@@ -37,6 +37,25 @@ type Codec struct {
 	// its answers carry their text (payload_template, response_field).
 	Payload       *PayloadTemplate
 	ResponseField Path
+	// ContentType overrides the API's own body encoding
+	// (--request-content-type): application/json or multipart/form-data.
+	ContentType string
+}
+
+// Multipart reports whether the codec's bodies are multipart/form-data
+// (with MultipartBoundary): the API's own choice unless overridden.
+func (c *Codec) Multipart() bool { return FormEncoded(c.Type, c.ContentType) }
+
+// FormEncoded is whether an API's bodies are multipart/form-data when
+// --request-content-type is contentType ("" for the API's own).
+func FormEncoded(t Type, contentType string) bool {
+	switch contentType {
+	case "multipart/form-data":
+		return true
+	case "application/json":
+		return false
+	}
+	return t.Multipart()
 }
 
 // Input is one request's content: the conversation so far (system first,
@@ -67,7 +86,7 @@ func (c *Codec) Encode(dst []byte, model string, history []openai.Message, maxTo
 // Build appends the request body for in to dst. Only a template endpoint
 // can fail (its template does not render to a JSON object).
 func (c *Codec) Build(dst []byte, in *Input) ([]byte, error) {
-	if c.Type.Multipart() {
+	if c.Multipart() {
 		return c.multipart(dst, in)
 	}
 	if c.Type == Raw {
@@ -140,20 +159,30 @@ func appendMessage(dst []byte, m openai.Message) []byte {
 	dst = append(dst, `{"role":`...)
 	dst = jsonw.String(dst, m.Role)
 	dst = append(dst, `,"content":`...)
-	if len(m.Images) == 0 && len(m.Audios) == 0 {
+	if len(m.Images) == 0 && len(m.Audios) == 0 && len(m.Videos) == 0 {
 		return append(jsonw.String(dst, m.Content), '}')
 	}
-	// OpenAI's content parts: the text, then each image, then each clip.
+	// OpenAI's content parts: the text, then each image, each clip and
+	// each video (vLLM's video_url).
 	dst = append(dst, `[{"type":"text","text":`...)
 	dst = append(jsonw.String(dst, m.Content), '}')
 	for _, im := range m.Images {
 		dst = append(dst, `,{"type":"image_url","image_url":{"url":`...)
-		dst = append(jsonw.String(dst, im.URL), "}}"...)
+		dst = append(jsonw.String(dst, im.URL), '}')
+		if im.UUID != "" {
+			dst = append(dst, `,"uuid":`...)
+			dst = jsonw.String(dst, im.UUID)
+		}
+		dst = append(dst, '}')
 	}
 	for _, a := range m.Audios {
 		dst = append(dst, `,{"type":"input_audio","input_audio":{"data":`...)
 		dst = append(jsonw.String(dst, a.Data), `,"format":`...)
 		dst = append(jsonw.String(dst, a.Format), "}}"...)
+	}
+	for _, v := range m.Videos {
+		dst = append(dst, `,{"type":"video_url","video_url":{"url":`...)
+		dst = append(jsonw.String(dst, v.URL), "}}"...)
 	}
 	return append(dst, "]}"...)
 }

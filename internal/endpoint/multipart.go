@@ -58,6 +58,13 @@ func (c *Codec) form(in *Input) ([]formPart, error) {
 	case VideoGen:
 		parts = append(parts, formPart{name: "prompt", value: jsonValue(last.Content)}, formPart{name: "model", value: jsonValue(in.Model)})
 		reserved = []string{"prompt"}
+	default:
+		// A JSON API sent as a form (--request-content-type
+		// multipart/form-data): its top-level fields, extras merged.
+		for _, f := range merge(c.fields(in), append(slices.Clone(c.Extra), in.Extra...)) {
+			parts = append(parts, formPart{name: f.Key, value: f.Value})
+		}
+		return parts, nil
 	}
 	for _, f := range merge(slices.Clone(c.Extra), in.Extra) {
 		if !slices.Contains(reserved, f.Key) {
@@ -139,7 +146,7 @@ func (c *Codec) multipart(dst []byte, in *Input) ([]byte, error) {
 // "filename", "content_type"}), the file named by whatever its data holds
 // (inputs.json gives a reference, not the bytes).
 func (c *Codec) Describe(dst []byte, in *Input) ([]byte, error) {
-	if !c.Type.Multipart() {
+	if !c.Multipart() {
 		return c.Build(dst, in)
 	}
 	parts, err := c.form(in)

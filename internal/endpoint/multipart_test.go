@@ -148,3 +148,43 @@ func TestVideoJob(t *testing.T) {
 		t.Errorf("%+v", p)
 	}
 }
+
+// --request-content-type: a JSON API's top-level fields as a form (strings
+// as text, the rest as JSON), and video_generation's job as JSON.
+func TestContentTypeOverride(t *testing.T) {
+	in := &Input{Model: "m", History: []openai.Message{{Role: "user", Content: "hello"}}, Extra: []Field{{"dimensions", json.RawMessage("8")}}}
+	c := &Codec{Type: Embeddings, ContentType: "multipart/form-data", Extra: []Field{{"user", json.RawMessage(`"u1"`)}}}
+	body, err := c.Build(nil, in)
+	if err != nil || !c.Multipart() {
+		t.Fatal(err)
+	}
+	names, got, _ := readParts(t, body)
+	if strings.Join(names, ",") != "input,model,user,dimensions" || got["input"] != `["hello"]` || got["model"] != "m" || got["dimensions"] != "8" {
+		t.Errorf("%v %v", names, got)
+	}
+	v := &Codec{Type: VideoGen, ContentType: "application/json"}
+	body, err = v.Build(nil, in)
+	if err != nil || v.Multipart() || string(body) != `{"prompt":"hello","model":"m","dimensions":8}` {
+		t.Errorf("%s %v", body, err)
+	}
+	if !FormEncoded(VideoGen, "") || FormEncoded(Chat, "") || !FormEncoded(Chat, "multipart/form-data") {
+		t.Error("FormEncoded")
+	}
+}
+
+// A chat part carries its image's uuid when it has one; an empty URL with
+// a uuid refers to an image sent before; videos follow as video_url parts.
+func TestMediaParts(t *testing.T) {
+	m := openai.Message{Role: "user", Content: "see", Images: []openai.Image{{URL: "data:image/png;base64,AA", UUID: "a"}, {UUID: "b"}},
+		Videos: []openai.Video{{URL: "data:video/webm;base64,BB"}}}
+	got := string(appendMessage(nil, m))
+	want := `{"role":"user","content":[{"type":"text","text":"see"},{"type":"image_url","image_url":{"url":"data:image/png;base64,AA"},"uuid":"a"},` +
+		`{"type":"image_url","image_url":{"url":""},"uuid":"b"},{"type":"video_url","video_url":{"url":"data:video/webm;base64,BB"}}]}`
+	if got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	var back openai.Message
+	if err := json.Unmarshal([]byte(got), &back); err != nil || len(back.Images) != 2 || back.Images[1].UUID != "b" || len(back.Videos) != 1 {
+		t.Errorf("read back: %+v %v", back, err)
+	}
+}

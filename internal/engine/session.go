@@ -96,7 +96,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone {
 			s.history = s.history[:0] // vectors, scores, RAG queries, a trace's whole requests: every turn stands alone
 		}
-		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn)})
+		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn), Videos: videos(turn)})
 		req, buildErr := s.build(turn, k) // before the send time
 		if k == 0 && s.start != nil {
 			c, ok := s.start(issue)
@@ -442,7 +442,7 @@ func images(turn *dataset.Turn) []openai.Image {
 	}
 	out := make([]openai.Image, len(turn.Images))
 	for i, im := range turn.Images {
-		out[i] = openai.Image{URL: im.URL, Width: im.Width, Height: im.Height, Bytes: im.Bytes}
+		out[i] = openai.Image{URL: im.URL, Width: im.Width, Height: im.Height, Bytes: im.Bytes, UUID: im.UUID}
 	}
 	return out
 }
@@ -459,8 +459,20 @@ func audios(turn *dataset.Turn) []openai.Audio {
 	return out
 }
 
-// countMedia records every image and clip the request carries, the
-// history's too.
+// videos are a turn's videos as the request's video_url parts.
+func videos(turn *dataset.Turn) []openai.Video {
+	if len(turn.Videos) == 0 {
+		return nil
+	}
+	out := make([]openai.Video, len(turn.Videos))
+	for i, v := range turn.Videos {
+		out[i] = openai.Video{URL: v.URL, Width: v.Width, Height: v.Height, Frames: v.Frames, Seconds: v.Seconds, Bytes: v.Bytes}
+	}
+	return out
+}
+
+// countMedia records every image, clip and video the request carries,
+// the history's too.
 func countMedia(rec *record.Record, history []openai.Message) {
 	for _, m := range history {
 		for _, im := range m.Images {
@@ -468,6 +480,10 @@ func countMedia(rec *record.Record, history []openai.Message) {
 		}
 		for _, a := range m.Audios {
 			rec.Audios, rec.AudioBytes, rec.AudioSeconds = rec.Audios+1, rec.AudioBytes+a.Bytes, rec.AudioSeconds+a.Seconds
+		}
+		for _, v := range m.Videos {
+			rec.Videos, rec.VideoBytes, rec.VideoFrames = rec.Videos+1, rec.VideoBytes+v.Bytes, rec.VideoFrames+v.Frames
+			rec.VideoSeconds += v.Seconds
 		}
 	}
 }

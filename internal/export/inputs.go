@@ -15,7 +15,7 @@ import (
 func imageRefs(t dataset.Turn) []openai.Image {
 	var out []openai.Image
 	for i := range t.Images {
-		out = append(out, openai.Image{URL: t.Images[i].Ref()})
+		out = append(out, openai.Image{URL: t.Images[i].Ref(), UUID: t.Images[i].UUID})
 	}
 	return out
 }
@@ -25,6 +25,15 @@ func audioRefs(t dataset.Turn) []openai.Audio {
 	var out []openai.Audio
 	for i := range t.Audios {
 		out = append(out, openai.Audio{Data: t.Audios[i].Ref(), Format: t.Audios[i].Format})
+	}
+	return out
+}
+
+// videoRefs names a turn's videos without their bytes.
+func videoRefs(t dataset.Turn) []openai.Video {
+	var out []openai.Video
+	for i := range t.Videos {
+		out = append(out, openai.Video{URL: t.Videos[i].Ref()})
 	}
 	return out
 }
@@ -48,7 +57,7 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 			w.Write(id)
 			w.WriteString(",\n      \"payloads\": [")
 			for k, t := range c.Turns {
-				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t), Audios: audioRefs(t)}}
+				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t), Audios: audioRefs(t), Videos: videoRefs(t)}}
 				if k == 0 && c.System != "" {
 					msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
 				}

@@ -1,20 +1,18 @@
 package media
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // AudioSpec is the audio clips of each turn (AIPerf's --audio-* options).
 type AudioSpec struct {
 	LengthMean, LengthStddev float64   // seconds
 	Batch                    int       // clips per turn
-	Format                   string    // wav
+	Format                   string    // wav or mp3 (through FFmpeg)
 	Depths                   []int     // bits per sample, one drawn per clip
 	SampleRates              []float64 // kHz, one drawn per clip
 	Channels                 int       // 1 or 2
@@ -25,7 +23,7 @@ func (s *AudioSpec) Enabled() bool { return s != nil && s.Batch > 0 && s.LengthM
 
 // Audio is one encoded clip, ready to send as an input_audio part.
 type Audio struct {
-	Format  string  // "wav"
+	Format  string  // "wav" or "mp3"
 	Seconds float64 // its duration
 	Bytes   int     // the encoded file's size
 	Hash    string  // the first 16 hex digits of the file's SHA-256
@@ -43,18 +41,35 @@ type PlannedAudio struct {
 	Depth, Channels int
 	SampleRateHz    int
 	seed            uint64
+	ffmpeg          string // set for mp3: the encoder
 }
 
 // AudioMaker draws a run's clips from its seed.
 type AudioMaker struct {
-	spec AudioSpec
-	r    *rand.Rand
+	spec   AudioSpec
+	r      *rand.Rand
+	ffmpeg string
 }
 
 // NewAudioMaker checks the spec.
 func NewAudioMaker(spec AudioSpec, seed uint64) (*AudioMaker, error) {
-	if spec.Format != "" && spec.Format != "wav" {
-		return nil, fmt.Errorf("--audio-format %s: sonde writes wav; no maintained pure-Go MP3 encoder is available to it yet", spec.Format)
+	var ffmpeg string
+	switch spec.Format {
+	case "", "wav":
+	case "mp3":
+		// No maintained pure-Go MP3 encoder is published; FFmpeg's
+		// LAME encodes the same noise sonde writes as WAV.
+		for _, k := range spec.SampleRates {
+			if !slices.Contains(mp3Rates(), k) {
+				return nil, fmt.Errorf("--audio-sample-rates %g: MP3 takes 8, 11.025, 12, 16, 22.05, 24, 32, 44.1 or 48 kHz", k)
+			}
+		}
+		var err error
+		if ffmpeg, err = FFmpeg("--audio-format mp3"); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("--audio-format %q: wav or mp3", spec.Format)
 	}
 	for _, d := range spec.Depths {
 		if d != 8 && d != 16 && d != 24 && d != 32 {
@@ -69,7 +84,7 @@ func NewAudioMaker(spec AudioSpec, seed uint64) (*AudioMaker, error) {
 	if spec.Channels != 0 && spec.Channels != 1 && spec.Channels != 2 {
 		return nil, fmt.Errorf("--audio-num-channels %d: 1 (mono) or 2 (stereo)", spec.Channels)
 	}
-	return &AudioMaker{spec: spec, r: rand.New(rand.NewPCG(seed, 0x617564696f))}, nil
+	return &AudioMaker{spec: spec, r: rand.New(rand.NewPCG(seed, 0x617564696f)), ffmpeg: ffmpeg}, nil
 }
 
 // Turn draws one turn's clips.
@@ -83,7 +98,7 @@ func (m *AudioMaker) Turn() []PlannedAudio {
 		if n := len(m.spec.SampleRates); n > 0 {
 			p.SampleRateHz = int(math.Round(m.spec.SampleRates[m.r.IntN(n)] * 1000))
 		}
-		p.seed = m.r.Uint64()
+		p.seed, p.ffmpeg = m.r.Uint64(), m.ffmpeg
 		out = append(out, p)
 	}
 	return out
@@ -94,9 +109,25 @@ func RenderAudio(plans []PlannedAudio, workers int) ([]Audio, error) {
 	return onEveryCore(plans, workers, (*PlannedAudio).render)
 }
 
-// render writes Gaussian noise (σ a quarter of full scale) as PCM WAV.
+// render writes the clip: WAV, or MP3 encoded from it by FFmpeg.
 func (p *PlannedAudio) render() (Audio, error) {
-	frames := int(math.Round(p.Seconds * float64(p.SampleRateHz)))
+	data, format := p.wav(), "wav"
+	seconds := float64(p.frames()) / float64(p.SampleRateHz)
+	if p.ffmpeg != "" {
+		var err error
+		if data, err = encodeMP3(p.ffmpeg, data); err != nil {
+			return Audio{}, err
+		}
+		format = "mp3"
+	}
+	return encodedAudio(data, format, seconds), nil
+}
+
+func (p *PlannedAudio) frames() int { return int(math.Round(p.Seconds * float64(p.SampleRateHz))) }
+
+// wav is Gaussian noise (σ a quarter of full scale) as a PCM WAV file.
+func (p *PlannedAudio) wav() []byte {
+	frames := p.frames()
 	width := p.Depth / 8
 	data := WAVHeader(frames, p.SampleRateHz, p.Channels, p.Depth)
 	r := rand.New(rand.NewPCG(p.seed, 0))
@@ -111,10 +142,11 @@ func (p *PlannedAudio) render() (Audio, error) {
 		binary.LittleEndian.PutUint32(b[:], uint32(v))
 		data = append(data, b[:width]...)
 	}
-	h := sha256.Sum256(data)
-	return Audio{Format: "wav", Seconds: float64(frames) / float64(p.SampleRateHz), Bytes: len(data), Hash: hex.EncodeToString(h[:8]),
-		Data: base64.StdEncoding.EncodeToString(data)}, nil
+	return data
 }
+
+// mp3Rates are the sample rates MPEG-1, 2 and 2.5 layer III define, kHz.
+func mp3Rates() []float64 { return []float64{8, 11.025, 12, 16, 22.05, 24, 32, 44.1, 48} }
 
 // WAVHeader is the 44-byte RIFF header of a PCM WAV file of frames frames.
 func WAVHeader(frames, rate, channels, depth int) []byte {

@@ -6,17 +6,13 @@ package media
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
 	"image/png"
-	"io"
 	"math/rand/v2"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -30,6 +26,10 @@ type Image struct {
 	Bytes         int    // the encoded file's size
 	Hash          string // the first 16 hex digits of the file's SHA-256
 	URL           string // data:image/<format>;base64,…
+	// UUID is the dataset's cache id for the image (image_uuids), sent as
+	// the part's "uuid" (vLLM's multimodal cache); with --uuid-and-strip
+	// a repeat in a session goes with an empty URL.
+	UUID string
 }
 
 // NewImage encodes img in format.
@@ -45,8 +45,7 @@ func NewImage(img image.Image, format string) (Image, error) {
 // encoded is an image file of format and size as sent: its data URL,
 // size and hash.
 func encoded(data []byte, format string, w, h int) Image {
-	sum := sha256.Sum256(data)
-	return Image{Format: format, Width: w, Height: h, Bytes: len(data), Hash: hex.EncodeToString(sum[:8]),
+	return Image{Format: format, Width: w, Height: h, Bytes: len(data), Hash: sha256Hex(data),
 		URL: "data:image/" + format + ";base64," + base64.StdEncoding.EncodeToString(data)}
 }
 
@@ -140,22 +139,11 @@ func Builtin() []image.Image {
 	}
 }
 
-// MaxFile is the largest image file read from a dataset.
-const MaxFile = 64 << 20
-
 // FromFile reads a PNG or JPEG file into an image to send.
 func FromFile(path string) (Image, error) {
-	f, err := os.Open(path)
+	data, err := readFile(path)
 	if err != nil {
 		return Image{}, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFile+1))
-	if err != nil {
-		return Image{}, err
-	}
-	if len(data) > MaxFile {
-		return Image{}, fmt.Errorf("%s is larger than %d MiB", path, MaxFile>>20)
 	}
 	return FromBytes(data)
 }

@@ -141,7 +141,7 @@ func TestAudio(t *testing.T) {
 			}
 		}
 	}
-	for _, bad := range []AudioSpec{{Format: "mp3"}, {Depths: []int{12}}, {SampleRates: []float64{0.5}}, {Channels: 3}} {
+	for _, bad := range []AudioSpec{{Format: "ogg"}, {Depths: []int{12}}, {SampleRates: []float64{0.5}}, {Channels: 3}} {
 		if _, err := NewAudioMaker(bad, 1); err == nil || !strings.Contains(err.Error(), "--audio-") {
 			t.Errorf("%+v: %v", bad, err)
 		}

@@ -69,6 +69,12 @@ func Compute(r *record.Record, streaming bool) Values {
 			v.set(RTFx, r.AudioSeconds/(latency/1e9)) // AIPerf's: seconds of audio per second of latency
 		}
 	}
+	if r.Videos > 0 {
+		v.set(NumVideos, float64(r.Videos))
+		v.set(VideoBytes, float64(r.VideoBytes))
+		v.set(VideoFrames, float64(r.VideoFrames))
+		v.set(VideoSeconds, r.VideoSeconds)
+	}
 	if u := r.Usage; u != nil {
 		setUsage(&v, r)
 		v.set(UsagePromptTokens, float64(u.PromptTokens))

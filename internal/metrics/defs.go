@@ -104,6 +104,11 @@ const (
 	NumAudios
 	AudioSeconds
 	AudioBytes
+	// Video: sonde's sizes of the videos sent.
+	NumVideos
+	VideoBytes
+	VideoFrames
+	VideoSeconds
 	// RTFx is the inverse real-time factor: seconds of audio sent per
 	// second of the request's latency (AIPerf's rtfx).
 	RTFx
@@ -168,6 +173,10 @@ var recordDefs = [numRecordMetrics]Def{
 	NumAudios:              {Tag: "num_audios", Header: "Number of Audio Clips", Unit: "clips", Scale: 1, Flags: NoConsole | LargerIsBetter},
 	AudioSeconds:           {Tag: "audio_seconds", Header: "Audio Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
 	AudioBytes:             {Tag: "audio_bytes", Header: "Audio Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	NumVideos:              {Tag: "num_videos", Header: "Number of Videos", Unit: "videos", Scale: 1, Flags: NoConsole | LargerIsBetter},
+	VideoBytes:             {Tag: "video_bytes", Header: "Video Bytes", Unit: "bytes", Scale: 1, Flags: NoConsole},
+	VideoFrames:            {Tag: "video_frames", Header: "Video Frames", Unit: "frames", Scale: 1, Flags: NoConsole},
+	VideoSeconds:           {Tag: "video_seconds", Header: "Video Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
 	RTFx:                   {Tag: "rtfx", Header: "RTFx", Unit: "x", Scale: 1, Flags: LargerIsBetter, Order: 865},
 }
 

@@ -4,13 +4,24 @@ package openai
 
 import "encoding/json"
 
-// Message is one chat message. With images its content is a list of
-// parts on the wire: the text, then one image_url part per image.
+// Message is one chat message. With media its content is a list of
+// parts on the wire: the text, then one image_url part per image, one
+// input_audio part per clip and one video_url part per video.
 type Message struct {
 	Role    string  `json:"role"`
 	Content string  `json:"content"`
 	Images  []Image `json:"-"`
 	Audios  []Audio `json:"-"`
+	Videos  []Video `json:"-"`
+}
+
+// Video is a video_url part (vLLM's and SGLang's extension): a URL (a
+// base64 data URL when sonde made the video) and what sonde knows of it.
+type Video struct {
+	URL                   string
+	Width, Height, Frames int
+	Seconds               float64
+	Bytes                 int
 }
 
 // Audio is an input_audio part: base64 data and its format, and what
@@ -27,6 +38,9 @@ type Image struct {
 	URL           string
 	Width, Height int
 	Bytes         int // the encoded file's size
+	// UUID is vLLM's multimodal cache id for the image (the part's
+	// "uuid"); an empty URL with a UUID refers to an image sent before.
+	UUID string
 }
 
 // UnmarshalJSON reads content as a string or as a list of parts (text
@@ -39,7 +53,7 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
-	m.Role, m.Content, m.Images, m.Audios = raw.Role, "", nil, nil
+	m.Role, m.Content, m.Images, m.Audios, m.Videos = raw.Role, "", nil, nil, nil
 	if len(raw.Content) == 0 || string(raw.Content) == "null" {
 		return nil
 	}
@@ -52,6 +66,10 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 		ImageURL *struct {
 			URL string `json:"url"`
 		} `json:"image_url"`
+		UUID     string `json:"uuid"`
+		VideoURL *struct {
+			URL string `json:"url"`
+		} `json:"video_url"`
 		InputAudio *struct {
 			Data   string `json:"data"`
 			Format string `json:"format"`
@@ -65,7 +83,9 @@ func (m *Message) UnmarshalJSON(b []byte) error {
 		case p.Type == "text":
 			m.Content += p.Text
 		case p.Type == "image_url" && p.ImageURL != nil:
-			m.Images = append(m.Images, Image{URL: p.ImageURL.URL})
+			m.Images = append(m.Images, Image{URL: p.ImageURL.URL, UUID: p.UUID})
+		case p.Type == "video_url" && p.VideoURL != nil:
+			m.Videos = append(m.Videos, Video{URL: p.VideoURL.URL})
 		case p.Type == "input_audio" && p.InputAudio != nil:
 			m.Audios = append(m.Audios, Audio{Data: p.InputAudio.Data, Format: p.InputAudio.Format})
 		}

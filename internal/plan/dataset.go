@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
@@ -85,7 +86,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 		OSLMean: oslMean, OSLStddev: p.OutputTokensStddev, ISLDist: isl, OSLDist: osl,
 		TurnMean: p.ConversationTurnMean, TurnStddev: p.ConversationTurnStddev,
 		DelayMean: p.ConversationDelayMean, DelayStddev: p.ConversationDelayStddev, DelayRatio: p.ConversationDelayRatio,
-		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p), Audio: audioSpec(p),
+		Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Images: imageSpec(p), Audio: audioSpec(p), Video: videoSpec(p),
 	}, tok)
 	if err != nil {
 		return nil, UsageError{err}
@@ -101,7 +102,7 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	}
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
 		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
-		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens()}
+		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip}
 	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
 		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
 	} else if oslMean > 0 {
@@ -248,6 +249,16 @@ func audioSpec(p *config.Profile) *dataset.AudioSpec {
 		Depths: p.AudioDepths, SampleRates: p.AudioSampleRates, Channels: p.AudioNumChannels}
 }
 
+// videoSpec is the --video-* flags, or nil when turns carry no videos.
+func videoSpec(p *config.Profile) *dataset.VideoSpec {
+	if !p.VideosOn() {
+		return nil
+	}
+	return &dataset.VideoSpec{Width: p.VideoWidth, Height: p.VideoHeight, FPS: p.VideoFPS, Duration: p.VideoDuration, Batch: p.VideoBatchSize,
+		Synth: p.VideoSynthType, Format: p.VideoFormat, Codec: p.VideoCodec, AudioRateKHz: p.VideoAudioSampleRate,
+		AudioChans: p.VideoAudioNumChannels, AudioCodec: p.VideoAudioCodec, AudioDepth: p.VideoAudioDepth}
+}
+
 // imageSpec is the --image-* flags, or nil when turns carry no images.
 func imageSpec(p *config.Profile) *dataset.ImageSpec {
 	if !p.ImagesOn() {
@@ -268,25 +279,47 @@ func hasImages(convs []dataset.Conversation) bool {
 	return false
 }
 
-// imagesMade says what images were made before the run, and what they
-// weigh as sent (base64), or "" without images.
-func imagesMade(p *config.Profile, convs []dataset.Conversation) string {
-	n, size := 0, 0
+// mediaMade says what images, clips and videos the run sends, what they
+// weigh as sent (base64) and how long the dataset took to make with them:
+// all of it before the run, none on the measuring path.
+func mediaMade(p *config.Profile, convs []dataset.Conversation, took time.Duration) []string {
+	var images, clips, videos, imageSize, clipSize, videoSize int
 	for i := range convs {
 		for _, t := range convs[i].Turns {
 			for _, im := range t.Images {
-				n, size = n+1, size+len(im.URL)
+				images, imageSize = images+1, imageSize+len(im.URL)
+			}
+			for _, a := range t.Audios {
+				clips, clipSize = clips+1, clipSize+len(a.Data)
+			}
+			for _, v := range t.Videos {
+				videos, videoSize = videos+1, videoSize+len(v.URL)
 			}
 		}
 	}
-	if n == 0 {
-		return ""
-	}
+	var out []string
+	from := "made before the run"
 	if p.InputFile != "" {
-		return fmt.Sprintf("Images: %d from %s, %.1f MB as sent (URLs as given, files as base64 data URLs)", n, p.InputFile, float64(size)/1e6)
+		from = "from " + p.InputFile
 	}
-	return fmt.Sprintf("Images: %d made before the run (%g×%g px mean, %s, source %s), %.1f MB as sent (base64 data URLs)",
-		n, p.ImageWidthMean, p.ImageHeightMean, p.ImageFormat, p.ImageSource, float64(size)/1e6)
+	mb := func(n int) float64 { return float64(n) / 1e6 }
+	switch {
+	case images > 0 && p.InputFile != "":
+		out = append(out, fmt.Sprintf("Images: %d %s, %.1f MB as sent (URLs as given, files as base64 data URLs)", images, from, mb(imageSize)))
+	case images > 0:
+		out = append(out, fmt.Sprintf("Images: %d %s (%g×%g px mean, %s, source %s), %.1f MB as sent (base64 data URLs)",
+			images, from, p.ImageWidthMean, p.ImageHeightMean, p.ImageFormat, p.ImageSource, mb(imageSize)))
+	}
+	if clips > 0 {
+		out = append(out, fmt.Sprintf("Audio: %d clips %s, %.1f MB as sent (base64)", clips, from, mb(clipSize)))
+	}
+	if videos > 0 {
+		out = append(out, fmt.Sprintf("Videos: %d %s, %.1f MB as sent (base64 data URLs)", videos, from, mb(videoSize)))
+	}
+	if len(out) > 0 {
+		out = append(out, fmt.Sprintf("Media prepared in %.2f s, before the run", took.Seconds()))
+	}
+	return out
 }
 
 // writeRecords writes --input-records (a config file's inline dataset)

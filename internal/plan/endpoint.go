@@ -37,7 +37,8 @@ func endpointCodec(p *config.Profile, extra []endpoint.Field) (*endpoint.Codec, 
 	if t.Standalone() && p.SharedSystemLength > 0 {
 		warnings = append(warnings, fmt.Sprintf("--shared-system-prompt-length ignored: --endpoint-type %s sends no system prompt", t))
 	}
-	codec := &endpoint.Codec{Type: t, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, IncludeUsage: p.UseServerTokenCount}
+	codec := &endpoint.Codec{Type: t, Stream: p.Streaming, LegacyMax: p.UseLegacyMaxTokens, IncludeUsage: p.UseServerTokenCount,
+		ContentType: p.RequestContentType}
 	store := false
 	for _, f := range extra {
 		switch {

@@ -247,9 +247,11 @@ func (pl *Plan) resolveWorkload(e Env) error {
 		pl.contextMode = config.ContextDeltasCanned
 	}
 	log := pl.notes.logger()
+	began := time.Now()
 	if pl.convs, pl.fixed, err = loadConversations(p, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
 		return err
 	}
+	prepared := time.Since(began)
 	cacheBust(p, pl.convs, pl.tok.Tokenizer)
 	// A timestamped trace is replayed on its schedule: the run's
 	// description (input_config) says so, as --fixed-schedule would.
@@ -257,7 +259,7 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	if line := outputLength(p, pl.convs); line != "" {
 		pl.notes.info(line)
 	}
-	if line := imagesMade(p, pl.convs); line != "" {
+	for _, line := range mediaMade(p, pl.convs, prepared) {
 		pl.notes.info(line)
 	}
 	if p.ReplayOutputs != "" {

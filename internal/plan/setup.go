@@ -64,7 +64,7 @@ func headers(p *config.Profile, version string) http.Header {
 	h := http.Header{}
 	h.Set("User-Agent", "sonde/"+version)
 	h.Set("Content-Type", "application/json")
-	if endpoint.Canonical(p.EndpointType).Multipart() {
+	if endpoint.FormEncoded(endpoint.Canonical(p.EndpointType), p.RequestContentType) {
 		h.Set("Content-Type", "multipart/form-data; boundary="+endpoint.MultipartBoundary)
 	}
 	if p.Streaming {

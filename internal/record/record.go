@@ -90,6 +90,9 @@ type Record struct {
 	// Audio clips likewise: how many, their bytes and their seconds.
 	Audios, AudioBytes int
 	AudioSeconds       float64
+	// Videos likewise: how many, their bytes, frames and seconds.
+	Videos, VideoBytes, VideoFrames int
+	VideoSeconds                    float64
 
 	Error *Error
 	// Cut: sonde cancelled the request because the run stopped (end of the

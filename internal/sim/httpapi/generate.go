@@ -168,6 +168,13 @@ func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error 
 				}
 				io.WriteString(h, a.Data)
 			}
+			for _, v := range m.Videos {
+				var err error
+				if out.PromptIDs, err = s.prompts.videoTokens(v, out.PromptIDs); err != nil {
+					return err
+				}
+				io.WriteString(h, v.URL)
+			}
 		}
 	} else {
 		text, err := completionPrompt(req.Prompt)

@@ -26,10 +26,23 @@ const remoteImageTokens = (448 / imagePatch) * (448 / imagePatch)
 // imageTokens appends the prompt tokens of an image_url part: as many as
 // its patches, their ids derived from the image's bytes, so the same image
 // in a later turn's history is the same prefix (a cache can serve it).
+// A part with a uuid and no URL is an image sent before under that uuid
+// (vLLM's cache reference): unknown, it is refused as vLLM refuses it.
 func (p *promptTokens) imageTokens(im openai.Image, dst []int32) ([]int32, error) {
+	if im.UUID != "" && im.URL == "" {
+		n, ok := p.uuids.Load(im.UUID)
+		if !ok {
+			return dst, fmt.Errorf("image_url: uuid %q refers to no image sent before (send its content once)", im.UUID)
+		}
+		return p.mediaIDs("uuid:"+im.UUID, n.(int), dst), nil
+	}
 	n, err := imageSize(im.URL)
 	if err != nil {
 		return dst, err
+	}
+	if im.UUID != "" {
+		p.uuids.Store(im.UUID, n)
+		return p.mediaIDs("uuid:"+im.UUID, n, dst), nil
 	}
 	return p.mediaIDs(im.URL, n, dst), nil
 }
@@ -83,19 +96,61 @@ func imageConfig(b64 string) (image.Config, error) {
 const audioTokensPerSecond = 25
 
 // audioTokens appends the prompt tokens of an input_audio part: 25 a
-// second of the WAV clip, their ids derived from its bytes.
+// second of the WAV or MP3 clip, their ids derived from its bytes.
 func (p *promptTokens) audioTokens(a openai.Audio, dst []int32) ([]int32, error) {
-	if a.Format != "wav" {
-		return dst, fmt.Errorf("input_audio: format %q: the simulator reads wav", a.Format)
-	}
-	head := a.Data[:min(len(a.Data), 1024)]
-	raw, err := base64.StdEncoding.DecodeString(head[:len(head)/4*4])
-	if err != nil {
-		return dst, fmt.Errorf("input_audio: data is not base64: %v", err)
-	}
-	seconds, err := media.WAVSeconds(raw)
-	if err != nil {
-		return dst, fmt.Errorf("input_audio: %v", err)
+	var seconds float64
+	switch a.Format {
+	case "wav":
+		head := a.Data[:min(len(a.Data), 1024)]
+		raw, err := base64.StdEncoding.DecodeString(head[:len(head)/4*4])
+		if err != nil {
+			return dst, fmt.Errorf("input_audio: data is not base64: %v", err)
+		}
+		if seconds, err = media.WAVSeconds(raw); err != nil {
+			return dst, fmt.Errorf("input_audio: %v", err)
+		}
+	case "mp3":
+		raw, err := base64.StdEncoding.DecodeString(a.Data)
+		if err != nil {
+			return dst, fmt.Errorf("input_audio: data is not base64: %v", err)
+		}
+		if seconds, err = media.MP3Seconds(raw); err != nil {
+			return dst, fmt.Errorf("input_audio: %v", err)
+		}
+	default:
+		return dst, fmt.Errorf("input_audio: format %q: the simulator reads wav and mp3", a.Format)
 	}
 	return p.mediaIDs(a.Data, max(1, int(seconds*audioTokensPerSecond+0.5)), dst), nil
 }
+
+// videoSampleFPS is the frame rate a video encoder samples at (Qwen2-VL's
+// default, 2 frames a second), each pair of frames merged into one
+// image's tokens.
+const videoSampleFPS = 2
+
+// videoTokens appends the prompt tokens of a video_url part: its frames
+// sampled at 2 a second, merged in pairs, each pair as an image of the
+// video's size; their ids derived from its bytes.
+func (p *promptTokens) videoTokens(v openai.Video, dst []int32) ([]int32, error) {
+	info := media.VideoInfo{Width: 448, Height: 448, Seconds: 5} // one it cannot see (an http URL)
+	if strings.HasPrefix(v.URL, "data:") {
+		_, data, ok := strings.Cut(v.URL, ";base64,")
+		if !ok {
+			return dst, fmt.Errorf("video_url: a data URL must be base64 (data:video/webm;base64,…)")
+		}
+		raw, err := base64.StdEncoding.DecodeString(data)
+		if err != nil {
+			return dst, fmt.Errorf("video_url: not base64: %v", err)
+		}
+		if info, err = media.ProbeVideo(raw); err != nil {
+			return dst, fmt.Errorf("video_url: %v", err)
+		}
+	}
+	pairs := max(1, int(info.Seconds*videoSampleFPS+1)/2)
+	tiles := ((info.Width + imagePatch - 1) / imagePatch) * ((info.Height + imagePatch - 1) / imagePatch)
+	return p.mediaIDs(v.URL, min(pairs*max(tiles, 4), maxVideoTokens), dst), nil
+}
+
+// maxVideoTokens bounds one video's tokens (a long 4K clip would be
+// millions): vLLM's models cap theirs by max_pixels likewise.
+const maxVideoTokens = 65536

@@ -51,3 +51,46 @@ func TestImageTokens(t *testing.T) {
 		}
 	}
 }
+
+// An image sent with a uuid is known by it: a later part with the uuid
+// alone costs the same and gives the same ids; a uuid never sent is
+// refused, as vLLM refuses a cache miss.
+func TestImageUUIDs(t *testing.T) {
+	var b bytes.Buffer
+	png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 56, 56)))
+	url := "data:image/png;base64," + base64.StdEncoding.EncodeToString(b.Bytes())
+	p := newPromptTokens(nil)
+	if _, err := p.imageTokens(openai.Image{UUID: "cat"}, nil); err == nil || !strings.Contains(err.Error(), `uuid "cat"`) {
+		t.Errorf("an unknown uuid: %v", err)
+	}
+	first, err := p.imageTokens(openai.Image{URL: url, UUID: "cat"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := p.imageTokens(openai.Image{UUID: "cat"}, nil)
+	if err != nil || !slices.Equal(first, ref) || len(ref) != 4 {
+		t.Errorf("the uuid alone: %v %v, want %v", ref, err, first)
+	}
+}
+
+// Videos cost their frames sampled at 2 a second, in pairs, each pair an
+// image of the video's size; a video the simulator cannot see is 5 s at
+// 448×448; bad data is an error naming the part.
+func TestVideoTokens(t *testing.T) {
+	p := newPromptTokens(nil)
+	ids, err := p.videoTokens(openai.Video{URL: "https://example.com/v.mp4"}, nil)
+	if err != nil || len(ids) != 5*16*16 {
+		t.Errorf("remote video: %d tokens, %v", len(ids), err)
+	}
+	for _, bad := range []string{"data:video/webm,raw", "data:video/webm;base64,@@", "data:video/webm;base64,aGVsbG8gd29ybGQh"} {
+		if _, err := p.videoTokens(openai.Video{URL: bad}, nil); err == nil || !strings.Contains(err.Error(), "video_url") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	if _, err := p.audioTokens(openai.Audio{Format: "ogg", Data: "AAAA"}, nil); err == nil || !strings.Contains(err.Error(), "wav and mp3") {
+		t.Errorf("ogg: %v", err)
+	}
+	if _, err := p.audioTokens(openai.Audio{Format: "mp3", Data: "AAAA"}, nil); err == nil {
+		t.Error("an MP3 clip without frames was read")
+	}
+}

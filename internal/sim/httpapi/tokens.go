@@ -17,6 +17,10 @@ type promptTokens struct {
 	seed   maphash.Seed
 	memo   sync.Map // uint64 → []int32
 	stored atomic.Int64
+	// uuids are the images sent with a uuid (vLLM's multimodal cache):
+	// uuid → token count, so a later part with the uuid alone is charged
+	// alike. Bounded by the client's distinct uuids.
+	uuids sync.Map
 }
 
 // maxMemoTokens bounds the memo (4 bytes a token: 200 MB).
