@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/sonde-bench/sonde/internal/openai"
 )
@@ -116,7 +117,7 @@ func (c *Codec) multipart(dst []byte, in *Input) ([]byte, error) {
 	b := bytes.NewBuffer(dst)
 	for _, p := range parts {
 		if p.filename == "" {
-			fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=%q\r\n\r\n", MultipartBoundary, p.name)
+			fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", MultipartBoundary, quoted(p.name))
 			var s string
 			if json.Unmarshal(p.value, &s) == nil {
 				b.WriteString(s)
@@ -133,12 +134,37 @@ func (c *Codec) multipart(dst []byte, in *Input) ([]byte, error) {
 		if bytes.Contains(raw, []byte(MultipartBoundary)) {
 			return dst, fmt.Errorf("%s: the file holds the multipart boundary", p.name)
 		}
-		fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=%q; filename=%q\r\nContent-Type: %s\r\n\r\n", MultipartBoundary, p.name, p.filename, p.mimeType)
+		fmt.Fprintf(b, "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n", MultipartBoundary,
+			quoted(p.name), quoted(p.filename), p.mimeType)
 		b.Write(raw)
 		b.WriteString("\r\n")
 	}
 	fmt.Fprintf(b, "--%s--\r\n", MultipartBoundary)
 	return b.Bytes(), nil
+}
+
+// quoted is a form name as a MIME quoted string's content: valid UTF-8
+// (each invalid byte U+FFFD, as in its JSON key), backslash and quote
+// escaped, and control characters percent-encoded (as browsers encode a
+// line break) so a name cannot end or break the part's header.
+func quoted(name string) string {
+	var b strings.Builder
+	for i := 0; i < len(name); {
+		r, n := utf8.DecodeRuneInString(name[i:])
+		switch {
+		case r == utf8.RuneError && n == 1:
+			b.WriteRune(utf8.RuneError)
+		case r == '\\' || r == '"':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "%%%02X", r)
+		default:
+			b.WriteString(name[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
 }
 
 // Describe is the body of in as JSON, for inputs.json: Build's, or for a

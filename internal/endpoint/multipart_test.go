@@ -188,3 +188,64 @@ func TestMediaParts(t *testing.T) {
 		t.Errorf("read back: %+v %v", back, err)
 	}
 }
+
+// FuzzMultipart: whatever the text, model, extras and file bytes, a form
+// body reads back with mime/multipart as the same fields and the same
+// file, or is refused when the file holds the boundary; a JSON API sent
+// as a form reads back its fields as they are in its JSON body.
+func FuzzMultipart(f *testing.F) {
+	f.Add("hello", "m", `{"language":"en"}`, []byte("RIFF....WAVE"))
+	f.Add("\x00\r\n--x\r\n", "", `{"n":2,"s":"a\r\nb"}`, []byte("--"+MultipartBoundary+"--"))
+	f.Fuzz(func(t *testing.T, text, model, extra string, file []byte) {
+		fields, err := ParseExtraInputs([]string{extra})
+		if err != nil {
+			fields = nil
+		}
+		in := &Input{Model: model, History: []openai.Message{{Role: "user", Content: text,
+			Audios: []openai.Audio{{Data: base64.StdEncoding.EncodeToString(file), Format: "wav"}}}}}
+		c := &Codec{Type: Transcription, Extra: fields}
+		body, err := c.Build(nil, in)
+		if bytes.Contains(file, []byte(MultipartBoundary)) {
+			if err == nil {
+				t.Fatal("a file holding the boundary was sent")
+			}
+			return
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, got, _ := readParts(t, body)
+		var wantModel string // as JSON carries it: invalid UTF-8 bytes become U+FFFD
+		json.Unmarshal(jsonValue(model), &wantModel)
+		if got["file"] != string(file) || got["model"] != wantModel {
+			t.Fatalf("file %q model %q, want %q %q", got["file"], got["model"], file, wantModel)
+		}
+		form := &Codec{Type: Embeddings, ContentType: "multipart/form-data", Extra: fields}
+		body, err = form.Build(nil, in)
+		if strings.Contains(text+model+extra, MultipartBoundary) {
+			return // a field holding the boundary: not checked here
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, got, _ := readParts(t, body)
+		if strings.IndexFunc(extra, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0 {
+			return // a name with a control character, percent-encoded: read, not compared
+		}
+		jsonBody, _ := (&Codec{Type: Embeddings, Extra: fields}).Build(nil, in)
+		var want map[string]json.RawMessage
+		if err := json.Unmarshal(jsonBody, &want); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			var s string
+			if json.Unmarshal(want[n], &s) == nil {
+				if got[n] != s {
+					t.Fatalf("%s: %q, want %q", n, got[n], s)
+				}
+			} else if got[n] != string(want[n]) {
+				t.Fatalf("%s: %q, want %s", n, got[n], want[n])
+			}
+		}
+	})
+}
