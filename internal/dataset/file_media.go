@@ -3,9 +3,7 @@ package dataset
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/sonde-bench/sonde/internal/media"
 )
@@ -19,7 +17,7 @@ func (j *turnJSON) media(t *Turn, o *FileOptions) (string, error) {
 		return field, err
 	}
 	for _, ref := range refs {
-		im, err := imageRef(ref, dir)
+		im, err := media.ImageFromString(ref, dir)
 		if err != nil {
 			return "images", fmt.Errorf("%s: %v", short(ref), err)
 		}
@@ -80,19 +78,6 @@ func mediaRefs(one, list json.RawMessage, kind string) ([]string, string, error)
 		refs = append(refs, set.all...)
 	}
 	return refs, "", nil
-}
-
-// imageRef is an http(s) or data URL, sent as is; "" (a cache reference
-// by uuid); or a PNG or JPEG file, sent as a data URL.
-func imageRef(ref, dir string) (media.Image, error) {
-	if ref == "" || strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "data:") {
-		return media.Remote(ref), nil
-	}
-	path := ref
-	if _, err := os.Stat(path); err != nil && !filepath.IsAbs(path) {
-		path = filepath.Join(dir, ref) // relative to the dataset's folder
-	}
-	return media.FromFile(path)
 }
 
 // short is a reference for an error message: base64 data cut short.

@@ -69,6 +69,9 @@ func AudioFromString(ref, dir string) (Audio, error) {
 		}
 		return AudioFromBytes(data)
 	}
+	if data, ok := rawBase64(ref); ok {
+		return AudioFromBytes(data)
+	}
 	return AudioFromFile(beside(ref, dir))
 }
 
@@ -79,15 +82,43 @@ func VideoFromString(ref, dir string) (Video, error) {
 	if strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "data:") {
 		return Video{URL: ref}, nil
 	}
-	data, err := readFile(beside(ref, dir))
-	if err != nil {
-		return Video{}, err
+	data, ok := rawBase64(ref)
+	if !ok {
+		var err error
+		if data, err = readFile(beside(ref, dir)); err != nil {
+			return Video{}, err
+		}
 	}
 	info, err := ProbeVideo(data)
 	if err != nil {
 		return Video{}, fmt.Errorf("%s: %v", ref, err)
 	}
 	return encodedVideo(data, info.Container, info.Width, info.Height, 0, info.Seconds), nil
+}
+
+// ImageFromString reads a dataset's image: an http(s) or data URL, sent as
+// is; "" (a reference to an image sent before, by its uuid); a file's
+// bytes in base64; or a PNG or JPEG file (relative to dir when not found
+// as given), sent as a data URL.
+func ImageFromString(ref, dir string) (Image, error) {
+	if ref == "" || strings.HasPrefix(ref, "http://") || strings.HasPrefix(ref, "https://") || strings.HasPrefix(ref, "data:") {
+		return Remote(ref), nil
+	}
+	if data, ok := rawBase64(ref); ok {
+		return FromBytes(data)
+	}
+	return FromFile(beside(ref, dir))
+}
+
+// rawBase64 is a medium given as its file's bytes in base64 (a dataset
+// may carry them so): at least 256 characters, no dot (a file name has
+// its extension), all of them base64.
+func rawBase64(ref string) ([]byte, bool) {
+	if len(ref) < 256 || strings.Contains(ref, ".") {
+		return nil, false
+	}
+	data, err := base64.StdEncoding.DecodeString(ref)
+	return data, err == nil
 }
 
 // beside is path as given when it exists or is absolute, else relative to

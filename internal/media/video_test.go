@@ -2,8 +2,10 @@ package media
 
 import (
 	"encoding/base64"
+	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -136,5 +138,48 @@ func TestProbeRefusesOtherFiles(t *testing.T) {
 	}
 	if _, err := MP3Seconds([]byte("ID3\x03\x00\x00\x00\x00\x00\x00nothing")); err == nil {
 		t.Error("an empty ID3 tag read as MP3")
+	}
+}
+
+// A dataset's media given as files, URLs or their bytes in base64.
+func TestMediaFromStrings(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	img, _ := NewImage(Noise(rand.New(rand.NewPCG(1, 2)), 32, 32), "png")
+	raw := decodeData(t, img.URL)
+	b64 := base64.StdEncoding.EncodeToString(raw)
+	os.WriteFile(filepath.Join(dir, "a.png"), raw, 0o644)
+	for _, ref := range []string{b64, "a.png", filepath.Join(dir, "a.png")} {
+		if im, err := ImageFromString(ref, dir); err != nil || im.Hash != img.Hash {
+			t.Errorf("image %.20s: %v", ref, err)
+		}
+	}
+	if im, _ := ImageFromString("https://x/y.png", dir); im.URL != "https://x/y.png" || im.Ref() != "https://x/y.png" {
+		t.Errorf("a URL: %+v", im)
+	}
+	m, _ := NewVideoMaker(VideoSpec{Width: 32, Height: 32, FPS: 2, Duration: 1, Batch: 1, Synth: "noise", Format: "mp4", Codec: "libx264"}, 1)
+	vids, err := m.RenderVideos(m.Turn(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vraw := decodeData(t, vids[0].URL)
+	os.WriteFile(filepath.Join(dir, "v.mp4"), vraw, 0o644)
+	for _, ref := range []string{base64.StdEncoding.EncodeToString(vraw), "v.mp4"} {
+		v, err := VideoFromString(ref, dir)
+		if err != nil || v.Hash != vids[0].Hash || v.Width != 32 || !strings.Contains(v.Ref(), "sonde-video:mp4;32x32;1.000s;") {
+			t.Errorf("video %.20s: %+v %v", ref, v.Ref(), err)
+		}
+	}
+	if v, _ := VideoFromString("data:video/mp4;base64,AAAA", dir); !strings.HasPrefix(v.Ref(), "sonde-video:data-url;chars=") {
+		t.Errorf("a data URL: %s", v.Ref())
+	}
+	wav := append(WAVHeader(800, 8000, 1, 16), make([]byte, 1600)...)
+	for _, ref := range []string{base64.StdEncoding.EncodeToString(wav), "wav," + base64.StdEncoding.EncodeToString(wav), "data:audio/wav;base64," + base64.StdEncoding.EncodeToString(wav)} {
+		if a, err := AudioFromString(ref, dir); err != nil || a.Format != "wav" || a.Seconds != 0.1 {
+			t.Errorf("audio %.20s: %+v %v", ref, a, err)
+		}
+	}
+	if _, err := AudioFromString("missing.wav", dir); err == nil {
+		t.Error("a missing file read")
 	}
 }
