@@ -97,8 +97,10 @@ var allowed = map[string][]string{
 	// telemetry reads servers' /metrics; it knows nothing of the run.
 	"internal/telemetry": {},
 	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
-	// study only chooses runs' flags and aggregates their summaries.
-	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/plan", "internal/profile", "internal/record"},
+	// study only chooses runs' flags and aggregates their summaries;
+	// optimize proposes a search's next point from its trials alone.
+	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/optimize", "internal/plan", "internal/profile", "internal/record"},
+	"internal/optimize":    {},
 	"internal/sim/httpapi": {"internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
 }
 
