@@ -32,10 +32,9 @@ var notYet = map[string][]string{
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
 	"#28 studies": {
 		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",
-		"--isl-max", "--isl-min", "--isl-steps", "--optuna-acquisition", "--optuna-sampler", "--optuna-terminator",
-		"--osl-max", "--osl-min", "--osl-steps", "--search-direction", "--search-initial-points", "--search-metric",
-		"--search-percentile-pooling", "--search-planner", "--search-random-seed", "--search-recipe", "--search-sla",
-		"--search-sla-tier", "--search-space", "--search-stat", "--search-style", "--sweep-variant",
+		"--isl-max", "--isl-min", "--isl-steps", "--optuna-terminator",
+		"--osl-max", "--osl-min", "--osl-steps",
+		"--search-recipe", "--search-sla-tier", "--search-style", "--sweep-variant",
 		"--variant"},
 }
 

@@ -86,7 +86,10 @@ func (p *Profile) checkStudy(add func(string, ...any)) {
 	if p.ConvergenceMetric != "" && p.NumProfileRuns < 3 {
 		add("--convergence-metric needs --num-profile-runs of at least 3 (it judges after 3 runs)")
 	}
-	if p.Searching() {
+	switch {
+	case p.Optimizing():
+		p.checkOptimize(add)
+	case p.Searching():
 		p.checkSearch(add)
 	}
 	if p.SweepType == "zip" {

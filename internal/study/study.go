@@ -19,7 +19,7 @@ const defaultSeed = 42
 // Needed reports whether the flags ask for a study rather than one run.
 func Needed(p *config.Profile) bool {
 	sweep := p.ResolveLists()
-	return sweep || p.NumProfileRuns > 1 || p.Searching()
+	return sweep || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing()
 }
 
 // Run runs the study the flags describe, writes its aggregates and
@@ -31,7 +31,10 @@ func Run(e profile.Env, p *config.Profile) (string, error) {
 	}
 	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
-	if p.Searching() {
+	switch {
+	case p.Optimizing():
+		return runOptimize(ctx, e, p)
+	case p.Searching():
 		return runSearch(ctx, e, p)
 	}
 	vs, err := Variations(p)

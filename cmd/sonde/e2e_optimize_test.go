@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The simulator's capacity under a TTFT SLA is set by its options: two
+// sequences at a time and 20 ms steps, so a third request waits a whole
+// answer (~220 ms) for its first token. Maximizing throughput under
+// TTFT p95 < 100 ms, the Bayesian search (AIPerf's flags) finds
+// concurrency 2 and says where the boundary lies; search_history.json has
+// AIPerf's schema; monotonic_sla bisects to the same answer.
+func TestOptimizingSearch(t *testing.T) {
+	sim := startSim(t, "--max-num-seqs", "2", "--step-base", "20ms")
+	dir := filepath.Join(t.TempDir(), "out")
+	base := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--streaming", "--request-count", "4", "--isl", "16",
+		"--osl", "10", "--search-space", "concurrency:1,8:int", "--ttft-sla-ms", "100", "--ui-type", "none", "--no-server-metrics"}
+	res := runSonde(t, append(base, "--search-metric", "request_throughput", "--search-direction", "maximize",
+		"--search-max-iterations", "7", "--search-initial-points", "3", "--artifact-dir", dir)...)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	var h struct {
+		Config struct {
+			Planner    string `json:"planner"`
+			Objectives []struct {
+				Metric, Direction string
+			} `json:"objectives"`
+			SearchSpace []struct {
+				Path string
+				Lo   float64
+				Hi   float64
+				Kind string
+			} `json:"search_space"`
+		} `json:"config"`
+		Iterations []struct {
+			Values    map[string]float64 `json:"variation_values"`
+			Objective []*float64         `json:"objective_values"`
+			Feasible  bool               `json:"feasible"`
+			Dir       string             `json:"artifact_dir"`
+		} `json:"iterations"`
+		Best []struct {
+			Values   map[string]float64 `json:"variation_values"`
+			Feasible bool               `json:"feasible"`
+		} `json:"best_trials"`
+		Reason   *string `json:"convergence_reason"`
+		Boundary struct {
+			FeasibleMax   *float64 `json:"feasible_max"`
+			InfeasibleMin *float64 `json:"infeasible_min"`
+			FirstBreach   *struct {
+				Tag string `json:"metric_tag"`
+			} `json:"first_breach"`
+		} `json:"boundary_summary"`
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "search_history.json"))
+	if err != nil || json.Unmarshal(raw, &h) != nil {
+		t.Fatalf("search_history.json: %v", err)
+	}
+	if h.Config.Planner != "bayesian" || h.Config.Objectives[0].Metric != "request_throughput" || h.Config.SearchSpace[0].Kind != "int" ||
+		h.Reason == nil || len(h.Iterations) == 0 || len(h.Iterations) > 7 {
+		t.Fatalf("history: %s", raw)
+	}
+	for _, it := range h.Iterations {
+		if _, err := os.Stat(filepath.Join(it.Dir, "profile_export_aiperf.json")); err != nil || it.Objective[0] == nil {
+			t.Errorf("iteration at %v: no summary or objective", it.Values)
+		}
+	}
+	if len(h.Best) != 1 || !h.Best[0].Feasible || h.Best[0].Values["concurrency"] != 2 {
+		t.Errorf("best %+v, want concurrency 2 (the SLA's capacity)", h.Best)
+	}
+	if fm := h.Boundary.FeasibleMax; fm == nil || *fm != 2 || h.Boundary.FirstBreach == nil || h.Boundary.FirstBreach.Tag != "time_to_first_token" {
+		t.Errorf("boundary: %s", raw)
+	}
+	if !strings.Contains(res.stdout, "sonde | Search (bayesian, gp)") || !strings.Contains(res.stdout, "Best: iteration") {
+		t.Errorf("console: %s", res.stdout)
+	}
+	// monotonic_sla: the bisecting capacity search over the dimension.
+	mono := filepath.Join(t.TempDir(), "mono")
+	if res := runSonde(t, append(base, "--search-planner", "monotonic_sla", "--artifact-dir", mono)...); res.code != 0 || !strings.Contains(res.stdout, "Answer: concurrency 2") {
+		t.Errorf("monotonic_sla: exit %d: %s", res.code, res.stdout)
+	}
+}
+
+func TestOptimizingSearchFlags(t *testing.T) {
+	base := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", "sim://", "--ui-type", "none", "--artifact-dir", t.TempDir()}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--search-space", "concurrency:1,8:int"}, "needs --search-metric and --search-direction"},
+		{[]string{"--search-space", "concurrency:8,1", "--search-metric", "x", "--search-direction", "maximize"}, "LO < HI"},
+		{[]string{"--search-space", "warp:1,2", "--search-metric", "x", "--search-direction", "maximize"}, `"warp" is no field sonde searches`},
+		{[]string{"--search-space", "concurrency:1,8:float", "--search-metric", "x", "--search-direction", "maximize"}, "is int or real"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--optuna-acquisition", "qlognehvi"}, "hypervolume"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--search-sla", "ttft:p95:lt"}, "TAG:STAT:OP:THRESHOLD"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--concurrency", "1,2"}, "cannot be combined with a sweep"},
+		{[]string{"--search-space", "isl:10,20:int", "--search-planner", "monotonic_sla", "--ttft-sla-ms", "5", "--streaming"}, "bisects one load dimension"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--search-initial-points", "20"}, "fewer than --search-max-iterations"},
+	} {
+		res := runSonde(t, append(base, c.args...)...)
+		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {
+			t.Errorf("%v: exit %d: %s", c.args, res.code, res.stderr)
+		}
+	}
+}
