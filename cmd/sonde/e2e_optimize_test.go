@@ -100,6 +100,16 @@ func TestOptimizingSearchFlags(t *testing.T) {
 		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--concurrency", "1,2"}, "cannot be combined with a sweep"},
 		{[]string{"--search-space", "isl:10,20:int", "--search-planner", "monotonic_sla", "--ttft-sla-ms", "5", "--streaming"}, "bisects one load dimension"},
 		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--search-initial-points", "20"}, "fewer than --search-max-iterations"},
+		{[]string{"--search-recipe", "max-throughput-ttft-sla", "--streaming"}, "needs --ttft-sla-ms"},
+		{[]string{"--search-recipe", "max-throughput-ttft-sla", "--ttft-sla-ms", "200", "--streaming", "--search-space", "concurrency:1,8"}, "defines the search"},
+		{[]string{"--search-recipe", "max-concurrency-under-sla", "--search-style", "smooth_isotonic", "--ttft-sla-ms", "200", "--streaming"}, "smooth_isotonic is not offered"},
+		{[]string{"--search-recipe", "prefill-ttft-curve"}, "needs --streaming"},
+		{[]string{"--search-recipe", "pareto-sweep", "--streaming", "--isl-osl-pairs", "128/128", "--concurrency", "4"}, "one point is meaningless"},
+		{[]string{"--search-recipe", "concurrency-ramp", "--degradation-threshold", "1.5"}, "--degradation-threshold"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--search-sla-tier", "a:ttft:p95:lt:5"}, "2 to 10 tiers"},
+		{[]string{"--search-sla-tier", "a:ttft:p95:lt:5", "--search-sla-tier", "b:ttft:p95:lt:9"}, "groups an optimizing search"},
+		{[]string{"--convergence-mode", "distribution", "--convergence-metric", "ttft", "--num-profile-runs", "3", "--export-level", "summary"}, "--export-level records"},
+		{[]string{"--search-space", "concurrency:1,8:int", "--search-metric", "x", "--search-direction", "maximize", "--search-planner", "optuna", "--optuna-terminator", "emmr"}, "--optuna-terminator"},
 	} {
 		res := runSonde(t, append(base, c.args...)...)
 		if res.code != exitUsage || !strings.Contains(res.stderr, c.want) {

@@ -30,12 +30,6 @@ var notYet = map[string][]string{
 		"--synthesis-prefix-len-multiplier", "--synthesis-prefix-root-multiplier", "--synthesis-prompt-len-multiplier",
 		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
-	"#28 studies": {
-		"--bo-constraint-mode", "--concurrency-steps", "--degradation-metric-tag", "--degradation-stat", "--degradation-threshold",
-		"--isl-max", "--isl-min", "--isl-steps", "--optuna-terminator",
-		"--osl-max", "--osl-min", "--osl-steps",
-		"--search-recipe", "--search-sla-tier", "--search-style", "--sweep-variant",
-		"--variant"},
 }
 
 // profileFlags are every name `sonde profile` accepts: flags, aliases,

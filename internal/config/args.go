@@ -67,6 +67,7 @@ func streamDomain(s string) bool { return s == "metrics" || s == "timing" || s =
 func (p *Profile) MarkGiven(given map[string]bool) {
 	p.ArtifactDirSet = given["output-artifact-dir"]
 	p.ArrivalPatternSet = given["arrival-pattern"]
+	p.SearchMaxSet = given["search-max-iterations"]
 	p.ContextModeSet = given["conversation-context-mode"]
 	p.SamplingSet = given["dataset-sampling-strategy"]
 }

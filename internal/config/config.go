@@ -203,8 +203,8 @@ type Profile struct {
 	WarmupOnlyFirst        bool     `name:"profile-run-disable-warmup-after-first" default:"true" negatable:"" group:"Multi-Run" help:"Send the warm-up requests before the first repeated run only." json:"profile_run_disable_warmup_after_first"`
 	ConvergenceMetric      string   `name:"convergence-metric" group:"Multi-Run" placeholder:"TAG" help:"Stop repeating once this metric's estimate is tight enough (up to --num-profile-runs runs, at least 3)." json:"convergence_metric,omitempty"`
 	ConvergenceStat        string   `name:"convergence-stat" default:"avg" enum:"avg,p50,p90,p95,p99,min,max" group:"Multi-Run" help:"The statistic of --convergence-metric that must converge." json:"convergence_stat,omitempty"`
-	ConvergenceThreshold   float64  `name:"convergence-threshold" default:"0.1" group:"Multi-Run" placeholder:"R" help:"Converged when the confidence interval's width over the mean (ci_width) or the coefficient of variation (cv) is at most this." json:"convergence_threshold,omitempty"`
-	ConvergenceMode        string   `name:"convergence-mode" default:"ci_width" enum:"ci_width,cv" group:"Multi-Run" help:"How convergence is judged: ci_width or cv." json:"convergence_mode,omitempty"`
+	ConvergenceThreshold   float64  `name:"convergence-threshold" default:"0.1" group:"Multi-Run" placeholder:"R" help:"Converged when the confidence interval's width over the mean (ci_width) or the coefficient of variation (cv) is at most this; with distribution, when the KS test's p-value is at least this." json:"convergence_threshold,omitempty"`
+	ConvergenceMode        string   `name:"convergence-mode" default:"ci_width" enum:"ci_width,cv,distribution" group:"Multi-Run" help:"How convergence is judged: ci_width, cv, or distribution (a two-sample Kolmogorov–Smirnov test of the last run's requests against the runs before it; needs --export-level records)." json:"convergence_mode,omitempty"`
 	TTFTSLA                *float64 `name:"ttft-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on time to first token; with a --concurrency-min/-max (or rate) range, searches the largest load meeting every SLA." json:"ttft_sla_ms,omitempty"`
 	ITLSLA                 *float64 `name:"itl-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on inter-token latency (ms)." json:"itl_sla_ms,omitempty"`
 	TPOTSLA                *float64 `name:"tpot-sla-ms" group:"Capacity Search" placeholder:"MS" help:"SLA on time per output token (ms): the same as --itl-sla-ms (TPOT and ITL are one metric, inter_token_latency)." json:"tpot_sla_ms,omitempty"`
@@ -228,6 +228,22 @@ type Profile struct {
 	OptunaAcquisition      string   `name:"optuna-acquisition" default:"" enum:",logei,qlogei,qnei,qlognei,qehvi,qnehvi,qlognehvi" group:"Search" help:"The acquisition: the single-objective ones (logei, qlogei, qnei, qlognei) are expected improvement; the hypervolume ones need several objectives, which the command line does not give." json:"optuna_acquisition,omitempty"`
 	SearchPooling          string   `name:"search-percentile-pooling" default:"mean" enum:"mean,pooled" group:"Search" help:"With a percentile --search-stat and --num-profile-runs: mean of the runs' percentiles, or the percentile of their requests pooled." json:"search_percentile_pooling,omitempty"`
 	SearchSLA              []string `name:"search-sla" sep:"none" group:"Search" placeholder:"TAG:STAT:OP:THRESHOLD" help:"A constraint of an optimizing search (repeatable): time_to_first_token:p95:lt:200; op lt, le, gt or ge, in the metric's unit." json:"search_sla,omitempty"`
+	OptunaTerminator       string   `name:"optuna-terminator" default:"none" enum:"none,regret" group:"Search" help:"With --search-planner optuna: regret stops once the Gaussian process's bound on the regret left (the best upper confidence bound over the box less the best lower bound measured) is below the measurements' noise. (AIPerf's emmr is not offered.)" json:"optuna_terminator,omitempty"`
+	BOConstraintMode       string   `name:"bo-constraint-mode" group:"Search" placeholder:"MODE" help:"Accepted and ignored, as in AIPerf (deprecated there): constraints always weigh expected improvement by their probability." json:"bo_constraint_mode,omitempty"`
+	Variants               []string `name:"variant" aliases:"sweep-variant" sep:"none" group:"Sweeps" placeholder:"[NAME:] K=V, K=V" help:"One run of a sweep (repeat for each, at least two): the flags it sets, as key=value pairs (isl=128, concurrency=8, request-rate=2, …), named or numbered (AIPerf's --variant; alias --sweep-variant)." json:"variants,omitempty"`
+	SearchRecipe           string   `name:"search-recipe" default:"" enum:",max-throughput-ttft-sla,max-throughput-itl-sla,max-concurrency-under-sla,max-goodput-under-slo,concurrency-ramp,prefill-ttft-curve,decode-itl-curve,pareto-sweep" group:"Search" placeholder:"NAME" help:"A named search (AIPerf's recipes): max-throughput-ttft-sla, max-throughput-itl-sla, max-concurrency-under-sla, max-goodput-under-slo, concurrency-ramp, prefill-ttft-curve, decode-itl-curve, pareto-sweep — see docs/capacity-planning.md." json:"search_recipe,omitempty"`
+	SearchStyle            string   `name:"search-style" default:"monotonic" enum:"monotonic,bo,optuna,grid,smooth_isotonic" group:"Search" help:"max-concurrency-under-sla's search: monotonic (bisection), bo, optuna (Bayesian, maximizing throughput under the SLAs) or grid (8 log-spaced runs and sla_breach.json); smooth_isotonic is not offered." json:"search_style,omitempty"`
+	SearchSLATiers         []string `name:"search-sla-tier" sep:"none" group:"Search" placeholder:"[LABEL:]FILTER,…" help:"A tier of SLAs (repeat for 2 to 10): LABEL:TAG:STAT:OP:THRESHOLD,TAG:STAT:OP:THRESHOLD…; an optimizing search reports the best point meeting each tier." json:"search_sla_tiers,omitempty"`
+	DegradationThreshold   float64  `name:"degradation-threshold" default:"0.2" group:"Search" placeholder:"F" help:"concurrency-ramp: the knee is the first concurrency whose metric exceeds the lowest concurrency's by this fraction." json:"degradation_threshold,omitempty"`
+	DegradationTag         string   `name:"degradation-metric-tag" default:"request_latency" group:"Search" placeholder:"TAG" help:"concurrency-ramp: the metric the knee is found on." json:"degradation_metric_tag,omitempty"`
+	DegradationStat        string   `name:"degradation-stat" default:"p99" enum:"avg,p50,p90,p95,p99" group:"Search" help:"concurrency-ramp: its statistic." json:"degradation_stat,omitempty"`
+	ISLMin                 int      `name:"isl-min" default:"256" group:"Search" placeholder:"N" help:"prefill-ttft-curve: the smallest ISL." json:"isl_min,omitempty"`
+	ISLMax                 int      `name:"isl-max" default:"32768" group:"Search" placeholder:"N" help:"prefill-ttft-curve: the largest ISL." json:"isl_max,omitempty"`
+	ISLSteps               int      `name:"isl-steps" default:"8" group:"Search" placeholder:"N" help:"prefill-ttft-curve: log-spaced ISLs between them." json:"isl_steps,omitempty"`
+	OSLMin                 int      `name:"osl-min" default:"64" group:"Search" placeholder:"N" help:"decode-itl-curve: the smallest OSL." json:"osl_min,omitempty"`
+	OSLMax                 int      `name:"osl-max" default:"1024" group:"Search" placeholder:"N" help:"decode-itl-curve: the largest OSL." json:"osl_max,omitempty"`
+	OSLSteps               int      `name:"osl-steps" default:"4" group:"Search" placeholder:"N" help:"decode-itl-curve: log-spaced OSLs between them." json:"osl_steps,omitempty"`
+	ConcurrencySteps       int      `name:"concurrency-steps" group:"Search" placeholder:"N" help:"concurrency-ramp (default 8) and decode-itl-curve (6): log-spaced concurrencies between --concurrency-min and --concurrency-max." json:"concurrency_steps,omitempty"`
 	SearchMaxProbes        int      `name:"search-max-iterations" default:"12" group:"Capacity Search" placeholder:"N" help:"Most runs a capacity search may make (2 to 200)." json:"search_max_iterations,omitempty"`
 	ConcurrencyRamp        *float64 `name:"concurrency-ramp-duration" group:"Load Generator" placeholder:"SEC" help:"Start the --concurrency sessions one after another over this many seconds (a linear climb) instead of all at once." json:"concurrency_ramp_duration,omitempty"`
 	PrefillConcurrencyRamp *float64 `name:"prefill-concurrency-ramp-duration" group:"Load Generator" placeholder:"SEC" help:"Open the --prefill-concurrency slots one after another over SEC seconds, from one to all, in equal steps." json:"prefill_concurrency_ramp_duration,omitempty"`
@@ -316,8 +332,13 @@ type Profile struct {
 	RecordsFile string `kong:"-" json:"-"`
 	// ArrivalPatternSet and ContextModeSet: the flags were given explicitly.
 	ArrivalPatternSet bool `kong:"-" json:"-"`
-	ContextModeSet    bool `kong:"-" json:"-"`
-	SamplingSet       bool `kong:"-" json:"-"`
+	SearchMaxSet      bool `kong:"-" json:"-"`
+	// RecipeName and RecipeAxes: an expanded --search-recipe's name, and
+	// its grid's runs by name with their values (for its post-process).
+	RecipeName     string                        `kong:"-" json:"-"`
+	RecipeAxes     map[string]map[string]float64 `kong:"-" json:"-"`
+	ContextModeSet bool                          `kong:"-" json:"-"`
+	SamplingSet    bool                          `kong:"-" json:"-"`
 	// CLICommand is the command line with secrets redacted.
 	CLICommand string `kong:"-" json:"cli_command"`
 }
@@ -342,5 +363,5 @@ func (p *Profile) ResolveLists() (sweep bool) {
 	if p.TPOTSLA != nil && p.ITLSLA == nil {
 		p.ITLSLA = p.TPOTSLA // TPOT is ITL (AIPerf maps both to inter_token_latency)
 	}
-	return sweep || p.ISLOSLPairs != "" || len(p.SweepScenarios) > 0
+	return sweep || p.ISLOSLPairs != "" || p.HasScenarios()
 }

@@ -132,6 +132,9 @@ func (p *Profile) checkOptimize(add func(string, ...any)) {
 	if _, err := p.SLAFilters(); err != nil {
 		add("%v", err)
 	}
+	if _, err := p.SLATiers(); err != nil {
+		add("%v", err)
+	}
 	switch {
 	case p.SearchPlanner == "monotonic_sla":
 		if len(dims) != 1 || !slices.Contains([]string{"concurrency", "request-rate", "user-centric-rate"}, dims[0].Flag) {
@@ -153,7 +156,7 @@ func (p *Profile) checkOptimize(add func(string, ...any)) {
 	if p.SearchMaxProbes < 2 || p.SearchMaxProbes > 200 {
 		add("--search-max-iterations must be between 2 and 200, got %d", p.SearchMaxProbes)
 	}
-	if len(p.ConcurrencyList) > 1 || len(p.RequestRateList) > 1 || len(p.UserCentricRateList) > 1 || p.ISLOSLPairs != "" || len(p.SweepScenarios) > 0 {
+	if len(p.ConcurrencyList) > 1 || len(p.RequestRateList) > 1 || len(p.UserCentricRateList) > 1 || p.ISLOSLPairs != "" || p.HasScenarios() {
 		add("--search-space cannot be combined with a sweep (a list of values, --isl-osl-pairs, scenarios)")
 	}
 	if p.ConvergenceMetric != "" {
@@ -181,4 +184,39 @@ func (p *Profile) AsCapacitySearch() *Profile {
 	}
 	q.SearchSpace = nil
 	return &q
+}
+
+// SLATier is one tier of --search-sla-tier: a label and its filters.
+type SLATier struct {
+	Label   string      `json:"label"`
+	Filters []SLAFilter `json:"sla_filters"`
+}
+
+// SLATiers reads --search-sla-tier: "[LABEL:]TAG:STAT:OP:THRESHOLD,…"
+// (unlabelled: tier_1, tier_2, …); 2 to 10 of them.
+func (p *Profile) SLATiers() ([]SLATier, error) {
+	if len(p.SearchSLATiers) == 0 {
+		return nil, nil
+	}
+	if n := len(p.SearchSLATiers); n < 2 || n > 10 {
+		return nil, fmt.Errorf("--search-sla-tier: 2 to 10 tiers, got %d", n)
+	}
+	var out []SLATier
+	for i, s := range p.SearchSLATiers {
+		t := SLATier{Label: fmt.Sprintf("tier_%d", i+1)}
+		for k, item := range strings.Split(s, ",") {
+			parts := strings.Split(strings.TrimSpace(item), ":")
+			if k == 0 && len(parts) == 5 {
+				t.Label, parts = parts[0], parts[1:]
+			}
+			q := Profile{SearchSLA: []string{strings.Join(parts, ":")}}
+			fs, err := q.SLAFilters()
+			if err != nil {
+				return nil, fmt.Errorf("--search-sla-tier %q: %v", s, strings.TrimPrefix(err.Error(), "--search-sla "))
+			}
+			t.Filters = append(t.Filters, fs...)
+		}
+		out = append(out, t)
+	}
+	return out, nil
 }

@@ -67,7 +67,7 @@ func (p *Profile) parsePhase(s string) (PhaseSpec, error) {
 		return PhaseSpec{}, fmt.Errorf("NAME:KEY=VALUE;… needs a name without spaces or slashes")
 	}
 	q := *p
-	q.Phases, q.PhaseName, q.SweepScenarios, q.WarmupDataset = nil, name, nil, ""
+	q.Phases, q.PhaseName, q.SweepScenarios, q.Variants, q.WarmupDataset = nil, name, nil, nil, ""
 	q.CountOrDuration = true // a phase's stop conditions: the first reached wins
 	ph := PhaseSpec{Name: name, Profile: &q}
 	pairs := map[string]string{}

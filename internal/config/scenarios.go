@@ -35,7 +35,44 @@ func (p *Profile) Scenarios() ([]Scenario, error) {
 		seen[sc.Name] = true
 		out = append(out, sc)
 	}
+	for i, v := range p.Variants {
+		sc, err := parseVariant(v, i)
+		if err != nil {
+			return nil, err
+		}
+		if seen[sc.Name] {
+			return nil, fmt.Errorf("--variant: a second variant named %s", sc.Name)
+		}
+		seen[sc.Name] = true
+		out = append(out, sc)
+	}
 	return out, nil
+}
+
+// HasScenarios reports a scenario sweep (--sweep-scenario or --variant).
+func (p *Profile) HasScenarios() bool { return len(p.SweepScenarios) > 0 || len(p.Variants) > 0 }
+
+// parseVariant reads AIPerf's --variant: "[NAME:] KEY=VALUE, KEY=VALUE";
+// keys are flag names, kebab or snake case; unnamed, the i-th is
+// variant_<i+1>.
+func parseVariant(s string, i int) (Scenario, error) {
+	sc := Scenario{Name: fmt.Sprintf("variant_%d", i+1), Flags: map[string]any{}}
+	body := s
+	if name, rest, ok := strings.Cut(s, ":"); ok && !strings.Contains(name, "=") {
+		sc.Name, body = strings.TrimSpace(name), rest
+	}
+	if sc.Name == "" || strings.ContainsAny(sc.Name, "/\\ ") {
+		return sc, fmt.Errorf("--variant %q: a name without spaces or slashes", s)
+	}
+	for kv := range strings.SplitSeq(body, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		k, v = strings.ReplaceAll(strings.TrimSpace(k), "_", "-"), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return sc, fmt.Errorf("--variant %q: %q is not key=value", s, strings.TrimSpace(kv))
+		}
+		sc.Flags[k] = v
+	}
+	return sc, nil
 }
 
 // ApplyScenario sets a scenario's flags on p (a run's own copy).
@@ -63,7 +100,7 @@ func (p *Profile) ApplyScenario(sc Scenario) error {
 			return fmt.Errorf("scenario %s: %s: %w", sc.Name, k, err)
 		}
 	}
-	p.SweepScenarios = nil
+	p.SweepScenarios, p.Variants = nil, nil
 	p.Concurrency, p.RequestRate, p.UserCentricRate = nil, nil, nil // resolved again from the lists
 	p.ResolveLists()
 	return nil
@@ -88,8 +125,14 @@ func setList(p *Profile, f flagInfo, vs []any) error {
 
 // checkScenarios applies every flag rule to each scenario's run.
 func (p *Profile) checkScenarios(add func(string, ...any)) {
-	if len(p.SweepScenarios) == 0 {
+	if !p.HasScenarios() {
 		return
+	}
+	if len(p.SweepScenarios) > 0 && len(p.Variants) > 0 {
+		add("--sweep-scenario and --variant are two forms of one sweep: give one")
+	}
+	if n := len(p.Variants); n == 1 {
+		add("--variant: one variant is one run; give at least two (or set the flags themselves)")
 	}
 	scs, err := p.Scenarios()
 	if err != nil {

@@ -83,10 +83,18 @@ func (p *Profile) checkStudy(add func(string, ...any)) {
 	if p.ConvergenceThreshold <= 0 {
 		add("--convergence-threshold must be positive, got %v", p.ConvergenceThreshold)
 	}
+	if len(p.SearchSLATiers) > 0 && !p.Optimizing() && p.SearchRecipe == "" {
+		add("--search-sla-tier groups an optimizing search's points by SLA tier: give --search-space (or a Bayesian --search-recipe)")
+	}
+	if p.ConvergenceMode == "distribution" && p.ConvergenceMetric != "" && p.ExportLevel == "summary" {
+		add("--convergence-mode distribution compares the runs' requests: --export-level records")
+	}
 	if p.ConvergenceMetric != "" && p.NumProfileRuns < 3 {
 		add("--convergence-metric needs --num-profile-runs of at least 3 (it judges after 3 runs)")
 	}
 	switch {
+	case p.SearchRecipe != "":
+		p.checkRecipe(add)
 	case p.Optimizing():
 		p.checkOptimize(add)
 	case p.Searching():

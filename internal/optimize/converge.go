@@ -1,6 +1,9 @@
 package optimize
 
-import "math"
+import (
+	"math"
+	"math/rand/v2"
+)
 
 // Stopping is when a search ends before its iteration budget (AIPerf's
 // three signals): Patience iterations without a better feasible trial,
@@ -71,4 +74,35 @@ func Best(trials []Trial, maximize bool) int {
 		}
 	}
 	return best
+}
+
+// RegretConverged is the posterior-regret stopping rule (Makarova et al.
+// 2022, Optuna's RegretBoundEvaluator, simplified): a Gaussian process on
+// the trials bounds what is left to gain by the best upper confidence
+// bound over the box less the best lower bound measured (μ ± 2σ). Where
+// the model is sure of the box, the bound shrinks to the band of the
+// measurements' noise (4 noise deviations); the search ends when it is
+// within one deviation more than that.
+func (p Problem) RegretConverged(trials []Trial) bool {
+	if len(trials) < max(p.Initial, 2) {
+		return false
+	}
+	xs := make([][]float64, len(trials))
+	for i, t := range trials {
+		xs[i] = p.unit(t.X)
+	}
+	g, err := fitGP(xs, p.signed(trials))
+	if err != nil {
+		return false
+	}
+	bestLCB := math.Inf(-1)
+	for _, x := range xs {
+		mu, sigma := g.predict(x)
+		bestLCB = math.Max(bestLCB, mu-2*sigma)
+	}
+	r := rand.New(rand.NewPCG(p.Seed, 0x726567726574))
+	ucb := func(u []float64) float64 { mu, sigma := g.predict(u); return mu + 2*sigma }
+	maxUCB := ucb(p.maximize(ucb, xs, p.signed(trials), r))
+	noise := math.Sqrt(g.noise) * g.scale
+	return maxUCB-bestLCB <= 5*noise
 }

@@ -158,3 +158,21 @@ func TestCholesky(t *testing.T) {
 		t.Error("not positive definite")
 	}
 }
+
+// The regret bound ends a search once the model is sure of the box: not
+// after the first points, but on a flat surface measured all over.
+func TestRegretConverged(t *testing.T) {
+	p := Problem{Dims: []Dim{{"x", 0, 1, false}}, Maximize: true, Initial: 3, Seed: 1}
+	peaked := run(t, p, 3, func(x []float64) Trial { return Trial{Y: math.Sin(6 * x[0])} })
+	if p.RegretConverged(peaked) {
+		t.Error("three points of a curved surface ended the search")
+	}
+	var flat []Trial
+	noise := rand.New(rand.NewPCG(4, 5))
+	for i := range 30 {
+		flat = append(flat, Trial{X: []float64{float64(i) / 29}, Y: 5 + 0.01*noise.NormFloat64()})
+	}
+	if !p.RegretConverged(flat) {
+		t.Error("a flat surface measured all over did not end the search")
+	}
+}

@@ -1,13 +1,9 @@
 package study
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,8 +21,11 @@ type history struct {
 	Iterations []iteration   `json:"iterations"`
 	Best       []bestTrial   `json:"best_trials"`
 	Recipe     *string       `json:"recipe"`
-	Reason     *string       `json:"convergence_reason"`
-	Boundary   *boundary     `json:"boundary_summary"`
+	// BestByTier is each --search-sla-tier's best point (null: none met
+	// it), by label.
+	BestByTier map[string]*int `json:"best_by_tier,omitempty"`
+	Reason     *string         `json:"convergence_reason"`
+	Boundary   *boundary       `json:"boundary_summary"`
 }
 
 type historyConfig struct {
@@ -42,6 +41,7 @@ type historyConfig struct {
 	Threshold   float64            `json:"plateau_threshold"`
 	SearchSpace []spaceDim         `json:"search_space"`
 	SLAFilters  []config.SLAFilter `json:"sla_filters"`
+	SLATiers    []config.SLATier   `json:"sla_tiers,omitempty"`
 }
 
 type objective struct {
@@ -65,6 +65,7 @@ type iteration struct {
 	Feasible   bool               `json:"feasible"`
 	Warning    *string            `json:"non_monotonic_warning"`
 	Violations []*float64         `json:"sla_violations"`
+	TiersMet   []string           `json:"tiers_met,omitempty"`
 	Dir        string             `json:"artifact_dir"`
 }
 
@@ -87,8 +88,9 @@ type boundary struct {
 }
 
 func newHistory(p *config.Profile, dims []config.SearchDim, filters []config.SLAFilter, sampler string, seed int64) history {
+	tiers, _ := p.SLATiers()
 	h := history{Config: historyConfig{Planner: p.SearchPlanner, Sampler: sampler, Outcome: []any{}, MaxIter: p.SearchMaxProbes,
-		Initial: p.SearchInitialPoints, Seed: seed, Patience: 10, Window: 8, Threshold: 0.01, SLAFilters: filters,
+		Initial: p.SearchInitialPoints, Seed: seed, Patience: 10, Window: 8, Threshold: 0.01, SLAFilters: filters, SLATiers: tiers,
 		Objectives: []objective{{p.SearchMetric, p.SearchStat, p.SearchDirection, nil}}}, Iterations: []iteration{}, Best: []bestTrial{}}
 	if h.Config.SLAFilters == nil {
 		h.Config.SLAFilters = []config.SLAFilter{}
@@ -119,9 +121,12 @@ func values(dims []config.SearchDim, x []float64) map[string]float64 {
 	return m
 }
 
-func (h *history) add(i int, t optimize.Trial, dims []config.SearchDim, dir string) {
+func (h *history) add(i int, t optimize.Trial, dims []config.SearchDim, dir string, tiersMet []string) {
 	it := iteration{Index: i, Values: values(dims, t.X), Objective: []*float64{orNull(t.Y)}, Feasible: t.Feasible(), Dir: dir,
 		Violations: []*float64{}}
+	if len(h.Config.SLATiers) > 0 {
+		it.TiersMet = tiersMet
+	}
 	for _, v := range t.Violations {
 		it.Violations = append(it.Violations, orNull(v))
 	}
@@ -140,6 +145,7 @@ func (h *history) finish(trials []optimize.Trial, maximize bool, dims []config.S
 		h.Best = []bestTrial{{Index: b, Objective: []*float64{orNull(trials[b].Y)}, Values: values(dims, trials[b].X),
 			Feasible: trials[b].Feasible(), FeasibleCount: feasible}}
 	}
+	h.bestByTier(trials, maximize)
 	if len(dims) != 1 {
 		return
 	}
@@ -162,6 +168,26 @@ func (h *history) finish(trials []optimize.Trial, maximize bool, dims []config.S
 	h.Boundary = bd
 }
 
+// bestByTier is each tier's best iteration among those meeting it.
+func (h *history) bestByTier(trials []optimize.Trial, maximize bool) {
+	if len(h.Config.SLATiers) == 0 {
+		return
+	}
+	h.BestByTier = map[string]*int{}
+	for _, t := range h.Config.SLATiers {
+		var best *int
+		for i, it := range h.Iterations {
+			if !slices.Contains(it.TiersMet, t.Label) {
+				continue
+			}
+			if y := trials[i].Y; best == nil || (maximize && y > trials[*best].Y) || (!maximize && y < trials[*best].Y) {
+				best = &i
+			}
+		}
+		h.BestByTier[t.Label] = best
+	}
+}
+
 // pooled is the percentile stat of the metric over every request of the
 // runs in dirs (their profile_export.jsonl), as if they were one run.
 func pooled(dirs []string, tag, stat string) (float64, bool) {
@@ -171,25 +197,7 @@ func pooled(dirs []string, tag, stat string) (float64, bool) {
 	}
 	var xs []float64
 	for _, dir := range dirs {
-		f, err := os.Open(filepath.Join(dir, "profile_export.jsonl"))
-		if err != nil {
-			return 0, false
-		}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(nil, 64<<20)
-		for sc.Scan() {
-			var rec struct {
-				Metrics map[string]struct {
-					Value any `json:"value"`
-				} `json:"metrics"`
-			}
-			if json.Unmarshal(sc.Bytes(), &rec) == nil {
-				if v, ok := rec.Metrics[tag].Value.(float64); ok {
-					xs = append(xs, v)
-				}
-			}
-		}
-		f.Close()
+		xs = append(xs, readMetric(dir, tag)...)
 	}
 	if len(xs) == 0 {
 		return 0, false

@@ -27,6 +27,7 @@ type optimizer struct {
 	base    *config.Profile
 	dims    []config.SearchDim
 	filters []config.SLAFilter
+	tiers   []config.SLATier
 	prob    optimize.Problem
 	stop    optimize.Stopping
 	seed    int64
@@ -63,7 +64,8 @@ func runOptimize(ctx context.Context, e profile.Env, p *config.Profile) (string,
 func newOptimizer(ctx context.Context, e profile.Env, p *config.Profile) *optimizer {
 	dims, _ := p.SearchDims()
 	filters, _ := p.SLAFilters()
-	o := &optimizer{ctx: ctx, e: e, base: p, dims: dims, filters: filters, seed: defaultSeed}
+	tiers, _ := p.SLATiers()
+	o := &optimizer{ctx: ctx, e: e, base: p, dims: dims, filters: filters, tiers: tiers, seed: defaultSeed}
 	o.measure = func(q *config.Profile, dir string) (map[string]Value, string, error) {
 		out, err := runOne(e, q, dir)
 		if out == nil {
@@ -88,6 +90,9 @@ func newOptimizer(ctx context.Context, e profile.Env, p *config.Profile) *optimi
 	}
 	o.stop = optimize.Stopping{MaxIterations: p.SearchMaxProbes, Patience: 10, Window: 8, Threshold: 0.01}
 	o.hist = newHistory(p, dims, filters, sampler, planSeed)
+	if p.RecipeName != "" {
+		o.hist.Recipe = &p.RecipeName
+	}
 	return o
 }
 
@@ -139,7 +144,11 @@ func (o *optimizer) point(x []float64) *config.Profile {
 
 func (o *optimizer) run() error {
 	for {
-		if reason := o.stop.Reason(o.trials, o.prob.Maximize); reason != "" {
+		reason := o.stop.Reason(o.trials, o.prob.Maximize)
+		if reason == "" && o.base.SearchPlanner == "optuna" && o.base.OptunaTerminator == "regret" && o.prob.RegretConverged(o.trials) {
+			reason = "posterior_regret_bound"
+		}
+		if reason != "" {
 			o.hist.Reason = &reason
 			return nil
 		}
@@ -152,9 +161,9 @@ func (o *optimizer) run() error {
 				return err
 			}
 		}
-		tr, err := o.evaluate(len(o.trials), x)
+		tr, met, err := o.evaluate(len(o.trials), x)
 		o.trials = append(o.trials, tr)
-		o.hist.add(len(o.trials)-1, tr, o.dims, o.iterDir(len(o.trials)-1))
+		o.hist.add(len(o.trials)-1, tr, o.dims, o.iterDir(len(o.trials)-1), met)
 		if werr := o.write(); werr != nil {
 			return werr
 		}
@@ -170,11 +179,13 @@ func (o *optimizer) iterDir(i int) string {
 
 // evaluate runs the point's trials: the objective is the mean of their
 // finite values (or the pooled percentile), each SLA's observed value the
-// mean of theirs; NaN when no trial measured it.
-func (o *optimizer) evaluate(i int, x []float64) (optimize.Trial, error) {
-	tr := optimize.Trial{X: x, Y: math.NaN(), Violations: make([]float64, len(o.filters))}
+// mean of theirs; NaN when no trial measured it. met are the SLA tiers
+// the point meets.
+func (o *optimizer) evaluate(i int, x []float64) (tr optimize.Trial, met []string, err error) {
+	tr = optimize.Trial{X: x, Y: math.NaN(), Violations: make([]float64, len(o.filters))}
 	var ys []float64
 	obs := make([][]float64, len(o.filters))
+	seen := map[string][]float64{} // every headline of the trials, for the tiers
 	var dirs []string
 	var lastErr error
 	for t := range o.base.NumProfileRuns {
@@ -188,7 +199,7 @@ func (o *optimizer) evaluate(i int, x []float64) (optimize.Trial, error) {
 		}
 		h, runDir, err := o.measure(q, dir)
 		if stopping(err) {
-			return tr, err
+			return tr, nil, err
 		}
 		lastErr = err
 		if h == nil {
@@ -202,6 +213,9 @@ func (o *optimizer) evaluate(i int, x []float64) (optimize.Trial, error) {
 			if v, ok := h[f.Tag+"_"+f.Stat]; ok {
 				obs[k] = append(obs[k], v.X)
 			}
+		}
+		for k, v := range h {
+			seen[k] = append(seen[k], v.X)
 		}
 	}
 	if len(ys) > 0 {
@@ -221,7 +235,24 @@ func (o *optimizer) evaluate(i int, x []float64) (optimize.Trial, error) {
 	if math.IsNaN(tr.Y) && lastErr != nil {
 		fmt.Fprintf(o.e.Stderr, "sonde: search: iteration %d failed: %v\n", i, lastErr)
 	}
-	return tr, nil
+	return tr, tiersMet(o.tiers, seen, tr), nil
+}
+
+// tiersMet are the labels of the tiers whose every filter the point's
+// mean values meet (a failed point meets none).
+func tiersMet(tiers []config.SLATier, seen map[string][]float64, tr optimize.Trial) []string {
+	met := []string{}
+	for _, t := range tiers {
+		ok := !math.IsNaN(tr.Y)
+		for _, f := range t.Filters {
+			xs := seen[f.Tag+"_"+f.Stat]
+			ok = ok && len(xs) > 0 && f.Violation(mean(xs)) <= 0
+		}
+		if ok {
+			met = append(met, t.Label)
+		}
+	}
+	return met
 }
 
 func (o *optimizer) write() error {

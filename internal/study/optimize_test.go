@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,9 +15,9 @@ import (
 	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
-// surface is a made-up server: throughput grows with concurrency and
+// fakeServer is a made-up server: throughput grows with concurrency and
 // saturates, TTFT p95 grows with it; concurrency 13 fails outright.
-func surface(q *config.Profile, dir string) (map[string]Value, string, error) {
+func fakeServer(q *config.Profile, dir string) (map[string]Value, string, error) {
 	c := float64(q.ConcurrencyList[0])
 	if c == 13 {
 		return nil, "", errors.New("every request failed")
@@ -35,7 +36,7 @@ func TestGoldenSearchHistory(t *testing.T) {
 	}
 	var out bytes.Buffer
 	o := newOptimizer(context.Background(), profile.Env{Stdout: &out}, p)
-	o.dir, o.measure = t.TempDir(), surface
+	o.dir, o.measure = t.TempDir(), fakeServer
 	if err := o.search(); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +64,7 @@ func TestSearchHistoryInterrupted(t *testing.T) {
 		if calls++; calls == 3 {
 			return nil, "", profile.ErrInterrupted
 		}
-		return surface(q, dir)
+		return fakeServer(q, dir)
 	}
 	if err := o.search(); err != profile.ErrInterrupted {
 		t.Fatal(err)
@@ -103,5 +104,38 @@ func TestOptimizeRuns(t *testing.T) {
 	}
 	if _, ok := pooled([]string{filepath.Join(dir, "nothing")}, "time_to_first_token", "p95"); ok {
 		t.Error("pooled read a folder without records")
+	}
+}
+
+// --search-sla-tier: each iteration says which tiers it meets, and the
+// history names each tier's best point.
+func TestSearchTiers(t *testing.T) {
+	p := parse(t, "--url", "http://x", "--search-space", "concurrency:1,40:int", "--search-metric", "output_token_throughput",
+		"--search-direction", "maximize", "--search-max-iterations", "6", "--search-initial-points", "3",
+		"--search-sla-tier", "fast:time_to_first_token:p95:lt:50", "--search-sla-tier", "time_to_first_token:p95:lt:150")
+	if err := p.CheckStudy(); err != nil {
+		t.Fatal(err)
+	}
+	o := newOptimizer(context.Background(), profile.Env{Stdout: &bytes.Buffer{}}, p)
+	o.dir, o.measure = t.TempDir(), fakeServer
+	if err := o.search(); err != nil {
+		t.Fatal(err)
+	}
+	fast, second := o.hist.BestByTier["fast"], o.hist.BestByTier["tier_2"]
+	if fast == nil || second == nil {
+		t.Fatalf("best by tier: %v", o.hist.BestByTier)
+	}
+	// TTFT p95 is 10 + 4c: fast needs c < 10, tier_2 c < 35.
+	if c := o.trials[*fast].X[0]; c >= 10 {
+		t.Errorf("fast's best at concurrency %v", c)
+	}
+	if o.trials[*second].Y < o.trials[*fast].Y {
+		t.Error("the looser tier's best is worse than the tighter one's")
+	}
+	for i, it := range o.hist.Iterations {
+		c := o.trials[i].X[0]
+		if want := c < 10; want != slices.Contains(it.TiersMet, "fast") {
+			t.Errorf("concurrency %v: tiers %v", c, it.TiersMet)
+		}
 	}
 }

@@ -19,7 +19,7 @@ const defaultSeed = 42
 // Needed reports whether the flags ask for a study rather than one run.
 func Needed(p *config.Profile) bool {
 	sweep := p.ResolveLists()
-	return sweep || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing()
+	return sweep || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing() || p.SearchRecipe != ""
 }
 
 // Run runs the study the flags describe, writes its aggregates and
@@ -29,12 +29,16 @@ func Run(e profile.Env, p *config.Profile) (string, error) {
 	if err := p.CheckStudy(); err != nil {
 		return "", profile.UsageError{Err: err}
 	}
+	p, err := p.ExpandRecipe()
+	if err != nil {
+		return "", profile.UsageError{Err: err}
+	}
 	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
 	switch {
 	case p.Optimizing():
 		return runOptimize(ctx, e, p)
-	case p.Searching():
+	case p.Searching() && !p.HasScenarios(): // a recipe's grid keeps its SLAs for its post-process
 		return runSearch(ctx, e, p)
 	}
 	vs, err := Variations(p)

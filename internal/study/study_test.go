@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -177,5 +178,59 @@ func TestZippedSweep(t *testing.T) {
 	errs := bad.Validate()
 	if !strings.Contains(fmt.Sprint(errs), "--concurrency 2, --request-rate 3") {
 		t.Errorf("validation: %v", errs)
+	}
+}
+
+// --convergence-mode distribution: the third run's requests cannot be
+// told from the first two's (the same prompts), so the runs stop at 3.
+func TestRepeatedRunsConvergeByDistribution(t *testing.T) {
+	dir, _, err := study(t, "--request-count", "3", "--num-profile-runs", "6", "--convergence-metric", "input_sequence_length",
+		"--convergence-mode", "distribution", "--convergence-threshold", "0.05")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs, _ := os.ReadDir(filepath.Join(dir, "profile_runs")); len(runs) != 3 {
+		t.Errorf("%d runs, want 3", len(runs))
+	}
+}
+
+// The KS test: one sample against itself has D 0 and p 1; two samples
+// apart have D 1 and a p-value near 0; Q at the 5 % critical value.
+func TestKSTest(t *testing.T) {
+	a := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	if d, p := ksTest(a, a); d != 0 || p != 1 {
+		t.Errorf("same: D %v p %v", d, p)
+	}
+	if d, p := ksTest(a, []float64{11, 12, 13, 14, 15, 16, 17, 18}); d != 1 || p > 0.01 {
+		t.Errorf("apart: D %v p %v", d, p)
+	}
+	if q := kolmogorovQ(1.358); math.Abs(q-0.05) > 0.001 {
+		t.Errorf("Q(1.358) = %v, want 0.05", q)
+	}
+	if d, _ := ksTest(nil, a); !math.IsNaN(d) {
+		t.Error("an empty sample")
+	}
+}
+
+// --variant (AIPerf's): named or numbered runs, each the flags it sets.
+func TestVariants(t *testing.T) {
+	dir, _, err := study(t, "--request-count", "2", "--variant", "short: isl=4, osl=1", "--variant", "isl=8, concurrency=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"short", "variant_2"} {
+		if _, err := os.Stat(filepath.Join(dir, name, "profile_export_aiperf.json")); err != nil {
+			t.Error(err)
+		}
+	}
+	for args, want := range map[string]string{
+		"--variant=isl=4":                       "give at least two",
+		"--variant=a: isl,--variant=b: isl=2":   `"isl" is not key=value`,
+		"--variant=a: isl=1,--variant=a: isl=2": "a second variant named a",
+	} {
+		p := parse(t, append([]string{"--url", "http://x"}, strings.Split(args, ",")...)...)
+		if err := config.Join(p.Validate()); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v", args, err)
+		}
 	}
 }

@@ -125,6 +125,9 @@ func (s *sweepStudy) run() error {
 		}
 	}
 	err := s.writeAggregates()
+	if perr := s.postProcess(); err == nil {
+		err = perr
+	}
 	if stopErr != nil {
 		return stopErr
 	}
@@ -160,11 +163,15 @@ func (s *sweepStudy) allConverged() bool {
 
 // hasConverged judges --convergence-metric over a variation's runs so far
 // (at least 3): the confidence interval's width over the mean (ci_width),
-// or the coefficient of variation (cv), at most the threshold.
+// or the coefficient of variation (cv), at most the threshold; or the KS
+// test's p-value at least it (distribution).
 func (s *sweepStudy) hasConverged(v int) bool {
 	p := s.base
 	if p.ConvergenceMetric == "" {
 		return false
+	}
+	if p.ConvergenceMode == "distribution" {
+		return distributionConverged(s.results[v], p.ConvergenceMetric, p.ConvergenceThreshold)
 	}
 	c, ok := convergenceOf(p, s.results[v])
 	if !ok || c.N < 3 || c.CV == nil {

@@ -60,7 +60,7 @@ type axis struct {
 // flags are documented (concurrency, request rate, user-centric rate,
 // ISL/OSL pairs); a profile with no list gives one variation, "base".
 func Variations(p *config.Profile) ([]Variation, error) {
-	if len(p.SweepScenarios) > 0 {
+	if p.HasScenarios() {
 		return scenarioVariations(p)
 	}
 	var axes []axis
@@ -165,20 +165,8 @@ func zipped(axes []axis) ([]Variation, error) {
 	return out, nil
 }
 
-// ParsePairs reads --isl-osl-pairs: "ISL:OSL,ISL:OSL,…".
-func ParsePairs(s string) ([][2]int, error) {
-	var out [][2]int
-	for item := range strings.SplitSeq(s, ",") {
-		a, b, ok := strings.Cut(strings.TrimSpace(item), ":")
-		isl, err1 := strconv.Atoi(strings.TrimSpace(a))
-		osl, err2 := strconv.Atoi(strings.TrimSpace(b))
-		if !ok || err1 != nil || err2 != nil || isl <= 0 || osl <= 0 {
-			return nil, fmt.Errorf("--isl-osl-pairs %q: %q is not ISL:OSL with two positive whole numbers", s, item)
-		}
-		out = append(out, [2]int{isl, osl})
-	}
-	return out, nil
-}
+// ParsePairs reads --isl-osl-pairs (config's).
+func ParsePairs(s string) ([][2]int, error) { return config.ParsePairs(s) }
 
 // sweepName names a sweep's folder: the swept parameters joined.
 func sweepName(vs []Variation) string {
