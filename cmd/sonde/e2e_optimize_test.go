@@ -117,3 +117,50 @@ func TestOptimizingSearchFlags(t *testing.T) {
 		}
 	}
 }
+
+// A config file's Sobol sweep: a run per point, the design beside the
+// sweep's aggregate; its adaptive_search runs the Bayesian search.
+func TestConfigFileSpaceFillingAndAdaptive(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "sobol.yaml")
+	os.WriteFile(cfg, []byte(`benchmark:
+  model: m
+  endpoint: {url: "sim://?ttft=1ms&itl=0s", streaming: true}
+  datasets: [{name: main, type: synthetic, prompts: {isl: 8, osl: 2}}]
+  phases: [{name: profiling, type: concurrency, concurrency: 1, requests: 2}]
+sweep:
+  type: sobol
+  samples: 2
+  seed: 1
+  dimensions:
+    - {path: concurrency, lo: 1, hi: 4, kind: int}
+`), 0o644)
+	out := filepath.Join(dir, "out")
+	if res := runSonde(t, "profile", "-f", cfg, "--tokenizer", "builtin", "--ui-type", "none", "--no-server-metrics", "--artifact-dir", out); res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	d := readJSON(t, filepath.Join(out, "sweep_aggregate", "sampling_design.json"))
+	if d["sampler"] != "sobol" || len(d["samples_mapped"].([]any)) != 2 {
+		t.Errorf("design: %v", d)
+	}
+	adaptive := filepath.Join(dir, "adaptive.yaml")
+	os.WriteFile(adaptive, []byte(`benchmark:
+  model: m
+  endpoint: {url: "sim://?ttft=1ms&itl=0s", streaming: true}
+  datasets: [{name: main, type: synthetic, prompts: {isl: 8, osl: 2}}]
+  phases: [{name: profiling, type: concurrency, concurrency: 1, requests: 2}]
+sweep:
+  type: adaptive_search
+  searchSpace: [{path: concurrency, lo: 1, hi: 4, kind: int}]
+  objectives: [{metric: request_throughput, direction: maximize}]
+  maxIterations: 3
+  nInitialPoints: 2
+`), 0o644)
+	out = filepath.Join(dir, "adaptive")
+	if res := runSonde(t, "profile", "-f", adaptive, "--tokenizer", "builtin", "--ui-type", "none", "--no-server-metrics", "--artifact-dir", out); res.code != 0 {
+		t.Fatalf("adaptive: exit %d: %s", res.code, res.stderr)
+	}
+	if h := readJSON(t, filepath.Join(out, "search_history.json")); len(h["iterations"].([]any)) != 3 {
+		t.Errorf("history: %v", h)
+	}
+}

@@ -82,6 +82,9 @@ func (l *loader) sweepPoints(root *yaml.Node) (*yaml.Node, error) {
 				mergeKey(run, body.Content[k], body.Content[k+1])
 			}
 		}
+		if _, qmc := l.out.Flags["sampling-design"]; qmc { // points of a design may repeat a value
+			labels = append([]string{fmt.Sprintf("sample_%02d", len(runs.Content))}, labels...)
+		}
 		name := &yaml.Node{Kind: yaml.ScalarNode, Value: strings.Join(labels, "-")}
 		run.Content = append([]*yaml.Node{{Kind: yaml.ScalarNode, Value: "name"}, name}, run.Content...)
 		runs.Content = append(runs.Content, run)

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -613,5 +614,93 @@ func TestLoadFileVideo(t *testing.T) {
 	}
 	if _, err := load(t, "dataset: {video: {frames: 3}}\n", nil); err == nil || !strings.Contains(err.Error(), "dataset.video") {
 		t.Errorf("an unknown key: %v", err)
+	}
+}
+
+// Space-filling sweeps become a zipped path sweep of their points (each a
+// scenario run) and a design; adaptive_search becomes the --search-* flags.
+func TestLoadFileQMCAndAdaptive(t *testing.T) {
+	for _, kind := range []string{"sobol", "latin_hypercube"} {
+		fv, err := load(t, `benchmark:
+  model: m
+  endpoint: {url: "localhost:8000"}
+  phases: [{name: profiling, type: concurrency, concurrency: 1, requests: 4}]
+sweep:
+  type: `+kind+`
+  samples: 4
+  seed: 3
+  dimensions:
+    - {path: concurrency, lo: 1, hi: 64, scale: log, kind: int}
+    - {path: phases.profiling.requests, choices: [4, 8]}
+`, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runs, _ := fv.Flags["sweep-scenario"].([]any)
+		var d SamplingDesign
+		if len(runs) != 4 || json.Unmarshal([]byte(fv.Flags["sampling-design"].(string)), &d) != nil || d.Sampler != kind || len(d.Mapped) != 4 {
+			t.Fatalf("%s: %v", kind, fv.Flags)
+		}
+		for _, m := range d.Mapped {
+			c, _ := m["concurrency"].(float64)
+			if c < 1 || c > 64 || c != math.Round(c) {
+				t.Errorf("%s: concurrency %v", kind, m["concurrency"])
+			}
+		}
+	}
+	for text, want := range map[string]string{
+		"sweep: {type: sobol, samples: 1, dimensions: [{path: concurrency, lo: 1, hi: 2}]}\n":               "samples ≥ 2",
+		"sweep: {type: sobol, samples: 4, dimensions: [{path: concurrency, lo: 0, hi: 2, scale: log}]}\n":   "log scale needs lo > 0",
+		"sweep: {type: sobol, samples: 4, dimensions: [{path: concurrency, lo: 1, hi: 2, choices: [1]}]}\n": "not both",
+		"sweep: {type: latin_hypercube, samples: 4}\n":                                                      "needs dimensions",
+		"sweep: {type: adaptive_search, objectives: [{metric: x, direction: maximize}]}\n":                  "needs search_space",
+	} {
+		if _, err := load(t, text, nil); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+	fv, err := load(t, `sweep:
+  type: adaptive_search
+  planner: optuna
+  optunaSampler: tpe
+  searchSpace: [{path: concurrency, lo: 1, hi: 500, kind: int}]
+  objectives: [{metric: output_token_throughput, stat: avg, direction: maximize}]
+  slaFilters: [{metric_tag: time_to_first_token, stat: p95, op: lt, threshold: 250}]
+  maxIterations: 20
+  nInitialPoints: 4
+  randomSeed: 7
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sp := fv.Flags["search-space"].([]any); sp[0] != "concurrency:1,500:int" || fv.Flags["search-metric"] != "output_token_throughput" ||
+		fv.Flags["search-sla"].([]any)[0] != "time_to_first_token:p95:lt:250" || fv.Flags["optuna-sampler"] != "tpe" ||
+		fv.Flags["search-max-iterations"] != "20" || fv.Flags["search-initial-points"] != "4" || fv.Flags["search-random-seed"] != "7" {
+		t.Errorf("%v", fv.Flags)
+	}
+}
+
+// The Sobol sequence's first points are the dyadic ones (unscrambled), and
+// a Latin hypercube has one point in each stratum of each axis.
+func TestSobolAndLHS(t *testing.T) {
+	s := Sobol(4, 2, 1, false)
+	want := [][]float64{{0.5, 0.5}, {0.75, 0.25}, {0.25, 0.75}, {0.375, 0.375}}
+	for i := range want {
+		if s[i][0] != want[i][0] || s[i][1] != want[i][1] {
+			t.Fatalf("Sobol %v, want %v", s, want)
+		}
+	}
+	l := LatinHypercube(10, 3, 5)
+	for j := range 3 {
+		seen := map[int]bool{}
+		for _, p := range l {
+			seen[int(p[j]*10)] = true
+		}
+		if len(seen) != 10 {
+			t.Errorf("axis %d: %d strata of 10", j, len(seen))
+		}
+	}
+	if sc := Sobol(8, 10, 2, true); len(sc) != 8 || len(sc[0]) != 10 {
+		t.Error("10 scrambled dimensions")
 	}
 }

@@ -1,6 +1,7 @@
 package study
 
 import (
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
@@ -43,8 +44,21 @@ func (s *sweepStudy) recipePoints() []recipePoint {
 	return out
 }
 
-// postProcess writes the recipe's file, when the sweep is a recipe's.
+// postProcess writes the recipe's file, when the sweep is a recipe's, and
+// a space-filling sweep's design.
 func (s *sweepStudy) postProcess() error {
+	if d := s.base.SamplingDesign; d != "" {
+		var v any
+		if err := json.Unmarshal([]byte(d), &v); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(s.dir, "sweep_aggregate"), 0o755); err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(s.dir, "sweep_aggregate", "sampling_design.json"), v); err != nil {
+			return err
+		}
+	}
 	if s.base.RecipeAxes == nil {
 		return nil
 	}
