@@ -214,7 +214,7 @@ func (l *loader) adaptive(v *yaml.Node) error {
 			Metric, Stat, Direction string
 		}
 		Filters []struct {
-			Metric    string  `yaml:"metric_tag"`
+			Metric    string `yaml:"metric_tag"`
 			Stat, Op  string
 			Threshold float64 `yaml:"threshold"`
 		} `yaml:"sla_filters"`

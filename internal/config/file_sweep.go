@@ -28,18 +28,11 @@ func sweepFlag(name string) (string, bool) {
 // length. A sweep: {type: zip} of concurrency and rate is
 // --concurrency 1,2 --request-rate 5,10 --sweep-type zip.
 func (l *loader) sweep(v *yaml.Node) error {
-	if v.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(v.Content); i += 2 {
-			if v.Content[i].Value != "type" {
-				continue
-			}
-			switch t := v.Content[i+1].Value; t {
-			case "sobol", "latin_hypercube":
-				return l.qmc(t, v)
-			case "adaptive_search":
-				return l.adaptive(v)
-			}
-		}
+	switch t := sweepType(v); t {
+	case "sobol", "latin_hypercube":
+		return l.qmc(t, v)
+	case "adaptive_search":
+		return l.adaptive(v)
 	}
 	var isl, osl []string
 	var params *yaml.Node
@@ -114,6 +107,18 @@ func (l *loader) sweep(v *yaml.Node) error {
 		return l.pairs(v, isl, osl)
 	}
 	return nil
+}
+
+// sweepType is a sweep block's type ("" when not given).
+func sweepType(v *yaml.Node) string {
+	if v.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(v.Content); i += 2 {
+			if v.Content[i].Value == "type" {
+				return v.Content[i+1].Value
+			}
+		}
+	}
+	return ""
 }
 
 // pairs turns swept ISLs and OSLs into --isl-osl-pairs: every
