@@ -34,6 +34,11 @@ func (l *loader) sweep(v *yaml.Node) error {
 	case "adaptive_search":
 		return l.adaptive(v)
 	}
+	return l.paramSweep(v)
+}
+
+// paramSweep reads a grid, zip or scenarios sweep.
+func (l *loader) paramSweep(v *yaml.Node) error {
 	var isl, osl []string
 	var params *yaml.Node
 	var runs *yaml.Node
