@@ -40,6 +40,7 @@ type cli struct {
 	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Config    configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
+	AB        abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 	// VersionFlag is --version, for users who type it rather than the command.
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
@@ -87,7 +88,7 @@ func run(e env) int {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	e.Args = config.OptionalValues(e.Args)
+	e.Args = config.OptionalValues(abArgs(e.Args))
 	stdout, stderr := e.Stdout, e.Stderr
 	redact := func(s *config.Secrets) {
 		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)

@@ -99,7 +99,7 @@ var allowed = map[string][]string{
 	"internal/sim":       {"internal/clock", "internal/corpus", "internal/tokenizer"},
 	// study only chooses runs' flags and aggregates their summaries;
 	// optimize proposes a search's next point from its trials alone.
-	"internal/study":       {"internal/config", "internal/export", "internal/metrics", "internal/optimize", "internal/plan", "internal/profile", "internal/record"},
+	"internal/study":       {"internal/compare", "internal/config", "internal/export", "internal/metrics", "internal/optimize", "internal/plan", "internal/profile", "internal/record"},
 	"internal/optimize":    {},
 	"internal/sim/httpapi": {"internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
 }

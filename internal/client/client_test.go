@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"errors"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -252,5 +253,29 @@ func TestSharedAndWarm(t *testing.T) {
 	}
 	if got := plan.BaseOf(srv.URL + "/v1/x"); got != srv.URL {
 		t.Errorf("BaseOf %s", got)
+	}
+}
+
+// The server's own word, asked before the run: /version, the model of
+// /v1/models, the Server header; the machine's own.
+func TestFingerprint(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "uvicorn")
+		switch r.URL.Path {
+		case "/version":
+			w.Write([]byte(`{"version": "0.11.2"}`))
+		case "/v1/models":
+			w.Write([]byte(`{"data": [{"id": "m", "owned_by": "vllm", "root": "/models/m", "max_model_len": 8192}]}`))
+		}
+	}))
+	defer srv.Close()
+	c, _ := newClient(t, &says{}, "--url", srv.URL)
+	got := c.Fingerprint(t.Context())
+	want := map[string]string{"version": "0.11.2", "model": "m", "owned_by": "vllm", "model_root": "/models/m", "max_model_len": "8192", "server_header": "uvicorn"}
+	if !maps.Equal(got, want) {
+		t.Errorf("%v, want %v", got, want)
+	}
+	if info := client.ClientInfo("v1"); info["sonde_version"] != "v1" || info["cpus"] == "" {
+		t.Errorf("%v", info)
 	}
 }

@@ -83,6 +83,9 @@ func (p *Profile) checkStudy(add func(string, ...any)) {
 	if p.ConvergenceThreshold <= 0 {
 		add("--convergence-threshold must be positive, got %v", p.ConvergenceThreshold)
 	}
+	if p.AB {
+		p.checkAB(add)
+	}
 	if len(p.SearchSLATiers) > 0 && !p.Optimizing() && p.SearchRecipe == "" {
 		add("--search-sla-tier groups an optimizing search's points by SLA tier: give --search-space (or a Bayesian --search-recipe)")
 	}
@@ -193,4 +196,18 @@ func (p *Profile) WithoutSearch() *Profile {
 	q.ConcurrencyMin, q.ConcurrencyMax, q.RequestRateMin, q.RequestRateMax, q.UserCentricRateMin, q.UserCentricRateMax = nil, nil, nil, nil, nil, nil
 	q.TTFTSLA, q.ITLSLA, q.E2ESLA, q.ErrorRateSLA = nil, nil, nil, nil
 	return &q
+}
+
+// checkAB applies sonde ab's rules: two servers, a plain run as each block.
+func (p *Profile) checkAB(add func(string, ...any)) {
+	switch {
+	case len(p.URL) != 2:
+		add("sonde ab compares two servers: --url A --url B (got %d URLs)", len(p.URL))
+	case p.ABBlocks < 2 || p.ABBlocks > 200:
+		add("--ab-blocks must be between 2 and 200, got %d", p.ABBlocks)
+	case !(p.ABEffect > 0 && p.ABEffect < 1):
+		add("--ab-effect is a fraction between 0 and 1, got %v", p.ABEffect)
+	case p.ResolveLists() || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing() || p.SearchRecipe != "":
+		add("sonde ab runs blocks of one run each: no sweep, search or --num-profile-runs beside it")
+	}
 }

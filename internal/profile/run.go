@@ -54,6 +54,8 @@ type profileRun struct {
 	// cpuPct is the share of the CPU the process may use that it used while
 	// profiling.
 	cpuPct float64
+	// server is what the server says of itself (client.Fingerprint).
+	server map[string]string
 }
 
 // openLog creates the artifact folder, the log file and the logger.
@@ -130,6 +132,7 @@ func (r *profileRun) prepare() error {
 	if err := cl.WaitForModel(r.ctx); err != nil {
 		return err
 	}
+	r.server = cl.Fingerprint(r.ctx)
 	view, err := output.NewServerView(r.ctx, r.plan, r.log, r.warn)
 	if err != nil {
 		return err
@@ -291,8 +294,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 	if t := r.plan.Template(); t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
 	}
+	run.Extra = map[string]any{"server": r.server, "client": client.ClientInfo(r.e.Version)}
 	if _, count := r.plan.Shard(); count > 1 {
-		run.Extra = map[string]any{"shard": r.plan.ShardID()}
+		run.Extra["shard"] = r.plan.ShardID()
 	}
 	if r.p.ShowTraceTiming {
 		run.Sections = append(run.Sections, func(w io.Writer) { export.TraceTiming(w, summary) })

@@ -19,7 +19,7 @@ const defaultSeed = 42
 // Needed reports whether the flags ask for a study rather than one run.
 func Needed(p *config.Profile) bool {
 	sweep := p.ResolveLists()
-	return sweep || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing() || p.SearchRecipe != ""
+	return sweep || p.NumProfileRuns > 1 || p.Searching() || p.Optimizing() || p.SearchRecipe != "" || p.AB
 }
 
 // Run runs the study the flags describe, writes its aggregates and
@@ -36,6 +36,8 @@ func Run(e profile.Env, p *config.Profile) (string, error) {
 	ctx, stop := e.NotifyContext(context.Background())
 	defer stop()
 	switch {
+	case p.AB:
+		return runAB(ctx, e, p)
 	case p.Optimizing():
 		return runOptimize(ctx, e, p)
 	case p.Searching() && !p.HasScenarios(): // a recipe's grid keeps its SLAs for its post-process

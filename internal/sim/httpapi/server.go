@@ -97,6 +97,10 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) { s.pool(w, r, k) })
 	}
 	mux.HandleFunc("GET /v1/models", s.models)
+	// vLLM's /version: what a client records to tell servers apart.
+	mux.HandleFunc("GET /version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"version": "sonde-sim/" + s.opts.Engine})
+	})
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusOK) })
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.Stats()) })
 	mux.Handle("GET /metrics", s.metrics.handler())
