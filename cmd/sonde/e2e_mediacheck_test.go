@@ -33,6 +33,10 @@ func newMediaChecker(t *testing.T) *mediaChecker {
 	png.Encode(&tiny, image.NewGray(image.Rect(0, 0, 2, 2)))
 	imageAnswer := fmt.Sprintf(`{"created":1,"data":[{"b64_json":%q}]}`, base64.StdEncoding.EncodeToString(tiny.Bytes()))
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet { // what a run asks of the server before it (its /version): not the API's
+			http.NotFound(w, r)
+			return
+		}
 		var err error
 		answer := imageAnswer
 		switch r.URL.Path {

@@ -47,6 +47,10 @@ type chatChecker struct {
 func newChatChecker(t *testing.T) *chatChecker {
 	c := &chatChecker{seen: map[string]int{}}
 	c.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet { // the run's questions before it (/version, /v1/models)
+			http.NotFound(w, r)
+			return
+		}
 		var err error
 		answer := `{"id":"x","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"fine thanks"},"finish_reason":"stop"}]}`
 		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {

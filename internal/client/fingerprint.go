@@ -20,7 +20,7 @@ import (
 func (c *Client) Fingerprint(ctx context.Context) map[string]string {
 	out := map[string]string{}
 	urls := c.plan.URLs()
-	if len(urls) == 0 {
+	if len(urls) == 0 || c.sigv4 != nil { // AWS endpoints (SigV4, SageMaker) answer their API's paths only
 		return out
 	}
 	base := plan.BaseOf(urls[0])
