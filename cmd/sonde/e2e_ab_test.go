@@ -11,6 +11,7 @@ import (
 // interval puts A ahead on TTFT; the servers' own word (their /version)
 // is the same, so no comparability warning.
 func TestABFindsKnownDifference(t *testing.T) {
+	t.Parallel() // mostly waiting on the simulators
 	a, b := startSim(t, "--ttft", "10ms", "--itl", "1ms"), startSim(t, "--ttft", "30ms", "--itl", "1ms")
 	dir := filepath.Join(t.TempDir(), "ab")
 	res := runSonde(t, "ab", "-m", "m", "--tokenizer", "builtin", "--url", a.addr, "--url", b.addr, "--streaming", "--request-count", "4",

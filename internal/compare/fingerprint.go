@@ -12,8 +12,8 @@ import (
 
 // Fingerprint is what a run recorded about what it measured, by name:
 // the server's own word (server.*: version, model, owner, root, Server
-// header), the model asked for, the tokenizer, the GPUs its telemetry saw
-// and the measuring client (client.*).
+// header), the model asked for, the tokenizer, the load shape (the
+// phases), the GPUs its telemetry saw and the measuring client (client.*).
 func Fingerprint(dir string) (map[string]string, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "profile_export_aiperf.json"))
 	if err != nil {
@@ -26,6 +26,7 @@ func Fingerprint(dir string) (map[string]string, error) {
 					Name string `json:"name"`
 				} `json:"items"`
 			} `json:"models"`
+			Phases json.RawMessage `json:"phases"`
 		} `json:"input_config"`
 		Sonde struct {
 			Server    map[string]string `json:"server"`
@@ -44,6 +45,9 @@ func Fingerprint(dir string) (map[string]string, error) {
 		models = append(models, m.Name)
 	}
 	out["model"] = strings.Join(models, ",")
+	if len(s.Input.Phases) > 0 {
+		out["load"] = string(s.Input.Phases) // the phases' load shape, as the run described it
+	}
 	for k, v := range s.Sonde.Server {
 		out["server."+k] = v
 	}
