@@ -14,6 +14,7 @@ import (
 // runs), the --fail-if gates decide the exit code, and two runs of the same
 // seeded workload do not differ in their ISL.
 func TestCompare(t *testing.T) {
+	t.Parallel() // its own runs and folders
 	fast, slow := startSim(t, "--ttft", "5ms", "--itl", "1ms"), startSim(t, "--ttft", "80ms", "--itl", "1ms")
 	run := func(addr string, extra ...string) string {
 		dir := filepath.Join(t.TempDir(), "out")

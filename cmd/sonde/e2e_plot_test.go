@@ -49,6 +49,7 @@ func checkChart(t *testing.T, dir, name string) string {
 // and SVG, with several runs on the same charts; a sweep gets its Pareto
 // chart.
 func TestPlots(t *testing.T) {
+	t.Parallel() // its own runs and folders
 	sim := startSim(t, "--gpus", "1", "--ttft", "2ms", "--itl", "1ms")
 	root := t.TempDir()
 	a, b := filepath.Join(root, "runA"), filepath.Join(root, "runB")

@@ -71,6 +71,7 @@ func TestSummarizeRebuildsTheSummary(t *testing.T) {
 // summarize then rebuilds its summary. SIGHUP (a dropped SSH session) and
 // SIGTERM end a run like Ctrl-C: everything measured is written, exit 130.
 func TestKilledRunsKeepTheirRecords(t *testing.T) {
+	t.Parallel() // mostly waiting past flushes
 	if testing.Short() {
 		t.Skip("waits past a flush twice")
 	}
