@@ -118,13 +118,15 @@ func TestOptimizingSearchFlags(t *testing.T) {
 // sweep's aggregate; its adaptive_search runs the Bayesian search.
 func TestConfigFileSpaceFillingAndAdaptive(t *testing.T) {
 	dir := t.TempDir()
-	cfg := filepath.Join(dir, "sobol.yaml")
-	os.WriteFile(cfg, []byte(`benchmark:
+	// Two tiny runs on the simulator, with the sweep block given.
+	base := `benchmark:
   model: m
   endpoint: {url: "sim://?ttft=1ms&itl=0s", streaming: true}
   datasets: [{name: main, type: synthetic, prompts: {isl: 8, osl: 2}}]
   phases: [{name: profiling, type: concurrency, concurrency: 1, requests: 2}]
-sweep:
+`
+	cfg := filepath.Join(dir, "sobol.yaml")
+	os.WriteFile(cfg, []byte(base+`sweep:
   type: sobol
   samples: 2
   seed: 1
@@ -140,12 +142,7 @@ sweep:
 		t.Errorf("design: %v", d)
 	}
 	adaptive := filepath.Join(dir, "adaptive.yaml")
-	os.WriteFile(adaptive, []byte(`benchmark:
-  model: m
-  endpoint: {url: "sim://?ttft=1ms&itl=0s", streaming: true}
-  datasets: [{name: main, type: synthetic, prompts: {isl: 8, osl: 2}}]
-  phases: [{name: profiling, type: concurrency, concurrency: 1, requests: 2}]
-sweep:
+	os.WriteFile(adaptive, []byte(base+`sweep:
   type: adaptive_search
   searchSpace: [{path: concurrency, lo: 1, hi: 4, kind: int}]
   objectives: [{metric: request_throughput, direction: maximize}]

@@ -18,19 +18,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-)
 
-// needFFmpeg skips a test whose media FFmpeg encodes when it is missing,
-// but fails it in CI (SONDE_CI), which installs it.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("SONDE_CI") != "" {
-			t.Fatal("ffmpeg is not on PATH, and CI installs it")
-		}
-		t.Skip("ffmpeg is not on PATH")
-	}
-}
+	"github.com/sonde-bench/sonde/internal/sondetest"
+)
 
 // chatChecker is a chat server written from the public API descriptions
 // (OpenAI's content parts, vLLM's video_url and uuid), not from sonde's
@@ -172,7 +162,7 @@ func dataURL(url, prefix string) ([]byte, error) {
 // with its sound track; MP3 clips are MPEG audio frames; the records carry
 // the sizes sent and the simulator charges them.
 func TestVideoAndMP3Inputs(t *testing.T) {
-	needFFmpeg(t)
+	sondetest.NeedFFmpeg(t)
 	c := newChatChecker(t)
 	base := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", c.URL, "--request-count", "3", "--concurrency", "2",
 		"--isl", "8", "--osl", "4", "--no-server-metrics", "--ui-type", "none", "--num-dataset-entries", "3",
@@ -234,7 +224,7 @@ func TestVideoAndMP3Inputs(t *testing.T) {
 // --uuid-and-strip sends an image its session already sent as its uuid
 // alone; the simulator refuses a uuid it never saw.
 func TestFileMediaAndUUIDStrip(t *testing.T) {
-	needFFmpeg(t)
+	sondetest.NeedFFmpeg(t)
 	dir := t.TempDir()
 	ffmpeg := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=2", "-t", "1",
 		"-c:v", "libvpx-vp9", "-deadline", "realtime", "-f", "webm", filepath.Join(dir, "clip.webm"))

@@ -4,23 +4,12 @@ import (
 	"encoding/base64"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// needFFmpeg skips a test that encodes through FFmpeg when it is missing,
-// but fails it in CI (SONDE_CI), which installs it.
-func needFFmpeg(t *testing.T) {
-	t.Helper()
-	if _, err := exec.LookPath("ffmpeg"); err != nil {
-		if os.Getenv("SONDE_CI") != "" {
-			t.Fatal("ffmpeg is not on PATH, and CI installs it")
-		}
-		t.Skip("ffmpeg is not on PATH")
-	}
-}
+	"github.com/sonde-bench/sonde/internal/sondetest"
+)
 
 func decodeData(t *testing.T, url string) []byte {
 	t.Helper()
@@ -36,7 +25,7 @@ func decodeData(t *testing.T, url string) []byte {
 // duration asked for, the same seed gives the same bytes, another seed
 // others, and a track of sound is muxed in when asked.
 func TestVideosAreValidAndReproducible(t *testing.T) {
-	needFFmpeg(t)
+	sondetest.NeedFFmpeg(t)
 	for _, c := range []struct{ synth, format, codec string }{
 		{"moving_shapes", "webm", "libvpx-vp9"},
 		{"grid_clock", "mp4", "libx264"},
@@ -106,7 +95,7 @@ func TestVideoSpecChecks(t *testing.T) {
 
 // MP3 clips: FFmpeg's frames, whose count gives the duration back.
 func TestMP3Audio(t *testing.T) {
-	needFFmpeg(t)
+	sondetest.NeedFFmpeg(t)
 	if _, err := NewAudioMaker(AudioSpec{Format: "mp3", SampleRates: []float64{17}}, 1); err == nil || !strings.Contains(err.Error(), "MP3 takes") {
 		t.Errorf("a rate MP3 lacks: %v", err)
 	}
@@ -143,7 +132,7 @@ func TestProbeRefusesOtherFiles(t *testing.T) {
 
 // A dataset's media given as files, URLs or their bytes in base64.
 func TestMediaFromStrings(t *testing.T) {
-	needFFmpeg(t)
+	sondetest.NeedFFmpeg(t)
 	dir := t.TempDir()
 	img, _ := NewImage(Noise(rand.New(rand.NewPCG(1, 2)), 32, 32), "png")
 	raw := decodeData(t, img.URL)

@@ -1,11 +1,12 @@
-// Package sondetest holds what the packages' tests share: golden files
-// and a buffer several goroutines may write.
+// Package sondetest holds what the packages' tests share: golden files,
+// a buffer several goroutines may write, and the FFmpeg check.
 package sondetest
 
 import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -58,4 +59,16 @@ func (l *Buffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// NeedFFmpeg skips a test whose media FFmpeg encodes when ffmpeg is not on
+// PATH, but fails it in CI (SONDE_CI), which installs it.
+func NeedFFmpeg(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		if os.Getenv("SONDE_CI") != "" {
+			t.Fatal("ffmpeg is not on PATH, and CI installs it")
+		}
+		t.Skip("ffmpeg is not on PATH")
+	}
 }
