@@ -189,12 +189,13 @@ func (p *Profile) CheckStudy() error {
 	return errors.Join(errs...)
 }
 
-// WithoutSearch is a copy of p with the capacity search's flags cleared:
-// one probe of the search, a run of its own.
+// WithoutSearch is a copy of p with the searches' flags cleared: one probe
+// of the search, a run of its own.
 func (p *Profile) WithoutSearch() *Profile {
 	q := *p
 	q.ConcurrencyMin, q.ConcurrencyMax, q.RequestRateMin, q.RequestRateMax, q.UserCentricRateMin, q.UserCentricRateMax = nil, nil, nil, nil, nil, nil
 	q.TTFTSLA, q.ITLSLA, q.E2ESLA, q.ErrorRateSLA = nil, nil, nil, nil
+	q.SearchSpace, q.SearchSLA, q.SearchSLATiers, q.SearchRecipe = nil, nil, nil, ""
 	return &q
 }
 

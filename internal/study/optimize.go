@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/optimize"
@@ -270,16 +269,4 @@ func mean(xs []float64) float64 {
 		s += x
 	}
 	return s / float64(len(xs))
-}
-
-// label is a point's values as text, for the console.
-func label(dims []config.SearchDim, x []float64) string {
-	s := ""
-	for i, d := range dims {
-		if i > 0 {
-			s += " "
-		}
-		s += d.Path + "=" + strconv.FormatFloat(x[i], 'f', -1, 64)
-	}
-	return s
 }

@@ -83,13 +83,14 @@ func TestSearchHistoryInterrupted(t *testing.T) {
 func TestOptimizeRuns(t *testing.T) {
 	dir, out, err := study(t, "--request-count", "3", "--streaming", "--search-space", "concurrency:1,4:int", "--search-metric", "time_to_first_token",
 		"--search-stat", "p95", "--search-direction", "minimize", "--search-max-iterations", "3", "--search-initial-points", "2",
-		"--num-profile-runs", "2", "--search-percentile-pooling", "pooled", "--search-planner", "optuna", "--optuna-sampler", "tpe")
+		"--num-profile-runs", "2", "--search-percentile-pooling", "pooled", "--search-planner", "optuna", "--optuna-sampler", "tpe",
+		"--search-sla-tier", "fast:time_to_first_token:p95:lt:60000", "--search-sla-tier", "time_to_first_token:p95:lt:90000")
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := readJSON(t, filepath.Join(dir, "search_history.json"))
 	its := h["iterations"].([]any)
-	if len(its) != 3 || h["config"].(map[string]any)["sampler"] != "tpe" {
+	if len(its) != 3 || h["config"].(map[string]any)["sampler"] != "tpe" || h["best_by_tier"].(map[string]any)["fast"] == nil {
 		t.Fatalf("history: %v", h)
 	}
 	for i := range its {
