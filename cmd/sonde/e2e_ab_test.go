@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -66,5 +67,33 @@ func TestComparabilityGuard(t *testing.T) {
 	}
 	if res := runSonde(t, "ab", "-m", "m", "--url", a.addr, "--ab-blocks", "2"); res.code != exitUsage || !strings.Contains(res.stderr, "two servers") {
 		t.Errorf("one URL: exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// sonde ab with two config files, one per server: each side runs its own
+// file's flags; the blocks, the result and the verdict are as with --url.
+func TestABTwoConfigFiles(t *testing.T) {
+	t.Parallel() // mostly waiting on the simulators
+	dir := t.TempDir()
+	write := func(name, url string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(`benchmark:
+  model: m
+  endpoint: {url: "`+url+`", streaming: true}
+  datasets: [{name: main, type: synthetic, prompts: {isl: 8, osl: 4}}]
+  phases: [{name: profiling, type: concurrency, concurrency: 2, requests: 4}]
+`), 0o644)
+		return p
+	}
+	a, b := write("a.yaml", "sim://?ttft=5ms&itl=1ms"), write("b.yaml", "sim://?ttft=25ms&itl=1ms")
+	out := filepath.Join(dir, "ab")
+	res := runSonde(t, "ab", "-f", a, "-f", b, "--tokenizer", "builtin", "--ab-blocks", "3", "--ui-type", "none", "--no-server-metrics", "--artifact-dir", out)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	r := readJSON(t, filepath.Join(out, "ab_result.json"))
+	ttft := r["metrics"].(map[string]any)["time_to_first_token_p50"].(map[string]any)
+	if r["blocks"] != 3.0 || ttft["verdict"] != "a_better" || r["urls"].([]any)[1] != "sim://?ttft=25ms&itl=1ms" {
+		t.Errorf("ab_result: %v", r)
 	}
 }

@@ -94,6 +94,10 @@ func run(e env) int {
 		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)
 	}
 	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's message may repeat its value
+	if a, b, ok := twoConfigs(e.Args); ok {
+		e.Getenv = getenv
+		return abConfigs(e, a, b)
+	}
 	file, err := config.FileOf(e.Args, getenv)
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)

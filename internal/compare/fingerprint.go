@@ -13,7 +13,8 @@ import (
 // Fingerprint is what a run recorded about what it measured, by name:
 // the server's own word (server.*: version, model, owner, root, Server
 // header), the model asked for, the tokenizer, the load shape (the
-// phases), the GPUs its telemetry saw and the measuring client (client.*).
+// phases), the server's *_info metrics (metrics.*), the GPUs its
+// telemetry saw and the measuring client (client.*).
 func Fingerprint(dir string) (map[string]string, error) {
 	b, err := os.ReadFile(filepath.Join(dir, "profile_export_aiperf.json"))
 	if err != nil {
@@ -57,7 +58,41 @@ func Fingerprint(dir string) (map[string]string, error) {
 	if g := gpuNames(filepath.Join(dir, "gpu_telemetry_export.json")); g != "" {
 		out["gpus"] = g
 	}
+	buildInfo(filepath.Join(dir, "server_metrics_export.json"), out)
 	return out, nil
+}
+
+// buildInfo adds the server's *_info metrics (vLLM's cache_config_info,
+// python_info, …: their labels are the build and configuration) from the
+// run's server-metrics export, as "metrics.<name>" = "k=v,…".
+func buildInfo(path string, out map[string]string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return
+	}
+	var s struct {
+		Endpoints []struct {
+			Metrics []struct {
+				Name   string `json:"name"`
+				Series []struct {
+					Labels map[string]string `json:"labels"`
+				} `json:"series"`
+			} `json:"metrics"`
+		} `json:"endpoints"`
+	}
+	if json.Unmarshal(b, &s) != nil || len(s.Endpoints) == 0 {
+		return
+	}
+	for _, m := range s.Endpoints[0].Metrics {
+		if !strings.HasSuffix(m.Name, "_info") || len(m.Series) == 0 {
+			continue
+		}
+		var kv []string
+		for _, k := range slices.Sorted(maps.Keys(m.Series[0].Labels)) {
+			kv = append(kv, k+"="+m.Series[0].Labels[k])
+		}
+		out["metrics."+m.Name] = strings.Join(kv, ",")
+	}
 }
 
 // gpuNames counts the GPUs of a telemetry file by name ("2× H100").

@@ -34,6 +34,26 @@ type abResult struct {
 }
 
 func runAB(ctx context.Context, e profile.Env, p *config.Profile) (string, error) {
+	a, b := copyProfile(p), copyProfile(p)
+	a.URL, b.URL = []string{p.URL[0]}, []string{p.URL[1]}
+	return runABSides(ctx, e, p, [2]*config.Profile{a, b})
+}
+
+// RunABConfigs is sonde ab with two config files: each side its own
+// profile (p, A's, holds the A/B flags and the artifact folder).
+func RunABConfigs(e profile.Env, p, b *config.Profile) (string, error) {
+	for _, q := range []*config.Profile{p, b} {
+		if len(q.URL) != 1 {
+			return "", profile.UsageError{Err: fmt.Errorf("sonde ab with two config files: each names one server (got %d URLs)", len(q.URL))}
+		}
+	}
+	ctx, stop := e.NotifyContext(context.Background())
+	defer stop()
+	return runABSides(ctx, e, p, [2]*config.Profile{p, b})
+}
+
+// runABSides runs the blocks on the two sides' profiles.
+func runABSides(ctx context.Context, e profile.Env, p *config.Profile, sides [2]*config.Profile) (string, error) {
 	dir := p.ArtifactDir
 	if e.Dir != "" && !filepath.IsAbs(dir) {
 		dir = filepath.Join(e.Dir, dir)
@@ -45,11 +65,11 @@ func runAB(ctx context.Context, e profile.Env, p *config.Profile) (string, error
 	if p.RandomSeed != nil {
 		seed = *p.RandomSeed
 	}
-	res := abResult{URLs: [2]string{config.RedactURL(p.URL[0]), config.RedactURL(p.URL[1])}, Level: p.ConfidenceLevel, Effect: p.ABEffect,
+	res := abResult{URLs: [2]string{config.RedactURL(sides[0].URL[0]), config.RedactURL(sides[1].URL[0])}, Level: p.ConfidenceLevel, Effect: p.ABEffect,
 		Metrics: map[string]abMetric{}, Comparable: []string{}}
 	side := func(i int, s int64) *config.Profile {
-		q := copyProfile(p)
-		q.AB, q.URL, q.RandomSeed = false, []string{p.URL[i]}, &s
+		q := copyProfile(sides[i])
+		q.AB, q.RandomSeed = false, &s
 		return q
 	}
 	for _, i := range []int{0, 1} {

@@ -94,6 +94,12 @@ func TestGoldenSearchResult(t *testing.T) {
 	}
 	sondetest.Golden(t, "search_result_json", b)
 	sondetest.Golden(t, "search_console", out.Bytes())
+	// The same search told as AIPerf's search_history.json.
+	hist, err := os.ReadFile(filepath.Join(root, "search_history.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sondetest.Golden(t, "search_history_capacity_json", hist)
 
 	// Interrupted after three probes: no answer, marked so, the best pass
 	// so far kept apart from it.

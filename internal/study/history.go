@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -232,4 +233,62 @@ func printHistory(w io.Writer, h *history) {
 	if h.Reason != nil {
 		fmt.Fprintln(w, "Stopped: "+*h.Reason)
 	}
+}
+
+// capacityHistory is the capacity search told as AIPerf's
+// search_history.json (its monotonic_sla planner), beside
+// search_result.json: each probe an iteration (its request throughput the
+// objective, passing the SLAs its feasibility), the answer the best trial
+// and the boundary.
+func capacityHistory(r *SearchResult, p *config.Profile, budgetSpent bool) history {
+	kind := "real"
+	if r.Parameter == "concurrency" {
+		kind = "int"
+	}
+	filters, _ := p.SLAFilters()
+	if filters == nil {
+		filters = []config.SLAFilter{}
+	}
+	h := history{Config: historyConfig{Planner: "monotonic_sla", Sampler: "bisection", Outcome: []any{}, MaxIter: p.SearchMaxProbes, Seed: r.Seed,
+		Objectives:  []objective{{"request_throughput", "avg", "maximize", nil}},
+		SearchSpace: []spaceDim{{r.Parameter, r.Range[0], r.Range[1], kind}}, SLAFilters: filters},
+		Iterations: []iteration{}, Best: []bestTrial{}}
+	bd := &boundary{Dim: r.Parameter, FeasibleMax: r.Answer}
+	feasible := 0
+	for i, pr := range r.Probes {
+		vals := map[string]float64{r.Parameter: pr.Value}
+		obj := []*float64{orNull(math.NaN())}
+		if x, ok := pr.Metrics["request_throughput_avg"]; ok {
+			obj = []*float64{orNull(x)}
+		}
+		h.Iterations = append(h.Iterations, iteration{Index: i, Values: vals, Objective: obj, Feasible: pr.Passed, Violations: []*float64{}, Dir: pr.ArtifactDir})
+		if pr.Passed {
+			feasible++
+		} else if bd.InfeasibleMin == nil || pr.Value < *bd.InfeasibleMin {
+			bd.InfeasibleMin = orNull(pr.Value)
+		}
+	}
+	for i, pr := range r.Probes {
+		if r.Answer != nil && pr.Value == *r.Answer {
+			h.Best = []bestTrial{{Index: i, Objective: h.Iterations[i].Objective, Values: h.Iterations[i].Values, Feasible: true, FeasibleCount: feasible}}
+		}
+	}
+	h.Boundary = bd
+	var reason string
+	switch {
+	case r.Interrupted:
+		reason = "interrupted"
+	case budgetSpent:
+		reason = "max_iterations"
+	case !r.Complete:
+		reason = "incomplete"
+	case r.Answer == nil:
+		reason = "monotonic_no_pass_in_range"
+	case *r.Answer >= r.Range[1]:
+		reason = "monotonic_no_failure_in_range"
+	default:
+		reason = "monotonic_precision_reached"
+	}
+	h.Reason = &reason
+	return h
 }

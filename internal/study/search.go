@@ -289,6 +289,9 @@ func (s *searcher) write() error {
 		return err
 	}
 	printSearch(s.e.Stdout, &s.res)
+	if err := writeJSON(filepath.Join(s.dir, "search_history.json"), capacityHistory(&s.res, s.base, s.budgetSpent)); err != nil {
+		return err
+	}
 	return writeJSON(filepath.Join(s.dir, "search_result.json"), s.res)
 }
 
