@@ -3,6 +3,7 @@ package media
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -23,9 +24,9 @@ func FFmpeg(what string) (string, error) {
 
 // run runs ffmpeg quietly, stdin its input; its own error message on
 // failure.
-func run(ffmpeg string, stdin []byte, args ...string) error {
+func run(ffmpeg string, stdin io.Reader, args ...string) error {
 	cmd := exec.Command(ffmpeg, append([]string{"-hide_banner", "-loglevel", "error", "-y"}, args...)...)
-	cmd.Stdin = bytes.NewReader(stdin)
+	cmd.Stdin = stdin
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
@@ -46,7 +47,7 @@ func encodeMP3(ffmpeg string, wav []byte) ([]byte, error) {
 	}
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "a.mp3")
-	if err := run(ffmpeg, wav, "-f", "wav", "-i", "pipe:0", "-c:a", "libmp3lame", "-fflags", "+bitexact", "-flags:a", "+bitexact",
+	if err := run(ffmpeg, bytes.NewReader(wav), "-f", "wav", "-i", "pipe:0", "-c:a", "libmp3lame", "-fflags", "+bitexact", "-flags:a", "+bitexact",
 		"-id3v2_version", "0", "-write_xing", "0", "-f", "mp3", out); err != nil {
 		return nil, fmt.Errorf("--audio-format mp3: %w", err)
 	}
@@ -54,18 +55,16 @@ func encodeMP3(ffmpeg string, wav []byte) ([]byte, error) {
 }
 
 // encodeVideo has FFmpeg encode frames raw RGB frames drawn by draw, with
-// track (a WAV file) as its sound when given. One thread per FFmpeg keeps
-// the bytes the same from run to run; the videos are encoded in parallel.
+// track (a WAV file) as its sound when given. The frames are drawn as
+// FFmpeg reads them, one at a time (a whole 1080p clip of raw frames would
+// be gigabytes). One thread per FFmpeg keeps the bytes the same from run
+// to run; the videos are encoded in parallel.
 func encodeVideo(ffmpeg string, s VideoSpec, frames int, draw painter, track []byte) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "sonde-video-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	raw := make([]byte, 0, frames*s.Width*s.Height*3)
-	for i := range frames {
-		raw = draw(raw, i)
-	}
 	args := []string{"-f", "rawvideo", "-pix_fmt", "rgb24", "-s", fmt.Sprintf("%dx%d", s.Width, s.Height),
 		"-framerate", strconv.Itoa(s.FPS), "-i", "pipe:0"}
 	if track != nil {
@@ -87,6 +86,7 @@ func encodeVideo(ffmpeg string, s VideoSpec, frames int, draw painter, track []b
 		args = append(args, "-movflags", "+faststart") // the header first, as a server streaming it reads
 	}
 	args = append(args, "-f", s.Format, out)
+	raw := &frameReader{draw: draw, frames: frames, buf: make([]byte, 0, s.Width*s.Height*3)}
 	if err := run(ffmpeg, raw, args...); err != nil {
 		return nil, fmt.Errorf("--video-codec %s --video-format %s: %w", s.Codec, s.Format, err)
 	}
@@ -103,4 +103,25 @@ func (s VideoSpec) audioCodec() string {
 		return "libopus"
 	}
 	return "libvorbis"
+}
+
+// frameReader reads the video's raw frames, each drawn when the one before
+// has been read.
+type frameReader struct {
+	draw        painter
+	frames, i   int
+	buf, unread []byte
+}
+
+func (r *frameReader) Read(p []byte) (int, error) {
+	if len(r.unread) == 0 {
+		if r.i == r.frames {
+			return 0, io.EOF
+		}
+		r.buf = r.draw(r.buf[:0], r.i)
+		r.unread, r.i = r.buf, r.i+1
+	}
+	n := copy(p, r.unread)
+	r.unread = r.unread[n:]
+	return n, nil
 }
