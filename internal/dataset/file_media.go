@@ -12,16 +12,10 @@ import (
 // and a list of each), and image_uuids.
 func (j *turnJSON) media(t *Turn, o *FileOptions) (string, error) {
 	dir := filepath.Dir(o.Path)
-	refs, field, err := mediaRefs(j.Image, j.Images, "image")
-	if err != nil {
+	var field string
+	var err error
+	if t.Images, field, err = readMedia(j.Image, j.Images, "image", dir, media.ImageFromString); err != nil {
 		return field, err
-	}
-	for _, ref := range refs {
-		im, err := media.ImageFromString(ref, dir)
-		if err != nil {
-			return "images", fmt.Errorf("%s: %v", short(ref), err)
-		}
-		t.Images = append(t.Images, im)
 	}
 	if j.ImageUUIDs != nil {
 		if len(j.ImageUUIDs) != len(t.Images) {
@@ -36,27 +30,31 @@ func (j *turnJSON) media(t *Turn, o *FileOptions) (string, error) {
 			return "images", fmt.Errorf("image %d is empty: an image with no content needs its uuid in image_uuids (a cache reference)", i)
 		}
 	}
-	if refs, field, err = mediaRefs(j.Audio, j.Audios, "audio"); err != nil {
+	if t.Audios, field, err = readMedia(j.Audio, j.Audios, "audio", dir, media.AudioFromString); err != nil {
 		return field, err
 	}
-	for _, ref := range refs {
-		a, err := media.AudioFromString(ref, dir)
-		if err != nil {
-			return "audios", fmt.Errorf("%s: %v", short(ref), err)
-		}
-		t.Audios = append(t.Audios, a)
-	}
-	if refs, field, err = mediaRefs(j.Video, j.Videos, "video"); err != nil {
+	if t.Videos, field, err = readMedia(j.Video, j.Videos, "video", dir, media.VideoFromString); err != nil {
 		return field, err
-	}
-	for _, ref := range refs {
-		v, err := media.VideoFromString(ref, dir)
-		if err != nil {
-			return "videos", fmt.Errorf("%s: %v", short(ref), err)
-		}
-		t.Videos = append(t.Videos, v)
 	}
 	return "", nil
+}
+
+// readMedia reads a turn's media of one kind: its references (mediaRefs),
+// each read by read (relative paths from dir); an error names the field.
+func readMedia[T any](one, list json.RawMessage, kind, dir string, read func(ref, dir string) (T, error)) ([]T, string, error) {
+	refs, field, err := mediaRefs(one, list, kind)
+	if err != nil {
+		return nil, field, err
+	}
+	var out []T
+	for _, ref := range refs {
+		m, err := read(ref, dir)
+		if err != nil {
+			return nil, kind + "s", fmt.Errorf("%s: %v", short(ref), err)
+		}
+		out = append(out, m)
+	}
+	return out, "", nil
 }
 
 // mediaRefs reads "<kind>" (one string) and "<kind>s" (a list, or
