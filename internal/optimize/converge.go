@@ -87,11 +87,9 @@ func (p Problem) RegretConverged(trials []Trial) bool {
 	if len(trials) < max(p.Initial, 2) {
 		return false
 	}
-	xs := make([][]float64, len(trials))
-	for i, t := range trials {
-		xs[i] = p.unit(t.X)
-	}
-	g, err := fitGP(xs, p.signed(trials))
+	xs := p.units(trials)
+	ys := p.signed(trials)
+	g, err := fitGP(xs, ys)
 	if err != nil {
 		return false
 	}
@@ -102,7 +100,7 @@ func (p Problem) RegretConverged(trials []Trial) bool {
 	}
 	r := rand.New(rand.NewPCG(p.Seed, 0x726567726574))
 	ucb := func(u []float64) float64 { mu, sigma := g.predict(u); return mu + 2*sigma }
-	maxUCB := ucb(p.maximize(ucb, xs, p.signed(trials), r))
+	maxUCB := ucb(p.maximize(ucb, xs, ys, r))
 	noise := math.Sqrt(g.noise) * g.scale
 	return maxUCB-bestLCB <= 5*noise
 }

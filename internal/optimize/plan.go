@@ -78,6 +78,15 @@ func (p Problem) unit(x []float64) []float64 {
 	return u
 }
 
+// units are the trials' points in the unit cube.
+func (p Problem) units(trials []Trial) [][]float64 {
+	xs := make([][]float64, len(trials))
+	for i, t := range trials {
+		xs[i] = p.unit(t.X)
+	}
+	return xs
+}
+
 func (p Problem) fromUnit(u []float64) []float64 {
 	x := make([]float64, len(u))
 	for i, d := range p.Dims {
@@ -120,10 +129,7 @@ func (p Problem) signed(trials []Trial) []float64 {
 // holds (each violation modelled by a GP of its own); with no feasible
 // trial yet, the most probably feasible candidate.
 func (p Problem) bayes(trials []Trial, r *rand.Rand) ([]float64, error) {
-	xs := make([][]float64, len(trials))
-	for i, t := range trials {
-		xs[i] = p.unit(t.X)
-	}
+	xs := p.units(trials)
 	ys := p.signed(trials)
 	obj, err := fitGP(xs, ys)
 	if err != nil {
