@@ -61,10 +61,7 @@ func runABSides(ctx context.Context, e profile.Env, p *config.Profile, sides [2]
 	if !p.ArtifactDirSet {
 		dir = filepath.Join(dir, "ab")
 	}
-	seed := int64(defaultSeed)
-	if p.RandomSeed != nil {
-		seed = *p.RandomSeed
-	}
+	seed := baseSeed(p)
 	res := abResult{URLs: [2]string{config.RedactURL(sides[0].URL[0]), config.RedactURL(sides[1].URL[0])}, Level: p.ConfidenceLevel, Effect: p.ABEffect,
 		Metrics: map[string]abMetric{}, Comparable: []string{}}
 	side := func(i int, s int64) *config.Profile {

@@ -64,16 +64,13 @@ func newOptimizer(ctx context.Context, e profile.Env, p *config.Profile) *optimi
 	dims, _ := p.SearchDims()
 	filters, _ := p.SLAFilters()
 	tiers, _ := p.SLATiers()
-	o := &optimizer{ctx: ctx, e: e, base: p, dims: dims, filters: filters, tiers: tiers, seed: defaultSeed}
+	o := &optimizer{ctx: ctx, e: e, base: p, dims: dims, filters: filters, tiers: tiers, seed: baseSeed(p)}
 	o.measure = func(q *config.Profile, dir string) (map[string]Value, string, error) {
 		out, err := runOne(e, q, dir)
 		if out == nil {
 			return nil, "", err
 		}
 		return Headlines(out.Summary), out.Dir, err
-	}
-	if p.RandomSeed != nil {
-		o.seed = *p.RandomSeed
 	}
 	planSeed := o.seed
 	if p.SearchRandomSeed != nil {

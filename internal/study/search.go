@@ -120,10 +120,7 @@ type searcher struct {
 
 func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, error) {
 	sp, _ := paramOf(p) // checked
-	seed := int64(defaultSeed)
-	if p.RandomSeed != nil {
-		seed = *p.RandomSeed
-	}
+	seed := baseSeed(p)
 	s := &searcher{ctx: ctx, e: e, base: p, param: sp, seed: seed}
 	s.res = SearchResult{Parameter: sp.name, Range: [2]float64{sp.lo, sp.hi}, Attainment: p.SLOAttainment, Monotonic: true, Seed: seed,
 		SLAs: map[string]float64{}}

@@ -112,6 +112,14 @@ func cooldown(ctx context.Context, sec float64) error {
 	}
 }
 
+// baseSeed is a study's seed: --random-seed, else defaultSeed.
+func baseSeed(p *config.Profile) int64 {
+	if p.RandomSeed != nil {
+		return *p.RandomSeed
+	}
+	return defaultSeed
+}
+
 // seedFor is the seed of a run: the base seed (--random-seed, else 42),
 // plus the variation's index unless --parameter-sweep-same-seed, plus the
 // trial with --vary-seed-per-trial; nil (a fresh seed per run) with
@@ -120,10 +128,7 @@ func seedFor(p *config.Profile, v *Variation, trial int) *int64 {
 	if p.RandomSeed == nil && !p.ConsistentSeed {
 		return nil
 	}
-	seed := int64(defaultSeed)
-	if p.RandomSeed != nil {
-		seed = *p.RandomSeed
-	}
+	seed := baseSeed(p)
 	if !p.SweepSameSeed {
 		seed += int64(v.Index)
 	}
