@@ -33,7 +33,7 @@ func (p Problem) tpe(trials []Trial, r *rand.Rand) []float64 {
 	// good is the best quarter of the feasible ones, or with none yet the
 	// least violating quarter.
 	pool := len(trials)
-	if n := feasibleCount(trials); n > 0 {
+	if n := FeasibleCount(trials); n > 0 {
 		pool = n
 	}
 	nGood := max(1, int(math.Ceil(0.25*float64(pool))))
@@ -113,7 +113,8 @@ func sampleParzen(pts []float64, r *rand.Rand) float64 {
 	return clamp01(pts[i] + widths(pts)[i]*r.NormFloat64())
 }
 
-func feasibleCount(trials []Trial) int {
+// FeasibleCount is how many trials met every constraint.
+func FeasibleCount(trials []Trial) int {
 	n := 0
 	for _, t := range trials {
 		if t.Feasible() {

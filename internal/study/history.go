@@ -136,15 +136,9 @@ func (h *history) add(i int, t optimize.Trial, dims []config.SearchDim, dir stri
 
 // finish names the best trial and, for one dimension, the boundary.
 func (h *history) finish(trials []optimize.Trial, maximize bool, dims []config.SearchDim, filters []config.SLAFilter) {
-	feasible := 0
-	for _, t := range trials {
-		if t.Feasible() {
-			feasible++
-		}
-	}
 	if b := optimize.Best(trials, maximize); b >= 0 {
 		h.Best = []bestTrial{{Index: b, Objective: []*float64{orNull(trials[b].Y)}, Values: values(dims, trials[b].X),
-			Feasible: trials[b].Feasible(), FeasibleCount: feasible}}
+			Feasible: trials[b].Feasible(), FeasibleCount: optimize.FeasibleCount(trials)}}
 	}
 	h.bestByTier(trials, maximize)
 	if len(dims) != 1 {
