@@ -138,17 +138,38 @@ func (p *promptTokens) videoTokens(v openai.Video, dst []int32) ([]int32, error)
 		if !ok {
 			return dst, fmt.Errorf("video_url: a data URL must be base64 (data:video/webm;base64,…)")
 		}
-		raw, err := base64.StdEncoding.DecodeString(data)
-		if err != nil {
-			return dst, fmt.Errorf("video_url: not base64: %v", err)
-		}
-		if info, err = media.ProbeVideo(raw); err != nil {
-			return dst, fmt.Errorf("video_url: %v", err)
+		var err error
+		if info, err = probeVideo(data); err != nil {
+			return dst, err
 		}
 	}
 	pairs := max(1, int(info.Seconds*videoSampleFPS+1)/2)
 	tiles := ((info.Width + imagePatch - 1) / imagePatch) * ((info.Height + imagePatch - 1) / imagePatch)
 	return p.mediaIDs(v.URL, min(pairs*max(tiles, 4), maxVideoTokens), dst), nil
+}
+
+// probeVideo reads a base64 video's header from its first 64 KiB (a
+// WebM's Info and Tracks, a fast-start MP4's moov, come first), the whole
+// file only when they are not there: each request resends its history's
+// videos, and decoding megabytes of each would be the simulator's cost,
+// not the model's.
+func probeVideo(b64 string) (media.VideoInfo, error) {
+	if len(b64) > 64<<10 {
+		if raw, err := base64.StdEncoding.DecodeString(b64[:64<<10]); err == nil {
+			if info, err := media.ProbeVideo(raw); err == nil && info.Seconds > 0 {
+				return info, nil
+			}
+		}
+	}
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		return media.VideoInfo{}, fmt.Errorf("video_url: not base64: %v", err)
+	}
+	info, err := media.ProbeVideo(raw)
+	if err != nil {
+		return info, fmt.Errorf("video_url: %v", err)
+	}
+	return info, nil
 }
 
 // maxVideoTokens bounds one video's tokens (a long 4K clip would be

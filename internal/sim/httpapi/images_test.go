@@ -6,11 +6,16 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/sonde-bench/sonde/internal/media"
 	"github.com/sonde-bench/sonde/internal/openai"
+	"github.com/sonde-bench/sonde/internal/sondetest"
 )
 
 // An image costs its 28-pixel tiles (at least 4), read from the data URL's
@@ -92,5 +97,40 @@ func TestVideoTokens(t *testing.T) {
 	}
 	if _, err := p.audioTokens(openai.Audio{Format: "mp3", Data: "AAAA"}, nil); err == nil {
 		t.Error("an MP3 clip without frames was read")
+	}
+}
+
+// A large video's size is read from its first 64 KiB (a WebM's header, a
+// fast-start MP4's moov); an MP4 whose moov comes last is read whole:
+// both as the full file says.
+func TestProbeVideoPrefix(t *testing.T) {
+	sondetest.NeedFFmpeg(t)
+	m, err := media.NewVideoMaker(media.VideoSpec{Width: 320, Height: 240, FPS: 8, Duration: 2, Batch: 1, Synth: "noise", Format: "webm", Codec: "libvpx-vp9"}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vids, err := m.RenderVideos(m.Turn(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, b64, _ := strings.Cut(vids[0].URL, ";base64,")
+	if len(b64) <= 64<<10 {
+		t.Fatalf("the video is %d characters: the prefix is not tested", len(b64))
+	}
+	if info, err := probeVideo(b64); err != nil || info.Width != 320 || info.Height != 240 || info.Seconds < 1.9 {
+		t.Errorf("webm: %+v %v", info, err)
+	}
+	path := filepath.Join(t.TempDir(), "late.mp4") // moov after mdat: no -movflags +faststart
+	out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "nullsrc=s=160x96:r=8,geq=random(1)*255:128:128", "-t", "2",
+		"-c:v", "libx264", "-pix_fmt", "yuv420p", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ffmpeg: %v: %s", err, out)
+	}
+	raw, _ := os.ReadFile(path)
+	if len(raw) <= 48<<10 {
+		t.Fatalf("the MP4 is %d bytes: its read-whole fallback is not tested", len(raw))
+	}
+	if info, err := probeVideo(base64.StdEncoding.EncodeToString(raw)); err != nil || info.Width != 160 || info.Seconds < 1.9 {
+		t.Errorf("mp4 with its moov last (%d bytes): %+v %v", len(raw), info, err)
 	}
 }
