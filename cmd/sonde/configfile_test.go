@@ -228,3 +228,17 @@ func TestPrintConfigIsStable(t *testing.T) {
 		}
 	}
 }
+
+// A config file's replay knobs reach the profile: a false negatable one
+// as its --no- form would.
+func TestConfigFileReplayKnobs(t *testing.T) {
+	path := writeFile(t, "replay.yaml", `benchmark:
+  model: m
+  endpoint: {url: "localhost:8000", type: completions}
+  dataset: {type: file, path: t.parquet, format: baseten_trace, openLoopReplay: false, forceMinTokens: false, replaySpeedup: 4}
+`)
+	p := parsedProfile(t, "profile", "--config", path)
+	if p.OpenLoopReplay || p.ForceMinTokens || p.ReplaySpeedup == nil || *p.ReplaySpeedup != 4 || p.CustomDatasetType != "baseten_trace" {
+		t.Fatalf("%+v %+v", p.OpenLoopReplay, p.ReplaySpeedup)
+	}
+}

@@ -22,13 +22,9 @@ var notYet = map[string][]string{
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
 		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
 		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",
-		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--burst-phase-starts", "--dataset-filter",
-		"--force-min-tokens", "--hf-subset", "--hf-weka-dataset", "--inter-turn-delay-cap-seconds",
-		"--max-context-length", "--max-idle-gap-cap-seconds", "--no-allow-dataset-wrap", "--no-force-min-tokens",
-		"--no-open-loop-replay", "--omit-kv-hints", "--open-loop-replay", "--open-loop-strict", "--prompt-corpus", "--replay-speedup",
-		"--synthesis-max-isl", "--synthesis-max-osl", "--synthesis-output-len-multiplier",
-		"--synthesis-prefix-len-multiplier", "--synthesis-prefix-root-multiplier", "--synthesis-prompt-len-multiplier",
-		"--synthesis-speedup-ratio", "--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds", "--trace-session-sample-ratio",
+		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--no-allow-dataset-wrap", "--burst-phase-starts",
+		"--dataset-filter", "--hf-subset", "--hf-weka-dataset", "--max-context-length", "--prompt-corpus",
+		"--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds",
 		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
 }
 

@@ -452,10 +452,19 @@ func (l *loader) endpoint(v *yaml.Node) error {
 	})
 }
 
-func (l *loader) dataset(v *yaml.Node) error {
-	simple := map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
+// datasetFlags are a dataset block's keys that are one flag each (a file
+// dataset's replay knobs are AIPerf's FileDataset fields).
+func datasetFlags() map[string]string {
+	return map[string]string{"dataset": "public-dataset", "path": "input-file", "format": "custom-dataset-type",
 		"entries": "num-dataset-entries", "random_seed": "random-seed", "sampling_strategy": "dataset-sampling-strategy", "sampling": "dataset-sampling-strategy",
-		"turn_delay_ratio": "conversation-turn-delay-ratio"}
+		"turn_delay_ratio": "conversation-turn-delay-ratio", "replay_speedup": "replay-speedup", "open_loop_replay": "open-loop-replay",
+		"open_loop_strict": "open-loop-strict", "omit_kv_hints": "omit-kv-hints", "force_min_tokens": "force-min-tokens",
+		"inter_turn_delay_cap_seconds": "inter-turn-delay-cap-seconds", "max_idle_gap_cap_seconds": "max-idle-gap-cap-seconds",
+		"trace_session_sample_ratio": "trace-session-sample-ratio"}
+}
+
+func (l *loader) dataset(v *yaml.Node) error {
+	simple := datasetFlags()
 	known := append(slices.Sorted(maps.Keys(simple)), "name", "type", "prompts", "prefix_prompts", "turns", "turn_delay", "isl", "osl", "images", "audio",
 		"video", "source", "augment", "records")
 	return l.fields(v, "dataset", known, func(k string, v *yaml.Node) error {

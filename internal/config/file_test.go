@@ -577,6 +577,30 @@ func TestLoadFileComposed(t *testing.T) {
 	}
 }
 
+// A file dataset's replay knobs (AIPerf's FileDataset fields) become the
+// flags of the same names.
+func TestLoadFileReplayKnobs(t *testing.T) {
+	fv, err := load(t, `dataset:
+  type: file
+  path: t.parquet
+  format: baseten_trace
+  replay_speedup: 10
+  open_loop_replay: false
+  omit_kv_hints: true
+  max_idle_gap_cap_seconds: 5
+  trace_session_sample_ratio: 0.5
+`, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for flag, want := range map[string]string{"replay-speedup": "10", "open-loop-replay": "false", "omit-kv-hints": "true",
+		"max-idle-gap-cap-seconds": "5", "trace-session-sample-ratio": "0.5", "custom-dataset-type": "baseten_trace"} {
+		if got := fmt.Sprint(fv.Flags[flag]); got != want {
+			t.Errorf("%s = %s, want %s", flag, got, want)
+		}
+	}
+}
+
 // An inline dataset's records become --input-records, one JSON line each.
 func TestLoadFileRecords(t *testing.T) {
 	fv, err := load(t, "dataset: {type: file, format: single_turn, records: [{text: hi}, {text: there, output_length: 9}]}\n", nil)

@@ -16,7 +16,8 @@ func valid() Profile {
 		RequestTimeoutSeconds: 600, ExportLevel: "records", LogLevel: "INFO",
 		SessionHeader: "X-Correlation-ID", ContextMode: "deltas_without_responses", ConnectionReuse: "pooled", SessionArrival: "poisson", ISLBlockSize: 512, PromptBatchSize: 1, SessionOnError: "continue",
 		WaitForModelInterval: 5, NetworkPingInterval: 1, NumProfileRuns: 1, ConfidenceLevel: 0.95, ConvergenceThreshold: 0.1,
-		SLOAttainment: 0.95, SearchMaxProbes: 12, ResetKVCacheTimeout: 30}
+		SLOAttainment: 0.95, SearchMaxProbes: 12, ResetKVCacheTimeout: 30, OpenLoopReplay: true, ForceMinTokens: true,
+		SynthesisSpeedup: 1, SynthesisPrefixLen: 1, SynthesisPromptLen: 1, SynthesisOutputLen: 1, SynthesisPrefixRoots: 1}
 }
 
 func TestValidateRules(t *testing.T) {
@@ -70,6 +71,24 @@ func TestValidateRules(t *testing.T) {
 			p.InputFile, p.CustomDatasetType, p.FixedAutoOffset, p.FixedStartOffset = "f", "mooncake_trace", true, ptr(int64(5))
 		}, "--fixed-schedule-auto-offset and --fixed-schedule-start-offset cannot be used together"},
 		{func(p *Profile) { p.FixedAutoOffset = true }, "--fixed-schedule-* can only be used with --fixed-schedule"},
+		{func(p *Profile) { p.TraceSampleRatio = 1.5 }, "--trace-session-sample-ratio must be in (0, 1]"},
+		{func(p *Profile) { p.ReplaySpeedup = ptr(2.0) }, "--replay-speedup replays a file: it needs --input-file"},
+		{func(p *Profile) { p.ReplaySpeedup = ptr(0.0) }, "--replay-speedup must be above 0"},
+		{func(p *Profile) { p.InterTurnDelayCap = ptr(-1.0) }, "--inter-turn-delay-cap-seconds must not be negative"},
+		{func(p *Profile) { p.MaxIdleGapCap = ptr(0.0) }, "--max-idle-gap-cap-seconds must be above 0"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.OmitKVHints = "f", "mooncake_trace", true }, "--omit-kv-hints applies to --custom-dataset-type baseten_trace"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.OpenLoopReplay = "f", "single_turn", false }, "--no-open-loop-replay applies to --custom-dataset-type baseten_trace"},
+		{func(p *Profile) {
+			p.InputFile, p.CustomDatasetType, p.OpenLoopReplay, p.OpenLoopStrict = "f", "baseten_trace", false, true
+		}, "--open-loop-strict and --no-open-loop-replay cannot be used together"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisPrefixLen = "f", "bailian_trace", 2 }, "--synthesis-prefix-len-multiplier reshapes a trace's hash-id tree: it needs --custom-dataset-type mooncake_trace"},
+		{func(p *Profile) { p.SynthesisPrefixRoots = 3 }, "--synthesis-prefix-root-multiplier reshapes"},
+		{func(p *Profile) { p.SynthesisPrefixRoots = 0 }, "--synthesis-prefix-root-multiplier must be at least 1"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisSpeedup = "f", "mooncake_trace", 0 }, "--synthesis-speedup-ratio must be above 0"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisPromptLen = "f", "mooncake_trace", -1 }, "--synthesis-prompt-len-multiplier must not be negative"},
+		{func(p *Profile) { p.SynthesisMaxOSL = 10 }, "--synthesis-max-osl bounds a trace's requests"},
+		{func(p *Profile) { p.SynthesisMaxISL = -2 }, "--synthesis-max-isl must be at least 1"},
+
 		{func(p *Profile) { p.VideoWidth, p.VideoBatchSize = 640, 1 }, "--video-width and --video-height: set both"},
 		{func(p *Profile) { p.VideoBatchSize = -1 }, "--video-batch-size must not be negative"},
 		{func(p *Profile) { p.VideoWidth, p.VideoHeight, p.VideoBatchSize, p.InputFile = 64, 48, 1, "f" }, "--video-* generate synthetic videos"},

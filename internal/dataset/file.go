@@ -43,6 +43,12 @@ type FileOptions struct {
 	// UUIDAndStrip sends an image whose uuid a session has already sent
 	// as its uuid alone (--uuid-and-strip: vLLM's multimodal cache).
 	UUIDAndStrip bool
+	// Replay shapes a baseten_trace's sessions (--open-loop-*, KV hints,
+	// min_tokens).
+	Replay Replay
+	// Synthesis reshapes a mooncake trace (--synthesis-*); its caps also
+	// bound a baseten_trace's rows.
+	Synthesis Synthesis
 }
 
 // LineError names the file, the line and the field of a bad input.
@@ -62,13 +68,13 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "raw_payload"}
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload"}
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
 // unless --no-fixed-schedule.
 func TimestampedTypes() []string {
-	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace"}
+	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace", "baseten_trace"}
 }
 
 // LoadFile reads conversations from a custom dataset file (spec §4.5).
@@ -90,6 +96,8 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadBurstGPT(o)
 	case "bailian_trace":
 		convs, err = loadBailian(o)
+	case "baseten_trace":
+		convs, err = loadBaseten(o)
 	case "raw_payload":
 		convs, err = loadRawPayload(o)
 	default:

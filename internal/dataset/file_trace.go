@@ -36,20 +36,18 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 	r := NewRand(o.Seed, StreamPrompt)
 	blocks := map[int64][]int{} // hash id → its tokens, fixed at first use
 	bySession := map[string]int{}
+	z, err := mooncakeSynthesizer(o)
+	if err != nil {
+		return nil, err
+	}
 	var convs []Conversation
 	err = eachLine(o.Path, func(line int, data []byte) error {
-		var j struct {
-			SessionID    string          `json:"session_id"`
-			Timestamp    *float64        `json:"timestamp"`
-			Delay        *float64        `json:"delay"`
-			InputLength  *int            `json:"input_length"`
-			TextInput    *string         `json:"text_input"`
-			OutputLength *int            `json:"output_length"`
-			HashIDs      []int64         `json:"hash_ids"`
-			Messages     json.RawMessage `json:"messages"`
-		}
+		j := mooncakeLine{line: line}
 		if err := decodeLine(o.Path, line, data, &j); err != nil {
 			return err
+		}
+		if z != nil && !z.reshape(&j, sessionKey(j.SessionID, line)) {
+			return nil // above --synthesis-max-isl
 		}
 		fail := func(field string, err error) error { return &LineError{o.Path, line, field, err} }
 		var t Turn
@@ -95,6 +93,36 @@ func loadMooncake(o FileOptions) ([]Conversation, error) {
 		return nil
 	})
 	return convs, err
+}
+
+// mooncakeSynthesizer is nil when --synthesis-* change nothing; else it
+// has read the file's hash ids once to know which blocks are shared.
+func mooncakeSynthesizer(o FileOptions) (*synthesizer, error) {
+	if !o.Synthesis.reshapes() {
+		return nil, nil
+	}
+	z := newSynthesizer(o.Synthesis, o.BlockSize, o.Seed)
+	if !o.Synthesis.needsTree() {
+		return z, nil
+	}
+	err := eachLine(o.Path, func(line int, data []byte) error {
+		var j struct {
+			HashIDs []int64 `json:"hash_ids"`
+		}
+		if json.Unmarshal(data, &j) == nil { // a bad line is named by the second pass
+			z.count(j.HashIDs)
+		}
+		return nil
+	})
+	return z, err
+}
+
+// sessionKey is a line's session, or the line itself.
+func sessionKey(id string, line int) string {
+	if id != "" {
+		return "s:" + id
+	}
+	return fmt.Sprintf("l:%d", line)
 }
 
 // traceText fills a trace line's prompt: its text, a synthetic prompt of

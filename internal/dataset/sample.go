@@ -23,8 +23,10 @@ const (
 	StreamSession
 	StreamAnswers
 	StreamShape
-	StreamRequestIDs // the engine's session and request ids
-	StreamModels     // --model-selection-strategy random
+	StreamRequestIDs  // the engine's session and request ids
+	StreamModels      // --model-selection-strategy random
+	StreamTraceSample // --trace-session-sample-ratio
+	StreamSynthRoots  // --synthesis-prefix-root-multiplier
 )
 
 // NewRand returns the PCG for one stream of a run seed.

@@ -43,6 +43,9 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if err != nil {
 		return nil, fixedSchedule{}, err
 	}
+	if convs, err = replayTiming(p, convs, seed, log); err != nil {
+		return nil, fixedSchedule{}, err
+	}
 	return decideFixedSchedule(p, convs, log)
 }
 
@@ -102,7 +105,10 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	}
 	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
 		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
-		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip}
+		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip,
+		Replay: dataset.Replay{ClosedLoop: !p.OpenLoopReplay, Strict: p.OpenLoopStrict, OmitKVHints: p.OmitKVHints, ForceMinTokens: p.ForceMinTokens},
+		Synthesis: dataset.Synthesis{Speedup: p.SynthesisSpeedup, PrefixLen: p.SynthesisPrefixLen, PromptLen: p.SynthesisPromptLen,
+			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL}}
 	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
 		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
 	} else if oslMean > 0 {

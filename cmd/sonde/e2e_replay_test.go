@@ -1,0 +1,122 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/sondetest"
+)
+
+func sp(s string) *string { return &s }
+
+// A Baseten trace (Parquet) replayed against completions: every prompt
+// sent verbatim and alone, with the recorded output length as max and
+// min tokens and the KV hints forwarded; a session's second turn never
+// before its first answer ends. Its ten-minute idle gap is collapsed and
+// the rest runs 100× faster, so the test takes a second.
+func TestBasetenReplay(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "trace.parquet")
+	sondetest.WriteParquet(t, trace, []sondetest.BasetenRow{
+		{Start: 1_000, Prompt: "alpha one", Input: 2, Output: 4, Session: sp("a"), Hashes: []int64{11}, BlockSize: 64, E2EMs: 50},
+		{Start: 1_400, Prompt: "alpha one, answer, alpha two", Input: 6, Output: 3, Session: sp("a"), Hashes: []int64{11, 12}, BlockSize: 64},
+		{Start: 601_000, Prompt: "beta", Input: 1, Output: 2, Session: sp("b")},
+		{Start: 601_100, Prompt: "gamma", Input: 1, Output: 0, Session: sp("c")},
+	})
+	recs, res := runFile(t, trace, "--custom-dataset-type", "baseten_trace", "--endpoint-type", "completions",
+		"--replay-speedup", "100", "--max-idle-gap-cap-seconds", "0.05")
+	if res.code != 0 || len(recs) != 4 || !strings.Contains(res.stderr, "Fixed schedule") || !strings.Contains(res.stderr, "1 idle gaps collapsed") {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	sort.Slice(recs, func(i, j int) bool { return recs[i].ReceivedNs < recs[j].ReceivedNs })
+	type body struct {
+		Prompt    []string `json:"prompt"` // AIPerf's completions send a list
+		MaxTokens int      `json:"max_tokens"`
+		MinTokens int      `json:"min_tokens"`
+		HashIDs   []int64  `json:"hash_ids"`
+		BlockSize int      `json:"block_size"`
+	}
+	want := []body{{[]string{"alpha one"}, 4, 4, []int64{11}, 64}, {[]string{"alpha one, answer, alpha two"}, 3, 3, []int64{11, 12}, 64},
+		{[]string{"beta"}, 2, 2, nil, 0}, {[]string{"gamma"}, 1, 1, nil, 0}}
+	for i, r := range recs {
+		var b body
+		if err := json.Unmarshal(r.Body, &b); err != nil {
+			t.Fatalf("%v: %s", err, r.Body)
+		}
+		if len(b.Prompt) != 1 || b.Prompt[0] != want[i].Prompt[0] || b.MaxTokens != want[i].MaxTokens || b.MinTokens != want[i].MinTokens ||
+			len(b.HashIDs) != len(want[i].HashIDs) || b.BlockSize != want[i].BlockSize {
+			t.Errorf("request %d: %s, want %+v", i, r.Body, want[i])
+		}
+	}
+	if recs[0].CorrelationID != recs[1].CorrelationID || recs[1].ReceivedNs < recs[0].FinishedNs || recs[2].CorrelationID == recs[0].CorrelationID {
+		t.Errorf("session a's turns share a session id and follow each other: %+v", recs[:2])
+	}
+}
+
+// --open-loop-strict sends each row as its own session; --omit-kv-hints
+// and --no-force-min-tokens send only what a strict server accepts; a
+// session sample keeps whole sessions.
+func TestBasetenStrictAndSampled(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "trace.parquet")
+	var rows []sondetest.BasetenRow
+	for i := range 8 {
+		s := string(rune('a' + i/2))
+		rows = append(rows, sondetest.BasetenRow{Start: int64(i * 10), Prompt: "row " + s, Input: 2, Output: 2, Session: &s, Hashes: []int64{1}, BlockSize: 16})
+	}
+	sondetest.WriteParquet(t, trace, rows)
+	recs, res := runFile(t, trace, "--custom-dataset-type", "baseten_trace", "--endpoint-type", "completions",
+		"--open-loop-strict", "--omit-kv-hints", "--no-force-min-tokens")
+	ids := map[string]bool{}
+	for _, r := range recs {
+		ids[r.CorrelationID] = true
+		if s := string(r.Body); strings.Contains(s, "hash_ids") || strings.Contains(s, "block_size") || strings.Contains(s, "min_tokens") {
+			t.Errorf("%s", s)
+		}
+	}
+	if res.code != 0 || len(recs) != 8 || len(ids) != 8 {
+		t.Fatalf("strict: exit %d, %d requests in %d sessions: %s", res.code, len(recs), len(ids), res.stderr)
+	}
+	recs, res = runFile(t, trace, "--custom-dataset-type", "baseten_trace", "--endpoint-type", "completions",
+		"--trace-session-sample-ratio", "0.5", "--random-seed", "3")
+	sessions := map[string]int{}
+	for _, r := range recs {
+		sessions[r.CorrelationID]++
+	}
+	if res.code != 0 || len(recs) != 4 || len(sessions) != 2 || !strings.Contains(res.stderr, "2 of 4 sessions kept") {
+		t.Fatalf("sampled: exit %d, %d requests in %v: %s", res.code, len(recs), sessions, res.stderr)
+	}
+}
+
+// A mooncake trace reshaped on the way: prefixes twice as long (still
+// shared), outputs capped, the line above --synthesis-max-isl dropped,
+// the schedule ten times faster.
+func TestMooncakeSynthesis(t *testing.T) {
+	trace := write(t, t.TempDir(), "trace.jsonl", `{"timestamp": 0, "input_length": 50, "output_length": 10, "hash_ids": [1, 2, 3]}
+{"timestamp": 50, "input_length": 45, "output_length": 10, "hash_ids": [1, 2, 4]}
+{"timestamp": 90, "input_length": 35, "output_length": 10, "hash_ids": [1, 5]}
+{"timestamp": 3000, "input_length": 900, "output_length": 10, "hash_ids": [1, 6]}`)
+	recs, res := runFile(t, trace, "--custom-dataset-type", "mooncake_trace", "--isl-block-size", "20",
+		"--synthesis-prefix-len-multiplier", "2", "--synthesis-max-osl", "3", "--synthesis-max-isl", "500", "--synthesis-speedup-ratio", "10")
+	if res.code != 0 || len(recs) != 3 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	b := bodiesOf(t, recs)
+	for i := range b {
+		if *b[i].MaxTokens != 3 {
+			t.Errorf("request %d: max tokens %d, want 3", i, *b[i].MaxTokens)
+		}
+	}
+	common := func(x, y string) int {
+		n := 0
+		for n < min(len(x), len(y)) && x[n] == y[n] {
+			n++
+		}
+		return n
+	}
+	a, c, d := b[0].Messages[0].Content, b[1].Messages[0].Content, b[2].Messages[0].Content
+	if common(a, c) <= common(a, d) || common(a, d) == 0 {
+		t.Errorf("lines 1 and 2 (two shared blocks) share %d bytes, lines 1 and 3 (one) %d", common(a, c), common(a, d))
+	}
+}

@@ -1,0 +1,81 @@
+package config
+
+import "slices"
+
+// checkReplay: a trace's replay knobs and the synthesis options, each
+// refused where it would silently do nothing.
+func (p *Profile) checkReplay(add func(string, ...any)) {
+	if p.TraceSampleRatio != 0 && (p.TraceSampleRatio < 0 || p.TraceSampleRatio > 1) {
+		add("--trace-session-sample-ratio must be in (0, 1], got %g", p.TraceSampleRatio)
+	}
+	if p.ReplaySpeedup != nil && !(*p.ReplaySpeedup > 0) {
+		add("--replay-speedup must be above 0, got %g", *p.ReplaySpeedup)
+	}
+	if p.InterTurnDelayCap != nil && !(*p.InterTurnDelayCap >= 0) {
+		add("--inter-turn-delay-cap-seconds must not be negative, got %g", *p.InterTurnDelayCap)
+	}
+	if p.MaxIdleGapCap != nil && !(*p.MaxIdleGapCap > 0) {
+		add("--max-idle-gap-cap-seconds must be above 0, got %g", *p.MaxIdleGapCap)
+	}
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--trace-session-sample-ratio", p.TraceSampleRatio != 0}, {"--replay-speedup", p.ReplaySpeedup != nil},
+		{"--inter-turn-delay-cap-seconds", p.InterTurnDelayCap != nil}, {"--max-idle-gap-cap-seconds", p.MaxIdleGapCap != nil}} {
+		if f.set && p.InputFile == "" {
+			add("%s replays a file: it needs --input-file", f.flag)
+		}
+	}
+	baseten := p.CustomDatasetType == "baseten_trace"
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--open-loop-strict", p.OpenLoopStrict}, {"--omit-kv-hints", p.OmitKVHints}, {"--no-open-loop-replay", !p.OpenLoopReplay}} {
+		if f.set && !baseten {
+			add("%s applies to --custom-dataset-type baseten_trace (recorded sessions of literal prompts)", f.flag)
+		}
+	}
+	if p.OpenLoopStrict && !p.OpenLoopReplay {
+		add("--open-loop-strict and --no-open-loop-replay cannot be used together")
+	}
+	p.checkSynthesis(add)
+}
+
+// checkSynthesis: the --synthesis-* options reshape a mooncake trace's
+// hash-id tree (the caps also bound a baseten_trace's rows).
+func (p *Profile) checkSynthesis(add func(string, ...any)) {
+	shapes := []struct {
+		flag string
+		v    float64
+	}{{"--synthesis-speedup-ratio", p.SynthesisSpeedup}, {"--synthesis-prefix-len-multiplier", p.SynthesisPrefixLen},
+		{"--synthesis-prompt-len-multiplier", p.SynthesisPromptLen}, {"--synthesis-output-len-multiplier", p.SynthesisOutputLen}}
+	for _, f := range shapes {
+		if f.v != 1 && p.CustomDatasetType != "mooncake_trace" {
+			add("%s reshapes a trace's hash-id tree: it needs --custom-dataset-type mooncake_trace", f.flag)
+		}
+	}
+	if !(p.SynthesisSpeedup > 0) {
+		add("--synthesis-speedup-ratio must be above 0, got %g", p.SynthesisSpeedup)
+	}
+	for _, f := range shapes[1:] {
+		if !(f.v >= 0) {
+			add("%s must not be negative, got %g", f.flag, f.v)
+		}
+	}
+	if p.SynthesisPrefixRoots < 1 {
+		add("--synthesis-prefix-root-multiplier must be at least 1, got %d", p.SynthesisPrefixRoots)
+	} else if p.SynthesisPrefixRoots > 1 && p.CustomDatasetType != "mooncake_trace" {
+		add("--synthesis-prefix-root-multiplier reshapes a trace's hash-id tree: it needs --custom-dataset-type mooncake_trace")
+	}
+	for _, f := range []struct {
+		flag string
+		v    int
+	}{{"--synthesis-max-isl", p.SynthesisMaxISL}, {"--synthesis-max-osl", p.SynthesisMaxOSL}} {
+		switch {
+		case f.v < 0:
+			add("%s must be at least 1, got %d", f.flag, f.v)
+		case f.v > 0 && !slices.Contains([]string{"mooncake_trace", "baseten_trace"}, p.CustomDatasetType):
+			add("%s bounds a trace's requests: it needs --custom-dataset-type mooncake_trace or baseten_trace", f.flag)
+		}
+	}
+}
