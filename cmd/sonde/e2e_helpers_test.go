@@ -276,6 +276,8 @@ type jsonlLine struct {
 		LastTokenNs    int64  `json:"last_token_ns"`
 		TraceID        string `json:"trace_id"`
 		PhaseName      string `json:"phase_name"`
+		AgentDepth     int    `json:"agent_depth"`
+		ParentCorrID   string `json:"parent_correlation_id"`
 	} `json:"metadata"`
 	Metrics map[string]struct {
 		Value any    `json:"value"`

@@ -38,6 +38,9 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 	if p.OpenLoopStrict && !p.OpenLoopReplay {
 		add("--open-loop-strict and --no-open-loop-replay cannot be used together")
 	}
+	if p.CustomDatasetType == "dag_jsonl" && p.EndpointType != "chat" {
+		add("--custom-dataset-type dag_jsonl sends each turn's messages on a growing history: it needs --endpoint-type chat, not %s", p.EndpointType)
+	}
 	p.checkSynthesis(add)
 }
 

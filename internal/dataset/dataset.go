@@ -4,6 +4,7 @@
 package dataset
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/media"
@@ -43,6 +44,39 @@ type Turn struct {
 	// Raw is a request body sent verbatim (raw_payload): the endpoint's
 	// encoding is skipped.
 	Raw []byte
+	// Messages, when set, are appended to the history instead of one user
+	// message of Text (a dag_jsonl turn's messages, sent as written).
+	Messages []Message
+	// Forks start when this (last) turn has answered, each inheriting the
+	// session's history with that answer; Spawns start then with a
+	// history of their own, and the session's next turn waits for them
+	// all (a join). Both are a dag_jsonl's sub-agents.
+	Forks, Spawns []*Conversation
+}
+
+// Message is one message of a turn that carries its own (role, text).
+type Message struct {
+	Role    string `json:"role"`
+	Content string `json:"content"`
+}
+
+// Flatten lists convs and every conversation they fork or spawn, each
+// once, parents first.
+func Flatten(convs []Conversation) []Conversation {
+	out := make([]Conversation, 0, len(convs))
+	var walk func(c *Conversation)
+	walk = func(c *Conversation) {
+		out = append(out, *c)
+		for _, t := range c.Turns {
+			for _, child := range append(slices.Clip(t.Forks), t.Spawns...) {
+				walk(child)
+			}
+		}
+	}
+	for i := range convs {
+		walk(&convs[i])
+	}
+	return out
 }
 
 // Conversation is a dataset entry: a session's user turns.

@@ -68,7 +68,7 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload"}
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl"}
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
@@ -98,6 +98,8 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadBailian(o)
 	case "baseten_trace":
 		convs, err = loadBaseten(o)
+	case "dag_jsonl":
+		convs, err = loadDAG(o)
 	case "raw_payload":
 		convs, err = loadRawPayload(o)
 	default:
@@ -109,7 +111,7 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 	if len(convs) == 0 {
 		return nil, fmt.Errorf("%s: no conversations in the file", o.Path)
 	}
-	assignModels(convs, o.Models, o.modelRand())
+	assignModels(Flatten(convs), o.Models, o.modelRand()) // a DAG's sub-agents too: their turns are shared
 	return convs, nil
 }
 

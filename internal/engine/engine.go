@@ -187,6 +187,7 @@ type Engine struct {
 
 	urlNext  atomic.Uint64
 	requests atomic.Int64 // request budget claimed
+	children atomic.Int64 // a DAG's sub-agent sessions started (their numbers)
 	prefill  *slots       // --prefill-concurrency
 
 	// traced: each request carries a traceparent of its own (unless the

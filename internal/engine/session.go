@@ -41,6 +41,11 @@ type session struct {
 	start waitFn
 	// started: its first turn was due (counted in the progress).
 	started bool
+	// A DAG's sub-agent: its depth, its parent's session id, and (forked)
+	// its parent's number + 1.
+	depth      int
+	parentCorr string
+	forkParent int
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
@@ -96,7 +101,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone {
 			s.history = s.history[:0] // vectors, scores, RAG queries, a trace's whole requests: every turn stands alone
 		}
-		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn), Videos: videos(turn)})
+		s.ask(turn)
 		req, buildErr := s.build(turn, k) // before the send time
 		if k == 0 && s.start != nil {
 			c, ok := s.start(issue)
@@ -142,8 +147,23 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		if !s.remember(rec.Output, failed, turn, precanned) {
 			return stop(k+1, UnsentTurnFailed)
 		}
+		if len(turn.Forks)+len(turn.Spawns) > 0 {
+			prevEnd = s.branch(issue, run, turn, prevEnd)
+		}
 	}
 	return intended, prevEnd
+}
+
+// ask puts a turn's question into the history: its user message, or a
+// DAG turn's own messages as written.
+func (s *session) ask(turn *dataset.Turn) {
+	if turn.Messages == nil {
+		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn), Videos: videos(turn)})
+		return
+	}
+	for _, m := range turn.Messages {
+		s.history = append(s.history, openai.Message{Role: m.Role, Content: m.Content})
+	}
 }
 
 // dueTime is when turn k > 0 is due, given when the previous turn was due
@@ -229,10 +249,15 @@ func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *
 
 // record is what every record of turn k says of the turn itself.
 func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Record {
-	return &record.Record{Phase: s.e.cfg.Phase, Stage: s.e.cfg.Stage, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
+	rec := &record.Record{Phase: s.e.cfg.Phase, Stage: s.e.cfg.Stage, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
-		NoHistory: s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone}
+		NoHistory:  s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone,
+		AgentDepth: s.depth, ParentCorrelationID: s.parentCorr, Forks: len(turn.Forks)}
+	if k == 0 {
+		rec.ForkParent = s.forkParent
+	}
+	return rec
 }
 
 func (s *session) send(run context.Context, req *transport.Request, turn *dataset.Turn, k int, intended int64) *record.Record {

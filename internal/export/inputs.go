@@ -48,7 +48,7 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 		w.WriteString("{\n  \"data\": [")
 		var body []byte
 		var ind bytes.Buffer
-		for i, c := range convs {
+		for i, c := range dataset.Flatten(convs) { // a DAG's sub-agents too
 			if i > 0 {
 				w.WriteByte(',')
 			}
@@ -58,6 +58,12 @@ func WriteInputs(path string, convs []dataset.Conversation, codec *endpoint.Code
 			w.WriteString(",\n      \"payloads\": [")
 			for k, t := range c.Turns {
 				msgs := []openai.Message{{Role: "user", Content: t.Text, Images: imageRefs(t), Audios: audioRefs(t), Videos: videoRefs(t)}}
+				if t.Messages != nil { // a DAG turn's own messages
+					msgs = msgs[:0]
+					for _, m := range t.Messages {
+						msgs = append(msgs, openai.Message{Role: m.Role, Content: m.Content})
+					}
+				}
 				if k == 0 && c.System != "" {
 					msgs = append([]openai.Message{{Role: "system", Content: c.System}}, msgs...)
 				}

@@ -62,7 +62,7 @@ func rebuild(l *readLine) (*record.Record, *metrics.Values, error) {
 	m := l.Metadata
 	r := &record.Record{
 		Phase: m.BenchmarkPhase, Stage: m.PhaseName, SessionNum: m.SessionNum, ConversationID: m.ConversationID, TurnIndex: m.TurnIndex,
-		CorrelationID: m.XCorrelationID, RequestID: m.XRequestID, TraceID: m.TraceID,
+		CorrelationID: m.XCorrelationID, RequestID: m.XRequestID, TraceID: m.TraceID, AgentDepth: m.AgentDepth, ParentCorrelationID: m.ParentCorrelationID,
 		IntendedNs: m.CreditIssuedNs, StartNs: m.RequestStartNs, EndNs: m.RequestEndNs,
 		StartWallNs: m.RequestStartNs, EndWallNs: m.RequestEndNs,
 		Error: l.Error, WasCancelled: m.WasCancelled,

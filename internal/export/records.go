@@ -87,6 +87,11 @@ type recordMeta struct {
 	TraceID string `json:"trace_id,omitempty"`
 	// PhaseName is sonde's: the profiling phase of a run of several.
 	PhaseName string `json:"phase_name,omitempty"`
+	// AgentDepth and ParentCorrelationID (AIPerf's DAG fields) mark a
+	// sub-agent's requests: its depth below the session the run started
+	// and its parent's session id.
+	AgentDepth          int    `json:"agent_depth,omitempty"`
+	ParentCorrelationID string `json:"parent_correlation_id,omitempty"`
 }
 
 // Put writes one record (a Sink).
@@ -129,7 +134,7 @@ func metadataOf(r *record.Record) recordMeta {
 		ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
 		RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
 		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled, TraceID: r.TraceID,
-		PhaseName: r.Stage,
+		PhaseName: r.Stage, AgentDepth: r.AgentDepth, ParentCorrelationID: r.ParentCorrelationID,
 	}
 	if r.AckNs > 0 {
 		ack := r.AckWallNs
@@ -176,6 +181,13 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 	}
 	if m.PhaseName != "" {
 		dst = appendKeyString(dst, "phase_name", m.PhaseName)
+	}
+	if m.AgentDepth != 0 {
+		dst = append(dst, `,"agent_depth":`...)
+		dst = strconv.AppendInt(dst, int64(m.AgentDepth), 10)
+	}
+	if m.ParentCorrelationID != "" {
+		dst = appendKeyString(dst, "parent_correlation_id", m.ParentCorrelationID)
 	}
 	dst = append(dst, `},"metrics":{`...)
 	first := true

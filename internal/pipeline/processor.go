@@ -31,6 +31,9 @@ type Processor struct {
 	// history holds, per live session, the tokens of every message sent
 	// and answered so far, so ISL never re-encodes the history.
 	history map[int]int
+	// forked holds a DAG parent's history after its forking turn, until
+	// each forked session's first turn has taken it as its own.
+	forked map[int]*forkedHistory
 	// Template, when set, counts a chat request's ISL as the tokens of its
 	// messages rendered by the model's chat template (what the server
 	// prefills); TemplateErrors counts renders that failed (ISL then counts
@@ -44,7 +47,8 @@ func NewProcessor(tok tokenizer.Tokenizer, c clock.Clock, streaming bool, sinks 
 	if l, ok := tok.(interface{ Local() tokenizer.Tokenizer }); ok {
 		tok = l.Local() // the processor's goroutine alone counts through it
 	}
-	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}, systems: map[string]bool{}}
+	return &Processor{tok: tok, clock: c, streaming: streaming, sinks: sinks, history: map[int]int{}, systems: map[string]bool{},
+		forked: map[int]*forkedHistory{}}
 }
 
 // useServerCounts replaces the client's token counts by the server's usage.
@@ -160,6 +164,9 @@ func (p *Processor) Process(r *record.Record) {
 	if r.HasReasoning {
 		r.ReasoningTokens = p.tok.Count(r.ReasoningText)
 	}
+	if r.ForkParent > 0 {
+		p.inherit(r)
+	}
 	// Everything the session sent and received before repeats at the start
 	// of this prompt: what a prefix cache could serve.
 	r.ExpectedCached = p.history[r.SessionNum]
@@ -196,16 +203,13 @@ func (p *Processor) Process(r *record.Record) {
 	// The history is counted client-side whatever the source of ISL/OSL: it
 	// is what this session will send again.
 	r.ClientInputTokens, r.ClientOutputTokens, r.ClientReasoningTokens = r.InputTokens, r.OutputTokens, r.ReasoningTokens
-	switch {
-	case r.LastTurn || r.NoHistory:
+	if r.LastTurn || r.NoHistory {
 		delete(p.history, r.SessionNum)
-	case r.Error != nil && !r.Precanned:
-		// The session goes on without an answer: the question stays.
-		p.history[r.SessionNum] = r.InputTokens
-	case r.Precanned:
-		p.history[r.SessionNum] = r.InputTokens + r.PrecannedTokens
-	default:
-		p.history[r.SessionNum] = r.InputTokens + r.OutputTokens
+	} else {
+		p.history[r.SessionNum] = historyAfter(r)
+	}
+	if r.Forks > 0 {
+		p.forked[r.SessionNum] = &forkedHistory{tokens: historyAfter(r), left: r.Forks}
 	}
 	if r.BadUsage != "" {
 		if p.BadUsage++; p.BadUsage == 1 {
@@ -241,4 +245,34 @@ func (p *Processor) templateTokens(r *record.Record) (int, bool) {
 		return 0, false
 	}
 	return p.tok.Count(text), true
+}
+
+// historyAfter is what a session's next turn resends of this one: the
+// prompt and its answer.
+func historyAfter(r *record.Record) int {
+	switch {
+	case r.Error != nil && !r.Precanned:
+		return r.InputTokens // the session goes on without an answer: the question stays
+	case r.Precanned:
+		return r.InputTokens + r.PrecannedTokens
+	}
+	return r.InputTokens + r.OutputTokens
+}
+
+// forkedHistory is a DAG parent's history in tokens, and how many forked
+// sessions have yet to start from it.
+type forkedHistory struct{ tokens, left int }
+
+// inherit gives a forked session's first turn its parent's history: the
+// engine sends the parent's record before starting its forks, so it is
+// here.
+func (p *Processor) inherit(r *record.Record) {
+	f := p.forked[r.ForkParent-1]
+	if f == nil {
+		return
+	}
+	p.history[r.SessionNum] = f.tokens
+	if f.left--; f.left == 0 {
+		delete(p.forked, r.ForkParent-1)
+	}
 }

@@ -117,6 +117,15 @@ type Record struct {
 	// NoHistory: the API takes each turn alone (embeddings, rankings), so
 	// ISL is the turn's own texts.
 	NoHistory bool
+	// A DAG's sub-agents: AgentDepth is 0 for a session the run started,
+	// 1 for one a turn of it forked or spawned, and so on;
+	// ParentCorrelationID is its parent's session id. ForkParent is the
+	// parent's SessionNum + 1 on a forked session's first turn (its
+	// history is the parent's); Forks, on a parent's turn, counts the
+	// sessions forked from it.
+	AgentDepth          int
+	ParentCorrelationID string
+	ForkParent, Forks   int
 	// Items counts the vectors or scores an embeddings or ranking answer
 	// carried; ResponseID is the server's id of the answer (Responses API).
 	Items      int
