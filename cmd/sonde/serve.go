@@ -36,8 +36,9 @@ type serveCmd struct {
 	GPUs                int           `name:"gpus" default:"${gpus}" group:"Engine" help:"Simulated GPUs: serve DCGM-exporter metrics for them at /dcgm/metrics (power and utilization follow the load)."`
 	DCGMPort            int           `name:"dcgm-port" default:"${dcgm_port}" group:"Engine" help:"With --gpus: also serve the GPU metrics at /metrics on this port, as NVIDIA's DCGM exporter (its usual port is 9400)."`
 
-	NaturalLength   int `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
-	ReasoningTokens int `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`
+	NaturalLength   int     `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
+	ReasoningTokens int     `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`
+	ToolCallRate    float64 `name:"tool-call-rate" default:"${tool_call_rate}" group:"Output" help:"Percent of chat requests offered tools (a tools list) that answer with a call of the first tool: its arguments streamed as tool_calls deltas, finish_reason tool_calls."`
 
 	ErrorRate      float64       `name:"error-rate" default:"${error_rate}" group:"Faults" help:"Percent of requests answered with an HTTP error."`
 	ErrorCodes     string        `name:"error-codes" default:"${error_codes}" group:"Faults" help:"Statuses for --error-rate."`

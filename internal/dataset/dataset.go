@@ -47,11 +47,21 @@ type Turn struct {
 	// Messages, when set, are appended to the history instead of one user
 	// message of Text (a dag_jsonl turn's messages, sent as written).
 	Messages []Message
+	// ToolResults answer, in order, the tool calls of the previous answer:
+	// each goes back as a role "tool" message before this turn's own
+	// (recorded results; a call without one gets a short stand-in).
+	ToolResults []ToolResult
 	// Forks start when this (last) turn has answered, each inheriting the
 	// session's history with that answer; Spawns start then with a
 	// history of their own, and the session's next turn waits for them
 	// all (a join). Both are a dag_jsonl's sub-agents.
 	Forks, Spawns []*Conversation
+}
+
+// ToolResult is a recorded tool's output and its token count.
+type ToolResult struct {
+	Text   string
+	Tokens int
 }
 
 // Message is one message of a turn that carries its own (role, text).

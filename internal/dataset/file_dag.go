@@ -114,8 +114,15 @@ func dagTurnOf(o FileOptions, dt dagTurn) (Turn, *fieldErr) {
 		if err := json.Unmarshal(m.Content, &content); err != nil {
 			return t, &fieldErr{fmt.Sprintf("messages.%d.content", i), fmt.Errorf("content is read as a string (multimodal parts and tool_calls messages are not read yet)")}
 		}
+		if *m.Role == "tool" { // a recorded tool result: it answers the previous answer's call, whatever its live id
+			t.ToolResults = append(t.ToolResults, ToolResult{content, len(o.Tok.Encode(content))})
+			continue
+		}
 		t.Messages = append(t.Messages, Message{Role: *m.Role, Content: content})
 		texts = append(texts, content)
+	}
+	if t.Messages == nil {
+		t.Messages = []Message{} // tool results alone: still a turn of its own messages
 	}
 	t.Text = strings.Join(texts, "\n")
 	t.Tokens = 0

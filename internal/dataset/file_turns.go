@@ -74,6 +74,8 @@ type turnJSON struct {
 	Role         string                     `json:"role"`
 	OutputLength *int                       `json:"output_length"`
 	Extra        map[string]json.RawMessage `json:"extra"`
+	Tools        json.RawMessage            `json:"tools"`        // function definitions offered with the turn
+	ToolResults  []string                   `json:"tool_results"` // what the previous answer's tool calls returned, in order
 }
 
 // toTurn checks a turn's fields (AIPerf's rules) and builds it.
@@ -119,8 +121,17 @@ func (j *turnJSON) toTurn(o *FileOptions) (Turn, string, error) {
 		}
 		t.Timestamp, t.HasTimestamp = *j.Timestamp, true
 	}
+	if len(j.Tools) > 0 && string(j.Tools) != "null" {
+		if j.Tools[0] != '[' {
+			return t, "tools", fmt.Errorf("tools is a list of function definitions")
+		}
+		t.Extra = append(t.Extra, KV{"tools", j.Tools})
+	}
 	for _, k := range slices.Sorted(maps.Keys(j.Extra)) {
 		t.Extra = append(t.Extra, KV{k, j.Extra[k]})
+	}
+	for _, r := range j.ToolResults {
+		t.ToolResults = append(t.ToolResults, ToolResult{r, len(o.Tok.Encode(r))})
 	}
 	if field, err := j.media(&t, o); err != nil {
 		return t, field, err

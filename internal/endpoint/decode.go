@@ -27,6 +27,9 @@ type Parsed struct {
 	// BadUsage says why a usage the server sent was dropped (a count that
 	// is negative, fractional or beyond MaxTokenCount).
 	BadUsage string
+	// ToolCalls are a chat chunk's tool-call pieces (a whole answer's
+	// calls, indexed in order).
+	ToolCalls []openai.ToolCallDelta
 }
 
 // Decoder parses one request's responses for its endpoint type. It keeps
@@ -52,7 +55,38 @@ type Decoder struct {
 // per chunk.
 type Text struct {
 	Content, Reasoning []byte
+	// Tools are the answer's tool calls, their arguments assembled;
+	// ToolArgs are all their arguments' text, in arrival order (output
+	// tokens, as the arguments are what the model wrote).
+	Tools    []openai.ToolCall
+	ToolArgs []byte
 }
+
+// addTools merges tool-call pieces into the answer's calls.
+func (t *Text) addTools(pieces []openai.ToolCallDelta) {
+	for _, d := range pieces {
+		if d.Index < 0 || d.Index > maxToolCalls {
+			continue // not a call a model makes: its text still counts below
+		}
+		for len(t.Tools) <= d.Index {
+			t.Tools = append(t.Tools, openai.ToolCall{Type: "function"})
+		}
+		c := &t.Tools[d.Index]
+		if d.ID != "" {
+			c.ID = d.ID
+		}
+		if d.Type != "" {
+			c.Type = d.Type
+		}
+		c.Function.Name += d.Function.Name
+		c.Function.Arguments += d.Function.Arguments
+		t.ToolArgs = append(t.ToolArgs, d.Function.Arguments...)
+	}
+}
+
+// maxToolCalls bounds the index of a call in one answer, so a hostile
+// index cannot size a slice.
+const maxToolCalls = 1024
 
 // DecodeTo is Decode appending the text to t instead of returning it
 // (p.Content and p.Reasoning stay empty). A chat or completions chunk with
@@ -90,7 +124,8 @@ func (d *Decoder) DecodeTo(data []byte, t *Text) (p Parsed, ok bool, err error) 
 	}
 	t.Content = append(t.Content, p.Content...)
 	t.Reasoning = append(t.Reasoning, p.Reasoning...)
-	p.Content, p.Reasoning = "", ""
+	t.addTools(p.ToolCalls)
+	p.Content, p.Reasoning, p.ToolCalls = "", "", nil
 	return p, true, nil
 }
 
@@ -201,8 +236,13 @@ func decodeJSON(data []byte) (p Parsed, ok bool, err error) {
 	switch {
 	case ch.Delta != nil:
 		p.Content, p.Reasoning = deltaText(ch.Delta)
+		p.ToolCalls = ch.Delta.ToolCalls
 	case ch.Message != nil:
 		p.Content, p.Reasoning = deltaText(ch.Message)
+		p.ToolCalls = ch.Message.ToolCalls
+		for i := range p.ToolCalls {
+			p.ToolCalls[i].Index = i // a whole message's calls carry no index
+		}
 	case ch.Text != nil:
 		p.Content = *ch.Text
 	}

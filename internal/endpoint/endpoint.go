@@ -160,7 +160,8 @@ func appendMessage(dst []byte, m openai.Message) []byte {
 	dst = jsonw.String(dst, m.Role)
 	dst = append(dst, `,"content":`...)
 	if len(m.Images) == 0 && len(m.Audios) == 0 && len(m.Videos) == 0 {
-		return append(jsonw.String(dst, m.Content), '}')
+		dst = jsonw.String(dst, m.Content)
+		return append(appendToolFields(dst, m), '}')
 	}
 	// OpenAI's content parts: the text, then each image, each clip and
 	// each video (vLLM's video_url).
@@ -185,6 +186,31 @@ func appendMessage(dst []byte, m openai.Message) []byte {
 		dst = append(jsonw.String(dst, v.URL), "}}"...)
 	}
 	return append(dst, "]}"...)
+}
+
+// appendToolFields writes an assistant message's tool_calls and a tool
+// message's tool_call_id, as encoding/json writes them (omitted when
+// empty).
+func appendToolFields(dst []byte, m openai.Message) []byte {
+	if len(m.ToolCalls) > 0 {
+		dst = append(dst, `,"tool_calls":[`...)
+		for i, c := range m.ToolCalls {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = append(dst, `{"id":`...)
+			dst = append(jsonw.String(dst, c.ID), `,"type":`...)
+			dst = append(jsonw.String(dst, c.Type), `,"function":{"name":`...)
+			dst = append(jsonw.String(dst, c.Function.Name), `,"arguments":`...)
+			dst = append(jsonw.String(dst, c.Function.Arguments), "}}"...)
+		}
+		dst = append(dst, ']')
+	}
+	if m.ToolCallID != "" {
+		dst = append(dst, `,"tool_call_id":`...)
+		dst = jsonw.String(dst, m.ToolCallID)
+	}
+	return dst
 }
 
 // CompletionPrompt is the prompt a completions request carries for a

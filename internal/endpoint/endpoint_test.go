@@ -118,7 +118,9 @@ func FuzzEncode(f *testing.F) {
 // Bodies are written without reflection, byte for byte as encoding/json
 // wrote them.
 func TestJSONValueMatchesEncodingJSON(t *testing.T) {
-	msgs := []openai.Message{{Role: "system", Content: "be <brief> & \"exact\"\n"}, {Role: "user", Content: "héllo \u2028 \xff"}}
+	msgs := []openai.Message{{Role: "system", Content: "be <brief> & \"exact\"\n"}, {Role: "user", Content: "héllo \u2028 \xff"},
+		{Role: "assistant", ToolCalls: []openai.ToolCall{{ID: "c<1>", Type: "function", Function: openai.FunctionCall{Name: "grep", Arguments: `{"q":"a&b"}`}}, {ID: "c2", Type: "function"}}},
+		{Role: "tool", Content: "found\n", ToolCallID: "c<1>"}}
 	for _, v := range []any{"plain", "a\tb<c>", []string{"x", "y\n"}, []string(nil), []string{}, msgs, []openai.Message(nil), []openai.Message{}} {
 		want, _ := json.Marshal(v)
 		if got := jsonValue(v); string(got) != string(want) {

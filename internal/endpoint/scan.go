@@ -347,6 +347,10 @@ func (s *scanner) delta(p *Parsed) (present, ok bool) {
 		case "reasoning":
 			reasoning, _, ok = s.text(true)
 			return ok
+		case "tool_calls":
+			// null on every SGLang chunk stays fast; a call's pieces are
+			// read by encoding/json (the slow path).
+			return s.literal("null")
 		}
 		return s.skip(0)
 	})

@@ -60,6 +60,7 @@ func (s *session) child(conv *dataset.Conversation, fork bool) *session {
 	if fork {
 		c.history = slices.Clone(s.history)
 		c.forkParent = s.num + 1
+		c.pending = s.pending // the fork answers its parent's last tool calls
 	}
 	return c
 }

@@ -46,6 +46,10 @@ type session struct {
 	depth      int
 	parentCorr string
 	forkParent int
+	// pending are the last answer's tool calls, which the next turn
+	// answers; toolTokens are the tokens of the results this turn sent.
+	pending    []openai.ToolCall
+	toolTokens int
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
@@ -143,6 +147,9 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			s.prevID = rec.ResponseID
 		}
 		failed := rec.Error != nil
+		if !failed && !precanned {
+			s.pending = rec.ToolCalls // answered by the next turn's tool results
+		}
 		s.e.out <- rec
 		if !s.remember(rec.Output, failed, turn, precanned) {
 			return stop(k+1, UnsentTurnFailed)
@@ -157,6 +164,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 // ask puts a turn's question into the history: its user message, or a
 // DAG turn's own messages as written.
 func (s *session) ask(turn *dataset.Turn) {
+	s.answerTools(turn)
 	if turn.Messages == nil {
 		s.history = append(s.history, openai.Message{Role: "user", Content: turn.Text, Images: images(turn), Audios: audios(turn), Videos: videos(turn)})
 		return
@@ -165,6 +173,27 @@ func (s *session) ask(turn *dataset.Turn) {
 		s.history = append(s.history, openai.Message{Role: m.Role, Content: m.Content})
 	}
 }
+
+// answerTools sends back what the previous answer's tool calls returned,
+// in order, each with the live call's id: the turn's recorded results,
+// or a stand-in for a call the recording did not foresee (a server
+// rejects a history whose call goes unanswered). Results beyond the
+// calls made are dropped: nothing asked for them.
+func (s *session) answerTools(turn *dataset.Turn) {
+	s.toolTokens = 0
+	for i, call := range s.pending {
+		res := dataset.ToolResult{Text: standInToolResult, Tokens: 1}
+		if i < len(turn.ToolResults) {
+			res = turn.ToolResults[i]
+		}
+		s.history = append(s.history, openai.Message{Role: "tool", ToolCallID: call.ID, Content: res.Text})
+		s.toolTokens += res.Tokens
+	}
+	s.pending = nil
+}
+
+// standInToolResult answers a tool call no recorded result covers.
+const standInToolResult = "ok"
 
 // dueTime is when turn k > 0 is due, given when the previous turn was due
 // and when its answer ended.
@@ -197,7 +226,7 @@ func (s *session) remember(output string, failed bool, turn *dataset.Turn, preca
 		// No answer to continue with: the next question follows this one,
 		// as in AIPerf, which sends the next turn regardless.
 	default:
-		s.history = append(s.history, openai.Message{Role: "assistant", Content: output})
+		s.history = append(s.history, openai.Message{Role: "assistant", Content: output, ToolCalls: s.pending})
 	}
 	return true
 }
@@ -254,6 +283,7 @@ func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Reco
 		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
 		NoHistory:  s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone,
 		AgentDepth: s.depth, ParentCorrelationID: s.parentCorr, Forks: len(turn.Forks)}
+	rec.UserTokens += s.toolTokens
 	if k == 0 {
 		rec.ForkParent = s.forkParent
 	}
@@ -362,8 +392,8 @@ type parseScratch struct {
 }
 
 type piece struct {
-	ns             int64
-	c0, c1, r0, r1 int
+	ns                     int64
+	c0, c1, r0, r1, a0, a1 int // content, reasoning and tool-argument spans
 }
 
 // parse decodes the events after the request has ended: content
@@ -374,7 +404,7 @@ type piece struct {
 func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec *record.Record) {
 	dec := &sc.dec
 	dec.Reset(codec)
-	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0]}
+	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
 	pieces := sc.pieces[:0]
 	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
 	badJSON := 0
@@ -391,7 +421,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 				break // the stream's end: anything after it is not the answer
 			}
 		}
-		c0, r0 := len(text.Content), len(text.Reasoning)
+		c0, r0, a0, calls := len(text.Content), len(text.Reasoning), len(text.ToolArgs), len(text.Tools)
 		p, ok, err := dec.DecodeTo(data, &text)
 		if err != nil {
 			if badJSON++; badJSON == 1 {
@@ -419,18 +449,18 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			// its arrival (a partial image too: the first thing shown).
 			rec.Items += p.Items
 			rec.OutputImages += p.Images
-			pieces = append(pieces, piece{ns, c0, c0, r0, r0})
+			pieces = append(pieces, piece{ns, c0, c0, r0, r0, a0, a0})
 		}
-		if len(text.Content) > c0 || len(text.Reasoning) > r0 {
-			pieces = append(pieces, piece{ns, c0, len(text.Content), r0, len(text.Reasoning)})
+		if len(text.Content) > c0 || len(text.Reasoning) > r0 || len(text.ToolArgs) > a0 || len(text.Tools) > calls {
+			pieces = append(pieces, piece{ns, c0, len(text.Content), r0, len(text.Reasoning), a0, len(text.ToolArgs)})
 		}
 	}
-	rec.Output, rec.ReasoningText = string(text.Content), string(text.Reasoning)
-	rec.HasOutput, rec.HasReasoning = rec.Output != "", rec.ReasoningText != ""
+	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
+	rec.HasOutput, rec.HasReasoning = rec.Output != "" || len(rec.ToolCalls) > 0, rec.ReasoningText != ""
 	if len(pieces) > 0 {
 		rec.Responses = make([]record.Response, len(pieces))
 		for i, pc := range pieces {
-			rec.Responses[i] = record.Response{Ns: pc.ns, Content: rec.Output[pc.c0:pc.c1], Reasoning: rec.ReasoningText[pc.r0:pc.r1]}
+			rec.Responses[i] = record.Response{Ns: pc.ns, Content: rec.Output[pc.c0:pc.c1], Reasoning: rec.ReasoningText[pc.r0:pc.r1], Tool: rec.ToolArgs[pc.a0:pc.a1]}
 		}
 	}
 	switch {

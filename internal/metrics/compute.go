@@ -69,6 +69,9 @@ func Compute(r *record.Record, streaming bool) Values {
 			v.set(RTFx, r.AudioSeconds/(latency/1e9)) // AIPerf's: seconds of audio per second of latency
 		}
 	}
+	if n := len(r.ToolCalls); n > 0 {
+		v.set(ToolCallCount, float64(n))
+	}
 	if r.Videos > 0 {
 		v.set(NumVideos, float64(r.Videos))
 		v.set(VideoBytes, float64(r.VideoBytes))
@@ -133,6 +136,14 @@ func setStreaming(v *Values, r *record.Record, latency, cached float64) {
 		if resp.Content != "" { // the first answer text, after any reasoning
 			v.set(TTFO, float64(resp.Ns)-start)
 			break
+		}
+	}
+	if len(r.ToolCalls) > 0 {
+		for _, resp := range resp {
+			if resp.Tool != "" || resp.Content == "" && resp.Reasoning == "" { // a call's first piece (its name) has no arguments yet
+				v.set(TTFToolCall, float64(resp.Ns)-start)
+				break
+			}
 		}
 	}
 	if ttft >= 0 {

@@ -112,6 +112,10 @@ const (
 	// RTFx is the inverse real-time factor: seconds of audio sent per
 	// second of the request's latency (AIPerf's rtfx).
 	RTFx
+	// Tool calls (chat): how many an answer made, and when the first of
+	// them began streaming.
+	ToolCallCount
+	TTFToolCall
 	numRecordMetrics
 )
 
@@ -178,6 +182,8 @@ var recordDefs = [numRecordMetrics]Def{
 	VideoFrames:            {Tag: "video_frames", Header: "Video Frames", Unit: "frames", Scale: 1, Flags: NoConsole},
 	VideoSeconds:           {Tag: "video_seconds", Header: "Video Seconds", Unit: "s", Scale: 1, Flags: NoConsole},
 	RTFx:                   {Tag: "rtfx", Header: "RTFx", Unit: "x", Scale: 1, Flags: LargerIsBetter, Order: 865},
+	ToolCallCount:          {Tag: "tool_call_count", Header: "Tool Calls per Request", Unit: "calls", Scale: 1, Flags: NoConsole},
+	TTFToolCall:            {Tag: "time_to_first_tool_call", Header: "Time to First Tool Call", Unit: "ms", Scale: msPerNs, Flags: StreamingOnly | NoConsole},
 }
 
 // usageDiscrepancyPct is AIPerf's threshold: a record whose usage differs

@@ -13,6 +13,35 @@ type Message struct {
 	Images  []Image `json:"-"`
 	Audios  []Audio `json:"-"`
 	Videos  []Video `json:"-"`
+	// ToolCalls are an assistant answer's calls; ToolCallID is the call a
+	// role "tool" message answers.
+	ToolCalls  []ToolCall `json:"tool_calls,omitempty"`
+	ToolCallID string     `json:"tool_call_id,omitempty"`
+}
+
+// ToolCall is one function call of an assistant message.
+type ToolCall struct {
+	ID       string       `json:"id"`
+	Type     string       `json:"type"`
+	Function FunctionCall `json:"function"`
+}
+
+// FunctionCall names the function and carries its arguments (JSON text).
+type FunctionCall struct {
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+}
+
+// ToolCallDelta is a streamed piece of a tool call: the first of a call
+// carries its id and name, the rest pieces of its arguments.
+type ToolCallDelta struct {
+	Index    int    `json:"index"`
+	ID       string `json:"id,omitempty"`
+	Type     string `json:"type,omitempty"`
+	Function struct {
+		Name      string `json:"name,omitempty"`
+		Arguments string `json:"arguments,omitempty"`
+	} `json:"function"`
 }
 
 // Video is a video_url part (vLLM's and SGLang's extension): a URL (a
@@ -47,13 +76,16 @@ type Image struct {
 // parts joined, image_url parts kept), as OpenAI's API accepts either.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	var raw struct {
-		Role    string          `json:"role"`
-		Content json.RawMessage `json:"content"`
+		Role       string          `json:"role"`
+		Content    json.RawMessage `json:"content"`
+		ToolCalls  []ToolCall      `json:"tool_calls"`
+		ToolCallID string          `json:"tool_call_id"`
 	}
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return err
 	}
 	m.Role, m.Content, m.Images, m.Audios, m.Videos = raw.Role, "", nil, nil, nil
+	m.ToolCalls, m.ToolCallID = raw.ToolCalls, raw.ToolCallID
 	if len(raw.Content) == 0 || string(raw.Content) == "null" {
 		return nil
 	}
@@ -111,6 +143,13 @@ type Request struct {
 	MaxCompletionTokens *int            `json:"max_completion_tokens,omitempty"`
 	MinTokens           *int            `json:"min_tokens,omitempty"`
 	IgnoreEOS           bool            `json:"ignore_eos,omitempty"`
+	// Tools are the functions offered (chat); only their names are read.
+	Tools []struct {
+		Type     string `json:"type"`
+		Function struct {
+			Name string `json:"name"`
+		} `json:"function"`
+	} `json:"tools,omitempty"`
 }
 
 // PromptTokensDetails reports prefix-cache hits.
@@ -150,10 +189,11 @@ func (u *Usage) Reasoning() (int, bool) {
 
 // Delta is the message part of a chat chunk or response.
 type Delta struct {
-	Role             string  `json:"role,omitempty"`
-	Content          *string `json:"content,omitempty"`
-	ReasoningContent *string `json:"reasoning_content,omitempty"`
-	Reasoning        *string `json:"reasoning,omitempty"`
+	Role             string          `json:"role,omitempty"`
+	Content          *string         `json:"content,omitempty"`
+	ReasoningContent *string         `json:"reasoning_content,omitempty"`
+	Reasoning        *string         `json:"reasoning,omitempty"`
+	ToolCalls        []ToolCallDelta `json:"tool_calls,omitempty"`
 }
 
 // Choice is one choice of any response object.

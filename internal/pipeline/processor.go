@@ -160,6 +160,9 @@ func (p *Processor) Process(r *record.Record) {
 	}
 	if r.HasOutput {
 		r.OutputTokens = p.tok.Count(r.Output)
+		if r.ToolArgs != "" {
+			r.OutputTokens += p.tok.Count(r.ToolArgs) // tool-call arguments are what the model wrote too
+		}
 	}
 	if r.HasReasoning {
 		r.ReasoningTokens = p.tok.Count(r.ReasoningText)

@@ -16,6 +16,8 @@ type Response struct {
 	Ns        int64
 	Content   string
 	Reasoning string
+	// Tool is the tool-call arguments text the response carried.
+	Tool string
 }
 
 // Error is a failed request (AIPerf's ErrorDetails), as the transport
@@ -126,6 +128,10 @@ type Record struct {
 	AgentDepth          int
 	ParentCorrelationID string
 	ForkParent, Forks   int
+	// ToolCalls are the answer's tool calls (chat), sent back in the
+	// history; ToolArgs is all their arguments' text, counted as output.
+	ToolCalls []openai.ToolCall
+	ToolArgs  string
 	// Items counts the vectors or scores an embeddings or ranking answer
 	// carried; ResponseID is the server's id of the answer (Responses API).
 	Items      int

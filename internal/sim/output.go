@@ -19,6 +19,10 @@ type OutputOptions struct {
 	// ReasoningTokens, when > 0, makes the first tokens of each answer (at
 	// most this many, leaving at least one) reasoning_content.
 	ReasoningTokens int
+	// ToolCallRate is the percent of chat requests offered tools whose
+	// answer is a call of the first tool: its arguments stream as
+	// tool_calls deltas, finish_reason tool_calls.
+	ToolCallRate float64
 }
 
 // vocab is the simulator's output vocabulary: words that are exactly one

@@ -51,6 +51,9 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 		out.model = s.opts.Model
 	}
 	out.fault, out.stall = kind, s.opts.Faults.Stall
+	if chat && len(req.Tools) > 0 && s.callsTool(n) {
+		out.tool = &toolAnswer{id: fmt.Sprintf("call_%d", n), name: req.Tools[0].Function.Name}
+	}
 	stream := s.engine.Start(sreq)
 	defer stream.Close()
 	rec.PromptTokens = sreq.PromptTokens
@@ -154,6 +157,10 @@ func (s *Server) prompt(req *openai.Request, chat bool, out *sim.Request) error 
 			io.WriteString(h, ": ")
 			io.WriteString(h, m.Content)
 			io.WriteString(h, "\n")
+			for _, c := range m.ToolCalls { // a call the model made is prompt now
+				out.PromptIDs = s.prompts.ids(c.Function.Arguments, out.PromptIDs)
+				io.WriteString(h, c.Function.Name+c.Function.Arguments)
+			}
 			for _, im := range m.Images {
 				var err error
 				if out.PromptIDs, err = s.prompts.imageTokens(im, out.PromptIDs); err != nil {
@@ -230,6 +237,11 @@ func (s *Server) parse(body []byte, a api, streamPath bool, arrival time.Time) (
 			lead = 1
 		}
 		req.Messages = slices.Concat(req.Messages[:lead], prev, req.Messages[lead:])
+	}
+	if a == apiChat {
+		if msg := checkToolTurns(req.Messages); msg != "" {
+			return req, sreq, d, msg
+		}
 	}
 	sreq = sim.Request{Arrival: arrival, IgnoreEOS: req.IgnoreEOS}
 	if err := s.prompt(&req, a.messagesPrompt(), &sreq); err != nil {

@@ -31,6 +31,9 @@ type responder struct {
 	text strings.Builder
 	// firstToken runs when the first token is taken (prefill is over).
 	firstToken func()
+	// tool, when set, makes the answer a call of that tool (chat).
+	tool *toolAnswer
+	args []byte
 }
 
 func (o *responder) object(chunk bool) string {
@@ -197,6 +200,11 @@ func (o *responder) sendToken(buf *[]byte, st sim.Stream, tok sim.Token, n, prom
 	if continuous {
 		return send(o.usageChunk(st, tok, promptTokens, n, last))
 	}
+	if o.tool != nil && !tok.Reasoning {
+		o.args = argsPiece(o.args[:0], tok.Text, !o.tool.opened, last)
+		*buf = o.toolChunk((*buf)[:0], o.args, last)
+		return write(*buf)
+	}
 	isLast, kind := 0, 0
 	if last {
 		isLast = 1
@@ -273,6 +281,9 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 	}
 	resp := &openai.Response{ID: o.id, Object: o.object(false), Created: o.created, Model: o.model, Usage: o.usage(st, promptTokens, n)}
 	switch {
+	case o.tool != nil && o.chat:
+		finish = "tool_calls"
+		resp.Choices = []openai.Choice{{Message: o.wholeToolCall(c), FinishReason: &finish}}
 	case !o.chat:
 		all := r + c
 		resp.Choices = []openai.Choice{{Text: &all, FinishReason: &finish}}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+// An agent loop against a simulator that always calls the tool offered:
+// each answer's streamed tool_calls deltas are parsed, timed and counted
+// as output; the next turn sends the call back in the assistant message,
+// then the recorded tool result under the live call id (the simulator
+// refuses a history with a call unanswered or a result answering
+// nothing), then the user's message.
+func TestToolCallLoop(t *testing.T) {
+	dir := t.TempDir()
+	file := write(t, dir, "agent.jsonl", `{"session_id": "a", "turns": [{"text": "find the bug", "tools": [{"type": "function", "function": {"name": "grep", "parameters": {"type": "object"}}}], "output_length": 6}, {"text": "and now?", "tool_results": ["main.go:12: nil map"], "tools": [{"type": "function", "function": {"name": "grep"}}], "output_length": 5}, {"text": "thanks", "output_length": 4}]}`)
+	for _, streaming := range []bool{true, false} {
+		sim := startSim(t, "--ttft", "2ms", "--itl", "500us", "--tool-call-rate", "100")
+		out := filepath.Join(dir, "out", map[bool]string{true: "stream", false: "whole"}[streaming])
+		args := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--input-file", file,
+			"--custom-dataset-type", "multi_turn", "--ui-type", "none", "--artifact-dir", out}
+		if streaming {
+			args = append(args, "--streaming")
+		}
+		res := runSonde(t, args...)
+		recs := sim.stop(t)
+		if res.code != 0 || len(recs) != 3 {
+			t.Fatalf("streaming %v: exit %d, %d requests: %s", streaming, res.code, len(recs), res.stderr)
+		}
+		sort.Slice(recs, func(i, j int) bool { return recs[i].ReceivedNs < recs[j].ReceivedNs })
+		for i, r := range recs {
+			if r.Status != 200 {
+				t.Fatalf("request %d refused: %s", i, r.Body)
+			}
+		}
+		var second struct {
+			Messages []struct {
+				Role       string `json:"role"`
+				Content    string `json:"content"`
+				ToolCallID string `json:"tool_call_id"`
+				ToolCalls  []struct {
+					ID       string `json:"id"`
+					Function struct{ Name, Arguments string }
+				} `json:"tool_calls"`
+			} `json:"messages"`
+		}
+		json.Unmarshal(recs[1].Body, &second)
+		m := second.Messages
+		if len(m) != 4 || m[1].Role != "assistant" || len(m[1].ToolCalls) != 1 || m[1].ToolCalls[0].Function.Name != "grep" ||
+			!json.Valid([]byte(m[1].ToolCalls[0].Function.Arguments)) || !strings.Contains(m[1].ToolCalls[0].Function.Arguments, strings.TrimSpace(recs[0].Response)) ||
+			m[2].Role != "tool" || m[2].ToolCallID != m[1].ToolCalls[0].ID || m[2].Content != "main.go:12: nil map" || m[3].Content != "and now?" {
+			t.Fatalf("streaming %v: second turn's history %+v", streaming, m)
+		}
+		// The third turn offers no tools, but the second answer called one:
+		// its call is answered with a stand-in, so the history stays valid.
+		if !strings.Contains(string(recs[2].Body), `"role":"tool"`) {
+			t.Errorf("the third turn answers the second's call: %s", recs[2].Body)
+		}
+		for _, l := range readJSONL(t, filepath.Join(out, "profile_export.jsonl")) {
+			if n, _ := l.Metrics["tool_call_count"].Value.(float64); n != 1 && l.Metadata.TurnIndex < 2 {
+				t.Errorf("turn %d: tool_call_count %v", l.Metadata.TurnIndex, l.Metrics["tool_call_count"].Value)
+			}
+			if _, ok := l.Metrics["output_sequence_length"]; !ok {
+				t.Errorf("turn %d: a tool call's arguments are output tokens", l.Metadata.TurnIndex)
+			}
+			if _, ok := l.Metrics["time_to_first_tool_call"]; ok != (streaming && l.Metadata.TurnIndex < 2) || (streaming && l.Metrics["time_to_first_token"].Value == nil) {
+				t.Errorf("streaming %v turn %d: time_to_first_tool_call %v, TTFT %v", streaming, l.Metadata.TurnIndex, l.Metrics["time_to_first_tool_call"], l.Metrics["time_to_first_token"])
+			}
+		}
+	}
+}
