@@ -40,6 +40,7 @@ type cli struct {
 	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
 	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
 	Config    configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
+	Analyze   analyzeCmd     `cmd:"" name:"analyze-trace" help:"What a trace or dataset file implies before anything is sent: sessions, requests, ISL/OSL, arrival rate, prefix-cache reuse (as aiperf analyze-trace, for every format)."`
 	AB        abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
 	Version   struct{}       `cmd:"" help:"Print the version."`
 	// VersionFlag is --version, for users who type it rather than the command.
