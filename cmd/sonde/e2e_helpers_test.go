@@ -140,6 +140,7 @@ type simRecord struct {
 	Path             string            `json:"path"`
 	PromptTokens     int               `json:"prompt_tokens"`
 	Profiled         bool              `json:"profiled"`
+	Answered         string            `json:"answered"`
 }
 
 type chatBody struct {

@@ -20,8 +20,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // here, so it is taken off).
 var notYet = map[string][]string{
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
-		"--accuracy-benchmark", "--accuracy-enable-cot", "--accuracy-grader", "--accuracy-n-shots", "--accuracy-no-enable-cot",
-		"--accuracy-system-prompt", "--accuracy-tasks", "--accuracy-verbose", "--agentic-cache-warmup-duration",
+		"--agentic-cache-warmup-duration",
 		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--no-allow-dataset-wrap", "--burst-phase-starts",
 		"--dataset-filter", "--hf-subset", "--hf-weka-dataset", "--max-context-length", "--prompt-corpus",
 		"--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds",

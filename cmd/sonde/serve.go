@@ -38,6 +38,8 @@ type serveCmd struct {
 
 	NaturalLength   int     `name:"natural-length" default:"${natural_length}" group:"Output" help:"Mean natural answer length; answers stop there (finish_reason stop) unless max_tokens comes first or ignore_eos is set. 0: honour max_tokens exactly."`
 	ReasoningTokens int     `name:"reasoning-tokens" default:"${reasoning_tokens}" group:"Output" help:"Reasoning tokens (reasoning_content) before each answer."`
+	AnswerKey       string  `name:"answer-key" default:"${answer_key}" group:"Output" placeholder:"FILE" help:"Graded problems (as --accuracy-benchmark reads them): a prompt that asks one gets its answer, right with --answer-accuracy percent, else wrong."`
+	AnswerAccuracy  float64 `name:"answer-accuracy" default:"${answer_accuracy}" group:"Output" help:"Percent of --answer-key problems answered rightly (drawn from --seed and the request's number)."`
 	ToolCallRate    float64 `name:"tool-call-rate" default:"${tool_call_rate}" group:"Output" help:"Percent of chat requests offered tools (a tools list) that answer with a call of the first tool: its arguments streamed as tool_calls deltas, finish_reason tool_calls."`
 
 	ErrorRate      float64       `name:"error-rate" default:"${error_rate}" group:"Faults" help:"Percent of requests answered with an HTTP error."`

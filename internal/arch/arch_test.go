@@ -23,9 +23,11 @@ var allowed = map[string][]string{
 		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
-	"internal/arch":  {},
-	"bench/minimal":  {}, // the reference client stands alone
-	"internal/clock": {},
+	"internal/arch": {},
+	// accuracy builds a task set's conversations and grades their answers.
+	"internal/accuracy": {},
+	"bench/minimal":     {}, // the reference client stands alone
+	"internal/clock":    {},
 	// config reads a rate series with schedule's parser and checks a
 	// length distribution with dist's.
 	"internal/config": {"internal/dist", "internal/schedule"},
@@ -57,7 +59,7 @@ var allowed = map[string][]string{
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	// plan resolves flags and dataset into what a run will do, before
 	// anything is sent: the workload, the load of each phase, the files.
-	"internal/plan": {"internal/adapt", "internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
+	"internal/plan": {"internal/accuracy", "internal/adapt", "internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
 		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/servertrace", "internal/sim/httpapi", "internal/tokenizer"},
 	// client talks to the servers outside the measurement (readiness, cache
 	// reset, clocks, profilers) and holds the measuring HTTP client.
@@ -65,7 +67,7 @@ var allowed = map[string][]string{
 		"internal/plan", "internal/transport"},
 	// output is everything a run shows and writes beside its requests: the
 	// record pipeline, the server's view, pings, slices, the screen.
-	"internal/output": {"internal/adapt", "internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
+	"internal/output": {"internal/accuracy", "internal/adapt", "internal/clock", "internal/config", "internal/endpoint", "internal/engine", "internal/export", "internal/metrics",
 		"internal/otel", "internal/pipeline", "internal/plan", "internal/record", "internal/servertrace", "internal/telemetry", "internal/tracker", "internal/ui"},
 	// servertrace receives a server's spans and splits TTFT by them.
 	"internal/servertrace": {"internal/metrics"},
@@ -101,7 +103,7 @@ var allowed = map[string][]string{
 	// optimize proposes a search's next point from its trials alone.
 	"internal/study":       {"internal/compare", "internal/config", "internal/export", "internal/metrics", "internal/optimize", "internal/plan", "internal/profile", "internal/record"},
 	"internal/optimize":    {},
-	"internal/sim/httpapi": {"internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
+	"internal/sim/httpapi": {"internal/accuracy", "internal/jsonw", "internal/media", "internal/openai", "internal/sim", "internal/tokenizer"},
 }
 
 func TestImportEdges(t *testing.T) {

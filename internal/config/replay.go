@@ -42,6 +42,35 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 		add("--custom-dataset-type dag_jsonl sends each turn's messages on a growing history: it needs --endpoint-type chat, not %s", p.EndpointType)
 	}
 	p.checkSynthesis(add)
+	p.checkAccuracy(add)
+}
+
+// checkAccuracy: a graded task set is a local file of problems sent to a
+// text API.
+func (p *Profile) checkAccuracy(add func(string, ...any)) {
+	if p.AccuracyBenchmark == "" {
+		for _, f := range []struct {
+			flag string
+			set  bool
+		}{{"--accuracy-tasks", len(p.AccuracyTasks) > 0}, {"--accuracy-n-shots", p.AccuracyShots != nil}, {"--accuracy-enable-cot", p.AccuracyCoT},
+			{"--accuracy-no-enable-cot", p.AccuracyNoCoT}, {"--accuracy-grader", p.AccuracyGrader != ""}, {"--accuracy-system-prompt", p.AccuracySystemPrompt != nil},
+			{"--accuracy-verbose", p.AccuracyVerbose}} {
+			if f.set {
+				add("%s needs --accuracy-benchmark", f.flag)
+			}
+		}
+		return
+	}
+	switch {
+	case p.InputFile == "":
+		add("--accuracy-benchmark %s reads its problems from a local --input-file (sonde does not download task sets)", p.AccuracyBenchmark)
+	case p.CustomDatasetType != "" || p.PublicDataset != "":
+		add("--accuracy-benchmark's --input-file holds its problems: drop --custom-dataset-type and --public-dataset")
+	case p.EndpointType != "chat" && p.EndpointType != "completions":
+		add("--accuracy-benchmark grades text answers: --endpoint-type chat or completions, not %s", p.EndpointType)
+	case p.AccuracyCoT && p.AccuracyNoCoT:
+		add("--accuracy-enable-cot and --accuracy-no-enable-cot cannot be used together")
+	}
 }
 
 // checkSynthesis: the --synthesis-* options reshape a mooncake trace's

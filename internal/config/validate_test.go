@@ -88,6 +88,14 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisPromptLen = "f", "mooncake_trace", -1 }, "--synthesis-prompt-len-multiplier must not be negative"},
 		{func(p *Profile) { p.SynthesisMaxOSL = 10 }, "--synthesis-max-osl bounds a trace's requests"},
 		{func(p *Profile) { p.SynthesisMaxISL = -2 }, "--synthesis-max-isl must be at least 1"},
+		{func(p *Profile) { p.AccuracyVerbose = true }, "--accuracy-verbose needs --accuracy-benchmark"},
+		{func(p *Profile) { p.AccuracyBenchmark = "mmlu" }, "--accuracy-benchmark mmlu reads its problems from a local --input-file"},
+		{func(p *Profile) { p.AccuracyBenchmark, p.InputFile, p.CustomDatasetType = "mmlu", "f", "single_turn" }, "drop --custom-dataset-type"},
+		{func(p *Profile) { p.AccuracyBenchmark, p.InputFile, p.EndpointType = "mmlu", "f", "embeddings" }, "--endpoint-type chat or completions"},
+		{func(p *Profile) {
+			p.AccuracyBenchmark, p.InputFile, p.AccuracyCoT, p.AccuracyNoCoT = "mmlu", "f", true, true
+		}, "cannot be used together"},
+		{func(p *Profile) { p.CustomDatasetType, p.InputFile, p.EndpointType = "dag_jsonl", "f", "completions" }, "dag_jsonl sends each turn's messages"},
 
 		{func(p *Profile) { p.VideoWidth, p.VideoBatchSize = 640, 1 }, "--video-width and --video-height: set both"},
 		{func(p *Profile) { p.VideoBatchSize = -1 }, "--video-batch-size must not be negative"},

@@ -56,6 +56,14 @@ type Turn struct {
 	// history of their own, and the session's next turn waits for them
 	// all (a join). Both are a dag_jsonl's sub-agents.
 	Forks, Spawns []*Conversation
+	// Gold is an accuracy problem's answer, graded when the turn's
+	// answer is in (--accuracy-benchmark).
+	Gold *Gold
+}
+
+// Gold is what a graded turn should answer, and how it is graded.
+type Gold struct {
+	Task, Answer, Grader string
 }
 
 // ToolResult is a recorded tool's output and its token count.

@@ -284,6 +284,9 @@ func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Reco
 		NoHistory:  s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone,
 		AgentDepth: s.depth, ParentCorrelationID: s.parentCorr, Forks: len(turn.Forks)}
 	rec.UserTokens += s.toolTokens
+	if g := turn.Gold; g != nil {
+		rec.Gold = &record.Gold{Task: g.Task, Answer: g.Answer, Grader: g.Grader}
+	}
 	if k == 0 {
 		rec.ForkParent = s.forkParent
 	}

@@ -39,10 +39,12 @@ type Records struct {
 	Adaptive Output
 	// Traces joins the server's spans (--collect-server-traces); nil
 	// without.
-	Traces  Output
-	streams []pipeline.Sink // the streamed exports, closed after the summaries
-	log     *slog.Logger
-	done    chan struct{}
+	Traces Output
+	// Accuracy grades the answers (--accuracy-benchmark); nil without.
+	Accuracy Output
+	streams  []pipeline.Sink // the streamed exports, closed after the summaries
+	log      *slog.Logger
+	done     chan struct{}
 }
 
 // RecordOptions are what the pipeline takes besides the plan.
@@ -123,6 +125,10 @@ func NewRecords(pl *plan.Plan, o RecordOptions) (*Records, error) {
 		ts := &traceSink{}
 		sinks = append(sinks, ts)
 		r.Traces = &tracesOutput{sink: ts, recv: recv, quiet: time.Duration(p.ServerTracesWait * float64(time.Second)), files: files, info: o.Info}
+	}
+	if b := pl.Accuracy(); b != nil {
+		as, ao := newAccuracy(*b, p.AccuracyVerbose, p.ConfidenceLevel, files, o.Info)
+		sinks, r.Accuracy = append(sinks, as), ao
 	}
 	if p.OTelURL != "" {
 		ot, err := newOTel(p, urls, o.BenchmarkID, o.Version, o.Info, o.Warn)

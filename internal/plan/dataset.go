@@ -39,6 +39,10 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		convs, err := syntheticConversations(p, seed, contextMode, tok, oslMean, isl, osl)
 		return convs, fixedSchedule{}, err
 	}
+	if p.AccuracyBenchmark != "" {
+		convs, err := accuracyConversations(p, tok)
+		return convs, fixedSchedule{}, err
+	}
 	convs, err := fileConversations(p, seed, contextMode, tok, oslMean, osl)
 	if err != nil {
 		return nil, fixedSchedule{}, err

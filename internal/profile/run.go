@@ -150,7 +150,7 @@ func (r *profileRun) prepare() error {
 	// The time slices first: their warning comes before the server view's.
 	// The trackers last: they send the files the others write.
 	trackers := output.NewTrackers(r.p, r.files, r.e.Getenv, r.info, r.warn)
-	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.Phases, r.records.Adaptive, r.records.OTel, r.records.Traces, trackers} {
+	for _, o := range []output.Output{r.records.Slices, view, r.records.Replicas, r.records.Phases, r.records.Adaptive, r.records.OTel, r.records.Traces, r.records.Accuracy, trackers} {
 		if o != nil {
 			r.outputs = append(r.outputs, o)
 		}

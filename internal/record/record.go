@@ -20,6 +20,11 @@ type Response struct {
 	Tool string
 }
 
+// Gold is what a graded request should answer, and how it is graded.
+type Gold struct {
+	Task, Answer, Grader string
+}
+
 // Error is a failed request (AIPerf's ErrorDetails), as the transport
 // classified it or the parser found it.
 type Error struct {
@@ -132,6 +137,8 @@ type Record struct {
 	// history; ToolArgs is all their arguments' text, counted as output.
 	ToolCalls []openai.ToolCall
 	ToolArgs  string
+	// Gold is an accuracy problem's answer (--accuracy-benchmark).
+	Gold *Gold
 	// Items counts the vectors or scores an embeddings or ranking answer
 	// carried; ResponseID is the server's id of the answer (Responses API).
 	Items      int

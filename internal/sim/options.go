@@ -41,7 +41,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{Engine: "batch", TTFT: 20 * time.Millisecond, ITL: 5 * time.Millisecond, Batch: DefaultBatchConfig(),
 		MaxModelLen: 40960, Model: "sonde-sim", Tokenizer: "builtin", Faults: Faults{Codes: []int{500, 429, 503}},
-		Output: OutputOptions{ToolCallRate: 50}}
+		Output: OutputOptions{ToolCallRate: 50, AnswerAccuracy: 100}}
 }
 
 // Validate checks the options together.
@@ -126,6 +126,8 @@ var setters = map[string]setter{
 	"natural-length":     intOpt(func(o *Options) *int { return &o.Output.NaturalLength }),
 	"reasoning-tokens":   intOpt(func(o *Options) *int { return &o.Output.ReasoningTokens }),
 	"tool-call-rate":     percentOpt(func(o *Options) *float64 { return &o.Output.ToolCallRate }),
+	"answer-accuracy":    percentOpt(func(o *Options) *float64 { return &o.Output.AnswerAccuracy }),
+	"answer-key":         func(o *Options, v string) error { o.Output.AnswerKey = v; return nil },
 	"error-rate":         percentOpt(func(o *Options) *float64 { return &o.Faults.ErrorRate }),
 	"error-codes": func(o *Options, v string) error {
 		o.Faults.Codes = nil
@@ -184,8 +186,9 @@ func Defaults() map[string]string {
 		"step-base": s.Base.String(), "step-prefill-token": s.PerPrefillToken.String(),
 		"step-decode-seq": s.PerDecodeSeq.String(), "step-kcontext": s.PerKContext.String(),
 		"natural-length": strconv.Itoa(o.Output.NaturalLength), "reasoning-tokens": strconv.Itoa(o.Output.ReasoningTokens),
-		"tool-call-rate": strconv.FormatFloat(o.Output.ToolCallRate, 'g', -1, 64),
-		"error-rate":     "0", "error-codes": strings.Join(codes, ","), "disconnect-rate": "0", "malformed-rate": "0",
+		"tool-call-rate":  strconv.FormatFloat(o.Output.ToolCallRate, 'g', -1, 64),
+		"answer-accuracy": strconv.FormatFloat(o.Output.AnswerAccuracy, 'g', -1, 64), "answer-key": o.Output.AnswerKey,
+		"error-rate": "0", "error-codes": strings.Join(codes, ","), "disconnect-rate": "0", "malformed-rate": "0",
 		"stall-rate": "0", "stall": o.Faults.Stall.String(), "ready-delay": o.Faults.ReadyDelay.String(),
 		"seed": strconv.FormatUint(o.Seed, 10), "model": o.Model, "tokenizer": o.Tokenizer, "api-key": o.APIKey,
 		"record-requests": o.RecordPath, "gpus": strconv.Itoa(o.GPUs), "dcgm-port": strconv.Itoa(o.DCGMPort),

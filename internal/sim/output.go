@@ -23,6 +23,11 @@ type OutputOptions struct {
 	// answer is a call of the first tool: its arguments stream as
 	// tool_calls deltas, finish_reason tool_calls.
 	ToolCallRate float64
+	// AnswerKey, a file of graded problems (as --accuracy-benchmark reads
+	// them), makes the simulator answer a problem it finds in a prompt:
+	// rightly with probability AnswerAccuracy %, else wrongly.
+	AnswerKey      string
+	AnswerAccuracy float64
 }
 
 // vocab is the simulator's output vocabulary: words that are exactly one

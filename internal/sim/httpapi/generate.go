@@ -51,6 +51,10 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 		out.model = s.opts.Model
 	}
 	out.fault, out.stall = kind, s.opts.Faults.Stall
+	if text, right, ok := s.keyedAnswer(&req, n); ok && (a == apiChat || a == apiCompletions) {
+		out.fixed, rec.Answered = text, map[bool]string{true: "right", false: "wrong"}[right]
+		sreq.MaxTokens = 1 // the answer, whole, in one token's place
+	}
 	if chat && len(req.Tools) > 0 && s.callsTool(n) {
 		out.tool = &toolAnswer{id: fmt.Sprintf("call_%d", n), name: req.Tools[0].Function.Name}
 	}

@@ -34,6 +34,9 @@ type responder struct {
 	// tool, when set, makes the answer a call of that tool (chat).
 	tool *toolAnswer
 	args []byte
+	// fixed, when set, is the answer's text (--answer-key), sent in its
+	// one token's place.
+	fixed string
 }
 
 func (o *responder) object(chunk bool) string {
@@ -130,6 +133,9 @@ func (o *responder) stream(ctx context.Context, st sim.Stream, promptTokens int,
 		}
 		if !ok {
 			break
+		}
+		if o.fixed != "" && !tok.Reasoning {
+			tok.Text = o.fixed
 		}
 		last = o.observe(n, last)
 		if n == total/2 && o.fault != sim.FaultNone {
@@ -249,6 +255,9 @@ func (o *responder) whole(ctx context.Context, st sim.Stream, promptTokens int) 
 		}
 		if !ok {
 			break
+		}
+		if o.fixed != "" && !tok.Reasoning {
+			tok.Text = o.fixed
 		}
 		last = o.observe(n, last)
 		n++

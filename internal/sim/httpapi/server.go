@@ -42,6 +42,7 @@ type Server struct {
 	conns      atomic.Int64 // TCP connections accepted
 	profiling  atomic.Bool  // between POST /start_profile and /stop_profile
 
+	answers  *answerKey     // --answer-key; nil without
 	history  *responseStore // the Responses API's stored answers
 	pictures sync.Map       // [2]int size → a generated image's base64 PNG
 	videos   videoJobs      // /v1/videos jobs
@@ -58,6 +59,10 @@ func New(opts sim.Options, tok tokenizer.Tokenizer) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{opts: opts, engine: eng, prompts: newPromptTokens(tok), start: time.Now(), history: newResponseStore(maxStoredResponses)}
+	if s.answers, err = loadAnswerKey(opts.Output.AnswerKey); err != nil {
+		eng.Close()
+		return nil, err
+	}
 	s.metrics = newPromMetrics(opts.Model, eng)
 	if opts.GPUs > 0 {
 		s.gpus = newSimGPUs(opts.GPUs, opts.Model, eng)
@@ -290,6 +295,7 @@ type record struct {
 	PromptTokens     int               `json:"prompt_tokens"`
 	CachedTokens     int               `json:"cached_tokens"`
 	Profiled         bool              `json:"profiled,omitempty"` // arrived while the profiler ran
+	Answered         string            `json:"answered,omitempty"` // --answer-key: "right" or "wrong"
 }
 
 func (s *Server) writeRecord(rec *record) {

@@ -1,0 +1,102 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Accuracy under load, checked exactly: a simulator that knows the
+// answers gives the right one to 70 % of requests (drawn per request);
+// sonde's graded count must equal the number the simulator answered
+// rightly, task by task, and the summary carries the rate and its
+// interval; accuracy_results.csv and accuracy_export.jsonl agree.
+func TestAccuracyUnderLoad(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	for i := range 120 {
+		task := []string{"algebra", "biology", "history"}[i%3]
+		fmt.Fprintf(&sb, `{"subject": %q, "question": "Question %d of %s: which one?", "choices": ["w", "x", "y", "z"], "answer": %d}`+"\n", task, i, task, i%4)
+	}
+	problems := write(t, dir, "mmlu.jsonl", sb.String())
+	sim := startSim(t, "--ttft", "1ms", "--itl", "200us", "--answer-key", problems, "--answer-accuracy", "70", "--seed", "3")
+	out := filepath.Join(dir, "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--endpoint-type", "chat",
+		"--accuracy-benchmark", "mmlu", "--accuracy-n-shots", "2", "--input-file", problems, "--request-count", "120", "--concurrency", "4",
+		"--ui-type", "none", "--artifact-dir", out)
+	recs := sim.stop(t)
+	if res.code != 0 || len(recs) != 120 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	right := 0
+	for _, r := range recs {
+		if r.Answered == "right" {
+			right++
+		} else if r.Answered != "wrong" {
+			t.Fatalf("the simulator found no problem in %s", r.Body)
+		}
+	}
+	var sum struct {
+		Sonde struct {
+			Accuracy struct {
+				Overall struct {
+					Total, Passed int
+					Accuracy      float64
+					CILow         float64 `json:"ci_low"`
+					CIHigh        float64 `json:"ci_high"`
+				} `json:"overall"`
+				Tasks []struct{ Task string } `json:"tasks"`
+			} `json:"accuracy"`
+		} `json:"sonde"`
+	}
+	readInto(t, filepath.Join(out, "profile_export_aiperf.json"), &sum)
+	acc := sum.Sonde.Accuracy
+	if acc.Overall.Total != 120 || acc.Overall.Passed != right || len(acc.Tasks) != 3 {
+		t.Fatalf("graded %d of %d right, the simulator answered %d rightly; tasks %v", acc.Overall.Passed, acc.Overall.Total, right, acc.Tasks)
+	}
+	if acc.Overall.Accuracy != float64(right)/120 || !(acc.Overall.CILow > 0 && acc.Overall.CILow < acc.Overall.Accuracy && acc.Overall.Accuracy < acc.Overall.CIHigh) {
+		t.Errorf("%+v", acc.Overall)
+	}
+	csv, err := os.ReadFile(filepath.Join(out, "accuracy_results.csv"))
+	if err != nil || !strings.Contains(string(csv), fmt.Sprintf("OVERALL,120,%d,0,", right)) {
+		t.Errorf("%v: %s", err, csv)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "accuracy_export.jsonl"))
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if err != nil || len(lines) != 120 {
+		t.Fatalf("%v: %d lines", err, len(lines))
+	}
+	var l struct {
+		Task       string `json:"task"`
+		GraderName string `json:"grader_name"`
+		Expected   string `json:"expected"`
+	}
+	if json.Unmarshal([]byte(lines[0]), &l); l.GraderName != "multiple_choice" || l.Expected == "" || l.Task == "" {
+		t.Errorf("%s", lines[0])
+	}
+	if !strings.Contains(res.stdout+res.stderr, "Accuracy: mmlu") {
+		t.Error("the console shows the accuracy table")
+	}
+}
+
+// A GSM8K-style set over completions: numbers graded after "####".
+func TestAccuracyGSM8KCompletions(t *testing.T) {
+	dir := t.TempDir()
+	var sb strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&sb, `{"question": "Problem %d: how many apples?", "answer": "Count them. #### %d"}`+"\n", i, 10+i)
+	}
+	problems := write(t, dir, "gsm8k.jsonl", sb.String())
+	sim := startSim(t, "--ttft", "1ms", "--itl", "0s", "--answer-key", problems, "--answer-accuracy", "100")
+	out := filepath.Join(dir, "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--endpoint-type", "completions",
+		"--accuracy-benchmark", "gsm8k", "--input-file", problems, "--request-count", "20", "--ui-type", "none", "--artifact-dir", out)
+	sim.stop(t)
+	csv, _ := os.ReadFile(filepath.Join(out, "accuracy_results.csv"))
+	if res.code != 0 || !strings.Contains(string(csv), "OVERALL,20,20,0,1.0000") {
+		t.Fatalf("exit %d: %s %s", res.code, csv, res.stderr)
+	}
+}
