@@ -120,3 +120,39 @@ func TestMooncakeSynthesis(t *testing.T) {
 		t.Errorf("lines 1 and 2 (two shared blocks) share %d bytes, lines 1 and 3 (one) %d", common(a, c), common(a, d))
 	}
 }
+
+// A Weka coding session replayed: the parent's first request, then its
+// sub-agent's requests (another model), then — after the sub-agent is
+// done — the parent's second; each request its own whole prompt. Too few
+// traces for the lanes asked is refused unless --allow-dataset-wrap.
+func TestWekaReplay(t *testing.T) {
+	dir := t.TempDir()
+	trace := write(t, dir, "trace.json", `{"id": "s1", "models": ["opus", "haiku"], "block_size": 16, "hash_id_scope": "local", "requests": [
+ {"t": 0, "type": "s", "model": "opus", "in": 40, "out": 4, "hash_ids": [1, 2, 3]},
+ {"t": 0.01, "type": "subagent", "agent_id": "a", "subagent_type": "Explore", "status": "completed", "models": ["haiku"], "requests": [
+   {"t": 0.01, "type": "n", "model": "haiku", "in": 20, "out": 3, "hash_ids": [7, 8]},
+   {"t": 0.02, "type": "n", "model": "haiku", "in": 40, "out": 3, "hash_ids": [7, 8, 9]}]},
+ {"t": 0.03, "type": "s", "model": "opus", "in": 60, "out": 5, "hash_ids": [1, 2, 3, 4]}]}`)
+	recs, res := runFile(t, trace, "--custom-dataset-type", "weka_trace", "-m", "big", "-m", "small", "--use-think-time-only")
+	if res.code != 0 || len(recs) != 4 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	b := bodiesOf(t, recs)
+	var models []string
+	for _, r := range recs {
+		var m struct{ Model string }
+		json.Unmarshal(r.Body, &m)
+		models = append(models, m.Model)
+	}
+	// runFile's -m m, then big: the trace's first model, then its second.
+	if strings.Join(models, ",") != "m,big,big,m" || len(b[3].Messages) != 1 || *b[3].MaxTokens != 5 {
+		t.Fatalf("models %v, last body %+v", models, b[3])
+	}
+	if recs[3].ReceivedNs < recs[2].FinishedNs || recs[1].ReceivedNs < recs[0].FinishedNs {
+		t.Error("the sub-agent runs between the parent's requests, the parent waiting for it")
+	}
+	_, res = runFile(t, trace, "--custom-dataset-type", "weka_trace", "--concurrency", "4")
+	if res.code != 2 || !strings.Contains(res.stderr, "--allow-dataset-wrap") {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+}

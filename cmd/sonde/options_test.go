@@ -20,11 +20,9 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // here, so it is taken off).
 var notYet = map[string][]string{
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
-		"--agentic-cache-warmup-duration",
-		"--agentic-warmup-grace-period", "--allow-dataset-wrap", "--no-allow-dataset-wrap", "--burst-phase-starts",
-		"--dataset-filter", "--hf-subset", "--hf-weka-dataset", "--max-context-length", "--prompt-corpus",
-		"--system-idle-gap-cap-seconds", "--trace-idle-gap-cap-seconds",
-		"--trajectory-start-max-ratio", "--trajectory-start-min-ratio", "--use-think-time-only"},
+		"--agentic-cache-warmup-duration", "--agentic-warmup-grace-period", "--burst-phase-starts",
+		"--dataset-filter", "--hf-subset", "--hf-weka-dataset", "--prompt-corpus",
+		"--system-idle-gap-cap-seconds", "--trajectory-start-max-ratio", "--trajectory-start-min-ratio"},
 }
 
 // profileFlags are every name `sonde profile` accepts: flags, aliases,

@@ -43,6 +43,30 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 	}
 	p.checkSynthesis(add)
 	p.checkAccuracy(add)
+	p.checkWeka(add)
+}
+
+// checkWeka: the weka_trace knobs, refused on other formats (where they
+// would do nothing).
+func (p *Profile) checkWeka(add func(string, ...any)) {
+	weka := p.CustomDatasetType == "weka_trace"
+	for _, f := range []struct {
+		flag string
+		set  bool
+	}{{"--use-think-time-only", p.UseThinkTimeOnly}, {"--max-context-length", p.MaxContextLength != 0},
+		{"--trace-idle-gap-cap-seconds", p.TraceIdleGapCap != nil}, {"--allow-dataset-wrap", p.AllowDatasetWrap}} {
+		if f.set && !weka {
+			add("%s applies to --custom-dataset-type weka_trace", f.flag)
+		}
+	}
+	switch {
+	case p.MaxContextLength < 0:
+		add("--max-context-length must be at least 1, got %d", p.MaxContextLength)
+	case p.TraceIdleGapCap != nil && !(*p.TraceIdleGapCap >= 0):
+		add("--trace-idle-gap-cap-seconds must not be negative, got %g", *p.TraceIdleGapCap)
+	case p.UseThinkTimeOnly && p.IgnoreTraceDelays:
+		add("--use-think-time-only and --ignore-trace-delays cannot be used together")
+	}
 }
 
 // checkAccuracy: a graded task set is a local file of problems sent to a
@@ -106,8 +130,8 @@ func (p *Profile) checkSynthesis(add func(string, ...any)) {
 		switch {
 		case f.v < 0:
 			add("%s must be at least 1, got %d", f.flag, f.v)
-		case f.v > 0 && !slices.Contains([]string{"mooncake_trace", "baseten_trace"}, p.CustomDatasetType):
-			add("%s bounds a trace's requests: it needs --custom-dataset-type mooncake_trace or baseten_trace", f.flag)
+		case f.v > 0 && !slices.Contains([]string{"mooncake_trace", "baseten_trace", "weka_trace"}, p.CustomDatasetType):
+			add("%s bounds a trace's requests: it needs --custom-dataset-type mooncake_trace, baseten_trace or weka_trace", f.flag)
 		}
 	}
 }

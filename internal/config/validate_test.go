@@ -88,6 +88,12 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisPromptLen = "f", "mooncake_trace", -1 }, "--synthesis-prompt-len-multiplier must not be negative"},
 		{func(p *Profile) { p.SynthesisMaxOSL = 10 }, "--synthesis-max-osl bounds a trace's requests"},
 		{func(p *Profile) { p.SynthesisMaxISL = -2 }, "--synthesis-max-isl must be at least 1"},
+		{func(p *Profile) { p.UseThinkTimeOnly = true }, "--use-think-time-only applies to --custom-dataset-type weka_trace"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.MaxContextLength = "f", "weka_trace", -1 }, "--max-context-length must be at least 1"},
+		{func(p *Profile) {
+			p.InputFile, p.CustomDatasetType, p.UseThinkTimeOnly, p.IgnoreTraceDelays = "f", "weka_trace", true, true
+		}, "--use-think-time-only and --ignore-trace-delays cannot be used together"},
+		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.TraceIdleGapCap = "f", "weka_trace", ptr(-1.0) }, "--trace-idle-gap-cap-seconds must not be negative"},
 		{func(p *Profile) { p.AccuracyVerbose = true }, "--accuracy-verbose needs --accuracy-benchmark"},
 		{func(p *Profile) { p.AccuracyBenchmark = "mmlu" }, "--accuracy-benchmark mmlu reads its problems from a local --input-file"},
 		{func(p *Profile) { p.AccuracyBenchmark, p.InputFile, p.CustomDatasetType = "mmlu", "f", "single_turn" }, "drop --custom-dataset-type"},

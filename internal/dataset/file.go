@@ -47,8 +47,10 @@ type FileOptions struct {
 	// min_tokens).
 	Replay Replay
 	// Synthesis reshapes a mooncake trace (--synthesis-*); its caps also
-	// bound a baseten_trace's rows.
+	// bound a baseten_trace's and a weka_trace's requests.
 	Synthesis Synthesis
+	// Weka are a weka_trace's knobs.
+	Weka Weka
 }
 
 // LineError names the file, the line and the field of a bad input.
@@ -68,13 +70,13 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl"}
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl", "weka_trace"}
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
 // unless --no-fixed-schedule.
 func TimestampedTypes() []string {
-	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace", "baseten_trace"}
+	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace", "baseten_trace", "weka_trace"}
 }
 
 // LoadFile reads conversations from a custom dataset file (spec §4.5).
@@ -100,6 +102,8 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadBaseten(o)
 	case "dag_jsonl":
 		convs, err = loadDAG(o)
+	case "weka_trace":
+		convs, err = loadWeka(o)
 	case "raw_payload":
 		convs, err = loadRawPayload(o)
 	default:

@@ -50,6 +50,9 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if convs, err = replayTiming(p, convs, seed, log); err != nil {
 		return nil, fixedSchedule{}, err
 	}
+	if err := checkWrap(p, convs); err != nil {
+		return nil, fixedSchedule{}, err
+	}
 	return decideFixedSchedule(p, convs, log)
 }
 
@@ -112,7 +115,8 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip,
 		Replay: dataset.Replay{ClosedLoop: !p.OpenLoopReplay, Strict: p.OpenLoopStrict, OmitKVHints: p.OmitKVHints, ForceMinTokens: p.ForceMinTokens},
 		Synthesis: dataset.Synthesis{Speedup: p.SynthesisSpeedup, PrefixLen: p.SynthesisPrefixLen, PromptLen: p.SynthesisPromptLen,
-			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL}}
+			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL},
+		Weka: dataset.Weka{ThinkTimeOnly: p.UseThinkTimeOnly, MaxContext: p.MaxContextLength, IdleGapCap: optSeconds(p.TraceIdleGapCap)}}
 	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
 		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
 	} else if oslMean > 0 {

@@ -17,10 +17,7 @@ func replayTiming(p *config.Profile, convs []dataset.Conversation, seed uint64, 
 	if p.ReplaySpeedup != nil {
 		t.Speedup *= *p.ReplaySpeedup
 	}
-	if p.InterTurnDelayCap != nil {
-		d := time.Duration(*p.InterTurnDelayCap * float64(time.Second))
-		t.DelayCap = &d
-	}
+	t.DelayCap = optSeconds(p.InterTurnDelayCap)
 	if p.MaxIdleGapCap != nil {
 		t.IdleGapCapMs = *p.MaxIdleGapCap * 1000
 	}
@@ -38,4 +35,23 @@ func replayTiming(p *config.Profile, convs []dataset.Conversation, seed uint64, 
 		log.Info(fmt.Sprintf("--max-idle-gap-cap-seconds: %d idle gaps collapsed", rep.CollapsedGaps))
 	}
 	return convs, nil
+}
+
+// optSeconds is an optional flag's seconds as a duration; nil stays nil.
+func optSeconds(s *float64) *time.Duration {
+	if s == nil {
+		return nil
+	}
+	d := time.Duration(*s * float64(time.Second))
+	return &d
+}
+
+// checkWrap refuses a weka_trace run with fewer traces than concurrency
+// lanes unless --allow-dataset-wrap lets it reuse them (AIPerf's rule: a
+// lane without a trace of its own would replay another's cache hits).
+func checkWrap(p *config.Profile, convs []dataset.Conversation) error {
+	if p.CustomDatasetType != "weka_trace" || p.AllowDatasetWrap || p.Concurrency == nil || *p.Concurrency <= len(convs) {
+		return nil
+	}
+	return UsageError{fmt.Errorf("--concurrency %d over %d traces of %s: add --allow-dataset-wrap to reuse traces across lanes", *p.Concurrency, len(convs), p.InputFile)}
 }
