@@ -21,7 +21,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 var notYet = map[string][]string{
 	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
 		"--agentic-cache-warmup-duration", "--agentic-warmup-grace-period", "--burst-phase-starts",
-		"--dataset-filter", "--hf-subset", "--hf-weka-dataset", "--prompt-corpus",
+		"--dataset-filter", "--hf-subset", "--hf-weka-dataset",
 		"--system-idle-gap-cap-seconds", "--trajectory-start-max-ratio", "--trajectory-start-min-ratio"},
 }
 

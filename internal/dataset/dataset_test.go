@@ -301,3 +301,23 @@ func TestSyntheticWithDists(t *testing.T) {
 		t.Errorf("ISLs drawn %v, want 10 and 20", seen)
 	}
 }
+
+// --prompt-corpus coding cuts exact-length prompts out of code-like text;
+// a weka_trace defaults to it; an unknown corpus is refused.
+func TestPromptCorpus(t *testing.T) {
+	tok := builtin(t)
+	convs, err := Synthetic(SyntheticOptions{Corpus: "coding", Entries: 3, ISLMean: 300, TurnMean: 1, Seed: 1, DelayRatio: 1}, tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := convs[0].Turns[0].Text
+	if n := len(tok.Encode(text)); n != 300 || !strings.ContainsAny(text, "{}()\n") {
+		t.Fatalf("%d tokens: %q", n, text)
+	}
+	if _, err := NewPromptGenFor(tok, "poems"); err == nil || !strings.Contains(err.Error(), "--prompt-corpus") {
+		t.Fatal(err)
+	}
+	if o := (FileOptions{Type: "weka_trace", Tok: tok}); func() bool { g, err := o.promptGen(); return err != nil || g == nil }() {
+		t.Fatal("weka's default corpus")
+	}
+}

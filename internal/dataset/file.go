@@ -51,6 +51,19 @@ type FileOptions struct {
 	Synthesis Synthesis
 	// Weka are a weka_trace's knobs.
 	Weka Weka
+	// Corpus names the text synthesized prompts are cut from
+	// (--prompt-corpus); "" is the format's default: coding for a
+	// weka_trace, sonnet otherwise.
+	Corpus string
+}
+
+// promptGen is the prompt generator of the file's corpus.
+func (o FileOptions) promptGen() (*PromptGen, error) {
+	name := o.Corpus
+	if name == "" && o.Type == "weka_trace" {
+		name = "coding" // coding agents' sessions (AIPerf's default for them)
+	}
+	return NewPromptGenFor(o.Tok, name)
 }
 
 // LineError names the file, the line and the field of a bad input.

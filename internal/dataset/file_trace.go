@@ -29,7 +29,7 @@ func HashBlockSizes(L, k, B int) ([]int, error) {
 // loadMooncake reads a Mooncake-style trace: timestamps (ms), lengths,
 // optional hash ids of shared prefix blocks, sessions with delays.
 func loadMooncake(o FileOptions) ([]Conversation, error) {
-	gen, err := NewPromptGen(o.Tok)
+	gen, err := o.promptGen()
 	if err != nil {
 		return nil, err
 	}

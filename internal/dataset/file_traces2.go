@@ -37,7 +37,7 @@ func loadBurstGPT(o FileOptions) ([]Conversation, error) {
 			return nil, fmt.Errorf("%s:1: a BurstGPT CSV needs the column %q (it has %s)", o.Path, need, strings.Join(header, ", "))
 		}
 	}
-	gen, err := NewPromptGen(o.Tok)
+	gen, err := o.promptGen()
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func bailianSessions(o FileOptions, rows []bailianRow) ([]Conversation, error) {
 		}
 		return *rows[cur].ChatID
 	}
-	gen, err := NewPromptGen(o.Tok)
+	gen, err := o.promptGen()
 	if err != nil {
 		return nil, err
 	}

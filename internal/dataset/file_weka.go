@@ -48,7 +48,7 @@ func loadWeka(o FileOptions) ([]Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen, err := NewPromptGen(o.Tok)
+	gen, err := o.promptGen()
 	if err != nil {
 		return nil, err
 	}

@@ -42,8 +42,22 @@ type piece struct {
 const seamWords = 8
 
 // NewPromptGen tokenizes the corpus once with tok.
-func NewPromptGen(tok tokenizer.Tokenizer) (*PromptGen, error) {
+func NewPromptGen(tok tokenizer.Tokenizer) (*PromptGen, error) { return NewPromptGenFor(tok, "") }
+
+// Corpora are the --prompt-corpus names: sonde's English-like prose
+// (sonnet, AIPerf's default name) and its coding-agent text.
+func Corpora() []string { return []string{"sonnet", "coding"} }
+
+// NewPromptGenFor cuts prompts out of the named corpus ("" is sonnet).
+func NewPromptGenFor(tok tokenizer.Tokenizer, name string) (*PromptGen, error) {
 	text := corpus.Text(corpusSeed, corpusWords)
+	switch name {
+	case "", "sonnet":
+	case "coding":
+		text = corpus.Code(corpusSeed, corpusWords)
+	default:
+		return nil, fmt.Errorf("--prompt-corpus %q is not one of %s", name, strings.Join(Corpora(), ", "))
+	}
 	n := tok.Count(text)
 	if n < 1000 {
 		return nil, fmt.Errorf("dataset: corpus tokenized to only %d tokens with %s", n, tok.Name())

@@ -15,6 +15,8 @@ import (
 
 // SyntheticOptions shape the generated conversations (AIPerf's flags).
 type SyntheticOptions struct {
+	// Corpus names the text prompts are cut from (--prompt-corpus).
+	Corpus                 string
 	Entries                int
 	ISLMean                int
 	ISLStddev              float64
@@ -83,7 +85,7 @@ func Synthetic(opts SyntheticOptions, tok tokenizer.Tokenizer) ([]Conversation, 
 			return nil, err
 		}
 	}
-	gen, err := NewPromptGen(tok)
+	gen, err := NewPromptGenFor(tok, opts.Corpus)
 	if err != nil {
 		return nil, err
 	}

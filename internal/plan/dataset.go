@@ -88,7 +88,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 			PassagesMean: p.RankingsPassagesMean, PassagesStd: p.RankingsPassagesStddev,
 			PassageMean: float64(p.RankingsPassageTokensMean), PassageStddev: p.RankingsPassageTokensStddev}
 	}
-	convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings,
+	convs, err := dataset.Synthetic(dataset.SyntheticOptions{Rankings: rankings, Corpus: p.PromptCorpus,
 		SeqDist: seq, PrefixPool: p.PrefixPoolSize, PrefixLength: p.PrefixLength,
 		SharedSystem: p.SharedSystemLength, UserContext: p.UserContextLength, Batch: p.PromptBatchSize,
 		Answers: contextMode != config.ContextLive,
@@ -116,7 +116,8 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		Replay: dataset.Replay{ClosedLoop: !p.OpenLoopReplay, Strict: p.OpenLoopStrict, OmitKVHints: p.OmitKVHints, ForceMinTokens: p.ForceMinTokens},
 		Synthesis: dataset.Synthesis{Speedup: p.SynthesisSpeedup, PrefixLen: p.SynthesisPrefixLen, PromptLen: p.SynthesisPromptLen,
 			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL},
-		Weka: dataset.Weka{ThinkTimeOnly: p.UseThinkTimeOnly, MaxContext: p.MaxContextLength, IdleGapCap: optSeconds(p.TraceIdleGapCap)}}
+		Weka:   dataset.Weka{ThinkTimeOnly: p.UseThinkTimeOnly, MaxContext: p.MaxContextLength, IdleGapCap: optSeconds(p.TraceIdleGapCap)},
+		Corpus: p.PromptCorpus}
 	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
 		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
 	} else if oslMean > 0 {
