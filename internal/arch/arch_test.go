@@ -26,8 +26,10 @@ var allowed = map[string][]string{
 	"internal/arch": {},
 	// accuracy builds a task set's conversations and grades their answers.
 	"internal/accuracy": {},
-	"bench/minimal":     {}, // the reference client stands alone
-	"internal/clock":    {},
+	// remote fetches a dataset named by URL into the cache.
+	"internal/remote": {},
+	"bench/minimal":   {}, // the reference client stands alone
+	"internal/clock":  {},
 	// config reads a rate series with schedule's parser and checks a
 	// length distribution with dist's.
 	"internal/config": {"internal/dist", "internal/schedule"},
@@ -59,7 +61,7 @@ var allowed = map[string][]string{
 	"internal/pipeline": {"internal/clock", "internal/export", "internal/metrics", "internal/record", "internal/tokenizer"},
 	// plan resolves flags and dataset into what a run will do, before
 	// anything is sent: the workload, the load of each phase, the files.
-	"internal/plan": {"internal/accuracy", "internal/adapt", "internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
+	"internal/plan": {"internal/accuracy", "internal/adapt", "internal/remote", "internal/clock", "internal/config", "internal/dataset", "internal/dist", "internal/endpoint", "internal/engine", "internal/export",
 		"internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/servertrace", "internal/sim/httpapi", "internal/tokenizer"},
 	// client talks to the servers outside the measurement (readiness, cache
 	// reset, clocks, profilers) and holds the measuring HTTP client.

@@ -256,9 +256,7 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.InputRecords != "" && p.InputFile != p.RecordsFile {
 		add("--input-records and --input-file are two datasets: give one")
 	}
-	if p.PublicDataset != "" && p.InputFile == "" {
-		add("--public-dataset %s reads a local copy: give its path with --input-file (sonde does not download datasets)", p.PublicDataset)
-	}
+
 	if p.CustomDatasetType != "" && p.InputFile == "" {
 		add("--custom-dataset-type %s needs --input-file", p.CustomDatasetType)
 	}

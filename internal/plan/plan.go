@@ -248,7 +248,11 @@ func (pl *Plan) resolveWorkload(e Env) error {
 	}
 	log := pl.notes.logger()
 	began := time.Now()
-	if pl.convs, pl.fixed, err = loadConversations(p, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
+	lp, err := pl.fetchInput(e)
+	if err != nil {
+		return err
+	}
+	if pl.convs, pl.fixed, err = loadConversations(lp, pl.seed, pl.contextMode, pl.tok.Tokenizer, log); err != nil {
 		return err
 	}
 	prepared := time.Since(began)
