@@ -30,19 +30,20 @@ const (
 )
 
 type cli struct {
-	Profile   config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
-	Serve     serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
-	Summarize summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
-	Compare   compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
-	Merge     mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
-	Kube      kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
-	Plot      plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts; --dashboard serves them), as aiperf plot."`
-	Report    reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
-	Calibrate calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
-	Config    configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
-	Analyze   analyzeCmd     `cmd:"" name:"analyze-trace" help:"What a trace or dataset file implies before anything is sent: sessions, requests, ISL/OSL, arrival rate, prefix-cache reuse (as aiperf analyze-trace, for every format)."`
-	AB        abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
-	Version   struct{}       `cmd:"" help:"Print the version."`
+	Profile    config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
+	Serve      serveCmd       `cmd:"" help:"Run the built-in simulated inference server."`
+	Summarize  summarizeCmd   `cmd:"" help:"Rebuild a run's summary exports from its profile_export.jsonl."`
+	Compare    compareCmd     `cmd:"" help:"Compare two runs: every headline number, its change and whether it is significant; --fail-if gates for CI."`
+	Merge      mergeCmd       `cmd:"" help:"Merge the shards of one run (--shard-count) into one run folder, from the union of their records."`
+	Kube       kubeCmd        `cmd:"" help:"Run a profile as shards on Kubernetes: manifests, and the merge they run."`
+	Plot       plotCmd        `cmd:"" help:"Draw a run's charts as PNG and SVG (several runs on the same charts; --dashboard serves them), as aiperf plot."`
+	Report     reportCmd      `cmd:"" help:"Write one self-contained HTML report of one or more runs."`
+	Calibrate  calibrateCmd   `cmd:"" help:"Measure this machine's client ceilings (chunks/s, paced rate, memory per stream) against a loopback server."`
+	Config     configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
+	Synthesize synthesizeCmd  `cmd:"" help:"Make datasets from a seed: agentic-code (coding-agent sessions as a mooncake trace)."`
+	Analyze    analyzeCmd     `cmd:"" name:"analyze-trace" help:"What a trace or dataset file implies before anything is sent: sessions, requests, ISL/OSL, arrival rate, prefix-cache reuse (as aiperf analyze-trace, for every format)."`
+	AB         abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
+	Version    struct{}       `cmd:"" help:"Print the version."`
 	// VersionFlag is --version, for users who type it rather than the command.
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
