@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -154,5 +156,25 @@ func TestWekaReplay(t *testing.T) {
 	_, res = runFile(t, trace, "--custom-dataset-type", "weka_trace", "--concurrency", "4")
 	if res.code != 2 || !strings.Contains(res.stderr, "--allow-dataset-wrap") {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// SageMaker Data Capture, as S3 syncs it (a folder of hourly .jsonl):
+// each captured chat request sent as captured, at its captured time.
+func TestSageMakerReplay(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "captured", "2026", "04", "29", "00")
+	os.MkdirAll(dir, 0o755)
+	line := func(content, at string) string {
+		data, _ := json.Marshal(fmt.Sprintf(`{"messages": [{"role": "user", "content": %q}], "max_tokens": 3, "temperature": 0.5}`, content))
+		return fmt.Sprintf(`{"captureData": {"endpointInput": {"data": %s, "encoding": "JSON"}}, "eventMetadata": {"eventId": %q, "inferenceTime": %q}}`+"\n", data, content, at)
+	}
+	os.WriteFile(filepath.Join(dir, "x.jsonl"), []byte(line("later one", "2026-04-29T00:00:01Z")+line("first one", "2026-04-29T00:00:00Z")), 0o644)
+	recs, res := runFile(t, filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(dir)))), "--custom-dataset-type", "sagemaker_data_capture", "--endpoint-type", "chat")
+	if res.code != 0 || len(recs) != 2 || !strings.Contains(res.stderr, "Fixed schedule") {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	b := bodiesOf(t, recs)
+	if b[0].Messages[0].Content != "first one" || *b[0].MaxTokens != 3 || !strings.Contains(string(recs[0].Body), `"temperature":0.5`) || recs[1].ReceivedNs-recs[0].ReceivedNs < 900e6 {
+		t.Fatalf("%s then %s, %v apart", recs[0].Body, recs[1].Body, recs[1].ReceivedNs-recs[0].ReceivedNs)
 	}
 }

@@ -38,8 +38,8 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 	if p.OpenLoopStrict && !p.OpenLoopReplay {
 		add("--open-loop-strict and --no-open-loop-replay cannot be used together")
 	}
-	if p.CustomDatasetType == "dag_jsonl" && p.EndpointType != "chat" {
-		add("--custom-dataset-type dag_jsonl sends each turn's messages on a growing history: it needs --endpoint-type chat, not %s", p.EndpointType)
+	if (p.CustomDatasetType == "dag_jsonl" || p.CustomDatasetType == "sagemaker_data_capture") && p.EndpointType != "chat" {
+		add("--custom-dataset-type %s sends each turn's chat messages as written: it needs --endpoint-type chat, not %s", p.CustomDatasetType, p.EndpointType)
 	}
 	p.checkSynthesis(add)
 	p.checkAccuracy(add)

@@ -261,7 +261,7 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 		add("--custom-dataset-type %s needs --input-file", p.CustomDatasetType)
 	}
 	if p.InputFile != "" && p.CustomDatasetType == "" && p.PublicDataset == "" && p.AccuracyBenchmark == "" {
-		add("--input-file needs --custom-dataset-type (single_turn, multi_turn, random_pool, mooncake_trace, inputs_json, burst_gpt_trace, bailian_trace, baseten_trace, raw_payload, dag_jsonl, weka_trace) or --public-dataset sharegpt")
+		add("--input-file needs --custom-dataset-type (single_turn, multi_turn, random_pool, mooncake_trace, inputs_json, burst_gpt_trace, bailian_trace, baseten_trace, raw_payload, dag_jsonl, weka_trace, sagemaker_data_capture) or --public-dataset sharegpt")
 	}
 	p.checkReplay(add)
 	if p.FixedSchedule && p.InputFile == "" {

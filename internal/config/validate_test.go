@@ -101,7 +101,7 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) {
 			p.AccuracyBenchmark, p.InputFile, p.AccuracyCoT, p.AccuracyNoCoT = "mmlu", "f", true, true
 		}, "cannot be used together"},
-		{func(p *Profile) { p.CustomDatasetType, p.InputFile, p.EndpointType = "dag_jsonl", "f", "completions" }, "dag_jsonl sends each turn's messages"},
+		{func(p *Profile) { p.CustomDatasetType, p.InputFile, p.EndpointType = "dag_jsonl", "f", "completions" }, "dag_jsonl sends each turn's chat messages"},
 
 		{func(p *Profile) { p.VideoWidth, p.VideoBatchSize = 640, 1 }, "--video-width and --video-height: set both"},
 		{func(p *Profile) { p.VideoBatchSize = -1 }, "--video-batch-size must not be negative"},

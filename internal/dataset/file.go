@@ -83,13 +83,13 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl", "weka_trace"}
+	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl", "weka_trace", "sagemaker_data_capture"}
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
 // unless --no-fixed-schedule.
 func TimestampedTypes() []string {
-	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace", "baseten_trace", "weka_trace"}
+	return []string{"mooncake_trace", "burst_gpt_trace", "bailian_trace", "baseten_trace", "weka_trace", "sagemaker_data_capture"}
 }
 
 // LoadFile reads conversations from a custom dataset file (spec §4.5).
@@ -117,6 +117,8 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 		convs, err = loadDAG(o)
 	case "weka_trace":
 		convs, err = loadWeka(o)
+	case "sagemaker_data_capture":
+		convs, err = loadSageMaker(o)
 	case "raw_payload":
 		convs, err = loadRawPayload(o)
 	default:
