@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -70,5 +71,41 @@ func TestToolCallLoop(t *testing.T) {
 				t.Errorf("streaming %v turn %d: time_to_first_tool_call %v, TTFT %v", streaming, l.Metadata.TurnIndex, l.Metrics["time_to_first_tool_call"], l.Metrics["time_to_first_token"])
 			}
 		}
+	}
+}
+
+// Capacity for agents: the capacity search over agent sessions (two
+// turns, tools offered, the second answering the first's call) finds the
+// most concurrent agents whose requests meet TTFT ≤ 50 ms at p95 on a
+// simulator that decodes 2 sequences at once and always calls the tool —
+// 2, as for plain chat (the timing argument of TestCapacitySearch).
+func TestCapacityForAgents(t *testing.T) {
+	var sb strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&sb, `{"session_id": "agent-%d", "turns": [{"text": "fix bug %d", "tools": [{"type": "function", "function": {"name": "grep"}}], "output_length": 32}, {"text": "go on", "tool_results": ["found it"], "output_length": 32}]}`+"\n", i, i)
+	}
+	file := write(t, t.TempDir(), "agents.jsonl", sb.String())
+	sim := startSim(t, "--max-num-seqs", "2", "--tool-call-rate", "100")
+	dir := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--input-file", file, "--custom-dataset-type", "multi_turn",
+		"--request-count", "24", "--concurrency-min", "1", "--concurrency-max", "8", "--ttft-sla-ms", "50", "--ui-type", "none", "--artifact-dir", dir)
+	if res.code != 0 {
+		t.Fatalf("exit %d: %s", res.code, res.stderr)
+	}
+	out := readJSON(t, filepath.Join(dir, "search", "search_result.json"))
+	if out["answer"] != 2.0 {
+		t.Fatalf("search result: %v", out)
+	}
+	calls := 0
+	for _, r := range sim.stop(t) {
+		if r.Status != 200 {
+			t.Fatalf("refused: %s", r.Body)
+		}
+		if strings.Contains(string(r.Body), `"role":"tool"`) {
+			calls++
+		}
+	}
+	if calls == 0 {
+		t.Error("no turn answered a tool call")
 	}
 }
