@@ -15,6 +15,7 @@ import (
 // rightly, task by task, and the summary carries the rate and its
 // interval; accuracy_results.csv and accuracy_export.jsonl agree.
 func TestAccuracyUnderLoad(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	var sb strings.Builder
 	for i := range 120 {
@@ -84,6 +85,7 @@ func TestAccuracyUnderLoad(t *testing.T) {
 
 // A GSM8K-style set over completions: numbers graded after "####".
 func TestAccuracyGSM8KCompletions(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	var sb strings.Builder
 	for i := range 20 {

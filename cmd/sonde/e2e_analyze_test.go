@@ -12,6 +12,7 @@ import (
 // three requests over 274 ms, the report printed and written as JSON; a
 // bad file is a usage error naming it.
 func TestAnalyzeTrace(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	trace := write(t, dir, "trace.jsonl", `{"timestamp": 0, "input_length": 1200, "output_length": 52, "hash_ids": [0, 1, 2]}
 {"timestamp": 105, "input_length": 1800, "output_length": 26, "hash_ids": [0, 3, 4, 5]}

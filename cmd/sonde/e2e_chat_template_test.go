@@ -30,6 +30,7 @@ func islByTurn(t *testing.T, addr string, extra ...string) (map[[2]int]float64, 
 // <|im_end|>\n<|im_start|>assistant\n), and a later turn also wraps the
 // history's messages. The summary says which way ISL was counted.
 func TestApplyChatTemplate(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	sim := startSim(t)
 	plain, plainSum := islByTurn(t, sim.addr)
 	templ, templSum := islByTurn(t, sim.addr, "--apply-chat-template")

@@ -14,6 +14,7 @@ import (
 // root's own with the answers the server gave. The records name each
 // sub-agent's depth and parent, and count its inherited history as ISL.
 func TestDAGSessions(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	file := write(t, dir, "tree.jsonl", `{"session_id": "root", "turns": [{"messages": [{"role": "system", "content": "be brief"}, {"role": "user", "content": "plan the change"}], "max_tokens": 6, "spawns": ["s1", "s2"]}, {"messages": [{"role": "user", "content": "merge the findings"}], "max_tokens": 5, "forks": ["f1"]}]}
 {"session_id": "s1", "turns": [{"messages": [{"role": "user", "content": "search the code"}], "max_tokens": 4}]}

@@ -209,6 +209,7 @@ func TestPlotLikeAIPerf(t *testing.T) {
 // of a run where every request failed opens without a script error, with
 // the charts their data allow, the sessions' timeline among them.
 func TestReportOfOddRuns(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	sim := startSim(t)
 	root := t.TempDir()
 	plain, failed := filepath.Join(root, "plain"), filepath.Join(root, "failed")

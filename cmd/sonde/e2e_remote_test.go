@@ -16,6 +16,7 @@ import (
 // main resolved to, then replayed; the second run reads the cache, and an
 // offline run does too. Offline and not cached is a clear error.
 func TestRemoteInputFile(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	trace := `{"timestamp": 0, "input_length": 12, "output_length": 2}
 {"timestamp": 5, "input_length": 12, "output_length": 2}
 `

@@ -20,6 +20,7 @@ func sp(s string) *string { return &s }
 // before its first answer ends. Its ten-minute idle gap is collapsed and
 // the rest runs 100× faster, so the test takes a second.
 func TestBasetenReplay(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	trace := filepath.Join(t.TempDir(), "trace.parquet")
 	sondetest.WriteParquet(t, trace, []sondetest.BasetenRow{
 		{Start: 1_000, Prompt: "alpha one", Input: 2, Output: 4, Session: sp("a"), Hashes: []int64{11}, BlockSize: 64, E2EMs: 50},
@@ -61,6 +62,7 @@ func TestBasetenReplay(t *testing.T) {
 // and --no-force-min-tokens send only what a strict server accepts; a
 // session sample keeps whole sessions.
 func TestBasetenStrictAndSampled(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	trace := filepath.Join(t.TempDir(), "trace.parquet")
 	var rows []sondetest.BasetenRow
 	for i := range 8 {
@@ -95,6 +97,7 @@ func TestBasetenStrictAndSampled(t *testing.T) {
 // shared), outputs capped, the line above --synthesis-max-isl dropped,
 // the schedule ten times faster.
 func TestMooncakeSynthesis(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	trace := write(t, t.TempDir(), "trace.jsonl", `{"timestamp": 0, "input_length": 50, "output_length": 10, "hash_ids": [1, 2, 3]}
 {"timestamp": 50, "input_length": 45, "output_length": 10, "hash_ids": [1, 2, 4]}
 {"timestamp": 90, "input_length": 35, "output_length": 10, "hash_ids": [1, 5]}
@@ -128,6 +131,7 @@ func TestMooncakeSynthesis(t *testing.T) {
 // done — the parent's second; each request its own whole prompt. Too few
 // traces for the lanes asked is refused unless --allow-dataset-wrap.
 func TestWekaReplay(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	trace := write(t, dir, "trace.json", `{"id": "s1", "models": ["opus", "haiku"], "block_size": 16, "hash_id_scope": "local", "requests": [
  {"t": 0, "type": "s", "model": "opus", "in": 40, "out": 4, "hash_ids": [1, 2, 3]},
@@ -162,19 +166,20 @@ func TestWekaReplay(t *testing.T) {
 // SageMaker Data Capture, as S3 syncs it (a folder of hourly .jsonl):
 // each captured chat request sent as captured, at its captured time.
 func TestSageMakerReplay(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := filepath.Join(t.TempDir(), "captured", "2026", "04", "29", "00")
 	os.MkdirAll(dir, 0o755)
 	line := func(content, at string) string {
 		data, _ := json.Marshal(fmt.Sprintf(`{"messages": [{"role": "user", "content": %q}], "max_tokens": 3, "temperature": 0.5}`, content))
 		return fmt.Sprintf(`{"captureData": {"endpointInput": {"data": %s, "encoding": "JSON"}}, "eventMetadata": {"eventId": %q, "inferenceTime": %q}}`+"\n", data, content, at)
 	}
-	os.WriteFile(filepath.Join(dir, "x.jsonl"), []byte(line("later one", "2026-04-29T00:00:01Z")+line("first one", "2026-04-29T00:00:00Z")), 0o644)
+	os.WriteFile(filepath.Join(dir, "x.jsonl"), []byte(line("later one", "2026-04-29T00:00:00.3Z")+line("first one", "2026-04-29T00:00:00Z")), 0o644)
 	recs, res := runFile(t, filepath.Dir(filepath.Dir(filepath.Dir(filepath.Dir(dir)))), "--custom-dataset-type", "sagemaker_data_capture", "--endpoint-type", "chat")
 	if res.code != 0 || len(recs) != 2 || !strings.Contains(res.stderr, "Fixed schedule") {
 		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
 	}
 	b := bodiesOf(t, recs)
-	if b[0].Messages[0].Content != "first one" || *b[0].MaxTokens != 3 || !strings.Contains(string(recs[0].Body), `"temperature":0.5`) || recs[1].ReceivedNs-recs[0].ReceivedNs < 900e6 {
+	if b[0].Messages[0].Content != "first one" || *b[0].MaxTokens != 3 || !strings.Contains(string(recs[0].Body), `"temperature":0.5`) || recs[1].ReceivedNs-recs[0].ReceivedNs < 250e6 {
 		t.Fatalf("%s then %s, %v apart", recs[0].Body, recs[1].Body, recs[1].ReceivedNs-recs[0].ReceivedNs)
 	}
 }

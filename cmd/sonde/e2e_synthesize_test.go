@@ -11,6 +11,7 @@ import (
 // replays: every row a request (the simulator counts them), the same seed
 // the same bytes, and its shared layers a prefix cache serves (analyze).
 func TestSynthesizeAgenticCode(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	cfg := write(t, dir, "small.json", `{"max_prompt_tokens": 3000, "block_size": 64,
  "cache": {"layer1_tokens": 256, "layer1_5_tokens": 128, "layer2": {"mean": 200, "median": 150}, "layer1_5_groups": {"num_groups": 2, "zipf_alpha": 1.0}},

@@ -16,6 +16,7 @@ import (
 // refuses a history with a call unanswered or a result answering
 // nothing), then the user's message.
 func TestToolCallLoop(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
 	dir := t.TempDir()
 	file := write(t, dir, "agent.jsonl", `{"session_id": "a", "turns": [{"text": "find the bug", "tools": [{"type": "function", "function": {"name": "grep", "parameters": {"type": "object"}}}], "output_length": 6}, {"text": "and now?", "tool_results": ["main.go:12: nil map"], "tools": [{"type": "function", "function": {"name": "grep"}}], "output_length": 5}, {"text": "thanks", "output_length": 4}]}`)
 	for _, streaming := range []bool{true, false} {
@@ -88,7 +89,7 @@ func TestCapacityForAgents(t *testing.T) {
 	sim := startSim(t, "--max-num-seqs", "2", "--tool-call-rate", "100")
 	dir := filepath.Join(t.TempDir(), "out")
 	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", sim.addr, "--input-file", file, "--custom-dataset-type", "multi_turn",
-		"--request-count", "24", "--concurrency-min", "1", "--concurrency-max", "8", "--ttft-sla-ms", "50", "--ui-type", "none", "--artifact-dir", dir)
+		"--request-count", "24", "--concurrency-min", "2", "--concurrency-max", "4", "--ttft-sla-ms", "50", "--ui-type", "none", "--artifact-dir", dir)
 	if res.code != 0 {
 		t.Fatalf("exit %d: %s", res.code, res.stderr)
 	}
