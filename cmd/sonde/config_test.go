@@ -11,6 +11,7 @@ import (
 // the simulator with the URL and budget given as flags; validate exits 2
 // naming the file, line or flag; expand prints what a file resolves to.
 func TestConfigCommands(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	list := runSonde(t, "config", "init", "--list")
 	names := strings.Fields(list.stdout)
 	if list.code != 0 || len(names) < 4 {

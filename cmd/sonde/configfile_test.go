@@ -211,6 +211,7 @@ func unusedMean(p *config.Profile) {
 // blocks, user files with their variables, a warm-up's own dataset,
 // several phases and datasets — every template shape.
 func TestPrintConfigIsStable(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	shapes, _ := filepath.Glob(filepath.Join("testdata", "aiperf-shapes", "*.yaml"))
 	cases := [][]string{{"-m", "m", "--streaming", "--benchmark-duration", "30", "--adaptive-scale", "--adaptive-scale-control", "concurrency:2,16",
 		"--adaptive-scale-sla", "ttft:p95:le:300", "--adaptive-scale-sla", "error_rate:avg:lt:0.01", "--adaptive-scale-step-policy", "sla_margin"}}

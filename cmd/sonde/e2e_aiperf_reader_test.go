@@ -26,6 +26,7 @@ func pydanticPython(t *testing.T) string {
 // A script reading profile_export_aiperf.json with AIPerf's field names and
 // types (pydantic models of its export schema 1.5) accepts sonde's file.
 func TestAIPerfReaderAcceptsSummary(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	py := pydanticPython(t)
 	// Tokens 2 ms apart: every answer has chunks read apart, so its
 	// inter-chunk latencies exist even on a loaded machine (chunks read

@@ -16,6 +16,7 @@ import (
 // goes (live percentiles, load, errors), the usual summary after it, and
 // q stops the run like Ctrl-C — the files are still written.
 func TestDashboardInATerminal(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	bin := sondeBinary(t)
 	sim := startSim(t, "--ttft", "2ms", "--itl", "1ms", "--error-rate", "5")
 	dir := filepath.Join(t.TempDir(), "out")

@@ -51,6 +51,7 @@ var endpointCases = []endpointCase{
 // and a messages request without anthropic-version, so each run's success
 // says the headers were right.
 func TestEveryEndpointType(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	const key = "sk-endpoint-secret"
 	sim := startSim(t, "--ttft", "1ms", "--itl", "200us", "--api-key", key)
 	dirs := map[string]string{}

@@ -491,6 +491,7 @@ func TestExportLevels(t *testing.T) {
 // Bad input is caught before anything is sent: exit 2, a message naming the
 // flag, and a server that saw no request.
 func TestBadInputSendsNothing(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	srv := newFaultServer(t, 2, time.Millisecond, nil)
 	trace := filepath.Join(t.TempDir(), "trace.jsonl")
 	os.WriteFile(trace, []byte(`{"timestamp": 0, "input_length": 10, "output_length": 2}`+"\n"), 0o644)

@@ -198,6 +198,7 @@ func sentBodies(t *testing.T, simSeed string, extra ...string) ([]string, string
 // With pre-canned answers the prompts no longer depend on the server's
 // answers: two servers that answer differently get the same requests.
 func TestContextModes(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	if testing.Short() {
 		t.Skip("six runs")
 	}

@@ -17,6 +17,7 @@ import (
 // each image its 28-pixel tiles in usage, as vLLM reports a VLM's prompt;
 // inputs.json names the images without inlining them.
 func TestVisionCommand(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
 	dir := filepath.Join(t.TempDir(), "out")
 	res := runSonde(t, "profile", "--model", "Qwen/Qwen2-VL-2B-Instruct", "--tokenizer", "builtin", "--endpoint-type", "chat",

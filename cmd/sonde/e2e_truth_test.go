@@ -48,6 +48,7 @@ func TestOverloadedClientShowsCoordinatedOmission(t *testing.T) {
 // request; with a cache too small to hold the conversations, hits drop on
 // later turns.
 func TestSessionsAndCacheAttribution(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	if testing.Short() {
 		t.Skip("two multi-turn runs")
 	}

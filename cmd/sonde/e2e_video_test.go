@@ -162,6 +162,7 @@ func dataURL(url, prefix string) ([]byte, error) {
 // with its sound track; MP3 clips are MPEG audio frames; the records carry
 // the sizes sent and the simulator charges them.
 func TestVideoAndMP3Inputs(t *testing.T) {
+	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	sondetest.NeedFFmpeg(t)
 	c := newChatChecker(t)
 	base := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", c.URL, "--request-count", "3", "--concurrency", "2",
