@@ -212,22 +212,27 @@ var (
 	defSessionTPS      = Def{Tag: "session_throughput", Header: "Session Throughput", Unit: "sessions/sec", Scale: 1, Flags: NoConsole | LargerIsBetter}
 	defSessionDuration = Def{Tag: "session_duration", Header: "Session Duration", Unit: "sec", Scale: 1e-9, Flags: NoConsole}
 	defSessionTurns    = Def{Tag: "session_turns", Header: "Turns per Session", Unit: "turns", Scale: 1, Flags: NoConsole}
-	defThinkTime       = Def{Tag: "think_time", Header: "Think Time Applied", Unit: "ms", Scale: msPerNs, Flags: NoConsole}
-	defServerCachePct  = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
-	defExpectedPct     = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
-	defOSLMismatch     = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole}
-	defTotalTPS        = Def{Tag: "total_token_throughput", Header: "Total Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter | NoConsole}
-	defGoodFraction    = Def{Tag: "good_request_fraction", Header: "Good Request Fraction", Unit: "ratio", Scale: 1, Flags: LargerIsBetter | NoConsole}
-	defErrorRate       = Def{Tag: "request_error_rate", Header: "Request Error Rate", Unit: "%", Scale: 1, Flags: NoConsole}
-	defUsageDiscrep    = Def{Tag: "usage_discrepancy_count", Header: "Usage Discrepancy Count", Unit: "requests", Scale: 1, Flags: NoConsole}
-	defTotalInputs     = Def{Tag: "total_inputs", Header: "Total Inputs", Unit: "inputs", Scale: 1, Flags: LargerIsBetter | NoConsole}
-	defInputTPS        = Def{Tag: "input_throughput", Header: "Input Throughput", Unit: "inputs/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
-	defInputTokenTPS   = Def{Tag: "input_token_throughput", Header: "Input Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 860}
-	defTotalImages     = Def{Tag: "total_output_images", Header: "Total Output Images", Unit: "images", Scale: 1, Flags: LargerIsBetter | NoConsole}
-	defTotalVideos     = Def{Tag: "total_output_videos", Header: "Total Output Videos", Unit: "videos", Scale: 1, Flags: LargerIsBetter | NoConsole}
-	defVideoOutTPS     = Def{Tag: "output_video_throughput", Header: "Output Video Throughput", Unit: "videos/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
-	defImageOutTPS     = Def{Tag: "output_image_throughput", Header: "Output Image Throughput", Unit: "images/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
-	defTotalErrorISL   = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
+	// An agent's view of its session: how far its context grew, and
+	// whether every request of it met the SLOs.
+	defSessionGrowth       = Def{Tag: "session_context_growth", Header: "Session Context Growth", Unit: "x", Scale: 1, Flags: NoConsole}
+	defGoodSessions        = Def{Tag: "good_session_count", Header: "Good Session Count", Unit: "sessions", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defGoodSessionFraction = Def{Tag: "good_session_fraction", Header: "Good Session Fraction", Unit: "", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defThinkTime           = Def{Tag: "think_time", Header: "Think Time Applied", Unit: "ms", Scale: msPerNs, Flags: NoConsole}
+	defServerCachePct      = Def{Tag: "overall_usage_prompt_cache_read_pct", Header: "Server Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defExpectedPct         = Def{Tag: "expected_prompt_cache_pct", Header: "Expected Prompt Cache Hit Ratio", Unit: "%", Scale: 1, Flags: NoConsole | LargerIsBetter}
+	defOSLMismatch         = Def{Tag: "osl_mismatch_count", Header: "OSL Mismatch Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defTotalTPS            = Def{Tag: "total_token_throughput", Header: "Total Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defGoodFraction        = Def{Tag: "good_request_fraction", Header: "Good Request Fraction", Unit: "ratio", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defErrorRate           = Def{Tag: "request_error_rate", Header: "Request Error Rate", Unit: "%", Scale: 1, Flags: NoConsole}
+	defUsageDiscrep        = Def{Tag: "usage_discrepancy_count", Header: "Usage Discrepancy Count", Unit: "requests", Scale: 1, Flags: NoConsole}
+	defTotalInputs         = Def{Tag: "total_inputs", Header: "Total Inputs", Unit: "inputs", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defInputTPS            = Def{Tag: "input_throughput", Header: "Input Throughput", Unit: "inputs/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
+	defInputTokenTPS       = Def{Tag: "input_token_throughput", Header: "Input Token Throughput", Unit: "tokens/sec", Scale: 1, Flags: LargerIsBetter, Order: 860}
+	defTotalImages         = Def{Tag: "total_output_images", Header: "Total Output Images", Unit: "images", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defTotalVideos         = Def{Tag: "total_output_videos", Header: "Total Output Videos", Unit: "videos", Scale: 1, Flags: LargerIsBetter | NoConsole}
+	defVideoOutTPS         = Def{Tag: "output_video_throughput", Header: "Output Video Throughput", Unit: "videos/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
+	defImageOutTPS         = Def{Tag: "output_image_throughput", Header: "Output Image Throughput", Unit: "images/sec", Scale: 1, Flags: LargerIsBetter, Order: 850}
+	defTotalErrorISL       = Def{Tag: "total_error_isl", Header: "Total Error Input Sequence Length", Unit: "tokens", Scale: 1, Flags: LargerIsBetter | NoConsole | ErrorOnly}
 )
 
 // NumRecordMetrics is the number of per-record metrics.

@@ -70,6 +70,10 @@ type Accumulator struct {
 type sessionAcc struct {
 	firstStart, lastEnd int64
 	turns               int // valid turns
+	// firstISL and lastISL are its first and last valid turns' ISL (the
+	// context it grew to); bad is set by any request that missed an SLO.
+	firstISL, lastISL float64
+	bad               bool
 }
 
 type turnAcc struct {
@@ -101,7 +105,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	if r.Retried {
 		a.retried++
 	}
-	a.addSession(r)
+	a.addSession(r, v)
 	a.addSpan(r, v)
 	t := a.turns[r.TurnIndex]
 	if t == nil {
@@ -168,7 +172,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 
 // addSession follows a session's turns: its span, and the think time
 // actually applied before each turn after the first.
-func (a *Accumulator) addSession(r *record.Record) {
+func (a *Accumulator) addSession(r *record.Record, v *Values) {
 	s := a.sessions[r.SessionNum]
 	if s == nil {
 		s = &sessionAcc{firstStart: r.StartNs}
@@ -179,6 +183,15 @@ func (a *Accumulator) addSession(r *record.Record) {
 	s.lastEnd = max(s.lastEnd, r.EndNs)
 	if r.Valid() {
 		s.turns++
+		if isl, ok := v.Get(ISL); ok {
+			if s.turns == 1 {
+				s.firstISL = isl
+			}
+			s.lastISL = isl
+		}
+	}
+	if !r.Valid() || !Good(v, a.opts.SLOs) {
+		s.bad = true
 	}
 }
 
@@ -324,19 +337,29 @@ func (a *Accumulator) sessionResults(durationSec float64) []Result {
 	if len(a.sessions) == 0 {
 		return nil
 	}
-	var span, turns []float64
+	var span, turns, growth []float64
+	good := 0
 	for _, s := range a.sessions {
 		span = append(span, float64(s.lastEnd-s.firstStart))
 		turns = append(turns, float64(s.turns))
+		if s.turns > 1 && s.firstISL > 0 {
+			growth = append(growth, s.lastISL/s.firstISL)
+		}
+		if !s.bad {
+			good++
+		}
 	}
 	out := []Result{integer(&defSessionCount, int64(len(a.sessions)))}
 	if durationSec > 0 {
 		out = append(out, scalar(&defSessionTPS, float64(len(a.sessions))/durationSec))
 	}
+	if len(a.opts.SLOs) > 0 { // an agent's whole session within the SLOs, every request of it
+		out = append(out, integer(&defGoodSessions, int64(good)), scalar(&defGoodSessionFraction, float64(good)/float64(len(a.sessions))))
+	}
 	for _, x := range []struct {
 		d  *Def
 		xs []float64
-	}{{&defSessionDuration, span}, {&defSessionTurns, turns}, {&defThinkTime, a.think}} {
+	}{{&defSessionDuration, span}, {&defSessionTurns, turns}, {&defSessionGrowth, growth}, {&defThinkTime, a.think}} {
 		if r, ok := describe(x.d, x.xs); ok {
 			out = append(out, r)
 		}

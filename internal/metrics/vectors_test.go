@@ -442,3 +442,28 @@ func TestWindowRoundsLatency(t *testing.T) {
 		}
 	}
 }
+
+// An agent's session: its context growth (last ISL ÷ first) and whether
+// every request of it met the SLOs (good_session_*).
+func TestSessionGrowthAndGoodSessions(t *testing.T) {
+	a := NewAccumulator(Options{Streaming: true, SLOs: []SLO{{Metric: TTFT, Threshold: 20e6}}})
+	add := func(session int, start int64, ttft int64, isl int) {
+		r := mk(start, []int64{start + ttft, start + ttft + 1e6}, isl, 1)
+		r.SessionNum = session
+		v := Compute(r, true)
+		a.Add(r, &v)
+	}
+	add(0, 1e9, 5e6, 100)  // good
+	add(0, 2e9, 6e6, 300)  // good: grew 3×
+	add(1, 1e9, 5e6, 50)   // good
+	add(1, 2e9, 90e6, 100) // too slow: the session is not good
+	s := a.Summary()
+	for tag, want := range map[string]float64{"good_session_count": 1, "good_session_fraction": 0.5} {
+		if got, ok := s.Lookup(tag); !ok || got.Value() != want {
+			t.Errorf("%s: %+v, want %v", tag, got, want)
+		}
+	}
+	if g, ok := s.Lookup("session_context_growth"); !ok || g.Stats.Avg != 2.5 || g.Stats.Max != 3 {
+		t.Errorf("growth %+v", g)
+	}
+}
