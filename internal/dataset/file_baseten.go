@@ -1,6 +1,7 @@
 package dataset
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -263,7 +264,7 @@ func basetenSessions(o FileOptions, rows []basetenRow) []Conversation {
 	}
 	var convs []Conversation
 	for _, g := range groups {
-		slices.SortStableFunc(g, func(a, b *basetenRow) int { return cmpFloat(a.startMs, b.startMs) })
+		slices.SortStableFunc(g, func(a, b *basetenRow) int { return cmp.Compare(a.startMs, b.startMs) })
 		c := Conversation{ID: basetenID(g[0], o.Replay.Strict), Standalone: true}
 		for k, b := range g {
 			t, ok := basetenTurn(o, b)
@@ -325,15 +326,4 @@ func basetenTurn(o FileOptions, b *basetenRow) (Turn, bool) {
 		}
 	}
 	return t, true
-}
-
-// cmpFloat orders two floats.
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -4,8 +4,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -78,28 +76,9 @@ func loadSageMaker(o FileOptions) ([]Conversation, error) {
 	return convs, nil
 }
 
-// captureFiles is the file, or the .jsonl files under the folder, in
-// path order.
-func captureFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("--input-file: %w", err)
-	}
-	if !st.IsDir() {
-		return []string{path}, nil
-	}
-	var out []string
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && strings.HasSuffix(p, ".jsonl") {
-			out = append(out, p)
-		}
-		return err
-	})
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%s: no .jsonl capture file under the folder", path)
-	}
-	return out, err
-}
+// captureFiles is the file, or the .jsonl files under the folder (as
+// S3 syncs them, by hour), in path order.
+func captureFiles(path string) ([]string, error) { return filesUnder(path, ".jsonl", true) }
 
 // captureTurn is a captured request body as a turn: its messages as
 // written, max tokens, and its other fields as extras.

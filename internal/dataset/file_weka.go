@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -91,7 +93,11 @@ func loadWeka(o FileOptions) ([]Conversation, error) {
 }
 
 // wekaPaths are a trace file, or a folder's .json files in name order.
-func wekaPaths(path string) ([]string, error) {
+func wekaPaths(path string) ([]string, error) { return filesUnder(path, ".json", false) }
+
+// filesUnder is path itself when it is a file; for a folder, its files
+// ending in ext (in its subfolders too when recursive), in path order.
+func filesUnder(path, ext string, recursive bool) ([]string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("--input-file: %w", err)
@@ -99,11 +105,22 @@ func wekaPaths(path string) ([]string, error) {
 	if !st.IsDir() {
 		return []string{path}, nil
 	}
-	matches, err := filepath.Glob(filepath.Join(path, "*.json"))
-	if err == nil && len(matches) == 0 {
-		err = fmt.Errorf("%s: no .json trace in the folder", path)
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && p != path && !recursive:
+			return filepath.SkipDir
+		case !d.IsDir() && strings.HasSuffix(p, ext):
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%s: no %s file in the folder", path, ext)
 	}
-	return matches, err
+	return out, err
 }
 
 func (tr *wekaTrace) check(path string) error {

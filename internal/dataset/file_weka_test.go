@@ -80,7 +80,7 @@ func TestWekaBadTraces(t *testing.T) {
 			t.Errorf("%s: %v, want %q", content, err, want)
 		}
 	}
-	if _, err := LoadFile(opts(t, t.TempDir(), "weka_trace")); err == nil || !strings.Contains(err.Error(), "no .json trace") {
+	if _, err := LoadFile(opts(t, t.TempDir(), "weka_trace")); err == nil || !strings.Contains(err.Error(), "no .json file") {
 		t.Errorf("an empty folder: %v", err)
 	}
 }

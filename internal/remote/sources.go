@@ -163,13 +163,9 @@ func (s *s3) resolve(ctx context.Context) (string, []remoteFile, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	resp, err := s.c.Do(req)
+	resp, err := head(s.c, req, false)
 	if err != nil {
-		return "", nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return "", nil, fmt.Errorf("HTTP %d for s3://%s/%s", resp.StatusCode, s.bucket, s.key)
+		return "", nil, fmt.Errorf("s3://%s/%s: %w", s.bucket, s.key, err)
 	}
 	rev := strings.Trim(resp.Header.Get("ETag"), `"`) + resp.Header.Get("X-Amz-Version-Id")
 	get, err := s.signed(ctx, http.MethodGet)
@@ -191,13 +187,9 @@ func (w *web) resolve(ctx context.Context) (string, []remoteFile, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	resp, err := w.c.Do(req)
+	resp, err := head(w.c, req, true)
 	if err != nil {
-		return "", nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 400 && resp.StatusCode != http.StatusMethodNotAllowed {
-		return "", nil, fmt.Errorf("HTTP %d from %s", resp.StatusCode, redact(w.url))
+		return "", nil, fmt.Errorf("%s: %w", redact(w.url), err)
 	}
 	rev := strings.Trim(resp.Header.Get("ETag"), `"`)
 	if rev == "" {
@@ -237,4 +229,22 @@ func getJSON(ctx context.Context, c *http.Client, u string, h http.Header, v any
 		return fmt.Errorf("HTTP %d from %s", resp.StatusCode, redact(u))
 	}
 	return json.NewDecoder(resp.Body).Decode(v)
+}
+
+// head sends a HEAD request and checks its status: 200, or (lenient) any
+// but an error status, a server that refuses HEAD included.
+func head(c *http.Client, req *http.Request, lenient bool) (*http.Response, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	ok := resp.StatusCode == http.StatusOK
+	if lenient {
+		ok = resp.StatusCode < 400 || resp.StatusCode == http.StatusMethodNotAllowed
+	}
+	if !ok {
+		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
+	}
+	return resp, nil
 }
