@@ -62,3 +62,32 @@ func TestRemoteInputFile(t *testing.T) {
 		t.Fatalf("offline, not cached: exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// --public-dataset sharegpt without a local copy is fetched from the Hub
+// (here a fake at $HF_ENDPOINT) and every turn of it is sent.
+func TestPublicShareGPTFetched(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator, hub and cache
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/datasets/anon8231489123/ShareGPT_Vicuna_unfiltered/revision/main", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"sha": "5ha", "siblings": [{"rfilename": "ShareGPT_V3_unfiltered_cleaned_split.json"}, {"rfilename": "other.json"}]}`)
+	})
+	mux.HandleFunc("GET /datasets/anon8231489123/ShareGPT_Vicuna_unfiltered/resolve/5ha/ShareGPT_V3_unfiltered_cleaned_split.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"id": "a", "conversations": [{"from": "human", "value": "hello there"}, {"from": "gpt", "value": "hi"}]}]`)
+	})
+	hub := httptest.NewServer(mux)
+	defer hub.Close()
+	vars := map[string]string{"HF_ENDPOINT": hub.URL, "XDG_CACHE_HOME": t.TempDir(), "SONDE_CACHE_DIR": "", "HF_HUB_OFFLINE": ""}
+	getenv := func(k string) string {
+		if v, ok := vars[k]; ok {
+			return v
+		}
+		return os.Getenv(k)
+	}
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	res := runSondeEnv(t, env{Getenv: getenv}, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--public-dataset", "sharegpt",
+		"--request-count", "2", "--ui-type", "none", "--artifact-dir", filepath.Join(t.TempDir(), "out"))
+	recs := sim.stop(t)
+	if res.code != 0 || len(recs) != 2 || !strings.Contains(string(recs[0].Body), "hello there") || !strings.Contains(string(recs[1].Body), "hello there") {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+}
