@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
@@ -97,5 +100,55 @@ func TestReplayTimingLog(t *testing.T) {
 	p = &config.Profile{SynthesisSpeedup: 1, TraceSampleRatio: 0.5}
 	if out, err = replayTiming(p, convs, 1, slog.New(slog.NewTextHandler(&log, nil))); err != nil || len(out) != 1 || !strings.Contains(log.String(), "1 of 2 sessions kept") {
 		t.Fatalf("%v %d %s", err, len(out), log.String())
+	}
+}
+
+func TestSynthesizeAgenticFolder(t *testing.T) {
+	cfg := writeTemp(t, "small.json", `{"max_prompt_tokens": 3000, "block_size": 64, "cache": {"layer1_tokens": 128, "layer1_5_tokens": 64, "layer2": {"mean": 100, "median": 80}, "layer1_5_groups": {"num_groups": 2, "zipf_alpha": 1}}}`)
+	out := t.TempDir()
+	dir, block, err := SynthesizeAgentic(SynthesizeOptions{Sessions: 3, Output: out, Config: cfg, Seed: 1, MaxOSL: 20, MaxISL: 2500, Now: time.Unix(0, 0).UTC()})
+	if err != nil || block != 64 || !strings.HasSuffix(dir, "small_3s_seed1_19700101-000000") {
+		t.Fatalf("%s %d %v", dir, block, err)
+	}
+	// The manifest makes the same dataset again.
+	again, _, err := SynthesizeAgentic(SynthesizeOptions{Sessions: 3, Output: t.TempDir(), Config: filepath.Join(dir, "manifest.json"), Seed: 1, MaxOSL: 20, Now: time.Unix(0, 0)})
+	a, _ := os.ReadFile(filepath.Join(dir, "dataset.jsonl"))
+	b, _ := os.ReadFile(filepath.Join(again, "dataset.jsonl"))
+	if err != nil || string(a) != string(b) || len(a) == 0 {
+		t.Fatalf("from the manifest: %v", err)
+	}
+	var q map[string]any
+	data, _ := os.ReadFile(filepath.Join(dir, "quality.json"))
+	if json.Unmarshal(data, &q) != nil || q["sessions"] != 3.0 {
+		t.Fatalf("%s", data)
+	}
+	for _, o := range []SynthesizeOptions{{Sessions: 0, Config: "default"}, {Sessions: 1, Config: "/nope.json"}, {Sessions: 1, Config: writeTemp(t, "bad.json", `{"block_size": 0}`)}} {
+		if _, _, err := SynthesizeAgentic(o); err == nil {
+			t.Errorf("%+v accepted", o)
+		}
+	}
+}
+
+func TestFetchInput(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"e1"`)
+		w.Write([]byte("{}\n"))
+	}))
+	defer srv.Close()
+	cache := t.TempDir()
+	env := Env{Getenv: func(k string) string { return map[string]string{"XDG_CACHE_HOME": cache}[k] }}
+	pl := &Plan{p: &config.Profile{InputFile: srv.URL + "/t.jsonl", CustomDatasetType: "single_turn"}, notes: &notes{}}
+	q, err := pl.fetchInput(env)
+	if err != nil || q == pl.p || !strings.HasSuffix(q.InputFile, "t.jsonl") || pl.p.InputFile != srv.URL+"/t.jsonl" || len(pl.notes.items) == 0 {
+		t.Fatalf("%v %+v", err, q)
+	}
+	local := &Plan{p: &config.Profile{InputFile: "x.jsonl"}}
+	if q, err := local.fetchInput(env); err != nil || q != local.p {
+		t.Fatal("a local file is read where it is")
+	}
+	bad := &Plan{p: &config.Profile{InputFile: srv.URL + "/other.jsonl"}, notes: &notes{}}
+	srv.Close()
+	if _, err := bad.fetchInput(env); err == nil {
+		t.Fatal("an unreachable source, not cached")
 	}
 }
