@@ -48,6 +48,9 @@ type Decoder struct {
 	shaped    bool
 	reasoning bool
 	check     []byte // learn's scratch
+	// tools numbers the tool calls of a Responses or Messages answer by
+	// the API's own index of them.
+	tools map[int]int
 }
 
 // Text collects a request's answer: content and reasoning appended chunk

@@ -92,8 +92,12 @@ type responsesObject struct {
 }
 
 type responsesItem struct {
-	Type    string `json:"type"`
-	Content []struct {
+	Type string `json:"type"`
+	// A function_call item's call.
+	CallID    string `json:"call_id"`
+	Name      string `json:"name"`
+	Arguments string `json:"arguments"`
+	Content   []struct {
 		Type string `json:"type"`
 		Text string `json:"text"`
 	} `json:"content"`
@@ -132,11 +136,13 @@ func (r *responsesObject) text() (content, reasoning string) {
 // responses reads a Responses API event (response.*) or whole response.
 func (d *Decoder) responses(data []byte) (p Parsed, ok bool, err error) {
 	var ev struct {
-		Type     string           `json:"type"`
-		Delta    string           `json:"delta"`
-		Text     string           `json:"text"`
-		Message  string           `json:"message"`
-		Response *responsesObject `json:"response"`
+		Type        string           `json:"type"`
+		Delta       string           `json:"delta"`
+		Text        string           `json:"text"`
+		Message     string           `json:"message"`
+		Response    *responsesObject `json:"response"`
+		OutputIndex int              `json:"output_index"`
+		Item        *responsesItem   `json:"item"`
 		responsesObject
 	}
 	bad, err := unmarshal(data, &ev)
@@ -160,6 +166,12 @@ func (d *Decoder) responses(data []byte) (p Parsed, ok bool, err error) {
 		if !d.sawDelta {
 			p.Content = ev.Text
 		}
+	case "response.output_item.added":
+		if it := ev.Item; it != nil && it.Type == "function_call" {
+			p.ToolCalls = []openai.ToolCallDelta{callDelta(d.toolIndex(ev.OutputIndex), it.CallID, it.Name, it.Arguments)}
+		}
+	case "response.function_call_arguments.delta":
+		p.ToolCalls = []openai.ToolCallDelta{callDelta(d.toolIndex(ev.OutputIndex), "", "", ev.Delta)}
 	case "response.failed":
 		if p.Err == "" {
 			p.Err = "response.failed"
@@ -180,8 +192,64 @@ func (d *Decoder) responses(data []byte) (p Parsed, ok bool, err error) {
 		}
 		p.ID, p.Usage = ev.ID, ev.Usage.openai()
 		p.Content, p.Reasoning = ev.text()
+		for _, it := range ev.Output {
+			if it.Type == "function_call" {
+				p.ToolCalls = append(p.ToolCalls, callDelta(len(p.ToolCalls), it.CallID, it.Name, it.Arguments))
+			}
+		}
 	}
 	return p, true, nil
+}
+
+// toolIndex numbers an answer's tool calls in the order they start, from
+// the API's own position of them (an output or content-block index, which
+// counts text items too).
+func (d *Decoder) toolIndex(at int) int {
+	if d.tools == nil {
+		d.tools = map[int]int{}
+	}
+	i, ok := d.tools[at]
+	if !ok {
+		i = len(d.tools)
+		d.tools[at] = i
+	}
+	return i
+}
+
+// callDelta is a piece of tool call i.
+func callDelta(i int, id, name, args string) openai.ToolCallDelta {
+	d := openai.ToolCallDelta{Index: i, ID: id}
+	if id != "" {
+		d.Type = "function"
+	}
+	d.Function.Name, d.Function.Arguments = name, args
+	return d
+}
+
+// anthropicBlock is a Messages API content block (or a delta of one).
+type anthropicBlock struct {
+	Type     string `json:"type"`
+	Text     string `json:"text"`
+	Thinking string `json:"thinking"`
+	// A tool_use block's call, and its input streamed as JSON pieces.
+	ID          string          `json:"id"`
+	Name        string          `json:"name"`
+	Input       json.RawMessage `json:"input"`
+	PartialJSON string          `json:"partial_json"`
+}
+
+// block reads a streamed block (or delta) at index: text, thinking, or a
+// tool call's start and input pieces.
+func (d *Decoder) block(p *Parsed, index int, b *anthropicBlock) {
+	switch {
+	case b == nil:
+	case b.Type == "tool_use":
+		p.ToolCalls = []openai.ToolCallDelta{callDelta(d.toolIndex(index), b.ID, b.Name, "")}
+	case b.Type == "input_json_delta":
+		p.ToolCalls = []openai.ToolCallDelta{callDelta(d.toolIndex(index), "", "", b.PartialJSON)}
+	default:
+		p.Content, p.Reasoning = b.Text, b.Thinking
+	}
 }
 
 // anthropicUsage is the Messages API's usage: input_tokens excludes what was
@@ -208,23 +276,19 @@ func usage(prompt, cached, output int) *openai.Usage {
 
 // messages reads an Anthropic Messages event or whole message.
 func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
-	type block struct {
-		Type     string `json:"type"`
-		Text     string `json:"text"`
-		Thinking string `json:"thinking"`
-	}
 	var ev struct {
 		Type    string `json:"type"`
+		Index   int    `json:"index"`
 		ID      string `json:"id"`
 		Message *struct {
 			ID    string          `json:"id"`
 			Usage *anthropicUsage `json:"usage"`
 		} `json:"message"`
-		Delta        *block          `json:"delta"`
-		ContentBlock *block          `json:"content_block"`
-		Content      []block         `json:"content"`
-		Usage        *anthropicUsage `json:"usage"`
-		Error        *errorField     `json:"error"`
+		Delta        *anthropicBlock  `json:"delta"`
+		ContentBlock *anthropicBlock  `json:"content_block"`
+		Content      []anthropicBlock `json:"content"`
+		Usage        *anthropicUsage  `json:"usage"`
+		Error        *errorField      `json:"error"`
 	}
 	bad, err := unmarshal(data, &ev)
 	if err != nil {
@@ -235,11 +299,6 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 		p.Err = ev.Error.msg
 		return p, true, nil
 	}
-	text := func(b *block) {
-		if b != nil {
-			p.Content, p.Reasoning = b.Text, b.Thinking
-		}
-	}
 	switch ev.Type {
 	case "message_start":
 		if ev.Message != nil {
@@ -249,9 +308,9 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 			}
 		}
 	case "content_block_start":
-		text(ev.ContentBlock)
+		d.block(&p, ev.Index, ev.ContentBlock)
 	case "content_block_delta":
-		text(ev.Delta)
+		d.block(&p, ev.Index, ev.Delta)
 	case "message_delta":
 		if ev.Usage != nil {
 			prompt, cached := d.prompt, d.cached
@@ -265,6 +324,9 @@ func (d *Decoder) messages(data []byte) (p Parsed, ok bool, err error) {
 		for _, b := range ev.Content {
 			p.Content += b.Text
 			p.Reasoning += b.Thinking
+			if b.Type == "tool_use" {
+				p.ToolCalls = append(p.ToolCalls, callDelta(len(p.ToolCalls), b.ID, b.Name, string(b.Input)))
+			}
 		}
 		if u := ev.Usage; u != nil {
 			p.Usage = usage(u.prompt(), u.CacheReadInputTokens, u.OutputTokens)

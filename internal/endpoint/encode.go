@@ -31,7 +31,11 @@ func (c *Codec) fields(in *Input) []Field {
 		if limit <= 0 {
 			limit = MessagesMaxTokens
 		}
-		return append(out, Field{"messages", jsonValue(msgs)}, model, stream, Field{"max_tokens", json.RawMessage(strconv.Itoa(limit))})
+		messages := jsonValue(msgs)
+		if hasTools(msgs) {
+			messages = appendAnthropicMessages(nil, msgs)
+		}
+		return append(out, Field{"messages", messages}, model, stream, Field{"max_tokens", json.RawMessage(strconv.Itoa(limit))})
 	case Embeddings, NIMEmbeddings:
 		out := []Field{{"input", jsonValue(texts(in))}, model}
 		if c.Type == NIMEmbeddings {
@@ -99,9 +103,19 @@ func (c *Codec) withLimit(fields []Field, key string, maxTokens int) []Field {
 func (c *Codec) responses(in *Input, model, stream Field) []Field {
 	system, msgs := splitSystem(in.History)
 	if c.Chain && in.PreviousID != "" && len(msgs) > 0 {
-		msgs = msgs[len(msgs)-1:]
+		// The server holds everything up to its answer: what came after
+		// it (tool results, the new messages) is the new input.
+		last := len(msgs) - 1
+		for last > 0 && msgs[last-1].Role != "assistant" {
+			last--
+		}
+		msgs = msgs[last:]
 	}
-	out := []Field{{"input", jsonValue(msgs)}, model, stream}
+	input := jsonValue(msgs)
+	if hasTools(msgs) {
+		input = appendResponsesInput(nil, msgs)
+	}
+	out := []Field{{"input", input}, model, stream}
 	if system != "" {
 		out = append(out, Field{"instructions", jsonValue(system)})
 	}
