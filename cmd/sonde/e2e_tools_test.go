@@ -110,3 +110,44 @@ func TestCapacityForAgents(t *testing.T) {
 		t.Error("no turn answered a tool call")
 	}
 }
+
+// The same agent loop over the Responses and Messages APIs: the
+// simulator's calls in their own events are read, and the next turn sends
+// them back as function_call / function_call_output items, or tool_use /
+// tool_result blocks.
+func TestToolCallsResponsesAndMessages(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulators and folders
+	file := write(t, t.TempDir(), "agent.jsonl", `{"session_id": "a", "turns": [{"text": "find the bug", "tools": [{"type": "function", "function": {"name": "grep"}}], "output_length": 5}, {"text": "and now?", "tool_results": ["main.go:12"], "output_length": 4}]}`)
+	for _, c := range []struct {
+		typ  string
+		want []string
+	}{
+		{"responses", []string{`"type":"function_call"`, `"type":"function_call_output"`, `"output":"main.go:12"`}},
+		{"messages", []string{`"type":"tool_use"`, `"type":"tool_result"`, `"content":"main.go:12"`}},
+	} {
+		for _, streaming := range []bool{true, false} {
+			sim := startSim(t, "--ttft", "1ms", "--itl", "200us", "--tool-call-rate", "100")
+			out := filepath.Join(t.TempDir(), "out")
+			args := []string{"profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--endpoint-type", c.typ, "--input-file", file,
+				"--custom-dataset-type", "multi_turn", "--ui-type", "none", "--artifact-dir", out}
+			if streaming {
+				args = append(args, "--streaming")
+			}
+			res := runSonde(t, args...)
+			recs := sim.stop(t)
+			if res.code != 0 || len(recs) != 2 {
+				t.Fatalf("%s streaming %v: exit %d, %d requests: %s", c.typ, streaming, res.code, len(recs), res.stderr)
+			}
+			sort.Slice(recs, func(i, j int) bool { return recs[i].ReceivedNs < recs[j].ReceivedNs })
+			for _, w := range c.want {
+				if !strings.Contains(string(recs[1].Body), w) {
+					t.Errorf("%s streaming %v: the second request lacks %s: %s", c.typ, streaming, w, recs[1].Body)
+				}
+			}
+			l := readJSONL(t, filepath.Join(out, "profile_export.jsonl"))
+			if n, _ := l[0].Metrics["tool_call_count"].Value.(float64); n != 1 {
+				t.Errorf("%s streaming %v: tool_call_count %v", c.typ, streaming, l[0].Metrics["tool_call_count"].Value)
+			}
+		}
+	}
+}

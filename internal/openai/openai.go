@@ -143,9 +143,11 @@ type Request struct {
 	MaxCompletionTokens *int            `json:"max_completion_tokens,omitempty"`
 	MinTokens           *int            `json:"min_tokens,omitempty"`
 	IgnoreEOS           bool            `json:"ignore_eos,omitempty"`
-	// Tools are the functions offered (chat); only their names are read.
+	// Tools are the functions offered; only their names are read (chat's
+	// under function, the Responses and Messages APIs' at the top).
 	Tools []struct {
 		Type     string `json:"type"`
+		Name     string `json:"name"`
 		Function struct {
 			Name string `json:"name"`
 		} `json:"function"`

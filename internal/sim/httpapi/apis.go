@@ -44,8 +44,10 @@ func textOf(raw json.RawMessage) (string, error) {
 		return s, nil
 	}
 	var parts []struct {
-		Type string `json:"type"`
-		Text string `json:"text"`
+		Type    string          `json:"type"`
+		Text    string          `json:"text"`
+		Content json.RawMessage `json:"content"` // a tool_result's
+		Input   json.RawMessage `json:"input"`   // a tool_use's
 	}
 	if err := json.Unmarshal(raw, &parts); err != nil {
 		return "", fmt.Errorf("content must be a string or a list of text parts")
@@ -53,18 +55,38 @@ func textOf(raw json.RawMessage) (string, error) {
 	var b strings.Builder
 	for _, p := range parts {
 		b.WriteString(p.Text)
+		if p.Type == "tool_use" {
+			b.Write(p.Input) // prompt the model reads again
+		}
+		if p.Type == "tool_result" {
+			inner, _ := textOf(p.Content)
+			b.WriteString(inner)
+		}
 	}
 	return b.String(), nil
 }
 
+// rawMessage is a message, or a Responses API function_call or
+// function_call_output item.
 type rawMessage struct {
-	Role    string          `json:"role"`
-	Content json.RawMessage `json:"content"`
+	Role      string          `json:"role"`
+	Content   json.RawMessage `json:"content"`
+	Type      string          `json:"type"`
+	Arguments string          `json:"arguments"`
+	Output    string          `json:"output"`
 }
 
 func messagesOf(raw []rawMessage) ([]openai.Message, error) {
 	out := make([]openai.Message, 0, len(raw))
 	for i, m := range raw {
+		switch m.Type {
+		case "function_call": // a call the model made: prompt now
+			out = append(out, openai.Message{Role: "assistant", Content: m.Arguments})
+			continue
+		case "function_call_output":
+			out = append(out, openai.Message{Role: "tool", Content: m.Output})
+			continue
+		}
 		text, err := textOf(m.Content)
 		if err != nil {
 			return nil, fmt.Errorf("message %d: %v", i, err)
@@ -74,14 +96,27 @@ func messagesOf(raw []rawMessage) ([]openai.Message, error) {
 	return out, nil
 }
 
+// readTools fills req's offered tools from a body's "tools".
+func readTools(body []byte, req *openai.Request) {
+	var t struct {
+		Tools json.RawMessage `json:"tools"`
+	}
+	if json.Unmarshal(body, &t) == nil && len(t.Tools) > 0 {
+		json.Unmarshal(t.Tools, &req.Tools) // a malformed list offers nothing
+	}
+}
+
 // decodeDialect reads a Responses, Messages or TGI body into the OpenAI
 // request the engine path understands.
 func decodeDialect(body []byte, a api, streamPath bool) (req openai.Request, d dialectRequest, err error) {
 	switch a {
 	case apiResponses:
-		return decodeResponses(body)
+		req, d, err = decodeResponses(body)
+		readTools(body, &req)
+		return req, d, err
 	case apiMessages:
 		req, err = decodeMessages(body)
+		readTools(body, &req)
 	case apiTGI:
 		req, err = decodeTGI(body, streamPath)
 	case apiSolido:

@@ -63,6 +63,7 @@ func (o *responder) answer() string {
 
 type responsesDialect struct {
 	text, reasoning strings.Builder
+	args            strings.Builder // a tool call's arguments
 	seq             int
 	deltaHead       [2][]byte // output_text and reasoning_text delta heads
 }
@@ -71,6 +72,9 @@ func (d *responsesDialect) object(o *responder, status string, u *openai.Usage) 
 	r := map[string]any{"id": o.id, "object": "response", "created_at": o.created, "status": status, "model": o.model, "output": []any{}}
 	if u != nil {
 		r["output"] = responsesOutput(o.id, d.text.String(), d.reasoning.String())
+		if o.tool != nil {
+			r["output"] = d.toolOutput(o)
+		}
 		r["usage"] = responsesUsage(u)
 	}
 	return r
@@ -109,6 +113,9 @@ func (d *responsesDialect) close(dst []byte, o *responder, u *openai.Usage, fini
 }
 
 func (d *responsesDialect) body(o *responder, content, reasoning string, u *openai.Usage, finish string) any {
+	if o.tool != nil {
+		d.args.Write(argsPiece(nil, content, true, true))
+	}
 	d.text.WriteString(content)
 	d.reasoning.WriteString(reasoning)
 	status := "completed"
@@ -194,12 +201,16 @@ func (d *messagesDialect) token(dst []byte, t sim.Token, _ bool) []byte {
 	return append(dst, "}}\n\n"...)
 }
 
-func (d *messagesDialect) close(dst []byte, _ *responder, u *openai.Usage, finish string) []byte {
+func (d *messagesDialect) close(dst []byte, o *responder, u *openai.Usage, finish string) []byte {
 	if d.block >= 0 {
 		dst = event(dst, "content_block_stop", map[string]any{"type": "content_block_stop", "index": d.block})
 	}
+	stop := stopReason(finish)
+	if o.tool != nil {
+		stop = "tool_use"
+	}
 	dst = event(dst, "message_delta", map[string]any{"type": "message_delta",
-		"delta": map[string]any{"stop_reason": stopReason(finish), "stop_sequence": nil}, "usage": map[string]any{"output_tokens": u.CompletionTokens}})
+		"delta": map[string]any{"stop_reason": stop, "stop_sequence": nil}, "usage": map[string]any{"output_tokens": u.CompletionTokens}})
 	return event(dst, "message_stop", map[string]any{"type": "message_stop"})
 }
 
@@ -208,9 +219,14 @@ func (d *messagesDialect) body(o *responder, content, reasoning string, u *opena
 	if reasoning != "" {
 		blocks = append(blocks, map[string]any{"type": "thinking", "thinking": reasoning, "signature": ""})
 	}
-	blocks = append(blocks, map[string]any{"type": "text", "text": content})
+	stop := stopReason(finish)
+	if o.tool != nil {
+		blocks, stop = append(blocks, toolBlock(o, content)), "tool_use"
+	} else {
+		blocks = append(blocks, map[string]any{"type": "text", "text": content})
+	}
 	return map[string]any{"id": o.id, "type": "message", "role": "assistant", "model": o.model, "content": blocks,
-		"stop_reason": stopReason(finish), "stop_sequence": nil, "usage": anthropicUsage(u)}
+		"stop_reason": stop, "stop_sequence": nil, "usage": anthropicUsage(u)}
 }
 
 // --- Hugging Face TGI ---

@@ -55,8 +55,12 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request, a api) {
 		out.fixed, rec.Answered = text, map[bool]string{true: "right", false: "wrong"}[right]
 		sreq.MaxTokens = 1 // the answer, whole, in one token's place
 	}
-	if chat && len(req.Tools) > 0 && s.callsTool(n) {
-		out.tool = &toolAnswer{id: fmt.Sprintf("call_%d", n), name: req.Tools[0].Function.Name}
+	if (chat || a == apiResponses || a == apiMessages) && len(req.Tools) > 0 && s.callsTool(n) {
+		name := req.Tools[0].Function.Name
+		if name == "" {
+			name = req.Tools[0].Name
+		}
+		out.tool = &toolAnswer{id: fmt.Sprintf("call_%d", n), name: name}
 	}
 	stream := s.engine.Start(sreq)
 	defer stream.Close()

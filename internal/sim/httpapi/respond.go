@@ -193,7 +193,13 @@ func (o *responder) sendToken(buf *[]byte, st sim.Stream, tok sim.Token, n, prom
 		if n == 1 {
 			*buf = o.d.open(*buf, o, st, promptTokens)
 		}
-		*buf = o.d.token(*buf, tok, last)
+		if td, ok := o.d.(toolDialect); ok && o.tool != nil && !tok.Reasoning {
+			first := !o.tool.opened
+			o.tool.opened = true
+			*buf = td.toolToken(*buf, o, string(argsPiece(nil, tok.Text, first, last)), first, last)
+		} else {
+			*buf = o.d.token(*buf, tok, last)
+		}
 		return write(*buf)
 	}
 	if o.chat && n == 1 {
