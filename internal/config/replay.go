@@ -17,24 +17,11 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 	if p.MaxIdleGapCap != nil && !(*p.MaxIdleGapCap > 0) {
 		add("--max-idle-gap-cap-seconds must be above 0, got %g", *p.MaxIdleGapCap)
 	}
-	for _, f := range []struct {
-		flag string
-		set  bool
-	}{{"--trace-session-sample-ratio", p.TraceSampleRatio != 0}, {"--replay-speedup", p.ReplaySpeedup != nil},
-		{"--inter-turn-delay-cap-seconds", p.InterTurnDelayCap != nil}, {"--max-idle-gap-cap-seconds", p.MaxIdleGapCap != nil}} {
-		if f.set && p.InputFile == "" {
-			add("%s replays a file: it needs --input-file", f.flag)
-		}
-	}
-	baseten := p.CustomDatasetType == "baseten_trace"
-	for _, f := range []struct {
-		flag string
-		set  bool
-	}{{"--open-loop-strict", p.OpenLoopStrict}, {"--omit-kv-hints", p.OmitKVHints}, {"--no-open-loop-replay", !p.OpenLoopReplay}} {
-		if f.set && !baseten {
-			add("%s applies to --custom-dataset-type baseten_trace (recorded sessions of literal prompts)", f.flag)
-		}
-	}
+	refuseGiven(add, p.InputFile != "", "%s replays a file: it needs --input-file",
+		given{"--trace-session-sample-ratio", p.TraceSampleRatio != 0}, given{"--replay-speedup", p.ReplaySpeedup != nil},
+		given{"--inter-turn-delay-cap-seconds", p.InterTurnDelayCap != nil}, given{"--max-idle-gap-cap-seconds", p.MaxIdleGapCap != nil})
+	refuseGiven(add, p.CustomDatasetType == "baseten_trace", "%s applies to --custom-dataset-type baseten_trace (recorded sessions of literal prompts)",
+		given{"--open-loop-strict", p.OpenLoopStrict}, given{"--omit-kv-hints", p.OmitKVHints}, given{"--no-open-loop-replay", !p.OpenLoopReplay})
 	if p.OpenLoopStrict && !p.OpenLoopReplay {
 		add("--open-loop-strict and --no-open-loop-replay cannot be used together")
 	}
@@ -49,16 +36,9 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 // checkWeka: the weka_trace knobs, refused on other formats (where they
 // would do nothing).
 func (p *Profile) checkWeka(add func(string, ...any)) {
-	weka := p.CustomDatasetType == "weka_trace"
-	for _, f := range []struct {
-		flag string
-		set  bool
-	}{{"--use-think-time-only", p.UseThinkTimeOnly}, {"--max-context-length", p.MaxContextLength != 0},
-		{"--trace-idle-gap-cap-seconds", p.TraceIdleGapCap != nil}, {"--allow-dataset-wrap", p.AllowDatasetWrap}} {
-		if f.set && !weka {
-			add("%s applies to --custom-dataset-type weka_trace", f.flag)
-		}
-	}
+	refuseGiven(add, p.CustomDatasetType == "weka_trace", "%s applies to --custom-dataset-type weka_trace",
+		given{"--use-think-time-only", p.UseThinkTimeOnly}, given{"--max-context-length", p.MaxContextLength != 0},
+		given{"--trace-idle-gap-cap-seconds", p.TraceIdleGapCap != nil}, given{"--allow-dataset-wrap", p.AllowDatasetWrap})
 	switch {
 	case p.MaxContextLength < 0:
 		add("--max-context-length must be at least 1, got %d", p.MaxContextLength)
@@ -73,16 +53,10 @@ func (p *Profile) checkWeka(add func(string, ...any)) {
 // text API.
 func (p *Profile) checkAccuracy(add func(string, ...any)) {
 	if p.AccuracyBenchmark == "" {
-		for _, f := range []struct {
-			flag string
-			set  bool
-		}{{"--accuracy-tasks", len(p.AccuracyTasks) > 0}, {"--accuracy-n-shots", p.AccuracyShots != nil}, {"--accuracy-enable-cot", p.AccuracyCoT},
-			{"--accuracy-no-enable-cot", p.AccuracyNoCoT}, {"--accuracy-grader", p.AccuracyGrader != ""}, {"--accuracy-system-prompt", p.AccuracySystemPrompt != nil},
-			{"--accuracy-verbose", p.AccuracyVerbose}} {
-			if f.set {
-				add("%s needs --accuracy-benchmark", f.flag)
-			}
-		}
+		refuseGiven(add, false, "%s needs --accuracy-benchmark",
+			given{"--accuracy-tasks", len(p.AccuracyTasks) > 0}, given{"--accuracy-n-shots", p.AccuracyShots != nil}, given{"--accuracy-enable-cot", p.AccuracyCoT},
+			given{"--accuracy-no-enable-cot", p.AccuracyNoCoT}, given{"--accuracy-grader", p.AccuracyGrader != ""},
+			given{"--accuracy-system-prompt", p.AccuracySystemPrompt != nil}, given{"--accuracy-verbose", p.AccuracyVerbose})
 		return
 	}
 	switch {
@@ -132,6 +106,25 @@ func (p *Profile) checkSynthesis(add func(string, ...any)) {
 			add("%s must be at least 1, got %d", f.flag, f.v)
 		case f.v > 0 && !slices.Contains([]string{"mooncake_trace", "baseten_trace", "weka_trace"}, p.CustomDatasetType):
 			add("%s bounds a trace's requests: it needs --custom-dataset-type mooncake_trace, baseten_trace or weka_trace", f.flag)
+		}
+	}
+}
+
+// given is a flag and whether the command line set it.
+type given struct {
+	flag string
+	set  bool
+}
+
+// refuseGiven says format (with the flag's name) of each flag given,
+// unless ok: what such a flag needs is missing.
+func refuseGiven(add func(string, ...any), ok bool, format string, flags ...given) {
+	if ok {
+		return
+	}
+	for _, f := range flags {
+		if f.set {
+			add(format, f.flag)
 		}
 	}
 }
