@@ -5,9 +5,11 @@ package dataset
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/media"
+	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
 // Turn is one user turn of a conversation.
@@ -64,6 +66,23 @@ type Turn struct {
 // Gold is what a graded turn should answer, and how it is graded.
 type Gold struct {
 	Task, Answer, Grader string
+}
+
+// SetMessages makes msgs the turn's own messages (sent as written; the
+// turn keeps the slice): its text is theirs joined, its tokens theirs
+// summed. A turn of no message (tool results alone) still has its own,
+// empty, list.
+func (t *Turn) SetMessages(msgs []Message, tok tokenizer.Tokenizer) {
+	if msgs == nil {
+		msgs = []Message{}
+	}
+	t.Messages, t.Tokens = msgs, 0
+	texts := make([]string, len(msgs))
+	for i, m := range msgs {
+		t.Tokens += len(tok.Encode(m.Content))
+		texts[i] = m.Content
+	}
+	t.Text = strings.Join(texts, "\n")
 }
 
 // ToolResult is a recorded tool's output and its token count.

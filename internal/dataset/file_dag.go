@@ -101,7 +101,7 @@ func dagTurnOf(o FileOptions, dt dagTurn) (Turn, *fieldErr) {
 	if len(dt.Messages) == 0 {
 		return t, &fieldErr{"messages", fmt.Errorf("a turn needs at least one message")}
 	}
-	var texts []string
+	var msgs []Message
 	for i, raw := range dt.Messages {
 		var m struct {
 			Role    *string         `json:"role"`
@@ -118,17 +118,9 @@ func dagTurnOf(o FileOptions, dt dagTurn) (Turn, *fieldErr) {
 			t.ToolResults = append(t.ToolResults, ToolResult{content, len(o.Tok.Encode(content))})
 			continue
 		}
-		t.Messages = append(t.Messages, Message{Role: *m.Role, Content: content})
-		texts = append(texts, content)
+		msgs = append(msgs, Message{Role: *m.Role, Content: content})
 	}
-	if t.Messages == nil {
-		t.Messages = []Message{} // tool results alone: still a turn of its own messages
-	}
-	t.Text = strings.Join(texts, "\n")
-	t.Tokens = 0
-	for _, m := range t.Messages {
-		t.Tokens += len(o.Tok.Encode(m.Content))
-	}
+	t.SetMessages(msgs, o.Tok)
 	t.Model = dt.Model
 	switch {
 	case dt.MaxTokens != nil && (*dt.MaxTokens < 1 || *dt.MaxTokens > MaxPromptTokens):

@@ -103,13 +103,11 @@ func captureTurn(o FileOptions, data, encoding string) (Turn, string, error) {
 	if err := json.Unmarshal(req["messages"], &msgs); err != nil || len(msgs) == 0 {
 		return t, "captureData.endpointInput.data", fmt.Errorf("a chat request's messages (strings) are needed: %v", err)
 	}
-	var texts []string
-	for _, m := range msgs {
-		t.Messages = append(t.Messages, Message{Role: m.Role, Content: m.Content})
-		t.Tokens += len(o.Tok.Encode(m.Content))
-		texts = append(texts, m.Content)
+	own := make([]Message, len(msgs))
+	for i, m := range msgs {
+		own[i] = Message{Role: m.Role, Content: m.Content}
 	}
-	t.Text = strings.Join(texts, "\n")
+	t.SetMessages(own, o.Tok)
 	for _, k := range []string{"max_completion_tokens", "max_tokens"} {
 		if n, err := strconv.Atoi(string(req[k])); err == nil && n > 0 {
 			t.MaxTokens = n

@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/sonde-bench/sonde/internal/accuracy"
 	"github.com/sonde-bench/sonde/internal/config"
@@ -43,13 +42,11 @@ func accuracyConversations(p *config.Profile, tok tokenizer.Tokenizer) ([]datase
 	for i, msgs := range accuracy.Prompts(problems, b) {
 		t := dataset.Turn{MaxTokens: b.MaxTokens, Gold: &dataset.Gold{Task: problems[i].Task, Answer: problems[i].Gold, Grader: b.Grader}}
 		if o.Chat { // few-shots as user and assistant turns
-			var texts []string
-			for _, m := range msgs {
-				t.Messages = append(t.Messages, dataset.Message{Role: m.Role, Content: m.Content})
-				t.Tokens += len(tok.Encode(m.Content))
-				texts = append(texts, m.Content)
+			own := make([]dataset.Message, len(msgs))
+			for i, m := range msgs {
+				own[i] = dataset.Message{Role: m.Role, Content: m.Content}
 			}
-			t.Text = strings.Join(texts, "\n")
+			t.SetMessages(own, tok)
 		} else {
 			t.Text = accuracy.Flat(msgs)
 			t.Tokens = len(tok.Encode(t.Text))
