@@ -74,47 +74,35 @@ func (z *synthesizer) reshape(l *mooncakeLine, session string) bool {
 		root = z.draw(z.s.Roots)
 		z.roots[session] = root
 	}
+	if z.s.needsTree() {
+		z.resize(l, root)
+	} else { // lengths unchanged: only the tree moves
+		l.HashIDs = moveIDs(l.HashIDs, root)
+	}
+	return z.s.MaxISL <= 0 || *l.InputLength <= z.s.MaxISL
+}
+
+// resize scales a line's shared prefix and its own tokens and gives it
+// the ids of its new blocks: prefix block j comes from the original
+// shared block j/PrefixLen, so lines that shared their first q blocks
+// share every new block drawn from them; the own blocks are the line's.
+func (z *synthesizer) resize(l *mooncakeLine, root int) {
 	L, ids, B := *l.InputLength, l.HashIDs, z.block
 	p := 0 // leading shared blocks
 	for p < len(ids) && z.shared[ids[p]] > 1 {
 		p++
 	}
-	prefixTok := min(p*B, L)
 	p2 := int(math.Round(float64(p) * z.s.PrefixLen))
-	leaf2 := int(math.Round(float64(L-prefixTok) * z.s.PromptLen))
-	if !z.s.needsTree() {
-		p2, leaf2 = 0, L // lengths unchanged: only the tree moves
-		if len(ids) > 0 {
-			p2 = -1
-		}
-	}
-	if p2 >= 0 && p2*B+leaf2 < 1 {
+	leaf2 := int(math.Round(float64(L-min(p*B, L)) * z.s.PromptLen))
+	if p2*B+leaf2 < 1 {
 		leaf2 = 1
 	}
-	l.HashIDs = z.newIDs(ids, p, p2, leaf2, root, l)
-	if p2 >= 0 {
-		n := p2*B + leaf2
-		l.InputLength = &n
-	}
-	return z.s.MaxISL <= 0 || *l.InputLength <= z.s.MaxISL
-}
-
-// newIDs are the reshaped line's ids: prefix block j comes from the
-// original shared block j/PrefixLen, so lines that shared their first q
-// blocks share every new block drawn from them; leaf blocks are the
-// line's own. p2 < 0 keeps the blocks and moves them to the line's tree.
-func (z *synthesizer) newIDs(ids []int64, p, p2, leaf2, root int, l *mooncakeLine) []int64 {
+	n := p2*B + leaf2
+	l.InputLength = &n
 	if len(ids) == 0 {
-		return nil
+		return
 	}
-	if p2 < 0 {
-		out := make([]int64, len(ids))
-		for j, h := range ids {
-			out[j] = mixID(h, 0, root, 0)
-		}
-		return out
-	}
-	out := make([]int64, 0, p2+(leaf2+z.block-1)/z.block)
+	out := make([]int64, 0, p2+(leaf2+B-1)/B)
 	for j := range p2 {
 		src := ids[min(int(float64(j)/z.s.PrefixLen), p-1)]
 		out = append(out, mixID(src, j, root, 1))
@@ -123,8 +111,21 @@ func (z *synthesizer) newIDs(ids []int64, p, p2, leaf2, root int, l *mooncakeLin
 	if p == len(ids) {
 		own = int64(l.line)
 	}
-	for j := range (leaf2 + z.block - 1) / z.block {
+	for j := range (leaf2 + B - 1) / B {
 		out = append(out, mixID(own, j, root, 2+int64(l.line)))
+	}
+	l.HashIDs = out
+}
+
+// moveIDs puts a line's blocks into its tree: the same sharing, ids
+// distinct from every other tree's.
+func moveIDs(ids []int64, root int) []int64 {
+	if len(ids) == 0 {
+		return nil
+	}
+	out := make([]int64, len(ids))
+	for j, h := range ids {
+		out[j] = mixID(h, 0, root, 0)
 	}
 	return out
 }
