@@ -248,24 +248,25 @@ func basetenSessions(o FileOptions, rows []basetenRow) []Conversation {
 	}
 	index := map[string]int{}
 	var groups [][]*basetenRow
+	var ids []string
 	for i := range rows {
 		b := &rows[i]
-		key := "row-" + strconv.Itoa(b.row)
+		id, kind := "row-"+strconv.Itoa(b.row), "row:" // a session by its recorded id, else the row alone
 		if b.hasSession && !o.Replay.Strict {
-			key = "session-" + b.session
+			id, kind = b.session, "session:"
 		}
-		k, ok := index[key]
+		k, ok := index[kind+id]
 		if !ok {
 			k = len(groups)
-			index[key] = k
-			groups = append(groups, nil)
+			index[kind+id] = k
+			groups, ids = append(groups, nil), append(ids, id)
 		}
 		groups[k] = append(groups[k], b)
 	}
 	var convs []Conversation
-	for _, g := range groups {
+	for gi, g := range groups {
 		slices.SortStableFunc(g, func(a, b *basetenRow) int { return cmp.Compare(a.startMs, b.startMs) })
-		c := Conversation{ID: basetenID(g[0], o.Replay.Strict), Standalone: true}
+		c := Conversation{ID: ids[gi], Standalone: true}
 		for k, b := range g {
 			t, ok := basetenTurn(o, b)
 			if !ok {
@@ -287,14 +288,6 @@ func basetenSessions(o FileOptions, rows []basetenRow) []Conversation {
 		}
 	}
 	return convs
-}
-
-// basetenID names a session by its recorded id, or its row.
-func basetenID(b *basetenRow, strict bool) string {
-	if b.hasSession && !strict {
-		return b.session
-	}
-	return "row-" + strconv.Itoa(b.row)
 }
 
 // basetenTurn is one row's request; false when --synthesis-max-isl
