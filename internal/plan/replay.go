@@ -42,7 +42,7 @@ func optSeconds(s *float64) *time.Duration {
 	if s == nil {
 		return nil
 	}
-	d := time.Duration(*s * float64(time.Second))
+	d := seconds(*s)
 	return &d
 }
 
