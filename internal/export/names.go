@@ -43,6 +43,13 @@ func (f Files) Inputs() string { return filepath.Join(f.Dir, "inputs.json") }
 // Log is logs/aiperf.log, where AIPerf keeps its log.
 func (f Files) Log() string { return filepath.Join(f.Dir, "logs", "aiperf.log") }
 
+// AccuracyCSV is accuracy_results.csv, with --accuracy-benchmark.
+func (f Files) AccuracyCSV() string { return filepath.Join(f.Dir, "accuracy_results.csv") }
+
+// AccuracyJSONL is accuracy_export.jsonl (or <prefix>_accuracy.jsonl):
+// every graded answer.
+func (f Files) AccuracyJSONL() string { return f.path("accuracy_export.jsonl", "_accuracy.jsonl") }
+
 // TimeslicesJSON is profile_export_aiperf_timeslices.json (or
 // <prefix>_timeslices.json), with --slice-duration.
 func (f Files) TimeslicesJSON() string {

@@ -3,9 +3,8 @@ package output
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/sonde-bench/sonde/internal/accuracy"
 	"github.com/sonde-bench/sonde/internal/export"
@@ -106,12 +105,5 @@ func (o *accuracyOutput) Contribute(_ *metrics.Summary, run *export.Run) {
 }
 
 func (o *accuracyOutput) Write() error {
-	jsonl := filepath.Join(o.files.Dir, "accuracy_export.jsonl")
-	if o.files.Prefix != "" {
-		jsonl = filepath.Join(o.files.Dir, o.files.Prefix+"_accuracy.jsonl")
-	}
-	if err := os.WriteFile(filepath.Join(o.files.Dir, "accuracy_results.csv"), o.sum.CSV(), 0o644); err != nil {
-		return err
-	}
-	return os.WriteFile(jsonl, o.sink.lines, 0o644)
+	return errors.Join(export.WriteFile(o.files.AccuracyCSV(), o.sum.CSV()), export.WriteFile(o.files.AccuracyJSONL(), o.sink.lines))
 }
