@@ -165,7 +165,7 @@ func TestWaitForStart(t *testing.T) {
 		return false
 	})
 	var s says
-	at := time.Now().Add(30 * time.Millisecond)
+	at := time.Now().Add(200 * time.Millisecond)
 	cl, _ := newClient(t, &s, "--url", srv.URL, "--start-at", strconv.FormatInt(at.UnixNano(), 10))
 	if err := cl.WaitForStart(t.Context()); err != nil {
 		t.Fatal(err)
@@ -173,7 +173,15 @@ func TestWaitForStart(t *testing.T) {
 	if time.Now().Before(at) {
 		t.Error("started before --start-at")
 	}
-	if len(s.warn) != 1 || !strings.Contains(s.warn[0], "clock is 3600 s off") {
+	// A loaded machine may wake past the start too: that warning is the
+	// start's own, not the clock's, and is not what this test is about.
+	var clock []string
+	for _, w := range s.warn {
+		if !strings.Contains(w, "profiling started") {
+			clock = append(clock, w)
+		}
+	}
+	if len(clock) != 1 || !strings.Contains(clock[0], "clock is 3600 s off") {
 		t.Errorf("warned %v", s.warn)
 	}
 	dir := t.TempDir()
