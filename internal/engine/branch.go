@@ -33,12 +33,8 @@ func (s *session) branch(issue, run context.Context, turn *dataset.Turn, prevEnd
 	var wg sync.WaitGroup
 	for i, child := range children {
 		wg.Go(func() {
-			start := s.e.clock.Now() + int64(child.conv.Turns[0].Delay)
-			if !s.e.clock.Wait(issue, start, nil) {
-				s.e.countUnsent(stopReason(issue), len(child.conv.Turns))
-				return
-			}
-			_, ends[i] = child.run(issue, run, nil, start)
+			child.startDelay = TurnDelay // its first turn's own think time
+			_, ends[i] = child.run(issue, run, nil, s.e.clock.Now())
 		})
 	}
 	wg.Wait()
@@ -52,7 +48,7 @@ func (s *session) child(conv *dataset.Conversation, fork bool) *session {
 	c := &session{e: s.e, num: num, conv: conv, client: s.e.client,
 		r:     rand.New(rand.NewPCG(s.r.Uint64(), s.r.Uint64())),
 		ids:   rand.New(rand.NewPCG(s.ids.Uint64(), s.ids.Uint64())),
-		depth: s.depth + 1, parentCorr: s.corrID}
+		depth: s.depth + 1, parentCorr: s.corrID, lane: -1}
 	c.corrID = dataset.UUID4(c.ids)
 	if s.e.cfg.Reuse == ReuseSticky {
 		c.client = s.e.client.NewSticky()

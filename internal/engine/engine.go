@@ -108,6 +108,17 @@ type Config struct {
 	// (--export-http-trace).
 	KeepChunks bool
 
+	// Lanes, for an agentic replay, are the trajectories the phase's new
+	// sessions take first; sessions it stops before their end hand theirs
+	// back, for the next phase to resume. LanesAtOnce starts every lane at
+	// once, without its delay (--burst-phase-starts).
+	Lanes       *Lanes
+	LanesAtOnce bool
+	// IdleGapCap bounds how long the replay stays idle, nothing in flight,
+	// while think times are pending: they are pulled in uniformly
+	// (--system-idle-gap-cap-seconds); 0 = no cap.
+	IdleGapCap time.Duration
+
 	// Fixed sends each conversation at its first turn's trace timestamp
 	// (ms, minus FixedZeroMs), in the sampler's order (--fixed-schedule).
 	Fixed       bool
@@ -189,6 +200,7 @@ type Engine struct {
 	requests atomic.Int64 // request budget claimed
 	children atomic.Int64 // a DAG's sub-agent sessions started (their numbers)
 	prefill  *slots       // --prefill-concurrency
+	idle     *idleCap     // --system-idle-gap-cap-seconds, or nil
 
 	// traced: each request carries a traceparent of its own (unless the
 	// user's headers set one: theirs goes, as every user header wins).
@@ -211,8 +223,35 @@ func New(cfg Config, client *transport.Client, c Clock, out chan<- *record.Recor
 	if cfg.Arrivals == nil {
 		cfg.Arrivals = schedule.Burst{}
 	}
-	return &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p, traced: cfg.Header.Get("Traceparent") == "",
+	e := &Engine{cfg: cfg, client: client, clock: c, out: out, progress: p, traced: cfg.Header.Get("Traceparent") == "",
 		prefill: newSlots(cfg.PrefillConcurrency), unsent: map[string]int64{}, issued: make(chan struct{})}
+	if cfg.IdleGapCap > 0 {
+		e.idle = newIdleCap(int64(cfg.IdleGapCap), c)
+	}
+	return e
+}
+
+// due waits until a turn is due at at (pulled in by the idle cap, when
+// there is one, and then returned so); false when ctx ended first.
+func (e *Engine) due(ctx context.Context, at int64) (int64, bool) {
+	if e.idle == nil {
+		return at, e.clock.Wait(ctx, at, nil)
+	}
+	return e.idle.wait(ctx, at)
+}
+
+// sending tells the idle cap that a session sends without a wait.
+func (e *Engine) sending() {
+	if e.idle != nil {
+		e.idle.ready()
+	}
+}
+
+// settled tells the idle cap that a session's answer is in.
+func (e *Engine) settled() {
+	if e.idle != nil {
+		e.idle.settled()
+	}
 }
 
 // ErrCancelled is the cause of the run context that cuts the requests in
@@ -272,6 +311,9 @@ func (e *Engine) Run(issue, run context.Context) error {
 		return errors.New("engine: a phase needs conversations, a sampler, a codec and at least one URL")
 	}
 	defer e.markIssued()
+	if e.cfg.Lanes != nil {
+		e.cfg.Lanes.begin()
+	}
 	if e.cfg.Duration > 0 {
 		var cancel context.CancelFunc
 		issue, cancel = context.WithTimeout(issue, e.cfg.Duration)
@@ -370,21 +412,56 @@ func (e *Engine) countUnclaimed(issue context.Context) {
 // session n always runs the n-th planned conversation, whatever the
 // goroutine interleaving: the same seed sends the same requests.
 func (e *Engine) claimSession() (int, *dataset.Conversation, bool) {
-	if e.budgetSpent() {
+	n, i, ok := e.claimDrawn()
+	if !ok {
 		return 0, nil, false
+	}
+	return n, &e.cfg.Conversations[i], true
+}
+
+// claimDrawn is claimSession by the conversation's index.
+func (e *Engine) claimDrawn() (n, conv int, ok bool) {
+	if e.budgetSpent() {
+		return 0, 0, false
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
 		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
 			e.markIssued()
-			return 0, nil, false
+			return 0, 0, false
 		}
 		n := e.sessions
 		e.sessions++
-		conv := &e.cfg.Conversations[e.cfg.Sampler.Next()] // drawn by every shard: the plan stays global
+		i := e.cfg.Sampler.Next() // drawn by every shard: the plan stays global
 		if e.mine(n) {
-			return n, conv, true
+			return n, i, true
+		}
+	}
+}
+
+// claimLane reserves the next session for the next lane of an agentic
+// replay, before any drawn from the sampler; false when none is left (or
+// none may start). A lane's session is numbered as any other, but draws
+// nothing from the sampler.
+func (e *Engine) claimLane() (int, Lane, bool) {
+	if e.cfg.Lanes == nil || e.budgetSpent() {
+		return 0, Lane{}, false
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for {
+		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
+			return 0, Lane{}, false
+		}
+		ln, ok := e.cfg.Lanes.take()
+		if !ok {
+			return 0, Lane{}, false
+		}
+		n := e.sessions
+		e.sessions++
+		if e.mine(n) { // every shard takes every lane: the plan stays global
+			return n, ln, true
 		}
 	}
 }
@@ -430,6 +507,26 @@ func (e *Engine) workers() int {
 	return n
 }
 
+// nextBurstSession is a burst worker's next session: an agentic replay's
+// next lane, else the sampler's next conversation; nil when none may start.
+func (e *Engine) nextBurstSession() *session {
+	if n, ln, ok := e.claimLane(); ok {
+		s := e.newSession(n, resumed(&e.cfg.Conversations[ln.Conv], ln))
+		s.lane, s.offset, s.startDelay = ln.Conv, ln.Next, ln.Delay
+		if e.cfg.LanesAtOnce {
+			s.startDelay = 0
+		}
+		return s
+	}
+	n, i, ok := e.claimDrawn()
+	if !ok {
+		return nil
+	}
+	s := e.newSession(n, &e.cfg.Conversations[i])
+	s.lane = i
+	return s
+}
+
 // runBurst keeps Concurrency sessions going back to back; with a ramp,
 // worker i starts i/(n−1) of the way through it.
 func (e *Engine) runBurst(issue, run context.Context) {
@@ -449,12 +546,12 @@ func (e *Engine) runBurst(issue, run context.Context) {
 				}
 			}
 			for gate.acquire(issue) {
-				n, conv, ok := e.claimSession()
-				if !ok {
+				s := e.nextBurstSession()
+				if s == nil {
 					gate.release()
 					return
 				}
-				e.newSession(n, conv).run(issue, run, nil, e.clock.Now())
+				s.run(issue, run, nil, e.clock.Now())
 				gate.release()
 			}
 		})

@@ -50,6 +50,14 @@ type session struct {
 	// answers; toolTokens are the tokens of the results this turn sent.
 	pending    []openai.ToolCall
 	toolTokens int
+	// An agentic replay's trajectory: lane is the conversation's index in
+	// the phase's list (−1: none), offset the turn its turns start at, and
+	// startDelay the wait before its first turn (TurnDelay: that turn's
+	// own think time).
+	lane, offset int
+	startDelay   time.Duration
+	// busy: the idle cap counts this session as about to send or sending.
+	busy bool
 }
 
 func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
@@ -60,7 +68,7 @@ func (e *Engine) newSession(num int, conv *dataset.Conversation) *session {
 		idSeed = e.cfg.Seed
 	}
 	ids := dataset.NewRand(idSeed^global*0x2545F4914F6CDD1D, dataset.StreamRequestIDs)
-	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(ids), r: r, ids: ids, client: e.client}
+	s := &session{e: e, num: num + e.cfg.SessionOffset, conv: conv, corrID: dataset.UUID4(ids), r: r, ids: ids, client: e.client, lane: -1}
 	if e.cfg.Reuse == ReuseSticky {
 		s.client = e.client.NewSticky()
 	}
@@ -90,18 +98,19 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 	if s.conv.System != "" {
 		s.history = append(s.history, openai.Message{Role: "system", Content: s.conv.System})
 	}
+	defer s.settle() // whatever ends the session, the idle cap hears of it
 	stop := func(k int, reason string) (int64, int64) {
 		s.e.countUnsent(reason, len(s.conv.Turns)-k)
+		s.handBack(k)
 		return intended, prevEnd
 	}
 	for k := range s.conv.Turns {
 		turn := &s.conv.Turns[k]
-		if k > 0 {
-			intended = s.dueTime(turn, intended, prevEnd)
-			if !s.e.clock.Wait(issue, intended, nil) {
-				return stop(k, stopReason(issue))
-			}
+		var ok bool
+		if intended, ok = s.await(issue, k, turn, intended, prevEnd); !ok {
+			return stop(k, stopReason(issue))
 		}
+		s.busy = true
 		if s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone {
 			s.history = s.history[:0] // vectors, scores, RAG queries, a trace's whole requests: every turn stands alone
 		}
@@ -143,13 +152,8 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			rec = s.send(run, req, turn, k, intended)
 		}
 		prevEnd = rec.EndNs
-		if rec.ResponseID != "" {
-			s.prevID = rec.ResponseID
-		}
-		failed := rec.Error != nil
-		if !failed && !precanned {
-			s.pending = rec.ToolCalls // answered by the next turn's tool results
-		}
+		s.settle()
+		failed := s.took(rec, precanned)
 		s.e.out <- rec
 		if !s.remember(rec.Output, failed, turn, precanned) {
 			return stop(k+1, UnsentTurnFailed)
@@ -159,6 +163,58 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		}
 	}
 	return intended, prevEnd
+}
+
+// took keeps what the next turn needs of an answer — the server's id
+// (Responses chains), the tool calls it answers — and reports whether the
+// turn failed.
+func (s *session) took(rec *record.Record, precanned bool) (failed bool) {
+	if rec.ResponseID != "" {
+		s.prevID = rec.ResponseID
+	}
+	failed = rec.Error != nil
+	if !failed && !precanned {
+		s.pending = rec.ToolCalls // answered by the next turn's tool results
+	}
+	return failed
+}
+
+// await waits until turn k is due — after its think time, or a lane's
+// first turn after its delay — and returns when that is; false when issue
+// ended first. The idle cap counts the session busy from then.
+func (s *session) await(issue context.Context, k int, turn *dataset.Turn, intended, prevEnd int64) (int64, bool) {
+	switch {
+	case k > 0:
+		return s.e.due(issue, s.dueTime(turn, intended, prevEnd))
+	case s.startDelay != 0:
+		return s.e.due(issue, intended+int64(s.delay(turn)))
+	}
+	s.e.sending() // sent now (or at the dispatcher's go-ahead)
+	return intended, true
+}
+
+// delay is the wait before a lane's first turn.
+func (s *session) delay(first *dataset.Turn) time.Duration {
+	if s.startDelay == TurnDelay {
+		return first.Delay
+	}
+	return s.startDelay
+}
+
+// settle ends the session's busy stretch for the idle cap, once.
+func (s *session) settle() {
+	if s.busy {
+		s.busy = false
+		s.e.settled()
+	}
+}
+
+// handBack keeps an agentic replay's trajectory that the phase stopped
+// before turn k, for the next phase to resume.
+func (s *session) handBack(k int) {
+	if l := s.e.cfg.Lanes; l != nil && s.lane >= 0 && k < len(s.conv.Turns) {
+		l.hand(Lane{Conv: s.lane, Next: s.offset + k, End: s.offset + len(s.conv.Turns), Delay: TurnDelay})
+	}
 }
 
 // ask puts a turn's question into the history: its user message, or a
@@ -278,7 +334,7 @@ func (s *session) unsent(turn *dataset.Turn, k int, intended int64, err error) *
 
 // record is what every record of turn k says of the turn itself.
 func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Record {
-	rec := &record.Record{Phase: s.e.cfg.Phase, Stage: s.e.cfg.Stage, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: k,
+	rec := &record.Record{Phase: s.e.cfg.Phase, Stage: s.e.cfg.Stage, SessionNum: s.num, ConversationID: s.conv.ID, TurnIndex: s.offset + k,
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
 		NoHistory:  s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone,
