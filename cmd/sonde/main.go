@@ -135,6 +135,11 @@ func run(e env) int {
 // profileCommand runs `sonde profile`: one run, a study, or --print-config.
 func profileCommand(e env, p *config.Profile, given map[string]bool) error {
 	p.MarkGiven(given)
+	outcome, err := p.LockScenario()
+	if err != nil {
+		return usageError{Err: err}
+	}
+	p.ScenarioOutcome = outcome
 	switch {
 	case p.PrintConfig:
 		p.ResolveLists()

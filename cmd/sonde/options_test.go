@@ -19,10 +19,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // must shrink to nothing as they land (a name accepted now is an error
 // here, so it is taken off).
 var notYet = map[string][]string{
-	"#26 workloads": {"--scenario", "--unsafe-override", // AIPerf's agentic scenario (inferencex-agentx-mvp) replays weka traces
-		"--agentic-cache-warmup-duration", "--agentic-warmup-grace-period", "--burst-phase-starts",
-		"--dataset-filter", "--hf-subset", "--hf-weka-dataset",
-		"--system-idle-gap-cap-seconds", "--trajectory-start-max-ratio", "--trajectory-start-min-ratio"},
+	"#26 workloads": {"--dataset-filter", "--hf-subset", "--hf-weka-dataset"},
 }
 
 // profileFlags are every name `sonde profile` accepts: flags, aliases,

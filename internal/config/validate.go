@@ -264,6 +264,7 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 		add("--input-file needs --custom-dataset-type (single_turn, multi_turn, random_pool, mooncake_trace, inputs_json, burst_gpt_trace, bailian_trace, baseten_trace, raw_payload, dag_jsonl, weka_trace, sagemaker_data_capture) or --public-dataset sharegpt")
 	}
 	p.checkReplay(add)
+	p.checkAgentic(add)
 	if p.FixedSchedule && p.InputFile == "" {
 		add("Fixed schedule requires a file to be provided")
 	}

@@ -45,6 +45,9 @@ type Run struct {
 	Sections []func(io.Writer)
 	// Extra are more of sonde's additions, by key (a merge's shards).
 	Extra map[string]any
+	// Metadata is AIPerf's "metadata" block (a scenario's: submission
+	// validity); nil without one.
+	Metadata json.RawMessage
 	// CSVSections follow the summary CSV's own, each after a blank line
 	// (the replicas of a run over several --url).
 	CSVSections []byte
@@ -152,8 +155,8 @@ func ISOTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 // SummaryJSON renders profile_export_aiperf.json in AIPerf's schema 1.5:
 // schema_version, benchmark_id, every exported metric under its tag,
 // input_config, run_info, was_cancelled, error_summary, start_time,
-// end_time, runtime_submission_invalid_reasons; then sonde's additions
-// under "sonde".
+// end_time, runtime_submission_invalid_reasons, a scenario's metadata;
+// then sonde's additions under "sonde".
 func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	o := newOrdered()
 	o.add("schema_version", SchemaVersion)
@@ -179,6 +182,9 @@ func SummaryJSON(s *metrics.Summary, run *Run) []byte {
 	o.add("start_time", ISOTime(run.StartTime))
 	o.add("end_time", ISOTime(run.EndTime))
 	o.add("runtime_submission_invalid_reasons", []string{})
+	if run.Metadata != nil {
+		o.add("metadata", run.Metadata)
+	}
 	o.add("sonde", sondeJSON(s, run))
 
 	var out bytes.Buffer

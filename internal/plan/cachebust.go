@@ -25,7 +25,8 @@ func ignoreTraceDelays(p *config.Profile, convs []dataset.Conversation) {
 
 // cacheBust puts a marker unique to this run and conversation where
 // --cache-bust says: a server's prefix cache cannot serve a prompt an
-// earlier run sent, even with the same seed. The run's nonce is fresh
+// earlier run sent, even with the same seed. A trace's requests each
+// carry their whole prompt: every one is marked, as its own first turn. The run's nonce is fresh
 // entropy; the rest of the prompts stay as the seed made them.
 func cacheBust(p *config.Profile, convs []dataset.Conversation, tok tokenizer.Tokenizer) {
 	if p.CacheBust == "" || p.CacheBust == "none" {
@@ -43,11 +44,17 @@ func cacheBust(p *config.Profile, convs []dataset.Conversation, tok tokenizer.To
 			c.System = join(marker, c.System, p.CacheBust == "system_prefix")
 			c.SystemTokens = len(tok.Encode(c.System))
 		default:
-			t := &c.Turns[0]
-			t.Text = join(marker, t.Text, p.CacheBust == "first_turn_prefix")
-			t.Tokens = len(tok.Encode(t.Text))
-			if p.CacheBust == "first_turn_prefix" {
-				t.Prefix, t.PrefixTokens = "", 0 // a pooled prefix no longer starts the prompt: no cache can serve it
+			marked := c.Turns[:1]
+			if c.Standalone {
+				marked = c.Turns // each request is a whole prompt, its own first turn
+			}
+			for k := range marked {
+				t := &marked[k]
+				t.Text = join(marker, t.Text, p.CacheBust == "first_turn_prefix")
+				t.Tokens = len(tok.Encode(t.Text))
+				if p.CacheBust == "first_turn_prefix" {
+					t.Prefix, t.PrefixTokens = "", 0 // a pooled prefix no longer starts the prompt: no cache can serve it
+				}
 			}
 		}
 	}

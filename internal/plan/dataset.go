@@ -159,7 +159,9 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 func decideFixedSchedule(p *config.Profile, convs []dataset.Conversation, log *slog.Logger) ([]dataset.Conversation, fixedSchedule, error) {
 	var fs fixedSchedule
 	timestamped := len(convs) > 0 && convs[0].Turns[0].HasTimestamp
-	fs.on = p.FixedSchedule || (timestamped && slices.Contains(dataset.TimestampedTypes(), p.CustomDatasetType) && !p.NoFixedSchedule)
+	// An agentic replay is a closed loop: the trace's times give think
+	// times only.
+	fs.on = p.FixedSchedule || (timestamped && slices.Contains(dataset.TimestampedTypes(), p.CustomDatasetType) && !p.NoFixedSchedule && !p.AgenticReplay())
 	if !fs.on {
 		if p.FixedAutoOffset || p.FixedStartOffset != nil || p.FixedEndOffset != nil {
 			return nil, fs, UsageError{fmt.Errorf("--fixed-schedule-* can only be used with --fixed-schedule")}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/sonde-bench/sonde/internal/config"
 )
@@ -52,4 +53,18 @@ func acceptedOnly(p *config.Profile) []string {
 		out = append(out, "--zmq-*: sonde is one process, with no message bus between processes; ignored.")
 	}
 	return out
+}
+
+// scenario says what --scenario's lock filled in and, under
+// --unsafe-override, each rule the run breaks.
+func (n *notes) scenario(o *config.ScenarioOutcome) {
+	if o == nil {
+		return
+	}
+	if len(o.Applied) > 0 {
+		n.info(fmt.Sprintf("Scenario %s: set %s", o.Name, strings.Join(o.Applied, ", ")))
+	}
+	for _, v := range o.Violations {
+		n.warn(fmt.Sprintf("Scenario %s: %s (--unsafe-override: the run is no valid submission)", o.Name, v))
+	}
 }

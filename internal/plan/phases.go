@@ -23,6 +23,9 @@ func (pl *Plan) phases(e Env) error {
 	if err := pl.engineConfig(e); err != nil {
 		return err
 	}
+	if pl.p.AgenticReplay() {
+		return pl.agenticPhases()
+	}
 	if !pl.p.Warmup() {
 		return nil
 	}
@@ -30,7 +33,11 @@ func (pl *Plan) phases(e Env) error {
 	if err != nil {
 		return err
 	}
-	pl.warmup, pl.warmupGrace, pl.warmupSays = &w, grace, pl.describeWarmup(w)
+	cut := time.Duration(-1)
+	if w.Duration > 0 && grace >= 0 {
+		cut = w.Duration + grace
+	}
+	pl.warmups = []Warmup{{Name: "Warmup", Config: w, Cut: cut, Says: pl.describeWarmup(w), Total: int64(pl.p.WarmupRequestCount)}}
 	return nil
 }
 
@@ -115,8 +122,12 @@ func (pl *Plan) Base() engine.Config { return pl.base }
 func (pl *Plan) Profiling() engine.Config {
 	c := pl.base
 	c.Phase, c.MaxSessions, c.MaxRequests, c.Duration = record.PhaseProfiling, pl.maxSessions, pl.maxRequests, pl.duration
-	if pl.warmup != nil {
+	if len(pl.warmups) > 0 {
 		c.SessionOffset = 1 << 30 // warm-up sessions never share numbers with profiling ones
+	}
+	c.Lanes, c.LanesAtOnce = pl.lanes, pl.p.BurstPhaseStarts
+	if v := pl.p.SystemIdleGapCap; v != nil {
+		c.IdleGapCap = max(seconds(*v), 1) // 0: not a moment idle
 	}
 	if len(pl.stages) > 0 {
 		c.Stage = pl.p.PhaseName // beside the other phases' names
@@ -125,12 +136,18 @@ func (pl *Plan) Profiling() engine.Config {
 	return c
 }
 
-// Warmup is the warm-up phase's configuration, how long its answers in
-// flight are waited for after its duration (−1: all of them), and what it
-// does in words; ok is false without a warm-up.
-func (pl *Plan) Warmup() (c engine.Config, grace time.Duration, says string, ok bool) {
-	if pl.warmup == nil {
-		return engine.Config{}, 0, "", false
-	}
-	return *pl.warmup, pl.warmupGrace, pl.warmupSays, true
+// Warmup is a phase before profiling, its results discarded: its
+// engine configuration, when its answers still in flight are cut (after
+// its start; −1: never), what it does in words and the requests it plans
+// (0: unknown).
+type Warmup struct {
+	Name   string
+	Config engine.Config
+	Cut    time.Duration
+	Says   string
+	Total  int64
 }
+
+// Warmups are the phases before profiling, in order: AIPerf's warm-up,
+// or an agentic replay's (its snapshot and cache warm-ups).
+func (pl *Plan) Warmups() []Warmup { return pl.warmups }

@@ -55,12 +55,12 @@ type Plan struct {
 	files       export.Files
 	tok         *tokenizer.Resolution
 	template    *tokenizer.ChatTemplate // --apply-chat-template; nil without
-	// base is the engine's configuration every phase starts from; warmup
-	// the warm-up phase's (when there is one), warmupGrace its grace.
-	base        engine.Config
-	warmup      *engine.Config
-	warmupGrace time.Duration
-	warmupSays  string
+	// base is the engine's configuration every phase starts from; warmups
+	// the warm-up phases before profiling; lanes an agentic replay's
+	// trajectories, which profiling resumes.
+	base    engine.Config
+	warmups []Warmup
+	lanes   *engine.Lanes
 	// stages are the profiling phases after the run's own (--phase).
 	stages []Stage
 	// adaptive and control are adaptive scale's (--adaptive-scale).
@@ -95,6 +95,7 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 	for _, n := range acceptedOnly(p) {
 		pl.notes.info(n)
 	}
+	pl.notes.scenario(p.ScenarioOutcome)
 	self := pl // a failing return sets pl to nil before this runs
 	defer func() {
 		if err != nil {

@@ -62,7 +62,7 @@ func TestResolveMultiTurn(t *testing.T) {
 	if prof.Phase != record.PhaseProfiling || prof.MaxSessions != 4 || prof.Concurrency != 2 || prof.SessionOffset != 0 || prof.Header.Get("User-Agent") != "sonde/test" {
 		t.Errorf("profiling %+v", prof)
 	}
-	if _, _, _, ok := pl.Warmup(); ok || pl.Base().Phase != "" {
+	if len(pl.Warmups()) != 0 || pl.Base().Phase != "" {
 		t.Error("a warm-up nobody asked for")
 	}
 	if !says(pl, "Multi-turn mode: 4 conversations") || !says(pl, "Tokenizer: builtin") || pl.SimInProcess() || pl.MeanGapNs() != 0 {
@@ -81,9 +81,13 @@ func TestResolveWarmup(t *testing.T) {
 		"--warmup-arrival-pattern", "constant", "--warmup-concurrency", "1", "--warmup-prefill-concurrency", "1",
 		"--warmup-concurrency-ramp-duration", "0.01", "--warmup-request-rate-ramp-duration", "0.01", "--warmup-prefill-concurrency-ramp-duration", "1",
 		"--workers-max", "2", "--zmq-host", "h", "--record-processors", "1", "--tokenizer-trust-remote-code")
-	w, grace, s, ok := pl.Warmup()
-	if !ok || w.Phase != record.PhaseWarmup || w.MaxRequests != 2 || w.Duration != 5*time.Second || grace != 5*time.Second || w.Concurrency != 1 || w.Rate != 200 {
-		t.Fatalf("warm-up %+v grace %v", w, grace)
+	ws := pl.Warmups()
+	if len(ws) != 1 {
+		t.Fatalf("%d warm-ups", len(ws))
+	}
+	w, cut, s := ws[0].Config, ws[0].Cut, ws[0].Says
+	if w.Phase != record.PhaseWarmup || w.MaxRequests != 2 || w.Duration != 5*time.Second || cut != 10*time.Second || w.Concurrency != 1 || w.Rate != 200 || ws[0].Total != 2 {
+		t.Fatalf("warm-up %+v cut %v", w, cut)
 	}
 	if want := "2 requests or 5s; concurrency 1 (profiling will use 2); 200 requests/s (profiling will use 0); constant arrivals"; !strings.HasPrefix(s, want) {
 		t.Errorf("says %q", s)
@@ -97,8 +101,8 @@ func TestResolveWarmup(t *testing.T) {
 		}
 	}
 	pl = mustResolve(t, "--url", nowhere, "--request-count", "3", "--warmup-request-count", "1", "--prefill-concurrency-ramp-duration", "1")
-	if _, grace, _, _ := pl.Warmup(); grace != -1 || !says(pl, "no --prefill-concurrency to ramp") {
-		t.Errorf("grace %v, notes %v", grace, pl.Notes())
+	if cut := pl.Warmups()[0].Cut; cut != -1 || !says(pl, "no --prefill-concurrency to ramp") {
+		t.Errorf("cut %v, notes %v", cut, pl.Notes())
 	}
 }
 
@@ -199,7 +203,7 @@ func TestWithLoad(t *testing.T) {
 	if np.Concurrency() != 3 || &np.Conversations()[0] != &pl.Conversations()[0] || np.Files().Dir == pl.Files().Dir || np.Seed() != pl.Seed() {
 		t.Errorf("concurrency %d, dir %s", np.Concurrency(), np.Files().Dir)
 	}
-	if _, _, _, ok := np.Warmup(); !ok {
+	if len(np.Warmups()) != 1 {
 		t.Error("the probe lost its warm-up")
 	}
 	np.Close() // shares its parent's simulator and receiver: closing it must not stop them

@@ -26,8 +26,19 @@ func (rp *runningPhase) wait() (map[string]int64, error) {
 	return rp.unsent, rp.err
 }
 
-// startPhase starts one engine phase with its progress display.
-func (r *profileRun) startPhase(name string, cfg engine.Config, total int64, grace time.Duration, records chan<- *record.Record, issue, run context.Context) *runningPhase {
+// cutAfter is when a phase's answers still in flight are cut: its
+// duration and grace after its start (−1: never, without both).
+func cutAfter(cfg engine.Config, grace time.Duration) time.Duration {
+	if cfg.Duration > 0 && grace >= 0 {
+		return cfg.Duration + grace
+	}
+	return -1
+}
+
+// startPhase starts one engine phase with its progress display; the
+// answers still in flight cut after its start (−1: none) are recorded as
+// cut.
+func (r *profileRun) startPhase(name string, cfg engine.Config, total int64, cut time.Duration, records chan<- *record.Record, issue, run context.Context) *runningPhase {
 	var prog engine.Progress
 	eng := engine.New(cfg, r.client.HTTP, r.clk, records, &prog)
 	r.log.Debug(fmt.Sprintf("%s: %s", name, describeLoad(cfg)))
@@ -42,11 +53,11 @@ func (r *profileRun) startPhase(name string, cfg engine.Config, total int64, gra
 	}
 	show := r.screen.Display(name, &prog, cfg, total, r.records.Live)
 	show.Start(r.ctx)
-	if cfg.Duration > 0 && grace >= 0 {
+	if cut >= 0 {
 		// Requests still in flight when the grace period ends are cut: they
 		// get records as cancelled errors (record.Cut), never vanish.
 		var c context.CancelFunc
-		run, c = context.WithTimeoutCause(run, cfg.Duration+grace, engine.ErrCancelled)
+		run, c = context.WithTimeoutCause(run, cut, engine.ErrCancelled)
 		stops = append(stops, c)
 	}
 	rp := &runningPhase{eng: eng, done: make(chan struct{})}
@@ -75,7 +86,7 @@ func (r *profileRun) runProfiling(prof engine.Config, expected int64, records ch
 	// start in the middle of the phase and hold the only core from the
 	// dispatcher for milliseconds.
 	runtime.GC()
-	cur := r.startPhase("Profiling", prof, expected, r.plan.Grace(), records, issue, run)
+	cur := r.startPhase("Profiling", prof, expected, cutAfter(prof, r.plan.Grace()), records, issue, run)
 	started := []*runningPhase{cur}
 	unsent := map[string]int64{}
 	for _, st := range r.plan.Stages() {
@@ -92,7 +103,8 @@ func (r *profileRun) runProfiling(prof engine.Config, expected int64, records ch
 			continue
 		}
 		r.logf("Phase %s: %s", st.Name, st.Says())
-		cur = r.startPhase("Profiling "+st.Name, r.client.Signed(st.Config()), st.Expected(), st.Grace(), records, issue, run)
+		sc := r.client.Signed(st.Config())
+		cur = r.startPhase("Profiling "+st.Name, sc, st.Expected(), cutAfter(sc, st.Grace()), records, issue, run)
 		started = append(started, cur)
 	}
 	var errs error

@@ -169,10 +169,16 @@ func (r *profileRun) execute() error {
 	wasCancelled, stopWatching := r.watchSignals(stopIssue, stopRun)
 
 	var runErr error
-	if w, grace, says, ok := r.plan.Warmup(); ok {
-		r.logf("Warming up: %s", says)
-		runtime.GC() // the set-up's garbage, before the first request (as before profiling)
-		_, runErr = r.startPhase("Warmup", r.client.Signed(w), int64(r.p.WarmupRequestCount), grace, records, issueCtx, runCtx).wait()
+	for i, w := range r.plan.Warmups() {
+		if issueCtx.Err() != nil {
+			break
+		}
+		r.logf("Warming up: %s", w.Says)
+		if i == 0 {
+			runtime.GC() // the set-up's garbage, before the first request (as before profiling)
+		}
+		_, err := r.startPhase(w.Name, r.client.Signed(w.Config), w.Total, w.Cut, records, issueCtx, runCtx).wait()
+		runErr = errors.Join(runErr, err)
 	}
 	prof := r.client.Signed(r.plan.Profiling())
 	r.client.ResetCache(r.ctx)
@@ -293,6 +299,9 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		Tokenizer: export.TokenizerInfo{Requested: res.Requested, Used: res.Tokenizer.Name(), Fallback: res.Fallback, ISLCounting: "message_contents"}}
 	if t := r.plan.Template(); t != nil {
 		run.Tokenizer.ISLCounting, run.Tokenizer.ChatTemplate = "chat_template", t.Source
+	}
+	if o := r.p.ScenarioOutcome; o != nil {
+		run.Metadata = o.Metadata(cancelled)
 	}
 	run.Extra = map[string]any{"server": r.server, "client": client.ClientInfo(r.e.Version)}
 	if _, count := r.plan.Shard(); count > 1 {
