@@ -18,9 +18,7 @@ const optionsFile = "../../../shared/reference/aiperf-0.14-options.txt"
 // notYet are the AIPerf options that open issues add, by issue: the list
 // must shrink to nothing as they land (a name accepted now is an error
 // here, so it is taken off).
-var notYet = map[string][]string{
-	"#26 workloads": {"--dataset-filter", "--hf-subset", "--hf-weka-dataset"},
-}
+var notYet = map[string][]string{}
 
 // profileFlags are every name `sonde profile` accepts: flags, aliases,
 // short forms and the --no- forms of negatable flags.

@@ -64,7 +64,7 @@ func (p *Profile) checkAgentic(add func(string, ...any)) {
 	if len(p.ConcurrencyList) == 0 {
 		add("%s runs --concurrency lanes of trajectories: give --concurrency", why)
 	}
-	if p.InputFile == "" && p.PublicDataset == "" {
+	if p.InputFile == "" && p.PublicName() == "" {
 		add("%s replays a trace's trajectories: give --input-file (weka_trace, mooncake_trace, …)", why)
 	}
 	refuseGiven(add, false, why+" is a closed loop of --concurrency lanes: drop %s", append(openLoop, given{"--session-arrival-rate", p.SessionArrivalRate != nil})...)

@@ -278,8 +278,8 @@ func (p *Profile) dataset() Dataset {
 				d.Records = append(d.Records, v)
 			}
 		}
-	case p.PublicDataset != "":
-		d.Type, d.Dataset, d.Path = "public", p.PublicDataset, p.InputFile
+	case p.PublicName() != "":
+		d.Type, d.Dataset, d.Path = "public", p.PublicName(), p.InputFile
 	case p.InputFile != "":
 		d.Type, d.Path, d.Format = "file", p.InputFile, p.CustomDatasetType
 	}

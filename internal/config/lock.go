@@ -112,8 +112,8 @@ func (p *Profile) LockScenario() (*ScenarioOutcome, error) {
 	if !ok {
 		return nil, fmt.Errorf("--scenario %q is not a scenario sonde knows (%s)", p.Scenario, scenarioList)
 	}
-	if p.InputFile == "" {
-		return nil, fmt.Errorf("--scenario %s replays weka traces: give --input-file (a weka_trace file or folder, such as SemiAnalysis' published traces) and --custom-dataset-type weka_trace; --unsafe-override cannot make up a dataset", p.Scenario)
+	if p.InputFile == "" && p.PublicName() == "" {
+		return nil, fmt.Errorf("--scenario %s replays weka traces: give --public-dataset semianalysis_cc_traces_weka_062126 (or another of SemiAnalysis' corpora), --hf-weka-dataset ORG/NAME, or --input-file with a weka_trace file or folder; --unsafe-override cannot make up a dataset", p.Scenario)
 	}
 	o := &ScenarioOutcome{Name: p.Scenario}
 	fill := func(flag string) { o.Applied = append(o.Applied, flag) }
@@ -137,12 +137,14 @@ func (p *Profile) LockScenario() (*ScenarioOutcome, error) {
 
 // lockReplay: the trace, its duration and its timing.
 func (p *Profile) lockReplay(spec scenarioSpec, fill func(string), conflict func(string, ...any)) {
-	switch p.CustomDatasetType {
-	case "":
+	switch {
+	case p.publicWeka():
+	case p.PublicName() != "":
+		conflict("--public-dataset %s: the scenario replays weka traces", p.PublicName())
+	case p.CustomDatasetType == "":
 		p.CustomDatasetType = "weka_trace"
 		fill("--custom-dataset-type weka_trace")
-	case "weka_trace":
-	default:
+	case p.CustomDatasetType != "weka_trace":
 		conflict("--custom-dataset-type %s: the scenario replays weka_trace", p.CustomDatasetType)
 	}
 	switch d := p.BenchmarkDuration; {
@@ -213,4 +215,10 @@ func extraInput(inputs []string, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// publicWeka: the public dataset is one of weka traces.
+func (p *Profile) publicWeka() bool {
+	name := p.PublicName()
+	return name == "weka_hf" || strings.HasPrefix(name, "semianalysis_cc_traces_weka")
 }

@@ -103,3 +103,39 @@ func TestLockScenario(t *testing.T) {
 		t.Fatalf("extraInput %q %v", v, ok)
 	}
 }
+
+// The Hub's options refine a public dataset, each refused alone; the
+// weka repository selects weka_hf, and the AgentX scenario takes it.
+func TestPublicRules(t *testing.T) {
+	for _, c := range []struct {
+		mut  func(*Profile)
+		want string
+	}{
+		{func(p *Profile) { p.HFSubset = "main" }, "--hf-subset refines a --public-dataset"},
+		{func(p *Profile) { p.PublicDataset, p.DatasetFilter = "aimo", []string{"nokey"} }, `--dataset-filter "nokey": COLUMN=VALUE`},
+		{func(p *Profile) { p.PublicDataset, p.HFWekaDataset = "aimo", "a/b" }, "--hf-weka-dataset selects --public-dataset weka_hf: drop --public-dataset aimo"},
+		{func(p *Profile) { p.HFWekaDataset = "ab" }, `--hf-weka-dataset "ab": a Hugging Face repository`},
+		{func(p *Profile) { p.PublicDataset = "weka_hf" }, "--public-dataset weka_hf needs --hf-weka-dataset"},
+		{func(p *Profile) { p.HFWekaDataset, p.CustomDatasetType, p.InputFile = "a/b", "weka_trace", "x" }, "--public-dataset and --custom-dataset-type cannot be used together"},
+	} {
+		p := valid()
+		c.mut(&p)
+		if errs := p.Validate(); !strings.Contains(Join(errs).Error(), c.want) {
+			t.Errorf("want %q, got %v", c.want, errs)
+		}
+	}
+	p := valid()
+	p.HFWekaDataset, p.DatasetFilter, p.ConcurrencyList = "team/traces", []string{"id = t1"}, []int{2}
+	if errs := p.Validate(); len(errs) != 0 || p.PublicName() != "weka_hf" || p.DatasetFilters()["id"] != "t1" {
+		t.Fatalf("weka_hf: %v", errs)
+	}
+	p.Scenario = "inferencex-agentx-mvp"
+	if o, err := p.LockScenario(); err != nil || p.CustomDatasetType != "" || !o.Valid() {
+		t.Fatalf("AgentX over the Hub's traces: %+v %v", o, err)
+	}
+	p = valid()
+	p.PublicDataset, p.Scenario, p.ConcurrencyList = "aimo", "agentx", []int{1}
+	if _, err := p.LockScenario(); err == nil || !strings.Contains(err.Error(), "--public-dataset aimo: the scenario replays weka traces") {
+		t.Fatalf("AgentX over prompts: %v", err)
+	}
+}

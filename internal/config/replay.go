@@ -62,7 +62,7 @@ func (p *Profile) checkAccuracy(add func(string, ...any)) {
 	switch {
 	case p.InputFile == "":
 		add("--accuracy-benchmark %s reads its problems from a local --input-file (sonde does not download task sets)", p.AccuracyBenchmark)
-	case p.CustomDatasetType != "" || p.PublicDataset != "":
+	case p.CustomDatasetType != "" || p.PublicName() != "":
 		add("--accuracy-benchmark's --input-file holds its problems: drop --custom-dataset-type and --public-dataset")
 	case p.EndpointType != "chat" && p.EndpointType != "completions":
 		add("--accuracy-benchmark grades text answers: --endpoint-type chat or completions, not %s", p.EndpointType)

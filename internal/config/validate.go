@@ -250,7 +250,7 @@ const maxImageSide = 16384
 
 // checkDataset: input files, fixed schedules and prompt shaping.
 func (p *Profile) checkDataset(add func(string, ...any)) {
-	if p.PublicDataset != "" && p.CustomDatasetType != "" {
+	if p.PublicName() != "" && p.CustomDatasetType != "" {
 		add("--public-dataset and --custom-dataset-type cannot be used together")
 	}
 	if p.InputRecords != "" && p.InputFile != p.RecordsFile {
@@ -260,11 +260,12 @@ func (p *Profile) checkDataset(add func(string, ...any)) {
 	if p.CustomDatasetType != "" && p.InputFile == "" {
 		add("--custom-dataset-type %s needs --input-file", p.CustomDatasetType)
 	}
-	if p.InputFile != "" && p.CustomDatasetType == "" && p.PublicDataset == "" && p.AccuracyBenchmark == "" {
+	if p.InputFile != "" && p.CustomDatasetType == "" && p.PublicName() == "" && p.AccuracyBenchmark == "" {
 		add("--input-file needs --custom-dataset-type (single_turn, multi_turn, random_pool, mooncake_trace, inputs_json, burst_gpt_trace, bailian_trace, baseten_trace, raw_payload, dag_jsonl, weka_trace, sagemaker_data_capture) or --public-dataset sharegpt")
 	}
 	p.checkReplay(add)
 	p.checkAgentic(add)
+	p.checkPublic(add)
 	if p.FixedSchedule && p.InputFile == "" {
 		add("Fixed schedule requires a file to be provided")
 	}

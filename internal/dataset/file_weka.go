@@ -50,6 +50,29 @@ func loadWeka(o FileOptions) ([]Conversation, error) {
 	if err != nil {
 		return nil, err
 	}
+	var traces []placedTrace
+	for _, path := range paths {
+		data, err := readWhole(path)
+		if err != nil {
+			return nil, err
+		}
+		var tr wekaTrace
+		if err := json.NewDecoder(bytes.NewReader(data)).Decode(&tr); err != nil {
+			return nil, fmt.Errorf("%s: not a Weka trace: %v", path, err)
+		}
+		traces = append(traces, placedTrace{tr, path})
+	}
+	return buildWeka(o, traces)
+}
+
+// placedTrace is a trace and where it was read (a file, a row).
+type placedTrace struct {
+	wekaTrace
+	at string
+}
+
+// buildWeka makes the traces' sessions, in order.
+func buildWeka(o FileOptions, traces []placedTrace) ([]Conversation, error) {
 	gen, err := o.promptGen()
 	if err != nil {
 		return nil, err
@@ -57,17 +80,9 @@ func loadWeka(o FileOptions) ([]Conversation, error) {
 	r := NewRand(o.Seed, StreamPrompt)
 	global := map[int64][]int{}
 	var convs []Conversation
-	for i, path := range paths {
-		data, err := readWhole(path)
-		if err != nil {
-			return nil, err
-		}
-		dec := json.NewDecoder(bytes.NewReader(data))
-		var tr wekaTrace
-		if err := dec.Decode(&tr); err != nil {
-			return nil, fmt.Errorf("%s: not a Weka trace: %v", path, err)
-		}
-		if err := tr.check(path); err != nil {
+	for i := range traces {
+		tr, at := &traces[i].wekaTrace, traces[i].at
+		if err := tr.check(at); err != nil {
 			return nil, err
 		}
 		if o.Weka.MaxContext > 0 && tr.peak(tr.Requests) > o.Weka.MaxContext {
@@ -77,7 +92,7 @@ func loadWeka(o FileOptions) ([]Conversation, error) {
 		if tr.HashIDScope != "global" {
 			blocks = map[int64][]int{} // each trace its own hash namespace
 		}
-		w := wekaBuild{o: o, gen: gen, r: r, blocks: blocks, block: tr.BlockSize, path: path, models: map[string]string{}}
+		w := wekaBuild{o: o, gen: gen, r: r, blocks: blocks, block: tr.BlockSize, path: at, models: map[string]string{}}
 		if tr.ID == "" {
 			tr.ID = fmt.Sprintf("trace-%d", i)
 		}

@@ -1,6 +1,7 @@
 package media
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -141,4 +142,31 @@ func encodedAudio(data []byte, format string, seconds float64) Audio {
 func sha256Hex(data []byte) string {
 	sum := sha256.Sum256(data)
 	return hex.EncodeToString(sum[:8])
+}
+
+// DecodeAudio is a dataset's clip in any format FFmpeg reads (FLAC,
+// Opus, …) as a clip to send: WAV and MP3 as they are, others converted
+// to 16-bit WAV by FFmpeg.
+func DecodeAudio(data []byte) (Audio, error) {
+	if a, err := AudioFromBytes(data); err == nil {
+		return a, nil
+	}
+	ffmpeg, err := FFmpeg("an audio clip that is not WAV or MP3")
+	if err != nil {
+		return Audio{}, err
+	}
+	dir, err := os.MkdirTemp("", "sonde-audio-")
+	if err != nil {
+		return Audio{}, err
+	}
+	defer os.RemoveAll(dir)
+	out := filepath.Join(dir, "a.wav")
+	if err := run(ffmpeg, bytes.NewReader(data), "-i", "pipe:0", "-c:a", "pcm_s16le", "-f", "wav", out); err != nil {
+		return Audio{}, err
+	}
+	wav, err := os.ReadFile(out)
+	if err != nil {
+		return Audio{}, err
+	}
+	return AudioFromBytes(wav)
 }

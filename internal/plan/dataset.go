@@ -125,9 +125,12 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	}
 	var convs []dataset.Conversation
 	var err error
-	if p.PublicDataset == "sharegpt" {
+	switch d, _ := dataset.PublicNamed(p.PublicName()); {
+	case d.Kind == dataset.KindShareGPT:
 		convs, err = dataset.LoadShareGPT(p.InputFile, opts)
-	} else {
+	case d.Name != "":
+		convs, err = dataset.LoadPublic(opts, d, p.DatasetFilters())
+	default:
 		convs, err = dataset.LoadFile(opts)
 	}
 	if err != nil {

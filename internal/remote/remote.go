@@ -35,6 +35,19 @@ type Options struct {
 	Getenv func(string) string
 	Client *http.Client // nil: one with connect and download timeouts
 	Info   func(string) // what was fetched or reused; may be nil
+	// Select narrows an hf:// repository to a subset and split (nil: all
+	// its data files under the path).
+	Select *Selection
+	// Name is what errors call the ref ("--input-file REF" when empty).
+	Name string
+}
+
+// what names ref in an error.
+func (o Options) what(ref string) string {
+	if o.Name != "" {
+		return o.Name
+	}
+	return "--input-file " + ref
 }
 
 // pin is a cached fetch: what it was, the revision it resolved to, and
@@ -74,11 +87,11 @@ func Fetch(ctx context.Context, ref string, o Options) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	dir := filepath.Join(cacheRoot(o.Getenv), "datasets", key(ref))
+	dir := filepath.Join(cacheRoot(o.Getenv), "datasets", key(ref+o.Select.String()))
 	if offline(o.Getenv) {
 		p, ok := readPin(dir)
 		if !ok {
-			return "", fmt.Errorf("--input-file %s: offline ($SONDE_OFFLINE or $HF_HUB_OFFLINE) and not in the cache (%s): run once online to fetch it", ref, dir)
+			return "", fmt.Errorf("%s: offline ($SONDE_OFFLINE or $HF_HUB_OFFLINE) and not in the cache (%s): run once online to fetch it", o.what(ref), dir)
 		}
 		o.info(fmt.Sprintf("%s: offline, the cached revision %s", ref, p.Revision))
 		return p.path(dir)
@@ -89,7 +102,7 @@ func Fetch(ctx context.Context, ref string, o Options) (string, error) {
 			o.info(fmt.Sprintf("%s: unreachable (%v); the cached revision %s", ref, err, p.Revision))
 			return p.path(dir)
 		}
-		return "", fmt.Errorf("--input-file %s: %w", ref, err)
+		return "", fmt.Errorf("%s: %w", o.what(ref), err)
 	}
 	if p, ok := readPin(dir); ok && p.Revision == rev && p.intact(dir) == nil {
 		o.info(fmt.Sprintf("%s: revision %s, from the cache", ref, rev))
@@ -99,7 +112,7 @@ func Fetch(ctx context.Context, ref string, o Options) (string, error) {
 	for _, f := range files {
 		got, err := download(ctx, o.Client, f, dir)
 		if err != nil {
-			return "", fmt.Errorf("--input-file %s: %s: %w", ref, f.name, err)
+			return "", fmt.Errorf("%s: %s: %w", o.what(ref), f.name, err)
 		}
 		p.Files = append(p.Files, got)
 	}

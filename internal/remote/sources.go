@@ -34,6 +34,7 @@ func parse(ref string, o Options) (source, error) {
 type hf struct {
 	endpoint, repo, rev, path, token string
 	c                                *http.Client
+	sel                              *Selection
 }
 
 func parseHF(ref string, o Options) (*hf, error) {
@@ -43,7 +44,7 @@ func parseHF(ref string, o Options) (*hf, error) {
 		return nil, fmt.Errorf("--input-file %s: an hf:// reference is hf://ORG/REPO[@REVISION][/PATH]", ref)
 	}
 	h := &hf{repo: parts[0] + "/" + parts[1], rev: "main", c: o.Client, endpoint: strings.TrimRight(o.Getenv("HF_ENDPOINT"), "/"),
-		token: o.Getenv("HF_TOKEN")}
+		token: o.Getenv("HF_TOKEN"), sel: o.Select}
 	if name, rev, ok := strings.Cut(parts[1], "@"); ok {
 		h.repo, h.rev = parts[0]+"/"+name, rev
 	}
@@ -83,19 +84,26 @@ func (h *hf) resolve(ctx context.Context) (string, []remoteFile, error) {
 	if info.SHA == "" {
 		return "", nil, fmt.Errorf("the Hub gave no commit for %s@%s", h.repo, h.rev)
 	}
-	var files []remoteFile
+	lfs := map[string]string{}
+	var names []string
 	for _, s := range info.Siblings {
-		if !h.wanted(s.Name) {
-			continue
+		if h.wanted(s.Name) {
+			names = append(names, s.Name)
+			if s.LFS != nil {
+				lfs[s.Name] = s.LFS.SHA256
+			}
 		}
-		f := remoteFile{name: s.Name, url: fmt.Sprintf("%s/datasets/%s/resolve/%s/%s", h.endpoint, h.repo, info.SHA, s.Name), header: h.header()}
-		if s.LFS != nil {
-			f.sha256 = s.LFS.SHA256
-		}
-		files = append(files, f)
 	}
-	if len(files) == 0 {
+	if len(names) == 0 {
 		return "", nil, fmt.Errorf("%s@%s has no data file (.jsonl, .json, .parquet, .csv) at %q", h.repo, info.SHA, h.path)
+	}
+	names, err := h.sel.pick(names)
+	if err != nil {
+		return "", nil, fmt.Errorf("%s@%s: %w", h.repo, info.SHA, err)
+	}
+	var files []remoteFile
+	for _, n := range names {
+		files = append(files, remoteFile{name: n, url: fmt.Sprintf("%s/datasets/%s/resolve/%s/%s", h.endpoint, h.repo, info.SHA, n), header: h.header(), sha256: lfs[n]})
 	}
 	return info.SHA, files, nil
 }

@@ -1,0 +1,158 @@
+package dataset
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/sonde-bench/sonde/internal/media"
+)
+
+// pngBytes is a small PNG.
+func pngBytes(t *testing.T) []byte {
+	var b bytes.Buffer
+	if err := png.Encode(&b, image.NewRGBA(image.Rect(0, 0, 4, 3))); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// publicOf loads rows written to a file of the given name as dataset
+// name, with filter.
+func publicOf(t *testing.T, name, file, content string, filter map[string]string) ([]Conversation, error) {
+	path := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, ok := PublicNamed(name)
+	if !ok {
+		t.Fatalf("no public dataset %s", name)
+	}
+	return LoadPublic(opts(t, path, ""), d, filter)
+}
+
+// Each kind of public dataset from rows written as the Hub serves them:
+// prompts (a template's too), images as {bytes}, multi-turn prompt lists,
+// a question with its choices and video, a weka trace per row; rows
+// without a prompt or failing a filter are skipped.
+func TestPublicKinds(t *testing.T) {
+	img := base64.StdEncoding.EncodeToString(pngBytes(t))
+	cases := []struct {
+		name, file, content string
+		filter              map[string]string
+		check               func(c []Conversation) bool
+	}{
+		{"aimo", "train.jsonl", `{"problem": "2+2?"}` + "\n" + `{"problem": " "}` + "\n" + `{"problem": "3+3?", "source": "x"}`, nil,
+			func(c []Conversation) bool {
+				return len(c) == 2 && c[0].Turns[0].Text == "2+2?" && c[0].Turns[0].Tokens > 0
+			}},
+		{"aimo", "train.jsonl", `{"problem": "a", "source": "x"}` + "\n" + `{"problem": "b", "source": "y"}`, map[string]string{"source": "y"},
+			func(c []Conversation) bool { return len(c) == 1 && c[0].Turns[0].Text == "b" }},
+		{"blazedit_5k", "train.json", `[{"code": "x = 1", "change_request": "make it 2"}]`, nil,
+			func(c []Conversation) bool {
+				return strings.Contains(c[0].Turns[0].Text, "```python\nx = 1\n```") && strings.Contains(c[0].Turns[0].Text, "Change request:\nmake it 2")
+			}},
+		{"mmstar", "val.jsonl", `{"question": "what?", "image": {"bytes": "` + img + `", "path": "a.png"}}`, nil,
+			func(c []Conversation) bool {
+				return len(c[0].Turns[0].Images) == 1 && c[0].Turns[0].Images[0].Width == 4
+			}},
+		{"spec_al_mtbench", "train.jsonl", `{"prompt": ["first", "second"]}`, nil,
+			func(c []Conversation) bool { return len(c[0].Turns) == 2 && c[0].Turns[1].Text == "second" }},
+		{"spec_bench", "question.jsonl", `{"question_id": 1, "turns": ["one", "two"]}`, nil,
+			func(c []Conversation) bool { return len(c[0].Turns) == 1 && c[0].Turns[0].Text == "one" }},
+		{"mmvu", "validation.jsonl", `{"question": "which?", "choices": {"A": "x", "B": "y"}, "video": "https://example.com/v.mp4"}`, nil,
+			func(c []Conversation) bool {
+				return c[0].Turns[0].Text == "which?\nA. x\nB. y" && c[0].Turns[0].Videos[0].URL == "https://example.com/v.mp4"
+			}},
+		{"vision_arena", "train.jsonl", `{"conversation": [{"role": "assistant", "content": "no"}, {"role": "user", "content": "look"}], "images": ["data:image/png;base64,` + img + `"]}`, nil,
+			func(c []Conversation) bool { return c[0].Turns[0].Text == "look" && len(c[0].Turns[0].Images) == 1 }},
+		{"semianalysis_cc_traces_weka_062126", "traces.jsonl", `{"id": "w1", "block_size": 16, "requests": [{"t": 0, "type": "n", "in": 32, "out": 2, "hash_ids": [1, 2]}, {"t": 1, "type": "n", "in": 48, "out": 2, "hash_ids": [1, 2, 3]}]}`, nil,
+			func(c []Conversation) bool { return c[0].ID == "w1" && c[0].Standalone && len(c[0].Turns) == 2 }},
+	}
+	for _, c := range cases {
+		convs, err := publicOf(t, c.name, c.file, c.content, c.filter)
+		if err != nil || !c.check(convs) {
+			t.Errorf("%s: %v %+v", c.name, err, convs)
+		}
+	}
+	if _, err := publicOf(t, "aimo", "t.jsonl", `{"problem": ""}`, nil); err == nil || !strings.Contains(err.Error(), "no usable row") {
+		t.Errorf("no rows: %v", err)
+	}
+	if _, err := publicOf(t, "exgentic", "t.jsonl", `{}`, nil); err == nil || !strings.Contains(err.Error(), "not yet") {
+		t.Errorf("exgentic: %v", err)
+	}
+	if _, err := publicOf(t, "aimo", "t.jsonl", "{oops", nil); err == nil || !strings.Contains(err.Error(), "t.jsonl:1") {
+		t.Errorf("a bad line names its file and line: %v", err)
+	}
+}
+
+// The Hub's Parquet: nested conversations and an image struct with raw
+// bytes (LLaVA-OneVision's layout), and a WAV clip (an ASR set's).
+func TestPublicParquet(t *testing.T) {
+	type msg struct {
+		From  string `parquet:"from"`
+		Value string `parquet:"value"`
+	}
+	type medium struct {
+		Bytes []byte `parquet:"bytes"`
+		Path  string `parquet:"path"`
+	}
+	type llava struct {
+		Conversations []msg  `parquet:"conversations,list"`
+		Image         medium `parquet:"image"`
+	}
+	dir := t.TempDir()
+	write := func(name string, rows any, wr func(f *os.File) error) string {
+		p := filepath.Join(dir, name)
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := wr(f); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		return p
+	}
+	lp := write("llava.parquet", nil, func(f *os.File) error {
+		return parquet.Write(f, []llava{{Conversations: []msg{{"human", "describe"}, {"gpt", "a cat"}}, Image: medium{Bytes: pngBytes(t), Path: "x.png"}}})
+	})
+	d, _ := PublicNamed("llava_onevision")
+	convs, err := LoadPublic(opts(t, lp, ""), d, nil)
+	if err != nil || convs[0].Turns[0].Text != "describe" || len(convs[0].Turns[0].Images) != 1 {
+		t.Fatalf("llava: %v %+v", err, convs)
+	}
+	type clip struct {
+		Audio medium `parquet:"audio"`
+		Text  string `parquet:"text"`
+	}
+	wav := append(media.WAVHeader(1600, 16000, 1, 16), make([]byte, 3200)...)
+	ap := write("asr.parquet", nil, func(f *os.File) error {
+		return parquet.Write(f, []clip{{Audio: medium{Bytes: wav, Path: "a.wav"}, Text: "hello"}})
+	})
+	d, _ = PublicNamed("librispeech")
+	convs, err = LoadPublic(opts(t, ap, ""), d, nil)
+	if err != nil || len(convs[0].Turns[0].Audios) != 1 || convs[0].Turns[0].Audios[0].Seconds != 0.1 {
+		t.Fatalf("asr: %v %+v", err, convs)
+	}
+}
+
+// Every name AIPerf 0.14 knows is in the registry, with a source.
+func TestPublicRegistry(t *testing.T) {
+	ds := PublicDatasets()
+	if len(ds) != 42 || !strings.Contains(PublicNames(), "weka_hf") {
+		t.Fatalf("%d public datasets", len(ds))
+	}
+	for _, d := range ds {
+		if d.Repo == "" && d.URL == "" && d.Name != "weka_hf" || d.Kind == "" && d.Unsupported == "" {
+			t.Errorf("%s: no source or kind", d.Name)
+		}
+	}
+}
