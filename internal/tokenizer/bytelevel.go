@@ -3,10 +3,15 @@ package tokenizer
 import "strings"
 
 // byteToRune is GPT-2's bytes_to_unicode table: printable bytes map to
-// themselves, the others to U+0100 upwards, so every byte is one visible rune.
-var byteToRune, runeToByte = func() ([256]rune, map[rune]byte) {
+// themselves, the others to U+0100 upwards, so every byte is one visible
+// rune; runeToByte is its inverse, an array (every such rune is below
+// 0x144) rather than a map: decoding looks up every rune of every token.
+var byteToRune, runeToByte = func() ([256]rune, [0x144]int16) {
 	var b2r [256]rune
-	r2b := make(map[rune]byte, 256)
+	var r2b [0x144]int16
+	for i := range r2b {
+		r2b[i] = -1
+	}
 	n := 0
 	for b := 0; b < 256; b++ {
 		printable := (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)
@@ -16,7 +21,7 @@ var byteToRune, runeToByte = func() ([256]rune, map[rune]byte) {
 			b2r[b] = rune(256 + n)
 			n++
 		}
-		r2b[b2r[b]] = byte(b)
+		r2b[b2r[b]] = int16(b)
 	}
 	return b2r, r2b
 }()
@@ -36,11 +41,10 @@ func byteLevelEncode(s string) string {
 func byteLevelDecodeToken(tok string, dst []byte) []byte {
 	start := len(dst)
 	for _, r := range tok {
-		b, ok := runeToByte[r]
-		if !ok {
+		if r < 0 || int(r) >= len(runeToByte) || runeToByte[r] < 0 {
 			return append(dst[:start], tok...)
 		}
-		dst = append(dst, b)
+		dst = append(dst, byte(runeToByte[r]))
 	}
 	return dst
 }
