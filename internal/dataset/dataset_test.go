@@ -12,7 +12,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
-func builtin(t *testing.T) tokenizer.Tokenizer {
+func builtin(t testing.TB) tokenizer.Tokenizer {
 	tok, err := tokenizer.Builtin()
 	if err != nil {
 		t.Fatal(err)

@@ -123,6 +123,9 @@ type Config struct {
 	// (ms, minus FixedZeroMs), in the sampler's order (--fixed-schedule).
 	Fixed       bool
 	FixedZeroMs float64
+	// Stream, when set, opens the trace a fixed schedule reads as it goes
+	// instead of Conversations (a large trace; the Sampler is not drawn).
+	Stream func() (Stream, error)
 }
 
 // Reuse is a connection reuse strategy (--connection-reuse-strategy).
@@ -213,6 +216,7 @@ type Engine struct {
 
 	issued     chan struct{} // closed once nothing new will be sent (Issued)
 	issuedOnce sync.Once
+	inputErr   error // the error a streamed trace ended on
 }
 
 // New builds an engine that sends records to out.

@@ -97,3 +97,43 @@ func TestAgenticStartWindow(t *testing.T) {
 		t.Fatalf("multi_turn: %v", err)
 	}
 }
+
+// A trace streams when asked (or when large), its profiling phase reading
+// it as it goes, open loop; what needs the whole trace says so.
+func TestResolveStreaming(t *testing.T) {
+	trace := writeFile(t, "t.jsonl", `{"timestamp": 0, "input_length": 20}`+"\n"+`{"timestamp": 3, "input_length": 20}`+"\n")
+	base := []string{"--url", nowhere, "--input-file", trace, "--custom-dataset-type", "mooncake_trace"}
+	pl := mustResolve(t, append(base, "--input-streaming", "always")...)
+	prof := pl.Profiling()
+	if prof.Stream == nil || prof.Concurrency != 0 || prof.MaxSessions != 0 || len(pl.Conversations()) != 2 || !says(pl, "Streaming ") {
+		t.Fatalf("streamed: %+v", prof)
+	}
+	st, err := prof.Stream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, ok := st.Next(); ok; _, ok = st.Next() {
+		n++
+	}
+	if err := st.Close(); err != nil || n != 2 {
+		t.Fatalf("%d requests streamed, %v", n, err)
+	}
+	if pl := mustResolve(t, base...); pl.Profiling().Stream != nil {
+		t.Error("a small trace streams by default")
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--trace-session-sample-ratio", "0.5"}, "need the whole trace"},
+		{[]string{"--synthesis-prefix-len-multiplier", "2"}, "tree of prefixes"},
+		{[]string{"--fixed-schedule-start-offset", "1"}, "start-offset and -end-offset"},
+		{[]string{"--no-fixed-schedule"}, "fixed schedule"},
+	} {
+		_, err := resolve(t, append(append(base, "--input-streaming", "always"), c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), "cannot stream") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v", c.args, err)
+		}
+	}
+}

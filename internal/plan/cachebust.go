@@ -26,36 +26,49 @@ func ignoreTraceDelays(p *config.Profile, convs []dataset.Conversation) {
 // cacheBust puts a marker unique to this run and conversation where
 // --cache-bust says: a server's prefix cache cannot serve a prompt an
 // earlier run sent, even with the same seed. A trace's requests each
-// carry their whole prompt: every one is marked, as its own first turn. The run's nonce is fresh
-// entropy; the rest of the prompts stay as the seed made them.
+// carry their whole prompt: every one is marked, as its own first turn.
+// The run's nonce is fresh entropy; the rest of the prompts stay as the
+// seed made them.
 func cacheBust(p *config.Profile, convs []dataset.Conversation, tok tokenizer.Tokenizer) {
-	if p.CacheBust == "" || p.CacheBust == "none" {
+	b := newBuster(p, tok)
+	for i := range convs {
+		b.mark(&convs[i], i)
+	}
+}
+
+// buster marks conversations for --cache-bust with one run's nonce.
+type buster struct {
+	where string
+	nonce uint64
+	tok   tokenizer.Tokenizer
+}
+
+func newBuster(p *config.Profile, tok tokenizer.Tokenizer) *buster {
+	return &buster{where: p.CacheBust, nonce: freshSeed(), tok: tok}
+}
+
+// mark puts conversation i's marker in place (nothing for "none").
+func (b *buster) mark(c *dataset.Conversation, i int) {
+	if b.where == "" || b.where == "none" || len(c.Turns) == 0 {
 		return
 	}
-	nonce := freshSeed()
-	for i := range convs {
-		c := &convs[i]
-		if len(c.Turns) == 0 {
-			continue
-		}
-		marker := fmt.Sprintf("[run %x conversation %d]", nonce, i)
-		switch p.CacheBust {
-		case "system_prefix", "system_suffix":
-			c.System = join(marker, c.System, p.CacheBust == "system_prefix")
-			c.SystemTokens = len(tok.Encode(c.System))
-		default:
-			marked := c.Turns[:1]
-			if c.Standalone {
-				marked = c.Turns // each request is a whole prompt, its own first turn
-			}
-			for k := range marked {
-				t := &marked[k]
-				t.Text = join(marker, t.Text, p.CacheBust == "first_turn_prefix")
-				t.Tokens = len(tok.Encode(t.Text))
-				if p.CacheBust == "first_turn_prefix" {
-					t.Prefix, t.PrefixTokens = "", 0 // a pooled prefix no longer starts the prompt: no cache can serve it
-				}
-			}
+	marker := fmt.Sprintf("[run %x conversation %d]", b.nonce, i)
+	switch b.where {
+	case "system_prefix", "system_suffix":
+		c.System = join(marker, c.System, b.where == "system_prefix")
+		c.SystemTokens = len(b.tok.Encode(c.System))
+		return
+	}
+	marked := c.Turns[:1]
+	if c.Standalone {
+		marked = c.Turns // each request is a whole prompt, its own first turn
+	}
+	for k := range marked {
+		t := &marked[k]
+		t.Text = join(marker, t.Text, b.where == "first_turn_prefix")
+		t.Tokens = len(b.tok.Encode(t.Text))
+		if b.where == "first_turn_prefix" {
+			t.Prefix, t.PrefixTokens = "", 0 // a pooled prefix no longer starts the prompt: no cache can serve it
 		}
 	}
 }

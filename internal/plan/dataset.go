@@ -15,6 +15,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/dist"
 	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/engine"
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
@@ -22,6 +23,9 @@ import (
 type fixedSchedule struct {
 	on     bool
 	zeroMs float64
+	// stream opens a streamed trace for the profiling phase (nil: the
+	// conversations are the whole trace).
+	stream func() (engine.Stream, error)
 }
 
 // loadConversations builds the run's conversations: synthetic, from a custom
@@ -42,6 +46,13 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if p.AccuracyBenchmark != "" {
 		convs, err := accuracyConversations(p, tok)
 		return convs, fixedSchedule{}, err
+	}
+	preview, fs, err := streamTrace(p, fileOptions(p, seed, tok, oslMean, osl), log)
+	if err != nil {
+		return nil, fixedSchedule{}, err
+	}
+	if fs != nil {
+		return preview, *fs, nil
 	}
 	convs, err := fileConversations(p, seed, contextMode, tok, oslMean, osl)
 	if err != nil {
@@ -106,23 +117,7 @@ func syntheticConversations(p *config.Profile, seed uint64, contextMode string, 
 
 // fileConversations reads --input-file (a custom dataset, or ShareGPT).
 func fileConversations(p *config.Profile, seed uint64, contextMode string, tok tokenizer.Tokenizer, oslMean int, osl *dist.Dist) ([]dataset.Conversation, error) {
-	blockSize := p.ISLBlockSize
-	if p.CustomDatasetType == "bailian_trace" && blockSize == 512 {
-		blockSize = 16 // Bailian's hash ids cover blocks of 16 tokens (512 is the flag's default, for mooncake)
-	}
-	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
-		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
-		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip,
-		Replay: dataset.Replay{ClosedLoop: !p.OpenLoopReplay, Strict: p.OpenLoopStrict, OmitKVHints: p.OmitKVHints, ForceMinTokens: p.ForceMinTokens},
-		Synthesis: dataset.Synthesis{Speedup: p.SynthesisSpeedup, PrefixLen: p.SynthesisPrefixLen, PromptLen: p.SynthesisPromptLen,
-			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL},
-		Weka:   dataset.Weka{ThinkTimeOnly: p.UseThinkTimeOnly, MaxContext: p.MaxContextLength, IdleGapCap: optSeconds(p.TraceIdleGapCap)},
-		Corpus: p.PromptCorpus}
-	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
-		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
-	} else if oslMean > 0 {
-		opts.MaxTokens = func() int { return max(dataset.PositiveNormalInt(r, float64(oslMean), p.OutputTokensStddev), 1) }
-	}
+	opts := fileOptions(p, seed, tok, oslMean, osl)
 	var convs []dataset.Conversation
 	var err error
 	switch d, _ := dataset.PublicNamed(p.PublicName()); {
@@ -136,6 +131,12 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 	if err != nil {
 		return nil, UsageError{err}
 	}
+	return finishFile(p, convs, opts, contextMode, tok)
+}
+
+// finishFile applies to a file's conversations what the flags ask of
+// every one: dropped delays, --osl-mode override, canned answers.
+func finishFile(p *config.Profile, convs []dataset.Conversation, opts dataset.FileOptions, contextMode string, tok tokenizer.Tokenizer) ([]dataset.Conversation, error) {
 	ignoreTraceDelays(p, convs)
 	if p.OSLMode == "override" && opts.MaxTokens != nil {
 		for i := range convs {
@@ -153,6 +154,28 @@ func fileConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		}
 	}
 	return convs, nil
+}
+
+// fileOptions are how the dataset package reads --input-file.
+func fileOptions(p *config.Profile, seed uint64, tok tokenizer.Tokenizer, oslMean int, osl *dist.Dist) dataset.FileOptions {
+	blockSize := p.ISLBlockSize
+	if p.CustomDatasetType == "bailian_trace" && blockSize == 512 {
+		blockSize = 16 // Bailian's hash ids cover blocks of 16 tokens (512 is the flag's default, for mooncake)
+	}
+	opts := dataset.FileOptions{Path: p.InputFile, Type: p.CustomDatasetType, BlockSize: blockSize,
+		Entries: p.NumDatasetEntries, Seed: seed, Models: p.Model, RandomModels: p.ModelSelection == "random", Tok: tok,
+		SplitTexts: !endpoint.Canonical(p.EndpointType).ProducesTokens(), UUIDAndStrip: p.UUIDAndStrip,
+		Replay: dataset.Replay{ClosedLoop: !p.OpenLoopReplay, Strict: p.OpenLoopStrict, OmitKVHints: p.OmitKVHints, ForceMinTokens: p.ForceMinTokens},
+		Synthesis: dataset.Synthesis{Speedup: p.SynthesisSpeedup, PrefixLen: p.SynthesisPrefixLen, PromptLen: p.SynthesisPromptLen,
+			OutputLen: p.SynthesisOutputLen, Roots: p.SynthesisPrefixRoots, MaxISL: p.SynthesisMaxISL, MaxOSL: p.SynthesisMaxOSL},
+		Weka:   dataset.Weka{ThinkTimeOnly: p.UseThinkTimeOnly, MaxContext: p.MaxContextLength, IdleGapCap: optSeconds(p.TraceIdleGapCap)},
+		Corpus: p.PromptCorpus}
+	if r := dataset.NewRand(seed, dataset.StreamOSL); osl != nil {
+		opts.MaxTokens = func() int { return max(osl.Sample(r), 1) }
+	} else if oslMean > 0 {
+		opts.MaxTokens = func() int { return max(dataset.PositiveNormalInt(r, float64(oslMean), p.OutputTokensStddev), 1) }
+	}
+	return opts
 }
 
 // decideFixedSchedule: the rules below depend on the file's content (a

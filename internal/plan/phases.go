@@ -58,9 +58,13 @@ func (pl *Plan) engineConfig(e Env) error {
 	if err != nil {
 		return UsageError{err}
 	}
+	concurrency := ld.concurrency
+	if pl.fixed.on && p.Concurrency == nil {
+		concurrency = 0 // a trace replays open loop: its default concurrency of 1 is burst mode's
+	}
 	pl.base = engine.Config{
 		Conversations: pl.convs, Sampler: pl.sampler, Codec: pl.codec, URLs: pl.urls, Header: headers(p, e.Version),
-		Concurrency: ld.concurrency, Rate: ld.rate, Arrivals: arrivals, SessionRate: ld.sessionRate,
+		Concurrency: concurrency, Rate: ld.rate, Arrivals: arrivals, SessionRate: ld.sessionRate,
 		Users: ld.users, UserGap: ld.userGap,
 		Timeout: seconds(p.RequestTimeoutSeconds), Seed: pl.seed, IDSeed: freshSeed(),
 		SessionHeader: p.SessionHeader, ExtraSessionHeaders: sessionHeaders(p, e.Getenv),
@@ -125,7 +129,7 @@ func (pl *Plan) Profiling() engine.Config {
 	if len(pl.warmups) > 0 {
 		c.SessionOffset = 1 << 30 // warm-up sessions never share numbers with profiling ones
 	}
-	c.Lanes, c.LanesAtOnce = pl.lanes, pl.p.BurstPhaseStarts
+	c.Lanes, c.LanesAtOnce, c.Stream = pl.lanes, pl.p.BurstPhaseStarts, pl.fixed.stream
 	if v := pl.p.SystemIdleGapCap; v != nil {
 		c.IdleGapCap = max(seconds(*v), 1) // 0: not a moment idle
 	}

@@ -257,7 +257,9 @@ func (pl *Plan) resolveWorkload(e Env) error {
 		return err
 	}
 	prepared := time.Since(began)
-	cacheBust(p, pl.convs, pl.tok.Tokenizer)
+	if pl.fixed.stream == nil { // a streamed trace's requests are busted as they are read
+		cacheBust(p, pl.convs, pl.tok.Tokenizer)
+	}
 	// A timestamped trace is replayed on its schedule: the run's
 	// description (input_config) says so, as --fixed-schedule would.
 	p.FixedSchedule = pl.fixed.on
@@ -282,6 +284,9 @@ func (pl *Plan) order() {
 	p := pl.p
 	if p.InputFile != "" && p.ConversationNum == nil && p.RequestCount == nil && p.BenchmarkDuration == nil {
 		pl.maxSessions, pl.maxRequests = len(pl.convs), 0 // a file is sent once through
+		if pl.fixed.stream != nil {
+			pl.maxSessions = 0 // to the stream's end
+		}
 	}
 	strategy := p.SamplingStrategy
 	if strategy == "" && (p.InputFile != "" || pl.fixed.on) {

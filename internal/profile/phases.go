@@ -64,6 +64,9 @@ func (r *profileRun) startPhase(name string, cfg engine.Config, total int64, cut
 	go func() {
 		defer close(rp.done)
 		rp.err = eng.Run(issue, run)
+		if err := eng.InputErr(); err != nil { // a streamed trace's bad line: what was sent is kept
+			r.abort = fmt.Sprintf("The run ended early: the trace stopped at a bad request: %v", err)
+		}
 		show.Stop()
 		for _, stop := range stops {
 			stop()
