@@ -106,9 +106,38 @@ func TestPublicDatasetsByName(t *testing.T) {
 	if got := h.files(); strings.Join(got, " ") != "openai/gsm8k/main/test-00000-of-00001.jsonl openai/gsm8k/socratic/test-00000-of-00001.jsonl" {
 		t.Fatalf("served %v: the test split of each subset alone", got)
 	}
-	res = runSonde(t, "profile", "-m", "m", "--url", "http://127.0.0.1:9", "--public-dataset", "exgentic", "--request-count", "1", "--ui-type", "none")
-	if res.code != 2 || !strings.Contains(res.stderr, "--public-dataset exgentic: not yet") {
-		t.Fatalf("exgentic: exit %d: %s", res.code, res.stderr)
+}
+
+// Exgentic's recorded agent sessions: each LLM call's snapshot sent as
+// recorded — the tools offered, the assistant's tool call and the tool's
+// result in the history (the simulator refuses a broken tool history).
+func TestPublicExgentic(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator, hub and cache
+	call := func(start, end, messages string) string {
+		return fmt.Sprintf(`{"type": "llm_call", "start_time": %q, "end_time": %q, "attributes": {"gen_ai.usage.input_tokens": 40, "gen_ai.usage.output_tokens": 3, "gen_ai.input.messages": %s, "gen_ai.tool.definitions": [{"type": "function", "name": "ls", "parameters": {"type": "object"}}]}}`, start, end, messages)
+	}
+	row := fmt.Sprintf(`{"harness": "h", "session_id": "agent-1", "models": ["x"], "spans": [%s, %s]}`,
+		call("2026-01-01T00:00:00Z", "2026-01-01T00:00:00.1Z", `[{"role": "user", "parts": [{"type": "text", "content": "list the files"}]}]`),
+		call("2026-01-01T00:00:00.2Z", "2026-01-01T00:00:00.3Z", `[{"role": "user", "parts": [{"type": "text", "content": "list the files"}]}, {"role": "assistant", "parts": [{"type": "tool_call", "id": "call_1", "name": "ls", "arguments": {"dir": "."}}]}, {"role": "tool", "parts": [{"type": "tool_call_response", "id": "call_1", "result": "a.go b.go"}]}]`))
+	h := newHub(t, map[string]map[string]string{"Exgentic/agent-llm-traces": {"data/train-00000-of-00001.jsonl": row + "\n"}})
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	out := filepath.Join(t.TempDir(), "out")
+	res := runSondeEnv(t, hubEnv(t, h.URL), "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--public-dataset", "exgentic",
+		"--concurrency", "1", "--request-count", "2", "--ui-type", "none", "--artifact-dir", out)
+	recs := sim.stop(t)
+	if res.code != 0 || len(recs) != 2 || len(readJSONL(t, filepath.Join(out, "profile_export.jsonl"))) != 2 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	for _, r := range recs {
+		if r.Status != 200 {
+			t.Fatalf("the simulator answered %d to %s", r.Status, r.Body)
+		}
+	}
+	body := string(recs[1].Body)
+	for _, want := range []string{`"tool_calls":[{"id":"call_1","type":"function","function":{"name":"ls","arguments":"{\"dir\":\".\"}"}}]`, `"role":"tool"`, `"tool_call_id":"call_1"`, `"tools":[{`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the second call's body lacks %s: %s", want, body)
+		}
 	}
 }
 

@@ -80,6 +80,9 @@ func (t *Turn) SetMessages(msgs []Message, tok tokenizer.Tokenizer) {
 	texts := make([]string, len(msgs))
 	for i, m := range msgs {
 		t.Tokens += len(tok.Encode(m.Content))
+		for _, c := range m.ToolCalls {
+			t.Tokens += len(tok.Encode(c.Name)) + len(tok.Encode(c.Arguments))
+		}
 		texts[i] = m.Content
 	}
 	t.Text = strings.Join(texts, "\n")
@@ -91,10 +94,19 @@ type ToolResult struct {
 	Tokens int
 }
 
-// Message is one message of a turn that carries its own (role, text).
+// Message is one message of a turn that carries its own (role, text), as
+// recorded: an assistant's tool calls, or the call a tool's result answers.
 type Message struct {
-	Role    string `json:"role"`
-	Content string `json:"content"`
+	Role       string     `json:"role"`
+	Content    string     `json:"content"`
+	ToolCalls  []ToolCall `json:"tool_calls,omitempty"`
+	ToolCallID string     `json:"tool_call_id,omitempty"`
+}
+
+// ToolCall is a recorded function call: its id, name and arguments (JSON
+// text).
+type ToolCall struct {
+	ID, Name, Arguments string
 }
 
 // Flatten lists convs and every conversation they fork or spawn, each

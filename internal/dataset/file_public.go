@@ -30,12 +30,18 @@ func LoadPublic(o FileOptions, d Public, filter map[string]string) ([]Conversati
 			traces = append(traces, placedTrace{tr, r.at})
 			return nil
 		}
-		c, ok, err := publicRow(o, d, r)
+		var c Conversation
+		var ok bool
+		var err error
+		if d.Kind == KindExgentic {
+			c, ok, err = exgenticSession(r, o) // its own session ids
+		} else if c, ok, err = publicRow(o, d, r); ok {
+			c.ID = fmt.Sprintf("%s-%d", d.Name, len(convs))
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.at, err)
 		}
 		if ok {
-			c.ID = fmt.Sprintf("%s-%d", d.Name, len(convs))
 			convs = append(convs, c)
 		}
 		return nil

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -85,7 +86,7 @@ func TestPublicKinds(t *testing.T) {
 	if _, err := publicOf(t, "aimo", "t.jsonl", `{"problem": ""}`, nil); err == nil || !strings.Contains(err.Error(), "no usable row") {
 		t.Errorf("no rows: %v", err)
 	}
-	if _, err := publicOf(t, "exgentic", "t.jsonl", `{}`, nil); err == nil || !strings.Contains(err.Error(), "not yet") {
+	if _, err := publicOf(t, "exgentic", "t.jsonl", `{"harness": "h"}`, nil); err == nil || !strings.Contains(err.Error(), "t.jsonl:1: an Exgentic row has a harness and a session_id") {
 		t.Errorf("exgentic: %v", err)
 	}
 	if _, err := publicOf(t, "aimo", "t.jsonl", "{oops", nil); err == nil || !strings.Contains(err.Error(), "t.jsonl:1") {
@@ -154,5 +155,53 @@ func TestPublicRegistry(t *testing.T) {
 		if d.Repo == "" && d.URL == "" && d.Name != "weka_hf" || d.Kind == "" && d.Unsupported == "" {
 			t.Errorf("%s: no source or kind", d.Name)
 		}
+	}
+}
+
+// exgenticRow is a recorded agent session of three spans: an LLM call
+// that asks for a tool, a tool span (not replayed), and the call that
+// answers with the tool's result; and a failed call.
+const exgenticRow = `{"harness": "claude_code", "session_id": "s1", "models": ["gpt-x", "azure/gpt-y"], "spans": [
+ {"type": "llm_call", "start_time": "2026-01-01T00:00:00Z", "end_time": "2026-01-01T00:00:01.5Z", "status": {"code": 1},
+  "attributes": {"gen_ai.usage.input_tokens": 50, "gen_ai.usage.output_tokens": 7, "gen_ai.request.temperature": 0.2,
+   "gen_ai.system_instructions": "[{\"type\": \"text\", \"content\": \"Be terse.\"}]",
+   "gen_ai.input.messages": "[{\"role\": \"user\", \"parts\": [{\"type\": \"text\", \"content\": \"list files\"}]}]",
+   "gen_ai.tool.definitions": "[{\"type\": \"function\", \"name\": \"ls\", \"description\": \"list\", \"parameters\": {\"type\": \"object\"}}]"}},
+ {"type": "tool", "start_time": "2026-01-01T00:00:01.5Z", "end_time": "2026-01-01T00:00:02Z", "attributes": {}},
+ {"type": "llm_call", "start_time": "2026-01-01T00:00:02.5Z", "end_time": "2026-01-01T00:00:03Z",
+  "attributes": {"gen_ai.usage.input_tokens": 80, "gen_ai.usage.output_tokens": 5, "gen_ai.request.max_tokens": 64, "gen_ai.request.stop_sequences": ["END"],
+   "gen_ai.input.messages": [{"role": "user", "parts": [{"type": "text", "content": "list files"}]},
+     {"role": "assistant", "parts": [{"type": "thinking", "thinking": "hm"}, {"type": "tool_call", "id": "c1", "name": "ls", "arguments": {"dir": "."}}]},
+     {"role": "tool", "parts": [{"type": "tool_call_response", "id": "c1", "result": ["a.go"]}]}]}},
+ {"type": "llm_call", "start_time": "2026-01-01T00:00:04Z", "end_time": "2026-01-01T00:00:05Z", "status": {"code": 2},
+  "attributes": {"gen_ai.usage.input_tokens": 1, "gen_ai.usage.output_tokens": 1}}]}`
+
+// Exgentic's sessions: each LLM call's snapshot as recorded (system,
+// tool calls on the assistant message, the tool's result, the tools and
+// sampling offered), the gap between calls as think time; --dataset-filter
+// matches an item of a list column.
+func TestPublicExgentic(t *testing.T) {
+	row := strings.ReplaceAll(exgenticRow, "\n", "") // one JSON line
+	convs, err := publicOf(t, "exgentic", "train.jsonl", row, map[string]string{"models": "gpt-x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := convs[0]
+	if len(convs) != 1 || c.ID != "s1" || !c.Standalone || len(c.Turns) != 2 {
+		t.Fatalf("%+v", convs)
+	}
+	first, second := c.Turns[0], c.Turns[1]
+	if len(first.Messages) != 2 || first.Messages[0].Role != "system" || first.Messages[1].Content != "list files" || first.MaxTokens != 7 || len(first.Extra) != 2 {
+		t.Fatalf("first call %+v", first)
+	}
+	m := second.Messages
+	if len(m) != 3 || m[1].ToolCalls[0] != (ToolCall{ID: "c1", Name: "ls", Arguments: `{"dir":"."}`}) || m[2].Role != "tool" || m[2].ToolCallID != "c1" || m[2].Content != `["a.go"]` {
+		t.Fatalf("second call's messages %+v", m)
+	}
+	if second.MaxTokens != 64 || second.Delay != time.Second || second.Timestamp != 2500 || string(second.Extra[0].Value) != `["END"]` {
+		t.Fatalf("second call %+v", second)
+	}
+	if _, err := publicOf(t, "exgentic", "train.jsonl", row, map[string]string{"models": "other"}); err == nil || !strings.Contains(err.Error(), "no usable row") {
+		t.Fatalf("a filter no row passes: %v", err)
 	}
 }

@@ -36,6 +36,7 @@ const (
 	KindWeka         = "weka"         // a weka trace per row
 	KindShareGPT     = "sharegpt"     // ShareGPT's conversations
 	KindSpecBench    = "spec_bench"   // Spec-Bench's questions: the first turn of each
+	KindExgentic     = "exgentic"     // a recorded agent session: each LLM call's message snapshot
 )
 
 // blazeditTemplate is vLLM's BlazeditDataset prompt.
@@ -50,8 +51,8 @@ func PublicDatasets() []Public {
 		return Public{Name: name, Repo: repo, Subset: subset, Split: "test", Stream: true, Kind: KindASR, Audio: "audio"}
 	}
 	ds := []Public{
-		{Name: "exgentic_v2", Repo: "Exgentic/agent-llm-traces-v2", Split: "train", Unsupported: "Exgentic's recorded OpenTelemetry spans carry whole message snapshots with tool calls and reasoning, which sonde's dataset turns do not hold yet"},
-		{Name: "exgentic", Repo: "Exgentic/agent-llm-traces", Split: "train", Unsupported: "Exgentic's recorded OpenTelemetry spans carry whole message snapshots with tool calls and reasoning, which sonde's dataset turns do not hold yet"},
+		{Name: "exgentic_v2", Repo: "Exgentic/agent-llm-traces-v2", Split: "train", Stream: true, Kind: KindExgentic},
+		{Name: "exgentic", Repo: "Exgentic/agent-llm-traces", Split: "train", Stream: true, Kind: KindExgentic},
 		{Name: "sharegpt", Repo: "anon8231489123/ShareGPT_Vicuna_unfiltered", Path: "ShareGPT_V3_unfiltered_cleaned_split.json", Kind: KindShareGPT},
 		inst("aimo", "AI-MO/NuminaMath-TIR", "train", "problem"),
 		{Name: "mmstar", Repo: "Lin-Chen/MMStar", Split: "val", Kind: KindInstruction, Prompt: "question", Image: "image"},

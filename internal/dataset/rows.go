@@ -30,7 +30,7 @@ func eachRow(path string, filter map[string]string, fn func(r row) error) error 
 	}
 	keep := func(r row) error {
 		for k, v := range filter {
-			if fmt.Sprint(r.cols[k]) != v {
+			if !matches(r.cols[k], v) {
 				return nil
 			}
 		}
@@ -179,4 +179,17 @@ func jsonArrayRows(path string, fn func(r row) error) error {
 		}
 	}
 	return nil
+}
+
+// matches: a column's value is v, or, for a list, one of its items is.
+func matches(col any, v string) bool {
+	if l, ok := col.([]any); ok {
+		for _, x := range l {
+			if fmt.Sprint(x) == v {
+				return true
+			}
+		}
+		return false
+	}
+	return fmt.Sprint(col) == v
 }

@@ -112,7 +112,10 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 		}
 		s.busy = true
 		if s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone {
-			s.history = s.history[:0] // vectors, scores, RAG queries, a trace's whole requests: every turn stands alone
+			// vectors, scores, RAG queries, a trace's whole requests: every
+			// turn stands alone, the live answer's tool calls unanswered (a
+			// recorded snapshot carries its own)
+			s.history, s.pending = s.history[:0], nil
 		}
 		s.ask(turn)
 		req, buildErr := s.build(turn, k) // before the send time
@@ -226,7 +229,11 @@ func (s *session) ask(turn *dataset.Turn) {
 		return
 	}
 	for _, m := range turn.Messages {
-		s.history = append(s.history, openai.Message{Role: m.Role, Content: m.Content})
+		msg := openai.Message{Role: m.Role, Content: m.Content, ToolCallID: m.ToolCallID}
+		for _, c := range m.ToolCalls {
+			msg.ToolCalls = append(msg.ToolCalls, openai.ToolCall{ID: c.ID, Type: "function", Function: openai.FunctionCall{Name: c.Name, Arguments: c.Arguments}})
+		}
+		s.history = append(s.history, msg)
 	}
 }
 
