@@ -172,3 +172,29 @@ func TestAgentXFromTheHub(t *testing.T) {
 		t.Errorf("input_config names no public dataset: %v", ic)
 	}
 }
+
+// A SPEED-Bench category: its rows' sessions, every record tagged with the
+// category (source_kind), as AIPerf's speed-bench report reads them.
+func TestSpeedBenchCategory(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
+	dir := t.TempDir()
+	var rows strings.Builder
+	for i, cat := range []string{"coding", "math", "coding"} {
+		fmt.Fprintf(&rows, `{"question_id": "%032d", "category": %q, "messages": [{"role": "user", "content": "question %d"}]}`+"\n", i, cat, i)
+	}
+	file := filepath.Join(dir, "qualitative.jsonl")
+	os.WriteFile(file, []byte(rows.String()), 0o644)
+	recs, res := runFile(t, file, "--custom-dataset-type", "speed_bench_coding", "--osl", "4")
+	if res.code != 0 || len(recs) != 2 {
+		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
+	res = runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--input-file", file, "--custom-dataset-type", "speed_bench_coding",
+		"--ui-type", "none", "--artifact-dir", out)
+	sim.stop(t)
+	data, _ := os.ReadFile(filepath.Join(out, "profile_export.jsonl"))
+	if res.code != 0 || strings.Count(string(data), `"source_kind":"coding"`) != 2 {
+		t.Fatalf("exit %d, records %s: %s", res.code, data, res.stderr)
+	}
+}

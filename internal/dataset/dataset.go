@@ -61,6 +61,9 @@ type Turn struct {
 	// Gold is an accuracy problem's answer, graded when the turn's
 	// answer is in (--accuracy-benchmark).
 	Gold *Gold
+	// SourceKind tags the turn's records with where it came from (a
+	// SPEED-Bench category).
+	SourceKind string
 }
 
 // Gold is what a graded turn should answer, and how it is graded.

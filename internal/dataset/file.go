@@ -83,7 +83,8 @@ func (e *LineError) Error() string {
 
 // FileTypes are the --custom-dataset-type values sonde reads.
 func FileTypes() []string {
-	return []string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl", "weka_trace", "sagemaker_data_capture"}
+	return append([]string{"single_turn", "multi_turn", "random_pool", "mooncake_trace", "inputs_json", "burst_gpt_trace", "bailian_trace", "baseten_trace", "raw_payload", "dag_jsonl", "weka_trace", "sagemaker_data_capture"},
+		SpeedBenchTypes()...)
 }
 
 // TimestampedTypes are the trace types replayed on their own timestamps
@@ -122,6 +123,10 @@ func LoadFile(o FileOptions) ([]Conversation, error) {
 	case "raw_payload":
 		convs, err = loadRawPayload(o)
 	default:
+		if _, _, ok := speedBenchSplit(o.Type); ok {
+			convs, err = loadSpeedBench(o)
+			break
+		}
 		return nil, fmt.Errorf("--custom-dataset-type %q is not one of %s", o.Type, strings.Join(FileTypes(), ", "))
 	}
 	if err != nil {

@@ -345,7 +345,7 @@ func (s *session) record(turn *dataset.Turn, k int, intended int64) *record.Reco
 		CorrelationID: s.corrID, IntendedNs: intended, MaxTokens: turn.MaxTokens,
 		UserTokens: userTokens(s.e.cfg.Codec.Type, turn), BatchTokens: turn.BatchTokens, LastTurn: k == len(s.conv.Turns)-1,
 		NoHistory:  s.e.cfg.Codec.Type.Standalone() || s.conv.Standalone,
-		AgentDepth: s.depth, ParentCorrelationID: s.parentCorr, Forks: len(turn.Forks)}
+		AgentDepth: s.depth, ParentCorrelationID: s.parentCorr, Forks: len(turn.Forks), SourceKind: turn.SourceKind}
 	rec.UserTokens += s.toolTokens
 	if g := turn.Gold; g != nil {
 		rec.Gold = &record.Gold{Task: g.Task, Answer: g.Answer, Grader: g.Grader}

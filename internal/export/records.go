@@ -92,6 +92,7 @@ type recordMeta struct {
 	// and its parent's session id.
 	AgentDepth          int    `json:"agent_depth,omitempty"`
 	ParentCorrelationID string `json:"parent_correlation_id,omitempty"`
+	SourceKind          string `json:"source_kind,omitempty"`
 }
 
 // Put writes one record (a Sink).
@@ -134,7 +135,7 @@ func metadataOf(r *record.Record) recordMeta {
 		ConversationID: r.ConversationID, TurnIndex: r.TurnIndex,
 		RequestStartNs: r.StartWallNs, RequestEndNs: r.EndWallNs, CreditIssuedNs: wall(r.IntendedNs),
 		WorkerID: "sonde", RecordProcessorID: "sonde", BenchmarkPhase: r.Phase, WasCancelled: r.WasCancelled, TraceID: r.TraceID,
-		PhaseName: r.Stage, AgentDepth: r.AgentDepth, ParentCorrelationID: r.ParentCorrelationID,
+		PhaseName: r.Stage, AgentDepth: r.AgentDepth, ParentCorrelationID: r.ParentCorrelationID, SourceKind: r.SourceKind,
 	}
 	if r.AckNs > 0 {
 		ack := r.AckWallNs
@@ -188,6 +189,9 @@ func AppendRecordLine(dst []byte, r *record.Record, v *metrics.Values) []byte {
 	}
 	if m.ParentCorrelationID != "" {
 		dst = appendKeyString(dst, "parent_correlation_id", m.ParentCorrelationID)
+	}
+	if m.SourceKind != "" {
+		dst = appendKeyString(dst, "source_kind", m.SourceKind)
 	}
 	dst = append(dst, `},"metrics":{`...)
 	first := true

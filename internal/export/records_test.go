@@ -54,7 +54,7 @@ func TestRecordLineMatchesJSON(t *testing.T) {
 		rec.RequestID, rec.CorrelationID, rec.ConversationID = odd[r.IntN(len(odd))], odd[r.IntN(len(odd))], odd[r.IntN(len(odd))]
 		rec.Stage = odd[r.IntN(len(odd))]
 		if k%5 == 0 { // a DAG's sub-agent
-			rec.AgentDepth, rec.ParentCorrelationID = 1+r.IntN(3), odd[r.IntN(len(odd))]
+			rec.AgentDepth, rec.ParentCorrelationID, rec.SourceKind = 1+r.IntN(3), odd[r.IntN(len(odd))], odd[r.IntN(len(odd))]
 		}
 		if k%3 == 0 {
 			rec.Error = &record.Error{Code: r.IntN(3) * 250, Type: odd[r.IntN(len(odd))], Message: odd[r.IntN(len(odd))]}

@@ -132,7 +132,9 @@ type Record struct {
 	// sessions forked from it.
 	AgentDepth          int
 	ParentCorrelationID string
-	ForkParent, Forks   int
+	// SourceKind is the turn's dataset tag (a SPEED-Bench category).
+	SourceKind        string
+	ForkParent, Forks int
 	// ToolCalls are the answer's tool calls (chat), sent back in the
 	// history; ToolArgs is all their arguments' text, counted as output.
 	ToolCalls []openai.ToolCall
