@@ -102,3 +102,29 @@ func TestAccuracyGSM8KCompletions(t *testing.T) {
 		t.Fatalf("exit %d: %s %s", res.code, csv, res.stderr)
 	}
 }
+
+// A task set fetched from the Hub (a fake at $HF_ENDPOINT): GSM8K's main
+// subset, test split, graded exactly as the local file is; a benchmark
+// with no published source sonde reads needs a local file.
+func TestAccuracyFromTheHub(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator, hub and cache
+	var sb strings.Builder
+	for i := range 12 {
+		fmt.Fprintf(&sb, `{"question": "Problem %d: how many pears?", "answer": "Add them. #### %d"}`+"\n", i, 30+i)
+	}
+	h := newHub(t, map[string]map[string]string{"openai/gsm8k": {"main/test-00000-of-00001.jsonl": sb.String(), "main/train-00000-of-00001.jsonl": `{"question": "train", "answer": "#### 1"}` + "\n"}})
+	key := write(t, t.TempDir(), "key.jsonl", sb.String())
+	sim := startSim(t, "--ttft", "1ms", "--itl", "0s", "--answer-key", key, "--answer-accuracy", "100")
+	out := filepath.Join(t.TempDir(), "out")
+	res := runSondeEnv(t, hubEnv(t, h.URL), "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--endpoint-type", "completions",
+		"--accuracy-benchmark", "gsm8k", "--request-count", "12", "--ui-type", "none", "--artifact-dir", out)
+	sim.stop(t)
+	csv, _ := os.ReadFile(filepath.Join(out, "accuracy_results.csv"))
+	if res.code != 0 || !strings.Contains(string(csv), "OVERALL,12,12,0,1.0000") || len(h.files()) != 1 {
+		t.Fatalf("exit %d, fetched %v: %s %s", res.code, h.files(), csv, res.stderr)
+	}
+	res = runSonde(t, "profile", "-m", "m", "--url", "http://127.0.0.1:9", "--accuracy-benchmark", "gpqa_diamond", "--request-count", "1", "--ui-type", "none")
+	if res.code != 2 || !strings.Contains(res.stderr, "--accuracy-benchmark gpqa_diamond reads its problems from a local --input-file") {
+		t.Fatalf("gpqa: exit %d: %s", res.code, res.stderr)
+	}
+}

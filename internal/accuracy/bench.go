@@ -96,3 +96,25 @@ func Resolve(o Options) (Benchmark, error) {
 	}
 	return b, nil
 }
+
+// Source is where a benchmark's problems are published on the Hugging
+// Face Hub: the repository, its subset and the split graded.
+type Source struct{ Repo, Subset, Split string }
+
+// HubSource is the benchmark's published task set (AIPerf's sources);
+// false for those sonde reads from a local file only: gpqa_diamond (a
+// gated repository whose rows need their choices shuffled) and bigbench
+// (27 subsets whose rows do not name their subtask).
+func HubSource(name string) (Source, bool) {
+	s, ok := map[string]Source{
+		"mmlu":      {"lighteval/mmlu", "all", "test"},
+		"mmlu_pro":  {"TIGER-Lab/MMLU-Pro", "", "test"},
+		"aime":      {"Maxwell-Jia/AIME_2024", "", "train"},
+		"aime24":    {"HuggingFaceH4/aime_2024", "", "train"},
+		"aime25":    {"yentinglin/aime_2025", "", "train"},
+		"math_500":  {"HuggingFaceH4/MATH-500", "", "test"},
+		"hellaswag": {"Rowan/hellaswag", "", "validation"},
+		"gsm8k":     {"openai/gsm8k", "main", "test"},
+	}[name]
+	return s, ok
+}

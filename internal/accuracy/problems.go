@@ -62,11 +62,7 @@ func Load(path string) ([]Problem, error) {
 		if text == "" {
 			continue
 		}
-		var l problemLine
-		if err := json.Unmarshal([]byte(text), &l); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
-		}
-		p, err := l.problem()
+		p, err := Parse([]byte(text))
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", path, n, err)
 		}
@@ -80,6 +76,15 @@ func Load(path string) ([]Problem, error) {
 		return nil, fmt.Errorf("%s: no problems in the file", path)
 	}
 	return out, nil
+}
+
+// Parse reads one problem: a JSON object in any of the field sets above.
+func Parse(data []byte) (Problem, error) {
+	var l problemLine
+	if err := json.Unmarshal(data, &l); err != nil {
+		return Problem{}, err
+	}
+	return l.problem()
 }
 
 func first(ss ...string) string {

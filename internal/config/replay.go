@@ -60,8 +60,6 @@ func (p *Profile) checkAccuracy(add func(string, ...any)) {
 		return
 	}
 	switch {
-	case p.InputFile == "":
-		add("--accuracy-benchmark %s reads its problems from a local --input-file (sonde does not download task sets)", p.AccuracyBenchmark)
 	case p.CustomDatasetType != "" || p.PublicName() != "":
 		add("--accuracy-benchmark's --input-file holds its problems: drop --custom-dataset-type and --public-dataset")
 	case p.EndpointType != "chat" && p.EndpointType != "completions":

@@ -93,7 +93,7 @@ func TestValidateRules(t *testing.T) {
 		}, "--use-think-time-only and --ignore-trace-delays cannot be used together"},
 		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.TraceIdleGapCap = "f", "weka_trace", ptr(-1.0) }, "--trace-idle-gap-cap-seconds must not be negative"},
 		{func(p *Profile) { p.AccuracyVerbose = true }, "--accuracy-verbose needs --accuracy-benchmark"},
-		{func(p *Profile) { p.AccuracyBenchmark = "mmlu" }, "--accuracy-benchmark mmlu reads its problems from a local --input-file"},
+		{func(p *Profile) { p.AccuracyBenchmark, p.PublicDataset = "mmlu", "aimo" }, "--accuracy-benchmark's --input-file holds its problems: drop --custom-dataset-type and --public-dataset"},
 		{func(p *Profile) { p.AccuracyBenchmark, p.InputFile, p.CustomDatasetType = "mmlu", "f", "single_turn" }, "drop --custom-dataset-type"},
 		{func(p *Profile) { p.AccuracyBenchmark, p.InputFile, p.EndpointType = "mmlu", "f", "embeddings" }, "--endpoint-type chat or completions"},
 		{func(p *Profile) {

@@ -193,3 +193,15 @@ func matches(col any, v string) bool {
 	}
 	return fmt.Sprint(col) == v
 }
+
+// Rows calls fn with every row of a dataset's files (a file or a folder:
+// JSON lines, a JSON array, Parquet, CSV) as JSON, and where it was read.
+func Rows(path string, fn func(data []byte, at string) error) error {
+	return eachRow(path, nil, func(r row) error {
+		data, err := json.Marshal(r.cols)
+		if err != nil {
+			return fmt.Errorf("%s: %v", r.at, err)
+		}
+		return fn(data, r.at)
+	})
+}

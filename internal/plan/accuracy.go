@@ -31,7 +31,7 @@ func accuracyConversations(p *config.Profile, tok tokenizer.Tokenizer) ([]datase
 	if err != nil {
 		return nil, UsageError{err}
 	}
-	problems, err := accuracy.Load(p.InputFile)
+	problems, err := loadProblems(p.InputFile)
 	if err != nil {
 		return nil, UsageError{err}
 	}
@@ -66,4 +66,22 @@ func (pl *Plan) Accuracy() *accuracy.Benchmark {
 		return nil // refused when the dataset was built
 	}
 	return &b
+}
+
+// loadProblems reads a task set's problems: a local file (JSON lines),
+// or the Hub's files of it (Parquet, JSON lines, a folder of them).
+func loadProblems(path string) ([]accuracy.Problem, error) {
+	var out []accuracy.Problem
+	err := dataset.Rows(path, func(data []byte, at string) error {
+		pr, err := accuracy.Parse(data)
+		if err != nil {
+			return fmt.Errorf("%s: %v", at, err)
+		}
+		out = append(out, pr)
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		err = fmt.Errorf("%s: no problems in the file", path)
+	}
+	return out, err
 }

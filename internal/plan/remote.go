@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/sonde-bench/sonde/internal/accuracy"
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/remote"
@@ -16,6 +17,14 @@ import (
 func (pl *Plan) fetchInput(e Env) (*config.Profile, error) {
 	p := pl.p
 	ref, sel, name := p.InputFile, (*remote.Selection)(nil), ""
+	if ref == "" && p.AccuracyBenchmark != "" {
+		src, ok := accuracy.HubSource(p.AccuracyBenchmark)
+		if !ok {
+			return nil, UsageError{fmt.Errorf("--accuracy-benchmark %s reads its problems from a local --input-file (JSON lines)", p.AccuracyBenchmark)}
+		}
+		ref, sel = "hf://"+src.Repo, &remote.Selection{Subset: src.Subset, Split: src.Split}
+		name = fmt.Sprintf("--accuracy-benchmark %s (%s)", p.AccuracyBenchmark, ref)
+	}
 	if ref == "" && p.PublicName() != "" {
 		d, _ := dataset.PublicNamed(p.PublicName()) // a name config knows
 		if d.Unsupported != "" {
