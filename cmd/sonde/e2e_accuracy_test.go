@@ -128,3 +128,35 @@ func TestAccuracyFromTheHub(t *testing.T) {
 		t.Fatalf("gpqa: exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// Accuracy per load level: a concurrency sweep of a graded task set
+// carries each level's accuracy and its interval in the sweep's aggregate,
+// beside its latency numbers.
+func TestAccuracyPerLoadLevel(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
+	var sb strings.Builder
+	for i := range 8 {
+		fmt.Fprintf(&sb, `{"question": "Problem %d: how many?", "answer": "#### %d"}`+"\n", i, i)
+	}
+	problems := write(t, t.TempDir(), "gsm8k.jsonl", sb.String())
+	sim := startSim(t, "--ttft", "1ms", "--itl", "0s", "--answer-key", problems, "--answer-accuracy", "100")
+	out := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--endpoint-type", "completions",
+		"--accuracy-benchmark", "gsm8k", "--input-file", problems, "--request-count", "8", "--concurrency", "1,2", "--ui-type", "none", "--artifact-dir", out)
+	sim.stop(t)
+	data, _ := os.ReadFile(filepath.Join(out, "sweep_aggregate", "profile_export_aiperf_sweep.json"))
+	var sweep struct {
+		PerCombination []struct {
+			Metrics map[string]struct{ Mean float64 } `json:"metrics"`
+		} `json:"per_combination_metrics"`
+	}
+	jsonUnmarshal(data, &sweep)
+	if res.code != 0 || len(sweep.PerCombination) != 2 {
+		t.Fatalf("exit %d: %s %s", res.code, data, res.stderr)
+	}
+	for _, c := range sweep.PerCombination {
+		if c.Metrics["accuracy_avg"].Mean != 1 || c.Metrics["accuracy_ci_high"].Mean != 1 || c.Metrics["request_throughput_avg"].Mean <= 0 {
+			t.Fatalf("a load level's metrics: %v", c.Metrics)
+		}
+	}
+}
