@@ -78,7 +78,7 @@ func loadSageMaker(o FileOptions) ([]Conversation, error) {
 
 // captureFiles is the file, or the .jsonl files under the folder (as
 // S3 syncs them, by hour), in path order.
-func captureFiles(path string) ([]string, error) { return filesUnder(path, ".jsonl", true) }
+func captureFiles(path string) ([]string, error) { return filesUnder(path, true, ".jsonl") }
 
 // captureTurn is a captured request body as a turn: its messages as
 // written, max tokens, and its other fields as extras.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -108,11 +109,12 @@ func buildWeka(o FileOptions, traces []placedTrace) ([]Conversation, error) {
 }
 
 // wekaPaths are a trace file, or a folder's .json files in name order.
-func wekaPaths(path string) ([]string, error) { return filesUnder(path, ".json", false) }
+func wekaPaths(path string) ([]string, error) { return filesUnder(path, false, ".json") }
 
 // filesUnder is path itself when it is a file; for a folder, its files
-// ending in ext (in its subfolders too when recursive), in path order.
-func filesUnder(path, ext string, recursive bool) ([]string, error) {
+// ending in one of exts (any case; in its subfolders too when
+// recursive), in path order.
+func filesUnder(path string, recursive bool, exts ...string) ([]string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("--input-file: %w", err)
@@ -127,13 +129,13 @@ func filesUnder(path, ext string, recursive bool) ([]string, error) {
 			return err
 		case d.IsDir() && p != path && !recursive:
 			return filepath.SkipDir
-		case !d.IsDir() && strings.HasSuffix(p, ext):
+		case !d.IsDir() && slices.Contains(exts, strings.ToLower(filepath.Ext(p))):
 			out = append(out, p)
 		}
 		return nil
 	})
 	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%s: no %s file in the folder", path, ext)
+		err = fmt.Errorf("%s: no %s file in the folder", path, strings.Join(exts, ", "))
 	}
 	return out, err
 }

@@ -64,27 +64,7 @@ func eachRow(path string, filter map[string]string, fn func(r row) error) error 
 // dataFiles are path itself, or the data files of a folder (its
 // subfolders too), in path order.
 func dataFiles(path string) ([]string, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("--input-file: %w", err)
-	}
-	if !st.IsDir() {
-		return []string{path}, nil
-	}
-	var out []string
-	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			switch strings.ToLower(filepath.Ext(p)) {
-			case ".jsonl", ".json", ".parquet", ".csv":
-				out = append(out, p)
-			}
-		}
-		return err
-	})
-	if err == nil && len(out) == 0 {
-		err = fmt.Errorf("%s: no data file (.jsonl, .json, .parquet, .csv) in the folder", path)
-	}
-	return out, err
+	return filesUnder(path, true, ".jsonl", ".json", ".parquet", ".csv")
 }
 
 // parquetRows reads a Parquet file's rows as maps (nested columns as
