@@ -162,10 +162,11 @@ func Streamable(o FileOptions) (bool, string) {
 // speedup, cache bust) before it is queued; the sending side takes them in
 // order and never waits on the file.
 type Prefetched struct {
-	ch   chan Conversation
-	stop chan struct{}
-	done chan struct{}
-	err  error
+	ch      chan Conversation
+	stop    chan struct{}
+	done    chan struct{}
+	err     error
+	reached bool // the taker reached the end (or the bad line)
 }
 
 // Prefetch starts reading s ahead; Close stops it and closes s.
@@ -201,13 +202,15 @@ func Prefetch(s *TraceStream, depth int, prep func(c *Conversation)) *Prefetched
 func (p *Prefetched) Next() (*Conversation, bool) {
 	c, ok := <-p.ch
 	if !ok {
+		p.reached = true
 		return nil, false
 	}
 	return &c, true
 }
 
 // Close stops the reading and returns the error the trace ended on, if
-// any.
+// the taker got that far: a bad line read ahead of a run that stopped
+// before it (its duration, its budget) is no error of the run's.
 func (p *Prefetched) Close() error {
 	select {
 	case <-p.stop:
@@ -215,5 +218,8 @@ func (p *Prefetched) Close() error {
 		close(p.stop)
 	}
 	<-p.done
+	if !p.reached {
+		return nil
+	}
 	return p.err
 }

@@ -62,7 +62,15 @@ func TestTraceStream(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", body, err, want)
 		}
 	}
-	o.Path = writeFile(t, "s.jsonl", `{"timestamp": 0, "input_length": 4}`)
+	o.Path = writeFile(t, "s.jsonl", `{"timestamp": 0, "input_length": 4}`+"\n"+`{"timestamp": "x"}`)
+	p, err := OpenTraceStream(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pf := Prefetch(p, 4, nil)
+	if _, ok := pf.Next(); !ok || pf.Close() != nil {
+		t.Fatal("a run that stopped before the bad line ended on it")
+	}
 	if ok, why := Streamable(o); !ok {
 		t.Fatalf("streamable: %s", why)
 	}

@@ -64,7 +64,10 @@ type Stream interface {
 func (e *Engine) streamed(st Stream) func() (int, *dataset.Conversation, bool) {
 	return func() (int, *dataset.Conversation, bool) {
 		for {
-			if e.budgetSpent() || e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
+			e.mu.Lock()
+			n, full := e.sessions, e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions
+			e.mu.Unlock()
+			if full || e.budgetSpent() {
 				e.markIssued()
 				return 0, nil, false
 			}
@@ -73,7 +76,6 @@ func (e *Engine) streamed(st Stream) func() (int, *dataset.Conversation, bool) {
 				return 0, nil, false
 			}
 			e.mu.Lock()
-			n := e.sessions
 			e.sessions++
 			e.mu.Unlock()
 			if e.mine(n) {

@@ -2,12 +2,17 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/dataset"
+	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
+	"github.com/sonde-bench/sonde/internal/transport"
 )
 
 // trajectories are n conversations of 6 turns, no think time but before
@@ -122,4 +127,54 @@ func sortedLanes(l []Lane) []Lane {
 	l = slices.Clone(l)
 	slices.SortFunc(l, func(a, b Lane) int { return a.Conv - b.Conv })
 	return l
+}
+
+// fakeStream hands out conversations, then reports err on Close.
+type fakeStream struct {
+	convs []dataset.Conversation
+	err   error
+}
+
+func (f *fakeStream) Next() (*dataset.Conversation, bool) {
+	if len(f.convs) == 0 {
+		return nil, false
+	}
+	c := &f.convs[0]
+	f.convs = f.convs[1:]
+	return c, true
+}
+
+func (f *fakeStream) Close() error { return f.err }
+
+// A fixed schedule read from a stream: each conversation at its time, in
+// order, within the session budget; the error the stream ended on is the
+// engine's input error.
+func TestStreamedFixedSchedule(t *testing.T) {
+	srv := newFastServer(t)
+	convs := conversations(t, 5, 1)
+	for i := range convs {
+		convs[i].Turns[0].Timestamp, convs[i].Turns[0].HasTimestamp = float64(10*i), true
+	}
+	ctx := context.Background()
+	bad := errors.New("trace.jsonl:6: bad")
+	cfg := Config{Conversations: convs[:1], Sampler: dataset.NewSampler("sequential", 1, nil), URLs: []string{srv.URL}, Fixed: true, MaxSessions: 3,
+		Stream: func() (Stream, error) { return &fakeStream{convs: convs, err: bad}, nil }}
+	clk := &fakeClock{}
+	rc := clock.New()
+	out := make(chan *record.Record, 16)
+	cfg.Codec, cfg.Header, cfg.Timeout, cfg.Phase = &endpoint.Codec{Type: endpoint.Chat, Stream: true}, http.Header{"Content-Type": {"application/json"}}, time.Minute, record.PhaseProfiling
+	client := transport.NewClient(rc, 8)
+	defer client.CloseIdle()
+	var prog Progress
+	e := New(cfg, client, clk, out, &prog)
+	e.Run(ctx, ctx)
+	close(out)
+	var got []int64
+	for r := range out {
+		got = append(got, r.IntendedNs/1e6)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, []int64{0, 10, 20}) || !errors.Is(e.InputErr(), bad) {
+		t.Fatalf("sent at %v ms, input error %v", got, e.InputErr())
+	}
 }
