@@ -8,6 +8,8 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+
+	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
 
 // A large trace is streamed: read line by line as the run goes, each
@@ -25,6 +27,7 @@ import (
 type TraceStream struct {
 	o    FileOptions
 	gen  *PromptGen
+	tok  tokenizer.Tokenizer // counts prompts: a word cache of its own when it has one
 	f    *os.File
 	rd   *bufio.Reader
 	line int
@@ -41,7 +44,11 @@ func OpenTraceStream(o FileOptions) (*TraceStream, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--input-file: %w", err)
 	}
-	return &TraceStream{o: o, gen: gen, f: f, rd: bufio.NewReaderSize(f, 1<<20)}, nil
+	tok := o.Tok
+	if l, ok := tok.(interface{ Local() tokenizer.Tokenizer }); ok {
+		tok = l.Local() // one goroutine reads a stream: no synchronised cache
+	}
+	return &TraceStream{o: o, gen: gen, tok: tok, f: f, rd: bufio.NewReaderSize(f, 1<<20)}, nil
 }
 
 // Close closes the file.
@@ -116,7 +123,7 @@ func (s *TraceStream) request(data []byte) (Conversation, error) {
 	case s.o.MaxTokens != nil:
 		t.MaxTokens = s.o.MaxTokens()
 	}
-	t.Tokens = len(s.o.Tok.Encode(t.Text))
+	t.Tokens = s.tok.Count(t.Text)
 	c := Conversation{ID: fmt.Sprintf("line-%d", s.line), Turns: []Turn{t}, Standalone: true}
 	if models := s.o.Models; len(models) > 0 {
 		c.Turns[0].Model = models[(s.line-1)%len(models)]
