@@ -119,8 +119,8 @@ func TestResolveStreaming(t *testing.T) {
 	if err := st.Close(); err != nil || n != 2 {
 		t.Fatalf("%d requests streamed, %v", n, err)
 	}
-	if pl := mustResolve(t, base...); pl.Profiling().Stream != nil {
-		t.Error("a small trace streams by default")
+	if pl := mustResolve(t, append(base, "--unsafe-override")...); pl.Profiling().Stream != nil || !says(pl, "--unsafe-override does nothing without --scenario") {
+		t.Error("a small trace streams by default, or --unsafe-override alone goes unremarked")
 	}
 	for _, c := range []struct {
 		args []string

@@ -96,6 +96,9 @@ func Resolve(e Env, p *config.Profile) (pl *Plan, err error) {
 		pl.notes.info(n)
 	}
 	pl.notes.scenario(p.ScenarioOutcome)
+	if p.UnsafeOverride && p.Scenario == "" {
+		pl.notes.warn("--unsafe-override does nothing without --scenario (AIPerf's rule: it is accepted, and ignored).")
+	}
 	self := pl // a failing return sets pl to nil before this runs
 	defer func() {
 		if err != nil {
