@@ -14,7 +14,11 @@ type decoder interface {
 type byteLevelDecoder struct{}
 
 func (byteLevelDecoder) decode(tokens []string) []string {
-	var buf []byte
+	n := 0
+	for _, t := range tokens {
+		n += len(t) // each rune of a token is at most its bytes: no regrowth
+	}
+	buf := make([]byte, 0, n)
 	for _, t := range tokens {
 		buf = byteLevelDecodeToken(t, buf)
 	}
