@@ -151,3 +151,27 @@ type chat struct {
 	Role    string `json:"role"`
 	Content string `json:"content"`
 }
+
+// The capacity search over agentic lanes: each probe's concurrency is
+// its lanes, each started mid-trajectory after its warm-up.
+func TestAgentCapacityMidSession(t *testing.T) {
+	t.Parallel() // causal checks only: its own simulator and folders
+	traces := wekaTraces(t, 3, 6)
+	out := filepath.Join(t.TempDir(), "out")
+	res := runSonde(t, "profile", "-m", "m", "--tokenizer", "builtin", "--streaming", "--url", "sim://?ttft=2ms&itl=500us", "--input-file", traces,
+		"--custom-dataset-type", "weka_trace", "--trajectory-start-min-ratio", "0.5", "--burst-phase-starts", "--concurrency-min", "1", "--concurrency-max", "2",
+		"--ttft-sla-ms", "60000", "--benchmark-duration", "0.3", "--ui-type", "none", "--artifact-dir", out)
+	if res.code != 0 || !strings.Contains(res.stdout, "Answer: concurrency 2") {
+		t.Fatalf("exit %d: %s %s", res.code, res.stdout, res.stderr)
+	}
+	for _, probe := range []string{"probe_01_concurrency_1", "probe_02_concurrency_2"} {
+		matches, _ := filepath.Glob(filepath.Join(out, "search", probe, "logs", "aiperf.log"))
+		if len(matches) == 0 {
+			t.Fatalf("no probe %s in %s", probe, out)
+		}
+		log, _ := os.ReadFile(matches[0])
+		if !strings.Contains(string(log), "Warming up: agentic replay") {
+			t.Fatalf("probe %s ran no agentic warm-up: %s", probe, log)
+		}
+	}
+}
