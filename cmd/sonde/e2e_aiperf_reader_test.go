@@ -28,10 +28,12 @@ func pydanticPython(t *testing.T) string {
 func TestAIPerfReaderAcceptsSummary(t *testing.T) {
 	t.Parallel() // no timing in its checks: it overlaps the other parallel tests
 	py := pydanticPython(t)
-	// Tokens 2 ms apart: every answer has chunks read apart, so its
+	// Tokens 20 ms apart: answers have chunks read apart, so their
 	// inter-chunk latencies exist even on a loaded machine (chunks read
-	// together carry none, by AIPerf's rule).
-	sim := startSim(t, "--ttft", "2ms", "--itl", "2ms")
+	// together carry none, by AIPerf's rule; at 2 ms apart, two busy loops
+	// and the parallel tests once had every chunk of every answer read
+	// together, and the summary rightly had no inter_chunk_latency).
+	sim := startSim(t, "--ttft", "2ms", "--itl", "20ms")
 	dir := filepath.Join(t.TempDir(), "out")
 	res := runSonde(t, "profile", "-m", "m", "--streaming", "--url", sim.addr, "--request-count", "8", "--concurrency", "2",
 		"--isl", "50", "--osl", "10", "--goodput", "time_to_first_token:1000", "--ui-type", "none", "--artifact-dir", dir)
