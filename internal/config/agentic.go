@@ -65,7 +65,7 @@ func (p *Profile) checkAgentic(add func(string, ...any)) {
 		add("%s runs --concurrency lanes of trajectories: give --concurrency", why)
 	}
 	if p.InputFile == "" && p.PublicName() == "" {
-		add("%s replays a trace's trajectories: give --input-file (weka_trace, mooncake_trace, …)", why)
+		add("%s replays a trace's trajectories: give --input-file (weka_trace, bailian_trace, baseten_trace, …) or a weka --public-dataset", why)
 	}
 	refuseGiven(add, false, why+" is a closed loop of --concurrency lanes: drop %s", append(openLoop, given{"--session-arrival-rate", p.SessionArrivalRate != nil})...)
 	if p.Warmup() {

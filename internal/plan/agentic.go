@@ -49,7 +49,7 @@ func (pl *Plan) agenticLanes() ([]lane, error) {
 	}
 	for i := range pl.convs {
 		if !pl.convs[i].Standalone {
-			return nil, UsageError{fmt.Errorf("the agentic replay resumes trajectories mid-way, which needs requests that carry their whole prompt (weka_trace, mooncake_trace, bailian_trace, baseten_trace, raw_payload): %s's conversation %q builds each turn on the answers before it",
+			return nil, UsageError{fmt.Errorf("the agentic replay resumes trajectories mid-way, which needs requests that carry their whole prompt (weka_trace, bailian_trace, baseten_trace, raw_payload, SageMaker captures, Exgentic sessions): %s's conversation %q builds each turn on the answers before it",
 				pl.p.InputFile, pl.convs[i].ID)}
 		}
 	}
