@@ -3,11 +3,14 @@ package dataset
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -15,15 +18,16 @@ import (
 // A large trace is streamed: read line by line as the run goes, each
 // request's prompt built a little ahead of its time and dropped once sent,
 // so a trace of gigabytes starts at once and holds a bounded memory. Only
-// the common shape streams — a mooncake trace of one request per line (no
-// session_id), in time order; the rest is read whole.
+// the common shapes stream — a mooncake trace of one request per line (no
+// session_id), or a BurstGPT CSV — in time order; the rest is read whole.
 //
 // A streamed prompt's hash blocks are derived from the seed and the hash id
 // alone (no table of the blocks seen, which would grow with the trace): the
 // same id still gives the same tokens, in any request, so prefixes a server
 // can cache stay shared.
 
-// TraceStream reads a session-less mooncake trace one request at a time.
+// TraceStream reads a trace one request at a time: a session-less
+// mooncake trace, or a BurstGPT CSV.
 type TraceStream struct {
 	o    FileOptions
 	gen  *PromptGen
@@ -32,6 +36,9 @@ type TraceStream struct {
 	rd   *bufio.Reader
 	line int
 	last float64 // the previous timestamp: the trace must not go back
+	// A BurstGPT CSV's reader and its columns (nil for JSON lines).
+	csv *csv.Reader
+	col map[string]int
 }
 
 // OpenTraceStream opens a trace to stream.
@@ -48,7 +55,14 @@ func OpenTraceStream(o FileOptions) (*TraceStream, error) {
 	if l, ok := tok.(interface{ Local() tokenizer.Tokenizer }); ok {
 		tok = l.Local() // one goroutine reads a stream: no synchronised cache
 	}
-	return &TraceStream{o: o, gen: gen, tok: tok, f: f, rd: bufio.NewReaderSize(f, 1<<20)}, nil
+	s := &TraceStream{o: o, gen: gen, tok: tok, f: f, rd: bufio.NewReaderSize(f, 1<<20)}
+	if o.Type == "burst_gpt_trace" {
+		if err := s.burstHeader(); err != nil {
+			f.Close()
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // Close closes the file.
@@ -57,6 +71,9 @@ func (s *TraceStream) Close() error { return s.f.Close() }
 // Next is the next request as a conversation of one turn; io.EOF after the
 // last. A bad line is an error naming the file, line and field.
 func (s *TraceStream) Next() (Conversation, error) {
+	if s.csv != nil {
+		return s.nextBurst()
+	}
 	for {
 		data, err := s.rd.ReadBytes('\n')
 		if len(data) == 0 && err != nil {
@@ -124,11 +141,16 @@ func (s *TraceStream) request(data []byte) (Conversation, error) {
 		t.MaxTokens = s.o.MaxTokens()
 	}
 	t.Tokens = s.tok.Count(t.Text)
-	c := Conversation{ID: fmt.Sprintf("line-%d", s.line), Turns: []Turn{t}, Standalone: true}
+	return s.request1(fmt.Sprintf("line-%d", s.line), t), nil
+}
+
+// request1 is a one-request conversation, its model the next of --model
+// by line (round robin).
+func (s *TraceStream) request1(id string, t Turn) Conversation {
 	if models := s.o.Models; len(models) > 0 {
-		c.Turns[0].Model = models[(s.line-1)%len(models)]
+		t.Model = models[(s.line-1)%len(models)]
 	}
-	return c, nil
+	return Conversation{ID: id, Turns: []Turn{t}, Standalone: true}
 }
 
 // derivedHashPrompt is hashPrompt with each block's start in the corpus
@@ -148,10 +170,10 @@ func derivedHashPrompt(gen *PromptGen, seed uint64, L int, ids []int64, B int) (
 }
 
 // Streamable reports whether a file streams: a mooncake trace whose first
-// line is one timestamped request without a session.
+// line is one timestamped request without a session, or a BurstGPT CSV.
 func Streamable(o FileOptions) (bool, string) {
-	if o.Type != "mooncake_trace" {
-		return false, "only mooncake_trace streams"
+	if o.Type != "mooncake_trace" && o.Type != "burst_gpt_trace" {
+		return false, "only a mooncake_trace or a burst_gpt_trace streams"
 	}
 	s, err := OpenTraceStream(o)
 	if err != nil {
@@ -229,4 +251,65 @@ func (p *Prefetched) Close() error {
 		return nil
 	}
 	return p.err
+}
+
+// burstHeader reads a BurstGPT CSV's header: the columns it needs.
+func (s *TraceStream) burstHeader() error {
+	s.csv = csv.NewReader(s.rd)
+	s.csv.ReuseRecord = true
+	header, err := s.csv.Read()
+	if err != nil {
+		return fmt.Errorf("%s:1: not a BurstGPT CSV: %v", s.o.Path, err)
+	}
+	s.line, s.col = 1, map[string]int{}
+	for i, h := range header {
+		s.col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	for _, need := range []string{"Timestamp", "Request tokens", "Response tokens"} {
+		if _, ok := s.col[need]; !ok {
+			return fmt.Errorf("%s:1: a BurstGPT CSV needs the column %q (it has %s)", s.o.Path, need, strings.Join(header, ", "))
+		}
+	}
+	return nil
+}
+
+// nextBurst is a BurstGPT row's request: synthetic text of its request
+// tokens, its response tokens asked for, at its time (seconds); rows of a
+// failed request (no tokens) are skipped, as a whole read skips them.
+func (s *TraceStream) nextBurst() (Conversation, error) {
+	for {
+		row, err := s.csv.Read()
+		if errors.Is(err, io.EOF) {
+			return Conversation{}, io.EOF
+		}
+		s.line++
+		if err != nil {
+			return Conversation{}, fmt.Errorf("%s:%d: %v", s.o.Path, s.line, err)
+		}
+		var v [3]float64
+		for i, name := range []string{"Timestamp", "Request tokens", "Response tokens"} {
+			x, err := strconv.ParseFloat(strings.TrimSpace(row[s.col[name]]), 64)
+			if err != nil || x < 0 || x != x {
+				return Conversation{}, &LineError{s.o.Path, s.line, name, fmt.Errorf("%q is not a number of seconds or tokens", row[s.col[name]])}
+			}
+			v[i] = x
+		}
+		ts, in, out := v[0]*1000, v[1], v[2]
+		switch {
+		case in < 1 || out < 1:
+			continue
+		case in > MaxPromptTokens || out > MaxPromptTokens:
+			return Conversation{}, &LineError{s.o.Path, s.line, "Request tokens", fmt.Errorf("at most %d tokens", MaxPromptTokens)}
+		case ts < s.last:
+			return Conversation{}, &LineError{s.o.Path, s.line, "Timestamp", fmt.Errorf("%g s comes before the row above: a streamed trace goes in time order (sort it, or --input-streaming never)", v[0])}
+		}
+		s.last = ts
+		t := Turn{MaxTokens: int(out), Timestamp: ts, HasTimestamp: true}
+		r := NewRand(s.o.Seed^uint64(s.line)*0x9E3779B97F4A7C15, StreamPrompt)
+		if t.Text, err = s.gen.Prompt(r, int(in)); err != nil {
+			return Conversation{}, err
+		}
+		t.Tokens = s.tok.Count(t.Text)
+		return s.request1(fmt.Sprintf("row-%d", s.line), t), nil
+	}
 }

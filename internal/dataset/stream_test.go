@@ -79,3 +79,39 @@ func TestTraceStream(t *testing.T) {
 		t.Fatal("a bailian trace streams")
 	}
 }
+
+// A BurstGPT CSV streams too: rows of failed requests skipped, times in
+// seconds, a row going back in time named.
+func TestBurstStream(t *testing.T) {
+	o := opts(t, writeFile(t, "b.csv", "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,12,3,15,Conversation log\n6,ChatGPT,0,0,0,Conversation log\n7.5,GPT-4,20,4,24,API log\n"), "burst_gpt_trace")
+	if ok, why := Streamable(o); !ok {
+		t.Fatal(why)
+	}
+	s, err := OpenTraceStream(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Conversation
+	for c, err := s.Next(); !errors.Is(err, io.EOF); c, err = s.Next() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, c)
+	}
+	s.Close()
+	if len(got) != 2 || got[0].Turns[0].Timestamp != 5000 || got[1].Turns[0].Timestamp != 7500 || got[1].Turns[0].MaxTokens != 4 || got[1].Turns[0].Tokens != 20 || got[1].ID != "row-4" {
+		t.Fatalf("%+v", got)
+	}
+	o.Path = writeFile(t, "b.csv", "Timestamp,Request tokens,Response tokens\n9,5,5\n3,5,5\n")
+	p, _ := OpenTraceStream(o)
+	pf := Prefetch(p, 2, nil)
+	for _, ok := pf.Next(); ok; _, ok = pf.Next() {
+	}
+	if err := pf.Close(); err == nil || !strings.Contains(err.Error(), "b.csv:3") {
+		t.Fatalf("out of order: %v", err)
+	}
+	o.Path = writeFile(t, "b.csv", "Time,Tokens\n")
+	if _, err := OpenTraceStream(o); err == nil || !strings.Contains(err.Error(), `needs the column "Timestamp"`) {
+		t.Fatalf("a bad header: %v", err)
+	}
+}

@@ -119,6 +119,10 @@ func TestResolveStreaming(t *testing.T) {
 	if err := st.Close(); err != nil || n != 2 {
 		t.Fatalf("%d requests streamed, %v", n, err)
 	}
+	burst := writeFile(t, "b.csv", "Timestamp,Request tokens,Response tokens\n0,10,2\n1,12,2\n")
+	if pl := mustResolve(t, "--url", nowhere, "--input-file", burst, "--custom-dataset-type", "burst_gpt_trace", "--input-streaming", "always"); pl.Profiling().Stream == nil {
+		t.Error("a BurstGPT CSV does not stream")
+	}
 	if pl := mustResolve(t, append(base, "--unsafe-override")...); pl.Profiling().Stream != nil || !says(pl, "--unsafe-override does nothing without --scenario") {
 		t.Error("a small trace streams by default, or --unsafe-override alone goes unremarked")
 	}

@@ -28,8 +28,8 @@ func streamReason(p *config.Profile, size int64) string {
 	switch {
 	case p.InputStreaming == "never":
 		return "--input-streaming never"
-	case p.CustomDatasetType != "mooncake_trace":
-		return "only a mooncake_trace streams"
+	case p.CustomDatasetType != "mooncake_trace" && p.CustomDatasetType != "burst_gpt_trace":
+		return "only a mooncake_trace or a burst_gpt_trace streams"
 	case p.InputStreaming == "auto" && size < streamThreshold:
 		return fmt.Sprintf("smaller than %d MiB", streamThreshold>>20)
 	case p.NoFixedSchedule || p.AgenticReplay():
