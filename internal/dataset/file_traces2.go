@@ -22,20 +22,9 @@ func loadBurstGPT(o FileOptions) ([]Conversation, error) {
 		return nil, fmt.Errorf("--input-file: %w", err)
 	}
 	defer f.Close()
-	cr := csv.NewReader(io.LimitReader(f, MaxWholeFile))
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr, col, err := burstReader(io.LimitReader(f, MaxWholeFile), o.Path)
 	if err != nil {
-		return nil, fmt.Errorf("%s:1: not a BurstGPT CSV: %v", o.Path, err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
-	for _, need := range []string{"Timestamp", "Request tokens", "Response tokens"} {
-		if _, ok := col[need]; !ok {
-			return nil, fmt.Errorf("%s:1: a BurstGPT CSV needs the column %q (it has %s)", o.Path, need, strings.Join(header, ", "))
-		}
+		return nil, err
 	}
 	gen, err := o.promptGen()
 	if err != nil {
@@ -52,38 +41,56 @@ func loadBurstGPT(o FileOptions) ([]Conversation, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %v", o.Path, line, err)
 		}
-		num := func(name string) (float64, error) {
-			v, err := strconv.ParseFloat(strings.TrimSpace(row[col[name]]), 64)
-			if err != nil || v < 0 || v != v {
-				return 0, &LineError{o.Path, line, name, fmt.Errorf("%q is not a number of seconds or tokens", row[col[name]])}
-			}
-			return v, nil
-		}
-		ts, err := num("Timestamp")
-		if err != nil {
-			return nil, err
-		}
-		in, err := num("Request tokens")
-		if err != nil {
-			return nil, err
-		}
-		out, err := num("Response tokens")
+		ts, in, out, err := burstRow(o.Path, line, row, col)
 		if err != nil {
 			return nil, err
 		}
 		if in < 1 || out < 1 {
 			continue // a failed request in the trace: nothing to replay
 		}
-		if in > MaxPromptTokens || out > MaxPromptTokens {
-			return nil, &LineError{o.Path, line, "Request tokens", fmt.Errorf("at most %d tokens", MaxPromptTokens)}
-		}
-		t := Turn{MaxTokens: int(out), Timestamp: ts * 1000, HasTimestamp: true}
-		if t.Text, err = gen.Prompt(r, int(in)); err != nil {
+		t := Turn{MaxTokens: out, Timestamp: ts * 1000, HasTimestamp: true}
+		if t.Text, err = gen.Prompt(r, in); err != nil {
 			return nil, err
 		}
 		t.Tokens = len(o.Tok.Encode(t.Text))
 		convs = append(convs, Conversation{ID: UUID4(ids), Turns: []Turn{t}})
 	}
+}
+
+// burstReader reads a BurstGPT CSV's header: the columns it needs.
+func burstReader(r io.Reader, path string) (*csv.Reader, map[string]int, error) {
+	cr := csv.NewReader(r)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s:1: not a BurstGPT CSV: %v", path, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
+	}
+	for _, need := range []string{"Timestamp", "Request tokens", "Response tokens"} {
+		if _, ok := col[need]; !ok {
+			return nil, nil, fmt.Errorf("%s:1: a BurstGPT CSV needs the column %q (it has %s)", path, need, strings.Join(header, ", "))
+		}
+	}
+	return cr, col, nil
+}
+
+// burstRow is a BurstGPT row's time (s) and tokens, each checked.
+func burstRow(path string, line int, row []string, col map[string]int) (ts float64, in, out int, err error) {
+	var v [3]float64
+	for i, name := range []string{"Timestamp", "Request tokens", "Response tokens"} {
+		x, perr := strconv.ParseFloat(strings.TrimSpace(row[col[name]]), 64)
+		if perr != nil || x < 0 || x != x {
+			return 0, 0, 0, &LineError{path, line, name, fmt.Errorf("%q is not a number of seconds or tokens", row[col[name]])}
+		}
+		v[i] = x
+	}
+	if v[1] > MaxPromptTokens || v[2] > MaxPromptTokens {
+		return 0, 0, 0, &LineError{path, line, "Request tokens", fmt.Errorf("at most %d tokens", MaxPromptTokens)}
+	}
+	return v[0], int(v[1]), int(v[2]), nil
 }
 
 // bailianRow is one line of an Alibaba Bailian (Qwen) usage trace.

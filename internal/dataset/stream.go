@@ -9,8 +9,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"strconv"
-	"strings"
 
 	"github.com/sonde-bench/sonde/internal/tokenizer"
 )
@@ -253,24 +251,11 @@ func (p *Prefetched) Close() error {
 	return p.err
 }
 
-// burstHeader reads a BurstGPT CSV's header: the columns it needs.
-func (s *TraceStream) burstHeader() error {
-	s.csv = csv.NewReader(s.rd)
-	s.csv.ReuseRecord = true
-	header, err := s.csv.Read()
-	if err != nil {
-		return fmt.Errorf("%s:1: not a BurstGPT CSV: %v", s.o.Path, err)
-	}
-	s.line, s.col = 1, map[string]int{}
-	for i, h := range header {
-		s.col[strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))] = i
-	}
-	for _, need := range []string{"Timestamp", "Request tokens", "Response tokens"} {
-		if _, ok := s.col[need]; !ok {
-			return fmt.Errorf("%s:1: a BurstGPT CSV needs the column %q (it has %s)", s.o.Path, need, strings.Join(header, ", "))
-		}
-	}
-	return nil
+// burstHeader reads a BurstGPT CSV's header.
+func (s *TraceStream) burstHeader() (err error) {
+	s.csv, s.col, err = burstReader(s.rd, s.o.Path)
+	s.line = 1
+	return err
 }
 
 // nextBurst is a BurstGPT row's request: synthetic text of its request
@@ -286,27 +271,20 @@ func (s *TraceStream) nextBurst() (Conversation, error) {
 		if err != nil {
 			return Conversation{}, fmt.Errorf("%s:%d: %v", s.o.Path, s.line, err)
 		}
-		var v [3]float64
-		for i, name := range []string{"Timestamp", "Request tokens", "Response tokens"} {
-			x, err := strconv.ParseFloat(strings.TrimSpace(row[s.col[name]]), 64)
-			if err != nil || x < 0 || x != x {
-				return Conversation{}, &LineError{s.o.Path, s.line, name, fmt.Errorf("%q is not a number of seconds or tokens", row[s.col[name]])}
-			}
-			v[i] = x
-		}
-		ts, in, out := v[0]*1000, v[1], v[2]
+		ts, in, out, err := burstRow(s.o.Path, s.line, row, s.col)
 		switch {
+		case err != nil:
+			return Conversation{}, err
 		case in < 1 || out < 1:
-			continue
-		case in > MaxPromptTokens || out > MaxPromptTokens:
-			return Conversation{}, &LineError{s.o.Path, s.line, "Request tokens", fmt.Errorf("at most %d tokens", MaxPromptTokens)}
-		case ts < s.last:
-			return Conversation{}, &LineError{s.o.Path, s.line, "Timestamp", fmt.Errorf("%g s comes before the row above: a streamed trace goes in time order (sort it, or --input-streaming never)", v[0])}
+			continue // a failed request in the trace: nothing to replay
+		case ts*1000 < s.last:
+			return Conversation{}, &LineError{s.o.Path, s.line, "Timestamp", fmt.Errorf("%g s comes before the row above: a streamed trace goes in time order (sort it, or --input-streaming never)", ts)}
 		}
+		ts *= 1000
 		s.last = ts
-		t := Turn{MaxTokens: int(out), Timestamp: ts, HasTimestamp: true}
+		t := Turn{MaxTokens: out, Timestamp: ts, HasTimestamp: true}
 		r := NewRand(s.o.Seed^uint64(s.line)*0x9E3779B97F4A7C15, StreamPrompt)
-		if t.Text, err = s.gen.Prompt(r, int(in)); err != nil {
+		if t.Text, err = s.gen.Prompt(r, in); err != nil {
 			return Conversation{}, err
 		}
 		t.Tokens = s.tok.Count(t.Text)
