@@ -129,9 +129,12 @@ func TestPublicRules(t *testing.T) {
 	if errs := p.Validate(); len(errs) != 0 || p.PublicName() != "weka_hf" || p.DatasetFilters()["id"] != "t1" {
 		t.Fatalf("weka_hf: %v", errs)
 	}
-	p.Scenario = "inferencex-agentx-mvp"
-	if o, err := p.LockScenario(); err != nil || p.CustomDatasetType != "" || !o.Valid() {
+	p.Scenario = "agentx"
+	if o, err := p.LockScenario(); err != nil || p.CustomDatasetType != "" || !o.Valid() || *p.TraceIdleGapCap != 300 {
 		t.Fatalf("AgentX over the Hub's traces: %+v %v", o, err)
+	}
+	if errs := p.Validate(); len(errs) != 0 {
+		t.Fatalf("AgentX's defaults over the Hub's traces do not validate: %v", errs)
 	}
 	p = valid()
 	p.PublicDataset, p.Scenario, p.ConcurrencyList = "aimo", "agentx", []int{1}

@@ -36,7 +36,7 @@ func (p *Profile) checkReplay(add func(string, ...any)) {
 // checkWeka: the weka_trace knobs, refused on other formats (where they
 // would do nothing).
 func (p *Profile) checkWeka(add func(string, ...any)) {
-	refuseGiven(add, p.CustomDatasetType == "weka_trace", "%s applies to --custom-dataset-type weka_trace",
+	refuseGiven(add, p.CustomDatasetType == "weka_trace" || p.publicWeka(), "%s applies to weka traces (--custom-dataset-type weka_trace, or a weka --public-dataset)",
 		given{"--use-think-time-only", p.UseThinkTimeOnly}, given{"--max-context-length", p.MaxContextLength != 0},
 		given{"--trace-idle-gap-cap-seconds", p.TraceIdleGapCap != nil}, given{"--allow-dataset-wrap", p.AllowDatasetWrap})
 	switch {

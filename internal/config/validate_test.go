@@ -86,7 +86,7 @@ func TestValidateRules(t *testing.T) {
 		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.SynthesisPromptLen = "f", "mooncake_trace", -1 }, "--synthesis-prompt-len-multiplier must not be negative"},
 		{func(p *Profile) { p.SynthesisMaxOSL = 10 }, "--synthesis-max-osl bounds a trace's requests"},
 		{func(p *Profile) { p.SynthesisMaxISL = -2 }, "--synthesis-max-isl must be at least 1"},
-		{func(p *Profile) { p.UseThinkTimeOnly = true }, "--use-think-time-only applies to --custom-dataset-type weka_trace"},
+		{func(p *Profile) { p.UseThinkTimeOnly = true }, "--use-think-time-only applies to weka traces"},
 		{func(p *Profile) { p.InputFile, p.CustomDatasetType, p.MaxContextLength = "f", "weka_trace", -1 }, "--max-context-length must be at least 1"},
 		{func(p *Profile) {
 			p.InputFile, p.CustomDatasetType, p.UseThinkTimeOnly, p.IgnoreTraceDelays = "f", "weka_trace", true, true

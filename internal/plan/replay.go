@@ -50,8 +50,9 @@ func optSeconds(s *float64) *time.Duration {
 // lanes unless --allow-dataset-wrap lets it reuse them (AIPerf's rule: a
 // lane without a trace of its own would replay another's cache hits).
 func checkWrap(p *config.Profile, convs []dataset.Conversation) error {
-	if p.CustomDatasetType != "weka_trace" || p.AllowDatasetWrap || p.Concurrency == nil || *p.Concurrency <= len(convs) {
+	d, _ := dataset.PublicNamed(p.PublicName())
+	if (p.CustomDatasetType != "weka_trace" && d.Kind != dataset.KindWeka) || p.AllowDatasetWrap || p.Concurrency == nil || *p.Concurrency <= len(convs) {
 		return nil
 	}
-	return UsageError{fmt.Errorf("--concurrency %d over %d traces of %s: add --allow-dataset-wrap to reuse traces across lanes", *p.Concurrency, len(convs), p.InputFile)}
+	return UsageError{fmt.Errorf("--concurrency %d over %d traces: add --allow-dataset-wrap to reuse traces across lanes", *p.Concurrency, len(convs))}
 }
