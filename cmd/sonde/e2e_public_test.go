@@ -141,7 +141,7 @@ func TestPublicExgentic(t *testing.T) {
 	}
 }
 
-// AgentX end to end: the scenario over weka traces named by their Hub
+// AgentX end to end (its CLI defaults too): the scenario over weka traces named by their Hub
 // repository (--hf-weka-dataset), run under --unsafe-override for a short
 // duration: lanes of trajectories, the metadata of an invalid submission.
 func TestAgentXFromTheHub(t *testing.T) {
@@ -158,7 +158,7 @@ func TestAgentXFromTheHub(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	sim := startSim(t, "--ttft", "1ms", "--itl", "100us")
 	res := runSondeEnv(t, hubEnv(t, h.URL), "profile", "-m", "m", "--tokenizer", "builtin", "--url", sim.addr, "--hf-weka-dataset", "team/cc-traces",
-		"--scenario", "inferencex-agentx-mvp", "--unsafe-override", "--benchmark-duration", "0.3", "--concurrency", "2", "--ui-type", "none", "--artifact-dir", out)
+		"--scenario", "agentx", "--unsafe-override", "--benchmark-duration", "0.3", "--concurrency", "2", "--ui-type", "none", "--artifact-dir", out)
 	recs := sim.stop(t)
 	if res.code != 0 || len(recs) < 3 {
 		t.Fatalf("exit %d, %d requests: %s", res.code, len(recs), res.stderr)
