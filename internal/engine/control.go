@@ -96,6 +96,26 @@ func (c *Control) Finish() { c.endOnce.Do(func() { close(c.done) }) }
 // Done is closed once Finish was called.
 func (c *Control) Done() <-chan struct{} { return c.done }
 
+// stopping reports whether nothing new may be sent: issue ended, or the
+// control finished the phase — at once, not when the goroutine that
+// cancels issue gets to run, so no request starts after Finish returns.
+func (e *Engine) stopping(issue context.Context) bool {
+	return issue.Err() != nil || e.cfg.Control.finished()
+}
+
+// finished reports whether Finish was called (nil: never).
+func (c *Control) finished() bool {
+	if c == nil {
+		return false
+	}
+	select {
+	case <-c.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // bind takes over s for the phase: holds all but Start of its slots now
 // (nothing runs yet), then follows Set until ctx ends. stop waits for it
 // and gives every held slot back.

@@ -138,7 +138,7 @@ func (s *session) run(issue, run context.Context, wait waitFn, firstIntended int
 			}
 			intended = c.intendedNs
 		}
-		if issue.Err() != nil {
+		if s.e.stopping(issue) {
 			return stop(k, stopReason(issue))
 		}
 		if !s.e.claimRequest() {
