@@ -103,21 +103,24 @@ func TestAgenticStartWindow(t *testing.T) {
 func TestResolveStreaming(t *testing.T) {
 	trace := writeFile(t, "t.jsonl", `{"timestamp": 0, "input_length": 20}`+"\n"+`{"timestamp": 3, "input_length": 20}`+"\n")
 	base := []string{"--url", nowhere, "--input-file", trace, "--custom-dataset-type", "mooncake_trace"}
-	pl := mustResolve(t, append(base, "--input-streaming", "always")...)
+	pl := mustResolve(t, append(base, "--input-streaming", "always", "--output-tokens-mean", "50", "--output-tokens-stddev", "20")...)
 	prof := pl.Profiling()
 	if prof.Stream == nil || prof.Concurrency != 0 || prof.MaxSessions != 0 || len(pl.Conversations()) != 2 || !says(pl, "Streaming ") {
 		t.Fatalf("streamed: %+v", prof)
 	}
-	st, err := prof.Stream()
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, ok := st.Next(); ok; _, ok = st.Next() {
-		n++
-	}
-	if err := st.Close(); err != nil || n != 2 {
-		t.Fatalf("%d requests streamed, %v", n, err)
+	// The stream draws the lengths the plan's view (inputs.json) says.
+	for range 2 {
+		st, err := prof.Stream()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lengths []int
+		for c, ok := st.Next(); ok; c, ok = st.Next() {
+			lengths = append(lengths, c.Turns[0].MaxTokens)
+		}
+		if err := st.Close(); err != nil || fmt.Sprint(lengths) != fmt.Sprint([]int{pl.Conversations()[0].Turns[0].MaxTokens, pl.Conversations()[1].Turns[0].MaxTokens}) {
+			t.Fatalf("streamed lengths %v, %v; the plan's view %+v", lengths, err, pl.Conversations())
+		}
 	}
 	burst := writeFile(t, "b.csv", "Timestamp,Request tokens,Response tokens\n0,10,2\n1,12,2\n")
 	if pl := mustResolve(t, "--url", nowhere, "--input-file", burst, "--custom-dataset-type", "burst_gpt_trace", "--input-streaming", "always"); pl.Profiling().Stream == nil {

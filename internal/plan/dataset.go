@@ -47,7 +47,7 @@ func loadConversations(p *config.Profile, seed uint64, contextMode string, tok t
 		convs, err := accuracyConversations(p, tok)
 		return convs, fixedSchedule{}, err
 	}
-	preview, fs, err := streamTrace(p, fileOptions(p, seed, tok, oslMean, osl), log)
+	preview, fs, err := streamTrace(p, func() dataset.FileOptions { return fileOptions(p, seed, tok, oslMean, osl) }, log)
 	if err != nil {
 		return nil, fixedSchedule{}, err
 	}

@@ -51,15 +51,17 @@ func streamReason(p *config.Profile, size int64) string {
 // streamTrace decides whether --input-file streams; when it does, it
 // returns the first requests (the plan's view of the trace) and the fixed
 // schedule whose profiling phase reads the rest as it goes. nil: read the
-// file whole.
-func streamTrace(p *config.Profile, opts dataset.FileOptions, log *slog.Logger) ([]dataset.Conversation, *fixedSchedule, error) {
+// file whole. opts makes the dataset package's options afresh for each
+// reading, so that every reading draws the same --osl lengths: the run
+// sends what inputs.json (the first reading) says.
+func streamTrace(p *config.Profile, opts func() dataset.FileOptions, log *slog.Logger) ([]dataset.Conversation, *fixedSchedule, error) {
 	st, err := os.Stat(p.InputFile)
 	if err != nil || st.IsDir() {
 		return nil, nil, nil // the loader says what is wrong
 	}
 	why := streamReason(p, st.Size())
 	if why == "" {
-		if ok, bad := dataset.Streamable(opts); !ok {
+		if ok, bad := dataset.Streamable(opts()); !ok {
 			why = bad
 		}
 	}
@@ -72,17 +74,22 @@ func streamTrace(p *config.Profile, opts dataset.FileOptions, log *slog.Logger) 
 		}
 		return nil, nil, nil
 	}
-	prep := streamPrep(p, opts)
-	preview, err := readAhead(opts, prep(), previewRequests)
+	bust := newBuster(p, opts().Tok) // one nonce for the run
+	open := func() (*dataset.TraceStream, func(c *dataset.Conversation), error) {
+		o := opts()
+		s, err := dataset.OpenTraceStream(o)
+		return s, streamPrep(p, o, bust), err
+	}
+	preview, err := readAhead(open, p.InputFile, previewRequests)
 	if err != nil {
 		return nil, nil, UsageError{err}
 	}
 	fs := &fixedSchedule{on: true, stream: func() (engine.Stream, error) {
-		s, err := dataset.OpenTraceStream(opts)
+		s, prep, err := open()
 		if err != nil {
 			return nil, err
 		}
-		return dataset.Prefetch(s, streamDepth, prep()), nil
+		return dataset.Prefetch(s, streamDepth, prep), nil
 	}}
 	if p.FixedAutoOffset {
 		fs.zeroMs = preview[0].Turns[0].Timestamp
@@ -92,37 +99,35 @@ func streamTrace(p *config.Profile, opts dataset.FileOptions, log *slog.Logger) 
 	return preview, fs, nil
 }
 
-// streamPrep makes, for each reading of the trace, what is done to every
-// request before it is queued: the replay's speed, --synthesis-max-osl,
-// --osl-mode override, the cache bust (one nonce for the run).
-func streamPrep(p *config.Profile, opts dataset.FileOptions) func() func(c *dataset.Conversation) {
+// streamPrep is what one reading of the trace does to every request before
+// it is queued: the replay's speed, --synthesis-max-osl, --osl-mode
+// override (o's draws), the cache bust (the run's nonce, requests counted
+// from the reading's start).
+func streamPrep(p *config.Profile, o dataset.FileOptions, bust *buster) func(c *dataset.Conversation) {
 	speed := p.SynthesisSpeedup
 	if p.ReplaySpeedup != nil {
 		speed *= *p.ReplaySpeedup
 	}
-	bust := newBuster(p, opts.Tok)
-	return func() func(c *dataset.Conversation) {
-		n := 0
-		return func(c *dataset.Conversation) {
-			t := &c.Turns[0]
-			if speed > 0 && speed != 1 {
-				t.Timestamp /= speed
-			}
-			if m := p.SynthesisMaxOSL; m > 0 && t.MaxTokens > m {
-				t.MaxTokens = m
-			}
-			if p.OSLMode == "override" && opts.MaxTokens != nil {
-				t.MaxTokens = opts.MaxTokens()
-			}
-			bust.mark(c, n)
-			n++
+	n := 0
+	return func(c *dataset.Conversation) {
+		t := &c.Turns[0]
+		if speed > 0 && speed != 1 {
+			t.Timestamp /= speed
 		}
+		if m := p.SynthesisMaxOSL; m > 0 && t.MaxTokens > m {
+			t.MaxTokens = m
+		}
+		if p.OSLMode == "override" && o.MaxTokens != nil {
+			t.MaxTokens = o.MaxTokens()
+		}
+		bust.mark(c, n)
+		n++
 	}
 }
 
-// readAhead reads the first n requests of the trace.
-func readAhead(opts dataset.FileOptions, prep func(c *dataset.Conversation), n int) ([]dataset.Conversation, error) {
-	s, err := dataset.OpenTraceStream(opts)
+// readAhead reads the first n requests of a reading of the trace.
+func readAhead(open func() (*dataset.TraceStream, func(c *dataset.Conversation), error), path string, n int) ([]dataset.Conversation, error) {
+	s, prep, err := open()
 	if err != nil {
 		return nil, err
 	}
@@ -140,7 +145,7 @@ func readAhead(opts dataset.FileOptions, prep func(c *dataset.Conversation), n i
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("%s: no requests in the file", opts.Path)
+		return nil, fmt.Errorf("%s: no requests in the file", path)
 	}
 	return out, nil
 }
