@@ -56,6 +56,15 @@ type SummaryDoc struct {
 		Warnings []string          `json:"warnings"`
 		PerTurn  []json.RawMessage `json:"per_turn"`
 		Shard    *ShardID          `json:"shard"`
+		// Accuracy is sonde.accuracy's overall line (nil: nothing graded).
+		Accuracy *struct {
+			Overall struct {
+				Total    int     `json:"total"`
+				Accuracy float64 `json:"accuracy"`
+				CILow    float64 `json:"ci_low"`
+				CIHigh   float64 `json:"ci_high"`
+			} `json:"overall"`
+		} `json:"accuracy"`
 	} `json:"sonde"`
 	// Metrics are the blocks with a unit, by tag: each statistic by name
 	// (avg, p50, …, count, sum).

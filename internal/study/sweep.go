@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 
 	"github.com/sonde-bench/sonde/internal/config"
-	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/profile"
 )
@@ -108,7 +107,7 @@ func (s *sweepStudy) run() error {
 		res := runResult{Label: filepath.Base(dir), Dir: dir}
 		if out != nil {
 			res.headlines, res.seed = Headlines(out.Summary), out.Seed
-			accuracyHeadlines(res.headlines, export.Files{Dir: out.Dir, Prefix: q.ExportPrefix})
+			accuracyHeadlines(res.headlines, out.Dir, q.ExportPrefix)
 			if !s.base.NoSweepTable { // a row per finished cell as the study goes (AIPerf's streaming sweep table)
 				fmt.Fprintf(s.e.Stderr, "sonde: study: %s: %s\n", res.Label, oneLine(res.headlines))
 			}
