@@ -428,44 +428,47 @@ func (e *Engine) claimDrawn() (n, conv int, ok bool) {
 	if e.budgetSpent() {
 		return 0, 0, false
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for {
-		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
-			e.markIssued()
-			return 0, 0, false
-		}
-		n := e.sessions
-		e.sessions++
-		i := e.cfg.Sampler.Next() // drawn by every shard: the plan stays global
-		if e.mine(n) {
-			return n, i, true
-		}
-	}
+	n, ok = e.claim(func() bool {
+		conv = e.cfg.Sampler.Next() // drawn by every shard: the plan stays global
+		return true
+	})
+	return n, conv, ok
 }
 
 // claimLane reserves the next session for the next lane of an agentic
 // replay, before any drawn from the sampler; false when none is left (or
 // none may start). A lane's session is numbered as any other, but draws
 // nothing from the sampler.
-func (e *Engine) claimLane() (int, Lane, bool) {
+func (e *Engine) claimLane() (n int, ln Lane, ok bool) {
 	if e.cfg.Lanes == nil || e.budgetSpent() {
 		return 0, Lane{}, false
 	}
+	n, ok = e.claim(func() bool {
+		var more bool
+		ln, more = e.cfg.Lanes.take() // every shard takes every lane: the plan stays global
+		return more
+	})
+	return n, ln, ok
+}
+
+// claim numbers the next session of this shard, under the session budget:
+// draw takes what a session runs (false: nothing left), for every number,
+// this shard's or another's.
+func (e *Engine) claim(draw func() bool) (int, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
 		if e.cfg.MaxSessions > 0 && e.sessions >= e.cfg.MaxSessions {
-			return 0, Lane{}, false
+			e.markIssued()
+			return 0, false
 		}
-		ln, ok := e.cfg.Lanes.take()
-		if !ok {
-			return 0, Lane{}, false
+		if !draw() {
+			return 0, false
 		}
 		n := e.sessions
 		e.sessions++
-		if e.mine(n) { // every shard takes every lane: the plan stays global
-			return n, ln, true
+		if e.mine(n) {
+			return n, true
 		}
 	}
 }
