@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strings"
 	"time"
 )
 
@@ -211,11 +210,10 @@ func num(v any) float64 {
 	return math.NaN()
 }
 
-// isoMs is an ISO 8601 time in Unix ms.
+// isoMs is an ISO 8601 time in Unix ms (without a zone: UTC).
 func isoMs(v any) (float64, error) {
 	s, _ := v.(string)
-	s = strings.Replace(s, "Z", "+00:00", 1)
-	for _, layout := range []string{"2006-01-02T15:04:05.999999999-07:00", "2006-01-02T15:04:05.999999999"} {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999"} {
 		if at, err := time.Parse(layout, s); err == nil {
 			return float64(at.UnixNano()) / 1e6, nil
 		}
