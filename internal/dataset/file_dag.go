@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -133,7 +134,7 @@ func dagTurnOf(o FileOptions, dt dagTurn) (Turn, *fieldErr) {
 	if len(dt.Tools) > 0 {
 		t.Extra = append(t.Extra, KV{"tools", dt.Tools})
 	}
-	for _, k := range sortedKeys(dt.ExtraBody) {
+	for _, k := range slices.Sorted(maps.Keys(dt.ExtraBody)) { // always the same order
 		t.Extra = append(t.Extra, KV{k, dt.ExtraBody[k]})
 	}
 	if dt.Delay != nil {
@@ -198,15 +199,4 @@ func linkDAG(path string, nodes map[string]*dagNode, order []string) error {
 		}
 	}
 	return nil
-}
-
-// sortedKeys are m's keys in order, so a turn's extra fields always go in
-// the same order.
-func sortedKeys(m map[string]json.RawMessage) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

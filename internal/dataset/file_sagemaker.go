@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -113,7 +114,7 @@ func captureTurn(o FileOptions, data, encoding string) (Turn, string, error) {
 			t.MaxTokens = n
 		}
 	}
-	for _, k := range sortedKeys(req) {
+	for _, k := range slices.Sorted(maps.Keys(req)) {
 		switch k {
 		case "messages", "model", "stream", "stream_options", "max_tokens", "max_completion_tokens":
 		default:
