@@ -42,6 +42,7 @@ type cli struct {
 	Config     configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
 	Synthesize synthesizeCmd  `cmd:"" help:"Make datasets from a seed: agentic-code (coding-agent sessions as a mooncake trace)."`
 	Analyze    analyzeCmd     `cmd:"" name:"analyze-trace" help:"What a trace or dataset file implies before anything is sent: sessions, requests, ISL/OSL, arrival rate, prefix-cache reuse (as aiperf analyze-trace, for every format)."`
+	Predict    predictCmd     `cmd:"" help:"Predict a run against a twin (sonde fit) in virtual time: sonde predict --twin twin.yaml [profile flags]; the same files as the run, marked as predicted."`
 	AB         abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
 	Version    struct{}       `cmd:"" help:"Print the version."`
 	// VersionFlag is --version, for users who type it rather than the command.
@@ -90,12 +91,17 @@ func run(e env) int {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	e.Args = config.OptionalValues(abArgs(e.Args))
+	twinPath, args, err := predictArgs(abArgs(e.Args))
+	e.Args = config.OptionalValues(args)
 	stdout, stderr := e.Stdout, e.Stderr
 	redact := func(s *config.Secrets) {
 		e.Secrets, e.Stdout, e.Stderr = s, s.Writer(stdout), s.Writer(stderr)
 	}
 	redact(config.NewSecrets(e.Args)) // before any message: a bad flag's message may repeat its value
+	if err != nil {
+		fmt.Fprintf(e.Stderr, "sonde: %v\n", err)
+		return exitUsage
+	}
 	if a, b, ok := twoConfigs(e.Args); ok {
 		e.Getenv = getenv
 		return abConfigs(e, a, b)
@@ -119,6 +125,10 @@ func run(e env) int {
 	switch ctx.Command() {
 	case "profile":
 		redact(config.NewSecrets(e.Args, &c.Profile)) // and the config file's, $SONDE_API_KEY
+		if twinPath != "" {
+			err = predictCommand(e, &c.Profile, given, twinPath)
+			break
+		}
 		err = profileCommand(e, &c.Profile, given)
 	case "version":
 		fmt.Fprintln(e.Stdout, "sonde", e.Version)

@@ -20,6 +20,9 @@ type serveCmd struct {
 	Host string `default:"127.0.0.1" help:"Address to listen on."`
 	Port int    `default:"8000" help:"Port to listen on (0 picks a free one)."`
 
+	// Twin comes first: FromFlags applies the flags in field order, and
+	// the other engine flags refine a twin.
+	Twin                string        `name:"twin" placeholder:"FILE" group:"Engine" help:"Serve a twin of a real server (sonde fit's YAML): its engine limits, step costs and request overhead; the flags below refine it."`
 	Engine              string        `name:"engine" default:"${engine}" enum:"batch,fixed" group:"Engine" help:"batch: vLLM-like continuous batching with a prefix cache; fixed: constant TTFT and ITL (set by --ttft/--itl)."`
 	TTFT                time.Duration `name:"ttft" default:"${ttft}" group:"Engine" help:"Fixed engine: time to first token (implies --engine fixed)."`
 	ITL                 time.Duration `name:"itl" default:"${itl}" group:"Engine" help:"Fixed engine: time between tokens (implies --engine fixed)."`
@@ -32,6 +35,7 @@ type serveCmd struct {
 	StepPrefillToken    time.Duration `name:"step-prefill-token" default:"${step_prefill_token}" group:"Engine" help:"Step cost per prefilled prompt token."`
 	StepDecodeSeq       time.Duration `name:"step-decode-seq" default:"${step_decode_seq}" group:"Engine" help:"Step cost per decoding sequence."`
 	StepKContext        time.Duration `name:"step-kcontext" default:"${step_kcontext}" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
+	RequestOverhead     time.Duration `name:"request-overhead" default:"${request_overhead}" group:"Engine" help:"How long after arriving a request reaches the scheduler (a real server's HTTP, tokenization and template work)."`
 	MaxModelLen         int           `name:"max-model-len" default:"${max_model_len}" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
 	GPUs                int           `name:"gpus" default:"${gpus}" group:"Engine" help:"Simulated GPUs: serve DCGM-exporter metrics for them at /dcgm/metrics (power and utilization follow the load)."`
 	DCGMPort            int           `name:"dcgm-port" default:"${dcgm_port}" group:"Engine" help:"With --gpus: also serve the GPU metrics at /metrics on this port, as NVIDIA's DCGM exporter (its usual port is 9400)."`

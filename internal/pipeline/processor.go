@@ -158,7 +158,7 @@ func (p *Processor) Process(r *record.Record) {
 	if r.AckNs > 0 {
 		r.AckWallNs = p.clock.Wall(r.AckNs)
 	}
-	if r.HasOutput {
+	if r.HasOutput && !r.Counted {
 		r.OutputTokens = p.tok.Count(r.Output)
 		if r.ToolArgs != "" {
 			r.OutputTokens += p.tok.Count(r.ToolArgs) // tool-call arguments are what the model wrote too

@@ -56,6 +56,9 @@ type profileRun struct {
 	cpuPct float64
 	// server is what the server says of itself (client.Fingerprint).
 	server map[string]string
+	// prediction, for a run a twin predicted (sonde predict), is its
+	// sonde.prediction block: the twin and the prediction intervals.
+	prediction map[string]any
 }
 
 // openLog creates the artifact folder, the log file and the logger.
@@ -304,6 +307,12 @@ func (r *profileRun) finish(start, end time.Time, unsent map[string]int64, cance
 		run.Metadata = o.Metadata(cancelled)
 	}
 	run.Extra = map[string]any{"server": r.server, "client": client.ClientInfo(r.e.Version)}
+	if r.prediction != nil {
+		run.Extra["prediction"] = r.prediction
+		if run.Metadata == nil {
+			run.Metadata = predictedMetadata(r.prediction["twin"].(string))
+		}
+	}
 	if _, count := r.plan.Shard(); count > 1 {
 		run.Extra["shard"] = r.plan.ShardID()
 	}

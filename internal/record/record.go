@@ -121,6 +121,9 @@ type Record struct {
 	Messages    []openai.Message
 	BatchTokens int // the other prompts of a batch, or a ranking's passages
 	LastTurn    bool
+	// Counted: OutputTokens is known, not to be counted from Output (a
+	// twin's predicted request, which has no text).
+	Counted bool
 	// NoHistory: the API takes each turn alone (embeddings, rankings), so
 	// ISL is the turn's own texts.
 	NoHistory bool

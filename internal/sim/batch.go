@@ -18,6 +18,10 @@ type BatchConfig struct {
 	KVCacheTokens       int // KV capacity in tokens
 	PrefixCaching       bool
 	Step                StepModel
+	// Overhead is how long after a request arrives it reaches the
+	// scheduler: a real server's HTTP, tokenization and template work,
+	// which a twin fits (0: at once).
+	Overhead time.Duration
 }
 
 // DefaultBatchConfig matches vLLM's defaults for a small model on one GPU.
@@ -88,6 +92,7 @@ type seq struct {
 	// before): the end of its queue, for the server's trace span.
 	scheduled atomic.Int64
 	consumed  int // reader only
+	tag       int // a Virtual engine's caller's name for it
 
 	// Engine goroutine only (read by tests after finished).
 	firstStep   int // step that emitted the first token
@@ -107,6 +112,10 @@ func (b *Batch) Start(req Request) Stream {
 	s.all = append(s.all, req.PromptIDs...)
 	for _, w := range s.a.words {
 		s.all = append(s.all, b.vocab.ids[w])
+	}
+	if b.cfg.Overhead > 0 && !b.timers.SleepUntil(b.ctx, req.Arrival.Add(b.cfg.Overhead)) {
+		s.finish()
+		return s
 	}
 	select {
 	case b.submit <- s:

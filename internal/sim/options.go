@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -123,6 +124,8 @@ var setters = map[string]setter{
 	"step-prefill-token": durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerPrefillToken }),
 	"step-decode-seq":    durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerDecodeSeq }),
 	"step-kcontext":      durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerKContext }),
+	"request-overhead":   durationOpt(func(o *Options) *time.Duration { return &o.Batch.Overhead }),
+	"twin":               applyTwin,
 	"natural-length":     intOpt(func(o *Options) *int { return &o.Output.NaturalLength }),
 	"reasoning-tokens":   intOpt(func(o *Options) *int { return &o.Output.ReasoningTokens }),
 	"tool-call-rate":     percentOpt(func(o *Options) *float64 { return &o.Output.ToolCallRate }),
@@ -185,6 +188,7 @@ func Defaults() map[string]string {
 		"max-model-len": strconv.Itoa(o.MaxModelLen), "prefix-caching": strconv.FormatBool(b.PrefixCaching),
 		"step-base": s.Base.String(), "step-prefill-token": s.PerPrefillToken.String(),
 		"step-decode-seq": s.PerDecodeSeq.String(), "step-kcontext": s.PerKContext.String(),
+		"request-overhead": b.Overhead.String(), "twin": "",
 		"natural-length": strconv.Itoa(o.Output.NaturalLength), "reasoning-tokens": strconv.Itoa(o.Output.ReasoningTokens),
 		"tool-call-rate":  strconv.FormatFloat(o.Output.ToolCallRate, 'g', -1, 64),
 		"answer-accuracy": strconv.FormatFloat(o.Output.AnswerAccuracy, 'g', -1, 64), "answer-key": o.Output.AnswerKey,
@@ -226,6 +230,10 @@ func ParseURL(raw string) (Options, error) {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// A twin sets the whole engine: the other keys refine it.
+	if i := slices.Index(keys, "twin"); i > 0 {
+		keys = append([]string{"twin"}, slices.Delete(keys, i, i+1)...)
+	}
 	for _, key := range keys {
 		vals := q[key]
 		if err := o.Set(key, vals[len(vals)-1]); err != nil {
