@@ -42,6 +42,8 @@ type cli struct {
 	Config     configCmd      `cmd:"" help:"Config files: start one from a template (init), check one (validate), print what one resolves to (expand)."`
 	Synthesize synthesizeCmd  `cmd:"" help:"Make datasets from a seed: agentic-code (coding-agent sessions as a mooncake trace)."`
 	Analyze    analyzeCmd     `cmd:"" name:"analyze-trace" help:"What a trace or dataset file implies before anything is sent: sessions, requests, ISL/OSL, arrival rate, prefix-cache reuse (as aiperf analyze-trace, for every format)."`
+	Fit        fitCmd         `cmd:"" help:"Fit a twin of a server (its engine's costs, with their errors) to runs against it: sonde fit RUN_DIR… -o twin.yaml [--holdout RUN_DIR]."`
+	Plan       planCmd        `cmd:"" help:"Capacity planning with a twin: the largest load one replica holds under the SLOs (the capacity search, predicted in virtual time) and the replicas a target rate or user count needs."`
 	Predict    predictCmd     `cmd:"" help:"Predict a run against a twin (sonde fit) in virtual time: sonde predict --twin twin.yaml [profile flags]; the same files as the run, marked as predicted."`
 	AB         abCmd          `cmd:"" name:"ab" help:"Paired, interleaved A/B of two servers: sonde ab --url A --url B [profile flags]; the same prompts on both in blocks of alternating order, every headline number's paired difference with its interval and a verdict (ab_result.json)."`
 	Version    struct{}       `cmd:"" help:"Print the version."`
@@ -91,7 +93,7 @@ func run(e env) int {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	twinPath, args, err := predictArgs(abArgs(e.Args))
+	tw, args, err := twinArgs(abArgs(e.Args))
 	e.Args = config.OptionalValues(args)
 	stdout, stderr := e.Stdout, e.Stderr
 	redact := func(s *config.Secrets) {
@@ -125,11 +127,7 @@ func run(e env) int {
 	switch ctx.Command() {
 	case "profile":
 		redact(config.NewSecrets(e.Args, &c.Profile)) // and the config file's, $SONDE_API_KEY
-		if twinPath != "" {
-			err = predictCommand(e, &c.Profile, given, twinPath)
-			break
-		}
-		err = profileCommand(e, &c.Profile, given)
+		err = twinCommand(e, &c.Profile, given, tw)
 	case "version":
 		fmt.Fprintln(e.Stdout, "sonde", e.Version)
 	default: // the selected command's Run, given e (and the flags given)
@@ -155,7 +153,9 @@ func profileCommand(e env, p *config.Profile, given map[string]bool) error {
 		p.ResolveLists()
 		return printConfig(e, p)
 	case study.Needed(p):
-		p.CLICommand = e.Secrets.Redact(config.RedactArgs(e.Args))
+		if p.CLICommand == "" { // sonde predict's says so
+			p.CLICommand = e.Secrets.Redact(config.RedactArgs(e.Args))
+		}
 		dir, err := study.Run(e, p)
 		return autoPlot(e, p, dir, err)
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/profile"
 	"github.com/sonde-bench/sonde/internal/sim"
-	"github.com/sonde-bench/sonde/internal/study"
 )
 
 // predictCmd is `sonde predict --twin FILE [profile flags]`: its arguments
@@ -50,28 +49,63 @@ func predictArgs(args []string) (twin string, out []string, err error) {
 	return twin, out, nil
 }
 
-// predictCommand runs `sonde predict`: the profile command's run,
-// simulated against the twin.
+// predictCommand runs `sonde predict`: the profile command (one run or a
+// study of several) with every run simulated against the twin.
 func predictCommand(e env, p *config.Profile, given map[string]bool, twinPath string) error {
-	p.MarkGiven(given)
-	outcome, err := p.LockScenario()
+	e, err := twinEnv(e, p, twinPath, "predict")
 	if err != nil {
-		return usageError{Err: err}
+		return err
 	}
-	p.ScenarioOutcome = outcome
-	if study.Needed(p) {
-		return usageError{Err: errors.New("sonde predict predicts one run: a sweep, repeated runs or a search are sonde plan's (a capacity search) or one prediction per load")}
-	}
+	return profileCommand(e, p, given)
+}
+
+// twinEnv makes e predict with the twin at twinPath, and p a command that
+// never reaches a server: a sim:// URL (which would start a simulator)
+// becomes an address never contacted, sweeps need no cool-down, and the
+// command recorded is the one typed.
+func twinEnv(e env, p *config.Profile, twinPath, command string) (env, error) {
 	t, err := sim.LoadTwin(twinPath)
 	if err != nil {
-		return usageError{Err: fmt.Errorf("--twin: %w", err)}
+		return e, usageError{Err: fmt.Errorf("--twin: %w", err)}
 	}
-	for i, u := range p.URL { // never contacted; a sim:// URL would start a simulator
+	e.Twin = &profile.Twin{Model: t, Path: twinPath, Draws: 16}
+	if command == "plan" {
+		e.Twin.Draws = 0 // a probe passes or fails on the point prediction
+	}
+	for i, u := range p.URL {
 		if strings.HasPrefix(strings.TrimSpace(u), "sim://") {
 			p.URL[i] = "127.0.0.1:9" // discard: never contacted
 		}
 	}
-	p.CLICommand = e.Secrets.Redact(config.RedactArgs(append([]string{"predict", "--twin", twinPath}, e.Args[1:]...)))
-	_, err = profile.Predict(e, p, t, twinPath)
-	return err
+	p.SweepCooldown = 0
+	p.CLICommand = e.Secrets.Redact(config.RedactArgs(append([]string{command, "--twin", twinPath}, e.Args[1:]...)))
+	return e, nil
+}
+
+// twinCall is what predict or plan asked of a profile command line.
+type twinCall struct {
+	predict, plan string // the twin file of each
+	target        planTarget
+}
+
+// twinArgs reads sonde predict's and sonde plan's own flags off their
+// command lines, which then read as sonde profile's.
+func twinArgs(args []string) (tw twinCall, out []string, err error) {
+	tw.predict, out, err = predictArgs(args)
+	if err != nil {
+		return tw, out, err
+	}
+	tw.plan, tw.target, out, err = planArgs(out)
+	return tw, out, err
+}
+
+// twinCommand runs a profile command line: as a run, a prediction or a plan.
+func twinCommand(e env, p *config.Profile, given map[string]bool, tw twinCall) error {
+	switch {
+	case tw.plan != "":
+		return planCommand(e, p, given, tw.plan, tw.target)
+	case tw.predict != "":
+		return predictCommand(e, p, given, tw.predict)
+	}
+	return profileCommand(e, p, given)
 }

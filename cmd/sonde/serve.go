@@ -31,10 +31,13 @@ type serveCmd struct {
 	BlockSize           int           `name:"block-size" default:"${block_size}" group:"Engine" help:"KV block size in tokens."`
 	KVCacheTokens       int           `name:"kv-cache-tokens" default:"${kv_cache_tokens}" group:"Engine" help:"KV cache capacity in tokens."`
 	PrefixCaching       bool          `name:"prefix-caching" default:"${prefix_caching}" negatable:"" group:"Engine" help:"Reuse cached prompt prefixes (--no-prefix-caching turns it off)."`
+	SlotCache           bool          `name:"slot-cache" default:"${slot_cache}" negatable:"" group:"Engine" help:"llama.cpp's prompt cache instead of vLLM's block cache: each of --max-num-seqs slots keeps its last request's tokens, reused only by a request that takes that slot."`
 	StepBase            time.Duration `name:"step-base" default:"${step_base}" group:"Engine" help:"Fixed cost of a step."`
 	StepPrefillToken    time.Duration `name:"step-prefill-token" default:"${step_prefill_token}" group:"Engine" help:"Step cost per prefilled prompt token."`
 	StepDecodeSeq       time.Duration `name:"step-decode-seq" default:"${step_decode_seq}" group:"Engine" help:"Step cost per decoding sequence."`
 	StepKContext        time.Duration `name:"step-kcontext" default:"${step_kcontext}" group:"Engine" help:"Step cost per 1,000 context tokens attended by decoding sequences."`
+	StepMPairs          time.Duration `name:"step-mpairs" default:"${step_mpairs}" group:"Engine" help:"Step cost per million attention pairs of the prefill (each prompt token with every token before it, the cached prefix included)."`
+	StepNewSeq          time.Duration `name:"step-new-seq" default:"${step_new_seq}" group:"Engine" help:"Step cost per request admitted (work the engine does itself per request)."`
 	RequestOverhead     time.Duration `name:"request-overhead" default:"${request_overhead}" group:"Engine" help:"How long after arriving a request reaches the scheduler (a real server's HTTP, tokenization and template work)."`
 	MaxModelLen         int           `name:"max-model-len" default:"${max_model_len}" group:"Engine" help:"Longest prompt + output accepted; longer requests get a 400."`
 	GPUs                int           `name:"gpus" default:"${gpus}" group:"Engine" help:"Simulated GPUs: serve DCGM-exporter metrics for them at /dcgm/metrics (power and utilization follow the load)."`

@@ -20,7 +20,7 @@ const module = "github.com/sonde-bench/sonde/"
 var allowed = map[string][]string{
 	// cmd only parses, dispatches and maps errors to exit codes.
 	"cmd/sonde": {"internal/calibrate", "internal/config", "internal/export", "internal/metrics", "internal/plan", "internal/proc", "internal/profile", "internal/record",
-		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report"},
+		"internal/sim", "internal/sim/httpapi", "internal/study", "internal/compare", "internal/kube", "internal/plot", "internal/report", "internal/twin"},
 	"internal/calibrate": {"internal/clock", "internal/dataset", "internal/endpoint", "internal/engine", "internal/record",
 		"internal/schedule", "internal/tokenizer", "internal/transport"},
 	"internal/arch": {},

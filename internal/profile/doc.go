@@ -18,6 +18,7 @@ import (
 	"github.com/sonde-bench/sonde/internal/clock"
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/plan"
+	"github.com/sonde-bench/sonde/internal/sim"
 )
 
 // Env is the process state a run uses, injected so that tests run the CLI
@@ -46,6 +47,18 @@ type Env struct {
 	// Stdin, when set, is where the dashboard reads its keys (the
 	// terminal's os.Stdin otherwise).
 	Stdin io.Reader
+	// Twin, when set, makes every run a prediction (sonde predict, sonde
+	// plan): simulated against the twin in virtual time, never sent.
+	Twin *Twin
+}
+
+// Twin is a fitted twin, the file it came from, and how many simulations
+// with drawn costs give a prediction its intervals (0: none, as for a
+// capacity search's probes).
+type Twin struct {
+	Model *sim.Twin
+	Path  string
+	Draws int
 }
 
 // notify delivers the interruptions to c until stop is called.

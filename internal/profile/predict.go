@@ -1,7 +1,6 @@
 package profile
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,61 +9,57 @@ import (
 	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/output"
+	"github.com/sonde-bench/sonde/internal/plan"
 	"github.com/sonde-bench/sonde/internal/record"
-	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/twin"
 )
 
-// PredictDraws is how many simulations with drawn costs give a prediction's
-// intervals.
-const PredictDraws = 20
-
-// Predict is `sonde predict`: the run p describes, simulated against a twin
-// in virtual time instead of sent. The plan is resolved as for a run (the
-// server is never contacted), each phase simulated, and the records go
-// through the run's own pipeline into the same files, marked as predicted
-// (metadata.predicted, sonde.prediction with the twin and the headline
-// figures' prediction intervals).
-func Predict(e Env, p *config.Profile, t *sim.Twin, twinPath string) (*Outcome, error) {
+// PredictLoads resolves the plan of the run p describes (as Predict does)
+// and returns its phases' workloads, the profiling phase last: what `sonde
+// fit --holdout` predicts a held-out run's command with.
+func PredictLoads(e Env, p *config.Profile) ([]*twin.Workload, uint64, error) {
 	pl, err := Resolve(e, p)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer pl.Close()
-	if len(pl.Stages()) > 0 {
-		return nil, UsageError{Err: errors.New("--phase: the twin predicts one profiling phase; predict each phase's load on its own")}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	r := &profileRun{e: e, p: pl.Flags(), plan: pl, ctx: ctx, files: pl.Files()}
-	closeLog, err := r.openLog()
-	if err != nil {
-		return nil, err
-	}
-	defer closeLog()
-	r.tell(pl.Notes())
-	if err := r.predict(t, twinPath); err != nil {
-		return nil, err
-	}
-	return &Outcome{Dir: r.files.Dir, Summary: r.summary, Seed: pl.Seed()}, nil
+	loads, _, err := phaseLoads(pl)
+	return loads, pl.Seed(), err
 }
 
-// predict simulates the phases and writes what a run would.
-func (r *profileRun) predict(t *sim.Twin, twinPath string) error {
+// phaseLoads are a plan's phases as the twin sees them, and their names.
+func phaseLoads(pl *plan.Plan) ([]*twin.Workload, []string, error) {
 	var loads []*twin.Workload
 	var names []string
-	for _, w := range r.plan.Warmups() {
+	for _, w := range pl.Warmups() {
 		l, err := twin.FromConfig(w.Config)
 		if err != nil {
-			return UsageError{Err: fmt.Errorf("%s: %w", w.Name, err)}
+			return nil, nil, UsageError{Err: fmt.Errorf("%s: %w", w.Name, err)}
 		}
 		loads, names = append(loads, l), append(names, record.PhaseWarmup)
 	}
-	l, err := twin.FromConfig(r.plan.Profiling())
+	l, err := twin.FromConfig(pl.Profiling())
 	if err != nil {
-		return UsageError{Err: err}
+		return nil, nil, UsageError{Err: err}
 	}
-	loads, names = append(loads, l), append(names, record.PhaseProfiling)
+	return append(loads, l), append(names, record.PhaseProfiling), nil
+}
+
+// predict is a run against a twin (Env.Twin: sonde predict): the plan
+// resolved as for a run, each phase simulated in virtual time (the server
+// is never contacted), and the records through the run's own pipeline into
+// the same files, marked as predicted (metadata.predicted,
+// sonde.prediction with the twin and the headline figures' prediction
+// intervals).
+func (r *profileRun) predict(tw *Twin) error {
+	t, twinPath := tw.Model, tw.Path
+	if len(r.plan.Stages()) > 0 {
+		return UsageError{Err: errors.New("--phase: the twin predicts one profiling phase; predict each phase's load on its own")}
+	}
+	loads, names, err := phaseLoads(r.plan)
+	if err != nil {
+		return err
+	}
 	if err := export.WriteInputs(r.files.Inputs(), r.plan.Conversations(), r.plan.Codec()); err != nil {
 		return fmt.Errorf("inputs.json: %w", err)
 	}
@@ -78,7 +73,7 @@ func (r *profileRun) predict(t *sim.Twin, twinPath string) error {
 		return err
 	}
 	r.logf("Predicting with the twin %s (%s): nothing is sent", twinPath, t.Server)
-	pred := twin.Predict(t, loads, PredictDraws, r.plan.Seed())
+	pred := twin.Predict(t, loads, tw.Draws, r.plan.Seed())
 	base := r.clk.Now()
 	in := r.records.Run()
 	var last int64

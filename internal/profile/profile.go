@@ -87,6 +87,9 @@ func execute(e Env, pl *plan.Plan) (*profileRun, error) {
 	}
 	defer closeLog()
 	r.tell(pl.Notes())
+	if e.Twin != nil {
+		return r, r.predict(e.Twin)
+	}
 	err = r.prepare()
 	if r.records != nil && r.records.API != nil {
 		defer r.records.API.Close() // it answers until the files are written

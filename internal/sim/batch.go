@@ -18,6 +18,9 @@ type BatchConfig struct {
 	KVCacheTokens       int // KV capacity in tokens
 	PrefixCaching       bool
 	Step                StepModel
+	// SlotCache replaces the block prefix cache by llama.cpp's: one
+	// cached prompt per slot (MaxNumSeqs of them), see slotCache.
+	SlotCache bool
 	// Overhead is how long after a request arrives it reaches the
 	// scheduler: a real server's HTTP, tokenization and template work,
 	// which a twin fits (0: at once).
@@ -93,6 +96,7 @@ type seq struct {
 	scheduled atomic.Int64
 	consumed  int // reader only
 	tag       int // a Virtual engine's caller's name for it
+	slot      int // its slot, with a slot cache
 
 	// Engine goroutine only (read by tests after finished).
 	firstStep   int // step that emitted the first token

@@ -11,6 +11,7 @@ type stepPlan struct {
 	prefills []*seq
 	chunks   []int
 	prefill  int    // tokens
+	pairs    int    // (prompt token, earlier token) pairs the prefill attends
 	context  int    // tokens attended by the decodes
 	admitted []*seq // scheduled for the first time in this step
 }
@@ -18,7 +19,7 @@ type stepPlan struct {
 func (b *Batch) loop() {
 	defer close(b.done)
 	defer b.timers.Close()
-	kv := newKVCache(b.cfg.BlockSize, b.cfg.KVCacheTokens, b.cfg.PrefixCaching)
+	kv := newEngineCache(b.cfg)
 	var waiting, running []*seq
 	var lastEnd time.Time
 	busy := false
@@ -107,7 +108,7 @@ func (b *Batch) sleepStep(p *stepPlan, busy bool, lastEnd *time.Time) bool {
 	for _, s := range p.admitted {
 		s.scheduled.Store(start.UnixNano()) // their queue ends as the step begins
 	}
-	end := start.Add(b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context))
+	end := start.Add(b.cfg.Step.Duration(p.prefill, p.pairs, len(p.decodes), p.context, len(p.admitted)))
 	*lastEnd = end
 	if !b.timers.SleepUntil(b.ctx, end) {
 		return false
@@ -143,6 +144,7 @@ func (b *Batch) schedule(kv *kvCache, running, waiting []*seq) (stepPlan, []*seq
 		p.prefills = append(p.prefills, s)
 		p.chunks = append(p.chunks, c)
 		p.prefill += c
+		p.pairs += c * (len(s.req.PromptIDs) - s.prefillLeft + c/2) // each attends to what is before it
 		budget -= c
 	}
 	for _, s := range running {
@@ -175,14 +177,25 @@ func (b *Batch) admit(kv *kvCache, s *seq) bool {
 		return false
 	}
 	hashes := blockHashes(s.req.PromptIDs, bs, nil)
-	m := min(kv.match(hashes), max(prompt-1, 0)/bs)
-	s.held = kv.pin(hashes[:m], s.held[:0])
-	if !kv.reserve(need - m) {
-		kv.release(s.held, 0)
-		s.held = s.held[:0]
-		return false
+	var m int
+	if kv.slots != nil { // a slot's tokens are its own: nothing is shared in the pool
+		if !kv.reserve(need) {
+			return false
+		}
+		var shared int
+		s.slot, shared = kv.slots.take(hashes, len(hashes))
+		m = min(shared, max(prompt-1, 0)/bs)
+		s.anon = need
+	} else {
+		m = min(kv.match(hashes), max(prompt-1, 0)/bs)
+		s.held = kv.pin(hashes[:m], s.held[:0])
+		if !kv.reserve(need - m) {
+			kv.release(s.held, 0)
+			s.held = s.held[:0]
+			return false
+		}
+		s.anon = need - m
 	}
-	s.anon = need - m
 	s.filled = m
 	s.chain = chainSeed
 	if m > 0 {
@@ -219,8 +232,7 @@ func (b *Batch) apply(kv *kvCache, p *stepPlan, running []*seq) []*seq {
 		s.lastStep = b.steps
 		s.emitted.Store(int32(s.generated))
 		if s.generated >= len(s.a.words) {
-			kv.release(s.held, s.anon)
-			s.held, s.anon = nil, 0
+			b.free(kv, s, len(s.all))
 			s.finish()
 			return
 		}
@@ -257,8 +269,7 @@ func (b *Batch) dropAborted(kv *kvCache, list []*seq) []*seq {
 	for _, s := range list {
 		if s.aborted.Load() {
 			if s.held != nil || s.anon > 0 {
-				kv.release(s.held, s.anon)
-				s.held, s.anon = nil, 0
+				b.free(kv, s, len(s.req.PromptIDs)-s.prefillLeft+s.generated)
 			}
 			s.finish()
 			continue
@@ -275,4 +286,24 @@ func (b *Batch) publish(kv *kvCache, running, waiting int) {
 	b.kvUsage.Store(math.Float64bits(kv.usage()))
 	b.queries.Store(kv.queries)
 	b.hits.Store(kv.hits)
+}
+
+// free releases an admitted sequence's blocks; with a slot cache its slot
+// keeps the tokens it computed.
+func (b *Batch) free(kv *kvCache, s *seq, computed int) {
+	kv.release(s.held, s.anon)
+	s.held, s.anon = nil, 0
+	if kv.slots != nil {
+		kv.slots.put(s.slot, blockHashes(s.all[:computed], b.cfg.BlockSize, nil))
+	}
+}
+
+// newEngineCache is the engine's KV pool and prefix cache: vLLM's blocks,
+// or llama.cpp's slots (cfg.SlotCache), whose reuse the pool does not see.
+func newEngineCache(cfg BatchConfig) *kvCache {
+	kv := newKVCache(cfg.BlockSize, cfg.KVCacheTokens, cfg.PrefixCaching && !cfg.SlotCache)
+	if cfg.PrefixCaching && cfg.SlotCache {
+		kv.slots = newSlotCache(cfg.MaxNumSeqs)
+	}
+	return kv
 }

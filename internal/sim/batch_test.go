@@ -92,7 +92,7 @@ func TestChunkedPrefill(t *testing.T) {
 	if s.firstStep != 3 { // 100 + 100 + 50 prompt tokens
 		t.Fatalf("first token at step %d, want 3", s.firstStep)
 	}
-	if got := DefaultStepModel().Duration(8192, 0, 0); got < 30*time.Millisecond || got > 40*time.Millisecond {
+	if got := DefaultStepModel().Duration(8192, 0, 0, 0, 0); got < 30*time.Millisecond || got > 40*time.Millisecond {
 		t.Fatalf("an 8k prefill chunk takes %v", got)
 	}
 }

@@ -17,6 +17,9 @@ type kvCache struct {
 	used      int        // pinned or reserved blocks (not evictable)
 
 	queries, hits int64 // prompt tokens looked up and found (vLLM's counters)
+	// slots, when set, is the prefix cache instead (llama.cpp's): the
+	// blocks are then all anonymous.
+	slots *slotCache
 }
 
 type kvBlock struct {
@@ -127,6 +130,9 @@ func (c *kvCache) release(held []*kvBlock, anonymous int) {
 // reset empties the cache (POST /reset_prefix_cache). Blocks in use stay
 // allocated until released but can no longer be found.
 func (c *kvCache) reset() {
+	if c.slots != nil {
+		c.slots.reset()
+	}
 	for h, b := range c.blocks {
 		if b.ref == 0 {
 			c.lru.Remove(b.elem)

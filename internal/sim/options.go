@@ -48,7 +48,7 @@ func DefaultOptions() Options {
 // Validate checks the options together.
 func (o *Options) Validate() error {
 	st := o.Batch.Step
-	if o.TTFT < 0 || o.ITL < 0 || st.Base < 0 || st.PerPrefillToken < 0 || st.PerDecodeSeq < 0 || st.PerKContext < 0 {
+	if o.TTFT < 0 || o.ITL < 0 || st.Base < 0 || st.PerPrefillToken < 0 || st.PerDecodeSeq < 0 || st.PerKContext < 0 || st.PerMPairs < 0 || st.PerNewSeq < 0 {
 		return fmt.Errorf("ttft, itl and the step costs must not be negative")
 	}
 	switch o.Engine {
@@ -116,6 +116,10 @@ var setters = map[string]setter{
 	"max-model-len":          intOpt(func(o *Options) *int { return &o.MaxModelLen }),
 	"gpus":                   intOpt(func(o *Options) *int { return &o.GPUs }),
 	"dcgm-port":              intOpt(func(o *Options) *int { return &o.DCGMPort }),
+	"slot-cache": func(o *Options, v string) (err error) {
+		o.Batch.SlotCache, err = strconv.ParseBool(v)
+		return
+	},
 	"prefix-caching": func(o *Options, v string) (err error) {
 		o.Batch.PrefixCaching, err = strconv.ParseBool(v)
 		return
@@ -124,6 +128,8 @@ var setters = map[string]setter{
 	"step-prefill-token": durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerPrefillToken }),
 	"step-decode-seq":    durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerDecodeSeq }),
 	"step-kcontext":      durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerKContext }),
+	"step-mpairs":        durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerMPairs }),
+	"step-new-seq":       durationOpt(func(o *Options) *time.Duration { return &o.Batch.Step.PerNewSeq }),
 	"request-overhead":   durationOpt(func(o *Options) *time.Duration { return &o.Batch.Overhead }),
 	"twin":               applyTwin,
 	"natural-length":     intOpt(func(o *Options) *int { return &o.Output.NaturalLength }),
@@ -188,7 +194,7 @@ func Defaults() map[string]string {
 		"max-model-len": strconv.Itoa(o.MaxModelLen), "prefix-caching": strconv.FormatBool(b.PrefixCaching),
 		"step-base": s.Base.String(), "step-prefill-token": s.PerPrefillToken.String(),
 		"step-decode-seq": s.PerDecodeSeq.String(), "step-kcontext": s.PerKContext.String(),
-		"request-overhead": b.Overhead.String(), "twin": "",
+		"request-overhead": b.Overhead.String(), "step-mpairs": s.PerMPairs.String(), "slot-cache": strconv.FormatBool(b.SlotCache), "step-new-seq": s.PerNewSeq.String(), "twin": "",
 		"natural-length": strconv.Itoa(o.Output.NaturalLength), "reasoning-tokens": strconv.Itoa(o.Output.ReasoningTokens),
 		"tool-call-rate":  strconv.FormatFloat(o.Output.ToolCallRate, 'g', -1, 64),
 		"answer-accuracy": strconv.FormatFloat(o.Output.AnswerAccuracy, 'g', -1, 64), "answer-key": o.Output.AnswerKey,

@@ -4,7 +4,7 @@ import "time"
 
 // StepModel is how long one engine step takes on the simulated GPU:
 //
-//	t = Base + PerPrefillToken·P + PerDecodeSeq·D + PerKContext·C/1000
+//	t = Base + PerPrefillToken·P + PerDecodeSeq·D + PerKContext·C/1000 + PerMPairs·A/10⁶ + PerNewSeq·N
 //
 // where P is the prompt tokens prefilled in the step, D the sequences
 // decoding one token each, and C the context tokens those sequences attend
@@ -12,12 +12,22 @@ import "time"
 // small model it dominates at low load); prefill is compute-bound, linear in
 // tokens; decode adds a little per sequence (sampling, KV writes) and
 // attention reads every cached token of every decoding sequence
-// (memory-bound), so ITL grows with batch size and context length.
+// (memory-bound), so ITL grows with batch size and context length. A is the
+// prefill's attention: each prompt token of a chunk attends to every token
+// before it (the cached prefix included), so a later turn's few new tokens
+// cost more the longer its history — compute-bound, far cheaper per pair
+// than decode's reads, and 0 by default (on a GPU it hides in the
+// per-token cost until contexts are long; on a CPU it does not). N is the
+// requests the step admits: a cost per request the engine itself pays
+// (llama.cpp tokenizes and sets up a slot on its one loop; vLLM does that
+// work beside the engine, so 0 by default).
 type StepModel struct {
 	Base            time.Duration
 	PerPrefillToken time.Duration
 	PerDecodeSeq    time.Duration
 	PerKContext     time.Duration
+	PerMPairs       time.Duration
+	PerNewSeq       time.Duration
 }
 
 // DefaultStepModel resembles a ~0.6B-parameter model (Qwen3-0.6B class) in
@@ -34,8 +44,10 @@ func DefaultStepModel() StepModel {
 		PerDecodeSeq: 10 * time.Microsecond, PerKContext: 30 * time.Microsecond}
 }
 
-// Duration is the step time for P prefill tokens, D decodes over C context tokens.
-func (m StepModel) Duration(prefill, decodes, context int) time.Duration {
+// Duration is the step time for P prefill tokens making A attention pairs,
+// D decodes over C context tokens, N requests admitted.
+func (m StepModel) Duration(prefill, pairs, decodes, context, admitted int) time.Duration {
 	return m.Base + time.Duration(prefill)*m.PerPrefillToken + time.Duration(decodes)*m.PerDecodeSeq +
-		time.Duration(context)*m.PerKContext/1000
+		time.Duration(context)*m.PerKContext/1000 + time.Duration(float64(pairs)*float64(m.PerMPairs)/1e6) +
+		time.Duration(admitted)*m.PerNewSeq
 }

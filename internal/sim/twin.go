@@ -37,6 +37,12 @@ type TwinEngine struct {
 	BlockSize           int  `yaml:"block_size"`
 	KVCacheTokens       int  `yaml:"kv_cache_tokens"`
 	PrefixCaching       bool `yaml:"prefix_caching"`
+	// SlotCache: llama.cpp's prompt cache, one prompt per slot.
+	SlotCache bool `yaml:"slot_cache,omitempty"`
+	// RerenderedAnswers: a later turn's prompt renders the earlier answers
+	// anew (a reasoning model's template drops their thinking), so a cache
+	// serves it only up to the last user message before them.
+	RerenderedAnswers bool `yaml:"rerendered_answers,omitempty"`
 }
 
 // TwinCosts are the step model's costs and the request overhead, in
@@ -46,6 +52,11 @@ type TwinCosts struct {
 	PrefillTokenUs float64 `yaml:"prefill_token_us"`
 	DecodeSeqUs    float64 `yaml:"decode_seq_us"`
 	KContextUs     float64 `yaml:"per_1k_context_us"`
+	// MPairsUs is the prefill's attention, per million (prompt token,
+	// earlier token) pairs.
+	MPairsUs float64 `yaml:"prefill_per_1m_pairs_us"`
+	// NewSeqUs is the engine's own cost per request it admits.
+	NewSeqUs float64 `yaml:"new_seq_us"`
 	// OverheadUs is how long after a request arrives it reaches the
 	// scheduler (HTTP, tokenization, template): TTFT's part that load does
 	// not change.
@@ -70,7 +81,8 @@ func us(x float64) time.Duration { return time.Duration(x * float64(time.Microse
 
 // Step is the costs as a step model.
 func (c TwinCosts) Step() StepModel {
-	return StepModel{Base: us(c.StepBaseUs), PerPrefillToken: us(c.PrefillTokenUs), PerDecodeSeq: us(c.DecodeSeqUs), PerKContext: us(c.KContextUs)}
+	return StepModel{Base: us(c.StepBaseUs), PerPrefillToken: us(c.PrefillTokenUs), PerDecodeSeq: us(c.DecodeSeqUs), PerKContext: us(c.KContextUs),
+		PerMPairs: us(c.MPairsUs), PerNewSeq: us(c.NewSeqUs)}
 }
 
 // Batch is the twin's engine configuration; its Overhead is the mean
@@ -78,7 +90,7 @@ func (c TwinCosts) Step() StepModel {
 func (t *Twin) Batch() BatchConfig {
 	e := t.Engine
 	return BatchConfig{MaxNumSeqs: e.MaxNumSeqs, MaxNumBatchedTokens: e.MaxNumBatchedTokens, BlockSize: e.BlockSize,
-		KVCacheTokens: e.KVCacheTokens, PrefixCaching: e.PrefixCaching, Step: t.Costs.Step(), Overhead: us(t.Costs.OverheadUs + t.Costs.JitterUs)}
+		KVCacheTokens: e.KVCacheTokens, PrefixCaching: e.PrefixCaching, SlotCache: e.SlotCache, Step: t.Costs.Step(), Overhead: us(t.Costs.OverheadUs + t.Costs.JitterUs)}
 }
 
 // LoadTwin reads a twin file, checking what the simulator needs of it.
@@ -95,7 +107,7 @@ func LoadTwin(path string) (*Twin, error) {
 		return nil, fmt.Errorf("%s: not a twin file (kind %q, want %q: write one with sonde fit)", path, t.Kind, TwinKind)
 	}
 	c, e := t.Costs, t.Engine
-	if c.StepBaseUs < 0 || c.PrefillTokenUs < 0 || c.DecodeSeqUs < 0 || c.KContextUs < 0 || c.OverheadUs < 0 || c.JitterUs < 0 {
+	if c.StepBaseUs < 0 || c.PrefillTokenUs < 0 || c.DecodeSeqUs < 0 || c.KContextUs < 0 || c.MPairsUs < 0 || c.NewSeqUs < 0 || c.OverheadUs < 0 || c.JitterUs < 0 {
 		return nil, fmt.Errorf("%s: costs must not be negative", path)
 	}
 	if e.MaxNumSeqs < 1 || e.MaxNumBatchedTokens < 1 || e.BlockSize < 1 || e.KVCacheTokens < e.BlockSize {

@@ -29,7 +29,7 @@ type Emitted struct {
 
 // NewVirtual builds an idle engine.
 func NewVirtual(cfg BatchConfig) *Virtual {
-	return &Virtual{b: &Batch{cfg: cfg}, kv: newKVCache(cfg.BlockSize, cfg.KVCacheTokens, cfg.PrefixCaching)}
+	return &Virtual{b: &Batch{cfg: cfg}, kv: newEngineCache(cfg)}
 }
 
 // Submit queues a request: its prompt's token ids and the ids it will
@@ -62,7 +62,7 @@ func (v *Virtual) Step() (time.Duration, []Emitted) {
 			}
 			continue
 		}
-		d := v.b.cfg.Step.Duration(p.prefill, len(p.decodes), p.context)
+		d := v.b.cfg.Step.Duration(p.prefill, p.pairs, len(p.decodes), p.context, len(p.admitted))
 		stepped := append(p.decodes, p.prefills...)
 		counts := make([]int, len(stepped))
 		for i, s := range stepped {

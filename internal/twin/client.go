@@ -1,7 +1,6 @@
 package twin
 
 import (
-	"slices"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/sim"
@@ -23,9 +22,15 @@ type client struct {
 	numBase            int // the phase's first session number
 	active             int // sessions holding a slot
 	waiting            []func(intended time.Duration)
-	newWaiting         []time.Duration // due new sessions waiting for a slot
-	exhausted          bool            // no new session will start
+	newWaiting         []pending // due new sessions waiting for a slot
+	exhausted          bool      // no new session will start
 	shared             map[string][]int32
+}
+
+// pending is a session claimed at a tick, waiting for a slot.
+type pending struct {
+	s  *live
+	at time.Duration
 }
 
 // live is a session under way.
@@ -95,7 +100,7 @@ func (c *client) send(s *live, k int, intended time.Duration, next func(end time
 	r := &Request{Phase: c.phase, Session: s.num, Conv: s.idx, Turn: k, Intended: intended}
 	c.w.send(r, prompt, answer, func(end time.Duration) {
 		if !s.conv.Standalone {
-			s.history = append(slices.Clip(prompt[s.conv.SystemTokens:]), answer...)
+			s.history = c.w.history(prompt[s.conv.SystemTokens:], answer)
 		}
 		next(end)
 	})
@@ -152,12 +157,11 @@ func (c *client) ticks() {
 			f := c.waiting[0]
 			c.waiting = c.waiting[1:]
 			f(t)
-		case c.load.Concurrency > 0 && c.active >= c.load.Concurrency:
-			if !c.exhausted {
-				c.newWaiting = append(c.newWaiting, t)
-			}
 		default:
-			c.startSession(t)
+			if s := c.claim(); s != nil {
+				c.newWaiting = append(c.newWaiting, pending{s, t})
+				c.startWaiting()
+			}
 		}
 		next += c.load.Gaps.At(c.ticked)
 		c.ticked++
@@ -171,21 +175,18 @@ func (c *client) ticks() {
 	c.w.at(next, tick)
 }
 
-// startSession starts a new session intended at t, on a slot.
-func (c *client) startSession(t time.Duration) {
-	s := c.claim()
-	if s == nil {
-		return
+// startWaiting starts the sessions waiting for a slot while slots are
+// free, each intended at its tick.
+func (c *client) startWaiting() {
+	for len(c.newWaiting) > 0 && (c.load.Concurrency <= 0 || c.active < c.load.Concurrency) {
+		p := c.newWaiting[0]
+		c.newWaiting = c.newWaiting[1:]
+		c.active++
+		c.turns(p.s, 0, p.at, func() {
+			c.active--
+			c.startWaiting()
+		})
 	}
-	c.active++
-	c.turns(s, 0, t, func() {
-		c.active--
-		if len(c.newWaiting) > 0 {
-			due := c.newWaiting[0]
-			c.newWaiting = c.newWaiting[1:]
-			c.startSession(due)
-		}
-	})
 }
 
 // Simulate runs the phases one after another on one engine (a warm-up

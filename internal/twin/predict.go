@@ -2,7 +2,9 @@ package twin
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/sonde-bench/sonde/internal/sim"
 )
@@ -31,12 +33,25 @@ func Predict(t *sim.Twin, loads []*Workload, draws int, seed uint64) Prediction 
 	p := Prediction{Requests: Simulate(t, loads, seed), Draws: draws}
 	last := len(loads) - 1
 	p.Headline = headlineOf(simulatedObs(p.Requests, last))
-	r := rand.New(rand.NewPCG(seed, 0x7477696e))
+	heads := make([]Headline, draws)
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for range min(runtime.GOMAXPROCS(0), draws) {
+		wg.Go(func() {
+			for i := range work {
+				d := *t
+				d.Costs = drawCosts(t.Costs, t.StdErr, rand.New(rand.NewPCG(seed, 0x7477696e+uint64(i))))
+				heads[i] = headlineOf(simulatedObs(Simulate(&d, loads, seed), last))
+			}
+		})
+	}
+	for i := range draws {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
 	spread := map[string][]float64{}
-	for range draws {
-		d := *t
-		d.Costs = drawCosts(t.Costs, t.StdErr, r)
-		h := headlineOf(simulatedObs(Simulate(&d, loads, seed), last))
+	for _, h := range heads {
 		for k, v := range h {
 			spread[k] = append(spread[k], v)
 		}
@@ -55,7 +70,7 @@ func Predict(t *sim.Twin, loads []*Workload, draws int, seed uint64) Prediction 
 func drawCosts(c, se sim.TwinCosts, r *rand.Rand) sim.TwinCosts {
 	d := func(x, s float64) float64 { return max(0, x+s*r.NormFloat64()) }
 	return sim.TwinCosts{StepBaseUs: d(c.StepBaseUs, se.StepBaseUs), PrefillTokenUs: d(c.PrefillTokenUs, se.PrefillTokenUs),
-		DecodeSeqUs: d(c.DecodeSeqUs, se.DecodeSeqUs), KContextUs: d(c.KContextUs, se.KContextUs), OverheadUs: d(c.OverheadUs, se.OverheadUs),
+		DecodeSeqUs: d(c.DecodeSeqUs, se.DecodeSeqUs), KContextUs: d(c.KContextUs, se.KContextUs), MPairsUs: d(c.MPairsUs, se.MPairsUs), NewSeqUs: d(c.NewSeqUs, se.NewSeqUs), OverheadUs: d(c.OverheadUs, se.OverheadUs),
 		JitterUs: d(c.JitterUs, se.JitterUs)}
 }
 

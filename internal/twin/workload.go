@@ -2,6 +2,7 @@ package twin
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/engine"
@@ -94,11 +95,14 @@ func FromConfig(cfg engine.Config) (*Workload, error) {
 // twin's costs) sees the same one.
 type Memo[T any] struct {
 	Next func() T
+	mu   sync.Mutex // simulations of draws run at once
 	got  []T
 }
 
 // At is the sequence's i-th value.
 func (m *Memo[T]) At(i int) T {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	for len(m.got) <= i {
 		m.got = append(m.got, m.Next())
 	}

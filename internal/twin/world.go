@@ -9,6 +9,7 @@ package twin
 import (
 	"container/heap"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/sim"
@@ -66,6 +67,7 @@ func (e *events) Pop() any {
 // tokens arrive at its end.
 type world struct {
 	eng      *sim.Virtual
+	rerender bool          // answers come back re-rendered: never cached
 	overhead time.Duration // the least a request takes to reach the scheduler
 	jitter   time.Duration // the mean of the random rest (exponential)
 	rng      *rand.Rand
@@ -81,7 +83,7 @@ type world struct {
 }
 
 func newWorld(t *sim.Twin, seed uint64) *world {
-	return &world{eng: sim.NewVirtual(t.Batch()), overhead: us(t.Costs.OverheadUs), jitter: us(t.Costs.JitterUs),
+	return &world{eng: sim.NewVirtual(t.Batch()), rerender: t.Engine.RerenderedAnswers, overhead: us(t.Costs.OverheadUs), jitter: us(t.Costs.JitterUs),
 		rng: rand.New(rand.NewPCG(seed, 0x6a6974746572)), nextID: 1 << 20}
 }
 
@@ -101,6 +103,16 @@ func (w *world) fresh(n int) []int32 {
 		w.nextID++
 	}
 	return ids
+}
+
+// history is what a session's next prompt starts with after this turn:
+// the prompt and the answer (as new tokens when answers come back
+// re-rendered).
+func (w *world) history(prompt, answer []int32) []int32 {
+	if w.rerender {
+		answer = w.fresh(len(answer))
+	}
+	return append(slices.Clip(prompt), answer...)
 }
 
 // send puts a request on the wire at the current time: it reaches the

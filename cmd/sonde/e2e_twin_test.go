@@ -1,0 +1,119 @@
+package main
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sonde-bench/sonde/internal/sim"
+)
+
+// hiddenSim is a simulator whose costs the twin must find: its steps are
+// slow enough (milliseconds) that a busy machine's scheduling noise stays
+// small beside them.
+const hiddenSim = "sim://?step-base=3ms&step-prefill-token=20us&step-decode-seq=300us&step-kcontext=50us&max-num-seqs=16&request-overhead=1ms"
+
+// twinWork is the multi-turn workload of the twin's runs: prompts and
+// answers of varied lengths, so that requests do not move in lockstep.
+var twinWork = []string{"--model", "m", "--endpoint-type", "chat", "--streaming", "--ui-type", "none",
+	"--conversation-turn-mean", "3", "--conversation-turn-stddev", "1", "--synthetic-input-tokens-mean", "300",
+	"--synthetic-input-tokens-stddev", "100", "--output-tokens-mean", "20", "--output-tokens-stddev", "5"}
+
+// twinRun runs the workload against url into dir/name with the load's
+// flags and returns the folder.
+func twinRun(t *testing.T, dir, url, name string, load ...string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	args := append(append(append([]string{"profile", "--url", url}, twinWork...), load...), "--output-artifact-dir", out)
+	if r := runSonde(t, args...); r.code != 0 {
+		t.Fatalf("%s: exit %d\n%s", name, r.code, r.stderr)
+	}
+	return out
+}
+
+// The identifiability check of the twin without a real server: runs of the
+// simulator with hidden costs at concurrency 1, 2 and 4 are fitted, and the
+// twin predicts runs it never saw — concurrency 8 and Poisson arrivals —
+// from their commands alone, within the bounds the twin is held to against
+// a real server: TTFT p50, ITL p50 and output throughput within 15 %, p90
+// within 25 %.
+func TestTwinFitsHiddenSimulator(t *testing.T) {
+	dir := t.TempDir()
+	c1 := twinRun(t, dir, hiddenSim, "c1", "--conversation-num", "5", "--concurrency", "1", "--random-seed", "1")
+	c2 := twinRun(t, dir, hiddenSim, "c2", "--conversation-num", "8", "--concurrency", "2", "--random-seed", "2")
+	c4 := twinRun(t, dir, hiddenSim, "c4", "--conversation-num", "12", "--concurrency", "4", "--random-seed", "4")
+	c8 := twinRun(t, dir, hiddenSim, "c8", "--conversation-num", "16", "--concurrency", "8", "--random-seed", "8")
+	pois := twinRun(t, dir, hiddenSim, "poisson", "--conversation-num", "16", "--request-rate", "25", "--random-seed", "5")
+	twinPath := filepath.Join(dir, "twin.yaml")
+	r := runSonde(t, "fit", c1, c2, c4, "--holdout", c8, "--holdout", pois, "--max-num-seqs", "16", "-o", twinPath)
+	if r.code != 0 {
+		t.Fatalf("fit: exit %d\n%s", r.code, r.stderr)
+	}
+	t.Log(r.stdout)
+	tw, err := sim.LoadTwin(twinPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	held := 0
+	for _, c := range tw.Fit {
+		if !c.Holdout || strings.HasPrefix(c.Metric, "request_latency") {
+			continue
+		}
+		held++
+		if bound := twinBound(c.Metric); math.Abs(c.ErrorPct) > bound {
+			t.Errorf("%s %s: measured %.4g, twin %.4g (%+.1f %%, bound %v %%)\n%s", filepath.Base(c.Run), c.Metric, c.Measured, c.Predicted, c.ErrorPct, bound, r.stdout)
+		}
+	}
+	if held != 10 || !strings.Contains(r.stdout, "(held out)") {
+		t.Fatalf("%d held-out figures\n%s", held, r.stdout)
+	}
+	for _, n := range tw.Notes {
+		if strings.Contains(n, "replayed") {
+			t.Errorf("a held-out run was replayed, not predicted from its command: %s", n)
+		}
+	}
+	t.Run("virtual time predicts real time", func(t *testing.T) { predictsRealTime(t, dir, c8) })
+}
+
+// twinBound is the bound on a figure's error (percent).
+func twinBound(metric string) float64 {
+	if strings.HasSuffix(metric, "p90") {
+		return 25
+	}
+	return 15
+}
+
+// predictsRealTime: the simulator's own costs, as a twin, predict in
+// virtual time what its real-time run measured (the c8 run), through sonde
+// predict with the very command that run had.
+func predictsRealTime(t *testing.T, dir, measured string) {
+	twinPath := filepath.Join(dir, "exact.yaml")
+	exact := sim.Twin{Server: "the hidden simulator", Engine: sim.TwinEngine{MaxNumSeqs: 16, MaxNumBatchedTokens: 8192, BlockSize: 16,
+		KVCacheTokens: 500000, PrefixCaching: true}, Costs: sim.TwinCosts{StepBaseUs: 3000, PrefillTokenUs: 20, DecodeSeqUs: 300,
+		KContextUs: 50, OverheadUs: 1000, JitterUs: 200}}
+	if err := exact.Save(twinPath); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "predicted")
+	args := append(append([]string{"predict", "--twin", twinPath, "--url", hiddenSim}, twinWork...),
+		"--conversation-num", "16", "--concurrency", "8", "--random-seed", "8", "--output-artifact-dir", out)
+	if r := runSonde(t, args...); r.code != 0 {
+		t.Fatalf("predict: exit %d\n%s", r.code, r.stderr)
+	}
+	pred, meas := readJSON(t, filepath.Join(out, "profile_export_aiperf.json")), readJSON(t, filepath.Join(measured, "profile_export_aiperf.json"))
+	if md, _ := pred["metadata"].(map[string]any); md["predicted"] != true {
+		t.Fatalf("metadata %v", pred["metadata"])
+	}
+	for _, k := range [][2]string{{"time_to_first_token", "p50"}, {"time_to_first_token", "p90"}, {"inter_token_latency", "p50"},
+		{"inter_token_latency", "p90"}, {"output_token_throughput", "avg"}, {"request_count", "avg"}} {
+		p, m := stat(t, pred, k[0], k[1]), stat(t, meas, k[0], k[1])
+		if bound := twinBound(k[1]) / 100; math.Abs(p-m) > bound*m {
+			t.Errorf("%s %s: real time %.4g, virtual time %.4g", k[0], k[1], m, p)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "profile_export.jsonl")); err != nil {
+		t.Fatalf("the predicted run wrote no records: %v", err)
+	}
+}
