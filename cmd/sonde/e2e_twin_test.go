@@ -117,3 +117,61 @@ func predictsRealTime(t *testing.T, dir, measured string) {
 		t.Fatalf("the predicted run wrote no records: %v", err)
 	}
 }
+
+// sonde plan: the capacity search, every probe predicted, and the replicas
+// a target needs; bad twin command lines are refused by flag, exit 2.
+func TestTwinPlanAndBadInput(t *testing.T) {
+	dir := t.TempDir()
+	twinPath := filepath.Join(dir, "twin.yaml")
+	tw := sim.Twin{Server: "test", Engine: sim.TwinEngine{MaxNumSeqs: 4, MaxNumBatchedTokens: 2048, BlockSize: 16, KVCacheTokens: 100000,
+		PrefixCaching: true}, Costs: sim.TwinCosts{StepBaseUs: 5000, PrefillTokenUs: 20, DecodeSeqUs: 500, KContextUs: 100, OverheadUs: 1000}}
+	if err := tw.Save(twinPath); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "plan")
+	r := runSonde(t, append(append([]string{"plan", "--twin", twinPath, "--slo", "time_to_first_token:400 inter_token_latency:30",
+		"--target-rate", "100", "--url", "sim://"}, twinWork...), "--conversation-num", "60", "--output-artifact-dir", out)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "sonde | Plan: one replica holds request_rate") {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	plan := readJSON(t, filepath.Join(out, "search", "twin_plan.json"))
+	capacity, _ := plan["capacity_per_replica"].(float64)
+	if replicas, _ := plan["replicas"].(float64); capacity <= 0 || capacity >= 100 || replicas != math.Ceil(100/capacity) {
+		t.Fatalf("%v", plan)
+	}
+	users := runSonde(t, append(append([]string{"plan", "--twin", twinPath, "--slo", "e2e:3000", "--target-users", "12"}, twinWork...),
+		"--conversation-num", "24", "--output-artifact-dir", filepath.Join(dir, "users"))...)
+	if users.code != 0 || !strings.Contains(users.stdout, "concurrency") {
+		t.Fatalf("exit %d\n%s\n%s", users.code, users.stdout, users.stderr)
+	}
+	for _, bad := range [][]string{
+		{"predict", "-m", "m"},
+		{"predict", "--twin", filepath.Join(dir, "none.yaml"), "-m", "m"},
+		{"plan", "--twin", twinPath, "-m", "m"},
+		{"plan", "--twin", twinPath, "--target-rate", "-3", "-m", "m"},
+		{"plan", "--twin", twinPath, "--target-users", "x", "-m", "m"},
+		{"plan", "--twin", twinPath, "--target-rate", "3", "--slo", "ttft", "-m", "m"},
+		{"plan", "--twin", twinPath, "--target-rate", "3", "-m", "m"},
+		{"fit", filepath.Join(dir, "none")},
+		{"fit", dir, "--max-num-seqs", "0"},
+	} {
+		if r := runSonde(t, bad...); r.code != exitUsage {
+			t.Errorf("%v: exit %d, want 2\n%s", bad, r.code, r.stderr)
+		}
+	}
+	for _, help := range [][]string{{"predict", "--help"}, {"plan", "--help"}} {
+		if r := runSonde(t, help...); r.code != 0 || !strings.Contains(r.stdout, "--twin") {
+			t.Errorf("%v: exit %d\n%s", help, r.code, r.stdout)
+		}
+	}
+}
+
+// The fit's command-line pieces: a recorded command splits back into its
+// words, quotes and all.
+func TestShellSplit(t *testing.T) {
+	got := shellSplit(`sonde profile --extra-inputs 'a b' --x 'it'\''s' ''`)
+	want := []string{"sonde", "profile", "--extra-inputs", "a b", "--x", "it's", ""}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("%q", got)
+	}
+}

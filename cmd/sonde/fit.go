@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -23,15 +24,16 @@ type fitCmd struct {
 	Server  string   `help:"What the runs measured, for the twin's record (default: the first run's folder)."`
 	Evals   int      `default:"400" help:"Simulations the refinement may run."`
 
-	MaxNumSeqs          int  `default:"256" help:"The server's batch limit (vLLM --max-num-seqs, llama.cpp -np): runs that never queued cannot show it."`
+	MaxNumSeqs          int  `default:"256" help:"The server's batch limit (vLLM --max-num-seqs, llama.cpp -np). Unless given, read from the runs' scrapes of the server's /metrics when one of them queued; runs that never queued cannot show it."`
 	MaxNumBatchedTokens int  `default:"8192" help:"Tokens per step (vLLM --max-num-batched-tokens, llama.cpp -b)."`
 	BlockSize           int  `default:"16" help:"KV block size in tokens (the prefix cache's granularity)."`
 	KVCacheTokens       int  `default:"500000" help:"KV cache capacity in tokens (llama.cpp -c)."`
 	PrefixCaching       bool `default:"true" negatable:"" help:"The server reuses cached prompt prefixes."`
 	SlotCache           bool `help:"Its prefix cache is llama.cpp's: one cached prompt per slot (--max-num-seqs of them), not vLLM's shared blocks."`
+	RerenderedAnswers   bool `help:"Its chat template renders earlier answers anew (a reasoning model's thinking dropped): a cache serves a later turn only up to the last user message."`
 }
 
-func (c *fitCmd) Run(e env) error {
+func (c *fitCmd) Run(e env, given map[string]bool) error {
 	if c.MaxNumSeqs < 1 || c.MaxNumBatchedTokens < 1 || c.BlockSize < 1 || c.KVCacheTokens < c.BlockSize {
 		return usageError{Err: errors.New("sonde fit: --max-num-seqs, --max-num-batched-tokens and --block-size must be at least 1, --kv-cache-tokens at least a block")}
 	}
@@ -47,11 +49,18 @@ func (c *fitCmd) Run(e env) error {
 	if server == "" {
 		server = c.Runs[0]
 	}
+	var notes []string
+	if n, ok := twin.BatchLimit(append(slices.Clone(c.Runs), c.Holdout...), c.Prefix); ok && !given["max-num-seqs"] {
+		c.MaxNumSeqs = n
+		notes = append(notes, fmt.Sprintf("max_num_seqs %d: the server's /metrics showed requests waiting while it ran %d", n, n))
+	}
 	t, err := twin.Fit(runs, twin.FitOptions{Server: server, Evals: c.Evals, Engine: sim.TwinEngine{MaxNumSeqs: c.MaxNumSeqs,
-		MaxNumBatchedTokens: c.MaxNumBatchedTokens, BlockSize: c.BlockSize, KVCacheTokens: c.KVCacheTokens, PrefixCaching: c.PrefixCaching, SlotCache: c.SlotCache}})
+		MaxNumBatchedTokens: c.MaxNumBatchedTokens, BlockSize: c.BlockSize, KVCacheTokens: c.KVCacheTokens, PrefixCaching: c.PrefixCaching, SlotCache: c.SlotCache,
+		RerenderedAnswers: c.RerenderedAnswers}})
 	if err != nil {
 		return err
 	}
+	t.Notes = append(notes, t.Notes...)
 	for _, m := range runs {
 		t.Fit = append(t.Fit, twin.Check(t, m, nil, false, 0)...)
 	}

@@ -1,7 +1,9 @@
 package twin
 
 import (
+	"encoding/json"
 	"math"
+	"os"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -10,9 +12,11 @@ import (
 
 	"github.com/sonde-bench/sonde/internal/dataset"
 	"github.com/sonde-bench/sonde/internal/engine"
+	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/export/exporttest"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/sim"
+	"github.com/sonde-bench/sonde/internal/telemetry"
 )
 
 // hidden is the twin the fit must find.
@@ -215,6 +219,20 @@ func TestReadRun(t *testing.T) {
 	}
 	if _, err := ReadRun(t.TempDir(), ""); err == nil {
 		t.Fatal("an empty folder read")
+	}
+	if _, ok := BatchLimit([]string{dir, "/nonexistent"}, ""); ok {
+		t.Fatal("a batch limit from a run without scrapes")
+	}
+	scraped := t.TempDir()
+	gauge := func(name string, mx float64) telemetry.MetricResult {
+		return telemetry.MetricResult{Name: name, Type: "gauge", Series: []telemetry.SeriesResult{{Max: &mx}}}
+	}
+	res := telemetry.Result{Endpoints: []telemetry.EndpointResult{{URL: "http://s/metrics", Metrics: []telemetry.MetricResult{
+		gauge("llamacpp:requests_processing", 4), gauge("llamacpp:requests_deferred", 3)}}}}
+	b, _ := json.Marshal(res)
+	os.WriteFile(export.Files{Dir: scraped}.ServerMetricsJSON(), b, 0o644)
+	if n, ok := BatchLimit([]string{dir, scraped}, ""); !ok || n != 4 { // it ran 4 while 3 waited
+		t.Fatalf("limit %d %v", n, ok)
 	}
 }
 
