@@ -53,7 +53,8 @@ type Batch struct {
 	done   chan struct{}
 	timers *clock.Timers // the engine goroutine's step waits
 
-	steps int // engine goroutine only
+	steps   int      // engine goroutine only
+	scratch stepPlan // the last step's lists, reused (engine goroutine only)
 
 	// Published after every step for Stats.
 	running, waiting atomic.Int64

@@ -130,7 +130,9 @@ const maxCatchUp = 20 * time.Millisecond
 // token; the remaining token budget goes to prompt chunks of sequences still
 // prefilling, then to newly admitted ones, first come first served.
 func (b *Batch) schedule(kv *kvCache, running, waiting []*seq) (stepPlan, []*seq, []*seq) {
-	var p stepPlan
+	// The lists reuse the last step's (consumed before this one is made).
+	p := stepPlan{decodes: b.scratch.decodes[:0], prefills: b.scratch.prefills[:0], chunks: b.scratch.chunks[:0]}
+	defer func() { b.scratch = p }()
 	budget := b.cfg.MaxNumBatchedTokens
 	for _, s := range running {
 		if s.prefillLeft == 0 {

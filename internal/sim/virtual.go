@@ -14,6 +14,8 @@ type Virtual struct {
 	kv               *kvCache
 	waiting, running []*seq
 	emitted          []Emitted
+	stepped          []*seq // the last step's sequences, reused
+	counts           []int
 }
 
 // Emitted is one token a step produced, or a request refused.
@@ -63,14 +65,14 @@ func (v *Virtual) Step() (time.Duration, []Emitted) {
 			continue
 		}
 		d := v.b.cfg.Step.Duration(p.prefill, p.pairs, len(p.decodes), p.context, len(p.admitted))
-		stepped := append(p.decodes, p.prefills...)
-		counts := make([]int, len(stepped))
-		for i, s := range stepped {
-			counts[i] = s.generated
+		v.stepped = append(append(v.stepped[:0], p.decodes...), p.prefills...)
+		v.counts = v.counts[:0]
+		for _, s := range v.stepped {
+			v.counts = append(v.counts, s.generated)
 		}
 		v.running = v.b.apply(v.kv, &p, v.running)
-		for i, s := range stepped {
-			if s.generated > counts[i] {
+		for i, s := range v.stepped {
+			if s.generated > v.counts[i] {
 				v.emitted = append(v.emitted, Emitted{Tag: s.tag, Token: s.generated - 1, Cached: int(s.cached.Load()), Last: s.finished.Load()})
 			}
 		}
