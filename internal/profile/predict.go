@@ -77,10 +77,10 @@ func (r *profileRun) predict(tw *Twin) error {
 	base := r.clk.Now()
 	in := r.records.Run()
 	var last int64
-	for _, rec := range twin.Records(pred.Requests, loads, names, base, r.plan.URLs()[0], r.p.Streaming) {
+	twin.EachRecord(pred.Requests, loads, names, base, r.plan.URLs()[0], r.p.Streaming, func(rec *record.Record) {
 		last = max(last, rec.EndNs)
 		in <- rec
-	}
+	})
 	close(in)
 	r.records.Wait()
 	r.prediction = map[string]any{"twin": twinPath, "server": t.Server, "costs": t.Costs, "std_err": t.StdErr,

@@ -1,6 +1,7 @@
 package twin
 
 import (
+	"slices"
 	"time"
 
 	"github.com/sonde-bench/sonde/internal/sim"
@@ -99,7 +100,11 @@ func (c *client) send(s *live, k int, intended time.Duration, next func(end time
 	answer := c.w.fresh(n)
 	r := &Request{Phase: c.phase, Session: s.num, Conv: s.idx, Turn: k, Intended: intended}
 	c.w.send(r, prompt, answer, func(end time.Duration) {
-		if !s.conv.Standalone {
+		switch {
+		case s.conv.Standalone:
+		case l.Precanned: // the dataset's answer goes back, not this one
+			s.history = append(slices.Clip(prompt[s.conv.SystemTokens:]), c.w.fresh(t.Answer)...)
+		default:
 			s.history = c.w.history(prompt[s.conv.SystemTokens:], answer)
 		}
 		next(end)

@@ -168,6 +168,11 @@ func TestSharedTextAndRerender(t *testing.T) {
 	if len(reqs) != 5 || reqs[0].Output != 164 || reqs[2].Cached < 96 || reqs[4].Input != 40 {
 		t.Fatalf("%+v %+v %+v", *reqs[0], *reqs[2], *reqs[4])
 	}
+	pre := burst(1, []Session{{Turns: []Turn{{User: 100, Output: 40, Answer: 8}, {User: 10, Output: 2}}}})
+	pre.Precanned = true
+	if reqs = Simulate(hidden(), []*Workload{pre}, 1); reqs[1].Input != 118 || reqs[1].Cached != 96 {
+		t.Fatalf("pre-canned: input %d cached %d", reqs[1].Input, reqs[1].Cached)
+	}
 	rr := hidden()
 	rr.Engine.RerenderedAnswers = true
 	reqs = Simulate(rr, []*Workload{burst(1, []Session{{Turns: []Turn{{User: 100, Output: 40}, {User: 10, Output: 2}}}})}, 1)

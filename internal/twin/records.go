@@ -14,6 +14,13 @@ import (
 // no text). phases name each phase's records.
 func Records(reqs []*Request, loads []*Workload, phases []string, base int64, url string, streaming bool) []*record.Record {
 	out := make([]*record.Record, 0, len(reqs))
+	EachRecord(reqs, loads, phases, base, url, streaming, func(r *record.Record) { out = append(out, r) })
+	return out
+}
+
+// EachRecord is Records one record at a time, so a long prediction's
+// records are made as the pipeline takes them, never all held at once.
+func EachRecord(reqs []*Request, loads []*Workload, phases []string, base int64, url string, streaming bool, put func(*record.Record)) {
 	for i, r := range reqs {
 		conv := &loads[r.Phase].Sessions[r.Conv]
 		turn := conv.Turns[r.Turn]
@@ -27,7 +34,7 @@ func Records(reqs []*Request, loads []*Workload, phases []string, base int64, ur
 		}
 		if r.Refused {
 			rec.Error = &record.Error{Code: 400, Type: "Bad Request", Message: "the prompt does not fit the twin's KV cache"}
-			out = append(out, rec)
+			put(rec)
 			continue
 		}
 		rec.AckNs = rec.StartNs
@@ -43,7 +50,6 @@ func Records(reqs []*Request, loads []*Workload, phases []string, base int64, ur
 			rec.Responses = []record.Response{{Ns: rec.EndNs}}
 		}
 		rec.Events = len(rec.Responses)
-		out = append(out, rec)
+		put(rec)
 	}
-	return out
 }

@@ -25,6 +25,9 @@ type Workload struct {
 
 	MaxSessions, MaxRequests int
 	Duration                 time.Duration
+	// Precanned: later turns resend the dataset's answers (Turn.Answer
+	// tokens), not the live ones, so a cache serves them only up to there.
+	Precanned bool
 }
 
 // Session is a conversation's shape.
@@ -43,6 +46,7 @@ type Session struct {
 type Turn struct {
 	User   int // its new tokens
 	Output int // the answer's length
+	Answer int // the pre-canned answer's length, resent with Precanned
 	Delay  time.Duration
 	// PrefixKey names a pooled prefix of PrefixTokens tokens the turn's
 	// text starts with, shared by the sessions that drew it.
@@ -67,11 +71,11 @@ func FromConfig(cfg engine.Config) (*Workload, error) {
 		}
 	}
 	w := &Workload{Concurrency: cfg.Concurrency, Rate: cfg.Rate, SessionRate: cfg.SessionRate,
-		MaxSessions: cfg.MaxSessions, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration}
+		MaxSessions: cfg.MaxSessions, MaxRequests: cfg.MaxRequests, Duration: cfg.Duration, Precanned: cfg.Precanned}
 	for _, c := range cfg.Conversations {
 		s := Session{ID: c.ID, SystemKey: c.System, SystemTokens: c.SystemTokens, Standalone: c.Standalone}
 		for _, t := range c.Turns {
-			s.Turns = append(s.Turns, Turn{User: t.Tokens + t.BatchTokens, Output: t.MaxTokens, Delay: t.Delay,
+			s.Turns = append(s.Turns, Turn{User: t.Tokens + t.BatchTokens, Output: t.MaxTokens, Answer: t.AnswerTokens, Delay: t.Delay,
 				PrefixKey: t.Prefix, PrefixTokens: t.PrefixTokens})
 		}
 		w.Sessions = append(w.Sessions, s)
