@@ -18,63 +18,63 @@ const TwinKind = "sonde-twin"
 // The simulator reads the engine and the costs; the rest is the record of
 // the fit.
 type Twin struct {
-	Kind   string      `yaml:"kind"`
-	Server string      `yaml:"server,omitempty"` // what the runs measured (model @ URL)
-	Engine TwinEngine  `yaml:"engine"`
-	Costs  TwinCosts   `yaml:"costs"`
-	StdErr TwinCosts   `yaml:"std_err"`
-	Fit    []TwinCheck `yaml:"fit,omitempty"`
+	Kind   string      `yaml:"kind" json:"kind"`
+	Server string      `yaml:"server,omitempty" json:"server,omitempty"` // what the runs measured (model @ URL)
+	Engine TwinEngine  `yaml:"engine" json:"engine"`
+	Costs  TwinCosts   `yaml:"costs" json:"costs"`
+	StdErr TwinCosts   `yaml:"std_err" json:"std_err"`
+	Fit    []TwinCheck `yaml:"fit,omitempty" json:"fit,omitempty"`
 	// Runs are the run folders fitted.
-	Runs []string `yaml:"runs,omitempty"`
+	Runs []string `yaml:"runs,omitempty" json:"runs,omitempty"`
 	// Notes say what the runs could not tell (a limit they never reached).
-	Notes []string `yaml:"notes,omitempty"`
+	Notes []string `yaml:"notes,omitempty" json:"notes,omitempty"`
 }
 
 // TwinEngine is the scheduler's knobs (vLLM's names).
 type TwinEngine struct {
-	MaxNumSeqs          int  `yaml:"max_num_seqs"`
-	MaxNumBatchedTokens int  `yaml:"max_num_batched_tokens"`
-	BlockSize           int  `yaml:"block_size"`
-	KVCacheTokens       int  `yaml:"kv_cache_tokens"`
-	PrefixCaching       bool `yaml:"prefix_caching"`
+	MaxNumSeqs          int  `yaml:"max_num_seqs" json:"max_num_seqs"`
+	MaxNumBatchedTokens int  `yaml:"max_num_batched_tokens" json:"max_num_batched_tokens"`
+	BlockSize           int  `yaml:"block_size" json:"block_size"`
+	KVCacheTokens       int  `yaml:"kv_cache_tokens" json:"kv_cache_tokens"`
+	PrefixCaching       bool `yaml:"prefix_caching" json:"prefix_caching"`
 	// SlotCache: llama.cpp's prompt cache, one prompt per slot.
-	SlotCache bool `yaml:"slot_cache,omitempty"`
+	SlotCache bool `yaml:"slot_cache,omitempty" json:"slot_cache,omitempty"`
 	// RerenderedAnswers: a later turn's prompt renders the earlier answers
 	// anew (a reasoning model's template drops their thinking), so a cache
 	// serves it only up to the last user message before them.
-	RerenderedAnswers bool `yaml:"rerendered_answers,omitempty"`
+	RerenderedAnswers bool `yaml:"rerendered_answers,omitempty" json:"rerendered_answers,omitempty"`
 }
 
 // TwinCosts are the step model's costs and the request overhead, in
 // microseconds (fractions kept: a context token costs well under one).
 type TwinCosts struct {
-	StepBaseUs     float64 `yaml:"step_base_us"`
-	PrefillTokenUs float64 `yaml:"prefill_token_us"`
-	DecodeSeqUs    float64 `yaml:"decode_seq_us"`
-	KContextUs     float64 `yaml:"per_1k_context_us"`
+	StepBaseUs     float64 `yaml:"step_base_us" json:"step_base_us"`
+	PrefillTokenUs float64 `yaml:"prefill_token_us" json:"prefill_token_us"`
+	DecodeSeqUs    float64 `yaml:"decode_seq_us" json:"decode_seq_us"`
+	KContextUs     float64 `yaml:"per_1k_context_us" json:"per_1k_context_us"`
 	// MPairsUs is the prefill's attention, per million (prompt token,
 	// earlier token) pairs.
-	MPairsUs float64 `yaml:"prefill_per_1m_pairs_us"`
+	MPairsUs float64 `yaml:"prefill_per_1m_pairs_us" json:"prefill_per_1m_pairs_us"`
 	// NewSeqUs is the engine's own cost per request it admits.
-	NewSeqUs float64 `yaml:"new_seq_us"`
+	NewSeqUs float64 `yaml:"new_seq_us" json:"new_seq_us"`
 	// OverheadUs is how long after a request arrives it reaches the
 	// scheduler (HTTP, tokenization, template): TTFT's part that load does
 	// not change.
-	OverheadUs float64 `yaml:"request_overhead_us"`
+	OverheadUs float64 `yaml:"request_overhead_us" json:"request_overhead_us"`
 	// JitterUs is the mean of the overhead's random part (exponential):
 	// real requests never arrive in lockstep, and a twin whose requests did
 	// would batch them all into one step.
-	JitterUs float64 `yaml:"overhead_jitter_us"`
+	JitterUs float64 `yaml:"overhead_jitter_us" json:"overhead_jitter_us"`
 }
 
 // TwinCheck is one run's metric as measured and as the twin reproduced it.
 type TwinCheck struct {
-	Run       string  `yaml:"run"`
-	Metric    string  `yaml:"metric"` // e.g. time_to_first_token p50
-	Measured  float64 `yaml:"measured"`
-	Predicted float64 `yaml:"predicted"`
-	ErrorPct  float64 `yaml:"error_pct"`
-	Holdout   bool    `yaml:"holdout,omitempty"`
+	Run       string  `yaml:"run" json:"run"`
+	Metric    string  `yaml:"metric" json:"metric"` // e.g. time_to_first_token p50
+	Measured  float64 `yaml:"measured" json:"measured"`
+	Predicted float64 `yaml:"predicted" json:"predicted"`
+	ErrorPct  float64 `yaml:"error_pct" json:"error_pct"`
+	Holdout   bool    `yaml:"holdout,omitempty" json:"holdout,omitempty"`
 }
 
 func us(x float64) time.Duration { return time.Duration(x * float64(time.Microsecond)) }
