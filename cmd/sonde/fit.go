@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -50,7 +49,7 @@ func (c *fitCmd) Run(e env, given map[string]bool) error {
 		server = c.Runs[0]
 	}
 	var notes []string
-	if n, ok := twin.BatchLimit(append(slices.Clone(c.Runs), c.Holdout...), c.Prefix); ok && !given["max-num-seqs"] {
+	if n, ok := twin.BatchLimit(c.Runs, c.Prefix); ok && !given["max-num-seqs"] { // never a held-out run's: that would leak it
 		c.MaxNumSeqs = n
 		notes = append(notes, fmt.Sprintf("max_num_seqs %d: the server's /metrics showed requests waiting while it ran %d", n, n))
 	}
