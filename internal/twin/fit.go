@@ -14,7 +14,7 @@ import (
 type FitOptions struct {
 	Engine sim.TwinEngine
 	Server string
-	// Evals bounds the simulations the refinement may run (0: 240).
+	// Evals bounds the simulations the refinement may run (0: 400).
 	Evals int
 	Seed  uint64
 }
@@ -22,6 +22,10 @@ type FitOptions struct {
 // fitKeys are the figures the fit matches, run by run.
 var fitKeys = []string{"time_to_first_token p50", "time_to_first_token p90", "inter_token_latency p50",
 	"inter_token_latency p90", "request_latency p50", "output_token_throughput avg"}
+
+// fitFigures are fitKeys and the halves' medians (split), in the order of
+// the residuals.
+var fitFigures = append(slices.Clip(fitKeys), "ttft short", "ttft long", "ttft history short", "ttft history long", "itl short", "itl long")
 
 // costNames name the costs in the order of a parameter vector.
 var costNames = []string{"step_base_us", "prefill_token_us", "decode_seq_us", "per_1k_context_us", "prefill_per_1m_pairs_us",
@@ -42,10 +46,10 @@ var floors = []float64{1, 0.001, 0.01, 0.001, 0.01, 1, 1, 1}
 
 // Fit estimates a twin's costs from measured runs: first by regression on
 // the requests' own times (initial), then by simulating the runs (their
-// requests at their measured send times, Replay) and moving the costs
-// until the simulated figures match the measured ones (the sum of squared
-// log ratios over fitKeys and runs, Nelder-Mead over the costs'
-// logarithms). The standard errors come from that least-squares problem's
+// sessions replayed as they ran, Replay) and moving the costs until the
+// simulated figures match the measured ones (the sum of squared log ratios
+// over fitKeys and the halves' medians of every run, Nelder-Mead over the
+// costs' logarithms). The standard errors come from that least-squares problem's
 // Jacobian (the residuals' spread over its degrees of freedom); a cost the
 // runs do not move has none and is said so in Notes.
 func Fit(runs []*Measured, o FitOptions) (*sim.Twin, error) {
@@ -56,13 +60,17 @@ func Fit(runs []*Measured, o FitOptions) (*sim.Twin, error) {
 		o.Evals = 400
 	}
 	t := &sim.Twin{Kind: sim.TwinKind, Server: o.Server, Engine: o.Engine}
+	halves := make([]Headline, len(runs))
+	for i, m := range runs {
+		halves[i] = split(m.obs(), m)
+	}
 	residuals := func(x []float64) []float64 {
 		t.Costs = vectorCosts(fromLog(x))
 		var out []float64
-		for _, m := range runs {
-			sim := replayObs(t, m, o.Seed)
-			out = append(out, logErrors(headlineOf(sim), m.Headline)...)
-			out = append(out, logErrors(split(sim, m), split(m.obs(), m))...)
+		for i, m := range runs {
+			got := replayObs(t, m, o.Seed)
+			out = append(out, logErrors(headlineOf(got), m.Headline)...)
+			out = append(out, logErrors(split(got, m), halves[i])...)
 		}
 		return out
 	}
@@ -104,10 +112,10 @@ func fromLog(x []float64) []float64 {
 
 // logErrors are log(simulated/measured) over the figures both have, in a
 // fixed order (fitKeys, then the halves').
-func logErrors(sim, meas Headline) []float64 {
+func logErrors(got, meas Headline) []float64 {
 	var out []float64
-	for _, k := range append(fitKeys, "ttft short", "ttft long", "ttft history short", "ttft history long", "itl short", "itl long") {
-		s, ok1 := sim[k]
+	for _, k := range fitFigures {
+		s, ok1 := got[k]
 		m, ok2 := meas[k]
 		if !ok1 || !ok2 || m <= 0 {
 			continue
