@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The twin against a real server: llama.cpp's llama-server (4 slots, one
 # thread; real-servers.md has the build and the tiny random-weight model).
-# Fits a twin (told llama.cpp's 4 slots, its slot cache and its 512-token
+# Fits a twin (told llama.cpp's 4 slots and its 512-token
 # physical batch) on multi-turn runs at
 # concurrency 1, 2 and 4, then predicts
 # runs it never saw — concurrency 8 and 16 (the 4 slots queue) and Poisson
@@ -38,6 +38,6 @@ run c16 --conversation-num 24 --concurrency 16 --random-seed 16
 rate=$(python3 -c "import json; print(round(0.85 * json.load(open('$out/c8/profile_export_aiperf.json'))['request_throughput']['avg'], 2))")
 run poisson --request-rate "$rate" --conversation-num 16 --random-seed 5
 "$out/sonde" fit "$out/c1" "$out/c2" "$out/c4" --holdout "$out/c8" --holdout "$out/c16" --holdout "$out/poisson" \
-  --max-num-seqs 4 --max-num-batched-tokens 512 --kv-cache-tokens 16384 --slot-cache --server "llama-server (tiny Qwen3, -np 4 -t 1)" \
+  --max-num-seqs 4 --max-num-batched-tokens 512 --kv-cache-tokens 16384 --server "llama-server (tiny Qwen3, -np 4 -t 1)" \
   -o "$out/twin.yaml"
 echo "runs and twin in $out"
