@@ -7,7 +7,9 @@
 # runs it never saw — concurrency 8 and 16 (the 4 slots queue) and Poisson
 # arrivals near saturation — from their commands alone, and prints every
 # figure measured against predicted (docs/twin.md records the table).
-# Loopback only; about 5 minutes.
+# ISL is counted through the model's chat template (--apply-chat-template):
+# the server prefills the template's tokens too. Loopback only; about 10
+# minutes.
 #
 #   LLAMA_SERVER=…/llama-server MODEL=…/tiny-noeos.gguf bash bench/twin.sh
 set -euo pipefail
@@ -23,20 +25,20 @@ for _ in $(seq 100); do curl -sf 127.0.0.1:18080/health >/dev/null 2>&1 && break
 
 work=(--model Qwen/Qwen3-0.6B --endpoint-type chat --streaming --url 127.0.0.1:18080 --tokenizer "$tokenizer"
   --conversation-turn-mean 3 --conversation-turn-stddev 1 --synthetic-input-tokens-mean 200
-  --synthetic-input-tokens-stddev 60 --output-tokens-mean 48 --output-tokens-stddev 12 --ui-type none)
+  --synthetic-input-tokens-stddev 60 --output-tokens-mean 48 --output-tokens-stddev 12 --ui-type none --apply-chat-template)
 run() { # folder, then the load's flags
   local dir=$1; shift
   "$out/sonde" profile "${work[@]}" "$@" --output-artifact-dir "$out/$dir" >/dev/null 2>&1
   echo "measured $dir: $*"
 }
-run c1 --conversation-num 6 --concurrency 1 --random-seed 1
-run c2 --conversation-num 8 --concurrency 2 --random-seed 2
-run c4 --conversation-num 12 --concurrency 4 --random-seed 4
-run c8 --conversation-num 16 --concurrency 8 --random-seed 8
-run c16 --conversation-num 24 --concurrency 16 --random-seed 16
+run c1 --conversation-num 12 --concurrency 1 --random-seed 1
+run c2 --conversation-num 16 --concurrency 2 --random-seed 2
+run c4 --conversation-num 24 --concurrency 4 --random-seed 4
+run c8 --conversation-num 32 --concurrency 8 --random-seed 8
+run c16 --conversation-num 48 --concurrency 16 --random-seed 16
 # Poisson arrivals at 85 % of the request rate the queued runs sustained.
 rate=$(python3 -c "import json; print(round(0.85 * json.load(open('$out/c8/profile_export_aiperf.json'))['request_throughput']['avg'], 2))")
-run poisson --request-rate "$rate" --conversation-num 16 --random-seed 5
+run poisson --request-rate "$rate" --conversation-num 32 --random-seed 5
 "$out/sonde" fit "$out/c1" "$out/c2" "$out/c4" --holdout "$out/c8" --holdout "$out/c16" --holdout "$out/poisson" \
   --max-num-seqs 4 --max-num-batched-tokens 512 --kv-cache-tokens 16384 --server "llama-server (tiny Qwen3, -np 4 -t 1)" \
   -o "$out/twin.yaml"
