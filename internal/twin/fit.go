@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/sim"
 )
 
@@ -163,7 +164,7 @@ func split(obs []Obs, m *Measured) Headline {
 		for i, q := range m.Reqs {
 			sizes[i] = float64(size(q))
 		}
-		med := quantile(slices.Sorted(slices.Values(sizes)), 0.5)
+		med := metrics.Percentile(slices.Sorted(slices.Values(sizes)), 50)
 		var lo, hi []float64
 		for i, o := range obs {
 			if v, ok := value(o); ok && o.Output > 0 {
@@ -175,7 +176,7 @@ func split(obs []Obs, m *Measured) Headline {
 			}
 		}
 		if len(lo) > 0 && len(hi) > 0 {
-			h[key+" short"], h[key+" long"] = quantile(slices.Sorted(slices.Values(lo)), 0.5), quantile(slices.Sorted(slices.Values(hi)), 0.5)
+			h[key+" short"], h[key+" long"] = metrics.Percentile(slices.Sorted(slices.Values(lo)), 50), metrics.Percentile(slices.Sorted(slices.Values(hi)), 50)
 		}
 	}
 	ttft := func(o Obs) (float64, bool) { return ms(o.First - o.Sent), true }

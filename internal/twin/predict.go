@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/sim"
 )
 
@@ -60,7 +61,7 @@ func Predict(t *sim.Twin, loads []*Workload, draws int, seed uint64) Prediction 
 		p.Intervals = map[string]Interval{}
 		for k, xs := range spread {
 			slices.Sort(xs)
-			p.Intervals[k] = Interval{Low: quantile(xs, 0.05), High: quantile(xs, 0.95)}
+			p.Intervals[k] = Interval{Low: metrics.Percentile(xs, 5), High: metrics.Percentile(xs, 95)}
 		}
 	}
 	return p
@@ -72,17 +73,4 @@ func drawCosts(c, se sim.TwinCosts, r *rand.Rand) sim.TwinCosts {
 	return sim.TwinCosts{StepBaseUs: d(c.StepBaseUs, se.StepBaseUs), PrefillTokenUs: d(c.PrefillTokenUs, se.PrefillTokenUs),
 		DecodeSeqUs: d(c.DecodeSeqUs, se.DecodeSeqUs), KContextUs: d(c.KContextUs, se.KContextUs), MPairsUs: d(c.MPairsUs, se.MPairsUs), NewSeqUs: d(c.NewSeqUs, se.NewSeqUs), OverheadUs: d(c.OverheadUs, se.OverheadUs),
 		JitterUs: d(c.JitterUs, se.JitterUs)}
-}
-
-// quantile of sorted xs, linearly interpolated (numpy's default).
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	pos := q * float64(len(xs)-1)
-	i := int(pos)
-	if i+1 >= len(xs) {
-		return xs[len(xs)-1]
-	}
-	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
 }
