@@ -85,6 +85,9 @@ func (c TwinCosts) Step() StepModel {
 		PerMPairs: us(c.MPairsUs), PerNewSeq: us(c.NewSeqUs)}
 }
 
+// Overhead is the request overhead: its fixed part and its jitter's mean.
+func (c TwinCosts) Overhead() (fixed, jitter time.Duration) { return us(c.OverheadUs), us(c.JitterUs) }
+
 // Batch is the twin's engine configuration; its Overhead is the mean
 // overhead (a real server's own jitter does the rest).
 func (t *Twin) Batch() BatchConfig {

@@ -196,10 +196,15 @@ func TestFromConfig(t *testing.T) {
 
 // Simulated requests become the records a run makes, streamed or not.
 func TestRecords(t *testing.T) {
+	records := func(reqs []*Request, loads []*Workload, base int64, streaming bool) []*record.Record {
+		var out []*record.Record
+		EachRecord(reqs, loads, []string{record.PhaseProfiling}, base, "u", streaming, func(r *record.Record) { out = append(out, r) })
+		return out
+	}
 	loads := []*Workload{burst(1, []Session{{ID: "c", SystemKey: "s", SystemTokens: 8, Turns: []Turn{{User: 20, Output: 3}}}})}
 	reqs := Simulate(hidden(), loads, 1)
 	reqs = append(reqs, &Request{Refused: true})
-	recs := Records(reqs, loads, []string{record.PhaseProfiling}, 1000, "u", true)
+	recs := records(reqs, loads, 1000, true)
 	r := recs[0]
 	if r.ConversationID != "c" || len(r.Responses) != 3 || !r.Counted || r.OutputTokens != 3 || r.UserTokens != 28 || r.StartNs != 1000+int64(reqs[0].Sent) || !r.LastTurn {
 		t.Fatalf("%+v", r)
@@ -207,7 +212,7 @@ func TestRecords(t *testing.T) {
 	if recs[1].Error == nil {
 		t.Fatal("a refused request without an error")
 	}
-	if one := Records(reqs[:1], loads, []string{record.PhaseProfiling}, 0, "u", false)[0]; len(one.Responses) != 1 {
+	if one := records(reqs[:1], loads, 0, false)[0]; len(one.Responses) != 1 {
 		t.Fatalf("%+v", one.Responses)
 	}
 }

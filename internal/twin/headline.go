@@ -68,7 +68,7 @@ func simulatedObs(reqs []*Request, phase int) []Obs {
 	var out []Obs
 	for _, r := range reqs {
 		if r.Phase == phase && !r.Refused && len(r.Tokens) > 0 {
-			out = append(out, Obs{Sent: r.Sent, First: r.Tokens[0], Last: r.End(), Output: len(r.Tokens)})
+			out = append(out, r.obs())
 		}
 	}
 	return out

@@ -144,12 +144,8 @@ func replayObs(t *sim.Twin, m *Measured, seed uint64) []Obs {
 	w.run(0)
 	obs := make([]Obs, len(reqs))
 	for i, r := range reqs {
-		if r == nil {
-			continue
-		}
-		obs[i] = Obs{Sent: r.Sent, Last: r.End(), Output: len(r.Tokens)}
-		if len(r.Tokens) > 0 {
-			obs[i].First = r.Tokens[0]
+		if r != nil {
+			obs[i] = r.obs()
 		}
 	}
 	return obs

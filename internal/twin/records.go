@@ -7,19 +7,13 @@ import (
 	"github.com/sonde-bench/sonde/internal/record"
 )
 
-// Records turns simulated requests into the records a run of the phases
-// would have made, for the run's own pipeline: times from base (run-clock
-// nanoseconds), every token a response when streaming (else one body at the
-// end), the usage a server sends, and the output counted already (there is
-// no text). phases name each phase's records.
-func Records(reqs []*Request, loads []*Workload, phases []string, base int64, url string, streaming bool) []*record.Record {
-	out := make([]*record.Record, 0, len(reqs))
-	EachRecord(reqs, loads, phases, base, url, streaming, func(r *record.Record) { out = append(out, r) })
-	return out
-}
-
-// EachRecord is Records one record at a time, so a long prediction's
-// records are made as the pipeline takes them, never all held at once.
+// EachRecord turns simulated requests into the records a run of the phases
+// would have made, for the run's own pipeline, one at a time (a long
+// prediction's records are made as the pipeline takes them, never all held
+// at once): times from base (run-clock nanoseconds), every token a response
+// when streaming (else one body at the end), the usage a server sends, and
+// the output counted already (there is no text). phases name each phase's
+// records.
 func EachRecord(reqs []*Request, loads []*Workload, phases []string, base int64, url string, streaming bool, put func(*record.Record)) {
 	for i, r := range reqs {
 		conv := &loads[r.Phase].Sessions[r.Conv]

@@ -31,6 +31,15 @@ type Request struct {
 	done          func(t time.Duration)
 }
 
+// obs is the request as the headline figures read it.
+func (r *Request) obs() Obs {
+	o := Obs{Sent: r.Sent, Last: r.End(), Output: len(r.Tokens)}
+	if len(r.Tokens) > 0 {
+		o.First = r.Tokens[0]
+	}
+	return o
+}
+
 // End is when the last token arrived (or the refusal).
 func (r *Request) End() time.Duration {
 	if len(r.Tokens) == 0 {
@@ -83,11 +92,10 @@ type world struct {
 }
 
 func newWorld(t *sim.Twin, seed uint64) *world {
-	return &world{eng: sim.NewVirtual(t.Batch()), rerender: t.Engine.RerenderedAnswers, overhead: us(t.Costs.OverheadUs), jitter: us(t.Costs.JitterUs),
+	fixed, jitter := t.Costs.Overhead()
+	return &world{eng: sim.NewVirtual(t.Batch()), rerender: t.Engine.RerenderedAnswers, overhead: fixed, jitter: jitter,
 		rng: rand.New(rand.NewPCG(seed, 0x6a6974746572)), nextID: 1 << 20}
 }
-
-func us(x float64) time.Duration { return time.Duration(x * float64(time.Microsecond)) }
 
 // at schedules f at time t (never before now).
 func (w *world) at(t time.Duration, f func()) {
