@@ -21,10 +21,16 @@ type role struct {
 	scale    float64 // histogram values to ms, gauges to %
 }
 
+// The roles other packages ask for by label (EndpointResult.Peak).
+const (
+	RequestsRunning = "Requests running"
+	RequestsWaiting = "Requests waiting"
+)
+
 var roles = []role{
-	{label: "Requests running", kind: "gauge", names: []string{"vllm:num_requests_running", "sglang:num_running_reqs",
+	{label: RequestsRunning, kind: "gauge", names: []string{"vllm:num_requests_running", "sglang:num_running_reqs",
 		"dynamo_frontend_inflight_requests", "llamacpp:requests_processing", "trtllm_num_requests_running"}},
-	{label: "Requests waiting", kind: "gauge", names: []string{"vllm:num_requests_waiting", "sglang:num_queue_reqs",
+	{label: RequestsWaiting, kind: "gauge", names: []string{"vllm:num_requests_waiting", "sglang:num_queue_reqs",
 		"dynamo_frontend_queued_requests", "llamacpp:requests_deferred", "trtllm_num_requests_waiting", "nv_inference_pending_request_count"}},
 	{label: "KV-cache usage (%)", kind: "gauge", scale: 100, names: []string{"vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc",
 		"sglang:token_usage", "llamacpp:kv_cache_usage_ratio", "trtllm_kv_cache_utilization"}},
@@ -83,6 +89,21 @@ func total(m *MetricResult, field func(*SeriesResult) *float64) (float64, bool) 
 		}
 	}
 	return sum, ok
+}
+
+// Peak is the most a gauge role reached on the endpoint (its series'
+// maxima summed, as the server section shows it), under whichever of the
+// role's names the server uses; false when it has none of them.
+func (e *EndpointResult) Peak(label string) (float64, bool) {
+	for _, ro := range roles {
+		if ro.label != label || ro.kind != "gauge" {
+			continue
+		}
+		if m, ok := first(e, ro.names); ok {
+			return total(m, func(s *SeriesResult) *float64 { return s.Max })
+		}
+	}
+	return 0, false
 }
 
 func first(e *EndpointResult, names []string) (*MetricResult, bool) {

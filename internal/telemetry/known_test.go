@@ -54,3 +54,15 @@ func TestQuantileBucket(t *testing.T) {
 		t.Errorf("no observations: %+v", b)
 	}
 }
+
+// A gauge role's peak is read under whichever name the server uses.
+func TestPeak(t *testing.T) {
+	mx := 3.0
+	e := &EndpointResult{Metrics: []MetricResult{{Name: "llamacpp:requests_deferred", Type: "gauge", Series: []SeriesResult{{Max: &mx}}}}}
+	if v, ok := e.Peak(RequestsWaiting); !ok || v != 3 {
+		t.Fatalf("%v %v", v, ok)
+	}
+	if _, ok := e.Peak(RequestsRunning); ok {
+		t.Fatal("a peak of a gauge the server does not have")
+	}
+}
