@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/sonde-bench/sonde/internal/config"
-	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/profile"
 	"github.com/sonde-bench/sonde/internal/sim"
 	"github.com/sonde-bench/sonde/internal/twin"
@@ -68,7 +67,7 @@ func (c *fitCmd) Run(e env, given map[string]bool) error {
 		if err != nil {
 			return usageError{Err: fmt.Errorf("sonde fit --holdout: %w", err)}
 		}
-		loads, seed, err := holdoutLoads(e, dir, c.Prefix)
+		loads, seed, err := holdoutLoads(e, m.Command)
 		if err != nil {
 			t.Notes = append(t.Notes, fmt.Sprintf("%s: replayed at its send times (its command does not resolve here: %v)", dir, err))
 		}
@@ -83,18 +82,10 @@ func (c *fitCmd) Run(e env, given map[string]bool) error {
 
 // holdoutLoads resolves a run's recorded command line (its summary's
 // cli_command) into the workloads sonde predict would simulate.
-func holdoutLoads(e env, dir, prefix string) ([]*twin.Workload, uint64, error) {
-	d, err := export.Open(dir, prefix)
-	if err != nil {
-		return nil, 0, err
-	}
-	doc, err := d.Summary()
-	if err != nil {
-		return nil, 0, err
-	}
-	args := shellSplit(doc.RunInfo.CLICommand)
+func holdoutLoads(e env, command string) ([]*twin.Workload, uint64, error) {
+	args := shellSplit(command)
 	if len(args) < 2 || args[1] != "profile" {
-		return nil, 0, fmt.Errorf("cli_command %q is not a sonde profile command", doc.RunInfo.CLICommand)
+		return nil, 0, fmt.Errorf("cli_command %q is not a sonde profile command", command)
 	}
 	pe := e
 	pe.Args = config.OptionalValues(args[1:])
@@ -102,7 +93,7 @@ func holdoutLoads(e env, dir, prefix string) ([]*twin.Workload, uint64, error) {
 	var cl cli
 	ctx, code := parse(pe, &cl, nil)
 	if code >= 0 {
-		return nil, 0, fmt.Errorf("cli_command %q does not parse", doc.RunInfo.CLICommand)
+		return nil, 0, fmt.Errorf("cli_command %q does not parse", command)
 	}
 	p := &cl.Profile
 	p.MarkGiven(givenFlags(ctx))

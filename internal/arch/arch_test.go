@@ -84,7 +84,7 @@ var allowed = map[string][]string{
 		"internal/output", "internal/plan", "internal/record", "internal/sim", "internal/twin"},
 	// twin fits the simulator's engine to measured runs and predicts runs
 	// in virtual time (sim.Virtual); it reads run folders through export.
-	"internal/twin": {"internal/engine", "internal/export", "internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/sim",
+	"internal/twin": {"internal/config", "internal/engine", "internal/export", "internal/metrics", "internal/openai", "internal/record", "internal/schedule", "internal/sim",
 		"internal/telemetry"},
 	// plantest resolves plans from command lines for the tests.
 	"internal/plan/plantest": {"internal/config", "internal/plan"},

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/sonde-bench/sonde/internal/config"
 	"github.com/sonde-bench/sonde/internal/export"
 	"github.com/sonde-bench/sonde/internal/metrics"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -22,6 +23,8 @@ type Measured struct {
 	// Concurrency is the run's concurrency when it ran closed loop (0:
 	// its sessions arrived at a rate).
 	Concurrency int
+	// Command is the command line the run recorded (cli_command).
+	Command string
 }
 
 // MeasuredRequest is one request of a measured run.
@@ -41,7 +44,8 @@ func ReadRun(dir, prefix string) (*Measured, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Measured{Dir: dir, Concurrency: closedLoop(d)}
+	m := &Measured{Dir: dir}
+	m.Concurrency, m.Command = described(d)
 	var t0 int64
 	_, err = d.Records(func(r *record.Record, v *metrics.Values) {
 		osl, ok := v.Get(metrics.OSL)
@@ -151,27 +155,23 @@ func replayObs(t *sim.Twin, m *Measured, seed uint64) []Obs {
 	return obs
 }
 
-// closedLoop is the concurrency of a run's profiling phase when it was a
-// concurrency run (0 for a rate, a trace or anything else).
-func closedLoop(d *export.RunDir) int {
+// described reads what a run's summary says of its load: the concurrency
+// of its profiling phase when it ran closed loop (0 for a rate, a trace or
+// anything else), and its command line.
+func described(d *export.RunDir) (concurrency int, command string) {
 	doc, err := d.Summary()
 	if err != nil {
-		return 0
+		return 0, ""
 	}
 	var ic struct {
-		Phases []struct {
-			Name        string `json:"name"`
-			Type        string `json:"type"`
-			Concurrency int    `json:"concurrency"`
-		} `json:"phases"`
+		Phases []config.Phase `json:"phases"`
 	}
-	if json.Unmarshal(doc.InputConfig, &ic) != nil {
-		return 0
-	}
-	for _, p := range ic.Phases {
-		if p.Name == "profiling" && p.Type == "concurrency" {
-			return p.Concurrency
+	if json.Unmarshal(doc.InputConfig, &ic) == nil {
+		for _, p := range ic.Phases {
+			if p.Name == "profiling" && p.Type == "concurrency" && p.Concurrency != nil {
+				concurrency = *p.Concurrency
+			}
 		}
 	}
-	return 0
+	return concurrency, doc.RunInfo.CLICommand
 }
