@@ -103,12 +103,8 @@ func planArgs(args []string) (twin string, target planTarget, out []string, err 
 // the capacity of one replica and ⌈target / capacity⌉ replicas
 // (twin_plan.json beside search_result.json).
 func planReport(e env, dir string, target planTarget) error {
-	b, err := os.ReadFile(filepath.Join(dir, "search", "search_result.json"))
+	res, err := study.ReadSearch(dir)
 	if err != nil {
-		return err
-	}
-	var res study.SearchResult
-	if err := json.Unmarshal(b, &res); err != nil {
 		return err
 	}
 	want := target.rate
@@ -125,8 +121,8 @@ func planReport(e env, dir string, target planTarget) error {
 		fmt.Fprintf(e.Stdout, "\nsonde | Plan: one replica holds %s %v under the SLOs (predicted by the twin); %v needs %d replica(s)\n",
 			res.Parameter, *res.Answer, want, n)
 	}
-	b, _ = json.MarshalIndent(out, "", "  ")
-	return os.WriteFile(filepath.Join(dir, "search", "twin_plan.json"), append(b, '\n'), 0o644)
+	b, _ := json.MarshalIndent(out, "", "  ")
+	return os.WriteFile(filepath.Join(study.SearchDir(dir), "twin_plan.json"), append(b, '\n'), 0o644)
 }
 
 // planCommand runs sonde plan: the capacity search with every probe

@@ -2,6 +2,7 @@ package study
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -141,7 +142,7 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 	if !p.ArtifactDirSet {
 		dir = filepath.Join(dir, plan.ServiceName(p)+"-"+sp.name+"_search")
 	}
-	s.dir = filepath.Join(dir, "search")
+	s.dir = SearchDir(dir)
 	// Probes share one client: each starts on the connections the last one
 	// left open, as a server's clients would.
 	shared := &profile.Connections{}
@@ -163,6 +164,24 @@ func runSearch(ctx context.Context, e profile.Env, p *config.Profile) (string, e
 		return dir, err
 	}
 	return dir, werr
+}
+
+// SearchDir is where a capacity search whose study folder is dir writes
+// its probes and search_result.json.
+func SearchDir(dir string) string { return filepath.Join(dir, "search") }
+
+// ReadSearch reads a finished search's search_result.json from its study
+// folder dir.
+func ReadSearch(dir string) (*SearchResult, error) {
+	b, err := os.ReadFile(filepath.Join(SearchDir(dir), "search_result.json"))
+	if err != nil {
+		return nil, err
+	}
+	var res SearchResult
+	if err := json.Unmarshal(b, &res); err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(SearchDir(dir), "search_result.json"), err)
+	}
+	return &res, nil
 }
 
 func (s *searcher) probeProfile(x float64) *config.Profile {
