@@ -49,21 +49,9 @@ func planArgs(args []string) (twin string, target planTarget, out []string, err 
 	if len(args) == 0 || args[0] != "plan" || slices.Contains(args, "--help") || slices.Contains(args, "-h") {
 		return "", target, args, nil
 	}
-	var slo, rate, users string
-	rest := []string{"profile"}
-	for i := 1; i < len(args); i++ {
-		name, value, attached := strings.Cut(args[i], "=")
-		ptr := map[string]*string{"--twin": &twin, "--slo": &slo, "--target-rate": &rate, "--target-users": &users}[name]
-		switch {
-		case ptr != nil && attached:
-			*ptr = value
-		case ptr != nil && i+1 < len(args):
-			*ptr = args[i+1]
-			i++
-		default:
-			rest = append(rest, args[i])
-		}
-	}
+	own, flags := takeFlags(args[1:], "--twin", "--slo", "--target-rate", "--target-users")
+	twin, slo, rate, users := own["--twin"], own["--slo"], own["--target-rate"], own["--target-users"]
+	rest := append([]string{"profile"}, flags...)
 	if twin == "" || (rate == "") == (users == "") {
 		return "", target, nil, errors.New("sonde plan: --twin FILE and one of --target-rate RPS or --target-users N are required")
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sonde-bench/sonde/internal/config"
@@ -26,27 +27,34 @@ func (c *predictCmd) Run(e env) error {
 // predictArgs makes `sonde predict --twin F FLAGS` into `sonde profile
 // FLAGS` and returns F ("" for any other command, or predict's help).
 func predictArgs(args []string) (twin string, out []string, err error) {
-	if len(args) == 0 || args[0] != "predict" {
+	if len(args) == 0 || args[0] != "predict" || slices.Contains(args, "--help") || slices.Contains(args, "-h") {
 		return "", args, nil
 	}
-	out = []string{"profile"}
-	for i := 1; i < len(args); i++ {
-		switch a := args[i]; {
-		case a == "--help" || a == "-h":
-			return "", args, nil
-		case a == "--twin" && i+1 < len(args):
-			twin = args[i+1]
-			i++
-		case strings.HasPrefix(a, "--twin="):
-			twin = strings.TrimPrefix(a, "--twin=")
-		default:
-			out = append(out, a)
-		}
-	}
-	if twin == "" {
+	own, rest := takeFlags(args[1:], "--twin")
+	if own["--twin"] == "" {
 		return "", nil, errors.New("sonde predict: --twin FILE is required (write one with sonde fit)")
 	}
-	return twin, out, nil
+	return own["--twin"], append([]string{"profile"}, rest...), nil
+}
+
+// takeFlags takes a command's own flags (--name V or --name=V) off its
+// arguments: their values by name, and the arguments left, which read as
+// sonde profile's.
+func takeFlags(args []string, names ...string) (own map[string]string, rest []string) {
+	own = map[string]string{}
+	for i := 0; i < len(args); i++ {
+		name, value, attached := strings.Cut(args[i], "=")
+		switch {
+		case !slices.Contains(names, name):
+			rest = append(rest, args[i])
+		case attached:
+			own[name] = value
+		case i+1 < len(args):
+			own[name] = args[i+1]
+			i++
+		}
+	}
+	return own, rest
 }
 
 // predictCommand runs `sonde predict`: the profile command (one run or a
