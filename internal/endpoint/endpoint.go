@@ -245,6 +245,9 @@ func ParseExtraInputs(items []string) ([]Field, error) {
 			if err := dec.Decode(&obj); err != nil {
 				return nil, fmt.Errorf("--extra-inputs %q: invalid JSON object: %v", item, err)
 			}
+			if !fitsValues([]byte(item)) {
+				return nil, fmt.Errorf("--extra-inputs %q: a number beyond a float64's range (a server would read it as infinity)", item)
+			}
 			// Keep the user's key order.
 			keys, err := objectKeys(item)
 			if err != nil {
@@ -282,12 +285,20 @@ func coerce(v string) json.RawMessage {
 		return json.RawMessage(strconv.FormatFloat(f, 'g', -1, 64))
 	}
 	if strings.HasPrefix(v, "[") || strings.HasPrefix(v, "{") {
-		if json.Valid([]byte(v)) {
+		if fitsValues([]byte(v)) {
 			return json.RawMessage(v)
 		}
 	}
 	s, _ := json.Marshal(v)
 	return s
+}
+
+// fitsValues reports whether b is JSON whose every number fits a float64,
+// as a server's JSON reader needs: the same rule for a JSON object and a
+// value after "key:" (a bare out-of-range number is text already).
+func fitsValues(b []byte) bool {
+	var v any
+	return json.Unmarshal(b, &v) == nil
 }
 
 func objectKeys(obj string) ([]string, error) {

@@ -30,13 +30,14 @@ func TestEncodeChat(t *testing.T) {
 }
 
 func TestExtraInputsErrors(t *testing.T) {
-	for _, bad := range []string{"novalue", ":x", "{bad json"} {
-		if _, err := ParseExtraInputs([]string{bad}); err == nil {
-			t.Errorf("%q accepted", bad)
+	for _, bad := range []string{"novalue", ":x", "{bad json", `{"t":[1e500]}`} {
+		if _, err := ParseExtraInputs([]string{bad}); err == nil || !strings.Contains(err.Error(), "--extra-inputs") {
+			t.Errorf("%q: %v", bad, err)
 		}
 	}
-	f, _ := ParseExtraInputs([]string{"a:007", "b:none", "c:-3", "d:1e3", "e:text"})
-	want := []string{`"007"`, `null`, `-3`, `1000`, `"text"`}
+	// Out of a float64's range, a number after "key:" is text, nested or not.
+	f, _ := ParseExtraInputs([]string{"a:007", "b:none", "c:-3", "d:1e3", "e:text", "f:1e500", "g:[1e500]"})
+	want := []string{`"007"`, `null`, `-3`, `1000`, `"text"`, `"1e500"`, `"[1e500]"`}
 	for i, w := range want {
 		if string(f[i].Value) != w {
 			t.Errorf("%s coerced to %s, want %s", f[i].Key, f[i].Value, w)
@@ -84,6 +85,7 @@ func FuzzEncode(f *testing.F) {
 	f.Add("hello", "m", 10, `{"temperature":0.5}`, false)
 	f.Add("\x00\xff\"\\\n\u2028", "", -1, `{}`, true)
 	f.Add(strings.Repeat("ab", 1000), "Qwen/Qwen3-0.6B", 1<<30, `{"stream_options":{"include_usage":true}}`, true)
+	f.Add("0", "0", 10, `{"":1e500}`, false) // a number no float64 holds: refused, found by CI's fuzzing
 	f.Fuzz(func(t *testing.T, text, model string, maxTokens int, extra string, completions bool) {
 		fields, err := ParseExtraInputs([]string{extra})
 		if err != nil {
