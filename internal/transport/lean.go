@@ -2,7 +2,6 @@ package transport
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/base64"
@@ -296,7 +295,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		b, _ := io.ReadAll(io.LimitReader(body, 4<<10))
 		res.EndNs = c.clock.Now()
 		res.Err = statusError(resp.status, resp.location, b)
-		keep = written && resp.framed && !resp.close && !req.Close && drained(body)
+		keep = written && resp.framed && !resp.close && !req.Close && drained(body) && !overran(body)
 		return
 	}
 	res.ContentType = resp.contentType
@@ -309,7 +308,15 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
 		res.Err = classify(ctx, cerr)
 	}
-	keep = written && res.Err == nil && !resp.close && !req.Close && resp.framed
+	keep = written && res.Err == nil && !resp.close && !req.Close && resp.framed && !overran(body)
+}
+
+// overran reports a chunked body after whose end the server wrote more in
+// the same read: bytes no request asked for, so the connection is closed
+// (closing would see them in the buffer had the read been smaller).
+func overran(body io.Reader) bool {
+	cr, ok := body.(*chunkedReader)
+	return ok && cr.extra
 }
 
 // writeRequest sends head and body in one system call: net.Buffers writes
@@ -547,61 +554,6 @@ func readLineBytes(br *bufio.Reader) ([]byte, error) {
 		n--
 	}
 	return line[:n], nil
-}
-
-// chunkedReader decodes a chunked body; a Read returns as soon as some of a
-// chunk is in, so the SSE stamps are the arrivals'.
-type chunkedReader struct {
-	br   *bufio.Reader
-	left int64
-	done bool
-}
-
-func (c *chunkedReader) Read(p []byte) (int, error) {
-	if c.done {
-		return 0, io.EOF
-	}
-	if c.left == 0 {
-		line, err := readLineBytes(c.br)
-		if err != nil {
-			return 0, unexpected(err)
-		}
-		if i := bytes.IndexByte(line, ';'); i >= 0 {
-			line = line[:i]
-		}
-		size, err := strconv.ParseInt(string(bytes.TrimSpace(line)), 16, 64) // a string that does not escape: no allocation
-		if err != nil || size < 0 {
-			return 0, fmt.Errorf("malformed chunk size %q", line)
-		}
-		if size == 0 {
-			for { // trailers, then the blank line
-				t, err := readLineBytes(c.br)
-				if err != nil {
-					return 0, unexpected(err)
-				}
-				if len(t) == 0 {
-					break
-				}
-			}
-			c.done = true
-			return 0, io.EOF
-		}
-		c.left = size
-	}
-	if int64(len(p)) > c.left {
-		p = p[:c.left]
-	}
-	n, err := c.br.Read(p)
-	c.left -= int64(n)
-	if c.left == 0 && err == nil {
-		if _, err := readLineBytes(c.br); err != nil { // the chunk's CRLF
-			return n, unexpected(err)
-		}
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
-	}
-	return n, err
 }
 
 func unexpected(err error) error {

@@ -341,22 +341,30 @@ func mustURL(t *testing.T, s string) *url.URL {
 	return u
 }
 
-// Bytes beyond a reply's Content-Length close the connection: the next
-// request must not read them as its reply.
+// Bytes beyond a reply's framing (Content-Length, or a chunked stream's
+// last chunk) close the connection: the next request must not read them as
+// its reply.
 func TestBytesBeyondFramingCloseTheConnection(t *testing.T) {
 	body := `{"choices":[{"message":{"content":"right"}}]}`
 	stray := "HTTP/1.1 200 OK\r\nContent-Length: 46\r\n\r\n" + `{"choices":[{"message":{"content":"wrong"}}]}`
-	addr, _ := rawServer(t, func(c net.Conn) {
-		answerEach(c, fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, stray), false)
-	})
-	c := NewClient(clock.New(), 4)
-	c.UseLean()
-	defer c.CloseIdle()
-	for i := range 3 {
-		var res Result
-		c.Do(context.Background(), &Request{URL: "http://" + addr + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
-		if res.Err != nil || res.Phases.Reused || strings.Contains(string(res.Buf), "wrong") {
-			t.Fatalf("request %d: err %v, reused %v, body %q", i, res.Err, res.Phases.Reused, res.Buf)
-		}
+	event := `data: {"choices":[{"delta":{"content":"right"}}]}` + "\n\n"
+	for name, reply := range map[string]string{
+		"sized": fmt.Sprintf("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s%s", len(body), body, stray),
+		"chunked": "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+			strconvHex(len(event)) + "\r\n" + event + "\r\n0\r\n\r\n" + stray,
+	} {
+		t.Run(name, func(t *testing.T) {
+			addr, _ := rawServer(t, func(c net.Conn) { answerEach(c, reply, false) })
+			c := NewClient(clock.New(), 4)
+			c.UseLean()
+			defer c.CloseIdle()
+			for i := range 3 {
+				var res Result
+				c.Do(context.Background(), &Request{URL: "http://" + addr + "/v1/chat/completions", Body: []byte(`{}`), Header: http.Header{}}, &res)
+				if res.Err != nil || res.Phases.Reused || strings.Contains(string(res.Buf), "wrong") {
+					t.Fatalf("request %d: err %v, reused %v, body %q", i, res.Err, res.Phases.Reused, res.Buf)
+				}
+			}
+		})
 	}
 }
