@@ -48,6 +48,14 @@ type Decoder struct {
 	shaped    bool
 	reasoning bool
 	check     []byte // learn's scratch
+	// hit is whether the last DecodeTo read its data as the shape (or
+	// learned the shape from it); frame is the shape with the event's
+	// framing around it (framePre bytes, then the text, then the rest),
+	// and which text it carries, for EventTo.
+	hit                    bool
+	frame                  []byte
+	framePre               int
+	framed, frameReasoning bool
 	// tools numbers the tool calls of a Responses or Messages answer by
 	// the API's own index of them.
 	tools map[int]int
@@ -97,6 +105,7 @@ const maxToolCalls = 1024
 // stream but the first and the last — is read by comparing those bytes
 // and unquoting the text alone: the rest of it was checked already.
 func (d *Decoder) DecodeTo(data []byte, t *Text) (p Parsed, ok bool, err error) {
+	d.hit = false
 	data = bytes.TrimSpace(data)
 	if d.shaped && len(data) >= d.pre+d.suf {
 		pre, suf := d.shapeBuf[:d.pre], d.shapeBuf[d.pre:]
@@ -106,7 +115,7 @@ func (d *Decoder) DecodeTo(data []byte, t *Text) (p Parsed, ok bool, err error) 
 				dst = &t.Reasoning
 			}
 			if out, ok := appendText(*dst, data[d.pre:len(data)-d.suf]); ok {
-				*dst = out
+				*dst, d.hit = out, true
 				return p, true, nil
 			}
 		}
@@ -153,7 +162,7 @@ func (d *Decoder) learn(data []byte, p *Parsed, span textSpan) {
 		return
 	}
 	d.shapeBuf = append(append(d.shapeBuf[:0], data[:span.start]...), data[span.end:]...)
-	d.pre, d.suf, d.shaped, d.reasoning = span.start, len(data)-span.end, true, span.reasoning
+	d.pre, d.suf, d.shaped, d.reasoning, d.hit = span.start, len(data)-span.end, true, span.reasoning, true
 }
 
 // NewDecoder starts decoding one request's responses.
@@ -161,7 +170,7 @@ func (c *Codec) NewDecoder() *Decoder { return &Decoder{c: c} }
 
 // Reset readies d for another request's responses, keeping its buffers.
 func (d *Decoder) Reset(c *Codec) {
-	*d = Decoder{c: c, shapeBuf: d.shapeBuf[:0], check: d.check[:0]}
+	*d = Decoder{c: c, shapeBuf: d.shapeBuf[:0], check: d.check[:0], frame: d.frame[:0]}
 }
 
 // Decode parses one SSE data payload or one whole body. ok is false for

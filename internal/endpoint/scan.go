@@ -249,11 +249,10 @@ func (s *scanner) textValue() (string, bool, bool) {
 // ok is false if b is anything else. Plain strings (no escapes, valid
 // UTF-8) are copied without allocating.
 func appendText(dst, b []byte) ([]byte, bool) {
-	s := scanner{b: b}
-	if raw, ok := s.rawString(); ok && s.i == len(b) {
-		return append(dst, raw...), true
+	if plain, ok := plainString(b); ok {
+		return append(dst, plain...), true
 	}
-	s.i = 0
+	s := scanner{b: b}
 	if !s.skipString() || s.i != len(b) {
 		return dst, false
 	}
@@ -262,6 +261,24 @@ func appendText(dst, b []byte) ([]byte, bool) {
 		return dst, false
 	}
 	return append(dst, out...), true
+}
+
+// plainString is the inside of b when b is one JSON string with nothing
+// to unescape: no quote, backslash or control byte inside, valid UTF-8 (a
+// stream's usual token, checked in one pass over its bytes).
+func plainString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	in := b[1 : len(b)-1]
+	high := false
+	for _, c := range in {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return nil, false
+		}
+		high = high || c >= 0x80
+	}
+	return in, !high || utf8.Valid(in)
 }
 
 // choices reads the choices array: its first element fills p; the others

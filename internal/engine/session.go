@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -447,113 +445,6 @@ func (e *Engine) keep(rec *record.Record, req *transport.Request, res *transport
 			rec.Raw.Events = append(rec.Raw.Events, record.RawEvent{Ns: res.Events[i].Ns, Data: string(res.EventData(i))})
 		}
 	}
-}
-
-// parseScratch is the reusable space of parsing one response: the text
-// buffers and the pieces of each content response (pooled per engine).
-type parseScratch struct {
-	dec    endpoint.Decoder
-	text   endpoint.Text
-	pieces []piece
-}
-
-type piece struct {
-	ns                     int64
-	c0, c1, r0, r1, a0, a1 int // content, reasoning and tool-argument spans
-}
-
-// parse decodes the events after the request has ended: content
-// responses with their arrival stamps, the answer text, the last usage, and
-// failures carried inside a 200 response. The text of every chunk is
-// appended to one buffer; each response's text is then a slice of the
-// answer, so a stream costs a few allocations, not one per chunk.
-func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec *record.Record) {
-	dec := &sc.dec
-	dec.Reset(codec)
-	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
-	pieces := sc.pieces[:0]
-	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
-	badJSON := 0
-	var firstBad []byte
-	for i := range res.Events {
-		data := res.EventData(i)
-		if res.SSE {
-			d, ok := transport.EventData(data)
-			if !ok {
-				continue
-			}
-			data = d
-			if endpoint.IsDone(data) {
-				break // the stream's end: anything after it is not the answer
-			}
-		}
-		c0, r0, a0, calls := len(text.Content), len(text.Reasoning), len(text.ToolArgs), len(text.Tools)
-		p, ok, err := dec.DecodeTo(data, &text)
-		if err != nil {
-			if badJSON++; badJSON == 1 {
-				firstBad = data
-			}
-			continue
-		}
-		if !ok {
-			continue
-		}
-		if p.Err != "" && rec.Error == nil {
-			rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
-		}
-		if p.Usage != nil {
-			rec.Usage, rec.BadUsage = p.Usage, ""
-		} else if p.BadUsage != "" {
-			rec.Usage, rec.BadUsage = nil, p.BadUsage
-		}
-		if p.ID != "" {
-			rec.ResponseID = p.ID
-		}
-		ns := res.Events[i].Ns
-		if p.Items > 0 || p.Images > 0 || p.Partial || p.Job != nil {
-			// Vectors, scores, images: an answer without text, timed by
-			// its arrival (a partial image too: the first thing shown).
-			rec.Items += p.Items
-			rec.OutputImages += p.Images
-			pieces = append(pieces, piece{ns, c0, c0, r0, r0, a0, a0})
-		}
-		if len(text.Content) > c0 || len(text.Reasoning) > r0 || len(text.ToolArgs) > a0 || len(text.Tools) > calls {
-			pieces = append(pieces, piece{ns, c0, len(text.Content), r0, len(text.Reasoning), a0, len(text.ToolArgs)})
-		}
-	}
-	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
-	rec.HasOutput, rec.HasReasoning = rec.Output != "" || len(rec.ToolCalls) > 0, rec.ReasoningText != ""
-	if len(pieces) > 0 {
-		rec.Responses = make([]record.Response, len(pieces))
-		for i, pc := range pieces {
-			rec.Responses[i] = record.Response{Ns: pc.ns, Content: rec.Output[pc.c0:pc.c1], Reasoning: rec.ReasoningText[pc.r0:pc.r1], Tool: rec.ToolArgs[pc.a0:pc.a1]}
-		}
-	}
-	switch {
-	case rec.Error != nil:
-	case badJSON > 0:
-		// AIPerf skips such events with a warning; a corrupted stream loses
-		// tokens, so sonde counts the request as failed and says why.
-		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError", Message: notJSON(badJSON, len(res.Events), res.ContentType, firstBad)}
-	case len(rec.Responses) == 0:
-		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
-	}
-}
-
-// notJSON says what arrived instead of the endpoint's JSON: how many events,
-// the Content-Type, and the first bytes of the first bad one (an HTML
-// error page from a proxy reads as such).
-func notJSON(bad, events int, contentType string, first []byte) string {
-	const show = 80
-	msg := fmt.Sprintf("%d of %d events were not valid JSON", bad, events)
-	if contentType != "" {
-		msg += " (Content-Type: " + contentType + ")"
-	}
-	first = bytes.TrimSpace(first)
-	if len(first) > show {
-		return fmt.Sprintf("%s; the first began %q…", msg, first[:show])
-	}
-	return fmt.Sprintf("%s; the first was %q", msg, first)
 }
 
 // images are a turn's images as the request's image_url parts.

@@ -73,16 +73,29 @@ func EventData(raw []byte) (data []byte, ok bool) {
 // singleDataLine reads an event that is exactly one "data:" line (and the
 // blank line that ends it): its value, stripped as ParseEvent strips it.
 func singleDataLine(raw []byte) ([]byte, bool) {
+	start, end, ok := DataSpan(raw)
+	return raw[start:end], ok
+}
+
+// DataSpan is where the data of an event that is exactly one "data:" line
+// lies in it, stripped as EventData strips it: raw[start:end]. ok is
+// false for any other event (read those with EventData).
+func DataSpan(raw []byte) (start, end int, ok bool) {
 	if len(raw) < 5 || string(raw[:5]) != "data:" {
-		return nil, false
+		return 0, 0, false
 	}
-	end := len(raw)
+	end = len(raw)
 	for end > 5 && (raw[end-1] == '\n' || raw[end-1] == '\r') {
 		end--
 	}
-	value := raw[5:end]
-	if bytes.IndexByte(value, '\n') >= 0 {
-		return nil, false
+	v := raw[5:end]
+	if bytes.IndexByte(v, '\n') >= 0 {
+		return 0, 0, false
 	}
-	return bytes.TrimSpace(value), true
+	t := bytes.TrimSpace(v) // a part of v: its offset is what its capacity lost
+	if len(t) == 0 {
+		return 5, 5, true
+	}
+	start = 5 + cap(v) - cap(t)
+	return start, start + len(t), true
 }
