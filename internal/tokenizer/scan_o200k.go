@@ -125,6 +125,15 @@ func contraction(s string, i int) int {
 
 // o200kAt returns the end of the match at exactly i, or i if none.
 func o200kAt(s string, i int) int {
+	if e, ok := o200kASCII(s, i); ok {
+		return e
+	}
+	return o200kAny(s, i)
+}
+
+// o200kAny is o200kAt for any text, the pattern's alternatives tried in
+// turn over runes and Unicode classes.
+func o200kAny(s string, i int) int {
 	// Alternatives 1 and 2: an optional prefix character, then letters.
 	starts := []int{}
 	if r, n := runeAt(s, i); n > 0 && prefixClass(r) {

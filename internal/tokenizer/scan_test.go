@@ -74,3 +74,32 @@ func FuzzScanO200k(f *testing.F) {
 		}
 	})
 }
+
+// asciiHeavy is text as answers mostly are, with the odd character the
+// ASCII path must leave to the general one.
+var asciiHeavy = []rune("aaaabbbzZZQ'sStTrReEvVmMlLdD   0123456789!?.,;:/\\-_()\"# \t\n\r\u00e9\u00c9\u0301٣\u00a0\u0085€中")
+
+// The ASCII path of o200k matches what the general scanner matches, at
+// every position of text that is mostly ASCII, wherever it answers.
+func TestO200kASCIIMatchesAny(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	answered := 0
+	for range 20000 {
+		var b strings.Builder
+		for range 1 + r.IntN(16) {
+			b.WriteRune(asciiHeavy[r.IntN(len(asciiHeavy))])
+		}
+		s := b.String()
+		for i := range len(s) {
+			if e, ok := o200kASCII(s, i); ok {
+				answered++
+				if want := o200kAny(s, i); e != want {
+					t.Fatalf("%q at %d: ASCII path %d, general %d", s, i, e, want)
+				}
+			}
+		}
+	}
+	if answered < 20000 {
+		t.Fatalf("the ASCII path answered %d times", answered)
+	}
+}
