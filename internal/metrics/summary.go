@@ -105,14 +105,15 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 	if r.Retried {
 		a.retried++
 	}
-	a.addSession(r, v)
+	valid := r.Valid() // once: it walks every response of a long answer
+	a.addSession(r, v, valid)
 	a.addSpan(r, v)
 	t := a.turns[r.TurnIndex]
 	if t == nil {
 		t = &turnAcc{}
 		a.turns[r.TurnIndex] = t
 	}
-	if !r.Valid() {
+	if !valid {
 		a.errors++
 		t.errors++
 		e := record.Error{Type: "UnknownError", Message: "invalid record"}
@@ -172,7 +173,7 @@ func (a *Accumulator) Add(r *record.Record, v *Values) {
 
 // addSession follows a session's turns: its span, and the think time
 // actually applied before each turn after the first.
-func (a *Accumulator) addSession(r *record.Record, v *Values) {
+func (a *Accumulator) addSession(r *record.Record, v *Values, valid bool) {
 	s := a.sessions[r.SessionNum]
 	if s == nil {
 		s = &sessionAcc{firstStart: r.StartNs}
@@ -181,7 +182,7 @@ func (a *Accumulator) addSession(r *record.Record, v *Values) {
 		a.think = append(a.think, float64(r.StartNs-s.lastEnd))
 	}
 	s.lastEnd = max(s.lastEnd, r.EndNs)
-	if r.Valid() {
+	if valid {
 		s.turns++
 		if isl, ok := v.Get(ISL); ok {
 			if s.turns == 1 {
@@ -190,7 +191,7 @@ func (a *Accumulator) addSession(r *record.Record, v *Values) {
 			s.lastISL = isl
 		}
 	}
-	if !r.Valid() || !Good(v, a.opts.SLOs) {
+	if !valid || !Good(v, a.opts.SLOs) {
 		s.bad = true
 	}
 }
