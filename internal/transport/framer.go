@@ -39,12 +39,19 @@ func (f *framer) feed(buf []byte, from int, ns int64, evs []Event) []Event {
 		}
 		nl := pos + k
 		line := buf[f.lineStart:nl]
-		if len(line) == 0 || (len(line) == 1 && line[0] == '\r') {
+		switch {
+		case len(line) == 0 || (len(line) == 1 && line[0] == '\r'):
 			if nl > f.evStart {
 				evs = append(evs, Event{Ns: f.evNs, Off: int32(f.evStart), Len: int32(nl + 1 - f.evStart)})
 			}
 			f.inEvent = false
-		} else {
+		case nl+1 < len(buf) && buf[nl+1] == '\n':
+			// "\n\n": the line ends the event, read without a second
+			// search (every event of a stream that ends them so).
+			evs = append(evs, Event{Ns: f.evNs, Off: int32(f.evStart), Len: int32(nl + 2 - f.evStart)})
+			f.inEvent = false
+			nl++
+		default:
 			f.lineStart = nl + 1
 		}
 		pos = nl + 1

@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -190,5 +192,59 @@ func TestReadSSELinear(t *testing.T) {
 	}
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(4*len(body)) {
 		t.Fatalf("reading %d bytes allocated %d", len(body), alloc)
+	}
+}
+
+// lineByLine frames as the framer did before reading "\n\n" at once: a
+// line at a time, an empty line ending the event (LF streams).
+func lineByLine(buf []byte) []Event {
+	var evs []Event
+	start, lineStart := -1, 0
+	for pos := 0; pos < len(buf); pos++ {
+		if start < 0 {
+			start, lineStart = pos, pos
+		}
+		if buf[pos] != '\n' {
+			continue
+		}
+		if line := buf[lineStart:pos]; len(line) == 0 || string(line) == "\r" {
+			if pos > start {
+				evs = append(evs, Event{Ns: 1, Off: int32(start), Len: int32(pos + 1 - start)})
+			}
+			start = -1
+		} else {
+			lineStart = pos + 1
+		}
+	}
+	if start >= 0 && len(buf) > start {
+		evs = append(evs, Event{Ns: 1, Off: int32(start), Len: int32(len(buf) - start)})
+	}
+	return evs
+}
+
+// The framer's events are the line-by-line reading's, byte for byte,
+// however the stream is cut into reads.
+func TestFramerMatchesLineByLine(t *testing.T) {
+	parts := []string{"data: x", "\n", "\n", "\r\n", ": c", `data: {"a":1}`, "\n\n", "id: 1"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 3000 {
+		var b strings.Builder
+		b.WriteString("data: first")
+		for range r.IntN(20) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		stream := []byte(b.String())
+		want := lineByLine(stream)
+		var f framer
+		var got []Event
+		for from := 0; from < len(stream); {
+			to := min(len(stream), from+1+r.IntN(12))
+			got = f.feed(stream[:to], from, 1, got)
+			from = to
+		}
+		got = f.finish(stream, got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q: framed %v, line by line %v", stream, got, want)
+		}
 	}
 }
