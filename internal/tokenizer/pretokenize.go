@@ -156,6 +156,19 @@ func (p *splitPreTokenizer) walk(s string, fn func(span)) {
 // each calls fn with every word of s, as split returns them, without
 // collecting them: the tokenizer's hot path.
 func (p *splitPreTokenizer) each(s string, fn func(string)) {
+	if p.scan != nil && p.behavior == splitRemoved && p.invert {
+		// The scanner's matches are the words (o200k): handed out as found,
+		// without walk's spans and the behaviour switch per word.
+		for i := 0; i < len(s); {
+			a, b := p.scan(s, i)
+			if a < 0 {
+				break
+			}
+			fn(s[a:b])
+			i = b
+		}
+		return
+	}
 	start := 0
 	var prev span
 	first := true
