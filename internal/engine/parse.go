@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
@@ -10,27 +11,19 @@ import (
 )
 
 // parseScratch is the reusable space of parsing one response: the text
-// buffers and the pieces of each content response (pooled per engine).
+// buffers and the content responses (pooled per engine; a record gets a
+// copy of the right size).
 type parseScratch struct {
-	dec    endpoint.Decoder
-	text   endpoint.Text
-	pieces []piece
-}
-
-// piece is where one response's content, reasoning and tool-argument text
-// ends; it starts where the piece before ends (text grows only with a
-// piece). 24 bytes, not 64 with both ends as ints: a 5,000-token answer
-// walks its pieces twice.
-type piece struct {
-	ns         int64
-	c1, r1, a1 int32
+	dec       endpoint.Decoder
+	text      endpoint.Text
+	responses []record.Response
 }
 
 // parse decodes the events after the request has ended: content
 // responses with their arrival stamps, the answer text, the last usage, and
 // failures carried inside a 200 response. The text of every chunk is
-// appended to one buffer; each response's text is then a slice of the
-// answer, so a stream costs a few allocations, not one per chunk. Once a
+// appended to one buffer and each response keeps its lengths, so a stream
+// costs a few allocations, not one per chunk. Once a
 // chunk has been read as the stream's usual shape, a later event with the
 // same bytes but for its text is read by comparing those bytes alone
 // (Decoder.EventTo; FuzzParseShortcuts checks it against reading each
@@ -39,8 +32,8 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	dec := &sc.dec
 	dec.Reset(codec)
 	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
-	pieces := sc.pieces[:0]
-	defer func() { sc.text, sc.pieces = text, pieces[:0] }()
+	resps := sc.responses[:0]
+	defer func() { sc.text, sc.responses = text, resps[:0] }()
 	badJSON := 0
 	var firstBad []byte
 	for i := range res.Events {
@@ -50,7 +43,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			// A later chunk of the stream, the same bytes as the last one
 			// but for its text: read without parsing the event again.
 			if len(text.Content) > c0 || len(text.Reasoning) > r0 {
-				pieces = append(pieces, piece{res.Events[i].Ns, int32(len(text.Content)), int32(len(text.Reasoning)), int32(a0)})
+				resps = append(resps, record.Response{Ns: res.Events[i].Ns, Content: int32(len(text.Content) - c0), Reasoning: int32(len(text.Reasoning) - r0)})
 			}
 			continue
 		}
@@ -94,15 +87,17 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 			// its arrival (a partial image too: the first thing shown).
 			rec.Items += p.Items
 			rec.OutputImages += p.Images
-			pieces = append(pieces, piece{ns, int32(c0), int32(r0), int32(a0)})
+			resps = append(resps, record.Response{Ns: ns})
 		}
 		if len(text.Content) > c0 || len(text.Reasoning) > r0 || len(text.ToolArgs) > a0 || len(text.Tools) > calls {
-			pieces = append(pieces, piece{ns, int32(len(text.Content)), int32(len(text.Reasoning)), int32(len(text.ToolArgs))})
+			resps = append(resps, record.Response{Ns: ns, Content: int32(len(text.Content) - c0), Reasoning: int32(len(text.Reasoning) - r0), Tool: int32(len(text.ToolArgs) - a0)})
 		}
 	}
 	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
 	rec.HasOutput, rec.HasReasoning = rec.Output != "" || len(rec.ToolCalls) > 0, rec.ReasoningText != ""
-	rec.Responses = responses(rec, pieces)
+	if len(resps) > 0 {
+		rec.Responses = slices.Clone(resps)
+	}
 	switch {
 	case rec.Error != nil:
 	case badJSON > 0:
@@ -138,32 +133,4 @@ func sseData(raw []byte) (data []byte, start, end int, ok bool) {
 	}
 	data, ok = transport.EventData(raw)
 	return data, -1, -1, ok
-}
-
-// responses are the pieces as responses, each text a slice of the
-// answer's.
-func responses(rec *record.Record, pieces []piece) []record.Response {
-	if len(pieces) == 0 {
-		return nil
-	}
-	out := make([]record.Response, len(pieces))
-	var c0, r0, a0 int32
-	for i, pc := range pieces {
-		// Field by field, the empty ones left as make zeroed them: no
-		// pointer written for them (a whole struct is copied with a bulk
-		// write barrier while the collector marks).
-		r := &out[i]
-		r.Ns = pc.ns
-		if pc.c1 > c0 {
-			r.Content = rec.Output[c0:pc.c1]
-		}
-		if pc.r1 > r0 {
-			r.Reasoning = rec.ReasoningText[r0:pc.r1]
-		}
-		if pc.a1 > a0 {
-			r.Tool = rec.ToolArgs[a0:pc.a1]
-		}
-		c0, r0, a0 = pc.c1, pc.r1, pc.a1
-	}
-	return out
 }

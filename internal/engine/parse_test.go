@@ -86,7 +86,7 @@ func parseEachAlone(codec *endpoint.Codec, res *transport.Result) record.Record 
 		if p.Content != "" || p.Reasoning != "" {
 			rec.Output += p.Content
 			rec.ReasoningText += p.Reasoning
-			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: p.Content, Reasoning: p.Reasoning})
+			rec.Responses = append(rec.Responses, record.Response{Ns: res.Events[i].Ns, Content: int32(len(p.Content)), Reasoning: int32(len(p.Reasoning))})
 		}
 	}
 	if rec.Error == nil && len(rec.Responses) == 0 {

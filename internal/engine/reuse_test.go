@@ -48,11 +48,11 @@ func buffersNeverShared(t *testing.T, lean bool) {
 			t.Fatalf("request %s: output %q is not its own %d chunks", r.RequestID, r.Output, n)
 		}
 		var joined strings.Builder
-		for i, resp := range r.Responses {
-			if want := fmt.Sprintf("%s%d", prefix, i); resp.Content != want {
-				t.Fatalf("request %s: response %d is %q, want %q", r.RequestID, i, resp.Content, want)
+		for i, text := range r.Texts() {
+			if want := fmt.Sprintf("%s%d", prefix, i); text.Content != want {
+				t.Fatalf("request %s: response %d is %q, want %q", r.RequestID, i, text.Content, want)
 			}
-			joined.WriteString(resp.Content)
+			joined.WriteString(text.Content)
 		}
 		if joined.String() != r.Output {
 			t.Fatalf("request %s: responses do not add up to the output", r.RequestID)

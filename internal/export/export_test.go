@@ -14,7 +14,7 @@ func summaryOf(t *testing.T) *metrics.Summary {
 	a := metrics.NewAccumulator(metrics.Options{Streaming: true})
 	for i, lat := range []int64{100e6, 200e6, 300e6} {
 		r := &record.Record{StartNs: 1, StartWallNs: int64(i) * 1e9, EndNs: lat + 2, InputTokens: 4096, HasOutput: true, OutputTokens: 3,
-			Responses: []record.Response{{Ns: 1 + lat/2, Content: "a"}, {Ns: 1 + lat, Content: "b"}}}
+			Responses: []record.Response{{Ns: 1 + lat/2, Content: 1}, {Ns: 1 + lat, Content: 1}}}
 		v := metrics.Compute(r, true)
 		a.Add(r, &v)
 	}

@@ -38,13 +38,13 @@ func goldenRun() (*metrics.Summary, []*record.Record, []*metrics.Values) {
 			IntendedNs: off, StartNs: off + 1e6, AckNs: off + 5e6, EndNs: off + 80e6, InputTokens: 100, OutputTokens: 3, ReasoningTokens: 1,
 			HasOutput: true, HasReasoning: true, MaxTokens: 4, Events: 5,
 			Usage:     &openai.Usage{PromptTokens: 100, CompletionTokens: 4, TotalTokens: 104, PromptTokensDetails: &openai.PromptTokensDetails{}},
-			Responses: []record.Response{{Ns: off + 21e6, Reasoning: "r"}, {Ns: off + 40e6, Content: "a"}, {Ns: off + 60e6, Content: "b"}, {Ns: off + 79e6, Content: "c"}},
+			Responses: []record.Response{{Ns: off + 21e6, Reasoning: 1}, {Ns: off + 40e6, Content: 1}, {Ns: off + 60e6, Content: 1}, {Ns: off + 79e6, Content: 1}},
 			HTTP:      record.Phases{GetConn: off + 1e6, ConnectStart: off + 1.1e6, ConnectDone: off + 1.3e6, GotConn: off + 1.4e6, Wrote: off + 1.5e6, FirstByte: off + 5e6},
 			BytesSent: 500, BytesReceived: 900})
 		add(&record.Record{SessionNum: s, TurnIndex: 1, IntendedNs: off + 100e6, StartNs: off + 101e6, AckNs: off + 103e6, EndNs: off + 150e6,
 			InputTokens: 207, OutputTokens: 2, HasOutput: true, ExpectedCached: 96, MaxTokens: 2,
 			Usage:     &openai.Usage{PromptTokens: 207, CompletionTokens: 2, TotalTokens: 209, PromptTokensDetails: &openai.PromptTokensDetails{CachedTokens: cached}},
-			Responses: []record.Response{{Ns: off + 120e6, Content: "d"}, {Ns: off + 149e6, Content: "e"}},
+			Responses: []record.Response{{Ns: off + 120e6, Content: 1}, {Ns: off + 149e6, Content: 1}},
 			HTTP:      record.Phases{GetConn: off + 101e6, GotConn: off + 101.1e6, Wrote: off + 101.2e6, FirstByte: off + 103e6, Reused: true}})
 	}
 	add(&record.Record{SessionNum: 2, StartNs: 3e9, EndNs: 3.5e9, InputTokens: 50, Cut: true, WasCancelled: true, CancellationNs: 3.5e9,

@@ -133,14 +133,14 @@ func setStreaming(v *Values, r *record.Record, latency, cached float64) {
 	start, first := float64(r.StartNs), float64(resp[0].Ns)
 	ttft := first - start
 	for _, resp := range resp {
-		if resp.Content != "" { // the first answer text, after any reasoning
+		if resp.Content > 0 { // the first answer text, after any reasoning
 			v.set(TTFO, float64(resp.Ns)-start)
 			break
 		}
 	}
 	if len(r.ToolCalls) > 0 {
 		for _, resp := range resp {
-			if resp.Tool != "" || resp.Content == "" && resp.Reasoning == "" { // a call's first piece (its name) has no arguments yet
+			if resp.Tool > 0 || resp.Content == 0 && resp.Reasoning == 0 { // a call's first piece (its name) has no arguments yet
 				v.set(TTFToolCall, float64(resp.Ns)-start)
 				break
 			}

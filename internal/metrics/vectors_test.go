@@ -15,7 +15,7 @@ import (
 func mk(start int64, responses []int64, inputTokens, perResponse int) *record.Record {
 	r := &record.Record{StartNs: start, StartWallNs: start, InputTokens: inputTokens, ClientInputTokens: inputTokens}
 	for _, ns := range responses {
-		r.Responses = append(r.Responses, record.Response{Ns: ns, Content: "x"})
+		r.Responses = append(r.Responses, record.Response{Ns: ns, Content: 1})
 	}
 	if len(responses) > 0 {
 		r.EndNs = responses[len(responses)-1] + 1
@@ -402,7 +402,7 @@ func TestLagWarningThreshold(t *testing.T) {
 func TestNewerAIPerfMetrics(t *testing.T) {
 	r := &record.Record{StartNs: 0, EndNs: 50e6, InputTokens: 100, ClientInputTokens: 100, OutputTokens: 2, ReasoningTokens: 1,
 		ClientOutputTokens: 2, ClientReasoningTokens: 1, HasOutput: true, HasReasoning: true,
-		Responses: []record.Response{{Ns: 10e6, Reasoning: "r"}, {Ns: 30e6, Content: "a"}, {Ns: 50e6, Content: "b"}},
+		Responses: []record.Response{{Ns: 10e6, Reasoning: 1}, {Ns: 30e6, Content: 1}, {Ns: 50e6, Content: 1}},
 		Usage:     &openai.Usage{PromptTokens: 110, CompletionTokens: 3, TotalTokens: 113, CompletionTokensDetails: &openai.CompletionTokensDetails{ReasoningTokens: 2}}}
 	for _, c := range []struct {
 		m    int

@@ -43,7 +43,7 @@ func TestTracesOutput(t *testing.T) {
 	sink := &traceSink{}
 	for i, id := range ids {
 		r := &record.Record{Phase: record.PhaseProfiling, RequestID: string(rune('a' + i)), TraceID: hex.EncodeToString(id[:]), StartNs: 1000,
-			Responses: []record.Response{{Ns: 1000 + 15e6, Content: "x"}}, EndNs: 1000 + 20e6, HTTP: record.Phases{Wrote: 1000 + 4e4}}
+			Responses: []record.Response{{Ns: 1000 + 15e6, Content: 1}}, EndNs: 1000 + 20e6, HTTP: record.Phases{Wrote: 1000 + 4e4}}
 		v := metrics.Compute(r, true)
 		sink.Put(r, &v)
 	}

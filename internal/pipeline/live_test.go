@@ -60,7 +60,7 @@ func TestSinks(t *testing.T) {
 	tok, _ := tokenizer.Builtin()
 	p := NewProcessor(tok, clock.New(), true, sinks...)
 	p.Process(&record.Record{Phase: record.PhaseProfiling, StartNs: 1, EndNs: 50, UserTokens: 3, LastTurn: true,
-		Output: " a b", HasOutput: true, Responses: []record.Response{{Ns: 10, Content: " a"}, {Ns: 20, Content: " b"}}})
+		Output: " a b", HasOutput: true, Responses: []record.Response{{Ns: 10, Content: 2}, {Ns: 20, Content: 2}}})
 	p.flush()
 	if b, _ := os.ReadFile(filepath.Join(dir, "profile_export.jsonl")); len(b) == 0 {
 		t.Error("the record was not flushed")

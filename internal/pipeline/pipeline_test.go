@@ -53,7 +53,7 @@ func TestLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := &record.Record{Phase: record.PhaseProfiling, StartNs: 1, EndNs: 9, Output: "hi", HasOutput: true, OutputTokens: 1,
-		Responses: []record.Response{{Ns: 5, Content: "hi"}}, Raw: &record.Raw{Body: []byte(`{}`)}}
+		Responses: []record.Response{{Ns: 5, Content: 2}}, Raw: &record.Raw{Body: []byte(`{}`)}}
 	v := metrics.Compute(r, false)
 	for _, s := range sinks {
 		s.Put(r, &v)

@@ -70,7 +70,7 @@ func TestProcessorRun(t *testing.T) {
 	in := make(chan *record.Record, 5)
 	for i := range 4 {
 		in <- &record.Record{Phase: record.PhaseProfiling, SessionNum: i, StartNs: 1, EndNs: 50, UserTokens: 3, LastTurn: true,
-			Output: " a b", HasOutput: true, Responses: []record.Response{{Ns: 10, Content: " a"}, {Ns: 20, Content: " b"}}}
+			Output: " a b", HasOutput: true, Responses: []record.Response{{Ns: 10, Content: 2}, {Ns: 20, Content: 2}}}
 	}
 	in <- &record.Record{Phase: record.PhaseWarmup, StartNs: 1, EndNs: 2}
 	close(in)

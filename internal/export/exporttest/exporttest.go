@@ -46,7 +46,7 @@ func Records(sh Shape) ([]*record.Record, []*metrics.Values) {
 				r.Error = &record.Error{Code: 500, Type: "Internal Server Error", Message: "boom"}
 			} else {
 				for i := range sh.Tokens {
-					r.Responses = append(r.Responses, record.Response{Ns: first + int64(i)*int64(sh.ITL), Content: " x"})
+					r.Responses = append(r.Responses, record.Response{Ns: first + int64(i)*int64(sh.ITL), Content: 2})
 				}
 				r.EndNs = r.Responses[len(r.Responses)-1].Ns + 1e5
 				r.HasOutput, r.OutputTokens, r.Output = true, sh.Tokens, " x"
