@@ -3,20 +3,17 @@ package engine
 import (
 	"bytes"
 	"fmt"
-	"slices"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
-// parseScratch is the reusable space of parsing one response: the text
-// buffers and the content responses (pooled per engine; a record gets a
-// copy of the right size).
+// parseScratch is the reusable space of parsing one response: the decoder
+// and the text buffers (pooled per engine).
 type parseScratch struct {
-	dec       endpoint.Decoder
-	text      endpoint.Text
-	responses []record.Response
+	dec  endpoint.Decoder
+	text endpoint.Text
 }
 
 // parse decodes the events after the request has ended: content
@@ -32,8 +29,14 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	dec := &sc.dec
 	dec.Reset(codec)
 	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
-	resps := sc.responses[:0]
-	defer func() { sc.text, sc.responses = text, resps[:0] }()
+	// The record's own responses, at most one per event (an event with
+	// items and text is two; append grows for those alone): filled in
+	// place, not gathered elsewhere and copied.
+	var resps []record.Response
+	if len(res.Events) > 0 {
+		resps = make([]record.Response, 0, len(res.Events))
+	}
+	defer func() { sc.text = text }()
 	badJSON := 0
 	var firstBad []byte
 	for i := range res.Events {
@@ -96,7 +99,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
 	rec.HasOutput, rec.HasReasoning = rec.Output != "" || len(rec.ToolCalls) > 0, rec.ReasoningText != ""
 	if len(resps) > 0 {
-		rec.Responses = slices.Clone(resps)
+		rec.Responses = resps
 	}
 	switch {
 	case rec.Error != nil:
