@@ -9,13 +9,19 @@
 # Prints chunks per client CPU-second for both and their ratio. The server
 # runs on its own core where taskset can pin it. Loopback only; bounded.
 #
-#   bash bench/run.sh [raw64|paced|sim ...]   # default: all three
-#   # 4 streams x 5,000 tokens (64 answers; paced: 16) and 256 x 500 (1,024);
-#   # each side three times, the median CPU of each
+#   bash bench/run.sh [raw64|paced|sim|short|startup ...]   # default: all
 #
-# sonde's CPU includes all it does in a run — start-up, building prompts,
-# counting every answer's tokens (as AIPerf does), the exports — the
-# minimal client's only the streaming.
+# Per chunk (raw64, paced, sim): 4 streams x 5,000 tokens (800 answers;
+# paced: 32) and 256 x 500 (8,192; paced: 1,024) — about a CPU-second of
+# sonde per run, so its start-up (about 0.05 CPU-s) is not what is
+# measured; each side three times, the median CPU of each. sonde's CPU
+# includes all it does in a run — start-up, building prompts, counting every
+# answer's tokens (as AIPerf does), the exports — the minimal client's only
+# the streaming.
+# short: raw64 with 64 answers at 4 x 5,000 and 1,024 at 256 x 500, the
+# sizes earlier sessions used, where sonde's start-up is a third of its CPU.
+# startup: one request, CPU and peak RSS of each process (median of five),
+# and the peak RSS of a 4 x 5,000 run of 64 answers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
@@ -57,17 +63,41 @@ measure() { # kind streams requests osl
   local mcpu scpu sc
   mcpu=$(printf '%s\n' "${mcpus[@]}" | median); scpu=$(printf '%s\n' "${scpus[@]}" | median)
   sc=$(python3 -c "import json;d=json.load(open('$out/run-$s/profile_export_aiperf.json'));print(int(d['total_osl']['avg']))")
-  python3 - "$kind" "$s" "$osl" "$mc" "$mcpu" "$sc" "$scpu" <<'PY'
+  python3 - "$kind" "$s" "$osl" "$n" "$mc" "$mcpu" "$sc" "$scpu" <<'PY'
 import sys
-kind, s, osl, mc, mcpu, sc, scpu = sys.argv[1:]
+kind, s, osl, n, mc, mcpu, sc, scpu = sys.argv[1:]
 m = float(mc) / float(mcpu); t = float(sc) / float(scpu)
-print(f"{kind:5} {s:>3} streams x {osl} tokens: minimal {m:,.0f} chunks/CPU-s, sonde {t:,.0f} tokens/CPU-s, ratio {t/m:.2f}")
+print(f"{kind:5} {s:>3} streams x {osl} tokens, {n:>5} answers: minimal {m:,.0f} chunks/CPU-s, sonde {t:,.0f} tokens/CPU-s, ratio {t/m:.2f}")
 PY
 }
 
-for kind in "${@:-raw64 paced sim}"; do
-  for k in $kind; do
-    if [ "$k" = paced ]; then measure paced 4 16 5000; else measure "$k" 4 64 5000; fi
-    measure "$k" 256 1024 500
+# startup: one request each (CPU-s and peak RSS, median of five), then the
+# peak RSS of a 4 x 5,000-token run of 64 answers.
+startup() {
+  local mc=() sc=() mr=() sr=() m
+  start raw64 5000
+  for _ in 1 2 3 4 5; do
+    m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams 1 -requests 1 -osl 5000)
+    mc+=("$(awk '{print $4}' <<<"$m")"); mr+=("$(awk '{print $8}' <<<"$m")")
+    /usr/bin/time -o "$out/time" -f "%U %S %M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
+      --url "$addr" --request-count 1 --isl 10 --osl 5000 --ui-type none --no-server-metrics --artifact-dir "$out/run-1" >/dev/null 2>&1
+    sc+=("$(awk '{print $1 + $2}' "$out/time")"); sr+=("$(awk '{print $3}' "$out/time")")
   done
+  echo "start-up, one 5,000-token request: minimal $(printf '%s\n' "${mc[@]}" | median) CPU-s, $(printf '%s\n' "${mr[@]}" | median) KB peak RSS;" \
+    "sonde $(printf '%s\n' "${sc[@]}" | median) CPU-s, $(printf '%s\n' "${sr[@]}" | median) KB"
+  m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams 4 -requests 64 -osl 5000)
+  /usr/bin/time -o "$out/time" -f "%M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
+    --url "$addr" --request-count 64 --concurrency 4 --isl 10 --osl 5000 --ui-type none --no-server-metrics --artifact-dir "$out/run-64" >/dev/null 2>&1
+  echo "peak RSS, 4 streams x 5,000 tokens, 64 answers: minimal $(awk '{print $8}' <<<"$m") KB, sonde $(cat "$out/time") KB"
+  kill "$spid"; wait "$spid" 2>/dev/null || true
+}
+
+for k in ${@:-raw64 paced sim short startup}; do
+  case $k in
+    raw64 | sim) measure "$k" 4 800 5000; measure "$k" 256 8192 500 ;;
+    paced) measure paced 4 32 5000; measure paced 256 1024 500 ;;
+    short) measure raw64 4 64 5000; measure raw64 256 1024 500 ;;
+    startup) startup ;;
+    *) echo "unknown: $k (raw64, paced, sim, short, startup)" >&2; exit 2 ;;
+  esac
 done
