@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/alecthomas/kong"
+
 	"github.com/sonde-bench/sonde/internal/config"
 )
 
@@ -155,13 +157,44 @@ func TestConfigFileErrors(t *testing.T) {
 	}
 }
 
-// `sonde profile` parses with a root of its own (start-up); it must be the
-// same command as in the full command line.
-func TestProfileOnlyMatchesCLI(t *testing.T) {
-	full, _ := reflect.TypeOf(cli{}).FieldByName("Profile")
-	only, _ := reflect.TypeOf(profileOnly{}).FieldByName("Profile")
-	if full.Tag != only.Tag || full.Type != only.Type {
-		t.Fatalf("profileOnly.Profile %q differs from cli.Profile %q", only.Tag, full.Tag)
+// A command line parses with a root of its command alone (start-up): every
+// command of the whole CLI is found by its name and reads the same, its
+// help to the byte.
+func TestOneCommandMatchesCLI(t *testing.T) {
+	help := func(root any, args ...string) string {
+		var out strings.Builder
+		parser, err := kong.New(root, kong.Name("sonde"), kong.Writers(&out, &out), kong.Exit(func(int) {}),
+			kong.ConfigureHelp(kong.HelpOptions{Compact: true}), kong.Vars{"version": "sonde x"}, serveVars())
+		if err != nil {
+			t.Fatal(err)
+		}
+		parser.Parse(append(args, "--help"))
+		return out.String()
+	}
+	full, err := kong.New(&cli{}, kong.Vars{"version": "sonde x"}, serveVars())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, node := range full.Model.Children {
+		one, _, ok := oneCommand(&cli{}, []string{node.Name})
+		if !ok {
+			t.Fatalf("%s: no field of cli found by that name", node.Name)
+		}
+		if a, b := help(&cli{}, node.Name), help(one, node.Name); a != b {
+			t.Fatalf("sonde %s --help differs:\n%s\n---\n%s", node.Name, a, b)
+		}
+	}
+	var c cli
+	one, back, _ := oneCommand(&c, []string{"serve"})
+	parser, _ := kong.New(one, serveVars())
+	if _, err := parser.Parse([]string{"serve", "--port", "1234"}); err != nil {
+		t.Fatal(err)
+	}
+	if back(); c.Serve.Port != 1234 {
+		t.Fatalf("the parsed command did not reach cli: port %d", c.Serve.Port)
+	}
+	if _, _, ok := oneCommand(&c, []string{"--help"}); ok {
+		t.Fatal("--help is no command")
 	}
 }
 

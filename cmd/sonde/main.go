@@ -51,15 +51,6 @@ type cli struct {
 	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 }
 
-// profileOnly is the command line of `sonde profile` alone. kong builds its
-// model of every command on each parse and interpolates its variables (the
-// simulator's defaults, for `serve`'s help) into every flag of every
-// command: 15 ms of a profile run's start-up, against 3 ms for profile's
-// own flags. Its tag is cli's (TestProfileOnlyMatchesCLI).
-type profileOnly struct {
-	Profile config.Profile `cmd:"" help:"Benchmark an OpenAI-compatible server (drop-in for 'aiperf profile')."`
-}
-
 // env is the process state commands use, injected so tests run the CLI
 // in-process.
 type env = profile.Env

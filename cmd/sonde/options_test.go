@@ -24,7 +24,8 @@ var notYet = map[string][]string{}
 // short forms and the --no- forms of negatable flags.
 func profileFlags(t *testing.T) map[string]bool {
 	t.Helper()
-	parser, err := kong.New(&profileOnly{})
+	root, _, _ := oneCommand(&cli{}, []string{"profile"})
+	parser, err := kong.New(root)
 	if err != nil {
 		t.Fatal(err)
 	}
