@@ -73,23 +73,8 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 		if !ok {
 			continue
 		}
-		if p.Err != "" && rec.Error == nil {
-			rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
-		}
-		if p.Usage != nil {
-			rec.Usage, rec.BadUsage = p.Usage, ""
-		} else if p.BadUsage != "" {
-			rec.Usage, rec.BadUsage = nil, p.BadUsage
-		}
-		if p.ID != "" {
-			rec.ResponseID = p.ID
-		}
 		ns := res.Events[i].Ns
-		if p.Items > 0 || p.Images > 0 || p.Partial || p.Job != nil {
-			// Vectors, scores, images: an answer without text, timed by
-			// its arrival (a partial image too: the first thing shown).
-			rec.Items += p.Items
-			rec.OutputImages += p.Images
+		if carried(rec, &p) {
 			resps = append(resps, record.Response{Ns: ns})
 		}
 		if len(text.Content) > c0 || len(text.Reasoning) > r0 || len(text.ToolArgs) > a0 || len(text.Tools) > calls {
@@ -110,6 +95,30 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	case len(rec.Responses) == 0:
 		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}
+}
+
+// carried keeps what a decoded event says besides its text: a failure
+// inside the stream, the usage, the response's id, items and images. It is
+// true for an answer without text (vectors, scores, images), a response
+// timed by its arrival (a partial image too: the first thing shown).
+func carried(rec *record.Record, p *endpoint.Parsed) bool {
+	if p.Err != "" && rec.Error == nil {
+		rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
+	}
+	if p.Usage != nil {
+		rec.Usage, rec.BadUsage = p.Usage, ""
+	} else if p.BadUsage != "" {
+		rec.Usage, rec.BadUsage = nil, p.BadUsage
+	}
+	if p.ID != "" {
+		rec.ResponseID = p.ID
+	}
+	if p.Items == 0 && p.Images == 0 && !p.Partial && p.Job == nil {
+		return false
+	}
+	rec.Items += p.Items
+	rec.OutputImages += p.Images
+	return true
 }
 
 // notJSON says what arrived instead of the endpoint's JSON: how many events,
