@@ -68,8 +68,10 @@ func (c *chunkedReader) decode(b []byte) (w int, err error) {
 		switch c.state {
 		case chunkData:
 			k := int(min(int64(len(b)-i), c.left))
-			w += copy(b[w:], b[i:i+k])
-			i += k
+			if w != i { // data that continues a chunk from the last read is in place already
+				copy(b[w:], b[i:i+k])
+			}
+			w, i = w+k, i+k
 			if c.left -= int64(k); c.left == 0 {
 				c.state = chunkEnd
 			}
@@ -83,7 +85,7 @@ func (c *chunkedReader) decode(b []byte) (w int, err error) {
 					c.line = c.short[:0]
 				}
 				if c.line = append(c.line, b[i:]...); len(c.line) > maxChunkLine {
-					return w, errors.New("malformed chunked encoding: a chunk size line longer than 1 MB")
+					return w, errors.New("malformed chunked encoding: a chunk size or trailer line longer than 1 MB")
 				}
 				return w, nil
 			}
