@@ -37,7 +37,7 @@ func (r *Record) Texts() iter.Seq2[int, ResponseText] {
 		var c, rs, t int
 		for i, resp := range r.Responses {
 			c1, r1, t1 := c+int(resp.Content), rs+int(resp.Reasoning), t+int(resp.Tool)
-			if c1 > len(r.Output) || r1 > len(r.ReasoningText) || t1 > len(r.ToolArgs) {
+			if c1 < c || r1 < rs || t1 < t || c1 > len(r.Output) || r1 > len(r.ReasoningText) || t1 > len(r.ToolArgs) {
 				return // lengths that are not the record's texts': nothing to cut
 			}
 			if !yield(i, ResponseText{r.Output[c:c1], r.ReasoningText[rs:r1], r.ToolArgs[t:t1]}) {

@@ -48,4 +48,12 @@ func TestTexts(t *testing.T) {
 		}
 		break
 	}
+	r.Responses[1].Content = -1 // not a length: nothing cut from there on
+	n := 0
+	for range r.Texts() {
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("%d texts cut with a negative length among them", n)
+	}
 }
