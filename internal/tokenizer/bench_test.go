@@ -58,3 +58,22 @@ func BenchmarkCountAnswerLocal(b *testing.B) {
 		local.Count(text)
 	}
 }
+
+// BenchmarkCountAnswerQwen3 is BenchmarkCountAnswerLocal with Qwen3's
+// tokenizer.json (the cl100k family's scanner, its ASCII path included):
+// #31 asks for a tokenizer.json to count as fast as the builtin.
+func BenchmarkCountAnswerQwen3(b *testing.B) {
+	tok, err := Load("testdata/tokenizers/qwen3/tokenizer.json.gz")
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := strings.TrimSpace(corpus.Text(7, 5000))
+	local := tok.Local()
+	if local.Count(text) != len(tok.Encode(text)) {
+		b.Fatal("Local counts differently")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		local.Count(text)
+	}
+}

@@ -36,21 +36,7 @@ func o200kASCII(s string, i int) (end int, ok bool) {
 		}
 	}
 	// Alternative 4: ' ?[^\s\p{L}\p{N}]+[\r\n/]*'.
-	p := i
-	if c == ' ' {
-		p++
-	}
-	e := p
-	for e < len(s) && asciiPunct(s[e]) {
-		e++
-	}
-	if e == p || e < len(s) && s[e] >= utf8.RuneSelf {
-		return 0, false // whitespace, or a run that may go on past ASCII
-	}
-	for e < len(s) && (s[e] == '\r' || s[e] == '\n' || s[e] == '/') {
-		e++
-	}
-	return e, true
+	return asciiPunctRun(s, i, true)
 }
 
 // asciiWord matches [U]*[L]+ or [U]+[L]* (then a contraction) from the
@@ -81,4 +67,69 @@ func asciiPunct(c byte) bool {
 		return false
 	}
 	return c < utf8.RuneSelf
+}
+
+// cl100kASCII is the cl100k family's match at i (after its contraction
+// alternative, tried first) where every byte it depends on is ASCII, as
+// o200kASCII is o200k's; TestCL100kASCIIMatchesAny checks it.
+func cl100kASCII(s string, i, maxDigits int) (end int, ok bool) {
+	c := s[i]
+	switch {
+	case c >= utf8.RuneSelf || c == '\r' || c == '\n':
+		return 0, false
+	case asciiLetter(c): // [^\r\n\p{L}\p{N}]?\p{L}+, no prefix
+		return asciiLetters(s, i)
+	case '0' <= c && c <= '9': // \p{N}{1,maxDigits}
+		e := i + 1
+		for e < len(s) && e < i+maxDigits && '0' <= s[e] && s[e] <= '9' {
+			e++
+		}
+		if e < i+maxDigits && e < len(s) && s[e] >= utf8.RuneSelf {
+			return 0, false
+		}
+		return e, true
+	}
+	if i+1 < len(s) { // c is the optional prefix of a word
+		switch n := s[i+1]; {
+		case n >= utf8.RuneSelf:
+			return 0, false
+		case asciiLetter(n):
+			return asciiLetters(s, i+1)
+		}
+	}
+	return asciiPunctRun(s, i, false)
+}
+
+// asciiLetters is the run of ASCII letters from p, undecided when it stops
+// at a non-ASCII character (a letter, maybe).
+func asciiLetters(s string, p int) (int, bool) {
+	e := p
+	for e < len(s) && asciiLetter(s[e]) {
+		e++
+	}
+	if e < len(s) && s[e] >= utf8.RuneSelf {
+		return 0, false
+	}
+	return e, true
+}
+
+// asciiPunctRun matches ' ?[^\s\p{L}\p{N}]+' at i, then a run of CR and LF
+// (and '/' with slash, as o200k), undecided at whitespace and where the run
+// reaches a non-ASCII character.
+func asciiPunctRun(s string, i int, slash bool) (int, bool) {
+	p := i
+	if s[i] == ' ' {
+		p++
+	}
+	e := p
+	for e < len(s) && asciiPunct(s[e]) {
+		e++
+	}
+	if e == p || e < len(s) && s[e] >= utf8.RuneSelf {
+		return 0, false
+	}
+	for e < len(s) && (s[e] == '\r' || s[e] == '\n' || slash && s[e] == '/') {
+		e++
+	}
+	return e, true
 }

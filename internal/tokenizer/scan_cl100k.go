@@ -21,9 +21,28 @@ func scannerFor(pattern string) func(string, int) (int, int) {
 }
 
 // scanCL100k matches the cl100k family of patterns, with numbers of up to
-// maxDigits digits (see scanO200k for why it is written out by hand).
+// maxDigits digits (see scanO200k for why it is written out by hand): the
+// contraction alternative first, then ASCII by byte classes where that
+// decides the match, then any text.
 func scanCL100k(maxDigits int) func(string, int) (int, int) {
+	general := scanCL100kAny(maxDigits)
 	at := func(s string, i int) int {
+		// (?i:'s|'t|'re|'ve|'m|'ll|'d)
+		if e := contraction(s, i); e > i {
+			return e
+		}
+		if e, ok := cl100kASCII(s, i, maxDigits); ok {
+			return e
+		}
+		return general(s, i)
+	}
+	return func(s string, i int) (int, int) { return firstMatch(s, i, at) }
+}
+
+// scanCL100kAny is the family's match at i for any text, its alternatives
+// tried in turn over runes and Unicode classes.
+func scanCL100kAny(maxDigits int) func(string, int) int {
+	return func(s string, i int) int {
 		// (?i:'s|'t|'re|'ve|'m|'ll|'d)
 		if e := contraction(s, i); e > i {
 			return e
@@ -51,5 +70,4 @@ func scanCL100k(maxDigits int) func(string, int) (int, int) {
 		}
 		return whitespaceAt(s, i)
 	}
-	return func(s string, i int) (int, int) { return firstMatch(s, i, at) }
 }

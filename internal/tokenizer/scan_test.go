@@ -103,3 +103,35 @@ func TestO200kASCIIMatchesAny(t *testing.T) {
 		t.Fatalf("the ASCII path answered %d times", answered)
 	}
 }
+
+// The cl100k family's ASCII path matches what its general scanner matches
+// (with the contraction alternative first, as the scanner tries it), for
+// numbers of up to three digits and of one (Qwen).
+func TestCL100kASCIIMatchesAny(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	for _, maxDigits := range []int{3, 1} {
+		general := scanCL100kAny(maxDigits)
+		answered := 0
+		for range 20000 {
+			var b strings.Builder
+			for range 1 + r.IntN(16) {
+				b.WriteRune(asciiHeavy[r.IntN(len(asciiHeavy))])
+			}
+			s := b.String()
+			for i := range len(s) {
+				if contraction(s, i) > i {
+					continue // tried before the ASCII path
+				}
+				if e, ok := cl100kASCII(s, i, maxDigits); ok {
+					answered++
+					if want := general(s, i); e != want {
+						t.Fatalf("%q at %d (%d digits): ASCII path %d, general %d", s, i, maxDigits, e, want)
+					}
+				}
+			}
+		}
+		if answered < 20000 {
+			t.Fatalf("the ASCII path answered %d times", answered)
+		}
+	}
+}
