@@ -17,14 +17,7 @@ func o200kASCII(s string, i int) (end int, ok bool) {
 	case asciiLetter(c): // alternatives 1 and 2, no prefix
 		return asciiWord(s, i)
 	case '0' <= c && c <= '9': // alternative 3: \p{N}{1,3}
-		e := i + 1
-		for e < len(s) && e < i+3 && '0' <= s[e] && s[e] <= '9' {
-			e++
-		}
-		if e < i+3 && e < len(s) && s[e] >= utf8.RuneSelf {
-			return 0, false // a non-ASCII digit could follow
-		}
-		return e, true
+		return asciiDigits(s, i, 3)
 	}
 	// c is [^\r\n\p{L}\p{N}]: the optional prefix of a word.
 	if i+1 < len(s) {
@@ -80,14 +73,7 @@ func cl100kASCII(s string, i, maxDigits int) (end int, ok bool) {
 	case asciiLetter(c): // [^\r\n\p{L}\p{N}]?\p{L}+, no prefix
 		return asciiLetters(s, i)
 	case '0' <= c && c <= '9': // \p{N}{1,maxDigits}
-		e := i + 1
-		for e < len(s) && e < i+maxDigits && '0' <= s[e] && s[e] <= '9' {
-			e++
-		}
-		if e < i+maxDigits && e < len(s) && s[e] >= utf8.RuneSelf {
-			return 0, false
-		}
-		return e, true
+		return asciiDigits(s, i, maxDigits)
 	}
 	if i+1 < len(s) { // c is the optional prefix of a word
 		switch n := s[i+1]; {
@@ -98,6 +84,20 @@ func cl100kASCII(s string, i, maxDigits int) (end int, ok bool) {
 		}
 	}
 	return asciiPunctRun(s, i, false)
+}
+
+// asciiDigits matches \p{N}{1,max} from the ASCII digit at i, undecided
+// when fewer than max digits stop at a non-ASCII character (a digit,
+// maybe).
+func asciiDigits(s string, i, max int) (int, bool) {
+	e := i + 1
+	for e < len(s) && e < i+max && '0' <= s[e] && s[e] <= '9' {
+		e++
+	}
+	if e < i+max && e < len(s) && s[e] >= utf8.RuneSelf {
+		return 0, false
+	}
+	return e, true
 }
 
 // asciiLetters is the run of ASCII letters from p, undecided when it stops
