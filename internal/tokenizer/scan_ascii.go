@@ -8,7 +8,7 @@ import "unicode/utf8"
 // (the pre-tokenizer was most of counting an answer's tokens, #31). ok is
 // false wherever a non-ASCII character could change the match, and at
 // whitespace, whose alternatives look ahead: o200kAny reads those.
-// TestO200kASCIIMatchesAny checks both agree at every position.
+// TestASCIIPathsMatchAny checks both agree at every position.
 func o200kASCII(s string, i int) (end int, ok bool) {
 	c := s[i]
 	switch {
@@ -64,7 +64,7 @@ func asciiPunct(c byte) bool {
 
 // cl100kASCII is the cl100k family's match at i (after its contraction
 // alternative, tried first) where every byte it depends on is ASCII, as
-// o200kASCII is o200k's; TestCL100kASCIIMatchesAny checks it.
+// o200kASCII is o200k's; TestASCIIPathsMatchAny checks it.
 func cl100kASCII(s string, i, maxDigits int) (end int, ok bool) {
 	c := s[i]
 	switch {

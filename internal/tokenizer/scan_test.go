@@ -79,38 +79,27 @@ func FuzzScanO200k(f *testing.F) {
 // ASCII path must leave to the general one.
 var asciiHeavy = []rune("aaaabbbzZZQ'sStTrReEvVmMlLdD   0123456789!?.,;:/\\-_()\"# \t\n\r\u00e9\u00c9\u0301٣\u00a0\u0085€中")
 
-// The ASCII path of o200k matches what the general scanner matches, at
-// every position of text that is mostly ASCII, wherever it answers.
-func TestO200kASCIIMatchesAny(t *testing.T) {
-	r := rand.New(rand.NewPCG(3, 4))
-	answered := 0
-	for range 20000 {
-		var b strings.Builder
-		for range 1 + r.IntN(16) {
-			b.WriteRune(asciiHeavy[r.IntN(len(asciiHeavy))])
-		}
-		s := b.String()
-		for i := range len(s) {
-			if e, ok := o200kASCII(s, i); ok {
-				answered++
-				if want := o200kAny(s, i); e != want {
-					t.Fatalf("%q at %d: ASCII path %d, general %d", s, i, e, want)
-				}
+// The ASCII paths match what the general scanners match, at every
+// position of text that is mostly ASCII, wherever they answer: o200k's, and
+// the cl100k family's (after its contraction alternative, which the
+// scanner tries first) for numbers of up to three digits and of one (Qwen).
+func TestASCIIPathsMatchAny(t *testing.T) {
+	cl := func(maxDigits int) (func(string, int) (int, bool), func(string, int) int) {
+		fast := func(s string, i int) (int, bool) {
+			if contraction(s, i) > i {
+				return 0, false
 			}
+			return cl100kASCII(s, i, maxDigits)
 		}
+		return fast, scanCL100kAny(maxDigits)
 	}
-	if answered < 20000 {
-		t.Fatalf("the ASCII path answered %d times", answered)
-	}
-}
-
-// The cl100k family's ASCII path matches what its general scanner matches
-// (with the contraction alternative first, as the scanner tries it), for
-// numbers of up to three digits and of one (Qwen).
-func TestCL100kASCIIMatchesAny(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	for _, maxDigits := range []int{3, 1} {
-		general := scanCL100kAny(maxDigits)
+	cl3, any3 := cl(3)
+	cl1, any1 := cl(1)
+	for name, c := range map[string]struct {
+		fast    func(string, int) (int, bool)
+		general func(string, int) int
+	}{"o200k": {o200kASCII, o200kAny}, "cl100k": {cl3, any3}, "qwen": {cl1, any1}} {
+		r := rand.New(rand.NewPCG(3, 4))
 		answered := 0
 		for range 20000 {
 			var b strings.Builder
@@ -119,19 +108,16 @@ func TestCL100kASCIIMatchesAny(t *testing.T) {
 			}
 			s := b.String()
 			for i := range len(s) {
-				if contraction(s, i) > i {
-					continue // tried before the ASCII path
-				}
-				if e, ok := cl100kASCII(s, i, maxDigits); ok {
+				if e, ok := c.fast(s, i); ok {
 					answered++
-					if want := general(s, i); e != want {
-						t.Fatalf("%q at %d (%d digits): ASCII path %d, general %d", s, i, maxDigits, e, want)
+					if want := c.general(s, i); e != want {
+						t.Fatalf("%s %q at %d: ASCII path %d, general %d", name, s, i, e, want)
 					}
 				}
 			}
 		}
 		if answered < 20000 {
-			t.Fatalf("the ASCII path answered %d times", answered)
+			t.Fatalf("%s: the ASCII path answered %d times", name, answered)
 		}
 	}
 }
