@@ -53,7 +53,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 		data, start, end := raw, -1, -1
 		if res.SSE {
 			var ok bool
-			if data, start, end, ok = sseData(raw); !ok {
+			if data, start, end, ok = transport.EventDataAt(raw); !ok {
 				continue
 			}
 			if endpoint.IsDone(data) {
@@ -135,14 +135,4 @@ func notJSON(bad, events int, contentType string, first []byte) string {
 		return fmt.Sprintf("%s; the first began %q…", msg, first[:show])
 	}
 	return fmt.Sprintf("%s; the first was %q", msg, first)
-}
-
-// sseData is an event's data and, when the event is one data line, where
-// the data lies in it (start and end; -1 otherwise, for Framed).
-func sseData(raw []byte) (data []byte, start, end int, ok bool) {
-	if s, e, ok := transport.DataSpan(raw); ok {
-		return raw[s:e], s, e, true
-	}
-	data, ok = transport.EventData(raw)
-	return data, -1, -1, ok
 }

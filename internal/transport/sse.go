@@ -47,10 +47,18 @@ var dataName = []byte("data")
 // EventData returns the event's data: the values of its "data" fields
 // joined by "\n". It allocates only when an event has several data lines.
 // The usual event, one "data:" line, is read without splitting it into
-// fields (FuzzEventData checks both ways agree).
+// fields (FuzzParseEvent checks both ways agree, and the span).
 func EventData(raw []byte) (data []byte, ok bool) {
-	if d, ok := singleDataLine(raw); ok {
-		return d, true
+	data, _, _, ok = EventDataAt(raw)
+	return data, ok
+}
+
+// EventDataAt is EventData and, for an event that is one "data:" line,
+// where its data lies in it: raw[start:end]; start and end are -1 for data
+// joined from several lines.
+func EventDataAt(raw []byte) (data []byte, start, end int, ok bool) {
+	if s, e, ok := dataSpan(raw); ok {
+		return raw[s:e], s, e, true
 	}
 	n := 0
 	ParseEvent(raw, func(f Field) {
@@ -67,20 +75,13 @@ func EventData(raw []byte) (data []byte, ok bool) {
 		}
 		n++
 	})
-	return data, n > 0
+	return data, -1, -1, n > 0
 }
 
-// singleDataLine reads an event that is exactly one "data:" line (and the
-// blank line that ends it): its value, stripped as ParseEvent strips it.
-func singleDataLine(raw []byte) ([]byte, bool) {
-	start, end, ok := DataSpan(raw)
-	return raw[start:end], ok
-}
-
-// DataSpan is where the data of an event that is exactly one "data:" line
-// lies in it, stripped as EventData strips it: raw[start:end]. ok is
-// false for any other event (read those with EventData).
-func DataSpan(raw []byte) (start, end int, ok bool) {
+// dataSpan is where the data of an event that is exactly one "data:" line
+// lies in it, stripped as ParseEvent strips a value: raw[start:end]. ok is
+// false for any other event.
+func dataSpan(raw []byte) (start, end int, ok bool) {
 	if len(raw) < 5 || string(raw[:5]) != "data:" {
 		return 0, 0, false
 	}

@@ -147,6 +147,9 @@ func FuzzParseEvent(f *testing.F) {
 		if fastOK != slowOK || !bytes.Equal(fast, slow) {
 			t.Fatalf("%q: EventData %q %v, field by field %q %v", raw, fast, fastOK, slow, slowOK)
 		}
+		if _, start, end, _ := EventDataAt(raw); start >= 0 && !bytes.Equal(raw[start:end], slow) {
+			t.Fatalf("%q: EventDataAt's span %d:%d is %q, the data %q", raw, start, end, raw[start:end], slow)
+		}
 		var fr framer
 		evs := fr.feed(raw, 0, 1, nil)
 		evs = fr.finish(raw, evs)
