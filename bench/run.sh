@@ -45,6 +45,10 @@ start() {
   addr=$(grep -o 'http://[0-9.:]*' "$out/serve.log" | head -1)
 }
 
+# sonde is every sonde run here, on core 0: streamed 10-token prompts, the
+# builtin tokenizer, nothing beside the run; the URL and load come after.
+sonde=("${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming --isl 10 --ui-type none --no-server-metrics)
+
 # cpu prints user+system CPU seconds of a command (its stdout discarded).
 cpu() { /usr/bin/time -o "$out/time" -f "%U %S" "$@" >/dev/null 2>&1; awk '{print $1 + $2}' "$out/time"; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -55,9 +59,7 @@ measure() { # kind streams requests osl
   for _ in 1 2 3; do
     m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams "$s" -requests "$n" -osl "$osl")
     mc=$(awk '{print $2}' <<<"$m"); mcpus+=("$(awk '{print $4}' <<<"$m")")
-    scpus+=("$(cpu "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
-      --url "$addr" --request-count "$n" --concurrency "$s" --isl 10 --osl "$osl" --ui-type none --no-server-metrics \
-      --artifact-dir "$out/run-$s")")
+    scpus+=("$(cpu "${sonde[@]}" --url "$addr" --request-count "$n" --concurrency "$s" --osl "$osl" --artifact-dir "$out/run-$s")")
   done
   kill "$spid"; wait "$spid" 2>/dev/null || true
   local mcpu scpu sc
@@ -79,15 +81,13 @@ startup() {
   for _ in 1 2 3 4 5; do
     m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams 1 -requests 1 -osl 5000)
     mc+=("$(awk '{print $4}' <<<"$m")"); mr+=("$(awk '{print $8}' <<<"$m")")
-    /usr/bin/time -o "$out/time" -f "%U %S %M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
-      --url "$addr" --request-count 1 --isl 10 --osl 5000 --ui-type none --no-server-metrics --artifact-dir "$out/run-1" >/dev/null 2>&1
+    /usr/bin/time -o "$out/time" -f "%U %S %M" "${sonde[@]}" --url "$addr" --request-count 1 --osl 5000 --artifact-dir "$out/run-1" >/dev/null 2>&1
     sc+=("$(awk '{print $1 + $2}' "$out/time")"); sr+=("$(awk '{print $3}' "$out/time")")
   done
   echo "start-up, one 5,000-token request: minimal $(printf '%s\n' "${mc[@]}" | median) CPU-s, $(printf '%s\n' "${mr[@]}" | median) KB peak RSS;" \
     "sonde $(printf '%s\n' "${sc[@]}" | median) CPU-s, $(printf '%s\n' "${sr[@]}" | median) KB"
   m=$("${pin0[@]}" "$out/minimal" -url "$addr/v1/chat/completions" -streams 4 -requests 64 -osl 5000)
-  /usr/bin/time -o "$out/time" -f "%M" "${pin0[@]}" "$out/sonde" profile -m m --tokenizer builtin --streaming \
-    --url "$addr" --request-count 64 --concurrency 4 --isl 10 --osl 5000 --ui-type none --no-server-metrics --artifact-dir "$out/run-64" >/dev/null 2>&1
+  /usr/bin/time -o "$out/time" -f "%M" "${sonde[@]}" --url "$addr" --request-count 64 --concurrency 4 --osl 5000 --artifact-dir "$out/run-64" >/dev/null 2>&1
   echo "peak RSS, 4 streams x 5,000 tokens, 64 answers: minimal $(awk '{print $8}' <<<"$m") KB, sonde $(cat "$out/time") KB"
   kill "$spid"; wait "$spid" 2>/dev/null || true
 }
