@@ -39,14 +39,11 @@ func scanCL100k(maxDigits int) func(string, int) (int, int) {
 	return func(s string, i int) (int, int) { return firstMatch(s, i, at) }
 }
 
-// scanCL100kAny is the family's match at i for any text, its alternatives
-// tried in turn over runes and Unicode classes.
+// scanCL100kAny is the family's match at i for any text where its
+// contraction alternative (tried first) does not match: the others in turn,
+// over runes and Unicode classes.
 func scanCL100kAny(maxDigits int) func(string, int) int {
 	return func(s string, i int) int {
-		// (?i:'s|'t|'re|'ve|'m|'ll|'d)
-		if e := contraction(s, i); e > i {
-			return e
-		}
 		r, n := runeAt(s, i)
 		// [^\r\n\p{L}\p{N}]?\p{L}+ (with the prefix first; without it the
 		// first character would have to be a letter, which the prefix is not).
