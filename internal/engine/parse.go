@@ -45,8 +45,8 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 		if res.SSE && dec.EventTo(raw, &text) {
 			// A later chunk of the stream, the same bytes as the last one
 			// but for its text: read without parsing the event again.
-			if len(text.Content) > c0 || len(text.Reasoning) > r0 {
-				resps = append(resps, record.Response{Ns: res.Events[i].Ns, Content: int32(len(text.Content) - c0), Reasoning: int32(len(text.Reasoning) - r0)})
+			if r, ok := grown(res.Events[i].Ns, &text, c0, r0, a0, calls); ok {
+				resps = append(resps, r)
 			}
 			continue
 		}
@@ -77,8 +77,8 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 		if carried(rec, &p) {
 			resps = append(resps, record.Response{Ns: ns})
 		}
-		if len(text.Content) > c0 || len(text.Reasoning) > r0 || len(text.ToolArgs) > a0 || len(text.Tools) > calls {
-			resps = append(resps, record.Response{Ns: ns, Content: int32(len(text.Content) - c0), Reasoning: int32(len(text.Reasoning) - r0), Tool: int32(len(text.ToolArgs) - a0)})
+		if r, ok := grown(ns, &text, c0, r0, a0, calls); ok {
+			resps = append(resps, r)
 		}
 	}
 	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
@@ -95,6 +95,14 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 	case len(rec.Responses) == 0:
 		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}
+}
+
+// grown is the response of an event that took the answer's texts from
+// c0, r0 and a0 bytes and calls tool calls to text's; false when it added
+// nothing.
+func grown(ns int64, text *endpoint.Text, c0, r0, a0, calls int) (record.Response, bool) {
+	r := record.Response{Ns: ns, Content: int32(len(text.Content) - c0), Reasoning: int32(len(text.Reasoning) - r0), Tool: int32(len(text.ToolArgs) - a0)}
+	return r, r.Content > 0 || r.Reasoning > 0 || r.Tool > 0 || len(text.Tools) > calls
 }
 
 // carried keeps what a decoded event says besides its text: a failure
