@@ -3,95 +3,137 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"slices"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
 
-// parseScratch is the reusable space of parsing one response: the decoder
-// and the text buffers (pooled per engine).
+// parseScratch is the reusable space of parsing one response (pooled per
+// engine): the decoder, the text buffers, the responses so far and what
+// the events said besides their text. It parses a stream's events as reads
+// complete them (it is the request's transport.EventSink) or a whole body
+// after the request (parse).
 type parseScratch struct {
-	dec  endpoint.Decoder
-	text endpoint.Text
+	dec   endpoint.Decoder
+	text  endpoint.Text
+	resps []record.Response
+	// got holds what events carried besides text (carried): a failure
+	// inside the stream, the usage, the id, items and images.
+	got      record.Record
+	sse      bool
+	done     bool // [DONE] seen: anything after it is not the answer
+	badJSON  int
+	firstBad []byte // a copy: the body it came from is dropped as it goes
 }
 
-// parse decodes the events after the request has ended: content
-// responses with their arrival stamps, the answer text, the last usage, and
-// failures carried inside a 200 response. The text of every chunk is
-// appended to one buffer and each response keeps its lengths, so a stream
-// costs a few allocations, not one per chunk. Once a
-// chunk has been read as the stream's usual shape, a later event with the
-// same bytes but for its text is read by comparing those bytes alone
-// (Decoder.EventTo; FuzzParseShortcuts checks it against reading each
-// event on its own).
+// parse decodes a response after the request has ended: begin, Events
+// over every event, end.
 func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec *record.Record) {
-	dec := &sc.dec
-	dec.Reset(codec)
-	text := endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
-	// The record's own responses, at most one per event (an event with
-	// items and text is two; append grows for those alone): filled in
-	// place, not gathered elsewhere and copied.
-	var resps []record.Response
-	if len(res.Events) > 0 {
-		resps = make([]record.Response, 0, len(res.Events))
+	sc.begin(codec, res.SSE)
+	sc.Events(res.Buf, res.Events)
+	sc.end(res, rec)
+}
+
+// begin readies the scratch for one response.
+func (sc *parseScratch) begin(codec *endpoint.Codec, sse bool) {
+	sc.dec.Reset(codec)
+	sc.text = endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
+	sc.resps, sc.got, sc.sse, sc.done, sc.badJSON, sc.firstBad = sc.resps[:0], record.Record{}, sse, false, 0, sc.firstBad[:0]
+}
+
+// Events decodes events: content responses with their arrival stamps, the
+// answer text, the last usage, and failures carried inside a 200
+// response. The text of every chunk is appended to one buffer and each
+// response keeps its lengths, so a stream costs a few allocations, not one
+// per chunk. Once a chunk has been read as the stream's usual shape, a
+// later event with the same bytes but for its text is read by comparing
+// those bytes alone (Decoder.EventTo; FuzzParseShortcuts checks it against
+// reading each event on its own). Nothing of buf is kept.
+func (sc *parseScratch) Events(buf []byte, evs []transport.Event) {
+	for _, ev := range evs {
+		if sc.done {
+			return
+		}
+		sc.event(buf[ev.Off:ev.Off+ev.Len], ev.Ns)
 	}
-	defer func() { sc.text = text }()
-	badJSON := 0
-	var firstBad []byte
-	for i := range res.Events {
-		raw := res.EventData(i)
-		c0, r0, a0, calls := len(text.Content), len(text.Reasoning), len(text.ToolArgs), len(text.Tools)
-		if res.SSE && dec.EventTo(raw, &text) {
-			// A later chunk of the stream, the same bytes as the last one
-			// but for its text: read without parsing the event again.
-			if r, ok := grown(res.Events[i].Ns, &text, c0, r0, a0, calls); ok {
-				resps = append(resps, r)
-			}
-			continue
+}
+
+// event decodes one event's raw bytes, which arrived at ns.
+func (sc *parseScratch) event(raw []byte, ns int64) {
+	text := &sc.text
+	c0, r0, a0, calls := len(text.Content), len(text.Reasoning), len(text.ToolArgs), len(text.Tools)
+	if sc.sse && sc.dec.EventTo(raw, text) {
+		// A later chunk of the stream, the same bytes as the last one but
+		// for its text: read without parsing the event again.
+		if r, ok := grown(ns, text, c0, r0, a0, calls); ok {
+			sc.resps = append(sc.resps, r)
 		}
-		data, start, end := raw, -1, -1
-		if res.SSE {
-			var ok bool
-			if data, start, end, ok = transport.EventDataAt(raw); !ok {
-				continue
-			}
-			if endpoint.IsDone(data) {
-				break // the stream's end: anything after it is not the answer
-			}
+		return
+	}
+	data, start, end := raw, -1, -1
+	if sc.sse {
+		var ok bool
+		if data, start, end, ok = transport.EventDataAt(raw); !ok {
+			return
 		}
-		p, ok, err := dec.DecodeTo(data, &text)
-		if start >= 0 {
-			dec.Framed(raw, start, end)
-		}
-		if err != nil {
-			if badJSON++; badJSON == 1 {
-				firstBad = data
-			}
-			continue
-		}
-		if !ok {
-			continue
-		}
-		ns := res.Events[i].Ns
-		if carried(rec, &p) {
-			resps = append(resps, record.Response{Ns: ns})
-		}
-		if r, ok := grown(ns, &text, c0, r0, a0, calls); ok {
-			resps = append(resps, r)
+		if endpoint.IsDone(data) {
+			sc.done = true
+			return
 		}
 	}
+	p, ok, err := sc.dec.DecodeTo(data, text)
+	if start >= 0 {
+		sc.dec.Framed(raw, start, end)
+	}
+	if err != nil {
+		if sc.badJSON++; sc.badJSON == 1 {
+			sc.firstBad = append(sc.firstBad[:0], data...)
+		}
+		return
+	}
+	if !ok {
+		return
+	}
+	if carried(&sc.got, &p) {
+		sc.resps = append(sc.resps, record.Response{Ns: ns})
+	}
+	if r, ok := grown(ns, text, c0, r0, a0, calls); ok {
+		sc.resps = append(sc.resps, r)
+	}
+}
+
+// end gives rec what the response's events said, res being the request's
+// result (its event count and Content-Type name a failure).
+func (sc *parseScratch) end(res *transport.Result, rec *record.Record) {
+	text := &sc.text
 	rec.Output, rec.ReasoningText, rec.ToolArgs, rec.ToolCalls = string(text.Content), string(text.Reasoning), string(text.ToolArgs), text.Tools
+	text.Tools = nil // the record's now
 	rec.HasOutput, rec.HasReasoning = rec.Output != "" || len(rec.ToolCalls) > 0, rec.ReasoningText != ""
-	if len(resps) > 0 {
-		rec.Responses = resps
+	if len(sc.resps) > 0 {
+		// The record's own, sized to the answer: the scratch's slice
+		// stays with the scratch for the next response.
+		rec.Responses = slices.Clone(sc.resps)
 	}
+	g := &sc.got
+	if rec.Error == nil {
+		rec.Error = g.Error
+	}
+	if g.Usage != nil || g.BadUsage != "" {
+		rec.Usage, rec.BadUsage = g.Usage, g.BadUsage
+	}
+	if g.ResponseID != "" {
+		rec.ResponseID = g.ResponseID
+	}
+	rec.Items += g.Items
+	rec.OutputImages += g.OutputImages
 	switch {
 	case rec.Error != nil:
-	case badJSON > 0:
+	case sc.badJSON > 0:
 		// AIPerf skips such events with a warning; a corrupted stream loses
 		// tokens, so sonde counts the request as failed and says why.
-		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError", Message: notJSON(badJSON, len(res.Events), res.ContentType, firstBad)}
+		rec.Error = &record.Error{Code: res.Status, Type: "InvalidResponseError", Message: notJSON(sc.badJSON, res.EventCount(), res.ContentType, sc.firstBad)}
 	case len(rec.Responses) == 0:
 		rec.Error = &record.Error{Code: res.Status, Type: "EmptyResponseError", Message: "the response carried no content"}
 	}

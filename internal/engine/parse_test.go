@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +13,8 @@ import (
 
 // eventKinds are the events a stream is built of in FuzzParseShortcuts:
 // the usual chunk with different framing (spaces, CRLF, a comment line,
-// two data lines), reasoning, an id, usage, a different shape, [DONE].
+// two data lines), reasoning, an id, usage, a different shape, [DONE],
+// and an event that is not JSON.
 var eventKinds = []string{
 	`data: {"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":%s},"finish_reason":null}]}` + "\n\n",
 	`data:{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":%s},"finish_reason":null}]}` + "\r\n\r\n",
@@ -22,6 +25,7 @@ var eventKinds = []string{
 	"data: {\"choices\":[{\"delta\":\ndata: {\"content\":%s}}]}\n\n",
 	`data: {"choices":[{"delta":{"content":%s}, "finish_reason":null}]}` + "\n\n",
 	"data: [DONE]\n\n",
+	"data: {\"choices\":[{\"delta\":{\"content\":%s}}]\n\n", // not JSON
 }
 
 var eventTexts = []string{`" hi"`, `""`, `"a\"b"`, `"\u00e9t\u00e9"`, `" x\ny"`, `"\u00a0"`, `"é"`, `null`, `"` + "\x01" + `"`, `" tail"`}
@@ -57,7 +61,53 @@ func FuzzParseShortcuts(f *testing.F) {
 				t.Fatalf("response %d: %+v, alone %+v", i, got.Responses[i], want.Responses[i])
 			}
 		}
+		if streamed := parseInBatches(codec, res, b); !sameParse(&streamed, &got) {
+			t.Fatalf("in batches: %q %q %+v %v %v\nwhole: %q %q %+v %v %v", streamed.Output, streamed.ReasoningText, streamed.Responses, streamed.Error, streamed.Usage,
+				got.Output, got.ReasoningText, got.Responses, got.Error, got.Usage)
+		}
 	})
+}
+
+// parseInBatches reads res's events as a transport.EventSink gets them:
+// in batches (sizes from b), each in a buffer of its own that is
+// overwritten once read, so nothing read can be kept.
+func parseInBatches(codec *endpoint.Codec, res *transport.Result, b []byte) record.Record {
+	var sc parseScratch
+	sc.begin(codec, true)
+	for i, k := 0, 0; i < len(res.Events); k++ {
+		n := 1
+		if k < len(b) {
+			n += int(b[k]) % 5
+		}
+		n = min(n, len(res.Events)-i)
+		var buf []byte
+		var evs []transport.Event
+		for _, ev := range res.Events[i : i+n] {
+			evs = append(evs, transport.Event{Ns: ev.Ns, Off: int32(len(buf)), Len: ev.Len})
+			buf = append(buf, res.Buf[ev.Off:ev.Off+ev.Len]...)
+		}
+		sc.Events(buf, evs)
+		for j := range buf {
+			buf[j] = 0xff
+		}
+		i += n
+	}
+	var rec record.Record
+	sc.end(&transport.Result{SSE: true, Streamed: len(res.Events)}, &rec)
+	return rec
+}
+
+// sameParse: two records say the same of a response.
+func sameParse(a, b *record.Record) bool {
+	same := a.Output == b.Output && a.ReasoningText == b.ReasoningText && slices.Equal(a.Responses, b.Responses) &&
+		(a.Error == nil) == (b.Error == nil) && (a.Usage == nil) == (b.Usage == nil)
+	if same && a.Error != nil {
+		same = *a.Error == *b.Error
+	}
+	if same && a.Usage != nil {
+		same = reflect.DeepEqual(*a.Usage, *b.Usage)
+	}
+	return same
 }
 
 // parseEachAlone reads every event with a decoder of its own, so no

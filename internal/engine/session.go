@@ -374,6 +374,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	} else {
 		req.Timeout = e.cfg.Timeout // the transport times it without a context of its own
 	}
+	sc := e.parser(req)
 	e.progress.RequestsSent.Add(1)
 	e.progress.InFlight.Add(1)
 	var res transport.Result
@@ -384,9 +385,9 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	rec := s.record(turn, k, intended)
 	rec.RequestID, rec.URL = req.Get("X-Request-Id"), req.URL
 	rec.SetTraceParent(req.Get("Traceparent"))
-	rec.StartNs, rec.AckNs, rec.EndNs, rec.Events = res.StartNs, res.AckNs, res.EndNs, len(res.Events)
+	rec.StartNs, rec.AckNs, rec.EndNs, rec.Events = res.StartNs, res.AckNs, res.EndNs, res.EventCount()
 	rec.WasCancelled, rec.CancellationNs = res.Cancelled, res.CancelledNs
-	rec.HTTP, rec.BytesSent, rec.BytesReceived, rec.Retried = res.Phases, res.BytesSent, len(res.Buf), res.Retried
+	rec.HTTP, rec.BytesSent, rec.BytesReceived, rec.Retried = res.Phases, res.BytesSent, res.BodyLen(), res.Retried
 	if e.cfg.Precanned {
 		rec.Precanned, rec.PrecannedTokens = true, turn.AnswerTokens
 	}
@@ -414,12 +415,7 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 		}
 	}
 	e.keep(rec, req, &res)
-	sc, _ := e.scratch.Get().(*parseScratch)
-	if sc == nil {
-		sc = &parseScratch{}
-	}
-	sc.parse(e.cfg.Codec, &res, rec)
-	e.scratch.Put(sc)
+	e.parsed(sc, &res, rec)
 	s.client.Release(&res) // the record holds copies of all it needs
 	if e.cfg.Codec.Type.Job() {
 		e.progress.InFlight.Add(1)
@@ -428,6 +424,33 @@ func (s *session) send(run context.Context, req *transport.Request, turn *datase
 	}
 	e.progress.ended(rec.Error != nil)
 	return rec
+}
+
+// parser is the parse scratch of one response, made req's sink when its
+// events can be parsed as they arrive (exports that keep every event need
+// the body whole).
+func (e *Engine) parser(req *transport.Request) *parseScratch {
+	sc, _ := e.scratch.Get().(*parseScratch)
+	if sc == nil {
+		sc = &parseScratch{}
+	}
+	if e.cfg.Codec.Stream && !e.cfg.KeepRaw && !e.cfg.KeepChunks {
+		sc.begin(e.cfg.Codec, true)
+		req.Sink = sc
+	}
+	return sc
+}
+
+// parsed gives rec what the response said: the events the sink has not
+// had (all of them without one, or a body that was not a stream after
+// all), then the whole answer; the scratch goes back to the pool.
+func (e *Engine) parsed(sc *parseScratch, res *transport.Result, rec *record.Record) {
+	if res.Streamed == 0 {
+		sc.begin(e.cfg.Codec, res.SSE)
+	}
+	sc.Events(res.Buf, res.Events)
+	sc.end(res, rec)
+	e.scratch.Put(sc)
 }
 
 // keep copies into the record what --export-http-trace (each event's time

@@ -304,7 +304,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 		res.Err = encodingError(resp.encoding)
 		return
 	}
-	c.readBody(ctx, body, resp.sse, resp.eventStream, res, req.OnFirstByte)
+	c.readBody(ctx, body, resp.sse, resp.eventStream, res, req)
 	if cerr := ended(ctx, res.rawErr); res.Err != nil && cerr != nil {
 		res.Err = classify(ctx, cerr)
 	}

@@ -188,7 +188,7 @@ func TestReadSSELinear(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	c.readSSE(context.Background(), &slowReader{data: body, n: 4096}, &res, nil)
+	c.readSSE(context.Background(), &slowReader{data: body, n: 4096}, &res, nil, nil)
 	runtime.ReadMemStats(&after)
 	if len(res.Events) != 2 || res.Err != nil {
 		t.Fatalf("%d events, %v", len(res.Events), res.Err)

@@ -46,6 +46,10 @@ type Request struct {
 	// OnFirstByte, when set, runs once when the first body bytes arrive,
 	// after they are stamped (it releases --prefill-concurrency slots).
 	OnFirstByte func()
+	// Sink, when set, takes an event stream's events as they arrive, after
+	// their read is stamped; Buf and Events then keep only what it has not
+	// had (see EventSink).
+	Sink EventSink
 	// Timeout bounds the request from the call to Do to its end
 	// (--request-timeout-seconds); 0: none.
 	Timeout time.Duration
@@ -102,9 +106,12 @@ type Result struct {
 	// ContentType is the 200's Content-Type, to say what arrived when the
 	// body is not what the endpoint answers.
 	ContentType string
-	Buf         []byte  // raw body
+	Buf         []byte  // raw body (what a Sink has not had of it)
 	Events      []Event // SSE events, or one event holding the whole body
-	Err         *record.Error
+	// Streamed events went to the request's Sink, with Dropped bytes of
+	// the body; EventCount and BodyLen count them in.
+	Streamed, Dropped int
+	Err               *record.Error
 	// Cancelled is set when the client cancelled the request on purpose.
 	Cancelled   bool
 	CancelledNs int64
@@ -407,18 +414,18 @@ func (c *Client) do(ctx context.Context, hc *http.Client, req *Request, res *Res
 		res.Err = encodingError(enc)
 		return
 	}
-	c.readBody(ctx, resp.Body, strings.HasPrefix(ct, "text/event-stream"), isEventStream(ct), res, req.OnFirstByte)
+	c.readBody(ctx, resp.Body, strings.HasPrefix(ct, "text/event-stream"), isEventStream(ct), res, req)
 }
 
 // readBody reads a 200's body, as both clients do: an event stream event by
 // event (SSE, or the SSE inside AWS's event stream), anything else whole.
-func (c *Client) readBody(ctx context.Context, body io.Reader, sse, eventStream bool, res *Result, onFirst func()) {
+func (c *Client) readBody(ctx context.Context, body io.Reader, sse, eventStream bool, res *Result, req *Request) {
 	res.SSE = sse || eventStream
 	switch {
 	case eventStream:
-		c.readSSE(ctx, newEventStream(body), res, onFirst)
+		c.readSSE(ctx, newEventStream(body), res, req.OnFirstByte, req.Sink)
 	case sse:
-		c.readSSE(ctx, body, res, onFirst)
+		c.readSSE(ctx, body, res, req.OnFirstByte, req.Sink)
 	default:
 		c.readWhole(ctx, body, res)
 	}
@@ -471,8 +478,9 @@ func (c *Client) readWhole(ctx context.Context, body io.Reader, res *Result) {
 
 // readSSE reads the body, stamping each event with the time the read that
 // delivered its first byte returned. Events already buffered in one read share
-// that read's stamp, as in AIPerf.
-func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFirst func()) {
+// that read's stamp, as in AIPerf. A sink gets the events each read
+// completed once the read is stamped.
+func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFirst func(), sink EventSink) {
 	var f framer
 	buf := res.Buf[:0]
 	for {
@@ -487,10 +495,16 @@ func (c *Client) readSSE(ctx context.Context, body io.Reader, res *Result, onFir
 				onFirst()
 				onFirst = nil
 			}
+			if sink != nil {
+				buf = drain(sink, &f, buf, res, len(buf) == cap(buf))
+			}
 		}
 		if err != nil {
 			res.EndNs = c.clock.Now()
 			res.Events = f.finish(buf, res.Events)
+			if sink != nil {
+				buf = drain(sink, &f, buf, res, false)
+			}
 			res.Buf = buf
 			if err != io.EOF {
 				res.Err, res.rawErr = classify(ctx, err), err
