@@ -1,7 +1,9 @@
 package tokenizer
 
 import (
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -45,6 +47,32 @@ func TestConcurrentEncode(t *testing.T) {
 	for range 8 {
 		if !<-done {
 			t.Fatal("a concurrent encode differed")
+		}
+	}
+}
+
+// A goroutine's own counting (Local: a direct-mapped cache of short words
+// in front of a map) counts what the shared tokenizer counts, over words
+// that evict each other from the cache's slots again and again.
+func TestLocalCountMatchesCount(t *testing.T) {
+	tok, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := tok.Local()
+	r := rand.New(rand.NewPCG(3, 4))
+	pieces := []string{" a", " the", "é", " 12", "!!", " x", "ing", "\n", " Über", "  ", "q"}
+	for range 3000 {
+		var b strings.Builder
+		for range 1 + r.IntN(12) {
+			for range 1 + r.IntN(3) {
+				b.WriteString(pieces[r.IntN(len(pieces))])
+			}
+			b.WriteByte(byte('a' + r.IntN(26)))
+		}
+		s := b.String()
+		if got, want := local.Count(s), tok.Count(s); got != want {
+			t.Fatalf("%q: Local().Count %d, Count %d", s, got, want)
 		}
 	}
 }

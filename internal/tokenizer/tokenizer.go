@@ -59,11 +59,12 @@ func (t *BPE) EncodeWithSpecial(s string) []int {
 
 // Count returns len(Encode(s)) without building the ids: cached words are
 // counted by their length, and nothing is allocated per word.
-func (t *BPE) Count(s string) int { return t.count(s, nil) }
+func (t *BPE) Count(s string) int { return t.count(s, nil, nil) }
 
-// count is Count, looking words up first in local (when not nil), an
-// unsynchronised cache of counts that one goroutine owns, and adding to it.
-func (t *BPE) count(s string, local map[string]int32) int {
+// count is Count, looking words up first in short and local (when not
+// nil), unsynchronised caches of counts that one goroutine owns, and
+// adding to them.
+func (t *BPE) count(s string, short *shortCounts, local map[string]int32) int {
 	n := 0
 	var scratch []int
 	t.words(s, func(word string, addedID int) {
@@ -71,35 +72,75 @@ func (t *BPE) count(s string, local map[string]int32) int {
 			n++
 			return
 		}
-		if k, ok := local[word]; ok {
-			n += int(k)
-			return
+		key, isShort := packShort(word)
+		if isShort && short != nil {
+			if e := short.at(key); e.key == key {
+				n += int(e.n)
+				return
+			}
 		}
-		k, ok := t.model.cachedLen(word)
+		k, ok := local[word]
 		if !ok {
-			scratch = t.model.tokenizeWord(word, scratch[:0])
-			k = len(scratch)
+			m, cached := t.model.cachedLen(word)
+			if !cached {
+				scratch = t.model.tokenizeWord(word, scratch[:0])
+				m = len(scratch)
+			}
+			k = int32(m)
+			if local != nil && len(word) <= maxCachedWordLen && len(local) < maxEntries {
+				local[strings.Clone(word)] = k // word may point into s: keep a copy
+			}
 		}
-		if local != nil && len(word) <= maxCachedWordLen && len(local) < maxEntries {
-			local[strings.Clone(word)] = int32(k) // word may point into s: keep a copy
+		if isShort && short != nil {
+			*short.at(key) = shortCount{key, k}
 		}
-		n += k
+		n += int(k)
 	})
 	return n
 }
 
 // Local is the tokenizer for one goroutine's counting: the same tables,
-// with a word cache of its own that needs no synchronisation (the shared
+// with word caches of its own that need no synchronisation (the shared
 // one's lookups cost a sync.Map's: 9–16 % of a long stream's counting).
-func (t *BPE) Local() Tokenizer { return &localBPE{BPE: t, lens: map[string]int32{}} }
-
-// localBPE is a BPE whose Count goes through a cache one goroutine owns.
-type localBPE struct {
-	*BPE
-	lens map[string]int32
+func (t *BPE) Local() Tokenizer {
+	return &localBPE{BPE: t, short: new(shortCounts), lens: map[string]int32{}}
 }
 
-func (l *localBPE) Count(s string) int { return l.count(s, l.lens) }
+// localBPE is a BPE whose Count goes through caches one goroutine owns.
+type localBPE struct {
+	*BPE
+	short *shortCounts
+	lens  map[string]int32
+}
+
+func (l *localBPE) Count(s string) int { return l.count(s, l.short, l.lens) }
+
+// shortCounts is a direct-mapped cache of the counts of words of up to 7
+// bytes, in front of the local map: such a word packed into a uint64 with
+// its length is its own key, so a hit is a multiply and a compare where the
+// map hashed and compared the string (its lookups were 5–6 % of sonde's CPU
+// at 256 streams × 500 tokens: #31). A slot holds the last word that
+// hashed to it.
+type shortCounts [1 << 11]shortCount
+
+type shortCount struct {
+	key uint64 // packShort's; 0 where empty (a packed word never is)
+	n   int32
+}
+
+func (c *shortCounts) at(key uint64) *shortCount { return &c[(key*0x9E3779B97F4A7C15)>>53] }
+
+// packShort packs a word of 1 to 7 bytes and its length into a uint64.
+func packShort(w string) (uint64, bool) {
+	if len(w) == 0 || len(w) > 7 {
+		return 0, false
+	}
+	k := uint64(len(w)) << 56
+	for i := 0; i < len(w); i++ {
+		k |= uint64(w[i]) << (8 * i)
+	}
+	return k, true
+}
 
 func (t *BPE) encode(s string, out []int) []int {
 	t.words(s, func(word string, addedID int) {
