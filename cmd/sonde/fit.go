@@ -25,7 +25,7 @@ type fitCmd struct {
 	MaxNumSeqs          int  `default:"256" help:"The server's batch limit (vLLM --max-num-seqs, llama.cpp -np). Unless given, read from the runs' scrapes of the server's /metrics when one of them queued; runs that never queued cannot show it."`
 	MaxNumBatchedTokens int  `default:"8192" help:"Tokens per step (vLLM --max-num-batched-tokens, llama.cpp -b)."`
 	BlockSize           int  `default:"16" help:"KV block size in tokens (the prefix cache's granularity)."`
-	KVCacheTokens       int  `default:"500000" help:"KV cache capacity in tokens (llama.cpp -c)."`
+	KVCacheTokens       int  `default:"500000" help:"KV cache capacity in tokens, the prefix cache included (vLLM: its KV blocks × block size). A llama.cpp server keeps histories in its host-memory prompt cache (--cache-ram) beyond -c: keep the default."`
 	PrefixCaching       bool `default:"true" negatable:"" help:"The server reuses cached prompt prefixes."`
 	SlotCache           bool `help:"Its prefix cache is llama.cpp's: one cached prompt per slot (--max-num-seqs of them), not vLLM's shared blocks."`
 	RerenderedAnswers   bool `help:"Its chat template renders earlier answers anew (a reasoning model's thinking dropped): a cache serves a later turn only up to the last user message."`

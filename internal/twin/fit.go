@@ -72,6 +72,13 @@ func Fit(runs []*Measured, o FitOptions) (*sim.Twin, error) {
 			got := replayObs(t, m, o.Seed)
 			out = append(out, logErrors(headlineOf(got), m.Headline)...)
 			out = append(out, logErrors(split(got, m), halves[i])...)
+			if beside := besideEngine(m, o.Engine.MaxNumSeqs); beside > 0 {
+				// The server said how much of TTFT its engine spent on the
+				// prompt: the rest is overhead beside the engine (1 ms
+				// added to both sides so that a few hundred µs do not
+				// weigh like a factor).
+				out = append(out, math.Log((t.Costs.OverheadUs+t.Costs.JitterUs+1000)/(beside+1000)))
+			}
 		}
 		return out
 	}

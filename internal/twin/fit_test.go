@@ -262,3 +262,78 @@ func TestMaths(t *testing.T) {
 		t.Fatalf("%v", b)
 	}
 }
+
+// A server's own prompt-processing time, llama.cpp's counter or vLLM's
+// histogram, reads back per request, and the rest of the time to first
+// token is what the fit puts beside the engine — only for a run that never
+// queued in the server.
+func TestServerPrefill(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if _, err := exporttest.Write(dir, exporttest.Shape{Sessions: 3, Turns: 2, Tokens: 5, TTFT: 20 * time.Millisecond, ITL: 5 * time.Millisecond}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := ReadRun(dir, "")
+	if err != nil || m.Prefill != 0 {
+		t.Fatalf("%v: prefill %v without scrapes", err, m.Prefill)
+	}
+	scrape := func(metrics ...telemetry.MetricResult) {
+		res := telemetry.Result{Endpoints: []telemetry.EndpointResult{{URL: "http://s/metrics", Metrics: metrics}}}
+		b, _ := json.Marshal(res)
+		os.WriteFile(export.Files{Dir: dir}.ServerMetricsJSON(), b, 0o644)
+	}
+	f := func(x float64) *float64 { return &x }
+	for _, c := range []struct {
+		name   string
+		metric telemetry.MetricResult
+	}{
+		{"llama.cpp", telemetry.MetricResult{Name: "llamacpp:prompt_seconds_total", Type: "counter", Series: []telemetry.SeriesResult{{Delta: f(0.09)}}}},
+		{"vLLM", telemetry.MetricResult{Name: "vllm:request_prefill_time_seconds", Type: "histogram", Series: []telemetry.SeriesResult{{Sum: f(0.09), Count: f(6)}}}},
+	} {
+		scrape(c.metric)
+		m, err := ReadRun(dir, "")
+		if err != nil || m.Prefill != 15*time.Millisecond {
+			t.Fatalf("%s: %v, prefill %v, want 15ms a request", c.name, err, m.Prefill)
+		}
+		m.Concurrency = 2
+		ttft := time.Duration(m.Headline["time_to_first_token p50"] * float64(time.Millisecond))
+		if got, want := besideEngine(m, 4), float64((ttft - 15*time.Millisecond).Microseconds()); math.Abs(got-want) > 50 {
+			t.Fatalf("%s: %v µs beside the engine, want about %v", c.name, got, want)
+		}
+		if besideEngine(m, 1) != 0 { // two streams, one slot: it queued
+			t.Fatalf("%s: a queued run's TTFT read as overhead", c.name)
+		}
+		m.Concurrency = 0
+		if besideEngine(m, 4) != 0 {
+			t.Fatalf("%s: a rate run's TTFT read as overhead", c.name)
+		}
+	}
+}
+
+// The fit puts beside the engine what the server's own prompt time leaves
+// of TTFT: told 5 ms (the hidden simulator has 1 ms), overhead and jitter
+// move towards it; not told, they stay near the truth.
+func TestFitHeedsServerPrefill(t *testing.T) {
+	h := hidden()
+	fit := func(beside time.Duration) float64 {
+		var runs []*Measured
+		for _, c := range []int{1, 2} {
+			m := measure(h, burst(c, sessions(3*c+2, uint64(c))), uint64(c))
+			if beside > 0 {
+				var ttft time.Duration
+				for _, q := range m.Reqs {
+					ttft += q.First - q.Sent
+				}
+				m.Prefill = ttft/time.Duration(len(m.Reqs)) - beside
+			}
+			runs = append(runs, m)
+		}
+		tw, err := Fit(runs, FitOptions{Engine: h.Engine, Evals: 150, Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tw.Costs.OverheadUs + tw.Costs.JitterUs
+	}
+	if told, free := fit(5*time.Millisecond), fit(0); told < 2500 || free > 2500 {
+		t.Fatalf("overhead and jitter: %.0f µs told 5 ms beside the engine, %.0f µs not told (truth: 1,000)", told, free)
+	}
+}

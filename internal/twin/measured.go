@@ -25,6 +25,9 @@ type Measured struct {
 	Concurrency int
 	// Command is the command line the run recorded (cli_command).
 	Command string
+	// Prefill is the mean time the server's engine spent on a request's
+	// prompt, as its /metrics said (serverPrefill); 0 when unknown.
+	Prefill time.Duration
 }
 
 // MeasuredRequest is one request of a measured run.
@@ -72,6 +75,7 @@ func ReadRun(dir, prefix string) (*Measured, error) {
 		obs[i] = Obs{Sent: q.Sent, First: q.First, Last: q.Last, Output: q.Output}
 	}
 	m.Headline = headlineOf(obs)
+	m.Prefill, _ = serverPrefill(d, len(m.Reqs))
 	return m, nil
 }
 
