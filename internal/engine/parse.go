@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/sonde-bench/sonde/internal/endpoint"
+	"github.com/sonde-bench/sonde/internal/openai"
 	"github.com/sonde-bench/sonde/internal/record"
 	"github.com/sonde-bench/sonde/internal/transport"
 )
@@ -16,12 +17,10 @@ import (
 // complete them (it is the request's transport.EventSink) or a whole body
 // after the request (parse).
 type parseScratch struct {
-	dec   endpoint.Decoder
-	text  endpoint.Text
-	resps []record.Response
-	// got holds what events carried besides text (carried): a failure
-	// inside the stream, the usage, the id, items and images.
-	got      record.Record
+	dec      endpoint.Decoder
+	text     endpoint.Text
+	resps    []record.Response
+	got      carriedFields
 	sse      bool
 	done     bool // [DONE] seen: anything after it is not the answer
 	badJSON  int
@@ -40,7 +39,7 @@ func (sc *parseScratch) parse(codec *endpoint.Codec, res *transport.Result, rec 
 func (sc *parseScratch) begin(codec *endpoint.Codec, sse bool) {
 	sc.dec.Reset(codec)
 	sc.text = endpoint.Text{Content: sc.text.Content[:0], Reasoning: sc.text.Reasoning[:0], ToolArgs: sc.text.ToolArgs[:0]}
-	sc.resps, sc.got, sc.sse, sc.done, sc.badJSON, sc.firstBad = sc.resps[:0], record.Record{}, sse, false, 0, sc.firstBad[:0]
+	sc.resps, sc.got, sc.sse, sc.done, sc.badJSON, sc.firstBad = sc.resps[:0], carriedFields{}, sse, false, 0, sc.firstBad[:0]
 }
 
 // Events decodes events: content responses with their arrival stamps, the
@@ -118,16 +117,16 @@ func (sc *parseScratch) end(res *transport.Result, rec *record.Record) {
 	}
 	g := &sc.got
 	if rec.Error == nil {
-		rec.Error = g.Error
+		rec.Error = g.err
 	}
-	if g.Usage != nil || g.BadUsage != "" {
-		rec.Usage, rec.BadUsage = g.Usage, g.BadUsage
+	if g.usage != nil || g.badUsage != "" {
+		rec.Usage, rec.BadUsage = g.usage, g.badUsage
 	}
-	if g.ResponseID != "" {
-		rec.ResponseID = g.ResponseID
+	if g.id != "" {
+		rec.ResponseID = g.id
 	}
-	rec.Items += g.Items
-	rec.OutputImages += g.OutputImages
+	rec.Items += g.items
+	rec.OutputImages += g.imgs
 	switch {
 	case rec.Error != nil:
 	case sc.badJSON > 0:
@@ -147,27 +146,37 @@ func grown(ns int64, text *endpoint.Text, c0, r0, a0, calls int) (record.Respons
 	return r, r.Content > 0 || r.Reasoning > 0 || r.Tool > 0 || len(text.Tools) > calls
 }
 
-// carried keeps what a decoded event says besides its text: a failure
-// inside the stream, the usage, the response's id, items and images. It is
-// true for an answer without text (vectors, scores, images), a response
-// timed by its arrival (a partial image too: the first thing shown).
-func carried(rec *record.Record, p *endpoint.Parsed) bool {
-	if p.Err != "" && rec.Error == nil {
-		rec.Error = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
+// carriedFields are what events carry besides text, kept for the record:
+// a failure inside the stream, the last usage (or why it was refused),
+// the response's id, items and images. A scratch holds them while its
+// stream is open (thousands at once): a Record would be ten times the size.
+type carriedFields struct {
+	err          *record.Error
+	usage        *openai.Usage
+	badUsage, id string
+	items, imgs  int
+}
+
+// carried keeps what a decoded event says besides its text. It is true for
+// an answer without text (vectors, scores, images), a response timed by its
+// arrival (a partial image too: the first thing shown).
+func carried(c *carriedFields, p *endpoint.Parsed) bool {
+	if p.Err != "" && c.err == nil {
+		c.err = &record.Error{Code: 200, Type: "StreamError", Message: p.Err}
 	}
 	if p.Usage != nil {
-		rec.Usage, rec.BadUsage = p.Usage, ""
+		c.usage, c.badUsage = p.Usage, ""
 	} else if p.BadUsage != "" {
-		rec.Usage, rec.BadUsage = nil, p.BadUsage
+		c.usage, c.badUsage = nil, p.BadUsage
 	}
 	if p.ID != "" {
-		rec.ResponseID = p.ID
+		c.id = p.ID
 	}
 	if p.Items == 0 && p.Images == 0 && !p.Partial && p.Job == nil {
 		return false
 	}
-	rec.Items += p.Items
-	rec.OutputImages += p.Images
+	c.items += p.Items
+	c.imgs += p.Images
 	return true
 }
 
