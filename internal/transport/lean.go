@@ -524,16 +524,9 @@ func drained(body io.Reader) bool {
 	return err == nil && n < 64<<10
 }
 
-// readLine reads one line of a response head or a chunk size, without its
-// line break; lines longer than the buffer are joined, up to 1 MB.
+// readLine reads one line of a response head, without its line break;
+// lines longer than the buffer are joined, up to 1 MB.
 func readLine(br *bufio.Reader) (string, error) {
-	line, err := readLineBytes(br)
-	return string(line), err
-}
-
-// readLineBytes is readLine without making a string: the line is valid
-// until the next read (a chunk's size line, read for every chunk).
-func readLineBytes(br *bufio.Reader) ([]byte, error) {
 	line, err := br.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		long := append([]byte(nil), line...)
@@ -542,18 +535,18 @@ func readLineBytes(br *bufio.Reader) ([]byte, error) {
 			long = append(long, line...)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("HTTP response header line too long or cut: %w", err)
+			return "", fmt.Errorf("HTTP response header line too long or cut: %w", err)
 		}
 		line = long
 	}
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	n := len(line) - 1
 	if n > 0 && line[n-1] == '\r' {
 		n--
 	}
-	return line[:n], nil
+	return string(line[:n]), nil
 }
 
 func unexpected(err error) error {
