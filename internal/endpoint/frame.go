@@ -10,8 +10,7 @@ func (d *Decoder) Framed(raw []byte, start, end int) {
 	if !d.hit || start < 0 || end > len(raw) || end-start < d.pre+d.suf {
 		return // the frame learned before, if any, is still exact
 	}
-	d.frame = append(append(append(d.frame[:0], raw[:start]...), d.shapeBuf[:d.pre]...), d.shapeBuf[d.pre:]...)
-	d.frame = append(d.frame, raw[end:]...)
+	d.frame = append(append(append(d.frame[:0], raw[:start]...), d.shapeBuf...), raw[end:]...)
 	d.framePre, d.framed, d.frameReasoning = start+d.pre, true, d.reasoning
 }
 
