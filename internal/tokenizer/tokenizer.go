@@ -72,8 +72,12 @@ func (t *BPE) count(s string, short *shortCounts, local map[string]int32) int {
 			n++
 			return
 		}
-		key, isShort := packShort(word)
-		if isShort && short != nil {
+		var key uint64
+		isShort := false
+		if short != nil {
+			key, isShort = packShort(word)
+		}
+		if isShort {
 			if e := short.at(key); e.key == key {
 				n += int(e.n)
 				return
@@ -91,7 +95,7 @@ func (t *BPE) count(s string, short *shortCounts, local map[string]int32) int {
 				local[strings.Clone(word)] = k // word may point into s: keep a copy
 			}
 		}
-		if isShort && short != nil {
+		if isShort {
 			*short.at(key) = shortCount{key, k}
 		}
 		n += int(k)
