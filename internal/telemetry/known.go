@@ -79,8 +79,9 @@ func (b Bounds) String() string {
 // short prints a bucket bound without trailing zeros (0.5, 25, 2500).
 func short(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
-// total sums a metric over its series (every label set), for one field.
-func total(m *MetricResult, field func(*SeriesResult) *float64) (float64, bool) {
+// Total sums a metric over its series (every label set), for one field;
+// false when no series has it.
+func (m *MetricResult) Total(field func(*SeriesResult) *float64) (float64, bool) {
 	sum, ok := 0.0, false
 	for i := range m.Series {
 		if v := field(&m.Series[i]); v != nil {
@@ -100,7 +101,7 @@ func (e *EndpointResult) Peak(label string) (float64, bool) {
 			continue
 		}
 		if m, ok := first(e, ro.names); ok {
-			return total(m, func(s *SeriesResult) *float64 { return s.Max })
+			return m.Total(func(s *SeriesResult) *float64 { return s.Max })
 		}
 	}
 	return 0, false
@@ -133,8 +134,8 @@ func Headlines(r *Result) []Headline {
 				if !ok1 || !ok2 {
 					continue
 				}
-				hits, _ := total(n, func(s *SeriesResult) *float64 { return s.Delta })
-				queries, _ := total(d, func(s *SeriesResult) *float64 { return s.Delta })
+				hits, _ := n.Total(func(s *SeriesResult) *float64 { return s.Delta })
+				queries, _ := d.Total(func(s *SeriesResult) *float64 { return s.Delta })
 				if queries <= 0 {
 					continue
 				}
@@ -147,17 +148,17 @@ func Headlines(r *Result) []Headline {
 				h.Metric = m.Name
 				switch ro.kind {
 				case "gauge":
-					avg, _ := total(m, func(s *SeriesResult) *float64 { return s.Avg })
-					mx, _ := total(m, func(s *SeriesResult) *float64 { return s.Max })
+					avg, _ := m.Total(func(s *SeriesResult) *float64 { return s.Avg })
+					mx, _ := m.Total(func(s *SeriesResult) *float64 { return s.Max })
 					h.A, h.B = avg*scale, mx*scale
 				case "counter":
-					h.A, _ = total(m, func(s *SeriesResult) *float64 { return s.Delta })
+					h.A, _ = m.Total(func(s *SeriesResult) *float64 { return s.Delta })
 				case "histogram":
 					bs := mergeBuckets(m)
 					h.A, h.B = HistogramQuantile(0.5, bs)*scale, HistogramQuantile(0.99, bs)*scale
 					h.P50, h.P99 = QuantileBucket(0.5, bs).scaled(scale), QuantileBucket(0.99, bs).scaled(scale)
-					sum, _ := total(m, func(s *SeriesResult) *float64 { return s.Sum })
-					n, _ := total(m, func(s *SeriesResult) *float64 { return s.Count })
+					sum, _ := m.Total(func(s *SeriesResult) *float64 { return s.Sum })
+					n, _ := m.Total(func(s *SeriesResult) *float64 { return s.Count })
 					if math.IsNaN(h.A) || n <= 0 {
 						continue
 					}

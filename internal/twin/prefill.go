@@ -24,16 +24,20 @@ func serverPrefill(d *export.RunDir, requests int) (time.Duration, bool) {
 	if err != nil || res == nil || requests == 0 {
 		return 0, false
 	}
+	delta := func(s *telemetry.SeriesResult) *float64 { return s.Delta }
+	sum := func(s *telemetry.SeriesResult) *float64 { return s.Sum }
+	count := func(s *telemetry.SeriesResult) *float64 { return s.Count }
 	for i := range res.Endpoints {
 		e := &res.Endpoints[i]
 		if m, ok := e.Lookup("vllm:request_prefill_time_seconds"); ok {
-			if sum, count, ok := histogramTotals(m); ok && count > 0 {
-				return seconds(sum / count), true
+			total, _ := m.Total(sum)
+			if n, _ := m.Total(count); n > 0 {
+				return seconds(total / n), true
 			}
 		}
 		if m, ok := e.Lookup("llamacpp:prompt_seconds_total"); ok {
-			if sum, ok := counterTotal(m); ok && sum > 0 {
-				return seconds(sum / float64(requests)), true
+			if total, _ := m.Total(delta); total > 0 {
+				return seconds(total / float64(requests)), true
 			}
 		}
 	}
@@ -41,27 +45,6 @@ func serverPrefill(d *export.RunDir, requests int) (time.Duration, bool) {
 }
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
-
-// counterTotal is a counter's increase over the run, summed over its series.
-func counterTotal(m *telemetry.MetricResult) (float64, bool) {
-	sum, ok := 0.0, false
-	for _, s := range m.Series {
-		if s.Delta != nil {
-			sum, ok = sum+*s.Delta, true
-		}
-	}
-	return sum, ok
-}
-
-// histogramTotals are a histogram's sum and count increases over the run.
-func histogramTotals(m *telemetry.MetricResult) (sum, count float64, ok bool) {
-	for _, s := range m.Series {
-		if s.Sum != nil && s.Count != nil {
-			sum, count, ok = sum+*s.Sum, count+*s.Count, true
-		}
-	}
-	return sum, count, ok
-}
 
 // besideEngine is the mean time of a request's TTFT the server did not
 // spend on its prompt, in µs, for a run that never queued in the server
