@@ -155,7 +155,7 @@ func (p *leanPool) opened(ctx context.Context, t *target, tr *tracer, w net.Conn
 	}
 	tr.stamp(&tr.gotConn)
 	tr.prewarmed.Store(prewarmed)
-	return &leanConn{Conn: conn, br: bufio.NewReaderSize(conn, 2<<10), key: t.key, prewarmed: prewarmed}, nil
+	return &leanConn{Conn: conn, br: bufio.NewReaderSize(rawReads(conn), 2<<10), key: t.key, prewarmed: prewarmed}, nil
 }
 
 // open dials (unless given a pre-dialed connection) and, for https, shakes
@@ -191,7 +191,7 @@ func (p *leanPool) openHere(ctx context.Context, t *target, tr *tracer, conn net
 		conn.SetDeadline(d) // the request's own replaces it
 	}
 	tr.stamp(&tr.tlsStart)
-	tc := tls.Client(conn, &tls.Config{ServerName: t.u.Hostname(), NextProtos: []string{"http/1.1"}})
+	tc := tls.Client(rawReads(conn), &tls.Config{ServerName: t.u.Hostname(), NextProtos: []string{"http/1.1"}})
 	err := tc.HandshakeContext(ctx)
 	tr.stamp(&tr.tlsDone)
 	if err != nil {
