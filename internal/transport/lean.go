@@ -286,6 +286,7 @@ func (c *Client) doLean(ctx context.Context, t *target, req *Request, res *Resul
 	resp, err := readHead(conn.br, tr)
 	if err != nil {
 		fail(err)
+		res.refused = written && err == io.EOF && (conn.reused || conn.prewarmed) && refusedUnread(conn.Conn)
 		return
 	}
 	res.AckNs = c.clock.Now()

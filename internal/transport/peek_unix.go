@@ -54,3 +54,41 @@ func (p *peeker) peerClosed(c net.Conn) bool {
 	p.raw.Read(p.peek)
 	return p.closed
 }
+
+// refusalWait bounds how long a request that met the end of a reused
+// connection waits for the reset that proves it unread: on loopback it is
+// there before the request's read returns; a distant server's comes a
+// round trip after the request.
+const refusalWait = 50 * time.Millisecond
+
+// refusedUnread tells, after a request written on a reused connection met
+// its end (EOF) before any byte of a reply, whether the server had closed
+// the connection before the request arrived. A closed socket's kernel
+// answers data with a reset, which follows the FIN; Linux reports it as
+// EPIPE. A server that read the request and then closed sends no reset
+// (nothing reached it unread), and one that closed with the request
+// unread in its buffer resets without a FIN first — a read then fails
+// with ECONNRESET, not EOF, and the request stays a failure. So only a
+// request the server never read is proved so. It waits at most
+// refusalWait for the reset.
+func refusedUnread(c net.Conn) bool {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	sc, ok := bare(c).(syscall.Conn)
+	if !ok {
+		return false
+	}
+	raw, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	c.SetReadDeadline(time.Now().Add(refusalWait))
+	refused := false
+	raw.Read(func(fd uintptr) bool {
+		e, err := syscall.GetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_ERROR)
+		refused = err == nil && (e == int(syscall.EPIPE) || e == int(syscall.ECONNRESET))
+		return err != nil || refused // no reset yet: wait for one, or the deadline
+	})
+	return refused
+}

@@ -125,6 +125,9 @@ type Result struct {
 	BytesSent int
 
 	rawErr error // the transport's own error, to tell a stale connection
+	// refused: the request was written on a reused connection the server
+	// had already closed, and its kernel reset it unread (refusedUnread).
+	refused bool
 }
 
 // EventData returns the raw bytes of event i.
@@ -333,15 +336,17 @@ func (c *Client) Do(ctx context.Context, req *Request, res *Result) {
 	} else {
 		c.do(ctx, c.hc, req, res, onWrote)
 	}
-	if res.Err != nil && res.Status == 0 && res.Phases.Wrote == 0 && (res.Phases.Reused || res.Phases.Prewarmed) &&
+	if res.Err != nil && res.Status == 0 && (res.Phases.Wrote == 0 || res.refused) && (res.Phases.Reused || res.Phases.Prewarmed) &&
 		ctx.Err() == nil && staleConnection(res.rawErr) {
 		// The server closed an idle keep-alive connection as the request was
 		// being written on it (llama.cpp's server closes after every
-		// streamed reply; a closed connection is usually caught before the
-		// write, see peerClosed): the write failed, so the server never read
-		// the request. Send it once more, on a fresh connection, and count it
-		// once. Once a request is written, a failure is a failure: an EOF
-		// after it does not prove the server did not read it.
+		// streamed reply, and a session's next turn can be written before
+		// its FIN arrives; a closed connection is usually caught before the
+		// write, see peerClosed): the write failed, or the server's kernel
+		// reset the request unread, so the server never read it. Send it
+		// once more, on a fresh connection, and count it once. Otherwise,
+		// once a request is written a failure is a failure: an EOF after it
+		// does not prove the server did not read it.
 		*res = Result{Retried: true, BytesSent: len(req.Body), Buf: res.Buf[:0], Events: res.Events[:0]}
 		if lean {
 			c.doLean(ctx, t, req, res, onWrote, true)
