@@ -20,7 +20,7 @@ type fitCmd struct {
 	Holdout []string `placeholder:"RUN_DIR" help:"Run folders to predict and not fit: the twin's error on loads it never saw. A run whose command resolves is predicted from its load alone, as sonde predict would; else replayed at its send times."`
 	Prefix  string   `name:"profile-export-prefix" help:"The runs' --profile-export-prefix."`
 	Server  string   `help:"What the runs measured, for the twin's record (default: the first run's folder)."`
-	Evals   int      `default:"400" help:"Simulations the refinement may run."`
+	Evals   int      `default:"1500" help:"Simulations the refinement may run (it stops sooner once converged)."`
 
 	MaxNumSeqs          int  `default:"256" help:"The server's batch limit (vLLM --max-num-seqs, llama.cpp -np). Unless given, read from the runs' scrapes of the server's /metrics when one of them queued; runs that never queued cannot show it."`
 	MaxNumBatchedTokens int  `default:"8192" help:"Tokens per step (vLLM --max-num-batched-tokens, llama.cpp -b)."`
