@@ -28,18 +28,28 @@ func peerClosed(c net.Conn) bool {
 	return p.peerClosed(c)
 }
 
+// socket is c's TCP connection under any TLS or pre-dialed wrapper (whose
+// deadline to set) and its RawConn; nil when c has none.
+func socket(c net.Conn) (net.Conn, syscall.RawConn, error) {
+	if tc, ok := c.(*tls.Conn); ok {
+		c = tc.NetConn()
+	}
+	sc, ok := bare(c).(syscall.Conn)
+	if !ok {
+		return c, nil, nil
+	}
+	raw, err := sc.SyscallConn()
+	return c, raw, err
+}
+
 func (p *peeker) peerClosed(c net.Conn) bool {
 	if p.raw == nil {
-		if tc, ok := c.(*tls.Conn); ok {
-			c = tc.NetConn()
-		}
-		sc, ok := bare(c).(syscall.Conn)
-		if !ok {
-			return false
-		}
-		raw, err := sc.SyscallConn()
-		if err != nil {
+		var raw syscall.RawConn
+		var err error
+		if c, raw, err = socket(c); err != nil {
 			return true
+		} else if raw == nil {
+			return false
 		}
 		p.raw = raw
 		p.peek = func(fd uintptr) bool {
@@ -72,15 +82,8 @@ const refusalWait = 50 * time.Millisecond
 // request the server never read is proved so. It waits at most
 // refusalWait for the reset.
 func refusedUnread(c net.Conn) bool {
-	if tc, ok := c.(*tls.Conn); ok {
-		c = tc.NetConn()
-	}
-	sc, ok := bare(c).(syscall.Conn)
-	if !ok {
-		return false
-	}
-	raw, err := sc.SyscallConn()
-	if err != nil {
+	c, raw, err := socket(c)
+	if err != nil || raw == nil {
 		return false
 	}
 	c.SetReadDeadline(time.Now().Add(refusalWait))
