@@ -68,8 +68,9 @@ func Fit(runs []*Measured, o FitOptions) (*sim.Twin, error) {
 	}
 	t := &sim.Twin{Kind: sim.TwinKind, Server: o.Server, Engine: o.Engine}
 	halves := make([]Headline, len(runs))
+	beside := make([]float64, len(runs))
 	for i, m := range runs {
-		halves[i] = split(m.obs(), m)
+		halves[i], beside[i] = split(m.obs(), m), besideEngine(m, o.Engine.MaxNumSeqs)
 	}
 	residuals := func(x []float64) []float64 {
 		t.Costs = vectorCosts(fromLog(x))
@@ -78,12 +79,12 @@ func Fit(runs []*Measured, o FitOptions) (*sim.Twin, error) {
 			got := replayObs(t, m, o.Seed)
 			out = append(out, logErrors(headlineOf(got), m.Headline)...)
 			out = append(out, logErrors(split(got, m), halves[i])...)
-			if beside := besideEngine(m, o.Engine.MaxNumSeqs); beside > 0 {
+			if beside[i] > 0 {
 				// The server said how much of TTFT its engine spent on the
 				// prompt: the rest is overhead beside the engine (1 ms
 				// added to both sides so that a few hundred µs do not
 				// weigh like a factor).
-				out = append(out, math.Log((t.Costs.OverheadUs+t.Costs.JitterUs+1000)/(beside+1000)))
+				out = append(out, math.Log((t.Costs.OverheadUs+t.Costs.JitterUs+1000)/(beside[i]+1000)))
 			}
 		}
 		return out
